@@ -1,0 +1,135 @@
+/* rd-store.h — durable state in SQLite (WAL, foreign keys, busy timeout).
+ *
+ * One RdStore per database file. The store owns the schema of its own tables
+ * (settings, calls, outbox) and lets higher layers keep their own tables with
+ * per-component forward migrations (rd_store_migrate()).
+ *
+ * The durable outbox: every side effect on the CRM (a call log, an auto-create,
+ * a phonebook upsert) is enqueued under a unique idempotency key; a duplicate
+ * enqueue is a no-op. Workers claim due items under a lease, then complete them
+ * or fail them (exponential backoff with a last-error text). Items whose claimer
+ * died are claimable again when the lease runs out.
+ *
+ * All calls are synchronous and short; the store is used from the main thread.
+ */
+#pragma once
+
+#include <glib-object.h>
+#include <sqlite3.h>
+
+#include "rd-call.h"
+
+G_BEGIN_DECLS
+
+#define RD_TYPE_STORE (rd_store_get_type ())
+G_DECLARE_FINAL_TYPE (RdStore, rd_store, RD, STORE, GObject)
+
+typedef enum {
+  RD_OUTBOX_PENDING,    /* waiting (maybe until next_attempt) */
+  RD_OUTBOX_CLAIMED,    /* leased by a worker */
+  RD_OUTBOX_DONE,
+  RD_OUTBOX_DEAD,       /* failed permanently; kept for inspection */
+} RdOutboxState;
+
+typedef struct {
+  gint64         id;
+  char          *key;           /* idempotency key, unique */
+  char          *kind;          /* e.g. "call-log", "auto-create", "phonebook-upsert" */
+  char          *payload;       /* JSON text */
+  RdOutboxState  state;
+  guint          attempts;      /* failed attempts so far */
+  gint64         next_attempt;  /* unix seconds */
+  char          *last_error;    /* may be NULL */
+  gint64         created;       /* unix seconds */
+} RdOutboxItem;
+
+void          rd_outbox_item_free (RdOutboxItem *item);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RdOutboxItem, rd_outbox_item_free)
+
+/* Opens (creating if needed) and migrates the database. @path may be ":memory:". */
+RdStore      *rd_store_open             (const char  *path,
+                                         GError     **error);
+sqlite3      *rd_store_get_db           (RdStore     *self);   /* for layer-owned tables */
+const char   *rd_store_get_path         (RdStore     *self);
+
+/* Per-component schema: applies migrations[current..n-1] in one transaction each,
+ * recording the component's version. @migrations are SQL scripts, index i takes
+ * the schema from version i to i+1. */
+gboolean      rd_store_migrate          (RdStore     *self,
+                                         const char  *component,
+                                         const char * const *migrations,
+                                         guint        n_migrations,
+                                         GError     **error);
+int           rd_store_get_schema_version (RdStore *self, const char *component);
+
+/* Transactions (nestable through savepoints). */
+gboolean      rd_store_begin            (RdStore *self, GError **error);
+gboolean      rd_store_commit           (RdStore *self, GError **error);
+void          rd_store_rollback         (RdStore *self);
+
+/* Small key/value settings (not for secrets). */
+char         *rd_store_get_setting      (RdStore *self, const char *key);          /* NULL if absent */
+gboolean      rd_store_set_setting      (RdStore *self, const char *key,
+                                         const char *value, GError **error);       /* NULL deletes */
+gint64        rd_store_get_setting_int  (RdStore *self, const char *key, gint64 fallback);
+gboolean      rd_store_set_setting_int  (RdStore *self, const char *key,
+                                         gint64 value, GError **error);
+
+/* Call records, keyed by rd_call_record_key(). @match_json is the CRM match
+ * the hub attached (may be NULL). Returns TRUE on insert, FALSE (no error) when
+ * the key was already present (then the row is updated). */
+gboolean      rd_store_call_upsert      (RdStore            *self,
+                                         const RdCallRecord *record,
+                                         const char         *match_json,
+                                         gboolean           *out_inserted,
+                                         GError            **error);
+/* Newest first; @extension may be NULL for all. Element type RdCallRecord; the
+ * match JSON of each row in the parallel @out_matches (element type char*, may hold NULL). */
+GPtrArray    *rd_store_calls_recent     (RdStore     *self,
+                                         const char  *extension,
+                                         guint        limit,
+                                         GPtrArray  **out_matches,
+                                         GError     **error);
+gboolean      rd_store_call_exists      (RdStore *self, const char *key);
+
+/* Outbox. */
+gboolean      rd_store_outbox_enqueue   (RdStore     *self,
+                                         const char  *key,
+                                         const char  *kind,
+                                         const char  *payload,
+                                         gboolean    *out_inserted,
+                                         GError     **error);
+/* Claims up to @max due items (pending with next_attempt <= now, or claimed with
+ * an expired lease) for @claimer, leasing them for @lease_seconds. Oldest first.
+ * Element type RdOutboxItem. */
+GPtrArray    *rd_store_outbox_claim     (RdStore     *self,
+                                         const char  *claimer,
+                                         guint        max,
+                                         guint        lease_seconds,
+                                         GError     **error);
+gboolean      rd_store_outbox_complete  (RdStore     *self,
+                                         gint64       id,
+                                         const char  *claimer,
+                                         GError     **error);
+/* Backoff: next_attempt = now + min(base * 2^(attempts-1), max) with jitter;
+ * @permanent moves the item to DEAD. */
+gboolean      rd_store_outbox_fail      (RdStore     *self,
+                                         gint64       id,
+                                         const char  *claimer,
+                                         const char  *error_text,
+                                         gboolean     permanent,
+                                         GError     **error);
+/* Gives back every lease held by @claimer (NULL = all claimers): start-up after a crash. */
+gboolean      rd_store_outbox_release   (RdStore *self, const char *claimer, GError **error);
+guint         rd_store_outbox_count     (RdStore *self, RdOutboxState state);
+/* Unix seconds of the earliest pending next_attempt, or -1 when nothing is pending. */
+gint64        rd_store_outbox_next_due  (RdStore *self);
+RdOutboxItem *rd_store_outbox_get       (RdStore *self, const char *key);
+void          rd_store_outbox_set_backoff (RdStore *self, guint base_seconds, guint max_seconds);
+/* Removes DONE items older than @age_seconds. */
+gboolean      rd_store_outbox_prune     (RdStore *self, gint64 age_seconds, GError **error);
+
+/* Test hook: a clock override (unix seconds); 0 restores the real clock. */
+void          rd_store_set_clock        (RdStore *self, gint64 now);
+
+G_END_DECLS

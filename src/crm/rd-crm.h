@@ -1,0 +1,234 @@
+/* rd-crm.h — the CRM as the engine sees it. Never names a vendor.
+ *
+ * An implementation (src/crm/odoo) verifies credentials, detects features,
+ * finds records by phone number, creates records, writes call logs and
+ * call-back tasks, lists users and enumerates phone-number changes for the
+ * hub's own phone index. Errors use RD_ERROR codes (rd-error.h) so callers can
+ * tell a bad key (RD_ERROR_AUTH) from a missing right (RD_ERROR_ACCESS), a
+ * business refusal, a server fault or a network fault.
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "core/rd-call.h"
+#include "core/rd-phone.h"
+
+G_BEGIN_DECLS
+
+typedef enum {
+  RD_CRM_KIND_NONE       = 0,
+  RD_CRM_KIND_INDIVIDUAL = 1 << 0,
+  RD_CRM_KIND_COMPANY    = 1 << 1,
+  RD_CRM_KIND_LEAD       = 1 << 2,
+  RD_CRM_KIND_ALL        = 0x7,
+} RdCrmKind;
+
+typedef enum {
+  RD_CRM_USER_INTERNAL,
+  RD_CRM_USER_PORTAL,
+  RD_CRM_USER_PUBLIC,
+} RdCrmUserType;
+
+typedef struct {
+  char    *version;        /* "17.0", "saas~17.2", "19.0" */
+  guint    major, minor;
+  gboolean enterprise;
+  gboolean has_leads;      /* CRM module installed */
+  gboolean has_mobile;     /* mobile phone fields exist */
+  gboolean has_phone_search; /* server-side normalised phone search exists */
+  char    *country_code;   /* company's default country, ISO alpha-2, or NULL */
+  char    *timezone;       /* admin user's tz, or NULL */
+  gint64   admin_user_id;
+} RdCrmInfo;
+
+typedef struct {
+  RdCrmKind kind;          /* exactly one bit */
+  gint64    id;
+  char     *name;          /* display name */
+  char     *first_name;    /* best effort split, may be NULL */
+  char     *last_name;     /* may be NULL */
+  char     *company;       /* company name, may be NULL */
+  char     *email;         /* may be NULL */
+  gint64    owner_id;      /* salesperson user id, 0 = none */
+  char     *owner_name;    /* may be NULL */
+  char    **numbers;       /* every stored number as written in the CRM */
+  char     *url;           /* browser URL of the record */
+  char     *write_date;    /* CRM's last write stamp, may be NULL */
+} RdCrmMatch;
+
+typedef struct {
+  gint64        id;
+  char         *name;
+  char         *login;
+  char         *email;       /* may be NULL */
+  RdCrmUserType type;
+  gint64        partner_id;  /* the user's own contact record */
+} RdCrmUser;
+
+typedef enum {
+  RD_CRM_LOG_ACTIVITY,      /* a done "Call" activity (default) */
+  RD_CRM_LOG_NOTE,          /* an internal log note */
+} RdCrmLogStyle;
+
+typedef struct {
+  RdCrmKind     kind;           /* target record */
+  gint64        record_id;
+  gint64        user_id;        /* CRM user the call belongs to (bound user), 0 = admin */
+  char         *agent_name;     /* display name of the agent / extension */
+  char         *call_key;       /* idempotency key, written into the log text */
+  RdDirection   direction;
+  char         *from_number;
+  char         *to_number;
+  gint64        start_unix;
+  guint         ring_seconds;
+  guint         talk_seconds;
+  RdOutcome     outcome;
+  char         *timezone;       /* for the local start time; NULL = UTC */
+  RdCrmLogStyle style;
+} RdCrmCallLog;
+
+typedef struct {
+  RdCrmKind kind;
+  gint64    id;
+  gboolean  active;        /* FALSE: archived or deleted — drop from the index */
+  char    **numbers;       /* raw numbers as stored */
+  char     *name;
+  char     *company;
+  char     *country_code;  /* record's country (for national numbers), may be NULL */
+  char     *write_date;
+} RdCrmChange;
+
+typedef struct {
+  GPtrArray *changes;      /* element type RdCrmChange */
+  char      *next_mark;    /* pass back as @since to continue; NULL or equal = done */
+  gint64     next_after_id;
+  gboolean   more;         /* another page is ready now */
+} RdCrmChangePage;
+
+void            rd_crm_info_free        (RdCrmInfo *info);
+RdCrmMatch     *rd_crm_match_copy       (const RdCrmMatch *match);
+void            rd_crm_match_free       (RdCrmMatch *match);
+void            rd_crm_user_free        (RdCrmUser *user);
+RdCrmCallLog   *rd_crm_call_log_new     (void);
+void            rd_crm_call_log_free    (RdCrmCallLog *log);
+void            rd_crm_change_free      (RdCrmChange *change);
+void            rd_crm_change_page_free (RdCrmChangePage *page);
+const char     *rd_crm_kind_to_string   (RdCrmKind kind);   /* "individual", "company", "lead" */
+RdCrmKind       rd_crm_kind_from_string (const char *text); /* also accepts "," lists → flags */
+const char     *rd_crm_user_type_to_string (RdCrmUserType type);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RdCrmInfo, rd_crm_info_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RdCrmMatch, rd_crm_match_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RdCrmUser, rd_crm_user_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RdCrmCallLog, rd_crm_call_log_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RdCrmChangePage, rd_crm_change_page_free)
+
+#define RD_TYPE_CRM (rd_crm_get_type ())
+G_DECLARE_INTERFACE (RdCrm, rd_crm, RD, CRM, GObject)
+
+
+struct _RdCrmInterface
+{
+  GTypeInterface parent_iface;
+
+  void        (*connect_async)   (RdCrm *self, GCancellable *c, GAsyncReadyCallback cb, gpointer data);
+  RdCrmInfo  *(*connect_finish)  (RdCrm *self, GAsyncResult *res, GError **error);
+  const RdCrmInfo *(*get_info)   (RdCrm *self);   /* NULL before a successful connect */
+
+  /* Matches among @kinds, best first: exact E.164 before tail match, individual
+   * before company before lead, most recently written first. Archived skipped. */
+  void        (*find_by_phone_async)  (RdCrm *self, const RdPhoneNumber *number, RdCrmKind kinds,
+                                       GCancellable *c, GAsyncReadyCallback cb, gpointer data);
+  GPtrArray  *(*find_by_phone_finish) (RdCrm *self, GAsyncResult *res, GError **error); /* RdCrmMatch */
+
+  void        (*get_record_async)     (RdCrm *self, RdCrmKind kind, gint64 id,
+                                       GCancellable *c, GAsyncReadyCallback cb, gpointer data);
+  RdCrmMatch *(*get_record_finish)    (RdCrm *self, GAsyncResult *res, GError **error);
+
+  /* Creates an individual or a lead named @name with @number (international
+   * format) in its phone field, owned by @owner_user_id (0 = none). */
+  void        (*create_record_async)  (RdCrm *self, RdCrmKind kind, const char *name, const char *number,
+                                       gint64 owner_user_id,
+                                       GCancellable *c, GAsyncReadyCallback cb, gpointer data);
+  RdCrmMatch *(*create_record_finish) (RdCrm *self, GAsyncResult *res, GError **error);
+
+  void        (*log_call_async)       (RdCrm *self, const RdCrmCallLog *log,
+                                       GCancellable *c, GAsyncReadyCallback cb, gpointer data);
+  gboolean    (*log_call_finish)      (RdCrm *self, GAsyncResult *res, GError **error);
+  /* Was a log carrying @call_key already written on the record? (exactly-once check) */
+  void        (*has_call_log_async)   (RdCrm *self, RdCrmKind kind, gint64 record_id, const char *call_key,
+                                       GCancellable *c, GAsyncReadyCallback cb, gpointer data);
+  gboolean    (*has_call_log_finish)  (RdCrm *self, GAsyncResult *res, gboolean *out_found, GError **error);
+  /* An open "call back" task for log->user_id, due today. */
+  void        (*schedule_callback_async)  (RdCrm *self, const RdCrmCallLog *log,
+                                           GCancellable *c, GAsyncReadyCallback cb, gpointer data);
+  gboolean    (*schedule_callback_finish) (RdCrm *self, GAsyncResult *res, GError **error);
+
+  void        (*list_users_async)     (RdCrm *self, GCancellable *c, GAsyncReadyCallback cb, gpointer data);
+  GPtrArray  *(*list_users_finish)    (RdCrm *self, GAsyncResult *res, GError **error); /* RdCrmUser */
+
+  /* Verifies a user's own login + personal key (agent sign-in); returns the user id. */
+  void        (*authenticate_user_async)  (RdCrm *self, const char *login, const char *key,
+                                           GCancellable *c, GAsyncReadyCallback cb, gpointer data);
+  gint64      (*authenticate_user_finish) (RdCrm *self, GAsyncResult *res, GError **error);
+
+  /* Records of @kind whose phone data changed after (@since, @after_id), ordered
+   * by (write stamp, id), at most @limit. @since NULL = from the beginning.
+   * Archived/deleted records come back with active = FALSE. */
+  void        (*list_changes_async)   (RdCrm *self, RdCrmKind kind, const char *since, gint64 after_id,
+                                       guint limit,
+                                       GCancellable *c, GAsyncReadyCallback cb, gpointer data);
+  RdCrmChangePage *(*list_changes_finish) (RdCrm *self, GAsyncResult *res, GError **error);
+
+  char       *(*record_url)           (RdCrm *self, RdCrmKind kind, gint64 id);
+};
+
+void             rd_crm_connect_async          (RdCrm *self, GCancellable *c, GAsyncReadyCallback cb, gpointer data);
+RdCrmInfo       *rd_crm_connect_finish         (RdCrm *self, GAsyncResult *res, GError **error);
+const RdCrmInfo *rd_crm_get_info               (RdCrm *self);
+void             rd_crm_find_by_phone_async    (RdCrm *self, const RdPhoneNumber *number, RdCrmKind kinds,
+                                                GCancellable *c, GAsyncReadyCallback cb, gpointer data);
+GPtrArray       *rd_crm_find_by_phone_finish   (RdCrm *self, GAsyncResult *res, GError **error);
+void             rd_crm_get_record_async       (RdCrm *self, RdCrmKind kind, gint64 id,
+                                                GCancellable *c, GAsyncReadyCallback cb, gpointer data);
+RdCrmMatch      *rd_crm_get_record_finish      (RdCrm *self, GAsyncResult *res, GError **error);
+void             rd_crm_create_record_async    (RdCrm *self, RdCrmKind kind, const char *name, const char *number,
+                                                gint64 owner_user_id,
+                                                GCancellable *c, GAsyncReadyCallback cb, gpointer data);
+RdCrmMatch      *rd_crm_create_record_finish   (RdCrm *self, GAsyncResult *res, GError **error);
+void             rd_crm_log_call_async         (RdCrm *self, const RdCrmCallLog *log,
+                                                GCancellable *c, GAsyncReadyCallback cb, gpointer data);
+gboolean         rd_crm_log_call_finish        (RdCrm *self, GAsyncResult *res, GError **error);
+void             rd_crm_has_call_log_async     (RdCrm *self, RdCrmKind kind, gint64 record_id, const char *call_key,
+                                                GCancellable *c, GAsyncReadyCallback cb, gpointer data);
+gboolean         rd_crm_has_call_log_finish    (RdCrm *self, GAsyncResult *res, gboolean *out_found, GError **error);
+void             rd_crm_schedule_callback_async(RdCrm *self, const RdCrmCallLog *log,
+                                                GCancellable *c, GAsyncReadyCallback cb, gpointer data);
+gboolean         rd_crm_schedule_callback_finish(RdCrm *self, GAsyncResult *res, GError **error);
+void             rd_crm_list_users_async       (RdCrm *self, GCancellable *c, GAsyncReadyCallback cb, gpointer data);
+GPtrArray       *rd_crm_list_users_finish      (RdCrm *self, GAsyncResult *res, GError **error);
+void             rd_crm_authenticate_user_async(RdCrm *self, const char *login, const char *key,
+                                                GCancellable *c, GAsyncReadyCallback cb, gpointer data);
+gint64           rd_crm_authenticate_user_finish(RdCrm *self, GAsyncResult *res, GError **error);
+void             rd_crm_list_changes_async     (RdCrm *self, RdCrmKind kind, const char *since, gint64 after_id,
+                                                guint limit,
+                                                GCancellable *c, GAsyncReadyCallback cb, gpointer data);
+RdCrmChangePage *rd_crm_list_changes_finish    (RdCrm *self, GAsyncResult *res, GError **error);
+char            *rd_crm_record_url             (RdCrm *self, RdCrmKind kind, gint64 id);
+
+/* Construction without naming the vendor: the one place that picks the backend. */
+typedef struct {
+  char  *url;            /* "https://mycompany.odoo.com" */
+  char  *database;
+  char  *login;          /* admin login */
+  char  *api_key;        /* never logged */
+  char  *cert_sha256;    /* optional pinned certificate (self-hosted, self-signed) */
+  guint  timeout;        /* seconds per request, 0 = default (20) */
+  RdCrmLogStyle log_style;
+} RdCrmConfig;
+
+void   rd_crm_config_clear (RdCrmConfig *config);
+RdCrm *rd_crm_new          (const RdCrmConfig *config, GError **error);
+
+G_END_DECLS

@@ -1,0 +1,159 @@
+/* rd-pbx.h — the PBX as the engine sees it. Never names a vendor.
+ *
+ * An implementation (src/pbx/yeastar) keeps its own session (tokens, event
+ * socket, reconnects) and reports:
+ *   - "state-changed" whenever the connection state changes;
+ *   - "call-event"    normalised live call events, one per extension leg;
+ *   - "call-record"   end-of-call records, live and from catch-up (duplicates
+ *                     are possible: consumers dedup on rd_call_record_key());
+ *   - "dial-failed"   (call_id, reason) when a call started by dial() fails;
+ *   - "extensions-changed" when the PBX reports extension edits.
+ *
+ * After every gap (start, reconnect) the implementation catches up end-of-call
+ * records from its high-water mark (set with rd_pbx_set_high_water_mark(); it
+ * advances as records arrive — read it back with rd_pbx_get_high_water_mark()).
+ * All async methods run on the thread-default main context of the caller.
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "core/rd-call.h"
+
+G_BEGIN_DECLS
+
+typedef enum {
+  RD_PBX_STATE_DISCONNECTED,
+  RD_PBX_STATE_CONNECTING,
+  RD_PBX_STATE_CONNECTED,     /* token valid and event stream subscribed */
+  RD_PBX_STATE_RECONNECTING,  /* lost; retrying with backoff */
+  RD_PBX_STATE_FAILED,        /* will not retry on its own (bad credentials, API off, IP blocked) */
+} RdPbxState;
+
+typedef struct {
+  char *id;          /* PBX-internal id */
+  char *number;      /* "2001" */
+  char *name;        /* caller id name */
+  char *email;       /* may be NULL */
+  char *mobile;      /* may be NULL */
+  char *presence;    /* "available", … or NULL */
+} RdExtension;
+
+typedef struct {
+  gint64 id;
+  char  *name;
+  guint  total;      /* number of contacts */
+} RdPhonebook;
+
+typedef struct {
+  char *type;        /* "business_number", "mobile_number", … */
+  char *number;
+} RdPbxContactNumber;
+
+typedef struct {
+  gint64     id;            /* 0 = not yet on the PBX */
+  char      *first_name;
+  char      *last_name;
+  char      *company;
+  char      *email;
+  char      *remark;        /* Ringdesk tags its contacts here, e.g. "crm:res.partner:42" */
+  GPtrArray *numbers;       /* element type RdPbxContactNumber, full list */
+} RdPbxContact;
+
+void          rd_extension_free        (RdExtension *ext);
+RdExtension  *rd_extension_copy        (const RdExtension *ext);
+void          rd_phonebook_free        (RdPhonebook *book);
+RdPbxContact *rd_pbx_contact_new       (void);
+void          rd_pbx_contact_add_number(RdPbxContact *contact, const char *type, const char *number);
+void          rd_pbx_contact_free      (RdPbxContact *contact);
+const char   *rd_pbx_state_to_string   (RdPbxState state);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RdExtension, rd_extension_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RdPhonebook, rd_phonebook_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RdPbxContact, rd_pbx_contact_free)
+
+#define RD_TYPE_PBX (rd_pbx_get_type ())
+G_DECLARE_INTERFACE (RdPbx, rd_pbx, RD, PBX, GObject)
+
+struct _RdPbxInterface
+{
+  GTypeInterface parent_iface;
+
+  void        (*start)            (RdPbx *self);   /* connect; keeps reconnecting until stop */
+  void        (*stop_async)       (RdPbx *self, GCancellable *c, GAsyncReadyCallback cb, gpointer data);
+  gboolean    (*stop_finish)      (RdPbx *self, GAsyncResult *res, GError **error);
+  RdPbxState  (*get_state)        (RdPbx *self);
+  const char *(*get_state_message)(RdPbx *self);   /* human text for FAILED / RECONNECTING, or NULL */
+
+  void        (*set_high_water_mark)(RdPbx *self, gint64 unix_seconds);
+  gint64      (*get_high_water_mark)(RdPbx *self);
+
+  void        (*dial_async)       (RdPbx *self, const char *extension, const char *number,
+                                   GCancellable *c, GAsyncReadyCallback cb, gpointer data);
+  char       *(*dial_finish)      (RdPbx *self, GAsyncResult *res, GError **error);   /* call id */
+
+  void        (*list_extensions_async)  (RdPbx *self, GCancellable *c, GAsyncReadyCallback cb, gpointer data);
+  GPtrArray  *(*list_extensions_finish) (RdPbx *self, GAsyncResult *res, GError **error); /* RdExtension */
+
+  void        (*list_phonebooks_async)  (RdPbx *self, GCancellable *c, GAsyncReadyCallback cb, gpointer data);
+  GPtrArray  *(*list_phonebooks_finish) (RdPbx *self, GAsyncResult *res, GError **error); /* RdPhonebook */
+  void        (*create_phonebook_async) (RdPbx *self, const char *name,
+                                         GCancellable *c, GAsyncReadyCallback cb, gpointer data);
+  gint64      (*create_phonebook_finish)(RdPbx *self, GAsyncResult *res, GError **error); /* id, 0 on error */
+
+  /* Creates (contact->id == 0) or updates (full number list) a company contact in
+   * @phonebook_id; returns the contact id. */
+  void        (*upsert_contact_async)   (RdPbx *self, gint64 phonebook_id, const RdPbxContact *contact,
+                                         GCancellable *c, GAsyncReadyCallback cb, gpointer data);
+  gint64      (*upsert_contact_finish)  (RdPbx *self, GAsyncResult *res, GError **error);
+  void        (*search_contacts_async)  (RdPbx *self, const char *text,
+                                         GCancellable *c, GAsyncReadyCallback cb, gpointer data);
+  GPtrArray  *(*search_contacts_finish) (RdPbx *self, GAsyncResult *res, GError **error); /* RdPbxContact */
+
+  /* End-of-call records with start in [from, to] (unix seconds), all pages. */
+  void        (*fetch_records_async)    (RdPbx *self, gint64 from, gint64 to,
+                                         GCancellable *c, GAsyncReadyCallback cb, gpointer data);
+  GPtrArray  *(*fetch_records_finish)   (RdPbx *self, GAsyncResult *res, GError **error); /* RdCallRecord */
+};
+
+void        rd_pbx_start                 (RdPbx *self);
+void        rd_pbx_stop_async            (RdPbx *self, GCancellable *c, GAsyncReadyCallback cb, gpointer data);
+gboolean    rd_pbx_stop_finish           (RdPbx *self, GAsyncResult *res, GError **error);
+RdPbxState  rd_pbx_get_state             (RdPbx *self);
+const char *rd_pbx_get_state_message     (RdPbx *self);
+void        rd_pbx_set_high_water_mark   (RdPbx *self, gint64 unix_seconds);
+gint64      rd_pbx_get_high_water_mark   (RdPbx *self);
+void        rd_pbx_dial_async            (RdPbx *self, const char *extension, const char *number,
+                                          GCancellable *c, GAsyncReadyCallback cb, gpointer data);
+char       *rd_pbx_dial_finish           (RdPbx *self, GAsyncResult *res, GError **error);
+void        rd_pbx_list_extensions_async (RdPbx *self, GCancellable *c, GAsyncReadyCallback cb, gpointer data);
+GPtrArray  *rd_pbx_list_extensions_finish(RdPbx *self, GAsyncResult *res, GError **error);
+void        rd_pbx_list_phonebooks_async (RdPbx *self, GCancellable *c, GAsyncReadyCallback cb, gpointer data);
+GPtrArray  *rd_pbx_list_phonebooks_finish(RdPbx *self, GAsyncResult *res, GError **error);
+void        rd_pbx_create_phonebook_async(RdPbx *self, const char *name,
+                                          GCancellable *c, GAsyncReadyCallback cb, gpointer data);
+gint64      rd_pbx_create_phonebook_finish(RdPbx *self, GAsyncResult *res, GError **error);
+void        rd_pbx_upsert_contact_async  (RdPbx *self, gint64 phonebook_id, const RdPbxContact *contact,
+                                          GCancellable *c, GAsyncReadyCallback cb, gpointer data);
+gint64      rd_pbx_upsert_contact_finish (RdPbx *self, GAsyncResult *res, GError **error);
+void        rd_pbx_search_contacts_async (RdPbx *self, const char *text,
+                                          GCancellable *c, GAsyncReadyCallback cb, gpointer data);
+GPtrArray  *rd_pbx_search_contacts_finish(RdPbx *self, GAsyncResult *res, GError **error);
+void        rd_pbx_fetch_records_async   (RdPbx *self, gint64 from, gint64 to,
+                                          GCancellable *c, GAsyncReadyCallback cb, gpointer data);
+GPtrArray  *rd_pbx_fetch_records_finish  (RdPbx *self, GAsyncResult *res, GError **error);
+
+/* Construction without naming the vendor: the one place that picks the backend. */
+typedef struct {
+  char  *base_url;        /* "https://pbx.example.com:8088" or "http://192.0.2.10" */
+  char  *client_id;
+  char  *client_secret;   /* never logged */
+  char  *cert_sha256;     /* optional pinned certificate fingerprint (hex, ':' allowed) */
+  char  *user_agent;      /* NULL = "Ringdesk/<version>" */
+  guint  request_timeout; /* seconds, 0 = default (15) */
+} RdPbxConfig;
+
+void   rd_pbx_config_clear (RdPbxConfig *config);
+RdPbx *rd_pbx_new          (const RdPbxConfig *config, GError **error);
+
+G_END_DECLS

@@ -1,0 +1,29 @@
+#!/bin/sh
+# Installs (as root, with apt) whatever Ringdesk needs to build, run and test on Debian 12.
+# Only packages that are missing are installed; an up-to-date machine does nothing.
+set -eu
+
+PKGS="meson ninja-build pkg-config gcc g++ git
+libglib2.0-dev libgtk-4-dev libsoup-3.0-dev libjson-glib-dev libnotify-dev libsecret-1-dev
+libsqlite3-dev libphonenumber-dev glib-networking gettext libxml2-utils
+desktop-file-utils appstream
+xvfb xauth dbus dbus-daemon dbus-x11 python3 python3-dbusmock gnome-keyring
+openssl"
+
+missing=""
+for p in $PKGS; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+
+if [ -n "$missing" ]; then
+  if [ "$(id -u)" != 0 ]; then
+    echo "Missing packages:$missing" >&2
+    echo "Run this script as root (or with sudo) to install them." >&2
+    exit 1
+  fi
+  echo "Installing:$missing"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q
+  # shellcheck disable=SC2086
+  apt-get install -y -q --no-install-recommends $missing
+fi
