@@ -76,14 +76,18 @@ gboolean      rd_store_set_setting_int  (RdStore *self, const char *key,
                                          gint64 value, GError **error);
 
 /* Call records, keyed by rd_call_record_key(). @match_json is the CRM match
- * the hub attached (may be NULL). Returns TRUE on insert, FALSE (no error) when
- * the key was already present (then the row is updated). */
+ * the hub attached (may be NULL). Returns TRUE on success, FALSE with @error set
+ * on failure (GLib convention); *@out_inserted is TRUE when the key was new and
+ * FALSE when it was already present (then the row is updated; a NULL
+ * @match_json keeps the match stored earlier). A record with neither uid nor
+ * call_id is refused (RD_ERROR_INVALID_INPUT). */
 gboolean      rd_store_call_upsert      (RdStore            *self,
                                          const RdCallRecord *record,
                                          const char         *match_json,
                                          gboolean           *out_inserted,
                                          GError            **error);
-/* Newest first; @extension may be NULL for all. Element type RdCallRecord; the
+/* Newest first (start time, then insertion); @extension may be NULL for all;
+ * @limit 0 means no limit. Element type RdCallRecord; the
  * match JSON of each row in the parallel @out_matches (element type char*, may hold NULL). */
 GPtrArray    *rd_store_calls_recent     (RdStore     *self,
                                          const char  *extension,
@@ -92,7 +96,9 @@ GPtrArray    *rd_store_calls_recent     (RdStore     *self,
                                          GError     **error);
 gboolean      rd_store_call_exists      (RdStore *self, const char *key);
 
-/* Outbox. */
+/* Outbox. @key, @kind must be non-empty; @payload must be valid JSON
+ * (RD_ERROR_INVALID_INPUT otherwise). A duplicate @key is a no-op that
+ * succeeds with *@out_inserted = FALSE. */
 gboolean      rd_store_outbox_enqueue   (RdStore     *self,
                                          const char  *key,
                                          const char  *kind,
@@ -107,11 +113,18 @@ GPtrArray    *rd_store_outbox_claim     (RdStore     *self,
                                          guint        max,
                                          guint        lease_seconds,
                                          GError     **error);
+/* complete/fail succeed only for the claimer that holds the item now:
+ * RD_ERROR_CONFLICT when it was claimed again by another worker (after the
+ * lease ran out), released, completed or dead; RD_ERROR_NOT_FOUND for an
+ * unknown id. A holder whose lease ran out but was not re-claimed may still
+ * finish its item. Complete inside your own rd_store_begin() transaction to
+ * make a database-side effect atomic with the completion. */
 gboolean      rd_store_outbox_complete  (RdStore     *self,
                                          gint64       id,
                                          const char  *claimer,
                                          GError     **error);
-/* Backoff: next_attempt = now + min(base * 2^(attempts-1), max) with jitter;
+/* Backoff: next_attempt = now + min(base * 2^(attempts-1), max), minus up to
+ * 20 % at random (jitter), at least 1 s; @error_text is kept as last_error;
  * @permanent moves the item to DEAD. */
 gboolean      rd_store_outbox_fail      (RdStore     *self,
                                          gint64       id,
@@ -125,6 +138,7 @@ guint         rd_store_outbox_count     (RdStore *self, RdOutboxState state);
 /* Unix seconds of the earliest pending next_attempt, or -1 when nothing is pending. */
 gint64        rd_store_outbox_next_due  (RdStore *self);
 RdOutboxItem *rd_store_outbox_get       (RdStore *self, const char *key);
+/* Default 2 s → 600 s; base is at least 1 s, max at least base. */
 void          rd_store_outbox_set_backoff (RdStore *self, guint base_seconds, guint max_seconds);
 /* Removes DONE items older than @age_seconds. */
 gboolean      rd_store_outbox_prune     (RdStore *self, gint64 age_seconds, GError **error);
