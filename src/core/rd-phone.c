@@ -525,7 +525,6 @@ extract (const char *text, Extracted *ex, GError **error)
   g_autofree char *userinfo = NULL;
   g_autofree char *host = NULL;
   g_autofree char *path = NULL;
-  g_autoptr(GError) uri_error = NULL;
 
   if (scheme == NULL)
     return extract_dialable (text, ex, error);
@@ -540,10 +539,11 @@ extract (const char *text, Extracted *ex, GError **error)
   /* Keep escapes (we unescape the one part we need) and accept non-DNS hosts
    * such as "+49 123" in callto://+49%20123. */
   if (!g_uri_split (text, G_URI_FLAGS_ENCODED | G_URI_FLAGS_NON_DNS, NULL,
-                    &userinfo, &host, NULL, &path, NULL, NULL, &uri_error))
+                    &userinfo, &host, NULL, &path, NULL, NULL, NULL))
     {
+      /* GUri's message may quote the input: keep hostile text out of logs */
       g_set_error (error, RD_ERROR, RD_ERROR_INVALID_INPUT,
-                   "Malformed %s URI: %s", scheme, uri_error->message);
+                   "Malformed %s URI (bad escape, port or authority)", scheme);
       return FALSE;
     }
 
