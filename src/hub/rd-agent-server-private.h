@@ -1,0 +1,17 @@
+/* rd-agent-server-private.h — test hooks of the agent server. */
+#pragma once
+
+#include "hub/rd-agent-server.h"
+
+G_BEGIN_DECLS
+
+#define RD_AGENT_HELLO_TIMEOUT_MS     10000
+#define RD_AGENT_KEEPALIVE_SECONDS    30
+#define RD_AGENT_MAX_IN_FLIGHT        32     /* backend requests per session */
+
+/* Time a new connection has to send hello (default 10 s). */
+void  rd_agent_server_set_hello_timeout (RdAgentServer *self, guint milliseconds);
+/* Live session tokens (issued, not yet used or expired). */
+guint rd_agent_server_count_tokens      (RdAgentServer *self);
+
+G_END_DECLS

@@ -1,0 +1,776 @@
+#include "config.h"
+
+#include "hub/rd-agent-server.h"
+#include "hub/rd-agent-server-private.h"
+
+#include "core/rd-error.h"
+#include "hub/rd-agent-frames.h"
+#include "hub/rd-agent-ratelimit.h"
+#include "hub/rd-agent-request.h"
+#include "hub/rd-agent-session.h"
+#include "hub/rd-agent-tokens.h"
+
+#define AGENT_PATH "/agent/v1"
+
+/* WebSocket close codes of the protocol. */
+#define CLOSE_UNAUTHORIZED 4401
+#define CLOSE_FORBIDDEN    4403
+
+struct _RdAgentServer
+{
+  GObject           parent_instance;
+
+  RdAgentBackend   *backend;
+  SoupServer       *soup_server;    /* weak */
+  GHashTable       *sessions;       /* RdAgentSession* (owned) → itself: every connection */
+  GHashTable       *by_extension;   /* extension → GQueue of signed-in RdAgentSession* */
+  guint             signed_in;
+  RdAgentTokens    *tokens;
+  RdAgentRatelimit *ratelimit;
+  guint             lifetime;       /* session token lifetime, seconds */
+  guint             hello_timeout_ms;
+};
+
+G_DEFINE_FINAL_TYPE (RdAgentServer, rd_agent_server, G_TYPE_OBJECT)
+
+/* ---- registry ------------------------------------------------------------ */
+
+static void
+unregister_session (RdAgentServer *self, RdAgentSession *session)
+{
+  GQueue *queue;
+
+  if (session->link == NULL)
+    return;
+  queue = g_hash_table_lookup (self->by_extension, session->identity->extension);
+  g_queue_delete_link (queue, session->link);
+  session->link = NULL;
+  self->signed_in--;
+  if (g_queue_is_empty (queue))
+    g_hash_table_remove (self->by_extension, session->identity->extension);
+}
+
+static void
+register_session (RdAgentServer *self, RdAgentSession *session)
+{
+  GQueue *queue = g_hash_table_lookup (self->by_extension, session->identity->extension);
+
+  if (queue == NULL)
+    {
+      queue = g_queue_new ();
+      g_hash_table_insert (self->by_extension, g_strdup (session->identity->extension), queue);
+    }
+  g_queue_push_tail (queue, session);
+  session->link = g_queue_peek_tail_link (queue);
+  self->signed_in++;
+}
+
+static void
+close_session (RdAgentServer *self, RdAgentSession *session, gushort code, const char *reason)
+{
+  unregister_session (self, session);
+  rd_agent_session_close (session, code, reason);
+}
+
+static void
+on_closed (SoupWebsocketConnection *connection, gpointer user_data)
+{
+  RdAgentSession *session = user_data;
+  RdAgentServer *self = session->server;
+
+  if (self == NULL)
+    return;
+  g_debug ("agent session from %s closed (%u)", session->peer,
+           soup_websocket_connection_get_close_code (connection));
+  unregister_session (self, session);
+  rd_agent_session_close (session, 0, NULL);
+  g_hash_table_remove (self->sessions, session);
+}
+
+/* ---- sign-in ------------------------------------------------------------- */
+
+static void
+refuse_sign_in (RdAgentSession *session, const GError *error, guint retry_after)
+{
+  g_autoptr(JsonObject) frame = rd_agent_frame_auth_failed (error, retry_after);
+
+  g_debug ("agent sign-in from %s refused: %s (retry after %u s)",
+           session->peer, error->message, retry_after);
+  rd_agent_session_send (session, frame);
+}
+
+static void
+complete_sign_in (RdAgentServer *self, RdAgentSession *session,
+                  RdAgentIdentity *identity, gint64 expires_unix)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) status = NULL;
+  g_autoptr(JsonObject) welcome = NULL;
+  g_autofree char *token = NULL;
+
+  token = rd_agent_tokens_issue (self->tokens, identity, expires_unix,
+                                 g_get_real_time () / G_USEC_PER_SEC, &error);
+  if (token == NULL)
+    {
+      refuse_sign_in (session, error, 0);
+      close_session (self, session, CLOSE_UNAUTHORIZED, "sign-in failed");
+      return;
+    }
+
+  session->identity = rd_agent_identity_copy (identity);
+  session->state = RD_AGENT_SESSION_SIGNED_IN;
+  register_session (self, session);
+  g_debug ("agent session from %s signed in as extension %s", session->peer, identity->extension);
+
+  status = rd_agent_backend_get_status (self->backend);
+  welcome = rd_agent_frame_welcome (identity->extension, identity->user_id, identity->user_name,
+                                    token, expires_unix, status);
+  rd_agent_session_send (session, welcome);
+}
+
+static RdAgentAttempt
+attempt_from_error (const GError *error)
+{
+  if (error == NULL)
+    return RD_AGENT_ATTEMPT_OK;
+  if (error->domain == RD_ERROR &&
+      (error->code == RD_ERROR_AUTH || error->code == RD_ERROR_NOT_FOUND ||
+       error->code == RD_ERROR_ACCESS || error->code == RD_ERROR_INVALID_INPUT))
+    return RD_AGENT_ATTEMPT_FAILED;
+  return RD_AGENT_ATTEMPT_NEUTRAL;
+}
+
+typedef struct {
+  RdAgentServer  *server;    /* weak: NULL once disposed */
+  RdAgentSession *session;
+} SignIn;
+
+static void
+sign_in_free (SignIn *sign_in)
+{
+  g_clear_weak_pointer (&sign_in->server);
+  rd_agent_session_unref (sign_in->session);
+  g_free (sign_in);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SignIn, sign_in_free)
+
+static void
+on_authenticated (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(SignIn) sign_in = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RdAgentIdentity) identity = NULL;
+  RdAgentSession *session = sign_in->session;
+  RdAgentServer *self = sign_in->server;
+  guint retry_after;
+
+  identity = rd_agent_backend_authenticate_finish (RD_AGENT_BACKEND (source), result, &error);
+  if (identity != NULL && (identity->extension == NULL || *identity->extension == '\0'))
+    {
+      g_clear_pointer (&identity, rd_agent_identity_free);
+      g_set_error_literal (&error, RD_ERROR, RD_ERROR_NOT_FOUND, "No extension is bound to this user");
+    }
+  if (identity == NULL && error == NULL)
+    g_set_error_literal (&error, RD_ERROR, RD_ERROR_FAILED, "Sign-in failed");
+
+  if (self == NULL)
+    return;
+  retry_after = rd_agent_ratelimit_end (self->ratelimit, session->peer,
+                                        g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
+                                          ? RD_AGENT_ATTEMPT_NEUTRAL : attempt_from_error (error),
+                                        g_get_monotonic_time ());
+  if (session->state != RD_AGENT_SESSION_AUTHENTICATING)
+    return;
+
+  if (error != NULL)
+    {
+      refuse_sign_in (session, error, retry_after);
+      close_session (self, session, CLOSE_UNAUTHORIZED, "sign-in failed");
+      return;
+    }
+  complete_sign_in (self, session, identity,
+                    g_get_real_time () / G_USEC_PER_SEC + self->lifetime);
+}
+
+static void
+start_sign_in (RdAgentServer *self, RdAgentSession *session, RdAgentRequest *hello)
+{
+  g_autoptr(GError) error = NULL;
+  SignIn *sign_in;
+  guint retry_after = 0;
+
+  g_clear_handle_id (&session->hello_timeout_id, g_source_remove);
+
+  if (hello->error != NULL)
+    {
+      refuse_sign_in (session, hello->error, 0);
+      close_session (self, session, CLOSE_UNAUTHORIZED, "bad hello");
+      return;
+    }
+
+  if (g_str_equal (hello->method, "session"))
+    {
+      /* A token is 256 random bits: guessing is hopeless, so expired tokens
+       * (common after a night off) do not count as failures. */
+      gint64 expires = 0;
+      g_autoptr(RdAgentIdentity) identity =
+        rd_agent_tokens_take (self->tokens, hello->secret, g_get_real_time () / G_USEC_PER_SEC, &expires);
+
+      if (identity == NULL)
+        {
+          g_set_error_literal (&error, RD_ERROR, RD_ERROR_AUTH, "The session has expired; sign in again");
+          refuse_sign_in (session, error, 0);
+          close_session (self, session, CLOSE_UNAUTHORIZED, "session expired");
+          return;
+        }
+      complete_sign_in (self, session, identity, expires);
+      return;
+    }
+
+  if (!rd_agent_ratelimit_begin (self->ratelimit, session->peer, g_get_monotonic_time (), &retry_after))
+    {
+      g_set_error (&error, RD_ERROR, RD_ERROR_LIMIT,
+                   "Too many failed sign-ins; try again in %u s", retry_after);
+      refuse_sign_in (session, error, retry_after);
+      close_session (self, session, CLOSE_UNAUTHORIZED, "rate limited");
+      return;
+    }
+
+  session->state = RD_AGENT_SESSION_AUTHENTICATING;
+  sign_in = g_new0 (SignIn, 1);
+  g_set_weak_pointer (&sign_in->server, self);
+  sign_in->session = rd_agent_session_ref (session);
+  rd_agent_backend_authenticate_async (self->backend, hello->method, hello->who, hello->secret,
+                                       session->cancellable, on_authenticated, sign_in);
+}
+
+static gboolean
+on_hello_timeout (gpointer user_data)
+{
+  RdAgentSession *session = user_data;
+
+  session->hello_timeout_id = 0;
+  g_debug ("agent connection from %s sent no hello in time", session->peer);
+  rd_agent_session_close (session, CLOSE_UNAUTHORIZED, "no hello");
+  return G_SOURCE_REMOVE;
+}
+
+/* ---- requests ------------------------------------------------------------ */
+
+typedef struct {
+  RdAgentSession *session;
+  JsonNode       *id;
+} Request;
+
+static Request *
+request_new (RdAgentSession *session, RdAgentRequest *parsed)
+{
+  Request *request = g_new0 (Request, 1);
+
+  request->session = rd_agent_session_ref (session);
+  request->id = parsed->id != NULL ? json_node_copy (parsed->id) : NULL;
+  session->in_flight++;
+  return request;
+}
+
+static void
+request_free (Request *request)
+{
+  request->session->in_flight--;
+  rd_agent_session_unref (request->session);
+  g_clear_pointer (&request->id, json_node_unref);
+  g_free (request);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Request, request_free)
+
+static gboolean
+request_is_live (Request *request)
+{
+  return request->session->state == RD_AGENT_SESSION_SIGNED_IN;
+}
+
+static void
+reply_error (RdAgentSession *session, JsonNode *id, const GError *error)
+{
+  g_autoptr(JsonObject) frame = rd_agent_frame_error (id, error);
+
+  rd_agent_session_send (session, frame);
+}
+
+/* "dial-result" / "create-result": {id, ok, …} or {id, ok:false, error}. */
+static JsonObject *
+result_frame (const char *type, JsonNode *id, const GError *error)
+{
+  JsonObject *frame = rd_agent_frame_reply (type, id);
+
+  json_object_set_boolean_member (frame, "ok", error == NULL);
+  if (error != NULL)
+    json_object_set_object_member (frame, "error", rd_agent_error_to_json (error));
+  return frame;
+}
+
+static void
+on_dialed (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(Request) request = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *call_id = rd_agent_backend_dial_finish (RD_AGENT_BACKEND (source), result, &error);
+  g_autoptr(JsonObject) frame = NULL;
+
+  if (!request_is_live (request))
+    return;
+  if (call_id == NULL && error == NULL)
+    g_set_error_literal (&error, RD_ERROR, RD_ERROR_FAILED, "The call could not be started");
+  frame = result_frame ("dial-result", request->id, error);
+  if (call_id != NULL)
+    json_object_set_string_member (frame, "call_id", call_id);
+  rd_agent_session_send (request->session, frame);
+}
+
+static void
+on_looked_up (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(Request) request = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) found = rd_agent_backend_lookup_finish (RD_AGENT_BACKEND (source), result, &error);
+  g_autoptr(JsonObject) frame = NULL;
+
+  if (!request_is_live (request))
+    return;
+  if (found == NULL)
+    {
+      if (error == NULL)
+        g_set_error_literal (&error, RD_ERROR, RD_ERROR_FAILED, "Lookup failed");
+      reply_error (request->session, request->id, error);
+      return;
+    }
+  frame = rd_agent_json_object_copy (found);
+  json_object_set_string_member (frame, "type", "lookup-result");
+  if (request->id != NULL)
+    json_object_set_member (frame, "id", json_node_copy (request->id));
+  else
+    json_object_remove_member (frame, "id");
+  if (!json_object_has_member (frame, "match"))
+    json_object_set_null_member (frame, "match");
+  if (!json_object_has_member (frame, "matches"))
+    json_object_set_array_member (frame, "matches", json_array_new ());
+  rd_agent_session_send (request->session, frame);
+}
+
+static void
+on_record_created (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(Request) request = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) match = rd_agent_backend_create_record_finish (RD_AGENT_BACKEND (source), result, &error);
+  g_autoptr(JsonObject) frame = NULL;
+
+  if (!request_is_live (request))
+    return;
+  if (match == NULL && error == NULL)
+    g_set_error_literal (&error, RD_ERROR, RD_ERROR_FAILED, "The record could not be created");
+  frame = result_frame ("create-result", request->id, match != NULL ? NULL : error);
+  if (match != NULL)
+    json_object_set_object_member (frame, "match", rd_agent_json_object_copy (match));
+  rd_agent_session_send (request->session, frame);
+}
+
+static void
+reply_recent (RdAgentServer *self, RdAgentSession *session, RdAgentRequest *parsed)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonArray) calls = NULL;
+  g_autoptr(JsonObject) frame = NULL;
+  JsonArray *copy;
+
+  calls = rd_agent_backend_recent_calls (self->backend, session->identity->extension,
+                                         parsed->limit, parsed->query, &error);
+  if (calls == NULL)
+    {
+      if (error == NULL)
+        g_set_error_literal (&error, RD_ERROR, RD_ERROR_FAILED, "Recent calls are not available");
+      reply_error (session, parsed->id, error);
+      return;
+    }
+  frame = rd_agent_frame_reply ("recent-result", parsed->id);
+  copy = json_array_sized_new (MIN (json_array_get_length (calls), parsed->limit));
+  for (guint i = 0; i < json_array_get_length (calls) && i < parsed->limit; i++)
+    {
+      JsonNode *element = json_array_get_element (calls, i);
+
+      if (JSON_NODE_HOLDS_OBJECT (element))
+        json_array_add_object_element (copy, rd_agent_json_object_copy (json_node_get_object (element)));
+    }
+  json_object_set_array_member (frame, "calls", copy);
+  rd_agent_session_send (session, frame);
+}
+
+static void
+dispatch (RdAgentServer *self, RdAgentSession *session, RdAgentRequest *parsed)
+{
+  const char *extension = session->identity->extension;
+  g_autoptr(GError) error = NULL;
+
+  if (parsed->type == RD_AGENT_REQUEST_UNKNOWN)
+    return;   /* forward compatibility */
+  if (parsed->error != NULL)
+    {
+      reply_error (session, parsed->id, parsed->error);
+      return;
+    }
+  /* The session's extension is the only one it may act as or see. */
+  if (parsed->extension != NULL && g_strcmp0 (parsed->extension, extension) != 0)
+    {
+      g_debug ("agent session of %s (%s) named another extension: refused", extension, session->peer);
+      g_set_error_literal (&error, RD_ERROR, RD_ERROR_ACCESS,
+                           "A session can only act as its own extension");
+      reply_error (session, parsed->id, error);
+      return;
+    }
+  if (session->in_flight >= RD_AGENT_MAX_IN_FLIGHT &&
+      (parsed->type == RD_AGENT_REQUEST_DIAL || parsed->type == RD_AGENT_REQUEST_LOOKUP ||
+       parsed->type == RD_AGENT_REQUEST_CREATE_RECORD))
+    {
+      g_set_error_literal (&error, RD_ERROR, RD_ERROR_LIMIT, "Too many requests in flight");
+      reply_error (session, parsed->id, error);
+      return;
+    }
+
+  switch (parsed->type)
+    {
+    case RD_AGENT_REQUEST_PING:
+      {
+        g_autoptr(JsonObject) pong = rd_agent_frame_reply ("pong", parsed->id);
+        rd_agent_session_send (session, pong);
+      }
+      break;
+    case RD_AGENT_REQUEST_HELLO:
+      g_set_error_literal (&error, RD_ERROR, RD_ERROR_INVALID_INPUT, "Already signed in");
+      reply_error (session, parsed->id, error);
+      break;
+    case RD_AGENT_REQUEST_DIAL:
+      rd_agent_backend_dial_async (self->backend, extension, parsed->number, session->cancellable,
+                                   on_dialed, request_new (session, parsed));
+      break;
+    case RD_AGENT_REQUEST_LOOKUP:
+      rd_agent_backend_lookup_async (self->backend, extension, parsed->number, session->cancellable,
+                                     on_looked_up, request_new (session, parsed));
+      break;
+    case RD_AGENT_REQUEST_CREATE_RECORD:
+      rd_agent_backend_create_record_async (self->backend, extension, parsed->number, parsed->kind,
+                                            parsed->name, session->cancellable,
+                                            on_record_created, request_new (session, parsed));
+      break;
+    case RD_AGENT_REQUEST_RECENT:
+      reply_recent (self, session, parsed);
+      break;
+    case RD_AGENT_REQUEST_UNKNOWN:
+    default:
+      break;
+    }
+}
+
+static void
+on_message (SoupWebsocketConnection *connection, gint type, GBytes *message, gpointer user_data)
+{
+  RdAgentSession *session = user_data;
+  RdAgentServer *self = session->server;
+  g_autoptr(RdAgentRequest) request = NULL;
+  g_autoptr(GError) error = NULL;
+  gsize length = 0;
+  const char *data = g_bytes_get_data (message, &length);
+
+  if (self == NULL || session->state == RD_AGENT_SESSION_CLOSED)
+    return;
+
+  if (type == SOUP_WEBSOCKET_DATA_TEXT)
+    request = rd_agent_request_parse (data, length, &error);
+  else
+    g_set_error_literal (&error, RD_ERROR, RD_ERROR_INVALID_INPUT, "Frames must be UTF-8 JSON text");
+
+  switch (session->state)
+    {
+    case RD_AGENT_SESSION_HELLO:
+      if (request == NULL || request->type != RD_AGENT_REQUEST_HELLO)
+        {
+          if (error != NULL)
+            reply_error (session, NULL, error);
+          close_session (self, session, CLOSE_UNAUTHORIZED, "sign in first");
+          return;
+        }
+      start_sign_in (self, session, request);
+      return;
+    case RD_AGENT_SESSION_AUTHENTICATING:
+      close_session (self, session, CLOSE_UNAUTHORIZED, "sign in first");
+      return;
+    case RD_AGENT_SESSION_SIGNED_IN:
+      if (request == NULL)
+        {
+          g_debug ("malformed frame from %s: %s", session->peer, error->message);
+          reply_error (session, NULL, error);
+          return;
+        }
+      dispatch (self, session, request);
+      return;
+    case RD_AGENT_SESSION_CLOSED:
+    default:
+      return;
+    }
+}
+
+/* ---- connections --------------------------------------------------------- */
+
+static gboolean
+address_is_loopback (GSocketAddress *address)
+{
+  GInetAddress *inet;
+  const guint8 *bytes;
+
+  if (!G_IS_INET_SOCKET_ADDRESS (address))
+    return FALSE;
+  inet = g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (address));
+  if (g_inet_address_get_is_loopback (inet))
+    return TRUE;
+  /* ::ffff:127.x.x.x */
+  bytes = g_inet_address_to_bytes (inet);
+  return g_inet_address_get_family (inet) == G_SOCKET_FAMILY_IPV6 &&
+         bytes[10] == 0xff && bytes[11] == 0xff && bytes[12] == 127 &&
+         bytes[0] == 0 && bytes[1] == 0 && bytes[2] == 0 && bytes[3] == 0 && bytes[4] == 0 &&
+         bytes[5] == 0 && bytes[6] == 0 && bytes[7] == 0 && bytes[8] == 0 && bytes[9] == 0;
+}
+
+static gboolean
+message_is_tls (SoupServerMessage *msg, SoupWebsocketConnection *connection)
+{
+  GUri *uri = soup_server_message_get_uri (msg);
+  GIOStream *stream = soup_websocket_connection_get_io_stream (connection);
+
+  if (G_IS_TLS_CONNECTION (stream))
+    return TRUE;
+  return uri != NULL && g_strcmp0 (g_uri_get_scheme (uri), "https") == 0;
+}
+
+static void
+on_websocket (SoupServer *server, SoupServerMessage *msg, const char *path,
+              SoupWebsocketConnection *connection, gpointer user_data)
+{
+  g_autoptr(RdAgentServer) self = g_weak_ref_get (user_data);
+  GSocketAddress *remote = soup_server_message_get_remote_address (msg);
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  g_autofree char *peer = rd_agent_ratelimit_peer_key (remote);
+  RdAgentSession *session;
+
+  if (self == NULL)
+    {
+      soup_websocket_connection_close (connection, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, "shutting down");
+      return;
+    }
+  if (peer == NULL)
+    peer = g_strdup ("local");
+
+  /* Browsers always send Origin; a web page must never reach the agent API. */
+  if (soup_message_headers_get_one (headers, "Origin") != NULL)
+    {
+      g_debug ("agent connection from %s refused: browser origin", peer);
+      soup_websocket_connection_close (connection, CLOSE_FORBIDDEN, "browsers are not agents");
+      return;
+    }
+  if (!message_is_tls (msg, connection) && !address_is_loopback (remote))
+    {
+      g_debug ("agent connection from %s refused: plain ws:// from a remote peer", peer);
+      soup_websocket_connection_close (connection, CLOSE_FORBIDDEN, "use wss://");
+      return;
+    }
+
+  soup_websocket_connection_set_max_incoming_payload_size (connection, RD_AGENT_MAX_FRAME);
+  soup_websocket_connection_set_keepalive_interval (connection, RD_AGENT_KEEPALIVE_SECONDS);
+
+  session = rd_agent_session_new (connection, peer);
+  session->server = self;
+  g_hash_table_add (self->sessions, session);
+  session->message_handler = g_signal_connect (connection, "message", G_CALLBACK (on_message), session);
+  session->closed_handler = g_signal_connect (connection, "closed", G_CALLBACK (on_closed), session);
+  session->hello_timeout_id = g_timeout_add (self->hello_timeout_ms, on_hello_timeout, session);
+  g_debug ("agent connection from %s", peer);
+}
+
+/* ---- public API ------------------------------------------------------------ */
+
+RdAgentServer *
+rd_agent_server_new (RdAgentBackend *backend)
+{
+  RdAgentServer *self;
+
+  g_return_val_if_fail (RD_IS_AGENT_BACKEND (backend), NULL);
+
+  self = g_object_new (RD_TYPE_AGENT_SERVER, NULL);
+  self->backend = g_object_ref (backend);
+  return self;
+}
+
+static void
+weak_ref_free (gpointer data)
+{
+  g_weak_ref_clear (data);
+  g_free (data);
+}
+
+void
+rd_agent_server_attach (RdAgentServer *self, SoupServer *server)
+{
+  GWeakRef *ref;
+
+  g_return_if_fail (RD_IS_AGENT_SERVER (self));
+  g_return_if_fail (SOUP_IS_SERVER (server));
+  g_return_if_fail (self->soup_server == NULL);
+
+  ref = g_new0 (GWeakRef, 1);
+  g_weak_ref_init (ref, self);
+  g_set_weak_pointer (&self->soup_server, server);
+  soup_server_add_websocket_handler (server, AGENT_PATH, NULL, NULL, on_websocket, ref, weak_ref_free);
+}
+
+void
+rd_agent_server_send_to_extension (RdAgentServer *self, const char *extension, JsonObject *frame)
+{
+  g_autofree char *text = NULL;
+  GQueue *queue;
+
+  g_return_if_fail (RD_IS_AGENT_SERVER (self));
+  g_return_if_fail (extension != NULL && frame != NULL);
+
+  queue = g_hash_table_lookup (self->by_extension, extension);
+  if (queue == NULL)
+    return;
+  text = rd_agent_frame_to_text (frame, NULL);
+  for (GList *l = queue->head; l != NULL; l = l->next)
+    rd_agent_session_send_text (l->data, text);
+}
+
+void
+rd_agent_server_broadcast (RdAgentServer *self, JsonObject *frame)
+{
+  g_autofree char *text = NULL;
+  GHashTableIter iter;
+  gpointer value;
+
+  g_return_if_fail (RD_IS_AGENT_SERVER (self));
+  g_return_if_fail (frame != NULL);
+
+  text = rd_agent_frame_to_text (frame, NULL);
+  g_hash_table_iter_init (&iter, self->by_extension);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    for (GList *l = ((GQueue *) value)->head; l != NULL; l = l->next)
+      rd_agent_session_send_text (l->data, text);
+}
+
+void
+rd_agent_server_revoke_extension (RdAgentServer *self, const char *extension)
+{
+  GQueue *queue;
+  guint tokens;
+
+  g_return_if_fail (RD_IS_AGENT_SERVER (self));
+  g_return_if_fail (extension != NULL);
+
+  tokens = rd_agent_tokens_revoke_extension (self->tokens, extension);
+  queue = g_hash_table_lookup (self->by_extension, extension);
+  g_debug ("revoking extension %s: %u session(s), %u token(s)", extension,
+           queue != NULL ? queue->length : 0, tokens);
+  while ((queue = g_hash_table_lookup (self->by_extension, extension)) != NULL)
+    close_session (self, g_queue_peek_head (queue), CLOSE_UNAUTHORIZED, "revoked");
+}
+
+guint
+rd_agent_server_count_sessions (RdAgentServer *self)
+{
+  g_return_val_if_fail (RD_IS_AGENT_SERVER (self), 0);
+  return self->signed_in;
+}
+
+void
+rd_agent_server_set_session_lifetime (RdAgentServer *self, guint seconds)
+{
+  g_return_if_fail (RD_IS_AGENT_SERVER (self));
+  g_return_if_fail (seconds > 0);
+  self->lifetime = seconds;
+}
+
+void
+rd_agent_server_set_hello_timeout (RdAgentServer *self, guint milliseconds)
+{
+  g_return_if_fail (RD_IS_AGENT_SERVER (self));
+  self->hello_timeout_ms = MAX (1, milliseconds);
+}
+
+guint
+rd_agent_server_count_tokens (RdAgentServer *self)
+{
+  g_return_val_if_fail (RD_IS_AGENT_SERVER (self), 0);
+  return rd_agent_tokens_count (self->tokens);
+}
+
+static void
+rd_agent_server_dispose (GObject *object)
+{
+  RdAgentServer *self = RD_AGENT_SERVER (object);
+  GHashTableIter iter;
+  gpointer key;
+
+  if (self->soup_server != NULL)
+    soup_server_remove_handler (self->soup_server, AGENT_PATH);
+  g_clear_weak_pointer (&self->soup_server);
+
+  g_hash_table_iter_init (&iter, self->sessions);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    {
+      RdAgentSession *session = key;
+
+      session->server = NULL;
+      session->link = NULL;
+      rd_agent_session_close (session, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, "hub stopping");
+      g_hash_table_iter_remove (&iter);
+    }
+  g_hash_table_remove_all (self->by_extension);
+  self->signed_in = 0;
+  g_clear_object (&self->backend);
+
+  G_OBJECT_CLASS (rd_agent_server_parent_class)->dispose (object);
+}
+
+static void
+rd_agent_server_finalize (GObject *object)
+{
+  RdAgentServer *self = RD_AGENT_SERVER (object);
+
+  g_hash_table_unref (self->sessions);
+  g_hash_table_unref (self->by_extension);
+  rd_agent_tokens_free (self->tokens);
+  rd_agent_ratelimit_free (self->ratelimit);
+
+  G_OBJECT_CLASS (rd_agent_server_parent_class)->finalize (object);
+}
+
+static void
+rd_agent_server_class_init (RdAgentServerClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = rd_agent_server_dispose;
+  object_class->finalize = rd_agent_server_finalize;
+}
+
+static void
+rd_agent_server_init (RdAgentServer *self)
+{
+  self->sessions = g_hash_table_new_full (g_direct_hash, g_direct_equal,
+                                          (GDestroyNotify) rd_agent_session_unref, NULL);
+  self->by_extension = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                              (GDestroyNotify) g_queue_free);
+  self->tokens = rd_agent_tokens_new ();
+  self->ratelimit = rd_agent_ratelimit_new ();
+  self->lifetime = 12 * 60 * 60;
+  self->hello_timeout_ms = RD_AGENT_HELLO_TIMEOUT_MS;
+}

@@ -1,0 +1,32 @@
+/* rd-agent-tokens.h — agent session tokens (private to the agent server).
+ *
+ * A token is 32 random bytes in hex, handed to the client once in "welcome". The
+ * store keeps only its SHA-256, the identity it is bound to and its expiry. A token
+ * is single use: resuming consumes it and the server issues a successor with the
+ * same expiry, so a session never outlives the sign-in that created it.
+ */
+#pragma once
+
+#include "hub/rd-agent-backend.h"
+
+G_BEGIN_DECLS
+
+#define RD_AGENT_TOKEN_LENGTH 64   /* hex characters */
+
+typedef struct _RdAgentTokens RdAgentTokens;
+
+RdAgentTokens   *rd_agent_tokens_new              (void);
+void             rd_agent_tokens_free             (RdAgentTokens *self);
+/* A new token bound to (a copy of) @identity, valid until @expires_unix (wall clock, s). */
+char            *rd_agent_tokens_issue            (RdAgentTokens *self, const RdAgentIdentity *identity,
+                                                   gint64 expires_unix, gint64 now_unix, GError **error);
+/* Consumes @token: its identity and expiry, or NULL when unknown, malformed or expired. */
+RdAgentIdentity *rd_agent_tokens_take             (RdAgentTokens *self, const char *token,
+                                                   gint64 now_unix, gint64 *expires_unix);
+/* Forgets every token of @extension; returns how many. */
+guint            rd_agent_tokens_revoke_extension (RdAgentTokens *self, const char *extension);
+guint            rd_agent_tokens_count            (RdAgentTokens *self);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RdAgentTokens, rd_agent_tokens_free)
+
+G_END_DECLS
