@@ -151,6 +151,7 @@ typedef struct {
   char  *cert_sha256;     /* optional pinned certificate fingerprint (hex, ':' allowed) */
   char  *user_agent;      /* NULL = "Ringdesk/<version>" */
   guint  request_timeout; /* seconds, 0 = default (15) */
+  char  *time_zone;       /* PBX-local zone of CDR times (IANA id, e.g. "Asia/Shanghai"); NULL = local */
 } RdPbxConfig;
 
 void   rd_pbx_config_clear (RdPbxConfig *config);

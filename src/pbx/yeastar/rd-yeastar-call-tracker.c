@@ -1,0 +1,519 @@
+/* rd-yeastar-call-tracker.c — 30011 member lists → per-extension call events. */
+#include "config.h"
+
+#include "pbx/yeastar/rd-yeastar-call-tracker.h"
+
+#include "core/rd-error.h"
+#include "pbx/yeastar/rd-yeastar-json.h"
+
+#define MAX_CALLS        4096
+#define MAX_MEMBERS      256
+#define MAX_FIELD        128
+#define STALE_CALL_US    (12 * G_TIME_SPAN_HOUR)
+#define DIAL_MEMORY_US   (10 * G_TIME_SPAN_MINUTE)
+
+typedef enum { KIND_EXTENSION, KIND_INBOUND, KIND_OUTBOUND } MemberKind;
+
+typedef struct {
+  MemberKind kind;
+  char      *number;     /* extension number */
+  char      *from, *to;  /* trunk legs */
+  char      *status;     /* upper case */
+  char      *call_path;
+} Member;
+
+typedef struct {
+  RdCallState  state;
+  RdDirection  direction;
+  char        *remote;
+  char        *did;
+  char        *call_path;
+} Leg;
+
+typedef struct {
+  char       *fingerprint;
+  GHashTable *legs;        /* extension → Leg */
+  gint64      first_seen;  /* unix s */
+  gint64      last_seen;   /* monotonic µs */
+} Call;
+
+typedef struct {
+  char  *extension;
+  char  *number;
+  gint64 at;               /* monotonic µs */
+} Dial;
+
+struct _RdYeastarCallTracker
+{
+  GObject     parent_instance;
+  GHashTable *calls;   /* call id → Call */
+  GHashTable *dials;   /* call id → Dial */
+};
+
+G_DEFINE_FINAL_TYPE (RdYeastarCallTracker, rd_yeastar_call_tracker, G_TYPE_OBJECT)
+
+enum { SIGNAL_CALL_EVENT, N_SIGNALS };
+static guint signals[N_SIGNALS];
+
+static void
+member_clear (gpointer data)
+{
+  Member *m = data;
+
+  g_free (m->number);
+  g_free (m->from);
+  g_free (m->to);
+  g_free (m->status);
+  g_free (m->call_path);
+}
+
+static void
+leg_free (gpointer data)
+{
+  Leg *leg = data;
+
+  g_free (leg->remote);
+  g_free (leg->did);
+  g_free (leg->call_path);
+  g_free (leg);
+}
+
+static void
+call_free (gpointer data)
+{
+  Call *call = data;
+
+  g_free (call->fingerprint);
+  g_hash_table_unref (call->legs);
+  g_free (call);
+}
+
+static void
+dial_free (gpointer data)
+{
+  Dial *dial = data;
+
+  g_free (dial->extension);
+  g_free (dial->number);
+  g_free (dial);
+}
+
+static void
+rd_yeastar_call_tracker_finalize (GObject *object)
+{
+  RdYeastarCallTracker *self = RD_YEASTAR_CALL_TRACKER (object);
+
+  g_hash_table_unref (self->calls);
+  g_hash_table_unref (self->dials);
+  G_OBJECT_CLASS (rd_yeastar_call_tracker_parent_class)->finalize (object);
+}
+
+static void
+rd_yeastar_call_tracker_class_init (RdYeastarCallTrackerClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = rd_yeastar_call_tracker_finalize;
+
+  signals[SIGNAL_CALL_EVENT] = g_signal_new ("call-event", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                             0, NULL, NULL, NULL, G_TYPE_NONE, 1, RD_TYPE_CALL_EVENT);
+}
+
+static void
+rd_yeastar_call_tracker_init (RdYeastarCallTracker *self)
+{
+  self->calls = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, call_free);
+  self->dials = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, dial_free);
+}
+
+RdYeastarCallTracker *
+rd_yeastar_call_tracker_new (void)
+{
+  return g_object_new (RD_TYPE_YEASTAR_CALL_TRACKER, NULL);
+}
+
+/* A short, clean text field; NULL when blank. */
+static char *
+field (JsonObject *obj, const char *name)
+{
+  g_autofree char *text = rd_yeastar_json_dup_text (obj, name);
+
+  if (text == NULL)
+    return NULL;
+  return rd_yeastar_json_clean_text (text, MAX_FIELD);
+}
+
+static gboolean
+parse_members (JsonArray *array, GArray *out, GError **error)
+{
+  guint n = json_array_get_length (array);
+
+  if (n > MAX_MEMBERS)
+    {
+      g_set_error (error, RD_ERROR, RD_ERROR_PROTOCOL, "call with %u members refused", n);
+      return FALSE;
+    }
+  for (guint i = 0; i < n; i++)
+    {
+      JsonNode *node = json_array_get_element (array, i);
+      JsonObject *wrapper, *inner;
+      Member m = { 0 };
+
+      if (!JSON_NODE_HOLDS_OBJECT (node))
+        continue;
+      wrapper = json_node_get_object (node);
+      if ((inner = rd_yeastar_json_get_object (wrapper, "extension")) != NULL)
+        {
+          m.kind = KIND_EXTENSION;
+          m.number = field (inner, "number");
+          if (m.number == NULL)
+            continue;
+        }
+      else if ((inner = rd_yeastar_json_get_object (wrapper, "inbound")) != NULL)
+        m.kind = KIND_INBOUND;
+      else if ((inner = rd_yeastar_json_get_object (wrapper, "outbound")) != NULL)
+        m.kind = KIND_OUTBOUND;
+      else
+        continue;   /* unknown member kind: newer firmware, ignore */
+      m.from = field (inner, "from");
+      m.to = field (inner, "to");
+      m.call_path = field (inner, "call_path");
+      m.status = field (inner, "member_status");
+      if (m.status != NULL)
+        {
+          char *up = g_ascii_strup (m.status, -1);
+          g_free (m.status);
+          m.status = up;
+        }
+      g_array_append_val (out, m);
+    }
+  return TRUE;
+}
+
+static gboolean
+state_from_status (const char *status, RdCallState *state)
+{
+  if (status == NULL)
+    return FALSE;
+  if (g_str_equal (status, "RING"))
+    *state = RD_CALL_STATE_RINGING;
+  else if (g_str_equal (status, "ALERT") || g_str_equal (status, "EARLYMEDIA"))
+    *state = RD_CALL_STATE_DIALING;
+  else if (g_str_equal (status, "ANSWER") || g_str_equal (status, "ANSWERED"))
+    *state = RD_CALL_STATE_ANSWERED;
+  else if (g_str_equal (status, "HOLD"))
+    *state = RD_CALL_STATE_HELD;
+  else if (g_str_equal (status, "BYE"))
+    *state = RD_CALL_STATE_ENDED;
+  else
+    return FALSE;
+  return TRUE;
+}
+
+static void
+emit (RdYeastarCallTracker *self, const char *call_id, const char *extension, const Leg *leg)
+{
+  g_autoptr(RdCallEvent) event = rd_call_event_new ();
+
+  event->call_id = g_strdup (call_id);
+  event->extension = g_strdup (extension);
+  event->direction = leg->direction;
+  event->state = leg->state;
+  event->remote_number = g_strdup (leg->remote);
+  event->did = g_strdup (leg->did);
+  event->call_path = g_strdup (leg->call_path);
+  event->timestamp_us = g_get_real_time ();
+  g_debug ("call %s ext %s: %s", call_id, extension, rd_call_state_to_string (leg->state));
+  g_signal_emit (self, signals[SIGNAL_CALL_EVENT], 0, event);
+}
+
+/* What the leg of extension member @me looks like in this member list. */
+static void
+describe_leg (const Dial *dial, GArray *members, const Member *me, RdCallState state, Leg *out)
+{
+  const Member *inbound = NULL, *outbound = NULL, *other = NULL, *other_live = NULL;
+
+  for (guint i = 0; i < members->len; i++)
+    {
+      const Member *m = &g_array_index (members, Member, i);
+
+      if (m->kind == KIND_INBOUND && inbound == NULL)
+        inbound = m;
+      else if (m->kind == KIND_OUTBOUND && outbound == NULL)
+        outbound = m;
+      else if (m->kind == KIND_EXTENSION && m != me && g_strcmp0 (m->number, me->number) != 0)
+        {
+          if (other == NULL)
+            other = m;
+          if (other_live == NULL && g_strcmp0 (m->status, "BYE") != 0)
+            other_live = m;
+        }
+    }
+
+  out->state = state;
+  out->did = NULL;
+  out->call_path = g_strdup (me->call_path);
+  if (inbound != NULL)
+    {
+      out->direction = RD_DIRECTION_INBOUND;
+      out->remote = g_strdup (inbound->from);
+      out->did = g_strdup (inbound->to);
+    }
+  else if (outbound != NULL)
+    {
+      out->direction = RD_DIRECTION_OUTBOUND;
+      out->remote = g_strdup (outbound->to);
+    }
+  else if (other != NULL)
+    {
+      out->direction = RD_DIRECTION_INTERNAL;
+      out->remote = g_strdup ((other_live ? other_live : other)->number);
+    }
+  else
+    {
+      /* alone in the call: the PBX is ringing a call/dial caller's own phone first */
+      out->direction = RD_DIRECTION_UNKNOWN;
+      out->remote = dial ? g_strdup (dial->number) : NULL;
+    }
+
+  /* The caller of call/dial hears its own phone ring first (spec §4.1): for the
+   * agent that is an outgoing call, not an incoming one. An extension ringing
+   * next to a trunk leg that is only outbound is the same situation. */
+  if (state == RD_CALL_STATE_RINGING &&
+      ((dial != NULL && g_strcmp0 (dial->extension, me->number) == 0) ||
+       (inbound == NULL && outbound != NULL)))
+    out->state = RD_CALL_STATE_DIALING;
+}
+
+static gboolean
+legs_differ (const Leg *a, const Leg *b)
+{
+  return a->state != b->state;
+}
+
+static void
+purge (RdYeastarCallTracker *self)
+{
+  GHashTableIter iter;
+  gpointer value;
+  gint64 now = g_get_monotonic_time ();
+
+  g_hash_table_iter_init (&iter, self->dials);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    if (now - ((Dial *) value)->at > DIAL_MEMORY_US)
+      g_hash_table_iter_remove (&iter);
+
+  g_hash_table_iter_init (&iter, self->calls);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    if (now - ((Call *) value)->last_seen > STALE_CALL_US)
+      g_hash_table_iter_remove (&iter);
+
+  while (g_hash_table_size (self->calls) >= MAX_CALLS)
+    {
+      const char *oldest_id = NULL;
+      gint64 oldest = G_MAXINT64;
+      gpointer key;
+
+      g_hash_table_iter_init (&iter, self->calls);
+      while (g_hash_table_iter_next (&iter, &key, &value))
+        if (((Call *) value)->last_seen < oldest)
+          {
+            oldest = ((Call *) value)->last_seen;
+            oldest_id = key;
+          }
+      g_warning ("tracking too many calls: forgetting call %s", oldest_id);
+      g_hash_table_remove (self->calls, oldest_id);
+    }
+  while (g_hash_table_size (self->dials) >= MAX_CALLS)
+    {
+      g_hash_table_iter_init (&iter, self->dials);
+      g_hash_table_iter_next (&iter, NULL, NULL);
+      g_hash_table_iter_remove (&iter);
+    }
+}
+
+gboolean
+rd_yeastar_call_tracker_feed (RdYeastarCallTracker *self, JsonObject *msg, GError **error)
+{
+  g_autofree char *call_id = NULL;
+  g_autofree char *fingerprint = NULL;
+  g_autoptr(GArray) members = NULL;
+  g_autoptr(GHashTable) present = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  JsonArray *array;
+  const Dial *dial;
+  Call *call;
+  gboolean live = FALSE;
+  GHashTableIter iter;
+  gpointer key, value;
+
+  g_return_val_if_fail (RD_IS_YEASTAR_CALL_TRACKER (self), FALSE);
+
+  call_id = field (msg, "call_id");
+  array = rd_yeastar_json_get_array (msg, "members");
+  if (call_id == NULL || array == NULL)
+    {
+      g_set_error_literal (error, RD_ERROR, RD_ERROR_PROTOCOL, "call status event without call_id or members");
+      return FALSE;
+    }
+  members = g_array_new (FALSE, TRUE, sizeof (Member));
+  g_array_set_clear_func (members, member_clear);
+  if (!parse_members (array, members, error))
+    return FALSE;
+
+  node = json_node_init_object (json_node_alloc (), msg);
+  fingerprint = json_to_string (node, FALSE);
+  call = g_hash_table_lookup (self->calls, call_id);
+  if (call != NULL && g_strcmp0 (call->fingerprint, fingerprint) == 0)
+    return TRUE;   /* the same list again */
+
+  if (call == NULL)
+    {
+      purge (self);
+      call = g_new0 (Call, 1);
+      call->legs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, leg_free);
+      call->first_seen = g_get_real_time () / G_USEC_PER_SEC;
+      g_hash_table_insert (self->calls, g_strdup (call_id), call);
+    }
+  g_free (call->fingerprint);
+  call->fingerprint = g_steal_pointer (&fingerprint);
+  call->last_seen = g_get_monotonic_time ();
+  dial = g_hash_table_lookup (self->dials, call_id);
+
+  present = g_hash_table_new (g_str_hash, g_str_equal);
+  for (guint i = 0; i < members->len; i++)
+    {
+      const Member *m = &g_array_index (members, Member, i);
+      RdCallState state;
+      Leg now = { 0 };
+      Leg *leg;
+
+      if (m->kind != KIND_EXTENSION)
+        {
+          if (g_strcmp0 (m->status, "BYE") != 0)
+            live = TRUE;
+          continue;
+        }
+      if (g_hash_table_contains (present, m->number))
+        continue;   /* the same extension twice in one list: the first wins */
+      g_hash_table_add (present, m->number);
+      if (!state_from_status (m->status, &state))
+        {
+          g_debug ("call %s ext %s: unknown member_status, leg unchanged", call_id, m->number);
+          live = TRUE;
+          continue;
+        }
+      describe_leg (dial, members, m, state, &now);
+      leg = g_hash_table_lookup (call->legs, m->number);
+      if (leg == NULL && now.state == RD_CALL_STATE_ENDED)
+        {
+          /* never seen alive: nothing to end */
+          g_free (now.remote);
+          g_free (now.did);
+          g_free (now.call_path);
+          continue;
+        }
+      if (now.state != RD_CALL_STATE_ENDED)
+        live = TRUE;
+      if (leg == NULL || legs_differ (leg, &now))
+        {
+          if (leg == NULL)
+            {
+              leg = g_new0 (Leg, 1);
+              g_hash_table_insert (call->legs, g_strdup (m->number), leg);
+            }
+          g_free (leg->remote);
+          g_free (leg->did);
+          g_free (leg->call_path);
+          *leg = now;
+          emit (self, call_id, m->number, leg);
+        }
+      else
+        {
+          g_free (now.remote);
+          g_free (now.did);
+          g_free (now.call_path);
+        }
+    }
+
+  /* extensions that left the list (lost the race in a queue, transferred away) */
+  g_hash_table_iter_init (&iter, call->legs);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      Leg *leg = value;
+
+      if (!g_hash_table_contains (present, key) && leg->state != RD_CALL_STATE_ENDED)
+        {
+          leg->state = RD_CALL_STATE_ENDED;
+          emit (self, call_id, key, leg);
+        }
+    }
+
+  if (!live)
+    g_hash_table_remove (self->calls, call_id);
+  return TRUE;
+}
+
+void
+rd_yeastar_call_tracker_end_call (RdYeastarCallTracker *self, const char *call_id)
+{
+  Call *call;
+  GHashTableIter iter;
+  gpointer key, value;
+
+  g_return_if_fail (RD_IS_YEASTAR_CALL_TRACKER (self));
+  if (call_id == NULL)
+    return;
+  call = g_hash_table_lookup (self->calls, call_id);
+  g_hash_table_remove (self->dials, call_id);
+  if (call == NULL)
+    return;
+  g_hash_table_iter_init (&iter, call->legs);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      Leg *leg = value;
+
+      if (leg->state != RD_CALL_STATE_ENDED)
+        {
+          leg->state = RD_CALL_STATE_ENDED;
+          emit (self, call_id, key, leg);
+        }
+    }
+  g_hash_table_remove (self->calls, call_id);
+}
+
+void
+rd_yeastar_call_tracker_note_dial (RdYeastarCallTracker *self, const char *call_id,
+                                   const char *extension, const char *number)
+{
+  Dial *dial;
+
+  g_return_if_fail (RD_IS_YEASTAR_CALL_TRACKER (self));
+  g_return_if_fail (call_id != NULL && extension != NULL);
+  purge (self);
+  dial = g_new0 (Dial, 1);
+  dial->extension = g_strdup (extension);
+  dial->number = g_strdup (number);
+  dial->at = g_get_monotonic_time ();
+  g_hash_table_replace (self->dials, g_strdup (call_id), dial);
+}
+
+gint64
+rd_yeastar_call_tracker_oldest_start (RdYeastarCallTracker *self)
+{
+  GHashTableIter iter;
+  gpointer value;
+  gint64 oldest = 0;
+
+  g_return_val_if_fail (RD_IS_YEASTAR_CALL_TRACKER (self), 0);
+  g_hash_table_iter_init (&iter, self->calls);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    if (oldest == 0 || ((Call *) value)->first_seen < oldest)
+      oldest = ((Call *) value)->first_seen;
+  return oldest;
+}
+
+guint
+rd_yeastar_call_tracker_count_calls (RdYeastarCallTracker *self)
+{
+  g_return_val_if_fail (RD_IS_YEASTAR_CALL_TRACKER (self), 0);
+  return g_hash_table_size (self->calls);
+}

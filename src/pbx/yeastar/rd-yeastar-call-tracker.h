@@ -1,0 +1,36 @@
+/* rd-yeastar-call-tracker.h — turns 30011 "call status changed" member lists into
+ * normalised per-extension RdCallEvents.
+ *
+ * Each 30011 carries the full member list of one call. Per extension member:
+ * RING → ringing (dialing when the extension is the caller of a call/dial),
+ * ALERT / EARLYMEDIA → dialing, ANSWER / ANSWERED → answered, HOLD → held,
+ * BYE or disappearance from the list → ended. Each state change is emitted once;
+ * identical lists are ignored. Several ringing extensions (queue / ring group):
+ * the one that answers goes on, the others end. A new extension in a known call
+ * (transfer) gets events under the same call id. */
+#pragma once
+
+#include <json-glib/json-glib.h>
+
+#include "core/rd-call.h"
+
+G_BEGIN_DECLS
+
+#define RD_TYPE_YEASTAR_CALL_TRACKER (rd_yeastar_call_tracker_get_type ())
+G_DECLARE_FINAL_TYPE (RdYeastarCallTracker, rd_yeastar_call_tracker, RD, YEASTAR_CALL_TRACKER, GObject)
+
+RdYeastarCallTracker *rd_yeastar_call_tracker_new (void);
+
+/* Feeds one 30011 msg; emits "call-event" (RdCallEvent) for every leg change.
+ * A malformed msg changes nothing and sets @error. */
+gboolean rd_yeastar_call_tracker_feed      (RdYeastarCallTracker *self, JsonObject *msg, GError **error);
+/* Remembers that call/dial returned @call_id for @extension calling @number. */
+void     rd_yeastar_call_tracker_note_dial (RdYeastarCallTracker *self, const char *call_id,
+                                            const char *extension, const char *number);
+/* The call is over (CDR or call-failed event): ends every leg still open. */
+void     rd_yeastar_call_tracker_end_call  (RdYeastarCallTracker *self, const char *call_id);
+/* Unix seconds when the oldest call still in progress was first seen; 0 if none. */
+gint64   rd_yeastar_call_tracker_oldest_start (RdYeastarCallTracker *self);
+guint    rd_yeastar_call_tracker_count_calls  (RdYeastarCallTracker *self);
+
+G_END_DECLS

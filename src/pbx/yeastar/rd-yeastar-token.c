@@ -1,0 +1,454 @@
+/* rd-yeastar-token.c — access token lifecycle. */
+#include "config.h"
+
+#include "pbx/yeastar/rd-yeastar-token.h"
+
+#include "core/rd-error.h"
+#include "pbx/yeastar/rd-yeastar-json.h"
+
+#define MAX_RETIRE_DELAY_MS 5000
+
+struct _RdYeastarToken
+{
+  GObject          parent_instance;
+
+  RdYeastarClient *client;
+  char            *client_id;
+  char            *client_secret;
+  double           fraction;
+
+  char            *access;
+  char            *refresh;
+  gint64           access_expiry;   /* monotonic µs */
+  gint64           refresh_expiry;
+  gboolean         stale;
+
+  gboolean         in_flight;
+  GQueue           waiters;         /* GTask */
+  GCancellable    *cancellable;     /* in-flight requests; cancelled on revoke/dispose */
+  guint            refresh_source;
+  GPtrArray       *retiring;        /* superseded access tokens awaiting del_token */
+  guint            retire_source;
+};
+
+G_DEFINE_FINAL_TYPE (RdYeastarToken, rd_yeastar_token, G_TYPE_OBJECT)
+
+enum { SIGNAL_CHANGED, N_SIGNALS };
+static guint signals[N_SIGNALS];
+
+static void acquire (RdYeastarToken *self);
+
+static void
+rd_yeastar_token_dispose (GObject *object)
+{
+  RdYeastarToken *self = RD_YEASTAR_TOKEN (object);
+  GTask *task;
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_handle_id (&self->refresh_source, g_source_remove);
+  g_clear_handle_id (&self->retire_source, g_source_remove);
+  while ((task = g_queue_pop_head (&self->waiters)) != NULL)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "Token manager disposed");
+      g_object_unref (task);
+    }
+  g_clear_object (&self->client);
+  G_OBJECT_CLASS (rd_yeastar_token_parent_class)->dispose (object);
+}
+
+static void
+rd_yeastar_token_finalize (GObject *object)
+{
+  RdYeastarToken *self = RD_YEASTAR_TOKEN (object);
+
+  g_free (self->client_id);
+  g_free (self->client_secret);
+  g_free (self->access);
+  g_free (self->refresh);
+  g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->retiring, g_ptr_array_unref);
+  G_OBJECT_CLASS (rd_yeastar_token_parent_class)->finalize (object);
+}
+
+static void
+rd_yeastar_token_class_init (RdYeastarTokenClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = rd_yeastar_token_dispose;
+  object_class->finalize = rd_yeastar_token_finalize;
+
+  /* A new access token replaced the previous one (refresh or re-login). */
+  signals[SIGNAL_CHANGED] = g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                          0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+}
+
+static void
+rd_yeastar_token_init (RdYeastarToken *self)
+{
+  self->fraction = 0.8;
+  self->cancellable = g_cancellable_new ();
+  self->retiring = g_ptr_array_new_with_free_func (g_free);
+  g_queue_init (&self->waiters);
+}
+
+RdYeastarToken *
+rd_yeastar_token_new (RdYeastarClient *client, const char *client_id, const char *client_secret)
+{
+  RdYeastarToken *self;
+
+  g_return_val_if_fail (RD_IS_YEASTAR_CLIENT (client), NULL);
+
+  self = g_object_new (RD_TYPE_YEASTAR_TOKEN, NULL);
+  self->client = g_object_ref (client);
+  self->client_id = g_strdup (client_id ? client_id : "");
+  self->client_secret = g_strdup (client_secret ? client_secret : "");
+  return self;
+}
+
+void
+rd_yeastar_token_set_refresh_fraction (RdYeastarToken *self, double fraction)
+{
+  g_return_if_fail (RD_IS_YEASTAR_TOKEN (self));
+  self->fraction = CLAMP (fraction, 0.1, 0.95);
+}
+
+gint64
+rd_yeastar_token_get_expiry (RdYeastarToken *self)
+{
+  g_return_val_if_fail (RD_IS_YEASTAR_TOKEN (self), 0);
+  return self->access ? self->access_expiry : 0;
+}
+
+static gboolean
+access_usable (RdYeastarToken *self)
+{
+  /* keep a second of margin: a token about to expire is as good as expired */
+  return self->access != NULL && !self->stale &&
+         g_get_monotonic_time () + G_USEC_PER_SEC / 2 < self->access_expiry;
+}
+
+static void
+finish_waiters (RdYeastarToken *self, const GError *error)
+{
+  GQueue waiters = self->waiters;
+  GTask *task;
+
+  g_queue_init (&self->waiters);
+  while ((task = g_queue_pop_head (&waiters)) != NULL)
+    {
+      if (!g_task_return_error_if_cancelled (task))
+        {
+          if (error != NULL)
+            g_task_return_error (task, g_error_copy (error));
+          else
+            g_task_return_pointer (task, g_strdup (self->access), g_free);
+        }
+      g_object_unref (task);
+    }
+}
+
+/* ---- retiring superseded tokens -------------------------------------------- */
+
+static void
+on_del_token_done (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) reply = rd_yeastar_client_call_finish (RD_YEASTAR_CLIENT (source), res, NULL, &error);
+
+  if (reply == NULL)
+    g_debug ("del_token: %s", error->message);
+}
+
+static gboolean
+retire_now (gpointer user_data)
+{
+  RdYeastarToken *self = user_data;
+
+  self->retire_source = 0;
+  for (guint i = 0; i < self->retiring->len; i++)
+    rd_yeastar_client_call_async (self->client, "GET", "del_token", g_ptr_array_index (self->retiring, i),
+                                  NULL, NULL, NULL, on_del_token_done, NULL);
+  g_ptr_array_set_size (self->retiring, 0);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+retire (RdYeastarToken *self, char *token, gint64 lifetime_ms)
+{
+  guint delay;
+
+  g_ptr_array_add (self->retiring, token);
+  if (self->retire_source != 0)
+    return;
+  /* give sockets opened with the old token time to be replaced first */
+  delay = (guint) MIN (MAX_RETIRE_DELAY_MS, lifetime_ms * (1.0 - self->fraction) / 2);
+  self->retire_source = g_timeout_add (delay, retire_now, self);
+}
+
+/* ---- acquiring -------------------------------------------------------------- */
+
+static gboolean
+on_refresh_due (gpointer user_data)
+{
+  RdYeastarToken *self = user_data;
+
+  self->refresh_source = 0;
+  g_debug ("access token at %.0f%% of its lifetime: refreshing", self->fraction * 100);
+  if (!self->in_flight)
+    acquire (self);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+store (RdYeastarToken *self, JsonObject *reply, GError **error)
+{
+  const char *access = rd_yeastar_json_get_string (reply, "access_token");
+  const char *refresh = rd_yeastar_json_get_string (reply, "refresh_token");
+  gint64 access_s = 0, refresh_s = 0, now = g_get_monotonic_time ();
+  char *previous;
+
+  if (access == NULL || *access == '\0' ||
+      !rd_yeastar_json_get_int (reply, "access_token_expire_time", &access_s) || access_s <= 0)
+    {
+      g_set_error_literal (error, RD_ERROR, RD_ERROR_PROTOCOL,
+                           "PBX token reply lacks an access token or its lifetime");
+      return FALSE;
+    }
+  access_s = MIN (access_s, 366 * 24 * 3600);
+  if (!rd_yeastar_json_get_int (reply, "refresh_token_expire_time", &refresh_s) || refresh_s <= 0)
+    refresh_s = 0;
+  refresh_s = MIN (refresh_s, 366 * 24 * 3600);
+
+  previous = g_steal_pointer (&self->access);
+  self->access = g_strdup (access);
+  self->access_expiry = now + access_s * G_USEC_PER_SEC;
+  g_clear_pointer (&self->refresh, g_free);
+  if (refresh != NULL && *refresh != '\0' && refresh_s > 0)
+    {
+      self->refresh = g_strdup (refresh);
+      self->refresh_expiry = now + refresh_s * G_USEC_PER_SEC;
+    }
+  self->stale = FALSE;
+
+  g_clear_handle_id (&self->refresh_source, g_source_remove);
+  self->refresh_source = g_timeout_add ((guint) (access_s * 1000 * self->fraction), on_refresh_due, self);
+
+  if (previous != NULL && g_strcmp0 (previous, self->access) != 0)
+    retire (self, previous, access_s * 1000);
+  else
+    g_free (previous);
+  g_debug ("new access token, valid %" G_GINT64_FORMAT " s", access_s);
+  return TRUE;
+}
+
+static void
+acquired (RdYeastarToken *self, JsonObject *reply, const GError *call_error)
+{
+  g_autoptr(GError) error = NULL;
+  gboolean had_token = self->access != NULL;
+
+  self->in_flight = FALSE;
+  if (reply != NULL && store (self, reply, &error))
+    {
+      finish_waiters (self, NULL);
+      if (had_token)
+        g_signal_emit (self, signals[SIGNAL_CHANGED], 0);
+      return;
+    }
+  if (error == NULL)
+    error = g_error_copy (call_error);
+  finish_waiters (self, error);
+}
+
+static void
+on_get_token_done (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  g_autoptr(RdYeastarToken) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) reply = NULL;
+  int errcode = 0;
+
+  reply = rd_yeastar_client_call_finish (RD_YEASTAR_CLIENT (source), res, &errcode, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;   /* revoked or disposed: waiters were already answered */
+  if (reply == NULL && errcode == RD_YEASTAR_ERRCODE_MAX_LIMIT)
+    {
+      g_clear_error (&error);
+      error = g_error_new (RD_ERROR, RD_ERROR_LIMIT,
+                           "PBX token pool full: this API client already holds 8 valid access tokens "
+                           "(errcode 60002). Stop other programs using the same Client ID, or wait "
+                           "up to 30 minutes for their tokens to expire.");
+    }
+  else if (reply == NULL && errcode != RD_YEASTAR_ERRCODE_TRANSPORT && errcode != -2 &&
+           !rd_yeastar_errcode_is_fatal (errcode))
+    {
+      /* Which errcode a wrong Client ID / Secret gives is not documented. */
+      g_autofree char *detail = g_strdup (error->message);
+
+      g_clear_error (&error);
+      error = g_error_new (RD_ERROR, RD_ERROR_AUTH,
+                           "The PBX refused the API Client ID or Client Secret (%s)", detail);
+    }
+  if (reply == NULL)
+    g_debug ("get_token failed: %s", error->message);
+  acquired (self, reply, error);
+}
+
+static void
+get_token (RdYeastarToken *self)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(JsonNode) body = NULL;
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "username");
+  json_builder_add_string_value (b, self->client_id);
+  json_builder_set_member_name (b, "password");
+  json_builder_add_string_value (b, self->client_secret);
+  json_builder_end_object (b);
+  body = json_builder_get_root (b);
+  rd_yeastar_client_call_async (self->client, "POST", "get_token", NULL, NULL, body,
+                                self->cancellable, on_get_token_done, g_object_ref (self));
+}
+
+static void
+on_refresh_token_done (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  g_autoptr(RdYeastarToken) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) reply = NULL;
+
+  reply = rd_yeastar_client_call_finish (RD_YEASTAR_CLIENT (source), res, NULL, &error);
+  if (reply != NULL)
+    {
+      acquired (self, reply, NULL);
+      return;
+    }
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  g_debug ("refresh_token failed (%s): falling back to get_token", error->message);
+  g_clear_pointer (&self->refresh, g_free);
+  get_token (self);
+}
+
+static void
+acquire (RdYeastarToken *self)
+{
+  self->in_flight = TRUE;
+  if (self->refresh != NULL && g_get_monotonic_time () + G_USEC_PER_SEC < self->refresh_expiry)
+    {
+      g_autoptr(JsonBuilder) b = json_builder_new ();
+      g_autoptr(JsonNode) body = NULL;
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "refresh_token");
+      json_builder_add_string_value (b, self->refresh);
+      json_builder_end_object (b);
+      body = json_builder_get_root (b);
+      rd_yeastar_client_call_async (self->client, "POST", "refresh_token", NULL, NULL, body,
+                                    self->cancellable, on_refresh_token_done, g_object_ref (self));
+      return;
+    }
+  get_token (self);
+}
+
+void
+rd_yeastar_token_get_async (RdYeastarToken *self, GCancellable *cancellable,
+                            GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (RD_IS_YEASTAR_TOKEN (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, rd_yeastar_token_get_async);
+  if (access_usable (self))
+    {
+      g_task_return_pointer (task, g_strdup (self->access), g_free);
+      return;
+    }
+  g_queue_push_tail (&self->waiters, g_steal_pointer (&task));
+  if (!self->in_flight)
+    acquire (self);
+}
+
+char *
+rd_yeastar_token_get_finish (RdYeastarToken *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+void
+rd_yeastar_token_invalidate (RdYeastarToken *self, const char *stale)
+{
+  g_return_if_fail (RD_IS_YEASTAR_TOKEN (self));
+  if (self->access != NULL && g_strcmp0 (stale, self->access) == 0)
+    self->stale = TRUE;
+}
+
+/* ---- revoke ------------------------------------------------------------------ */
+
+static void
+on_revoke_one (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) reply = rd_yeastar_client_call_finish (RD_YEASTAR_CLIENT (source), res, NULL, &error);
+  guint *pending = g_task_get_task_data (task);
+
+  if (reply == NULL)
+    g_debug ("del_token: %s", error->message);
+  if (--(*pending) == 0)
+    g_task_return_boolean (task, TRUE);
+}
+
+void
+rd_yeastar_token_revoke_async (RdYeastarToken *self, GCancellable *cancellable,
+                               GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GPtrArray) tokens = NULL;
+  guint *pending;
+
+  g_return_if_fail (RD_IS_YEASTAR_TOKEN (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, rd_yeastar_token_revoke_async);
+
+  /* stop everything in flight; waiters get a cancellation */
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
+  self->in_flight = FALSE;
+  finish_waiters (self, &(GError) { G_IO_ERROR, G_IO_ERROR_CANCELLED, (char *) "Token revoked" });
+  g_clear_handle_id (&self->refresh_source, g_source_remove);
+  g_clear_handle_id (&self->retire_source, g_source_remove);
+
+  tokens = g_steal_pointer (&self->retiring);
+  self->retiring = g_ptr_array_new_with_free_func (g_free);
+  if (self->access != NULL)
+    g_ptr_array_add (tokens, g_steal_pointer (&self->access));
+  g_clear_pointer (&self->refresh, g_free);
+  self->access_expiry = self->refresh_expiry = 0;
+
+  if (tokens->len == 0)
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+  pending = g_new (guint, 1);
+  *pending = tokens->len;
+  g_task_set_task_data (task, pending, g_free);
+  for (guint i = 0; i < tokens->len; i++)
+    rd_yeastar_client_call_async (self->client, "GET", "del_token", g_ptr_array_index (tokens, i),
+                                  NULL, NULL, cancellable, on_revoke_one, g_object_ref (task));
+}
+
+gboolean
+rd_yeastar_token_revoke_finish (RdYeastarToken *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
