@@ -1,0 +1,114 @@
+/* Links from the desktop: what is dialled, what is refused (hostile input included). */
+#include "config.h"
+
+#include "core/rd-error.h"
+#include "rd-uri.h"
+
+static void
+test_accepts (void)
+{
+  static const struct { const char *in, *out; } cases[] = {
+    { "tel:+8613800138000", "+8613800138000" },
+    { "TEL:+86-138-0013-8000", "+8613800138000" },
+    { "tel:+1-201-555-0123;ext=42", NULL },          /* checked below: starts with the number */
+    { "callto:+4930123456", "+4930123456" },
+    { "callto://+4930123456", "+4930123456" },
+    { "sip:2002@pbx.example.com", "2002" },
+    { "sips:+4930123456@example.com;transport=tls", "+4930123456" },
+    { "tel:%2B49%20123%20456", "+49123456" },
+    { "(030) 123.456", "030123456" },
+    { "2001", "2001" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *n = rd_uri_to_number (cases[i].in, &error);
+
+      if (error)
+        g_error ("refused %s: %s", cases[i].in, error->message);
+      g_assert_nonnull (n);
+      if (cases[i].out)
+        g_assert_cmpstr (n, ==, cases[i].out);
+      else
+        g_assert_true (g_str_has_prefix (n, "+12015550123"));
+    }
+}
+
+static void
+test_refuses (void)
+{
+  g_autofree char *long_digits = g_strnfill (2000, '1');
+  g_autofree char *long_uri = g_strconcat ("tel:", long_digits, NULL);
+  const char *many_digits = "tel:+12345678901234567890123456789012345";
+  const char *cases[] = {
+    "", "tel:", "tel:abc", "http://example.com/+123", "javascript:alert(1)", "file:///etc/passwd",
+    "tel:+86$(rm -rf ~)", "tel:+86`id`", "tel:+86;rm -rf /", "tel:123\n456", "tel:12\x01" "3",
+    "sip:alice@example.com", "tel:+86\xff\xfe", "tel:123|cat", "tel:+1+2", "callto:'; DROP TABLE",
+    long_uri, many_digits,
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *n = rd_uri_to_number (cases[i], &error);
+
+      if (n != NULL)
+        g_error ("accepted %s as %s", cases[i], n);
+      g_assert_error (error, RD_ERROR, RD_ERROR_INVALID_INPUT);
+      g_assert_true (g_utf8_validate (error->message, -1, NULL));
+    }
+  g_assert_null (rd_uri_to_number (NULL, NULL));
+}
+
+static void
+test_schemes (void)
+{
+  g_assert_true (rd_uri_has_phone_scheme ("tel:1"));
+  g_assert_true (rd_uri_has_phone_scheme ("SIPS:1@x"));
+  g_assert_true (rd_uri_has_phone_scheme ("callto://1"));
+  g_assert_false (rd_uri_has_phone_scheme ("https://x"));
+  g_assert_false (rd_uri_has_phone_scheme ("+49123"));
+  g_assert_false (rd_uri_has_phone_scheme (NULL));
+}
+
+static void
+test_web_urls (void)
+{
+  g_assert_true (rd_uri_is_web_url ("https://crm.example.com/odoo/contacts/42"));
+  g_assert_true (rd_uri_is_web_url ("http://127.0.0.1:8069/web#id=7&model=res.partner&view_type=form"));
+  g_assert_false (rd_uri_is_web_url ("javascript:alert(1)"));
+  g_assert_false (rd_uri_is_web_url ("file:///etc/passwd"));
+  g_assert_false (rd_uri_is_web_url ("https:///nohost"));
+  g_assert_false (rd_uri_is_web_url ("https://a.example.com/\n--foo"));
+  g_assert_false (rd_uri_is_web_url ("https://a.example.com/ x"));
+  g_assert_false (rd_uri_is_web_url ("-oProxyCommand=x"));
+  g_assert_false (rd_uri_is_web_url (""));
+  g_assert_false (rd_uri_is_web_url (NULL));
+}
+
+static void
+test_excerpt (void)
+{
+  g_autofree char *a = rd_uri_display_excerpt ("abcdef", 3);
+  g_autofree char *b = rd_uri_display_excerpt ("a\nb\tc", 10);
+  g_autofree char *c = rd_uri_display_excerpt ("evil\xe2\x80\xae" "gnp.exe", 20);
+  g_autofree char *d = rd_uri_display_excerpt ("bad \xff utf8", 20);
+
+  g_assert_cmpstr (a, ==, "abc…");
+  g_assert_cmpstr (b, ==, "a b c");
+  g_assert_cmpstr (c, ==, "evilgnp.exe");
+  g_assert_true (g_utf8_validate (d, -1, NULL));
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/app/uri/accepts", test_accepts);
+  g_test_add_func ("/app/uri/refuses", test_refuses);
+  g_test_add_func ("/app/uri/schemes", test_schemes);
+  g_test_add_func ("/app/uri/web-urls", test_web_urls);
+  g_test_add_func ("/app/uri/excerpt", test_excerpt);
+  return g_test_run ();
+}
