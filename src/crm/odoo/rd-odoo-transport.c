@@ -1,0 +1,460 @@
+#include "config.h"
+
+#include "rd-odoo-transport.h"
+#include "rd-odoo-errors.h"
+#include "rd-odoo-json.h"
+#include "core/rd-error.h"
+
+#include <libsoup/soup.h>
+
+#define DEFAULT_TIMEOUT 20
+
+struct _RdOdooTransport
+{
+  GObject     parent_instance;
+
+  SoupSession *session;
+  GUri        *base;
+  char        *base_url;     /* without trailing slash */
+  char        *database;
+  char        *pin;          /* lower-case hex SHA-256 of the DER certificate, or NULL */
+  gint64       uid;
+  char        *key;
+  char        *tz;
+  gboolean     json2;
+  gint64       next_id;
+};
+
+G_DEFINE_FINAL_TYPE (RdOdooTransport, rd_odoo_transport, G_TYPE_OBJECT)
+
+typedef struct {
+  SoupMessage *msg;
+  gboolean     json2;
+} Request;
+
+static void
+request_free (Request *req)
+{
+  g_clear_object (&req->msg);
+  g_free (req);
+}
+
+static void
+rd_odoo_transport_finalize (GObject *object)
+{
+  RdOdooTransport *self = RD_ODOO_TRANSPORT (object);
+
+  g_clear_object (&self->session);
+  g_clear_pointer (&self->base, g_uri_unref);
+  g_free (self->base_url);
+  g_free (self->database);
+  g_free (self->pin);
+  if (self->key != NULL)
+    memset (self->key, 0, strlen (self->key));
+  g_free (self->key);
+  g_free (self->tz);
+  G_OBJECT_CLASS (rd_odoo_transport_parent_class)->finalize (object);
+}
+
+static void
+rd_odoo_transport_class_init (RdOdooTransportClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = rd_odoo_transport_finalize;
+}
+
+static void
+rd_odoo_transport_init (RdOdooTransport *self)
+{
+  self->next_id = 1;
+}
+
+static char *
+normalise_pin (const char *pin, GError **error)
+{
+  GString *hex = g_string_new (NULL);
+
+  for (const char *p = pin; *p != '\0'; p++)
+    {
+      if (*p == ':' || *p == ' ')
+        continue;
+      if (!g_ascii_isxdigit (*p))
+        {
+          g_string_free (hex, TRUE);
+          g_set_error_literal (error, RD_ERROR, RD_ERROR_INVALID_INPUT,
+                               "The pinned certificate fingerprint must be SHA-256 in hex");
+          return NULL;
+        }
+      g_string_append_c (hex, g_ascii_tolower (*p));
+    }
+  if (hex->len != 64)
+    {
+      g_string_free (hex, TRUE);
+      g_set_error_literal (error, RD_ERROR, RD_ERROR_INVALID_INPUT,
+                           "The pinned certificate fingerprint must be 64 hex digits (SHA-256)");
+      return NULL;
+    }
+  return g_string_free (hex, FALSE);
+}
+
+RdOdooTransport *
+rd_odoo_transport_new (const char *base_url, const char *database, guint timeout_seconds,
+                       const char *cert_sha256, GError **error)
+{
+  g_autoptr(RdOdooTransport) self = NULL;
+  g_autoptr(GUri) uri = NULL;
+  g_autofree char *user_agent = NULL;
+  const char *scheme;
+
+  if (base_url == NULL || *base_url == '\0')
+    {
+      g_set_error_literal (error, RD_ERROR, RD_ERROR_INVALID_INPUT, "The Odoo URL is not set");
+      return NULL;
+    }
+  uri = g_uri_parse (base_url, G_URI_FLAGS_NONE, NULL);
+  scheme = uri != NULL ? g_uri_get_scheme (uri) : NULL;
+  if (uri == NULL || g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0' ||
+      (g_ascii_strcasecmp (scheme, "https") != 0 && g_ascii_strcasecmp (scheme, "http") != 0))
+    {
+      g_set_error_literal (error, RD_ERROR, RD_ERROR_INVALID_INPUT,
+                           "The Odoo URL must be an http:// or https:// address");
+      return NULL;
+    }
+  if (g_uri_get_userinfo (uri) != NULL || g_uri_get_query (uri) != NULL)
+    {
+      g_set_error_literal (error, RD_ERROR, RD_ERROR_INVALID_INPUT,
+                           "The Odoo URL must not carry credentials or a query");
+      return NULL;
+    }
+  if (database == NULL || *database == '\0')
+    {
+      g_set_error_literal (error, RD_ERROR, RD_ERROR_INVALID_INPUT, "The Odoo database name is not set");
+      return NULL;
+    }
+
+  self = g_object_new (RD_TYPE_ODOO_TRANSPORT, NULL);
+  if (cert_sha256 != NULL && *cert_sha256 != '\0')
+    {
+      self->pin = normalise_pin (cert_sha256, error);
+      if (self->pin == NULL)
+        return NULL;
+    }
+  self->base_url = g_strdup (base_url);
+  while (g_str_has_suffix (self->base_url, "/"))
+    self->base_url[strlen (self->base_url) - 1] = '\0';
+  self->base = g_uri_parse (self->base_url, G_URI_FLAGS_NONE, NULL);
+  self->database = g_strdup (database);
+  user_agent = g_strdup_printf ("Ringdesk/%s", PACKAGE_VERSION);
+  self->session = soup_session_new_with_options ("user-agent", user_agent,
+                                                 "timeout", timeout_seconds ? timeout_seconds : DEFAULT_TIMEOUT,
+                                                 "idle-timeout", 60,
+                                                 NULL);
+  return g_steal_pointer (&self);
+}
+
+const char *
+rd_odoo_transport_get_base_url (RdOdooTransport *self)
+{
+  return self->base_url;
+}
+
+const char *
+rd_odoo_transport_get_database (RdOdooTransport *self)
+{
+  return self->database;
+}
+
+void
+rd_odoo_transport_set_credentials (RdOdooTransport *self, gint64 uid, const char *key)
+{
+  self->uid = uid;
+  if (key != self->key)
+    {
+      if (self->key != NULL)
+        memset (self->key, 0, strlen (self->key));
+      g_free (self->key);
+      self->key = g_strdup (key);
+    }
+}
+
+gint64
+rd_odoo_transport_get_uid (RdOdooTransport *self)
+{
+  return self->uid;
+}
+
+void
+rd_odoo_transport_set_json2 (RdOdooTransport *self, gboolean json2)
+{
+  self->json2 = json2;
+}
+
+gboolean
+rd_odoo_transport_get_json2 (RdOdooTransport *self)
+{
+  return self->json2;
+}
+
+void
+rd_odoo_transport_set_timezone (RdOdooTransport *self, const char *tz)
+{
+  g_free (self->tz);
+  self->tz = g_strdup (tz);
+}
+
+/* ---- TLS pinning -------------------------------------------------------- */
+
+static char *
+certificate_sha256 (GTlsCertificate *cert)
+{
+  g_autoptr(GByteArray) der = NULL;
+
+  if (cert == NULL)
+    return NULL;
+  g_object_get (cert, "certificate", &der, NULL);
+  if (der == NULL)
+    return NULL;
+  return g_compute_checksum_for_data (G_CHECKSUM_SHA256, der->data, der->len);
+}
+
+static gboolean
+on_accept_certificate (SoupMessage *msg, GTlsCertificate *cert, GTlsCertificateFlags errors,
+                       gpointer user_data)
+{
+  RdOdooTransport *self = user_data;
+  g_autofree char *digest = certificate_sha256 (cert);
+
+  /* Only reached when normal verification failed: trust a self-signed server
+   * whose certificate is exactly the pinned one. */
+  return self->pin != NULL && digest != NULL && g_str_equal (digest, self->pin);
+}
+
+static gboolean
+check_pin (RdOdooTransport *self, SoupMessage *msg, GError **error)
+{
+  g_autofree char *digest = NULL;
+
+  if (self->pin == NULL || g_strcmp0 (g_uri_get_scheme (self->base), "https") != 0)
+    return TRUE;
+  digest = certificate_sha256 (soup_message_get_tls_peer_certificate (msg));
+  if (digest == NULL || !g_str_equal (digest, self->pin))
+    {
+      g_set_error_literal (error, RD_ERROR, RD_ERROR_TLS,
+                           "Odoo's TLS certificate does not match the pinned fingerprint");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* ---- requests ----------------------------------------------------------- */
+
+static JsonObject *
+make_context (RdOdooTransport *self)
+{
+  JsonObject *ctx = json_object_new ();
+
+  json_object_set_string_member (ctx, "lang", "en_US");
+  json_object_set_string_member (ctx, "tz", self->tz != NULL ? self->tz : "UTC");
+  return ctx;
+}
+
+static void
+on_sent (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  RdOdooTransport *self = g_task_get_source_object (task);
+  Request *req = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  JsonNode *node;
+  gsize len = 0;
+  const char *data;
+  guint status;
+
+  bytes = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
+  if (bytes == NULL)
+    {
+      g_debug ("Odoo request failed: %s", error->message);
+      g_task_return_error (task, rd_odoo_error_from_transport (error));
+      return;
+    }
+  if (!check_pin (self, req->msg, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  status = soup_message_get_status (req->msg);
+  data = g_bytes_get_data (bytes, &len);
+  if (req->json2)
+    node = rd_odoo_reply_parse_json2 (data, len, status, &error);
+  else
+    node = rd_odoo_reply_parse_jsonrpc (data, len, status, &error);
+  if (node == NULL)
+    {
+      g_debug ("Odoo replied with an error: %s", error->message);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  g_task_return_pointer (task, node, (GDestroyNotify) json_node_unref);
+}
+
+static void
+send_request (RdOdooTransport *self, const char *method, const char *path, JsonNode *body,
+              const char *bearer, gboolean json2, GCancellable *cancellable,
+              GAsyncReadyCallback callback, gpointer user_data, gpointer tag)
+{
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  g_autoptr(GUri) uri = NULL;
+  Request *req = g_new0 (Request, 1);
+  SoupMessageHeaders *headers;
+
+  g_task_set_source_tag (task, tag);
+  g_task_set_task_data (task, req, (GDestroyNotify) request_free);
+  req->json2 = json2;
+
+  uri = g_uri_parse_relative (self->base, path, G_URI_FLAGS_ENCODED_PATH, NULL);
+  if (uri == NULL)
+    {
+      g_task_return_new_error (task, RD_ERROR, RD_ERROR_INVALID_INPUT, "Invalid Odoo request path");
+      return;
+    }
+  req->msg = soup_message_new_from_uri (method, uri);
+  headers = soup_message_get_request_headers (req->msg);
+  soup_message_headers_replace (headers, "Accept", "application/json");
+  if (json2)
+    soup_message_headers_replace (headers, "X-Odoo-Database", self->database);
+  if (bearer != NULL)
+    {
+      g_autofree char *auth = g_strdup_printf ("bearer %s", bearer);
+      soup_message_headers_replace (headers, "Authorization", auth);
+      memset (auth, 0, strlen (auth));
+    }
+  if (body != NULL)
+    {
+      g_autofree char *text = rd_odoo_json_to_string (body);
+      gsize text_len = strlen (text);
+      g_autoptr(GBytes) bytes = g_bytes_new_take (g_steal_pointer (&text), text_len);
+
+      soup_message_set_request_body_from_bytes (req->msg, "application/json; charset=utf-8", bytes);
+    }
+  g_signal_connect_object (req->msg, "accept-certificate", G_CALLBACK (on_accept_certificate), self, 0);
+  g_debug ("Odoo %s %s", method, path);   /* paths never carry secrets */
+  soup_session_send_and_read_async (self->session, req->msg, G_PRIORITY_DEFAULT, cancellable,
+                                    on_sent, g_steal_pointer (&task));
+}
+
+void
+rd_odoo_transport_get_async (RdOdooTransport *self, const char *path, GCancellable *cancellable,
+                             GAsyncReadyCallback callback, gpointer user_data)
+{
+  send_request (self, SOUP_METHOD_GET, path, NULL, NULL, TRUE, cancellable, callback, user_data,
+                rd_odoo_transport_get_async);
+}
+
+static JsonNode *
+jsonrpc_envelope (RdOdooTransport *self, const char *service, const char *method, JsonArray *args)
+{
+  JsonObject *params = json_object_new ();
+  JsonObject *env = json_object_new ();
+
+  json_object_set_string_member (params, "service", service);
+  json_object_set_string_member (params, "method", method);
+  json_object_set_array_member (params, "args", args);
+  json_object_set_string_member (env, "jsonrpc", "2.0");
+  json_object_set_string_member (env, "method", "call");
+  json_object_set_int_member (env, "id", self->next_id++);
+  json_object_set_object_member (env, "params", params);
+  return json_node_init_object (json_node_alloc (), env);
+}
+
+void
+rd_odoo_transport_rpc_async (RdOdooTransport *self, const char *service, const char *method,
+                             JsonArray *args, GCancellable *cancellable,
+                             GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr(JsonNode) body = jsonrpc_envelope (self, service, method,
+                                               args != NULL ? args : json_array_new ());
+
+  send_request (self, SOUP_METHOD_POST, "/jsonrpc", body, NULL, FALSE, cancellable, callback,
+                user_data, rd_odoo_transport_rpc_async);
+}
+
+static gboolean
+is_search_method (const char *method)
+{
+  return g_str_equal (method, "search") || g_str_equal (method, "search_read") ||
+         g_str_equal (method, "search_count");
+}
+
+void
+rd_odoo_transport_execute_as_async (RdOdooTransport *self, gint64 uid, const char *key,
+                                    const char *model, const char *method,
+                                    JsonArray *ids, JsonObject *params,
+                                    GCancellable *cancellable,
+                                    GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr(JsonArray) owned_ids = ids;
+  g_autoptr(JsonObject) kwargs = params != NULL ? params : json_object_new ();
+  g_autoptr(JsonNode) body = NULL;
+
+  json_object_set_object_member (kwargs, "context", make_context (self));
+
+  if (self->json2)
+    {
+      g_autofree char *path = NULL;
+      g_autofree char *model_e = g_uri_escape_string (model, NULL, FALSE);
+      g_autofree char *method_e = g_uri_escape_string (method, NULL, FALSE);
+
+      if (owned_ids != NULL)
+        json_object_set_array_member (kwargs, "ids", g_steal_pointer (&owned_ids));
+      path = g_strdup_printf ("/json/2/%s/%s", model_e, method_e);
+      body = json_node_init_object (json_node_alloc (), kwargs);
+      send_request (self, SOUP_METHOD_POST, path, body, key != NULL ? key : "", TRUE, cancellable,
+                    callback, user_data, rd_odoo_transport_execute_as_async);
+      return;
+    }
+  else
+    {
+      JsonArray *args = json_array_new ();
+      JsonArray *call_args = json_array_new ();
+
+      if (owned_ids != NULL)
+        json_array_add_array_element (call_args, g_steal_pointer (&owned_ids));
+      else if (is_search_method (method) && json_object_has_member (kwargs, "domain"))
+        {
+          json_array_add_element (call_args, json_object_dup_member (kwargs, "domain"));
+          json_object_remove_member (kwargs, "domain");
+        }
+      else if (g_str_equal (method, "create") && json_object_has_member (kwargs, "vals_list"))
+        {
+          json_array_add_element (call_args, json_object_dup_member (kwargs, "vals_list"));
+          json_object_remove_member (kwargs, "vals_list");
+        }
+      json_array_add_string_element (args, self->database);
+      json_array_add_int_element (args, uid);
+      json_array_add_string_element (args, key != NULL ? key : "");
+      json_array_add_string_element (args, model);
+      json_array_add_string_element (args, method);
+      json_array_add_array_element (args, call_args);
+      json_array_add_object_element (args, g_steal_pointer (&kwargs));
+      body = jsonrpc_envelope (self, "object", "execute_kw", args);
+      g_debug ("Odoo execute_kw %s.%s", model, method);
+      send_request (self, SOUP_METHOD_POST, "/jsonrpc", body, NULL, FALSE, cancellable, callback,
+                    user_data, rd_odoo_transport_execute_as_async);
+    }
+}
+
+void
+rd_odoo_transport_execute_async (RdOdooTransport *self, const char *model, const char *method,
+                                 JsonArray *ids, JsonObject *params, GCancellable *cancellable,
+                                 GAsyncReadyCallback callback, gpointer user_data)
+{
+  rd_odoo_transport_execute_as_async (self, self->uid, self->key, model, method, ids, params,
+                                      cancellable, callback, user_data);
+}
+
+JsonNode *
+rd_odoo_transport_finish (RdOdooTransport *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}

@@ -1,0 +1,358 @@
+#include "config.h"
+
+#include "rd-crm.h"
+#include "odoo/rd-odoo-crm.h"
+
+G_DEFINE_INTERFACE (RdCrm, rd_crm, G_TYPE_OBJECT)
+
+static void
+rd_crm_default_init (RdCrmInterface *iface)
+{
+}
+
+/* ---- boxed helpers ------------------------------------------------------ */
+
+void
+rd_crm_info_free (RdCrmInfo *info)
+{
+  if (info == NULL)
+    return;
+  g_free (info->version);
+  g_free (info->country_code);
+  g_free (info->timezone);
+  g_free (info);
+}
+
+RdCrmMatch *
+rd_crm_match_copy (const RdCrmMatch *match)
+{
+  RdCrmMatch *copy;
+
+  if (match == NULL)
+    return NULL;
+  copy = g_new0 (RdCrmMatch, 1);
+  copy->kind = match->kind;
+  copy->id = match->id;
+  copy->name = g_strdup (match->name);
+  copy->first_name = g_strdup (match->first_name);
+  copy->last_name = g_strdup (match->last_name);
+  copy->company = g_strdup (match->company);
+  copy->email = g_strdup (match->email);
+  copy->owner_id = match->owner_id;
+  copy->owner_name = g_strdup (match->owner_name);
+  copy->numbers = g_strdupv (match->numbers);
+  copy->url = g_strdup (match->url);
+  copy->write_date = g_strdup (match->write_date);
+  return copy;
+}
+
+void
+rd_crm_match_free (RdCrmMatch *match)
+{
+  if (match == NULL)
+    return;
+  g_free (match->name);
+  g_free (match->first_name);
+  g_free (match->last_name);
+  g_free (match->company);
+  g_free (match->email);
+  g_free (match->owner_name);
+  g_strfreev (match->numbers);
+  g_free (match->url);
+  g_free (match->write_date);
+  g_free (match);
+}
+
+void
+rd_crm_user_free (RdCrmUser *user)
+{
+  if (user == NULL)
+    return;
+  g_free (user->name);
+  g_free (user->login);
+  g_free (user->email);
+  g_free (user);
+}
+
+RdCrmCallLog *
+rd_crm_call_log_new (void)
+{
+  return g_new0 (RdCrmCallLog, 1);
+}
+
+void
+rd_crm_call_log_free (RdCrmCallLog *log)
+{
+  if (log == NULL)
+    return;
+  g_free (log->agent_name);
+  g_free (log->call_key);
+  g_free (log->from_number);
+  g_free (log->to_number);
+  g_free (log->timezone);
+  g_free (log);
+}
+
+void
+rd_crm_change_free (RdCrmChange *change)
+{
+  if (change == NULL)
+    return;
+  g_strfreev (change->numbers);
+  g_free (change->name);
+  g_free (change->company);
+  g_free (change->country_code);
+  g_free (change->write_date);
+  g_free (change);
+}
+
+void
+rd_crm_change_page_free (RdCrmChangePage *page)
+{
+  if (page == NULL)
+    return;
+  g_clear_pointer (&page->changes, g_ptr_array_unref);
+  g_free (page->next_mark);
+  g_free (page);
+}
+
+const char *
+rd_crm_kind_to_string (RdCrmKind kind)
+{
+  switch (kind)
+    {
+    case RD_CRM_KIND_INDIVIDUAL: return "individual";
+    case RD_CRM_KIND_COMPANY:    return "company";
+    case RD_CRM_KIND_LEAD:       return "lead";
+    case RD_CRM_KIND_ALL:        return "all";
+    case RD_CRM_KIND_NONE:       return "none";
+    default:                     return "mixed";
+    }
+}
+
+RdCrmKind
+rd_crm_kind_from_string (const char *text)
+{
+  g_auto(GStrv) parts = NULL;
+  RdCrmKind kind = RD_CRM_KIND_NONE;
+
+  if (text == NULL)
+    return RD_CRM_KIND_NONE;
+  parts = g_strsplit (text, ",", -1);
+  for (guint i = 0; parts[i] != NULL; i++)
+    {
+      const char *p = g_strstrip (parts[i]);
+
+      if (g_ascii_strcasecmp (p, "individual") == 0 || g_ascii_strcasecmp (p, "person") == 0 ||
+          g_ascii_strcasecmp (p, "contact") == 0)
+        kind |= RD_CRM_KIND_INDIVIDUAL;
+      else if (g_ascii_strcasecmp (p, "company") == 0)
+        kind |= RD_CRM_KIND_COMPANY;
+      else if (g_ascii_strcasecmp (p, "lead") == 0)
+        kind |= RD_CRM_KIND_LEAD;
+      else if (g_ascii_strcasecmp (p, "all") == 0)
+        kind |= RD_CRM_KIND_ALL;
+    }
+  return kind;
+}
+
+const char *
+rd_crm_user_type_to_string (RdCrmUserType type)
+{
+  switch (type)
+    {
+    case RD_CRM_USER_INTERNAL: return "internal";
+    case RD_CRM_USER_PORTAL:   return "portal";
+    case RD_CRM_USER_PUBLIC:   return "public";
+    }
+  return "unknown";
+}
+
+void
+rd_crm_config_clear (RdCrmConfig *config)
+{
+  if (config == NULL)
+    return;
+  g_clear_pointer (&config->url, g_free);
+  g_clear_pointer (&config->database, g_free);
+  g_clear_pointer (&config->login, g_free);
+  if (config->api_key != NULL)
+    memset (config->api_key, 0, strlen (config->api_key));
+  g_clear_pointer (&config->api_key, g_free);
+  g_clear_pointer (&config->cert_sha256, g_free);
+  config->timeout = 0;
+  config->log_style = RD_CRM_LOG_ACTIVITY;
+}
+
+RdCrm *
+rd_crm_new (const RdCrmConfig *config, GError **error)
+{
+  g_return_val_if_fail (config != NULL, NULL);
+  return RD_CRM (rd_odoo_crm_new (config, error));
+}
+
+/* ---- dispatch ----------------------------------------------------------- */
+
+#define IFACE(self) (RD_CRM_GET_IFACE (self))
+
+void
+rd_crm_connect_async (RdCrm *self, GCancellable *c, GAsyncReadyCallback cb, gpointer data)
+{
+  g_return_if_fail (RD_IS_CRM (self));
+  IFACE (self)->connect_async (self, c, cb, data);
+}
+
+RdCrmInfo *
+rd_crm_connect_finish (RdCrm *self, GAsyncResult *res, GError **error)
+{
+  g_return_val_if_fail (RD_IS_CRM (self), NULL);
+  return IFACE (self)->connect_finish (self, res, error);
+}
+
+const RdCrmInfo *
+rd_crm_get_info (RdCrm *self)
+{
+  g_return_val_if_fail (RD_IS_CRM (self), NULL);
+  return IFACE (self)->get_info (self);
+}
+
+void
+rd_crm_find_by_phone_async (RdCrm *self, const RdPhoneNumber *number, RdCrmKind kinds,
+                            GCancellable *c, GAsyncReadyCallback cb, gpointer data)
+{
+  g_return_if_fail (RD_IS_CRM (self));
+  IFACE (self)->find_by_phone_async (self, number, kinds, c, cb, data);
+}
+
+GPtrArray *
+rd_crm_find_by_phone_finish (RdCrm *self, GAsyncResult *res, GError **error)
+{
+  g_return_val_if_fail (RD_IS_CRM (self), NULL);
+  return IFACE (self)->find_by_phone_finish (self, res, error);
+}
+
+void
+rd_crm_get_record_async (RdCrm *self, RdCrmKind kind, gint64 id,
+                         GCancellable *c, GAsyncReadyCallback cb, gpointer data)
+{
+  g_return_if_fail (RD_IS_CRM (self));
+  IFACE (self)->get_record_async (self, kind, id, c, cb, data);
+}
+
+RdCrmMatch *
+rd_crm_get_record_finish (RdCrm *self, GAsyncResult *res, GError **error)
+{
+  g_return_val_if_fail (RD_IS_CRM (self), NULL);
+  return IFACE (self)->get_record_finish (self, res, error);
+}
+
+void
+rd_crm_create_record_async (RdCrm *self, RdCrmKind kind, const char *name, const char *number,
+                            gint64 owner_user_id, GCancellable *c, GAsyncReadyCallback cb, gpointer data)
+{
+  g_return_if_fail (RD_IS_CRM (self));
+  IFACE (self)->create_record_async (self, kind, name, number, owner_user_id, c, cb, data);
+}
+
+RdCrmMatch *
+rd_crm_create_record_finish (RdCrm *self, GAsyncResult *res, GError **error)
+{
+  g_return_val_if_fail (RD_IS_CRM (self), NULL);
+  return IFACE (self)->create_record_finish (self, res, error);
+}
+
+void
+rd_crm_log_call_async (RdCrm *self, const RdCrmCallLog *log,
+                       GCancellable *c, GAsyncReadyCallback cb, gpointer data)
+{
+  g_return_if_fail (RD_IS_CRM (self));
+  IFACE (self)->log_call_async (self, log, c, cb, data);
+}
+
+gboolean
+rd_crm_log_call_finish (RdCrm *self, GAsyncResult *res, GError **error)
+{
+  g_return_val_if_fail (RD_IS_CRM (self), FALSE);
+  return IFACE (self)->log_call_finish (self, res, error);
+}
+
+void
+rd_crm_has_call_log_async (RdCrm *self, RdCrmKind kind, gint64 record_id, const char *call_key,
+                           GCancellable *c, GAsyncReadyCallback cb, gpointer data)
+{
+  g_return_if_fail (RD_IS_CRM (self));
+  IFACE (self)->has_call_log_async (self, kind, record_id, call_key, c, cb, data);
+}
+
+gboolean
+rd_crm_has_call_log_finish (RdCrm *self, GAsyncResult *res, gboolean *out_found, GError **error)
+{
+  g_return_val_if_fail (RD_IS_CRM (self), FALSE);
+  return IFACE (self)->has_call_log_finish (self, res, out_found, error);
+}
+
+void
+rd_crm_schedule_callback_async (RdCrm *self, const RdCrmCallLog *log,
+                                GCancellable *c, GAsyncReadyCallback cb, gpointer data)
+{
+  g_return_if_fail (RD_IS_CRM (self));
+  IFACE (self)->schedule_callback_async (self, log, c, cb, data);
+}
+
+gboolean
+rd_crm_schedule_callback_finish (RdCrm *self, GAsyncResult *res, GError **error)
+{
+  g_return_val_if_fail (RD_IS_CRM (self), FALSE);
+  return IFACE (self)->schedule_callback_finish (self, res, error);
+}
+
+void
+rd_crm_list_users_async (RdCrm *self, GCancellable *c, GAsyncReadyCallback cb, gpointer data)
+{
+  g_return_if_fail (RD_IS_CRM (self));
+  IFACE (self)->list_users_async (self, c, cb, data);
+}
+
+GPtrArray *
+rd_crm_list_users_finish (RdCrm *self, GAsyncResult *res, GError **error)
+{
+  g_return_val_if_fail (RD_IS_CRM (self), NULL);
+  return IFACE (self)->list_users_finish (self, res, error);
+}
+
+void
+rd_crm_authenticate_user_async (RdCrm *self, const char *login, const char *key,
+                                GCancellable *c, GAsyncReadyCallback cb, gpointer data)
+{
+  g_return_if_fail (RD_IS_CRM (self));
+  IFACE (self)->authenticate_user_async (self, login, key, c, cb, data);
+}
+
+gint64
+rd_crm_authenticate_user_finish (RdCrm *self, GAsyncResult *res, GError **error)
+{
+  g_return_val_if_fail (RD_IS_CRM (self), 0);
+  return IFACE (self)->authenticate_user_finish (self, res, error);
+}
+
+void
+rd_crm_list_changes_async (RdCrm *self, RdCrmKind kind, const char *since, gint64 after_id, guint limit,
+                           GCancellable *c, GAsyncReadyCallback cb, gpointer data)
+{
+  g_return_if_fail (RD_IS_CRM (self));
+  IFACE (self)->list_changes_async (self, kind, since, after_id, limit, c, cb, data);
+}
+
+RdCrmChangePage *
+rd_crm_list_changes_finish (RdCrm *self, GAsyncResult *res, GError **error)
+{
+  g_return_val_if_fail (RD_IS_CRM (self), NULL);
+  return IFACE (self)->list_changes_finish (self, res, error);
+}
+
+char *
+rd_crm_record_url (RdCrm *self, RdCrmKind kind, gint64 id)
+{
+  g_return_val_if_fail (RD_IS_CRM (self), NULL);
+  return IFACE (self)->record_url (self, kind, id);
+}
