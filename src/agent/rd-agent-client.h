@@ -54,8 +54,10 @@ typedef struct {
   char         *outcome;        /* "answered", "no-answer", "busy", "failed", "voicemail" */
 } RdAgentRecentCall;
 
+#define RD_TYPE_AGENT_STATE (rd_agent_state_get_type ())
 #define RD_TYPE_AGENT_MATCH (rd_agent_match_get_type ())
 #define RD_TYPE_AGENT_CALL  (rd_agent_call_get_type ())
+GType              rd_agent_state_get_type   (void) G_GNUC_CONST;
 GType              rd_agent_match_get_type   (void) G_GNUC_CONST;
 RdAgentMatch      *rd_agent_match_copy       (const RdAgentMatch *match);
 void               rd_agent_match_free       (RdAgentMatch *match);
