@@ -107,6 +107,8 @@ static const ExternalCase external_cases[] = {
   { "+55 (11) 91234-5678", "BR", "+5511912345678", "+5511912345678", "11912345678", "BR", 55, "(11) 91234-5678", "+55 11 91234-5678", NULL },
   { "+55 21 2345-6789", "BR", "+552123456789", "+552123456789", "2123456789", "BR", 55, "(21) 2345-6789", "+55 21 2345-6789", NULL },
   { "(21) 2345-6789", "BR", "2123456789", "+552123456789", "2123456789", "BR", 55, "(21) 2345-6789", "+55 21 2345-6789", NULL },
+  /* non-geographic (international freephone): no region */
+  { "+800 1234 5678", "CN", "+80012345678", "+80012345678", "12345678", NULL, 800, "1234 5678", "+800 1234 5678", NULL },
   /* extension suffixes */
   { "+86 138 0013 8000 x12", "CN", "+8613800138000", "+8613800138000", "13800138000", "CN", 86, "138 0013 8000 ext. 12", "+86 138 0013 8000 ext. 12", "12" },
   { "+86 138 0013 8000 ext. 12", "CN", "+8613800138000", "+8613800138000", "13800138000", "CN", 86, "138 0013 8000 ext. 12", "+86 138 0013 8000 ext. 12", "12" },
@@ -287,7 +289,7 @@ test_withheld (void)
     "restricted", "Restricted", "withheld", "WithHeld", "", "   ", " \t ", "\"Anonymous\"",
     "sip:anonymous@anonymous.invalid", "SIP:Anonymous@anonymous.invalid;tag=1",
     "sips:anonymous@example.com", "\"Anonymous\" <sip:anonymous@anonymous.invalid>",
-    "Private <>", "tel:anonymous", "unavailable",
+    "Private <>", "tel:anonymous", "unavailable", "Private Number", "No Caller ID",
   };
   for (guint i = 0; i < G_N_ELEMENTS (inputs); i++)
     {
@@ -604,6 +606,8 @@ test_search_keys (void)
   /* FR nsn has 9 digits: tail is the last 8 */
   assert_keys ("01 42 68 53 00", "FR",
                (const char *const[]) { "+33142685300", "142685300", "0142685300", "42685300", NULL });
+  /* non-geographic, 8-digit nsn: no trunk key, no separate tail */
+  assert_keys ("+800 1234 5678", "GB", (const char *const[]) { "+80012345678", "12345678", NULL });
   /* internal: the extension only */
   assert_keys ("sip:2001@pbx", "CN", (const char *const[]) { "2001", NULL });
   /* invalid: digits as given, then the tail */
