@@ -5,7 +5,8 @@
  *   1. check the bytes: length <= RD_PHONE_MAX_INPUT, no NUL inside @len, valid UTF-8;
  *   2. fold characters: every Unicode decimal digit (full-width U+FF10..U+FF19,
  *      Arabic-Indic, …) to ASCII, full-width '＋' to '+', full-width / typographic
- *      dashes, parentheses, dots and spaces to their ASCII forms; trim;
+ *      dashes, parentheses, dots and spaces to their ASCII forms; drop invisible
+ *      format characters (LRM, zero-width space, BOM); trim;
  *   3. unwrap a `Name <number>` / `"Name" <sip:…>` caller id;
  *   4. withheld words (see is_withheld_word()) or empty -> RD_NUMBER_WITHHELD;
  *   5. extract the dialable string: URI scheme handling (tel:, callto:, sip:, sips:),
@@ -197,7 +198,9 @@ fold_text (const char *text, gsize len)
       const char *next = g_utf8_next_char (p);
       char folded = fold_char (c);
 
-      if (folded != 0)
+      if (c >= 0x80 && g_unichar_type (c) == G_UNICODE_FORMAT)
+        ;   /* LRM/RLM, zero-width space, BOM: invisible in copied numbers */
+      else if (folded != 0)
         g_string_append_c (out, folded);
       else
         g_string_append_len (out, p, next - p);
@@ -403,7 +406,7 @@ extract_dialable (const char *part, Extracted *ex, GError **error)
   g_autofree char *number = g_strstrip (g_strdup (pieces[0] != NULL ? pieces[0] : ""));
   gsize n_digits;
 
-  if (is_withheld_word (number))
+  if (number[0] != '\0' && is_withheld_word (number))
     {
       ex->withheld = TRUE;
       return TRUE;
@@ -522,6 +525,7 @@ extract (const char *text, Extracted *ex, GError **error)
 {
   g_autofree char *scheme = uri_scheme (text);
   g_autofree char *part = NULL;
+  g_autofree char *folded = NULL;
   g_autofree char *userinfo = NULL;
   g_autofree char *host = NULL;
   g_autofree char *path = NULL;
@@ -564,14 +568,15 @@ extract (const char *text, Extracted *ex, GError **error)
     }
   if (part == NULL)
     return FALSE;
-  g_strstrip (part);
-  if (part[0] == '\0')
+  /* escapes may have produced full-width digits, wide spaces, … */
+  folded = fold_text (part, strlen (part));
+  if (folded[0] == '\0')
     {
       g_set_error (error, RD_ERROR, RD_ERROR_INVALID_INPUT,
                    "The %s URI carries no number", scheme);
       return FALSE;
     }
-  return extract_dialable (part, ex, error);
+  return extract_dialable (folded, ex, error);
 }
 
 /* Steps 1–5 for both public entry points. Returns FALSE with @error set, or

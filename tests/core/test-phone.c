@@ -120,6 +120,8 @@ static const ExternalCase external_cases[] = {
     "CN", "+8613800138000", "+8613800138000", "13800138000", "CN", 86, "138 0013 8000", "+86 138 0013 8000", NULL },
   { "\xef\xbc\x91\xef\xbc\x93\xef\xbc\x98\xef\xbc\x8d\xef\xbc\x90\xef\xbc\x90\xef\xbc\x91\xef\xbc\x93\xe3\x80\x80\xef\xbc\x98\xef\xbc\x90\xef\xbc\x90\xef\xbc\x90",
     "CN", "13800138000", "+8613800138000", "13800138000", "CN", 86, "138 0013 8000", "+86 138 0013 8000", NULL },
+  /* left-to-right mark and zero-width space, as pasted from a web page */
+  { "\xe2\x80\x8e+44 20 7946\xe2\x80\x8b 0018", "GB", "+442079460018", "+442079460018", "2079460018", "GB", 44, "020 7946 0018", "+44 20 7946 0018", NULL },
   { "+\xd9\xa4\xd9\xa9 \xd9\xa3\xd9\xa0 \xd9\xa1\xd9\xa2\xd9\xa3\xd9\xa4\xd9\xa5\xd9\xa6\xd9\xa7", "DE",
     "+49301234567", "+49301234567", "301234567", "DE", 49, "030 1234567", "+49 30 1234567", NULL },
 };
@@ -399,6 +401,8 @@ test_hostile (void)
   assert_refused (overlong_slash, -1, "CN", "UTF-8");
   assert_refused ("-- ( ) ..", -1, "CN", "no digits");
   assert_refused ("+", -1, "CN", "no digits");
+  assert_refused (";ext=12", -1, "CN", "no digits");
+  assert_refused ("tel:;ext=12", -1, "CN", "no digits");
   assert_refused ("hello", -1, "CN", "Unexpected character 'h'");
   assert_refused ("Bob <>", -1, "CN", "Unexpected character 'B'");
   assert_refused (pluses, -1, "CN", "more than one '+'");
@@ -484,6 +488,7 @@ test_extract_from_uri (void)
     { "+86 (138) 0013-8000", "+8613800138000" },
     { "212.555.0142 ext. 9", "2125550142;ext=9" },
     { "\xef\xbc\x8b\xef\xbc\x98\xef\xbc\x96\xef\xbc\x91\xef\xbc\x90", "+8610" },
+    { "tel:%EF%BC%8B86%E3%80%80138%EF%BC%8D0013%EF%BC%8D8000", "+8613800138000" },
   };
   static const char *const bad[] = {
     "tel:", "sip:", "callto:", "callto:alice", "sip:alice@example.com", "sips:10.0.0.1",
@@ -566,7 +571,8 @@ test_same_subscriber (void)
   g_assert_true (same ("+1 555 0100", "US", "555-0100", "US"));
   g_assert_true (same ("+1 555 0100", "US", "+15550100", "CN"));
   g_assert_false (same ("+1 555 0100", "US", "+1 555 0101", "US"));
-  g_assert_false (same ("+999 123", "CN", "123", "GB"));          /* too short to tail match */
+  g_assert_false (same ("+999 1234", "CN", "0001234", "CN"));     /* a 4-digit tail is too short */
+  g_assert_false (same ("+999 123456", "CN", "0 123 456", "GB"));  /* 6 digits: still too short */
   g_assert_true (same ("+8613800138000", "CN", "8613800138000", "US"));  /* valid vs invalid in US */
   /* withheld never matches, NULL is safe */
   g_assert_false (same ("anonymous", "CN", "anonymous", "CN"));
