@@ -1,0 +1,1125 @@
+/* rd-hub-admin.c — the integration's administration: connect, bind, sync, auto-create,
+ * enable / disable, disconnect, agent keys. Each operation verifies before it saves. */
+#include "config.h"
+
+#include "hub/rd-hub-private.h"
+
+#include "core/rd-error.h"
+
+#include <string.h>
+
+#define PBX_VERIFY_TIMEOUT_S 20
+#define MAX_PREFIX 64
+
+static gboolean
+text_is_clean (const char *text, gsize max)
+{
+  if (text == NULL || !g_utf8_validate (text, -1, NULL) || strlen (text) > max)
+    return FALSE;
+  for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p))
+    if (g_unichar_iscntrl (g_utf8_get_char (p)))
+      return FALSE;
+  return TRUE;
+}
+
+static gboolean
+check_url (const char *url, const char *what, GError **error)
+{
+  g_autoptr(GUri) uri = NULL;
+
+  if (url != NULL && text_is_clean (url, 2048))
+    uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
+  if (uri == NULL || g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0' ||
+      (g_strcmp0 (g_uri_get_scheme (uri), "https") != 0 && g_strcmp0 (g_uri_get_scheme (uri), "http") != 0))
+    {
+      g_set_error (error, RD_ERROR, RD_ERROR_INVALID_INPUT, "The %s address must be an http:// or https:// URL", what);
+      return FALSE;
+    }
+  if (g_uri_get_userinfo (uri) != NULL)
+    {
+      g_set_error (error, RD_ERROR, RD_ERROR_INVALID_INPUT,
+                   "The %s address must not carry credentials; give them separately", what);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+require_field (const char *value, const char *what, GError **error)
+{
+  if (value == NULL || *value == '\0' || !text_is_clean (value, 1024))
+    {
+      g_set_error (error, RD_ERROR, RD_ERROR_INVALID_INPUT, "The %s is missing or not usable", what);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+require_crm_configured (RdHub *self, GError **error)
+{
+  if (self->crm_state == RD_HUB_CRM_NOT_CONFIGURED)
+    {
+      g_set_error_literal (error, RD_ERROR, RD_ERROR_UNAVAILABLE, "No CRM is connected; run connect-crm first");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+require_crm_connected (RdHub *self, GError **error)
+{
+  if (!require_crm_configured (self, error))
+    return FALSE;
+  if (self->crm_state != RD_HUB_CRM_CONNECTED)
+    {
+      g_set_error (error, RD_ERROR, RD_ERROR_UNAVAILABLE, "The CRM is not reachable: %s",
+                   self->crm_message ? self->crm_message : "connecting");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+require_pbx_connected (RdHub *self, GError **error)
+{
+  if (self->pbx == NULL || rd_pbx_get_state (self->pbx) != RD_PBX_STATE_CONNECTED)
+    {
+      const char *message = self->pbx != NULL ? rd_pbx_get_state_message (self->pbx) : NULL;
+
+      g_set_error (error, RD_ERROR, RD_ERROR_UNAVAILABLE, "The PBX is not connected%s%s",
+                   message ? ": " : "; run connect-pbx first", message ? message : "");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* ---- connect the PBX --------------------------------------------------------- */
+
+typedef struct {
+  RdPbx       *pbx;
+  RdPbxConfig  config;
+  gulong       handler;
+  guint        timeout_id;
+} PbxConnect;
+
+static void
+pbx_connect_free (PbxConnect *data)
+{
+  if (data->handler != 0)
+    g_signal_handler_disconnect (data->pbx, data->handler);
+  g_clear_handle_id (&data->timeout_id, g_source_remove);
+  g_clear_object (&data->pbx);
+  rd_pbx_config_clear (&data->config);
+  g_free (data);
+}
+
+static void
+candidate_stopped_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  rd_pbx_stop_finish (RD_PBX (source), result, NULL);
+}
+
+static void
+pbx_connect_done (GTask *task, gboolean connected, const char *reason)
+{
+  RdHub *self = g_task_get_source_object (task);
+  PbxConnect *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *old_url = NULL;
+  gboolean ok;
+
+  g_signal_handler_disconnect (data->pbx, data->handler);
+  data->handler = 0;
+  g_clear_handle_id (&data->timeout_id, g_source_remove);
+
+  if (!connected)
+    {
+      g_signal_handlers_disconnect_by_data (data->pbx, self);
+      rd_pbx_stop_async (data->pbx, NULL, candidate_stopped_cb, NULL);
+      g_task_return_new_error (task, RD_ERROR, RD_ERROR_FAILED, "Could not connect to the PBX: %s",
+                               reason ? reason : "no reason given");
+      g_object_unref (task);
+      return;
+    }
+
+  old_url = rd_store_get_setting (self->store, "pbx.url");
+  ok = rd_secrets_set (self->secrets, RD_SECRET_PBX_CLIENT_SECRET, data->config.client_secret, &error) &&
+       rd_store_begin (self->store, &error);
+  if (ok)
+    {
+      ok = rd_store_set_setting (self->store, "pbx.url", data->config.base_url, &error) &&
+           rd_store_set_setting (self->store, "pbx.client-id", data->config.client_id, &error) &&
+           rd_store_set_setting (self->store, "pbx.cert-sha256", data->config.cert_sha256, &error) &&
+           rd_store_set_setting (self->store, "pbx.time-zone", data->config.time_zone, &error) &&
+           (g_strcmp0 (old_url, data->config.base_url) == 0 ||
+            rd_store_set_setting_int (self->store, "pbx.high-water-mark", self->pbx_mark_saved, &error)) &&
+           rd_store_commit (self->store, &error);
+      if (!ok)
+        rd_store_rollback (self->store);
+    }
+  if (!ok)
+    {
+      g_signal_handlers_disconnect_by_data (data->pbx, self);
+      rd_pbx_stop_async (data->pbx, NULL, candidate_stopped_cb, NULL);
+      g_task_return_error (task, g_steal_pointer (&error));
+      g_object_unref (task);
+      return;
+    }
+  g_message ("PBX connected and saved");
+  rd_hub_set_pbx (self, data->pbx);
+  g_task_return_boolean (task, TRUE);
+  g_object_unref (task);
+}
+
+static void
+candidate_state_cb (RdPbx *pbx, int state, const char *message, gpointer user_data)
+{
+  if (state == RD_PBX_STATE_CONNECTED)
+    pbx_connect_done (user_data, TRUE, NULL);
+  else if (state == RD_PBX_STATE_FAILED)
+    pbx_connect_done (user_data, FALSE, message);
+}
+
+static gboolean
+candidate_timeout_cb (gpointer user_data)
+{
+  GTask *task = user_data;
+  PbxConnect *data = g_task_get_task_data (task);
+  const char *message = rd_pbx_get_state_message (data->pbx);
+
+  data->timeout_id = 0;
+  pbx_connect_done (task, FALSE, message ? message : "no answer in time");
+  return G_SOURCE_REMOVE;
+}
+
+void
+rd_hub_connect_pbx_async (RdHub *self, const RdPbxConfig *config, GCancellable *cancellable,
+                          GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *old_url = NULL;
+  PbxConnect *data;
+  gint64 mark;
+
+  g_return_if_fail (RD_IS_HUB (self));
+  g_return_if_fail (config != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, rd_hub_connect_pbx_async);
+  if (!self->started)
+    {
+      g_task_return_new_error (task, RD_ERROR, RD_ERROR_UNAVAILABLE, "The hub is not running");
+      return;
+    }
+  if (!check_url (config->base_url, "PBX", &error) ||
+      !require_field (config->client_id, "PBX client id", &error) ||
+      !require_field (config->client_secret, "PBX client secret", &error) ||
+      (config->cert_sha256 != NULL && !require_field (config->cert_sha256, "certificate fingerprint", &error)))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  data = g_new0 (PbxConnect, 1);
+  data->config.base_url = g_strdup (config->base_url);
+  data->config.client_id = g_strdup (config->client_id);
+  data->config.client_secret = g_strdup (config->client_secret);
+  data->config.cert_sha256 = g_strdup (config->cert_sha256);
+  data->config.user_agent = g_strdup (config->user_agent);
+  data->config.request_timeout = config->request_timeout;
+  data->config.time_zone = g_strdup (config->time_zone);
+  g_task_set_task_data (task, data, (GDestroyNotify) pbx_connect_free);
+
+  data->pbx = rd_hub_create_pbx (self, &data->config, &error);
+  if (data->pbx == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  /* The same PBX keeps its catch-up mark; a new one starts from now. */
+  old_url = rd_store_get_setting (self->store, "pbx.url");
+  mark = rd_store_get_setting_int (self->store, "pbx.high-water-mark", 0);
+  if (g_strcmp0 (old_url, config->base_url) != 0 || mark <= 0)
+    mark = g_get_real_time () / G_USEC_PER_SEC;
+  self->pbx_mark_saved = mark;
+  rd_pbx_set_high_water_mark (data->pbx, mark);
+
+  /* Records that arrive while verifying are kept: wire the engine before starting. */
+  g_signal_connect (data->pbx, "call-event", G_CALLBACK (rd_hub_on_call_event), self);
+  g_signal_connect (data->pbx, "call-record", G_CALLBACK (rd_hub_on_call_record), self);
+  g_signal_connect (data->pbx, "dial-failed", G_CALLBACK (rd_hub_on_dial_failed), self);
+  data->handler = g_signal_connect (data->pbx, "state-changed", G_CALLBACK (candidate_state_cb), task);
+  data->timeout_id = g_timeout_add_seconds (PBX_VERIFY_TIMEOUT_S, candidate_timeout_cb, task);
+  g_steal_pointer (&task);   /* owned by the pending verification */
+  rd_pbx_start (data->pbx);
+}
+
+gboolean
+rd_hub_connect_pbx_finish (RdHub *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* ---- connect the CRM ---------------------------------------------------------- */
+
+typedef struct {
+  RdCrm       *crm;
+  RdCrmConfig  config;
+} CrmConnect;
+
+static void
+crm_connect_free (CrmConnect *data)
+{
+  g_clear_object (&data->crm);
+  rd_crm_config_clear (&data->config);
+  g_free (data);
+}
+
+static void
+crm_verified_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  RdHub *self = g_task_get_source_object (task);
+  CrmConnect *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RdCrmInfo) info = rd_crm_connect_finish (RD_CRM (source), result, &error);
+  g_autofree char *old_url = NULL;
+  gboolean first;
+  gboolean ok;
+
+  if (info == NULL)
+    {
+      g_prefix_error (&error, "Could not connect to the CRM: ");
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  old_url = rd_store_get_setting (self->store, "crm.url");
+  first = old_url == NULL;
+  ok = rd_secrets_set (self->secrets, RD_SECRET_CRM_API_KEY, data->config.api_key, &error) &&
+       rd_store_begin (self->store, &error);
+  if (ok)
+    {
+      ok = rd_store_set_setting (self->store, "crm.url", data->config.url, &error) &&
+           rd_store_set_setting (self->store, "crm.database", data->config.database, &error) &&
+           rd_store_set_setting (self->store, "crm.login", data->config.login, &error) &&
+           rd_store_set_setting (self->store, "crm.cert-sha256", data->config.cert_sha256, &error) &&
+           rd_store_set_setting_int (self->store, "crm.log-style", data->config.log_style, &error) &&
+           (!first || rd_store_set_setting_int (self->store, "crm.enabled", 1, &error)) &&
+           rd_store_commit (self->store, &error);
+      if (!ok)
+        rd_store_rollback (self->store);
+    }
+  if (!ok)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  rd_hub_load_settings (self);
+  rd_hub_set_crm (self, data->crm);
+  self->crm_state = RD_HUB_CRM_CONNECTED;
+  rd_phone_index_set_region (self->index, rd_hub_region (self));
+  g_message ("CRM connected and saved (version %s)", info->version ? info->version : "unknown");
+  rd_hub_emit_status (self);
+  rd_hub_refresh_index (self);
+  rd_hub_outbox_kick (self);
+  g_task_return_boolean (task, TRUE);
+}
+
+void
+rd_hub_connect_crm_async (RdHub *self, const RdCrmConfig *config, GCancellable *cancellable,
+                          GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *old_url = NULL;
+  g_autofree char *old_db = NULL;
+  CrmConnect *data;
+
+  g_return_if_fail (RD_IS_HUB (self));
+  g_return_if_fail (config != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, rd_hub_connect_crm_async);
+  if (!self->started)
+    {
+      g_task_return_new_error (task, RD_ERROR, RD_ERROR_UNAVAILABLE, "The hub is not running");
+      return;
+    }
+  if (!check_url (config->url, "CRM", &error) ||
+      !require_field (config->database, "database name", &error) ||
+      !require_field (config->login, "administrator login", &error) ||
+      !require_field (config->api_key, "API key", &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  old_url = rd_store_get_setting (self->store, "crm.url");
+  old_db = rd_store_get_setting (self->store, "crm.database");
+  if (old_url != NULL && (g_strcmp0 (old_url, config->url) != 0 || g_strcmp0 (old_db, config->database) != 0))
+    {
+      g_task_return_new_error (task, RD_ERROR, RD_ERROR_CONFLICT,
+                               "This hub is connected to another CRM (%s, database %s); run disconnect first",
+                               old_url, old_db ? old_db : "?");
+      return;
+    }
+
+  data = g_new0 (CrmConnect, 1);
+  data->config.url = g_strdup (config->url);
+  data->config.database = g_strdup (config->database);
+  data->config.login = g_strdup (config->login);
+  data->config.api_key = g_strdup (config->api_key);
+  data->config.cert_sha256 = g_strdup (config->cert_sha256);
+  data->config.timeout = config->timeout;
+  data->config.log_style = config->log_style;
+  g_task_set_task_data (task, data, (GDestroyNotify) crm_connect_free);
+  data->crm = rd_hub_create_crm (self, &data->config, &error);
+  if (data->crm == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  rd_crm_connect_async (data->crm, cancellable, crm_verified_cb, g_steal_pointer (&task));
+}
+
+gboolean
+rd_hub_connect_crm_finish (RdHub *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* ---- users and extensions -------------------------------------------------------- */
+
+/* Fetches CRM users and/or PBX extensions, then calls @then. */
+typedef void (*ListsReady) (GTask *task, GPtrArray *users, GPtrArray *extensions);
+
+typedef struct {
+  ListsReady  then;
+  gboolean    want_users;
+  gboolean    want_extensions;
+  GPtrArray  *users;        /* RdCrmUser */
+  GPtrArray  *extensions;   /* RdExtension */
+  char       *extension;    /* bind: the extension asked for */
+  char       *user;         /* bind: id, login or e-mail */
+} Lists;
+
+static void
+lists_free (Lists *lists)
+{
+  g_clear_pointer (&lists->users, g_ptr_array_unref);
+  g_clear_pointer (&lists->extensions, g_ptr_array_unref);
+  g_free (lists->extension);
+  g_free (lists->user);
+  g_free (lists);
+}
+
+static void lists_step (GTask *task);
+
+static void
+users_listed_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  Lists *lists = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+
+  lists->users = rd_crm_list_users_finish (RD_CRM (source), result, &error);
+  if (lists->users == NULL)
+    {
+      g_prefix_error (&error, "Could not list the CRM users: ");
+      g_task_return_error (task, g_steal_pointer (&error));
+      g_object_unref (task);
+      return;
+    }
+  lists_step (task);
+}
+
+static void
+extensions_listed_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  Lists *lists = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+
+  lists->extensions = rd_pbx_list_extensions_finish (RD_PBX (source), result, &error);
+  if (lists->extensions == NULL)
+    {
+      g_prefix_error (&error, "Could not list the PBX extensions: ");
+      g_task_return_error (task, g_steal_pointer (&error));
+      g_object_unref (task);
+      return;
+    }
+  lists_step (task);
+}
+
+static void
+lists_step (GTask *task)
+{
+  RdHub *self = g_task_get_source_object (task);
+  Lists *lists = g_task_get_task_data (task);
+
+  if (lists->want_users && lists->users == NULL)
+    rd_crm_list_users_async (self->crm, g_task_get_cancellable (task), users_listed_cb, task);
+  else if (lists->want_extensions && lists->extensions == NULL)
+    rd_pbx_list_extensions_async (self->pbx, g_task_get_cancellable (task), extensions_listed_cb, task);
+  else
+    {
+      lists->then (task, lists->users, lists->extensions);
+      g_object_unref (task);
+    }
+}
+
+static void
+fetch_lists (RdHub *self, gboolean users, gboolean extensions, Lists *lists, ListsReady then,
+             gpointer source_tag, GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  g_autoptr(GError) error = NULL;
+
+  g_task_set_source_tag (task, source_tag);
+  lists->then = then;
+  lists->want_users = users;
+  lists->want_extensions = extensions;
+  g_task_set_task_data (task, lists, (GDestroyNotify) lists_free);
+  if ((users && !require_crm_connected (self, &error)) || (extensions && !require_pbx_connected (self, &error)))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      g_object_unref (task);
+      return;
+    }
+  lists_step (task);
+}
+
+static gboolean
+same_email (const char *a, const char *b)
+{
+  g_autofree char *fa = NULL;
+  g_autofree char *fb = NULL;
+
+  if (a == NULL || b == NULL)
+    return FALSE;
+  fa = g_utf8_casefold (g_strstrip (g_strdup (a)), -1);
+  fb = g_utf8_casefold (g_strstrip (g_strdup (b)), -1);
+  return *fa != '\0' && g_str_equal (fa, fb);
+}
+
+static void
+set_nullable (JsonObject *object, const char *name, const char *value)
+{
+  if (value != NULL)
+    json_object_set_string_member (object, name, value);
+  else
+    json_object_set_null_member (object, name);
+}
+
+static void
+bind_auto_ready (GTask *task, GPtrArray *users, GPtrArray *extensions)
+{
+  RdHub *self = g_task_get_source_object (task);
+  guint bound = 0;
+
+  for (guint i = 0; i < extensions->len; i++)
+    {
+      RdExtension *ext = g_ptr_array_index (extensions, i);
+      g_autoptr(RdBinding) existing = rd_bindings_get_by_extension (self->bindings, ext->number);
+
+      if (existing != NULL || ext->email == NULL || !rd_bindings_extension_is_valid (ext->number))
+        continue;
+      for (guint j = 0; j < users->len; j++)
+        {
+          RdCrmUser *user = g_ptr_array_index (users, j);
+          g_autoptr(RdBinding) taken = NULL;
+          g_autoptr(GError) error = NULL;
+          RdBinding binding = { 0 };
+
+          if (!same_email (user->email, ext->email) && !same_email (user->login, ext->email))
+            continue;
+          taken = rd_bindings_get_by_user (self->bindings, user->id);
+          if (taken != NULL)
+            break;
+          binding.extension = ext->number;
+          binding.user_id = user->id;
+          binding.user_name = user->name;
+          binding.user_login = user->login;
+          binding.user_email = user->email;
+          binding.how = (char *) "auto";
+          if (rd_bindings_bind (self->bindings, &binding, &error))
+            {
+              g_message ("Bound extension %s to CRM user %" G_GINT64_FORMAT " by e-mail", ext->number, user->id);
+              bound++;
+            }
+          else
+            g_warning ("Auto-bind of extension %s failed: %s", ext->number, error->message);
+          break;
+        }
+    }
+  rd_hub_emit_status (self);
+  g_task_return_int (task, bound);
+}
+
+void
+rd_hub_bind_auto_async (RdHub *self, GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_return_if_fail (RD_IS_HUB (self));
+  fetch_lists (self, TRUE, TRUE, g_new0 (Lists, 1), bind_auto_ready, rd_hub_bind_auto_async,
+               cancellable, callback, user_data);
+}
+
+guint
+rd_hub_bind_auto_finish (RdHub *self, GAsyncResult *result, GError **error)
+{
+  gssize bound;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), 0);
+  bound = g_task_propagate_int (G_TASK (result), error);
+  return bound > 0 ? (guint) bound : 0;
+}
+
+static void
+bind_ready (GTask *task, GPtrArray *users, GPtrArray *extensions)
+{
+  RdHub *self = g_task_get_source_object (task);
+  Lists *lists = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  RdCrmUser *user = NULL;
+  gboolean ext_found = FALSE;
+  gchar *end = NULL;
+  gint64 id = g_ascii_strtoll (lists->user, &end, 10);
+  RdBinding binding = { 0 };
+
+  for (guint i = 0; i < extensions->len && !ext_found; i++)
+    ext_found = g_strcmp0 (((RdExtension *) g_ptr_array_index (extensions, i))->number, lists->extension) == 0;
+  if (!ext_found)
+    {
+      g_task_return_new_error (task, RD_ERROR, RD_ERROR_NOT_FOUND, "The PBX has no extension %s", lists->extension);
+      return;
+    }
+  for (guint i = 0; i < users->len && user == NULL; i++)
+    {
+      RdCrmUser *candidate = g_ptr_array_index (users, i);
+
+      if ((end != NULL && *end == '\0' && end != lists->user && candidate->id == id) ||
+          g_strcmp0 (candidate->login, lists->user) == 0 || same_email (candidate->email, lists->user))
+        user = candidate;
+    }
+  if (user == NULL)
+    {
+      g_task_return_new_error (task, RD_ERROR, RD_ERROR_NOT_FOUND, "The CRM has no user “%s”", lists->user);
+      return;
+    }
+  binding.extension = lists->extension;
+  binding.user_id = user->id;
+  binding.user_name = user->name;
+  binding.user_login = user->login;
+  binding.user_email = user->email;
+  binding.how = (char *) "manual";
+  if (!rd_bindings_bind (self->bindings, &binding, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  g_message ("Bound extension %s to CRM user %" G_GINT64_FORMAT, lists->extension, user->id);
+  rd_hub_emit_status (self);
+  g_task_return_boolean (task, TRUE);
+}
+
+void
+rd_hub_bind_async (RdHub *self, const char *extension, const char *user, GCancellable *cancellable,
+                   GAsyncReadyCallback callback, gpointer user_data)
+{
+  Lists *lists;
+
+  g_return_if_fail (RD_IS_HUB (self));
+
+  if (!rd_bindings_extension_is_valid (extension) || user == NULL || !text_is_clean (user, 256) || *user == '\0')
+    {
+      g_task_report_new_error (self, callback, user_data, rd_hub_bind_async, RD_ERROR, RD_ERROR_INVALID_INPUT,
+                               "Usage: bind EXTENSION USER (user id, login or e-mail)");
+      return;
+    }
+  lists = g_new0 (Lists, 1);
+  lists->extension = g_strdup (extension);
+  lists->user = g_strdup (user);
+  fetch_lists (self, TRUE, TRUE, lists, bind_ready, rd_hub_bind_async, cancellable, callback, user_data);
+}
+
+gboolean
+rd_hub_bind_finish (RdHub *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (G_IS_TASK (result), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+gboolean
+rd_hub_unbind (RdHub *self, const char *extension, GError **error)
+{
+  g_return_val_if_fail (RD_IS_HUB (self), FALSE);
+
+  if (!rd_bindings_unbind (self->bindings, extension, error))
+    return FALSE;
+  if (self->agent_server != NULL)
+    rd_agent_server_revoke_extension (self->agent_server, extension);
+  g_message ("Unbound extension %s", extension);
+  rd_hub_emit_status (self);
+  return TRUE;
+}
+
+static void
+users_ready (GTask *task, GPtrArray *users, GPtrArray *extensions)
+{
+  RdHub *self = g_task_get_source_object (task);
+  JsonArray *array = json_array_new ();
+
+  for (guint i = 0; i < users->len; i++)
+    {
+      RdCrmUser *user = g_ptr_array_index (users, i);
+      g_autoptr(RdBinding) binding = rd_bindings_get_by_user (self->bindings, user->id);
+      JsonObject *object = json_object_new ();
+
+      json_object_set_int_member (object, "id", user->id);
+      set_nullable (object, "name", user->name);
+      set_nullable (object, "login", user->login);
+      set_nullable (object, "email", user->email);
+      json_object_set_string_member (object, "type", rd_crm_user_type_to_string (user->type));
+      set_nullable (object, "extension", binding != NULL ? binding->extension : NULL);
+      json_array_add_object_element (array, object);
+    }
+  g_task_return_pointer (task, array, (GDestroyNotify) json_array_unref);
+}
+
+void
+rd_hub_list_users_async (RdHub *self, GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_return_if_fail (RD_IS_HUB (self));
+  fetch_lists (self, TRUE, FALSE, g_new0 (Lists, 1), users_ready, rd_hub_list_users_async,
+               cancellable, callback, user_data);
+}
+
+JsonArray *
+rd_hub_list_users_finish (RdHub *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+extensions_ready (GTask *task, GPtrArray *users, GPtrArray *extensions)
+{
+  RdHub *self = g_task_get_source_object (task);
+  JsonArray *array = json_array_new ();
+
+  for (guint i = 0; i < extensions->len; i++)
+    {
+      RdExtension *ext = g_ptr_array_index (extensions, i);
+      g_autoptr(RdBinding) binding = rd_bindings_get_by_extension (self->bindings, ext->number);
+      JsonObject *object = json_object_new ();
+
+      set_nullable (object, "number", ext->number);
+      set_nullable (object, "name", ext->name);
+      set_nullable (object, "email", ext->email);
+      set_nullable (object, "extension_id", ext->id);
+      json_object_set_boolean_member (object, "agent_key", rd_bindings_has_key (self->bindings, ext->number));
+      if (binding != NULL)
+        {
+          JsonObject *user = json_object_new ();
+
+          json_object_set_int_member (user, "id", binding->user_id);
+          set_nullable (user, "name", binding->user_name);
+          set_nullable (user, "login", binding->user_login);
+          json_object_set_string_member (user, "how", binding->how);
+          json_object_set_object_member (object, "user", user);
+        }
+      else
+        json_object_set_null_member (object, "user");
+      json_array_add_object_element (array, object);
+    }
+  g_task_return_pointer (task, array, (GDestroyNotify) json_array_unref);
+}
+
+void
+rd_hub_list_extensions_async (RdHub *self, GCancellable *cancellable, GAsyncReadyCallback callback,
+                              gpointer user_data)
+{
+  g_return_if_fail (RD_IS_HUB (self));
+  fetch_lists (self, FALSE, TRUE, g_new0 (Lists, 1), extensions_ready, rd_hub_list_extensions_async,
+               cancellable, callback, user_data);
+}
+
+JsonArray *
+rd_hub_list_extensions_finish (RdHub *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* ---- contact sync ------------------------------------------------------------------ */
+
+typedef struct {
+  gboolean   enabled;
+  RdCrmKind  kinds;
+  char      *phonebook;
+} SyncRequest;
+
+static void
+sync_request_free (SyncRequest *request)
+{
+  g_free (request->phonebook);
+  g_free (request);
+}
+
+static void
+sync_save (GTask *task, gint64 phonebook_id, const char *phonebook_name)
+{
+  RdHub *self = g_task_get_source_object (task);
+  SyncRequest *request = g_task_get_task_data (task);
+  RdHubSettings s = self->settings;
+  g_autoptr(GError) error = NULL;
+
+  s.sync_enabled = request->enabled;
+  if (request->kinds != RD_CRM_KIND_NONE)
+    s.sync_kinds = request->kinds;
+  if (phonebook_id > 0)
+    {
+      s.sync_phonebook_id = phonebook_id;
+      s.sync_phonebook_name = (char *) phonebook_name;
+    }
+  if (s.sync_enabled && s.sync_phonebook_id <= 0)
+    {
+      g_task_return_new_error (task, RD_ERROR, RD_ERROR_INVALID_INPUT,
+                               "Choose the phonebook for synced contacts (--phonebook NAME or ID)");
+      return;
+    }
+  /* s shares strings with self->settings; save copies them into the store first. */
+  s.sync_phonebook_name = g_strdup (s.sync_phonebook_name);
+  s.autocreate_prefix = g_strdup (s.autocreate_prefix);
+  s.region = g_strdup (s.region);
+  if (!rd_hub_save_settings (self, &s, &error))
+    {
+      rd_hub_settings_clear (&s);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  rd_hub_settings_clear (&s);
+  g_message ("Contact sync %s", request->enabled ? "on" : "off");
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+phonebook_created_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  SyncRequest *request = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  gint64 id = rd_pbx_create_phonebook_finish (RD_PBX (source), result, &error);
+
+  if (id <= 0)
+    {
+      if (error == NULL)
+        error = g_error_new_literal (RD_ERROR, RD_ERROR_PROTOCOL, "The PBX returned no phonebook id");
+      g_prefix_error (&error, "Could not create the phonebook “%s”: ", request->phonebook);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  g_message ("Created phonebook %" G_GINT64_FORMAT " for synced contacts", id);
+  sync_save (task, id, request->phonebook);
+}
+
+static void
+phonebooks_listed_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  RdHub *self = g_task_get_source_object (task);
+  SyncRequest *request = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) books = rd_pbx_list_phonebooks_finish (RD_PBX (source), result, &error);
+  gchar *end = NULL;
+  gint64 id = g_ascii_strtoll (request->phonebook, &end, 10);
+  gboolean numeric = end != request->phonebook && *end == '\0' && id > 0;
+  RdPhonebook *book = NULL;
+
+  if (books == NULL)
+    {
+      g_prefix_error (&error, "Could not list the PBX phonebooks: ");
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  for (guint i = 0; i < books->len && book == NULL; i++)
+    {
+      RdPhonebook *candidate = g_ptr_array_index (books, i);
+
+      if ((numeric && candidate->id == id) || g_strcmp0 (candidate->name, request->phonebook) == 0)
+        book = candidate;
+    }
+  if (book == NULL && numeric)
+    {
+      g_task_return_new_error (task, RD_ERROR, RD_ERROR_NOT_FOUND, "The PBX has no phonebook %" G_GINT64_FORMAT, id);
+      return;
+    }
+  if (book == NULL)
+    {
+      rd_pbx_create_phonebook_async (self->pbx, request->phonebook, g_task_get_cancellable (task),
+                                     phonebook_created_cb, g_steal_pointer (&task));
+      return;
+    }
+  if (book->id != self->settings.sync_phonebook_id && book->total > 0)
+    {
+      g_task_return_new_error (task, RD_ERROR, RD_ERROR_CONFLICT,
+                               "The phonebook “%s” already holds %u contacts; contacts can only be synced "
+                               "into an empty phonebook (choose another, or give a new name to create one)",
+                               book->name ? book->name : "?", book->total);
+      return;
+    }
+  sync_save (task, book->id, book->name);
+}
+
+void
+rd_hub_configure_sync_async (RdHub *self, gboolean enabled, RdCrmKind kinds, const char *phonebook,
+                             GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GError) error = NULL;
+  SyncRequest *request;
+
+  g_return_if_fail (RD_IS_HUB (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, rd_hub_configure_sync_async);
+  if (!require_crm_configured (self, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  if ((kinds & ~RD_CRM_KIND_ALL) != 0)
+    {
+      g_task_return_new_error (task, RD_ERROR, RD_ERROR_INVALID_INPUT,
+                               "Kinds are individual, company and lead");
+      return;
+    }
+  if (phonebook != NULL && (*phonebook == '\0' || !text_is_clean (phonebook, 127)))
+    {
+      g_task_return_new_error (task, RD_ERROR, RD_ERROR_INVALID_INPUT, "The phonebook name is not usable");
+      return;
+    }
+  request = g_new0 (SyncRequest, 1);
+  request->enabled = enabled;
+  request->kinds = kinds;
+  request->phonebook = g_strdup (phonebook);
+  g_task_set_task_data (task, request, (GDestroyNotify) sync_request_free);
+
+  if (phonebook == NULL)
+    {
+      sync_save (task, 0, NULL);
+      return;
+    }
+  if (!require_pbx_connected (self, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  rd_pbx_list_phonebooks_async (self->pbx, cancellable, phonebooks_listed_cb, g_steal_pointer (&task));
+}
+
+gboolean
+rd_hub_configure_sync_finish (RdHub *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* ---- auto-create, region, enable ----------------------------------------------------- */
+
+/* Saves a modified copy of the settings; @edit changes the copy. */
+static gboolean
+update_settings (RdHub *self, void (*edit) (RdHubSettings *s, gconstpointer data), gconstpointer data,
+                 GError **error)
+{
+  RdHubSettings s = { 0 };
+  gboolean ok;
+
+  s = self->settings;
+  s.sync_phonebook_name = g_strdup (s.sync_phonebook_name);
+  s.autocreate_prefix = g_strdup (s.autocreate_prefix);
+  s.region = g_strdup (s.region);
+  edit (&s, data);
+  ok = rd_hub_save_settings (self, &s, error);
+  rd_hub_settings_clear (&s);
+  return ok;
+}
+
+typedef struct {
+  gboolean    enabled;
+  RdHubCalls  calls;
+  RdCrmKind   kind;
+  const char *prefix;
+} AutocreateEdit;
+
+static void
+edit_autocreate (RdHubSettings *s, gconstpointer data)
+{
+  const AutocreateEdit *edit = data;
+
+  s->autocreate_enabled = edit->enabled;
+  if (edit->calls != RD_HUB_CALLS_NONE)
+    s->autocreate_calls = edit->calls;
+  if (edit->kind != RD_CRM_KIND_NONE)
+    s->autocreate_kind = edit->kind;
+  if (edit->prefix != NULL)
+    {
+      g_free (s->autocreate_prefix);
+      s->autocreate_prefix = g_strdup (edit->prefix);
+    }
+}
+
+gboolean
+rd_hub_configure_autocreate (RdHub *self, gboolean enabled, RdHubCalls calls, RdCrmKind kind,
+                             const char *prefix, GError **error)
+{
+  AutocreateEdit edit = { enabled, calls, kind, prefix };
+
+  g_return_val_if_fail (RD_IS_HUB (self), FALSE);
+
+  if (!require_crm_configured (self, error))
+    return FALSE;
+  if ((calls & ~RD_HUB_CALLS_BOTH) != 0)
+    {
+      g_set_error_literal (error, RD_ERROR, RD_ERROR_INVALID_INPUT, "Call types are inbound and outbound");
+      return FALSE;
+    }
+  if (kind != RD_CRM_KIND_NONE && kind != RD_CRM_KIND_INDIVIDUAL && kind != RD_CRM_KIND_LEAD)
+    {
+      g_set_error_literal (error, RD_ERROR, RD_ERROR_INVALID_INPUT, "New records are individuals or leads");
+      return FALSE;
+    }
+  if (prefix != NULL && !text_is_clean (prefix, MAX_PREFIX))
+    {
+      g_set_error (error, RD_ERROR, RD_ERROR_INVALID_INPUT,
+                   "The name prefix must be text of at most %d bytes without control characters", MAX_PREFIX);
+      return FALSE;
+    }
+  if (!update_settings (self, edit_autocreate, &edit, error))
+    return FALSE;
+  g_message ("Auto-create %s", enabled ? "on" : "off");
+  return TRUE;
+}
+
+static void
+edit_region (RdHubSettings *s, gconstpointer data)
+{
+  g_free (s->region);
+  s->region = g_strdup (data);
+}
+
+gboolean
+rd_hub_set_region (RdHub *self, const char *region, GError **error)
+{
+  g_autofree char *upper = region != NULL && *region != '\0' ? g_ascii_strup (region, -1) : NULL;
+
+  g_return_val_if_fail (RD_IS_HUB (self), FALSE);
+
+  if (upper != NULL && !rd_phone_region_is_valid (upper))
+    {
+      g_set_error (error, RD_ERROR, RD_ERROR_INVALID_INPUT, "“%s” is not a known region code (e.g. CN, US, FR)",
+                   region);
+      return FALSE;
+    }
+  return update_settings (self, edit_region, upper, error);
+}
+
+static void
+edit_enabled (RdHubSettings *s, gconstpointer data)
+{
+  s->enabled = GPOINTER_TO_INT (data);
+}
+
+gboolean
+rd_hub_set_enabled (RdHub *self, gboolean enabled, GError **error)
+{
+  g_return_val_if_fail (RD_IS_HUB (self), FALSE);
+
+  if (!require_crm_configured (self, error))
+    return FALSE;
+  if (!update_settings (self, edit_enabled, GINT_TO_POINTER (enabled), error))
+    return FALSE;
+  g_message ("CRM integration %s", enabled ? "enabled" : "disabled (calls are still recorded and queued)");
+  if (enabled)
+    {
+      rd_hub_refresh_index (self);
+      rd_hub_outbox_kick (self);
+    }
+  return TRUE;
+}
+
+/* ---- disconnect ---------------------------------------------------------------------- */
+
+gboolean
+rd_hub_disconnect_crm (RdHub *self, GError **error)
+{
+  static const char * const keys[] = {
+    "crm.url", "crm.database", "crm.login", "crm.cert-sha256", "crm.log-style", "crm.enabled",
+    "sync.enabled", "sync.kinds", "sync.phonebook-id", "sync.phonebook-name",
+    "autocreate.enabled", "autocreate.calls", "autocreate.kind", "autocreate.prefix",
+  };
+  g_autoptr(GPtrArray) bound = NULL;
+  gint64 epoch;
+
+  g_return_val_if_fail (RD_IS_HUB (self), FALSE);
+
+  if (!require_crm_configured (self, error))
+    return FALSE;
+
+  bound = rd_bindings_list (self->bindings);
+  epoch = self->settings.epoch + 1;
+  if (!rd_store_begin (self->store, error))
+    return FALSE;
+  for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+    if (!rd_store_set_setting (self->store, keys[i], NULL, error))
+      goto fail;
+  if (!rd_store_set_setting_int (self->store, "crm.epoch", epoch, error) ||
+      !rd_bindings_clear (self->bindings, error) ||
+      !rd_hub_sync_map_clear (self, error) ||
+      !rd_phone_index_clear (self->index, error) ||
+      !rd_store_commit (self->store, error))
+    goto fail;
+  if (!rd_secrets_set (self->secrets, RD_SECRET_CRM_API_KEY, NULL, error))
+    g_prefix_error (error, "Disconnected, but ");
+
+  rd_hub_set_crm (self, NULL);
+  rd_hub_load_settings (self);
+  for (guint i = 0; self->agent_server != NULL && i < bound->len; i++)
+    rd_agent_server_revoke_extension (self->agent_server, ((RdBinding *) g_ptr_array_index (bound, i))->extension);
+  g_message ("CRM disconnected; bindings and options cleared, the synced phonebook stays on the PBX");
+  rd_hub_emit_status (self);
+  return error == NULL || *error == NULL;
+
+fail:
+  rd_store_rollback (self->store);
+  return FALSE;
+}
+
+/* ---- agent keys --------------------------------------------------------------------- */
+
+char *
+rd_hub_issue_agent_key (RdHub *self, const char *extension, GError **error)
+{
+  char *key;
+
+  g_return_val_if_fail (RD_IS_HUB (self), NULL);
+
+  if (!self->started)
+    {
+      g_set_error_literal (error, RD_ERROR, RD_ERROR_UNAVAILABLE, "The hub is not running");
+      return NULL;
+    }
+  key = rd_bindings_issue_key (self->bindings, extension, error);
+  if (key == NULL)
+    return NULL;
+  if (self->agent_server != NULL)
+    rd_agent_server_revoke_extension (self->agent_server, extension);
+  g_message ("Issued a new agent key for extension %s", extension);
+  return key;
+}

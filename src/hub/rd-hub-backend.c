@@ -1,0 +1,493 @@
+/* rd-hub-backend.c — RdHub as the agent protocol's backend (RdAgentBackend).
+ *
+ * The agent server hands us the signed-in session's own extension for dial,
+ * recent, lookup and create-record, so an agent never acts for another one.
+ */
+#include "config.h"
+
+#include "hub/rd-hub-private.h"
+
+#include "core/rd-error.h"
+
+#include <string.h>
+
+#define RECENT_SCAN_MAX 1000
+
+JsonObject *
+rd_hub_agent_status (RdHub *self)
+{
+  JsonObject *status = json_object_new ();
+  const char *crm = rd_hub_crm_state_string (self);
+  const char *message = NULL;
+
+  json_object_set_string_member (status, "hub", "ok");
+  json_object_set_string_member (status, "pbx", self->pbx != NULL ? rd_pbx_state_to_string (rd_pbx_get_state (self->pbx))
+                                                                  : "disconnected");
+  if (g_str_equal (crm, "connecting"))
+    {
+      crm = "failed";
+      message = "Connecting to the CRM";
+    }
+  json_object_set_string_member (status, "crm", crm);
+  if (message == NULL && g_str_equal (crm, "failed"))
+    message = self->crm_message;
+  if (message == NULL && self->pbx != NULL && rd_pbx_get_state (self->pbx) != RD_PBX_STATE_CONNECTED)
+    message = rd_pbx_get_state_message (self->pbx);
+  if (message != NULL)
+    json_object_set_string_member (status, "message", message);
+  else
+    json_object_set_null_member (status, "message");
+  return status;
+}
+
+/* Why CRM work cannot be done now, or TRUE. */
+static gboolean
+check_crm (RdHub *self, GError **error)
+{
+  if (self->crm_state == RD_HUB_CRM_NOT_CONFIGURED)
+    {
+      g_set_error_literal (error, RD_ERROR, RD_ERROR_UNAVAILABLE, "The CRM is not configured on this hub");
+      return FALSE;
+    }
+  if (!self->settings.enabled)
+    {
+      g_set_error_literal (error, RD_ERROR, RD_ERROR_DISABLED, "The CRM integration is disabled");
+      return FALSE;
+    }
+  if (self->crm_state != RD_HUB_CRM_CONNECTED)
+    {
+      g_set_error (error, RD_ERROR, RD_ERROR_UNAVAILABLE, "The CRM is not reachable: %s",
+                   self->crm_message ? self->crm_message : "connecting");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* ---- authenticate ------------------------------------------------------------ */
+
+static RdAgentIdentity *
+identity_for (const char *extension, const RdBinding *binding)
+{
+  RdAgentIdentity *identity = g_new0 (RdAgentIdentity, 1);
+
+  identity->extension = g_strdup (extension);
+  if (binding != NULL)
+    {
+      identity->user_id = binding->user_id;
+      identity->user_name = g_strdup (binding->user_name);
+    }
+  return identity;
+}
+
+static void
+crm_user_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  RdHub *self = g_task_get_source_object (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RdBinding) binding = NULL;
+  gint64 user_id = rd_crm_authenticate_user_finish (RD_CRM (source), result, &error);
+
+  if (user_id <= 0)
+    {
+      if (error == NULL)
+        error = g_error_new_literal (RD_ERROR, RD_ERROR_AUTH, "Wrong CRM login or API key");
+      else if (rd_error_is_transient (error))
+        g_prefix_error (&error, "The CRM could not check the key: ");
+      if (error->domain == RD_ERROR && rd_error_is_transient (error))
+        error->code = RD_ERROR_UNAVAILABLE;
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  binding = rd_bindings_get_by_user (self->bindings, user_id);
+  if (binding == NULL)
+    {
+      g_task_return_new_error (task, RD_ERROR, RD_ERROR_NOT_FOUND,
+                               "No extension is bound to this CRM user; ask the administrator");
+      return;
+    }
+  g_task_return_pointer (task, identity_for (binding->extension, binding), (GDestroyNotify) rd_agent_identity_free);
+}
+
+static void
+hub_authenticate_async (RdAgentBackend *backend, const char *method, const char *who, const char *key,
+                        GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
+{
+  RdHub *self = RD_HUB (backend);
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  g_autoptr(GError) error = NULL;
+
+  g_task_set_source_tag (task, hub_authenticate_async);
+  if (g_strcmp0 (method, "agent-key") == 0)
+    {
+      g_autoptr(RdBinding) binding = NULL;
+
+      if (!rd_bindings_check_key (self->bindings, who, key))
+        {
+          g_task_return_new_error (task, RD_ERROR, RD_ERROR_AUTH, "Wrong extension or agent key");
+          return;
+        }
+      binding = rd_bindings_get_by_extension (self->bindings, who);
+      g_task_return_pointer (task, identity_for (who, binding), (GDestroyNotify) rd_agent_identity_free);
+      return;
+    }
+  if (g_strcmp0 (method, "crm-key") == 0)
+    {
+      if (!check_crm (self, &error))
+        {
+          if (error->code == RD_ERROR_DISABLED)
+            error->code = RD_ERROR_UNAVAILABLE;
+          g_task_return_error (task, g_steal_pointer (&error));
+          return;
+        }
+      if (who == NULL || *who == '\0' || key == NULL || *key == '\0')
+        {
+          g_task_return_new_error (task, RD_ERROR, RD_ERROR_AUTH, "Wrong CRM login or API key");
+          return;
+        }
+      rd_crm_authenticate_user_async (self->crm, who, key, cancellable, crm_user_cb, g_steal_pointer (&task));
+      return;
+    }
+  g_task_return_new_error (task, RD_ERROR, RD_ERROR_AUTH, "Unknown sign-in method");
+}
+
+static RdAgentIdentity *
+hub_authenticate_finish (RdAgentBackend *backend, GAsyncResult *result, GError **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static JsonObject *
+hub_get_status (RdAgentBackend *backend)
+{
+  return rd_hub_agent_status (RD_HUB (backend));
+}
+
+/* ---- dial ------------------------------------------------------------------------ */
+
+typedef struct {
+  char *extension;
+} DialData;
+
+static void
+dial_data_free (DialData *data)
+{
+  g_free (data->extension);
+  g_free (data);
+}
+
+static void
+dial_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  RdHub *self = g_task_get_source_object (task);
+  DialData *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *call_id = rd_pbx_dial_finish (RD_PBX (source), result, &error);
+
+  if (call_id == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  rd_hub_remember_dial (self, call_id, data->extension);
+  g_task_return_pointer (task, g_steal_pointer (&call_id), g_free);
+}
+
+static void
+hub_dial_async (RdAgentBackend *backend, const char *extension, const char *number,
+                GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
+{
+  RdHub *self = RD_HUB (backend);
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RdPhoneNumber) parsed = NULL;
+  DialData *data;
+  const char *target;
+
+  g_task_set_source_tag (task, hub_dial_async);
+  if (self->pbx == NULL || rd_pbx_get_state (self->pbx) != RD_PBX_STATE_CONNECTED)
+    {
+      g_task_return_new_error (task, RD_ERROR, RD_ERROR_UNAVAILABLE, "The PBX is not connected");
+      return;
+    }
+  parsed = rd_hub_parse_number (self, number, &error);
+  if (parsed == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  if (parsed->kind == RD_NUMBER_WITHHELD || parsed->digits == NULL || *parsed->digits == '\0')
+    {
+      g_task_return_new_error (task, RD_ERROR, RD_ERROR_INVALID_INPUT, "There is no number to dial");
+      return;
+    }
+  if (parsed->kind == RD_NUMBER_INTERNAL && g_strcmp0 (parsed->digits, extension) == 0)
+    {
+      g_task_return_new_error (task, RD_ERROR, RD_ERROR_INVALID_INPUT, "An extension cannot call itself");
+      return;
+    }
+  target = parsed->e164 != NULL ? parsed->e164 : parsed->digits;
+  data = g_new0 (DialData, 1);
+  data->extension = g_strdup (extension);
+  g_task_set_task_data (task, data, (GDestroyNotify) dial_data_free);
+  g_message ("Extension %s dials out", extension);
+  rd_pbx_dial_async (self->pbx, extension, target, cancellable, dial_cb, g_steal_pointer (&task));
+}
+
+static char *
+hub_dial_finish (RdAgentBackend *backend, GAsyncResult *result, GError **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* ---- recent calls ------------------------------------------------------------------- */
+
+static gboolean
+contains_casefold (const char *haystack, const char *needle_folded)
+{
+  g_autofree char *folded = NULL;
+
+  if (haystack == NULL)
+    return FALSE;
+  folded = g_utf8_casefold (haystack, -1);
+  return strstr (folded, needle_folded) != NULL;
+}
+
+static JsonArray *
+hub_recent_calls (RdAgentBackend *backend, const char *extension, guint limit, const char *query, GError **error)
+{
+  RdHub *self = RD_HUB (backend);
+  g_autoptr(GPtrArray) matches = NULL;
+  g_autoptr(GPtrArray) records = NULL;
+  g_autofree char *needle = NULL;
+  JsonArray *calls;
+
+  limit = CLAMP (limit, 1, 200);
+  if (query != NULL && *query != '\0')
+    {
+      if (!g_utf8_validate (query, -1, NULL) || strlen (query) > 256)
+        {
+          g_set_error_literal (error, RD_ERROR, RD_ERROR_INVALID_INPUT, "The search text is not usable");
+          return NULL;
+        }
+      needle = g_utf8_casefold (query, -1);
+    }
+  records = rd_store_calls_recent (self->store, extension, needle != NULL ? RECENT_SCAN_MAX : limit, &matches, error);
+  if (records == NULL)
+    return NULL;
+
+  calls = json_array_new ();
+  for (guint i = 0; i < records->len && json_array_get_length (calls) < limit; i++)
+    {
+      RdCallRecord *record = g_ptr_array_index (records, i);
+      const char *match_text = matches != NULL && i < matches->len ? g_ptr_array_index (matches, i) : NULL;
+      const char *remote_raw = record->direction == RD_DIRECTION_INBOUND ? record->from_number : record->to_number;
+      g_autoptr(RdPhoneNumber) remote = rd_hub_parse_number (self, remote_raw, NULL);
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      JsonObject *match = NULL;
+
+      if (match_text != NULL && json_parser_load_from_data (parser, match_text, -1, NULL) &&
+          JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+        match = json_node_get_object (json_parser_get_root (parser));
+      if (needle != NULL &&
+          !contains_casefold (remote_raw, needle) &&
+          !(remote != NULL && contains_casefold (remote->e164, needle)) &&
+          !(remote != NULL && contains_casefold (remote->digits, needle)) &&
+          !(match != NULL && contains_casefold (json_object_get_string_member_with_default (match, "name", NULL), needle)) &&
+          !contains_casefold (record->direction == RD_DIRECTION_INBOUND ? record->from_name : record->to_name, needle))
+        continue;
+      json_array_add_object_element (calls, rd_agent_recent_call_to_json (record, remote, match));
+    }
+  return calls;
+}
+
+/* ---- lookup -------------------------------------------------------------------------- */
+
+typedef struct {
+  char          *raw;
+  RdPhoneNumber *number;
+} LookupData;
+
+static void
+lookup_data_free (LookupData *data)
+{
+  g_free (data->raw);
+  g_clear_pointer (&data->number, rd_phone_number_free);
+  g_free (data);
+}
+
+static void
+lookup_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  LookupData *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) matches = rd_hub_lookup_finish (RD_HUB (source), result, &error);
+  JsonObject *reply;
+  JsonArray *list;
+
+  if (matches == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  reply = json_object_new ();
+  json_object_set_object_member (reply, "number", rd_agent_number_to_json (data->raw, data->number));
+  list = json_array_new ();
+  for (guint i = 0; i < matches->len; i++)
+    json_array_add_object_element (list, rd_agent_match_to_json (g_ptr_array_index (matches, i)));
+  if (matches->len > 0)
+    json_object_set_object_member (reply, "match", rd_agent_match_to_json (g_ptr_array_index (matches, 0)));
+  else
+    json_object_set_null_member (reply, "match");
+  json_object_set_array_member (reply, "matches", list);
+  g_task_return_pointer (task, reply, (GDestroyNotify) json_object_unref);
+}
+
+static void
+hub_lookup_async (RdAgentBackend *backend, const char *extension, const char *number,
+                  GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
+{
+  RdHub *self = RD_HUB (backend);
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  g_autoptr(GError) error = NULL;
+  LookupData *data;
+
+  g_task_set_source_tag (task, hub_lookup_async);
+  if (!check_crm (self, &error) && error->code != RD_ERROR_UNAVAILABLE)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  g_clear_error (&error);
+  data = g_new0 (LookupData, 1);
+  data->raw = g_strdup (number);
+  data->number = rd_hub_parse_number (self, number, &error);
+  g_task_set_task_data (task, data, (GDestroyNotify) lookup_data_free);
+  if (data->number == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  rd_hub_lookup_async (self, data->number, cancellable, lookup_cb, g_steal_pointer (&task));
+}
+
+static JsonObject *
+hub_lookup_finish (RdAgentBackend *backend, GAsyncResult *result, GError **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* ---- create-record -------------------------------------------------------------------- */
+
+static void
+created_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  RdHub *self = g_task_get_source_object (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RdCrmMatch) match = rd_crm_create_record_finish (RD_CRM (source), result, &error);
+  g_autoptr(GError) index_error = NULL;
+
+  if (match == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  if (match->numbers == NULL || match->numbers[0] == NULL)
+    {
+      g_strfreev (match->numbers);
+      match->numbers = g_strdupv ((char *[]) { g_task_get_task_data (task), NULL });
+    }
+  if (!rd_phone_index_put_match (self->index, match, &index_error))
+    g_warning ("Phone index update failed: %s", index_error->message);
+  rd_hub_fill_match_url (self, match);
+  g_task_return_pointer (task, rd_agent_match_to_json (match), (GDestroyNotify) json_object_unref);
+}
+
+static void
+hub_create_record_async (RdAgentBackend *backend, const char *extension, const char *number,
+                         const char *kind, const char *name, GCancellable *cancellable,
+                         GAsyncReadyCallback callback, gpointer user_data)
+{
+  RdHub *self = RD_HUB (backend);
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RdPhoneNumber) parsed = NULL;
+  g_autoptr(RdBinding) binding = NULL;
+  g_autoptr(GPtrArray) existing = NULL;
+  g_autofree char *record_name = NULL;
+  RdCrmKind crm_kind = kind != NULL ? rd_crm_kind_from_string (kind) : RD_CRM_KIND_NONE;
+
+  g_task_set_source_tag (task, hub_create_record_async);
+  if (!check_crm (self, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  if (crm_kind != RD_CRM_KIND_INDIVIDUAL && crm_kind != RD_CRM_KIND_LEAD)
+    {
+      g_task_return_new_error (task, RD_ERROR, RD_ERROR_INVALID_INPUT, "A new record is an individual or a lead");
+      return;
+    }
+  if (name != NULL && (!g_utf8_validate (name, -1, NULL) || strlen (name) > 256))
+    {
+      g_task_return_new_error (task, RD_ERROR, RD_ERROR_INVALID_INPUT, "The name is not usable");
+      return;
+    }
+  parsed = rd_hub_parse_number (self, number, &error);
+  if (parsed == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  if (parsed->e164 == NULL)
+    {
+      g_task_return_new_error (task, RD_ERROR, RD_ERROR_INVALID_INPUT, "“%s” is not a valid public number",
+                               parsed->raw ? parsed->raw : "");
+      return;
+    }
+  existing = rd_hub_lookup_local (self, parsed);
+  if (existing->len > 0)
+    {
+      RdCrmMatch *match = g_ptr_array_index (existing, 0);
+
+      g_task_return_new_error (task, RD_ERROR, RD_ERROR_CONFLICT, "This number already belongs to %s",
+                               match->name ? match->name : "a CRM record");
+      return;
+    }
+  binding = rd_bindings_get_by_extension (self->bindings, extension);
+  if (name != NULL)
+    record_name = g_strstrip (g_strdup (name));
+  if (record_name == NULL || *record_name == '\0')
+    {
+      g_free (record_name);
+      record_name = g_strconcat (self->settings.autocreate_prefix, parsed->international, NULL);
+    }
+  g_task_set_task_data (task, g_strdup (parsed->international), g_free);
+  rd_crm_create_record_async (self->crm, crm_kind, record_name, parsed->international,
+                              binding != NULL ? binding->user_id : 0, cancellable, created_cb,
+                              g_steal_pointer (&task));
+}
+
+static JsonObject *
+hub_create_record_finish (RdAgentBackend *backend, GAsyncResult *result, GError **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+void
+rd_hub_backend_iface_init (RdAgentBackendInterface *iface)
+{
+  iface->authenticate_async = hub_authenticate_async;
+  iface->authenticate_finish = hub_authenticate_finish;
+  iface->get_status = hub_get_status;
+  iface->dial_async = hub_dial_async;
+  iface->dial_finish = hub_dial_finish;
+  iface->recent_calls = hub_recent_calls;
+  iface->lookup_async = hub_lookup_async;
+  iface->lookup_finish = hub_lookup_finish;
+  iface->create_record_async = hub_create_record_async;
+  iface->create_record_finish = hub_create_record_finish;
+}

@@ -1,0 +1,924 @@
+/* rd-hub-outbox.c — the outbox worker: every CRM / phonebook side effect, exactly once.
+ *
+ * Items (key → kind):
+ *   auto-create:<call key>   create the unknown caller as an individual or a lead
+ *   call-log:<call key>      the call log on the matched (or auto-created) record, as the bound user
+ *   callback:<call key>      an open call-back activity for a missed inbound call
+ *   phonebook:<kind>:<id>:<why>  upsert the CRM record into the synced PBX phonebook
+ *
+ * Before a side effect starts, its key is written to hub_outbox_begun; the mark
+ * goes away with the completion, in one transaction. Finding the mark on a later
+ * attempt (after an uncertain failure or a crash mid-request) means "it may have
+ * happened": the call log is checked with rd_crm_has_call_log(), the auto-create
+ * searches the CRM first, the phonebook upsert searches the PBX by its remark tag.
+ * Items carry the CRM epoch; items of an older (disconnected) CRM are dropped.
+ */
+#include "config.h"
+
+#include "hub/rd-hub-private.h"
+
+#include "core/rd-error.h"
+#include "hub/rd-hub-sql.h"
+
+#define CLAIM_BATCH 16
+#define LEASE_SECONDS 300
+#define MAX_ATTEMPTS 8
+#define PRUNE_AGE (7 * 24 * 3600)
+
+static const char * const migrations[] = {
+  "CREATE TABLE hub_outbox_begun (key TEXT PRIMARY KEY, started INTEGER NOT NULL);"
+  "CREATE TABLE hub_sync_map ("
+  "  kind INTEGER NOT NULL, rec_id INTEGER NOT NULL, phonebook_id INTEGER NOT NULL,"
+  "  contact_id INTEGER NOT NULL, updated INTEGER NOT NULL,"
+  "  PRIMARY KEY (kind, rec_id, phonebook_id)) WITHOUT ROWID;",
+};
+
+typedef struct _Job Job;
+typedef void (*JobStep) (Job *job);
+
+struct _Job {
+  RdHub        *hub;
+  RdOutboxItem *item;
+  JsonObject   *payload;
+  RdCrmKind     target_kind;
+  gint64        target_id;
+  JobStep       with_target;
+};
+
+static void run_batch (RdHub *self);
+static void process_next (RdHub *self);
+
+
+static void
+job_free (Job *job)
+{
+  rd_outbox_item_free (job->item);
+  g_clear_pointer (&job->payload, json_object_unref);
+  g_object_unref (job->hub);
+  g_free (job);
+}
+
+/* ---- durable marks and the sync map ------------------------------------------ */
+
+static gboolean
+begun_exists (RdHub *self, const char *key)
+{
+  sqlite3 *db = rd_store_get_db (self->store);
+  g_autoptr(RdHubStmt) stmt = rd_hub_sql_prepare (db, "SELECT 1 FROM hub_outbox_begun WHERE key = ?1", NULL);
+
+  if (stmt == NULL)
+    return TRUE;   /* cannot tell: behave as if it may have happened */
+  rd_hub_sql_bind_text (stmt, 1, key);
+  return sqlite3_step (stmt) == SQLITE_ROW;
+}
+
+static gboolean
+begun_set (RdHub *self, const char *key, gboolean on, GError **error)
+{
+  sqlite3 *db = rd_store_get_db (self->store);
+  g_autoptr(RdHubStmt) stmt = rd_hub_sql_prepare (db, on
+      ? "INSERT OR REPLACE INTO hub_outbox_begun (key, started) VALUES (?1, ?2)"
+      : "DELETE FROM hub_outbox_begun WHERE key = ?1", error);
+
+  if (stmt == NULL)
+    return FALSE;
+  rd_hub_sql_bind_text (stmt, 1, key);
+  if (on)
+    sqlite3_bind_int64 (stmt, 2, g_get_real_time () / G_USEC_PER_SEC);
+  return rd_hub_sql_step_done (db, stmt, "outbox mark", error);
+}
+
+static gint64
+sync_map_get (RdHub *self, RdCrmKind kind, gint64 id, gint64 phonebook_id)
+{
+  sqlite3 *db = rd_store_get_db (self->store);
+  g_autoptr(RdHubStmt) stmt = rd_hub_sql_prepare (db, "SELECT contact_id FROM hub_sync_map"
+                                                  " WHERE kind = ?1 AND rec_id = ?2 AND phonebook_id = ?3", NULL);
+
+  if (stmt == NULL)
+    return 0;
+  sqlite3_bind_int (stmt, 1, kind);
+  sqlite3_bind_int64 (stmt, 2, id);
+  sqlite3_bind_int64 (stmt, 3, phonebook_id);
+  return sqlite3_step (stmt) == SQLITE_ROW ? sqlite3_column_int64 (stmt, 0) : 0;
+}
+
+static gboolean
+sync_map_put (RdHub *self, RdCrmKind kind, gint64 id, gint64 phonebook_id, gint64 contact_id, GError **error)
+{
+  sqlite3 *db = rd_store_get_db (self->store);
+  g_autoptr(RdHubStmt) stmt = rd_hub_sql_prepare (db, "INSERT OR REPLACE INTO hub_sync_map"
+                                                  " (kind, rec_id, phonebook_id, contact_id, updated)"
+                                                  " VALUES (?1, ?2, ?3, ?4, ?5)", error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int (stmt, 1, kind);
+  sqlite3_bind_int64 (stmt, 2, id);
+  sqlite3_bind_int64 (stmt, 3, phonebook_id);
+  sqlite3_bind_int64 (stmt, 4, contact_id);
+  sqlite3_bind_int64 (stmt, 5, g_get_real_time () / G_USEC_PER_SEC);
+  return rd_hub_sql_step_done (db, stmt, "sync map", error);
+}
+
+gboolean
+rd_hub_sync_map_clear (RdHub *self, GError **error)
+{
+  sqlite3 *db = rd_store_get_db (self->store);
+
+  if (sqlite3_exec (db, "DELETE FROM hub_sync_map", NULL, NULL, NULL) != SQLITE_OK)
+    {
+      rd_hub_sql_set_error (db, error, "clear sync map");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* ---- enqueue ---------------------------------------------------------------- */
+
+static gboolean
+enqueue (RdHub *self, const char *key, const char *kind, JsonObject *payload, GError **error)
+{
+  g_autofree char *text = rd_agent_frame_to_text (payload, NULL);
+  gboolean inserted = FALSE;
+
+  if (!rd_store_outbox_enqueue (self->store, key, kind, text, &inserted, error))
+    return FALSE;
+  if (inserted)
+    g_debug ("Outbox: queued %s", key);
+  return TRUE;
+}
+
+static gboolean
+is_missed (RdOutcome outcome)
+{
+  return outcome == RD_OUTCOME_NO_ANSWER || outcome == RD_OUTCOME_BUSY ||
+         outcome == RD_OUTCOME_VOICEMAIL || outcome == RD_OUTCOME_FAILED;
+}
+
+gboolean
+rd_hub_outbox_enqueue_call (RdHub *self, const RdCallRecord *record, const RdBinding *binding,
+                            const RdPhoneNumber *remote, JsonObject *match, GError **error)
+{
+  g_autoptr(JsonObject) payload = json_object_new ();
+  g_autofree char *call_key = rd_call_record_key (record);
+  g_autofree char *log_key = g_strconcat ("call-log:", call_key, NULL);
+  const char *remote_raw = record->direction == RD_DIRECTION_INBOUND ? record->from_number : record->to_number;
+  RdHubCalls call_type = record->direction == RD_DIRECTION_INBOUND ? RD_HUB_CALLS_INBOUND : RD_HUB_CALLS_OUTBOUND;
+
+  json_object_set_int_member (payload, "epoch", self->settings.epoch);
+  json_object_set_string_member (payload, "call_key", call_key);
+  json_object_set_string_member (payload, "call_id", record->call_id ? record->call_id : "");
+  json_object_set_string_member (payload, "extension", binding->extension);
+  json_object_set_int_member (payload, "user_id", binding->user_id);
+  json_object_set_string_member (payload, "user_name", binding->user_name ? binding->user_name : binding->extension);
+  json_object_set_string_member (payload, "direction", rd_direction_to_string (record->direction));
+  json_object_set_string_member (payload, "from", record->from_number ? record->from_number : "");
+  json_object_set_string_member (payload, "to", record->to_number ? record->to_number : "");
+  json_object_set_string_member (payload, "remote", remote_raw ? remote_raw : "");
+  json_object_set_int_member (payload, "start", record->start_unix);
+  json_object_set_int_member (payload, "ring", record->ring_seconds);
+  json_object_set_int_member (payload, "talk", record->talk_seconds);
+  json_object_set_string_member (payload, "outcome", rd_outcome_to_string (record->outcome));
+  if (match != NULL)
+    {
+      json_object_set_string_member (payload, "target_kind", json_object_get_string_member_with_default (match, "kind", ""));
+      json_object_set_int_member (payload, "target_id", json_object_get_int_member_with_default (match, "id", 0));
+    }
+
+  if (match == NULL && remote != NULL && remote->e164 != NULL && self->settings.autocreate_enabled &&
+      (self->settings.autocreate_calls & call_type) != 0)
+    {
+      g_autofree char *key = g_strconcat ("auto-create:", call_key, NULL);
+
+      if (!enqueue (self, key, "auto-create", payload, error))
+        return FALSE;
+    }
+  if (!enqueue (self, log_key, "call-log", payload, error))
+    return FALSE;
+  if (record->direction == RD_DIRECTION_INBOUND && is_missed (record->outcome))
+    {
+      g_autofree char *key = g_strconcat ("callback:", call_key, NULL);
+
+      if (!enqueue (self, key, "callback", payload, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+rd_hub_outbox_enqueue_sync (RdHub *self, RdCrmKind kind, gint64 id, const char *reason, GError **error)
+{
+  g_autoptr(JsonObject) payload = json_object_new ();
+  g_autofree char *key = NULL;
+
+  if (!self->settings.sync_enabled || (self->settings.sync_kinds & kind) == 0 ||
+      self->settings.sync_phonebook_id <= 0)
+    return TRUE;
+  key = g_strdup_printf ("phonebook:%s:%" G_GINT64_FORMAT ":%s", rd_crm_kind_to_string (kind), id, reason);
+  json_object_set_int_member (payload, "epoch", self->settings.epoch);
+  json_object_set_string_member (payload, "target_kind", rd_crm_kind_to_string (kind));
+  json_object_set_int_member (payload, "target_id", id);
+  return enqueue (self, key, "phonebook-upsert", payload, error);
+}
+
+/* ---- job outcomes --------------------------------------------------------------- */
+
+/* Completes the item (and whatever @extra does, in the same transaction). */
+static void
+job_complete (Job *job, const char *note, gboolean (*extra) (Job *job, GError **error))
+{
+  RdHub *self = job->hub;
+  g_autoptr(GError) error = NULL;
+
+  if (note != NULL)
+    g_message ("Outbox: %s: %s", job->item->key, note);
+  else
+    g_debug ("Outbox: %s done", job->item->key);
+
+  if (!rd_store_begin (self->store, &error) ||
+      (extra != NULL && !extra (job, &error)) ||
+      !begun_set (self, job->item->key, FALSE, &error) ||
+      !rd_store_outbox_complete (self->store, job->item->id, self->claimer, &error) ||
+      !rd_store_commit (self->store, &error))
+    {
+      rd_store_rollback (self->store);
+      g_warning ("Outbox: cannot complete %s: %s", job->item->key, error->message);
+    }
+  job_free (job);
+  process_next (self);
+}
+
+static void
+job_fail (Job *job, const GError *failure)
+{
+  RdHub *self = job->hub;
+  g_autoptr(GError) error = NULL;
+  gboolean auth = g_error_matches (failure, RD_ERROR, RD_ERROR_AUTH) ||
+                  g_error_matches (failure, RD_ERROR, RD_ERROR_ACCESS);
+  gboolean transient = failure->domain != RD_ERROR || rd_error_is_transient (failure);
+  gboolean permanent = !auth && !transient && job->item->attempts + 1 >= MAX_ATTEMPTS;
+
+  if (g_error_matches (failure, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      /* The hub is stopping: the lease stays and is released at the next start. */
+      job_free (job);
+      self->outbox_busy = FALSE;
+      return;
+    }
+  if (!rd_error_is_uncertain (failure))
+    begun_set (self, job->item->key, FALSE, NULL);
+  if (!rd_store_outbox_fail (self->store, job->item->id, self->claimer, failure->message, permanent, &error))
+    g_warning ("Outbox: cannot record the failure of %s: %s", job->item->key, error->message);
+  if (permanent)
+    g_warning ("Outbox: giving up on %s: %s", job->item->key, failure->message);
+  else
+    g_message ("Outbox: %s failed (attempt %u, will retry): %s", job->item->key,
+               job->item->attempts + 1, failure->message);
+
+  if (auth && self->crm_state == RD_HUB_CRM_CONNECTED)
+    {
+      /* A revoked key or a removed right: stop CRM work until the administrator acts. */
+      self->crm_state = RD_HUB_CRM_FAILED;
+      g_free (self->crm_message);
+      self->crm_message = g_strdup_printf ("The CRM refused the hub's credentials: %s", failure->message);
+      rd_hub_emit_status (self);
+    }
+  job_free (job);
+  process_next (self);
+}
+
+static void
+job_fail_literal (Job *job, RdErrorCode code, const char *message)
+{
+  g_autoptr(GError) error = g_error_new_literal (RD_ERROR, code, message);
+
+  job_fail (job, error);
+}
+
+/* ---- target resolution ------------------------------------------------------------ */
+
+static RdPhoneNumber *
+job_remote (Job *job)
+{
+  return rd_hub_parse_number (job->hub, json_object_get_string_member_with_default (job->payload, "remote", ""), NULL);
+}
+
+static void
+resolve_crm_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Job *job = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) matches = rd_hub_lookup_finish (RD_HUB (source), result, &error);
+  g_autoptr(RdOutboxItem) creator = NULL;
+  g_autofree char *creator_key = NULL;
+
+  if (matches == NULL)
+    {
+      job_fail (job, error);
+      return;
+    }
+  if (matches->len > 0)
+    {
+      RdCrmMatch *match = g_ptr_array_index (matches, 0);
+
+      job->target_kind = match->kind;
+      job->target_id = match->id;
+      job->with_target (job);
+      return;
+    }
+
+  creator_key = g_strconcat ("auto-create:", json_object_get_string_member_with_default (job->payload, "call_key", ""), NULL);
+  creator = rd_store_outbox_get (job->hub->store, creator_key);
+  if (creator != NULL && (creator->state == RD_OUTBOX_PENDING || creator->state == RD_OUTBOX_CLAIMED))
+    {
+      job_fail_literal (job, RD_ERROR_NETWORK, "waiting for the auto-created record");
+      return;
+    }
+  job_complete (job, "no CRM record for this number; nothing to log", NULL);
+}
+
+static void
+resolve_target (Job *job)
+{
+  g_autoptr(RdPhoneNumber) remote = NULL;
+  const char *kind = json_object_get_string_member_with_default (job->payload, "target_kind", NULL);
+
+  if (kind != NULL)
+    {
+      job->target_kind = rd_crm_kind_from_string (kind);
+      job->target_id = json_object_get_int_member_with_default (job->payload, "target_id", 0);
+      if (job->target_id > 0 && (job->target_kind == RD_CRM_KIND_INDIVIDUAL ||
+                                 job->target_kind == RD_CRM_KIND_COMPANY ||
+                                 job->target_kind == RD_CRM_KIND_LEAD))
+        {
+          job->with_target (job);
+          return;
+        }
+    }
+  remote = job_remote (job);
+  if (remote == NULL || !rd_hub_number_is_searchable (remote))
+    {
+      job_complete (job, "the remote number is not searchable; nothing to log", NULL);
+      return;
+    }
+  rd_hub_lookup_async (job->hub, remote, job->hub->cancellable, resolve_crm_cb, job);
+}
+
+static RdCrmCallLog *
+job_call_log (Job *job)
+{
+  RdCrmCallLog *log = rd_crm_call_log_new ();
+  const RdCrmInfo *info = rd_crm_get_info (job->hub->crm);
+
+  log->kind = job->target_kind;
+  log->record_id = job->target_id;
+  log->user_id = json_object_get_int_member_with_default (job->payload, "user_id", 0);
+  log->agent_name = g_strdup (json_object_get_string_member_with_default (job->payload, "user_name", ""));
+  log->call_key = g_strdup (json_object_get_string_member_with_default (job->payload, "call_key", ""));
+  log->direction = rd_direction_from_string (json_object_get_string_member_with_default (job->payload, "direction", ""));
+  log->from_number = g_strdup (json_object_get_string_member_with_default (job->payload, "from", ""));
+  log->to_number = g_strdup (json_object_get_string_member_with_default (job->payload, "to", ""));
+  log->start_unix = json_object_get_int_member_with_default (job->payload, "start", 0);
+  log->ring_seconds = (guint) json_object_get_int_member_with_default (job->payload, "ring", 0);
+  log->talk_seconds = (guint) json_object_get_int_member_with_default (job->payload, "talk", 0);
+  log->outcome = rd_outcome_from_string (json_object_get_string_member_with_default (job->payload, "outcome", ""));
+  log->timezone = g_strdup (info != NULL ? info->timezone : NULL);
+  log->style = (RdCrmLogStyle) rd_store_get_setting_int (job->hub->store, "crm.log-style", RD_CRM_LOG_ACTIVITY);
+  return log;
+}
+
+/* ---- call-log ------------------------------------------------------------------- */
+
+static gboolean
+after_log (Job *job, GError **error)
+{
+  /* A CRM contact called in: sync it to the PBX phonebook when configured. */
+  if (g_strcmp0 (json_object_get_string_member_with_default (job->payload, "direction", ""), "inbound") != 0)
+    return TRUE;
+  return rd_hub_outbox_enqueue_sync (job->hub, job->target_kind, job->target_id,
+                                     json_object_get_string_member_with_default (job->payload, "call_key", "call"),
+                                     error);
+}
+
+static void
+log_posted_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Job *job = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!rd_crm_log_call_finish (RD_CRM (source), result, &error))
+    job_fail (job, error);
+  else
+    job_complete (job, NULL, after_log);
+}
+
+static void
+post_log (Job *job)
+{
+  g_autoptr(RdCrmCallLog) log = job_call_log (job);
+  g_autoptr(GError) error = NULL;
+
+  if (!begun_set (job->hub, job->item->key, TRUE, &error))
+    {
+      job_fail (job, error);
+      return;
+    }
+  rd_crm_log_call_async (job->hub->crm, log, job->hub->cancellable, log_posted_cb, job);
+}
+
+static void
+has_log_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Job *job = user_data;
+  g_autoptr(GError) error = NULL;
+  gboolean found = FALSE;
+
+  if (!rd_crm_has_call_log_finish (RD_CRM (source), result, &found, &error))
+    job_fail (job, error);
+  else if (found)
+    job_complete (job, "already logged by an earlier attempt", after_log);
+  else
+    post_log (job);
+}
+
+static void
+log_with_target (Job *job)
+{
+  if (begun_exists (job->hub, job->item->key))
+    rd_crm_has_call_log_async (job->hub->crm, job->target_kind, job->target_id,
+                               json_object_get_string_member_with_default (job->payload, "call_key", ""),
+                               job->hub->cancellable, has_log_cb, job);
+  else
+    post_log (job);
+}
+
+/* ---- callback -------------------------------------------------------------------- */
+
+static void
+callback_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Job *job = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!rd_crm_schedule_callback_finish (RD_CRM (source), result, &error))
+    job_fail (job, error);
+  else
+    job_complete (job, NULL, NULL);
+}
+
+static void
+callback_with_target (Job *job)
+{
+  g_autoptr(RdCrmCallLog) log = job_call_log (job);
+
+  rd_crm_schedule_callback_async (job->hub->crm, log, job->hub->cancellable, callback_done_cb, job);
+}
+
+/* ---- auto-create -------------------------------------------------------------------- */
+
+static gboolean
+after_create (Job *job, GError **error)
+{
+  return rd_hub_outbox_enqueue_sync (job->hub, job->target_kind, job->target_id, "created", error);
+}
+
+static void
+created_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Job *job = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RdCrmMatch) match = rd_crm_create_record_finish (RD_CRM (source), result, &error);
+  g_autoptr(GError) index_error = NULL;
+
+  if (match == NULL)
+    {
+      job_fail (job, error);
+      return;
+    }
+  if (match->numbers == NULL || match->numbers[0] == NULL)
+    {
+      g_autoptr(RdPhoneNumber) remote = job_remote (job);
+
+      g_strfreev (match->numbers);
+      match->numbers = g_new0 (char *, 2);
+      match->numbers[0] = g_strdup (remote != NULL && remote->e164 ? remote->e164 : "");
+    }
+  /* The call log that follows finds the new record through the index at once. */
+  if (!rd_phone_index_put_match (job->hub->index, match, &index_error))
+    g_warning ("Phone index update failed: %s", index_error->message);
+  job->target_kind = match->kind;
+  job->target_id = match->id;
+  g_message ("Auto-created %s %" G_GINT64_FORMAT " for an unknown %s caller",
+             rd_crm_kind_to_string (match->kind), match->id,
+             json_object_get_string_member_with_default (job->payload, "direction", ""));
+  job_complete (job, NULL, after_create);
+}
+
+static void
+create_search_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Job *job = user_data;
+  RdHub *self = job->hub;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) matches = rd_hub_lookup_finish (RD_HUB (source), result, &error);
+  g_autoptr(RdPhoneNumber) remote = NULL;
+  g_autofree char *name = NULL;
+  const char *display;
+
+  if (matches == NULL)
+    {
+      job_fail (job, error);
+      return;
+    }
+  if (matches->len > 0)
+    {
+      job_complete (job, "the number is known to the CRM now; nothing to create", NULL);
+      return;
+    }
+  remote = job_remote (job);
+  display = remote->international != NULL ? remote->international : remote->e164;
+  name = g_strconcat (self->settings.autocreate_prefix ? self->settings.autocreate_prefix : "", display, NULL);
+  if (!begun_set (self, job->item->key, TRUE, &error))
+    {
+      job_fail (job, error);
+      return;
+    }
+  rd_crm_create_record_async (self->crm, self->settings.autocreate_kind, name, display,
+                              json_object_get_int_member_with_default (job->payload, "user_id", 0),
+                              self->cancellable, created_cb, job);
+}
+
+static void
+process_auto_create (Job *job)
+{
+  g_autoptr(RdPhoneNumber) remote = job_remote (job);
+
+  if (!job->hub->settings.autocreate_enabled)
+    {
+      job_complete (job, "auto-create was turned off; skipped", NULL);
+      return;
+    }
+  if (remote == NULL || remote->e164 == NULL)
+    {
+      job_complete (job, "the number is not a valid public number; nothing to create", NULL);
+      return;
+    }
+  /* Always search first: a record from an earlier uncertain attempt, or made by hand, wins. */
+  rd_hub_lookup_async (job->hub, remote, job->hub->cancellable, create_search_cb, job);
+}
+
+/* ---- phonebook upsert ---------------------------------------------------------------- */
+
+static char *
+sync_remark (RdCrmKind kind, gint64 id)
+{
+  return g_strdup_printf ("crm:%s:%" G_GINT64_FORMAT, rd_crm_kind_to_string (kind), id);
+}
+
+static gboolean
+after_upsert (Job *job, GError **error)
+{
+  return sync_map_put (job->hub, job->target_kind, job->target_id, job->hub->settings.sync_phonebook_id,
+                       json_object_get_int_member_with_default (job->payload, "contact_id", 0), error);
+}
+
+static void
+upserted_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Job *job = user_data;
+  g_autoptr(GError) error = NULL;
+  gint64 contact_id = rd_pbx_upsert_contact_finish (RD_PBX (source), result, &error);
+
+  if (contact_id <= 0)
+    {
+      if (error == NULL)
+        error = g_error_new_literal (RD_ERROR, RD_ERROR_PROTOCOL, "The PBX returned no contact id");
+      job_fail (job, error);
+      return;
+    }
+  json_object_set_int_member (job->payload, "contact_id", contact_id);
+  job_complete (job, NULL, after_upsert);
+}
+
+static const char * const number_types[] = {
+  "business_number", "mobile_number", "business_number2", "mobile_number2",
+  "home_number", "home_number2", "other_number",
+};
+
+static RdPbxContact *
+contact_from_match (RdHub *self, const RdCrmMatch *match)
+{
+  RdPbxContact *contact = rd_pbx_contact_new ();
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  guint n = 0;
+
+  if ((match->first_name == NULL || *match->first_name == '\0') &&
+      (match->last_name == NULL || *match->last_name == '\0'))
+    contact->first_name = g_strdup (match->name);
+  else
+    {
+      contact->first_name = g_strdup (match->first_name);
+      contact->last_name = g_strdup (match->last_name);
+    }
+  if (match->kind == RD_CRM_KIND_COMPANY)
+    contact->company = g_strdup (match->name);
+  else
+    contact->company = g_strdup (match->company);
+  contact->email = g_strdup (match->email);
+  contact->remark = sync_remark (match->kind, match->id);
+  for (guint i = 0; match->numbers != NULL && match->numbers[i] != NULL && n < G_N_ELEMENTS (number_types); i++)
+    {
+      g_autoptr(RdPhoneNumber) number = rd_hub_parse_number (self, match->numbers[i], NULL);
+      const char *text;
+
+      if (number == NULL || number->kind == RD_NUMBER_WITHHELD)
+        continue;
+      text = number->e164 != NULL ? number->e164 : number->digits;
+      if (text == NULL || *text == '\0' || g_hash_table_contains (seen, text))
+        continue;
+      g_hash_table_add (seen, g_strdup (text));
+      rd_pbx_contact_add_number (contact, number_types[n++], text);
+    }
+  return contact;
+}
+
+typedef struct {
+  Job          *job;
+  RdPbxContact *contact;
+} UpsertData;
+
+static void
+upsert_now (Job *job, RdPbxContact *contact)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!begun_set (job->hub, job->item->key, TRUE, &error))
+    job_fail (job, error);
+  else
+    rd_pbx_upsert_contact_async (job->hub->pbx, job->hub->settings.sync_phonebook_id, contact,
+                                 job->hub->cancellable, upserted_cb, job);
+  rd_pbx_contact_free (contact);
+}
+
+static void
+search_tag_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  UpsertData *data = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) found = rd_pbx_search_contacts_finish (RD_PBX (source), result, &error);
+  Job *job = data->job;
+  RdPbxContact *contact = data->contact;
+
+  g_free (data);
+  if (found == NULL)
+    {
+      rd_pbx_contact_free (contact);
+      job_fail (job, error);
+      return;
+    }
+  for (guint i = 0; i < found->len; i++)
+    {
+      RdPbxContact *existing = g_ptr_array_index (found, i);
+
+      if (g_strcmp0 (existing->remark, contact->remark) == 0)
+        contact->id = existing->id;
+    }
+  upsert_now (job, contact);
+}
+
+static void
+sync_record_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Job *job = user_data;
+  RdHub *self = job->hub;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RdCrmMatch) match = rd_crm_get_record_finish (RD_CRM (source), result, &error);
+  RdPbxContact *contact;
+
+  if (match == NULL)
+    {
+      if (g_error_matches (error, RD_ERROR, RD_ERROR_NOT_FOUND))
+        job_complete (job, "the CRM record is gone; not synced", NULL);
+      else
+        job_fail (job, error);
+      return;
+    }
+  contact = contact_from_match (self, match);
+  if (contact->first_name == NULL || *contact->first_name == '\0')
+    {
+      rd_pbx_contact_free (contact);
+      job_complete (job, "contact sync skipped: the CRM record has no first or last name", NULL);
+      return;
+    }
+  if (contact->numbers == NULL || contact->numbers->len == 0)
+    {
+      rd_pbx_contact_free (contact);
+      job_complete (job, "contact sync skipped: the CRM record has no phone number", NULL);
+      return;
+    }
+  contact->id = sync_map_get (self, job->target_kind, job->target_id, self->settings.sync_phonebook_id);
+  if (contact->id == 0 && begun_exists (self, job->item->key))
+    {
+      UpsertData *data = g_new0 (UpsertData, 1);
+
+      /* An earlier attempt may have created it: find it by its tag before creating again. */
+      data->job = job;
+      data->contact = contact;
+      rd_pbx_search_contacts_async (self->pbx, contact->remark, self->cancellable, search_tag_cb, data);
+      return;
+    }
+  upsert_now (job, contact);
+}
+
+static void
+process_phonebook (Job *job)
+{
+  RdHub *self = job->hub;
+  const char *kind = json_object_get_string_member_with_default (job->payload, "target_kind", "");
+
+  job->target_kind = rd_crm_kind_from_string (kind);
+  job->target_id = json_object_get_int_member_with_default (job->payload, "target_id", 0);
+  if (!self->settings.sync_enabled || self->settings.sync_phonebook_id <= 0 ||
+      (self->settings.sync_kinds & job->target_kind) == 0 || job->target_id <= 0)
+    {
+      job_complete (job, "contact sync is off for this kind; skipped", NULL);
+      return;
+    }
+  if (self->pbx == NULL || rd_pbx_get_state (self->pbx) != RD_PBX_STATE_CONNECTED)
+    {
+      job_fail_literal (job, RD_ERROR_NETWORK, "the PBX is not connected");
+      return;
+    }
+  rd_crm_get_record_async (self->crm, job->target_kind, job->target_id, self->cancellable, sync_record_cb, job);
+}
+
+/* ---- the worker ---------------------------------------------------------------------- */
+
+static void
+process_item (RdHub *self, RdOutboxItem *item)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  Job *job = g_new0 (Job, 1);
+  JsonNode *root;
+
+  job->hub = g_object_ref (self);
+  job->item = item;
+  if (!json_parser_load_from_data (parser, item->payload, -1, &error) ||
+      (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    {
+      g_autoptr(GError) bad = g_error_new (RD_ERROR, RD_ERROR_INVALID_INPUT, "unreadable payload: %s",
+                                           error ? error->message : "not an object");
+
+      job->item->attempts = MAX_ATTEMPTS;
+      job_fail (job, bad);
+      return;
+    }
+  job->payload = json_object_ref (json_node_get_object (root));
+
+  if (json_object_get_int_member_with_default (job->payload, "epoch", 0) != self->settings.epoch)
+    {
+      job_complete (job, "belongs to a disconnected CRM; dropped", NULL);
+      return;
+    }
+
+  if (g_str_equal (item->kind, "call-log"))
+    {
+      job->with_target = log_with_target;
+      resolve_target (job);
+    }
+  else if (g_str_equal (item->kind, "callback"))
+    {
+      job->with_target = callback_with_target;
+      resolve_target (job);
+    }
+  else if (g_str_equal (item->kind, "auto-create"))
+    process_auto_create (job);
+  else if (g_str_equal (item->kind, "phonebook-upsert"))
+    process_phonebook (job);
+  else
+    {
+      job->item->attempts = MAX_ATTEMPTS;
+      job_fail_literal (job, RD_ERROR_INVALID_INPUT, "unknown outbox item kind");
+    }
+}
+
+static void
+process_next (RdHub *self)
+{
+  GPtrArray *batch = self->outbox_batch;
+
+  if (batch != NULL && batch->len > 0 && rd_hub_crm_ready (self) && !self->stopping)
+    {
+      RdOutboxItem *item = g_ptr_array_steal_index (batch, 0);
+
+      process_item (self, item);
+      return;
+    }
+  if (batch != NULL && batch->len > 0)
+    {
+      /* Paused mid-batch (disabled, CRM lost, stopping): give the leases back. */
+      g_ptr_array_set_size (batch, 0);
+      rd_store_outbox_release (self->store, self->claimer, NULL);
+    }
+  self->outbox_busy = FALSE;
+  if (!self->stopping)
+    run_batch (self);
+}
+
+static gboolean
+outbox_timer_cb (gpointer user_data)
+{
+  RdHub *self = user_data;
+
+  self->outbox_timer_id = 0;
+  run_batch (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+schedule_timer (RdHub *self, guint delay_ms)
+{
+  g_clear_handle_id (&self->outbox_timer_id, g_source_remove);
+  self->outbox_timer_id = g_timeout_add (delay_ms, outbox_timer_cb, self);
+}
+
+static void
+run_batch (RdHub *self)
+{
+  g_autoptr(GError) error = NULL;
+  GPtrArray *claimed;
+  gint64 due;
+
+  if (self->outbox_busy || self->stopping || self->store == NULL)
+    return;
+  g_clear_handle_id (&self->outbox_timer_id, g_source_remove);
+  if (!rd_hub_crm_ready (self))
+    return;   /* kicked again when the CRM connects or the integration is enabled */
+
+  claimed = rd_store_outbox_claim (self->store, self->claimer, CLAIM_BATCH, LEASE_SECONDS, &error);
+  if (claimed == NULL)
+    {
+      g_warning ("Outbox: cannot claim items: %s", error->message);
+      schedule_timer (self, 5000);
+      return;
+    }
+  if (claimed->len > 0)
+    {
+      g_ptr_array_set_free_func (claimed, (GDestroyNotify) rd_outbox_item_free);
+      g_clear_pointer (&self->outbox_batch, g_ptr_array_unref);
+      self->outbox_batch = claimed;
+      self->outbox_busy = TRUE;
+      process_next (self);
+      return;
+    }
+  g_ptr_array_unref (claimed);
+
+  due = rd_store_outbox_next_due (self->store);
+  if (due >= 0)
+    {
+      gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+
+      schedule_timer (self, (guint) CLAMP (due - now, 0, 3600) * 1000 + 50);
+    }
+}
+
+static gboolean
+kick_idle_cb (gpointer user_data)
+{
+  RdHub *self = user_data;
+
+  self->outbox_again = FALSE;
+  run_batch (self);
+  return G_SOURCE_REMOVE;
+}
+
+void
+rd_hub_outbox_kick (RdHub *self)
+{
+  if (self->outbox_busy || self->outbox_again || self->stopping)
+    return;
+  self->outbox_again = TRUE;
+  g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, kick_idle_cb, g_object_ref (self), g_object_unref);
+}
+
+void
+rd_hub_outbox_stop (RdHub *self)
+{
+  g_clear_handle_id (&self->outbox_timer_id, g_source_remove);
+  g_clear_pointer (&self->outbox_batch, g_ptr_array_unref);
+}
+
+gboolean
+rd_hub_outbox_init (RdHub *self, GError **error)
+{
+  if (!rd_store_migrate (self->store, "hub-outbox", migrations, G_N_ELEMENTS (migrations), error))
+    return FALSE;
+  /* One hub per database: leases of an earlier (crashed) process are ours to take back. */
+  if (!rd_store_outbox_release (self->store, NULL, error))
+    return FALSE;
+  if (!rd_store_outbox_prune (self->store, PRUNE_AGE, error))
+    return FALSE;
+  return TRUE;
+}

@@ -1,0 +1,168 @@
+/* rd-hub-private.h — RdHub internals shared by its source files:
+ *   rd-hub.c          lifecycle, listener, PBX/CRM connections, settings, status
+ *   rd-hub-calls.c    live call events (pop), end-of-call records (store + outbox)
+ *   rd-hub-outbox.c   the outbox worker: call logs, call-backs, auto-create, phonebook sync
+ *   rd-hub-admin.c    administration (bind, sync, auto-create, enable, disconnect, keys)
+ *   rd-hub-backend.c  the RdAgentBackend implementation (agent sign-in, dial, lookup …)
+ * plus test hooks (backend factories) for the hub's own tests.
+ */
+#pragma once
+
+#include "core/rd-phone.h"
+#include "core/rd-store.h"
+#include "hub/rd-admin-server.h"
+#include "hub/rd-agent-frames.h"
+#include "hub/rd-agent-server.h"
+#include "hub/rd-bindings.h"
+#include "hub/rd-hub.h"
+#include "hub/rd-phone-index.h"
+#include "hub/rd-secrets.h"
+
+#include <libsoup/soup.h>
+
+G_BEGIN_DECLS
+
+typedef enum {
+  RD_HUB_CRM_NOT_CONFIGURED,
+  RD_HUB_CRM_CONNECTING,
+  RD_HUB_CRM_CONNECTED,
+  RD_HUB_CRM_FAILED,
+} RdHubCrmState;
+
+/* The integration's settings, cached from the store's settings table. */
+typedef struct {
+  gboolean    enabled;             /* crm.enabled */
+  gint64      epoch;               /* crm.epoch: bumped by disconnect; older outbox items are dropped */
+  gboolean    sync_enabled;
+  RdCrmKind   sync_kinds;
+  gint64      sync_phonebook_id;
+  char       *sync_phonebook_name;
+  gboolean    autocreate_enabled;
+  RdHubCalls  autocreate_calls;
+  RdCrmKind   autocreate_kind;     /* INDIVIDUAL or LEAD */
+  char       *autocreate_prefix;
+  char       *region;              /* override of the CRM company's country, or NULL */
+} RdHubSettings;
+
+#define RD_HUB_DEFAULT_PREFIX "Automatic New Contact - "
+
+typedef RdPbx *(*RdHubPbxFactory) (const RdPbxConfig *config, gpointer data, GError **error);
+typedef RdCrm *(*RdHubCrmFactory) (const RdCrmConfig *config, gpointer data, GError **error);
+
+struct _RdHub
+{
+  GObject         parent_instance;
+
+  RdHubOptions    options;
+  GCancellable   *cancellable;
+  gboolean        started;
+  gboolean        stopping;
+
+  RdStore        *store;
+  RdBindings     *bindings;
+  RdPhoneIndex   *index;
+  RdSecrets      *secrets;
+  RdHubSettings   settings;
+
+  SoupServer     *server;
+  RdAgentServer  *agent_server;
+  RdAdminServer  *admin;
+  guint           port;
+  gboolean        tls;
+  guint           sigterm_id;
+
+  RdPbx          *pbx;
+  GCancellable   *pbx_cancellable;
+  gint64          pbx_mark_saved;
+
+  RdCrm          *crm;
+  GCancellable   *crm_cancellable;
+  RdHubCrmState   crm_state;
+  char           *crm_message;
+  guint           crm_retry_id;
+  guint           crm_retry_delay;
+
+  GHashTable     *calls;            /* "call_id\x1fextension" → live call (rd-hub-calls.c) */
+  GHashTable     *dialed;           /* call id → extension that dialed it (agent dial) */
+
+  char           *claimer;
+  GPtrArray      *outbox_batch;     /* RdOutboxItem claimed and not yet processed */
+  guint           outbox_timer_id;
+  gboolean        outbox_busy;
+  gboolean        outbox_again;
+  guint           retry_base;
+  guint           retry_max;
+
+  guint           index_timer_id;
+  guint           index_period;
+  gboolean        index_busy;
+  gboolean        index_filled;     /* the first fill after connect finished */
+
+  RdHubPbxFactory pbx_factory;
+  RdHubCrmFactory crm_factory;
+  gpointer        factory_data;
+};
+
+/* rd-hub.c */
+void        rd_hub_settings_clear      (RdHubSettings *settings);
+void        rd_hub_load_settings       (RdHub *self);
+gboolean    rd_hub_save_settings       (RdHub *self, const RdHubSettings *settings, GError **error);
+void        rd_hub_emit_status         (RdHub *self);
+/* The region for caller numbers: the override, else the CRM company's country. */
+const char *rd_hub_region              (RdHub *self);
+/* Parses a number with the hub's region and rules; never NULL for non-hostile text. */
+RdPhoneNumber *rd_hub_parse_number     (RdHub *self, const char *text, GError **error);
+/* Can @number be looked up (an external or unparsed public number)? */
+gboolean    rd_hub_number_is_searchable (const RdPhoneNumber *number);
+gboolean    rd_hub_crm_ready           (RdHub *self);   /* connected and enabled */
+const char *rd_hub_crm_state_string    (RdHub *self);
+void        rd_hub_set_pbx             (RdHub *self, RdPbx *pbx);
+void        rd_hub_set_crm             (RdHub *self, RdCrm *crm);
+void        rd_hub_refresh_index       (RdHub *self);
+RdPbx      *rd_hub_create_pbx          (RdHub *self, const RdPbxConfig *config, GError **error);
+RdCrm      *rd_hub_create_crm          (RdHub *self, const RdCrmConfig *config, GError **error);
+/* An RdCrmMatch with url filled in from the CRM (when connected). */
+void        rd_hub_fill_match_url      (RdHub *self, RdCrmMatch *match);
+const char *rd_hub_kind_string         (RdCrmKind kinds, char buffer[64]);
+
+/* rd-hub-calls.c */
+void        rd_hub_calls_init          (RdHub *self);
+void        rd_hub_on_call_event       (RdPbx *pbx, RdCallEvent *event, RdHub *self);
+void        rd_hub_on_call_record      (RdPbx *pbx, RdCallRecord *record, RdHub *self);
+void        rd_hub_on_dial_failed      (RdPbx *pbx, const char *call_id, const char *reason, RdHub *self);
+/* The best match for @number: the phone index; on a miss and when the CRM is
+ * ready, one CRM search. Result: GPtrArray of RdCrmMatch (maybe empty). */
+void        rd_hub_lookup_async        (RdHub *self, const RdPhoneNumber *number, GCancellable *cancellable,
+                                        GAsyncReadyCallback callback, gpointer user_data);
+GPtrArray  *rd_hub_lookup_finish       (RdHub *self, GAsyncResult *result, GError **error);
+GPtrArray  *rd_hub_lookup_local        (RdHub *self, const RdPhoneNumber *number);
+/* Remembers which extension dialed @call_id, so a later dial failure reaches that agent. */
+void        rd_hub_remember_dial       (RdHub *self, const char *call_id, const char *extension);
+
+/* rd-hub-outbox.c */
+gboolean    rd_hub_outbox_init         (RdHub *self, GError **error);
+/* Runs due items now (or soon). */
+void        rd_hub_outbox_kick         (RdHub *self);
+void        rd_hub_outbox_stop         (RdHub *self);
+/* Enqueues the CRM work for a stored call; to be called inside a store transaction. */
+gboolean    rd_hub_outbox_enqueue_call (RdHub *self, const RdCallRecord *record, const RdBinding *binding,
+                                        const RdPhoneNumber *remote, JsonObject *match, GError **error);
+/* Enqueues a phonebook upsert of one CRM record (contact sync). */
+gboolean    rd_hub_outbox_enqueue_sync (RdHub *self, RdCrmKind kind, gint64 id, const char *reason,
+                                        GError **error);
+gboolean    rd_hub_sync_map_clear      (RdHub *self, GError **error);
+
+/* rd-hub-backend.c */
+void        rd_hub_backend_iface_init  (RdAgentBackendInterface *iface);
+JsonObject *rd_hub_agent_status        (RdHub *self);
+
+/* Test hooks: construct PBX / CRM backends through these instead of rd_pbx_new / rd_crm_new. */
+void        rd_hub_set_backend_factories (RdHub *self, RdHubPbxFactory pbx_factory,
+                                          RdHubCrmFactory crm_factory, gpointer data);
+RdStore    *rd_hub_get_store           (RdHub *self);
+RdPhoneIndex *rd_hub_get_phone_index   (RdHub *self);
+RdAgentServer *rd_hub_get_agent_server (RdHub *self);
+RdPbx      *rd_hub_get_pbx             (RdHub *self);
+RdCrm      *rd_hub_get_crm             (RdHub *self);
+
+G_END_DECLS

@@ -1,0 +1,903 @@
+#include "config.h"
+
+#include "hub/rd-hub-private.h"
+
+#include "core/rd-error.h"
+
+#include <string.h>
+#include <unistd.h>
+
+enum {
+  SIGNAL_STATUS_CHANGED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (RdHub, rd_hub, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (RD_TYPE_AGENT_BACKEND, rd_hub_backend_iface_init))
+
+#define CRM_RETRY_MIN 5
+#define CRM_RETRY_MAX 300
+#define INDEX_PAGE_SIZE 1000
+
+/* ---- options and settings ------------------------------------------------ */
+
+void
+rd_hub_options_clear (RdHubOptions *options)
+{
+  if (options == NULL)
+    return;
+  g_clear_pointer (&options->listen_address, g_free);
+  g_clear_pointer (&options->database_path, g_free);
+  g_clear_pointer (&options->tls_certificate, g_free);
+  g_clear_pointer (&options->tls_key, g_free);
+  g_clear_pointer (&options->admin_socket, g_free);
+  g_clear_pointer (&options->secrets_dir, g_free);
+  options->port = 0;
+}
+
+void
+rd_hub_settings_clear (RdHubSettings *settings)
+{
+  g_clear_pointer (&settings->sync_phonebook_name, g_free);
+  g_clear_pointer (&settings->autocreate_prefix, g_free);
+  g_clear_pointer (&settings->region, g_free);
+}
+
+const char *
+rd_hub_kind_string (RdCrmKind kinds, char buffer[64])
+{
+  static const RdCrmKind order[] = { RD_CRM_KIND_INDIVIDUAL, RD_CRM_KIND_COMPANY, RD_CRM_KIND_LEAD };
+
+  buffer[0] = '\0';
+  for (guint i = 0; i < G_N_ELEMENTS (order); i++)
+    if (kinds & order[i])
+      {
+        if (buffer[0] != '\0')
+          g_strlcat (buffer, ",", 64);
+        g_strlcat (buffer, rd_crm_kind_to_string (order[i]), 64);
+      }
+  return buffer;
+}
+
+static RdHubCalls
+calls_from_string (const char *text)
+{
+  RdHubCalls calls = RD_HUB_CALLS_NONE;
+  g_auto(GStrv) parts = g_strsplit (text != NULL ? text : "", ",", -1);
+
+  for (guint i = 0; parts[i] != NULL; i++)
+    {
+      g_strstrip (parts[i]);
+      if (g_ascii_strcasecmp (parts[i], "inbound") == 0)
+        calls |= RD_HUB_CALLS_INBOUND;
+      else if (g_ascii_strcasecmp (parts[i], "outbound") == 0)
+        calls |= RD_HUB_CALLS_OUTBOUND;
+      else if (g_ascii_strcasecmp (parts[i], "both") == 0)
+        calls |= RD_HUB_CALLS_BOTH;
+    }
+  return calls;
+}
+
+static const char *
+calls_to_string (RdHubCalls calls)
+{
+  switch (calls & RD_HUB_CALLS_BOTH)
+    {
+    case RD_HUB_CALLS_INBOUND: return "inbound";
+    case RD_HUB_CALLS_OUTBOUND: return "outbound";
+    case RD_HUB_CALLS_BOTH: return "inbound,outbound";
+    default: return "";
+    }
+}
+
+void
+rd_hub_load_settings (RdHub *self)
+{
+  RdHubSettings *s = &self->settings;
+  g_autofree char *kinds = NULL;
+  g_autofree char *calls = NULL;
+  g_autofree char *kind = NULL;
+
+  rd_hub_settings_clear (s);
+  s->enabled = rd_store_get_setting_int (self->store, "crm.enabled", 1) != 0;
+  s->epoch = rd_store_get_setting_int (self->store, "crm.epoch", 1);
+  s->sync_enabled = rd_store_get_setting_int (self->store, "sync.enabled", 0) != 0;
+  kinds = rd_store_get_setting (self->store, "sync.kinds");
+  s->sync_kinds = kinds != NULL ? rd_crm_kind_from_string (kinds) : RD_CRM_KIND_INDIVIDUAL | RD_CRM_KIND_COMPANY;
+  s->sync_phonebook_id = rd_store_get_setting_int (self->store, "sync.phonebook-id", 0);
+  s->sync_phonebook_name = rd_store_get_setting (self->store, "sync.phonebook-name");
+  s->autocreate_enabled = rd_store_get_setting_int (self->store, "autocreate.enabled", 0) != 0;
+  calls = rd_store_get_setting (self->store, "autocreate.calls");
+  s->autocreate_calls = calls != NULL ? calls_from_string (calls) : RD_HUB_CALLS_BOTH;
+  kind = rd_store_get_setting (self->store, "autocreate.kind");
+  s->autocreate_kind = kind != NULL && rd_crm_kind_from_string (kind) == RD_CRM_KIND_LEAD
+                       ? RD_CRM_KIND_LEAD : RD_CRM_KIND_INDIVIDUAL;
+  s->autocreate_prefix = rd_store_get_setting (self->store, "autocreate.prefix");
+  if (s->autocreate_prefix == NULL)
+    s->autocreate_prefix = g_strdup (RD_HUB_DEFAULT_PREFIX);
+  s->region = rd_store_get_setting (self->store, "phone.region");
+  if (self->index != NULL)
+    rd_phone_index_set_region (self->index, rd_hub_region (self));
+}
+
+gboolean
+rd_hub_save_settings (RdHub *self, const RdHubSettings *s, GError **error)
+{
+  char kinds[64];
+  gboolean ok;
+
+  if (!rd_store_begin (self->store, error))
+    return FALSE;
+  ok = rd_store_set_setting_int (self->store, "crm.enabled", s->enabled, error) &&
+       rd_store_set_setting_int (self->store, "crm.epoch", s->epoch, error) &&
+       rd_store_set_setting_int (self->store, "sync.enabled", s->sync_enabled, error) &&
+       rd_store_set_setting (self->store, "sync.kinds", rd_hub_kind_string (s->sync_kinds, kinds), error) &&
+       rd_store_set_setting_int (self->store, "sync.phonebook-id", s->sync_phonebook_id, error) &&
+       rd_store_set_setting (self->store, "sync.phonebook-name", s->sync_phonebook_name, error) &&
+       rd_store_set_setting_int (self->store, "autocreate.enabled", s->autocreate_enabled, error) &&
+       rd_store_set_setting (self->store, "autocreate.calls", calls_to_string (s->autocreate_calls), error) &&
+       rd_store_set_setting (self->store, "autocreate.kind", rd_crm_kind_to_string (s->autocreate_kind), error) &&
+       rd_store_set_setting (self->store, "autocreate.prefix", s->autocreate_prefix, error) &&
+       rd_store_set_setting (self->store, "phone.region", s->region, error);
+  if (!ok || !rd_store_commit (self->store, error))
+    {
+      rd_store_rollback (self->store);
+      return FALSE;
+    }
+  rd_hub_load_settings (self);
+  rd_hub_emit_status (self);
+  return TRUE;
+}
+
+const char *
+rd_hub_region (RdHub *self)
+{
+  const RdCrmInfo *info;
+
+  if (self->settings.region != NULL)
+    return self->settings.region;
+  info = self->crm != NULL ? rd_crm_get_info (self->crm) : NULL;
+  if (info != NULL && info->country_code != NULL && rd_phone_region_is_valid (info->country_code))
+    return info->country_code;
+  return NULL;
+}
+
+RdPhoneNumber *
+rd_hub_parse_number (RdHub *self, const char *text, GError **error)
+{
+  return rd_phone_parse (text != NULL ? text : "", -1, rd_hub_region (self), NULL, error);
+}
+
+gboolean
+rd_hub_number_is_searchable (const RdPhoneNumber *number)
+{
+  g_autofree char *key = rd_phone_index_key_for (number);
+
+  return key != NULL;
+}
+
+gboolean
+rd_hub_crm_ready (RdHub *self)
+{
+  return self->crm != NULL && self->crm_state == RD_HUB_CRM_CONNECTED && self->settings.enabled;
+}
+
+const char *
+rd_hub_crm_state_string (RdHub *self)
+{
+  if (self->crm_state == RD_HUB_CRM_NOT_CONFIGURED)
+    return "not-configured";
+  if (!self->settings.enabled)
+    return "disabled";
+  switch (self->crm_state)
+    {
+    case RD_HUB_CRM_CONNECTED: return "connected";
+    case RD_HUB_CRM_CONNECTING: return "connecting";
+    default: return "failed";
+    }
+}
+
+void
+rd_hub_emit_status (RdHub *self)
+{
+  if (self->agent_server != NULL)
+    {
+      g_autoptr(JsonObject) fields = rd_hub_agent_status (self);
+      g_autoptr(JsonObject) frame = rd_agent_frame_status (fields);
+
+      rd_agent_server_broadcast (self->agent_server, frame);
+    }
+  g_signal_emit (self, signals[SIGNAL_STATUS_CHANGED], 0);
+}
+
+void
+rd_hub_fill_match_url (RdHub *self, RdCrmMatch *match)
+{
+  if (match->url == NULL && self->crm != NULL && rd_crm_get_info (self->crm) != NULL)
+    match->url = rd_crm_record_url (self->crm, match->kind, match->id);
+}
+
+/* ---- backends ------------------------------------------------------------- */
+
+void
+rd_hub_set_backend_factories (RdHub *self, RdHubPbxFactory pbx_factory, RdHubCrmFactory crm_factory,
+                              gpointer data)
+{
+  g_return_if_fail (RD_IS_HUB (self));
+  self->pbx_factory = pbx_factory;
+  self->crm_factory = crm_factory;
+  self->factory_data = data;
+}
+
+RdPbx *
+rd_hub_create_pbx (RdHub *self, const RdPbxConfig *config, GError **error)
+{
+  if (self->pbx_factory != NULL)
+    return self->pbx_factory (config, self->factory_data, error);
+  return rd_pbx_new (config, error);
+}
+
+RdCrm *
+rd_hub_create_crm (RdHub *self, const RdCrmConfig *config, GError **error)
+{
+  if (self->crm_factory != NULL)
+    return self->crm_factory (config, self->factory_data, error);
+  return rd_crm_new (config, error);
+}
+
+static void
+on_pbx_state_changed (RdPbx *pbx, int state, const char *message, RdHub *self)
+{
+  g_message ("PBX %s%s%s", rd_pbx_state_to_string (state), message ? ": " : "", message ? message : "");
+  rd_hub_emit_status (self);
+}
+
+static void
+pbx_stopped_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!rd_pbx_stop_finish (RD_PBX (source), result, &error))
+    g_debug ("PBX stop: %s", error->message);
+}
+
+void
+rd_hub_set_pbx (RdHub *self, RdPbx *pbx)
+{
+  if (self->pbx == pbx)
+    return;
+  if (self->pbx != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->pbx, self);
+      rd_pbx_stop_async (self->pbx, NULL, pbx_stopped_cb, NULL);
+      g_clear_object (&self->pbx);
+    }
+  if (pbx != NULL)
+    {
+      self->pbx = g_object_ref (pbx);
+      /* Handlers may already be connected (connect-pbx wires the candidate before verifying). */
+      if (g_signal_handler_find (pbx, G_SIGNAL_MATCH_DATA, 0, 0, NULL, NULL, self) == 0)
+        {
+          g_signal_connect (pbx, "state-changed", G_CALLBACK (on_pbx_state_changed), self);
+          g_signal_connect (pbx, "call-event", G_CALLBACK (rd_hub_on_call_event), self);
+          g_signal_connect (pbx, "call-record", G_CALLBACK (rd_hub_on_call_record), self);
+          g_signal_connect (pbx, "dial-failed", G_CALLBACK (rd_hub_on_dial_failed), self);
+        }
+    }
+  rd_hub_emit_status (self);
+}
+
+void
+rd_hub_set_crm (RdHub *self, RdCrm *crm)
+{
+  if (self->crm_cancellable != NULL)
+    {
+      g_cancellable_cancel (self->crm_cancellable);
+      g_clear_object (&self->crm_cancellable);
+    }
+  g_clear_handle_id (&self->crm_retry_id, g_source_remove);
+  g_clear_object (&self->crm);
+  self->index_filled = FALSE;
+  if (crm != NULL)
+    {
+      self->crm = g_object_ref (crm);
+      self->crm_cancellable = g_cancellable_new ();
+    }
+  self->crm_state = crm != NULL ? RD_HUB_CRM_CONNECTING : RD_HUB_CRM_NOT_CONFIGURED;
+  g_clear_pointer (&self->crm_message, g_free);
+}
+
+/* Starts the PBX from saved settings. */
+static void
+start_saved_pbx (RdHub *self)
+{
+  RdPbxConfig config = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RdPbx) pbx = NULL;
+  gint64 mark;
+
+  config.base_url = rd_store_get_setting (self->store, "pbx.url");
+  if (config.base_url == NULL)
+    return;
+  config.client_id = rd_store_get_setting (self->store, "pbx.client-id");
+  config.cert_sha256 = rd_store_get_setting (self->store, "pbx.cert-sha256");
+  config.time_zone = rd_store_get_setting (self->store, "pbx.time-zone");
+  config.client_secret = rd_secrets_get (self->secrets, RD_SECRET_PBX_CLIENT_SECRET, &error);
+  if (config.client_secret == NULL)
+    {
+      g_warning ("PBX not started: %s", error ? error->message : "the client secret is missing");
+      rd_pbx_config_clear (&config);
+      return;
+    }
+  pbx = rd_hub_create_pbx (self, &config, &error);
+  rd_pbx_config_clear (&config);
+  if (pbx == NULL)
+    {
+      g_warning ("PBX not started: %s", error->message);
+      return;
+    }
+  mark = rd_store_get_setting_int (self->store, "pbx.high-water-mark", 0);
+  if (mark <= 0)
+    mark = g_get_real_time () / G_USEC_PER_SEC;
+  self->pbx_mark_saved = mark;
+  rd_pbx_set_high_water_mark (pbx, mark);
+  rd_hub_set_pbx (self, pbx);
+  rd_pbx_start (pbx);
+}
+
+/* ---- CRM connection ------------------------------------------------------- */
+
+static void connect_saved_crm (RdHub *self);
+
+static gboolean
+crm_retry_cb (gpointer user_data)
+{
+  RdHub *self = user_data;
+
+  self->crm_retry_id = 0;
+  connect_saved_crm (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+index_refreshed_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(RdHub) self = user_data;
+  g_autoptr(GError) error = NULL;
+  gint64 applied = rd_phone_index_refresh_finish (RD_PHONE_INDEX (source), result, &error);
+
+  self->index_busy = FALSE;
+  if (applied < 0)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_warning ("%s", error->message);
+      return;
+    }
+  if (!self->index_filled)
+    g_message ("Phone index ready: %u numbers", rd_phone_index_count_numbers (self->index));
+  else if (applied > 0)
+    g_debug ("Phone index: %" G_GINT64_FORMAT " records changed", applied);
+  self->index_filled = TRUE;
+}
+
+void
+rd_hub_refresh_index (RdHub *self)
+{
+  const RdCrmInfo *info;
+  RdCrmKind kinds = RD_CRM_KIND_INDIVIDUAL | RD_CRM_KIND_COMPANY;
+
+  if (self->index_busy || !rd_hub_crm_ready (self))
+    return;
+  info = rd_crm_get_info (self->crm);
+  if (info == NULL || info->has_leads)
+    kinds |= RD_CRM_KIND_LEAD;
+  self->index_busy = TRUE;
+  rd_phone_index_refresh_async (self->index, self->crm, kinds, INDEX_PAGE_SIZE, self->crm_cancellable,
+                                index_refreshed_cb, g_object_ref (self));
+}
+
+static gboolean
+index_timer_cb (gpointer user_data)
+{
+  rd_hub_refresh_index (RD_HUB (user_data));
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+restart_index_timer (RdHub *self)
+{
+  g_clear_handle_id (&self->index_timer_id, g_source_remove);
+  if (self->started && self->index_period > 0)
+    self->index_timer_id = g_timeout_add_seconds (self->index_period, index_timer_cb, self);
+}
+
+static void
+saved_crm_connected_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(RdHub) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RdCrmInfo) info = rd_crm_connect_finish (RD_CRM (source), result, &error);
+
+  if (RD_CRM (source) != self->crm || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  g_clear_pointer (&self->crm_message, g_free);
+  if (info == NULL)
+    {
+      self->crm_state = RD_HUB_CRM_FAILED;
+      self->crm_message = g_strdup (error->message);
+      if (rd_error_is_transient (error) && !self->stopping)
+        {
+          self->crm_retry_delay = CLAMP (self->crm_retry_delay * 2, CRM_RETRY_MIN, CRM_RETRY_MAX);
+          self->crm_retry_id = g_timeout_add_seconds (self->crm_retry_delay, crm_retry_cb, self);
+          g_warning ("CRM connection failed (retrying in %u s): %s", self->crm_retry_delay, error->message);
+        }
+      else
+        g_warning ("CRM connection failed: %s", error->message);
+      rd_hub_emit_status (self);
+      return;
+    }
+
+  self->crm_retry_delay = 0;
+  self->crm_state = RD_HUB_CRM_CONNECTED;
+  g_message ("CRM connected (version %s)", info->version ? info->version : "unknown");
+  rd_phone_index_set_region (self->index, rd_hub_region (self));
+  rd_hub_emit_status (self);
+  rd_hub_refresh_index (self);
+  rd_hub_outbox_kick (self);
+}
+
+/* (Re)connects the hub's CRM object. */
+static void
+connect_current_crm (RdHub *self)
+{
+  self->crm_state = RD_HUB_CRM_CONNECTING;
+  rd_crm_connect_async (self->crm, self->crm_cancellable, saved_crm_connected_cb, g_object_ref (self));
+}
+
+static void
+connect_saved_crm (RdHub *self)
+{
+  RdCrmConfig config = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RdCrm) crm = NULL;
+
+  if (self->crm != NULL)
+    {
+      connect_current_crm (self);
+      return;
+    }
+  config.url = rd_store_get_setting (self->store, "crm.url");
+  if (config.url == NULL)
+    return;
+  config.database = rd_store_get_setting (self->store, "crm.database");
+  config.login = rd_store_get_setting (self->store, "crm.login");
+  config.cert_sha256 = rd_store_get_setting (self->store, "crm.cert-sha256");
+  config.log_style = (RdCrmLogStyle) rd_store_get_setting_int (self->store, "crm.log-style", RD_CRM_LOG_ACTIVITY);
+  config.api_key = rd_secrets_get (self->secrets, RD_SECRET_CRM_API_KEY, &error);
+  if (config.api_key != NULL)
+    crm = rd_hub_create_crm (self, &config, &error);
+  rd_crm_config_clear (&config);
+  if (crm == NULL)
+    {
+      self->crm_state = RD_HUB_CRM_FAILED;
+      g_free (self->crm_message);
+      self->crm_message = g_strdup (error ? error->message : "The CRM API key is missing; run connect-crm again");
+      g_warning ("CRM not started: %s", self->crm_message);
+      return;
+    }
+  rd_hub_set_crm (self, crm);
+  connect_current_crm (self);
+}
+
+/* ---- lifecycle ------------------------------------------------------------ */
+
+static void
+rd_hub_dispose (GObject *object)
+{
+  RdHub *self = RD_HUB (object);
+
+  self->stopping = TRUE;
+  g_cancellable_cancel (self->cancellable);
+  g_clear_handle_id (&self->index_timer_id, g_source_remove);
+  g_clear_handle_id (&self->sigterm_id, g_source_remove);
+  rd_hub_outbox_stop (self);
+  if (self->admin != NULL)
+    rd_admin_server_close (self->admin);
+  g_clear_object (&self->admin);
+  if (self->server != NULL)
+    soup_server_disconnect (self->server);
+  g_clear_object (&self->server);
+  g_clear_object (&self->agent_server);
+  rd_hub_set_crm (self, NULL);
+  if (self->pbx != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->pbx, self);
+      g_clear_object (&self->pbx);
+    }
+  g_clear_pointer (&self->calls, g_hash_table_unref);
+  g_clear_pointer (&self->dialed, g_hash_table_unref);
+  G_OBJECT_CLASS (rd_hub_parent_class)->dispose (object);
+}
+
+static void
+rd_hub_finalize (GObject *object)
+{
+  RdHub *self = RD_HUB (object);
+
+  rd_hub_options_clear (&self->options);
+  rd_hub_settings_clear (&self->settings);
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->index);
+  g_clear_object (&self->bindings);
+  g_clear_object (&self->secrets);
+  g_clear_object (&self->store);
+  g_free (self->crm_message);
+  g_free (self->claimer);
+  G_OBJECT_CLASS (rd_hub_parent_class)->finalize (object);
+}
+
+static void
+rd_hub_class_init (RdHubClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = rd_hub_dispose;
+  object_class->finalize = rd_hub_finalize;
+
+  signals[SIGNAL_STATUS_CHANGED] =
+    g_signal_new ("status-changed", RD_TYPE_HUB, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+}
+
+static void
+rd_hub_init (RdHub *self)
+{
+  self->cancellable = g_cancellable_new ();
+  self->retry_base = 5;
+  self->retry_max = 600;
+  self->index_period = 45;
+  self->claimer = g_strdup_printf ("hub-%d", (int) getpid ());
+  rd_hub_calls_init (self);
+}
+
+RdHub *
+rd_hub_new (const RdHubOptions *options)
+{
+  RdHub *self = g_object_new (RD_TYPE_HUB, NULL);
+
+  if (options != NULL)
+    {
+      self->options.listen_address = g_strdup (options->listen_address);
+      self->options.port = options->port;
+      self->options.database_path = g_strdup (options->database_path);
+      self->options.tls_certificate = g_strdup (options->tls_certificate);
+      self->options.tls_key = g_strdup (options->tls_key);
+      self->options.admin_socket = g_strdup (options->admin_socket);
+      self->options.secrets_dir = g_strdup (options->secrets_dir);
+    }
+  return self;
+}
+
+void
+rd_hub_set_retry_policy (RdHub *self, guint base_seconds, guint max_seconds)
+{
+  g_return_if_fail (RD_IS_HUB (self));
+  self->retry_base = MAX (base_seconds, 1);
+  self->retry_max = MAX (max_seconds, self->retry_base);
+  if (self->store != NULL)
+    rd_store_outbox_set_backoff (self->store, self->retry_base, self->retry_max);
+}
+
+void
+rd_hub_set_index_refresh (RdHub *self, guint seconds)
+{
+  g_return_if_fail (RD_IS_HUB (self));
+  self->index_period = seconds;
+  restart_index_timer (self);
+}
+
+static gboolean
+listen_agent (RdHub *self, GError **error)
+{
+  const char *address = self->options.listen_address != NULL ? self->options.listen_address : "127.0.0.1";
+  g_autoptr(GInetAddress) inet = NULL;
+  g_autoptr(GSocketAddress) socket_address = NULL;
+  GSList *uris;
+
+  if (g_str_equal (address, "localhost"))
+    address = "127.0.0.1";
+  inet = g_inet_address_new_from_string (address);
+  if (inet == NULL)
+    {
+      g_set_error (error, RD_ERROR, RD_ERROR_INVALID_INPUT,
+                   "The listen address “%s” is not an IP address", address);
+      return FALSE;
+    }
+  if (self->options.port > 65535)
+    {
+      g_set_error (error, RD_ERROR, RD_ERROR_INVALID_INPUT, "The port %u is out of range", self->options.port);
+      return FALSE;
+    }
+
+  self->tls = self->options.tls_certificate != NULL && self->options.tls_key != NULL;
+  if (!self->tls && !g_inet_address_get_is_loopback (inet))
+    {
+      g_set_error (error, RD_ERROR, RD_ERROR_INVALID_INPUT,
+                   "Listening on %s needs a TLS certificate and key; plain HTTP is for loopback only",
+                   address);
+      return FALSE;
+    }
+
+  if (self->tls)
+    {
+      g_autoptr(GTlsCertificate) certificate =
+        g_tls_certificate_new_from_files (self->options.tls_certificate, self->options.tls_key, error);
+
+      if (certificate == NULL)
+        {
+          g_prefix_error (error, "Cannot load the TLS certificate: ");
+          return FALSE;
+        }
+      self->server = soup_server_new ("server-header", "ringdesk-hub", "tls-certificate", certificate, NULL);
+    }
+  else
+    self->server = soup_server_new ("server-header", "ringdesk-hub", NULL);
+
+  self->agent_server = rd_agent_server_new (RD_AGENT_BACKEND (self));
+  rd_agent_server_attach (self->agent_server, self->server);
+
+  socket_address = g_inet_socket_address_new (inet, (guint16) self->options.port);
+  if (!soup_server_listen (self->server, socket_address, self->tls ? SOUP_SERVER_LISTEN_HTTPS : 0, error))
+    {
+      g_prefix_error (error, "Cannot listen on %s port %u: ", address, self->options.port);
+      return FALSE;
+    }
+  uris = soup_server_get_uris (self->server);
+  if (uris != NULL)
+    self->port = (guint) g_uri_get_port (uris->data);
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+  return TRUE;
+}
+
+gboolean
+rd_hub_start (RdHub *self, GError **error)
+{
+  g_return_val_if_fail (RD_IS_HUB (self), FALSE);
+  g_return_val_if_fail (!self->started, FALSE);
+
+  self->store = rd_store_open (self->options.database_path ? self->options.database_path : ":memory:", error);
+  if (self->store == NULL)
+    return FALSE;
+  rd_store_outbox_set_backoff (self->store, self->retry_base, self->retry_max);
+  self->bindings = rd_bindings_new (self->store, error);
+  if (self->bindings == NULL)
+    return FALSE;
+  self->index = rd_phone_index_new (self->store, error);
+  if (self->index == NULL)
+    return FALSE;
+  self->secrets = rd_secrets_new (self->options.secrets_dir, g_getenv ("CREDENTIALS_DIRECTORY"));
+  rd_hub_load_settings (self);
+  if (!rd_hub_outbox_init (self, error))
+    return FALSE;
+
+  if (!listen_agent (self, error))
+    return FALSE;
+
+  if (self->options.admin_socket != NULL)
+    {
+      self->admin = rd_admin_server_new (self);
+      if (!rd_admin_server_listen (self->admin, self->options.admin_socket, error))
+        return FALSE;
+    }
+
+  self->started = TRUE;
+  g_message ("Listening for agents on %s://%s:%u/agent/v1", self->tls ? "wss" : "ws",
+             self->options.listen_address ? self->options.listen_address : "127.0.0.1", self->port);
+  start_saved_pbx (self);
+  connect_saved_crm (self);
+  restart_index_timer (self);
+  rd_hub_outbox_kick (self);
+  return TRUE;
+}
+
+guint
+rd_hub_get_port (RdHub *self)
+{
+  g_return_val_if_fail (RD_IS_HUB (self), 0);
+  return self->port;
+}
+
+char *
+rd_hub_get_agent_url (RdHub *self)
+{
+  const char *address;
+  g_autoptr(GInetAddress) inet = NULL;
+
+  g_return_val_if_fail (RD_IS_HUB (self), NULL);
+
+  address = self->options.listen_address != NULL ? self->options.listen_address : "127.0.0.1";
+  inet = g_inet_address_new_from_string (address);
+  if (inet == NULL || g_inet_address_get_is_any (inet))
+    address = inet != NULL && g_inet_address_get_family (inet) == G_SOCKET_FAMILY_IPV6 ? "::1" : "127.0.0.1";
+  if (strchr (address, ':') != NULL)
+    return g_strdup_printf ("%s://[%s]:%u/agent/v1", self->tls ? "wss" : "ws", address, self->port);
+  return g_strdup_printf ("%s://%s:%u/agent/v1", self->tls ? "wss" : "ws", address, self->port);
+}
+
+static void
+stop_pbx_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!rd_pbx_stop_finish (RD_PBX (source), result, &error))
+    g_debug ("PBX stop: %s", error->message);
+  g_task_return_boolean (task, TRUE);
+}
+
+void
+rd_hub_stop_async (RdHub *self, GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (RD_IS_HUB (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, rd_hub_stop_async);
+  self->stopping = TRUE;
+  self->started = FALSE;
+  g_cancellable_cancel (self->cancellable);
+  g_clear_handle_id (&self->index_timer_id, g_source_remove);
+  rd_hub_outbox_stop (self);
+  if (self->admin != NULL)
+    rd_admin_server_close (self->admin);
+  if (self->server != NULL)
+    soup_server_disconnect (self->server);
+  if (self->crm_cancellable != NULL)
+    g_cancellable_cancel (self->crm_cancellable);
+  g_clear_handle_id (&self->crm_retry_id, g_source_remove);
+
+  if (self->pbx != NULL)
+    {
+      g_autoptr(RdPbx) pbx = g_steal_pointer (&self->pbx);
+
+      g_signal_handlers_disconnect_by_data (pbx, self);
+      rd_pbx_stop_async (pbx, cancellable, stop_pbx_cb, g_steal_pointer (&task));
+      return;
+    }
+  g_task_return_boolean (task, TRUE);
+}
+
+gboolean
+rd_hub_stop_finish (RdHub *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* ---- status --------------------------------------------------------------- */
+
+static void
+set_string_or_null (JsonObject *object, const char *name, const char *value)
+{
+  if (value != NULL)
+    json_object_set_string_member (object, name, value);
+  else
+    json_object_set_null_member (object, name);
+}
+
+JsonObject *
+rd_hub_get_status_json (RdHub *self)
+{
+  JsonObject *status = json_object_new ();
+  JsonObject *pbx = json_object_new ();
+  JsonObject *crm = json_object_new ();
+  JsonObject *sync = json_object_new ();
+  JsonObject *autocreate = json_object_new ();
+  JsonObject *outbox = json_object_new ();
+  g_autofree char *pbx_url = NULL;
+  g_autofree char *pbx_client = NULL;
+  g_autofree char *crm_url = NULL;
+  g_autofree char *crm_db = NULL;
+  g_autofree char *crm_login = NULL;
+  const RdCrmInfo *info;
+  char kinds[64];
+
+  g_return_val_if_fail (RD_IS_HUB (self), status);
+
+  json_object_set_string_member (status, "hub", self->started ? "ok" : "stopped");
+  json_object_set_string_member (status, "version", PACKAGE_VERSION);
+  json_object_set_int_member (status, "port", self->port);
+  json_object_set_boolean_member (status, "tls", self->tls);
+
+  if (self->store == NULL)
+    {
+      json_object_unref (pbx);
+      json_object_unref (crm);
+      json_object_unref (sync);
+      json_object_unref (autocreate);
+      json_object_unref (outbox);
+      return status;
+    }
+
+  pbx_url = rd_store_get_setting (self->store, "pbx.url");
+  pbx_client = rd_store_get_setting (self->store, "pbx.client-id");
+  json_object_set_string_member (pbx, "state", self->pbx != NULL ? rd_pbx_state_to_string (rd_pbx_get_state (self->pbx))
+                                                                  : pbx_url != NULL ? "failed" : "not-configured");
+  set_string_or_null (pbx, "message", self->pbx != NULL ? rd_pbx_get_state_message (self->pbx) : NULL);
+  set_string_or_null (pbx, "url", pbx_url);
+  set_string_or_null (pbx, "client_id", pbx_client);
+  json_object_set_object_member (status, "pbx", pbx);
+
+  crm_url = rd_store_get_setting (self->store, "crm.url");
+  crm_db = rd_store_get_setting (self->store, "crm.database");
+  crm_login = rd_store_get_setting (self->store, "crm.login");
+  info = self->crm != NULL ? rd_crm_get_info (self->crm) : NULL;
+  json_object_set_string_member (crm, "state", rd_hub_crm_state_string (self));
+  set_string_or_null (crm, "message", self->crm_message);
+  set_string_or_null (crm, "url", crm_url);
+  set_string_or_null (crm, "database", crm_db);
+  set_string_or_null (crm, "login", crm_login);
+  set_string_or_null (crm, "version", info != NULL ? info->version : NULL);
+  set_string_or_null (crm, "region", rd_hub_region (self));
+  json_object_set_boolean_member (crm, "enabled", self->settings.enabled);
+  json_object_set_object_member (status, "crm", crm);
+
+  json_object_set_boolean_member (sync, "enabled", self->settings.sync_enabled);
+  json_object_set_string_member (sync, "kinds", rd_hub_kind_string (self->settings.sync_kinds, kinds));
+  json_object_set_int_member (sync, "phonebook_id", self->settings.sync_phonebook_id);
+  set_string_or_null (sync, "phonebook", self->settings.sync_phonebook_name);
+  json_object_set_object_member (status, "sync", sync);
+
+  json_object_set_boolean_member (autocreate, "enabled", self->settings.autocreate_enabled);
+  json_object_set_string_member (autocreate, "calls", calls_to_string (self->settings.autocreate_calls));
+  json_object_set_string_member (autocreate, "as", rd_crm_kind_to_string (self->settings.autocreate_kind));
+  json_object_set_string_member (autocreate, "prefix", self->settings.autocreate_prefix);
+  json_object_set_object_member (status, "autocreate", autocreate);
+
+  json_object_set_int_member (status, "bindings", rd_bindings_count (self->bindings));
+  json_object_set_int_member (status, "agents",
+                              self->agent_server ? rd_agent_server_count_sessions (self->agent_server) : 0);
+  json_object_set_int_member (outbox, "pending", rd_store_outbox_count (self->store, RD_OUTBOX_PENDING) +
+                                                 rd_store_outbox_count (self->store, RD_OUTBOX_CLAIMED));
+  json_object_set_int_member (outbox, "done", rd_store_outbox_count (self->store, RD_OUTBOX_DONE));
+  json_object_set_int_member (outbox, "dead", rd_store_outbox_count (self->store, RD_OUTBOX_DEAD));
+  json_object_set_object_member (status, "outbox", outbox);
+  json_object_set_int_member (status, "index_numbers", rd_phone_index_count_numbers (self->index));
+  json_object_set_boolean_member (status, "index_ready", self->index_filled);
+  return status;
+}
+
+/* ---- accessors for tests --------------------------------------------------- */
+
+RdStore *
+rd_hub_get_store (RdHub *self)
+{
+  return self->store;
+}
+
+RdPhoneIndex *
+rd_hub_get_phone_index (RdHub *self)
+{
+  return self->index;
+}
+
+RdAgentServer *
+rd_hub_get_agent_server (RdHub *self)
+{
+  return self->agent_server;
+}
+
+RdPbx *
+rd_hub_get_pbx (RdHub *self)
+{
+  return self->pbx;
+}
+
+RdCrm *
+rd_hub_get_crm (RdHub *self)
+{
+  return self->crm;
+}

@@ -1,0 +1,120 @@
+/* rd-hub.h — the integration engine for one PBX (ringdesk-hub, or embedded in the app).
+ *
+ * An RdHub owns the SQLite store, the PBX and CRM connections, the agent protocol
+ * listener and (optionally) the local administration socket. It tracks the calls
+ * of bound extensions, pops the caller's CRM record to the agent's desktop, logs
+ * every call exactly once through the durable outbox, auto-creates unknown
+ * callers and syncs CRM contacts into a PBX phonebook.
+ *
+ * Every administration call verifies before it saves and reports a clear GError
+ * in the RD_ERROR domain. Secrets (CRM API key, PBX client secret) are kept in
+ * 0600 files of the secrets directory, never in the database and never in logs.
+ */
+#pragma once
+
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+
+#include "crm/rd-crm.h"
+#include "pbx/rd-pbx.h"
+
+G_BEGIN_DECLS
+
+typedef struct {
+  char  *listen_address;   /* NULL = "127.0.0.1"; non-loopback needs TLS */
+  guint  port;             /* 0 = any free port */
+  char  *database_path;    /* NULL = ":memory:" (tests, demo) */
+  char  *tls_certificate;  /* PEM file, with tls_key: serve wss:// */
+  char  *tls_key;
+  char  *admin_socket;     /* NULL = no admin endpoint */
+  char  *secrets_dir;      /* NULL = secrets kept in memory only (demo) */
+} RdHubOptions;
+
+void          rd_hub_options_clear (RdHubOptions *options);
+
+/* Call types that trigger auto-create. */
+typedef enum {
+  RD_HUB_CALLS_NONE     = 0,
+  RD_HUB_CALLS_INBOUND  = 1 << 0,
+  RD_HUB_CALLS_OUTBOUND = 1 << 1,
+  RD_HUB_CALLS_BOTH     = 0x3,
+} RdHubCalls;
+
+#define RD_TYPE_HUB (rd_hub_get_type ())
+G_DECLARE_FINAL_TYPE (RdHub, rd_hub, RD, HUB, GObject)
+
+/* Signals: "status-changed" () whenever the PBX / CRM state or a setting changes. */
+
+RdHub       *rd_hub_new                 (const RdHubOptions *options);
+/* Opens the store, listens, connects PBX + CRM from saved settings. */
+gboolean     rd_hub_start               (RdHub *self, GError **error);
+guint        rd_hub_get_port            (RdHub *self);
+/* "ws://127.0.0.1:PORT/agent/v1" (wss when TLS). */
+char        *rd_hub_get_agent_url       (RdHub *self);
+/* Stops the listeners and the PBX/CRM work; pending outbox items stay in the store. */
+void         rd_hub_stop_async          (RdHub *self, GCancellable *cancellable,
+                                         GAsyncReadyCallback callback, gpointer user_data);
+gboolean     rd_hub_stop_finish         (RdHub *self, GAsyncResult *result, GError **error);
+
+/* Outbox retry policy (seconds); defaults 5 and 600. */
+void         rd_hub_set_retry_policy    (RdHub *self, guint base_seconds, guint max_seconds);
+/* Phone index refresh period in seconds (default 45; 0 = only on demand). */
+void         rd_hub_set_index_refresh   (RdHub *self, guint seconds);
+
+/* ---- administration ---------------------------------------------------- */
+
+void         rd_hub_connect_pbx_async   (RdHub *self, const RdPbxConfig *config, GCancellable *cancellable,
+                                         GAsyncReadyCallback callback, gpointer user_data);
+gboolean     rd_hub_connect_pbx_finish  (RdHub *self, GAsyncResult *result, GError **error);
+void         rd_hub_connect_crm_async   (RdHub *self, const RdCrmConfig *config, GCancellable *cancellable,
+                                         GAsyncReadyCallback callback, gpointer user_data);
+gboolean     rd_hub_connect_crm_finish  (RdHub *self, GAsyncResult *result, GError **error);
+
+/* Binds every unbound extension to the unbound CRM user with the same e-mail. */
+void         rd_hub_bind_auto_async     (RdHub *self, GCancellable *cancellable,
+                                         GAsyncReadyCallback callback, gpointer user_data);
+guint        rd_hub_bind_auto_finish    (RdHub *self, GAsyncResult *result, GError **error);
+/* @user: CRM user id, login or e-mail. Both sides are checked to exist. */
+void         rd_hub_bind_async          (RdHub *self, const char *extension, const char *user,
+                                         GCancellable *cancellable,
+                                         GAsyncReadyCallback callback, gpointer user_data);
+gboolean     rd_hub_bind_finish         (RdHub *self, GAsyncResult *result, GError **error);
+gboolean     rd_hub_unbind              (RdHub *self, const char *extension, GError **error);
+
+/* Arrays of objects: users {id, name, login, email, type, extension|null};
+ * extensions {number, name, email, extension_id, user|null}. */
+void         rd_hub_list_users_async    (RdHub *self, GCancellable *cancellable,
+                                         GAsyncReadyCallback callback, gpointer user_data);
+JsonArray   *rd_hub_list_users_finish   (RdHub *self, GAsyncResult *result, GError **error);
+void         rd_hub_list_extensions_async (RdHub *self, GCancellable *cancellable,
+                                           GAsyncReadyCallback callback, gpointer user_data);
+JsonArray   *rd_hub_list_extensions_finish (RdHub *self, GAsyncResult *result, GError **error);
+
+/* Contact sync. @kinds 0 = keep; @phonebook NULL = keep, else an id or a name:
+ * an existing phonebook must be empty (RD_ERROR_CONFLICT otherwise), an unknown
+ * name is created. */
+void         rd_hub_configure_sync_async  (RdHub *self, gboolean enabled, RdCrmKind kinds,
+                                           const char *phonebook, GCancellable *cancellable,
+                                           GAsyncReadyCallback callback, gpointer user_data);
+gboolean     rd_hub_configure_sync_finish (RdHub *self, GAsyncResult *result, GError **error);
+
+/* Auto-create. @calls 0 = keep; @kind 0 = keep (INDIVIDUAL or LEAD); @prefix NULL = keep. */
+gboolean     rd_hub_configure_autocreate (RdHub *self, gboolean enabled, RdHubCalls calls,
+                                          RdCrmKind kind, const char *prefix, GError **error);
+
+/* Default region for numbers without a country code (NULL = the CRM company's country). */
+gboolean     rd_hub_set_region          (RdHub *self, const char *region, GError **error);
+
+/* Disable pauses all CRM work (no lookups; logs are queued) and keeps every setting. */
+gboolean     rd_hub_set_enabled         (RdHub *self, gboolean enabled, GError **error);
+/* Clears the CRM connection, bindings and options; the synced phonebook stays on the PBX. */
+gboolean     rd_hub_disconnect_crm      (RdHub *self, GError **error);
+
+/* Issues (replacing any older one) the per-extension agent key; shown once. */
+char        *rd_hub_issue_agent_key     (RdHub *self, const char *extension, GError **error);
+
+/* {hub, pbx:{state,message,url,client_id}, crm:{state,message,url,database,login,version},
+ *  sync:{…}, autocreate:{…}, bindings, agents, outbox:{pending,done,dead}, index:{numbers}} */
+JsonObject  *rd_hub_get_status_json     (RdHub *self);
+
+G_END_DECLS
