@@ -281,7 +281,7 @@ def main():
                     fail('%s.po: %s is untranslated' % (lang, where))
                     continue
                 s0 = strs[0]
-                words = re.findall(r'[A-Za-z]{2,}', t['id'])
+                words = [w for w in t['id'].split() if re.fullmatch(r"[A-Za-z’']{2,}[.,:;!?]?", w)]
                 if s0 == t['id'] and len(words) >= 3:
                     fail('%s.po: %s is copied, not translated' % (lang, where))
                 if t['id'].rstrip().endswith(';') and not s0.rstrip().endswith(';'):
