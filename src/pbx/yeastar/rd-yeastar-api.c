@@ -82,6 +82,7 @@ on_token (GObject *source, GAsyncResult *res, gpointer user_data)
   g_autoptr(GTask) task = user_data;
   CallState *st = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
+  GCancellable *cancellable;
 
   g_clear_pointer (&st->used_token, g_free);
   st->used_token = rd_yeastar_token_get_finish (st->token, res, &error);
@@ -90,9 +91,10 @@ on_token (GObject *source, GAsyncResult *res, gpointer user_data)
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
+  cancellable = g_task_get_cancellable (task);
   rd_yeastar_client_call_async (st->client, st->method, st->endpoint, st->used_token,
                                 (const char * const *) st->query, st->body,
-                                g_task_get_cancellable (task), on_reply, g_steal_pointer (&task));
+                                cancellable, on_reply, g_steal_pointer (&task));
 }
 
 static void

@@ -452,32 +452,59 @@ rd_yeastar_call_tracker_feed (RdYeastarCallTracker *self, JsonObject *msg, GErro
   return TRUE;
 }
 
+static gboolean
+is_party (const char * const *parties, const char *extension)
+{
+  for (guint i = 0; parties != NULL && parties[i] != NULL; i++)
+    if (g_str_equal (parties[i], extension))
+      return TRUE;
+  return FALSE;
+}
+
 void
-rd_yeastar_call_tracker_end_call (RdYeastarCallTracker *self, const char *call_id)
+rd_yeastar_call_tracker_end_call (RdYeastarCallTracker *self, const char *call_id,
+                                  const char * const *parties)
 {
   Call *call;
   GHashTableIter iter;
   gpointer key, value;
+  gboolean any_party = FALSE, live = FALSE;
 
   g_return_if_fail (RD_IS_YEASTAR_CALL_TRACKER (self));
   if (call_id == NULL)
     return;
   call = g_hash_table_lookup (self->calls, call_id);
-  g_hash_table_remove (self->dials, call_id);
   if (call == NULL)
-    return;
+    {
+      g_hash_table_remove (self->dials, call_id);
+      return;
+    }
+  g_hash_table_iter_init (&iter, call->legs);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    any_party = any_party || is_party (parties, key);
+
+  /* A record names the legs it is about (a transfer produces one per leg); when it
+   * names none we know, the whole call is over. */
   g_hash_table_iter_init (&iter, call->legs);
   while (g_hash_table_iter_next (&iter, &key, &value))
     {
       Leg *leg = value;
 
-      if (leg->state != RD_CALL_STATE_ENDED)
+      if (leg->state == RD_CALL_STATE_ENDED)
+        continue;
+      if (!any_party || is_party (parties, key))
         {
           leg->state = RD_CALL_STATE_ENDED;
           emit (self, call_id, key, leg);
         }
+      else
+        live = TRUE;
     }
-  g_hash_table_remove (self->calls, call_id);
+  if (!live)
+    {
+      g_hash_table_remove (self->calls, call_id);
+      g_hash_table_remove (self->dials, call_id);
+    }
 }
 
 void

@@ -27,8 +27,11 @@ gboolean rd_yeastar_call_tracker_feed      (RdYeastarCallTracker *self, JsonObje
 /* Remembers that call/dial returned @call_id for @extension calling @number. */
 void     rd_yeastar_call_tracker_note_dial (RdYeastarCallTracker *self, const char *call_id,
                                             const char *extension, const char *number);
-/* The call is over (CDR or call-failed event): ends every leg still open. */
-void     rd_yeastar_call_tracker_end_call  (RdYeastarCallTracker *self, const char *call_id);
+/* A record or a call-failed event arrived: ends the open legs of the extensions in
+ * @parties (NULL-terminated, may be NULL), or every open leg when none of them
+ * took part in the call. */
+void     rd_yeastar_call_tracker_end_call  (RdYeastarCallTracker *self, const char *call_id,
+                                            const char * const *parties);
 /* Unix seconds when the oldest call still in progress was first seen; 0 if none. */
 gint64   rd_yeastar_call_tracker_oldest_start (RdYeastarCallTracker *self);
 guint    rd_yeastar_call_tracker_count_calls  (RdYeastarCallTracker *self);

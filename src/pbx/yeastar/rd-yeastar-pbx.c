@@ -118,6 +118,13 @@ deliver_record (RdYeastarPbx *self, RdCallRecord *record)
   while (g_queue_get_length (&self->seen_order) > SEEN_MAX)
     g_hash_table_remove (self->seen, g_queue_pop_head (&self->seen_order));
 
+  {
+    const char *parties[] = { record->from_number, record->to_number, NULL };
+
+    if (parties[0] == NULL)
+      parties[0] = parties[1], parties[1] = NULL;
+    rd_yeastar_call_tracker_end_call (self->tracker, record->call_id, parties);
+  }
   if (record->start_unix > self->high_water_mark)
     self->high_water_mark = record->start_unix;
   g_signal_emit_by_name (self, "call-record", record);
@@ -144,7 +151,6 @@ on_event (RdYeastarEvents *events, int type, JsonObject *msg, gpointer user_data
             g_warning ("ignoring a call record event: %s", error->message);
             break;
           }
-        rd_yeastar_call_tracker_end_call (self->tracker, record->call_id);
         deliver_record (self, record);
       }
       break;
@@ -159,7 +165,7 @@ on_event (RdYeastarEvents *events, int type, JsonObject *msg, gpointer user_data
             g_warning ("ignoring a call-failed event without call_id");
             break;
           }
-        rd_yeastar_call_tracker_end_call (self->tracker, call_id);
+        rd_yeastar_call_tracker_end_call (self->tracker, call_id, NULL);
         g_signal_emit_by_name (self, "dial-failed", call_id, reason);
       }
       break;
@@ -215,7 +221,6 @@ on_catch_up_done (GObject *source, GAsyncResult *res, gpointer user_data)
     {
       RdCallRecord *record = g_ptr_array_index (records, i);
 
-      rd_yeastar_call_tracker_end_call (self->tracker, record->call_id);
       deliver_record (self, record);
     }
   if (self->catch_up_again)

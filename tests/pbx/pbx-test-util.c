@@ -1,0 +1,345 @@
+/* pbx-test-util.c — shared helpers for the PBX tests. */
+#include "config.h"
+
+#include "pbx-test-util.h"
+
+#include <string.h>
+
+static char  *tolerated_substring;
+static guint  tolerated_count;
+
+/* Warnings are not fatal (so that one test can expect some), but any warning a
+ * test did not announce with pbx_test_tolerate() fails that test. */
+static void
+log_handler (const char *log_domain, GLogLevelFlags level, const char *message, gpointer user_data)
+{
+  if ((level & G_LOG_LEVEL_WARNING) != 0)
+    {
+      if (tolerated_substring != NULL && message != NULL && strstr (message, tolerated_substring) != NULL)
+        {
+          tolerated_count++;
+          g_test_message ("expected warning: %s", message);
+          return;
+        }
+      g_test_message ("unexpected warning (%s): %s", log_domain ? log_domain : "", message);
+      g_test_fail ();
+      return;
+    }
+  g_log_default_handler (log_domain, level, message, user_data);
+}
+
+void
+pbx_test_init (int *argc, char ***argv)
+{
+  g_test_init (argc, argv, NULL);
+  g_log_set_always_fatal (G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL);
+  g_log_set_default_handler (log_handler, NULL);
+}
+
+void
+pbx_test_tolerate (const char *substring)
+{
+  g_free (tolerated_substring);
+  tolerated_substring = g_strdup (substring);
+  tolerated_count = 0;
+}
+
+guint
+pbx_test_tolerated (void)
+{
+  return tolerated_count;
+}
+
+static void
+on_call_event (RdPbx *pbx, RdCallEvent *event, PbxFixture *f)
+{
+  g_ptr_array_add (f->events, rd_call_event_copy (event));
+}
+
+static void
+on_call_record (RdPbx *pbx, RdCallRecord *record, PbxFixture *f)
+{
+  g_ptr_array_add (f->records, rd_call_record_copy (record));
+}
+
+static void
+on_state (RdPbx *pbx, int state, const char *message, PbxFixture *f)
+{
+  g_ptr_array_add (f->states, GINT_TO_POINTER (state));
+}
+
+static void
+on_dial_failed (RdPbx *pbx, const char *call_id, const char *reason, PbxFixture *f)
+{
+  g_ptr_array_add (f->dial_failures, g_strdup_printf ("%s|%s", call_id, reason));
+}
+
+static void
+on_extensions_changed (RdPbx *pbx, PbxFixture *f)
+{
+  f->extensions_changed++;
+}
+
+static void
+on_finished (RdSimPbx *sim, const char *call_id, PbxFixture *f)
+{
+  g_ptr_array_add (f->finished, g_strdup (call_id));
+}
+
+void
+pbx_fixture_setup (PbxFixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+
+  memset (f, 0, sizeof *f);
+  f->events = g_ptr_array_new_with_free_func ((GDestroyNotify) rd_call_event_free);
+  f->records = g_ptr_array_new_with_free_func ((GDestroyNotify) rd_call_record_free);
+  f->states = g_ptr_array_new ();
+  f->dial_failures = g_ptr_array_new_with_free_func (g_free);
+  f->finished = g_ptr_array_new_with_free_func (g_free);
+  f->sim = rd_sim_pbx_new ();
+  g_signal_connect (f->sim, "call-finished", G_CALLBACK (on_finished), f);
+  if (data == NULL)
+    {
+      g_assert_true (rd_sim_pbx_start (f->sim, &error));
+      g_assert_no_error (error);
+    }
+  pbx_test_tolerate ("plain http://");
+}
+
+RdPbx *
+pbx_fixture_make_pbx (PbxFixture *f, const RdPbxConfig *overrides)
+{
+  g_autoptr(GError) error = NULL;
+  RdPbxConfig config = { 0 };
+
+  if (overrides != NULL)
+    config = *overrides;
+  if (config.base_url == NULL)
+    config.base_url = (char *) rd_sim_pbx_get_base_url (f->sim);
+  if (config.client_id == NULL)
+    config.client_id = (char *) RD_SIM_PBX_DEFAULT_CLIENT_ID;
+  if (config.client_secret == NULL)
+    config.client_secret = (char *) RD_SIM_PBX_DEFAULT_SECRET;
+  if (config.request_timeout == 0)
+    config.request_timeout = 5;
+  f->pbx = rd_pbx_new (&config, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (f->pbx);
+  rd_yeastar_pbx_set_test_timings (RD_YEASTAR_PBX (f->pbx), 200, 50, 400, 0);
+  g_signal_connect (f->pbx, "call-event", G_CALLBACK (on_call_event), f);
+  g_signal_connect (f->pbx, "call-record", G_CALLBACK (on_call_record), f);
+  g_signal_connect (f->pbx, "state-changed", G_CALLBACK (on_state), f);
+  g_signal_connect (f->pbx, "dial-failed", G_CALLBACK (on_dial_failed), f);
+  g_signal_connect (f->pbx, "extensions-changed", G_CALLBACK (on_extensions_changed), f);
+  return f->pbx;
+}
+
+void
+pbx_fixture_connect (PbxFixture *f)
+{
+  if (f->pbx == NULL)
+    pbx_fixture_make_pbx (f, NULL);
+  rd_pbx_start (f->pbx);
+  pbx_wait_state (f, RD_PBX_STATE_CONNECTED, 5000);
+}
+
+void
+pbx_fixture_stop (PbxFixture *f)
+{
+  GAsyncResult *res = NULL;
+  g_autoptr(GError) error = NULL;
+
+  rd_pbx_stop_async (f->pbx, NULL, pbx_store_result, &res);
+  pbx_wait_result (&res, 5000);
+  g_assert_true (rd_pbx_stop_finish (f->pbx, res, &error));
+  g_assert_no_error (error);
+  g_object_unref (res);
+}
+
+void
+pbx_fixture_teardown (PbxFixture *f, gconstpointer data)
+{
+  if (f->pbx != NULL && rd_pbx_get_state (f->pbx) != RD_PBX_STATE_DISCONNECTED)
+    pbx_fixture_stop (f);
+  g_clear_object (&f->pbx);
+  g_clear_object (&f->sim);
+  g_ptr_array_unref (f->events);
+  g_ptr_array_unref (f->records);
+  g_ptr_array_unref (f->states);
+  g_ptr_array_unref (f->dial_failures);
+  g_ptr_array_unref (f->finished);
+  /* let pending closes and callbacks run */
+  pbx_sleep (20);
+  pbx_test_tolerate (NULL);
+}
+
+/* ---- waiting ---------------------------------------------------------------------- */
+
+static gboolean
+on_deadline (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+void
+pbx_wait (PbxCond cond, gpointer data, guint timeout_ms, const char *what)
+{
+  gboolean expired = FALSE;
+  guint id = g_timeout_add (timeout_ms, on_deadline, &expired);
+
+  while (!cond (data) && !expired)
+    g_main_context_iteration (NULL, TRUE);
+  if (!expired)
+    g_source_remove (id);
+  if (!cond (data))
+    g_error ("timed out after %u ms waiting for %s", timeout_ms, what);
+}
+
+static gboolean
+never (gpointer data)
+{
+  return FALSE;
+}
+
+void
+pbx_sleep (guint ms)
+{
+  gboolean expired = FALSE;
+
+  g_timeout_add (ms, on_deadline, &expired);
+  while (!expired)
+    g_main_context_iteration (NULL, TRUE);
+  (void) never;
+}
+
+typedef struct { PbxFixture *f; RdPbxState state; } StateWait;
+
+static gboolean
+state_reached (gpointer data)
+{
+  StateWait *w = data;
+  return rd_pbx_get_state (w->f->pbx) == w->state;
+}
+
+void
+pbx_wait_state (PbxFixture *f, RdPbxState state, guint timeout_ms)
+{
+  StateWait w = { f, state };
+  g_autofree char *what = g_strdup_printf ("state %s", rd_pbx_state_to_string (state));
+
+  pbx_wait (state_reached, &w, timeout_ms, what);
+}
+
+typedef struct { PbxFixture *f; const char *call_id; guint n; } CallWait;
+
+static gboolean
+call_finished (gpointer data)
+{
+  CallWait *w = data;
+
+  for (guint i = 0; i < w->f->finished->len; i++)
+    if (g_str_equal (g_ptr_array_index (w->f->finished, i), w->call_id))
+      return TRUE;
+  return FALSE;
+}
+
+void
+pbx_wait_finished (PbxFixture *f, const char *call_id, guint timeout_ms)
+{
+  CallWait w = { f, call_id, 0 };
+
+  pbx_wait (call_finished, &w, timeout_ms, call_id);
+}
+
+static gboolean
+records_arrived (gpointer data)
+{
+  CallWait *w = data;
+  return w->f->records->len >= w->n;
+}
+
+void
+pbx_wait_records (PbxFixture *f, guint n, guint timeout_ms)
+{
+  CallWait w = { f, NULL, n };
+  g_autofree char *what = g_strdup_printf ("%u call records", n);
+
+  pbx_wait (records_arrived, &w, timeout_ms, what);
+}
+
+/* ---- inspecting ------------------------------------------------------------------- */
+
+char *
+pbx_events_for (PbxFixture *f, const char *call_id, const char *extension)
+{
+  GString *s = g_string_new (extension);
+
+  g_string_append_c (s, ':');
+  for (guint i = 0, n = 0; i < f->events->len; i++)
+    {
+      RdCallEvent *e = g_ptr_array_index (f->events, i);
+
+      if (g_strcmp0 (e->call_id, call_id) != 0 || g_strcmp0 (e->extension, extension) != 0)
+        continue;
+      g_string_append_printf (s, "%s%s", n++ ? "," : "", rd_call_state_to_string (e->state));
+    }
+  return g_string_free (s, FALSE);
+}
+
+const RdCallEvent *
+pbx_first_event (PbxFixture *f, const char *call_id, const char *extension)
+{
+  for (guint i = 0; i < f->events->len; i++)
+    {
+      RdCallEvent *e = g_ptr_array_index (f->events, i);
+
+      if (g_strcmp0 (e->call_id, call_id) == 0 && g_strcmp0 (e->extension, extension) == 0)
+        return e;
+    }
+  return NULL;
+}
+
+const RdCallRecord *
+pbx_record_for (PbxFixture *f, const char *call_id, guint index)
+{
+  for (guint i = 0; i < f->records->len; i++)
+    {
+      RdCallRecord *r = g_ptr_array_index (f->records, i);
+
+      if (g_strcmp0 (r->call_id, call_id) == 0 && index-- == 0)
+        return r;
+    }
+  return NULL;
+}
+
+guint
+pbx_count_records (PbxFixture *f, const char *call_id)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < f->records->len; i++)
+    if (g_strcmp0 (((RdCallRecord *) g_ptr_array_index (f->records, i))->call_id, call_id) == 0)
+      n++;
+  return n;
+}
+
+void
+pbx_store_result (GObject *source, GAsyncResult *res, gpointer slot)
+{
+  *(GAsyncResult **) slot = g_object_ref (res);
+}
+
+static gboolean
+result_ready (gpointer data)
+{
+  return *(GAsyncResult **) data != NULL;
+}
+
+GAsyncResult *
+pbx_wait_result (GAsyncResult **slot, guint timeout_ms)
+{
+  pbx_wait (result_ready, slot, timeout_ms, "an async result");
+  return *slot;
+}
