@@ -1,0 +1,648 @@
+/* ringdesk-hub — the integration hub: `serve` runs it, every other command
+ * administers the running hub through its local admin socket. */
+#include "config.h"
+
+#include "core/rd-error.h"
+#include "hub/rd-admin-client.h"
+#include "hub/rd-hub-config.h"
+#include "hub/rd-hub.h"
+#include "hub/rd-secrets.h"
+
+#include <glib-unix.h>
+#include <locale.h>
+#include <stdio.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#define EXIT_USAGE 2
+
+static const char usage_text[] =
+  "Usage: ringdesk-hub [--config PATH] [--socket PATH] COMMAND [ARGUMENTS]\n"
+  "\n"
+  "Run the hub:\n"
+  "  serve                              run in the foreground (logs to stderr)\n"
+  "\n"
+  "Administer the running hub:\n"
+  "  status [--json]                    connection states, settings, queue\n"
+  "  connect-crm --url URL --database DB --login LOGIN [--api-key-file FILE]\n"
+  "              [--cert-sha256 HEX] [--log-style activity|note]\n"
+  "                                     (alias connect-odoo; the key is read from the file,\n"
+  "                                      else prompted for, else read from stdin)\n"
+  "  connect-pbx --url URL --client-id ID [--secret-file FILE] [--cert-sha256 HEX]\n"
+  "              [--time-zone ZONE]\n"
+  "  users [--json]                     CRM users and their extensions\n"
+  "  extensions [--json]                PBX extensions and their users\n"
+  "  bind --auto                        bind users whose e-mail equals an extension's\n"
+  "  bind EXTENSION USER                bind by user id, login or e-mail\n"
+  "  unbind EXTENSION\n"
+  "  sync on|off [--kinds individual,company,lead] [--phonebook NAME|ID]\n"
+  "  autocreate on|off [--calls inbound,outbound] [--as individual|lead] [--prefix TEXT]\n"
+  "  region CODE|auto                   default country for numbers without one\n"
+  "  enable | disable                   resume / pause all CRM work (settings are kept)\n"
+  "  disconnect                         forget the CRM, its bindings and options\n"
+  "  agent-key EXTENSION                issue a desktop sign-in key (shown once)\n";
+
+static int
+usage_error (const char *message)
+{
+  if (message != NULL)
+    g_printerr ("ringdesk-hub: %s\n", message);
+  g_printerr ("%s", usage_text);
+  return EXIT_USAGE;
+}
+
+/* ---- option parsing ------------------------------------------------------------ */
+
+typedef struct {
+  GPtrArray  *positional;   /* char*, not owned */
+  GHashTable *options;      /* name → value (not owned; "" for flags) */
+} Args;
+
+static void
+args_clear (Args *args)
+{
+  g_clear_pointer (&args->positional, g_ptr_array_unref);
+  g_clear_pointer (&args->options, g_hash_table_unref);
+}
+
+/* @with_value: NULL-terminated option names that take a value; others are flags. */
+static gboolean
+args_parse (Args *args, int argc, char **argv, const char * const *with_value, const char * const *flags,
+            GError **error)
+{
+  args->positional = g_ptr_array_new ();
+  args->options = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+
+  for (int i = 0; i < argc; i++)
+    {
+      const char *arg = argv[i];
+      g_autofree char *name = NULL;
+      const char *value = NULL;
+      const char *eq;
+      gboolean known = FALSE;
+
+      if (!g_str_has_prefix (arg, "--"))
+        {
+          g_ptr_array_add (args->positional, (char *) arg);
+          continue;
+        }
+      eq = strchr (arg, '=');
+      name = eq != NULL ? g_strndup (arg + 2, eq - arg - 2) : g_strdup (arg + 2);
+      for (guint j = 0; with_value != NULL && with_value[j] != NULL; j++)
+        if (g_str_equal (with_value[j], name))
+          {
+            known = TRUE;
+            if (eq != NULL)
+              value = eq + 1;
+            else if (i + 1 < argc)
+              value = argv[++i];
+            else
+              {
+                g_set_error (error, RD_ERROR, RD_ERROR_INVALID_INPUT, "--%s needs a value", name);
+                return FALSE;
+              }
+          }
+      for (guint j = 0; !known && flags != NULL && flags[j] != NULL; j++)
+        if (g_str_equal (flags[j], name) && eq == NULL)
+          {
+            known = TRUE;
+            value = "";
+          }
+      if (!known)
+        {
+          g_set_error (error, RD_ERROR, RD_ERROR_INVALID_INPUT, "Unknown option --%s", name);
+          return FALSE;
+        }
+      g_hash_table_replace (args->options, g_steal_pointer (&name), (char *) value);
+    }
+  return TRUE;
+}
+
+static const char *
+opt (Args *args, const char *name)
+{
+  return g_hash_table_lookup (args->options, name);
+}
+
+/* ---- secrets from a file, a prompt or stdin (never argv) --------------------------- */
+
+static char *
+read_secret (const char *file, const char *prompt, GError **error)
+{
+  char buffer[4097];
+  size_t len;
+
+  if (file != NULL)
+    return rd_secrets_read_file (file, error);
+
+  if (isatty (STDIN_FILENO))
+    {
+      struct termios old_mode, quiet;
+      gboolean restore = tcgetattr (STDIN_FILENO, &old_mode) == 0;
+
+      fprintf (stderr, "%s: ", prompt);
+      fflush (stderr);
+      if (restore)
+        {
+          quiet = old_mode;
+          quiet.c_lflag &= ~(tcflag_t) ECHO;
+          tcsetattr (STDIN_FILENO, TCSAFLUSH, &quiet);
+        }
+      if (fgets (buffer, sizeof buffer, stdin) == NULL)
+        buffer[0] = '\0';
+      if (restore)
+        tcsetattr (STDIN_FILENO, TCSAFLUSH, &old_mode);
+      fprintf (stderr, "\n");
+    }
+  else if (fgets (buffer, sizeof buffer, stdin) == NULL)
+    buffer[0] = '\0';
+
+  len = strcspn (buffer, "\r\n");
+  buffer[len] = '\0';
+  if (len == 0)
+    {
+      explicit_bzero (buffer, sizeof buffer);
+      g_set_error (error, RD_ERROR, RD_ERROR_INVALID_INPUT, "No %s given", prompt);
+      return NULL;
+    }
+  {
+    char *secret = g_strdup (buffer);
+
+    explicit_bzero (buffer, sizeof buffer);
+    return secret;
+  }
+}
+
+static void
+wipe_free (char *secret)
+{
+  if (secret != NULL)
+    {
+      explicit_bzero (secret, strlen (secret));
+      g_free (secret);
+    }
+}
+
+/* ---- output --------------------------------------------------------------------- */
+
+static void
+print_json (JsonObject *object, const char *member)
+{
+  g_autoptr(JsonNode) node = NULL;
+  g_autofree char *text = NULL;
+
+  if (member != NULL && json_object_has_member (object, member))
+    node = json_node_copy (json_object_get_member (object, member));
+  else
+    node = json_node_init_object (json_node_alloc (), object);
+  text = json_to_string (node, TRUE);
+  g_print ("%s\n", text);
+}
+
+static const char *
+str (JsonObject *object, const char *name)
+{
+  const char *value = object ? json_object_get_string_member_with_default (object, name, NULL) : NULL;
+
+  return value != NULL ? value : "-";
+}
+
+static void
+print_status (JsonObject *status)
+{
+  JsonObject *pbx = json_object_get_object_member (status, "pbx");
+  JsonObject *crm = json_object_get_object_member (status, "crm");
+  JsonObject *sync = json_object_get_object_member (status, "sync");
+  JsonObject *autocreate = json_object_get_object_member (status, "autocreate");
+  JsonObject *outbox = json_object_get_object_member (status, "outbox");
+
+  g_print ("Hub:         %s (version %s), agents on port %" G_GINT64_FORMAT "%s\n", str (status, "hub"),
+           str (status, "version"), json_object_get_int_member_with_default (status, "port", 0),
+           json_object_get_boolean_member_with_default (status, "tls", FALSE) ? " (TLS)" : "");
+  g_print ("PBX:         %s  %s  client %s\n", str (pbx, "state"), str (pbx, "url"), str (pbx, "client_id"));
+  if (pbx != NULL && json_object_get_string_member_with_default (pbx, "message", NULL) != NULL)
+    g_print ("             %s\n", str (pbx, "message"));
+  g_print ("CRM:         %s  %s  database %s  login %s  version %s\n", str (crm, "state"), str (crm, "url"),
+           str (crm, "database"), str (crm, "login"), str (crm, "version"));
+  if (crm != NULL && json_object_get_string_member_with_default (crm, "message", NULL) != NULL)
+    g_print ("             %s\n", str (crm, "message"));
+  g_print ("Region:      %s\n", str (crm, "region"));
+  g_print ("Bindings:    %" G_GINT64_FORMAT ", agents signed in: %" G_GINT64_FORMAT "\n",
+           json_object_get_int_member_with_default (status, "bindings", 0),
+           json_object_get_int_member_with_default (status, "agents", 0));
+  if (sync != NULL)
+    g_print ("Sync:        %s  kinds %s  phonebook %s (%" G_GINT64_FORMAT ")\n",
+             json_object_get_boolean_member_with_default (sync, "enabled", FALSE) ? "on" : "off",
+             str (sync, "kinds"), str (sync, "phonebook"),
+             json_object_get_int_member_with_default (sync, "phonebook_id", 0));
+  if (autocreate != NULL)
+    g_print ("Auto-create: %s  calls %s  as %s  prefix “%s”\n",
+             json_object_get_boolean_member_with_default (autocreate, "enabled", FALSE) ? "on" : "off",
+             str (autocreate, "calls"), str (autocreate, "as"), str (autocreate, "prefix"));
+  if (outbox != NULL)
+    g_print ("Queue:       %" G_GINT64_FORMAT " pending, %" G_GINT64_FORMAT " done, %" G_GINT64_FORMAT " failed\n",
+             json_object_get_int_member_with_default (outbox, "pending", 0),
+             json_object_get_int_member_with_default (outbox, "done", 0),
+             json_object_get_int_member_with_default (outbox, "dead", 0));
+  g_print ("Phone index: %" G_GINT64_FORMAT " numbers%s\n",
+           json_object_get_int_member_with_default (status, "index_numbers", 0),
+           json_object_get_boolean_member_with_default (status, "index_ready", FALSE) ? "" : " (filling)");
+}
+
+static void
+print_users (JsonArray *users)
+{
+  g_print ("%-8s %-30s %-32s %-9s %s\n", "ID", "NAME", "E-MAIL", "TYPE", "EXTENSION");
+  for (guint i = 0; users != NULL && i < json_array_get_length (users); i++)
+    {
+      JsonObject *user = json_array_get_object_element (users, i);
+
+      g_print ("%-8" G_GINT64_FORMAT " %-30s %-32s %-9s %s\n", json_object_get_int_member_with_default (user, "id", 0),
+               str (user, "name"), str (user, "email"), str (user, "type"), str (user, "extension"));
+    }
+}
+
+static void
+print_extensions (JsonArray *extensions)
+{
+  g_print ("%-10s %-30s %-32s %-4s %s\n", "EXTENSION", "NAME", "E-MAIL", "KEY", "BOUND USER");
+  for (guint i = 0; extensions != NULL && i < json_array_get_length (extensions); i++)
+    {
+      JsonObject *ext = json_array_get_object_element (extensions, i);
+      JsonNode *user_node = json_object_get_member (ext, "user");
+      JsonObject *user = user_node != NULL && JSON_NODE_HOLDS_OBJECT (user_node) ? json_node_get_object (user_node) : NULL;
+
+      g_print ("%-10s %-30s %-32s %-4s %s\n", str (ext, "number"), str (ext, "name"), str (ext, "email"),
+               json_object_get_boolean_member_with_default (ext, "agent_key", FALSE) ? "yes" : "no",
+               user != NULL ? str (user, "name") : "(unbound)");
+    }
+}
+
+/* ---- serve ------------------------------------------------------------------------ */
+
+typedef struct {
+  GMainLoop *loop;
+  RdHub     *hub;
+  gboolean   stopping;
+} Serve;
+
+static void
+stopped_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Serve *serve = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!rd_hub_stop_finish (RD_HUB (source), result, &error))
+    g_warning ("Stop: %s", error->message);
+  g_main_loop_quit (serve->loop);
+}
+
+static gboolean
+on_signal (gpointer user_data)
+{
+  Serve *serve = user_data;
+
+  if (!serve->stopping)
+    {
+      serve->stopping = TRUE;
+      g_message ("Stopping (queued CRM work is kept and resumes at the next start)");
+      rd_hub_stop_async (serve->hub, NULL, stopped_cb, serve);
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+static int
+run_serve (const char *config_path, const char *socket_path)
+{
+  RdHubConfig config;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GMainLoop) loop = NULL;
+  g_autoptr(RdHub) hub = NULL;
+  Serve serve = { 0 };
+  guint term_id, int_id;
+
+  if (!rd_hub_config_load (&config, config_path, &error))
+    {
+      g_printerr ("ringdesk-hub: %s\n", error->message);
+      return EXIT_FAILURE;
+    }
+  if (socket_path != NULL)
+    {
+      g_free (config.options.admin_socket);
+      config.options.admin_socket = g_strdup (socket_path);
+    }
+  hub = rd_hub_new (&config.options);
+  rd_hub_set_retry_policy (hub, config.retry_base, config.retry_max);
+  rd_hub_set_index_refresh (hub, config.index_refresh);
+  rd_hub_config_clear (&config);
+  if (!rd_hub_start (hub, &error))
+    {
+      g_printerr ("ringdesk-hub: %s\n", error->message);
+      return EXIT_FAILURE;
+    }
+
+  loop = g_main_loop_new (NULL, FALSE);
+  serve.loop = loop;
+  serve.hub = hub;
+  term_id = g_unix_signal_add (SIGTERM, on_signal, &serve);
+  int_id = g_unix_signal_add (SIGINT, on_signal, &serve);
+  g_main_loop_run (loop);
+  g_source_remove (term_id);
+  g_source_remove (int_id);
+  g_message ("Stopped");
+  return EXIT_SUCCESS;
+}
+
+/* ---- admin commands -------------------------------------------------------------- */
+
+static int
+call_and_report (const char *socket_path, const char *command, JsonObject *body, JsonObject **out_reply)
+{
+  g_autoptr(GError) error = NULL;
+  JsonObject *reply = rd_admin_client_call (socket_path, command, body, &error);
+
+  if (reply == NULL)
+    {
+      g_printerr ("ringdesk-hub %s: %s\n", command, error->message);
+      return EXIT_FAILURE;
+    }
+  if (out_reply != NULL)
+    *out_reply = reply;
+  else
+    json_object_unref (reply);
+  return EXIT_SUCCESS;
+}
+
+static gboolean
+parse_on_off (Args *args, gboolean *out, GError **error)
+{
+  const char *word = args->positional->len == 1 ? g_ptr_array_index (args->positional, 0) : NULL;
+
+  if (g_strcmp0 (word, "on") == 0)
+    *out = TRUE;
+  else if (g_strcmp0 (word, "off") == 0)
+    *out = FALSE;
+  else
+    {
+      g_set_error_literal (error, RD_ERROR, RD_ERROR_INVALID_INPUT, "Say on or off");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static int
+run_command (const char *socket_path, const char *command, int argc, char **argv)
+{
+  static const char * const json_flag[] = { "json", NULL };
+  g_autoptr(JsonObject) body = json_object_new ();
+  g_autoptr(JsonObject) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  Args args = { 0 };
+  int status = EXIT_SUCCESS;
+  const char *wire = command;
+
+  if (g_str_equal (command, "status") || g_str_equal (command, "users") || g_str_equal (command, "extensions"))
+    {
+      if (!args_parse (&args, argc, argv, NULL, json_flag, &error) || args.positional->len != 0)
+        goto usage;
+      status = call_and_report (socket_path, command, NULL, &reply);
+      if (status == EXIT_SUCCESS)
+        {
+          if (opt (&args, "json") != NULL)
+            print_json (reply, g_str_equal (command, "status") ? NULL : command);
+          else if (g_str_equal (command, "status"))
+            print_status (reply);
+          else if (g_str_equal (command, "users"))
+            print_users (json_object_get_array_member (reply, "users"));
+          else
+            print_extensions (json_object_get_array_member (reply, "extensions"));
+        }
+    }
+  else if (g_str_equal (command, "connect-crm") || g_str_equal (command, "connect-odoo"))
+    {
+      static const char * const names[] = { "url", "database", "login", "api-key-file", "cert-sha256", "log-style", NULL };
+      char *key;
+
+      if (!args_parse (&args, argc, argv, names, NULL, &error) || args.positional->len != 0)
+        goto usage;
+      if (opt (&args, "url") == NULL || opt (&args, "database") == NULL || opt (&args, "login") == NULL)
+        {
+          g_set_error_literal (&error, RD_ERROR, RD_ERROR_INVALID_INPUT, "--url, --database and --login are required");
+          goto usage;
+        }
+      key = read_secret (opt (&args, "api-key-file"), "CRM API key", &error);
+      if (key == NULL)
+        goto fail;
+      wire = "connect-crm";
+      json_object_set_string_member (body, "url", opt (&args, "url"));
+      json_object_set_string_member (body, "database", opt (&args, "database"));
+      json_object_set_string_member (body, "login", opt (&args, "login"));
+      json_object_set_string_member (body, "api_key", key);
+      wipe_free (key);
+      if (opt (&args, "cert-sha256") != NULL)
+        json_object_set_string_member (body, "cert_sha256", opt (&args, "cert-sha256"));
+      if (opt (&args, "log-style") != NULL)
+        json_object_set_string_member (body, "log_style", opt (&args, "log-style"));
+      status = call_and_report (socket_path, wire, body, NULL);
+      if (status == EXIT_SUCCESS)
+        g_print ("CRM connected.\n");
+    }
+  else if (g_str_equal (command, "connect-pbx"))
+    {
+      static const char * const names[] = { "url", "client-id", "secret-file", "cert-sha256", "time-zone", NULL };
+      char *secret;
+
+      if (!args_parse (&args, argc, argv, names, NULL, &error) || args.positional->len != 0)
+        goto usage;
+      if (opt (&args, "url") == NULL || opt (&args, "client-id") == NULL)
+        {
+          g_set_error_literal (&error, RD_ERROR, RD_ERROR_INVALID_INPUT, "--url and --client-id are required");
+          goto usage;
+        }
+      secret = read_secret (opt (&args, "secret-file"), "PBX client secret", &error);
+      if (secret == NULL)
+        goto fail;
+      json_object_set_string_member (body, "url", opt (&args, "url"));
+      json_object_set_string_member (body, "client_id", opt (&args, "client-id"));
+      json_object_set_string_member (body, "client_secret", secret);
+      wipe_free (secret);
+      if (opt (&args, "cert-sha256") != NULL)
+        json_object_set_string_member (body, "cert_sha256", opt (&args, "cert-sha256"));
+      if (opt (&args, "time-zone") != NULL)
+        json_object_set_string_member (body, "time_zone", opt (&args, "time-zone"));
+      status = call_and_report (socket_path, command, body, NULL);
+      if (status == EXIT_SUCCESS)
+        g_print ("PBX connected.\n");
+    }
+  else if (g_str_equal (command, "bind"))
+    {
+      static const char * const flags[] = { "auto", NULL };
+
+      if (!args_parse (&args, argc, argv, NULL, flags, &error))
+        goto usage;
+      if (opt (&args, "auto") != NULL && args.positional->len == 0)
+        json_object_set_boolean_member (body, "auto", TRUE);
+      else if (opt (&args, "auto") == NULL && args.positional->len == 2)
+        {
+          json_object_set_string_member (body, "extension", g_ptr_array_index (args.positional, 0));
+          json_object_set_string_member (body, "user", g_ptr_array_index (args.positional, 1));
+        }
+      else
+        goto usage;
+      status = call_and_report (socket_path, command, body, &reply);
+      if (status == EXIT_SUCCESS && json_object_has_member (reply, "bound"))
+        g_print ("%" G_GINT64_FORMAT " extension(s) bound by e-mail.\n", json_object_get_int_member (reply, "bound"));
+      else if (status == EXIT_SUCCESS)
+        g_print ("Bound.\n");
+    }
+  else if (g_str_equal (command, "unbind") || g_str_equal (command, "agent-key"))
+    {
+      if (!args_parse (&args, argc, argv, NULL, NULL, &error) || args.positional->len != 1)
+        goto usage;
+      json_object_set_string_member (body, "extension", g_ptr_array_index (args.positional, 0));
+      status = call_and_report (socket_path, command, body, &reply);
+      if (status == EXIT_SUCCESS && g_str_equal (command, "agent-key"))
+        {
+          /* Shown once, on stdout only, so it can be piped into a file or a password manager. */
+          g_print ("%s\n", json_object_get_string_member_with_default (reply, "key", ""));
+          g_printerr ("Give this key to the user of extension %s; it is not stored in readable form. "
+                      "Hub address: %s\n", (char *) g_ptr_array_index (args.positional, 0),
+                      json_object_get_string_member_with_default (reply, "url", "?"));
+        }
+      else if (status == EXIT_SUCCESS)
+        g_print ("Unbound.\n");
+    }
+  else if (g_str_equal (command, "sync"))
+    {
+      static const char * const names[] = { "kinds", "phonebook", NULL };
+      gboolean on;
+
+      if (!args_parse (&args, argc, argv, names, NULL, &error) || !parse_on_off (&args, &on, &error))
+        goto usage;
+      json_object_set_boolean_member (body, "enabled", on);
+      if (opt (&args, "kinds") != NULL)
+        json_object_set_string_member (body, "kinds", opt (&args, "kinds"));
+      if (opt (&args, "phonebook") != NULL)
+        json_object_set_string_member (body, "phonebook", opt (&args, "phonebook"));
+      status = call_and_report (socket_path, command, body, NULL);
+      if (status == EXIT_SUCCESS)
+        g_print ("Contact sync %s.\n", on ? "on" : "off");
+    }
+  else if (g_str_equal (command, "autocreate"))
+    {
+      static const char * const names[] = { "calls", "as", "prefix", NULL };
+      gboolean on;
+
+      if (!args_parse (&args, argc, argv, names, NULL, &error) || !parse_on_off (&args, &on, &error))
+        goto usage;
+      json_object_set_boolean_member (body, "enabled", on);
+      if (opt (&args, "calls") != NULL)
+        json_object_set_string_member (body, "calls", opt (&args, "calls"));
+      if (opt (&args, "as") != NULL)
+        json_object_set_string_member (body, "as", opt (&args, "as"));
+      if (opt (&args, "prefix") != NULL)
+        json_object_set_string_member (body, "prefix", opt (&args, "prefix"));
+      status = call_and_report (socket_path, command, body, NULL);
+      if (status == EXIT_SUCCESS)
+        g_print ("Auto-create %s.\n", on ? "on" : "off");
+    }
+  else if (g_str_equal (command, "region"))
+    {
+      const char *code;
+
+      if (!args_parse (&args, argc, argv, NULL, NULL, &error) || args.positional->len != 1)
+        goto usage;
+      code = g_ptr_array_index (args.positional, 0);
+      if (g_strcmp0 (code, "auto") != 0)
+        json_object_set_string_member (body, "region", code);
+      status = call_and_report (socket_path, command, body, NULL);
+    }
+  else if (g_str_equal (command, "enable") || g_str_equal (command, "disable") ||
+           g_str_equal (command, "disconnect"))
+    {
+      if (!args_parse (&args, argc, argv, NULL, NULL, &error) || args.positional->len != 0)
+        goto usage;
+      status = call_and_report (socket_path, command, NULL, NULL);
+      if (status == EXIT_SUCCESS)
+        g_print ("%s.\n", g_str_equal (command, "enable") ? "Enabled" :
+                          g_str_equal (command, "disable") ? "Disabled; settings are kept" :
+                          "Disconnected; the synced phonebook stays on the PBX");
+    }
+  else
+    {
+      args_clear (&args);
+      return usage_error ("unknown command");
+    }
+  args_clear (&args);
+  return status;
+
+usage:
+  args_clear (&args);
+  return usage_error (error != NULL ? error->message : "wrong arguments");
+fail:
+  args_clear (&args);
+  g_printerr ("ringdesk-hub %s: %s\n", command, error->message);
+  return EXIT_FAILURE;
+}
+
+int
+main (int argc, char **argv)
+{
+  g_autofree char *socket_path = NULL;
+  const char *config_path = NULL;
+  const char *socket_option = NULL;
+  int i = 1;
+
+  setlocale (LC_ALL, "");
+
+  for (; i < argc && g_str_has_prefix (argv[i], "--"); i++)
+    {
+      if (g_str_equal (argv[i], "--help"))
+        {
+          g_print ("%s", usage_text);
+          return EXIT_SUCCESS;
+        }
+      if (g_str_equal (argv[i], "--version"))
+        {
+          g_print ("ringdesk-hub %s\n", PACKAGE_VERSION);
+          return EXIT_SUCCESS;
+        }
+      if (g_str_equal (argv[i], "--config") && i + 1 < argc)
+        config_path = argv[++i];
+      else if (g_str_has_prefix (argv[i], "--config="))
+        config_path = argv[i] + strlen ("--config=");
+      else if (g_str_equal (argv[i], "--socket") && i + 1 < argc)
+        socket_option = argv[++i];
+      else if (g_str_has_prefix (argv[i], "--socket="))
+        socket_option = argv[i] + strlen ("--socket=");
+      else
+        return usage_error ("unknown option");
+    }
+  if (i >= argc)
+    return usage_error (NULL);
+
+  if (g_str_equal (argv[i], "serve"))
+    {
+      if (i + 1 != argc)
+        return usage_error ("serve takes no arguments");
+      return run_serve (config_path, socket_option);
+    }
+
+  if (socket_option != NULL)
+    socket_path = g_strdup (socket_option);
+  else
+    {
+      RdHubConfig config;
+      g_autoptr(GError) error = NULL;
+
+      if (!rd_hub_config_load (&config, config_path, &error))
+        {
+          g_printerr ("ringdesk-hub: %s\n", error->message);
+          return EXIT_FAILURE;
+        }
+      socket_path = g_strdup (config.options.admin_socket);
+      rd_hub_config_clear (&config);
+    }
+  return run_command (socket_path, argv[i], argc - i - 1, argv + i + 1);
+}
