@@ -65,7 +65,7 @@ rd_agent_json_depth_ok (const char *data, gsize length, guint max_depth)
 }
 
 /* Reads an optional string member. Absent or null: TRUE with *out NULL. Wrong
- * type, too long, or containing control characters: FALSE with @error. */
+ * type or too long: FALSE with @error. */
 static gboolean
 get_string (JsonObject *object, const char *name, gsize max, char **out, GError **error)
 {

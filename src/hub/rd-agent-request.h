@@ -7,6 +7,7 @@
 G_BEGIN_DECLS
 
 #define RD_AGENT_MAX_FRAME      (64 * 1024)  /* bytes; larger client frames close with 1009 */
+#define RD_AGENT_DROP_FRAME     (256 * 1024) /* bytes; libsoup drops the connection, no close frame */
 #define RD_AGENT_MAX_DEPTH      16           /* JSON nesting accepted in a client frame */
 #define RD_AGENT_MAX_RECENT     200
 #define RD_AGENT_DEFAULT_RECENT 50

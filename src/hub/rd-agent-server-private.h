@@ -11,6 +11,9 @@ G_BEGIN_DECLS
 
 /* Time a new connection has to send hello (default 10 s). */
 void  rd_agent_server_set_hello_timeout (RdAgentServer *self, guint milliseconds);
+/* Closes every connection (1001, "going away") but keeps the session tokens,
+ * as a hub restart behind a load balancer or a network blip would. */
+void  rd_agent_server_drop_connections  (RdAgentServer *self);
 /* Live session tokens (issued, not yet used or expired). */
 guint rd_agent_server_count_tokens      (RdAgentServer *self);
 

@@ -484,6 +484,12 @@ on_message (SoupWebsocketConnection *connection, gint type, GBytes *message, gpo
 
   if (self == NULL || session->state == RD_AGENT_SESSION_CLOSED)
     return;
+  if (length > RD_AGENT_MAX_FRAME)
+    {
+      g_debug ("frame of %" G_GSIZE_FORMAT " bytes from %s: closing", length, session->peer);
+      close_session (self, session, SOUP_WEBSOCKET_CLOSE_TOO_BIG, "frame too big");
+      return;
+    }
 
   if (type == SOUP_WEBSOCKET_DATA_TEXT)
     request = rd_agent_request_parse (data, length, &error);
@@ -584,7 +590,9 @@ on_websocket (SoupServer *server, SoupServerMessage *msg, const char *path,
       return;
     }
 
-  soup_websocket_connection_set_max_incoming_payload_size (connection, RD_AGENT_MAX_FRAME);
+  /* libsoup drops the socket without a close frame past its limit: keep that for
+   * absurd sizes and answer merely oversized frames with 1009 in on_message(). */
+  soup_websocket_connection_set_max_incoming_payload_size (connection, RD_AGENT_DROP_FRAME);
   soup_websocket_connection_set_keepalive_interval (connection, RD_AGENT_KEEPALIVE_SECONDS);
 
   session = rd_agent_session_new (connection, peer);
@@ -703,6 +711,22 @@ rd_agent_server_set_hello_timeout (RdAgentServer *self, guint milliseconds)
 {
   g_return_if_fail (RD_IS_AGENT_SERVER (self));
   self->hello_timeout_ms = MAX (1, milliseconds);
+}
+
+void
+rd_agent_server_drop_connections (RdAgentServer *self)
+{
+  g_autoptr(GPtrArray) all = g_ptr_array_new ();
+  GHashTableIter iter;
+  gpointer key;
+
+  g_return_if_fail (RD_IS_AGENT_SERVER (self));
+
+  g_hash_table_iter_init (&iter, self->sessions);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    g_ptr_array_add (all, key);
+  for (guint i = 0; i < all->len; i++)
+    close_session (self, g_ptr_array_index (all, i), SOUP_WEBSOCKET_CLOSE_GOING_AWAY, "going away");
 }
 
 guint
