@@ -92,9 +92,8 @@ rd_store_set_db_error (RdStore *self, GError **error, const char *what)
 {
   int code = sqlite3_extended_errcode (self->db);
 
-  g_set_error (error, RD_ERROR, RD_ERROR_FAILED, "Store (%s): %s: %s",
-               self->path, what, sqlite3_errmsg (self->db));
-  g_debug ("sqlite error %d during %s", code, what);
+  g_set_error (error, RD_ERROR, RD_ERROR_FAILED, "Store (%s): %s: %s (SQLite code %d)",
+               self->path, what, sqlite3_errmsg (self->db), code);
 }
 
 RdStoreStmt *

@@ -37,6 +37,7 @@
 #include <glib/gstdio.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -53,10 +54,13 @@ static const char * const crash_schema[] = {
 
 /* ---- worker ---------------------------------------------------------------- */
 
+static gint64 worker_start;
+
 G_GNUC_NORETURN static void
 die (const char *what, GError *error)
 {
-  g_printerr ("crash worker %d: %s: %s\n", (int) getpid (), what,
+  g_printerr ("crash worker %d: %s after %" G_GINT64_FORMAT " ms: %s\n", (int) getpid (), what,
+              (g_get_monotonic_time () - worker_start) / 1000,
               error != NULL ? error->message : "failed");
   _exit (3);
 }
@@ -114,6 +118,10 @@ worker_main (const char *db_path, const char *claimer, const char *prefix, const
   g_autofree char *hw_key = g_strdup_printf ("hw:%s", prefix);
   int fd = open (ack_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 
+  worker_start = g_get_monotonic_time ();
+  /* Never outlive a failed parent. */
+  if (prctl (PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid () == 1)
+    _exit (4);
   if (fd < 0)
     die ("opening the ack file", NULL);
   store = rd_store_open (db_path, &error);
@@ -163,6 +171,9 @@ worker_main (const char *db_path, const char *claimer, const char *prefix, const
           else
             die ("delivering", error);
         }
+      /* A real worker waits for work. A loop that re-takes the write lock at
+       * once would starve the other process (SQLite's busy handler polls). */
+      g_usleep (g_random_int_range (1000, 4000));
     }
   _exit (0);
 }
