@@ -20,8 +20,8 @@ typedef struct {
 /* Every test calls this once: warnings stay fatal except those a test expects
  * with pbx_test_tolerate(). */
 void     pbx_test_init      (int *argc, char ***argv);
-void     pbx_test_tolerate  (const char *substring);   /* NULL clears */
-guint    pbx_test_tolerated (void);                    /* how many tolerated messages were logged */
+void     pbx_test_tolerate  (const char *substring);   /* adds one; NULL clears all; resets the count */
+guint    pbx_test_tolerated (void);                    /* tolerated warnings logged since */
 
 void     pbx_fixture_setup    (PbxFixture *f, gconstpointer data);
 void     pbx_fixture_teardown (PbxFixture *f, gconstpointer data);

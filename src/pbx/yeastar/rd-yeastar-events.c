@@ -293,7 +293,8 @@ on_ws_closed (SoupWebsocketConnection *ws, gpointer user_data)
 static void
 on_ws_error (SoupWebsocketConnection *ws, GError *error, gpointer user_data)
 {
-  g_warning ("PBX event stream: %s", error->message);
+  /* I/O errors are followed by "closed", which reports the loss */
+  g_debug ("PBX event stream: %s", error->message);
 }
 
 static gboolean

@@ -1228,9 +1228,21 @@ rd_sim_pbx_push_event (RdSimPbx *self, int type, JsonObject *msg)
 void
 rd_sim_pbx_send_raw (RdSimPbx *self, const char *frame)
 {
+  g_autoptr(GBytes) bytes = NULL;
+  SoupWebsocketDataType type;
+
   g_return_if_fail (RD_IS_SIM_PBX (self));
+  /* WebSocket text frames must be UTF-8 (libsoup enforces it): anything else goes
+   * out as a binary frame, which the PBX never sends either */
+  bytes = g_bytes_new (frame, strlen (frame));
+  type = g_utf8_validate (frame, -1, NULL) ? SOUP_WEBSOCKET_DATA_TEXT : SOUP_WEBSOCKET_DATA_BINARY;
   for (guint i = 0; i < self->sockets->len; i++)
-    send_text (g_ptr_array_index (self->sockets, i), frame);
+    {
+      SimSocket *s = g_ptr_array_index (self->sockets, i);
+
+      if (soup_websocket_connection_get_state (s->conn) == SOUP_WEBSOCKET_STATE_OPEN)
+        soup_websocket_connection_send_message (s->conn, type, bytes);
+    }
 }
 
 void

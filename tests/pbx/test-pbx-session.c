@@ -1,0 +1,483 @@
+/* test-pbx-session.c — token lifecycle (accelerated 48 h), reconnects, heartbeat,
+ * misbehaviour (10004, 70087, -1, garbage, oversized frames, delays, token pool
+ * full, bad credentials) and TLS pinning. */
+#include "config.h"
+
+#include "pbx-test-util.h"
+
+#include <string.h>
+
+#include "core/rd-error.h"
+#include "pbx/yeastar/rd-yeastar-client.h"
+
+static void
+test_connect_stop (PbxFixture *f, gconstpointer data)
+{
+  pbx_fixture_connect (f);
+  g_assert_cmpint (GPOINTER_TO_INT (f->states->pdata[0]), ==, RD_PBX_STATE_CONNECTING);
+  g_assert_cmpuint (rd_sim_pbx_count_valid_tokens (f->sim), ==, 1);
+  g_assert_cmpuint (rd_sim_pbx_count_sockets (f->sim), ==, 1);
+  g_assert_null (rd_pbx_get_state_message (f->pbx));
+  g_assert_cmpuint (pbx_test_tolerated (), ==, 1);   /* the plain-http warning, once */
+
+  pbx_fixture_stop (f);
+  g_assert_cmpint (rd_pbx_get_state (f->pbx), ==, RD_PBX_STATE_DISCONNECTED);
+  g_assert_cmpuint (rd_sim_pbx_count_valid_tokens (f->sim), ==, 0);   /* del_token on stop */
+  g_assert_cmpuint (rd_sim_pbx_count_requests (f->sim, "del_token"), ==, 1);
+}
+
+typedef struct {
+  PbxFixture *f;
+  guint       max_tokens;
+  guint       played;
+  GPtrArray  *ids;
+} LongRun;
+
+static gboolean
+sample_tokens (gpointer data)
+{
+  LongRun *run = data;
+
+  run->max_tokens = MAX (run->max_tokens, rd_sim_pbx_count_valid_tokens (run->f->sim));
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+play_one (gpointer data)
+{
+  LongRun *run = data;
+  const char *ring[] = { "2001", NULL };
+
+  g_ptr_array_add (run->ids, rd_sim_pbx_play_inbound (run->f->sim, "5503301", "6400", ring, "2001", 60, 60));
+  run->played++;
+  return G_SOURCE_CONTINUE;
+}
+
+/* Access tokens live 1 s and refresh tokens 3 s (the real 30 min / 24 h scaled so
+ * that this run spans two refresh-token lifetimes, like 48 h): calls keep flowing,
+ * tokens are refreshed, the pool never fills, nothing is missed. */
+static void
+run_long (PbxFixture *f, gboolean strict_pbx)
+{
+  LongRun run = { f, 0, 0, g_ptr_array_new_with_free_func (g_free) };
+  guint sampler, player;
+
+  rd_sim_pbx_set_token_lifetimes (f->sim, 1, 3);
+  rd_sim_pbx_set_close_sockets_on_token_expiry (f->sim, strict_pbx);
+  rd_sim_pbx_set_refresh_revokes_old (f->sim, strict_pbx);
+  pbx_fixture_make_pbx (f, NULL);
+  rd_yeastar_pbx_set_test_timings (RD_YEASTAR_PBX (f->pbx), 200, 50, 400, 0.6);
+  pbx_fixture_connect (f);
+
+  sampler = g_timeout_add (20, sample_tokens, &run);
+  player = g_timeout_add (250, play_one, &run);
+  pbx_sleep (6500);
+  g_source_remove (player);
+  for (guint i = 0; i < run.ids->len; i++)
+    pbx_wait_finished (f, run.ids->pdata[i], 3000);
+  pbx_wait_records (f, run.played, 5000);
+  g_source_remove (sampler);
+
+  g_test_message ("played %u calls, %u refreshes, %u get_token, max %u valid tokens, %u subscribes",
+                  run.played, rd_sim_pbx_count_requests (f->sim, "refresh_token"),
+                  rd_sim_pbx_count_requests (f->sim, "get_token"), run.max_tokens,
+                  rd_sim_pbx_count_requests (f->sim, "subscribe"));
+  g_assert_cmpuint (run.played, >=, 20);
+  g_assert_cmpuint (f->records->len, ==, run.played);        /* each exactly once */
+  for (guint i = 0; i < run.ids->len; i++)
+    g_assert_cmpuint (pbx_count_records (f, run.ids->pdata[i]), ==, 1);
+  g_assert_cmpuint (rd_sim_pbx_count_requests (f->sim, "refresh_token"), >=, 8);
+  g_assert_cmpuint (rd_sim_pbx_count_requests (f->sim, "get_token"), ==, 1);
+  g_assert_cmpuint (run.max_tokens, <=, 3);
+  g_assert_cmpint (rd_pbx_get_state (f->pbx), ==, RD_PBX_STATE_CONNECTED);
+  if (!strict_pbx)
+    {
+      /* the live stream alone carried every call: answered legs all seen */
+      for (guint i = 0; i < run.ids->len; i++)
+        {
+          g_autofree char *seen = pbx_events_for (f, run.ids->pdata[i], "2001");
+          g_assert_cmpstr (seen, ==, "2001:ringing,answered,ended");
+        }
+    }
+  pbx_fixture_stop (f);
+  g_assert_cmpuint (rd_sim_pbx_count_valid_tokens (f->sim), ==, 0);
+  g_ptr_array_unref (run.ids);
+}
+
+static void
+test_long_run (PbxFixture *f, gconstpointer data)
+{
+  run_long (f, FALSE);
+}
+
+static void
+test_long_run_strict (PbxFixture *f, gconstpointer data)
+{
+  /* the other reading: sockets die with their token and refresh kills the old token */
+  run_long (f, TRUE);
+}
+
+static void
+test_heartbeat (PbxFixture *f, gconstpointer data)
+{
+  rd_sim_pbx_set_idle_timeout (f->sim, 500);
+  pbx_fixture_connect (f);
+  pbx_sleep (1500);
+  g_assert_cmpuint (rd_sim_pbx_count_requests (f->sim, "subscribe"), ==, 1);
+  g_assert_cmpint (rd_pbx_get_state (f->pbx), ==, RD_PBX_STATE_CONNECTED);
+
+  /* without heartbeats the PBX drops the socket; we come back */
+  rd_yeastar_pbx_set_test_timings (RD_YEASTAR_PBX (f->pbx), 60000, 0, 0, 0);
+  rd_sim_pbx_drop_sockets (f->sim);
+  pbx_wait_state (f, RD_PBX_STATE_RECONNECTING, 2000);
+  pbx_wait_state (f, RD_PBX_STATE_CONNECTED, 3000);
+  pbx_wait_state (f, RD_PBX_STATE_RECONNECTING, 3000);   /* idle timeout */
+  pbx_wait_state (f, RD_PBX_STATE_CONNECTED, 3000);
+}
+
+static char *
+dial (PbxFixture *f, const char *ext, const char *number, GError **error)
+{
+  GAsyncResult *res = NULL;
+  char *id;
+
+  rd_pbx_dial_async (f->pbx, ext, number, NULL, pbx_store_result, &res);
+  pbx_wait_result (&res, 8000);
+  id = rd_pbx_dial_finish (f->pbx, res, error);
+  g_object_unref (res);
+  return id;
+}
+
+static void
+test_expired_token_retry (PbxFixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = NULL, *id2 = NULL, *none = NULL;
+
+  pbx_fixture_connect (f);
+  /* the PBX says the token expired: refresh, retry once, succeed */
+  rd_sim_pbx_fail_next (f->sim, "call/dial", 10004, 1);
+  id = dial (f, "2001", "13800138000", &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (id);
+  g_assert_cmpuint (rd_sim_pbx_count_requests (f->sim, "refresh_token"), ==, 1);
+  g_assert_cmpuint (rd_sim_pbx_count_requests (f->sim, "call/dial"), ==, 2);
+
+  /* really expired everywhere: same path, transparently */
+  rd_sim_pbx_expire_tokens (f->sim);
+  id2 = dial (f, "2001", "13800138000", &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (id2);
+
+  /* still refused after the retry: a clear AUTH error, no loop */
+  rd_sim_pbx_fail_next (f->sim, "call/dial", 10004, 2);
+  none = dial (f, "2001", "13800138000", &error);
+  g_assert_null (none);
+  g_assert_error (error, RD_ERROR, RD_ERROR_AUTH);
+  g_assert_nonnull (strstr (error->message, "expired"));
+}
+
+static void
+test_fatal_errcodes (PbxFixture *f, gconstpointer data)
+{
+  const int codes[] = { 70087, 70004, 70123 };
+  const char *words[] = { "allowed-IP", "blocked", "disabled" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (codes); i++)
+    {
+      guint before = rd_sim_pbx_count_requests (f->sim, "get_token");
+
+      pbx_test_tolerate ("PBX event stream stopped");
+      rd_sim_pbx_fail_next (f->sim, "get_token", codes[i], 1);
+      pbx_fixture_make_pbx (f, NULL);
+      rd_pbx_start (f->pbx);
+      pbx_wait_state (f, RD_PBX_STATE_FAILED, 3000);
+      g_assert_nonnull (strstr (rd_pbx_get_state_message (f->pbx), words[i]));
+      pbx_sleep (300);   /* no automatic retry */
+      g_assert_cmpuint (rd_sim_pbx_count_requests (f->sim, "get_token"), ==, before + 1);
+      g_assert_cmpint (rd_pbx_get_state (f->pbx), ==, RD_PBX_STATE_FAILED);
+      pbx_fixture_stop (f);
+      g_clear_object (&f->pbx);
+    }
+}
+
+static void
+test_bad_credentials (PbxFixture *f, gconstpointer data)
+{
+  RdPbxConfig config = { .client_secret = (char *) "wrong" };
+
+  pbx_test_tolerate ("PBX event stream stopped");
+  pbx_fixture_make_pbx (f, &config);
+  rd_pbx_start (f->pbx);
+  pbx_wait_state (f, RD_PBX_STATE_FAILED, 3000);
+  g_assert_nonnull (strstr (rd_pbx_get_state_message (f->pbx), "Client Secret"));
+  g_assert_null (strstr (rd_pbx_get_state_message (f->pbx), "wrong"));   /* the secret is never shown */
+}
+
+static void
+test_broken_replies (PbxFixture *f, gconstpointer data)
+{
+  const struct { int errcode; RdErrorCode code; } cases[] = {
+    { -1, RD_ERROR_FAILED }, { -2, RD_ERROR_SERVER }, { RD_SIM_PBX_FAIL_GARBAGE, RD_ERROR_PROTOCOL },
+    { RD_SIM_PBX_FAIL_HTTP_500, RD_ERROR_SERVER }, { 10005, RD_ERROR_ACCESS }, { 10001, RD_ERROR_UNAVAILABLE },
+  };
+
+  pbx_fixture_connect (f);
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *id = NULL;
+
+      rd_sim_pbx_fail_next (f->sim, "call/dial", cases[i].errcode, 1);
+      id = dial (f, "2001", "13800138000", &error);
+      g_assert_null (id);
+      g_assert_error (error, RD_ERROR, (int) cases[i].code);
+      g_assert_nonnull (strstr (error->message, "call/dial"));
+      g_assert_null (strstr (error->message, "access_token"));
+    }
+  g_assert_cmpint (rd_pbx_get_state (f->pbx), ==, RD_PBX_STATE_CONNECTED);
+
+  /* 70087 on any call: nothing will work until the administrator acts */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autofree char *id = NULL;
+
+    rd_sim_pbx_fail_next (f->sim, "call/dial", 70087, 1);
+    id = dial (f, "2001", "13800138000", &error);
+    g_assert_error (error, RD_ERROR, RD_ERROR_ACCESS);
+    g_assert_cmpint (rd_pbx_get_state (f->pbx), ==, RD_PBX_STATE_FAILED);
+  }
+}
+
+static void
+test_bad_frames (PbxFixture *f, gconstpointer data)
+{
+  const char *ring[] = { "2001", NULL };
+  g_autofree char *huge = g_strnfill (1100 * 1024, 'x');
+  g_autofree char *huge_json = g_strdup_printf ("{\"type\":30011,\"msg\":\"%s\"}", huge);
+  g_autofree char *id = NULL;
+  const char *frames[] = {
+    "not json", "{\"type\":30011", "[1,2,3]", "{\"type\":\"abc\",\"msg\":{}}", "{\"type\":30011,\"msg\":\"{oops\"}",
+    "{\"type\":30011,\"msg\":{\"members\":[]}}", "{\"type\":30012,\"msg\":{\"call_id\":\"1.1\",\"time_start\":\"yesterday\"}}",
+    "{\"type\":30015,\"msg\":{}}", "\xff\xfe", huge_json, NULL,
+  };
+
+  pbx_fixture_connect (f);
+  pbx_test_tolerate ("ignoring");
+  for (guint i = 0; frames[i]; i++)
+    rd_sim_pbx_send_raw (f->sim, frames[i]);
+  /* an event with "type" as a string is accepted */
+  rd_sim_pbx_send_raw (f->sim, "{\"type\":\"30022\",\"msg\":\"{\\\"ext_number\\\":\\\"2001\\\",\\\"option\\\":\\\"UPDATE\\\"}\"}");
+  id = rd_sim_pbx_play_inbound (f->sim, "5503301", "6400", ring, "2001", 50, 50);
+  pbx_wait_finished (f, id, 3000);
+  pbx_wait_records (f, 1, 3000);
+  g_assert_cmpuint (pbx_test_tolerated (), ==, 10);
+  g_assert_cmpuint (f->extensions_changed, ==, 1);
+  g_assert_cmpuint (f->records->len, ==, 1);
+  g_assert_cmpuint (rd_sim_pbx_count_requests (f->sim, "subscribe"), ==, 1);   /* never dropped */
+  g_assert_cmpint (rd_pbx_get_state (f->pbx), ==, RD_PBX_STATE_CONNECTED);
+}
+
+static void
+test_timeout (PbxFixture *f, gconstpointer data)
+{
+  RdPbxConfig config = { .request_timeout = 1 };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = NULL;
+
+  pbx_fixture_make_pbx (f, &config);
+  pbx_fixture_connect (f);
+  pbx_test_tolerate ("catching up missed call records failed");   /* it is slowed down too */
+  rd_sim_pbx_set_delay (f->sim, 2500);
+  id = dial (f, "2001", "13800138000", &error);
+  g_assert_null (id);
+  g_assert_error (error, RD_ERROR, RD_ERROR_TIMEOUT);
+  g_assert_true (rd_error_is_uncertain (error));
+  rd_sim_pbx_set_delay (f->sim, 0);
+}
+
+static gboolean
+message_contains_pool (gpointer data)
+{
+  PbxFixture *f = data;
+  const char *m = rd_pbx_get_state_message (f->pbx);
+
+  return m != NULL && strstr (m, "token pool full") != NULL;
+}
+
+static void
+test_token_pool_full (PbxFixture *f, gconstpointer data)
+{
+  g_autoptr(GPtrArray) others = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = NULL;
+
+  /* eight other programs hold a token each */
+  for (guint i = 0; i < 8; i++)
+    {
+      PbxFixture other = *f;
+      other.pbx = NULL;
+      g_ptr_array_add (others, pbx_fixture_make_pbx (&other, NULL));
+      rd_pbx_start (other.pbx);
+    }
+  pbx_sleep (500);
+  g_assert_cmpuint (rd_sim_pbx_count_valid_tokens (f->sim), ==, 8);
+  f->pbx = NULL;
+  pbx_fixture_make_pbx (f, NULL);
+  rd_pbx_start (f->pbx);
+  pbx_wait (message_contains_pool, f, 3000, "pool full");
+  g_assert_cmpint (rd_pbx_get_state (f->pbx), ==, RD_PBX_STATE_RECONNECTING);
+  id = dial (f, "2001", "13800138000", &error);
+  g_assert_error (error, RD_ERROR, RD_ERROR_LIMIT);
+  g_assert_nonnull (strstr (error->message, "8 valid access tokens"));
+
+  /* one of them stops (del_token): we get in */
+  for (guint i = 0; i < others->len; i++)
+    g_signal_handlers_disconnect_matched (others->pdata[i], G_SIGNAL_MATCH_DATA, 0, 0, NULL, NULL, f);
+  {
+    GAsyncResult *res = NULL;
+    rd_pbx_stop_async (others->pdata[0], NULL, pbx_store_result, &res);
+    pbx_wait_result (&res, 3000);
+    g_object_unref (res);
+  }
+  pbx_wait_state (f, RD_PBX_STATE_CONNECTED, 5000);
+  for (guint i = 1; i < others->len; i++)
+    {
+      GAsyncResult *res = NULL;
+      rd_pbx_stop_async (others->pdata[i], NULL, pbx_store_result, &res);
+      pbx_wait_result (&res, 3000);
+      g_object_unref (res);
+    }
+}
+
+/* ---- TLS ----------------------------------------------------------------------------- */
+
+static GTlsCertificate *
+load_cert (void)
+{
+  g_autofree char *path = g_test_build_filename (G_TEST_DIST, "pbx", "sim-pbx-cert.pem", NULL);
+  g_autoptr(GError) error = NULL;
+  GTlsCertificate *cert = g_tls_certificate_new_from_file (path, &error);
+
+  g_assert_no_error (error);
+  return cert;
+}
+
+static void
+tls_setup (PbxFixture *f, gconstpointer data)
+{
+  g_autoptr(GTlsCertificate) cert = load_cert ();
+  g_autoptr(GError) error = NULL;
+
+  pbx_fixture_setup (f, GINT_TO_POINTER (1));
+  g_assert_true (rd_sim_pbx_start_tls (f->sim, cert, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_prefix (rd_sim_pbx_get_base_url (f->sim), "https://"));
+}
+
+static char *
+colon_fingerprint (const char *hex)
+{
+  GString *s = g_string_new (NULL);
+
+  for (guint i = 0; hex[i]; i++)
+    {
+      if (i && i % 2 == 0)
+        g_string_append_c (s, ':');
+      g_string_append_c (s, g_ascii_toupper (hex[i]));
+    }
+  return g_string_free (s, FALSE);
+}
+
+static void
+test_tls_pinned (PbxFixture *f, gconstpointer data)
+{
+  g_autoptr(GTlsCertificate) cert = load_cert ();
+  g_autofree char *hex = rd_yeastar_certificate_fingerprint (cert);
+  g_autofree char *pin = colon_fingerprint (hex);   /* as an admin would paste it */
+  RdPbxConfig config = { .cert_sha256 = pin };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = NULL;
+
+  pbx_fixture_make_pbx (f, &config);
+  pbx_fixture_connect (f);
+  id = dial (f, "2001", "13800138000", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (pbx_test_tolerated (), ==, 0);   /* no plain-http warning */
+}
+
+static void
+test_tls_refused (PbxFixture *f, gconstpointer data)
+{
+  g_autoptr(GTlsCertificate) cert = load_cert ();
+  g_autofree char *hex = rd_yeastar_certificate_fingerprint (cert);
+  g_autofree char *shown = colon_fingerprint (hex);
+  const char *pins[] = { NULL, "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (pins); i++)
+    {
+      RdPbxConfig config = { .cert_sha256 = (char *) pins[i] };
+      g_autoptr(GError) error = NULL;
+      g_autofree char *id = NULL;
+
+      pbx_test_tolerate ("PBX event stream stopped");
+      pbx_fixture_make_pbx (f, &config);
+      id = dial (f, "2001", "13800138000", &error);
+      g_assert_null (id);
+      g_assert_error (error, RD_ERROR, RD_ERROR_TLS);
+      g_assert_nonnull (strstr (error->message, shown));   /* the admin can pin what was seen */
+      g_assert_cmpuint (rd_sim_pbx_count_valid_tokens (f->sim), ==, 0);
+
+      rd_pbx_start (f->pbx);
+      pbx_wait_state (f, RD_PBX_STATE_FAILED, 3000);
+      g_assert_nonnull (strstr (rd_pbx_get_state_message (f->pbx), shown));
+      pbx_fixture_stop (f);
+      g_clear_object (&f->pbx);
+    }
+}
+
+static void
+test_config_validation (void)
+{
+  const RdPbxConfig bad[] = {
+    { .base_url = (char *) "ftp://pbx", .client_id = (char *) "a", .client_secret = (char *) "b" },
+    { .base_url = (char *) "https://", .client_id = (char *) "a", .client_secret = (char *) "b" },
+    { .base_url = (char *) "https://pbx", .client_id = (char *) "", .client_secret = (char *) "b" },
+    { .base_url = (char *) "https://pbx", .client_id = (char *) "a", .client_secret = (char *) "b",
+      .cert_sha256 = (char *) "zz" },
+    { .base_url = (char *) "https://pbx", .client_id = (char *) "a", .client_secret = (char *) "b",
+      .time_zone = (char *) "Mars/Olympus" },
+    { .base_url = (char *) "https://user:pw@pbx", .client_id = (char *) "a", .client_secret = (char *) "b" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      RdPbx *pbx = rd_pbx_new (&bad[i], &error);
+
+      g_assert_null (pbx);
+      g_assert_error (error, RD_ERROR, RD_ERROR_INVALID_INPUT);
+    }
+}
+
+int
+main (int argc, char **argv)
+{
+  pbx_test_init (&argc, &argv);
+#define ADD(path, fn) g_test_add (path, PbxFixture, NULL, pbx_fixture_setup, fn, pbx_fixture_teardown)
+  ADD ("/pbx/session/connect-stop", test_connect_stop);
+  ADD ("/pbx/session/long-run", test_long_run);
+  ADD ("/pbx/session/long-run-strict", test_long_run_strict);
+  ADD ("/pbx/session/heartbeat", test_heartbeat);
+  ADD ("/pbx/session/expired-token-retry", test_expired_token_retry);
+  ADD ("/pbx/session/fatal-errcodes", test_fatal_errcodes);
+  ADD ("/pbx/session/bad-credentials", test_bad_credentials);
+  ADD ("/pbx/session/broken-replies", test_broken_replies);
+  ADD ("/pbx/session/bad-frames", test_bad_frames);
+  ADD ("/pbx/session/timeout", test_timeout);
+  ADD ("/pbx/session/token-pool-full", test_token_pool_full);
+  g_test_add ("/pbx/session/tls-pinned", PbxFixture, NULL, tls_setup, test_tls_pinned, pbx_fixture_teardown);
+  g_test_add ("/pbx/session/tls-refused", PbxFixture, NULL, tls_setup, test_tls_refused, pbx_fixture_teardown);
+  g_test_add_func ("/pbx/session/config-validation", test_config_validation);
+  return g_test_run ();
+}
