@@ -456,7 +456,7 @@ rd_notifier_handle_match (RdNotifier *self, const char *call_id, const RdAgentMa
 }
 
 void
-rd_notifier_show_problem (RdNotifier *self, const char *tag, const char *summary, const char *body)
+rd_notifier_show_message (RdNotifier *self, const char *tag, const char *summary, const char *body)
 {
   NotifyNotification *n;
   g_autofree char *escaped = NULL;
@@ -476,14 +476,14 @@ rd_notifier_show_problem (RdNotifier *self, const char *tag, const char *summary
       notify_notification_update (n, summary, escaped, APP_ID);
       notify_notification_clear_actions (n);
     }
-  set_common_hints (n, "network.error");
+  set_common_hints (n, "im");
   if (self->has_actions)
     add_action (self, n, "default", _("Show Ringdesk"), "show-window", NULL);
   show (n);
 }
 
 void
-rd_notifier_withdraw_problem (RdNotifier *self, const char *tag)
+rd_notifier_withdraw_message (RdNotifier *self, const char *tag)
 {
   NotifyNotification *n;
 

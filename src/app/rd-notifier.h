@@ -61,12 +61,13 @@ void        rd_notifier_handle_call        (RdNotifier         *self,
 void        rd_notifier_handle_match       (RdNotifier         *self,
                                             const char         *call_id,
                                             const RdAgentMatch *match);
-/* A problem the user must know about (refused link, failed dial, lost connection). */
-void        rd_notifier_show_problem       (RdNotifier         *self,
+/* A message under a stable @tag (a new one replaces the old): a refused link, a failed
+ * dial, a lost connection, "calling …". */
+void        rd_notifier_show_message       (RdNotifier         *self,
                                             const char         *tag,
                                             const char         *summary,
                                             const char         *body);
-void        rd_notifier_withdraw_problem   (RdNotifier         *self,
+void        rd_notifier_withdraw_message   (RdNotifier         *self,
                                             const char         *tag);
 gboolean    rd_notifier_server_has_actions (RdNotifier         *self);
 GMenuModel *rd_notifier_get_mirror_menu    (RdNotifier         *self);

@@ -4,6 +4,8 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include <gio/gio.h>
+
 #include "core/rd-error.h"
 #include "core/rd-phone.h"
 #include "rd-uri.h"
@@ -170,4 +172,75 @@ rd_uri_display_excerpt (const char *text, guint max_chars)
       n++;
     }
   return g_string_free (out, FALSE);
+}
+
+static gboolean
+host_is_loopback (const char *host)
+{
+  g_autoptr(GInetAddress) addr = NULL;
+
+  if (g_ascii_strcasecmp (host, "localhost") == 0)
+    return TRUE;
+  addr = g_inet_address_new_from_string (host);
+  return addr != NULL && g_inet_address_get_is_loopback (addr);
+}
+
+char *
+rd_uri_normalize_hub_url (const char *text, GError **error)
+{
+  g_autoptr(GUri) uri = NULL;
+  g_autofree char *trimmed = NULL;
+  const char *scheme, *host;
+  const char *new_scheme;
+
+  trimmed = g_strstrip (g_strdup (text ? text : ""));
+  if (*trimmed == '\0')
+    {
+      g_set_error (error, RD_ERROR, RD_ERROR_INVALID_INPUT, _("Enter the hub address."));
+      return NULL;
+    }
+  if (has_control_chars (trimmed) || strchr (trimmed, ' ') || !g_utf8_validate (trimmed, -1, NULL))
+    {
+      g_set_error (error, RD_ERROR, RD_ERROR_INVALID_INPUT, _("The hub address contains spaces or invalid characters."));
+      return NULL;
+    }
+  if (strstr (trimmed, "://") == NULL)
+    {
+      char *with_scheme = g_strconcat ("wss://", trimmed, NULL);
+      g_free (trimmed);
+      trimmed = with_scheme;
+    }
+  uri = g_uri_parse (trimmed, G_URI_FLAGS_NONE, NULL);
+  if (uri == NULL || g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0')
+    {
+      g_set_error (error, RD_ERROR, RD_ERROR_INVALID_INPUT,
+                   _("The hub address is not valid. It looks like wss://hub.example.com:8443"));
+      return NULL;
+    }
+  scheme = g_uri_get_scheme (uri);
+  host = g_uri_get_host (uri);
+  if (g_ascii_strcasecmp (scheme, "wss") == 0 || g_ascii_strcasecmp (scheme, "https") == 0)
+    new_scheme = "wss";
+  else if (g_ascii_strcasecmp (scheme, "ws") == 0 || g_ascii_strcasecmp (scheme, "http") == 0)
+    new_scheme = "ws";
+  else
+    {
+      g_set_error (error, RD_ERROR, RD_ERROR_INVALID_INPUT,
+                   _("The hub address must start with wss:// (or ws:// for a hub on this computer)."));
+      return NULL;
+    }
+  if (g_str_equal (new_scheme, "ws") && !host_is_loopback (host))
+    {
+      g_set_error (error, RD_ERROR, RD_ERROR_INVALID_INPUT,
+                   _("An unencrypted connection (ws://) is only allowed to this computer. Use wss:// for a hub on the network."));
+      return NULL;
+    }
+  if (g_uri_get_userinfo (uri) != NULL)
+    {
+      g_set_error (error, RD_ERROR, RD_ERROR_INVALID_INPUT,
+                   _("The hub address must not contain a user name or password."));
+      return NULL;
+    }
+  return g_uri_join (G_URI_FLAGS_NONE, new_scheme, NULL, host, g_uri_get_port (uri),
+                     *g_uri_get_path (uri) ? g_uri_get_path (uri) : "", g_uri_get_query (uri), NULL);
 }

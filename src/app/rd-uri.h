@@ -25,6 +25,12 @@ char     *rd_uri_to_number        (const char *uri_or_text,
  * spaces: the only kind we hand to the browser (a CRM record URL comes from the network). */
 gboolean  rd_uri_is_web_url       (const char *url);
 
+/* A hub address the agent client may use: ws:// or wss:// (http/https are accepted and
+ * converted), with a host; plain ws:// only to a loopback host. Returns the normalised URL
+ * or NULL with a message a user understands. */
+char     *rd_uri_normalize_hub_url (const char  *text,
+                                    GError     **error);
+
 /* @text shortened to at most @max_chars characters (with an ellipsis), control characters
  * replaced, invalid UTF-8 repaired: safe to show in a message. */
 char     *rd_uri_display_excerpt  (const char *text,

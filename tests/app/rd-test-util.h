@@ -2,6 +2,7 @@
 #pragma once
 
 #include <gio/gio.h>
+#include <glib/gstdio.h>
 
 /* Call before g_test_init: the compiled schema of this build, X11 under Xvfb, freedesktop
  * notifications, a file keyring. */
@@ -21,4 +22,26 @@ rd_test_artifact_path (const char *name)
 {
   g_mkdir_with_parents (RD_TEST_ARTIFACTS_DIR, 0755);
   return g_build_filename (RD_TEST_ARTIFACTS_DIR, name, NULL);
+}
+
+/* Private HOME and XDG user dirs in a new temporary directory (returned), keeping the
+ * system XDG_DATA_DIRS: G_TEST_OPTION_ISOLATE_DIRS would hide shared-mime-info, and
+ * without it gdk-pixbuf cannot recognise SVG icons. */
+static inline char *
+rd_test_isolate_home (void)
+{
+  char *dir = g_dir_make_tmp ("rd-app-test-XXXXXX", NULL);
+  const char *subdirs[][2] = {
+    { "HOME", "home" }, { "XDG_CONFIG_HOME", "config" }, { "XDG_DATA_HOME", "data" },
+    { "XDG_CACHE_HOME", "cache" }, { "XDG_STATE_HOME", "state" }, { "XDG_RUNTIME_DIR", "runtime" },
+  };
+
+  g_assert_nonnull (dir);
+  for (guint i = 0; i < G_N_ELEMENTS (subdirs); i++)
+    {
+      g_autofree char *path = g_build_filename (dir, subdirs[i][1], NULL);
+      g_mkdir_with_parents (path, 0700);
+      g_setenv (subdirs[i][0], path, TRUE);
+    }
+  return dir;
 }

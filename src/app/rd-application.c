@@ -1,0 +1,1081 @@
+/* rd-application.c — see rd-application.h. */
+#include "config.h"
+
+#define G_SETTINGS_ENABLE_BACKEND
+#include <gio/gsettingsbackend.h>
+#include <glib/gi18n.h>
+
+#include "core/rd-error.h"
+#include "rd-application.h"
+#include "rd-demo.h"
+#include "rd-keyring.h"
+#include "rd-local-hub.h"
+#include "rd-main-window.h"
+#include "rd-notifier.h"
+#include "rd-preferences-window.h"
+#include "rd-recent-window.h"
+#include "rd-status.h"
+#include "rd-tray.h"
+#include "rd-uri.h"
+
+#define PENDING_DIAL_TIMEOUT_S 20
+
+struct _RdApplication {
+  GtkApplication       parent_instance;
+
+  GSettings           *settings;
+  RdAgentClient       *client;
+  RdNotifier          *notifier;
+  RdTray              *tray;
+  GMenu               *menu;
+  GMenu               *status_section;
+  RdMainWindow        *window;
+  RdPreferencesWindow *preferences;
+  RdRecentWindow      *recent;
+  RdLocalHub          *local_hub;
+  RdDemo              *demo;
+  GCancellable        *cancellable;     /* cancelled on shutdown */
+  GCancellable        *connect_cancellable;
+
+  char                *pending_dial;    /* dial requested before sign-in */
+  guint                pending_dial_id;
+  char                *local_error;     /* why "This computer" could not start, or NULL */
+  char                *hub_label;
+  RdAgentState         last_state;
+
+  guint                demo_mode : 1;
+  guint                background : 1;
+  guint                demo_script_played : 1;
+  guint                close_hint_shown : 1;
+};
+
+G_DEFINE_FINAL_TYPE (RdApplication, rd_application, GTK_TYPE_APPLICATION)
+
+static void update_status (RdApplication *self);
+static void reconnect (RdApplication *self);
+static void dial_checked (RdApplication *self, const char *number, gboolean confirm);
+static void present_main_window (RdApplication *self);
+
+/* ---- small helpers ---------------------------------------------------------- */
+
+static void
+message (RdApplication *self, const char *tag, const char *summary, const char *body)
+{
+  rd_notifier_show_message (self->notifier, tag, summary, body);
+  if (self->window)
+    {
+      g_autofree char *line = body ? g_strdup_printf ("%s — %s", summary, body) : g_strdup (summary);
+      rd_main_window_set_pending (self->window, line);
+    }
+}
+
+static GtkWindow *
+parent_window (RdApplication *self)
+{
+  GtkWindow *w = gtk_application_get_active_window (GTK_APPLICATION (self));
+  return w && gtk_widget_get_visible (GTK_WIDGET (w)) ? w : NULL;
+}
+
+static gboolean
+signed_in (RdApplication *self)
+{
+  return self->client && rd_agent_client_get_state (self->client) == RD_AGENT_STATE_SIGNED_IN;
+}
+
+/* ---- opening URLs ---------------------------------------------------------- */
+
+static void
+on_uri_shown (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  g_autoptr(RdApplication) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!gtk_show_uri_full_finish (GTK_WINDOW (source), res, &error) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    message (self, "browser", _("The browser could not be opened"), error->message);
+}
+
+static void
+open_record (RdApplication *self, const char *url)
+{
+  if (!rd_uri_is_web_url (url))
+    {
+      message (self, "browser", _("The record could not be opened"),
+               _("The CRM sent an address that is not a web page."));
+      return;
+    }
+  g_debug ("opening a CRM record in the browser");
+  gtk_show_uri_full (parent_window (self), url, GDK_CURRENT_TIME, self->cancellable,
+                     on_uri_shown, g_object_ref (self));
+}
+
+/* ---- dialing ------------------------------------------------------------------- */
+
+static void
+on_dialed (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  g_autoptr(RdApplication) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *call_id = rd_agent_client_dial_finish (RD_AGENT_CLIENT (source), res, &error);
+
+  if (call_id == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        message (self, "dial", _("The call could not be placed"), error->message);
+      return;
+    }
+  rd_notifier_withdraw_message (self->notifier, "dial");
+  if (self->window)
+    rd_main_window_set_pending (self->window, _("Calling… your phone rings first; pick it up to connect."));
+}
+
+static void
+dial_now (RdApplication *self, const char *number)
+{
+  g_autofree char *body = g_strdup_printf (_("Calling %s. Your phone rings first; pick it up to connect."), number);
+
+  rd_notifier_show_message (self->notifier, "dial", _("Calling…"), body);
+  rd_agent_client_dial_async (self->client, number, self->cancellable, on_dialed, g_object_ref (self));
+}
+
+typedef struct {
+  RdApplication *self;
+  char          *number;
+} ConfirmData;
+
+static void
+on_confirm_response (GtkDialog *dialog, int response, gpointer user_data)
+{
+  ConfirmData *d = user_data;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    dial_now (d->self, d->number);
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  g_object_unref (d->self);
+  g_free (d->number);
+  g_free (d);
+}
+
+static void
+confirm_dial (RdApplication *self, const char *number, const RdAgentMatch *match)
+{
+  GtkWidget *dialog;
+  ConfirmData *d = g_new0 (ConfirmData, 1);
+  g_autofree char *who = match && match->name ? rd_uri_display_excerpt (match->name, 60) : NULL;
+
+  dialog = gtk_message_dialog_new (parent_window (self), GTK_DIALOG_DESTROY_WITH_PARENT,
+                                   GTK_MESSAGE_QUESTION, GTK_BUTTONS_NONE,
+                                   _("Call %s?"), number);
+  if (who)
+    gtk_message_dialog_format_secondary_text (GTK_MESSAGE_DIALOG (dialog), _("This number belongs to %s."), who);
+  else
+    gtk_message_dialog_format_secondary_text (GTK_MESSAGE_DIALOG (dialog),
+                                              _("This number is not an Odoo contact. A link on a web page or in a document asked Ringdesk to dial it."));
+  gtk_dialog_add_buttons (GTK_DIALOG (dialog), _("_Cancel"), GTK_RESPONSE_CANCEL,
+                          _("C_all"), GTK_RESPONSE_ACCEPT, NULL);
+  gtk_dialog_set_default_response (GTK_DIALOG (dialog), GTK_RESPONSE_CANCEL);
+  gtk_window_set_title (GTK_WINDOW (dialog), _("Confirm Call"));
+  gtk_window_set_application (GTK_WINDOW (dialog), GTK_APPLICATION (self));
+  d->self = g_object_ref (self);
+  d->number = g_strdup (number);
+  g_signal_connect (dialog, "response", G_CALLBACK (on_confirm_response), d);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+typedef struct {
+  RdApplication *self;
+  char          *number;
+} LookupData;
+
+static void
+on_dial_lookup (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  LookupData *d = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RdAgentMatch) match = rd_agent_client_lookup_finish (RD_AGENT_CLIENT (source), res, &error);
+
+  if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      if (match)
+        dial_now (d->self, d->number);
+      else
+        confirm_dial (d->self, d->number, NULL);   /* unknown, or the lookup failed: ask */
+    }
+  g_object_unref (d->self);
+  g_free (d->number);
+  g_free (d);
+}
+
+static void
+dial_checked (RdApplication *self, const char *number, gboolean confirm)
+{
+  int policy = confirm ? g_settings_get_enum (self->settings, "confirm-dial") : 0;
+
+  if (policy == 2)
+    confirm_dial (self, number, NULL);
+  else if (policy == 1)
+    {
+      LookupData *d = g_new0 (LookupData, 1);
+      d->self = g_object_ref (self);
+      d->number = g_strdup (number);
+      rd_agent_client_lookup_async (self->client, number, self->cancellable, on_dial_lookup, d);
+    }
+  else
+    dial_now (self, number);
+}
+
+static gboolean
+on_pending_dial_timeout (gpointer user_data)
+{
+  RdApplication *self = user_data;
+
+  self->pending_dial_id = 0;
+  g_clear_pointer (&self->pending_dial, g_free);
+  message (self, "dial", _("The call could not be placed"),
+           _("Ringdesk is not connected to the hub. Open Ringdesk to see what is wrong."));
+  return G_SOURCE_REMOVE;
+}
+
+/* Entry point for every dial request: typed text, a link from the desktop, the CLI. */
+static void
+dial_request (RdApplication *self, const char *text, gboolean confirm)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *number = rd_uri_to_number (text, &error);
+
+  if (number == NULL)
+    {
+      g_autofree char *shown = rd_uri_display_excerpt (text, 60);
+      g_autofree char *body = g_strdup_printf ("%s\n%s", error->message, shown);
+      message (self, "dial", _("Ringdesk did not dial this link"), body);
+      return;
+    }
+  if (signed_in (self))
+    {
+      dial_checked (self, number, confirm);
+      return;
+    }
+  if (self->client && (rd_agent_client_get_state (self->client) == RD_AGENT_STATE_CONNECTING ||
+                       rd_agent_client_get_state (self->client) == RD_AGENT_STATE_RECONNECTING ||
+                       self->local_hub != NULL || self->demo != NULL))
+    {
+      /* Started by the link itself: dial once signed in (with confirmation if due). */
+      g_free (self->pending_dial);
+      self->pending_dial = g_strdup (number);
+      g_clear_handle_id (&self->pending_dial_id, g_source_remove);
+      self->pending_dial_id = g_timeout_add_seconds (PENDING_DIAL_TIMEOUT_S, on_pending_dial_timeout, self);
+      if (self->window)
+        rd_main_window_set_pending (self->window, _("Waiting for the connection to the hub before dialing…"));
+      return;
+    }
+  message (self, "dial", _("The call could not be placed"),
+           g_settings_get_boolean (self->settings, "configured")
+           ? _("Ringdesk is not connected to the hub. Open Ringdesk to see what is wrong.")
+           : _("Ringdesk is not set up yet. Open Ringdesk to connect it to your hub."));
+}
+
+/* ---- actions ------------------------------------------------------------------ */
+
+static void
+act_dial (GSimpleAction *a, GVariant *p, gpointer self)
+{
+  dial_request (self, g_variant_get_string (p, NULL), TRUE);
+}
+
+static void
+act_call_back (GSimpleAction *a, GVariant *p, gpointer self)
+{
+  dial_request (self, g_variant_get_string (p, NULL), FALSE);
+}
+
+static void
+act_open_record (GSimpleAction *a, GVariant *p, gpointer self)
+{
+  open_record (self, g_variant_get_string (p, NULL));
+}
+
+static void
+on_created (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  g_autoptr(RdApplication) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RdAgentMatch) match = rd_agent_client_create_record_finish (RD_AGENT_CLIENT (source), res, &error);
+
+  if (match == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        message (self, "create", _("The record could not be created"),
+                 error ? error->message : _("The hub returned no record."));
+      return;
+    }
+  if (match->url)
+    open_record (self, match->url);
+}
+
+static void
+act_create_record (GSimpleAction *a, GVariant *p, gpointer user_data)
+{
+  RdApplication *self = user_data;
+  const char *kind, *number;
+
+  g_variant_get (p, "(&s&s)", &kind, &number);
+  if (!g_str_equal (kind, "individual") && !g_str_equal (kind, "lead"))
+    return;
+  if (!signed_in (self))
+    {
+      message (self, "create", _("The record could not be created"), _("Ringdesk is not connected to the hub."));
+      return;
+    }
+  rd_agent_client_create_record_async (self->client, number, kind, NULL, self->cancellable,
+                                       on_created, g_object_ref (self));
+}
+
+static void
+act_show_window (GSimpleAction *a, GVariant *p, gpointer self)
+{
+  present_main_window (self);
+}
+
+static void
+act_dial_prompt (GSimpleAction *a, GVariant *p, gpointer user_data)
+{
+  RdApplication *self = user_data;
+
+  present_main_window (self);
+  rd_main_window_focus_dial (self->window, NULL);
+}
+
+static void
+act_recent (GSimpleAction *a, GVariant *p, gpointer user_data)
+{
+  RdApplication *self = user_data;
+
+  if (self->recent == NULL)
+    {
+      self->recent = rd_recent_window_new (GTK_APPLICATION (self), self->client);
+      g_object_add_weak_pointer (G_OBJECT (self->recent), (gpointer *) &self->recent);
+      gtk_window_set_hide_on_close (GTK_WINDOW (self->recent), FALSE);
+    }
+  rd_notifier_clear_missed (self->notifier);
+  gtk_window_present (GTK_WINDOW (self->recent));
+  rd_recent_window_refresh (self->recent);
+}
+
+static void
+act_preferences (GSimpleAction *a, GVariant *p, gpointer user_data)
+{
+  RdApplication *self = user_data;
+
+  if (self->preferences == NULL)
+    {
+      self->preferences = rd_preferences_window_new (GTK_APPLICATION (self), self->settings, self->demo_mode);
+      g_object_add_weak_pointer (G_OBJECT (self->preferences), (gpointer *) &self->preferences);
+      if (self->window && gtk_widget_get_visible (GTK_WIDGET (self->window)))
+        gtk_window_set_transient_for (GTK_WINDOW (self->preferences), GTK_WINDOW (self->window));
+    }
+  if (p)
+    rd_preferences_window_show_page (self->preferences, g_variant_get_string (p, NULL));
+  gtk_window_present (GTK_WINDOW (self->preferences));
+}
+
+static void
+act_reconnect (GSimpleAction *a, GVariant *p, gpointer self)
+{
+  reconnect (self);
+}
+
+static void
+act_demo_call (GSimpleAction *a, GVariant *p, gpointer user_data)
+{
+  RdApplication *self = user_data;
+
+  if (self->demo)
+    rd_demo_play (self->demo, g_variant_get_string (p, NULL));
+}
+
+static void
+act_about (GSimpleAction *a, GVariant *p, gpointer user_data)
+{
+  static const char *authors[] = { "The Ringdesk authors", NULL };
+
+  gtk_show_about_dialog (parent_window (user_data),
+                         "program-name", "Ringdesk",
+                         "logo-icon-name", APP_ID,
+                         "version", PACKAGE_VERSION,
+                         "comments", _("Caller pop-ups, click-to-call and call logging for Odoo"),
+                         "license-type", GTK_LICENSE_GPL_3_0,
+                         "authors", authors,
+                         NULL);
+}
+
+static void
+act_quit (GSimpleAction *a, GVariant *p, gpointer self)
+{
+  g_application_quit (G_APPLICATION (self));
+}
+
+static const GActionEntry app_entries[] = {
+  { "dial", act_dial, "s", NULL, NULL, { 0 } },
+  { "call-back", act_call_back, "s", NULL, NULL, { 0 } },
+  { "open-record", act_open_record, "s", NULL, NULL, { 0 } },
+  { "create-record", act_create_record, "(ss)", NULL, NULL, { 0 } },
+  { "show-window", act_show_window, NULL, NULL, NULL, { 0 } },
+  { "dial-prompt", act_dial_prompt, NULL, NULL, NULL, { 0 } },
+  { "recent-calls", act_recent, NULL, NULL, NULL, { 0 } },
+  { "preferences", act_preferences, NULL, NULL, NULL, { 0 } },
+  { "preferences-page", act_preferences, "s", NULL, NULL, { 0 } },
+  { "reconnect", act_reconnect, NULL, NULL, NULL, { 0 } },
+  { "demo-call", act_demo_call, "s", NULL, NULL, { 0 } },
+  { "about", act_about, NULL, NULL, NULL, { 0 } },
+  { "quit", act_quit, NULL, NULL, NULL, { 0 } },
+};
+
+/* ---- menu ----------------------------------------------------------------------- */
+
+static void
+build_menu (RdApplication *self)
+{
+  g_autoptr(GMenu) calls = g_menu_new ();
+  g_autoptr(GMenu) app = g_menu_new ();
+
+  self->menu = g_menu_new ();
+  self->status_section = g_menu_new ();
+  g_menu_append (self->status_section, _("Not set up"), NULL);
+  g_menu_append_section (self->menu, NULL, G_MENU_MODEL (self->status_section));
+
+  g_menu_append (calls, _("_Pause Pop-ups"), "app.pops-paused");
+  g_menu_append (calls, _("_Dial a Number…"), "app.dial-prompt");
+  g_menu_append (calls, _("_Recent Calls"), "app.recent-calls");
+  g_menu_append_section (self->menu, NULL, G_MENU_MODEL (calls));
+
+  /* Notification buttons mirrored here when the notification server cannot show them. */
+  g_menu_append_section (self->menu, NULL, rd_notifier_get_mirror_menu (self->notifier));
+
+  g_menu_append (app, _("_Show Ringdesk"), "app.show-window");
+  g_menu_append (app, _("_Preferences"), "app.preferences");
+  g_menu_append (app, _("_About Ringdesk"), "app.about");
+  g_menu_append (app, _("_Quit"), "app.quit");
+  g_menu_append_section (self->menu, NULL, G_MENU_MODEL (app));
+}
+
+static void
+set_status_line (RdApplication *self, const char *line)
+{
+  g_autofree char *current = NULL;
+
+  if (g_menu_model_get_item_attribute (G_MENU_MODEL (self->status_section), 0,
+                                       G_MENU_ATTRIBUTE_LABEL, "s", &current) &&
+      g_strcmp0 (current, line) == 0)
+    return;
+  g_menu_remove_all (self->status_section);
+  g_menu_append (self->status_section, line, NULL);
+}
+
+/* ---- status --------------------------------------------------------------------- */
+
+static void
+update_status (RdApplication *self)
+{
+  gboolean configured = self->demo_mode || g_settings_get_boolean (self->settings, "configured");
+  RdAgentState state = self->client ? rd_agent_client_get_state (self->client) : RD_AGENT_STATE_DISCONNECTED;
+  const char *pbx = self->client ? rd_agent_client_get_pbx_status (self->client) : NULL;
+  const char *crm = self->client ? rd_agent_client_get_crm_status (self->client) : NULL;
+  const char *last_error = self->local_error ? self->local_error
+                           : self->client ? rd_agent_client_get_last_error (self->client) : NULL;
+  g_autoptr(RdStatusText) text = NULL;
+
+  text = rd_status_describe (configured, state,
+                             self->client ? rd_agent_client_get_user_name (self->client) : NULL,
+                             self->client ? rd_agent_client_get_extension (self->client) : NULL,
+                             pbx, crm,
+                             self->client ? rd_agent_client_get_status_message (self->client) : NULL,
+                             last_error);
+  if (self->local_error && text->level == RD_STATUS_OK)
+    {
+      text->level = RD_STATUS_ERROR;
+      g_free (text->advice);
+      text->advice = g_strdup_printf (_("%s\nCheck the phone system and Odoo details in Preferences."), self->local_error);
+    }
+
+  if (self->window)
+    rd_main_window_set_status (self->window, text, self->hub_label,
+                               state == RD_AGENT_STATE_SIGNED_IN ? rd_status_pbx_label (pbx) : NULL,
+                               state == RD_AGENT_STATE_SIGNED_IN ? rd_status_crm_label (crm) : NULL);
+  set_status_line (self, text->summary);
+  if (self->tray)
+    rd_tray_set_tooltip (self->tray, text->title, text->advice);
+
+  /* Losing the connection after having had it is worth a notification; getting it back
+   * withdraws it. */
+  if (state == RD_AGENT_STATE_SIGNED_IN)
+    rd_notifier_withdraw_message (self->notifier, "connection");
+  else if ((state == RD_AGENT_STATE_RECONNECTING || state == RD_AGENT_STATE_AUTH_FAILED) &&
+           self->last_state == RD_AGENT_STATE_SIGNED_IN)
+    rd_notifier_show_message (self->notifier, "connection", text->title, text->advice);
+  self->last_state = state;
+}
+
+static void
+on_client_state (RdAgentClient *client, GParamSpec *pspec, RdApplication *self)
+{
+  RdAgentState state = rd_agent_client_get_state (client);
+
+  update_status (self);
+  if (state == RD_AGENT_STATE_SIGNED_IN && self->pending_dial)
+    {
+      g_autofree char *number = g_steal_pointer (&self->pending_dial);
+      g_clear_handle_id (&self->pending_dial_id, g_source_remove);
+      dial_checked (self, number, TRUE);
+    }
+  else if (state == RD_AGENT_STATE_AUTH_FAILED && self->pending_dial)
+    {
+      g_clear_handle_id (&self->pending_dial_id, g_source_remove);
+      on_pending_dial_timeout (self);
+    }
+  if (state == RD_AGENT_STATE_SIGNED_IN && self->demo && !self->demo_script_played)
+    {
+      self->demo_script_played = TRUE;
+      rd_demo_play_script (self->demo);
+    }
+}
+
+static void
+on_client_call (RdAgentClient *client, RdAgentCall *call, RdApplication *self)
+{
+  rd_notifier_handle_call (self->notifier, call);
+}
+
+static void
+on_client_match (RdAgentClient *client, const char *call_id, RdAgentMatch *match, RdApplication *self)
+{
+  rd_notifier_handle_match (self->notifier, call_id, match);
+}
+
+static void
+on_client_dial_failed (RdAgentClient *client, const char *call_id, const char *reason, RdApplication *self)
+{
+  message (self, "dial", _("The call could not be placed"), reason);
+}
+
+static void
+on_missed_count (RdNotifier *notifier, GParamSpec *pspec, RdApplication *self)
+{
+  if (self->tray)
+    rd_tray_set_attention (self->tray, rd_notifier_get_missed_count (notifier) > 0);
+}
+
+static void
+ensure_client (RdApplication *self)
+{
+  if (self->client)
+    return;
+  self->client = rd_agent_client_new (NULL);
+  g_signal_connect (self->client, "notify::state", G_CALLBACK (on_client_state), self);
+  g_signal_connect_swapped (self->client, "notify::last-error", G_CALLBACK (update_status), self);
+  g_signal_connect_swapped (self->client, "status-changed", G_CALLBACK (update_status), self);
+  g_signal_connect (self->client, "call", G_CALLBACK (on_client_call), self);
+  g_signal_connect (self->client, "match", G_CALLBACK (on_client_match), self);
+  g_signal_connect (self->client, "dial-failed", G_CALLBACK (on_client_dial_failed), self);
+}
+
+/* ---- connecting ------------------------------------------------------------------ */
+
+typedef struct {
+  RdApplication *self;
+  gboolean       agent_key;
+  char          *account;
+} CredData;
+
+static void
+cred_data_free (CredData *d)
+{
+  g_object_unref (d->self);
+  g_free (d->account);
+  g_free (d);
+}
+
+static void
+start_client (RdApplication *self, const char *url)
+{
+  g_free (self->hub_label);
+  self->hub_label = g_settings_get_enum (self->settings, "hub-mode") == 1
+    ? g_strdup (_("This computer")) : g_strdup (url);
+  rd_agent_client_set_hub_url (self->client, url);
+  rd_agent_client_start (self->client);
+  update_status (self);
+}
+
+static void
+on_secret (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  CredData *d = user_data;
+  RdApplication *self = d->self;
+  g_autoptr(GError) error = NULL;
+  char *secret = rd_keyring_lookup_finish (res, &error);
+  g_autofree char *url = NULL;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      cred_data_free (d);
+      return;
+    }
+  if (secret == NULL && d->agent_key && self->local_hub)
+    {
+      /* The hub runs here: issue this extension's key ourselves (and keep it). */
+      secret = rd_local_hub_issue_agent_key (self->local_hub, d->account, &error);
+      if (secret)
+        rd_keyring_store_async (RD_KEYRING_AGENT_KEY, d->account, secret, NULL, NULL, NULL);
+    }
+  if (secret == NULL)
+    {
+      g_free (self->local_error);
+      self->local_error = error
+        ? g_strdup_printf (_("The keyring could not be read: %s"), error->message)
+        : g_strdup (_("No key is saved for this sign-in. Enter it in Preferences → Sign In."));
+      update_status (self);
+      cred_data_free (d);
+      return;
+    }
+
+  if (d->agent_key)
+    rd_agent_client_set_agent_key (self->client, d->account, secret);
+  else
+    rd_agent_client_set_crm_key (self->client, d->account, secret);
+  rd_keyring_free (secret);
+
+  if (self->local_hub)
+    url = rd_local_hub_get_agent_url (self->local_hub);
+  else
+    {
+      g_autofree char *pin = g_settings_get_string (self->settings, "hub-certificate");
+      url = g_settings_get_string (self->settings, "hub-url");
+      rd_agent_client_set_pinned_certificate (self->client, *pin ? pin : NULL);
+    }
+  start_client (self, url);
+  cred_data_free (d);
+}
+
+static void
+sign_in (RdApplication *self)
+{
+  CredData *d = g_new0 (CredData, 1);
+
+  d->self = g_object_ref (self);
+  d->agent_key = g_settings_get_enum (self->settings, "sign-in-method") == 1;
+  d->account = g_settings_get_string (self->settings, d->agent_key ? "extension" : "crm-login");
+  rd_keyring_lookup_async (d->agent_key ? RD_KEYRING_AGENT_KEY : RD_KEYRING_CRM_KEY, d->account,
+                           self->connect_cancellable, on_secret, d);
+}
+
+/* "This computer": the hub's PBX and CRM secrets come from the keyring too. */
+typedef struct {
+  RdApplication *self;
+  RdPbxConfig    pbx;
+  RdCrmConfig    crm;
+  int            pending;
+} LocalData;
+
+static void
+local_data_free (LocalData *d)
+{
+  rd_pbx_config_clear (&d->pbx);
+  rd_crm_config_clear (&d->crm);
+  g_object_unref (d->self);
+  g_free (d);
+}
+
+static void
+on_local_started (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  g_autoptr(RdApplication) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!rd_local_hub_start_finish (RD_LOCAL_HUB (source), res, NULL, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      g_free (self->local_error);
+      self->local_error = g_strdup (error->message);
+    }
+  sign_in (self);   /* the hub listens even when the PBX or CRM is not reachable yet */
+}
+
+static void
+on_local_secret (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  LocalData *d = user_data;
+  char *secret = rd_keyring_lookup_finish (res, NULL);
+
+  if (d->pending == 2)
+    d->pbx.client_secret = g_strdup (secret ? secret : "");
+  else
+    d->crm.api_key = g_strdup (secret ? secret : "");
+  rd_keyring_free (secret);
+  if (--d->pending > 0)
+    {
+      rd_keyring_lookup_async (RD_KEYRING_CRM_ADMIN_KEY, d->crm.login, d->self->connect_cancellable,
+                               on_local_secret, d);
+      return;
+    }
+  if (g_cancellable_is_cancelled (d->self->connect_cancellable))
+    {
+      local_data_free (d);
+      return;
+    }
+  rd_local_hub_start_async (d->self->local_hub, &d->pbx, &d->crm,
+                            g_settings_get_boolean (d->self->settings, "local-bind-auto"),
+                            d->self->connect_cancellable, on_local_started, g_object_ref (d->self));
+  local_data_free (d);
+}
+
+static void
+start_local_hub (RdApplication *self)
+{
+  LocalData *d = g_new0 (LocalData, 1);
+
+  if (self->local_hub == NULL)
+    {
+      g_autofree char *dir = g_build_filename (g_get_user_data_dir (), "ringdesk", NULL);
+      g_autofree char *db = g_build_filename (dir, "hub.sqlite", NULL);
+
+      g_mkdir_with_parents (dir, 0700);
+      self->local_hub = rd_local_hub_new (db, g_settings_get_uint (self->settings, "local-port"));
+    }
+  d->self = g_object_ref (self);
+  d->pbx.base_url = g_settings_get_string (self->settings, "local-pbx-url");
+  d->pbx.client_id = g_settings_get_string (self->settings, "local-pbx-client-id");
+  d->crm.url = g_settings_get_string (self->settings, "local-crm-url");
+  d->crm.database = g_settings_get_string (self->settings, "local-crm-database");
+  d->crm.login = g_settings_get_string (self->settings, "local-crm-login");
+  d->pending = 2;
+  rd_keyring_lookup_async (RD_KEYRING_PBX_SECRET, d->pbx.client_id, self->connect_cancellable,
+                           on_local_secret, d);
+}
+
+static void
+on_demo_started (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  g_autoptr(RdApplication) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!rd_demo_start_finish (RD_DEMO (source), res, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      g_free (self->local_error);
+      self->local_error = g_strdup_printf (_("The demo could not start: %s"), error->message);
+      update_status (self);
+      return;
+    }
+  rd_agent_client_set_agent_key (self->client, RD_DEMO_EXTENSION, rd_demo_get_agent_key (self->demo));
+  start_client (self, rd_demo_get_agent_url (self->demo));
+  g_free (self->hub_label);
+  self->hub_label = g_strdup (_("Demo hub on this computer"));
+  if (self->window)
+    rd_main_window_set_demo_url (self->window, rd_demo_get_odoo_url (self->demo));
+  update_status (self);
+}
+
+static void
+reconnect (RdApplication *self)
+{
+  ensure_client (self);
+  g_cancellable_cancel (self->connect_cancellable);
+  g_clear_object (&self->connect_cancellable);
+  self->connect_cancellable = g_cancellable_new ();
+  g_clear_pointer (&self->local_error, g_free);
+
+  if (self->demo_mode)
+    {
+      if (self->demo == NULL)
+        {
+          self->demo = rd_demo_new ();
+          rd_demo_start_async (self->demo, self->connect_cancellable, on_demo_started, g_object_ref (self));
+        }
+      else if (rd_demo_get_agent_url (self->demo))
+        {
+          rd_agent_client_stop (self->client);
+          rd_agent_client_start (self->client);
+        }
+      return;
+    }
+
+  rd_agent_client_stop (self->client);
+  if (!g_settings_get_boolean (self->settings, "configured"))
+    {
+      update_status (self);
+      return;
+    }
+  if (g_settings_get_enum (self->settings, "hub-mode") == 1)
+    start_local_hub (self);
+  else
+    sign_in (self);
+  update_status (self);
+}
+
+/* ---- windows --------------------------------------------------------------------- */
+
+static gboolean
+on_main_close (GtkWindow *window, RdApplication *self)
+{
+  if (!self->close_hint_shown && !(self->tray && rd_tray_get_available (self->tray)))
+    {
+      self->close_hint_shown = TRUE;
+      rd_notifier_show_message (self->notifier, "background", _("Ringdesk is still running"),
+                                _("It keeps showing incoming calls. Choose Quit in its menu to stop it."));
+    }
+  return FALSE;   /* hide-on-close does the rest */
+}
+
+static void
+present_main_window (RdApplication *self)
+{
+  if (self->window == NULL)
+    {
+      self->window = rd_main_window_new (GTK_APPLICATION (self), G_MENU_MODEL (self->menu),
+                                         rd_notifier_get_mirror_menu (self->notifier));
+      g_object_add_weak_pointer (G_OBJECT (self->window), (gpointer *) &self->window);
+      gtk_window_set_hide_on_close (GTK_WINDOW (self->window), TRUE);
+      g_signal_connect (self->window, "close-request", G_CALLBACK (on_main_close), self);
+      if (self->demo && rd_demo_get_odoo_url (self->demo))
+        rd_main_window_set_demo_url (self->window, rd_demo_get_odoo_url (self->demo));
+      update_status (self);
+    }
+  if (self->tray)
+    {
+      g_autofree char *token = rd_tray_take_activation_token (self->tray);
+      if (token)
+        gtk_window_set_startup_id (GTK_WINDOW (self->window), token);
+    }
+  rd_notifier_clear_missed (self->notifier);
+  gtk_window_present (GTK_WINDOW (self->window));
+}
+
+/* ---- GApplication ------------------------------------------------------------------ */
+
+static void
+rd_application_activate (GApplication *app)
+{
+  present_main_window (RD_APPLICATION (app));
+}
+
+static void
+rd_application_open (GApplication *app, GFile **files, int n_files, const char *hint)
+{
+  for (int i = 0; i < n_files; i++)
+    {
+      g_autofree char *uri = g_file_get_uri (files[i]);
+      dial_request (RD_APPLICATION (app), uri, TRUE);
+    }
+}
+
+static int
+rd_application_command_line (GApplication *app, GApplicationCommandLine *cmdline)
+{
+  RdApplication *self = RD_APPLICATION (app);
+  GVariantDict *options = g_application_command_line_get_options_dict (cmdline);
+  g_autofree char *dial = NULL;
+  g_autofree const char **rest = NULL;
+  gboolean did_something = FALSE;
+
+  if (g_variant_dict_contains (options, "quit"))
+    {
+      g_application_quit (app);
+      return 0;
+    }
+  if (g_variant_dict_contains (options, "demo") && !self->demo_mode)
+    {
+      g_application_command_line_printerr (cmdline, "%s\n",
+                                           _("Ringdesk is already running. Quit it first (ringdesk --quit) to start the demo."));
+      return 1;
+    }
+  if (g_variant_dict_lookup (options, "dial", "s", &dial))
+    {
+      dial_request (self, dial, TRUE);
+      did_something = TRUE;
+    }
+  if (g_variant_dict_lookup (options, G_OPTION_REMAINING, "^a&ay", &rest))
+    for (guint i = 0; rest[i]; i++)
+      {
+        dial_request (self, rest[i], TRUE);
+        did_something = TRUE;
+      }
+  if (g_variant_dict_contains (options, "preferences"))
+    {
+      g_action_group_activate_action (G_ACTION_GROUP (self), "preferences", NULL);
+      did_something = TRUE;
+    }
+  if (!did_something && !(self->background && !g_application_command_line_get_is_remote (cmdline)))
+    g_application_activate (app);
+  return 0;
+}
+
+static int
+rd_application_handle_local_options (GApplication *app, GVariantDict *options)
+{
+  RdApplication *self = RD_APPLICATION (app);
+
+  if (g_variant_dict_contains (options, "version"))
+    {
+      g_print ("ringdesk %s\n", PACKAGE_VERSION);
+      return 0;
+    }
+  /* Only matters if this process becomes the primary instance (see startup). */
+  self->demo_mode = g_variant_dict_contains (options, "demo");
+  self->background = g_variant_dict_contains (options, "background");
+  return -1;
+}
+
+static void
+rd_application_startup (GApplication *app)
+{
+  RdApplication *self = RD_APPLICATION (app);
+  GDBusConnection *bus;
+  g_autoptr(GAction) paused = NULL;
+  static const char *quit_accels[] = { "<Control>q", NULL };
+  static const char *dial_accels[] = { "<Control>d", NULL };
+  static const char *recent_accels[] = { "<Control>r", NULL };
+  static const char *prefs_accels[] = { "<Control>comma", NULL };
+
+  G_APPLICATION_CLASS (rd_application_parent_class)->startup (app);
+
+  if (self->demo_mode)
+    {
+      /* The demo leaves the user's settings alone. */
+      g_autoptr(GSettingsBackend) backend = g_memory_settings_backend_new ();
+      self->settings = g_settings_new_with_backend (APP_ID, backend);
+    }
+  else
+    self->settings = g_settings_new (APP_ID);
+
+  g_action_map_add_action_entries (G_ACTION_MAP (self), app_entries, G_N_ELEMENTS (app_entries), self);
+  paused = g_settings_create_action (self->settings, "pops-paused");
+  g_action_map_add_action (G_ACTION_MAP (self), paused);
+  g_simple_action_set_enabled (G_SIMPLE_ACTION (g_action_map_lookup_action (G_ACTION_MAP (self), "demo-call")),
+                               self->demo_mode);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.dial-prompt", dial_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.recent-calls", recent_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.preferences", prefs_accels);
+
+  self->notifier = rd_notifier_new (G_ACTION_GROUP (self), self->settings);
+  g_signal_connect (self->notifier, "notify::missed-count", G_CALLBACK (on_missed_count), self);
+  build_menu (self);
+
+  bus = g_application_get_dbus_connection (app);
+  if (bus)
+    {
+      g_autoptr(GError) error = NULL;
+
+      self->tray = rd_tray_new (bus, G_MENU_MODEL (self->menu), G_ACTION_GROUP (self));
+      if (!rd_tray_start (self->tray, &error))
+        {
+          g_warning ("No tray icon: %s", error->message);
+          g_clear_object (&self->tray);
+        }
+    }
+
+  /* A telephony helper lives in the background; Quit (menu, Ctrl+Q, --quit) ends it. */
+  g_application_hold (app);
+  g_signal_connect_swapped (self->settings, "changed::configured", G_CALLBACK (update_status), self);
+  reconnect (self);
+}
+
+static void
+rd_application_shutdown (GApplication *app)
+{
+  RdApplication *self = RD_APPLICATION (app);
+
+  g_cancellable_cancel (self->cancellable);
+  g_cancellable_cancel (self->connect_cancellable);
+  g_clear_handle_id (&self->pending_dial_id, g_source_remove);
+  if (self->client)
+    {
+      g_signal_handlers_disconnect_by_data (self->client, self);
+      rd_agent_client_stop (self->client);
+    }
+  g_clear_object (&self->tray);
+  g_clear_object (&self->demo);
+  g_clear_object (&self->local_hub);
+  G_APPLICATION_CLASS (rd_application_parent_class)->shutdown (app);
+}
+
+static void
+rd_application_finalize (GObject *object)
+{
+  RdApplication *self = RD_APPLICATION (object);
+
+  g_clear_object (&self->client);
+  g_clear_object (&self->notifier);
+  g_clear_object (&self->menu);
+  g_clear_object (&self->status_section);
+  g_clear_object (&self->settings);
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->connect_cancellable);
+  g_free (self->pending_dial);
+  g_free (self->local_error);
+  g_free (self->hub_label);
+  G_OBJECT_CLASS (rd_application_parent_class)->finalize (object);
+}
+
+static void
+rd_application_class_init (RdApplicationClass *klass)
+{
+  GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
+
+  G_OBJECT_CLASS (klass)->finalize = rd_application_finalize;
+  app_class->activate = rd_application_activate;
+  app_class->open = rd_application_open;
+  app_class->command_line = rd_application_command_line;
+  app_class->handle_local_options = rd_application_handle_local_options;
+  app_class->startup = rd_application_startup;
+  app_class->shutdown = rd_application_shutdown;
+}
+
+static void
+rd_application_init (RdApplication *self)
+{
+  const GOptionEntry options[] = {
+    { "dial", 0, 0, G_OPTION_ARG_STRING, NULL, N_("Dial NUMBER (or a tel:, callto: or sip: link)"), N_("NUMBER") },
+    { "preferences", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Open the preferences"), NULL },
+    { "quit", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Quit the running instance"), NULL },
+    { "demo", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Run the demo with a simulated phone system and Odoo"), NULL },
+    { "background", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Start without opening a window"), NULL },
+    { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Show the version and exit"), NULL },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, NULL, NULL, N_("[LINK…]") },
+    { NULL }
+  };
+
+  self->cancellable = g_cancellable_new ();
+  self->connect_cancellable = g_cancellable_new ();
+  self->last_state = RD_AGENT_STATE_DISCONNECTED;
+  g_application_add_main_option_entries (G_APPLICATION (self), options);
+  g_application_set_option_context_parameter_string (G_APPLICATION (self), _("[LINK…]"));
+  g_application_set_option_context_summary (G_APPLICATION (self),
+                                            _("Caller pop-ups and click-to-call for Odoo.\n"
+                                              "LINK is a tel:, callto:, sip: or sips: link to dial."));
+}
+
+RdApplication *
+rd_application_new (void)
+{
+  return g_object_new (RD_TYPE_APPLICATION,
+                       "application-id", APP_ID,
+                       "flags", G_APPLICATION_HANDLES_OPEN | G_APPLICATION_HANDLES_COMMAND_LINE,
+                       "resource-base-path", "/io/github/ringdesk/Ringdesk",
+                       NULL);
+}
+
+GSettings *
+rd_application_get_settings (RdApplication *self)
+{
+  g_return_val_if_fail (RD_IS_APPLICATION (self), NULL);
+  return self->settings;
+}
+
+RdAgentClient *
+rd_application_get_client (RdApplication *self)
+{
+  g_return_val_if_fail (RD_IS_APPLICATION (self), NULL);
+  return self->client;
+}
