@@ -371,22 +371,17 @@ rd_store_outbox_release (RdStore *self, const char *claimer, GError **error)
 guint
 rd_store_outbox_count (RdStore *self, RdOutboxState state)
 {
-  g_autoptr(GError) error = NULL;
   g_autoptr(RdStoreStmt) stmt = NULL;
 
   g_return_val_if_fail (RD_IS_STORE (self), 0);
 
-  stmt = rd_store_stmt (self, "SELECT count(*) FROM outbox WHERE state = ?1", &error);
+  stmt = rd_store_stmt_or_warn (self, "SELECT count(*) FROM outbox WHERE state = ?1");
   if (stmt == NULL)
-    {
-      g_warning ("%s", error->message);
-      return 0;
-    }
+    return 0;
   sqlite3_bind_int (stmt, 1, state);
   if (sqlite3_step (stmt) != SQLITE_ROW)
     {
-      rd_store_set_db_error (self, &error, "counting items");
-      g_warning ("%s", error->message);
+      rd_store_warn_db_error (self, "counting items");
       return 0;
     }
   return (guint) sqlite3_column_int64 (stmt, 0);
@@ -395,21 +390,16 @@ rd_store_outbox_count (RdStore *self, RdOutboxState state)
 gint64
 rd_store_outbox_next_due (RdStore *self)
 {
-  g_autoptr(GError) error = NULL;
   g_autoptr(RdStoreStmt) stmt = NULL;
 
   g_return_val_if_fail (RD_IS_STORE (self), -1);
 
-  stmt = rd_store_stmt (self, "SELECT min (next_attempt) FROM outbox WHERE state = 0", &error);
+  stmt = rd_store_stmt_or_warn (self, "SELECT min (next_attempt) FROM outbox WHERE state = 0");
   if (stmt == NULL)
-    {
-      g_warning ("%s", error->message);
-      return -1;
-    }
+    return -1;
   if (sqlite3_step (stmt) != SQLITE_ROW)
     {
-      rd_store_set_db_error (self, &error, "reading the next due item");
-      g_warning ("%s", error->message);
+      rd_store_warn_db_error (self, "reading the next due item");
       return -1;
     }
   if (sqlite3_column_type (stmt, 0) == SQLITE_NULL)
@@ -420,28 +410,21 @@ rd_store_outbox_next_due (RdStore *self)
 RdOutboxItem *
 rd_store_outbox_get (RdStore *self, const char *key)
 {
-  g_autoptr(GError) error = NULL;
   g_autoptr(RdStoreStmt) stmt = NULL;
   int rc;
 
   g_return_val_if_fail (RD_IS_STORE (self), NULL);
   g_return_val_if_fail (key != NULL, NULL);
 
-  stmt = rd_store_stmt (self, "SELECT " OUTBOX_COLUMNS " FROM outbox WHERE key = ?1", &error);
+  stmt = rd_store_stmt_or_warn (self, "SELECT " OUTBOX_COLUMNS " FROM outbox WHERE key = ?1");
   if (stmt == NULL)
-    {
-      g_warning ("%s", error->message);
-      return NULL;
-    }
+    return NULL;
   rd_store_bind_text (stmt, 1, key);
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
     return read_item (stmt);
   if (rc != SQLITE_DONE)
-    {
-      rd_store_set_db_error (self, &error, "reading an item");
-      g_warning ("%s", error->message);
-    }
+    rd_store_warn_db_error (self, "reading an item");
   return NULL;
 }
 

@@ -31,6 +31,12 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (RdStoreStmt, rd_store_stmt_reset)
 RdStoreStmt  *rd_store_stmt            (RdStore     *self,
                                         const char  *sql,
                                         GError     **error);
+/* For getters without a GError: the statement, or NULL after logging why. */
+RdStoreStmt  *rd_store_stmt_or_warn    (RdStore     *self,
+                                        const char  *sql);
+/* Logs the connection's last error (getters without a GError). */
+void          rd_store_warn_db_error   (RdStore     *self,
+                                        const char  *what);
 /* Sets @error from the connection's last error, prefixed with @what. */
 void          rd_store_set_db_error    (RdStore     *self,
                                         GError     **error,

@@ -113,6 +113,26 @@ rd_store_stmt (RdStore *self, const char *sql, GError **error)
   return stmt;
 }
 
+RdStoreStmt *
+rd_store_stmt_or_warn (RdStore *self, const char *sql)
+{
+  g_autoptr(GError) error = NULL;
+  RdStoreStmt *stmt = rd_store_stmt (self, sql, &error);
+
+  if (stmt == NULL)
+    g_warning ("%s", error->message);
+  return stmt;
+}
+
+void
+rd_store_warn_db_error (RdStore *self, const char *what)
+{
+  g_autoptr(GError) error = NULL;
+
+  rd_store_set_db_error (self, &error, what);
+  g_warning ("%s", error->message);
+}
+
 gboolean
 rd_store_stmt_done (RdStore *self, RdStoreStmt *stmt, const char *what, GError **error)
 {
@@ -562,28 +582,21 @@ check_key (const char *what, const char *key, GError **error)
 char *
 rd_store_get_setting (RdStore *self, const char *key)
 {
-  g_autoptr(GError) error = NULL;
   g_autoptr(RdStoreStmt) stmt = NULL;
   int rc;
 
   g_return_val_if_fail (RD_IS_STORE (self), NULL);
   g_return_val_if_fail (key != NULL, NULL);
 
-  stmt = rd_store_stmt (self, "SELECT value FROM settings WHERE key = ?1", &error);
+  stmt = rd_store_stmt_or_warn (self, "SELECT value FROM settings WHERE key = ?1");
   if (stmt == NULL)
-    {
-      g_warning ("%s", error->message);
-      return NULL;
-    }
+    return NULL;
   rd_store_bind_text (stmt, 1, key);
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
     return rd_store_column_dup (stmt, 0);
   if (rc != SQLITE_DONE)
-    {
-      rd_store_set_db_error (self, &error, "reading a setting");
-      g_warning ("%s", error->message);
-    }
+    rd_store_warn_db_error (self, "reading a setting");
   return NULL;
 }
 
@@ -815,25 +828,18 @@ rd_store_calls_recent (RdStore    *self,
 gboolean
 rd_store_call_exists (RdStore *self, const char *key)
 {
-  g_autoptr(GError) error = NULL;
   g_autoptr(RdStoreStmt) stmt = NULL;
   int rc;
 
   g_return_val_if_fail (RD_IS_STORE (self), FALSE);
   g_return_val_if_fail (key != NULL, FALSE);
 
-  stmt = rd_store_stmt (self, "SELECT 1 FROM calls WHERE key = ?1", &error);
+  stmt = rd_store_stmt_or_warn (self, "SELECT 1 FROM calls WHERE key = ?1");
   if (stmt == NULL)
-    {
-      g_warning ("%s", error->message);
-      return FALSE;
-    }
+    return FALSE;
   rd_store_bind_text (stmt, 1, key);
   rc = sqlite3_step (stmt);
   if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-    {
-      rd_store_set_db_error (self, &error, "looking up a call record");
-      g_warning ("%s", error->message);
-    }
+    rd_store_warn_db_error (self, "looking up a call record");
   return rc == SQLITE_ROW;
 }
