@@ -119,7 +119,7 @@ set_state (RdAgentClient *self, RdAgentState state)
 {
   if (self->state == state)
     return;
-  g_debug ("agent client: %s → %s", rd_agent_state_to_string (self->state),
+  g_debug ("agent client: %s -> %s", rd_agent_state_to_string (self->state),
            rd_agent_state_to_string (state));
   self->state = state;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);

@@ -80,35 +80,6 @@ frame_new (const char *type)
 }
 
 static const char *
-number_kind_name (RdNumberKind kind)
-{
-  switch (kind)
-    {
-    case RD_NUMBER_EXTERNAL: return "external";
-    case RD_NUMBER_INTERNAL: return "internal";
-    case RD_NUMBER_WITHHELD: return "withheld";
-    case RD_NUMBER_INVALID:
-    default:
-      return "invalid";
-    }
-}
-
-static const char *
-crm_kind_name (RdCrmKind kind)
-{
-  switch (kind)
-    {
-    case RD_CRM_KIND_INDIVIDUAL: return "individual";
-    case RD_CRM_KIND_COMPANY: return "company";
-    case RD_CRM_KIND_LEAD: return "lead";
-    case RD_CRM_KIND_NONE:
-    case RD_CRM_KIND_ALL:
-    default:
-      return NULL;
-    }
-}
-
-static const char *
 first_non_empty (const char *a, const char *b, const char *c)
 {
   if (a != NULL && *a != '\0')
@@ -148,7 +119,7 @@ rd_agent_number_to_json (const char *raw, const RdPhoneNumber *number)
   const char *kind;
 
   if (number != NULL)
-    kind = number_kind_name (number->kind);
+    kind = rd_number_kind_to_string (number->kind);
   else
     kind = (raw == NULL || *raw == '\0') ? "withheld" : "invalid";
 
@@ -167,7 +138,7 @@ rd_agent_match_to_json (const RdCrmMatch *match)
   g_return_val_if_fail (match != NULL, NULL);
 
   object = json_object_new ();
-  set_string (object, "kind", crm_kind_name (match->kind));
+  json_object_set_string_member (object, "kind", rd_crm_kind_to_string (match->kind));
   json_object_set_int_member (object, "id", match->id);
   set_string (object, "name", match->name != NULL ? match->name : "");
   set_string (object, "company", match->company);

@@ -528,23 +528,13 @@ on_message (SoupWebsocketConnection *connection, gint type, GBytes *message, gpo
 
 /* ---- connections --------------------------------------------------------- */
 
+/* @peer is the rate-limit key, which already maps ::ffff:a.b.c.d to a.b.c.d. */
 static gboolean
-address_is_loopback (GSocketAddress *address)
+address_is_loopback (GSocketAddress *address, const char *peer)
 {
-  GInetAddress *inet;
-  const guint8 *bytes;
-
-  if (!G_IS_INET_SOCKET_ADDRESS (address))
-    return FALSE;
-  inet = g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (address));
-  if (g_inet_address_get_is_loopback (inet))
-    return TRUE;
-  /* ::ffff:127.x.x.x */
-  bytes = g_inet_address_to_bytes (inet);
-  return g_inet_address_get_family (inet) == G_SOCKET_FAMILY_IPV6 &&
-         bytes[10] == 0xff && bytes[11] == 0xff && bytes[12] == 127 &&
-         bytes[0] == 0 && bytes[1] == 0 && bytes[2] == 0 && bytes[3] == 0 && bytes[4] == 0 &&
-         bytes[5] == 0 && bytes[6] == 0 && bytes[7] == 0 && bytes[8] == 0 && bytes[9] == 0;
+  return G_IS_INET_SOCKET_ADDRESS (address) &&
+         (g_inet_address_get_is_loopback (g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (address))) ||
+          g_str_has_prefix (peer, "127."));
 }
 
 static gboolean
@@ -583,7 +573,7 @@ on_websocket (SoupServer *server, SoupServerMessage *msg, const char *path,
       soup_websocket_connection_close (connection, CLOSE_FORBIDDEN, "browsers are not agents");
       return;
     }
-  if (!message_is_tls (msg, connection) && !address_is_loopback (remote))
+  if (!message_is_tls (msg, connection) && !address_is_loopback (remote, peer))
     {
       g_debug ("agent connection from %s refused: plain ws:// from a remote peer", peer);
       soup_websocket_connection_close (connection, CLOSE_FORBIDDEN, "use wss://");

@@ -10,6 +10,7 @@
 #include "hub/rd-agent-server.h"
 #include "hub/rd-agent-server-private.h"
 
+#include <glib/gstdio.h>
 #include <string.h>
 
 /* A hang guard, not a performance assertion. */
@@ -1109,6 +1110,115 @@ test_hostile_strings (Fixture *f, gconstpointer data)
     }
 }
 
+/* ---- TLS with a pinned certificate ---------------------------------------- */
+
+/* A throw-away self-signed certificate made with openssl(1); NULL (test skipped) without it. */
+static GTlsCertificate *
+make_certificate (const char *dir)
+{
+  g_autofree char *cert = g_build_filename (dir, "cert.pem", NULL);
+  g_autofree char *key = g_build_filename (dir, "key.pem", NULL);
+  g_autofree char *openssl = g_find_program_in_path ("openssl");
+  const char *argv[] = { openssl, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+                         "-nodes", "-subj", "/CN=127.0.0.1", "-days", "2", "-keyout", key, "-out", cert, NULL };
+  g_autoptr(GError) error = NULL;
+  gint status = 0;
+  GTlsCertificate *certificate;
+
+  if (openssl == NULL)
+    return NULL;
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
+                NULL, NULL, NULL, NULL, &status, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  certificate = g_tls_certificate_new_from_files (cert, key, &error);
+  g_assert_no_error (error);
+  return certificate;
+}
+
+static void
+test_tls_pinning (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("rd-agent-tls-XXXXXX", NULL);
+  g_autoptr(GTlsCertificate) certificate = make_certificate (dir);
+  g_autoptr(FakeBackend) backend = fake_backend_new ();
+  g_autoptr(RdAgentServer) server = NULL;
+  g_autoptr(SoupServer) soup = NULL;
+  g_autoptr(GByteArray) der = NULL;
+  g_autofree char *pin = NULL;
+  g_autofree char *url = NULL;
+  g_autoptr(GError) error = NULL;
+  GSList *uris;
+  guint ticker;
+
+  if (certificate == NULL)
+    {
+      g_test_skip ("openssl is not installed");
+      return;
+    }
+  ticker = g_timeout_add (50, tick, NULL);
+  g_object_get (certificate, "certificate", &der, NULL);
+  pin = g_compute_checksum_for_data (G_CHECKSUM_SHA256, der->data, der->len);
+
+  server = rd_agent_server_new (RD_AGENT_BACKEND (backend));
+  soup = soup_server_new ("tls-certificate", certificate, NULL);
+  rd_agent_server_attach (server, soup);
+  g_assert_true (soup_server_listen_local (soup, 0, SOUP_SERVER_LISTEN_IPV4_ONLY | SOUP_SERVER_LISTEN_HTTPS, &error));
+  g_assert_no_error (error);
+  uris = soup_server_get_uris (soup);
+  url = g_strdup_printf ("wss://127.0.0.1:%d/agent/v1", g_uri_get_port (uris->data));
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+
+  /* unknown self-signed certificate, no pin: refused before any credential is sent */
+  {
+    g_autoptr(RdAgentClient) client = rd_agent_client_new (url);
+
+    rd_agent_client_set_agent_key (client, "2001", "key-2001");
+    rd_agent_client_start (client);
+    WAIT_FOR (rd_agent_client_get_state (client) == RD_AGENT_STATE_RECONNECTING);
+    g_assert_nonnull (strstr (rd_agent_client_get_last_error (client), "TLS"));
+  }
+  /* wrong pin */
+  {
+    g_autoptr(RdAgentClient) client = rd_agent_client_new (url);
+
+    rd_agent_client_set_pinned_certificate (client, "00:11:22:33");
+    rd_agent_client_set_agent_key (client, "2001", "key-2001");
+    rd_agent_client_start (client);
+    WAIT_FOR (rd_agent_client_get_state (client) == RD_AGENT_STATE_RECONNECTING);
+  }
+  g_assert_cmpuint (backend->auth_calls, ==, 0);
+
+  /* the pinned certificate (upper case, with colons, as tools print it) */
+  {
+    g_autoptr(RdAgentClient) client = rd_agent_client_new (url);
+    g_autoptr(GString) printed = g_string_new (NULL);
+
+    for (const char *p = pin; *p != '\0'; p += 2)
+      g_string_append_printf (printed, "%s%c%c", printed->len ? ":" : "", g_ascii_toupper (p[0]), g_ascii_toupper (p[1]));
+    rd_agent_client_set_pinned_certificate (client, printed->str);
+    rd_agent_client_set_agent_key (client, "2001", "key-2001");
+    rd_agent_client_start (client);
+    WAIT_FOR (client_settled (client));
+    g_assert_cmpint (rd_agent_client_get_state (client), ==, RD_AGENT_STATE_SIGNED_IN);
+    g_assert_cmpuint (backend->auth_calls, ==, 1);
+  }
+
+  g_clear_object (&server);
+  soup_server_disconnect (soup);
+  g_source_remove (ticker);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  {
+    g_autofree char *cert = g_build_filename (dir, "cert.pem", NULL);
+    g_autofree char *key = g_build_filename (dir, "key.pem", NULL);
+
+    g_unlink (cert);
+    g_unlink (key);
+    g_rmdir (dir);
+  }
+}
+
 /* ---- scale ----------------------------------------------------------------- */
 
 #define N_CONCURRENT 200
@@ -1207,6 +1317,7 @@ main (int argc, char **argv)
   ADD ("/agent/hostile/malformed-frames", test_malformed_frames);
   ADD ("/agent/hostile/strings", test_hostile_strings);
   ADD ("/agent/scale/concurrent-sessions", test_concurrent_sessions);
+  g_test_add_func ("/agent/tls/pinned-certificate", test_tls_pinning);
 #undef ADD
 
   return g_test_run ();
