@@ -263,11 +263,7 @@ finish_item (RdStore     *self,
   if (bind_extra != NULL)
     bind_extra (self, stmt, attempts, data);
   if (!rd_store_stmt_done (self, stmt, "updating an item", error))
-    {
-      rd_store_stmt_reset (stmt);
-      goto fail;
-    }
-  rd_store_stmt_reset (stmt);
+    goto fail;
   return rd_store_commit (self, error);
 
 fail:

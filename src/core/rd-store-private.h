@@ -41,7 +41,7 @@ void          rd_store_warn_db_error   (RdStore     *self,
 void          rd_store_set_db_error    (RdStore     *self,
                                         GError     **error,
                                         const char  *what);
-/* Steps a statement that returns no rows (or ignores them). */
+/* Steps a statement to the end (ignoring rows), then resets it. */
 gboolean      rd_store_stmt_done       (RdStore     *self,
                                         RdStoreStmt *stmt,
                                         const char  *what,

@@ -141,11 +141,9 @@ rd_store_stmt_done (RdStore *self, RdStoreStmt *stmt, const char *what, GError *
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     ;
   if (rc != SQLITE_DONE)
-    {
-      rd_store_set_db_error (self, error, what);
-      return FALSE;
-    }
-  return TRUE;
+    rd_store_set_db_error (self, error, what);
+  rd_store_stmt_reset (stmt);
+  return rc == SQLITE_DONE;
 }
 
 void
@@ -527,11 +525,7 @@ migrate_step (RdStore            *self,
   rd_store_bind_text (stmt, 1, component);
   sqlite3_bind_int64 (stmt, 2, version + 1);
   if (!rd_store_stmt_done (self, stmt, "recording a schema version", &local))
-    {
-      rd_store_stmt_reset (stmt);
-      goto fail;
-    }
-  rd_store_stmt_reset (stmt);
+    goto fail;
   if (!rd_store_commit (self, error))
     return FALSE;
   g_debug ("Migrated %s to schema version %" G_GINT64_FORMAT, component, version + 1);
@@ -737,9 +731,8 @@ rd_store_call_upsert (RdStore            *self,
   bind_call (stmt, record, match_json);
   sqlite3_bind_int64 (stmt, 19, rd_store_now (self));
   if (!rd_store_stmt_done (self, stmt, "inserting a call record", error))
-    goto fail_reset;
+    goto fail;
   inserted = sqlite3_changes (self->db) == 1;
-  rd_store_stmt_reset (stmt);
 
   if (!inserted)
     {
@@ -760,8 +753,7 @@ rd_store_call_upsert (RdStore            *self,
       bind_call (stmt, record, match_json);
       sqlite3_bind_int64 (stmt, 19, rd_store_now (self));
       if (!rd_store_stmt_done (self, stmt, "updating a call record", error))
-        goto fail_reset;
-      rd_store_stmt_reset (stmt);
+        goto fail;
     }
   if (!rd_store_commit (self, error))
     return FALSE;
@@ -769,8 +761,6 @@ rd_store_call_upsert (RdStore            *self,
     *out_inserted = inserted;
   return TRUE;
 
-fail_reset:
-  rd_store_stmt_reset (stmt);
 fail:
   rd_store_rollback (self);
   return FALSE;
