@@ -862,7 +862,9 @@ phonebooks_listed_cb (GObject *source, GAsyncResult *result, gpointer user_data)
     }
   if (book == NULL)
     {
-      rd_pbx_create_phonebook_async (self->pbx, request->phonebook, g_task_get_cancellable (task),
+      GCancellable *cancellable = g_task_get_cancellable (task);
+
+      rd_pbx_create_phonebook_async (self->pbx, request->phonebook, cancellable,
                                      phonebook_created_cb, g_steal_pointer (&task));
       return;
     }

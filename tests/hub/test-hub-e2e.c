@@ -1,0 +1,770 @@
+/* End-to-end flows of the seed manual, with the hub in-process and the PBX and
+ * Odoo simulators on loopback: binding, pop, click-to-call, call logs, call-backs,
+ * auto-create, contact sync, disable / enable, disconnect, CRM outage, PBX drop. */
+#include "config.h"
+
+#include "agent/rd-agent-client.h"
+#include "core/rd-error.h"
+#include "hub-test-util.h"
+
+#include <string.h>
+
+typedef struct {
+  HubSims        sims;
+  RdHub         *hub;
+  RdAgentClient *agent;
+  GPtrArray     *calls;     /* RdAgentCall received */
+  GPtrArray     *matches;   /* RdAgentMatch or NULL, from late "match" frames */
+  guint          n_matches;
+} Fixture;
+
+static void
+setup (Fixture *f, gconstpointer data)
+{
+  hub_sims_start (&f->sims);
+  f->hub = hub_new_connected (&f->sims, NULL);
+  f->calls = g_ptr_array_new_with_free_func ((GDestroyNotify) rd_agent_call_free);
+  f->matches = g_ptr_array_new_with_free_func ((GDestroyNotify) rd_agent_match_free);
+}
+
+static void
+teardown (Fixture *f, gconstpointer data)
+{
+  if (f->agent != NULL)
+    {
+      rd_agent_client_stop (f->agent);
+      g_clear_object (&f->agent);
+    }
+  g_clear_object (&f->hub);
+  hub_wait_ms (50);
+  g_ptr_array_unref (f->calls);
+  g_ptr_array_unref (f->matches);
+  hub_sims_stop (&f->sims);
+}
+
+/* ---- helpers --------------------------------------------------------------- */
+
+typedef struct {
+  gboolean  done;
+  GError   *error;
+  guint     count;
+  JsonArray *array;
+} Op;
+
+static gboolean
+op_done (gpointer data)
+{
+  return ((Op *) data)->done;
+}
+
+static void
+bind_auto_cb (GObject *source, GAsyncResult *result, gpointer data)
+{
+  Op *op = data;
+
+  op->count = rd_hub_bind_auto_finish (RD_HUB (source), result, &op->error);
+  op->done = TRUE;
+}
+
+static void
+bool_cb (GObject *source, GAsyncResult *result, gpointer data)
+{
+  Op *op = data;
+
+  if (g_async_result_is_tagged (result, rd_hub_bind_async))
+    rd_hub_bind_finish (RD_HUB (source), result, &op->error);
+  else
+    rd_hub_configure_sync_finish (RD_HUB (source), result, &op->error);
+  op->done = TRUE;
+}
+
+static void
+users_cb (GObject *source, GAsyncResult *result, gpointer data)
+{
+  Op *op = data;
+
+  op->array = rd_hub_list_users_finish (RD_HUB (source), result, &op->error);
+  op->done = TRUE;
+}
+
+static void
+extensions_cb (GObject *source, GAsyncResult *result, gpointer data)
+{
+  Op *op = data;
+
+  op->array = rd_hub_list_extensions_finish (RD_HUB (source), result, &op->error);
+  op->done = TRUE;
+}
+
+static guint
+bind_auto (Fixture *f)
+{
+  Op op = { 0 };
+
+  rd_hub_bind_auto_async (f->hub, NULL, bind_auto_cb, &op);
+  g_assert_true (hub_wait_until (op_done, &op, 10000));
+  g_assert_no_error (op.error);
+  return op.count;
+}
+
+static GError *
+bind (Fixture *f, const char *extension, const char *user)
+{
+  Op op = { 0 };
+
+  rd_hub_bind_async (f->hub, extension, user, NULL, bool_cb, &op);
+  g_assert_true (hub_wait_until (op_done, &op, 10000));
+  return op.error;
+}
+
+static GError *
+configure_sync (Fixture *f, gboolean on, RdCrmKind kinds, const char *phonebook)
+{
+  Op op = { 0 };
+
+  rd_hub_configure_sync_async (f->hub, on, kinds, phonebook, NULL, bool_cb, &op);
+  g_assert_true (hub_wait_until (op_done, &op, 10000));
+  return op.error;
+}
+
+static void
+on_call (RdAgentClient *client, RdAgentCall *call, Fixture *f)
+{
+  g_ptr_array_add (f->calls, rd_agent_call_copy (call));
+}
+
+static void
+on_match (RdAgentClient *client, const char *call_id, RdAgentMatch *match, Fixture *f)
+{
+  g_ptr_array_add (f->matches, match != NULL ? rd_agent_match_copy (match) : NULL);
+  f->n_matches++;
+}
+
+static gboolean
+agent_signed_in (gpointer data)
+{
+  return rd_agent_client_get_state (data) == RD_AGENT_STATE_SIGNED_IN;
+}
+
+static void
+connect_agent (Fixture *f, const char *extension)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *key = rd_hub_issue_agent_key (f->hub, extension, &error);
+  g_autofree char *url = rd_hub_get_agent_url (f->hub);
+
+  g_assert_no_error (error);
+  f->agent = rd_agent_client_new (url);
+  rd_agent_client_set_agent_key (f->agent, extension, key);
+  g_signal_connect (f->agent, "call", G_CALLBACK (on_call), f);
+  g_signal_connect (f->agent, "match", G_CALLBACK (on_match), f);
+  rd_agent_client_start (f->agent);
+  g_assert_true (hub_wait_until (agent_signed_in, f->agent, 10000));
+}
+
+static RdAgentCall *
+find_call (Fixture *f, const char *call_id, const char *event)
+{
+  for (guint i = 0; i < f->calls->len; i++)
+    {
+      RdAgentCall *call = g_ptr_array_index (f->calls, i);
+
+      if (g_strcmp0 (call->call_id, call_id) == 0 && g_strcmp0 (call->event, event) == 0)
+        return call;
+    }
+  return NULL;
+}
+
+typedef struct {
+  Fixture    *f;
+  const char *call_id;
+  const char *event;
+} CallWait;
+
+static gboolean
+has_call (gpointer data)
+{
+  CallWait *wait = data;
+
+  return find_call (wait->f, wait->call_id, wait->event) != NULL;
+}
+
+static RdAgentCall *
+wait_call (Fixture *f, const char *call_id, const char *event)
+{
+  CallWait wait = { f, call_id, event };
+
+  hub_wait_until (has_call, &wait, 10000);
+  return find_call (f, call_id, event);
+}
+
+static gboolean
+call_stored (gpointer data)
+{
+  CallWait *wait = data;
+  g_autofree char *key = g_strconcat ("call:", wait->call_id, NULL);
+  RdStore *store = rd_hub_get_store (wait->f->hub);
+  g_autoptr(GPtrArray) calls = rd_store_calls_recent (store, NULL, 0, NULL, NULL);
+
+  for (guint i = 0; calls != NULL && i < calls->len; i++)
+    if (g_strcmp0 (((RdCallRecord *) calls->pdata[i])->call_id, wait->call_id) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* Waits until the call's record is stored and every CRM write is done. */
+static void
+wait_logged (Fixture *f, const char *call_id)
+{
+  CallWait wait = { f, call_id, NULL };
+
+  g_assert_true (hub_wait_until (call_stored, &wait, 15000));
+  g_assert_true (hub_wait_until (hub_outbox_idle, f->hub, 15000));
+}
+
+static const char *
+status_member (Fixture *f, const char *object, const char *member)
+{
+  static char buffer[128];
+  g_autoptr(JsonObject) status = rd_hub_get_status_json (f->hub);
+  JsonObject *inner = json_object_get_object_member (status, object);
+
+  g_strlcpy (buffer, json_object_get_string_member_with_default (inner, member, ""), sizeof buffer);
+  return buffer;
+}
+
+static const char * const ring_2001[] = { "2001", NULL };
+static const char * const ring_2002[] = { "2002", NULL };
+
+/* ---- binding --------------------------------------------------------------- */
+
+static void
+test_bind (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  Op op = { 0 };
+  gboolean saw_portal = FALSE, saw_public = FALSE;
+
+  /* Auto: e-mails equal ignoring case; Carol's differ, the front desk has none. */
+  g_assert_cmpuint (bind_auto (f), ==, 2);
+  g_assert_cmpuint (bind_auto (f), ==, 0);
+
+  rd_hub_list_users_async (f->hub, NULL, users_cb, &op);
+  g_assert_true (hub_wait_until (op_done, &op, 10000));
+  g_assert_no_error (op.error);
+  for (guint i = 0; i < json_array_get_length (op.array); i++)
+    {
+      JsonObject *user = json_array_get_object_element (op.array, i);
+      const char *login = json_object_get_string_member (user, "login");
+
+      saw_portal |= g_str_equal (json_object_get_string_member (user, "type"), "portal");
+      saw_public |= g_str_equal (json_object_get_string_member (user, "type"), "public");
+      if (g_str_equal (login, "alice"))
+        g_assert_cmpstr (json_object_get_string_member (user, "extension"), ==, "2001");
+      if (g_str_equal (login, "bob"))
+        g_assert_cmpstr (json_object_get_string_member (user, "extension"), ==, "2002");
+      if (g_str_equal (login, "carol"))
+        g_assert_true (json_object_get_null_member (user, "extension"));
+    }
+  g_assert_true (saw_portal && saw_public);
+  json_array_unref (op.array);
+
+  /* Manual: by login, e-mail or id; conflicts and unknowns are refused. */
+  error = bind (f, "2003", "carol@example.com");
+  g_assert_no_error (error);
+  error = bind (f, "2004", "alice");
+  g_assert_error (error, RD_ERROR, RD_ERROR_CONFLICT);
+  g_clear_error (&error);
+  error = bind (f, "2099", "dave");
+  g_assert_error (error, RD_ERROR, RD_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  error = bind (f, "2004", "nobody@example.com");
+  g_assert_error (error, RD_ERROR, RD_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  error = bind (f, "20 04", "dave");
+  g_assert_error (error, RD_ERROR, RD_ERROR_INVALID_INPUT);
+  g_clear_error (&error);
+  {
+    g_autofree char *id = g_strdup_printf ("%" G_GINT64_FORMAT, f->sims.dave_id);
+
+    error = bind (f, "2004", id);
+    g_assert_no_error (error);
+  }
+
+  memset (&op, 0, sizeof op);
+  rd_hub_list_extensions_async (f->hub, NULL, extensions_cb, &op);
+  g_assert_true (hub_wait_until (op_done, &op, 10000));
+  g_assert_no_error (op.error);
+  g_assert_cmpuint (json_array_get_length (op.array), ==, 4);
+  for (guint i = 0; i < json_array_get_length (op.array); i++)
+    {
+      JsonObject *ext = json_array_get_object_element (op.array, i);
+      JsonObject *user = json_object_get_object_member (ext, "user");
+
+      g_assert_nonnull (user);
+      if (g_str_equal (json_object_get_string_member (ext, "number"), "2004"))
+        {
+          g_assert_cmpstr (json_object_get_string_member (user, "name"), ==, "Dave <script>");
+          g_assert_cmpstr (json_object_get_string_member (user, "how"), ==, "manual");
+        }
+    }
+  json_array_unref (op.array);
+
+  g_assert_true (rd_hub_unbind (f->hub, "2003", &error));
+  g_assert_false (rd_hub_unbind (f->hub, "2003", &error));
+  g_assert_error (error, RD_ERROR, RD_ERROR_NOT_FOUND);
+}
+
+/* ---- pop ------------------------------------------------------------------------ */
+
+static void
+test_pop (Fixture *f, gconstpointer data)
+{
+  g_autofree char *known = NULL;
+  g_autofree char *unknown = NULL;
+  g_autofree char *other = NULL;
+  RdAgentCall *call;
+
+  g_assert_cmpuint (bind_auto (f), ==, 2);
+  connect_agent (f, "2001");
+
+  known = rd_sim_pbx_play_inbound (f->sims.pbx, "+86 138 0013 8000", "01088880000", ring_2001, "2001", 200, 300);
+  call = wait_call (f, known, "ringing");
+  g_assert_nonnull (call);
+  g_assert_cmpstr (call->direction, ==, "inbound");
+  g_assert_cmpstr (call->number_e164, ==, "+8613800138000");
+  g_assert_cmpstr (call->number_kind, ==, "external");
+  g_assert_nonnull (call->match);
+  g_assert_cmpstr (call->match->kind, ==, "individual");
+  g_assert_cmpint (call->match->id, ==, f->sims.li_lei);
+  g_assert_cmpstr (call->match->name, ==, "Li Lei");
+  g_assert_nonnull (call->match->url);
+  g_assert_false (call->lookup_pending);
+  g_assert_nonnull (wait_call (f, known, "ended"));
+
+  unknown = rd_sim_pbx_play_inbound (f->sims.pbx, "+86 150 0000 9999", "01088880000", ring_2001, NULL, 200, 0);
+  call = wait_call (f, unknown, "ringing");
+  g_assert_nonnull (call);
+  g_assert_null (call->match);
+  g_assert_cmpstr (call->number_e164, ==, "+8615000009999");
+
+  /* Another extension's calls never reach this agent. */
+  other = rd_sim_pbx_play_inbound (f->sims.pbx, "+86 138 0013 8000", "01088880000", ring_2002, "2002", 100, 100);
+  wait_logged (f, other);
+  g_assert_null (find_call (f, other, "ringing"));
+}
+
+static gboolean
+one_match (gpointer data)
+{
+  return ((Fixture *) data)->n_matches > 0;
+}
+
+static void
+test_pop_slow_crm (Fixture *f, gconstpointer data)
+{
+  g_autofree char *call_id = NULL;
+  gint64 late;
+  RdAgentCall *call;
+  RdAgentMatch *match;
+
+  g_assert_cmpuint (bind_auto (f), ==, 2);
+  connect_agent (f, "2001");
+  /* Added after the index was filled (no refresh): only the CRM knows it, and it is slow. */
+  late = rd_sim_odoo_add_partner (f->sims.odoo, "Late Comer", "+86 186 0000 1234", NULL, FALSE, 0, NULL);
+  rd_sim_odoo_set_delay (f->sims.odoo, 1500);
+
+  call_id = rd_sim_pbx_play_inbound (f->sims.pbx, "+8618600001234", "01088880000", ring_2001, NULL, 3000, 0);
+  call = wait_call (f, call_id, "ringing");
+  g_assert_nonnull (call);
+  g_assert_null (call->match);
+  g_assert_true (call->lookup_pending);
+  g_assert_true (hub_wait_until (one_match, f, 10000));
+  match = g_ptr_array_index (f->matches, 0);
+  g_assert_nonnull (match);
+  g_assert_cmpint (match->id, ==, late);
+  g_assert_cmpstr (match->name, ==, "Late Comer");
+  rd_sim_odoo_set_delay (f->sims.odoo, 0);
+}
+
+/* ---- click-to-call --------------------------------------------------------------- */
+
+typedef struct {
+  gboolean  done;
+  char     *call_id;
+  GError   *error;
+} DialOp;
+
+static void
+dial_cb (GObject *source, GAsyncResult *result, gpointer data)
+{
+  DialOp *op = data;
+
+  op->call_id = rd_agent_client_dial_finish (RD_AGENT_CLIENT (source), result, &op->error);
+  op->done = TRUE;
+}
+
+static gboolean
+dial_done (gpointer data)
+{
+  return ((DialOp *) data)->done;
+}
+
+static void
+test_dial (Fixture *f, gconstpointer data)
+{
+  DialOp op = { 0 };
+  RdAgentCall *call;
+
+  g_assert_cmpuint (bind_auto (f), ==, 2);
+  connect_agent (f, "2002");
+  rd_sim_pbx_set_dial_timings (f->sims.pbx, 100, 100);
+
+  rd_agent_client_dial_async (f->agent, "tel:+86-138-0013-8000", NULL, dial_cb, &op);
+  g_assert_true (hub_wait_until (dial_done, &op, 10000));
+  g_assert_no_error (op.error);
+  g_assert_nonnull (op.call_id);
+  g_assert_cmpuint (rd_sim_pbx_count_requests (f->sims.pbx, "call/dial"), ==, 1);
+  /* The PBX placed it from the agent's own extension: its events are 2002's. */
+  call = wait_call (f, op.call_id, "ended");
+  g_assert_nonnull (call);
+  g_assert_cmpstr (call->direction, ==, "outbound");
+  wait_logged (f, op.call_id);
+  g_assert_cmpuint (hub_count_logs (f->sims.odoo, "res.partner", f->sims.li_lei), ==, 1);
+  g_free (op.call_id);
+
+  /* Withheld / empty numbers are refused by the hub, not sent to the PBX. */
+  memset (&op, 0, sizeof op);
+  rd_agent_client_dial_async (f->agent, "anonymous", NULL, dial_cb, &op);
+  g_assert_true (hub_wait_until (dial_done, &op, 10000));
+  g_assert_nonnull (op.error);
+  g_clear_error (&op.error);
+  g_assert_cmpuint (rd_sim_pbx_count_requests (f->sims.pbx, "call/dial"), ==, 1);
+}
+
+/* ---- call logs ------------------------------------------------------------------- */
+
+static void
+test_call_logs (Fixture *f, gconstpointer data)
+{
+  g_autofree char *answered = NULL;
+  g_autofree char *missed = NULL;
+  g_autofree char *outbound = NULL;
+  g_autofree char *internal = NULL;
+  g_autofree char *unbound = NULL;
+  g_autoptr(GArray) open = NULL;
+  g_autoptr(JsonObject) activity = NULL;
+  JsonNode *user_node;
+
+  g_assert_cmpuint (bind_auto (f), ==, 2);
+
+  answered = rd_sim_pbx_play_inbound (f->sims.pbx, "+86 138 0013 8000", "01088880000", ring_2001, "2001", 100, 200);
+  wait_logged (f, answered);
+  g_assert_cmpuint (hub_count_logs (f->sims.odoo, "res.partner", f->sims.li_lei), ==, 1);
+  g_assert_cmpuint (rd_sim_odoo_count_open_activities (f->sims.odoo, "res.partner", f->sims.li_lei), ==, 0);
+
+  missed = rd_sim_pbx_play_inbound (f->sims.pbx, "+86 139 1111 2222", "01088880000", ring_2001, NULL, 200, 0);
+  wait_logged (f, missed);
+  g_assert_cmpuint (hub_count_logs (f->sims.odoo, "crm.lead", f->sims.lead), ==, 1);
+  /* Missed inbound → an open call-back activity for the bound user. */
+  open = rd_sim_odoo_open_activities (f->sims.odoo, "crm.lead", f->sims.lead);
+  g_assert_cmpuint (open->len, ==, 1);
+  activity = rd_sim_odoo_read (f->sims.odoo, "mail.activity", g_array_index (open, gint64, 0));
+  g_assert_nonnull (activity);
+  user_node = json_object_get_member (activity, "user_id");
+  g_assert_nonnull (user_node);
+  g_assert_true (JSON_NODE_HOLDS_ARRAY (user_node));
+  g_assert_cmpint (json_array_get_int_element (json_node_get_array (user_node), 0), ==, f->sims.alice_id);
+
+  outbound = rd_sim_pbx_play_outbound (f->sims.pbx, "2002", "+861088880000", TRUE, 100, 100);
+  wait_logged (f, outbound);
+  g_assert_cmpuint (hub_count_logs (f->sims.odoo, "res.partner", f->sims.acme), ==, 1);
+
+  /* Internal calls and calls of unbound extensions are not logged in the CRM. */
+  internal = rd_sim_pbx_play_internal (f->sims.pbx, "2001", "2002", TRUE, 100, 100);
+  unbound = rd_sim_pbx_play_inbound (f->sims.pbx, "+86 138 0013 8000", "01088880000", (const char *[]) { "2004", NULL },
+                                     "2004", 100, 100);
+  hub_wait_ms (1500);
+  g_assert_true (hub_outbox_idle (f->hub));
+  g_assert_cmpuint (hub_count_logs (f->sims.odoo, "res.partner", f->sims.li_lei), ==, 1);
+}
+
+/* ---- auto-create -------------------------------------------------------------------- */
+
+static gboolean
+partner_named (RdSimOdoo *odoo, const char *model, guint first_id, guint last_id, const char *name, gint64 *out_id)
+{
+  for (guint id = first_id; id <= last_id; id++)
+    {
+      g_autoptr(JsonObject) record = rd_sim_odoo_read (odoo, model, id);
+
+      if (record != NULL && g_strcmp0 (json_object_get_string_member_with_default (record, "name", NULL), name) == 0)
+        {
+          *out_id = id;
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+static void
+test_autocreate (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *first = NULL;
+  g_autofree char *again = NULL;
+  g_autofree char *out_call = NULL;
+  g_autofree char *not_configured = NULL;
+  guint partners, leads;
+  gint64 created = 0;
+
+  g_assert_cmpuint (bind_auto (f), ==, 2);
+  g_assert_true (rd_hub_configure_autocreate (f->hub, TRUE, RD_HUB_CALLS_INBOUND, RD_CRM_KIND_INDIVIDUAL, NULL, &error));
+  g_assert_no_error (error);
+  partners = rd_sim_odoo_count_records (f->sims.odoo, "res.partner");
+  leads = rd_sim_odoo_count_records (f->sims.odoo, "crm.lead");
+
+  first = rd_sim_pbx_play_inbound (f->sims.pbx, "015012345678", "01088880000", ring_2001, "2001", 100, 100);
+  wait_logged (f, first);
+  g_assert_cmpuint (rd_sim_odoo_count_records (f->sims.odoo, "res.partner"), ==, partners + 1);
+  g_assert_true (partner_named (f->sims.odoo, "res.partner", 1, partners + 50,
+                                "Automatic New Contact - +86 150 1234 5678", &created));
+  g_assert_cmpuint (hub_count_logs (f->sims.odoo, "res.partner", created), ==, 1);
+
+  /* The same caller again: no second record; the log lands on the first. */
+  again = rd_sim_pbx_play_inbound (f->sims.pbx, "+8615012345678", "01088880000", ring_2001, NULL, 100, 0);
+  wait_logged (f, again);
+  g_assert_cmpuint (rd_sim_odoo_count_records (f->sims.odoo, "res.partner"), ==, partners + 1);
+  g_assert_cmpuint (hub_count_logs (f->sims.odoo, "res.partner", created), ==, 2);
+
+  /* Outbound only, as a lead, with a custom prefix. */
+  g_assert_true (rd_hub_configure_autocreate (f->hub, TRUE, RD_HUB_CALLS_OUTBOUND, RD_CRM_KIND_LEAD, "CTI: ", &error));
+  not_configured = rd_sim_pbx_play_inbound (f->sims.pbx, "+86 151 0000 0001", "01088880000", ring_2001, "2001", 100, 100);
+  wait_logged (f, not_configured);
+  g_assert_cmpuint (rd_sim_odoo_count_records (f->sims.odoo, "res.partner"), ==, partners + 1);
+  g_assert_cmpuint (rd_sim_odoo_count_records (f->sims.odoo, "crm.lead"), ==, leads);
+
+  out_call = rd_sim_pbx_play_outbound (f->sims.pbx, "2002", "+33 1 42 68 53 00", TRUE, 100, 100);
+  wait_logged (f, out_call);
+  g_assert_cmpuint (rd_sim_odoo_count_records (f->sims.odoo, "crm.lead"), ==, leads + 1);
+  g_assert_true (partner_named (f->sims.odoo, "crm.lead", 1, leads + 50, "CTI: +33 1 42 68 53 00", &created));
+  g_assert_cmpuint (hub_count_logs (f->sims.odoo, "crm.lead", created), ==, 1);
+
+  /* Bad settings are refused with a reason. */
+  g_assert_false (rd_hub_configure_autocreate (f->hub, TRUE, 0, RD_CRM_KIND_COMPANY, NULL, &error));
+  g_assert_error (error, RD_ERROR, RD_ERROR_INVALID_INPUT);
+  g_clear_error (&error);
+  g_assert_false (rd_hub_configure_autocreate (f->hub, TRUE, 0, 0, "bad\nprefix", &error));
+  g_assert_error (error, RD_ERROR, RD_ERROR_INVALID_INPUT);
+}
+
+/* ---- contact sync ------------------------------------------------------------------ */
+
+static GPtrArray *
+synced_contacts (Fixture *f)
+{
+  g_autoptr(JsonObject) status = rd_hub_get_status_json (f->hub);
+  gint64 book = json_object_get_int_member (json_object_get_object_member (status, "sync"), "phonebook_id");
+
+  return rd_sim_pbx_list_contacts (f->sims.pbx, book);
+}
+
+static void
+test_sync (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) contacts = NULL;
+  g_autofree char *c1 = NULL, *c2 = NULL, *c3 = NULL, *c4 = NULL, *c5 = NULL;
+  g_autofree char *remark = NULL;
+  RdPbxContact *contact;
+  RdPbxContact *filler = rd_pbx_contact_new ();
+  gint64 full;
+
+  g_assert_cmpuint (bind_auto (f), ==, 2);
+
+  /* A phonebook that already holds contacts is refused. */
+  full = rd_sim_pbx_add_phonebook (f->sims.pbx, "Sales team");
+  filler->first_name = g_strdup ("Someone");
+  rd_pbx_contact_add_number (filler, "mobile_number", "13911112222");
+  {
+    GPtrArray *none = rd_sim_pbx_list_contacts (f->sims.pbx, full);
+
+    g_assert_cmpuint (none->len, ==, 0);
+    g_ptr_array_unref (none);
+  }
+  rd_pbx_upsert_contact_async (rd_hub_get_pbx (f->hub), full, filler, NULL, NULL, NULL);
+  rd_pbx_contact_free (filler);
+  hub_wait_ms (500);
+  error = configure_sync (f, TRUE, RD_CRM_KIND_INDIVIDUAL, "Sales team");
+  g_assert_error (error, RD_ERROR, RD_ERROR_CONFLICT);
+  g_assert_nonnull (strstr (error->message, "empty"));
+  g_clear_error (&error);
+  error = configure_sync (f, TRUE, RD_CRM_KIND_INDIVIDUAL, NULL);
+  g_assert_error (error, RD_ERROR, RD_ERROR_INVALID_INPUT);
+  g_clear_error (&error);
+
+  /* A new phonebook by name, individuals only. */
+  error = configure_sync (f, TRUE, RD_CRM_KIND_INDIVIDUAL, "CRM_Synchronization");
+  g_assert_no_error (error);
+  g_assert_cmpstr (status_member (f, "sync", "phonebook"), ==, "CRM_Synchronization");
+
+  c1 = rd_sim_pbx_play_inbound (f->sims.pbx, "+86 138 0013 8000", "01088880000", ring_2001, "2001", 100, 100);
+  wait_logged (f, c1);
+  contacts = synced_contacts (f);
+  g_assert_cmpuint (contacts->len, ==, 1);
+  contact = g_ptr_array_index (contacts, 0);
+  remark = g_strdup_printf ("crm:individual:%" G_GINT64_FORMAT, f->sims.li_lei);
+  g_assert_cmpstr (contact->remark, ==, remark);
+  {
+    g_autofree char *joined = g_strjoin (" ", contact->first_name, contact->last_name, NULL);
+
+    g_assert_cmpstr (joined, ==, "Li Lei");
+  }
+  g_assert_cmpuint (contact->numbers->len, >=, 1);
+  g_assert_cmpstr (((RdPbxContactNumber *) contact->numbers->pdata[0])->number, ==, "+8613800138000");
+  g_clear_pointer (&contacts, g_ptr_array_unref);
+
+  /* A company (not a synced kind), the same contact again, and a contact without a name. */
+  c2 = rd_sim_pbx_play_inbound (f->sims.pbx, ACME_NUMBER, "01088880000", ring_2001, "2001", 100, 100);
+  c3 = rd_sim_pbx_play_inbound (f->sims.pbx, "+86 138 0013 8000", "01088880000", ring_2002, "2002", 100, 100);
+  c4 = rd_sim_pbx_play_inbound (f->sims.pbx, NO_NAME_NUMBER, "01088880000", ring_2001, "2001", 100, 100);
+  wait_logged (f, c2);
+  wait_logged (f, c3);
+  wait_logged (f, c4);
+  contacts = synced_contacts (f);
+  g_assert_cmpuint (contacts->len, ==, 1);
+  g_clear_pointer (&contacts, g_ptr_array_unref);
+
+  /* Leads only now: a lead caller is synced. */
+  error = configure_sync (f, TRUE, RD_CRM_KIND_LEAD, NULL);
+  g_assert_no_error (error);
+  c5 = rd_sim_pbx_play_inbound (f->sims.pbx, LEAD_NUMBER, "01088880000", ring_2001, "2001", 100, 100);
+  wait_logged (f, c5);
+  contacts = synced_contacts (f);
+  g_assert_cmpuint (contacts->len, ==, 2);
+  g_clear_pointer (&contacts, g_ptr_array_unref);
+
+  /* Disconnect: settings and bindings go, the phonebook stays on the PBX. */
+  {
+    gint64 book = 0;
+    g_autoptr(JsonObject) status = rd_hub_get_status_json (f->hub);
+
+    book = json_object_get_int_member (json_object_get_object_member (status, "sync"), "phonebook_id");
+    g_assert_true (rd_hub_disconnect_crm (f->hub, &error));
+    g_assert_no_error (error);
+    g_assert_cmpstr (status_member (f, "crm", "state"), ==, "not-configured");
+    g_clear_pointer (&status, json_object_unref);
+    status = rd_hub_get_status_json (f->hub);
+    g_assert_cmpint (json_object_get_int_member (status, "bindings"), ==, 0);
+    g_assert_false (json_object_get_boolean_member (json_object_get_object_member (status, "sync"), "enabled"));
+    g_assert_false (json_object_get_boolean_member (json_object_get_object_member (status, "autocreate"), "enabled"));
+    contacts = rd_sim_pbx_list_contacts (f->sims.pbx, book);
+    g_assert_cmpuint (contacts->len, ==, 2);
+    g_assert_false (rd_hub_disconnect_crm (f->hub, &error));
+    g_assert_error (error, RD_ERROR, RD_ERROR_UNAVAILABLE);
+  }
+}
+
+/* ---- disable / enable ------------------------------------------------------------------ */
+
+static void
+test_disable (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *call_id = NULL;
+  RdAgentCall *call;
+  CallWait wait = { f, NULL, NULL };
+
+  g_assert_cmpuint (bind_auto (f), ==, 2);
+  g_assert_true (rd_hub_configure_autocreate (f->hub, TRUE, RD_HUB_CALLS_BOTH, RD_CRM_KIND_LEAD, NULL, &error));
+  connect_agent (f, "2001");
+  g_assert_true (rd_hub_set_enabled (f->hub, FALSE, &error));
+  g_assert_cmpstr (status_member (f, "crm", "state"), ==, "disabled");
+
+  /* Paused: no lookup for the pop, the call is kept and its log waits. */
+  call_id = rd_sim_pbx_play_inbound (f->sims.pbx, "+86 138 0013 8000", "01088880000", ring_2001, "2001", 100, 100);
+  call = wait_call (f, call_id, "ringing");
+  g_assert_nonnull (call);
+  g_assert_null (call->match);
+  wait.call_id = call_id;
+  g_assert_true (hub_wait_until (call_stored, &wait, 10000));
+  hub_wait_ms (1500);
+  g_assert_false (hub_outbox_idle (f->hub));
+  g_assert_cmpuint (hub_count_logs (f->sims.odoo, "res.partner", f->sims.li_lei), ==, 0);
+
+  /* Settings were kept. */
+  {
+    g_autoptr(JsonObject) status = rd_hub_get_status_json (f->hub);
+
+    g_assert_true (json_object_get_boolean_member (json_object_get_object_member (status, "autocreate"), "enabled"));
+    g_assert_cmpint (json_object_get_int_member (status, "bindings"), ==, 2);
+  }
+
+  g_assert_true (rd_hub_set_enabled (f->hub, TRUE, &error));
+  g_assert_true (hub_wait_until (hub_outbox_idle, f->hub, 15000));
+  g_assert_cmpuint (hub_count_logs (f->sims.odoo, "res.partner", f->sims.li_lei), ==, 1);
+  g_assert_cmpstr (status_member (f, "crm", "state"), ==, "connected");
+}
+
+/* ---- faults ---------------------------------------------------------------------------- */
+
+static void
+test_crm_down (Fixture *f, gconstpointer data)
+{
+  g_autofree char *a = NULL, *b = NULL, *c = NULL;
+  CallWait wait = { f, NULL, NULL };
+
+  g_assert_cmpuint (bind_auto (f), ==, 2);
+  rd_sim_odoo_set_down (f->sims.odoo, TRUE);
+  a = rd_sim_pbx_play_inbound (f->sims.pbx, "+86 138 0013 8000", "01088880000", ring_2001, "2001", 100, 100);
+  b = rd_sim_pbx_play_inbound (f->sims.pbx, "+86 138 0013 8000", "01088880000", ring_2002, NULL, 100, 0);
+  c = rd_sim_pbx_play_outbound (f->sims.pbx, "2001", "+86 10 8888 0000", TRUE, 100, 100);
+  wait.call_id = c;
+  g_assert_true (hub_wait_until (call_stored, &wait, 10000));
+  hub_wait_ms (2500);
+  g_assert_false (hub_outbox_idle (f->hub));
+  g_assert_cmpuint (hub_count_logs (f->sims.odoo, "res.partner", f->sims.li_lei), ==, 0);
+
+  /* Back, with a server fault first (uncertain: the hub checks before re-posting). */
+  rd_sim_odoo_set_down (f->sims.odoo, FALSE);
+  rd_sim_odoo_fail_next (f->sims.odoo, "503", 1);
+  g_assert_true (hub_wait_until (hub_outbox_idle, f->hub, 30000));
+  g_assert_cmpuint (hub_count_logs (f->sims.odoo, "res.partner", f->sims.li_lei), ==, 2);
+  g_assert_cmpuint (hub_count_logs (f->sims.odoo, "res.partner", f->sims.acme), ==, 1);
+  g_assert_cmpuint (rd_sim_odoo_count_open_activities (f->sims.odoo, "res.partner", f->sims.li_lei), ==, 1);
+}
+
+static void
+test_pbx_drop (Fixture *f, gconstpointer data)
+{
+  g_autofree char *during = NULL;
+
+  g_assert_cmpuint (bind_auto (f), ==, 2);
+  /* The event socket drops; a call ends while the hub is away; catch-up brings it. */
+  rd_sim_pbx_set_events_paused (f->sims.pbx, TRUE);
+  rd_sim_pbx_drop_sockets (f->sims.pbx);
+  during = rd_sim_pbx_play_inbound (f->sims.pbx, "+86 138 0013 8000", "01088880000", ring_2001, "2001", 100, 100);
+  hub_wait_ms (600);
+  rd_sim_pbx_set_events_paused (f->sims.pbx, FALSE);
+  wait_logged (f, during);
+  g_assert_cmpuint (hub_count_logs (f->sims.odoo, "res.partner", f->sims.li_lei), ==, 1);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  /* Faults are part of these flows: warnings (plain-HTTP simulators, CRM outages) are expected. */
+  g_log_set_always_fatal (G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL);
+  g_test_add ("/hub/e2e/bind", Fixture, NULL, setup, test_bind, teardown);
+  g_test_add ("/hub/e2e/pop", Fixture, NULL, setup, test_pop, teardown);
+  g_test_add ("/hub/e2e/pop-slow-crm", Fixture, NULL, setup, test_pop_slow_crm, teardown);
+  g_test_add ("/hub/e2e/dial", Fixture, NULL, setup, test_dial, teardown);
+  g_test_add ("/hub/e2e/call-logs", Fixture, NULL, setup, test_call_logs, teardown);
+  g_test_add ("/hub/e2e/autocreate", Fixture, NULL, setup, test_autocreate, teardown);
+  g_test_add ("/hub/e2e/sync-and-disconnect", Fixture, NULL, setup, test_sync, teardown);
+  g_test_add ("/hub/e2e/disable-enable", Fixture, NULL, setup, test_disable, teardown);
+  g_test_add ("/hub/e2e/crm-down", Fixture, NULL, setup, test_crm_down, teardown);
+  g_test_add ("/hub/e2e/pbx-drop", Fixture, NULL, setup, test_pbx_drop, teardown);
+  return g_test_run ();
+}
