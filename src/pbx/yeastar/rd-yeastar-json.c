@@ -30,7 +30,10 @@ json_depth (const char *data, gsize len)
       if (c == '"')
         in_string = TRUE;
       else if (c == '{' || c == '[')
-        max = MAX (max, ++depth);
+        {
+          depth++;
+          max = MAX (max, depth);
+        }
       else if ((c == '}' || c == ']') && depth > 0)
         depth--;
     }
