@@ -205,8 +205,9 @@ rd_store_finalize (GObject *object)
     }
   /* Finalizes the cached statements (value destroy func) before closing. */
   g_clear_pointer (&self->stmts, g_hash_table_unref);
-  if (self->db != NULL && sqlite3_close (self->db) != SQLITE_OK)
-    g_warning ("Store: closing the database failed: %s", sqlite3_errmsg (self->db));
+  /* close_v2: statements a higher layer still holds keep the connection
+   * alive until they are finalized, instead of failing the close. */
+  sqlite3_close_v2 (self->db);
   g_clear_pointer (&self->rand, g_rand_free);
   g_free (self->path);
 

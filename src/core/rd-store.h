@@ -11,6 +11,10 @@
  * died are claimable again when the lease runs out.
  *
  * All calls are synchronous and short; the store is used from the main thread.
+ *
+ * Durability: WAL with synchronous=FULL, so a call that returned TRUE (or a
+ * rd_store_commit()) is on disk: it survives a process crash and a power loss.
+ * Errors are RD_ERROR_FAILED unless stated (messages carry the SQLite code).
  */
 #pragma once
 
