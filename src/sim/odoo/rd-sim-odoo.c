@@ -478,7 +478,7 @@ void
 rd_sim_odoo_fail_next (RdSimOdoo *self, const char *kind, guint count)
 {
   static const char * const kinds[] = {
-    "500", "503", "malformed", "access-denied", "access-error", "user-error", "timeout", NULL
+    "none", "500", "503", "malformed", "access-denied", "access-error", "user-error", "timeout", NULL
   };
 
   g_return_if_fail (kind != NULL && g_strv_contains (kinds, kind));
@@ -931,7 +931,10 @@ handle_json2 (RdSimOdoo *self, SoupServerMessage *msg, const char *path, JsonNod
       if (exc == SIM_EXC_TYPE_ERROR)
         status = 422;   /* bad arguments */
       if (exc == SIM_EXC_ATTRIBUTE_ERROR)
-        status = 404;   /* unknown method */
+        {
+          respond_json2_error (msg, 404, "werkzeug.exceptions.NotFound", error->message);   /* unknown method */
+          return;
+        }
       respond_json2_error (msg, status, sim_exc_name (exc), error->message);
       return;
     }
@@ -972,7 +975,7 @@ misbehave (RdSimOdoo *self, SoupServerMessage *msg, gboolean json2)
 {
   g_autofree char *kind = g_queue_pop_head (&self->failures);
 
-  if (kind == NULL)
+  if (kind == NULL || g_str_equal (kind, "none"))
     return FALSE;
   g_debug ("simulator misbehaves: %s", kind);
   if (g_str_equal (kind, "500"))
@@ -1026,6 +1029,10 @@ on_request (SoupServer *server, SoupServerMessage *msg, const char *path, GHashT
       g_object_unref (stream);
       return;
     }
+  if (json2 || web_version)
+    self->n_json2++;
+  else if (jsonrpc)
+    self->n_jsonrpc++;
   if ((json2 || web_version) && !v19)
     {
       respond (msg, 404, "text/html", "<!DOCTYPE html><title>404: Not Found</title><h1>Not Found</h1>");
@@ -1044,11 +1051,6 @@ on_request (SoupServer *server, SoupServerMessage *msg, const char *path, GHashT
   bytes = soup_message_body_flatten (body);
   g_free (self->last_request);
   self->last_request = g_strndup (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
-  if (json2)
-    self->n_json2++;
-  else
-    self->n_jsonrpc++;
-
   if (misbehave (self, msg, json2 || web_version))
     return;
   if (web_version)

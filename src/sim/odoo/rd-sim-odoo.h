@@ -56,7 +56,8 @@ guint       rd_sim_odoo_count_open_activities (RdSimOdoo *self, const char *mode
 /* misbehaviour */
 void        rd_sim_odoo_set_delay (RdSimOdoo *self, guint ms);
 void        rd_sim_odoo_set_down (RdSimOdoo *self, gboolean down);         /* connections are closed unanswered */
-/* "500", "503", "malformed", "access-denied", "access-error", "user-error", "timeout" (never answers) */
+/* Queued per request: "500", "503", "malformed", "access-denied", "access-error", "user-error",
+ * "timeout" (never answers), "none" (answers normally: lets a later request fail). */
 void        rd_sim_odoo_fail_next (RdSimOdoo *self, const char *kind, guint count);
 void        rd_sim_odoo_revoke_key (RdSimOdoo *self, const char *api_key);
 
