@@ -9,6 +9,7 @@ the merged files, and every screenshot URL points at a PNG kept in the repositor
 import argparse
 import configparser
 import os
+import re
 import struct
 import sys
 import xml.etree.ElementTree as ET
@@ -92,6 +93,29 @@ def main():
             if key in d:
                 tr = d.get('%s[%s]' % (key, lang))
                 check(bool(tr) and tr != d[key], '%s[%s] missing from the merged desktop file' % (key, lang))
+
+    # Desktop actions are activated over D-Bus as GApplication actions of the same name
+    # (DBusActivatable), so each must be a parameterless app action defined in src/app.
+    app_actions = set()
+    app_dir = os.path.join(a.source_root, 'src', 'app')
+    for fn in sorted(os.listdir(app_dir)) if os.path.isdir(app_dir) else []:
+        if fn.endswith('.c'):
+            with open(os.path.join(app_dir, fn), encoding='utf-8', errors='replace') as f:
+                app_actions.update(re.findall(r'\{\s*"([a-z][a-z0-9-]*)"\s*,\s*\w+\s*,\s*NULL\s*,', f.read()))
+    cp = configparser.ConfigParser(interpolation=None, strict=True)
+    cp.optionxform = str
+    with open(a.desktop, encoding='utf-8') as f:
+        cp.read_file(f)
+    actions = split_list(d.get('Actions'))
+    groups = sorted(g[len('Desktop Action '):] for g in cp.sections() if g.startswith('Desktop Action '))
+    check(sorted(actions) == groups, 'Actions= %s does not match the [Desktop Action] groups %s' % (actions, groups))
+    for act in actions:
+        check(act in app_actions, 'desktop action %s is not a parameterless app action in src/app (%s)'
+              % (act, ', '.join(sorted(app_actions)) or 'none found'))
+        if cp.has_section('Desktop Action ' + act):
+            g = cp['Desktop Action ' + act]
+            for lang in linguas:
+                check(bool(g.get('Name[%s]' % lang)), 'desktop action %s has no Name[%s]' % (act, lang))
 
     # ---- D-Bus service --------------------------------------------------------------------
     s = keyfile(a.service, 'D-BUS Service')
