@@ -1,0 +1,996 @@
+/* rd-bench — the benchmark driver (see bench/README.md and bench/run.sh).
+ *
+ *   rd-bench HUB_BINARY pop    [--contacts N] [--calls N] [--lookups N]      B1 + B2
+ *   rd-bench HUB_BINARY scale  [--agents N] [--rate R] [--seconds S]         B3
+ *   rd-bench HUB_BINARY outbox [--calls N] [--outage S]                      B5
+ *   rd-bench HUB_BINARY serve  [--seconds S] [--out FILE]                    sims + hub for B4
+ *
+ * Process layout: this process runs the PBX and Odoo simulators and the agents
+ * (RdAgentClient) on its main thread; `ringdesk-hub serve` runs as a separate process
+ * (its RSS is read from /proc/PID/status), configured over its admin socket exactly as
+ * an administrator would. Latencies are CLOCK_MONOTONIC differences inside this process.
+ * Prints `name: value unit` lines on stdout; progress goes to stderr.
+ */
+#include "config.h"
+
+#include "agent/rd-agent-client.h"
+#include "core/rd-phone.h"
+#include "core/rd-store.h"
+#include "hub/rd-phone-index.h"
+#include "proc-hub.h"
+#include "sim/odoo/rd-sim-odoo.h"
+#include "sim/pbx/rd-sim-pbx.h"
+
+#include <glib/gstdio.h>
+#include <locale.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/resource.h>
+
+#define ADMIN_KEY "bench-admin-api-key"
+#define DID       "01088880000"
+
+static const char *hub_binary;
+static gboolean stopping_ok;
+
+/* ---- output -------------------------------------------------------------------------- */
+
+static void
+result (const char *name, double value, const char *unit)
+{
+  if (value == (gint64) value && ABS (value) < 1e15)
+    g_print ("%s: %" G_GINT64_FORMAT " %s\n", name, (gint64) value, unit);
+  else
+    g_print ("%s: %.3f %s\n", name, value, unit);
+}
+
+static void
+result_latency (const char *prefix, GArray *ms)
+{
+  g_autofree char *n = g_strdup_printf ("%s_samples", prefix);
+  g_autofree char *p50 = g_strdup_printf ("%s_p50", prefix);
+  g_autofree char *p99 = g_strdup_printf ("%s_p99", prefix);
+  g_autofree char *max = g_strdup_printf ("%s_max", prefix);
+
+  result (n, ms->len, "count");
+  result (p50, proc_percentile (ms, 50), "ms");
+  result (p99, proc_percentile (ms, 99), "ms");
+  result (max, proc_percentile (ms, 100), "ms");
+}
+
+#define progress(...) G_STMT_START { g_printerr ("[rd-bench %6.1f s] ", g_get_monotonic_time () / 1e6 - t_start); \
+                                     g_printerr (__VA_ARGS__); g_printerr ("\n"); } G_STMT_END
+static double t_start;
+
+static double
+now_ms (void)
+{
+  return g_get_monotonic_time () / 1000.0;
+}
+
+/* ---- the environment: simulators + hub process ------------------------------------------ */
+
+typedef struct {
+  RdSimPbx  *pbx;
+  RdSimOdoo *odoo;
+  ProcHub   *hub;
+  char      *tmp;
+  GPtrArray *extensions;   /* char* */
+} Env;
+
+static void
+env_sims (Env *env, guint n_extensions, guint first_extension)
+{
+  g_autoptr(GError) error = NULL;
+
+  env->tmp = g_dir_make_tmp ("rd-bench-XXXXXX", &error);
+  g_assert_no_error (error);
+  env->extensions = g_ptr_array_new_with_free_func (g_free);
+  env->pbx = rd_sim_pbx_new ();
+  env->odoo = rd_sim_odoo_new ("17.0");
+  rd_sim_odoo_set_company_country (env->odoo, "CN");
+  rd_sim_odoo_add_user (env->odoo, "admin", "Administrator", "admin@example.com", ADMIN_KEY,
+                        RD_CRM_USER_INTERNAL, TRUE);
+  for (guint i = 0; i < n_extensions; i++)
+    {
+      g_autofree char *ext = g_strdup_printf ("%u", first_extension + i);
+      g_autofree char *email = g_strdup_printf ("agent%u@example.com", first_extension + i);
+      g_autofree char *name = g_strdup_printf ("Agent %u", first_extension + i);
+      g_autofree char *login = g_strdup_printf ("agent%u", first_extension + i);
+
+      rd_sim_pbx_add_extension (env->pbx, ext, name, email);
+      rd_sim_odoo_add_user (env->odoo, login, name, email, NULL, RD_CRM_USER_INTERNAL, FALSE);
+      g_ptr_array_add (env->extensions, g_steal_pointer (&ext));
+    }
+}
+
+static void
+env_start_sims (Env *env)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (rd_sim_pbx_start (env->pbx, &error));
+  g_assert_true (rd_sim_odoo_start (env->odoo, &error));
+}
+
+static JsonObject *
+admin (Env *env, const char *command, JsonObject *body)
+{
+  g_autoptr(GError) error = NULL;
+  JsonObject *reply = proc_hub_admin (env->hub, command, body, &error);
+
+  if (reply == NULL)
+    g_error ("admin %s: %s", command, error->message);
+  return reply;
+}
+
+static gboolean
+index_ready (gpointer data)
+{
+  Env *env = data;
+  g_autoptr(JsonObject) status = proc_hub_status (env->hub);
+
+  return status != NULL && json_object_get_boolean_member_with_default (status, "index_ready", FALSE);
+}
+
+/* Starts the hub process; connects the PBX and the CRM. Returns the index fill time (ms). */
+static double
+env_start_hub (Env *env, guint retry_base, guint retry_max)
+{
+  g_autofree char *dir = g_build_filename (env->tmp, "hub", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) pbx = json_object_new ();
+  g_autoptr(JsonObject) crm = json_object_new ();
+  g_autoptr(JsonObject) reply = NULL;
+  g_autoptr(JsonObject) bound = NULL;
+  g_autoptr(JsonObject) body = json_object_new ();
+  double t0, fill;
+
+  env->hub = proc_hub_new (hub_binary, dir);
+  env->hub->retry_base = retry_base;
+  env->hub->retry_max = retry_max;
+  if (!proc_hub_start (env->hub, 30000, &error))
+    g_error ("%s", error->message);
+  json_object_set_string_member (pbx, "url", rd_sim_pbx_get_base_url (env->pbx));
+  json_object_set_string_member (pbx, "client_id", RD_SIM_PBX_DEFAULT_CLIENT_ID);
+  json_object_set_string_member (pbx, "client_secret", RD_SIM_PBX_DEFAULT_SECRET);
+  reply = admin (env, "connect-pbx", pbx);
+  g_clear_pointer (&reply, json_object_unref);
+
+  json_object_set_string_member (crm, "url", rd_sim_odoo_get_url (env->odoo));
+  json_object_set_string_member (crm, "database", rd_sim_odoo_get_database (env->odoo));
+  json_object_set_string_member (crm, "login", "admin");
+  json_object_set_string_member (crm, "api_key", ADMIN_KEY);
+  t0 = now_ms ();
+  reply = admin (env, "connect-crm", crm);
+  if (!proc_wait_until (index_ready, env, 30 * 60 * 1000))
+    g_error ("the phone index was not filled in 30 minutes");
+  fill = now_ms () - t0;
+  json_object_set_boolean_member (body, "auto", TRUE);
+  bound = admin (env, "bind", body);
+  return fill;
+}
+
+static gint64
+hub_status_int (Env *env, const char *object, const char *member)
+{
+  g_autoptr(JsonObject) status = proc_hub_status (env->hub);
+  JsonObject *o = status;
+
+  if (status == NULL)
+    return -1;
+  if (object != NULL)
+    o = json_object_get_object_member (status, object);
+  return o != NULL ? json_object_get_int_member_with_default (o, member, -1) : -1;
+}
+
+static void
+env_stop (Env *env)
+{
+  if (env->hub != NULL)
+    {
+      proc_hub_kill (env->hub, SIGTERM);
+      proc_hub_free (env->hub);
+    }
+  g_clear_object (&env->pbx);
+  g_clear_object (&env->odoo);
+  g_clear_pointer (&env->extensions, g_ptr_array_unref);
+  if (env->tmp != NULL && !g_getenv ("RD_BENCH_KEEP"))
+    {
+      g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", env->tmp);
+
+      (void) !system (cmd);
+    }
+  g_clear_pointer (&env->tmp, g_free);
+}
+
+static void
+report_hub_memory (Env *env, const char *prefix)
+{
+  GPid pid = proc_hub_pid (env->hub);
+  g_autofree char *rss = g_strdup_printf ("%s_rss", prefix);
+  g_autofree char *hwm = g_strdup_printf ("%s_rss_peak", prefix);
+
+  result (rss, proc_status_field (pid, "VmRSS") / 1024.0, "MB");
+  result (hwm, proc_status_field (pid, "VmHWM") / 1024.0, "MB");
+}
+
+/* ---- agents ------------------------------------------------------------------------------- */
+
+typedef struct {
+  double   t0;            /* scenario started */
+  char    *extension;     /* expected agent */
+  gint64   expect_id;     /* expected match id (0 = any) */
+  double   t_ring;        /* first ringing at the expected agent */
+  guint    n_ring;        /* ringing frames at the expected agent */
+  guint    n_wrong;       /* frames of this call at any other agent */
+  guint    n_ended;
+  gboolean matched, match_right, pending;
+} CallRec;
+
+static void
+call_rec_free (CallRec *rec)
+{
+  g_free (rec->extension);
+  g_free (rec);
+}
+
+typedef struct {
+  GHashTable *calls;      /* call id → CallRec */
+  guint       unexpected; /* frames for calls we did not start */
+} Book;
+
+typedef struct {
+  RdAgentClient *client;
+  char          *extension;
+  Book          *book;
+} Agent;
+
+static void
+on_call (RdAgentClient *client, RdAgentCall *call, Agent *agent)
+{
+  CallRec *rec = g_hash_table_lookup (agent->book->calls, call->call_id);
+  double t = now_ms ();
+
+  if (rec == NULL)
+    {
+      agent->book->unexpected++;
+      return;
+    }
+  if (g_strcmp0 (rec->extension, agent->extension) != 0)
+    {
+      rec->n_wrong++;
+      return;
+    }
+  if (g_str_equal (call->event, "ringing"))
+    {
+      if (rec->n_ring++ == 0)
+        {
+          rec->t_ring = t;
+          rec->matched = call->match != NULL;
+          rec->match_right = call->match != NULL && (rec->expect_id == 0 || call->match->id == rec->expect_id);
+          rec->pending = call->lookup_pending;
+        }
+    }
+  else if (g_str_equal (call->event, "ended"))
+    rec->n_ended++;
+}
+
+static Agent *
+agent_new (Env *env, Book *book, const char *extension)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *key = proc_hub_agent_key (env->hub, extension, &url, &error);
+  Agent *agent = g_new0 (Agent, 1);
+
+  if (key == NULL)
+    g_error ("agent-key %s: %s", extension, error->message);
+  agent->extension = g_strdup (extension);
+  agent->book = book;
+  agent->client = rd_agent_client_new (url);
+  rd_agent_client_set_agent_key (agent->client, extension, key);
+  g_signal_connect (agent->client, "call", G_CALLBACK (on_call), agent);
+  return agent;
+}
+
+static void
+agent_free (Agent *agent)
+{
+  rd_agent_client_stop (agent->client);
+  g_object_unref (agent->client);
+  g_free (agent->extension);
+  g_free (agent);
+}
+
+static gboolean
+all_signed_in (gpointer data)
+{
+  GPtrArray *agents = data;
+
+  for (guint i = 0; i < agents->len; i++)
+    if (rd_agent_client_get_state (((Agent *) agents->pdata[i])->client) != RD_AGENT_STATE_SIGNED_IN)
+      return FALSE;
+  return TRUE;
+}
+
+typedef struct {
+  Book *book;
+  const char *call_id;
+} RingWait;
+
+static gboolean
+rang (gpointer data)
+{
+  RingWait *w = data;
+  CallRec *rec = g_hash_table_lookup (w->book->calls, w->call_id);
+
+  return rec != NULL && rec->n_ring > 0;
+}
+
+static gboolean
+ended (gpointer data)
+{
+  RingWait *w = data;
+  CallRec *rec = g_hash_table_lookup (w->book->calls, w->call_id);
+
+  return rec != NULL && rec->n_ended > 0;
+}
+
+/* A known caller: a random bulk partner with an international (+86) number. */
+static char *
+random_cn_partner (RdSimOdoo *odoo, GRand *rand, gint64 first_id, gint64 last_id, gint64 *out_id)
+{
+  for (;;)
+    {
+      gint64 id = g_rand_int_range (rand, (gint32) first_id, (gint32) last_id + 1);
+      g_autoptr(JsonObject) rec = rd_sim_odoo_read (odoo, "res.partner", id);
+      const char *phone = rec ? json_object_get_string_member_with_default (rec, "phone", NULL) : NULL;
+
+      if (phone != NULL && g_str_has_prefix (phone, "+86 "))
+        {
+          *out_id = id;
+          return g_strdup (phone);
+        }
+    }
+}
+
+/* ---- B1 + B2: screen pop and the phone index with N contacts ---------------------------------- */
+
+typedef struct {
+  gboolean      done;
+  RdAgentMatch *match;
+  GError       *error;
+} LookupOp;
+
+static void
+lookup_cb (GObject *source, GAsyncResult *res, gpointer data)
+{
+  LookupOp *op = data;
+
+  op->match = rd_agent_client_lookup_finish (RD_AGENT_CLIENT (source), res, &op->error);
+  op->done = TRUE;
+}
+
+static gboolean
+lookup_done (gpointer data)
+{
+  return ((LookupOp *) data)->done;
+}
+
+static int
+run_pop (guint contacts, guint n_calls, guint n_lookups)
+{
+  Env env = { 0 };
+  Book book = { g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) call_rec_free), 0 };
+  g_autoptr(GRand) rand = g_rand_new_with_seed (7);
+  g_autoptr(GArray) pop_ms = g_array_new (FALSE, FALSE, sizeof (gdouble));
+  g_autoptr(GArray) lookup_ms = g_array_new (FALSE, FALSE, sizeof (gdouble));
+  g_autoptr(GArray) direct_us = g_array_new (FALSE, FALSE, sizeof (gdouble));
+  g_autoptr(GPtrArray) numbers = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) agents = g_ptr_array_new ();
+  const char *ring[] = { "2001", NULL };
+  gint64 first_id, last_id;
+  guint lost = 0, dup = 0, unmatched = 0, wrong_match = 0, pending = 0, lookup_hits = 0;
+  double t, fill_ms;
+  Agent *agent;
+
+  env_sims (&env, 1, 2001);
+  first_id = rd_sim_odoo_count_records (env.odoo, "res.partner") + 1;
+  t = now_ms ();
+  rd_sim_odoo_bulk_add_partners (env.odoo, contacts, 42);
+  last_id = first_id + contacts - 1;
+  progress ("Odoo simulator: %u partners in %.1f s", contacts, (now_ms () - t) / 1000);
+  env_start_sims (&env);
+
+  fill_ms = env_start_hub (&env, 5, 60);
+  result ("b2_contacts", contacts, "contacts");
+  result ("b2_index_numbers", hub_status_int (&env, NULL, "index_numbers"), "numbers");
+  result ("b2_fill_time", fill_ms / 1000.0, "s");
+  result ("b2_fill_rate", contacts / (fill_ms / 1000.0), "contacts/s");
+  report_hub_memory (&env, "b2_hub_after_fill");
+  progress ("index filled in %.1f s", fill_ms / 1000);
+
+  agent = agent_new (&env, &book, "2001");
+  g_ptr_array_add (agents, agent);
+  rd_agent_client_start (agent->client);
+  if (!proc_wait_until (all_signed_in, agents, 20000))
+    g_error ("agent did not sign in");
+
+  /* B2: lookups through the agent protocol (index hits: known numbers). */
+  for (guint i = 0; i < n_lookups; i++)
+    {
+      gint64 id;
+      char *number = random_cn_partner (env.odoo, rand, first_id, last_id, &id);
+      LookupOp op = { 0 };
+
+      g_ptr_array_add (numbers, number);
+      t = now_ms ();
+      rd_agent_client_lookup_async (agent->client, number, NULL, lookup_cb, &op);
+      proc_wait_until (lookup_done, &op, 10000);
+      t = now_ms () - t;
+      g_array_append_val (lookup_ms, t);
+      if (op.match != NULL)
+        lookup_hits++;
+      g_clear_pointer (&op.match, rd_agent_match_free);
+      g_clear_error (&op.error);
+    }
+  result_latency ("b2_agent_lookup", lookup_ms);
+  result ("b2_agent_lookup_hits", lookup_hits, "count");
+
+  /* B1: screen pops, one call at a time. */
+  for (guint i = 0; i < n_calls; i++)
+    {
+      gint64 id;
+      g_autofree char *from = random_cn_partner (env.odoo, rand, first_id, last_id, &id);
+      CallRec *rec = g_new0 (CallRec, 1);
+      RingWait w = { &book, NULL };
+      char *call_id;
+
+      rec->extension = g_strdup ("2001");
+      rec->expect_id = id;
+      rec->t0 = now_ms ();
+      call_id = rd_sim_pbx_play_inbound (env.pbx, from, DID, ring, NULL, 40, 0);
+      g_hash_table_insert (book.calls, call_id, rec);
+      w.call_id = call_id;
+      proc_wait_until (rang, &w, 5000);
+      proc_wait_until (ended, &w, 5000);
+      if (i % 100 == 99)
+        progress ("%u calls", i + 1);
+    }
+  proc_wait_ms (1000);
+  {
+    GHashTableIter iter;
+    CallRec *rec;
+
+    g_hash_table_iter_init (&iter, book.calls);
+    while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &rec))
+      {
+        if (rec->n_ring == 0)
+          {
+            lost++;
+            continue;
+          }
+        if (rec->n_ring > 1 || rec->n_wrong > 0)
+          dup++;
+        t = rec->t_ring - rec->t0;
+        g_array_append_val (pop_ms, t);
+        unmatched += !rec->matched;
+        /* The bulk numbers may repeat: another record with the same number is a right answer too. */
+        wrong_match += rec->matched && !rec->match_right;
+        pending += rec->pending;
+      }
+  }
+  result ("b1_calls", n_calls, "calls");
+  result_latency ("b1_pop", pop_ms);
+  result ("b1_lost", lost, "calls");
+  result ("b1_duplicated", dup, "calls");
+  result ("b1_without_match", unmatched, "calls");
+  result ("b1_match_other_record", wrong_match, "calls");
+  result ("b1_lookup_pending", pending, "calls");
+  report_hub_memory (&env, "b2_hub_after_calls");
+
+  for (guint i = 0; i < agents->len; i++)
+    agent_free (agents->pdata[i]);
+  proc_hub_kill (env.hub, SIGTERM);
+
+  /* B2: the index alone, in this process, on the hub's database file. */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(RdStore) store = rd_store_open (env.hub->db_path, &error);
+    g_autoptr(RdPhoneIndex) index = NULL;
+    guint hits = 0;
+
+    g_assert_no_error (error);
+    index = rd_phone_index_new (store, &error);
+    g_assert_no_error (error);
+    rd_phone_index_set_region (index, "CN");
+    for (guint round = 0; round < 10; round++)
+      for (guint i = 0; i < numbers->len; i++)
+        {
+          g_autoptr(RdPhoneNumber) n = rd_phone_parse (numbers->pdata[i], -1, "CN", NULL, NULL);
+          g_autoptr(GPtrArray) matches = NULL;
+          gint64 t0 = g_get_monotonic_time ();
+          double us;
+
+          matches = rd_phone_index_lookup (index, n, NULL);
+          us = g_get_monotonic_time () - t0;
+          g_array_append_val (direct_us, us);
+          hits += matches != NULL && matches->len > 0;
+        }
+    result ("b2_index_lookup_samples", direct_us->len, "count");
+    result ("b2_index_lookup_p50", proc_percentile (direct_us, 50) / 1000.0, "ms");
+    result ("b2_index_lookup_p99", proc_percentile (direct_us, 99) / 1000.0, "ms");
+    result ("b2_index_lookup_hits", hits, "count");
+    {
+      GStatBuf st;
+
+      if (g_stat (env.hub->db_path, &st) == 0)
+        result ("b2_hub_db_size", st.st_size / 1048576.0, "MB");
+    }
+  }
+  g_hash_table_unref (book.calls);
+  env_stop (&env);
+  return 0;
+}
+
+/* ---- B3: hub scale -------------------------------------------------------------------------- */
+
+typedef struct {
+  Env       *env;
+  Book      *book;
+  GRand     *rand;
+  GPtrArray *callers;      /* char* numbers */
+  GArray    *caller_ids;   /* gint64 */
+  double     t_begin;
+  guint      rate, seconds, started;
+  guint      answered;
+  gboolean   finished;
+} Burst;
+
+static gboolean
+burst_tick (gpointer data)
+{
+  Burst *b = data;
+  double elapsed = (now_ms () - b->t_begin) / 1000.0;
+  guint due = MIN ((guint) (elapsed * b->rate), b->rate * b->seconds);
+
+  while (b->started < due)
+    {
+      guint c = g_rand_int_range (b->rand, 0, b->callers->len);
+      const char *ext = b->env->extensions->pdata[g_rand_int_range (b->rand, 0, b->env->extensions->len)];
+      const char *ring[] = { ext, NULL };
+      gboolean answer = g_rand_boolean (b->rand);
+      CallRec *rec = g_new0 (CallRec, 1);
+      char *call_id;
+
+      rec->extension = g_strdup (ext);
+      rec->expect_id = g_array_index (b->caller_ids, gint64, c);
+      rec->t0 = now_ms ();
+      call_id = rd_sim_pbx_play_inbound (b->env->pbx, b->callers->pdata[c], DID, ring, answer ? ext : NULL,
+                                         1500, answer ? 1000 : 0);
+      g_hash_table_insert (b->book->calls, call_id, rec);
+      b->started++;
+      b->answered += answer;
+    }
+  if (b->started >= b->rate * b->seconds)
+    {
+      b->finished = TRUE;
+      return G_SOURCE_REMOVE;
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+burst_finished (gpointer data)
+{
+  return ((Burst *) data)->finished;
+}
+
+static gboolean
+all_ended (gpointer data)
+{
+  Book *book = data;
+  GHashTableIter iter;
+  CallRec *rec;
+
+  g_hash_table_iter_init (&iter, book->calls);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &rec))
+    if (rec->n_ended == 0)
+      return FALSE;
+  return TRUE;
+}
+
+static gboolean
+outbox_idle (gpointer data)
+{
+  Env *env = data;
+  g_autoptr(JsonObject) status = proc_hub_status (env->hub);
+  JsonObject *outbox = status ? json_object_get_object_member (status, "outbox") : NULL;
+
+  return outbox != NULL && json_object_get_int_member_with_default (outbox, "pending", 1) == 0;
+}
+
+static int
+run_scale (guint n_agents, guint rate, guint seconds)
+{
+  Env env = { 0 };
+  Book book = { g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) call_rec_free), 0 };
+  g_autoptr(GArray) pop_ms = g_array_new (FALSE, FALSE, sizeof (gdouble));
+  g_autoptr(GPtrArray) agents = g_ptr_array_new_with_free_func ((GDestroyNotify) agent_free);
+  Burst burst = { 0 };
+  guint lost = 0, dup = 0, wrong = 0, lost_end = 0, unmatched = 0;
+  double t;
+  gint64 hub_rss_idle;
+
+  env_sims (&env, n_agents, 3000);
+  burst.callers = g_ptr_array_new_with_free_func (g_free);
+  burst.caller_ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  for (guint i = 0; i < 1000; i++)
+    {
+      char *phone = g_strdup_printf ("+86 139 %04u %04u", 1000 + i, 2000 + i);
+      gint64 id = rd_sim_odoo_add_partner (env.odoo, "Caller", phone, NULL, FALSE, 0, NULL);
+
+      g_ptr_array_add (burst.callers, phone);
+      g_array_append_val (burst.caller_ids, id);
+    }
+  env_start_sims (&env);
+  env_start_hub (&env, 5, 60);
+  result ("b3_agents", n_agents, "agents");
+  result ("b3_hub_rss_before_agents", proc_status_field (proc_hub_pid (env.hub), "VmRSS") / 1024.0, "MB");
+
+  t = now_ms ();
+  for (guint i = 0; i < env.extensions->len; i++)
+    g_ptr_array_add (agents, agent_new (&env, &book, env.extensions->pdata[i]));
+  progress ("%u agent keys issued in %.1f s", n_agents, (now_ms () - t) / 1000);
+  t = now_ms ();
+  for (guint i = 0; i < agents->len; i++)
+    rd_agent_client_start (((Agent *) agents->pdata[i])->client);
+  if (!proc_wait_until (all_signed_in, agents, 300000))
+    g_error ("not every agent signed in");
+  result ("b3_sign_in_all", (now_ms () - t) / 1000.0, "s");
+  result ("b3_hub_agents_signed_in", hub_status_int (&env, NULL, "agents"), "agents");
+  proc_wait_ms (2000);
+  hub_rss_idle = proc_status_field (proc_hub_pid (env.hub), "VmRSS");
+  result ("b3_hub_rss_agents_idle", hub_rss_idle / 1024.0, "MB");
+
+  burst.env = &env;
+  burst.book = &book;
+  burst.rand = g_rand_new_with_seed (11);
+  burst.rate = rate;
+  burst.seconds = seconds;
+  burst.t_begin = now_ms ();
+  g_timeout_add (5, burst_tick, &burst);
+  proc_wait_until (burst_finished, &burst, (seconds + 30) * 1000);
+  progress ("%u calls started in %.1f s", burst.started, (now_ms () - burst.t_begin) / 1000);
+  proc_wait_until (all_ended, &book, 30000);
+  report_hub_memory (&env, "b3_hub");
+
+  {
+    GHashTableIter iter;
+    CallRec *rec;
+
+    g_hash_table_iter_init (&iter, book.calls);
+    while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &rec))
+      {
+        lost += rec->n_ring == 0;
+        dup += rec->n_ring > 1;
+        wrong += rec->n_wrong > 0;
+        lost_end += rec->n_ended == 0;
+        if (rec->n_ring > 0)
+          {
+            t = rec->t_ring - rec->t0;
+            g_array_append_val (pop_ms, t);
+            unmatched += !rec->match_right;
+          }
+      }
+  }
+  result ("b3_calls", burst.started, "calls");
+  result ("b3_rate", rate, "calls/s");
+  result ("b3_duration", seconds, "s");
+  result_latency ("b3_pop", pop_ms);
+  result ("b3_lost_ringing", lost, "events");
+  result ("b3_duplicated_ringing", dup, "events");
+  result ("b3_to_wrong_agent", wrong, "calls");
+  result ("b3_lost_ended", lost_end, "events");
+  result ("b3_unexpected_frames", book.unexpected, "frames");
+  result ("b3_wrong_or_no_match", unmatched, "calls");
+  t = now_ms ();
+  proc_wait_until (outbox_idle, &env, 120000);
+  result ("b3_outbox_drain_after_burst", (now_ms () - t) / 1000.0, "s");
+  result ("b3_outbox_dead", hub_status_int (&env, "outbox", "dead"), "items");
+
+  g_ptr_array_unref (agents);
+  agents = NULL;
+  g_rand_free (burst.rand);
+  g_ptr_array_unref (burst.callers);
+  g_array_unref (burst.caller_ids);
+  g_hash_table_unref (book.calls);
+  env_stop (&env);
+  return 0;
+}
+
+/* ---- B5: call-log throughput with a CRM outage ---------------------------------------------------- */
+
+/* Counts "Ringdesk call id: KEY" per key over @ids of res.partner. */
+static GHashTable *
+count_logged_keys (RdSimOdoo *odoo, GArray *ids)
+{
+  GHashTable *keys = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+
+  for (guint i = 0; i < ids->len; i++)
+    {
+      g_autoptr(GPtrArray) bodies = rd_sim_odoo_messages_for (odoo, "res.partner", g_array_index (ids, gint64, i));
+
+      for (guint j = 0; bodies != NULL && j < bodies->len; j++)
+        for (const char *p = strstr (bodies->pdata[j], "Ringdesk call id: "); p != NULL;
+             p = strstr (p + 1, "Ringdesk call id: "))
+          {
+            const char *k = p + strlen ("Ringdesk call id: ");
+            g_autofree char *key = g_strndup (k, strcspn (k, "< \t\n&\""));
+
+            g_hash_table_insert (keys, g_strdup (key),
+                                 GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (keys, key)) + 1));
+          }
+    }
+  return keys;
+}
+
+static guint
+count_logs (RdSimOdoo *odoo, GArray *ids)
+{
+  g_autoptr(GHashTable) keys = count_logged_keys (odoo, ids);
+  GHashTableIter iter;
+  gpointer value;
+  guint n = 0;
+
+  g_hash_table_iter_init (&iter, keys);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    n += GPOINTER_TO_UINT (value);
+  return n;
+}
+
+typedef struct {
+  Env    *env;
+  GArray *ids;
+  guint   target;
+} LogWait;
+
+static gboolean
+logs_reached (gpointer data)
+{
+  LogWait *w = data;
+
+  return count_logs (w->env->odoo, w->ids) >= w->target;
+}
+
+typedef struct {
+  Env   *env;
+  guint  target;
+} StoredWait;
+
+static gboolean
+calls_queued (gpointer data)
+{
+  StoredWait *w = data;
+
+  return hub_status_int (w->env, "outbox", "pending") >= w->target;
+}
+
+static gboolean
+pace_tick (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+play_batch (gpointer data)
+{
+  Burst *b = data;
+
+  return burst_tick (b);
+}
+
+static int
+run_outbox (guint n_calls, guint outage_s)
+{
+  Env env = { 0 };
+  Book book = { g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) call_rec_free), 0 };
+  Burst burst = { 0 };
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(GHashTable) keys = NULL;
+  g_autoptr(JsonObject) reply = NULL;
+  GHashTableIter iter;
+  gpointer value;
+  guint once = 0, twice = 0, pending0;
+  double t_enable, t_down, t_up, t_done, t;
+  LogWait half = { &env, ids, n_calls / 2 };
+  LogWait all = { &env, ids, n_calls };
+  StoredWait stored = { &env, n_calls };
+
+  env_sims (&env, 1, 2001);
+  burst.callers = g_ptr_array_new_with_free_func (g_free);
+  burst.caller_ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  for (guint i = 0; i < 100; i++)
+    {
+      char *phone = g_strdup_printf ("+86 139 0000 %04u", i);
+      gint64 id = rd_sim_odoo_add_partner (env.odoo, "Caller", phone, NULL, FALSE, 0, NULL);
+
+      g_ptr_array_add (burst.callers, phone);
+      g_array_append_val (burst.caller_ids, id);
+      g_array_append_val (ids, id);
+    }
+  rd_sim_pbx_set_cdr_time_scale (env.pbx, 1000);
+  env_start_sims (&env);
+  env_start_hub (&env, 1, 4);
+
+  /* Queue: the CRM work is paused while the calls happen (they are stored, their logs wait). */
+  reply = admin (&env, "disable", NULL);
+  burst.env = &env;
+  burst.book = &book;
+  burst.rand = g_rand_new_with_seed (5);
+  burst.rate = 200;
+  burst.seconds = (n_calls + 199) / 200;
+  burst.t_begin = now_ms ();
+  t = now_ms ();
+  {
+    /* Every call answered on 2001; short ring and talk. */
+    guint started = 0;
+    guint tick = g_timeout_add (5, pace_tick, NULL);
+    while (started < n_calls)
+      {
+        guint due = MIN ((guint) ((now_ms () - t) / 1000.0 * burst.rate), n_calls);
+
+        for (; started < due; started++)
+          {
+            const char *ring[] = { "2001", NULL };
+            guint c = started % burst.callers->len;
+            CallRec *rec = g_new0 (CallRec, 1);
+
+            rec->extension = g_strdup ("2001");
+            g_hash_table_insert (book.calls,
+                                 rd_sim_pbx_play_inbound (env.pbx, burst.callers->pdata[c], DID, ring, "2001", 10, 10),
+                                 rec);
+          }
+        g_main_context_iteration (NULL, TRUE);
+      }
+    g_source_remove (tick);
+  }
+  (void) play_batch;
+  if (!proc_wait_until (calls_queued, &stored, 300000))
+    g_warning ("only %" G_GINT64_FORMAT " of %u logs queued", hub_status_int (&env, "outbox", "pending"), n_calls);
+  pending0 = hub_status_int (&env, "outbox", "pending");
+  result ("b5_calls", n_calls, "calls");
+  result ("b5_queue_time", (now_ms () - t) / 1000.0, "s");
+  result ("b5_queued_items", pending0, "items");
+  progress ("%u outbox items queued", pending0);
+
+  /* Drain, with an outage in the middle. */
+  g_clear_pointer (&reply, json_object_unref);
+  t_enable = now_ms ();
+  reply = admin (&env, "enable", NULL);
+  proc_wait_until (logs_reached, &half, 1800000);
+  t_down = now_ms ();
+  rd_sim_odoo_set_down (env.odoo, TRUE);
+  progress ("CRM down at %u logs", count_logs (env.odoo, ids));
+  proc_wait_ms (outage_s * 1000);
+  rd_sim_odoo_set_down (env.odoo, FALSE);
+  t_up = now_ms ();
+  progress ("CRM up");
+  proc_wait_until (logs_reached, &all, 1800000);
+  proc_wait_until (outbox_idle, &env, 600000);
+  t_done = now_ms ();
+  keys = count_logged_keys (env.odoo, ids);
+  g_hash_table_iter_init (&iter, keys);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      once += GPOINTER_TO_UINT (value) == 1;
+      twice += GPOINTER_TO_UINT (value) > 1;
+    }
+  result ("b5_outage", (t_up - t_down) / 1000.0, "s");
+  result ("b5_drain_total", (t_done - t_enable) / 1000.0, "s");
+  result ("b5_logs_per_s_overall", n_calls / ((t_done - t_enable) / 1000.0), "logs/s");
+  result ("b5_logs_per_s_crm_up", n_calls / ((t_done - t_enable - (t_up - t_down)) / 1000.0), "logs/s");
+  result ("b5_first_half_logs_per_s", (n_calls / 2) / ((t_down - t_enable) / 1000.0), "logs/s");
+  result ("b5_recovery_after_outage", (t_done - t_up) / 1000.0, "s");
+  result ("b5_logged_once", once, "calls");
+  result ("b5_logged_more_than_once", twice, "calls");
+  result ("b5_not_logged", n_calls > g_hash_table_size (keys) ? n_calls - g_hash_table_size (keys) : 0, "calls");
+  result ("b5_outbox_pending_after", hub_status_int (&env, "outbox", "pending"), "items");
+  result ("b5_outbox_dead_after", hub_status_int (&env, "outbox", "dead"), "items");
+  report_hub_memory (&env, "b5_hub");
+
+  g_rand_free (burst.rand);
+  g_ptr_array_unref (burst.callers);
+  g_array_unref (burst.caller_ids);
+  g_hash_table_unref (book.calls);
+  env_stop (&env);
+  return 0;
+}
+
+/* ---- serve: sims + hub for the app footprint run (B4) ------------------------------------------------ */
+
+static int
+run_serve (guint seconds, const char *out)
+{
+  Env env = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *key = NULL;
+  g_autofree char *text = NULL;
+
+  env_sims (&env, 1, 2001);
+  rd_sim_odoo_add_partner (env.odoo, "Li Lei", "+86 138 0013 8000", NULL, FALSE, 0, NULL);
+  env_start_sims (&env);
+  env_start_hub (&env, 5, 60);
+  key = proc_hub_agent_key (env.hub, "2001", &url, &error);
+  g_assert_no_error (error);
+  /* The credential goes to a 0600 file, never to argv. */
+  text = g_strdup_printf ("url=%s\nextension=2001\nkey=%s\nhub_pid=%d\n", url, key, (int) proc_hub_pid (env.hub));
+  if (!g_file_set_contents_full (out, text, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600, &error))
+    g_error ("%s", error->message);
+  progress ("serving for %u s; credentials in %s", seconds, out);
+  proc_wait_ms (seconds * 1000);
+  env_stop (&env);
+  return 0;
+}
+
+/* ---- main ---------------------------------------------------------------------------------------- */
+
+static guint
+opt_uint (int argc, char **argv, const char *name, guint fallback)
+{
+  for (int i = 0; i + 1 < argc; i++)
+    if (g_str_equal (argv[i], name))
+      return (guint) g_ascii_strtoull (argv[i + 1], NULL, 10);
+  return fallback;
+}
+
+static const char *
+opt_str (int argc, char **argv, const char *name, const char *fallback)
+{
+  for (int i = 0; i + 1 < argc; i++)
+    if (g_str_equal (argv[i], name))
+      return argv[i + 1];
+  return fallback;
+}
+
+int
+main (int argc, char **argv)
+{
+  struct rlimit lim;
+  const char *mode;
+
+  setlocale (LC_ALL, "");
+  t_start = g_get_monotonic_time () / 1e6;
+  if (argc < 3)
+    {
+      g_printerr ("usage: %s HUB_BINARY pop|scale|outbox|serve [options]\n", argv[0]);
+      return 2;
+    }
+  /* 1,000 agents need more than 1,024 descriptors here and in the hub (which inherits this). */
+  if (getrlimit (RLIMIT_NOFILE, &lim) == 0)
+    {
+      lim.rlim_cur = lim.rlim_max;
+      setrlimit (RLIMIT_NOFILE, &lim);
+    }
+  signal (SIGPIPE, SIG_IGN);
+  /* Simulated outages and plain-HTTP loopback produce warnings; they are part of the runs. */
+  g_log_set_always_fatal (G_LOG_FATAL_MASK);
+  hub_binary = argv[1];
+  mode = argv[2];
+  (void) stopping_ok;
+  if (g_str_equal (mode, "pop"))
+    return run_pop (opt_uint (argc, argv, "--contacts", 1000000), opt_uint (argc, argv, "--calls", 1000),
+                    opt_uint (argc, argv, "--lookups", 2000));
+  if (g_str_equal (mode, "scale"))
+    return run_scale (opt_uint (argc, argv, "--agents", 1000), opt_uint (argc, argv, "--rate", 50),
+                      opt_uint (argc, argv, "--seconds", 60));
+  if (g_str_equal (mode, "outbox"))
+    return run_outbox (opt_uint (argc, argv, "--calls", 10000), opt_uint (argc, argv, "--outage", 30));
+  if (g_str_equal (mode, "serve"))
+    return run_serve (opt_uint (argc, argv, "--seconds", 120), opt_str (argc, argv, "--out", "bench-agent.ini"));
+  g_printerr ("unknown mode %s\n", mode);
+  return 2;
+}

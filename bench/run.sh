@@ -1,0 +1,121 @@
+#!/bin/sh
+# Ringdesk benchmarks (B1–B5, see bench/README.md). Not part of the default test run.
+#
+#   sh bench/run.sh [--quick] [--only LIST] [--build DIR] [--no-record]
+#
+#   --quick      smaller N for iteration (the recorded run says which mode it used)
+#   --only LIST  comma-separated subset of: pop (B1+B2), scale (B3), app (B4), outbox (B5)
+#   --build DIR  build directory (default build-bench; configured if missing)
+#   --no-record  print only; do not append to bench/RESULTS.md
+#
+# Prints `name: value unit` lines and appends them, with the date, commit, machine (cores, memory,
+# load) and the verdict against each target, to bench/RESULTS.md.
+set -eu
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+mode=full
+only=pop,scale,app,outbox
+build=build-bench
+record=yes
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --quick) mode=quick ;;
+    --only) only=$2; shift ;;
+    --build) build=$2; shift ;;
+    --no-record) record=no ;;
+    *) echo "usage: $0 [--quick] [--only pop,scale,app,outbox] [--build DIR] [--no-record]" >&2; exit 2 ;;
+  esac
+  shift
+done
+case "$build" in /*) ;; *) build="$root/$build" ;; esac
+
+want() { case ",$only," in *",$1,"*) return 0 ;; esac; return 1; }
+
+[ -f "$build/build.ninja" ] || meson setup "$build"
+targets="bench/rd-bench src/hub/ringdesk-hub"
+want app && targets="$targets src/app/ringdesk"
+# shellcheck disable=SC2086
+ninja -C "$build" $targets >/dev/null
+
+if [ "$mode" = quick ]; then
+  POP="--contacts 100000 --calls 200 --lookups 500"
+  SCALE="--agents 200 --rate 50 --seconds 10"
+  OUTBOX="--calls 1000 --outage 5"
+  IDLE=15
+else
+  POP="--contacts 1000000 --calls 1000 --lookups 2000"
+  SCALE="--agents 1000 --rate 50 --seconds 60"
+  OUTBOX="--calls 10000 --outage 30"
+  IDLE=60
+fi
+
+work=$(mktemp -d /tmp/rd-bench-run-XXXXXX)
+out="$work/results.txt"
+: >"$out"
+hub="$build/src/hub/ringdesk-hub"
+bench="$build/bench/rd-bench"
+
+run() {
+  name=$1; shift
+  echo "== $name: $*" >&2
+  start=$(date +%s)
+  if (cd "$work" && "$@") 2>"$work/$name.err" | tee -a "$out"; then
+    echo "$name: finished in $(( $(date +%s) - start )) s" >&2
+  else
+    echo "${name}_failed: 1 run" | tee -a "$out"
+    tail -n 20 "$work/$name.err" >&2
+  fi
+}
+
+# shellcheck disable=SC2086
+want pop && run pop "$bench" "$hub" pop $POP
+# shellcheck disable=SC2086
+want scale && run scale "$bench" "$hub" scale $SCALE
+# shellcheck disable=SC2086
+want outbox && run outbox "$bench" "$hub" outbox $OUTBOX
+want app && run app sh "$root/bench/app-footprint.sh" "$build" "$IDLE"
+
+# Verdicts against the targets of the issue (goals to report, not assertions).
+verdicts=$(awk '
+  BEGIN {
+    t["b1_pop_p99"] = "<= 20";  t["b2_fill_time"] = "<= 300"; t["b2_index_lookup_p99"] = "<= 1";
+    t["b2_hub_after_calls_rss_peak"] = "<= 200";
+    t["b3_lost_ringing"] = "== 0"; t["b3_duplicated_ringing"] = "== 0"; t["b3_to_wrong_agent"] = "== 0";
+    t["b3_lost_ended"] = "== 0"; t["b3_pop_p99"] = "<= 50"; t["b3_hub_rss_peak"] = "<= 150";
+    t["b4_rss"] = "<= 30"; t["b4_rss_peak"] = "<= 30"; t["b4_ready"] = "<= 300";
+    t["b4_extra_wakeups_per_min"] = "<= 0";
+    t["b5_logged_more_than_once"] = "== 0"; t["b5_not_logged"] = "== 0"; t["b5_outbox_dead_after"] = "== 0";
+  }
+  {
+    name = $1; sub(":$", "", name);
+    if (name in t) {
+      split(t[name], c, " "); v = $2 + 0; lim = c[2] + 0;
+      ok = (c[1] == "<=") ? (v <= lim) : (v == lim);
+      printf "%-32s %s %s (target %s %s) %s\n", name, $2, $3, c[1], c[2], ok ? "MET" : "MISSED";
+    }
+  }' "$out")
+echo "$verdicts"
+
+if [ "$record" = yes ]; then
+  {
+    echo
+    echo "## Run of $(date -u '+%Y-%m-%d %H:%M UTC') — mode: $mode"
+    echo
+    echo "- commit: $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src bench tests 2>/dev/null || echo ' (with uncommitted changes in the tree)')"
+    echo "- machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), $(awk '/MemTotal/ {printf "%.1f GB", $2/1048576}' /proc/meminfo) RAM, load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+    echo "- parameters: pop $POP; scale $SCALE; outbox $OUTBOX; app idle ${IDLE} s; ran: $only"
+    echo
+    echo '```'
+    cat "$out"
+    echo '```'
+    echo
+    echo "Verdicts:"
+    echo
+    echo '```'
+    echo "$verdicts"
+    echo '```'
+  } >>"$root/bench/RESULTS.md"
+  echo "appended to bench/RESULTS.md" >&2
+fi
+[ -n "${RD_BENCH_KEEP:-}" ] || rm -rf "$work"

@@ -1,0 +1,59 @@
+/* proc-hub.h — `ringdesk-hub serve` as a separate process, for the reliability suite
+ * (tests/chaos) and the benchmarks (bench/): start, administer over the admin socket
+ * (without blocking the caller's main loop, which usually runs the simulators the hub
+ * talks to), kill with any signal, restart on the same port and state, read /proc. */
+#pragma once
+
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+
+G_BEGIN_DECLS
+
+typedef struct {
+  char        *binary;        /* path of ringdesk-hub */
+  char        *dir;           /* state dir: hub.conf, hub.db, secrets/, admin.sock, stderr-N.log */
+  char        *config_path;
+  char        *socket_path;
+  char        *db_path;
+  char        *secrets_dir;
+  guint        port;          /* fixed across restarts */
+  guint        retry_base, retry_max, index_refresh;
+  char        *tls_certificate, *tls_key;   /* optional */
+  gboolean     debug_logs;    /* G_MESSAGES_DEBUG=all */
+  GSubprocess *proc;
+  guint        starts;
+  GPtrArray   *stderr_paths;  /* one per start */
+} ProcHub;
+
+/* @dir is created if needed. */
+ProcHub    *proc_hub_new          (const char *binary, const char *dir);
+void        proc_hub_free         (ProcHub *hub);
+/* Writes the config and spawns the hub; waits (running the default main context) until the
+ * admin socket answers `status`. */
+gboolean    proc_hub_start        (ProcHub *hub, guint timeout_ms, GError **error);
+/* Sends @sig and reaps the process (SIGTERM: waits for a clean exit). */
+void        proc_hub_kill         (ProcHub *hub, int sig);
+GPid        proc_hub_pid          (ProcHub *hub);   /* 0 when not running */
+gboolean    proc_hub_running      (ProcHub *hub);
+/* One admin command (see rd-admin-client.h) run in a worker thread while the default main
+ * context keeps iterating. Returns the reply or NULL with an error. */
+JsonObject *proc_hub_admin        (ProcHub *hub, const char *command, JsonObject *body, GError **error);
+/* status --json, or NULL. */
+JsonObject *proc_hub_status       (ProcHub *hub);
+/* Issues an agent key; *out_url (optional) gets the agent URL. */
+char       *proc_hub_agent_key    (ProcHub *hub, const char *extension, char **out_url, GError **error);
+
+/* A kB field ("VmRSS", "VmHWM") or a counter ("voluntary_ctxt_switches") of /proc/PID/status; -1 if absent. */
+gint64      proc_status_field     (GPid pid, const char *field);
+/* /proc/PID/cmdline with NULs turned into spaces. */
+char       *proc_cmdline          (GPid pid);
+guint       proc_free_port        (void);
+
+/* Runs the default main context until @check returns TRUE or @timeout_ms passes. */
+gboolean    proc_wait_until       (gboolean (*check) (gpointer data), gpointer data, guint timeout_ms);
+void        proc_wait_ms          (guint ms);
+
+/* Percentile (0..100, nearest rank) of a GArray of gdouble; sorts it. */
+gdouble     proc_percentile       (GArray *values, gdouble pct);
+
+G_END_DECLS
