@@ -150,20 +150,6 @@ task_fail (GTask *task, GError *error)
 
 #define FAIL(task, error) G_STMT_START { task_fail ((task), (error)); return; } G_STMT_END
 
-static JsonObject *
-search_read_params (JsonArray *domain, char **fields, const char *order, guint limit)
-{
-  JsonObject *params = json_object_new ();
-
-  json_object_set_array_member (params, "domain", domain);
-  json_object_set_member (params, "fields", rd_odoo_json_strv_new ((const char * const *) fields));
-  if (order != NULL)
-    json_object_set_string_member (params, "order", order);
-  if (limit > 0)
-    json_object_set_int_member (params, "limit", limit);
-  return params;
-}
-
 static RdCrmMatch *
 match_from_row (RdOdooCrm *self, JsonObject *row, RdCrmKind kind, GError **error)
 {
@@ -299,7 +285,7 @@ read_record (GTask *task)
 
   rd_odoo_domain_add_leaf (domain, "id", "=", rd_odoo_json_int_new (op->id));
   rd_odoo_transport_execute_async (self->transport, rd_odoo_model_for_kind (op->kind), "search_read", NULL,
-                                   search_read_params (domain, fields, NULL, 1),
+                                   rd_odoo_search_params (domain, (const char * const *) fields, NULL, 1),
                                    g_task_get_cancellable (task), on_record_read, task);
 }
 
@@ -549,7 +535,7 @@ on_groups (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) reply = rd_odoo_transport_finish (RD_ODOO_TRANSPORT (source), result, &error);
   g_autoptr(GPtrArray) rows = NULL;
-  const char *fields[] = { "name", "login", "email", "share", "partner_id", self->features->groups_field, NULL };
+  const char * const fields[] = { "name", "login", "email", "share", "partner_id", self->features->groups_field, NULL };
 
   if (reply != NULL)
     rows = rd_odoo_records_from_reply (reply, &error);
@@ -567,7 +553,7 @@ on_groups (GObject *source, GAsyncResult *result, gpointer user_data)
     }
   /* Active users only (Odoo's default filter); portal and public users included. */
   rd_odoo_transport_execute_async (self->transport, "res.users", "search_read", NULL,
-                                   search_read_params (json_array_new (), (char **) fields, "id asc", 0),
+                                   rd_odoo_search_params (json_array_new (), fields, "id asc", 0),
                                    g_task_get_cancellable (task), on_users, task);
 }
 
@@ -587,7 +573,7 @@ odoo_list_users_async (RdCrm *crm, GCancellable *c, GAsyncReadyCallback cb, gpoi
   rd_odoo_domain_add_leaf (domain, "name", "in", rd_odoo_json_strv_new (names));
   rd_odoo_domain_add_leaf (domain, "model", "=", rd_odoo_json_string_new ("res.groups"));
   rd_odoo_transport_execute_async (self->transport, "ir.model.data", "search_read", NULL,
-                                   search_read_params (domain, (char **) fields, NULL, 0),
+                                   rd_odoo_search_params (domain, fields, NULL, 0),
                                    g_task_get_cancellable (task), on_groups, task);
 }
 
@@ -655,7 +641,7 @@ on_user_authenticated (GObject *source, GAsyncResult *result, gpointer user_data
 
       rd_odoo_domain_add_leaf (domain, "id", "=", rd_odoo_json_int_new (uid));
       rd_odoo_transport_execute_async (self->transport, "res.users", "search_read", NULL,
-                                       search_read_params (domain, (char **) fields, NULL, 1),
+                                       rd_odoo_search_params (domain, fields, NULL, 1),
                                        g_task_get_cancellable (task), on_user_login, task);
       return;
     }
@@ -833,7 +819,7 @@ odoo_list_changes_async (RdCrm *crm, RdCrmKind kind, const char *since, gint64 a
     }
   fields = kind == RD_CRM_KIND_LEAD ? rd_odoo_lead_fields (self->features) : rd_odoo_partner_fields (self->features);
   rd_odoo_transport_execute_async (self->transport, model, "search_read", NULL,
-                                   search_read_params (domain, fields, "write_date asc, id asc", op->limit),
+                                   rd_odoo_search_params (domain, (const char * const *) fields, "write_date asc, id asc", op->limit),
                                    g_task_get_cancellable (task), on_changes, task);
 }
 

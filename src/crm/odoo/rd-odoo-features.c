@@ -222,14 +222,10 @@ static void on_detect_reply (GObject *source, GAsyncResult *result, gpointer use
 static JsonObject *
 search_params (const char *field, const char *op, JsonNode *value, const char * const *fields)
 {
-  JsonObject *params = json_object_new ();
   JsonArray *domain = json_array_new ();
 
   rd_odoo_domain_add_leaf (domain, field, op, value);
-  json_object_set_array_member (params, "domain", domain);
-  if (fields != NULL)
-    json_object_set_member (params, "fields", rd_odoo_json_strv_new (fields));
-  return params;
+  return rd_odoo_search_params (domain, fields, NULL, 0);
 }
 
 static JsonObject *

@@ -172,6 +172,21 @@ rd_odoo_domain_add_op (JsonArray *domain, const char *op)
   json_array_add_string_element (domain, op);
 }
 
+JsonObject *
+rd_odoo_search_params (JsonArray *domain, const char * const *fields, const char *order, guint limit)
+{
+  JsonObject *params = json_object_new ();
+
+  json_object_set_array_member (params, "domain", domain);
+  if (fields != NULL)
+    json_object_set_member (params, "fields", rd_odoo_json_strv_new (fields));
+  if (order != NULL)
+    json_object_set_string_member (params, "order", order);
+  if (limit > 0)
+    json_object_set_int_member (params, "limit", limit);
+  return params;
+}
+
 char *
 rd_odoo_json_to_string (JsonNode *node)
 {

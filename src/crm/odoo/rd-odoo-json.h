@@ -36,6 +36,11 @@ JsonNode   *rd_odoo_json_ids_new      (const gint64 *ids, guint n_ids);
 void        rd_odoo_domain_add_leaf   (JsonArray *domain, const char *field, const char *op, JsonNode *value);
 void        rd_odoo_domain_add_op     (JsonArray *domain, const char *op);
 
+/* Named parameters of search_read / search_count: @domain is consumed; @fields,
+ * @order may be NULL, @limit 0 = none. */
+JsonObject *rd_odoo_search_params     (JsonArray *domain, const char * const *fields, const char *order,
+                                       guint limit);
+
 char       *rd_odoo_json_to_string    (JsonNode *node);
 
 G_END_DECLS

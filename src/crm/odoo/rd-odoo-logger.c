@@ -249,19 +249,6 @@ finish_error (GTask *task, GError *error)
 
 #define FAIL(task, error) G_STMT_START { finish_error ((task), (error)); return; } G_STMT_END
 
-static JsonObject *
-search_params (JsonArray *domain, const char * const *fields, gint64 limit)
-{
-  JsonObject *params = json_object_new ();
-
-  json_object_set_array_member (params, "domain", domain);
-  if (fields != NULL)
-    json_object_set_member (params, "fields", rd_odoo_json_strv_new (fields));
-  if (limit > 0)
-    json_object_set_int_member (params, "limit", limit);
-  return params;
-}
-
 static gint64
 first_id (JsonNode *reply, const char *member, GError **error)
 {
@@ -426,7 +413,7 @@ writer_run (GTask *task)
           rd_odoo_domain_add_leaf (domain, "module", "=", rd_odoo_json_string_new ("mail"));
           rd_odoo_domain_add_leaf (domain, "name", "=", rd_odoo_json_string_new ("mail_activity_data_call"));
           rd_odoo_domain_add_leaf (domain, "model", "=", rd_odoo_json_string_new ("mail.activity.type"));
-          call (task, "ir.model.data", "search_read", NULL, search_params (domain, fields, 1));
+          call (task, "ir.model.data", "search_read", NULL, rd_odoo_search_params (domain, fields, NULL, 1));
         }
         return;
 
@@ -436,7 +423,7 @@ writer_run (GTask *task)
           JsonArray *domain = json_array_new ();
 
           rd_odoo_domain_add_leaf (domain, "name", "ilike", rd_odoo_json_string_new ("call"));
-          call (task, "mail.activity.type", "search_read", NULL, search_params (domain, fields, 1));
+          call (task, "mail.activity.type", "search_read", NULL, rd_odoo_search_params (domain, fields, NULL, 1));
         }
         return;
 
@@ -457,7 +444,7 @@ writer_run (GTask *task)
           JsonArray *domain = json_array_new ();
 
           rd_odoo_domain_add_leaf (domain, "model", "=", rd_odoo_json_string_new (w->model));
-          call (task, "ir.model", "search_read", NULL, search_params (domain, fields, 1));
+          call (task, "ir.model", "search_read", NULL, rd_odoo_search_params (domain, fields, NULL, 1));
         }
         return;
 
@@ -510,7 +497,7 @@ writer_run (GTask *task)
           JsonArray *domain = json_array_new ();
 
           rd_odoo_domain_add_leaf (domain, "id", "=", rd_odoo_json_int_new (w->user_id));
-          call (task, "res.users", "search_read", NULL, search_params (domain, fields, 1));
+          call (task, "res.users", "search_read", NULL, rd_odoo_search_params (domain, fields, NULL, 1));
         }
         return;
 
@@ -717,7 +704,7 @@ rd_odoo_logger_find_async (RdOdooTransport *transport, const char *model, gint64
   rd_odoo_domain_add_leaf (domain, "body", "ilike", rd_odoo_json_string_new (term));
   g_task_set_task_data (task, g_steal_pointer (&key), g_free);
   rd_odoo_transport_execute_async (transport, "mail.message", "search_read", NULL,
-                                   search_params (domain, fields, 20),
+                                   rd_odoo_search_params (domain, fields, NULL, 20),
                                    cancellable, on_find, g_steal_pointer (&task));
 }
 

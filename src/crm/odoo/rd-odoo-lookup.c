@@ -216,11 +216,9 @@ rd_odoo_countries_async (RdOdooTransport *transport, GHashTable *country_codes, 
       g_task_return_boolean (task, TRUE);
       return;
     }
-  params = json_object_new ();
   domain = json_array_new ();
   rd_odoo_domain_add_leaf (domain, "id", "in", rd_odoo_json_ids_new ((gint64 *) missing->data, missing->len));
-  json_object_set_array_member (params, "domain", domain);
-  json_object_set_member (params, "fields", rd_odoo_json_strv_new (fields));
+  params = rd_odoo_search_params (domain, fields, NULL, 0);
   rd_odoo_transport_execute_async (transport, "res.country", "search_read", NULL, params,
                                    cancellable, on_countries, g_steal_pointer (&task));
 }
@@ -323,11 +321,8 @@ static void
 search (GTask *task, const char *model, JsonArray *domain, char **fields)
 {
   Lookup *l = g_task_get_task_data (task);
-  JsonObject *params = json_object_new ();
+  JsonObject *params = rd_odoo_search_params (domain, (const char * const *) fields, NULL, LOOKUP_LIMIT);
 
-  json_object_set_array_member (params, "domain", domain);
-  json_object_set_member (params, "fields", rd_odoo_json_strv_new ((const char * const *) fields));
-  json_object_set_int_member (params, "limit", LOOKUP_LIMIT);
   rd_odoo_transport_execute_async (l->transport, model, "search_read", NULL, params,
                                    g_task_get_cancellable (task), on_search, task);
 }
