@@ -101,7 +101,7 @@ proc_hub_start (ProcHub *hub, guint timeout_ms, GError **error)
   g_ptr_array_add (hub->stderr_paths, g_steal_pointer (&stderr_path));
   if (hub->proc == NULL)
     return FALSE;
-  if (!proc_wait_until (status_answers, hub, timeout_ms) || !proc_hub_running (hub))
+  if (!proc_wait_until_every (status_answers, hub, timeout_ms, 100) || !proc_hub_running (hub))
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "ringdesk-hub did not come up (see %s)",
                    (char *) g_ptr_array_index (hub->stderr_paths, hub->stderr_paths->len - 1));
@@ -311,6 +311,24 @@ proc_wait_until (gboolean (*check) (gpointer data), gpointer data, guint timeout
   return check (data);
 }
 
+gboolean
+proc_wait_until_every (gboolean (*check) (gpointer data), gpointer data, guint timeout_ms, guint period_ms)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+
+  for (;;)
+    {
+      gint64 left;
+
+      if (check (data))
+        return TRUE;
+      left = (deadline - g_get_monotonic_time ()) / 1000;
+      if (left <= 0)
+        return FALSE;
+      proc_wait_ms (MIN ((gint64) period_ms, left));
+    }
+}
+
 static gboolean
 never (gpointer data)
 {
@@ -321,6 +339,30 @@ void
 proc_wait_ms (guint ms)
 {
   proc_wait_until (never, NULL, ms);
+}
+
+void
+proc_count_call_keys (GPtrArray *bodies, GHashTable *keys)
+{
+  static const char label[] = "Ringdesk call id: ";
+
+  for (guint j = 0; bodies != NULL && j < bodies->len; j++)
+    {
+      g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+      GHashTableIter iter;
+      gpointer key;
+
+      for (const char *p = strstr (bodies->pdata[j], label); p != NULL; p = strstr (p + 1, label))
+        {
+          const char *k = p + strlen (label);
+
+          g_hash_table_add (seen, g_strndup (k, strcspn (k, "< \t\n&\"")));
+        }
+      g_hash_table_iter_init (&iter, seen);
+      while (g_hash_table_iter_next (&iter, &key, NULL))
+        g_hash_table_insert (keys, g_strdup (key),
+                             GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (keys, key)) + 1));
+    }
 }
 
 static int

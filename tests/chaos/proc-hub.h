@@ -51,7 +51,15 @@ guint       proc_free_port        (void);
 
 /* Runs the default main context until @check returns TRUE or @timeout_ms passes. */
 gboolean    proc_wait_until       (gboolean (*check) (gpointer data), gpointer data, guint timeout_ms);
+/* The same, evaluating @check only every @period_ms (for expensive checks: admin status, scans). */
+gboolean    proc_wait_until_every (gboolean (*check) (gpointer data), gpointer data, guint timeout_ms,
+                                   guint period_ms);
 void        proc_wait_ms          (guint ms);
+
+/* Adds to @keys (char* → count) each distinct "Ringdesk call id: KEY" carried by each of the
+ * message @bodies: a message counts once per key even when it quotes the key twice (an activity
+ * done message holds the feedback and the original note). */
+void        proc_count_call_keys  (GPtrArray *bodies, GHashTable *keys);
 
 /* Percentile (0..100, nearest rank) of a GArray of gdouble; sorts it. */
 gdouble     proc_percentile       (GArray *values, gdouble pct);
