@@ -984,12 +984,20 @@ take_failure (RdSimPbx *self, const char *endpoint)
   return errcode;
 }
 
+static void
+on_delayed_gone (SoupServerMessage *msg, gpointer user_data)
+{
+  g_object_set_data (G_OBJECT (msg), "rd-gone", GINT_TO_POINTER (1));
+}
+
 static gboolean
 unpause (gpointer data)
 {
   SoupServerMessage *msg = data;
 
-  soup_server_message_unpause (msg);
+  /* the client may have given up (timeout) and closed the connection meanwhile */
+  if (g_object_get_data (G_OBJECT (msg), "rd-gone") == NULL)
+    soup_server_message_unpause (msg);
   g_object_unref (msg);
   return G_SOURCE_REMOVE;
 }
@@ -1010,6 +1018,8 @@ handle_api (SoupServer *server, SoupServerMessage *msg, const char *path, GHashT
   if (self->delay_ms > 0)
     {
       soup_server_message_pause (msg);
+      g_signal_connect (msg, "disconnected", G_CALLBACK (on_delayed_gone), NULL);
+      g_signal_connect (msg, "finished", G_CALLBACK (on_delayed_gone), NULL);
       g_timeout_add (self->delay_ms, unpause, g_object_ref (msg));
     }
   if (ua == NULL || *ua == '\0')
