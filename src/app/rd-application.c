@@ -910,6 +910,29 @@ rd_application_command_line (GApplication *app, GApplicationCommandLine *cmdline
   return 0;
 }
 
+/* The installed schema, or (running from the build tree, e.g. tools/run-demo.sh) the one
+ * compiled next to the build. The demo keeps its settings in memory only. */
+static GSettings *
+new_settings (gboolean in_memory)
+{
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  g_autoptr(GSettingsSchemaSource) build_source = NULL;
+  g_autoptr(GSettingsSchema) schema = NULL;
+  g_autoptr(GSettingsBackend) backend = in_memory ? g_memory_settings_backend_new () : NULL;
+
+  if (source)
+    schema = g_settings_schema_source_lookup (source, APP_ID, TRUE);
+  if (schema == NULL)
+    {
+      build_source = g_settings_schema_source_new_from_directory (RD_BUILD_SCHEMA_DIR, source, FALSE, NULL);
+      if (build_source)
+        schema = g_settings_schema_source_lookup (build_source, APP_ID, TRUE);
+    }
+  if (schema == NULL)
+    g_error ("The settings schema %s is not installed (run “ninja install”, or set GSETTINGS_SCHEMA_DIR).", APP_ID);
+  return g_settings_new_full (schema, backend, NULL);
+}
+
 static int
 rd_application_handle_local_options (GApplication *app, GVariantDict *options)
 {
@@ -939,14 +962,7 @@ rd_application_startup (GApplication *app)
 
   G_APPLICATION_CLASS (rd_application_parent_class)->startup (app);
 
-  if (self->demo_mode)
-    {
-      /* The demo leaves the user's settings alone. */
-      g_autoptr(GSettingsBackend) backend = g_memory_settings_backend_new ();
-      self->settings = g_settings_new_with_backend (APP_ID, backend);
-    }
-  else
-    self->settings = g_settings_new (APP_ID);
+  self->settings = new_settings (self->demo_mode);
 
   g_action_map_add_action_entries (G_ACTION_MAP (self), app_entries, G_N_ELEMENTS (app_entries), self);
   paused = g_settings_create_action (self->settings, "pops-paused");

@@ -7,9 +7,7 @@
 
 #include "core/rd-error.h"
 #include "rd-demo.h"
-#ifdef RD_HAVE_DEMO_SEED
 #include "rd-demo-resources.h"
-#endif
 #include "rd-local-hub.h"
 #include "sim/odoo/rd-sim-odoo.h"
 #include "sim/pbx/rd-sim-pbx.h"
@@ -45,45 +43,71 @@ random_secret (const char *prefix)
   return g_string_free (s, FALSE);
 }
 
-/* The first contact with a phone number in the seed (res.partner, not a company). */
-static char *
-find_contact_number (const char *json, gsize len)
+typedef struct {
+  char *contact_number;   /* the first person with a phone: the "known caller" */
+  char *admin_login;      /* the seed's administrator, whose key the hub uses */
+  char *admin_key;
+} SeedFacts;
+
+static void
+seed_facts_clear (SeedFacts *f)
+{
+  g_clear_pointer (&f->contact_number, g_free);
+  g_clear_pointer (&f->admin_login, g_free);
+  g_clear_pointer (&f->admin_key, g_free);
+}
+
+static gboolean
+read_seed (const char *json, gsize len, SeedFacts *out, GError **error)
 {
   g_autoptr(JsonParser) parser = json_parser_new ();
-  JsonNode *root;
-  JsonArray *partners = NULL;
+  JsonObject *root;
+  JsonArray *partners, *users;
 
-  if (!json_parser_load_from_data (parser, json, len, NULL))
-    return NULL;
-  root = json_parser_get_root (parser);
-  if (JSON_NODE_HOLDS_OBJECT (root))
+  if (!json_parser_load_from_data (parser, json, len, error))
+    return FALSE;
+  if (!JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    goto bad;
+  root = json_node_get_object (json_parser_get_root (parser));
+  partners = json_object_get_array_member (root, "partners");
+  users = json_object_get_array_member (root, "users");
+  if (partners == NULL || users == NULL)
+    goto bad;
+
+  for (guint i = 0; i < json_array_get_length (partners) && out->contact_number == NULL; i++)
     {
-      JsonObject *o = json_node_get_object (root);
-      JsonNode *p = json_object_get_member (o, "res.partner");
-      if (p == NULL)
-        p = json_object_get_member (o, "partners");
-      if (p && JSON_NODE_HOLDS_ARRAY (p))
-        partners = json_node_get_array (p);
-    }
-  for (guint i = 0; partners && i < json_array_get_length (partners); i++)
-    {
-      JsonNode *n = json_array_get_element (partners, i);
-      JsonObject *rec;
+      JsonObject *rec = json_array_get_object_element (partners, i);
       const char *phone;
 
-      if (!JSON_NODE_HOLDS_OBJECT (n))
+      if (rec == NULL || json_object_get_boolean_member_with_default (rec, "is_company", FALSE))
         continue;
-      rec = json_node_get_object (n);
-      if (json_object_get_boolean_member_with_default (rec, "is_company", FALSE))
-        continue;
-      phone = json_object_get_string_member_with_default (rec, "phone", NULL);
+      phone = json_object_get_string_member_with_default (rec, "mobile", NULL);
       if (phone == NULL || *phone == '\0')
-        phone = json_object_get_string_member_with_default (rec, "mobile", NULL);
+        phone = json_object_get_string_member_with_default (rec, "phone", NULL);
       if (phone && *phone)
-        return g_strdup (phone);
+        out->contact_number = g_strdup (phone);
     }
-  return NULL;
+  for (guint i = 0; i < json_array_get_length (users) && out->admin_login == NULL; i++)
+    {
+      JsonObject *u = json_array_get_object_element (users, i);
+
+      if (u && json_object_get_boolean_member_with_default (u, "admin", FALSE) &&
+          json_object_get_string_member_with_default (u, "api_key", NULL))
+        {
+          out->admin_login = g_strdup (json_object_get_string_member (u, "login"));
+          out->admin_key = g_strdup (json_object_get_string_member (u, "api_key"));
+        }
+    }
+  if (out->contact_number && out->admin_login)
+    return TRUE;
+
+bad:
+  g_set_error (error, RD_ERROR, RD_ERROR_INVALID_INPUT,
+               "The demo seed has no contact with a phone number or no administrator with an API key");
+  return FALSE;
 }
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (SeedFacts, seed_facts_clear)
 
 static void
 on_hub_started (GObject *source, GAsyncResult *res, gpointer user_data)
@@ -117,9 +141,7 @@ rd_demo_start_async (RdDemo *self, GCancellable *cancellable, GAsyncReadyCallbac
   g_autoptr(GBytes) seed = NULL;
   g_autofree char *seed_path = NULL, *db_path = NULL;
   g_autofree char *pbx_secret = random_secret ("");
-  g_autofree char *admin_key = random_secret ("");
-  g_autofree char *alice_key = random_secret ("");
-  g_autofree char *bob_key = random_secret ("");
+  g_auto(SeedFacts) facts = { 0 };
   RdPbxConfig pbx = { 0 };
   RdCrmConfig crm = { 0 };
   GError *error = NULL;
@@ -148,11 +170,9 @@ rd_demo_start_async (RdDemo *self, GCancellable *cancellable, GAsyncReadyCallbac
       return;
     }
 
-  /* Odoo: the demo seed plus the administrator and the two users. */
-#ifdef RD_HAVE_DEMO_SEED
+  /* Odoo: the simulator's demo seed (contacts, the administrator, Alice and Bob). */
   if (!g_resources_get_info (SEED_RESOURCE, 0, NULL, NULL, NULL))
-    g_resources_register (rd_demo_get_resource ());
-#endif
+    rd_demo_register_resource ();
   seed = g_resources_lookup_data (SEED_RESOURCE, 0, &error);
   if (seed == NULL)
     {
@@ -165,21 +185,16 @@ rd_demo_start_async (RdDemo *self, GCancellable *cancellable, GAsyncReadyCallbac
       g_task_return_error (task, error);
       return;
     }
-  self->contact_number = find_contact_number (g_bytes_get_data (seed, NULL), g_bytes_get_size (seed));
   self->odoo = rd_sim_odoo_new ("17.0");
-  if (!rd_sim_odoo_load_seed (self->odoo, seed_path, &error) ||
+  if (!read_seed (g_bytes_get_data (seed, NULL), g_bytes_get_size (seed), &facts, &error) ||
+      !rd_sim_odoo_load_seed (self->odoo, seed_path, &error) ||
       !rd_sim_odoo_start (self->odoo, &error))
     {
       g_task_return_error (task, error);
       return;
     }
-  rd_sim_odoo_add_user (self->odoo, "demo-admin", "Demo Administrator", "admin@example.com",
-                        admin_key, RD_CRM_USER_INTERNAL, TRUE);
-  rd_sim_odoo_add_user (self->odoo, "alice@example.com", "Alice Zhang", "alice@example.com",
-                        alice_key, RD_CRM_USER_INTERNAL, FALSE);
-  rd_sim_odoo_add_user (self->odoo, "bob@example.com", "Bob Li", "bob@example.com",
-                        bob_key, RD_CRM_USER_INTERNAL, FALSE);
-  self->odoo_url = g_strdup (rd_sim_odoo_get_url (self->odoo));
+  self->contact_number = g_strdup (facts.contact_number);
+  self->odoo_url = g_strconcat (rd_sim_odoo_get_url (self->odoo), "/web", NULL);   /* the record lists */
 
   /* The hub, with a throw-away database. */
   db_path = g_build_filename (self->dir, "hub.sqlite", NULL);
@@ -187,10 +202,10 @@ rd_demo_start_async (RdDemo *self, GCancellable *cancellable, GAsyncReadyCallbac
   pbx.base_url = (char *) rd_sim_pbx_get_base_url (self->pbx);
   pbx.client_id = (char *) DEMO_PBX_CLIENT_ID;
   pbx.client_secret = pbx_secret;
-  crm.url = self->odoo_url;
+  crm.url = (char *) rd_sim_odoo_get_url (self->odoo);
   crm.database = (char *) rd_sim_odoo_get_database (self->odoo);
-  crm.login = (char *) "demo-admin";
-  crm.api_key = admin_key;
+  crm.login = facts.admin_login;
+  crm.api_key = facts.admin_key;
   rd_local_hub_start_async (self->hub, &pbx, &crm, TRUE, cancellable, on_hub_started,
                             g_steal_pointer (&task));
 }

@@ -11,6 +11,7 @@ struct _RdMainWindow {
 
   GtkMenuButton *menu_button;
   GtkStack      *stack;
+  GtkButton     *setup_button;
   GtkImage      *status_icon;
   GtkLabel      *status_title;
   GtkLabel      *status_advice;
@@ -98,6 +99,8 @@ rd_main_window_set_status (RdMainWindow *self, const RdStatusText *status, const
   g_return_if_fail (status != NULL);
 
   gtk_stack_set_visible_child_name (self->stack, status->level == RD_STATUS_SETUP ? "welcome" : "status");
+  gtk_window_set_default_widget (GTK_WINDOW (self), status->level == RD_STATUS_SETUP
+                                 ? GTK_WIDGET (self->setup_button) : NULL);
   gtk_image_set_from_icon_name (self->status_icon, rd_status_level_icon (status->level));
   gtk_label_set_text (self->status_title, status->title);
   gtk_label_set_text (self->status_advice, status->advice ? status->advice : "");
@@ -161,6 +164,7 @@ rd_main_window_class_init (RdMainWindowClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/ringdesk/Ringdesk/ui/rd-main-window.ui");
   gtk_widget_class_bind_template_child (widget_class, RdMainWindow, menu_button);
   gtk_widget_class_bind_template_child (widget_class, RdMainWindow, stack);
+  gtk_widget_class_bind_template_child (widget_class, RdMainWindow, setup_button);
   gtk_widget_class_bind_template_child (widget_class, RdMainWindow, status_icon);
   gtk_widget_class_bind_template_child (widget_class, RdMainWindow, status_title);
   gtk_widget_class_bind_template_child (widget_class, RdMainWindow, status_advice);
@@ -182,6 +186,7 @@ static void
 rd_main_window_init (RdMainWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  gtk_window_set_focus (GTK_WINDOW (self), GTK_WIDGET (self->dial_entry));
 }
 
 RdMainWindow *

@@ -3,6 +3,7 @@
 
 #include <glib/gi18n.h>
 #include <libnotify/notify.h>
+#include <string.h>
 
 #include "rd-notifier.h"
 #include "rd-uri.h"
@@ -65,6 +66,23 @@ rd_pop_policy_decide (const RdPopPolicy *policy, gboolean inbound, gboolean ring
   if (policy->open_browser && has_match && has_url && !already_opened)
     action |= RD_POP_BROWSER;
   return action;
+}
+
+/* The person's name: CRM display names of company contacts read "Company, Person"; the
+ * company has its own line in the body. */
+static const char *
+person_name (const RdAgentMatch *match)
+{
+  const char *name = match->name;
+  gsize n;
+
+  if (name && match->company && *match->company)
+    {
+      n = strlen (match->company);
+      if (strncmp (name, match->company, n) == 0 && name[n] == ',' && name[n + 1] == ' ' && name[n + 2])
+        return name + n + 2;
+    }
+  return name;
 }
 
 static char *
@@ -249,7 +267,7 @@ update_mirror (RdNotifier *self, const RdAgentCall *call, const RdAgentMatch *ma
   if (buttons->len == 0)
     return;
 
-  who = rd_uri_display_excerpt (match && match->name ? match->name : call->number_display, 40);
+  who = rd_uri_display_excerpt (match && person_name (match) ? person_name (match) : call->number_display, 40);
   section = g_menu_new ();
   for (guint i = 0; i < buttons->len; i++)
     {
@@ -290,8 +308,8 @@ fill_call_notification (RdNotifier *self, Track *t, gboolean missed)
   g_autofree char *who = NULL, *summary = NULL, *body = NULL;
   g_autoptr(GArray) buttons = NULL;
 
-  who = rd_uri_display_excerpt (t->match && t->match->name && *t->match->name
-                                ? t->match->name : call->number_display, MAX_TEXT);
+  who = rd_uri_display_excerpt (t->match && person_name (t->match) && *person_name (t->match)
+                                ? person_name (t->match) : call->number_display, MAX_TEXT);
   if (missed)
     summary = g_strdup_printf (_("Missed call from %s"), who);
   else if (t->match)
@@ -464,7 +482,18 @@ rd_notifier_show_message (RdNotifier *self, const char *tag, const char *summary
   g_return_if_fail (RD_IS_NOTIFIER (self));
   g_return_if_fail (tag != NULL && summary != NULL);
 
-  escaped = body ? excerpt_escaped (body) : NULL;
+  if (body)
+    {
+      /* Line by line: keep the message's own line breaks, nothing else. */
+      g_auto(GStrv) lines = g_strsplit (body, "\n", 6);
+      for (guint i = 0; lines[i]; i++)
+        {
+          char *e = excerpt_escaped (lines[i]);
+          g_free (lines[i]);
+          lines[i] = e;
+        }
+      escaped = g_strjoinv ("\n", lines);
+    }
   n = g_hash_table_lookup (self->problems, tag);
   if (n == NULL)
     {

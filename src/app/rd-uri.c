@@ -64,6 +64,12 @@ rd_uri_to_number (const char *uri_or_text, GError **error)
     }
 
   scheme = g_uri_parse_scheme (uri_or_text);
+  if (scheme)
+    {
+      char *lower = g_ascii_strdown (scheme, -1);
+      g_free (scheme);
+      scheme = lower;
+    }
   if (scheme && !rd_uri_has_phone_scheme (uri_or_text))
     {
       g_set_error (error, RD_ERROR, RD_ERROR_INVALID_INPUT,
@@ -74,7 +80,10 @@ rd_uri_to_number (const char *uri_or_text, GError **error)
   extracted = rd_phone_extract_from_uri (uri_or_text, &local_error);
   if (extracted == NULL)
     {
-      g_set_error (error, RD_ERROR, RD_ERROR_INVALID_INPUT, _("The link contains no phone number."));
+      if (scheme && g_str_has_prefix (scheme, "sip"))
+        g_set_error (error, RD_ERROR, RD_ERROR_INVALID_INPUT, _("This SIP address is a name, not a phone number."));
+      else
+        g_set_error (error, RD_ERROR, RD_ERROR_INVALID_INPUT, _("The link contains no phone number."));
       g_debug ("extract failed: %s", local_error ? local_error->message : "?");
       return NULL;
     }

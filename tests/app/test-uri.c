@@ -59,6 +59,11 @@ test_refuses (void)
       g_assert_true (g_utf8_validate (error->message, -1, NULL));
     }
   g_assert_null (rd_uri_to_number (NULL, NULL));
+  {
+    g_autoptr(GError) error = NULL;
+    g_assert_null (rd_uri_to_number ("SIP:alice@example.com", &error));
+    g_assert_cmpstr (error->message, ==, "This SIP address is a name, not a phone number.");
+  }
 }
 
 static void
