@@ -203,12 +203,6 @@ pbx_wait (PbxCond cond, gpointer data, guint timeout_ms, const char *what)
     g_error ("timed out after %u ms waiting for %s", timeout_ms, what);
 }
 
-static gboolean
-never (gpointer data)
-{
-  return FALSE;
-}
-
 void
 pbx_sleep (guint ms)
 {
@@ -217,7 +211,6 @@ pbx_sleep (guint ms)
   g_timeout_add (ms, on_deadline, &expired);
   while (!expired)
     g_main_context_iteration (NULL, TRUE);
-  (void) never;
 }
 
 typedef struct { PbxFixture *f; RdPbxState state; } StateWait;

@@ -134,11 +134,7 @@ rd_yeastar_call_tracker_new (void)
 static char *
 field (JsonObject *obj, const char *name)
 {
-  g_autofree char *text = rd_yeastar_json_dup_text (obj, name);
-
-  if (text == NULL)
-    return NULL;
-  return rd_yeastar_json_clean_text (text, MAX_FIELD);
+  return rd_yeastar_json_dup_field (obj, name, MAX_FIELD);
 }
 
 static gboolean

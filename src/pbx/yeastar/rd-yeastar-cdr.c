@@ -60,9 +60,7 @@ rd_yeastar_parse_local_time (const char *text, GTimeZone *tz, gint64 *unix_secon
 static char *
 text (JsonObject *obj, const char *name)
 {
-  g_autofree char *t = rd_yeastar_json_dup_text (obj, name);
-
-  return t ? rd_yeastar_json_clean_text (t, MAX_FIELD) : NULL;
+  return rd_yeastar_json_dup_field (obj, name, MAX_FIELD);
 }
 
 static guint

@@ -35,9 +35,7 @@ rd_yeastar_number_type_is_valid (const char *type)
 static char *
 text (JsonObject *obj, const char *name)
 {
-  g_autofree char *t = rd_yeastar_json_dup_text (obj, name);
-
-  return t ? rd_yeastar_json_clean_text (t, RD_YEASTAR_MAX_NAME) : NULL;
+  return rd_yeastar_json_dup_field (obj, name, RD_YEASTAR_MAX_NAME);
 }
 
 RdExtension *

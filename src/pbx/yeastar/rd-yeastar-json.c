@@ -119,6 +119,14 @@ rd_yeastar_json_dup_text (JsonObject *obj, const char *name)
   return g_steal_pointer (&copy);
 }
 
+char *
+rd_yeastar_json_dup_field (JsonObject *obj, const char *name, gsize max_chars)
+{
+  g_autofree char *text = rd_yeastar_json_dup_text (obj, name);
+
+  return text ? rd_yeastar_json_clean_text (text, max_chars) : NULL;
+}
+
 gboolean
 rd_yeastar_json_get_int (JsonObject *obj, const char *name, gint64 *out)
 {

@@ -16,6 +16,8 @@ JsonObject *rd_yeastar_json_parse_object (const char *data, gssize len, GError *
 const char *rd_yeastar_json_get_string   (JsonObject *obj, const char *member);
 /* As above, but blank (empty or only spaces) → NULL; a new string. */
 char       *rd_yeastar_json_dup_text     (JsonObject *obj, const char *member);
+/* rd_yeastar_json_dup_text() then rd_yeastar_json_clean_text(): a short, safe field. */
+char       *rd_yeastar_json_dup_field    (JsonObject *obj, const char *member, gsize max_chars);
 /* Integer member, accepting JSON numbers and decimal strings. */
 gboolean    rd_yeastar_json_get_int      (JsonObject *obj, const char *member, gint64 *out);
 JsonObject *rd_yeastar_json_get_object   (JsonObject *obj, const char *member);

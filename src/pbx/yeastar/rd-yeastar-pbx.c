@@ -156,9 +156,8 @@ on_event (RdYeastarEvents *events, int type, JsonObject *msg, gpointer user_data
       break;
     case 30015:
       {
-        g_autofree char *call_id = rd_yeastar_json_dup_text (msg, "call_id");
-        g_autofree char *raw = rd_yeastar_json_dup_text (msg, "reason");
-        g_autofree char *reason = rd_yeastar_json_clean_text (raw ? raw : "unknown reason", 200);
+        g_autofree char *call_id = rd_yeastar_json_dup_field (msg, "call_id", 128);
+        g_autofree char *reason = rd_yeastar_json_dup_field (msg, "reason", 200);
 
         if (call_id == NULL)
           {
@@ -166,7 +165,7 @@ on_event (RdYeastarEvents *events, int type, JsonObject *msg, gpointer user_data
             break;
           }
         rd_yeastar_call_tracker_end_call (self->tracker, call_id, NULL);
-        g_signal_emit_by_name (self, "dial-failed", call_id, reason);
+        g_signal_emit_by_name (self, "dial-failed", call_id, reason ? reason : "unknown reason");
       }
       break;
     case 30022:
