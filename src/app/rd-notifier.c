@@ -258,12 +258,21 @@ buttons_for (const RdAgentCall *call, const RdAgentMatch *match, gboolean missed
   return buttons;
 }
 
+/* One menu section per call (newest first, at most MAX_MIRRORED), replaced on updates. */
 static void
 update_mirror (RdNotifier *self, const RdAgentCall *call, const RdAgentMatch *match, GArray *buttons)
 {
   g_autoptr(GMenu) section = NULL;
+  g_autoptr(GMenuItem) section_item = NULL;
   g_autofree char *who = NULL;
 
+  for (gint i = g_menu_model_get_n_items (G_MENU_MODEL (self->mirror)) - 1; i >= 0; i--)
+    {
+      g_autofree char *id = NULL;
+      if (g_menu_model_get_item_attribute (G_MENU_MODEL (self->mirror), i, "x-call-id", "s", &id) &&
+          g_strcmp0 (id, call->call_id) == 0)
+        g_menu_remove (self->mirror, i);
+    }
   if (buttons->len == 0)
     return;
 
@@ -278,7 +287,9 @@ update_mirror (RdNotifier *self, const RdAgentCall *call, const RdAgentMatch *ma
       g_menu_item_set_action_and_target_value (item, action, b->target);
       g_menu_append_item (section, item);
     }
-  g_menu_prepend_section (self->mirror, NULL, G_MENU_MODEL (section));
+  section_item = g_menu_item_new_section (NULL, G_MENU_MODEL (section));
+  g_menu_item_set_attribute (section_item, "x-call-id", "s", call->call_id);
+  g_menu_prepend_item (self->mirror, section_item);
   while (g_menu_model_get_n_items (G_MENU_MODEL (self->mirror)) > MAX_MIRRORED)
     g_menu_remove (self->mirror, MAX_MIRRORED);
 }

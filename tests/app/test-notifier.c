@@ -1,0 +1,281 @@
+/* Screen-pop decisions (pure), notification text, connection status in words, and the
+ * notifier against a mock notification server WITHOUT the "actions" capability: buttons
+ * are then mirrored in a menu, and a late CRM match still pops the record. */
+#include "config.h"
+
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+
+#include "rd-notifier.h"
+#include "rd-status.h"
+#include "rd-test-util.h"
+
+#define PYTHON "/usr/bin/python3"
+
+/* ---- pop policy --------------------------------------------------------------------- */
+
+static void
+test_policy (void)
+{
+  RdPopPolicy ring = { RD_POP_WHEN_RING, TRUE, TRUE, FALSE };
+  RdPopPolicy answer = { RD_POP_WHEN_ANSWER, FALSE, TRUE, FALSE };
+  RdPopPolicy paused = ring, never = ring, no_browser = ring;
+
+  paused.paused = TRUE;
+  never.when = RD_POP_WHEN_NEVER;
+  no_browser.open_browser = FALSE;
+
+  /* inbound, ringing, ringing_seen, answered, ended, match, url, notified, opened */
+  g_assert_cmpint (rd_pop_policy_decide (&ring, TRUE, TRUE, FALSE, FALSE, TRUE, TRUE, FALSE, FALSE), ==,
+                   RD_POP_NOTIFY | RD_POP_BROWSER);
+  /* Only CRM callers: an unknown caller gets nothing (until a late match). */
+  g_assert_cmpint (rd_pop_policy_decide (&ring, TRUE, TRUE, FALSE, FALSE, FALSE, FALSE, FALSE, FALSE), ==, RD_POP_NONE);
+  /* Never a second notification or tab for the same call. */
+  g_assert_cmpint (rd_pop_policy_decide (&ring, TRUE, TRUE, TRUE, FALSE, TRUE, TRUE, TRUE, TRUE), ==, RD_POP_NONE);
+  g_assert_cmpint (rd_pop_policy_decide (&ring, TRUE, TRUE, FALSE, FALSE, TRUE, TRUE, TRUE, FALSE), ==, RD_POP_BROWSER);
+  /* A match without a URL: notify only. */
+  g_assert_cmpint (rd_pop_policy_decide (&ring, TRUE, TRUE, FALSE, FALSE, TRUE, FALSE, FALSE, FALSE), ==, RD_POP_NOTIFY);
+  /* Outbound calls and ended calls never pop. */
+  g_assert_cmpint (rd_pop_policy_decide (&ring, FALSE, TRUE, FALSE, FALSE, TRUE, TRUE, FALSE, FALSE), ==, RD_POP_NONE);
+  g_assert_cmpint (rd_pop_policy_decide (&ring, TRUE, TRUE, FALSE, TRUE, TRUE, TRUE, FALSE, FALSE), ==, RD_POP_NONE);
+  /* On answer: nothing while ringing, everything once answered; unknown callers too when allowed. */
+  g_assert_cmpint (rd_pop_policy_decide (&answer, TRUE, TRUE, FALSE, FALSE, TRUE, TRUE, FALSE, FALSE), ==, RD_POP_NONE);
+  g_assert_cmpint (rd_pop_policy_decide (&answer, TRUE, TRUE, TRUE, FALSE, TRUE, TRUE, FALSE, FALSE), ==,
+                   RD_POP_NOTIFY | RD_POP_BROWSER);
+  g_assert_cmpint (rd_pop_policy_decide (&answer, TRUE, TRUE, TRUE, FALSE, FALSE, FALSE, FALSE, FALSE), ==, RD_POP_NOTIFY);
+  /* Paused, never, no browser. */
+  g_assert_cmpint (rd_pop_policy_decide (&paused, TRUE, TRUE, FALSE, FALSE, TRUE, TRUE, FALSE, FALSE), ==, RD_POP_NONE);
+  g_assert_cmpint (rd_pop_policy_decide (&never, TRUE, TRUE, FALSE, FALSE, TRUE, TRUE, FALSE, FALSE), ==, RD_POP_NONE);
+  g_assert_cmpint (rd_pop_policy_decide (&no_browser, TRUE, TRUE, FALSE, FALSE, TRUE, TRUE, FALSE, FALSE), ==, RD_POP_NOTIFY);
+}
+
+static void
+test_body (void)
+{
+  RdAgentMatch m = { (char *) "individual", 7, (char *) "Evil <b>Corp</b>, Eve", (char *) "Evil <b>Corp</b>",
+                     (char *) "https://crm.example.com/x", (char *) "Bob & \"Alice\"" };
+  g_autofree char *body = rd_notifier_format_body (&m, "+86 138 0013 8000");
+  g_autofree char *plain = rd_notifier_format_body (NULL, "<script>");
+  g_autofree char *longer = NULL;
+  g_autofree char *huge = g_strnfill (5000, 'x');
+
+  g_assert_cmpstr (body, ==, "Evil &lt;b&gt;Corp&lt;/b&gt;\n+86 138 0013 8000\nSalesperson: Bob &amp; &quot;Alice&quot;");
+  g_assert_cmpstr (plain, ==, "&lt;script&gt;");
+  /* CRM text is cut to a readable length. */
+  longer = rd_notifier_format_body (NULL, huge);
+  g_assert_cmpuint (g_utf8_strlen (longer, -1), <, 200);
+}
+
+static void
+test_status (void)
+{
+  g_autoptr(RdStatusText) setup = rd_status_describe (FALSE, RD_AGENT_STATE_DISCONNECTED, NULL, NULL, NULL, NULL, NULL, NULL);
+  g_autoptr(RdStatusText) ok = rd_status_describe (TRUE, RD_AGENT_STATE_SIGNED_IN, "Alice", "2001", "connected", "connected", NULL, NULL);
+  g_autoptr(RdStatusText) auth = rd_status_describe (TRUE, RD_AGENT_STATE_AUTH_FAILED, NULL, NULL, NULL, NULL, NULL, "The key was revoked");
+  g_autoptr(RdStatusText) lost = rd_status_describe (TRUE, RD_AGENT_STATE_RECONNECTING, NULL, NULL, NULL, NULL, NULL, NULL);
+  g_autoptr(RdStatusText) pbx = rd_status_describe (TRUE, RD_AGENT_STATE_SIGNED_IN, "Alice", "2001", "failed", "connected", "PBX refused the client id", NULL);
+  g_autoptr(RdStatusText) crm = rd_status_describe (TRUE, RD_AGENT_STATE_SIGNED_IN, "Alice", "2001", "connected", "disabled", NULL, NULL);
+  g_autoptr(RdStatusText) evil = rd_status_describe (TRUE, RD_AGENT_STATE_AUTH_FAILED, NULL, NULL, NULL, NULL, NULL, "bad\n\x1b[31mkey\xe2\x80\xae");
+
+  g_assert_cmpint (setup->level, ==, RD_STATUS_SETUP);
+  g_assert_cmpint (ok->level, ==, RD_STATUS_OK);
+  g_assert_cmpstr (ok->title, ==, "Signed in as Alice (extension 2001)");
+  g_assert_cmpstr (ok->summary, ==, "Phone system: Connected · CRM: Connected");
+  g_assert_null (ok->advice);
+  g_assert_cmpint (auth->level, ==, RD_STATUS_ERROR);
+  g_assert_nonnull (strstr (auth->advice, "The key was revoked"));
+  g_assert_nonnull (strstr (auth->advice, "Preferences"));
+  g_assert_cmpint (lost->level, ==, RD_STATUS_ERROR);
+  g_assert_nonnull (strstr (lost->advice, "keeps trying"));
+  g_assert_cmpint (pbx->level, ==, RD_STATUS_ERROR);
+  g_assert_nonnull (strstr (pbx->advice, "administrator"));
+  g_assert_nonnull (strstr (pbx->advice, "PBX refused the client id"));
+  g_assert_cmpint (crm->level, ==, RD_STATUS_WARNING);
+  g_assert_nonnull (strstr (crm->advice, "paused"));
+  /* Error text from the network cannot inject control or bidi characters. */
+  g_assert_null (strchr (evil->advice, '\x1b'));
+  g_assert_null (strstr (evil->advice, "\xe2\x80\xae"));
+}
+
+/* ---- the notifier against a mock server without "actions" ------------------------- */
+
+static GPtrArray *opened;     /* URLs passed to app.open-record */
+
+static void
+on_open_record (GSimpleAction *a, GVariant *p, gpointer data)
+{
+  g_ptr_array_add (opened, g_variant_dup_string (p, NULL));
+}
+
+static void
+on_noop (GSimpleAction *a, GVariant *p, gpointer data)
+{
+}
+
+static gboolean
+wait_for_text (const char *path, const char *needle, guint min)
+{
+  gint64 end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  while (g_get_monotonic_time () < end)
+    {
+      g_autofree char *text = NULL;
+      guint n = 0;
+
+      if (g_file_get_contents (path, &text, NULL, NULL))
+        for (const char *p = text; (p = strstr (p, needle)); p++)
+          n++;
+      if (n >= min)
+        return TRUE;
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (10000);
+    }
+  return FALSE;
+}
+
+static RdAgentCall *
+make_call (const char *event, const char *id, const char *number, RdAgentMatch *match, gboolean pending)
+{
+  RdAgentCall *c = g_new0 (RdAgentCall, 1);
+
+  c->event = g_strdup (event);
+  c->call_id = g_strdup (id);
+  c->direction = g_strdup ("inbound");
+  c->number_raw = g_strdup (number);
+  c->number_e164 = g_strdup (number);
+  c->number_display = g_strdup (number);
+  c->number_kind = g_strdup ("external");
+  c->match = match ? rd_agent_match_copy (match) : NULL;
+  c->lookup_pending = pending;
+  return c;
+}
+
+static void
+test_no_actions_server (void)
+{
+  static const GActionEntry entries[] = {
+    { "open-record", on_open_record, "s", NULL, NULL, { 0 } },
+    { "call-back", on_noop, "s", NULL, NULL, { 0 } },
+    { "create-record", on_noop, "(ss)", NULL, NULL, { 0 } },
+    { "show-window", on_noop, NULL, NULL, NULL, { 0 } },
+  };
+  g_autofree char *dir = g_dir_make_tmp ("rd-notifier-XXXXXX", NULL);
+  g_autofree char *log = g_build_filename (dir, "notify.log", NULL);
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
+  g_autoptr(GSubprocess) mock = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSimpleActionGroup) actions = g_simple_action_group_new ();
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autoptr(RdNotifier) notifier = NULL;
+  g_autoptr(RdAgentCall) ringing = NULL, ended = NULL, second = NULL, second_end = NULL;
+  RdAgentMatch late = { (char *) "individual", 9, (char *) "Late Larry", NULL,
+                        (char *) "http://crm.example.com/odoo/contacts/9", NULL };
+  GMenuModel *mirror;
+
+  if (g_getenv ("DBUS_SESSION_BUS_ADDRESS") == NULL || !g_file_test (PYTHON, G_FILE_TEST_IS_EXECUTABLE))
+    {
+      g_test_skip ("needs a session bus and python3-dbusmock");
+      return;
+    }
+  mock = g_subprocess_launcher_spawn (launcher, &error, PYTHON, "-m", "dbusmock", "--session", "-t",
+                                      "notification_daemon", "-p", "{\"capabilities\": \"body\"}",
+                                      "-l", log, NULL);
+  g_assert_no_error (error);
+  {
+    g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
+    gint64 end = g_get_monotonic_time () + 15 * G_USEC_PER_SEC;
+    gboolean owned = FALSE;
+    while (!owned && g_get_monotonic_time () < end)
+      {
+        g_autoptr(GVariant) r = g_dbus_connection_call_sync (bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                                             "org.freedesktop.DBus", "NameHasOwner",
+                                                             g_variant_new ("(s)", "org.freedesktop.Notifications"),
+                                                             G_VARIANT_TYPE ("(b)"), 0, 1000, NULL, NULL);
+        if (r)
+          g_variant_get (r, "(b)", &owned);
+        if (!owned)
+          g_usleep (50000);
+      }
+    if (!owned)
+      {
+        g_subprocess_force_exit (mock);
+        g_test_skip ("python3-dbusmock did not start");
+        return;
+      }
+  }
+
+  opened = g_ptr_array_new_with_free_func (g_free);
+  g_action_map_add_action_entries (G_ACTION_MAP (actions), entries, G_N_ELEMENTS (entries), NULL);
+  notifier = rd_notifier_new (G_ACTION_GROUP (actions), settings);
+  g_assert_false (rd_notifier_server_has_actions (notifier));
+  mirror = rd_notifier_get_mirror_menu (notifier);
+
+  /* An unknown caller rings: with "only CRM callers" nothing pops … */
+  ringing = make_call ("ringing", "c1", "+8613800138000", NULL, TRUE);
+  rd_notifier_handle_call (notifier, ringing);
+  g_assert_cmpint (g_menu_model_get_n_items (mirror), ==, 0);
+  /* … until the hub's late lookup finds the caller: the notification and the browser pop. */
+  rd_notifier_handle_match (notifier, "c1", &late);
+  g_assert_true (wait_for_text (log, "\"Late Larry\"", 1));
+  g_assert_cmpuint (opened->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (opened, 0), ==, late.url);
+  /* No buttons sent to a server that cannot show them; the menu has them instead. */
+  g_assert_true (wait_for_text (log, "\"Late Larry\" \"+8613800138000\" [] {", 1));
+  g_assert_cmpint (g_menu_model_get_n_items (mirror), ==, 1);
+  /* A second match for the same call neither re-notifies as new nor opens another tab. */
+  rd_notifier_handle_match (notifier, "c1", &late);
+  g_assert_cmpuint (opened->len, ==, 1);
+
+  /* It ends unanswered: a missed-call notification, counted. */
+  ended = make_call ("ended", "c1", "+8613800138000", NULL, FALSE);
+  rd_notifier_handle_call (notifier, ended);
+  g_assert_true (wait_for_text (log, "Missed call from Late Larry", 1));
+  g_assert_cmpuint (rd_notifier_get_missed_count (notifier), ==, 1);
+  /* The call's mirrored buttons are replaced, not duplicated: now "Call Back" leads. */
+  g_assert_cmpint (g_menu_model_get_n_items (mirror), ==, 1);
+  {
+    g_autoptr(GMenuModel) section = g_menu_model_get_item_link (mirror, 0, G_MENU_LINK_SECTION);
+    g_autofree char *action = NULL;
+    g_assert_nonnull (section);
+    g_assert_true (g_menu_model_get_item_attribute (section, 0, G_MENU_ATTRIBUTE_ACTION, "s", &action));
+    g_assert_cmpstr (action, ==, "app.call-back");
+  }
+
+  /* Paused: no pop (no browser), but a missed call is still reported. */
+  g_settings_set_boolean (settings, "pops-paused", TRUE);
+  second = make_call ("ringing", "c2", "+8613900000000", &late, FALSE);
+  rd_notifier_handle_call (notifier, second);
+  g_assert_cmpuint (opened->len, ==, 1);
+  second_end = make_call ("ended", "c2", "+8613900000000", NULL, FALSE);
+  rd_notifier_handle_call (notifier, second_end);
+  g_assert_true (wait_for_text (log, "Missed call from Late Larry", 2));
+  g_assert_cmpuint (rd_notifier_get_missed_count (notifier), ==, 2);
+  g_assert_cmpint (g_menu_model_get_n_items (mirror), ==, 2);
+  rd_notifier_clear_missed (notifier);
+  g_assert_cmpuint (rd_notifier_get_missed_count (notifier), ==, 0);
+
+  /* Messages escape their body too. */
+  rd_notifier_show_message (notifier, "dial", "Ringdesk did not dial this link", "bad <b>link</b>\nsecond line");
+  g_assert_true (wait_for_text (log, "bad &lt;b&gt;link&lt;/b&gt;\nsecond line", 1));
+
+  g_clear_object (&notifier);
+  g_subprocess_force_exit (mock);
+  g_ptr_array_unref (opened);
+  g_unlink (log);
+  g_rmdir (dir);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_autofree char *home = NULL;
+
+  rd_test_env_init ();
+  home = rd_test_isolate_home ();
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/app/notifier/policy", test_policy);
+  g_test_add_func ("/app/notifier/body", test_body);
+  g_test_add_func ("/app/notifier/status-text", test_status);
+  g_test_add_func ("/app/notifier/no-actions-server", test_no_actions_server);
+  return g_test_run ();
+}
