@@ -37,10 +37,17 @@ start_hub (Fixture *f)
   g_assert_true (hub_wait_until (socket_exists, f, 10000));
 }
 
-static gboolean
-hub_exited (gpointer data)
+static void
+hub_waited_cb (GObject *source, GAsyncResult *result, gpointer data)
 {
-  return g_subprocess_get_if_exited (data) || g_subprocess_get_if_signaled (data);
+  g_subprocess_wait_finish (G_SUBPROCESS (source), result, NULL);
+  *(gboolean *) data = TRUE;
+}
+
+static gboolean
+flag_set (gpointer data)
+{
+  return *(gboolean *) data;
 }
 
 static void
@@ -52,8 +59,12 @@ stop_hub (Fixture *f, gboolean kill)
     g_subprocess_force_exit (f->hub);
   else
     g_subprocess_send_signal (f->hub, SIGTERM);
-  g_subprocess_wait_async (f->hub, NULL, NULL, NULL);
-  hub_wait_until (hub_exited, f->hub, 10000);
+  {
+    gboolean exited = FALSE;
+
+    g_subprocess_wait_async (f->hub, NULL, hub_waited_cb, &exited);
+    g_assert_true (hub_wait_until (flag_set, &exited, 10000));
+  }
   g_clear_object (&f->hub);
   if (kill)
     g_unlink (f->socket);   /* a killed hub leaves its socket; the next start replaces it */
@@ -306,9 +317,13 @@ test_sigkill (Fixture *f, gconstpointer data)
   g_assert_true (hub_wait_until (all_logged, &wait, 30000));
   hub_wait_ms (2500);   /* nothing more may arrive */
   g_assert_cmpuint (hub_count_logs (f->sims.odoo, "res.partner", f->sims.li_lei), ==, n_calls);
-  /* Missed ones (every third) got exactly one call-back each. */
-  g_assert_cmpuint (rd_sim_odoo_count_open_activities (f->sims.odoo, "res.partner", f->sims.li_lei), ==,
+  /* Missed ones (every third) each got their call-back. Call-backs are at-least-once: the CRM
+   * interface has no way to ask whether one exists, so the one request in flight when the hub
+   * was killed may be repeated. */
+  g_assert_cmpuint (rd_sim_odoo_count_open_activities (f->sims.odoo, "res.partner", f->sims.li_lei), >=,
                     (n_calls + 2) / 3);
+  g_assert_cmpuint (rd_sim_odoo_count_open_activities (f->sims.odoo, "res.partner", f->sims.li_lei), <=,
+                    (n_calls + 2) / 3 + 1);
 }
 
 int
