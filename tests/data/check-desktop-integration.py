@@ -190,7 +190,9 @@ def main():
                 check(size == (int(img.get('width')), int(img.get('height'))),
                       'screenshot %s is %dx%d but the metainfo says %sx%s'
                       % (rel, size[0], size[1], img.get('width'), img.get('height')))
-            check(size[0] >= 620 and size[1] >= 300, 'screenshot %s is too small for software centres' % rel)
+            # AppStream recommends 620x350 and up; the app's windows are narrow by design (GNOME's
+            # 360 px adaptive width), so only refuse what is clearly unusable.
+            check(size[0] >= 360 and size[1] >= 300, 'screenshot %s is too small for software centres' % rel)
     shot_dir = os.path.join(a.source_root, 'data', 'screenshots')
     if os.path.isdir(shot_dir):
         for fn in sorted(os.listdir(shot_dir)):
