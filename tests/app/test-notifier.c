@@ -8,9 +8,8 @@
 
 #include "rd-notifier.h"
 #include "rd-status.h"
+#include "rd-test-desktop.h"
 #include "rd-test-util.h"
-
-#define PYTHON "/usr/bin/python3"
 
 /* ---- pop policy --------------------------------------------------------------------- */
 
@@ -112,27 +111,6 @@ on_noop (GSimpleAction *a, GVariant *p, gpointer data)
 {
 }
 
-static gboolean
-wait_for_text (const char *path, const char *needle, guint min)
-{
-  gint64 end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
-
-  while (g_get_monotonic_time () < end)
-    {
-      g_autofree char *text = NULL;
-      guint n = 0;
-
-      if (g_file_get_contents (path, &text, NULL, NULL))
-        for (const char *p = text; (p = strstr (p, needle)); p++)
-          n++;
-      if (n >= min)
-        return TRUE;
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (10000);
-    }
-  return FALSE;
-}
-
 static RdAgentCall *
 make_call (const char *event, const char *id, const char *number, RdAgentMatch *match, gboolean pending)
 {
@@ -161,9 +139,7 @@ test_no_actions_server (void)
   };
   g_autofree char *dir = g_dir_make_tmp ("rd-notifier-XXXXXX", NULL);
   g_autofree char *log = g_build_filename (dir, "notify.log", NULL);
-  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
   g_autoptr(GSubprocess) mock = NULL;
-  g_autoptr(GError) error = NULL;
   g_autoptr(GSimpleActionGroup) actions = g_simple_action_group_new ();
   g_autoptr(GSettings) settings = g_settings_new (APP_ID);
   g_autoptr(RdNotifier) notifier = NULL;
@@ -172,37 +148,12 @@ test_no_actions_server (void)
                         (char *) "http://crm.example.com/odoo/contacts/9", NULL };
   GMenuModel *mirror;
 
-  if (g_getenv ("DBUS_SESSION_BUS_ADDRESS") == NULL || !g_file_test (PYTHON, G_FILE_TEST_IS_EXECUTABLE))
+  if (g_getenv ("DBUS_SESSION_BUS_ADDRESS") == NULL ||
+      (mock = rd_test_start_notification_server ("body", log)) == NULL)
     {
       g_test_skip ("needs a session bus and python3-dbusmock");
       return;
     }
-  mock = g_subprocess_launcher_spawn (launcher, &error, PYTHON, "-m", "dbusmock", "--session", "-t",
-                                      "notification_daemon", "-p", "{\"capabilities\": \"body\"}",
-                                      "-l", log, NULL);
-  g_assert_no_error (error);
-  {
-    g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
-    gint64 end = g_get_monotonic_time () + 15 * G_USEC_PER_SEC;
-    gboolean owned = FALSE;
-    while (!owned && g_get_monotonic_time () < end)
-      {
-        g_autoptr(GVariant) r = g_dbus_connection_call_sync (bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
-                                                             "org.freedesktop.DBus", "NameHasOwner",
-                                                             g_variant_new ("(s)", "org.freedesktop.Notifications"),
-                                                             G_VARIANT_TYPE ("(b)"), 0, 1000, NULL, NULL);
-        if (r)
-          g_variant_get (r, "(b)", &owned);
-        if (!owned)
-          g_usleep (50000);
-      }
-    if (!owned)
-      {
-        g_subprocess_force_exit (mock);
-        g_test_skip ("python3-dbusmock did not start");
-        return;
-      }
-  }
 
   opened = g_ptr_array_new_with_free_func (g_free);
   g_action_map_add_action_entries (G_ACTION_MAP (actions), entries, G_N_ELEMENTS (entries), NULL);
@@ -216,11 +167,11 @@ test_no_actions_server (void)
   g_assert_cmpint (g_menu_model_get_n_items (mirror), ==, 0);
   /* … until the hub's late lookup finds the caller: the notification and the browser pop. */
   rd_notifier_handle_match (notifier, "c1", &late);
-  g_assert_true (wait_for_text (log, "\"Late Larry\"", 1));
+  g_assert_true (rd_test_wait_file (log, "\"Late Larry\"", 1));
   g_assert_cmpuint (opened->len, ==, 1);
   g_assert_cmpstr (g_ptr_array_index (opened, 0), ==, late.url);
   /* No buttons sent to a server that cannot show them; the menu has them instead. */
-  g_assert_true (wait_for_text (log, "\"Late Larry\" \"+8613800138000\" [] {", 1));
+  g_assert_true (rd_test_wait_file (log, "\"Late Larry\" \"+8613800138000\" [] {", 1));
   g_assert_cmpint (g_menu_model_get_n_items (mirror), ==, 1);
   /* A second match for the same call neither re-notifies as new nor opens another tab. */
   rd_notifier_handle_match (notifier, "c1", &late);
@@ -229,7 +180,7 @@ test_no_actions_server (void)
   /* It ends unanswered: a missed-call notification, counted. */
   ended = make_call ("ended", "c1", "+8613800138000", NULL, FALSE);
   rd_notifier_handle_call (notifier, ended);
-  g_assert_true (wait_for_text (log, "Missed call from Late Larry", 1));
+  g_assert_true (rd_test_wait_file (log, "Missed call from Late Larry", 1));
   g_assert_cmpuint (rd_notifier_get_missed_count (notifier), ==, 1);
   /* The call's mirrored buttons are replaced, not duplicated: now "Call Back" leads. */
   g_assert_cmpint (g_menu_model_get_n_items (mirror), ==, 1);
@@ -248,7 +199,7 @@ test_no_actions_server (void)
   g_assert_cmpuint (opened->len, ==, 1);
   second_end = make_call ("ended", "c2", "+8613900000000", NULL, FALSE);
   rd_notifier_handle_call (notifier, second_end);
-  g_assert_true (wait_for_text (log, "Missed call from Late Larry", 2));
+  g_assert_true (rd_test_wait_file (log, "Missed call from Late Larry", 2));
   g_assert_cmpuint (rd_notifier_get_missed_count (notifier), ==, 2);
   g_assert_cmpint (g_menu_model_get_n_items (mirror), ==, 2);
   rd_notifier_clear_missed (notifier);
@@ -256,7 +207,7 @@ test_no_actions_server (void)
 
   /* Messages escape their body too. */
   rd_notifier_show_message (notifier, "dial", "Ringdesk did not dial this link", "bad <b>link</b>\nsecond line");
-  g_assert_true (wait_for_text (log, "bad &lt;b&gt;link&lt;/b&gt;\nsecond line", 1));
+  g_assert_true (rd_test_wait_file (log, "bad &lt;b&gt;link&lt;/b&gt;\nsecond line", 1));
 
   g_clear_object (&notifier);
   g_subprocess_force_exit (mock);
