@@ -299,36 +299,6 @@ parse_kinds (const char *text, GError **error)
   return kinds;
 }
 
-static RdHubCalls
-parse_calls (const char *text, GError **error)
-{
-  g_auto(GStrv) parts = NULL;
-  RdHubCalls calls = RD_HUB_CALLS_NONE;
-
-  if (text == NULL)
-    return RD_HUB_CALLS_NONE;
-  parts = g_strsplit (text, ",", -1);
-  for (guint i = 0; parts[i] != NULL; i++)
-    {
-      g_strstrip (parts[i]);
-      if (g_ascii_strcasecmp (parts[i], "inbound") == 0)
-        calls |= RD_HUB_CALLS_INBOUND;
-      else if (g_ascii_strcasecmp (parts[i], "outbound") == 0)
-        calls |= RD_HUB_CALLS_OUTBOUND;
-      else if (g_ascii_strcasecmp (parts[i], "both") == 0)
-        calls |= RD_HUB_CALLS_BOTH;
-      else if (*parts[i] != '\0')
-        {
-          g_set_error (error, RD_ERROR, RD_ERROR_INVALID_INPUT,
-                       "Unknown call type “%s” (use inbound, outbound)", parts[i]);
-          return RD_HUB_CALLS_NONE;
-        }
-    }
-  if (calls == RD_HUB_CALLS_NONE)
-    g_set_error_literal (error, RD_ERROR, RD_ERROR_INVALID_INPUT, "Give at least one call type");
-  return calls;
-}
-
 /* ---- dispatch ------------------------------------------------------------------- */
 
 static void
@@ -399,7 +369,8 @@ dispatch (RdHub *hub, SoupServerMessage *msg, const char *command, JsonObject *b
     }
   else if (g_str_equal (command, "autocreate"))
     {
-      RdHubCalls calls = parse_calls (get_string (body, "calls"), &error);
+      const char *calls_text = get_string (body, "calls");
+      RdHubCalls calls = calls_text != NULL ? rd_hub_calls_from_string (calls_text, &error) : RD_HUB_CALLS_NONE;
       const char *as = get_string (body, "as");
       RdCrmKind kind = RD_CRM_KIND_NONE;
 

@@ -124,6 +124,8 @@ RdCrm      *rd_hub_create_crm          (RdHub *self, const RdCrmConfig *config, 
 /* An RdCrmMatch with url filled in from the CRM (when connected). */
 void        rd_hub_fill_match_url      (RdHub *self, RdCrmMatch *match);
 const char *rd_hub_kind_string         (RdCrmKind kinds, char buffer[64]);
+/* "inbound,outbound" → flags; unknown words are an RD_ERROR_INVALID_INPUT error. */
+RdHubCalls  rd_hub_calls_from_string   (const char *text, GError **error);
 
 /* rd-hub-calls.c */
 void        rd_hub_calls_init          (RdHub *self);

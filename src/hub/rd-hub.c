@@ -61,8 +61,8 @@ rd_hub_kind_string (RdCrmKind kinds, char buffer[64])
   return buffer;
 }
 
-static RdHubCalls
-calls_from_string (const char *text)
+RdHubCalls
+rd_hub_calls_from_string (const char *text, GError **error)
 {
   RdHubCalls calls = RD_HUB_CALLS_NONE;
   g_auto(GStrv) parts = g_strsplit (text != NULL ? text : "", ",", -1);
@@ -76,7 +76,15 @@ calls_from_string (const char *text)
         calls |= RD_HUB_CALLS_OUTBOUND;
       else if (g_ascii_strcasecmp (parts[i], "both") == 0)
         calls |= RD_HUB_CALLS_BOTH;
+      else if (*parts[i] != '\0')
+        {
+          g_set_error (error, RD_ERROR, RD_ERROR_INVALID_INPUT,
+                       "Unknown call type “%s” (use inbound, outbound)", parts[i]);
+          return RD_HUB_CALLS_NONE;
+        }
     }
+  if (calls == RD_HUB_CALLS_NONE)
+    g_set_error_literal (error, RD_ERROR, RD_ERROR_INVALID_INPUT, "Give at least one call type");
   return calls;
 }
 
@@ -110,7 +118,7 @@ rd_hub_load_settings (RdHub *self)
   s->sync_phonebook_name = rd_store_get_setting (self->store, "sync.phonebook-name");
   s->autocreate_enabled = rd_store_get_setting_int (self->store, "autocreate.enabled", 0) != 0;
   calls = rd_store_get_setting (self->store, "autocreate.calls");
-  s->autocreate_calls = calls != NULL ? calls_from_string (calls) : RD_HUB_CALLS_BOTH;
+  s->autocreate_calls = calls != NULL ? rd_hub_calls_from_string (calls, NULL) : RD_HUB_CALLS_BOTH;
   kind = rd_store_get_setting (self->store, "autocreate.kind");
   s->autocreate_kind = kind != NULL && rd_crm_kind_from_string (kind) == RD_CRM_KIND_LEAD
                        ? RD_CRM_KIND_LEAD : RD_CRM_KIND_INDIVIDUAL;
