@@ -388,6 +388,18 @@ rd_preferences_window_new (GtkApplication *app, GSettings *settings, gboolean de
   self->demo = demo;
   gtk_widget_set_visible (GTK_WIDGET (self->demo_banner), demo);
   load (self);
+  if (demo)
+    {
+      /* The demo owns its connection; only the pop-up settings are there to try. */
+      GtkWidget *managed[] = {
+        GTK_WIDGET (self->remote_radio), GTK_WIDGET (self->local_radio), self->remote_grid, self->local_grid,
+        GTK_WIDGET (self->method_dropdown), self->crm_key_grid, self->agent_key_grid,
+        self->connection_save, self->signin_save,
+      };
+      for (guint i = 0; i < G_N_ELEMENTS (managed); i++)
+        gtk_widget_set_sensitive (managed[i], FALSE);
+      rd_preferences_window_show_page (self, "popups");
+    }
   g_signal_connect_swapped (self->autostart_switch, "notify::active", G_CALLBACK (on_autostart_toggled), self);
   return self;
 }

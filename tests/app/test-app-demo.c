@@ -1,0 +1,133 @@
+/* `ringdesk --demo` as a user runs it, under Xvfb with a mock notification server and a
+ * fake browser: the demo signs in by itself, a seeded Odoo contact calls (notification +
+ * the contact opened at the Odoo simulator, where the call then shows as logged), then an
+ * unknown number's missed call; click-to-call works from a second instance; and the demo
+ * writes nothing to the keyring or to the user's settings. */
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <libsoup/soup.h>
+
+#include "rd-test-desktop.h"
+#include "rd-test-util.h"
+
+static char *
+http_get (const char *url)
+{
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autoptr(SoupMessage) msg = soup_message_new ("GET", url);
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_nonnull (msg);
+  body = soup_session_send_and_read (session, msg, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (soup_message_get_status (msg), ==, 200);
+  return g_strndup (g_bytes_get_data (body, NULL), g_bytes_get_size (body));
+}
+
+static void
+test_demo (void)
+{
+  g_autofree char *tmp = g_strdup (g_get_home_dir ());
+  g_autofree char *notify_log = g_build_filename (tmp, "notify.log", NULL);
+  g_autofree char *browser_log = g_build_filename (tmp, "browser.log", NULL);
+  g_autofree char *app_log = g_build_filename (tmp, "app.log", NULL);
+  g_autofree char *second_log = g_build_filename (tmp, "second.log", NULL);
+  g_autofree char *keyfile = g_build_filename (g_get_user_config_dir (), "glib-2.0", "settings", "keyfile", NULL);
+  g_autofree char *url = NULL, *page = NULL;
+  g_autoptr(GSubprocess) notifyd = NULL, app = NULL, dial = NULL, quit = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (g_getenv ("DISPLAY") == NULL || g_getenv ("DBUS_SESSION_BUS_ADDRESS") == NULL ||
+      (notifyd = rd_test_start_notification_server ("body actions persistence", notify_log)) == NULL)
+    {
+      g_test_skip ("needs DISPLAY, a session bus and python3-dbusmock");
+      return;
+    }
+  rd_test_install_fake_browser (tmp, browser_log);
+
+  app = rd_test_spawn (app_log, &error, RD_TEST_RINGDESK, "--demo", NULL);
+  g_assert_no_error (error);
+
+  /* The first seeded contact (Li Wei of Acme Shanghai) calls within a few seconds. */
+  g_assert_true (rd_test_wait_file (notify_log, "\"Li Wei\" \"Acme Shanghai Co., Ltd.", 1));
+  g_assert_true (rd_test_wait_file (browser_log, "http://127.0.0.1:", 1));
+  url = rd_test_read_file (browser_log);
+  g_strstrip (url);
+  g_assert_nonnull (strstr (url, "res.partner"));
+  /* The record exists on the simulated Odoo, and the answered call gets logged in its
+   * chatter (the hub's outbox, posting as Alice). */
+  {
+    const char *id = strstr (url, "id=");
+    g_autofree char *base = g_strndup (url, strstr (url, "/web") - url);
+    g_autofree char *record = NULL;
+    gint64 end = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+
+    g_assert_nonnull (id);
+    record = g_strdup_printf ("%s/mail/view?model=res.partner&res_id=%" G_GINT64_FORMAT, base,
+                              g_ascii_strtoll (id + 3, NULL, 10));
+    do
+      {
+        g_free (page);
+        page = http_get (record);
+        if (strstr (page, "Outcome: answered"))
+          break;
+        rd_test_spin (500);
+      }
+    while (g_get_monotonic_time () < end);
+    g_assert_nonnull (strstr (page, "Li Wei"));
+    g_assert_nonnull (strstr (page, "Outcome: answered"));
+    g_assert_nonnull (strstr (page, "Alice Zhang"));
+  }
+
+  /* Click-to-call from a second instance: a CRM contact's number needs no confirmation. */
+  dial = rd_test_spawn (second_log, &error, RD_TEST_RINGDESK, "tel:+86-186-2100-3344", NULL);
+  g_assert_no_error (error);
+  g_assert_true (rd_test_wait_for (rd_test_subprocess_done, dial, RD_TEST_TIMEOUT_MS));
+  g_assert_cmpint (g_subprocess_get_exit_status (dial), ==, 0);
+  g_assert_true (rd_test_wait_file (notify_log, "Calling +8618621003344", 1));
+
+  /* Then an unknown number rings and hangs up: a missed call with Call Back / Create. */
+  {
+    gint64 end = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+    while (rd_test_count_in_file (notify_log, "Missed call from") == 0 && g_get_monotonic_time () < end)
+      rd_test_spin (100);
+  }
+  g_assert_cmpuint (rd_test_count_in_file (notify_log, "Missed call from +86 139 1234 0000"), ==, 1);
+  g_assert_cmpuint (rd_test_count_in_file (notify_log, "\"call-back\", \"Call Back\""), ==, 1);
+  g_assert_cmpuint (rd_test_count_in_file (notify_log, "could not be placed"), ==, 0);
+
+  quit = rd_test_spawn (NULL, &error, RD_TEST_RINGDESK, "--quit", NULL);
+  g_assert_true (rd_test_wait_for (rd_test_subprocess_done, app, RD_TEST_TIMEOUT_MS));
+  g_assert_cmpint (g_subprocess_get_exit_status (app), ==, 0);
+
+  /* Nothing persisted: no keyring file, no settings written. */
+  g_assert_false (g_file_test (g_getenv ("SECRET_FILE_TEST_PATH"), G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test (keyfile, G_FILE_TEST_EXISTS));
+  g_subprocess_force_exit (notifyd);
+  if (g_test_failed ())
+    {
+      g_autofree char *log = rd_test_read_file (app_log);
+      g_test_message ("app log:\n%s", log);
+    }
+}
+
+int
+main (int argc, char **argv)
+{
+  g_autofree char *tmp = NULL;
+  g_autofree char *keyring = NULL;
+
+  rd_test_env_init ();
+  tmp = rd_test_isolate_home ();
+  keyring = g_build_filename (tmp, "must-not-exist.keyring", NULL);
+  g_setenv ("GSETTINGS_BACKEND", "keyfile", TRUE);
+  g_setenv ("SECRET_BACKEND", "file", TRUE);
+  g_setenv ("SECRET_FILE_TEST_PATH", keyring, TRUE);
+  g_setenv ("SECRET_FILE_TEST_PASSWORD", "test-password", TRUE);
+  g_setenv ("G_MESSAGES_DEBUG", "RdApp", TRUE);
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/app/demo/run", test_demo);
+  return g_test_run ();
+}
