@@ -558,6 +558,13 @@ on_client_dial_failed (RdAgentClient *client, const char *call_id, const char *r
 }
 
 static void
+on_show_tray_changed (GSettings *settings, const char *key, RdApplication *self)
+{
+  if (self->tray)
+    rd_tray_set_visible (self->tray, g_settings_get_boolean (settings, "show-tray-icon"));
+}
+
+static void
 on_missed_count (RdNotifier *notifier, GParamSpec *pspec, RdApplication *self)
 {
   if (self->tray)
@@ -818,7 +825,10 @@ reconnect (RdApplication *self)
 static gboolean
 on_main_close (GtkWindow *window, RdApplication *self)
 {
-  if (!self->close_hint_shown && !(self->tray && rd_tray_get_available (self->tray)))
+  gboolean in_tray = self->tray && rd_tray_get_available (self->tray) &&
+                     g_settings_get_boolean (self->settings, "show-tray-icon");
+
+  if (!self->close_hint_shown && !in_tray)
     {
       self->close_hint_shown = TRUE;
       rd_notifier_show_message (self->notifier, "background", _("Ringdesk is still running"),
@@ -988,6 +998,12 @@ rd_application_startup (GApplication *app)
         {
           g_warning ("No tray icon: %s", error->message);
           g_clear_object (&self->tray);
+        }
+      else
+        {
+          g_signal_connect_swapped (self->tray, "activate", G_CALLBACK (present_main_window), self);
+          g_signal_connect (self->settings, "changed::show-tray-icon", G_CALLBACK (on_show_tray_changed), self);
+          on_show_tray_changed (self->settings, "show-tray-icon", self);
         }
     }
 

@@ -23,7 +23,7 @@ struct _RdPreferencesWindow {
   GtkDropDown  *method_dropdown;
   GtkEditable  *crm_login_entry, *crm_key_entry, *extension_entry, *agent_key_entry;
   GtkDropDown  *pop_when_dropdown, *confirm_dropdown;
-  GtkSwitch    *crm_only_switch, *open_browser_switch, *paused_switch, *autostart_switch;
+  GtkSwitch    *crm_only_switch, *open_browser_switch, *paused_switch, *autostart_switch, *tray_switch;
   GtkLabel     *autostart_error;
   GtkLabel     *connection_error, *signin_error;
   GtkWidget    *connection_save, *signin_save;
@@ -322,6 +322,7 @@ load (RdPreferencesWindow *self)
   g_settings_bind (self->settings, "pop-crm-only", self->crm_only_switch, "active", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "pop-open-browser", self->open_browser_switch, "active", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "pops-paused", self->paused_switch, "active", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "show-tray-icon", self->tray_switch, "active", G_SETTINGS_BIND_DEFAULT);
   update_visibility (self);
 }
 
@@ -360,7 +361,7 @@ rd_preferences_window_class_init (RdPreferencesWindowClass *klass)
   BIND (crm_admin_key_entry); BIND (bind_auto_switch); BIND (method_dropdown); BIND (crm_login_entry);
   BIND (crm_key_entry); BIND (extension_entry); BIND (agent_key_entry); BIND (pop_when_dropdown);
   BIND (confirm_dropdown); BIND (crm_only_switch); BIND (open_browser_switch); BIND (paused_switch);
-  BIND (autostart_switch); BIND (autostart_error); BIND (connection_error); BIND (signin_error);
+  BIND (autostart_switch); BIND (tray_switch); BIND (autostart_error); BIND (connection_error); BIND (signin_error);
   BIND (connection_save); BIND (signin_save);
 #undef BIND
   gtk_widget_class_bind_template_callback (w, on_save_clicked);

@@ -290,6 +290,29 @@ click_menu (const char *label)
                               g_variant_new ("(isvu)", id, "clicked", g_variant_new_int32 (0), 0), NULL));
 }
 
+static gboolean
+item_status_is (gpointer want)
+{
+  g_autoptr(GVariant) r = rd_test_dbus_call (env.app_name, "/StatusNotifierItem", "org.freedesktop.DBus.Properties", "Get",
+                                             g_variant_new ("(ss)", "org.kde.StatusNotifierItem", "Status"), "(v)");
+  g_autoptr(GVariant) v = NULL;
+
+  g_variant_get (r, "(v)", &v);
+  return g_strcmp0 (g_variant_get_string (v, NULL), want) == 0;
+}
+
+/* GtkApplication exports each window at /io/github/ringdesk/Ringdesk/window/N. */
+static gboolean
+app_has_window (gpointer data)
+{
+  g_autoptr(GVariant) r = rd_test_dbus_call (env.app_name, "/io/github/ringdesk/Ringdesk/window/1",
+                                             "org.freedesktop.DBus.Introspectable", "Introspect", NULL, "(s)");
+  const char *xml;
+
+  g_variant_get (r, "(&s)", &xml);
+  return strstr (xml, "org.gtk.Actions") != NULL;
+}
+
 static void
 test_tray (void)
 {
@@ -322,6 +345,23 @@ test_tray (void)
   /* The status line says who is signed in, in words. */
   g_assert_cmpint (find_menu_item (layout, "Phone system: Connected · CRM: Connected"), >, 0);
   g_assert_cmpint (find_menu_item (layout, "_Quit"), >, 0);
+
+  /* Hiding the icon keeps the item on the bus but Passive (hosts hide it); and back. */
+  {
+    g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+    g_settings_set_boolean (settings, "show-tray-icon", FALSE);
+    g_settings_sync ();
+    g_assert_true (rd_test_wait_for (item_status_is, (gpointer) "Passive", RD_TEST_TIMEOUT_MS));
+    g_settings_set_boolean (settings, "show-tray-icon", TRUE);
+    g_settings_sync ();
+    g_assert_true (rd_test_wait_for (item_status_is, (gpointer) "Active", RD_TEST_TIMEOUT_MS));
+  }
+
+  /* Clicking the icon presents the main window (started with --background: none yet). */
+  g_assert_false (app_has_window (NULL));
+  g_variant_unref (rd_test_dbus_call (env.app_name, "/StatusNotifierItem", "org.kde.StatusNotifierItem", "Activate",
+                                      g_variant_new ("(ii)", 0, 0), NULL));
+  g_assert_true (rd_test_wait_for (app_has_window, NULL, RD_TEST_TIMEOUT_MS));
 
   /* "Pause Pop-ups" toggles the setting through the app's action, and back. */
   click_menu ("_Pause Pop-ups");
