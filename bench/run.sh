@@ -84,7 +84,7 @@ verdicts=$(awk '
     t["b3_lost_ringing"] = "== 0"; t["b3_duplicated_ringing"] = "== 0"; t["b3_to_wrong_agent"] = "== 0";
     t["b3_lost_ended"] = "== 0"; t["b3_pop_p99"] = "<= 50"; t["b3_hub_rss_peak"] = "<= 150";
     t["b4_rss"] = "<= 30"; t["b4_rss_peak"] = "<= 30"; t["b4_ready"] = "<= 300";
-    t["b4_extra_wakeups_per_min"] = "<= 0";
+    t["b4_extra_timer_wakeups_per_min"] = "<= 0";
     t["b5_logged_more_than_once"] = "== 0"; t["b5_not_logged"] = "== 0"; t["b5_outbox_dead_after"] = "== 0";
   }
   {
