@@ -613,6 +613,16 @@ start_client (RdApplication *self, const char *url)
 }
 
 static void
+on_issued_key_stored (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!rd_keyring_store_finish (res, &error))
+    g_warning ("The agent key could not be kept in the keyring (a new one is issued at the next start): %s",
+               error->message);
+}
+
+static void
 on_secret (GObject *source, GAsyncResult *res, gpointer user_data)
 {
   CredData *d = user_data;
@@ -631,7 +641,7 @@ on_secret (GObject *source, GAsyncResult *res, gpointer user_data)
       /* The hub runs here: issue this extension's key ourselves (and keep it). */
       secret = rd_local_hub_issue_agent_key (self->local_hub, d->account, &error);
       if (secret)
-        rd_keyring_store_async (RD_KEYRING_AGENT_KEY, d->account, secret, NULL, NULL, NULL);
+        rd_keyring_store_async (RD_KEYRING_AGENT_KEY, d->account, secret, NULL, on_issued_key_stored, NULL);
     }
   if (secret == NULL)
     {
@@ -701,6 +711,7 @@ on_local_started (GObject *source, GAsyncResult *res, gpointer user_data)
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
+      g_warning ("The hub on this computer is not fully working: %s", error->message);
       g_free (self->local_error);
       self->local_error = g_strdup (error->message);
     }

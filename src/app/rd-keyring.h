@@ -18,6 +18,7 @@ typedef enum {
 
 const char *rd_keyring_kind_to_string (RdKeyringKind kind);
 
+/* Stores are serialised process-wide (see rd-keyring.c). */
 void      rd_keyring_store_async   (RdKeyringKind kind, const char *account, const char *secret,
                                     GCancellable *cancellable, GAsyncReadyCallback callback,
                                     gpointer user_data);

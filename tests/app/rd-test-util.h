@@ -25,12 +25,18 @@ rd_test_artifact_path (const char *name)
 }
 
 /* Private HOME and XDG user dirs in a new temporary directory (returned), keeping the
- * system XDG_DATA_DIRS: G_TEST_OPTION_ISOLATE_DIRS would hide shared-mime-info, and
- * without it gdk-pixbuf cannot recognise SVG icons. */
+ * system XDG_DATA_DIRS (G_TEST_OPTION_ISOLATE_DIRS would hide shared-mime-info, and
+ * without it gdk-pixbuf cannot recognise SVG icons). */
 static inline char *
 rd_test_isolate_home (void)
 {
-  char *dir = g_dir_make_tmp ("rd-app-test-XXXXXX", NULL);
+  char *dir;
+
+  /* A g_test_trap_subprocess child shares its parent's directories (and keyring). */
+  if (g_getenv ("RD_TEST_ISOLATED_DIR"))
+    return g_strdup (g_getenv ("RD_TEST_ISOLATED_DIR"));
+  dir = g_dir_make_tmp ("rd-app-test-XXXXXX", NULL);
+  g_setenv ("RD_TEST_ISOLATED_DIR", dir, TRUE);
   const char *subdirs[][2] = {
     { "HOME", "home" }, { "XDG_CONFIG_HOME", "config" }, { "XDG_DATA_HOME", "data" },
     { "XDG_CACHE_HOME", "cache" }, { "XDG_STATE_HOME", "state" }, { "XDG_RUNTIME_DIR", "runtime" },
