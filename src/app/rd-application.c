@@ -7,9 +7,7 @@
 
 #include "core/rd-error.h"
 #include "rd-application.h"
-#include "rd-demo.h"
-#include "rd-keyring.h"
-#include "rd-local-hub.h"
+#include "rd-connection.h"
 #include "rd-main-window.h"
 #include "rd-notifier.h"
 #include "rd-preferences-window.h"
@@ -24,7 +22,8 @@ struct _RdApplication {
   GtkApplication       parent_instance;
 
   GSettings           *settings;
-  RdAgentClient       *client;
+  RdConnection        *connection;
+  RdAgentClient       *client;          /* the connection's */
   RdNotifier          *notifier;
   RdTray              *tray;
   GMenu               *menu;
@@ -32,27 +31,20 @@ struct _RdApplication {
   RdMainWindow        *window;
   RdPreferencesWindow *preferences;
   RdRecentWindow      *recent;
-  RdLocalHub          *local_hub;
-  RdDemo              *demo;
   GCancellable        *cancellable;     /* cancelled on shutdown */
-  GCancellable        *connect_cancellable;
 
   char                *pending_dial;    /* dial requested before sign-in */
   guint                pending_dial_id;
-  char                *local_error;     /* why "This computer" could not start, or NULL */
-  char                *hub_label;
   RdAgentState         last_state;
 
   guint                demo_mode : 1;
   guint                background : 1;
-  guint                demo_script_played : 1;
   guint                close_hint_shown : 1;
 };
 
 G_DEFINE_FINAL_TYPE (RdApplication, rd_application, GTK_TYPE_APPLICATION)
 
 static void update_status (RdApplication *self);
-static void reconnect (RdApplication *self);
 static void dial_checked (RdApplication *self, const char *number, gboolean confirm);
 static void present_main_window (RdApplication *self);
 
@@ -255,9 +247,7 @@ dial_request (RdApplication *self, const char *text, gboolean confirm)
       dial_checked (self, number, confirm);
       return;
     }
-  if (self->client && (rd_agent_client_get_state (self->client) == RD_AGENT_STATE_CONNECTING ||
-                       rd_agent_client_get_state (self->client) == RD_AGENT_STATE_RECONNECTING ||
-                       self->local_hub != NULL || self->demo != NULL))
+  if (rd_connection_is_starting (self->connection))
     {
       /* Started by the link itself: dial once signed in (with confirmation if due). */
       g_free (self->pending_dial);
@@ -269,7 +259,7 @@ dial_request (RdApplication *self, const char *text, gboolean confirm)
       return;
     }
   message (self, "dial", _("The call could not be placed"),
-           g_settings_get_boolean (self->settings, "configured")
+           rd_connection_is_configured (self->connection)
            ? _("Ringdesk is not connected to the hub. Open Ringdesk to see what is wrong.")
            : _("Ringdesk is not set up yet. Open Ringdesk to connect it to your hub."));
 }
@@ -381,7 +371,7 @@ act_preferences (GSimpleAction *a, GVariant *p, gpointer user_data)
 static void
 act_reconnect (GSimpleAction *a, GVariant *p, gpointer self)
 {
-  reconnect (self);
+  rd_connection_reconnect (RD_APPLICATION (self)->connection);
 }
 
 static void
@@ -389,8 +379,10 @@ act_demo_call (GSimpleAction *a, GVariant *p, gpointer user_data)
 {
   RdApplication *self = user_data;
 
-  if (self->demo)
-    rd_demo_play (self->demo, g_variant_get_string (p, NULL));
+  RdDemo *demo = rd_connection_get_demo (self->connection);
+
+  if (demo)
+    rd_demo_play (demo, g_variant_get_string (p, NULL));
 }
 
 static void
@@ -476,29 +468,26 @@ set_status_line (RdApplication *self, const char *line)
 static void
 update_status (RdApplication *self)
 {
-  gboolean configured = self->demo_mode || g_settings_get_boolean (self->settings, "configured");
-  RdAgentState state = self->client ? rd_agent_client_get_state (self->client) : RD_AGENT_STATE_DISCONNECTED;
-  const char *pbx = self->client ? rd_agent_client_get_pbx_status (self->client) : NULL;
-  const char *crm = self->client ? rd_agent_client_get_crm_status (self->client) : NULL;
-  const char *last_error = self->local_error ? self->local_error
-                           : self->client ? rd_agent_client_get_last_error (self->client) : NULL;
+  RdAgentState state = rd_agent_client_get_state (self->client);
+  const char *pbx = rd_agent_client_get_pbx_status (self->client);
+  const char *crm = rd_agent_client_get_crm_status (self->client);
+  const char *problem = rd_connection_get_problem (self->connection);
   g_autoptr(RdStatusText) text = NULL;
 
-  text = rd_status_describe (configured, state,
-                             self->client ? rd_agent_client_get_user_name (self->client) : NULL,
-                             self->client ? rd_agent_client_get_extension (self->client) : NULL,
-                             pbx, crm,
-                             self->client ? rd_agent_client_get_status_message (self->client) : NULL,
-                             last_error);
-  if (self->local_error && text->level == RD_STATUS_OK)
+  text = rd_status_describe (rd_connection_is_configured (self->connection), state,
+                             rd_agent_client_get_user_name (self->client),
+                             rd_agent_client_get_extension (self->client), pbx, crm,
+                             rd_agent_client_get_status_message (self->client),
+                             problem ? problem : rd_agent_client_get_last_error (self->client));
+  if (problem && text->level == RD_STATUS_OK)
     {
       text->level = RD_STATUS_ERROR;
       g_free (text->advice);
-      text->advice = g_strdup_printf (_("%s\nCheck the phone system and Odoo details in Preferences."), self->local_error);
+      text->advice = g_strdup_printf (_("%s\nCheck the phone system and Odoo details in Preferences."), problem);
     }
 
   if (self->window)
-    rd_main_window_set_status (self->window, text, self->hub_label,
+    rd_main_window_set_status (self->window, text, rd_connection_get_hub_label (self->connection),
                                state == RD_AGENT_STATE_SIGNED_IN ? rd_status_pbx_label (pbx) : NULL,
                                state == RD_AGENT_STATE_SIGNED_IN ? rd_status_crm_label (crm) : NULL);
   set_status_line (self, text->summary);
@@ -531,11 +520,6 @@ on_client_state (RdAgentClient *client, GParamSpec *pspec, RdApplication *self)
     {
       g_clear_handle_id (&self->pending_dial_id, g_source_remove);
       on_pending_dial_timeout (self);
-    }
-  if (state == RD_AGENT_STATE_SIGNED_IN && self->demo && !self->demo_script_played)
-    {
-      self->demo_script_played = TRUE;
-      rd_demo_play_script (self->demo);
     }
 }
 
@@ -572,263 +556,27 @@ on_missed_count (RdNotifier *notifier, GParamSpec *pspec, RdApplication *self)
 }
 
 static void
-ensure_client (RdApplication *self)
+on_connection_changed (RdConnection *connection, RdApplication *self)
 {
-  if (self->client)
-    return;
-  self->client = rd_agent_client_new (NULL);
+  RdDemo *demo = rd_connection_get_demo (connection);
+
+  if (self->window && demo)
+    rd_main_window_set_demo_url (self->window, rd_demo_get_odoo_url (demo));
+  update_status (self);
+}
+
+static void
+connect_client (RdApplication *self)
+{
+  self->connection = rd_connection_new (self->settings, self->demo_mode);
+  self->client = rd_connection_get_client (self->connection);
+  g_signal_connect (self->connection, "changed", G_CALLBACK (on_connection_changed), self);
   g_signal_connect (self->client, "notify::state", G_CALLBACK (on_client_state), self);
   g_signal_connect_swapped (self->client, "notify::last-error", G_CALLBACK (update_status), self);
   g_signal_connect_swapped (self->client, "status-changed", G_CALLBACK (update_status), self);
   g_signal_connect (self->client, "call", G_CALLBACK (on_client_call), self);
   g_signal_connect (self->client, "match", G_CALLBACK (on_client_match), self);
   g_signal_connect (self->client, "dial-failed", G_CALLBACK (on_client_dial_failed), self);
-}
-
-/* ---- connecting ------------------------------------------------------------------ */
-
-typedef struct {
-  RdApplication *self;
-  gboolean       agent_key;
-  char          *account;
-} CredData;
-
-static void
-cred_data_free (CredData *d)
-{
-  g_object_unref (d->self);
-  g_free (d->account);
-  g_free (d);
-}
-
-static void
-start_client (RdApplication *self, const char *url)
-{
-  g_free (self->hub_label);
-  self->hub_label = g_settings_get_enum (self->settings, "hub-mode") == 1
-    ? g_strdup (_("This computer")) : g_strdup (url);
-  rd_agent_client_set_hub_url (self->client, url);
-  rd_agent_client_start (self->client);
-  update_status (self);
-}
-
-static void
-on_issued_key_stored (GObject *source, GAsyncResult *res, gpointer user_data)
-{
-  g_autoptr(GError) error = NULL;
-
-  if (!rd_keyring_store_finish (res, &error))
-    g_warning ("The agent key could not be kept in the keyring (a new one is issued at the next start): %s",
-               error->message);
-}
-
-static void
-on_secret (GObject *source, GAsyncResult *res, gpointer user_data)
-{
-  CredData *d = user_data;
-  RdApplication *self = d->self;
-  g_autoptr(GError) error = NULL;
-  char *secret = rd_keyring_lookup_finish (res, &error);
-  g_autofree char *url = NULL;
-
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    {
-      cred_data_free (d);
-      return;
-    }
-  if (secret == NULL && d->agent_key && self->local_hub)
-    {
-      /* The hub runs here: issue this extension's key ourselves (and keep it). */
-      secret = rd_local_hub_issue_agent_key (self->local_hub, d->account, &error);
-      if (secret)
-        rd_keyring_store_async (RD_KEYRING_AGENT_KEY, d->account, secret, NULL, on_issued_key_stored, NULL);
-    }
-  if (secret == NULL)
-    {
-      g_free (self->local_error);
-      self->local_error = error
-        ? g_strdup_printf (_("The keyring could not be read: %s"), error->message)
-        : g_strdup (_("No key is saved for this sign-in. Enter it in Preferences → Sign In."));
-      update_status (self);
-      cred_data_free (d);
-      return;
-    }
-
-  if (d->agent_key)
-    rd_agent_client_set_agent_key (self->client, d->account, secret);
-  else
-    rd_agent_client_set_crm_key (self->client, d->account, secret);
-  rd_keyring_free (secret);
-
-  if (self->local_hub)
-    url = rd_local_hub_get_agent_url (self->local_hub);
-  else
-    {
-      g_autofree char *pin = g_settings_get_string (self->settings, "hub-certificate");
-      url = g_settings_get_string (self->settings, "hub-url");
-      rd_agent_client_set_pinned_certificate (self->client, *pin ? pin : NULL);
-    }
-  start_client (self, url);
-  cred_data_free (d);
-}
-
-static void
-sign_in (RdApplication *self)
-{
-  CredData *d = g_new0 (CredData, 1);
-
-  d->self = g_object_ref (self);
-  d->agent_key = g_settings_get_enum (self->settings, "sign-in-method") == 1;
-  d->account = g_settings_get_string (self->settings, d->agent_key ? "extension" : "crm-login");
-  rd_keyring_lookup_async (d->agent_key ? RD_KEYRING_AGENT_KEY : RD_KEYRING_CRM_KEY, d->account,
-                           self->connect_cancellable, on_secret, d);
-}
-
-/* "This computer": the hub's PBX and CRM secrets come from the keyring too. */
-typedef struct {
-  RdApplication *self;
-  RdPbxConfig    pbx;
-  RdCrmConfig    crm;
-  int            pending;
-} LocalData;
-
-static void
-local_data_free (LocalData *d)
-{
-  rd_pbx_config_clear (&d->pbx);
-  rd_crm_config_clear (&d->crm);
-  g_object_unref (d->self);
-  g_free (d);
-}
-
-static void
-on_local_started (GObject *source, GAsyncResult *res, gpointer user_data)
-{
-  g_autoptr(RdApplication) self = user_data;
-  g_autoptr(GError) error = NULL;
-
-  if (!rd_local_hub_start_finish (RD_LOCAL_HUB (source), res, NULL, &error))
-    {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        return;
-      g_warning ("The hub on this computer is not fully working: %s", error->message);
-      g_free (self->local_error);
-      self->local_error = g_strdup (error->message);
-    }
-  sign_in (self);   /* the hub listens even when the PBX or CRM is not reachable yet */
-}
-
-static void
-on_local_secret (GObject *source, GAsyncResult *res, gpointer user_data)
-{
-  LocalData *d = user_data;
-  char *secret = rd_keyring_lookup_finish (res, NULL);
-
-  if (d->pending == 2)
-    d->pbx.client_secret = g_strdup (secret ? secret : "");
-  else
-    d->crm.api_key = g_strdup (secret ? secret : "");
-  rd_keyring_free (secret);
-  if (--d->pending > 0)
-    {
-      rd_keyring_lookup_async (RD_KEYRING_CRM_ADMIN_KEY, d->crm.login, d->self->connect_cancellable,
-                               on_local_secret, d);
-      return;
-    }
-  if (g_cancellable_is_cancelled (d->self->connect_cancellable))
-    {
-      local_data_free (d);
-      return;
-    }
-  rd_local_hub_start_async (d->self->local_hub, &d->pbx, &d->crm,
-                            g_settings_get_boolean (d->self->settings, "local-bind-auto"),
-                            d->self->connect_cancellable, on_local_started, g_object_ref (d->self));
-  local_data_free (d);
-}
-
-static void
-start_local_hub (RdApplication *self)
-{
-  LocalData *d = g_new0 (LocalData, 1);
-
-  if (self->local_hub == NULL)
-    {
-      g_autofree char *dir = g_build_filename (g_get_user_data_dir (), "ringdesk", NULL);
-      g_autofree char *db = g_build_filename (dir, "hub.sqlite", NULL);
-
-      g_mkdir_with_parents (dir, 0700);
-      self->local_hub = rd_local_hub_new (db, g_settings_get_uint (self->settings, "local-port"));
-    }
-  d->self = g_object_ref (self);
-  d->pbx.base_url = g_settings_get_string (self->settings, "local-pbx-url");
-  d->pbx.client_id = g_settings_get_string (self->settings, "local-pbx-client-id");
-  d->crm.url = g_settings_get_string (self->settings, "local-crm-url");
-  d->crm.database = g_settings_get_string (self->settings, "local-crm-database");
-  d->crm.login = g_settings_get_string (self->settings, "local-crm-login");
-  d->pending = 2;
-  rd_keyring_lookup_async (RD_KEYRING_PBX_SECRET, d->pbx.client_id, self->connect_cancellable,
-                           on_local_secret, d);
-}
-
-static void
-on_demo_started (GObject *source, GAsyncResult *res, gpointer user_data)
-{
-  g_autoptr(RdApplication) self = user_data;
-  g_autoptr(GError) error = NULL;
-
-  if (!rd_demo_start_finish (RD_DEMO (source), res, &error))
-    {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        return;
-      g_free (self->local_error);
-      self->local_error = g_strdup_printf (_("The demo could not start: %s"), error->message);
-      update_status (self);
-      return;
-    }
-  rd_agent_client_set_agent_key (self->client, RD_DEMO_EXTENSION, rd_demo_get_agent_key (self->demo));
-  start_client (self, rd_demo_get_agent_url (self->demo));
-  g_free (self->hub_label);
-  self->hub_label = g_strdup (_("Demo hub on this computer"));
-  if (self->window)
-    rd_main_window_set_demo_url (self->window, rd_demo_get_odoo_url (self->demo));
-  update_status (self);
-}
-
-static void
-reconnect (RdApplication *self)
-{
-  ensure_client (self);
-  g_cancellable_cancel (self->connect_cancellable);
-  g_clear_object (&self->connect_cancellable);
-  self->connect_cancellable = g_cancellable_new ();
-  g_clear_pointer (&self->local_error, g_free);
-
-  if (self->demo_mode)
-    {
-      if (self->demo == NULL)
-        {
-          self->demo = rd_demo_new ();
-          rd_demo_start_async (self->demo, self->connect_cancellable, on_demo_started, g_object_ref (self));
-        }
-      else if (rd_demo_get_agent_url (self->demo))
-        {
-          rd_agent_client_stop (self->client);
-          rd_agent_client_start (self->client);
-        }
-      return;
-    }
-
-  rd_agent_client_stop (self->client);
-  if (!g_settings_get_boolean (self->settings, "configured"))
-    {
-      update_status (self);
-      return;
-    }
-  if (g_settings_get_enum (self->settings, "hub-mode") == 1)
-    start_local_hub (self);
-  else
-    sign_in (self);
-  update_status (self);
 }
 
 /* ---- windows --------------------------------------------------------------------- */
@@ -858,9 +606,7 @@ present_main_window (RdApplication *self)
       g_object_add_weak_pointer (G_OBJECT (self->window), (gpointer *) &self->window);
       gtk_window_set_hide_on_close (GTK_WINDOW (self->window), TRUE);
       g_signal_connect (self->window, "close-request", G_CALLBACK (on_main_close), self);
-      if (self->demo && rd_demo_get_odoo_url (self->demo))
-        rd_main_window_set_demo_url (self->window, rd_demo_get_odoo_url (self->demo));
-      update_status (self);
+      on_connection_changed (self->connection, self);
     }
   if (self->tray)
     {
@@ -995,6 +741,7 @@ rd_application_startup (GApplication *app)
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.recent-calls", recent_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.preferences", prefs_accels);
 
+  connect_client (self);
   self->notifier = rd_notifier_new (G_ACTION_GROUP (self), self->settings);
   g_signal_connect (self->notifier, "notify::missed-count", G_CALLBACK (on_missed_count), self);
   build_menu (self);
@@ -1021,7 +768,7 @@ rd_application_startup (GApplication *app)
   /* A telephony helper lives in the background; Quit (menu, Ctrl+Q, --quit) ends it. */
   g_application_hold (app);
   g_signal_connect_swapped (self->settings, "changed::configured", G_CALLBACK (update_status), self);
-  reconnect (self);
+  rd_connection_reconnect (self->connection);
 }
 
 static void
@@ -1030,16 +777,14 @@ rd_application_shutdown (GApplication *app)
   RdApplication *self = RD_APPLICATION (app);
 
   g_cancellable_cancel (self->cancellable);
-  g_cancellable_cancel (self->connect_cancellable);
   g_clear_handle_id (&self->pending_dial_id, g_source_remove);
-  if (self->client)
+  if (self->connection)
     {
       g_signal_handlers_disconnect_by_data (self->client, self);
-      rd_agent_client_stop (self->client);
+      g_signal_handlers_disconnect_by_data (self->connection, self);
+      rd_connection_stop (self->connection);
     }
   g_clear_object (&self->tray);
-  g_clear_object (&self->demo);
-  g_clear_object (&self->local_hub);
   G_APPLICATION_CLASS (rd_application_parent_class)->shutdown (app);
 }
 
@@ -1048,16 +793,14 @@ rd_application_finalize (GObject *object)
 {
   RdApplication *self = RD_APPLICATION (object);
 
-  g_clear_object (&self->client);
+  self->client = NULL;
+  g_clear_object (&self->connection);
   g_clear_object (&self->notifier);
   g_clear_object (&self->menu);
   g_clear_object (&self->status_section);
   g_clear_object (&self->settings);
   g_clear_object (&self->cancellable);
-  g_clear_object (&self->connect_cancellable);
   g_free (self->pending_dial);
-  g_free (self->local_error);
-  g_free (self->hub_label);
   G_OBJECT_CLASS (rd_application_parent_class)->finalize (object);
 }
 
@@ -1090,7 +833,6 @@ rd_application_init (RdApplication *self)
   };
 
   self->cancellable = g_cancellable_new ();
-  self->connect_cancellable = g_cancellable_new ();
   self->last_state = RD_AGENT_STATE_DISCONNECTED;
   g_application_add_main_option_entries (G_APPLICATION (self), options);
   g_application_set_option_context_parameter_string (G_APPLICATION (self), _("[LINK…]"));
