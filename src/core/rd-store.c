@@ -70,6 +70,9 @@ static const char * const store_migrations[] = {
   ");"
   "CREATE INDEX outbox_state_due ON outbox (state, next_attempt);"
   "CREATE INDEX outbox_leases ON outbox (lease_until) WHERE state = 1;",
+
+  /* 2 → 3: find the row of a call by its PBX call id (see find_same_call). */
+  "CREATE INDEX calls_call_id ON calls (call_id);",
 };
 
 guint
@@ -695,6 +698,48 @@ read_call (RdStoreStmt *stmt)
   return r;
 }
 
+/* The key of a stored row that describes the same call as @record under another
+ * key, or NULL. The live end-of-call event of older PBX firmware carries only the
+ * call id while the catch-up row of the same call carries a CDR uid (and, in one
+ * reading of the PBX API, no call id): the same call id where one side has no
+ * uid is the same call (transfer legs each have their own uid), and without a
+ * call id on one side, the same start (±2 s), numbers and extension are. */
+static char *
+find_same_call (RdStore *self, const RdCallRecord *record, GError **error)
+{
+  g_autofree char *key = rd_call_record_key (record);
+  const char *call_id = record->call_id && *record->call_id ? record->call_id : NULL;
+  const char *uid = record->uid && *record->uid ? record->uid : NULL;
+  RdStoreStmt *stmt;
+  char *found = NULL;
+  int rc;
+
+  stmt = rd_store_stmt (self,
+                        "SELECT key FROM calls WHERE key != ?1 AND ("
+                        " (?2 IS NOT NULL AND call_id = ?2 AND (uid IS NULL OR ?3 IS NULL))"
+                        " OR ((?2 IS NULL OR call_id IS NULL) AND (uid IS NULL OR ?3 IS NULL OR uid = ?3)"
+                        "     AND start_unix BETWEEN ?4 - 2 AND ?4 + 2"
+                        "     AND from_number IS ?5 AND to_number IS ?6 AND extension IS ?7))"
+                        " ORDER BY updated LIMIT 1",
+                        error);
+  if (stmt == NULL)
+    return NULL;
+  rd_store_bind_text (stmt, 1, key);
+  rd_store_bind_text (stmt, 2, call_id);
+  rd_store_bind_text (stmt, 3, uid);
+  sqlite3_bind_int64 (stmt, 4, record->start_unix);
+  rd_store_bind_text (stmt, 5, record->from_number);
+  rd_store_bind_text (stmt, 6, record->to_number);
+  rd_store_bind_text (stmt, 7, record->extension);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    found = rd_store_column_dup (stmt, 0);
+  else if (rc != SQLITE_DONE)
+    rd_store_set_db_error (self, error, "looking for the same call");
+  rd_store_stmt_reset (stmt);
+  return found;
+}
+
 gboolean
 rd_store_call_upsert (RdStore            *self,
                       const RdCallRecord *record,
@@ -717,10 +762,18 @@ rd_store_call_upsert (RdStore            *self,
                            "Store: a call record needs a CDR uid or a call id");
       return FALSE;
     }
-  key = rd_call_record_key (record);
-
   if (!rd_store_begin (self, error))
     return FALSE;
+  key = find_same_call (self, record, error);
+  if (key == NULL && error != NULL && *error != NULL)
+    goto fail;
+  if (key != NULL)
+    {
+      inserted = FALSE;
+      goto update;
+    }
+  key = rd_call_record_key (record);
+
   stmt = rd_store_stmt (self,
                         "INSERT INTO calls (key, " CALL_COLUMNS ", updated) VALUES "
                         "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,"
@@ -735,6 +788,7 @@ rd_store_call_upsert (RdStore            *self,
     goto fail;
   inserted = sqlite3_changes (self->db) == 1;
 
+update:
   if (!inserted)
     {
       /* A later CDR for the same call (e.g. catch-up) refreshes the row; a

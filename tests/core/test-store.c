@@ -482,13 +482,52 @@ test_calls_upsert (Fixture *f, gconstpointer data)
   g_assert_null (got->reason);
   g_assert_cmpstr (g_ptr_array_index (matches, 0), ==, "{\"model\":\"res.partner\",\"id\":7}");
 
-  /* A uid makes it a different key. */
+  /* A uid makes it a different key; a row keyed by the CDR uid is new. */
   r->uid = g_strdup ("cdr-9");
+  g_free (r->call_id);
+  r->call_id = g_strdup ("1.9");
   upsert (f->store, r, NULL, TRUE);
   g_assert_true (rd_store_call_exists (f->store, "uid:cdr-9"));
 
   g_assert_false (rd_store_call_upsert (f->store, nokey, NULL, &inserted, &error));
   g_assert_error (error, RD_ERROR, RD_ERROR_INVALID_INPUT);
+}
+
+/* The live end-of-call event (older firmware: call id, no uid) and the catch-up
+ * row of the same call (uid, with or without the call id) are one call; transfer
+ * legs (same call id, each its own uid) and other calls stay apart. */
+static void
+test_calls_same_call (Fixture *f, gconstpointer data)
+{
+  g_autoptr(RdCallRecord) live = make_call ("7.1", "2001", T0);
+  g_autoptr(RdCallRecord) row = make_call ("7.1", "2001", T0 + 1);
+  g_autoptr(RdCallRecord) row_no_id = make_call (NULL, "2001", T0);
+  g_autoptr(RdCallRecord) leg1 = make_call ("8.1", "2001", T0 + 100);
+  g_autoptr(RdCallRecord) leg2 = make_call ("8.1", "2002", T0 + 130);
+  g_autoptr(RdCallRecord) other = make_call (NULL, "2001", T0 + 60);
+  g_autoptr(GPtrArray) calls = NULL;
+  g_autoptr(GError) error = NULL;
+
+  upsert (f->store, live, NULL, TRUE);
+  row->uid = g_strdup ("u-71");
+  upsert (f->store, row, NULL, FALSE);             /* same call id, one side without uid */
+  row_no_id->uid = g_strdup ("u-71");
+  upsert (f->store, row_no_id, NULL, FALSE);       /* no call id: same start, numbers, extension */
+
+  leg1->uid = g_strdup ("u-81");
+  leg2->uid = g_strdup ("u-82");
+  upsert (f->store, leg1, NULL, TRUE);
+  upsert (f->store, leg2, NULL, TRUE);             /* transfer leg: same call id, own uid */
+  upsert (f->store, leg2, NULL, FALSE);
+
+  other->uid = g_strdup ("u-99");
+  upsert (f->store, other, NULL, TRUE);            /* another call a minute later */
+
+  calls = rd_store_calls_recent (f->store, NULL, 0, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (calls->len, ==, 4);
+  g_assert_true (rd_store_call_exists (f->store, "call:7.1"));
+  g_assert_false (rd_store_call_exists (f->store, "uid:u-71"));
 }
 
 static void
@@ -1029,6 +1068,7 @@ main (int argc, char **argv)
   ADD ("settings/round-trip", test_settings);
   ADD ("calls/upsert", test_calls_upsert);
   ADD ("calls/recent", test_calls_recent);
+  ADD ("calls/same-call", test_calls_same_call);
   ADD ("calls/hostile", test_calls_hostile);
   ADD ("outbox/enqueue", test_outbox_enqueue);
   ADD ("outbox/claim-order", test_outbox_claim_order);
