@@ -5,7 +5,6 @@
 #include <gio/gsettingsbackend.h>
 #include <glib/gi18n.h>
 
-#include "core/rd-error.h"
 #include "rd-application.h"
 #include "rd-connection.h"
 #include "rd-main-window.h"
@@ -57,7 +56,7 @@ message (RdApplication *self, const char *tag, const char *summary, const char *
   if (self->window)
     {
       g_autofree char *line = body ? g_strdup_printf ("%s — %s", summary, body) : g_strdup (summary);
-      rd_main_window_set_pending (self->window, line);
+      rd_main_window_set_message (self->window, line);
     }
 }
 
@@ -118,7 +117,7 @@ on_dialed (GObject *source, GAsyncResult *res, gpointer user_data)
     }
   rd_notifier_withdraw_message (self->notifier, "dial");
   if (self->window)
-    rd_main_window_set_pending (self->window, _("Calling… your phone rings first; pick it up to connect."));
+    rd_main_window_set_message (self->window, _("Calling… your phone rings first; pick it up to connect."));
 }
 
 static void
@@ -130,36 +129,44 @@ dial_now (RdApplication *self, const char *number)
   rd_agent_client_dial_async (self->client, number, self->cancellable, on_dialed, g_object_ref (self));
 }
 
+/* A dial waiting for a CRM lookup and/or the user's confirmation. */
 typedef struct {
   RdApplication *self;
   char          *number;
-} ConfirmData;
+  int            policy;   /* "confirm-dial": 1 unknown numbers, 2 always */
+} DialData;
 
 static void
-on_confirm_response (GtkDialog *dialog, int response, gpointer user_data)
+dial_data_free (DialData *d)
 {
-  ConfirmData *d = user_data;
-
-  if (response == GTK_RESPONSE_ACCEPT)
-    dial_now (d->self, d->number);
-  gtk_window_destroy (GTK_WINDOW (dialog));
   g_object_unref (d->self);
   g_free (d->number);
   g_free (d);
 }
 
 static void
-confirm_dial (RdApplication *self, const char *number, const RdAgentMatch *match)
+on_confirm_response (GtkDialog *dialog, int response, gpointer user_data)
+{
+  DialData *d = user_data;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    dial_now (d->self, d->number);
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  dial_data_free (d);
+}
+
+static void
+confirm_dial (DialData *d, const RdAgentMatch *match)
 {
   GtkWidget *dialog;
-  ConfirmData *d = g_new0 (ConfirmData, 1);
   g_autofree char *who = match && match->name ? rd_uri_display_excerpt (match->name, 60) : NULL;
 
-  dialog = gtk_message_dialog_new (parent_window (self), GTK_DIALOG_DESTROY_WITH_PARENT,
+  dialog = gtk_message_dialog_new (parent_window (d->self), GTK_DIALOG_DESTROY_WITH_PARENT,
                                    GTK_MESSAGE_QUESTION, GTK_BUTTONS_NONE,
-                                   _("Call %s?"), number);
+                                   _("Call %s?"), d->number);
   if (who)
-    gtk_message_dialog_format_secondary_text (GTK_MESSAGE_DIALOG (dialog), _("This number belongs to %s."), who);
+    gtk_message_dialog_format_secondary_text (GTK_MESSAGE_DIALOG (dialog),
+                                              _("This number belongs to %s. A link asked Ringdesk to dial it."), who);
   else
     gtk_message_dialog_format_secondary_text (GTK_MESSAGE_DIALOG (dialog),
                                               _("This number is not an Odoo contact. A link on a web page or in a document asked Ringdesk to dial it."));
@@ -167,53 +174,47 @@ confirm_dial (RdApplication *self, const char *number, const RdAgentMatch *match
                           _("C_all"), GTK_RESPONSE_ACCEPT, NULL);
   gtk_dialog_set_default_response (GTK_DIALOG (dialog), GTK_RESPONSE_CANCEL);
   gtk_window_set_title (GTK_WINDOW (dialog), _("Confirm Call"));
-  gtk_window_set_application (GTK_WINDOW (dialog), GTK_APPLICATION (self));
-  d->self = g_object_ref (self);
-  d->number = g_strdup (number);
+  gtk_window_set_application (GTK_WINDOW (dialog), GTK_APPLICATION (d->self));
   g_signal_connect (dialog, "response", G_CALLBACK (on_confirm_response), d);
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
-typedef struct {
-  RdApplication *self;
-  char          *number;
-} LookupData;
-
 static void
 on_dial_lookup (GObject *source, GAsyncResult *res, gpointer user_data)
 {
-  LookupData *d = user_data;
+  DialData *d = user_data;
   g_autoptr(GError) error = NULL;
   g_autoptr(RdAgentMatch) match = rd_agent_client_lookup_finish (RD_AGENT_CLIENT (source), res, &error);
 
-  if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    dial_data_free (d);
+  else if (match && d->policy == 1)
     {
-      if (match)
-        dial_now (d->self, d->number);
-      else
-        confirm_dial (d->self, d->number, NULL);   /* unknown, or the lookup failed: ask */
+      dial_now (d->self, d->number);
+      dial_data_free (d);
     }
-  g_object_unref (d->self);
-  g_free (d->number);
-  g_free (d);
+  else
+    confirm_dial (d, match);   /* unknown (or the lookup failed), or "always": ask */
 }
 
+/* Dials per the "confirm-dial" setting when @confirm (links, --dial), else at once (the
+ * user picked the number in Ringdesk itself). */
 static void
 dial_checked (RdApplication *self, const char *number, gboolean confirm)
 {
   int policy = confirm ? g_settings_get_enum (self->settings, "confirm-dial") : 0;
+  DialData *d;
 
-  if (policy == 2)
-    confirm_dial (self, number, NULL);
-  else if (policy == 1)
+  if (policy == 0)
     {
-      LookupData *d = g_new0 (LookupData, 1);
-      d->self = g_object_ref (self);
-      d->number = g_strdup (number);
-      rd_agent_client_lookup_async (self->client, number, self->cancellable, on_dial_lookup, d);
+      dial_now (self, number);
+      return;
     }
-  else
-    dial_now (self, number);
+  d = g_new0 (DialData, 1);
+  d->self = g_object_ref (self);
+  d->number = g_strdup (number);
+  d->policy = policy;
+  rd_agent_client_lookup_async (self->client, number, self->cancellable, on_dial_lookup, d);
 }
 
 static gboolean
@@ -255,7 +256,7 @@ dial_request (RdApplication *self, const char *text, gboolean confirm)
       g_clear_handle_id (&self->pending_dial_id, g_source_remove);
       self->pending_dial_id = g_timeout_add_seconds (PENDING_DIAL_TIMEOUT_S, on_pending_dial_timeout, self);
       if (self->window)
-        rd_main_window_set_pending (self->window, _("Waiting for the connection to the hub before dialing…"));
+        rd_main_window_set_message (self->window, _("Waiting for the connection to the hub before dialing…"));
       return;
     }
   message (self, "dial", _("The call could not be placed"),
@@ -273,7 +274,7 @@ act_dial (GSimpleAction *a, GVariant *p, gpointer self)
 }
 
 static void
-act_call_back (GSimpleAction *a, GVariant *p, gpointer self)
+act_call (GSimpleAction *a, GVariant *p, gpointer self)
 {
   dial_request (self, g_variant_get_string (p, NULL), FALSE);
 }
@@ -408,7 +409,7 @@ act_quit (GSimpleAction *a, GVariant *p, gpointer self)
 
 static const GActionEntry app_entries[] = {
   { "dial", act_dial, "s", NULL, NULL, { 0 } },
-  { "call-back", act_call_back, "s", NULL, NULL, { 0 } },
+  { "call", act_call, "s", NULL, NULL, { 0 } },
   { "open-record", act_open_record, "s", NULL, NULL, { 0 } },
   { "create-record", act_create_record, "(ss)", NULL, NULL, { 0 } },
   { "show-window", act_show_window, NULL, NULL, NULL, { 0 } },

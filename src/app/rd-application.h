@@ -3,7 +3,7 @@
  * Owns the agent client, the notifier, the tray and the windows, and glues them with
  * application actions (one GMenuModel for the window's menu and the tray):
  *   app.dial(s)            number or tel:/callto:/sip: link; confirms per "confirm-dial"
- *   app.call-back(s)       dial without confirmation (a number from a call record)
+ *   app.call(s)            dial at once: a number the user picked in Ringdesk (typed, call back)
  *   app.open-record(s)     open an http(s) CRM URL in the default browser
  *   app.create-record((ss)) (kind, number) create a CRM contact or lead, then open it
  *   app.pops-paused        stateful, bound to GSettings

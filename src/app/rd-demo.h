@@ -19,7 +19,7 @@ void        rd_demo_start_async    (RdDemo *self, GCancellable *cancellable,
 gboolean    rd_demo_start_finish   (RdDemo *self, GAsyncResult *result, GError **error);
 const char *rd_demo_get_agent_url  (RdDemo *self);
 const char *rd_demo_get_agent_key  (RdDemo *self);   /* issued for RD_DEMO_EXTENSION, memory only */
-const char *rd_demo_get_odoo_url   (RdDemo *self);
+const char *rd_demo_get_odoo_url   (RdDemo *self);   /* the simulated Odoo's record lists (/web) */
 /* "answered": a CRM contact calls and 2001 answers; "missed": an unknown number rings 2001
  * and hangs up. Returns FALSE for anything else. */
 gboolean    rd_demo_play           (RdDemo *self, const char *what);

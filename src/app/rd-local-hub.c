@@ -3,7 +3,6 @@
 
 #include <glib/gi18n.h>
 
-#include "core/rd-error.h"
 #include "rd-local-hub.h"
 
 struct _RdLocalHub {

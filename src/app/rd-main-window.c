@@ -20,7 +20,7 @@ struct _RdMainWindow {
   GtkLabel      *pbx_label;
   GtkLabel      *crm_label;
   GtkEntry      *dial_entry;
-  GtkLabel      *pending_label;
+  GtkLabel      *message_label;
   GtkBox        *mirror_box;
   GtkBox        *mirror_buttons;
   GtkBox        *demo_box;
@@ -43,7 +43,7 @@ on_dial_activate (RdMainWindow *self)
       gtk_widget_error_bell (GTK_WIDGET (self->dial_entry));
       return;
     }
-  gtk_widget_activate_action (GTK_WIDGET (self), "app.dial", "s", text);
+  gtk_widget_activate_action (GTK_WIDGET (self), "app.call", "s", text);
 }
 
 static void
@@ -125,12 +125,12 @@ rd_main_window_set_demo_url (RdMainWindow *self, const char *odoo_url)
 }
 
 void
-rd_main_window_set_pending (RdMainWindow *self, const char *text)
+rd_main_window_set_message (RdMainWindow *self, const char *text)
 {
   g_return_if_fail (RD_IS_MAIN_WINDOW (self));
 
-  gtk_label_set_text (self->pending_label, text ? text : "");
-  gtk_widget_set_visible (GTK_WIDGET (self->pending_label), text != NULL);
+  gtk_label_set_text (self->message_label, text ? text : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->message_label), text != NULL);
 }
 
 void
@@ -173,7 +173,7 @@ rd_main_window_class_init (RdMainWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, RdMainWindow, pbx_label);
   gtk_widget_class_bind_template_child (widget_class, RdMainWindow, crm_label);
   gtk_widget_class_bind_template_child (widget_class, RdMainWindow, dial_entry);
-  gtk_widget_class_bind_template_child (widget_class, RdMainWindow, pending_label);
+  gtk_widget_class_bind_template_child (widget_class, RdMainWindow, message_label);
   gtk_widget_class_bind_template_child (widget_class, RdMainWindow, mirror_box);
   gtk_widget_class_bind_template_child (widget_class, RdMainWindow, mirror_buttons);
   gtk_widget_class_bind_template_child (widget_class, RdMainWindow, demo_box);

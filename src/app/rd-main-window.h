@@ -22,7 +22,7 @@ void          rd_main_window_set_status     (RdMainWindow       *self,
 /* NULL hides the demo section. */
 void          rd_main_window_set_demo_url   (RdMainWindow       *self,
                                              const char         *odoo_url);
-void          rd_main_window_set_pending    (RdMainWindow       *self,
+void          rd_main_window_set_message    (RdMainWindow       *self,
                                              const char         *text);
 void          rd_main_window_focus_dial     (RdMainWindow       *self,
                                              const char         *number);

@@ -236,7 +236,7 @@ buttons_for (const RdAgentCall *call, const RdAgentMatch *match, gboolean missed
 
   if (missed && dialable)
     {
-      b = (Button) { "call-back", g_strdup (_("Call Back")), "call-back",
+      b = (Button) { "call-back", g_strdup (_("Call Back")), "call",
                      g_variant_ref_sink (g_variant_new_string (number)) };
       g_array_append_val (buttons, b);
     }

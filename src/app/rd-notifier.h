@@ -3,7 +3,7 @@
  * Fed with the agent client's "call" and "match" signals. Decides per the user's pop
  * settings (GSettings: pop-when, pop-crm-only, pop-open-browser, pops-paused) whether to
  * notify and whether to open the caller's record, at most once per call id. Notification
- * buttons activate application actions ("app.open-record", "app.call-back",
+ * buttons activate application actions ("app.open-record", "app.call",
  * "app.create-record", "app.show-window"), so the same actions are mirrored in a menu
  * section (rd_notifier_get_mirror_menu) when the notification server has no "actions"
  * capability. Text from the PBX or CRM is escaped before it reaches a notification body.

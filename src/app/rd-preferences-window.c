@@ -3,7 +3,6 @@
 
 #include <glib/gi18n.h>
 
-#include "core/rd-error.h"
 #include "rd-autostart.h"
 #include "rd-keyring.h"
 #include "rd-preferences-window.h"

@@ -1,4 +1,4 @@
-/* rd-recent-window.c — the agent's recent calls from the hub, searchable, with call-back
+/* rd-recent-window.c — the agent's recent calls from the hub, searchable, with call back
  * and open-in-Odoo buttons. Text from the hub lands in plain labels (never markup). */
 #include "config.h"
 
@@ -156,7 +156,7 @@ make_row (const RdAgentRecentCall *c, gint64 now)
   gtk_widget_set_tooltip_text (button, _("Call back"));
   gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Call back"), -1);
   gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
-  gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "app.call-back");
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "app.call");
   gtk_actionable_set_action_target (GTK_ACTIONABLE (button), "s", c->number ? c->number : "");
   gtk_widget_set_sensitive (button, c->number && *c->number);
   gtk_box_append (GTK_BOX (box), button);

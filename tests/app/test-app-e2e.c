@@ -420,6 +420,36 @@ test_uri_handoff (void)
 }
 
 static void
+test_confirm_dial (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  CallWait w = { "outbound", "13800138000" };
+  guint dials;
+
+  if (!env.ready)
+    {
+      g_test_skip ("no display or no dbusmock");
+      return;
+    }
+  /* "Confirm numbers that are not contacts": a CRM contact's number is dialled at once … */
+  g_settings_set_enum (settings, "confirm-dial", 1);
+  g_settings_sync ();
+  rd_test_spin (300);   /* the app's keyfile monitor picks it up */
+  g_assert_cmpint (run_second_instance ("tel:" EVE_NUMBER), ==, 0);
+  g_assert_true (rd_test_wait_for (observed_dial, &w, RD_TEST_TIMEOUT_MS));
+
+  /* … an unknown one waits for the user's answer in a dialog, so nothing is dialled. */
+  dials = rd_sim_pbx_count_requests (env.pbx, "call/dial");
+  g_assert_cmpint (run_second_instance ("tel:+8613700009999"), ==, 0);
+  rd_test_spin (1500);
+  g_assert_cmpuint (rd_sim_pbx_count_requests (env.pbx, "call/dial"), ==, dials);
+
+  g_settings_set_enum (settings, "confirm-dial", 0);
+  g_settings_sync ();
+  rd_test_spin (300);
+}
+
+static void
 test_hostile_uri (void)
 {
   guint dials;
@@ -572,6 +602,7 @@ main (int argc, char **argv)
   g_test_add_func ("/app/e2e/tray", test_tray);
   g_test_add_func ("/app/e2e/tray-watcher-restart", test_tray_watcher_restart);
   g_test_add_func ("/app/e2e/uri-handoff", test_uri_handoff);
+  g_test_add_func ("/app/e2e/confirm-dial", test_confirm_dial);
   g_test_add_func ("/app/e2e/hostile-uri", test_hostile_uri);
   g_test_add_func ("/app/e2e/screen-pop", test_screen_pop);
   g_test_add_func ("/app/e2e/missed-call-actions", test_missed_call_actions);

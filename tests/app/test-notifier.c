@@ -133,7 +133,7 @@ test_no_actions_server (void)
 {
   static const GActionEntry entries[] = {
     { "open-record", on_open_record, "s", NULL, NULL, { 0 } },
-    { "call-back", on_noop, "s", NULL, NULL, { 0 } },
+    { "call", on_noop, "s", NULL, NULL, { 0 } },
     { "create-record", on_noop, "(ss)", NULL, NULL, { 0 } },
     { "show-window", on_noop, NULL, NULL, NULL, { 0 } },
   };
@@ -189,7 +189,7 @@ test_no_actions_server (void)
     g_autofree char *action = NULL;
     g_assert_nonnull (section);
     g_assert_true (g_menu_model_get_item_attribute (section, 0, G_MENU_ATTRIBUTE_ACTION, "s", &action));
-    g_assert_cmpstr (action, ==, "app.call-back");
+    g_assert_cmpstr (action, ==, "app.call");
   }
 
   /* Paused: no pop (no browser), but a missed call is still reported. */

@@ -101,7 +101,7 @@ test_main_window (void)
   g_assert_true (gtk_widget_get_visible (child (GTK_WIDGET (win), RD_TYPE_MAIN_WINDOW, "demo_box")));
 
   /* The notifier's mirrored actions appear as buttons. */
-  g_menu_append (section, "Call Back — +86 139 1234 0000", "app.call-back::+8613912340000");
+  g_menu_append (section, "Call Back — +86 139 1234 0000", "app.call::+8613912340000");
   g_menu_append (section, "Create Contact — +86 139 1234 0000", "app.quit");
   g_menu_append_section (mirror, NULL, G_MENU_MODEL (section));
   g_assert_true (gtk_widget_get_visible (child (GTK_WIDGET (win), RD_TYPE_MAIN_WINDOW, "mirror_box")));
