@@ -836,7 +836,6 @@ rd_application_init (RdApplication *self)
   self->cancellable = g_cancellable_new ();
   self->last_state = RD_AGENT_STATE_DISCONNECTED;
   g_application_add_main_option_entries (G_APPLICATION (self), options);
-  g_application_set_option_context_parameter_string (G_APPLICATION (self), _("[LINK…]"));
   g_application_set_option_context_summary (G_APPLICATION (self),
                                             _("Caller pop-ups and click-to-call for Odoo.\n"
                                               "LINK is a tel:, callto:, sip: or sips: link to dial."));
