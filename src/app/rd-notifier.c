@@ -11,6 +11,7 @@
 #define MAX_TEXT      120   /* characters of CRM/PBX text shown per field */
 #define MAX_MIRRORED  3     /* calls whose actions are mirrored in the menu */
 #define MAX_OPENED    256   /* call ids remembered as "already opened in the browser" */
+#define STALE_TRACK_MS (6 * 3600 * 1000)
 
 typedef struct {
   char               *call_id;
@@ -417,6 +418,22 @@ missed_call (RdNotifier *self, Track *t)
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MISSED_COUNT]);
 }
 
+/* Calls whose "ended" never came (hub restarted, connection lost) are forgotten after a
+ * while, so the table stays small. */
+static void
+prune_stale_tracks (RdNotifier *self, gint64 now_ms)
+{
+  GHashTableIter iter;
+  Track *t;
+
+  if (g_hash_table_size (self->tracks) < 32)
+    return;
+  g_hash_table_iter_init (&iter, self->tracks);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &t))
+    if (now_ms - t->call->at_ms > STALE_TRACK_MS)
+      g_hash_table_iter_remove (&iter);
+}
+
 void
 rd_notifier_handle_call (RdNotifier *self, const RdAgentCall *call)
 {
@@ -428,6 +445,7 @@ rd_notifier_handle_call (RdNotifier *self, const RdAgentCall *call)
   t = g_hash_table_lookup (self->tracks, call->call_id);
   if (t == NULL)
     {
+      prune_stale_tracks (self, call->at_ms);
       t = g_new0 (Track, 1);
       t->call_id = g_strdup (call->call_id);
       g_hash_table_insert (self->tracks, t->call_id, t);
