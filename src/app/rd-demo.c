@@ -185,7 +185,7 @@ rd_demo_start_async (RdDemo *self, GCancellable *cancellable, GAsyncReadyCallbac
       g_task_return_error (task, error);
       return;
     }
-  self->odoo = rd_sim_odoo_new ("17.0");
+  self->odoo = rd_sim_odoo_new ("18.0");   /* record URLs /odoo/<model>/<id>: a page per record */
   if (!read_seed (g_bytes_get_data (seed, NULL), g_bytes_get_size (seed), &facts, &error) ||
       !rd_sim_odoo_load_seed (self->odoo, seed_path, &error) ||
       !rd_sim_odoo_start (self->odoo, &error))
