@@ -94,31 +94,51 @@ spawn (const char *log, GError **error, const char * const *argv)
   return g_subprocess_launcher_spawnv (l, argv, error);
 }
 
-static gint64
-threads_switches (GPid pid, guint *n_threads)
+/* Context switches (voluntary + involuntary) per thread id of @pid. */
+static GHashTable *
+threads_switches (GPid pid)
 {
   g_autofree char *dir = g_strdup_printf ("/proc/%d/task", (int) pid);
   g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  GHashTable *out = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   const char *tid;
-  gint64 sum = 0;
 
-  *n_threads = 0;
   while (d != NULL && (tid = g_dir_read_name (d)) != NULL)
     {
       g_autofree char *path = g_strdup_printf ("%s/%s/status", dir, tid);
       g_autofree char *text = NULL;
       g_auto(GStrv) lines = NULL;
+      gint64 sum = 0;
 
       if (!g_file_get_contents (path, &text, NULL, NULL))
         continue;
-      (*n_threads)++;
       lines = g_strsplit (text, "\n", -1);
       for (guint i = 0; lines[i] != NULL; i++)
         if (g_str_has_prefix (lines[i], "voluntary_ctxt_switches:") ||
             g_str_has_prefix (lines[i], "nonvoluntary_ctxt_switches:"))
           sum += g_ascii_strtoll (strchr (lines[i], ':') + 1, NULL, 10);
+      g_hash_table_insert (out, g_strdup (tid), g_memdup2 (&sum, sizeof sum));
     }
-  return sum;
+  return out;
+}
+
+/* Switches between two samples: deltas of threads alive in both, plus everything of threads
+ * born in between (threads that ended in between are not counted). */
+static gint64
+switches_between (GHashTable *before, GHashTable *after)
+{
+  GHashTableIter iter;
+  gpointer tid, value;
+  gint64 total = 0;
+
+  g_hash_table_iter_init (&iter, after);
+  while (g_hash_table_iter_next (&iter, &tid, &value))
+    {
+      gint64 *old = g_hash_table_lookup (before, tid);
+
+      total += *(gint64 *) value - (old != NULL ? *old : 0);
+    }
+  return total;
 }
 
 typedef struct {
@@ -169,6 +189,7 @@ main (int argc, char **argv)
   g_autofree char *keyring = NULL, *template = NULL, *watcher_log = NULL, *app_log = NULL, *hub_dir = NULL;
   g_autofree char *url = NULL, *key = NULL;
   g_autoptr(GSubprocess) watcher = NULL;
+  g_autoptr(GSubprocess) notifyd = NULL;
   g_autoptr(GSubprocess) app = NULL;
   g_autoptr(GSettings) settings = NULL;
   g_autoptr(JsonObject) pbx_body = json_object_new ();
@@ -180,9 +201,11 @@ main (int argc, char **argv)
   ProcHub *hub;
   gboolean stored = FALSE;
   double t0, t_signed = -1, t_tray = -1;
-  guint idle_s, n_threads = 0;
+  guint idle_s;
   GPid pid;
-  gint64 sw0, sw1;
+  g_autoptr(GHashTable) sw0 = NULL;
+  g_autoptr(GHashTable) sw1 = NULL;
+  gint64 switches;
   FileWait tray_wait;
 
   if (argc != 5)
@@ -231,6 +254,13 @@ main (int argc, char **argv)
   g_assert_no_error (error);
   if (!proc_wait_until_every (name_owned, (gpointer) "org.kde.StatusNotifierWatcher", 15000, 50))
     g_error ("no mock StatusNotifierWatcher (python3-dbusmock)");
+  /* A desktop also runs a notification server: without one, libnotify's first call waits for a
+   * failed D-Bus activation (about 1.2 s measured here), which no user sees. */
+  notifyd = spawn (NULL, &error, (const char *[]) { "/usr/bin/python3", "-m", "dbusmock", "--session", "-t",
+                                                    "notification_daemon", NULL });
+  g_assert_no_error (error);
+  if (!proc_wait_until_every (name_owned, (gpointer) "org.freedesktop.Notifications", 15000, 50))
+    g_error ("no mock notification server (python3-dbusmock)");
 
   /* Simulators and the hub. */
   pbx = rd_sim_pbx_new ();
@@ -315,27 +345,66 @@ main (int argc, char **argv)
         proc_wait_ms (1000);
       }
   }
-  sw0 = threads_switches (pid, &n_threads);
+  sw0 = threads_switches (pid);
   proc_wait_ms (idle_s * 1000);
-  sw1 = threads_switches (pid, &n_threads);
+  sw1 = threads_switches (pid);
+  switches = switches_between (sw0, sw1);
   result ("b4_idle", idle_s, "s");
-  result ("b4_threads", n_threads, "threads");
-  result ("b4_ctxt_switches_idle", (double) (sw1 - sw0), "switches");
-  result ("b4_ctxt_switches_per_min", (sw1 - sw0) * 60.0 / idle_s, "switches/min");
+  result ("b4_threads", g_hash_table_size (sw1), "threads");
+  result ("b4_ctxt_switches_idle", (double) switches, "switches");
+  result ("b4_ctxt_switches_per_min", switches * 60.0 / idle_s, "switches/min");
+  if (g_getenv ("RD_BENCH_APP_SMAPS") != NULL)
+    {
+      g_autofree char *src = g_strdup_printf ("/proc/%d/smaps", (int) pid);
+      g_autofree char *text = NULL;
+
+      if (g_file_get_contents (src, &text, NULL, NULL))
+        g_file_set_contents (g_getenv ("RD_BENCH_APP_SMAPS"), text, -1, NULL);
+    }
   result ("b4_rss", proc_status_field (pid, "VmRSS") / 1024.0, "MB");
   result ("b4_rss_peak", proc_status_field (pid, "VmHWM") / 1024.0, "MB");
+  {
+    /* Shared libraries count fully in RSS; PSS shares them out, private pages are the app's own. */
+    g_autofree char *path = g_strdup_printf ("/proc/%d/smaps_rollup", (int) pid);
+    g_autofree char *text = NULL;
+    g_auto(GStrv) lines = NULL;
+    gint64 pss = 0, priv = 0, anon = 0;
+
+    if (g_file_get_contents (path, &text, NULL, NULL))
+      {
+        lines = g_strsplit (text, "\n", -1);
+        for (guint i = 0; lines[i] != NULL; i++)
+          {
+            gint64 v = strchr (lines[i], ':') ? g_ascii_strtoll (strchr (lines[i], ':') + 1, NULL, 10) : 0;
+
+            if (g_str_has_prefix (lines[i], "Pss:"))
+              pss = v;
+            else if (g_str_has_prefix (lines[i], "Private_Clean:") || g_str_has_prefix (lines[i], "Private_Dirty:"))
+              priv += v;
+            else if (g_str_has_prefix (lines[i], "Anonymous:"))
+              anon = v;
+          }
+        result ("b4_pss", pss / 1024.0, "MB");
+        result ("b4_private", priv / 1024.0, "MB");
+        result ("b4_anonymous", anon / 1024.0, "MB");
+      }
+  }
   result ("b4_hub_agents", json_object_get_int_member_with_default (proc_hub_status (hub), "agents", 0), "agents");
 
   g_subprocess_send_signal (app, SIGTERM);
   g_subprocess_wait (app, NULL, NULL);
   g_subprocess_force_exit (watcher);
+  g_subprocess_force_exit (notifyd);
   proc_hub_free (hub);
   g_object_unref (pbx);
   g_object_unref (odoo);
   {
     g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", tmp);
 
-    (void) !system (cmd);
+    if (g_getenv ("RD_BENCH_KEEP") == NULL)
+      (void) !system (cmd);
+    else
+      g_printerr ("kept %s\n", tmp);
   }
   return 0;
 }
