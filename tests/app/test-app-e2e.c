@@ -615,5 +615,7 @@ main (int argc, char **argv)
 
   ret = g_test_run ();
   teardown (ret != 0);
+  if (ret == 0)
+    rd_test_remove_tree (env.tmp);   /* kept for a look when something failed */
   return ret;
 }

@@ -243,6 +243,7 @@ main (int argc, char **argv)
 {
   g_autofree char *tmp = NULL;
   g_autofree char *keyring = NULL;
+  int ret;
 
   rd_test_env_init ();
   tmp = rd_test_isolate_home ();
@@ -260,5 +261,8 @@ main (int argc, char **argv)
   g_log_set_always_fatal (G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL);
   g_test_add_func ("/app/standalone/demo", test_demo);
   g_test_add_func ("/app/standalone/this-computer", test_this_computer);
-  return g_test_run ();
+  ret = g_test_run ();
+  if (ret == 0)
+    rd_test_remove_tree (tmp);
+  return ret;
 }

@@ -220,6 +220,7 @@ int
 main (int argc, char **argv)
 {
   g_autofree char *home = NULL;
+  int ret;
 
   rd_test_env_init ();
   home = rd_test_isolate_home ();
@@ -228,5 +229,7 @@ main (int argc, char **argv)
   g_test_add_func ("/app/notifier/body", test_body);
   g_test_add_func ("/app/notifier/status-text", test_status);
   g_test_add_func ("/app/notifier/no-actions-server", test_no_actions_server);
-  return g_test_run ();
+  ret = g_test_run ();
+  rd_test_remove_tree (home);
+  return ret;
 }

@@ -302,6 +302,7 @@ main (int argc, char **argv)
 {
   g_autofree char *dir = NULL;
   g_autofree char *keyring = NULL;
+  int ret;
 
   rd_test_env_init ();
   g_setenv ("TZ", "UTC", TRUE);
@@ -324,5 +325,7 @@ main (int argc, char **argv)
   g_test_add_func ("/app/windows/main", test_main_window);
   g_test_add_func ("/app/windows/preferences", test_preferences);
   g_test_add_func ("/app/windows/recent", test_recent_window);
-  return g_test_run ();
+  ret = g_test_run ();
+  rd_test_remove_tree (dir);
+  return ret;
 }
