@@ -356,3 +356,26 @@ rd_crm_record_url (RdCrm *self, RdCrmKind kind, gint64 id)
   g_return_val_if_fail (RD_IS_CRM (self), NULL);
   return IFACE (self)->record_url (self, kind, id);
 }
+
+void
+rd_crm_has_callback_async (RdCrm *self, RdCrmKind kind, gint64 record_id, const char *call_key,
+                           GCancellable *c, GAsyncReadyCallback cb, gpointer data)
+{
+  g_return_if_fail (RD_IS_CRM (self));
+  if (IFACE (self)->has_callback_async == NULL)
+    {
+      g_task_report_new_error (self, cb, data, rd_crm_has_callback_async, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                               "This CRM cannot look for an earlier call-back task");
+      return;
+    }
+  IFACE (self)->has_callback_async (self, kind, record_id, call_key, c, cb, data);
+}
+
+gboolean
+rd_crm_has_callback_finish (RdCrm *self, GAsyncResult *res, gboolean *out_found, GError **error)
+{
+  g_return_val_if_fail (RD_IS_CRM (self), FALSE);
+  if (g_async_result_is_tagged (res, rd_crm_has_callback_async))
+    return g_task_propagate_boolean (G_TASK (res), error);
+  return IFACE (self)->has_callback_finish (self, res, out_found, error);
+}

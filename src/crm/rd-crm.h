@@ -156,7 +156,8 @@ struct _RdCrmInterface
   void        (*log_call_async)       (RdCrm *self, const RdCrmCallLog *log,
                                        GCancellable *c, GAsyncReadyCallback cb, gpointer data);
   gboolean    (*log_call_finish)      (RdCrm *self, GAsyncResult *res, GError **error);
-  /* Was a log carrying @call_key already written on the record? (exactly-once check) */
+  /* Was a log carrying @call_key already written on the record? (exactly-once
+   * check; a half-written one is cleaned up and does not count) */
   void        (*has_call_log_async)   (RdCrm *self, RdCrmKind kind, gint64 record_id, const char *call_key,
                                        GCancellable *c, GAsyncReadyCallback cb, gpointer data);
   gboolean    (*has_call_log_finish)  (RdCrm *self, GAsyncResult *res, gboolean *out_found, GError **error);
@@ -182,6 +183,12 @@ struct _RdCrmInterface
   RdCrmChangePage *(*list_changes_finish) (RdCrm *self, GAsyncResult *res, GError **error);
 
   char       *(*record_url)           (RdCrm *self, RdCrmKind kind, gint64 id);
+
+  /* Was a call-back task for @call_key already scheduled on the record, open,
+   * done or archived? (exactly-once check; added after record_url) */
+  void        (*has_callback_async)   (RdCrm *self, RdCrmKind kind, gint64 record_id, const char *call_key,
+                                       GCancellable *c, GAsyncReadyCallback cb, gpointer data);
+  gboolean    (*has_callback_finish)  (RdCrm *self, GAsyncResult *res, gboolean *out_found, GError **error);
 };
 
 void             rd_crm_connect_async          (RdCrm *self, GCancellable *c, GAsyncReadyCallback cb, gpointer data);
@@ -216,6 +223,10 @@ void             rd_crm_list_changes_async     (RdCrm *self, RdCrmKind kind, con
                                                 GCancellable *c, GAsyncReadyCallback cb, gpointer data);
 RdCrmChangePage *rd_crm_list_changes_finish    (RdCrm *self, GAsyncResult *res, GError **error);
 char            *rd_crm_record_url             (RdCrm *self, RdCrmKind kind, gint64 id);
+/* G_IO_ERROR_NOT_SUPPORTED when the backend cannot tell. */
+void             rd_crm_has_callback_async     (RdCrm *self, RdCrmKind kind, gint64 record_id, const char *call_key,
+                                                GCancellable *c, GAsyncReadyCallback cb, gpointer data);
+gboolean         rd_crm_has_callback_finish    (RdCrm *self, GAsyncResult *res, gboolean *out_found, GError **error);
 
 /* Construction without naming the vendor: the one place that picks the backend. */
 typedef struct {

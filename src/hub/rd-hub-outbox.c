@@ -9,8 +9,9 @@
  * Before a side effect starts, its key is written to hub_outbox_begun; the mark
  * goes away with the completion, in one transaction. Finding the mark on a later
  * attempt (after an uncertain failure or a crash mid-request) means "it may have
- * happened": the call log is checked with rd_crm_has_call_log(), the auto-create
- * searches the CRM first, the phonebook upsert searches the PBX by its remark tag.
+ * happened": the call log is checked with rd_crm_has_call_log(), the call-back
+ * with rd_crm_has_callback(), the auto-create searches the CRM first, the
+ * phonebook upsert searches the PBX by its remark tag.
  * Items carry the CRM epoch; items of an older (disconnected) CRM are dropped.
  */
 #include "config.h"
@@ -468,11 +469,52 @@ callback_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 }
 
 static void
-callback_with_target (Job *job)
+post_callback (Job *job)
 {
   g_autoptr(RdCrmCallLog) log = job_call_log (job);
+  g_autoptr(GError) error = NULL;
 
+  if (!begun_set (job->hub, job->item->key, TRUE, &error))
+    {
+      job_fail (job, error);
+      return;
+    }
   rd_crm_schedule_callback_async (job->hub->crm, log, job->hub->cancellable, callback_done_cb, job);
+}
+
+static void
+has_callback_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Job *job = user_data;
+  g_autoptr(GError) error = NULL;
+  gboolean found = FALSE;
+
+  if (!rd_crm_has_callback_finish (RD_CRM (source), result, &found, &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED))
+        {
+          job_fail (job, error);
+          return;
+        }
+      /* The CRM cannot tell: a second task beats a lost one. */
+      g_debug ("Outbox: %s: %s; scheduling again", job->item->key, error->message);
+      post_callback (job);
+    }
+  else if (found)
+    job_complete (job, "call-back already scheduled by an earlier attempt", NULL);
+  else
+    post_callback (job);
+}
+
+static void
+callback_with_target (Job *job)
+{
+  if (begun_exists (job->hub, job->item->key))
+    rd_crm_has_callback_async (job->hub->crm, job->target_kind, job->target_id,
+                               json_object_get_string_member_with_default (job->payload, "call_key", ""),
+                               job->hub->cancellable, has_callback_cb, job);
+  else
+    post_callback (job);
 }
 
 /* ---- auto-create -------------------------------------------------------------------- */

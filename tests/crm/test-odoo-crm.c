@@ -463,6 +463,37 @@ test_log_activity (Fixture *f, gconstpointer data)
 }
 
 static void
+test_log_unfinished (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RdCrmCallLog) warm = call_log (f, RD_CRM_KIND_INDIVIDUAL, f->li_wei, "uid:warm-1", RD_OUTCOME_ANSWERED);
+  g_autoptr(RdCrmCallLog) log = call_log (f, RD_CRM_KIND_INDIVIDUAL, f->li_wei, "uid:half-2", RD_OUTCOME_ANSWERED);
+  g_autoptr(GPtrArray) bodies = NULL;
+
+  g_assert_true (log_call (f->crm, warm, FALSE, &error));   /* ids cached: create, then feedback */
+  g_assert_no_error (error);
+  /* The activity is created, marking it done fails uncertainly: it stays open. */
+  rd_sim_odoo_fail_next (f->sim, "none", 1);
+  rd_sim_odoo_fail_next (f->sim, "500", 1);
+  g_assert_false (log_call (f->crm, log, FALSE, &error));
+  g_assert_true (rd_error_is_uncertain (error));
+  g_clear_error (&error);
+  g_assert_cmpuint (rd_sim_odoo_count_open_activities (f->sim, "res.partner", f->li_wei), ==, 1);
+
+  /* The check before re-posting: not logged, and the half-written activity goes. */
+  g_assert_false (has_log (f, RD_CRM_KIND_INDIVIDUAL, f->li_wei, "uid:half-2", &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (rd_sim_odoo_count_open_activities (f->sim, "res.partner", f->li_wei), ==, 0);
+  g_assert_true (log_call (f->crm, log, FALSE, &error));
+  g_assert_no_error (error);
+  g_assert_true (has_log (f, RD_CRM_KIND_INDIVIDUAL, f->li_wei, "uid:half-2", &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (rd_sim_odoo_count_open_activities (f->sim, "res.partner", f->li_wei), ==, 0);
+  bodies = rd_sim_odoo_messages_for (f->sim, "res.partner", f->li_wei);
+  g_assert_cmpuint (bodies->len, ==, 2);
+}
+
+static void
 test_log_note (Fixture *f, gconstpointer data)
 {
   g_autoptr(RdCrm) crm = make_crm (f, "admin", ADMIN_KEY, 5, RD_CRM_LOG_NOTE);
@@ -513,6 +544,88 @@ test_missed_call_callback (Fixture *f, gconstpointer data)
   g_assert_cmpstr (json_array_get_string_element (json_object_get_array_member (act, "activity_type_id"), 1), ==, "Call");
   g_assert_cmpstr (json_object_get_string_member (act, "summary"), ==, "Call back +86 138 0013 8000 <b>&amp;</b>");
   check_escaped (json_object_get_string_member (act, "note"));
+}
+
+static gboolean
+has_callback (Fixture *f, RdCrmKind kind, gint64 id, const char *key, GError **error)
+{
+  GAsyncResult *res = NULL;
+  gboolean found = FALSE;
+
+  rd_crm_has_callback_async (f->crm, kind, id, key, NULL, crm_test_store_result, &res);
+  g_assert_true (rd_crm_has_callback_finish (f->crm, crm_test_wait (&res), &found, error) || *error != NULL);
+  g_object_unref (res);
+  return found;
+}
+
+static void
+test_has_callback (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RdCrmCallLog) first = call_log (f, RD_CRM_KIND_INDIVIDUAL, f->li_wei, "uid:cb-7", RD_OUTCOME_NO_ANSWER);
+  g_autoptr(RdCrmCallLog) second = call_log (f, RD_CRM_KIND_INDIVIDUAL, f->li_wei, "uid:cb-8", RD_OUTCOME_BUSY);
+  g_autoptr(RdCrmCallLog) on_lead = call_log (f, RD_CRM_KIND_LEAD, f->lead, "call:cb-9 & <x>", RD_OUTCOME_NO_ANSWER);
+  g_autoptr(GArray) open = NULL;
+  g_autoptr(GArray) lead_open = NULL;
+
+  g_assert_false (has_callback (f, RD_CRM_KIND_INDIVIDUAL, f->li_wei, "uid:cb-7", &error));
+  g_assert_no_error (error);
+  /* The call's log is not its call-back. */
+  g_assert_true (log_call (f->crm, first, FALSE, &error));
+  g_assert_no_error (error);
+  g_assert_false (has_callback (f, RD_CRM_KIND_INDIVIDUAL, f->li_wei, "uid:cb-7", &error));
+  g_assert_no_error (error);
+
+  g_assert_true (log_call (f->crm, first, TRUE, &error));
+  g_assert_no_error (error);
+  g_assert_true (log_call (f->crm, second, TRUE, &error));
+  g_assert_no_error (error);
+  g_assert_true (has_callback (f, RD_CRM_KIND_INDIVIDUAL, f->li_wei, "uid:cb-7", &error));
+  g_assert_no_error (error);
+  /* Other keys (a prefix, a longer one) and other records are other call-backs. */
+  g_assert_false (has_callback (f, RD_CRM_KIND_INDIVIDUAL, f->li_wei, "uid:cb-", &error));
+  g_assert_false (has_callback (f, RD_CRM_KIND_INDIVIDUAL, f->li_wei, "uid:cb-77", &error));
+  g_assert_false (has_callback (f, RD_CRM_KIND_INDIVIDUAL, f->wang_fang, "uid:cb-7", &error));
+  g_assert_false (has_callback (f, RD_CRM_KIND_LEAD, f->lead, "uid:cb-7", &error));
+  g_assert_no_error (error);
+
+  /* Done by the agent: deleted (≤16, or a type that keeps no done activities)
+   * or archived (19) — found either way. */
+  open = rd_sim_odoo_open_activities (f->sim, "res.partner", f->li_wei);
+  g_assert_cmpuint (open->len, ==, 2);
+  for (guint i = 0; i < open->len; i++)
+    g_assert_true (rd_sim_odoo_activity_done (f->sim, g_array_index (open, gint64, i), "Called back"));
+  g_assert_cmpuint (rd_sim_odoo_count_open_activities (f->sim, "res.partner", f->li_wei), ==, 0);
+  g_assert_true (has_callback (f, RD_CRM_KIND_INDIVIDUAL, f->li_wei, "uid:cb-7", &error));
+  g_assert_true (has_callback (f, RD_CRM_KIND_INDIVIDUAL, f->li_wei, "uid:cb-8", &error));
+  g_assert_no_error (error);
+  /* …and a done call-back (its note is quoted in the chatter) is not a call log. */
+  g_assert_false (has_log (f, RD_CRM_KIND_INDIVIDUAL, f->li_wei, "uid:cb-8", &error));
+  g_assert_true (has_log (f, RD_CRM_KIND_INDIVIDUAL, f->li_wei, "uid:cb-7", &error));
+  g_assert_no_error (error);
+
+  /* Archived without a chatter message (17+ has archived activities). */
+  g_assert_true (log_call (f->crm, on_lead, TRUE, &error));
+  g_assert_no_error (error);
+  g_assert_true (has_callback (f, RD_CRM_KIND_LEAD, f->lead, "call:cb-9 & <x>", &error));
+  g_assert_false (has_callback (f, RD_CRM_KIND_LEAD, f->lead, "call:cb-9 & <x>y", &error));
+  g_assert_no_error (error);
+  if (at_least (f->version, 17, 0))
+    {
+      lead_open = rd_sim_odoo_open_activities (f->sim, "crm.lead", f->lead);
+      g_assert_cmpuint (lead_open->len, ==, 1);
+      rd_sim_odoo_archive (f->sim, "mail.activity", g_array_index (lead_open, gint64, 0));
+      g_assert_cmpuint (rd_sim_odoo_count_open_activities (f->sim, "crm.lead", f->lead), ==, 0);
+      g_assert_true (has_callback (f, RD_CRM_KIND_LEAD, f->lead, "call:cb-9 & <x>", &error));
+      g_assert_no_error (error);
+    }
+
+  /* Bad input is refused, not searched for. */
+  g_assert_false (has_callback (f, RD_CRM_KIND_ALL, f->li_wei, "uid:cb-7", &error));
+  g_assert_error (error, RD_ERROR, RD_ERROR_INVALID_INPUT);
+  g_clear_error (&error);
+  g_assert_false (has_callback (f, RD_CRM_KIND_INDIVIDUAL, f->li_wei, "", &error));
+  g_assert_error (error, RD_ERROR, RD_ERROR_INVALID_INPUT);
 }
 
 /* ---- users, sign-in ----------------------------------------------------- */
@@ -798,7 +911,9 @@ main (int argc, char **argv)
     { "create", test_create },
     { "log-activity", test_log_activity },
     { "log-note", test_log_note },
+    { "log-unfinished", test_log_unfinished },
     { "missed-call", test_missed_call_callback },
+    { "has-callback", test_has_callback },
     { "users", test_users },
     { "authenticate-user", test_authenticate_user },
     { "changes", test_changes },

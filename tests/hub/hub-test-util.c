@@ -137,6 +137,12 @@ index_ready (gpointer data)
 RdHub *
 hub_new_connected (HubSims *sims, const char *db)
 {
+  return hub_new_connected_full (sims, db, 0);
+}
+
+RdHub *
+hub_new_connected_full (HubSims *sims, const char *db, guint crm_timeout)
+{
   g_autofree char *secrets = g_build_filename (sims->tmp, "secrets", NULL);
   RdHubOptions options = { 0 };
   RdPbxConfig pbx = { 0 };
@@ -165,6 +171,7 @@ hub_new_connected (HubSims *sims, const char *db)
   crm.database = (char *) rd_sim_odoo_get_database (sims->odoo);
   crm.login = (char *) "admin";
   crm.api_key = (char *) ADMIN_KEY;
+  crm.timeout = crm_timeout;
   rd_hub_connect_crm_async (hub, &crm, NULL, bool_op_cb, &op);
   g_assert_true (hub_wait_until (op_done, &op, 20000));
   g_assert_no_error (op.error);

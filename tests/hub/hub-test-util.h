@@ -34,6 +34,8 @@ void      hub_wait_ms      (guint ms);
 
 /* A started hub connected to both simulators (index filled). @db may be NULL. */
 RdHub    *hub_new_connected (HubSims *sims, const char *db);
+/* The same with a CRM request timeout in seconds (0 = the default). */
+RdHub    *hub_new_connected_full (HubSims *sims, const char *db, guint crm_timeout);
 gboolean  hub_outbox_idle   (gpointer hub);   /* nothing pending or claimed */
 
 /* Log messages ("Ringdesk call id: …") on one record. */

@@ -22,7 +22,7 @@ static void
 setup (Fixture *f, gconstpointer data)
 {
   hub_sims_start (&f->sims);
-  f->hub = hub_new_connected (&f->sims, NULL);
+  f->hub = hub_new_connected_full (&f->sims, NULL, GPOINTER_TO_UINT (data));   /* @data: CRM timeout (s) */
   f->calls = g_ptr_array_new_with_free_func ((GDestroyNotify) rd_agent_call_free);
   f->matches = g_ptr_array_new_with_free_func ((GDestroyNotify) rd_agent_match_free);
 }
@@ -761,6 +761,50 @@ test_pbx_drop (Fixture *f, gconstpointer data)
   g_assert_cmpuint (hub_count_logs (f->sims.odoo, "res.partner", f->sims.li_lei), ==, 1);
 }
 
+static gboolean
+li_lei_has_activity (gpointer data)
+{
+  Fixture *f = data;
+
+  return rd_sim_odoo_count_open_activities (f->sims.odoo, "res.partner", f->sims.li_lei) > 0;
+}
+
+static void
+test_callback_timeout (Fixture *f, gconstpointer data)
+{
+  g_autofree char *missed = NULL;
+  g_autofree char *key = NULL;
+  g_autoptr(GPtrArray) calls = NULL;
+  g_autoptr(RdOutboxItem) item = NULL;
+
+  g_assert_cmpuint (bind_auto (f), ==, 2);
+  missed = rd_sim_pbx_play_inbound (f->sims.pbx, LI_LEI_NUMBER, "01088880000", ring_2001, NULL, 200, 0);
+  /* The call log goes first; then the call-back is created in the CRM, but its
+   * reply comes after the hub's 1 s timeout: an uncertain failure. */
+  g_assert_true (hub_wait_until (li_lei_logged, f, 15000));
+  rd_sim_odoo_set_delay (f->sims.odoo, 1500);
+  g_assert_true (hub_wait_until (li_lei_has_activity, f, 10000));
+  rd_sim_odoo_set_delay (f->sims.odoo, 0);
+  wait_logged (f, missed);
+  hub_wait_ms (1500);   /* nothing more may arrive */
+
+  calls = rd_store_calls_recent (rd_hub_get_store (f->hub), NULL, 0, NULL, NULL);
+  for (guint i = 0; calls != NULL && i < calls->len && key == NULL; i++)
+    if (g_strcmp0 (((RdCallRecord *) calls->pdata[i])->call_id, missed) == 0)
+      {
+        g_autofree char *call_key = rd_call_record_key (calls->pdata[i]);
+
+        key = g_strconcat ("callback:", call_key, NULL);
+      }
+  g_assert_nonnull (key);
+  item = rd_store_outbox_get (rd_hub_get_store (f->hub), key);
+  g_assert_nonnull (item);
+  g_assert_cmpint (item->state, ==, RD_OUTBOX_DONE);
+  g_assert_cmpuint (item->attempts, ==, 1);   /* the retry checked, found it and did not post again */
+  g_assert_cmpuint (rd_sim_odoo_count_open_activities (f->sims.odoo, "res.partner", f->sims.li_lei), ==, 1);
+  g_assert_cmpuint (hub_count_logs (f->sims.odoo, "res.partner", f->sims.li_lei), ==, 1);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -777,5 +821,6 @@ main (int argc, char **argv)
   g_test_add ("/hub/e2e/disable-enable", Fixture, NULL, setup, test_disable, teardown);
   g_test_add ("/hub/e2e/crm-down", Fixture, NULL, setup, test_crm_down, teardown);
   g_test_add ("/hub/e2e/pbx-drop", Fixture, NULL, setup, test_pbx_drop, teardown);
+  g_test_add ("/hub/e2e/callback-timeout", Fixture, GUINT_TO_POINTER (1), setup, test_callback_timeout, teardown);
   return g_test_run ();
 }

@@ -497,6 +497,25 @@ odoo_has_call_log_finish (RdCrm *crm, GAsyncResult *res, gboolean *out_found, GE
   return TRUE;
 }
 
+static void
+odoo_has_callback_async (RdCrm *crm, RdCrmKind kind, gint64 record_id, const char *call_key,
+                         GCancellable *c, GAsyncReadyCallback cb, gpointer data)
+{
+  RdOdooCrm *self = RD_ODOO_CRM (crm);
+  GTask *task = op_task (self, c, cb, data, odoo_has_callback_async, TRUE);
+
+  if (task == NULL)
+    return;
+  if (!single_kind (kind))
+    FAIL (task, g_error_new_literal (RD_ERROR, RD_ERROR_INVALID_INPUT,
+                                     "A call-back is looked for on one record"));
+  if (kind == RD_CRM_KIND_LEAD && !self->features->info->has_leads)
+    FAIL (task, g_error_new_literal (RD_ERROR, RD_ERROR_UNAVAILABLE,
+                                     "The CRM app is not installed in Odoo"));
+  rd_odoo_logger_find_callback_async (self->transport, self->features, rd_odoo_model_for_kind (kind),
+                                      record_id, call_key, g_task_get_cancellable (task), on_found, task);
+}
+
 /* ---- users -------------------------------------------------------------- */
 
 static void
@@ -870,4 +889,6 @@ rd_odoo_crm_iface_init (RdCrmInterface *iface)
   iface->list_changes_async = odoo_list_changes_async;
   iface->list_changes_finish = odoo_list_changes_finish;
   iface->record_url = odoo_record_url;
+  iface->has_callback_async = odoo_has_callback_async;
+  iface->has_callback_finish = odoo_has_call_log_finish;
 }

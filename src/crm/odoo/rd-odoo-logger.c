@@ -119,8 +119,8 @@ builder_take (GStrvBuilder *b, char *line)
   g_free (line);
 }
 
-char **
-rd_odoo_call_log_lines (const RdCrmCallLog *log)
+static char **
+lines_with_label (const RdCrmCallLog *log, const char *key_label)
 {
   GStrvBuilder *b = g_strv_builder_new ();
   g_autofree char *from = clean (log->from_number);
@@ -140,16 +140,22 @@ rd_odoo_call_log_lines (const RdCrmCallLog *log)
   builder_take (b, g_strdup_printf ("Started: %s (%s)", start, g_time_zone_get_identifier (zone)));
   builder_take (b, g_strdup_printf ("Ringing: %s, talking: %s", ring, talk));
   builder_take (b, g_strdup_printf ("Outcome: %s", outcome_label (log->outcome)));
-  builder_take (b, g_strdup_printf (RD_ODOO_CALL_KEY_LABEL "%s", key));
+  builder_take (b, g_strdup_printf ("%s%s", key_label, key));
   out = g_strv_builder_end (b);
   g_strv_builder_unref (b);
   return out;
 }
 
-char *
-rd_odoo_call_log_html (const RdCrmCallLog *log)
+char **
+rd_odoo_call_log_lines (const RdCrmCallLog *log)
 {
-  g_auto(GStrv) lines = rd_odoo_call_log_lines (log);
+  return lines_with_label (log, RD_ODOO_CALL_KEY_LABEL);
+}
+
+static char *
+html_with_label (const RdCrmCallLog *log, const char *key_label)
+{
+  g_auto(GStrv) lines = lines_with_label (log, key_label);
   GString *html = g_string_new ("<p>");
 
   for (guint i = 0; lines[i] != NULL; i++)
@@ -162,6 +168,18 @@ rd_odoo_call_log_html (const RdCrmCallLog *log)
     }
   g_string_append (html, "</p>");
   return g_string_free (html, FALSE);
+}
+
+char *
+rd_odoo_call_log_html (const RdCrmCallLog *log)
+{
+  return html_with_label (log, RD_ODOO_CALL_KEY_LABEL);
+}
+
+char *
+rd_odoo_call_back_html (const RdCrmCallLog *log)
+{
+  return html_with_label (log, RD_ODOO_CALL_BACK_KEY_LABEL);
 }
 
 char *
@@ -560,7 +578,9 @@ writer_start (RdOdooTransport *transport, const RdOdooFeatures *features, RdOdoo
   w->body_is_html = features->body_is_html;
   w->author_ok = log->user_id > 0 && features->info->major <= 17;   /* 18/19: UNCONFIRMED */
   w->user_id = log->user_id > 0 ? log->user_id : features->info->admin_user_id;
-  w->html = rd_odoo_call_log_html (log);
+  /* A call-back carries its own label: a done call-back (its note lands in the
+   * chatter) is not mistaken for the call log, nor the call log for it. */
+  w->html = done_activity ? rd_odoo_call_log_html (log) : rd_odoo_call_back_html (log);
   w->step = w->note ? STEP_AUTHOR : STEP_TYPE;
   writer_run (task);
 }
@@ -591,14 +611,14 @@ rd_odoo_logger_finish (GAsyncResult *result, GError **error)
 
 /* ---- exactly-once check ------------------------------------------------- */
 
-/* The searchable start of "Ringdesk call id: <key>": up to the first character
- * that Odoo may store as an entity. */
+/* The searchable start of "<label><key>": up to the first character that Odoo
+ * may store as an entity. */
 static char *
-search_term (const char *key)
+search_term (const char *label, const char *key)
 {
   gsize n = strcspn (key, "&<>'\"");
 
-  return g_strdup_printf (RD_ODOO_CALL_KEY_LABEL "%.*s", (int) n, key);
+  return g_strdup_printf ("%s%.*s", label, (int) n, key);
 }
 
 /* Body text with the entities Odoo / QWeb / lxml produce decoded. */
@@ -629,12 +649,12 @@ unescape_body (const char *body)
   return g_string_free (out, FALSE);
 }
 
-/* Does @body carry exactly "Ringdesk call id: @key" (not a longer key)? */
+/* Does @body carry exactly "<label>@key" (not a longer key)? */
 static gboolean
-body_has_key (const char *body, const char *key)
+body_has_key (const char *body, const char *label, const char *key)
 {
   g_autofree char *text = unescape_body (body);
-  g_autofree char *needle = g_strconcat (RD_ODOO_CALL_KEY_LABEL, key, NULL);
+  g_autofree char *needle = g_strconcat (label, key, NULL);
   gsize len = strlen (needle);
 
   for (const char *p = strstr (text, needle); p != NULL; p = strstr (p + 1, needle))
@@ -647,17 +667,111 @@ body_has_key (const char *body, const char *key)
   return FALSE;
 }
 
+typedef enum {
+  FIND_MESSAGES,     /* mail.message bodies: done logs, done call-backs */
+  FIND_ACTIVITIES,   /* mail.activity notes: call-backs (open, or archived once done) */
+  FIND_ORPHANS,      /* open call-log activities whose action_feedback never ran */
+  FIND_UNLINK,       /* …removed, so that the log is written again, once */
+} FindStep;
+
+typedef struct {
+  RdOdooTransport *transport;
+  gboolean         callback;   /* looking for a call-back, not a call log */
+  gboolean         archived;   /* mail.activity has `active` (17+) */
+  char            *model;
+  gint64           record_id;
+  char            *key;        /* as written (cleaned) */
+  char            *term;
+  FindStep         step;
+  GArray          *orphans;    /* gint64 */
+} Finder;
+
+static void
+finder_free (Finder *fd)
+{
+  g_clear_object (&fd->transport);
+  g_free (fd->model);
+  g_free (fd->key);
+  g_free (fd->term);
+  g_clear_pointer (&fd->orphans, g_array_unref);
+  g_free (fd);
+}
+
+static void on_find (GObject *source, GAsyncResult *result, gpointer user_data);
+
+static void
+finder_run (GTask *task)
+{
+  Finder *fd = g_task_get_task_data (task);
+  static const char * const body_fields[] = { "body", NULL };
+  static const char * const note_fields[] = { "note", NULL };
+  JsonArray *domain = json_array_new ();
+  JsonArray *ids;
+
+  switch (fd->step)
+    {
+    case FIND_MESSAGES:
+      rd_odoo_domain_add_leaf (domain, "model", "=", rd_odoo_json_string_new (fd->model));
+      rd_odoo_domain_add_leaf (domain, "res_id", "=", rd_odoo_json_int_new (fd->record_id));
+      rd_odoo_domain_add_leaf (domain, "body", "ilike", rd_odoo_json_string_new (fd->term));
+      rd_odoo_transport_execute_async (fd->transport, "mail.message", "search_read", NULL,
+                                       rd_odoo_search_params (domain, body_fields, NULL, 20),
+                                       g_task_get_cancellable (task), on_find, task);
+      return;
+    case FIND_ACTIVITIES:
+    case FIND_ORPHANS:
+      rd_odoo_domain_add_leaf (domain, "res_model", "=", rd_odoo_json_string_new (fd->model));
+      rd_odoo_domain_add_leaf (domain, "res_id", "=", rd_odoo_json_int_new (fd->record_id));
+      rd_odoo_domain_add_leaf (domain, "note", "ilike", rd_odoo_json_string_new (fd->term));
+      if (fd->step == FIND_ACTIVITIES && fd->archived)
+        {
+          /* 17+ can keep done activities, archived: a done call-back counts too. */
+          JsonArray *both = json_array_new ();
+
+          json_array_add_boolean_element (both, TRUE);
+          json_array_add_boolean_element (both, FALSE);
+          rd_odoo_domain_add_leaf (domain, "active", "in", json_node_init_array (json_node_alloc (), both));
+          json_array_unref (both);
+        }
+      rd_odoo_transport_execute_async (fd->transport, "mail.activity", "search_read", NULL,
+                                       rd_odoo_search_params (domain, note_fields, NULL, 20),
+                                       g_task_get_cancellable (task), on_find, task);
+      return;
+    case FIND_UNLINK:
+      json_array_unref (domain);
+      ids = json_array_new ();
+      for (guint i = 0; i < fd->orphans->len; i++)
+        json_array_add_int_element (ids, g_array_index (fd->orphans, gint64, i));
+      rd_odoo_transport_execute_async (fd->transport, "mail.activity", "unlink", ids, NULL,
+                                       g_task_get_cancellable (task), on_find, task);
+      return;
+    }
+  g_assert_not_reached ();
+}
+
 static void
 on_find (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr(GTask) task = user_data;
-  const char *key = g_task_get_task_data (task);
+  Finder *fd = g_task_get_task_data (task);
+  const char *label = fd->callback ? RD_ODOO_CALL_BACK_KEY_LABEL : RD_ODOO_CALL_KEY_LABEL;
+  const char *member = fd->step == FIND_MESSAGES ? "body" : "note";
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) reply = rd_odoo_transport_finish (RD_ODOO_TRANSPORT (source), result, &error);
   g_autoptr(GPtrArray) rows = NULL;
 
-  if (reply != NULL)
-    rows = rd_odoo_records_from_reply (reply, &error);
+  if (reply == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  if (fd->step == FIND_UNLINK)
+    {
+      g_debug ("Removed %u unfinished call-log activities", fd->orphans->len);
+      g_task_return_int (task, 0);
+      return;
+    }
+  rows = rd_odoo_records_from_reply (reply, &error);
   if (rows == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&error));
@@ -667,15 +781,83 @@ on_find (GObject *source, GAsyncResult *result, gpointer user_data)
    * longer key: confirm the exact key is there. */
   for (guint i = 0; i < rows->len; i++)
     {
-      const char *body = rd_odoo_json_get_string (rows->pdata[i], "body", NULL);
+      const char *text = rd_odoo_json_get_string (rows->pdata[i], member, NULL);
 
-      if (body != NULL && body_has_key (body, key))
+      if (text == NULL || !body_has_key (text, label, fd->key))
+        continue;
+      if (fd->step != FIND_ORPHANS)
         {
           g_task_return_int (task, 1);
           return;
         }
+      {
+        gint64 id = rd_odoo_json_get_int (rows->pdata[i], "id", 0);
+
+        g_array_append_val (fd->orphans, id);
+      }
     }
-  g_task_return_int (task, 0);
+
+  switch (fd->step)
+    {
+    case FIND_MESSAGES:
+      if (fd->callback)
+        {
+          g_task_return_int (task, 0);
+          return;
+        }
+      /* Not logged. An open "Call" activity with this key is a log whose
+       * action_feedback never ran (the hub died or timed out in between). */
+      fd->step = FIND_ORPHANS;
+      break;
+    case FIND_ACTIVITIES:
+      /* Done and deleted (≤16, or a type that keeps no done activities): the
+       * note survives in the "… done" message. */
+      fd->step = FIND_MESSAGES;
+      break;
+    case FIND_ORPHANS:
+      if (fd->orphans->len == 0)
+        {
+          g_task_return_int (task, 0);
+          return;
+        }
+      fd->step = FIND_UNLINK;
+      break;
+    case FIND_UNLINK:
+    default:
+      g_assert_not_reached ();
+    }
+  finder_run (g_steal_pointer (&task));
+}
+
+static void
+finder_start (RdOdooTransport *transport, gboolean callback, gboolean archived, const char *model,
+              gint64 record_id, const char *call_key, GCancellable *cancellable,
+              GAsyncReadyCallback done, gpointer user_data, gpointer tag)
+{
+  GTask *task = g_task_new (transport, cancellable, done, user_data);
+  Finder *fd;
+
+  g_task_set_source_tag (task, tag);
+  if (model == NULL || record_id <= 0 || call_key == NULL || *call_key == '\0')
+    {
+      g_task_return_new_error (task, RD_ERROR, RD_ERROR_INVALID_INPUT,
+                               callback ? "Checking for a call-back needs a record and a call key"
+                                        : "Checking for a call log needs a record and a call key");
+      g_object_unref (task);
+      return;
+    }
+  fd = g_new0 (Finder, 1);
+  fd->transport = g_object_ref (transport);
+  fd->callback = callback;
+  fd->archived = archived;
+  fd->model = g_strdup (model);
+  fd->record_id = record_id;
+  fd->key = clean (call_key);
+  fd->term = search_term (callback ? RD_ODOO_CALL_BACK_KEY_LABEL : RD_ODOO_CALL_KEY_LABEL, fd->key);
+  fd->step = callback ? FIND_ACTIVITIES : FIND_MESSAGES;
+  fd->orphans = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_task_set_task_data (task, fd, (GDestroyNotify) finder_free);
+  finder_run (task);
 }
 
 void
@@ -683,29 +865,17 @@ rd_odoo_logger_find_async (RdOdooTransport *transport, const char *model, gint64
                            const char *call_key, GCancellable *cancellable,
                            GAsyncReadyCallback callback, gpointer user_data)
 {
-  g_autoptr(GTask) task = g_task_new (transport, cancellable, callback, user_data);
-  static const char * const fields[] = { "body", NULL };
-  JsonArray *domain;
-  g_autofree char *key = NULL;
-  g_autofree char *term = NULL;
+  finder_start (transport, FALSE, FALSE, model, record_id, call_key, cancellable, callback, user_data,
+                rd_odoo_logger_find_async);
+}
 
-  g_task_set_source_tag (task, rd_odoo_logger_find_async);
-  if (model == NULL || record_id <= 0 || call_key == NULL || *call_key == '\0')
-    {
-      g_task_return_new_error (task, RD_ERROR, RD_ERROR_INVALID_INPUT,
-                               "Checking for a call log needs a record and a call key");
-      return;
-    }
-  key = clean (call_key);
-  term = search_term (key);
-  domain = json_array_new ();
-  rd_odoo_domain_add_leaf (domain, "model", "=", rd_odoo_json_string_new (model));
-  rd_odoo_domain_add_leaf (domain, "res_id", "=", rd_odoo_json_int_new (record_id));
-  rd_odoo_domain_add_leaf (domain, "body", "ilike", rd_odoo_json_string_new (term));
-  g_task_set_task_data (task, g_steal_pointer (&key), g_free);
-  rd_odoo_transport_execute_async (transport, "mail.message", "search_read", NULL,
-                                   rd_odoo_search_params (domain, fields, NULL, 20),
-                                   cancellable, on_find, g_steal_pointer (&task));
+void
+rd_odoo_logger_find_callback_async (RdOdooTransport *transport, const RdOdooFeatures *features,
+                                    const char *model, gint64 record_id, const char *call_key,
+                                    GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
+{
+  finder_start (transport, TRUE, features->info->major >= 17, model, record_id, call_key, cancellable,
+                callback, user_data, rd_odoo_logger_find_callback_async);
 }
 
 gboolean

@@ -11,7 +11,14 @@
  *
  * The text states direction, both numbers, the agent, the local start time,
  * ring and talk time, the outcome and "Ringdesk call id: <key>", which
- * rd_odoo_logger_find_async() looks for in mail.message bodies on the record.
+ * rd_odoo_logger_find_async() looks for in mail.message bodies on the record;
+ * not finding it, it removes open "Call" activities carrying the key (created,
+ * but the hub died or timed out before action_feedback), so that the log is
+ * written again exactly once.
+ * A call-back's note ends in "Ringdesk call-back id: <key>" instead, which
+ * rd_odoo_logger_find_callback_async() looks for in the record's activities
+ * (open, and archived where done ones are kept) and, for done ones that were
+ * deleted, in mail.message bodies (the "… done" message quotes the note).
  * Everything from outside is HTML-escaped; only <p> and <br> are ours.
  */
 #pragma once
@@ -25,6 +32,7 @@
 G_BEGIN_DECLS
 
 #define RD_ODOO_CALL_KEY_LABEL "Ringdesk call id: "
+#define RD_ODOO_CALL_BACK_KEY_LABEL "Ringdesk call-back id: "
 
 /* Ids looked up once per connection (shared, reference counted). */
 typedef struct {
@@ -43,6 +51,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (RdOdooLogIds, rd_odoo_log_ids_unref)
 char        **rd_odoo_call_log_lines   (const RdCrmCallLog *log);
 /* "<p>line<br>line…</p>", every line HTML-escaped. */
 char         *rd_odoo_call_log_html    (const RdCrmCallLog *log);
+/* The same with RD_ODOO_CALL_BACK_KEY_LABEL: the note of a call-back task. */
+char         *rd_odoo_call_back_html   (const RdCrmCallLog *log);
 /* "Inbound call, 2 min 13 s" (plain, for the activity summary). */
 char         *rd_odoo_call_log_summary (const RdCrmCallLog *log);
 /* "2 min 13 s", "45 s", "1 h 02 min 03 s" */
@@ -63,6 +73,11 @@ gboolean      rd_odoo_logger_finish         (GAsyncResult *result, GError **erro
 void          rd_odoo_logger_find_async     (RdOdooTransport *transport, const char *model, gint64 record_id,
                                              const char *call_key, GCancellable *cancellable,
                                              GAsyncReadyCallback callback, gpointer user_data);
+void          rd_odoo_logger_find_callback_async (RdOdooTransport *transport, const RdOdooFeatures *features,
+                                                  const char *model, gint64 record_id, const char *call_key,
+                                                  GCancellable *cancellable,
+                                                  GAsyncReadyCallback callback, gpointer user_data);
+/* Finishes both look-ups. */
 gboolean      rd_odoo_logger_find_finish    (GAsyncResult *result, gboolean *out_found, GError **error);
 
 G_END_DECLS

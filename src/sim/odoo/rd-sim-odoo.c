@@ -652,6 +652,34 @@ fill_caller (RdSimOdoo *self, SimCall *call, gint64 uid)
   call->admin = g_hash_table_contains (self->admins, GINT_TO_POINTER ((gint) uid));
 }
 
+gboolean
+rd_sim_odoo_activity_done (RdSimOdoo *self, gint64 activity_id, const char *feedback)
+{
+  SimModel *acts = model_or_warn (self, "mail.activity");
+  SimRecord *act = acts != NULL ? sim_model_get (acts, activity_id) : NULL;
+  g_autoptr(JsonArray) ids = json_array_new ();
+  g_autoptr(JsonArray) args = json_array_new ();
+  g_autoptr(JsonObject) kwargs = json_object_new ();
+  g_autoptr(JsonNode) result = NULL;
+  g_autoptr(GError) error = NULL;
+  SimCall call = { 0 };
+
+  g_return_val_if_fail (act != NULL, FALSE);
+  fill_caller (self, &call, sim_record_get_int (acts, act, "user_id"));
+  json_array_add_int_element (ids, activity_id);
+  if (feedback != NULL)
+    json_object_set_string_member (kwargs, "feedback", feedback);
+  call.model = "mail.activity";
+  call.method = "action_feedback";
+  call.ids = ids;
+  call.args = args;
+  call.kwargs = kwargs;
+  result = sim_call_execute (&call, &error);
+  if (result == NULL)
+    g_warning ("simulator: action_feedback failed: %s", error->message);
+  return result != NULL;
+}
+
 static gboolean
 is_str (JsonNode *n)
 {

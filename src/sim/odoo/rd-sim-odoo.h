@@ -72,6 +72,9 @@ void        rd_sim_odoo_delete (RdSimOdoo *self, const char *model, gint64 id);
 JsonObject *rd_sim_odoo_read (RdSimOdoo *self, const char *model, gint64 id);
 /* Ids of the open (active) activities on a record. */
 GArray     *rd_sim_odoo_open_activities (RdSimOdoo *self, const char *model, gint64 id);
+/* Marks an activity done as its assignee would (action_feedback): the "… done"
+ * message is posted and the activity deleted or archived, per version and type. */
+gboolean    rd_sim_odoo_activity_done (RdSimOdoo *self, gint64 activity_id, const char *feedback);
 /* Requests served: "jsonrpc", "json2" or "all". */
 guint       rd_sim_odoo_count_requests (RdSimOdoo *self, const char *transport);
 /* The body of the last API request (secrets included: tests only). */
