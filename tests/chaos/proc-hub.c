@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <unistd.h>
 
 ProcHub *
 proc_hub_new (const char *binary, const char *dir)
@@ -253,6 +254,23 @@ proc_status_field (GPid pid, const char *field)
     if (strncmp (lines[i], field, flen) == 0 && lines[i][flen] == ':')
       return g_ascii_strtoll (lines[i] + flen + 1, NULL, 10);
   return -1;
+}
+
+gdouble
+proc_cpu_seconds (GPid pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/stat", (int) pid);
+  g_autofree char *text = NULL;
+  g_auto(GStrv) fields = NULL;
+  const char *after;
+
+  if (!g_file_get_contents (path, &text, NULL, NULL) || (after = strrchr (text, ')')) == NULL)
+    return -1;
+  /* fields after "(comm)": state is field 3; utime and stime are fields 14 and 15 */
+  fields = g_strsplit (after + 2, " ", -1);
+  if (g_strv_length (fields) < 13)
+    return -1;
+  return (g_ascii_strtod (fields[11], NULL) + g_ascii_strtod (fields[12], NULL)) / (gdouble) sysconf (_SC_CLK_TCK);
 }
 
 char *

@@ -45,6 +45,8 @@ char       *proc_hub_agent_key    (ProcHub *hub, const char *extension, char **o
 
 /* A kB field ("VmRSS", "VmHWM") or a counter ("voluntary_ctxt_switches") of /proc/PID/status; -1 if absent. */
 gint64      proc_status_field     (GPid pid, const char *field);
+/* User + system CPU time of @pid (all threads) in seconds, from /proc/PID/stat; -1 if gone. */
+gdouble     proc_cpu_seconds      (GPid pid);
 /* /proc/PID/cmdline with NULs turned into spaces. */
 char       *proc_cmdline          (GPid pid);
 guint       proc_free_port        (void);
