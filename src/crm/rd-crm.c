@@ -43,6 +43,7 @@ rd_crm_match_copy (const RdCrmMatch *match)
   copy->numbers = g_strdupv (match->numbers);
   copy->url = g_strdup (match->url);
   copy->write_date = g_strdup (match->write_date);
+  copy->has_name = match->has_name;
   return copy;
 }
 

@@ -55,6 +55,8 @@ typedef struct {
   char    **numbers;       /* every stored number as written in the CRM */
   char     *url;           /* browser URL of the record */
   char     *write_date;    /* CRM's last write stamp, may be NULL */
+  gboolean  has_name;      /* the record has a name of its own; FALSE: @name is a
+                            * display fallback ("Contact 42", "Lead 42") */
 } RdCrmMatch;
 
 typedef struct {

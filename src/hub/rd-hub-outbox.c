@@ -648,25 +648,6 @@ static const char * const number_types[] = {
   "home_number", "home_number2", "other_number",
 };
 
-/* Does the CRM record carry a name? The CRM layer fills an empty name with a
- * placeholder ("Contact 42", "Lead 42"), which does not count. */
-static gboolean
-match_has_name (const RdCrmMatch *match)
-{
-  g_autofree char *contact = NULL;
-  g_autofree char *lead = NULL;
-  g_autofree char *trimmed = match->name != NULL ? g_strstrip (g_strdup (match->name)) : NULL;
-
-  if ((match->first_name != NULL && *match->first_name != '\0') ||
-      (match->last_name != NULL && *match->last_name != '\0'))
-    return TRUE;
-  if (trimmed == NULL || *trimmed == '\0')
-    return FALSE;
-  contact = g_strdup_printf ("Contact %" G_GINT64_FORMAT, match->id);
-  lead = g_strdup_printf ("Lead %" G_GINT64_FORMAT, match->id);
-  return g_strcmp0 (match->name, contact) != 0 && g_strcmp0 (match->name, lead) != 0;
-}
-
 static RdPbxContact *
 contact_from_match (RdHub *self, const RdCrmMatch *match)
 {
@@ -765,9 +746,9 @@ sync_record_cb (GObject *source, GAsyncResult *result, gpointer user_data)
         job_fail (job, error);
       return;
     }
-  if (!match_has_name (match))
+  if (!match->has_name)
     {
-      job_complete (job, "contact sync skipped: the CRM record has no first or last name", NULL);
+      job_complete (job, "contact sync skipped: the CRM record has no name", NULL);
       return;
     }
   contact = contact_from_match (self, match);

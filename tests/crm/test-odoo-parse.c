@@ -290,6 +290,34 @@ test_records (void)
   g_assert_null (m->email);
   g_assert_cmpint (m->owner_id, ==, 2);
   g_assert_cmpstr (m->url, ==, "https://crm.example.com/web#id=7&model=res.partner&view_type=form");
+  g_assert_true (m->has_name);
+  {
+    /* No name: a display fallback, flagged; a name that looks like the fallback is a name. */
+    g_autoptr(JsonNode) unnamed_rows = json_from_string ("[{\"id\":7,\"display_name\":false,\"name\":\" \",\"is_company\":false},"
+                                                         "{\"id\":7,\"display_name\":\"Contact 7\",\"name\":\"Contact 7\",\"is_company\":false},"
+                                                         "{\"id\":8,\"name\":false,\"contact_name\":\"\",\"partner_name\":false}]", NULL);
+    g_autoptr(GPtrArray) unnamed = rd_odoo_records_from_reply (unnamed_rows, &error);
+    g_autoptr(RdCrmMatch) u = NULL;
+    g_autoptr(RdCrmMatch) named = NULL;
+    g_autoptr(RdCrmMatch) lead = NULL;
+    g_autoptr(RdCrmMatch) copy = NULL;
+
+    g_assert_no_error (error);
+    u = rd_odoo_match_from_partner (unnamed->pdata[0], "https://x", TRUE, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (u->name, ==, "Contact 7");
+    g_assert_false (u->has_name);
+    named = rd_odoo_match_from_partner (unnamed->pdata[1], "https://x", TRUE, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (named->name, ==, "Contact 7");
+    g_assert_true (named->has_name);
+    copy = rd_crm_match_copy (named);
+    g_assert_true (copy->has_name);
+    lead = rd_odoo_match_from_lead (unnamed->pdata[2], "https://x", TRUE, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (lead->name, ==, "Lead 8");
+    g_assert_false (lead->has_name);
+  }
 
   bad = rd_odoo_records_from_reply (bad_rows, &error);
   g_assert_no_error (error);

@@ -569,12 +569,53 @@ synced_contacts (Fixture *f)
   return rd_sim_pbx_list_contacts (f->sims.pbx, book);
 }
 
+/* Is a contact named @name (first and last joined) in the synced phonebook? */
+static gboolean
+synced_named (Fixture *f, const char *name)
+{
+  g_autoptr(GPtrArray) contacts = synced_contacts (f);
+
+  for (guint i = 0; i < contacts->len; i++)
+    {
+      RdPbxContact *contact = g_ptr_array_index (contacts, i);
+      g_autofree char *joined = contact->last_name != NULL && *contact->last_name != '\0'
+                                  ? g_strjoin (" ", contact->first_name, contact->last_name, NULL)
+                                  : g_strdup (contact->first_name);
+
+      if (g_strcmp0 (joined, name) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* Plays a call from a new record named like the CRM layer's fallback for its own
+ * id ("Contact 12", "Lead 3"): a real name, to be synced. */
+static char *
+call_from_fallback_named (Fixture *f, RdCrmKind kind, const char *number, char **out_name)
+{
+  gboolean lead = kind == RD_CRM_KIND_LEAD;
+  gint64 next = rd_sim_odoo_count_records (f->sims.odoo, lead ? "crm.lead" : "res.partner") + 1;   /* ids are dense */
+  g_autofree char *name = g_strdup_printf ("%s %" G_GINT64_FORMAT, lead ? "Lead" : "Contact", next);
+  char *call_id;
+
+  if (lead)
+    g_assert_cmpint (rd_sim_odoo_add_lead (f->sims.odoo, name, NULL, NULL, number), ==, next);
+  else
+    g_assert_cmpint (rd_sim_odoo_add_partner (f->sims.odoo, name, number, NULL,
+                                              kind == RD_CRM_KIND_COMPANY, 0, NULL), ==, next);
+  call_id = rd_sim_pbx_play_inbound (f->sims.pbx, number, "01088880000", ring_2001, "2001", 100, 100);
+  wait_logged (f, call_id);
+  *out_name = g_steal_pointer (&name);
+  return call_id;
+}
+
 static void
 test_sync (Fixture *f, gconstpointer data)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) contacts = NULL;
-  g_autofree char *c1 = NULL, *c2 = NULL, *c3 = NULL, *c4 = NULL, *c5 = NULL;
+  g_autofree char *c1 = NULL, *c2 = NULL, *c3 = NULL, *c4 = NULL, *c5 = NULL, *c6 = NULL, *c7 = NULL, *c8 = NULL;
+  g_autofree char *named = NULL;
   g_autofree char *remark = NULL;
   RdPbxContact *contact;
   RdPbxContact *filler = rd_pbx_contact_new ();
@@ -635,13 +676,35 @@ test_sync (Fixture *f, gconstpointer data)
   g_assert_cmpuint (contacts->len, ==, 1);
   g_clear_pointer (&contacts, g_ptr_array_unref);
 
+  /* A contact really named like the CRM layer's fallback for its own id is named. */
+  c6 = call_from_fallback_named (f, RD_CRM_KIND_INDIVIDUAL, "+86 136 0000 7777", &named);
+  contacts = synced_contacts (f);
+  g_assert_cmpuint (contacts->len, ==, 2);
+  g_clear_pointer (&contacts, g_ptr_array_unref);
+  g_assert_true (synced_named (f, named));
+  g_clear_pointer (&named, g_free);
+
   /* Leads only now: a lead caller is synced. */
   error = configure_sync (f, TRUE, RD_CRM_KIND_LEAD, NULL);
   g_assert_no_error (error);
   c5 = rd_sim_pbx_play_inbound (f->sims.pbx, LEAD_NUMBER, "01088880000", ring_2001, "2001", 100, 100);
   wait_logged (f, c5);
   contacts = synced_contacts (f);
-  g_assert_cmpuint (contacts->len, ==, 2);
+  g_assert_cmpuint (contacts->len, ==, 3);
+  g_clear_pointer (&contacts, g_ptr_array_unref);
+  /* A lead titled "Lead N" without a contact name: a name all the same. */
+  c7 = call_from_fallback_named (f, RD_CRM_KIND_LEAD, "+86 136 0000 8888", &named);
+  g_assert_true (synced_named (f, named));
+  g_clear_pointer (&named, g_free);
+
+  /* Companies only now: a company named "Contact N" is synced. */
+  error = configure_sync (f, TRUE, RD_CRM_KIND_COMPANY, NULL);
+  g_assert_no_error (error);
+  c8 = call_from_fallback_named (f, RD_CRM_KIND_COMPANY, "+86 10 6000 9999", &named);
+  g_assert_true (synced_named (f, named));
+  g_clear_pointer (&named, g_free);
+  contacts = synced_contacts (f);
+  g_assert_cmpuint (contacts->len, ==, 5);
   g_clear_pointer (&contacts, g_ptr_array_unref);
 
   /* Disconnect: settings and bindings go, the phonebook stays on the PBX. */
@@ -659,7 +722,7 @@ test_sync (Fixture *f, gconstpointer data)
     g_assert_false (json_object_get_boolean_member (json_object_get_object_member (status, "sync"), "enabled"));
     g_assert_false (json_object_get_boolean_member (json_object_get_object_member (status, "autocreate"), "enabled"));
     contacts = rd_sim_pbx_list_contacts (f->sims.pbx, book);
-    g_assert_cmpuint (contacts->len, ==, 2);
+    g_assert_cmpuint (contacts->len, ==, 5);
     g_assert_false (rd_hub_disconnect_crm (f->hub, &error));
     g_assert_error (error, RD_ERROR, RD_ERROR_UNAVAILABLE);
   }

@@ -206,6 +206,7 @@ rd_odoo_match_from_partner (JsonObject *record, const char *base_url, gboolean u
     return NULL;
   m->kind = rd_odoo_json_get_bool (record, "is_company", FALSE) ? RD_CRM_KIND_COMPANY : RD_CRM_KIND_INDIVIDUAL;
   m->name = dup_clean (display != NULL ? display : name);
+  m->has_name = m->name != NULL;
   if (m->name == NULL)
     m->name = g_strdup_printf ("Contact %" G_GINT64_FORMAT, m->id);
   if (m->kind == RD_CRM_KIND_COMPANY)
@@ -234,6 +235,7 @@ rd_odoo_match_from_lead (JsonObject *record, const char *base_url, gboolean url_
   m->name = dup_clean (name);
   if (m->name == NULL)
     m->name = dup_clean (contact);
+  m->has_name = m->name != NULL;
   if (m->name == NULL)
     m->name = g_strdup_printf ("Lead %" G_GINT64_FORMAT, m->id);
   m->company = dup_clean (company);
