@@ -3,6 +3,7 @@
 #include "agent/rd-agent-hub-frame.h"
 
 #include "core/rd-error.h"
+#include "core/rd-json.h"
 
 #include <json-glib/json-glib.h>
 #include <string.h>
@@ -33,35 +34,6 @@ rd_agent_hub_frame_free (RdAgentHubFrame *frame)
   rd_agent_match_free (frame->match);
   g_clear_pointer (&frame->recent, g_ptr_array_unref);
   g_free (frame);
-}
-
-/* json-glib parses recursively: refuse deep nesting before it does. (The hub's
- * request parser has the same guard; the layers share no code but core.) */
-static gboolean
-depth_ok (const char *data, gsize length)
-{
-  gboolean in_string = FALSE;
-  guint depth = 0;
-
-  for (gsize i = 0; i < length; i++)
-    {
-      char c = data[i];
-
-      if (in_string)
-        {
-          if (c == '\\')
-            i++;
-          else if (c == '"')
-            in_string = FALSE;
-        }
-      else if (c == '"')
-        in_string = TRUE;
-      else if ((c == '{' || c == '[') && ++depth > MAX_DEPTH)
-        return FALSE;
-      else if ((c == '}' || c == ']') && depth > 0)
-        depth--;
-    }
-  return TRUE;
 }
 
 /* ---- typed field access: absent/null → default, wrong type → error ------ */
@@ -402,7 +374,7 @@ rd_agent_hub_frame_parse (const char *data, gsize length, GError **error)
   g_autofree char *type = NULL;
 
   if (length > RD_AGENT_MAX_HUB_FRAME || !g_utf8_validate_len (data, length, NULL) ||
-      !depth_ok (data, length))
+      !rd_json_depth_ok (data, length, MAX_DEPTH))
     {
       g_set_error_literal (error, RD_ERROR, RD_ERROR_PROTOCOL, "The hub sent a frame that is not JSON text");
       return NULL;

@@ -3,6 +3,7 @@
 #include "hub/rd-agent-request.h"
 
 #include "core/rd-error.h"
+#include "core/rd-json.h"
 #include "core/rd-phone.h"
 
 #include <string.h>
@@ -32,36 +33,6 @@ rd_agent_request_free (RdAgentRequest *request)
   g_free (request->name);
   g_free (request->query);
   g_free (request);
-}
-
-gboolean
-rd_agent_json_depth_ok (const char *data, gsize length, guint max_depth)
-{
-  gboolean in_string = FALSE;
-  guint depth = 0;
-
-  for (gsize i = 0; i < length; i++)
-    {
-      char c = data[i];
-
-      if (in_string)
-        {
-          if (c == '\\')
-            i++;
-          else if (c == '"')
-            in_string = FALSE;
-        }
-      else if (c == '"')
-        in_string = TRUE;
-      else if (c == '{' || c == '[')
-        {
-          if (++depth > max_depth)
-            return FALSE;
-        }
-      else if ((c == '}' || c == ']') && depth > 0)
-        depth--;
-    }
-  return TRUE;
 }
 
 /* Reads an optional string member. Absent or null: TRUE with *out NULL. Wrong
@@ -225,7 +196,7 @@ rd_agent_request_parse (const char *data, gsize length, GError **error)
       g_set_error_literal (error, RD_ERROR, RD_ERROR_INVALID_INPUT, "Frames must be UTF-8 JSON text");
       return NULL;
     }
-  if (!rd_agent_json_depth_ok (data, length, RD_AGENT_MAX_DEPTH))
+  if (!rd_json_depth_ok (data, length, RD_AGENT_MAX_DEPTH))
     {
       g_set_error_literal (error, RD_ERROR, RD_ERROR_INVALID_INPUT, "Frame nested too deeply");
       return NULL;

@@ -48,8 +48,6 @@ typedef struct {
 RdAgentRequest *rd_agent_request_parse (const char *data, gsize length, GError **error);
 void            rd_agent_request_free  (RdAgentRequest *request);
 
-/* Rejects JSON nested deeper than @max_depth before a recursive parser sees it. */
-gboolean        rd_agent_json_depth_ok (const char *data, gsize length, guint max_depth);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RdAgentRequest, rd_agent_request_free)
 

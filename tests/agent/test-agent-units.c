@@ -336,13 +336,52 @@ test_request_fields (void)
   g_assert_error (too_long->error, RD_ERROR, RD_ERROR_INVALID_INPUT);
 }
 
+static char *
+nested_frame (const char *type, guint extra_depth)
+{
+  GString *s = g_string_new (NULL);
+
+  g_string_append_printf (s, "{\"type\":\"%s\",\"x\":", type);
+  for (guint i = 0; i < extra_depth; i++)
+    g_string_append_c (s, '[');
+  g_string_append (s, "\"[[[[\\\"{{{{\"");   /* brackets in a string, after an escaped quote */
+  for (guint i = 0; i < extra_depth; i++)
+    g_string_append_c (s, ']');
+  g_string_append_c (s, '}');
+  return g_string_free (s, FALSE);
+}
+
 static void
 test_json_depth (void)
 {
-  g_assert_true (rd_agent_json_depth_ok ("{\"a\":[[1]]}", 11, 3));
-  g_assert_false (rd_agent_json_depth_ok ("{\"a\":[[1]]}", 11, 2));
-  /* brackets inside strings, with escaped quotes, do not count */
-  g_assert_true (rd_agent_json_depth_ok ("{\"a\":\"[[[\\\"[[[\"}", 16, 1));
+  /* Both parsers refuse nesting deeper than 16 before json-glib sees it
+   * (rd_json_depth_ok itself is tested in the core suite). */
+  g_autofree char *hub_ok = nested_frame ("status", 15);
+  g_autofree char *hub_deep = nested_frame ("status", 16);
+  g_autofree char *client_ok = nested_frame ("ended", 15);
+  g_autofree char *client_deep = nested_frame ("ended", 16);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RdAgentRequest) request = NULL;
+  g_autoptr(RdAgentHubFrame) frame = NULL;
+
+  request = rd_agent_request_parse (hub_deep, strlen (hub_deep), &error);
+  g_assert_null (request);
+  g_assert_error (error, RD_ERROR, RD_ERROR_INVALID_INPUT);
+  g_assert_nonnull (strstr (error->message, "deeply"));
+  g_clear_error (&error);
+  request = rd_agent_request_parse (hub_ok, strlen (hub_ok), &error);
+  g_assert_true (request != NULL || strstr (error->message, "deeply") == NULL);
+  g_clear_error (&error);
+
+  frame = rd_agent_hub_frame_parse (client_deep, strlen (client_deep), &error);
+  g_assert_null (frame);
+  g_assert_error (error, RD_ERROR, RD_ERROR_PROTOCOL);
+  g_assert_nonnull (strstr (error->message, "not JSON text"));
+  g_clear_error (&error);
+  frame = rd_agent_hub_frame_parse (client_ok, strlen (client_ok), &error);
+  g_assert_true (frame != NULL || strstr (error->message, "not JSON text") == NULL);
+  g_clear_error (&error);
+
   g_assert_false (rd_agent_request_parse ("\xff{}", 3, NULL) != NULL);
 }
 

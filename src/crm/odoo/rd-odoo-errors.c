@@ -2,6 +2,7 @@
 
 #include "rd-odoo-errors.h"
 #include "rd-odoo-json.h"
+#include "core/rd-json.h"
 
 #include <gio/gio.h>
 #include <libsoup/soup.h>
@@ -190,37 +191,6 @@ rd_odoo_error_from_transport (const GError *error)
 
 #define MAX_JSON_DEPTH 64
 
-/* json-glib parses recursively: refuse absurd nesting before it does. */
-static gboolean
-depth_ok (const char *body, gsize len)
-{
-  gboolean in_string = FALSE;
-  guint depth = 0;
-
-  for (gsize i = 0; i < len; i++)
-    {
-      char c = body[i];
-
-      if (in_string)
-        {
-          if (c == '\\')
-            i++;
-          else if (c == '"')
-            in_string = FALSE;
-        }
-      else if (c == '"')
-        in_string = TRUE;
-      else if (c == '[' || c == '{')
-        {
-          if (++depth > MAX_JSON_DEPTH)
-            return FALSE;
-        }
-      else if ((c == ']' || c == '}') && depth > 0)
-        depth--;
-    }
-  return TRUE;
-}
-
 static JsonNode *
 parse_json (const char *body, gsize len, GError **error)
 {
@@ -238,7 +208,7 @@ parse_json (const char *body, gsize len, GError **error)
       g_set_error_literal (error, RD_ERROR, RD_ERROR_PROTOCOL, "Odoo sent a reply that is not valid UTF-8 JSON");
       return NULL;
     }
-  if (!depth_ok (body, len))
+  if (!rd_json_depth_ok (body, len, MAX_JSON_DEPTH))
     {
       g_set_error_literal (error, RD_ERROR, RD_ERROR_PROTOCOL, "Odoo sent JSON nested too deeply");
       return NULL;

@@ -8,37 +8,7 @@
 #include <string.h>
 
 #include "core/rd-error.h"
-
-static guint
-json_depth (const char *data, gsize len)
-{
-  guint depth = 0, max = 0;
-  gboolean in_string = FALSE;
-
-  for (gsize i = 0; i < len; i++)
-    {
-      char c = data[i];
-
-      if (in_string)
-        {
-          if (c == '\\')
-            i++;
-          else if (c == '"')
-            in_string = FALSE;
-          continue;
-        }
-      if (c == '"')
-        in_string = TRUE;
-      else if (c == '{' || c == '[')
-        {
-          depth++;
-          max = MAX (max, depth);
-        }
-      else if ((c == '}' || c == ']') && depth > 0)
-        depth--;
-    }
-  return max;
-}
+#include "core/rd-json.h"
 
 JsonObject *
 rd_yeastar_json_parse_object (const char *data, gssize len, GError **error)
@@ -60,7 +30,7 @@ rd_yeastar_json_parse_object (const char *data, gssize len, GError **error)
       return NULL;
     }
   /* json-glib recurses; refuse absurd nesting before it does. */
-  if (json_depth (data, len) > RD_YEASTAR_JSON_MAX_DEPTH)
+  if (!rd_json_depth_ok (data, (gsize) len, RD_YEASTAR_JSON_MAX_DEPTH))
     {
       g_set_error_literal (error, RD_ERROR, RD_ERROR_PROTOCOL, "JSON text is nested too deeply");
       return NULL;
