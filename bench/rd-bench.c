@@ -754,7 +754,7 @@ run_scale (guint n_agents, guint rate, guint seconds)
   g_autoptr(GPtrArray) agents = g_ptr_array_new_with_free_func ((GDestroyNotify) agent_free);
   Burst burst = { 0 };
   guint lost = 0, dup = 0, wrong = 0, lost_end = 0, unmatched = 0;
-  double t;
+  double t, cpu_hub0, cpu_self0;
   gint64 hub_rss_idle;
 
   env_sims (&env, n_agents, 3000);
@@ -794,8 +794,14 @@ run_scale (guint n_agents, guint rate, guint seconds)
   burst.rate = rate;
   burst.seconds = seconds;
   burst.t_begin = now_ms ();
+  cpu_hub0 = proc_cpu_seconds (proc_hub_pid (env.hub));
+  cpu_self0 = proc_cpu_seconds (getpid ());
   g_timeout_add (5, burst_tick, &burst);
   proc_wait_until (burst_finished, &burst, (seconds + 30) * 1000);
+  /* Saturation check: CPU seconds used during the burst by the hub and by this driver (the
+   * simulators and the 1,000 agents share its main thread). */
+  result ("b3_burst_hub_cpu", proc_cpu_seconds (proc_hub_pid (env.hub)) - cpu_hub0, "s");
+  result ("b3_burst_driver_cpu", proc_cpu_seconds (getpid ()) - cpu_self0, "s");
   progress ("%u calls started in %.1f s", burst.started, (now_ms () - burst.t_begin) / 1000);
   proc_wait_until_every (all_ended, &book, 30000, 100);
   report_hub_memory (&env, "b3_hub");
