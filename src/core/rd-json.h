@@ -2,7 +2,7 @@
  *
  * json-glib parses recursively: deeply nested text from a peer could exhaust
  * the stack. Every layer that parses peer JSON (the hub's agent requests, the
- * agent's hub frames, Odoo and PBX replies) asks rd_json_depth_ok() first.
+ * agent's hub frames, CRM and PBX replies) asks rd_json_depth_ok() first.
  */
 #pragma once
 
