@@ -60,11 +60,16 @@ run() {
   name=$1; shift
   echo "== $name: $*" >&2
   start=$(date +%s)
-  if (cd "$work" && "$@") 2>"$work/$name.err" | tee -a "$out"; then
+  # Only `name: value unit` lines go to the results (session daemons may print to stdout too).
+  (cd "$work" && "$@"; echo $? >"$work/$name.status") 2>"$work/$name.err" | tee "$work/$name.out" |
+    grep -E '^[a-z0-9_]+: [-0-9.]+ [^ ]+$' >>"$out" || true
+  status=$(cat "$work/$name.status" 2>/dev/null || echo 1)
+  if [ "$status" = 0 ]; then
     echo "$name: finished in $(( $(date +%s) - start )) s" >&2
   else
-    echo "${name}_failed: 1 run" | tee -a "$out"
-    tail -n 20 "$work/$name.err" >&2
+    # A run that died is recorded as such, with the last lines of its log.
+    echo "${name}_failed: $status exit-status" | tee -a "$out"
+    { grep -v '^\[rd-bench' "$work/$name.err" | tail -n 3 | sed 's/^/    /'; } | tee -a "$work/failures.txt" >&2
   fi
 }
 
@@ -111,6 +116,14 @@ if [ "$record" = yes ]; then
     echo '```'
     cat "$out"
     echo '```'
+    if [ -s "$work/failures.txt" ]; then
+      echo
+      echo "Runs that died (last lines of their stderr):"
+      echo
+      echo '```'
+      cat "$work/failures.txt"
+      echo '```'
+    fi
     echo
     echo "Verdicts:"
     echo
