@@ -1106,11 +1106,6 @@ main (int argc, char **argv)
     {
       lim.rlim_cur = lim.rlim_max;
       setrlimit (RLIMIT_NOFILE, &lim);
-      /* Workaround, as root: the Odoo simulator leaves every connection the hub closed in
-       * CLOSE-WAIT (about one per call; see bench/RESULTS.md), which exhausts 20,000 descriptors
-       * in a long run. */
-      lim.rlim_cur = lim.rlim_max = 1048576;
-      setrlimit (RLIMIT_NOFILE, &lim);
     }
   signal (SIGPIPE, SIG_IGN);
   /* Simulated outages and plain-HTTP loopback produce warnings; they are part of the runs. */

@@ -3,6 +3,7 @@
 #include "hub/rd-admin-server.h"
 
 #include "core/rd-error.h"
+#include "core/rd-http-server.h"
 #include "hub/rd-hub-private.h"
 
 #include <errno.h>
@@ -534,6 +535,7 @@ rd_admin_server_listen (RdAdminServer *self, const char *path, GError **error)
     }
 
   self->server = soup_server_new ("server-header", "ringdesk-hub-admin", NULL);
+  rd_http_server_close_after_response (self->server);
   soup_server_add_handler (self->server, "/v1", handle_request, self, NULL);
   if (!soup_server_listen_socket (self->server, socket, 0, error))
     {

@@ -3,6 +3,7 @@
 #include "hub/rd-hub-private.h"
 
 #include "core/rd-error.h"
+#include "core/rd-http-server.h"
 
 #include <string.h>
 #include <unistd.h>
@@ -652,6 +653,7 @@ listen_agent (RdHub *self, GError **error)
     }
   else
     self->server = soup_server_new ("server-header", "ringdesk-hub", NULL);
+  rd_http_server_close_after_response (self->server);
 
   self->agent_server = rd_agent_server_new (RD_AGENT_BACKEND (self));
   rd_agent_server_attach (self->agent_server, self->server);

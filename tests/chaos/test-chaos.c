@@ -28,7 +28,6 @@
 #include <libsoup/soup.h>
 #include <signal.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
 
 #define DID "01088880000"
@@ -1079,15 +1078,6 @@ test_security (Fixture *f, gconstpointer data)
 int
 main (int argc, char **argv)
 {
-  struct rlimit lim;
-
-  /* The Odoo simulator leaves each connection the hub closed in CLOSE-WAIT (about one per call),
-   * so 1,000 calls need more than the usual 1,024 descriptors: use the hard limit. */
-  if (getrlimit (RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < lim.rlim_max)
-    {
-      lim.rlim_cur = lim.rlim_max;
-      setrlimit (RLIMIT_NOFILE, &lim);
-    }
   g_test_init (&argc, &argv, NULL);
   /* Outages, kills and refused sign-ins produce warnings on purpose. */
   g_log_set_always_fatal (G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL);

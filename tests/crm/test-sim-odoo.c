@@ -308,6 +308,66 @@ test_bulk (void)
   g_assert_cmpuint (rd_sim_odoo_count_records (sim, "res.partner"), ==, before + 20000);
 }
 
+static guint
+count_open_descriptors (void)
+{
+  g_autoptr(GDir) dir = g_dir_open ("/proc/self/fd", 0, NULL);
+  guint n = 0;
+
+  g_assert_nonnull (dir);
+  while (g_dir_read_name (dir) != NULL)
+    n++;
+  return n;
+}
+
+/* Every connection a client closes is closed by the simulator too: a simulator that keeps them
+ * (CLOSE-WAIT) runs out of descriptors in long runs. Both while up and while "down". */
+static void
+test_connections_released (void)
+{
+  Sim s = { 0 };
+  guint before, after;
+
+  sim_setup (&s, "17.0");
+  before = count_open_descriptors ();
+  for (guint round = 0; round < 2; round++)
+    {
+      rd_sim_odoo_set_down (s.sim, round == 1);
+      for (guint i = 0; i < 40; i++)
+        {
+          g_autoptr(GError) error = NULL;
+          g_autoptr(JsonNode) n = NULL;
+
+          g_clear_object (&s.t);
+          s.t = rd_odoo_transport_new (rd_sim_odoo_get_url (s.sim), rd_sim_odoo_get_database (s.sim), 5, NULL, &error);
+          g_assert_no_error (error);
+          rd_odoo_transport_set_credentials (s.t, s.uid, KEY);
+          n = call (&s, "res.partner", "search_count", NULL, "{\"domain\": []}", &error);
+          g_assert_true (round == 1 ? n == NULL : n != NULL);
+        }
+    }
+  g_clear_object (&s.t);
+  /* Clients that connect and leave without a request, or in the middle of one. */
+  for (guint i = 0; i < 20; i++)
+    {
+      g_autoptr(GSocketClient) client = g_socket_client_new ();
+      g_autoptr(GUri) uri = g_uri_parse (rd_sim_odoo_get_url (s.sim), G_URI_FLAGS_NONE, NULL);
+      g_autoptr(GSocketConnection) c = g_socket_client_connect_to_host (client, "127.0.0.1", g_uri_get_port (uri), NULL, NULL);
+
+      g_assert_nonnull (c);
+      if (i % 2 == 1)
+        g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (c)), "POST /jsonrpc HTTP/1.1\r\n", 25, NULL, NULL, NULL);
+      for (guint j = 0; j < 20; j++)
+        g_main_context_iteration (NULL, FALSE);
+      g_io_stream_close (G_IO_STREAM (c), NULL, NULL);
+    }
+  for (guint i = 0; i < 200; i++)
+    g_main_context_iteration (NULL, FALSE);
+  after = count_open_descriptors ();
+  g_assert_cmpuint (after, <=, before + 2);
+  sim_teardown (&s);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -326,5 +386,6 @@ main (int argc, char **argv)
   g_test_add_func ("/crm/sim/modules-absent", test_modules_absent);
   g_test_add_func ("/crm/sim/seed", test_seed);
   g_test_add_func ("/crm/sim/bulk", test_bulk);
+  g_test_add_func ("/crm/sim/connections-released", test_connections_released);
   return g_test_run ();
 }

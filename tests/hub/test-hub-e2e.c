@@ -824,6 +824,57 @@ test_pbx_drop (Fixture *f, gconstpointer data)
   g_assert_cmpuint (hub_count_logs (f->sims.odoo, "res.partner", f->sims.li_lei), ==, 1);
 }
 
+static guint
+count_open_descriptors (void)
+{
+  g_autoptr(GDir) dir = g_dir_open ("/proc/self/fd", 0, NULL);
+  guint n = 0;
+
+  g_assert_nonnull (dir);
+  while (g_dir_read_name (dir) != NULL)
+    n++;
+  return n;
+}
+
+static void
+http_get_cb (GObject *source, GAsyncResult *result, gpointer data)
+{
+  g_autoptr(GBytes) body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, NULL);
+
+  *(gboolean *) data = TRUE;
+}
+
+static gboolean
+flag_set (gpointer data)
+{
+  return *(gboolean *) data;
+}
+
+/* Plain HTTP requests on the agent port (a browser, a health check, a scanner) are answered and
+ * their connections closed, however many come: none is left behind in CLOSE-WAIT. */
+static void
+test_http_connections_released (Fixture *f, gconstpointer data)
+{
+  g_autofree char *agent_url = g_strdup_printf ("http://127.0.0.1:%u/agent/v1", rd_hub_get_port (f->hub));
+  g_autofree char *root_url = g_strdup_printf ("http://127.0.0.1:%u/", rd_hub_get_port (f->hub));
+  guint before;
+
+  hub_wait_ms (200);
+  before = count_open_descriptors ();
+  for (guint i = 0; i < 30; i++)
+    {
+      g_autoptr(SoupSession) session = soup_session_new ();
+      g_autoptr(SoupMessage) msg = soup_message_new ("GET", i % 2 ? agent_url : root_url);
+      gboolean done = FALSE;
+
+      soup_session_send_and_read_async (session, msg, G_PRIORITY_DEFAULT, NULL, http_get_cb, &done);
+      g_assert_true (hub_wait_until (flag_set, &done, 10000));
+      g_assert_cmpuint (soup_message_get_status (msg), >=, 400);
+    }
+  hub_wait_ms (200);
+  g_assert_cmpuint (count_open_descriptors (), <=, before + 2);
+}
+
 static gboolean
 li_lei_has_activity (gpointer data)
 {
@@ -884,6 +935,7 @@ main (int argc, char **argv)
   g_test_add ("/hub/e2e/disable-enable", Fixture, NULL, setup, test_disable, teardown);
   g_test_add ("/hub/e2e/crm-down", Fixture, NULL, setup, test_crm_down, teardown);
   g_test_add ("/hub/e2e/pbx-drop", Fixture, NULL, setup, test_pbx_drop, teardown);
+  g_test_add ("/hub/e2e/http-connections-released", Fixture, NULL, setup, test_http_connections_released, teardown);
   g_test_add ("/hub/e2e/callback-timeout", Fixture, GUINT_TO_POINTER (1), setup, test_callback_timeout, teardown);
   return g_test_run ();
 }

@@ -4,6 +4,7 @@
 #include "rd-sim-odoo-methods.h"
 #include "rd-sim-odoo-private.h"
 #include "core/rd-error.h"
+#include "core/rd-http-server.h"
 
 #include <string.h>
 
@@ -1116,6 +1117,7 @@ rd_sim_odoo_start (RdSimOdoo *self, GError **error)
   rd_sim_odoo_get_store (self);
   self->server = soup_server_new ("server-header", "Werkzeug/2.0.2 Python/3.10.12", NULL);
   soup_server_add_handler (self->server, NULL, on_request, self, NULL);
+  rd_http_server_close_after_response (self->server);
   if (!soup_server_listen_local (self->server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &local))
     {
       g_set_error (error, RD_ERROR, RD_ERROR_NETWORK, "The Odoo simulator could not listen: %s", local->message);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/rd-error.h"
+#include "core/rd-http-server.h"
 
 #define MAX_VALID_TOKENS 8
 #define MAX_AUTH_FAILURES 5     /* then 70004 (threshold UNCONFIRMED) */
@@ -1276,6 +1277,7 @@ start_common (RdSimPbx *self, GTlsCertificate *cert, GError **error)
   g_return_val_if_fail (self->server == NULL, FALSE);
 
   self->server = soup_server_new ("server-header", NULL, "tls-certificate", cert, NULL);
+  rd_http_server_close_after_response (self->server);
   soup_server_add_handler (self->server, "/openapi", handle_api, self, NULL);
   soup_server_add_handler (self->server, API_PREFIX "subscribe", handle_subscribe_check, self, NULL);
   soup_server_add_websocket_handler (self->server, API_PREFIX "subscribe", NULL, NULL, handle_subscribe, self, NULL);
