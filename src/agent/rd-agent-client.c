@@ -47,6 +47,7 @@ struct _RdAgentClient
   char                    *last_error;
 
   /* connection */
+  GMainContext            *context;          /* the creator's thread-default context: all I/O and timers */
   SoupSession             *soup;
   SoupMessage             *handshake;
   SoupWebsocketConnection *ws;
@@ -172,6 +173,32 @@ certificate_matches_pin (RdAgentClient *self, GTlsCertificate *certificate)
 
 /* ---- requests ------------------------------------------------------------ */
 
+/* Timers run in the client's own main context (the thread-default one of the thread that created
+ * it, where its SoupSession does its I/O too): a client living on a worker thread must never run
+ * code, or touch its WebSocket, on another thread. g_timeout_add() would use the global default. */
+static guint
+client_timeout_add (RdAgentClient *self, guint interval_ms, gboolean seconds, GSourceFunc func, gpointer data)
+{
+  g_autoptr(GSource) source = seconds ? g_timeout_source_new_seconds (interval_ms / 1000)
+                                      : g_timeout_source_new (interval_ms);
+
+  g_source_set_callback (source, func, data, NULL);
+  return g_source_attach (source, self->context);
+}
+
+static void
+client_source_clear (RdAgentClient *self, guint *id)
+{
+  GSource *source;
+
+  if (*id == 0)
+    return;
+  source = g_main_context_find_source_by_id (self->context, *id);
+  if (source != NULL)
+    g_source_destroy (source);
+  *id = 0;
+}
+
 struct _Pending
 {
   RdAgentClient       *self;
@@ -185,7 +212,7 @@ struct _Pending
 static void
 pending_free (Pending *pending)
 {
-  g_clear_handle_id (&pending->timeout_id, g_source_remove);
+  client_source_clear (pending->self, &pending->timeout_id);
   if (pending->cancel_source != NULL)
     {
       g_source_destroy (pending->cancel_source);
@@ -284,12 +311,12 @@ send_request (RdAgentClient *self, const char *type, JsonObject *fields, RdAgent
   pending->id = ++self->next_id;
   pending->task = task;
   pending->expect = expect;
-  pending->timeout_id = g_timeout_add_seconds (REQUEST_TIMEOUT_S, on_request_timeout, pending);
+  pending->timeout_id = client_timeout_add (self, REQUEST_TIMEOUT_S * 1000, TRUE, on_request_timeout, pending);
   if (cancellable != NULL)
     {
       pending->cancel_source = g_cancellable_source_new (cancellable);
       g_source_set_callback (pending->cancel_source, G_SOURCE_FUNC (on_request_cancelled), pending, NULL);
-      g_source_attach (pending->cancel_source, g_main_context_get_thread_default ());
+      g_source_attach (pending->cancel_source, self->context);
     }
   g_hash_table_insert (self->pending, &pending->id, pending);
 
@@ -390,7 +417,7 @@ apply_status (RdAgentClient *self, RdAgentHubFrame *frame)
 static void
 handle_welcome (RdAgentClient *self, RdAgentHubFrame *frame)
 {
-  g_clear_handle_id (&self->handshake_timeout_id, g_source_remove);
+  client_source_clear (self, &self->handshake_timeout_id);
   forget_token (self);
   self->token = g_steal_pointer (&frame->token);
   self->token_expires = frame->token_expires;
@@ -406,8 +433,8 @@ handle_welcome (RdAgentClient *self, RdAgentHubFrame *frame)
   set_state (self, RD_AGENT_STATE_SIGNED_IN);
   g_object_thaw_notify (G_OBJECT (self));
 
-  g_clear_handle_id (&self->ping_id, g_source_remove);
-  self->ping_id = g_timeout_add_seconds (PING_INTERVAL_S, on_ping_tick, self);
+  client_source_clear (self, &self->ping_id);
+  self->ping_id = client_timeout_add (self, PING_INTERVAL_S * 1000, TRUE, on_ping_tick, self);
   g_debug ("agent client: signed in as extension %s", self->extension);
 }
 
@@ -574,8 +601,8 @@ on_ws_closed (SoupWebsocketConnection *ws, gpointer user_data)
 static void
 teardown (RdAgentClient *self, const char *why)
 {
-  g_clear_handle_id (&self->handshake_timeout_id, g_source_remove);
-  g_clear_handle_id (&self->ping_id, g_source_remove);
+  client_source_clear (self, &self->handshake_timeout_id);
+  client_source_clear (self, &self->ping_id);
   if (self->connect_cancellable != NULL)
     {
       g_cancellable_cancel (self->connect_cancellable);
@@ -619,8 +646,8 @@ schedule_after (RdAgentClient *self, guint delay_ms)
 
   if (wait_us > 0)
     delay_ms = MAX (delay_ms, (guint) MIN (wait_us / 1000 + 1, (gint64) G_MAXUINT));
-  g_clear_handle_id (&self->reconnect_id, g_source_remove);
-  self->reconnect_id = g_timeout_add (delay_ms, on_reconnect, self);
+  client_source_clear (self, &self->reconnect_id);
+  self->reconnect_id = client_timeout_add (self, delay_ms, FALSE, on_reconnect, self);
 }
 
 static void
@@ -711,7 +738,7 @@ on_connected (GObject *source, GAsyncResult *result, gpointer user_data)
       g_debug ("agent client: %s", message);
       g_clear_object (&self->handshake);
       set_last_error (self, message);
-      g_clear_handle_id (&self->handshake_timeout_id, g_source_remove);
+      client_source_clear (self, &self->handshake_timeout_id);
       schedule_reconnect (self);
       return;
     }
@@ -724,7 +751,7 @@ on_connected (GObject *source, GAsyncResult *result, gpointer user_data)
       soup_websocket_connection_close (ws, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION, NULL);
       g_clear_object (&self->handshake);
       set_last_error (self, "The hub's certificate does not match the pinned certificate");
-      g_clear_handle_id (&self->handshake_timeout_id, g_source_remove);
+      client_source_clear (self, &self->handshake_timeout_id);
       schedule_reconnect (self);
       return;
     }
@@ -779,7 +806,7 @@ connect_now (RdAgentClient *self)
 {
   g_autofree char *url = NULL;
 
-  g_clear_handle_id (&self->reconnect_id, g_source_remove);
+  client_source_clear (self, &self->reconnect_id);
   teardown (self, "reconnecting");
   if (!self->started)
     return;
@@ -811,7 +838,7 @@ connect_now (RdAgentClient *self)
     g_signal_connect_object (self->handshake, "accept-certificate",
                              G_CALLBACK (on_accept_certificate), self, 0);
   self->connect_cancellable = g_cancellable_new ();
-  self->handshake_timeout_id = g_timeout_add_seconds (HANDSHAKE_TIMEOUT_S, on_handshake_timeout, self);
+  self->handshake_timeout_id = client_timeout_add (self, HANDSHAKE_TIMEOUT_S * 1000, TRUE, on_handshake_timeout, self);
   soup_session_websocket_connect_async (self->soup, self->handshake, NULL, NULL, G_PRIORITY_DEFAULT,
                                         self->connect_cancellable, on_connected, self);
 }
@@ -920,7 +947,7 @@ rd_agent_client_stop (RdAgentClient *self)
   g_return_if_fail (RD_IS_AGENT_CLIENT (self));
 
   self->started = FALSE;
-  g_clear_handle_id (&self->reconnect_id, g_source_remove);
+  client_source_clear (self, &self->reconnect_id);
   teardown (self, "stopped");
   set_state (self, RD_AGENT_STATE_DISCONNECTED);
 }
@@ -1106,7 +1133,7 @@ rd_agent_client_dispose (GObject *object)
   RdAgentClient *self = RD_AGENT_CLIENT (object);
 
   self->started = FALSE;
-  g_clear_handle_id (&self->reconnect_id, g_source_remove);
+  client_source_clear (self, &self->reconnect_id);
   teardown (self, "client disposed");
   g_clear_object (&self->soup);
 
@@ -1119,6 +1146,7 @@ rd_agent_client_finalize (GObject *object)
   RdAgentClient *self = RD_AGENT_CLIENT (object);
 
   g_hash_table_unref (self->pending);
+  g_main_context_unref (self->context);
   g_free (self->hub_url);
   g_free (self->pin);
   g_free (self->method);
@@ -1194,6 +1222,7 @@ static void
 rd_agent_client_init (RdAgentClient *self)
 {
   self->state = RD_AGENT_STATE_DISCONNECTED;
+  self->context = g_main_context_ref_thread_default ();
   self->soup = soup_session_new_with_options ("user-agent", "ringdesk/" PACKAGE_VERSION, NULL);
   self->pending = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL, (GDestroyNotify) pending_free);
 }

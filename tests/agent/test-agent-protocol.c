@@ -1291,6 +1291,95 @@ test_concurrent_sessions (Fixture *f, gconstpointer data)
   }
 }
 
+/* ---- a client on a worker thread ---------------------------------------------------- */
+
+typedef struct {
+  char         *url;
+  GMainContext *context;
+  gint          stop;
+  gint          foreign_thread;  /* a state change arrived on another thread */
+  GThread      *thread;
+} Worker;
+
+static void
+worker_on_state (RdAgentClient *client, GParamSpec *pspec, Worker *w)
+{
+  if (g_thread_self () != w->thread)
+    g_atomic_int_set (&w->foreign_thread, 1);
+}
+
+static gpointer
+worker_main (gpointer data)
+{
+  Worker *w = data;
+  g_autoptr(RdAgentClient) client = NULL;
+
+  g_main_context_push_thread_default (w->context);
+  client = rd_agent_client_new (w->url);
+  rd_agent_client_set_agent_key (client, "2001", "rdk_not-a-hub");
+  g_signal_connect (client, "notify::state", G_CALLBACK (worker_on_state), w);
+  rd_agent_client_start (client);
+  while (!g_atomic_int_get (&w->stop))
+    g_main_context_iteration (w->context, TRUE);
+  rd_agent_client_stop (client);
+  g_clear_object (&client);
+  while (g_main_context_iteration (w->context, FALSE))
+    ;
+  g_main_context_pop_thread_default (w->context);
+  return NULL;
+}
+
+static GSocket *
+accept_within (GSocket *listener, guint seconds)
+{
+  g_autoptr(GError) error = NULL;
+  GSocket *accepted;
+
+  g_socket_set_timeout (listener, seconds);
+  accepted = g_socket_accept (listener, NULL, &error);
+  if (accepted == NULL)
+    g_test_message ("accept: %s", error->message);
+  return accepted;
+}
+
+/* A client created on a worker thread (with that thread's own main context) keeps all its timers
+ * and I/O there, even while the global default context is never run: the bench drives agents
+ * this way, and a timer on the wrong thread would race with the WebSocket. Here a "hub" that
+ * hangs up at once makes the client retry: the retry timer must fire on the worker's context. */
+static void
+test_worker_thread (void)
+{
+  g_autoptr(GSocket) listener = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, 0, NULL);
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) any = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+  GSocket *first, *second;
+  Worker w = { 0 };
+
+  g_assert_true (g_socket_bind (listener, any, FALSE, NULL));
+  g_assert_true (g_socket_listen (listener, NULL));
+  bound = g_socket_get_local_address (listener, NULL);
+  w.url = g_strdup_printf ("ws://127.0.0.1:%u/agent/v1",
+                           g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)));
+  w.context = g_main_context_new ();
+  w.thread = g_thread_new ("agent-worker", worker_main, &w);
+
+  first = accept_within (listener, 10);
+  g_assert_nonnull (first);
+  g_socket_close (first, NULL);
+  g_object_unref (first);
+  second = accept_within (listener, 10);   /* the retry, about a second later */
+  g_assert_nonnull (second);
+  g_object_unref (second);
+
+  g_atomic_int_set (&w.stop, 1);
+  g_main_context_wakeup (w.context);
+  g_thread_join (w.thread);
+  g_assert_false (g_atomic_int_get (&w.foreign_thread));
+  g_main_context_unref (w.context);
+  g_free (w.url);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1318,6 +1407,7 @@ main (int argc, char **argv)
   ADD ("/agent/hostile/strings", test_hostile_strings);
   ADD ("/agent/scale/concurrent-sessions", test_concurrent_sessions);
   g_test_add_func ("/agent/tls/pinned-certificate", test_tls_pinning);
+  g_test_add_func ("/agent/client/worker-thread", test_worker_thread);
 #undef ADD
 
   return g_test_run ();
