@@ -15,7 +15,7 @@
 
 G_DEFINE_FINAL_TYPE (RdSimPbx, rd_sim_pbx, G_TYPE_OBJECT)
 
-enum { SIGNAL_CALL_FINISHED, N_SIGNALS };
+enum { SIGNAL_CALL_FINISHED, SIGNAL_EVENT_PUSHED, N_SIGNALS };
 static guint signals[N_SIGNALS];
 
 typedef struct {
@@ -141,6 +141,10 @@ rd_sim_pbx_class_init (RdSimPbxClass *klass)
   /* RdSimPbx::call-finished: (call_id) a scenario ended and its CDR exists. */
   signals[SIGNAL_CALL_FINISHED] = g_signal_new ("call-finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                                 0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+  /* RdSimPbx::event-pushed: (type, call_id or NULL) an event frame was just handed to every
+   * subscribed socket; lets a benchmark time from the moment the PBX emits. */
+  signals[SIGNAL_EVENT_PUSHED] = g_signal_new ("event-pushed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                               0, NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_INT, G_TYPE_STRING);
 }
 
 static void
@@ -1234,6 +1238,8 @@ rd_sim_pbx_push_event (RdSimPbx *self, int type, JsonObject *msg)
       if (has_topic (s, type))
         send_text (s, text);
     }
+  g_signal_emit (self, signals[SIGNAL_EVENT_PUSHED], 0, type,
+                 json_object_get_string_member_with_default (msg, "call_id", NULL));
 }
 
 void
