@@ -106,6 +106,46 @@ test_excerpt (void)
   g_assert_true (g_utf8_validate (d, -1, NULL));
 }
 
+/* The hub address typed in Preferences: encrypted unless the hub is on this computer. */
+static void
+test_hub_urls (void)
+{
+  static const struct { const char *in, *out; } good[] = {
+    { "wss://hub.example.com:8443", "wss://hub.example.com:8443" },
+    { "  hub.example.com:8443 ", "wss://hub.example.com:8443" },
+    { "https://hub.example.com/agent/v1", "wss://hub.example.com/agent/v1" },
+    { "WSS://Hub.Example.com", "wss://Hub.Example.com" },
+    { "ws://127.0.0.1:8765", "ws://127.0.0.1:8765" },
+    { "ws://localhost:8765", "ws://localhost:8765" },
+    { "http://[::1]:8765", "ws://[::1]:8765" },
+    { "wss://hub.example.com\n", "wss://hub.example.com" },   /* pasted with its line end */
+  };
+  static const char * const bad[] = {
+    "", "   ", "ws://hub.example.com:8765", "http://192.168.1.5:8765", "ws://10.0.0.1",
+    "ws://127.0.0.1.evil.example.com", "ftp://hub.example.com", "file:///etc/passwd",
+    "wss://admin:secret@hub.example.com", "wss://hub example.com", "wss://hub.\texample.com",
+    "wss://", "javascript:alert(1)",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (good); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *url = rd_uri_normalize_hub_url (good[i].in, &error);
+
+      g_assert_no_error (error);
+      g_assert_cmpstr (url, ==, good[i].out);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *url = rd_uri_normalize_hub_url (bad[i], &error);
+
+      if (url != NULL)
+        g_error ("accepted hub address \"%s\" as %s", bad[i], url);
+      g_assert_error (error, RD_ERROR, RD_ERROR_INVALID_INPUT);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -115,5 +155,6 @@ main (int argc, char **argv)
   g_test_add_func ("/app/uri/schemes", test_schemes);
   g_test_add_func ("/app/uri/web-urls", test_web_urls);
   g_test_add_func ("/app/uri/excerpt", test_excerpt);
+  g_test_add_func ("/app/uri/hub-urls", test_hub_urls);
   return g_test_run ();
 }

@@ -6,6 +6,7 @@
 #include "core/rd-error.h"
 #include "sim/odoo/rd-sim-odoo.h"
 #include "crm-test-util.h"
+#include "../rd-test-fds.h"
 
 #include <glib/gstdio.h>
 #include <libsoup/soup.h>
@@ -308,18 +309,6 @@ test_bulk (void)
   g_assert_cmpuint (rd_sim_odoo_count_records (sim, "res.partner"), ==, before + 20000);
 }
 
-static guint
-count_open_descriptors (void)
-{
-  g_autoptr(GDir) dir = g_dir_open ("/proc/self/fd", 0, NULL);
-  guint n = 0;
-
-  g_assert_nonnull (dir);
-  while (g_dir_read_name (dir) != NULL)
-    n++;
-  return n;
-}
-
 /* Every connection a client closes is closed by the simulator too: a simulator that keeps them
  * (CLOSE-WAIT) runs out of descriptors in long runs. Both while up and while "down". */
 static void
@@ -329,7 +318,7 @@ test_connections_released (void)
   guint before, after;
 
   sim_setup (&s, "17.0");
-  before = count_open_descriptors ();
+  before = rd_test_count_descriptors (NULL);
   for (guint round = 0; round < 2; round++)
     {
       rd_sim_odoo_set_down (s.sim, round == 1);
@@ -363,7 +352,7 @@ test_connections_released (void)
     }
   for (guint i = 0; i < 200; i++)
     g_main_context_iteration (NULL, FALSE);
-  after = count_open_descriptors ();
+  after = rd_test_count_descriptors (NULL);
   g_assert_cmpuint (after, <=, before + 2);
   sim_teardown (&s);
 }

@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include "hub-test-util.h"
+#include "../rd-test-fds.h"
 
 #include <glib/gstdio.h>
 #include <string.h>
@@ -193,19 +194,6 @@ connect_both (Fixture *f)
                         "--api-key-file", key_file, NULL), ==, 0);
 }
 
-static guint
-count_hub_descriptors (Fixture *f)
-{
-  g_autofree char *path = g_strdup_printf ("/proc/%s/fd", g_subprocess_get_identifier (f->hub));
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  guint n = 0;
-
-  g_assert_nonnull (dir);
-  while (g_dir_read_name (dir) != NULL)
-    n++;
-  return n;
-}
-
 /* ---- the admin command line --------------------------------------------------------- */
 
 static void
@@ -216,6 +204,7 @@ test_admin (Fixture *f, gconstpointer data)
   g_autofree char *secret_file = g_build_filename (f->sims.tmp, "secrets", "crm-api-key", NULL);
   g_autoptr(JsonObject) status = NULL;
   struct stat st;
+  const char *hub_pid;
   guint fds;
 
   g_assert_cmpstr (state_of (f, "crm"), ==, "not-configured");
@@ -277,11 +266,12 @@ test_admin (Fixture *f, gconstpointer data)
 
   /* Every admin command's connection is closed by the hub, too (libsoup 3.2 would otherwise keep
    * each one in CLOSE-WAIT for the life of the process). */
-  fds = count_hub_descriptors (f);
+  hub_pid = g_subprocess_get_identifier (f->hub);
+  fds = rd_test_count_descriptors (hub_pid);
   for (guint i = 0; i < 30; i++)
     json_object_unref (status_json (f));
-  g_test_message ("hub descriptors: %u before 30 commands, %u after", fds, count_hub_descriptors (f));
-  g_assert_cmpuint (count_hub_descriptors (f), <=, fds + 3);
+  g_test_message ("hub descriptors: %u before 30 commands, %u after", fds, rd_test_count_descriptors (hub_pid));
+  g_assert_cmpuint (rd_test_count_descriptors (hub_pid), <=, fds + 3);
 
   g_assert_cmpint (cli (f, NULL, NULL, "disable", NULL), ==, 0);
   g_assert_cmpstr (state_of (f, "crm"), ==, "disabled");

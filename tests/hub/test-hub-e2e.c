@@ -6,6 +6,7 @@
 #include "agent/rd-agent-client.h"
 #include "core/rd-error.h"
 #include "hub-test-util.h"
+#include "../rd-test-fds.h"
 
 #include <string.h>
 
@@ -824,18 +825,6 @@ test_pbx_drop (Fixture *f, gconstpointer data)
   g_assert_cmpuint (hub_count_logs (f->sims.odoo, "res.partner", f->sims.li_lei), ==, 1);
 }
 
-static guint
-count_open_descriptors (void)
-{
-  g_autoptr(GDir) dir = g_dir_open ("/proc/self/fd", 0, NULL);
-  guint n = 0;
-
-  g_assert_nonnull (dir);
-  while (g_dir_read_name (dir) != NULL)
-    n++;
-  return n;
-}
-
 static void
 http_get_cb (GObject *source, GAsyncResult *result, gpointer data)
 {
@@ -860,7 +849,7 @@ test_http_connections_released (Fixture *f, gconstpointer data)
   guint before;
 
   hub_wait_ms (200);
-  before = count_open_descriptors ();
+  before = rd_test_count_descriptors (NULL);
   for (guint i = 0; i < 30; i++)
     {
       g_autoptr(SoupSession) session = soup_session_new ();
@@ -872,7 +861,7 @@ test_http_connections_released (Fixture *f, gconstpointer data)
       g_assert_cmpuint (soup_message_get_status (msg), >=, 400);
     }
   hub_wait_ms (200);
-  g_assert_cmpuint (count_open_descriptors (), <=, before + 2);
+  g_assert_cmpuint (rd_test_count_descriptors (NULL), <=, before + 2);
 }
 
 static gboolean
