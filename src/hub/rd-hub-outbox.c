@@ -44,10 +44,12 @@ struct _Job {
   RdCrmKind     target_kind;
   gint64        target_id;
   JobStep       with_target;
+  gboolean      retargeted;     /* the first target was gone; looked up again once */
 };
 
 static void run_batch (RdHub *self);
 static void process_next (RdHub *self);
+static gboolean retarget_if_gone (Job *job, const GError *failure);
 
 
 static void
@@ -267,6 +269,8 @@ job_fail (Job *job, const GError *failure)
       self->outbox_busy = FALSE;
       return;
     }
+  if (retarget_if_gone (job, failure))
+    return;
   if (!rd_error_is_uncertain (failure))
     begun_set (self, job->item->key, FALSE, NULL);
   if (!rd_store_outbox_fail (self->store, job->item->id, self->claimer, failure->message, permanent, &error))
@@ -364,6 +368,31 @@ resolve_target (Job *job)
       return;
     }
   rd_hub_lookup_async (job->hub, remote, job->hub->cancellable, resolve_crm_cb, job);
+}
+
+/* The record a log or call-back was for is gone from the CRM (deleted since the index or the call
+ * saw it). Retrying it would only fail again until the item is given up, and the call would never
+ * be logged: forget the record in the index and find the number's record again, once per attempt
+ * (the lookup goes to the CRM when the index has nothing else). */
+static gboolean
+retarget_if_gone (Job *job, const GError *failure)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!g_error_matches (failure, RD_ERROR, RD_ERROR_NOT_FOUND) || job->with_target == NULL ||
+      job->target_id <= 0 || job->retargeted)
+    return FALSE;
+  g_message ("Outbox: %s: %s %" G_GINT64_FORMAT " no longer exists in the CRM; looking the number up again",
+             job->item->key, rd_crm_kind_to_string (job->target_kind), job->target_id);
+  if (!rd_phone_index_forget (job->hub->index, job->target_kind, job->target_id, &error))
+    g_warning ("Phone index update failed: %s", error->message);
+  begun_set (job->hub, job->item->key, FALSE, NULL);
+  json_object_remove_member (job->payload, "target_kind");
+  json_object_remove_member (job->payload, "target_id");
+  job->target_id = 0;
+  job->retargeted = TRUE;
+  resolve_target (job);
+  return TRUE;
 }
 
 static RdCrmCallLog *

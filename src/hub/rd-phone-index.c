@@ -307,6 +307,21 @@ rd_phone_index_put_match (RdPhoneIndex *self, const RdCrmMatch *match, GError **
 }
 
 gboolean
+rd_phone_index_forget (RdPhoneIndex *self, RdCrmKind kind, gint64 id, GError **error)
+{
+  g_return_val_if_fail (RD_IS_PHONE_INDEX (self), FALSE);
+
+  if (!rd_store_begin (self->store, error))
+    return FALSE;
+  if (!put_record (self, kind, id, FALSE, NULL, NULL, NULL, NULL, NULL, error))
+    {
+      rd_store_rollback (self->store);
+      return FALSE;
+    }
+  return rd_store_commit (self->store, error);
+}
+
+gboolean
 rd_phone_index_clear (RdPhoneIndex *self, GError **error)
 {
   char *message = NULL;

@@ -45,6 +45,9 @@ gboolean      rd_phone_index_apply         (RdPhoneIndex *self, RdCrmKind kind, 
 /* Puts one record (from a CRM reply) into the index at once. */
 gboolean      rd_phone_index_put_match     (RdPhoneIndex *self, const RdCrmMatch *match,
                                             GError **error);
+/* Forgets one record (the CRM said it no longer exists). */
+gboolean      rd_phone_index_forget        (RdPhoneIndex *self, RdCrmKind kind, gint64 id,
+                                            GError **error);
 /* Forgets every number and cursor (CRM disconnected). */
 gboolean      rd_phone_index_clear         (RdPhoneIndex *self, GError **error);
 guint         rd_phone_index_count_numbers (RdPhoneIndex *self);

@@ -490,6 +490,39 @@ test_call_logs (Fixture *f, gconstpointer data)
   g_assert_cmpuint (hub_count_logs (f->sims.odoo, "res.partner", f->sims.li_lei), ==, 1);
 }
 
+/* A contact deleted in Odoo after the index saw it: the log goes to the record that now holds the
+ * number (found in the CRM afresh), the deleted one leaves the index, and nothing is given up. */
+static void
+test_deleted_record (Fixture *f, gconstpointer data)
+{
+  g_autofree char *first = NULL;
+  g_autofree char *second = NULL;
+  gint64 successor;
+
+  g_assert_cmpuint (bind_auto (f), ==, 2);
+  first = rd_sim_pbx_play_inbound (f->sims.pbx, "+86 138 0013 8000", "01088880000", ring_2001, "2001", 100, 100);
+  wait_logged (f, first);
+  g_assert_cmpuint (hub_count_logs (f->sims.odoo, "res.partner", f->sims.li_lei), ==, 1);
+
+  /* Someone merges Li Lei into a new contact in Odoo: the old one is deleted. */
+  successor = rd_sim_odoo_add_partner (f->sims.odoo, "Li Lei (merged)", "+86 138 0013 8000", NULL, FALSE, 0, "CN");
+  rd_sim_odoo_delete (f->sims.odoo, "res.partner", f->sims.li_lei);
+
+  second = rd_sim_pbx_play_inbound (f->sims.pbx, "+86 138 0013 8000", "01088880000", ring_2001, "2001", 100, 100);
+  wait_logged (f, second);
+  g_assert_cmpuint (hub_count_logs (f->sims.odoo, "res.partner", successor), ==, 1);
+  g_assert_cmpuint (rd_store_outbox_count (rd_hub_get_store (f->hub), RD_OUTBOX_DEAD), ==, 0);
+
+  /* The next caller lookup (the pop) no longer offers the deleted record. */
+  {
+    g_autoptr(RdPhoneNumber) number = rd_hub_parse_number (f->hub, "+86 138 0013 8000", NULL);
+    g_autoptr(GPtrArray) local = rd_hub_lookup_local (f->hub, number);
+
+    g_assert_cmpuint (local->len, ==, 1);
+    g_assert_cmpint (((RdCrmMatch *) local->pdata[0])->id, ==, successor);
+  }
+}
+
 /* ---- auto-create -------------------------------------------------------------------- */
 
 static gboolean
@@ -919,6 +952,7 @@ main (int argc, char **argv)
   g_test_add ("/hub/e2e/pop-slow-crm", Fixture, NULL, setup, test_pop_slow_crm, teardown);
   g_test_add ("/hub/e2e/dial", Fixture, NULL, setup, test_dial, teardown);
   g_test_add ("/hub/e2e/call-logs", Fixture, NULL, setup, test_call_logs, teardown);
+  g_test_add ("/hub/e2e/deleted-record", Fixture, NULL, setup, test_deleted_record, teardown);
   g_test_add ("/hub/e2e/autocreate", Fixture, NULL, setup, test_autocreate, teardown);
   g_test_add ("/hub/e2e/sync-and-disconnect", Fixture, NULL, setup, test_sync, teardown);
   g_test_add ("/hub/e2e/disable-enable", Fixture, NULL, setup, test_disable, teardown);
