@@ -177,8 +177,10 @@ struct _RdCrmInterface
   gint64      (*authenticate_user_finish) (RdCrm *self, GAsyncResult *res, GError **error);
 
   /* Records of @kind whose phone data changed after (@since, @after_id), ordered
-   * by (write stamp, id), at most @limit. @since NULL = from the beginning.
-   * Archived/deleted records come back with active = FALSE. */
+   * by (write stamp, id), at most @limit. @since NULL = from the beginning: a
+   * backend may page that first enumeration its own way (Odoo: by id) and hand
+   * out marks of its own; callers store next_mark / next_after_id and pass them
+   * back unchanged. Archived/deleted records come back with active = FALSE. */
   void        (*list_changes_async)   (RdCrm *self, RdCrmKind kind, const char *since, gint64 after_id,
                                        guint limit,
                                        GCancellable *c, GAsyncReadyCallback cb, gpointer data);

@@ -793,6 +793,73 @@ test_changes (Fixture *f, gconstpointer data)
   }
 }
 
+/* The first enumeration pages by id, then hands over to the incremental pass from where it began,
+ * so a record written during it behind the cursor is read again. */
+static void
+test_changes_first_enumeration (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *mark = NULL;
+  gint64 after = 0, last_id = 0, t = 1893456000;
+  gint64 ids[5];
+  gboolean in_first = TRUE, archived_seen = FALSE, archived = FALSE;
+  guint pages = 0, seen = 0;
+
+  rd_sim_odoo_set_clock (f->sim, t);
+  for (guint i = 0; i < G_N_ELEMENTS (ids); i++)
+    {
+      g_autofree char *name = g_strdup_printf ("Enum %u", i);
+      ids[i] = rd_sim_odoo_add_partner (f->sim, name, "+86 139 0000 0001", NULL, FALSE, 0, NULL);
+    }
+  for (;;)
+    {
+      g_autoptr(RdCrmChangePage) page = changes (f, RD_CRM_KIND_INDIVIDUAL, mark, after, 2, &error);
+
+      g_assert_no_error (error);
+      g_assert_cmpuint (++pages, <, 100);
+      for (guint i = 0; i < page->changes->len; i++)
+        {
+          RdCrmChange *c = page->changes->pdata[i];
+
+          if (in_first)
+            {
+              g_assert_cmpint (c->id, >, last_id);   /* by id */
+              last_id = c->id;
+              for (guint k = 0; k < G_N_ELEMENTS (ids); k++)
+                seen += c->id == ids[k];
+            }
+          else if (c->id == ids[0] && !c->active)
+            archived_seen = TRUE;
+        }
+      g_free (mark);
+      mark = g_strdup (page->next_mark);
+      after = page->next_after_id;
+      g_assert_nonnull (mark);
+      if (in_first && !g_str_has_prefix (mark, "init:"))
+        in_first = FALSE;   /* handed over: a plain stamp from now on */
+      /* Behind the cursor, someone archives the first record while the enumeration runs. */
+      if (!archived && last_id > ids[0])
+        {
+          rd_sim_odoo_set_clock (f->sim, t + 100);
+          rd_sim_odoo_archive (f->sim, "res.partner", ids[0]);
+          archived = TRUE;
+        }
+      if (!page->more)
+        break;
+    }
+  g_assert_cmpuint (seen, ==, G_N_ELEMENTS (ids));
+  g_assert_false (in_first);
+  g_assert_true (archived_seen);
+
+  /* A mark that is not one of ours is refused. */
+  {
+    g_autoptr(RdCrmChangePage) bad = changes (f, RD_CRM_KIND_INDIVIDUAL, "init:soon", 0, 10, &error);
+
+    g_assert_null (bad);
+    g_assert_error (error, RD_ERROR, RD_ERROR_INVALID_INPUT);
+  }
+}
+
 /* ---- URLs --------------------------------------------------------------- */
 
 static void
@@ -917,6 +984,7 @@ main (int argc, char **argv)
     { "users", test_users },
     { "authenticate-user", test_authenticate_user },
     { "changes", test_changes },
+    { "changes-first-enumeration", test_changes_first_enumeration },
     { "urls", test_urls },
     { "misbehaviour", test_misbehaviour },
     { "timeout", test_timeout },

@@ -103,6 +103,7 @@ typedef struct {
   char       *login;
   char       *key;
   char       *since;
+  char       *resume;       /* list_changes: paging by id, then resume from this stamp */
   gint64      after_id;
   guint       limit;
   gint64      portal_group;
@@ -119,6 +120,7 @@ op_free (Op *op)
     memset (op->key, 0, strlen (op->key));
   g_free (op->key);
   g_free (op->since);
+  g_free (op->resume);
   g_clear_pointer (&op->rows, g_ptr_array_unref);
   g_free (op);
 }
@@ -716,6 +718,15 @@ odoo_authenticate_user_finish (RdCrm *crm, GAsyncResult *res, GError **error)
 
 /* ---- changes ------------------------------------------------------------ */
 
+/* The first enumeration of a kind pages by id (`id > after_id`, ordered by id: an index range on the
+ * primary key, where ordering a million rows by write_date costs Odoo a full scan and sort per
+ * page). Its marks are "init:STAMP", STAMP being where the incremental pass resumes once the ids
+ * are done: the newest write_date when the enumeration began, less a margin, so that every record
+ * written during it (at any id) is read again. Incremental pages are ordered by (write_date, id). */
+#define INIT_PREFIX "init:"
+#define RESUME_MARGIN_S 60
+#define EPOCH_STAMP "1970-01-01 00:00:00"
+
 static void
 on_change_countries (GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -724,6 +735,7 @@ on_change_countries (GObject *source, GAsyncResult *result, gpointer user_data)
   Op *op = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
   RdCrmChangePage *page;
+  RdCrmChange *last = NULL;
 
   if (!rd_odoo_countries_finish (result, &error))
     FAIL (task, g_steal_pointer (&error));
@@ -743,9 +755,24 @@ on_change_countries (GObject *source, GAsyncResult *result, gpointer user_data)
       g_ptr_array_add (page->changes, change);
     }
   if (page->changes->len > 0)
-    {
-      RdCrmChange *last = page->changes->pdata[page->changes->len - 1];
+    last = page->changes->pdata[page->changes->len - 1];
 
+  if (op->resume != NULL && last != NULL && page->changes->len >= op->limit)
+    {
+      /* More ids to page. */
+      page->next_mark = g_strconcat (INIT_PREFIX, op->resume, NULL);
+      page->next_after_id = last->id;
+      page->more = TRUE;
+    }
+  else if (op->resume != NULL)
+    {
+      /* The ids are done: go on with what was written meanwhile. */
+      page->next_mark = g_strdup (op->resume);
+      page->next_after_id = 0;
+      page->more = TRUE;
+    }
+  else if (last != NULL)
+    {
       page->next_mark = g_strdup (last->write_date);
       page->next_after_id = last->id;
       page->more = page->changes->len >= op->limit;
@@ -790,16 +817,89 @@ valid_stamp (const char *since)
          strlen (since) == 19;
 }
 
+/* @stamp less RESUME_MARGIN_S, as a stamp; the epoch for anything unreadable. */
+static char *
+resume_stamp (const char *stamp)
+{
+  int y, mo, d, h, mi, s;
+  g_autoptr(GDateTime) t = NULL;
+  g_autoptr(GDateTime) earlier = NULL;
+
+  if (stamp == NULL || !valid_stamp (stamp) ||
+      sscanf (stamp, "%4d-%2d-%2d %2d:%2d:%2d", &y, &mo, &d, &h, &mi, &s) != 6 ||
+      (t = g_date_time_new_utc (y, mo, d, h, mi, s)) == NULL ||
+      (earlier = g_date_time_add_seconds (t, -RESUME_MARGIN_S)) == NULL ||
+      g_date_time_get_year (earlier) < 1970)
+    return g_strdup (EPOCH_STAMP);
+  return g_date_time_format (earlier, "%Y-%m-%d %H:%M:%S");
+}
+
+/* Records of op->kind, archived ones included. */
+static JsonArray *
+changes_domain (Op *op)
+{
+  static const gboolean both[] = { TRUE, FALSE };
+  JsonArray *domain = json_array_new ();
+  JsonArray *actives = json_array_new ();
+
+  for (guint i = 0; i < G_N_ELEMENTS (both); i++)
+    json_array_add_boolean_element (actives, both[i]);
+  rd_odoo_domain_add_leaf (domain, "active", "in", json_node_init_array (json_node_alloc (), actives));
+  if (op->kind == RD_CRM_KIND_INDIVIDUAL || op->kind == RD_CRM_KIND_COMPANY)
+    rd_odoo_domain_add_leaf (domain, "is_company", "=", rd_odoo_json_bool_new (op->kind == RD_CRM_KIND_COMPANY));
+  return domain;
+}
+
+static void
+request_page (RdOdooCrm *self, GTask *task)
+{
+  Op *op = g_task_get_task_data (task);
+  JsonArray *domain = changes_domain (op);
+  g_auto(GStrv) fields = op->kind == RD_CRM_KIND_LEAD ? rd_odoo_lead_fields (self->features)
+                                                      : rd_odoo_partner_fields (self->features);
+  const char *order;
+
+  if (op->resume != NULL)
+    {
+      rd_odoo_domain_add_leaf (domain, "id", ">", rd_odoo_json_int_new (op->after_id));
+      order = "id asc";
+    }
+  else
+    {
+      rd_odoo_domain_add_op (domain, "|");
+      rd_odoo_domain_add_leaf (domain, "write_date", ">", rd_odoo_json_string_new (op->since));
+      rd_odoo_domain_add_op (domain, "&");
+      rd_odoo_domain_add_leaf (domain, "write_date", "=", rd_odoo_json_string_new (op->since));
+      rd_odoo_domain_add_leaf (domain, "id", ">", rd_odoo_json_int_new (op->after_id));
+      order = "write_date asc, id asc";
+    }
+  rd_odoo_transport_execute_async (self->transport, rd_odoo_model_for_kind (op->kind), "search_read", NULL,
+                                   rd_odoo_search_params (domain, (const char * const *) fields, order, op->limit),
+                                   g_task_get_cancellable (task), on_changes, task);
+}
+
+static void
+on_newest_stamp (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  RdOdooCrm *self = g_task_get_source_object (task);
+  Op *op = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) reply = rd_odoo_transport_finish (RD_ODOO_TRANSPORT (source), result, &error);
+  g_autoptr(GPtrArray) rows = reply != NULL ? rd_odoo_records_from_reply (reply, &error) : NULL;
+
+  if (rows == NULL)
+    FAIL (task, g_steal_pointer (&error));
+  op->resume = resume_stamp (rows->len > 0 ? rd_odoo_json_get_string (rows->pdata[0], "write_date", NULL) : NULL);
+  request_page (self, task);
+}
+
 static void
 odoo_list_changes_async (RdCrm *crm, RdCrmKind kind, const char *since, gint64 after_id, guint limit,
                          GCancellable *c, GAsyncReadyCallback cb, gpointer data)
 {
   RdOdooCrm *self = RD_ODOO_CRM (crm);
   GTask *task = op_task (self, c, cb, data, odoo_list_changes_async, TRUE);
-  static const gboolean both[] = { TRUE, FALSE };
-  g_auto(GStrv) fields = NULL;
-  JsonArray *domain;
-  JsonArray *actives;
   const char *model;
   Op *op;
 
@@ -813,7 +913,13 @@ odoo_list_changes_async (RdCrm *crm, RdCrmKind kind, const char *since, gint64 a
   if (kind == RD_CRM_KIND_LEAD && !self->features->info->has_leads)
     FAIL (task, g_error_new_literal (RD_ERROR, RD_ERROR_UNAVAILABLE,
                                                  "The CRM app is not installed in Odoo"));
-  if (since != NULL && !valid_stamp (since))
+  if (since != NULL && g_str_has_prefix (since, INIT_PREFIX))
+    {
+      if (!valid_stamp (since + strlen (INIT_PREFIX)))
+        FAIL (task, g_error_new_literal (RD_ERROR, RD_ERROR_INVALID_INPUT, "The change mark is not one of Ringdesk's"));
+      op->resume = g_strdup (since + strlen (INIT_PREFIX));
+    }
+  else if (since != NULL && !valid_stamp (since))
     FAIL (task, g_error_new_literal (RD_ERROR, RD_ERROR_INVALID_INPUT,
                                                  "The change mark must be “YYYY-MM-DD HH:MM:SS”"));
   op->kind = kind;
@@ -821,25 +927,18 @@ odoo_list_changes_async (RdCrm *crm, RdCrmKind kind, const char *since, gint64 a
   op->after_id = MAX (after_id, 0);
   op->limit = limit == 0 || limit > MAX_PAGE ? MAX_PAGE : limit;
 
-  domain = json_array_new ();
-  actives = json_array_new ();
-  for (guint i = 0; i < G_N_ELEMENTS (both); i++)
-    json_array_add_boolean_element (actives, both[i]);
-  rd_odoo_domain_add_leaf (domain, "active", "in", json_node_init_array (json_node_alloc (), actives));
-  if (kind == RD_CRM_KIND_INDIVIDUAL || kind == RD_CRM_KIND_COMPANY)
-    rd_odoo_domain_add_leaf (domain, "is_company", "=", rd_odoo_json_bool_new (kind == RD_CRM_KIND_COMPANY));
-  if (since != NULL)
+  if (since == NULL)
     {
-      rd_odoo_domain_add_op (domain, "|");
-      rd_odoo_domain_add_leaf (domain, "write_date", ">", rd_odoo_json_string_new (since));
-      rd_odoo_domain_add_op (domain, "&");
-      rd_odoo_domain_add_leaf (domain, "write_date", "=", rd_odoo_json_string_new (since));
-      rd_odoo_domain_add_leaf (domain, "id", ">", rd_odoo_json_int_new (op->after_id));
+      /* A first enumeration: note first where the incremental pass will resume. */
+      static const char * const stamp_field[] = { "write_date", NULL };
+
+      op->after_id = 0;
+      rd_odoo_transport_execute_async (self->transport, model, "search_read", NULL,
+                                       rd_odoo_search_params (changes_domain (op), stamp_field, "write_date desc, id desc", 1),
+                                       g_task_get_cancellable (task), on_newest_stamp, task);
+      return;
     }
-  fields = kind == RD_CRM_KIND_LEAD ? rd_odoo_lead_fields (self->features) : rd_odoo_partner_fields (self->features);
-  rd_odoo_transport_execute_async (self->transport, model, "search_read", NULL,
-                                   rd_odoo_search_params (domain, (const char * const *) fields, "write_date asc, id asc", op->limit),
-                                   g_task_get_cancellable (task), on_changes, task);
+  request_page (self, task);
 }
 
 static RdCrmChangePage *
