@@ -56,7 +56,8 @@ rd_admin_client_call (const char *socket_path, const char *command, JsonObject *
     }
   if (!is_read_only (command))
     {
-      g_autoptr(JsonNode) node = json_node_init_object (json_node_alloc (), body ? body : json_object_new ());
+      g_autoptr(JsonObject) empty = json_object_new ();
+      g_autoptr(JsonNode) node = json_node_init_object (json_node_alloc (), body ? body : empty);
       g_autofree char *text = json_to_string (node, FALSE);
       g_autoptr(GBytes) bytes = g_bytes_new (text, strlen (text));
 

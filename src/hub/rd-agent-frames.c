@@ -26,8 +26,12 @@ node_deep_copy (JsonNode *node)
   switch (json_node_get_node_type (node))
     {
     case JSON_NODE_OBJECT:
-      return json_node_init_object (json_node_alloc (),
-                                    rd_agent_json_object_copy (json_node_get_object (node)));
+      {
+        JsonNode *result = json_node_new (JSON_NODE_OBJECT);
+
+        json_node_take_object (result, rd_agent_json_object_copy (json_node_get_object (node)));
+        return result;
+      }
     case JSON_NODE_ARRAY:
       {
         JsonArray *src = json_node_get_array (node);

@@ -845,6 +845,7 @@ changes_domain (Op *op)
   for (guint i = 0; i < G_N_ELEMENTS (both); i++)
     json_array_add_boolean_element (actives, both[i]);
   rd_odoo_domain_add_leaf (domain, "active", "in", json_node_init_array (json_node_alloc (), actives));
+  json_array_unref (actives);
   if (op->kind == RD_CRM_KIND_INDIVIDUAL || op->kind == RD_CRM_KIND_COMPANY)
     rd_odoo_domain_add_leaf (domain, "is_company", "=", rd_odoo_json_bool_new (op->kind == RD_CRM_KIND_COMPANY));
   return domain;

@@ -139,20 +139,26 @@ JsonNode *
 rd_odoo_json_strv_new (const char * const *values)
 {
   JsonArray *arr = json_array_new ();
+  JsonNode *node;
 
   for (guint i = 0; values != NULL && values[i] != NULL; i++)
     json_array_add_string_element (arr, values[i]);
-  return json_node_init_array (json_node_alloc (), arr);
+  node = json_node_new (JSON_NODE_ARRAY);
+  json_node_take_array (node, arr);
+  return node;
 }
 
 JsonNode *
 rd_odoo_json_ids_new (const gint64 *ids, guint n_ids)
 {
   JsonArray *arr = json_array_sized_new (n_ids);
+  JsonNode *node;
 
   for (guint i = 0; i < n_ids; i++)
     json_array_add_int_element (arr, ids[i]);
-  return json_node_init_array (json_node_alloc (), arr);
+  node = json_node_new (JSON_NODE_ARRAY);
+  json_node_take_array (node, arr);
+  return node;
 }
 
 void

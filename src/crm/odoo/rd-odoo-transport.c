@@ -355,6 +355,7 @@ jsonrpc_envelope (RdOdooTransport *self, const char *service, const char *method
 {
   JsonObject *params = json_object_new ();
   JsonObject *env = json_object_new ();
+  JsonNode *node;
 
   json_object_set_string_member (params, "service", service);
   json_object_set_string_member (params, "method", method);
@@ -363,7 +364,9 @@ jsonrpc_envelope (RdOdooTransport *self, const char *service, const char *method
   json_object_set_string_member (env, "method", "call");
   json_object_set_int_member (env, "id", self->next_id++);
   json_object_set_object_member (env, "params", params);
-  return json_node_init_object (json_node_alloc (), env);
+  node = json_node_new (JSON_NODE_OBJECT);
+  json_node_take_object (node, env);
+  return node;
 }
 
 void

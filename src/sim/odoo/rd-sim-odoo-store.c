@@ -1847,7 +1847,12 @@ sim_store_read (SimStore *store, const char *model_name, GArray *ids, JsonNode *
         }
       json_array_add_object_element (out, obj);
     }
-  return json_node_init_array (json_node_alloc (), out);
+  {
+    JsonNode *result = json_node_new (JSON_NODE_ARRAY);
+
+    json_node_take_array (result, out);
+    return result;
+  }
 }
 
 JsonObject *
