@@ -109,7 +109,7 @@ if [ "$record" = yes ]; then
     echo
     echo "## Run of $(date -u '+%Y-%m-%d %H:%M UTC') — mode: $mode"
     echo
-    echo "- commit: $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src bench tests 2>/dev/null || echo ' (with uncommitted changes in the tree)')"
+    echo "- commit: $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src tests bench ':!bench/RESULTS.md' 2>/dev/null || echo ' (with uncommitted changes in the tree)')"
     echo "- machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), $(awk '/MemTotal/ {printf "%.1f GB", $2/1048576}' /proc/meminfo) RAM, load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
     echo "- parameters: pop $POP; scale $SCALE; outbox $OUTBOX; app idle ${IDLE} s; ran: $only"
     echo
