@@ -498,13 +498,15 @@ fetch_lists (RdHub *self, gboolean users, gboolean extensions, Lists *lists, Lis
 static gboolean
 same_email (const char *a, const char *b)
 {
-  g_autofree char *fa = NULL;
-  g_autofree char *fb = NULL;
+  g_autofree char *ta = NULL, *tb = NULL;
+  g_autofree char *fa = NULL, *fb = NULL;
 
   if (a == NULL || b == NULL)
     return FALSE;
-  fa = g_utf8_casefold (g_strstrip (g_strdup (a)), -1);
-  fb = g_utf8_casefold (g_strstrip (g_strdup (b)), -1);
+  ta = g_strstrip (g_strdup (a));
+  tb = g_strstrip (g_strdup (b));
+  fa = g_utf8_casefold (ta, -1);
+  fb = g_utf8_casefold (tb, -1);
   return *fa != '\0' && g_str_equal (fa, fb);
 }
 

@@ -201,7 +201,11 @@ test_json2 (void)
   /* no bearer at all: 401 */
   url = g_strdup_printf ("%s/json/2/res.partner/search_read", rd_sim_odoo_get_url (s.sim));
   msg = soup_message_new ("POST", url);
-  soup_message_set_request_body_from_bytes (msg, "application/json", g_bytes_new_static ("{}", 2));
+  {
+    g_autoptr(GBytes) empty = g_bytes_new_static ("{}", 2);
+
+    soup_message_set_request_body_from_bytes (msg, "application/json", empty);
+  }
   body = send (session, msg, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (soup_message_get_status (msg), ==, 401);
