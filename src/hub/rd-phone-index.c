@@ -289,16 +289,14 @@ fail:
   return FALSE;
 }
 
-gboolean
-rd_phone_index_put_match (RdPhoneIndex *self, const RdCrmMatch *match, GError **error)
+/* put_record() for one record, in a transaction of its own. */
+static gboolean
+put_one (RdPhoneIndex *self, RdCrmKind kind, gint64 id, gboolean active, const char *name,
+         const char *company, const char *write_date, const char * const *numbers, GError **error)
 {
-  g_return_val_if_fail (RD_IS_PHONE_INDEX (self), FALSE);
-  g_return_val_if_fail (match != NULL, FALSE);
-
   if (!rd_store_begin (self->store, error))
     return FALSE;
-  if (!put_record (self, match->kind, match->id, TRUE, match->name, match->company,
-                   match->write_date, (const char * const *) match->numbers, NULL, error))
+  if (!put_record (self, kind, id, active, name, company, write_date, numbers, NULL, error))
     {
       rd_store_rollback (self->store);
       return FALSE;
@@ -307,18 +305,21 @@ rd_phone_index_put_match (RdPhoneIndex *self, const RdCrmMatch *match, GError **
 }
 
 gboolean
+rd_phone_index_put_match (RdPhoneIndex *self, const RdCrmMatch *match, GError **error)
+{
+  g_return_val_if_fail (RD_IS_PHONE_INDEX (self), FALSE);
+  g_return_val_if_fail (match != NULL, FALSE);
+
+  return put_one (self, match->kind, match->id, TRUE, match->name, match->company, match->write_date,
+                  (const char * const *) match->numbers, error);
+}
+
+gboolean
 rd_phone_index_forget (RdPhoneIndex *self, RdCrmKind kind, gint64 id, GError **error)
 {
   g_return_val_if_fail (RD_IS_PHONE_INDEX (self), FALSE);
 
-  if (!rd_store_begin (self->store, error))
-    return FALSE;
-  if (!put_record (self, kind, id, FALSE, NULL, NULL, NULL, NULL, NULL, error))
-    {
-      rd_store_rollback (self->store);
-      return FALSE;
-    }
-  return rd_store_commit (self->store, error);
+  return put_one (self, kind, id, FALSE, NULL, NULL, NULL, NULL, error);
 }
 
 gboolean
