@@ -167,7 +167,7 @@ on_local_started (GObject *source, GAsyncResult *res, gpointer user_data)
       g_warning ("The hub on this computer is not fully working: %s", error->message);
       set_problem (self, g_strdup (error->message));
     }
-  sign_in (self);   /* the hub listens even when the PBX or Odoo is not reachable yet */
+  sign_in (self);   /* the hub listens even when the PBX or the CRM is not reachable yet */
 }
 
 static void

@@ -12,7 +12,7 @@
  * is claimable until it is completed (or dead). An effect recorded in this same
  * database inside the transaction that calls rd_store_outbox_complete() therefore
  * happens exactly once, crashes included. An effect outside the database (an
- * Odoo write) happens at least once; it is made exactly once by its idempotency
+ * CRM write) happens at least once; it is made exactly once by its idempotency
  * key (the item key), which the worker checks with the peer before re-posting
  * after an uncertain failure.
  */
