@@ -5,6 +5,7 @@
 #include "agent/rd-agent-hub-frame.h"
 #include "core/rd-error.h"
 
+#include <glib/gi18n-lib.h>
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
 #include <string.h>
@@ -17,6 +18,7 @@
 #define BACKOFF_MAX_MS        60000
 #define CLOSE_UNAUTHORIZED    4401
 #define CLOSE_FORBIDDEN       4403
+#define CLOSE_REVOKED         4410
 
 typedef struct _Pending Pending;
 
@@ -45,6 +47,8 @@ struct _RdAgentClient
   char                    *crm_status;
   char                    *status_message;
   char                    *last_error;
+  char                    *revoked_reason;   /* the hub's reason when it ended our access */
+  char                    *close_message;    /* why the hub closed us, for the user (translated) */
 
   /* connection */
   GMainContext            *context;          /* the creator's thread-default context: all I/O and timers */
@@ -74,6 +78,8 @@ enum {
   PROP_CRM_STATUS,
   PROP_STATUS_MESSAGE,
   PROP_LAST_ERROR,
+  PROP_REVOKED_REASON,
+  PROP_CLOSE_MESSAGE,
   N_PROPS
 };
 
@@ -83,6 +89,7 @@ enum {
   SIGNAL_DIAL_FAILED,
   SIGNAL_CALL_LOGGED,
   SIGNAL_STATUS_CHANGED,
+  SIGNAL_ACCESS_ENDED,
   N_SIGNALS
 };
 
@@ -428,6 +435,8 @@ handle_welcome (RdAgentClient *self, RdAgentHubFrame *frame)
   set_prop_string (self, &self->extension, frame->extension, PROP_EXTENSION);
   set_prop_string (self, &self->user_name, frame->user_name, PROP_USER_NAME);
   set_last_error (self, NULL);
+  set_prop_string (self, &self->revoked_reason, NULL, PROP_REVOKED_REASON);
+  set_prop_string (self, &self->close_message, NULL, PROP_CLOSE_MESSAGE);
   if (frame->has_status)
     apply_status (self, frame);
   set_state (self, RD_AGENT_STATE_SIGNED_IN);
@@ -571,6 +580,49 @@ on_ws_message (SoupWebsocketConnection *ws, gint type, GBytes *message, gpointer
   g_object_unref (self);
 }
 
+/* The user-facing text for the reason of close code 4410 (docs/agent-protocol.md). */
+static char *
+access_ended_message (const char *reason)
+{
+  if (g_strcmp0 (reason, "unbound") == 0)
+    return g_strdup (_("Your administrator removed your extension from your user account. This computer no longer receives its calls."));
+  if (g_strcmp0 (reason, "rebound") == 0)
+    return g_strdup (_("Your administrator gave your extension to a user account. Sign in again with that account’s credentials."));
+  if (g_strcmp0 (reason, "key-reissued") == 0)
+    return g_strdup (_("Your administrator issued a new agent key for your extension. Enter the new key in Preferences."));
+  if (g_strcmp0 (reason, "key-revoked") == 0)
+    return g_strdup (_("Your administrator revoked your agent key. Ask for a new one, then enter it in Preferences."));
+  if (g_strcmp0 (reason, "crm-disconnected") == 0)
+    return g_strdup (_("Your administrator disconnected the hub from the CRM, which ended every user’s access."));
+  return g_strdup (_("Your administrator ended your access to the hub."));
+}
+
+/* The hub ended our access (4410): the session and the credential that opened it are gone.
+ * Retrying would only be refused, so wait for new credentials and say why. */
+static void
+access_ended (RdAgentClient *self, const char *reason)
+{
+  g_autofree char *message = NULL;
+  g_autofree char *token = NULL;
+
+  /* The reason is the hub's text: keep a short, plain token of it. */
+  if (reason != NULL)
+    {
+      token = g_strndup (reason, 32);
+      g_strcanon (token, "abcdefghijklmnopqrstuvwxyz-", '?');
+    }
+  message = access_ended_message (token);
+  g_debug ("agent client: access ended by the hub (%s)", token ? token : "no reason");
+  forget_token (self);
+  g_object_freeze_notify (G_OBJECT (self));
+  set_prop_string (self, &self->revoked_reason, token, PROP_REVOKED_REASON);
+  set_prop_string (self, &self->close_message, message, PROP_CLOSE_MESSAGE);
+  set_last_error (self, message);
+  set_state (self, RD_AGENT_STATE_AUTH_FAILED);
+  g_object_thaw_notify (G_OBJECT (self));
+  g_signal_emit (self, signals[SIGNAL_ACCESS_ENDED], 0, token, message);
+}
+
 static void
 on_ws_closed (SoupWebsocketConnection *ws, gpointer user_data)
 {
@@ -587,6 +639,11 @@ on_ws_closed (SoupWebsocketConnection *ws, gpointer user_data)
     {
       set_last_error (self, "The hub refused this connection; use a wss:// address");
       set_state (self, RD_AGENT_STATE_AUTH_FAILED);
+      return;
+    }
+  if (code == CLOSE_REVOKED)
+    {
+      access_ended (self, soup_websocket_connection_get_close_data (ws));
       return;
     }
   /* 4401 on a live or resuming session: token revoked or expired. */
@@ -1001,6 +1058,20 @@ rd_agent_client_get_last_error (RdAgentClient *self)
   return self->last_error;
 }
 
+const char *
+rd_agent_client_get_revoked_reason (RdAgentClient *self)
+{
+  g_return_val_if_fail (RD_IS_AGENT_CLIENT (self), NULL);
+  return self->revoked_reason;
+}
+
+const char *
+rd_agent_client_get_close_message (RdAgentClient *self)
+{
+  g_return_val_if_fail (RD_IS_AGENT_CLIENT (self), NULL);
+  return self->close_message;
+}
+
 /* Starts an async request: validates @number, builds the task. */
 static GTask *
 request_task (RdAgentClient *self, gpointer tag, const char *number,
@@ -1159,6 +1230,8 @@ rd_agent_client_finalize (GObject *object)
   g_free (self->crm_status);
   g_free (self->status_message);
   g_free (self->last_error);
+  g_free (self->revoked_reason);
+  g_free (self->close_message);
 
   G_OBJECT_CLASS (rd_agent_client_parent_class)->finalize (object);
 }
@@ -1177,6 +1250,8 @@ rd_agent_client_get_property (GObject *object, guint prop_id, GValue *value, GPa
     case PROP_CRM_STATUS: g_value_set_string (value, self->crm_status); break;
     case PROP_STATUS_MESSAGE: g_value_set_string (value, self->status_message); break;
     case PROP_LAST_ERROR: g_value_set_string (value, self->last_error); break;
+    case PROP_REVOKED_REASON: g_value_set_string (value, self->revoked_reason); break;
+    case PROP_CLOSE_MESSAGE: g_value_set_string (value, self->close_message); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -1199,6 +1274,8 @@ rd_agent_client_class_init (RdAgentClientClass *klass)
   properties[PROP_CRM_STATUS] = g_param_spec_string ("crm-status", NULL, NULL, NULL, flags);
   properties[PROP_STATUS_MESSAGE] = g_param_spec_string ("status-message", NULL, NULL, NULL, flags);
   properties[PROP_LAST_ERROR] = g_param_spec_string ("last-error", NULL, NULL, NULL, flags);
+  properties[PROP_REVOKED_REASON] = g_param_spec_string ("revoked-reason", NULL, NULL, NULL, flags);
+  properties[PROP_CLOSE_MESSAGE] = g_param_spec_string ("close-message", NULL, NULL, NULL, flags);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   signals[SIGNAL_CALL] =
@@ -1216,6 +1293,9 @@ rd_agent_client_class_init (RdAgentClientClass *klass)
   signals[SIGNAL_STATUS_CHANGED] =
     g_signal_new ("status-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 0);
+  signals[SIGNAL_ACCESS_ENDED] =
+    g_signal_new ("access-ended", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);
 }
 
 static void

@@ -315,6 +315,26 @@ dispatch (RdHub *hub, SoupServerMessage *msg, const char *command, JsonObject *b
     }
   else if (g_str_equal (command, "users"))
     rd_hub_list_users_async (hub, NULL, users_cb, pending_new (msg));
+  else if (g_str_equal (command, "agent-keys"))
+    {
+      g_autoptr(JsonObject) extra = json_object_new ();
+
+      json_object_set_array_member (extra, "keys", rd_hub_list_agent_keys (hub));
+      reply_ok (msg, extra);
+    }
+  else if (g_str_equal (command, "revoke"))
+    {
+      JsonNode *id = json_object_get_member (body, "id");
+      gint64 key_id = 0;
+
+      if (id != NULL && (!JSON_NODE_HOLDS_VALUE (id) || json_node_get_value_type (id) != G_TYPE_INT64 ||
+                         (key_id = json_node_get_int (id)) <= 0))
+        g_set_error_literal (&error, RD_ERROR, RD_ERROR_INVALID_INPUT, "“id” must be a key id (a positive integer)");
+      if (error == NULL && rd_hub_revoke_agent_key (hub, key_id, get_string (body, "extension"), &error))
+        reply_ok (msg, NULL);
+      else
+        reply_error (msg, error);
+    }
   else if (g_str_equal (command, "extensions"))
     rd_hub_list_extensions_async (hub, NULL, extensions_cb, pending_new (msg));
   else if (g_str_equal (command, "connect-crm"))
@@ -455,7 +475,7 @@ handle_request (SoupServer *server, SoupServerMessage *msg, const char *path, GH
     }
   command = path + strlen ("/v1/");
   read_only = g_str_equal (command, "status") || g_str_equal (command, "users") ||
-              g_str_equal (command, "extensions");
+              g_str_equal (command, "extensions") || g_str_equal (command, "agent-keys");
   if (g_strcmp0 (method, read_only ? SOUP_METHOD_GET : SOUP_METHOD_POST) != 0)
     {
       reply_new_error (msg, RD_ERROR_INVALID_INPUT, read_only ? "Use GET" : "Use POST");

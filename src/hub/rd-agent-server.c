@@ -15,6 +15,7 @@
 /* WebSocket close codes of the protocol. */
 #define CLOSE_UNAUTHORIZED 4401
 #define CLOSE_FORBIDDEN    4403
+#define CLOSE_REVOKED      4410
 
 struct _RdAgentServer
 {
@@ -217,6 +218,13 @@ start_sign_in (RdAgentServer *self, RdAgentSession *session, RdAgentRequest *hel
       g_autoptr(RdAgentIdentity) identity =
         rd_agent_tokens_take (self->tokens, hello->secret, g_get_real_time () / G_USEC_PER_SEC, &expires);
 
+      /* Tokens outlive restarts: the binding (and key) they were issued to must still hold. */
+      if (identity != NULL && !rd_agent_backend_identity_is_current (self->backend, identity))
+        {
+          g_debug ("agent session from %s: token of extension %s no longer matches its binding",
+                   session->peer, identity->extension);
+          g_clear_pointer (&identity, rd_agent_identity_free);
+        }
       if (identity == NULL)
         {
           g_set_error_literal (&error, RD_ERROR, RD_ERROR_AUTH, "The session has expired; sign in again");
@@ -664,21 +672,59 @@ rd_agent_server_broadcast (RdAgentServer *self, JsonObject *frame)
       rd_agent_session_send_text (l->data, text);
 }
 
-void
-rd_agent_server_revoke_extension (RdAgentServer *self, const char *extension)
+gboolean
+rd_agent_server_set_store (RdAgentServer *self, RdStore *store, GError **error)
 {
+  RdAgentTokens *tokens;
+
+  g_return_val_if_fail (RD_IS_AGENT_SERVER (self), FALSE);
+  g_return_val_if_fail (RD_IS_STORE (store), FALSE);
+
+  tokens = rd_agent_tokens_new (store, error);
+  if (tokens == NULL)
+    return FALSE;
+  rd_agent_tokens_free (self->tokens);
+  self->tokens = tokens;
+  return TRUE;
+}
+
+void
+rd_agent_server_revoke (RdAgentServer *self, const char *extension, gint64 key_id, const char *reason)
+{
+  g_autoptr(GPtrArray) ending = g_ptr_array_new ();
   GQueue *queue;
   guint tokens;
 
   g_return_if_fail (RD_IS_AGENT_SERVER (self));
-  g_return_if_fail (extension != NULL);
+  g_return_if_fail (extension != NULL && reason != NULL);
 
-  tokens = rd_agent_tokens_revoke_extension (self->tokens, extension);
+  tokens = rd_agent_tokens_revoke (self->tokens, extension, key_id);
   queue = g_hash_table_lookup (self->by_extension, extension);
-  g_debug ("revoking extension %s: %u session(s), %u token(s)", extension,
-           queue != NULL ? queue->length : 0, tokens);
-  while ((queue = g_hash_table_lookup (self->by_extension, extension)) != NULL)
-    close_session (self, g_queue_peek_head (queue), CLOSE_UNAUTHORIZED, "revoked");
+  for (GList *l = queue != NULL ? queue->head : NULL; l != NULL; l = l->next)
+    if (key_id == 0 || ((RdAgentSession *) l->data)->identity->key_id == key_id)
+      g_ptr_array_add (ending, l->data);
+  if (ending->len > 0 || tokens > 0)
+    g_message ("Access of extension %s ended (%s): %u session(s) closed, %u token(s) forgotten",
+               extension, reason, ending->len, tokens);
+  for (guint i = 0; i < ending->len; i++)
+    close_session (self, g_ptr_array_index (ending, i), CLOSE_REVOKED, reason);
+}
+
+guint
+rd_agent_server_count_key_sessions (RdAgentServer *self, gint64 key_id)
+{
+  GHashTableIter iter;
+  gpointer value;
+  guint n = 0;
+
+  g_return_val_if_fail (RD_IS_AGENT_SERVER (self), 0);
+
+  g_hash_table_iter_init (&iter, self->by_extension);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    for (GList *l = ((GQueue *) value)->head; l != NULL; l = l->next)
+      if (((RdAgentSession *) l->data)->identity->key_id == key_id)
+        n++;
+  return n;
 }
 
 guint
@@ -723,7 +769,7 @@ guint
 rd_agent_server_count_tokens (RdAgentServer *self)
 {
   g_return_val_if_fail (RD_IS_AGENT_SERVER (self), 0);
-  return rd_agent_tokens_count (self->tokens);
+  return rd_agent_tokens_count (self->tokens, g_get_real_time () / G_USEC_PER_SEC);
 }
 
 static void
@@ -783,7 +829,9 @@ rd_agent_server_init (RdAgentServer *self)
                                           (GDestroyNotify) rd_agent_session_unref, NULL);
   self->by_extension = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                               (GDestroyNotify) g_queue_free);
-  self->tokens = rd_agent_tokens_new ();
+  self->tokens = rd_agent_tokens_new (NULL, NULL);
+  if (self->tokens == NULL)
+    g_error ("No in-memory database for session tokens");
   self->ratelimit = rd_agent_ratelimit_new ();
   self->lifetime = 12 * 60 * 60;
   self->hello_timeout_ms = RD_AGENT_HELLO_TIMEOUT_MS;

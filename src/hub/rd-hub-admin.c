@@ -519,6 +519,14 @@ set_nullable (JsonObject *object, const char *name, const char *value)
     json_object_set_null_member (object, name);
 }
 
+/* Ends the sessions of @extension (those of agent key @key_id only, when not 0). */
+static void
+end_sessions (RdHub *self, const char *extension, gint64 key_id, const char *reason)
+{
+  if (self->agent_server != NULL)
+    rd_agent_server_revoke (self->agent_server, extension, key_id, reason);
+}
+
 static void
 bind_auto_ready (GTask *task, GPtrArray *users, GPtrArray *extensions)
 {
@@ -553,6 +561,7 @@ bind_auto_ready (GTask *task, GPtrArray *users, GPtrArray *extensions)
           if (rd_bindings_bind (self->bindings, &binding, &error))
             {
               g_message ("Bound extension %s to CRM user %" G_GINT64_FORMAT " by e-mail", ext->number, user->id);
+              end_sessions (self, ext->number, 0, RD_AGENT_REVOKED_REBOUND);
               bound++;
             }
           else
@@ -588,6 +597,7 @@ bind_ready (GTask *task, GPtrArray *users, GPtrArray *extensions)
   RdHub *self = g_task_get_source_object (task);
   Lists *lists = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
+  g_autoptr(RdBinding) before = NULL;
   RdCrmUser *user = NULL;
   gboolean ext_found = FALSE;
   gchar *end = NULL;
@@ -620,12 +630,16 @@ bind_ready (GTask *task, GPtrArray *users, GPtrArray *extensions)
   binding.user_login = user->login;
   binding.user_email = user->email;
   binding.how = (char *) "manual";
+  before = rd_bindings_get_by_extension (self->bindings, lists->extension);
   if (!rd_bindings_bind (self->bindings, &binding, &error))
     {
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
   g_message ("Bound extension %s to CRM user %" G_GINT64_FORMAT, lists->extension, user->id);
+  /* A session of the unbound extension must not become the new user's. */
+  if (before == NULL)
+    end_sessions (self, lists->extension, 0, RD_AGENT_REVOKED_REBOUND);
   rd_hub_emit_status (self);
   g_task_return_boolean (task, TRUE);
 }
@@ -664,9 +678,8 @@ rd_hub_unbind (RdHub *self, const char *extension, GError **error)
 
   if (!rd_bindings_unbind (self->bindings, extension, error))
     return FALSE;
-  if (self->agent_server != NULL)
-    rd_agent_server_revoke_extension (self->agent_server, extension);
-  g_message ("Unbound extension %s", extension);
+  end_sessions (self, extension, 0, RD_AGENT_REVOKED_UNBOUND);
+  g_message ("Unbound extension %s; its agent key and sessions ended", extension);
   rd_hub_emit_status (self);
   return TRUE;
 }
@@ -1094,8 +1107,9 @@ rd_hub_disconnect_crm (RdHub *self, GError **error)
 
   rd_hub_set_crm (self, NULL);
   rd_hub_load_settings (self);
-  for (guint i = 0; self->agent_server != NULL && i < bound->len; i++)
-    rd_agent_server_revoke_extension (self->agent_server, ((RdBinding *) g_ptr_array_index (bound, i))->extension);
+  for (guint i = 0; i < bound->len; i++)
+    end_sessions (self, ((RdBinding *) g_ptr_array_index (bound, i))->extension, 0,
+                  RD_AGENT_REVOKED_CRM_DISCONNECTED);
   g_message ("CRM disconnected; bindings and options cleared, the synced phonebook stays on the PBX");
   rd_hub_emit_status (self);
   return error == NULL || *error == NULL;
@@ -1110,6 +1124,7 @@ fail:
 char *
 rd_hub_issue_agent_key (RdHub *self, const char *extension, GError **error)
 {
+  gint64 id = 0, replaced = 0;
   char *key;
 
   g_return_val_if_fail (RD_IS_HUB (self), NULL);
@@ -1119,11 +1134,91 @@ rd_hub_issue_agent_key (RdHub *self, const char *extension, GError **error)
       g_set_error_literal (error, RD_ERROR, RD_ERROR_UNAVAILABLE, "The hub is not running");
       return NULL;
     }
-  key = rd_bindings_issue_key (self->bindings, extension, error);
+  key = rd_bindings_issue_key (self->bindings, extension, &id, &replaced, error);
   if (key == NULL)
     return NULL;
-  if (self->agent_server != NULL)
-    rd_agent_server_revoke_extension (self->agent_server, extension);
-  g_message ("Issued a new agent key for extension %s", extension);
+  if (replaced != 0)
+    end_sessions (self, extension, replaced, RD_AGENT_REVOKED_KEY_REISSUED);
+  g_message ("Issued agent key %" G_GINT64_FORMAT " for extension %s", id, extension);
   return key;
+}
+
+JsonArray *
+rd_hub_list_agent_keys (RdHub *self)
+{
+  g_autoptr(GPtrArray) keys = NULL;
+  JsonArray *array = json_array_new ();
+
+  g_return_val_if_fail (RD_IS_HUB (self), array);
+
+  if (self->bindings == NULL)
+    return array;
+  keys = rd_bindings_list_keys (self->bindings);
+  for (guint i = 0; i < keys->len; i++)
+    {
+      RdAgentKey *key = g_ptr_array_index (keys, i);
+      g_autoptr(RdBinding) binding = rd_bindings_get_by_extension (self->bindings, key->extension);
+      JsonObject *object = json_object_new ();
+
+      json_object_set_int_member (object, "id", key->id);
+      json_object_set_string_member (object, "extension", key->extension);
+      if (key->user_id != 0 && binding != NULL && binding->user_id == key->user_id)
+        {
+          JsonObject *user = json_object_new ();
+
+          json_object_set_int_member (user, "id", binding->user_id);
+          set_nullable (user, "name", binding->user_name);
+          set_nullable (user, "login", binding->user_login);
+          json_object_set_object_member (object, "user", user);
+        }
+      else
+        json_object_set_null_member (object, "user");
+      json_object_set_int_member (object, "created", key->created);
+      if (key->last_used > 0)
+        json_object_set_int_member (object, "last_used", key->last_used);
+      else
+        json_object_set_null_member (object, "last_used");
+      json_object_set_int_member (object, "sessions",
+                                  self->agent_server != NULL
+                                  ? rd_agent_server_count_key_sessions (self->agent_server, key->id) : 0);
+      json_array_add_object_element (array, object);
+    }
+  return array;
+}
+
+gboolean
+rd_hub_revoke_agent_key (RdHub *self, gint64 id, const char *extension, GError **error)
+{
+  g_autoptr(RdAgentKey) key = NULL;
+
+  g_return_val_if_fail (RD_IS_HUB (self), FALSE);
+
+  if (self->bindings == NULL)
+    {
+      g_set_error_literal (error, RD_ERROR, RD_ERROR_UNAVAILABLE, "The hub is not running");
+      return FALSE;
+    }
+  if (id > 0)
+    key = rd_bindings_get_key (self->bindings, id);
+  else if (extension != NULL)
+    key = rd_bindings_get_key_of (self->bindings, extension);
+  else
+    {
+      g_set_error_literal (error, RD_ERROR, RD_ERROR_INVALID_INPUT, "Give the id of the key to revoke");
+      return FALSE;
+    }
+  if (key == NULL || (id > 0 && extension != NULL && g_strcmp0 (key->extension, extension) != 0))
+    {
+      if (id > 0)
+        g_set_error (error, RD_ERROR, RD_ERROR_NOT_FOUND, "There is no agent key %" G_GINT64_FORMAT, id);
+      else
+        g_set_error (error, RD_ERROR, RD_ERROR_NOT_FOUND, "Extension %s has no agent key", extension);
+      return FALSE;
+    }
+  if (!rd_bindings_revoke_key (self->bindings, key->id, error))
+    return FALSE;
+  end_sessions (self, key->extension, key->id, RD_AGENT_REVOKED_KEY_REVOKED);
+  g_message ("Revoked agent key %" G_GINT64_FORMAT " of extension %s", key->id, key->extension);
+  rd_hub_emit_status (self);
+  return TRUE;
 }

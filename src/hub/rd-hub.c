@@ -656,6 +656,8 @@ listen_agent (RdHub *self, GError **error)
   rd_http_server_close_after_response (self->server);
 
   self->agent_server = rd_agent_server_new (RD_AGENT_BACKEND (self));
+  if (!rd_agent_server_set_store (self->agent_server, self->store, error))
+    return FALSE;
   rd_agent_server_attach (self->agent_server, self->server);
 
   socket_address = g_inet_socket_address_new (inet, (guint16) self->options.port);

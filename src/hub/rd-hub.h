@@ -110,8 +110,13 @@ gboolean     rd_hub_set_enabled         (RdHub *self, gboolean enabled, GError *
 /* Clears the CRM connection, bindings and options; the synced phonebook stays on the PBX. */
 gboolean     rd_hub_disconnect_crm      (RdHub *self, GError **error);
 
-/* Issues (replacing any older one) the per-extension agent key; shown once. */
+/* Issues the agent key of @extension (replacing any older one, whose sessions end) to the
+ * extension's current binding; shown once. The key ends with the binding. */
 char        *rd_hub_issue_agent_key     (RdHub *self, const char *extension, GError **error);
+/* Agent keys: [{id, extension, user:{id,name,login}|null, created, last_used|null, sessions}]. */
+JsonArray   *rd_hub_list_agent_keys     (RdHub *self);
+/* Deletes agent key @id (or, with @id 0, the key of @extension) and ends its sessions. */
+gboolean     rd_hub_revoke_agent_key    (RdHub *self, gint64 id, const char *extension, GError **error);
 
 /* {hub, pbx:{state,message,url,client_id}, crm:{state,message,url,database,login,version},
  *  sync:{…}, autocreate:{…}, bindings, agents, outbox:{pending,done,dead}, index:{numbers}} */

@@ -41,7 +41,9 @@ static const char usage_text[] =
   "  region CODE|auto                   default country for numbers without one\n"
   "  enable | disable                   resume / pause all CRM work (settings are kept)\n"
   "  disconnect                         forget the CRM, its bindings and options\n"
-  "  agent-key EXTENSION                issue a desktop sign-in key (shown once)\n";
+  "  agent-key EXTENSION                issue a desktop sign-in key (shown once)\n"
+  "  agent-keys [--json]                agent keys: extension, user, created, last used\n"
+  "  revoke KEY-ID | --extension EXT    revoke an agent key and end its sessions\n";
 
 static int
 usage_error (const char *message)
@@ -264,6 +266,36 @@ print_users (JsonArray *users)
 }
 
 static void
+print_time (gint64 unix_time, char buffer[32])
+{
+  g_autoptr(GDateTime) when = unix_time > 0 ? g_date_time_new_from_unix_local (unix_time) : NULL;
+  g_autofree char *text = when != NULL ? g_date_time_format (when, "%Y-%m-%d %H:%M") : NULL;
+
+  g_strlcpy (buffer, text != NULL ? text : "never", 32);
+}
+
+static void
+print_agent_keys (JsonArray *keys)
+{
+  g_print ("%-6s %-10s %-30s %-16s %-16s %s\n", "ID", "EXTENSION", "USER", "CREATED", "LAST USED", "SESSIONS");
+  for (guint i = 0; keys != NULL && i < json_array_get_length (keys); i++)
+    {
+      JsonObject *key = json_array_get_object_element (keys, i);
+      JsonNode *user_node = json_object_get_member (key, "user");
+      JsonObject *user = user_node != NULL && JSON_NODE_HOLDS_OBJECT (user_node) ? json_node_get_object (user_node) : NULL;
+      JsonNode *used = json_object_get_member (key, "last_used");
+      char created[32], last[32];
+
+      print_time (json_object_get_int_member_with_default (key, "created", 0), created);
+      print_time (used != NULL && JSON_NODE_HOLDS_VALUE (used) ? json_node_get_int (used) : 0, last);
+      g_print ("%-6" G_GINT64_FORMAT " %-10s %-30s %-16s %-16s %" G_GINT64_FORMAT "\n",
+               json_object_get_int_member_with_default (key, "id", 0), str (key, "extension"),
+               user != NULL ? str (user, "name") : "(unbound extension)", created, last,
+               json_object_get_int_member_with_default (key, "sessions", 0));
+    }
+}
+
+static void
 print_extensions (JsonArray *extensions)
 {
   g_print ("%-10s %-30s %-32s %-4s %s\n", "EXTENSION", "NAME", "E-MAIL", "KEY", "BOUND USER");
@@ -402,7 +434,8 @@ run_command (const char *socket_path, const char *command, int argc, char **argv
   int status = EXIT_SUCCESS;
   const char *wire = command;
 
-  if (g_str_equal (command, "status") || g_str_equal (command, "users") || g_str_equal (command, "extensions"))
+  if (g_str_equal (command, "status") || g_str_equal (command, "users") || g_str_equal (command, "extensions") ||
+      g_str_equal (command, "agent-keys"))
     {
       if (!args_parse (&args, argc, argv, NULL, json_flag, &error) || args.positional->len != 0)
         goto usage;
@@ -410,11 +443,14 @@ run_command (const char *socket_path, const char *command, int argc, char **argv
       if (status == EXIT_SUCCESS)
         {
           if (opt (&args, "json") != NULL)
-            print_json (reply, g_str_equal (command, "status") ? NULL : command);
+            print_json (reply, g_str_equal (command, "status") ? NULL :
+                               g_str_equal (command, "agent-keys") ? "keys" : command);
           else if (g_str_equal (command, "status"))
             print_status (reply);
           else if (g_str_equal (command, "users"))
             print_users (json_object_get_array_member (reply, "users"));
+          else if (g_str_equal (command, "agent-keys"))
+            print_agent_keys (json_object_get_array_member (reply, "keys"));
           else
             print_extensions (json_object_get_array_member (reply, "extensions"));
         }
@@ -512,6 +548,35 @@ run_command (const char *socket_path, const char *command, int argc, char **argv
         }
       else if (status == EXIT_SUCCESS)
         g_print ("Unbound.\n");
+    }
+  else if (g_str_equal (command, "revoke"))
+    {
+      static const char * const names[] = { "extension", NULL };
+      const char *id_text;
+      gint64 id;
+      char *end = NULL;
+
+      if (!args_parse (&args, argc, argv, names, NULL, &error))
+        goto usage;
+      if (opt (&args, "extension") != NULL && args.positional->len == 0)
+        json_object_set_string_member (body, "extension", opt (&args, "extension"));
+      else if (opt (&args, "extension") == NULL && args.positional->len == 1)
+        {
+          id_text = g_ptr_array_index (args.positional, 0);
+          id = g_ascii_strtoll (id_text, &end, 10);
+          if (end == id_text || *end != '\0' || id <= 0)
+            {
+              g_set_error (&error, RD_ERROR, RD_ERROR_INVALID_INPUT,
+                           "“%s” is not a key id (see agent-keys); use --extension EXT for an extension", id_text);
+              goto usage;
+            }
+          json_object_set_int_member (body, "id", id);
+        }
+      else
+        goto usage;
+      status = call_and_report (socket_path, command, body, NULL);
+      if (status == EXIT_SUCCESS)
+        g_print ("Revoked; its sessions were closed.\n");
     }
   else if (g_str_equal (command, "sync"))
     {

@@ -626,9 +626,9 @@ test_session_token (Fixture *f, gconstpointer data)
     g_assert_cmpstr (frame_error_code (frame), ==, "auth");
     raw_wait_closed (raw, 4401);
   }
-  /* Revoking the extension forgets its tokens and closes its sessions. */
-  rd_agent_server_revoke_extension (f->server, "2001");
-  raw_wait_closed (first, 4401);
+  /* Revoking the extension forgets its tokens and closes its sessions, saying why. */
+  rd_agent_server_revoke (f->server, "2001", 0, RD_AGENT_REVOKED_UNBOUND);
+  raw_wait_closed (first, 4410);
   g_assert_cmpuint (rd_agent_server_count_tokens (f->server), ==, 0);
   {
     g_autoptr(Raw) raw = raw_connect (f, NULL);
@@ -684,11 +684,16 @@ test_session_resume_after_drop (Fixture *f, gconstpointer data)
   g_assert_cmpuint (f->backend->auth_calls, ==, 1);
   g_assert_cmpuint (rd_agent_server_count_sessions (f->server), ==, 1);
 
-  /* After a revoke the token is gone: the client signs in again with its key. */
-  rd_agent_server_revoke_extension (f->server, "2001");
-  WAIT_FOR (rd_agent_client_get_state (client) == RD_AGENT_STATE_RECONNECTING);
-  WAIT_FOR (rd_agent_client_get_state (client) == RD_AGENT_STATE_SIGNED_IN);
-  g_assert_cmpuint (f->backend->auth_calls, ==, 2);
+  /* After a revoke the session and its token are gone, and so is the access the credential
+   * gave: the client stops, tells why, and waits for new credentials. */
+  rd_agent_server_revoke (f->server, "2001", 0, RD_AGENT_REVOKED_KEY_REISSUED);
+  WAIT_FOR (rd_agent_client_get_state (client) == RD_AGENT_STATE_AUTH_FAILED);
+  g_assert_cmpstr (rd_agent_client_get_revoked_reason (client), ==, RD_AGENT_REVOKED_KEY_REISSUED);
+  g_assert_nonnull (rd_agent_client_get_close_message (client));
+  g_assert_cmpstr (rd_agent_client_get_last_error (client), ==, rd_agent_client_get_close_message (client));
+  wait_seconds (2);
+  g_assert_cmpint (rd_agent_client_get_state (client), ==, RD_AGENT_STATE_AUTH_FAILED);
+  g_assert_cmpuint (f->backend->auth_calls, ==, 1);
 }
 
 /* ---- routing --------------------------------------------------------------- */

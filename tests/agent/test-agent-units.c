@@ -559,7 +559,7 @@ test_ratelimit_peer_key (void)
 static void
 test_tokens (void)
 {
-  g_autoptr(RdAgentTokens) tokens = rd_agent_tokens_new ();
+  g_autoptr(RdAgentTokens) tokens = rd_agent_tokens_new (NULL, NULL);
   RdAgentIdentity alice = { .extension = (char *) "2002", .user_id = 7, .user_name = (char *) "Alice" };
   RdAgentIdentity bob = { .extension = (char *) "2003" };
   g_autoptr(GError) error = NULL;
@@ -574,7 +574,7 @@ test_tokens (void)
   g_assert_no_error (error);
   g_assert_cmpuint (strlen (t1), ==, RD_AGENT_TOKEN_LENGTH);
   g_assert_cmpstr (t1, !=, t2);
-  g_assert_cmpuint (rd_agent_tokens_count (tokens), ==, 3);
+  g_assert_cmpuint (rd_agent_tokens_count (tokens, 1000), ==, 3);
 
   /* malformed tokens are refused before any lookup */
   g_assert_null (rd_agent_tokens_take (tokens, "", 1000, NULL));
@@ -591,10 +591,26 @@ test_tokens (void)
 
   expired = rd_agent_tokens_take (tokens, t3, 1500, NULL);
   g_assert_null (expired);
-  g_assert_cmpuint (rd_agent_tokens_count (tokens), ==, 1);
+  g_assert_cmpuint (rd_agent_tokens_count (tokens, 1000), ==, 1);
 
-  g_assert_cmpuint (rd_agent_tokens_revoke_extension (tokens, "2002"), ==, 1);
+  g_assert_cmpuint (rd_agent_tokens_revoke (tokens, "2002", 0), ==, 1);
   g_assert_null (rd_agent_tokens_take (tokens, t2, 1000, NULL));
+
+  /* Revoking one agent key's tokens leaves the extension's others. */
+  {
+    RdAgentIdentity by_key = { .extension = (char *) "2004", .key_id = 12 };
+    RdAgentIdentity by_crm = { .extension = (char *) "2004", .user_id = 9 };
+    g_autofree char *t4 = rd_agent_tokens_issue (tokens, &by_key, 2000, 1000, NULL);
+    g_autofree char *t5 = rd_agent_tokens_issue (tokens, &by_crm, 2000, 1000, NULL);
+    g_autoptr(RdAgentIdentity) back = NULL;
+
+    g_assert_cmpuint (rd_agent_tokens_revoke (tokens, "2004", 12), ==, 1);
+    g_assert_null (rd_agent_tokens_take (tokens, t4, 1000, NULL));
+    back = rd_agent_tokens_take (tokens, t5, 1000, NULL);
+    g_assert_nonnull (back);
+    g_assert_cmpint (back->user_id, ==, 9);
+    g_assert_cmpint (back->key_id, ==, 0);
+  }
 }
 
 int

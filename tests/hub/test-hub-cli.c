@@ -263,6 +263,17 @@ test_admin (Fixture *f, gconstpointer data)
   g_assert_cmpint (cli (f, NULL, &out, "agent-key", "2001", NULL), ==, 0);
   g_assert_true (g_str_has_prefix (out, "rdk_"));
   g_clear_pointer (&out, g_free);
+  g_assert_cmpint (cli (f, NULL, &out, "agent-keys", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "LAST USED"));
+  g_assert_nonnull (strstr (out, "2001"));
+  g_assert_nonnull (strstr (out, "never"));
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (cli (f, NULL, NULL, "revoke", "2001x", NULL), ==, 2);
+  g_assert_cmpint (cli (f, NULL, NULL, "revoke", "999999", NULL), ==, 1);
+  g_assert_cmpint (cli (f, NULL, NULL, "revoke", "--extension", "2001", NULL), ==, 0);
+  g_assert_cmpint (cli (f, NULL, &out, "agent-keys", "--json", NULL), ==, 0);
+  g_assert_cmpstr (g_strstrip (out), ==, "[]");
+  g_clear_pointer (&out, g_free);
 
   /* Every admin command's connection is closed by the hub, too (libsoup 3.2 would otherwise keep
    * each one in CLOSE-WAIT for the life of the process). */

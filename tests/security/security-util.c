@@ -139,3 +139,216 @@ sec_upgrade_request (guint port, const char *path)
                           "Sec-WebSocket-Version: 13\r\n"
                           "\r\n", path, port);
 }
+
+/* ---- bare WebSocket client ------------------------------------------------------------ */
+
+static gboolean
+accept_trusted (SoupMessage *msg, GTlsCertificate *peer, GTlsCertificateFlags errors, gpointer trusted)
+{
+  return trusted != NULL && g_tls_certificate_is_same (peer, trusted);
+}
+
+static void
+ws_message (SoupWebsocketConnection *connection, gint type, GBytes *bytes, SecWs *ws)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  gsize len;
+  const char *data = g_bytes_get_data (bytes, &len);
+
+  if (json_parser_load_from_data (parser, data, (gssize) len, NULL) &&
+      JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    g_ptr_array_add (ws->frames, json_object_ref (json_node_get_object (json_parser_get_root (parser))));
+}
+
+static void
+ws_closed (SoupWebsocketConnection *connection, SecWs *ws)
+{
+  ws->closed = TRUE;
+}
+
+static void
+ws_connected (GObject *source, GAsyncResult *res, gpointer data)
+{
+  SecWs *ws = data;
+
+  ws->ws = soup_session_websocket_connect_finish (SOUP_SESSION (source), res, &ws->error);
+  if (ws->ws != NULL)
+    {
+      g_signal_connect (ws->ws, "message", G_CALLBACK (ws_message), ws);
+      g_signal_connect (ws->ws, "closed", G_CALLBACK (ws_closed), ws);
+    }
+  ws->done = TRUE;
+}
+
+static gboolean
+ws_done (gpointer data)
+{
+  return ((SecWs *) data)->done;
+}
+
+SecWs *
+sec_ws_connect (const char *url, GTlsCertificate *trusted, GError **error)
+{
+  SecWs *ws = g_new0 (SecWs, 1);
+  g_autofree char *http = NULL;
+  g_autoptr(SoupMessage) msg = NULL;
+
+  if (g_str_has_prefix (url, "ws://"))
+    http = g_strconcat ("http://", url + 5, NULL);
+  else if (g_str_has_prefix (url, "wss://"))
+    http = g_strconcat ("https://", url + 6, NULL);
+  else
+    http = g_strdup (url);
+  ws->frames = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
+  ws->session = soup_session_new ();
+  msg = soup_message_new ("GET", http);
+  g_signal_connect (msg, "accept-certificate", G_CALLBACK (accept_trusted), trusted);
+  soup_session_websocket_connect_async (ws->session, msg, NULL, NULL, G_PRIORITY_DEFAULT, NULL, ws_connected, ws);
+  sec_wait_until (ws_done, ws, 10000);
+  if (ws->ws == NULL)
+    {
+      if (ws->error != NULL)
+        g_propagate_error (error, g_steal_pointer (&ws->error));
+      else
+        g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT, "WebSocket handshake timed out");
+      sec_ws_free (ws);
+      return NULL;
+    }
+  return ws;
+}
+
+void
+sec_ws_free (SecWs *ws)
+{
+  if (ws == NULL)
+    return;
+  if (ws->ws != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (ws->ws, ws);
+      if (soup_websocket_connection_get_state (ws->ws) == SOUP_WEBSOCKET_STATE_OPEN)
+        soup_websocket_connection_close (ws->ws, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
+      g_clear_object (&ws->ws);
+    }
+  g_clear_object (&ws->session);
+  g_ptr_array_unref (ws->frames);
+  g_clear_error (&ws->error);
+  g_free (ws);
+}
+
+void
+sec_ws_send (SecWs *ws, const char *text)
+{
+  if (soup_websocket_connection_get_state (ws->ws) == SOUP_WEBSOCKET_STATE_OPEN)
+    soup_websocket_connection_send_text (ws->ws, text);
+}
+
+static gboolean
+ws_has_frame (gpointer data)
+{
+  SecWs *ws = data;
+
+  return ws->read < ws->frames->len || ws->closed;
+}
+
+JsonObject *
+sec_ws_next (SecWs *ws, guint timeout_ms)
+{
+  sec_wait_until (ws_has_frame, ws, timeout_ms);
+  if (ws->read < ws->frames->len)
+    return g_ptr_array_index (ws->frames, ws->read++);
+  return NULL;
+}
+
+static gboolean
+ws_is_closed (gpointer data)
+{
+  return ((SecWs *) data)->closed;
+}
+
+gushort
+sec_ws_wait_closed (SecWs *ws, guint timeout_ms)
+{
+  if (!sec_wait_until (ws_is_closed, ws, timeout_ms))
+    return 0;
+  return soup_websocket_connection_get_close_code (ws->ws);
+}
+
+const char *
+sec_ws_close_reason (SecWs *ws)
+{
+  return soup_websocket_connection_get_close_data (ws->ws);
+}
+
+static JsonObject *
+hello (SecWs *ws, const char *auth)
+{
+  g_autofree char *text = g_strdup_printf ("{\"type\":\"hello\",\"v\":1,\"auth\":%s}", auth);
+
+  sec_ws_send (ws, text);
+  return sec_ws_next (ws, 10000);
+}
+
+static char *
+json_quote (const char *text)
+{
+  g_autoptr(JsonNode) node = json_node_init_string (json_node_alloc (), text);
+
+  return json_to_string (node, FALSE);
+}
+
+JsonObject *
+sec_ws_hello_key (SecWs *ws, const char *extension, const char *key)
+{
+  g_autofree char *e = json_quote (extension);
+  g_autofree char *k = json_quote (key);
+  g_autofree char *auth = g_strdup_printf ("{\"method\":\"agent-key\",\"extension\":%s,\"key\":%s}", e, k);
+
+  return hello (ws, auth);
+}
+
+JsonObject *
+sec_ws_hello_crm (SecWs *ws, const char *login, const char *key)
+{
+  g_autofree char *l = json_quote (login);
+  g_autofree char *k = json_quote (key);
+  g_autofree char *auth = g_strdup_printf ("{\"method\":\"crm-key\",\"login\":%s,\"key\":%s}", l, k);
+
+  return hello (ws, auth);
+}
+
+JsonObject *
+sec_ws_hello_token (SecWs *ws, const char *token)
+{
+  g_autofree char *t = json_quote (token);
+  g_autofree char *auth = g_strdup_printf ("{\"method\":\"session\",\"token\":%s}", t);
+
+  return hello (ws, auth);
+}
+
+const char *
+sec_frame_type (JsonObject *frame)
+{
+  return frame != NULL ? json_object_get_string_member_with_default (frame, "type", NULL) : NULL;
+}
+
+const char *
+sec_frame_error_code (JsonObject *frame)
+{
+  JsonObject *error;
+
+  if (frame == NULL || !json_object_has_member (frame, "error"))
+    return NULL;
+  error = json_object_get_object_member (frame, "error");
+  return error != NULL ? json_object_get_string_member_with_default (error, "code", NULL) : NULL;
+}
+
+const char *
+sec_welcome_token (JsonObject *welcome)
+{
+  JsonObject *session;
+
+  if (welcome == NULL || !json_object_has_member (welcome, "session"))
+    return NULL;
+  session = json_object_get_object_member (welcome, "session");
+  return json_object_get_string_member_with_default (session, "token", NULL);
+}

@@ -3,6 +3,8 @@
 #pragma once
 
 #include <gio/gio.h>
+#include <json-glib/json-glib.h>
+#include <libsoup/soup.h>
 
 G_BEGIN_DECLS
 
@@ -20,5 +22,39 @@ GPtrArray *sec_header_values    (const char *head, const char *name);
 
 /* A WebSocket upgrade request for @path on 127.0.0.1:@port. */
 char     *sec_upgrade_request   (guint port, const char *path);
+
+
+/* A bare WebSocket client on the default main context, for frames RdAgentClient would never send
+ * and for reading close codes. */
+typedef struct {
+  SoupSession             *session;
+  SoupWebsocketConnection *ws;
+  GPtrArray               *frames;     /* JsonObject, in arrival order */
+  guint                    read;       /* frames already returned by sec_ws_next() */
+  GError                  *error;
+  gboolean                 done;       /* the connect attempt finished */
+  gboolean                 closed;
+} SecWs;
+
+/* Connects to @url (ws:// or wss://); NULL when the handshake failed (see @error). */
+SecWs      *sec_ws_connect        (const char *url, GTlsCertificate *trusted, GError **error);
+void        sec_ws_free           (SecWs *ws);
+void        sec_ws_send           (SecWs *ws, const char *text);
+/* The next frame (owned by @ws), or NULL after @timeout_ms. */
+JsonObject *sec_ws_next           (SecWs *ws, guint timeout_ms);
+/* Waits for the close; returns the close code (0 = still open after @timeout_ms). */
+gushort     sec_ws_wait_closed    (SecWs *ws, guint timeout_ms);
+const char *sec_ws_close_reason   (SecWs *ws);
+/* hello with an agent key or a session token; returns the first reply frame (welcome or
+ * auth-failed) or NULL. */
+JsonObject *sec_ws_hello_key      (SecWs *ws, const char *extension, const char *key);
+JsonObject *sec_ws_hello_crm      (SecWs *ws, const char *login, const char *key);
+JsonObject *sec_ws_hello_token    (SecWs *ws, const char *token);
+const char *sec_frame_type        (JsonObject *frame);
+const char *sec_frame_error_code  (JsonObject *frame);
+/* The session token of a welcome frame. */
+const char *sec_welcome_token     (JsonObject *welcome);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SecWs, sec_ws_free)
 
 G_END_DECLS
