@@ -4,6 +4,7 @@
 
 #include "agent/rd-agent-hub-frame.h"
 #include "core/rd-error.h"
+#include "core/rd-tls-pin.h"
 
 #include <glib/gi18n-lib.h>
 #include <json-glib/json-glib.h>
@@ -28,7 +29,8 @@ struct _RdAgentClient
 
   /* configuration */
   char                    *hub_url;
-  char                    *pin;             /* lowercase hex SHA-256 of the hub's DER certificate */
+  RdTlsPin                *pin;             /* the hub's pinned certificate: the session's TLS database */
+  char                    *pin_error;       /* why the configured pin is not usable */
   char                    *method;          /* "agent-key", "crm-key" or NULL */
   char                    *who;             /* extension or login */
   char                    *key;             /* never logged */
@@ -144,38 +146,6 @@ forget_token (RdAgentClient *self)
 {
   wipe_string (&self->token);
   self->token_expires = 0;
-}
-
-/* "AB:CD:…" or "abcd…" → "abcd…"; anything else is kept as given so that it never matches. */
-static char *
-normalize_fingerprint (const char *text)
-{
-  GString *hex = g_string_new (NULL);
-
-  for (const char *p = text; *p != '\0'; p++)
-    if (g_ascii_isxdigit (*p))
-      g_string_append_c (hex, g_ascii_tolower (*p));
-    else if (*p != ':' && *p != ' ')
-      {
-        g_string_free (hex, TRUE);
-        return g_strdup ("invalid");
-      }
-  return g_string_free (hex, FALSE);
-}
-
-static gboolean
-certificate_matches_pin (RdAgentClient *self, GTlsCertificate *certificate)
-{
-  g_autoptr(GByteArray) der = NULL;
-  g_autofree char *digest = NULL;
-
-  if (certificate == NULL || self->pin == NULL)
-    return FALSE;
-  g_object_get (certificate, "certificate", &der, NULL);
-  if (der == NULL)
-    return FALSE;
-  digest = g_compute_checksum_for_data (G_CHECKSUM_SHA256, der->data, der->len);
-  return g_strcmp0 (digest, self->pin) == 0;
 }
 
 /* ---- requests ------------------------------------------------------------ */
@@ -766,14 +736,6 @@ send_hello (RdAgentClient *self)
   g_debug ("agent client: hello sent (%s)", use_token ? "session" : self->method);
 }
 
-static gboolean
-on_accept_certificate (SoupMessage *msg, GTlsCertificate *certificate,
-                       GTlsCertificateFlags errors, gpointer user_data)
-{
-  /* Only the pinned certificate is accepted when verification fails. */
-  return certificate_matches_pin (RD_AGENT_CLIENT (user_data), certificate);
-}
-
 static void
 on_connected (GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -790,7 +752,9 @@ on_connected (GObject *source, GAsyncResult *result, gpointer user_data)
   if (ws == NULL)
     {
       const char *kind = error->domain == G_TLS_ERROR ? "TLS" : "network";
-      g_autofree char *message = g_strdup_printf ("Cannot reach the hub (%s): %s", kind, error->message);
+      g_autofree char *message = self->pin != NULL && error->domain == G_TLS_ERROR
+        ? g_strdup ("The hub's certificate does not match the pinned certificate")
+        : g_strdup_printf ("Cannot reach the hub (%s): %s", kind, error->message);
 
       g_debug ("agent client: %s", message);
       g_clear_object (&self->handshake);
@@ -800,18 +764,6 @@ on_connected (GObject *source, GAsyncResult *result, gpointer user_data)
       return;
     }
 
-  /* With a pin, even a CA-valid certificate must be the pinned one. */
-  if (self->pin != NULL &&
-      g_strcmp0 (g_uri_get_scheme (soup_message_get_uri (self->handshake)), "https") == 0 &&
-      !certificate_matches_pin (self, soup_message_get_tls_peer_certificate (self->handshake)))
-    {
-      soup_websocket_connection_close (ws, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION, NULL);
-      g_clear_object (&self->handshake);
-      set_last_error (self, "The hub's certificate does not match the pinned certificate");
-      client_source_clear (self, &self->handshake_timeout_id);
-      schedule_reconnect (self);
-      return;
-    }
   g_clear_object (&self->handshake);
 
   self->ws = g_steal_pointer (&ws);
@@ -874,6 +826,12 @@ connect_now (RdAgentClient *self)
       set_state (self, RD_AGENT_STATE_AUTH_FAILED);
       return;
     }
+  if (self->pin_error != NULL)
+    {
+      set_last_error (self, self->pin_error);
+      set_state (self, RD_AGENT_STATE_AUTH_FAILED);
+      return;
+    }
   url = http_url_for (self->hub_url);
   if (url == NULL)
     {
@@ -891,9 +849,6 @@ connect_now (RdAgentClient *self)
       set_state (self, RD_AGENT_STATE_AUTH_FAILED);
       return;
     }
-  if (self->pin != NULL)
-    g_signal_connect_object (self->handshake, "accept-certificate",
-                             G_CALLBACK (on_accept_certificate), self, 0);
   self->connect_cancellable = g_cancellable_new ();
   self->handshake_timeout_id = client_timeout_add (self, HANDSHAKE_TIMEOUT_S * 1000, TRUE, on_handshake_timeout, self);
   soup_session_websocket_connect_async (self->soup, self->handshake, NULL, NULL, G_PRIORITY_DEFAULT,
@@ -940,15 +895,35 @@ rd_agent_client_set_hub_url (RdAgentClient *self, const char *hub_url)
 void
 rd_agent_client_set_pinned_certificate (RdAgentClient *self, const char *sha256_hex)
 {
-  g_autofree char *pin = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RdTlsPin) pin = NULL;
+  g_autofree char *pin_error = NULL;
 
   g_return_if_fail (RD_IS_AGENT_CLIENT (self));
 
-  pin = (sha256_hex != NULL && *sha256_hex != '\0') ? normalize_fingerprint (sha256_hex) : NULL;
-  if (g_strcmp0 (pin, self->pin) == 0)
+  if (sha256_hex != NULL && *sha256_hex != '\0')
+    {
+      pin = rd_tls_pin_new (sha256_hex, &error);
+      if (pin == NULL)
+        pin_error = g_strdup (error->message);
+    }
+  if (g_strcmp0 (pin != NULL ? rd_tls_pin_get_digest (pin) : NULL,
+                 self->pin != NULL ? rd_tls_pin_get_digest (self->pin) : NULL) == 0 &&
+      g_strcmp0 (pin_error, self->pin_error) == 0)
     return;
-  g_free (self->pin);
-  self->pin = g_steal_pointer (&pin);
+  g_set_object (&self->pin, pin);
+  g_free (self->pin_error);
+  self->pin_error = g_steal_pointer (&pin_error);
+  /* With a pin the handshake itself refuses any other certificate, CA-signed or not, before the
+   * hello (and the credential in it) is sent; without one, the system's CAs decide. */
+  if (self->pin != NULL)
+    g_object_set (self->soup, "tls-database", self->pin, NULL);
+  else
+    {
+      g_autoptr(GTlsDatabase) system = g_tls_backend_get_default_database (g_tls_backend_get_default ());
+
+      g_object_set (self->soup, "tls-database", system, NULL);
+    }
   restart (self);
 }
 
@@ -1219,7 +1194,8 @@ rd_agent_client_finalize (GObject *object)
   g_hash_table_unref (self->pending);
   g_main_context_unref (self->context);
   g_free (self->hub_url);
-  g_free (self->pin);
+  g_clear_object (&self->pin);
+  g_free (self->pin_error);
   g_free (self->method);
   g_free (self->who);
   wipe_string (&self->key);

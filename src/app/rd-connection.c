@@ -219,6 +219,7 @@ start_local_hub (RdConnection *self)
   d->crm.url = g_settings_get_string (self->settings, "local-crm-url");
   d->crm.database = g_settings_get_string (self->settings, "local-crm-database");
   d->crm.login = g_settings_get_string (self->settings, "local-crm-login");
+  d->pbx.allow_insecure = d->crm.allow_insecure = g_settings_get_boolean (self->settings, "local-insecure-http");
   rd_keyring_lookup_async (RD_KEYRING_PBX_SECRET, d->pbx.client_id, self->cancellable, on_pbx_secret, d);
 }
 

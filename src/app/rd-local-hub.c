@@ -135,6 +135,7 @@ rd_local_hub_start_async (RdLocalHub *self, const RdPbxConfig *pbx, const RdCrmC
       d->pbx.client_id = g_strdup (pbx->client_id);
       d->pbx.client_secret = g_strdup (pbx->client_secret);
       d->pbx.cert_sha256 = g_strdup (pbx->cert_sha256);
+      d->pbx.allow_insecure = pbx->allow_insecure;
     }
   if (crm)
     {
@@ -144,6 +145,7 @@ rd_local_hub_start_async (RdLocalHub *self, const RdPbxConfig *pbx, const RdCrmC
       d->crm.login = g_strdup (crm->login);
       d->crm.api_key = g_strdup (crm->api_key);
       d->crm.cert_sha256 = g_strdup (crm->cert_sha256);
+      d->crm.allow_insecure = crm->allow_insecure;
     }
   g_task_set_task_data (task, d, (GDestroyNotify) start_data_free);
 

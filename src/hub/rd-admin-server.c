@@ -347,6 +347,7 @@ dispatch (RdHub *hub, SoupServerMessage *msg, const char *command, JsonObject *b
       config.login = g_strdup (get_string (body, "login"));
       config.api_key = g_strdup (get_string (body, "api_key"));
       config.cert_sha256 = g_strdup (get_string (body, "cert_sha256"));
+      config.allow_insecure = get_bool (body, "insecure_http", FALSE);
       config.log_style = g_strcmp0 (style, "note") == 0 ? RD_CRM_LOG_NOTE : RD_CRM_LOG_ACTIVITY;
       rd_hub_connect_crm_async (hub, &config, NULL, connect_crm_cb, pending_new (msg));
       rd_crm_config_clear (&config);
@@ -360,6 +361,7 @@ dispatch (RdHub *hub, SoupServerMessage *msg, const char *command, JsonObject *b
       config.client_secret = g_strdup (get_string (body, "client_secret"));
       config.cert_sha256 = g_strdup (get_string (body, "cert_sha256"));
       config.time_zone = g_strdup (get_string (body, "time_zone"));
+      config.allow_insecure = get_bool (body, "insecure_http", FALSE);
       rd_hub_connect_pbx_async (hub, &config, NULL, connect_pbx_cb, pending_new (msg));
       rd_pbx_config_clear (&config);
     }

@@ -5,6 +5,7 @@
 #include "hub/rd-hub-private.h"
 
 #include "core/rd-error.h"
+#include "core/rd-tls-pin.h"
 
 #include <string.h>
 
@@ -22,26 +23,20 @@ text_is_clean (const char *text, gsize max)
   return TRUE;
 }
 
+/* The address and pin rules of core/rd-tls-pin.h, checked before anything is contacted. */
 static gboolean
-check_url (const char *url, const char *what, GError **error)
+check_server (const char *url, const char *pin, gboolean allow_insecure, const char *what, GError **error)
 {
-  g_autoptr(GUri) uri = NULL;
+  g_autofree char *digest = NULL;
 
-  if (url != NULL && text_is_clean (url, 2048))
-    uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
-  if (uri == NULL || g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0' ||
-      (g_strcmp0 (g_uri_get_scheme (uri), "https") != 0 && g_strcmp0 (g_uri_get_scheme (uri), "http") != 0))
+  if (url == NULL || !text_is_clean (url, 2048))
     {
       g_set_error (error, RD_ERROR, RD_ERROR_INVALID_INPUT, "The %s address must be an http:// or https:// URL", what);
       return FALSE;
     }
-  if (g_uri_get_userinfo (uri) != NULL)
-    {
-      g_set_error (error, RD_ERROR, RD_ERROR_INVALID_INPUT,
-                   "The %s address must not carry credentials; give them separately", what);
-      return FALSE;
-    }
-  return TRUE;
+  if (pin != NULL && (digest = rd_tls_pin_normalize (pin, error)) == NULL)
+    return FALSE;
+  return rd_tls_pin_check_url (url, pin != NULL, allow_insecure, what, error);
 }
 
 static gboolean
@@ -152,6 +147,7 @@ pbx_connect_done (GTask *task, gboolean connected, const char *reason)
            rd_store_set_setting (self->store, "pbx.client-id", data->config.client_id, &error) &&
            rd_store_set_setting (self->store, "pbx.cert-sha256", data->config.cert_sha256, &error) &&
            rd_store_set_setting (self->store, "pbx.time-zone", data->config.time_zone, &error) &&
+           rd_store_set_setting_int (self->store, "pbx.insecure", data->config.allow_insecure, &error) &&
            (g_strcmp0 (old_url, data->config.base_url) == 0 ||
             rd_store_set_setting_int (self->store, "pbx.high-water-mark", self->pbx_mark_saved, &error)) &&
            rd_store_commit (self->store, &error);
@@ -213,10 +209,9 @@ rd_hub_connect_pbx_async (RdHub *self, const RdPbxConfig *config, GCancellable *
       g_task_return_new_error (task, RD_ERROR, RD_ERROR_UNAVAILABLE, "The hub is not running");
       return;
     }
-  if (!check_url (config->base_url, "PBX", &error) ||
+  if (!check_server (config->base_url, config->cert_sha256, config->allow_insecure, "PBX", &error) ||
       !require_field (config->client_id, "PBX client id", &error) ||
-      !require_field (config->client_secret, "PBX client secret", &error) ||
-      (config->cert_sha256 != NULL && !require_field (config->cert_sha256, "certificate fingerprint", &error)))
+      !require_field (config->client_secret, "PBX client secret", &error))
     {
       g_task_return_error (task, g_steal_pointer (&error));
       return;
@@ -230,6 +225,7 @@ rd_hub_connect_pbx_async (RdHub *self, const RdPbxConfig *config, GCancellable *
   data->config.user_agent = g_strdup (config->user_agent);
   data->config.request_timeout = config->request_timeout;
   data->config.time_zone = g_strdup (config->time_zone);
+  data->config.allow_insecure = config->allow_insecure;
   g_task_set_task_data (task, data, (GDestroyNotify) pbx_connect_free);
 
   data->pbx = rd_hub_create_pbx (self, &data->config, &error);
@@ -309,6 +305,7 @@ crm_verified_cb (GObject *source, GAsyncResult *result, gpointer user_data)
            rd_store_set_setting (self->store, "crm.login", data->config.login, &error) &&
            rd_store_set_setting (self->store, "crm.cert-sha256", data->config.cert_sha256, &error) &&
            rd_store_set_setting_int (self->store, "crm.log-style", data->config.log_style, &error) &&
+           rd_store_set_setting_int (self->store, "crm.insecure", data->config.allow_insecure, &error) &&
            (!first || rd_store_set_setting_int (self->store, "crm.enabled", 1, &error)) &&
            rd_store_commit (self->store, &error);
       if (!ok)
@@ -351,7 +348,7 @@ rd_hub_connect_crm_async (RdHub *self, const RdCrmConfig *config, GCancellable *
       g_task_return_new_error (task, RD_ERROR, RD_ERROR_UNAVAILABLE, "The hub is not running");
       return;
     }
-  if (!check_url (config->url, "CRM", &error) ||
+  if (!check_server (config->url, config->cert_sha256, config->allow_insecure, "CRM", &error) ||
       !require_field (config->database, "database name", &error) ||
       !require_field (config->login, "administrator login", &error) ||
       !require_field (config->api_key, "API key", &error))
@@ -377,6 +374,7 @@ rd_hub_connect_crm_async (RdHub *self, const RdCrmConfig *config, GCancellable *
   data->config.cert_sha256 = g_strdup (config->cert_sha256);
   data->config.timeout = config->timeout;
   data->config.log_style = config->log_style;
+  data->config.allow_insecure = config->allow_insecure;
   g_task_set_task_data (task, data, (GDestroyNotify) crm_connect_free);
   data->crm = rd_hub_create_crm (self, &data->config, &error);
   if (data->crm == NULL)
@@ -1077,7 +1075,7 @@ gboolean
 rd_hub_disconnect_crm (RdHub *self, GError **error)
 {
   static const char * const keys[] = {
-    "crm.url", "crm.database", "crm.login", "crm.cert-sha256", "crm.log-style", "crm.enabled",
+    "crm.url", "crm.database", "crm.login", "crm.cert-sha256", "crm.log-style", "crm.enabled", "crm.insecure",
     "sync.enabled", "sync.kinds", "sync.phonebook-id", "sync.phonebook-name",
     "autocreate.enabled", "autocreate.calls", "autocreate.kind", "autocreate.prefix",
   };

@@ -4,6 +4,7 @@
 
 #include "core/rd-error.h"
 #include "core/rd-http-server.h"
+#include "core/rd-tls-pin.h"
 
 #include <string.h>
 #include <unistd.h>
@@ -333,6 +334,7 @@ start_saved_pbx (RdHub *self)
   config.client_id = rd_store_get_setting (self->store, "pbx.client-id");
   config.cert_sha256 = rd_store_get_setting (self->store, "pbx.cert-sha256");
   config.time_zone = rd_store_get_setting (self->store, "pbx.time-zone");
+  config.allow_insecure = rd_store_get_setting_int (self->store, "pbx.insecure", 0) != 0;
   config.client_secret = rd_secrets_get (self->secrets, RD_SECRET_PBX_CLIENT_SECRET, &error);
   if (config.client_secret == NULL)
     {
@@ -484,6 +486,7 @@ connect_saved_crm (RdHub *self)
   config.database = rd_store_get_setting (self->store, "crm.database");
   config.login = rd_store_get_setting (self->store, "crm.login");
   config.cert_sha256 = rd_store_get_setting (self->store, "crm.cert-sha256");
+  config.allow_insecure = rd_store_get_setting_int (self->store, "crm.insecure", 0) != 0;
   config.log_style = (RdCrmLogStyle) rd_store_get_setting_int (self->store, "crm.log-style", RD_CRM_LOG_ACTIVITY);
   config.api_key = rd_secrets_get (self->secrets, RD_SECRET_CRM_API_KEY, &error);
   if (config.api_key != NULL)
@@ -800,6 +803,21 @@ set_string_or_null (JsonObject *object, const char *name, const char *value)
     json_object_set_null_member (object, name);
 }
 
+/* What an administrator must know about the hub's own set-up (human sentences). */
+static JsonArray *
+status_warnings (const char *pbx_url, const char *crm_url)
+{
+  JsonArray *warnings = json_array_new ();
+
+  if (rd_tls_pin_url_is_insecure (pbx_url))
+    json_array_add_string_element (warnings, "The PBX is reached over plain http:// (allowed with --insecure-http): "
+                                             "its client secret, tokens and call data travel unencrypted");
+  if (rd_tls_pin_url_is_insecure (crm_url))
+    json_array_add_string_element (warnings, "The CRM is reached over plain http:// (allowed with --insecure-http): "
+                                             "its API key and call data travel unencrypted");
+  return warnings;
+}
+
 JsonObject *
 rd_hub_get_status_json (RdHub *self)
 {
@@ -841,6 +859,7 @@ rd_hub_get_status_json (RdHub *self)
   set_string_or_null (pbx, "message", self->pbx != NULL ? rd_pbx_get_state_message (self->pbx) : NULL);
   set_string_or_null (pbx, "url", pbx_url);
   set_string_or_null (pbx, "client_id", pbx_client);
+  json_object_set_boolean_member (pbx, "insecure", rd_tls_pin_url_is_insecure (pbx_url));
   json_object_set_object_member (status, "pbx", pbx);
 
   crm_url = rd_store_get_setting (self->store, "crm.url");
@@ -855,7 +874,9 @@ rd_hub_get_status_json (RdHub *self)
   set_string_or_null (crm, "version", info != NULL ? info->version : NULL);
   set_string_or_null (crm, "region", rd_hub_region (self));
   json_object_set_boolean_member (crm, "enabled", self->settings.enabled);
+  json_object_set_boolean_member (crm, "insecure", rd_tls_pin_url_is_insecure (crm_url));
   json_object_set_object_member (status, "crm", crm);
+  json_object_set_array_member (status, "warnings", status_warnings (pbx_url, crm_url));
 
   json_object_set_boolean_member (sync, "enabled", self->settings.sync_enabled);
   json_object_set_string_member (sync, "kinds", rd_hub_kind_string (self->settings.sync_kinds, kinds));

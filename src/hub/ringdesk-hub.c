@@ -26,11 +26,12 @@ static const char usage_text[] =
   "Administer the running hub:\n"
   "  status [--json]                    connection states, settings, queue\n"
   "  connect-crm --url URL --database DB --login LOGIN [--api-key-file FILE]\n"
-  "              [--cert-sha256 HEX] [--log-style activity|note]\n"
+  "              [--cert-sha256 HEX] [--log-style activity|note] [--insecure-http]\n"
   "                                     (alias connect-odoo; the key is read from the file,\n"
   "                                      else prompted for, else read from stdin)\n"
   "  connect-pbx --url URL --client-id ID [--secret-file FILE] [--cert-sha256 HEX]\n"
-  "              [--time-zone ZONE]\n"
+  "              [--time-zone ZONE] [--insecure-http]\n"
+  "                                     (--insecure-http: allow plain http:// to another computer)\n"
   "  users [--json]                     CRM users and their extensions\n"
   "  extensions [--json]                PBX extensions and their users\n"
   "  bind --auto                        bind users whose e-mail equals an extension's\n"
@@ -250,6 +251,13 @@ print_status (JsonObject *status)
   g_print ("Phone index: %" G_GINT64_FORMAT " numbers%s\n",
            json_object_get_int_member_with_default (status, "index_numbers", 0),
            json_object_get_boolean_member_with_default (status, "index_ready", FALSE) ? "" : " (filling)");
+  if (json_object_has_member (status, "warnings"))
+    {
+      JsonArray *warnings = json_object_get_array_member (status, "warnings");
+
+      for (guint i = 0; warnings != NULL && i < json_array_get_length (warnings); i++)
+        g_print ("WARNING:     %s\n", json_array_get_string_element (warnings, i));
+    }
 }
 
 static void
@@ -458,9 +466,10 @@ run_command (const char *socket_path, const char *command, int argc, char **argv
   else if (g_str_equal (command, "connect-crm") || g_str_equal (command, "connect-odoo"))
     {
       static const char * const names[] = { "url", "database", "login", "api-key-file", "cert-sha256", "log-style", NULL };
+      static const char * const flags[] = { "insecure-http", NULL };
       char *key;
 
-      if (!args_parse (&args, argc, argv, names, NULL, &error) || args.positional->len != 0)
+      if (!args_parse (&args, argc, argv, names, flags, &error) || args.positional->len != 0)
         goto usage;
       if (opt (&args, "url") == NULL || opt (&args, "database") == NULL || opt (&args, "login") == NULL)
         {
@@ -480,6 +489,8 @@ run_command (const char *socket_path, const char *command, int argc, char **argv
         json_object_set_string_member (body, "cert_sha256", opt (&args, "cert-sha256"));
       if (opt (&args, "log-style") != NULL)
         json_object_set_string_member (body, "log_style", opt (&args, "log-style"));
+      if (opt (&args, "insecure-http") != NULL)
+        json_object_set_boolean_member (body, "insecure_http", TRUE);
       status = call_and_report (socket_path, wire, body, NULL);
       if (status == EXIT_SUCCESS)
         g_print ("CRM connected.\n");
@@ -487,9 +498,10 @@ run_command (const char *socket_path, const char *command, int argc, char **argv
   else if (g_str_equal (command, "connect-pbx"))
     {
       static const char * const names[] = { "url", "client-id", "secret-file", "cert-sha256", "time-zone", NULL };
+      static const char * const flags[] = { "insecure-http", NULL };
       char *secret;
 
-      if (!args_parse (&args, argc, argv, names, NULL, &error) || args.positional->len != 0)
+      if (!args_parse (&args, argc, argv, names, flags, &error) || args.positional->len != 0)
         goto usage;
       if (opt (&args, "url") == NULL || opt (&args, "client-id") == NULL)
         {
@@ -507,6 +519,8 @@ run_command (const char *socket_path, const char *command, int argc, char **argv
         json_object_set_string_member (body, "cert_sha256", opt (&args, "cert-sha256"));
       if (opt (&args, "time-zone") != NULL)
         json_object_set_string_member (body, "time_zone", opt (&args, "time-zone"));
+      if (opt (&args, "insecure-http") != NULL)
+        json_object_set_boolean_member (body, "insecure_http", TRUE);
       status = call_and_report (socket_path, command, body, NULL);
       if (status == EXIT_SUCCESS)
         g_print ("PBX connected.\n");

@@ -1107,18 +1107,21 @@ on_request (SoupServer *server, SoupServerMessage *msg, const char *path, GHashT
   delay (self, msg);
 }
 
-gboolean
-rd_sim_odoo_start (RdSimOdoo *self, GError **error)
+static gboolean
+start_common (RdSimOdoo *self, GTlsCertificate *certificate, GError **error)
 {
   GSList *uris;
   g_autoptr(GError) local = NULL;
 
   g_return_val_if_fail (self->server == NULL, FALSE);
   rd_sim_odoo_get_store (self);
-  self->server = soup_server_new ("server-header", "Werkzeug/2.0.2 Python/3.10.12", NULL);
+  self->server = soup_server_new ("server-header", "Werkzeug/2.0.2 Python/3.10.12",
+                                  "tls-certificate", certificate, NULL);
   soup_server_add_handler (self->server, NULL, on_request, self, NULL);
   rd_http_server_close_after_response (self->server);
-  if (!soup_server_listen_local (self->server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &local))
+  if (!soup_server_listen_local (self->server, 0,
+                                 SOUP_SERVER_LISTEN_IPV4_ONLY | (certificate != NULL ? SOUP_SERVER_LISTEN_HTTPS : 0),
+                                 &local))
     {
       g_set_error (error, RD_ERROR, RD_ERROR_NETWORK, "The Odoo simulator could not listen: %s", local->message);
       g_clear_object (&self->server);
@@ -1126,7 +1129,21 @@ rd_sim_odoo_start (RdSimOdoo *self, GError **error)
     }
   uris = soup_server_get_uris (self->server);
   g_assert (uris != NULL);
-  self->url = g_strdup_printf ("http://127.0.0.1:%d", g_uri_get_port (uris->data));
+  self->url = g_strdup_printf ("%s://127.0.0.1:%d", certificate != NULL ? "https" : "http",
+                               g_uri_get_port (uris->data));
   g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
   return TRUE;
+}
+
+gboolean
+rd_sim_odoo_start (RdSimOdoo *self, GError **error)
+{
+  return start_common (self, NULL, error);
+}
+
+gboolean
+rd_sim_odoo_start_tls (RdSimOdoo *self, GTlsCertificate *certificate, GError **error)
+{
+  g_return_val_if_fail (G_IS_TLS_CERTIFICATE (certificate), FALSE);
+  return start_common (self, certificate, error);
 }

@@ -36,6 +36,8 @@ G_DECLARE_FINAL_TYPE (RdSimOdoo, rd_sim_odoo, RD, SIM_ODOO, GObject)
 
 RdSimOdoo  *rd_sim_odoo_new (const char *version);          /* NULL if the version is not understood */
 gboolean    rd_sim_odoo_start (RdSimOdoo *self, GError **error);   /* 127.0.0.1, port 0 */
+/* The same over https:// with @certificate (certificate + key). */
+gboolean    rd_sim_odoo_start_tls (RdSimOdoo *self, GTlsCertificate *certificate, GError **error);
 const char *rd_sim_odoo_get_url (RdSimOdoo *self);
 const char *rd_sim_odoo_get_database (RdSimOdoo *self);
 gint64      rd_sim_odoo_add_user (RdSimOdoo *self, const char *login, const char *name, const char *email,
