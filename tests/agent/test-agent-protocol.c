@@ -1187,10 +1187,20 @@ test_tls_pinning (void)
   {
     g_autoptr(RdAgentClient) client = rd_agent_client_new (url);
 
-    rd_agent_client_set_pinned_certificate (client, "00:11:22:33");
+    rd_agent_client_set_pinned_certificate (client, "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff");
     rd_agent_client_set_agent_key (client, "2001", "key-2001");
     rd_agent_client_start (client);
     WAIT_FOR (rd_agent_client_get_state (client) == RD_AGENT_STATE_RECONNECTING);
+  }
+  /* a malformed pin is an error the user sees, not a pin that silently matches nothing */
+  {
+    g_autoptr(RdAgentClient) client = rd_agent_client_new (url);
+
+    rd_agent_client_set_pinned_certificate (client, "00:11:22:33");
+    rd_agent_client_set_agent_key (client, "2001", "key-2001");
+    rd_agent_client_start (client);
+    WAIT_FOR (rd_agent_client_get_state (client) == RD_AGENT_STATE_AUTH_FAILED);
+    g_assert_nonnull (strstr (rd_agent_client_get_last_error (client), "fingerprint"));
   }
   g_assert_cmpuint (backend->auth_calls, ==, 0);
 
