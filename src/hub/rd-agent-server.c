@@ -5,12 +5,19 @@
 
 #include "core/rd-error.h"
 #include "hub/rd-agent-frames.h"
+#include "hub/rd-agent-quota.h"
 #include "hub/rd-agent-ratelimit.h"
 #include "hub/rd-agent-request.h"
 #include "hub/rd-agent-session.h"
 #include "hub/rd-agent-tokens.h"
+#include "hub/rd-listener.h"
+
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #define AGENT_PATH "/agent/v1"
+#define TRIM_DELAY_S 2
 
 /* WebSocket close codes of the protocol. */
 #define CLOSE_UNAUTHORIZED 4401
@@ -28,13 +35,38 @@ struct _RdAgentServer
   guint             signed_in;
   RdAgentTokens    *tokens;
   RdAgentRatelimit *ratelimit;
+  RdAgentQuota     *quota;
+  RdListener       *listener;       /* weak, may be NULL: told each connection's stage */
   guint             lifetime;       /* session token lifetime, seconds */
   guint             hello_timeout_ms;
+  gsize             send_budget;
+  guint             trim_id;
 };
 
 G_DEFINE_FINAL_TYPE (RdAgentServer, rd_agent_server, G_TYPE_OBJECT)
 
 /* ---- registry ------------------------------------------------------------ */
+
+static void
+set_stage (RdAgentServer *self, RdAgentSession *session, RdListenerStage stage)
+{
+  if (self->listener != NULL)
+    rd_listener_set_stage (self->listener, soup_websocket_connection_get_io_stream (session->connection), stage);
+}
+
+/* Gives memory back to the system some time after sessions closed: a reader that fell behind
+ * or a flood of replies leaves freed blocks that glibc keeps otherwise. */
+static gboolean
+trim_cb (gpointer data)
+{
+  RdAgentServer *self = data;
+
+  self->trim_id = 0;
+#ifdef __GLIBC__
+  malloc_trim (0);
+#endif
+  return G_SOURCE_REMOVE;
+}
 
 static void
 unregister_session (RdAgentServer *self, RdAgentSession *session)
@@ -86,6 +118,8 @@ on_closed (SoupWebsocketConnection *connection, gpointer user_data)
   unregister_session (self, session);
   rd_agent_session_close (session, 0, NULL);
   g_hash_table_remove (self->sessions, session);
+  if (self->trim_id == 0)
+    self->trim_id = g_timeout_add_seconds (TRIM_DELAY_S, trim_cb, self);
 }
 
 /* ---- sign-in ------------------------------------------------------------- */
@@ -121,6 +155,7 @@ complete_sign_in (RdAgentServer *self, RdAgentSession *session,
   session->identity = rd_agent_identity_copy (identity);
   session->state = RD_AGENT_SESSION_SIGNED_IN;
   register_session (self, session);
+  set_stage (self, session, RD_LISTENER_SIGNED_IN);
   g_debug ("agent session from %s signed in as extension %s", session->peer, identity->extension);
 
   status = rd_agent_backend_get_status (self->backend);
@@ -202,6 +237,7 @@ start_sign_in (RdAgentServer *self, RdAgentSession *session, RdAgentRequest *hel
   guint retry_after = 0;
 
   g_clear_handle_id (&session->hello_timeout_id, g_source_remove);
+  set_stage (self, session, RD_LISTENER_AUTHENTICATING);
 
   if (hello->error != NULL)
     {
@@ -415,6 +451,43 @@ reply_recent (RdAgentServer *self, RdAgentSession *session, RdAgentRequest *pars
   rd_agent_session_send (session, frame);
 }
 
+/* Costly requests draw on the identity's budgets (rd-agent-quota.h); an empty one answers
+ * `limit` with the seconds to wait. */
+static gboolean
+within_quota (RdAgentServer *self, RdAgentSession *session, RdAgentRequest *parsed)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) frame = NULL;
+  RdAgentQuotaKind kind;
+  guint cost = 1;
+  guint retry_after = 0;
+
+  switch (parsed->type)
+    {
+    case RD_AGENT_REQUEST_RECENT:
+      kind = RD_AGENT_QUOTA_RECENT;
+      if (parsed->query != NULL && *parsed->query != '\0')
+        cost = 2;
+      break;
+    case RD_AGENT_REQUEST_LOOKUP:
+      kind = RD_AGENT_QUOTA_LOOKUP;
+      break;
+    case RD_AGENT_REQUEST_CREATE_RECORD:
+      kind = RD_AGENT_QUOTA_CREATE;
+      break;
+    default:
+      return TRUE;
+    }
+  if (rd_agent_quota_take (self->quota, session->identity->extension, kind, cost, g_get_monotonic_time (),
+                           &retry_after))
+    return TRUE;
+  g_set_error (&error, RD_ERROR, RD_ERROR_LIMIT, "Too many requests; try again in %u s", retry_after);
+  frame = rd_agent_frame_error (parsed->id, error);
+  json_object_set_int_member (frame, "retry_after", retry_after);
+  rd_agent_session_send (session, frame);
+  return FALSE;
+}
+
 static void
 dispatch (RdAgentServer *self, RdAgentSession *session, RdAgentRequest *parsed)
 {
@@ -437,6 +510,8 @@ dispatch (RdAgentServer *self, RdAgentSession *session, RdAgentRequest *parsed)
       reply_error (session, parsed->id, error);
       return;
     }
+  if (!within_quota (self, session, parsed))
+    return;
   if (session->in_flight >= RD_AGENT_MAX_IN_FLIGHT &&
       (parsed->type == RD_AGENT_REQUEST_DIAL || parsed->type == RD_AGENT_REQUEST_LOOKUP ||
        parsed->type == RD_AGENT_REQUEST_CREATE_RECORD))
@@ -595,10 +670,12 @@ on_websocket (SoupServer *server, SoupServerMessage *msg, const char *path,
 
   session = rd_agent_session_new (connection, peer);
   session->server = self;
+  session->budget = self->send_budget;
   g_hash_table_add (self->sessions, session);
   session->message_handler = g_signal_connect (connection, "message", G_CALLBACK (on_message), session);
   session->closed_handler = g_signal_connect (connection, "closed", G_CALLBACK (on_closed), session);
   session->hello_timeout_id = g_timeout_add (self->hello_timeout_ms, on_hello_timeout, session);
+  set_stage (self, session, RD_LISTENER_UPGRADED);
   g_debug ("agent connection from %s", peer);
 }
 
@@ -670,6 +747,13 @@ rd_agent_server_broadcast (RdAgentServer *self, JsonObject *frame)
   while (g_hash_table_iter_next (&iter, NULL, &value))
     for (GList *l = ((GQueue *) value)->head; l != NULL; l = l->next)
       rd_agent_session_send_text (l->data, text);
+}
+
+void
+rd_agent_server_set_listener (RdAgentServer *self, RdListener *listener)
+{
+  g_return_if_fail (RD_IS_AGENT_SERVER (self));
+  g_set_weak_pointer (&self->listener, listener);
 }
 
 gboolean
@@ -750,6 +834,13 @@ rd_agent_server_set_hello_timeout (RdAgentServer *self, guint milliseconds)
 }
 
 void
+rd_agent_server_set_send_budget (RdAgentServer *self, gsize bytes)
+{
+  g_return_if_fail (RD_IS_AGENT_SERVER (self));
+  self->send_budget = MAX (bytes, 1024);
+}
+
+void
 rd_agent_server_drop_connections (RdAgentServer *self)
 {
   g_autoptr(GPtrArray) all = g_ptr_array_new ();
@@ -782,6 +873,8 @@ rd_agent_server_dispose (GObject *object)
   if (self->soup_server != NULL)
     soup_server_remove_handler (self->soup_server, AGENT_PATH);
   g_clear_weak_pointer (&self->soup_server);
+  g_clear_weak_pointer (&self->listener);
+  g_clear_handle_id (&self->trim_id, g_source_remove);
 
   g_hash_table_iter_init (&iter, self->sessions);
   while (g_hash_table_iter_next (&iter, &key, NULL))
@@ -809,6 +902,7 @@ rd_agent_server_finalize (GObject *object)
   g_hash_table_unref (self->by_extension);
   rd_agent_tokens_free (self->tokens);
   rd_agent_ratelimit_free (self->ratelimit);
+  rd_agent_quota_free (self->quota);
 
   G_OBJECT_CLASS (rd_agent_server_parent_class)->finalize (object);
 }
@@ -833,6 +927,8 @@ rd_agent_server_init (RdAgentServer *self)
   if (self->tokens == NULL)
     g_error ("No in-memory database for session tokens");
   self->ratelimit = rd_agent_ratelimit_new ();
+  self->quota = rd_agent_quota_new ();
   self->lifetime = 12 * 60 * 60;
   self->hello_timeout_ms = RD_AGENT_HELLO_TIMEOUT_MS;
+  self->send_budget = RD_AGENT_SEND_BUDGET;
 }

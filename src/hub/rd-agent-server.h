@@ -11,6 +11,7 @@
 
 #include "core/rd-store.h"
 #include "hub/rd-agent-backend.h"
+#include "hub/rd-listener.h"
 
 G_BEGIN_DECLS
 
@@ -28,6 +29,10 @@ void           rd_agent_server_send_to_extension  (RdAgentServer  *self,
 /* Sends @frame (not consumed) to every signed-in session. */
 void           rd_agent_server_broadcast          (RdAgentServer  *self,
                                                    JsonObject     *frame);
+/* The listener that accepted the connections (may be NULL): told when each one upgrades, sends
+ * its hello and signs in, so that it can cap and time out the ones that have not yet. */
+void           rd_agent_server_set_listener       (RdAgentServer  *self,
+                                                   RdListener     *listener);
 /* Keeps session tokens in @store (so that sessions survive a restart) instead of a private
  * in-memory database. Call before the first connection. */
 gboolean       rd_agent_server_set_store          (RdAgentServer  *self,

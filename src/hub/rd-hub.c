@@ -519,6 +519,9 @@ rd_hub_dispose (GObject *object)
   if (self->admin != NULL)
     rd_admin_server_close (self->admin);
   g_clear_object (&self->admin);
+  if (self->listener != NULL)
+    rd_listener_close (self->listener);
+  g_clear_object (&self->listener);
   if (self->server != NULL)
     soup_server_disconnect (self->server);
   g_clear_object (&self->server);
@@ -616,7 +619,8 @@ listen_agent (RdHub *self, GError **error)
   const char *address = self->options.listen_address != NULL ? self->options.listen_address : "127.0.0.1";
   g_autoptr(GInetAddress) inet = NULL;
   g_autoptr(GSocketAddress) socket_address = NULL;
-  GSList *uris;
+  g_autoptr(GTlsCertificate) certificate = NULL;
+  guint limit, max_pending = 0, max_per_peer = 0;
 
   if (g_str_equal (address, "localhost"))
     address = "127.0.0.1";
@@ -644,35 +648,39 @@ listen_agent (RdHub *self, GError **error)
 
   if (self->tls)
     {
-      g_autoptr(GTlsCertificate) certificate =
-        g_tls_certificate_new_from_files (self->options.tls_certificate, self->options.tls_key, error);
-
+      certificate = g_tls_certificate_new_from_files (self->options.tls_certificate, self->options.tls_key, error);
       if (certificate == NULL)
         {
           g_prefix_error (error, "Cannot load the TLS certificate: ");
           return FALSE;
         }
-      self->server = soup_server_new ("server-header", "ringdesk-hub", "tls-certificate", certificate, NULL);
     }
-  else
-    self->server = soup_server_new ("server-header", "ringdesk-hub", NULL);
+  /* Connections are accepted (and TLS is done) by the listener, which caps and times out those
+   * that have not signed in yet, then handed to this server. */
+  self->server = soup_server_new ("server-header", "ringdesk-hub", NULL);
   rd_http_server_close_after_response (self->server);
+  self->listener = rd_listener_new (self->server, certificate);
 
   self->agent_server = rd_agent_server_new (RD_AGENT_BACKEND (self));
   if (!rd_agent_server_set_store (self->agent_server, self->store, error))
     return FALSE;
+  rd_agent_server_set_listener (self->agent_server, self->listener);
   rd_agent_server_attach (self->agent_server, self->server);
 
   socket_address = g_inet_socket_address_new (inet, (guint16) self->options.port);
-  if (!soup_server_listen (self->server, socket_address, self->tls ? SOUP_SERVER_LISTEN_HTTPS : 0, error))
+  if (!rd_listener_listen (self->listener, socket_address, error))
     {
       g_prefix_error (error, "Cannot listen on %s port %u: ", address, self->options.port);
       return FALSE;
     }
-  uris = soup_server_get_uris (self->server);
-  if (uris != NULL)
-    self->port = (guint) g_uri_get_port (uris->data);
-  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+  self->port = rd_listener_get_port (self->listener);
+  limit = rd_listener_descriptor_limit ();
+  rd_listener_get_limits (self->listener, &max_pending, &max_per_peer);
+  if (limit > 0 && limit < 4096)
+    g_message ("Warning: this process may open only %u files: that limits the agents signed in at once to a few "
+               "hundred. Raise it (LimitNOFILE= in the service, ulimit -n in a shell); see docs/hub-admin.md",
+               limit);
+  g_debug ("Pending agent connections: at most %u, %u per address", max_pending, max_per_peer);
   return TRUE;
 }
 
@@ -768,6 +776,8 @@ rd_hub_stop_async (RdHub *self, GCancellable *cancellable, GAsyncReadyCallback c
   rd_hub_outbox_stop (self);
   if (self->admin != NULL)
     rd_admin_server_close (self->admin);
+  if (self->listener != NULL)
+    rd_listener_close (self->listener);
   if (self->server != NULL)
     soup_server_disconnect (self->server);
   if (self->crm_cancellable != NULL)
@@ -893,6 +903,19 @@ rd_hub_get_status_json (RdHub *self)
   json_object_set_int_member (status, "bindings", rd_bindings_count (self->bindings));
   json_object_set_int_member (status, "agents",
                               self->agent_server ? rd_agent_server_count_sessions (self->agent_server) : 0);
+  if (self->listener != NULL)
+    {
+      JsonObject *connections = json_object_new ();
+      guint max_pending = 0, max_per_peer = 0;
+
+      rd_listener_get_limits (self->listener, &max_pending, &max_per_peer);
+      json_object_set_int_member (connections, "pending", rd_listener_count_pending (self->listener));
+      json_object_set_int_member (connections, "max_pending", max_pending);
+      json_object_set_int_member (connections, "max_pending_per_address", max_per_peer);
+      json_object_set_int_member (connections, "closed_by_caps", rd_listener_count_evicted (self->listener));
+      json_object_set_int_member (connections, "timed_out", rd_listener_count_timed_out (self->listener));
+      json_object_set_object_member (status, "connections", connections);
+    }
   json_object_set_int_member (outbox, "pending", rd_store_outbox_count (self->store, RD_OUTBOX_PENDING) +
                                                  rd_store_outbox_count (self->store, RD_OUTBOX_CLAIMED));
   json_object_set_int_member (outbox, "done", rd_store_outbox_count (self->store, RD_OUTBOX_DONE));
@@ -921,6 +944,12 @@ RdAgentServer *
 rd_hub_get_agent_server (RdHub *self)
 {
   return self->agent_server;
+}
+
+RdListener *
+rd_hub_get_listener (RdHub *self)
+{
+  return self->listener;
 }
 
 RdPbx *

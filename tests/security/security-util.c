@@ -2,7 +2,9 @@
 
 #include "security-util.h"
 
+#include <errno.h>
 #include <string.h>
+#include <sys/socket.h>
 
 static gboolean
 timeout_cb (gpointer data)
@@ -351,4 +353,224 @@ sec_welcome_token (JsonObject *welcome)
     return NULL;
   session = json_object_get_object_member (welcome, "session");
   return json_object_get_string_member_with_default (session, "token", NULL);
+}
+
+/* ---- raw TCP ------------------------------------------------------------------------------- */
+
+GSocket *
+sec_tcp_open (guint port, const char *source, int rcvbuf)
+{
+  g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL);
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) target = g_inet_socket_address_new (loopback, (guint16) port);
+  g_autoptr(GError) error = NULL;
+
+  if (socket == NULL)
+    return NULL;
+  if (rcvbuf > 0)
+    g_socket_set_option (socket, SOL_SOCKET, SO_RCVBUF, rcvbuf, NULL);
+  if (source != NULL)
+    {
+      g_autoptr(GInetAddress) from = g_inet_address_new_from_string (source);
+      g_autoptr(GSocketAddress) bind_to = g_inet_socket_address_new (from, 0);
+
+      if (!g_socket_bind (socket, bind_to, FALSE, &error))
+        return NULL;
+    }
+  g_socket_set_blocking (socket, TRUE);
+  if (!g_socket_connect (socket, target, NULL, &error))
+    return NULL;
+  g_socket_set_blocking (socket, FALSE);
+  return g_steal_pointer (&socket);
+}
+
+gboolean
+sec_tcp_closed (GSocket *socket)
+{
+  char byte;
+  gssize n = recv (g_socket_get_fd (socket), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+
+  return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK);
+}
+
+guint
+sec_tcp_count_open (GPtrArray *sockets)
+{
+  guint open = 0;
+
+  for (guint i = 0; i < sockets->len; i++)
+    if (!sec_tcp_closed (g_ptr_array_index (sockets, i)))
+      open++;
+  return open;
+}
+
+gboolean
+sec_tcp_send_all (GSocket *socket, const char *data, gsize length)
+{
+  gsize done = 0;
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  while (done < length)
+    {
+      gssize n = send (g_socket_get_fd (socket), data + done, length - done, MSG_DONTWAIT | MSG_NOSIGNAL);
+
+      if (n > 0)
+        done += (gsize) n;
+      else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) && g_get_monotonic_time () < deadline)
+        g_main_context_iteration (NULL, FALSE);
+      else
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* Reads into @buffer until it holds @want bytes, the peer closes, or @timeout_ms passes. */
+static gboolean
+read_exactly (GSocket *socket, GByteArray *buffer, gsize want, guint timeout_ms)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+  guint8 chunk[16384];
+
+  while (buffer->len < want)
+    {
+      gssize n = recv (g_socket_get_fd (socket), chunk, MIN (sizeof chunk, want - buffer->len), MSG_DONTWAIT);
+
+      if (n > 0)
+        g_byte_array_append (buffer, chunk, (guint) n);
+      else if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK))
+        return FALSE;
+      else if (g_get_monotonic_time () >= deadline)
+        return FALSE;
+      else if (!g_main_context_iteration (NULL, FALSE))
+        g_usleep (500);
+    }
+  return TRUE;
+}
+
+gboolean
+sec_tcp_ws_upgrade (GSocket *socket, guint port)
+{
+  g_autofree char *request = sec_upgrade_request (port, "/agent/v1");
+  g_autoptr(GByteArray) head = g_byte_array_new ();
+
+  if (!sec_tcp_send_all (socket, request, strlen (request)))
+    return FALSE;
+  while (head->len < 8192)
+    {
+      if (!read_exactly (socket, head, head->len + 1, 10000))
+        return FALSE;
+      if (head->len >= 4 && memcmp (head->data + head->len - 4, "\r\n\r\n", 4) == 0)
+        return head->len > 12 && memcmp (head->data, "HTTP/1.1 101", 12) == 0;
+    }
+  return FALSE;
+}
+
+gboolean
+sec_tcp_ws_send (GSocket *socket, const char *text)
+{
+  gsize length = strlen (text);
+  g_autoptr(GByteArray) frame = g_byte_array_sized_new ((guint) length + 14);
+  guint8 head[14];
+  gsize n = 0;
+  const guint8 mask[4] = { 0x12, 0x34, 0x56, 0x78 };
+
+  head[n++] = 0x81;   /* FIN + text */
+  if (length < 126)
+    head[n++] = 0x80 | (guint8) length;
+  else if (length < 65536)
+    {
+      head[n++] = 0x80 | 126;
+      head[n++] = (guint8) (length >> 8);
+      head[n++] = (guint8) length;
+    }
+  else
+    {
+      head[n++] = 0x80 | 127;
+      for (int shift = 56; shift >= 0; shift -= 8)
+        head[n++] = (guint8) (length >> shift);
+    }
+  memcpy (head + n, mask, 4);
+  n += 4;
+  g_byte_array_append (frame, head, (guint) n);
+  for (gsize i = 0; i < length; i++)
+    {
+      guint8 byte = (guint8) text[i] ^ mask[i % 4];
+
+      g_byte_array_append (frame, &byte, 1);
+    }
+  return sec_tcp_send_all (socket, (const char *) frame->data, frame->len);
+}
+
+/* One frame: its opcode and payload; FALSE at the end of the stream or on timeout. */
+static gboolean
+read_frame (GSocket *socket, guint timeout_ms, guint8 *opcode, GByteArray *payload)
+{
+  g_autoptr(GByteArray) buffer = g_byte_array_new ();
+  guint64 length;
+  gsize header = 2;
+
+  if (!read_exactly (socket, buffer, 2, timeout_ms))
+    return FALSE;
+  *opcode = buffer->data[0] & 0x0f;
+  length = buffer->data[1] & 0x7f;
+  if (length == 126)
+    header = 4;
+  else if (length == 127)
+    header = 10;
+  if (!read_exactly (socket, buffer, header, timeout_ms))
+    return FALSE;
+  if (header == 4)
+    length = ((guint64) buffer->data[2] << 8) | buffer->data[3];
+  else if (header == 10)
+    {
+      length = 0;
+      for (gsize i = 2; i < 10; i++)
+        length = (length << 8) | buffer->data[i];
+    }
+  g_byte_array_set_size (payload, 0);
+  g_byte_array_set_size (buffer, 0);
+  if (!read_exactly (socket, buffer, (gsize) length, timeout_ms))
+    return FALSE;
+  g_byte_array_append (payload, buffer->data, buffer->len);
+  return TRUE;
+}
+
+gushort
+sec_tcp_ws_read_until_close (GSocket *socket, guint timeout_ms, GPtrArray *texts)
+{
+  g_autoptr(GByteArray) payload = g_byte_array_new ();
+  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+  guint8 opcode;
+
+  while (g_get_monotonic_time () < deadline)
+    {
+      guint left = (guint) MAX (1, (deadline - g_get_monotonic_time ()) / 1000);
+
+      if (!read_frame (socket, left, &opcode, payload))
+        return 0;
+      if (opcode == 0x8)
+        return payload->len >= 2 ? (gushort) ((payload->data[0] << 8) | payload->data[1]) : 1005;
+      if (opcode == 0x1 && texts != NULL)
+        g_ptr_array_add (texts, g_strndup ((const char *) payload->data, payload->len));
+    }
+  return 0;
+}
+
+char *
+sec_tcp_ws_read_text (GSocket *socket, guint timeout_ms)
+{
+  g_autoptr(GByteArray) payload = g_byte_array_new ();
+  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+  guint8 opcode;
+
+  while (g_get_monotonic_time () < deadline)
+    {
+      guint left = (guint) MAX (1, (deadline - g_get_monotonic_time ()) / 1000);
+
+      if (!read_frame (socket, left, &opcode, payload) || opcode == 0x8)
+        return NULL;
+      if (opcode == 0x1)
+        return g_strndup ((const char *) payload->data, payload->len);
+    }
+  return NULL;
 }

@@ -57,4 +57,24 @@ const char *sec_welcome_token     (JsonObject *welcome);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SecWs, sec_ws_free)
 
+/* ---- raw TCP, for idle, slow-loris and non-reading clients ------------------------------------
+ * Sockets are non-blocking; waits run the default main context (the hub may be in-process). */
+
+/* A connection to 127.0.0.1:@port from @source ("127.0.0.2"…; NULL = any); NULL if refused.
+ * @rcvbuf > 0 shrinks the receive buffer first (a reader that falls behind at once). */
+GSocket    *sec_tcp_open          (guint port, const char *source, int rcvbuf);
+/* TRUE once the peer has closed @socket (EOF or reset), without reading its data away. */
+gboolean    sec_tcp_closed        (GSocket *socket);
+guint       sec_tcp_count_open    (GPtrArray *sockets);
+gboolean    sec_tcp_send_all      (GSocket *socket, const char *data, gsize length);
+/* The WebSocket upgrade of /agent/v1 on @socket; FALSE when refused. */
+gboolean    sec_tcp_ws_upgrade    (GSocket *socket, guint port);
+/* A masked text frame, as a client sends it. */
+gboolean    sec_tcp_ws_send       (GSocket *socket, const char *text);
+/* Reads frames until the hub's close frame and returns its code (0: none within @timeout_ms);
+ * text frames go to @texts when not NULL. */
+gushort     sec_tcp_ws_read_until_close (GSocket *socket, guint timeout_ms, GPtrArray *texts);
+/* Reads the next text frame (NULL after @timeout_ms or at a close). */
+char       *sec_tcp_ws_read_text  (GSocket *socket, guint timeout_ms);
+
 G_END_DECLS
