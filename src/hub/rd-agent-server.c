@@ -179,6 +179,8 @@ attempt_from_error (const GError *error)
 typedef struct {
   RdAgentServer  *server;    /* weak: NULL once disposed */
   RdAgentSession *session;
+  char           *identity;  /* what the rate limit counts: "agent-key:2001", "crm-key:alice" */
+  gboolean        remote;    /* the check asks the CRM */
 } SignIn;
 
 static void
@@ -186,7 +188,17 @@ sign_in_free (SignIn *sign_in)
 {
   g_clear_weak_pointer (&sign_in->server);
   rd_agent_session_unref (sign_in->session);
+  g_free (sign_in->identity);
   g_free (sign_in);
+}
+
+/* The identity a hello tries, for the rate limits: logins are compared without case. */
+static char *
+attempted_identity (RdAgentRequest *hello)
+{
+  g_autofree char *who = g_utf8_casefold (hello->who != NULL ? hello->who : "", -1);
+
+  return g_strconcat (hello->method, ":", g_strstrip (who), NULL);
 }
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SignIn, sign_in_free)
@@ -203,16 +215,21 @@ on_authenticated (GObject *source, GAsyncResult *result, gpointer user_data)
 
   identity = rd_agent_backend_authenticate_finish (RD_AGENT_BACKEND (source), result, &error);
   if (identity != NULL && (identity->extension == NULL || *identity->extension == '\0'))
-    {
-      g_clear_pointer (&identity, rd_agent_identity_free);
-      g_set_error_literal (&error, RD_ERROR, RD_ERROR_NOT_FOUND, "No extension is bound to this user");
-    }
+    g_clear_pointer (&identity, rd_agent_identity_free);
   if (identity == NULL && error == NULL)
-    g_set_error_literal (&error, RD_ERROR, RD_ERROR_FAILED, "Sign-in failed");
+    g_set_error_literal (&error, RD_ERROR, RD_ERROR_AUTH, RD_AGENT_WRONG_CREDENTIALS);
+  /* One answer for "wrong credentials" and "no extension bound": the difference would tell an
+   * attacker which stolen or guessed credentials are valid. */
+  if (error != NULL && error->domain == RD_ERROR &&
+      (error->code == RD_ERROR_AUTH || error->code == RD_ERROR_NOT_FOUND))
+    {
+      g_clear_error (&error);
+      g_set_error_literal (&error, RD_ERROR, RD_ERROR_AUTH, RD_AGENT_WRONG_CREDENTIALS);
+    }
 
   if (self == NULL)
     return;
-  retry_after = rd_agent_ratelimit_end (self->ratelimit, session->peer,
+  retry_after = rd_agent_ratelimit_end (self->ratelimit, session->peer, sign_in->identity, sign_in->remote,
                                         g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
                                           ? RD_AGENT_ATTEMPT_NEUTRAL : attempt_from_error (error),
                                         g_get_monotonic_time ());
@@ -233,8 +250,10 @@ static void
 start_sign_in (RdAgentServer *self, RdAgentSession *session, RdAgentRequest *hello)
 {
   g_autoptr(GError) error = NULL;
+  g_autofree char *tried = NULL;
   SignIn *sign_in;
   guint retry_after = 0;
+  gboolean remote;
 
   g_clear_handle_id (&session->hello_timeout_id, g_source_remove);
   set_stage (self, session, RD_LISTENER_AUTHENTICATING);
@@ -272,7 +291,10 @@ start_sign_in (RdAgentServer *self, RdAgentSession *session, RdAgentRequest *hel
       return;
     }
 
-  if (!rd_agent_ratelimit_begin (self->ratelimit, session->peer, g_get_monotonic_time (), &retry_after))
+  tried = attempted_identity (hello);
+  remote = g_str_equal (hello->method, "crm-key");
+  if (!rd_agent_ratelimit_begin (self->ratelimit, session->peer, tried, remote, g_get_monotonic_time (),
+                                 &retry_after))
     {
       g_set_error (&error, RD_ERROR, RD_ERROR_LIMIT,
                    "Too many failed sign-ins; try again in %u s", retry_after);
@@ -285,6 +307,8 @@ start_sign_in (RdAgentServer *self, RdAgentSession *session, RdAgentRequest *hel
   sign_in = g_new0 (SignIn, 1);
   g_set_weak_pointer (&sign_in->server, self);
   sign_in->session = rd_agent_session_ref (session);
+  sign_in->identity = g_steal_pointer (&tried);
+  sign_in->remote = remote;
   rd_agent_backend_authenticate_async (self->backend, hello->method, hello->who, hello->secret,
                                        session->cancellable, on_authenticated, sign_in);
 }

@@ -39,6 +39,10 @@ gboolean       rd_agent_server_set_store          (RdAgentServer  *self,
                                                    RdStore        *store,
                                                    GError        **error);
 
+/* The one answer to a refused credential, whatever the reason (wrong key, unknown extension,
+ * wrong CRM login or key, no extension bound to the user). */
+#define RD_AGENT_WRONG_CREDENTIALS "Wrong login or key, or no extension is bound to this user"
+
 /* Why access ended: the reason of close code 4410 (docs/agent-protocol.md). */
 #define RD_AGENT_REVOKED_UNBOUND          "unbound"           /* the extension was unbound */
 #define RD_AGENT_REVOKED_REBOUND          "rebound"           /* it was bound to a (new) user */

@@ -151,6 +151,25 @@ rd_bindings_get_by_user (RdBindings *self, gint64 user_id)
   return sqlite3_step (stmt) == SQLITE_ROW ? binding_from_row (stmt) : NULL;
 }
 
+RdBinding *
+rd_bindings_get_by_login (RdBindings *self, const char *login)
+{
+  g_autoptr(RdHubStmt) stmt = NULL;
+  g_autofree char *trimmed = NULL;
+
+  g_return_val_if_fail (RD_IS_BINDINGS (self), NULL);
+
+  if (login == NULL)
+    return NULL;
+  trimmed = g_strstrip (g_strdup (login));
+  stmt = rd_hub_sql_prepare (self->db, "SELECT " BINDING_COLUMNS " FROM hub_binding"
+                             " WHERE lower (user_login) = lower (?1)", NULL);
+  if (stmt == NULL)
+    return NULL;
+  rd_hub_sql_bind_text (stmt, 1, trimmed);
+  return sqlite3_step (stmt) == SQLITE_ROW ? binding_from_row (stmt) : NULL;
+}
+
 GPtrArray *
 rd_bindings_list (RdBindings *self)
 {

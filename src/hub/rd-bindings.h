@@ -48,6 +48,8 @@ RdBindings *rd_bindings_new             (RdStore *store, GError **error);
 
 RdBinding  *rd_bindings_get_by_extension (RdBindings *self, const char *extension);
 RdBinding  *rd_bindings_get_by_user     (RdBindings *self, gint64 user_id);
+/* The binding of the user with CRM login @login (ASCII case ignored), or NULL. */
+RdBinding  *rd_bindings_get_by_login    (RdBindings *self, const char *login);
 GPtrArray  *rd_bindings_list            (RdBindings *self);   /* RdBinding, by extension */
 guint       rd_bindings_count           (RdBindings *self);
 /* RD_ERROR_CONFLICT when the extension or the user is already bound elsewhere;

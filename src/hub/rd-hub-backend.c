@@ -111,8 +111,11 @@ crm_user_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 
   if (user_id <= 0)
     {
-      if (error == NULL)
-        error = g_error_new_literal (RD_ERROR, RD_ERROR_AUTH, "Wrong CRM login or API key");
+      if (error == NULL || (error->domain == RD_ERROR && error->code == RD_ERROR_AUTH))
+        {
+          g_clear_error (&error);
+          error = g_error_new_literal (RD_ERROR, RD_ERROR_AUTH, RD_AGENT_WRONG_CREDENTIALS);
+        }
       else if (rd_error_is_transient (error))
         g_prefix_error (&error, "The CRM could not check the key: ");
       if (error->domain == RD_ERROR && rd_error_is_transient (error))
@@ -123,11 +126,22 @@ crm_user_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   binding = rd_bindings_get_by_user (self->bindings, user_id);
   if (binding == NULL)
     {
-      g_task_return_new_error (task, RD_ERROR, RD_ERROR_NOT_FOUND,
-                               "No extension is bound to this CRM user; ask the administrator");
+      g_task_return_new_error (task, RD_ERROR, RD_ERROR_AUTH, RD_AGENT_WRONG_CREDENTIALS);
       return;
     }
   g_task_return_pointer (task, identity_for (binding->extension, binding, 0), (GDestroyNotify) rd_agent_identity_free);
+}
+
+#define UNBOUND_DELAY_MIN_MS 150
+#define UNBOUND_DELAY_MAX_MS 450
+
+static gboolean
+refuse_later (gpointer data)
+{
+  g_autoptr(GTask) task = data;
+
+  g_task_return_error (task, g_error_copy (g_task_get_task_data (task)));
+  return G_SOURCE_REMOVE;
 }
 
 static void
@@ -146,7 +160,7 @@ hub_authenticate_async (RdAgentBackend *backend, const char *method, const char 
 
       if (agent_key == NULL)
         {
-          g_task_return_new_error (task, RD_ERROR, RD_ERROR_AUTH, "Wrong extension or agent key");
+          g_task_return_new_error (task, RD_ERROR, RD_ERROR_AUTH, RD_AGENT_WRONG_CREDENTIALS);
           return;
         }
       rd_bindings_touch_key (self->bindings, agent_key->id, g_get_real_time () / G_USEC_PER_SEC);
@@ -156,6 +170,19 @@ hub_authenticate_async (RdAgentBackend *backend, const char *method, const char 
     }
   if (g_strcmp0 (method, "crm-key") == 0)
     {
+      g_autoptr(RdBinding) bound = rd_bindings_get_by_login (self->bindings, who);
+
+      /* Only a bound user can sign in: anyone else is refused here, without asking the CRM (no
+       * oracle for their credentials, no failures towards its login cooldown), after about the
+       * time a check takes, with the same answer as a wrong key. */
+      if (bound == NULL)
+        {
+          g_task_set_task_data (task, g_error_new_literal (RD_ERROR, RD_ERROR_AUTH, RD_AGENT_WRONG_CREDENTIALS),
+                                (GDestroyNotify) g_error_free);
+          g_timeout_add (g_random_int_range (UNBOUND_DELAY_MIN_MS, UNBOUND_DELAY_MAX_MS), refuse_later,
+                         g_steal_pointer (&task));
+          return;
+        }
       if (!check_crm (self, &error))
         {
           if (error->code == RD_ERROR_DISABLED)
