@@ -47,7 +47,7 @@ on_bound (GObject *source, GAsyncResult *res, gpointer user_data)
   StartData *d = g_task_get_task_data (task);
   GError *error = NULL;
 
-  d->bound = rd_hub_bind_auto_finish (RD_HUB (source), res, &error);
+  d->bound = rd_hub_bind_auto_finish (RD_HUB (source), res, NULL, &error);
   if (error)
     return_prefixed (task, error, _("Binding users to extensions failed"));
   else
@@ -66,7 +66,7 @@ step_bind (GTask *task)
       g_object_unref (task);
       return;
     }
-  rd_hub_bind_auto_async (self->hub, g_task_get_cancellable (task), on_bound, task);
+  rd_hub_bind_auto_async (self->hub, FALSE, g_task_get_cancellable (task), on_bound, task);
 }
 
 static void

@@ -167,14 +167,29 @@ connect_crm_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 }
 
 static void
-bind_auto_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+bind_auto_cb (GObject *source, GAsyncResult *result, gpointer user_data, gboolean dry_run)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonObject) extra = json_object_new ();
-  guint bound = rd_hub_bind_auto_finish (RD_HUB (source), result, &error);
+  JsonArray *plan = NULL;
+  guint bound = rd_hub_bind_auto_finish (RD_HUB (source), result, &plan, &error);
 
   json_object_set_int_member (extra, "bound", bound);
+  json_object_set_boolean_member (extra, "dry_run", dry_run);
+  json_object_set_array_member (extra, "plan", plan);
   pending_finish (user_data, error, extra);
+}
+
+static void
+bind_auto_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  bind_auto_cb (source, result, user_data, FALSE);
+}
+
+static void
+bind_auto_dry_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  bind_auto_cb (source, result, user_data, TRUE);
 }
 
 static void
@@ -367,11 +382,14 @@ dispatch (RdHub *hub, SoupServerMessage *msg, const char *command, JsonObject *b
     }
   else if (g_str_equal (command, "bind"))
     {
+      gboolean dry_run = get_bool (body, "dry_run", FALSE);
+
       if (get_bool (body, "auto", FALSE))
-        rd_hub_bind_auto_async (hub, NULL, bind_auto_cb, pending_new (msg));
+        rd_hub_bind_auto_async (hub, dry_run, NULL, dry_run ? bind_auto_dry_cb : bind_auto_done_cb,
+                                pending_new (msg));
       else
-        rd_hub_bind_async (hub, get_string (body, "extension"), get_string (body, "user"), NULL, bind_cb,
-                           pending_new (msg));
+        rd_hub_bind_async (hub, get_string (body, "extension"), get_string (body, "user"),
+                           get_bool (body, "force", FALSE), NULL, bind_cb, pending_new (msg));
     }
   else if (g_str_equal (command, "unbind"))
     {

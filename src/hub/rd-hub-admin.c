@@ -405,6 +405,9 @@ typedef struct {
   GPtrArray  *extensions;   /* RdExtension */
   char       *extension;    /* bind: the extension asked for */
   char       *user;         /* bind: id, login or e-mail */
+  gboolean    force;        /* bind: a non-internal user too */
+  gboolean    dry_run;      /* bind --auto: only say what would be done */
+  JsonArray  *plan;         /* bind --auto: what was (or would be) done */
 } Lists;
 
 static void
@@ -414,6 +417,7 @@ lists_free (Lists *lists)
   g_clear_pointer (&lists->extensions, g_ptr_array_unref);
   g_free (lists->extension);
   g_free (lists->user);
+  g_clear_pointer (&lists->plan, json_array_unref);
   g_free (lists);
 }
 
@@ -525,67 +529,144 @@ end_sessions (RdHub *self, const char *extension, gint64 key_id, const char *rea
     rd_agent_server_revoke (self->agent_server, extension, key_id, reason);
 }
 
+static JsonObject *
+user_json (const RdCrmUser *user)
+{
+  JsonObject *object = json_object_new ();
+
+  json_object_set_int_member (object, "id", user->id);
+  set_nullable (object, "name", user->name);
+  set_nullable (object, "login", user->login);
+  set_nullable (object, "email", user->email);
+  json_object_set_string_member (object, "type", rd_crm_user_type_to_string (user->type));
+  return object;
+}
+
+static void
+plan_add (JsonArray *plan, const char *extension, const RdCrmUser *user, const char *result, const char *reason)
+{
+  JsonObject *entry = json_object_new ();
+
+  json_object_set_string_member (entry, "extension", extension);
+  json_object_set_object_member (entry, "user", user_json (user));
+  json_object_set_string_member (entry, "result", result);
+  set_nullable (entry, "reason", reason);
+  json_array_add_object_element (plan, entry);
+}
+
+/* Auto-bind trusts an e-mail address, which its owner may be able to change: only internal
+ * users (employees) are bound this way, and only when one of them has the address. A portal or
+ * public user, who can set their own address in the portal, is only ever bound by hand. */
 static void
 bind_auto_ready (GTask *task, GPtrArray *users, GPtrArray *extensions)
 {
   RdHub *self = g_task_get_source_object (task);
+  Lists *lists = g_task_get_task_data (task);
+  JsonArray *plan = json_array_new ();
   guint bound = 0;
 
   for (guint i = 0; i < extensions->len; i++)
     {
       RdExtension *ext = g_ptr_array_index (extensions, i);
       g_autoptr(RdBinding) existing = rd_bindings_get_by_extension (self->bindings, ext->number);
+      g_autoptr(RdBinding) taken = NULL;
+      g_autoptr(GError) error = NULL;
+      RdCrmUser *internal = NULL, *other = NULL;
+      guint n_internal = 0;
+      RdBinding binding = { 0 };
 
       if (existing != NULL || ext->email == NULL || !rd_bindings_extension_is_valid (ext->number))
         continue;
       for (guint j = 0; j < users->len; j++)
         {
           RdCrmUser *user = g_ptr_array_index (users, j);
-          g_autoptr(RdBinding) taken = NULL;
-          g_autoptr(GError) error = NULL;
-          RdBinding binding = { 0 };
 
           if (!same_email (user->email, ext->email) && !same_email (user->login, ext->email))
             continue;
-          taken = rd_bindings_get_by_user (self->bindings, user->id);
-          if (taken != NULL)
-            break;
-          binding.extension = ext->number;
-          binding.user_id = user->id;
-          binding.user_name = user->name;
-          binding.user_login = user->login;
-          binding.user_email = user->email;
-          binding.how = (char *) "auto";
-          if (rd_bindings_bind (self->bindings, &binding, &error))
+          if (user->type == RD_CRM_USER_INTERNAL)
             {
-              g_message ("Bound extension %s to CRM user %" G_GINT64_FORMAT " by e-mail", ext->number, user->id);
-              end_sessions (self, ext->number, 0, RD_AGENT_REVOKED_REBOUND);
-              bound++;
+              internal = user;
+              n_internal++;
             }
-          else
-            g_warning ("Auto-bind of extension %s failed: %s", ext->number, error->message);
-          break;
+          else if (other == NULL)
+            other = user;
+        }
+      if (n_internal == 0)
+        {
+          if (other != NULL)
+            plan_add (plan, ext->number, other, "skipped",
+                      "not an internal user: portal and public users can change their own e-mail; "
+                      "bind by hand (--force) if this is intended");
+          continue;
+        }
+      if (n_internal > 1)
+        {
+          plan_add (plan, ext->number, internal, "skipped",
+                    "several internal users have this e-mail; bind by hand");
+          continue;
+        }
+      taken = rd_bindings_get_by_user (self->bindings, internal->id);
+      if (taken != NULL)
+        {
+          g_autofree char *reason = g_strdup_printf ("already bound to extension %s", taken->extension);
+
+          plan_add (plan, ext->number, internal, "skipped", reason);
+          continue;
+        }
+      if (lists->dry_run)
+        {
+          plan_add (plan, ext->number, internal, "would-bind", NULL);
+          bound++;
+          continue;
+        }
+      binding.extension = ext->number;
+      binding.user_id = internal->id;
+      binding.user_name = internal->name;
+      binding.user_login = internal->login;
+      binding.user_email = internal->email;
+      binding.how = (char *) "auto";
+      if (rd_bindings_bind (self->bindings, &binding, &error))
+        {
+          g_message ("Bound extension %s to CRM user %" G_GINT64_FORMAT " by e-mail", ext->number, internal->id);
+          end_sessions (self, ext->number, 0, RD_AGENT_REVOKED_REBOUND);
+          plan_add (plan, ext->number, internal, "bound", NULL);
+          bound++;
+        }
+      else
+        {
+          g_warning ("Auto-bind of extension %s failed: %s", ext->number, error->message);
+          plan_add (plan, ext->number, internal, "failed", error->message);
         }
     }
-  rd_hub_emit_status (self);
+  lists->plan = plan;
+  if (!lists->dry_run)
+    rd_hub_emit_status (self);
   g_task_return_int (task, bound);
 }
 
 void
-rd_hub_bind_auto_async (RdHub *self, GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
+rd_hub_bind_auto_async (RdHub *self, gboolean dry_run, GCancellable *cancellable, GAsyncReadyCallback callback,
+                        gpointer user_data)
 {
+  Lists *lists;
+
   g_return_if_fail (RD_IS_HUB (self));
-  fetch_lists (self, TRUE, TRUE, g_new0 (Lists, 1), bind_auto_ready, rd_hub_bind_auto_async,
-               cancellable, callback, user_data);
+  lists = g_new0 (Lists, 1);
+  lists->dry_run = dry_run;
+  fetch_lists (self, TRUE, TRUE, lists, bind_auto_ready, rd_hub_bind_auto_async, cancellable, callback, user_data);
 }
 
 guint
-rd_hub_bind_auto_finish (RdHub *self, GAsyncResult *result, GError **error)
+rd_hub_bind_auto_finish (RdHub *self, GAsyncResult *result, JsonArray **plan, GError **error)
 {
+  Lists *lists;
   gssize bound;
 
   g_return_val_if_fail (g_task_is_valid (result, self), 0);
   bound = g_task_propagate_int (G_TASK (result), error);
+  lists = g_task_get_task_data (G_TASK (result));
+  if (plan != NULL)
+    *plan = lists->plan != NULL ? json_array_ref (lists->plan) : json_array_new ();
   return bound > 0 ? (guint) bound : 0;
 }
 
@@ -622,6 +703,15 @@ bind_ready (GTask *task, GPtrArray *users, GPtrArray *extensions)
       g_task_return_new_error (task, RD_ERROR, RD_ERROR_NOT_FOUND, "The CRM has no user “%s”", lists->user);
       return;
     }
+  if (user->type != RD_CRM_USER_INTERNAL && !lists->force)
+    {
+      g_task_return_new_error (task, RD_ERROR, RD_ERROR_ACCESS,
+                               "“%s” is a %s user, not an employee: such users can change their own name and "
+                               "e-mail in the portal, and with an extension would see its calls with caller "
+                               "details and dial out on your PBX. Bind anyway with --force if this is intended",
+                               user->login ? user->login : lists->user, rd_crm_user_type_to_string (user->type));
+      return;
+    }
   binding.extension = lists->extension;
   binding.user_id = user->id;
   binding.user_name = user->name;
@@ -634,7 +724,11 @@ bind_ready (GTask *task, GPtrArray *users, GPtrArray *extensions)
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
-  g_message ("Bound extension %s to CRM user %" G_GINT64_FORMAT, lists->extension, user->id);
+  if (user->type != RD_CRM_USER_INTERNAL)
+    g_message ("Bound extension %s to CRM user %" G_GINT64_FORMAT ", a %s user (forced)", lists->extension, user->id,
+               rd_crm_user_type_to_string (user->type));
+  else
+    g_message ("Bound extension %s to CRM user %" G_GINT64_FORMAT, lists->extension, user->id);
   /* A session of the unbound extension must not become the new user's. */
   if (before == NULL)
     end_sessions (self, lists->extension, 0, RD_AGENT_REVOKED_REBOUND);
@@ -643,8 +737,8 @@ bind_ready (GTask *task, GPtrArray *users, GPtrArray *extensions)
 }
 
 void
-rd_hub_bind_async (RdHub *self, const char *extension, const char *user, GCancellable *cancellable,
-                   GAsyncReadyCallback callback, gpointer user_data)
+rd_hub_bind_async (RdHub *self, const char *extension, const char *user, gboolean force,
+                   GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
 {
   Lists *lists;
 
@@ -659,6 +753,7 @@ rd_hub_bind_async (RdHub *self, const char *extension, const char *user, GCancel
   lists = g_new0 (Lists, 1);
   lists->extension = g_strdup (extension);
   lists->user = g_strdup (user);
+  lists->force = force;
   fetch_lists (self, TRUE, TRUE, lists, bind_ready, rd_hub_bind_async, cancellable, callback, user_data);
 }
 

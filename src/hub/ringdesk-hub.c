@@ -34,8 +34,9 @@ static const char usage_text[] =
   "                                     (--insecure-http: allow plain http:// to another computer)\n"
   "  users [--json]                     CRM users and their extensions\n"
   "  extensions [--json]                PBX extensions and their users\n"
-  "  bind --auto                        bind users whose e-mail equals an extension's\n"
-  "  bind EXTENSION USER                bind by user id, login or e-mail\n"
+  "  bind --auto [--dry-run]            bind internal users whose e-mail equals an extension's\n"
+  "  bind EXTENSION USER [--force]      bind by user id, login or e-mail (--force: a portal or\n"
+  "                                     public user)\n"
   "  unbind EXTENSION\n"
   "  sync on|off [--kinds individual,company,lead] [--phonebook NAME|ID]\n"
   "  autocreate on|off [--calls inbound,outbound] [--as individual|lead] [--prefix TEXT]\n"
@@ -319,6 +320,31 @@ print_extensions (JsonArray *extensions)
     }
 }
 
+static void
+print_bind_plan (JsonObject *reply)
+{
+  JsonArray *plan = json_object_get_array_member (reply, "plan");
+  gboolean dry_run = json_object_get_boolean_member_with_default (reply, "dry_run", FALSE);
+
+  for (guint i = 0; plan != NULL && i < json_array_get_length (plan); i++)
+    {
+      JsonObject *entry = json_array_get_object_element (plan, i);
+      JsonObject *user = json_object_get_object_member (entry, "user");
+      const char *result = str (entry, "result");
+
+      g_print ("%-12s %-10s %s (%s, %s)%s%s\n",
+               g_str_equal (result, "would-bind") ? "would bind" : result, str (entry, "extension"),
+               str (user, "name"), str (user, "login"), str (user, "type"),
+               json_object_get_string_member_with_default (entry, "reason", NULL) ? ": " : "",
+               json_object_get_string_member_with_default (entry, "reason", ""));
+    }
+  if (dry_run)
+    g_print ("Dry run: %" G_GINT64_FORMAT " extension(s) would be bound by e-mail; nothing was changed.\n",
+             json_object_get_int_member (reply, "bound"));
+  else
+    g_print ("%" G_GINT64_FORMAT " extension(s) bound by e-mail.\n", json_object_get_int_member (reply, "bound"));
+}
+
 /* ---- serve ------------------------------------------------------------------------ */
 
 typedef struct {
@@ -527,24 +553,33 @@ run_command (const char *socket_path, const char *command, int argc, char **argv
     }
   else if (g_str_equal (command, "bind"))
     {
-      static const char * const flags[] = { "auto", NULL };
+      static const char * const flags[] = { "auto", "dry-run", "force", NULL };
+      gboolean automatic, dry_run;
 
       if (!args_parse (&args, argc, argv, NULL, flags, &error))
         goto usage;
-      if (opt (&args, "auto") != NULL && args.positional->len == 0)
-        json_object_set_boolean_member (body, "auto", TRUE);
-      else if (opt (&args, "auto") == NULL && args.positional->len == 2)
+      automatic = opt (&args, "auto") != NULL;
+      dry_run = opt (&args, "dry-run") != NULL;
+      if (automatic && args.positional->len == 0 && opt (&args, "force") == NULL)
+        {
+          json_object_set_boolean_member (body, "auto", TRUE);
+          json_object_set_boolean_member (body, "dry_run", dry_run);
+        }
+      else if (!automatic && !dry_run && args.positional->len == 2)
         {
           json_object_set_string_member (body, "extension", g_ptr_array_index (args.positional, 0));
           json_object_set_string_member (body, "user", g_ptr_array_index (args.positional, 1));
+          if (opt (&args, "force") != NULL)
+            json_object_set_boolean_member (body, "force", TRUE);
         }
       else
         goto usage;
       status = call_and_report (socket_path, command, body, &reply);
-      if (status == EXIT_SUCCESS && json_object_has_member (reply, "bound"))
-        g_print ("%" G_GINT64_FORMAT " extension(s) bound by e-mail.\n", json_object_get_int_member (reply, "bound"));
+      if (status == EXIT_SUCCESS && automatic)
+        print_bind_plan (reply);
       else if (status == EXIT_SUCCESS)
-        g_print ("Bound.\n");
+        g_print ("Bound.%s\n", opt (&args, "force") != NULL
+                 ? " (Forced: this user is not an employee; unbind it when that is no longer wanted.)" : "");
     }
   else if (g_str_equal (command, "unbind") || g_str_equal (command, "agent-key"))
     {

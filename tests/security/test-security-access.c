@@ -63,7 +63,7 @@ bind (Fixture *f, const char *extension, const char *user)
 {
   Op op = { 0 };
 
-  rd_hub_bind_async (f->hub, extension, user, NULL, bind_cb, &op);
+  rd_hub_bind_async (f->hub, extension, user, FALSE, NULL, bind_cb, &op);
   g_assert_true (sec_wait_until (op_done, &op, 10000));
   g_assert_no_error (op.error);
 }

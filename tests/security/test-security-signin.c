@@ -46,7 +46,7 @@ bind (RdHub *hub, const char *extension, const char *user)
 {
   Op op = { 0 };
 
-  rd_hub_bind_async (hub, extension, user, NULL, bind_cb, &op);
+  rd_hub_bind_async (hub, extension, user, FALSE, NULL, bind_cb, &op);
   g_assert_true (sec_wait_until (op_done, &op, 10000));
   g_assert_no_error (op.error);
 }
