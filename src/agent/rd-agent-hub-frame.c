@@ -3,6 +3,7 @@
 #include "agent/rd-agent-hub-frame.h"
 
 #include "core/rd-error.h"
+#include "core/rd-text.h"
 #include "core/rd-json.h"
 
 #include <json-glib/json-glib.h>
@@ -56,7 +57,9 @@ opt_string (JsonObject *object, const char *name, char **out, GError **error)
     return TRUE;
   if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
     return bad_field (error, name);
-  *out = g_strdup (json_node_get_string (node));
+  /* Names, companies, messages come from the CRM and the PBX, typed by anyone: no control
+   * characters or bidirectional overrides reach the desktop. */
+  *out = rd_text_clean (json_node_get_string (node));
   return TRUE;
 }
 

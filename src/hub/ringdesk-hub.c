@@ -3,13 +3,17 @@
 #include "config.h"
 
 #include "core/rd-error.h"
+#include "core/rd-text.h"
 #include "hub/rd-admin-client.h"
 #include "hub/rd-hub-config.h"
 #include "hub/rd-hub.h"
 #include "hub/rd-secrets.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <glib-unix.h>
 #include <locale.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <string.h>
 #include <termios.h>
@@ -43,7 +47,7 @@ static const char usage_text[] =
   "  region CODE|auto                   default country for numbers without one\n"
   "  enable | disable                   resume / pause all CRM work (settings are kept)\n"
   "  disconnect                         forget the CRM, its bindings and options\n"
-  "  agent-key EXTENSION                issue a desktop sign-in key (shown once)\n"
+  "  agent-key EXTENSION [--output FILE] issue a desktop sign-in key (shown once; FILE is 0600)\n"
   "  agent-keys [--json]                agent keys: extension, user, created, last used\n"
   "  revoke KEY-ID | --extension EXT    revoke an agent key and end its sessions\n";
 
@@ -178,6 +182,77 @@ read_secret (const char *file, const char *prompt, GError **error)
   }
 }
 
+/* A private file for an agent key: created 0600 (or an existing regular file made 0600 and
+ * emptied), never through a symbolic link. */
+static int
+open_key_file (const char *path, GError **error)
+{
+  struct stat st;
+  int fd = open (path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+
+  if (fd < 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, RD_ERROR, RD_ERROR_FAILED, "Cannot write %s: %s", path, g_strerror (saved));
+      return -1;
+    }
+  if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode) || fchmod (fd, 0600) != 0 || ftruncate (fd, 0) != 0)
+    {
+      g_set_error (error, RD_ERROR, RD_ERROR_FAILED, "%s is not a file this user can make private", path);
+      close (fd);
+      return -1;
+    }
+  return fd;
+}
+
+static gboolean
+write_key (int fd, const char *key, GError **error)
+{
+  g_autofree char *line = g_strconcat (key, "\n", NULL);
+  gsize length = strlen (line), done = 0;
+
+  while (done < length)
+    {
+      ssize_t n = write (fd, line + done, length - done);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        {
+          int saved = errno;
+
+          explicit_bzero (line, length);
+          g_set_error (error, RD_ERROR, RD_ERROR_FAILED, "Cannot write the key: %s", g_strerror (saved));
+          return FALSE;
+        }
+      done += (gsize) n;
+    }
+  explicit_bzero (line, length);
+  if (fsync (fd) != 0)
+    {
+      g_set_error (error, RD_ERROR, RD_ERROR_FAILED, "Cannot write the key: %s", g_strerror (errno));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+protect_stdout_file (void)
+{
+  struct stat st;
+
+  if (fstat (STDOUT_FILENO, &st) == 0 && S_ISREG (st.st_mode) && (st.st_mode & 0077) != 0)
+    {
+      if (fchmod (STDOUT_FILENO, 0600) == 0)
+        g_printerr ("The output file was readable by others; it is now private (mode 0600). "
+                    "Next time use --output FILE.\n");
+      else
+        g_printerr ("WARNING: the output file is readable by others and could not be made private: "
+                    "remove it, and use --output FILE.\n");
+    }
+}
+
 static void
 wipe_free (char *secret)
 {
@@ -189,6 +264,39 @@ wipe_free (char *secret)
 }
 
 /* ---- output --------------------------------------------------------------------- */
+
+/* Names, e-mails and messages in replies come from the CRM and the PBX, where anyone who can
+ * edit a contact or a user types them: printed as they are, an ESC sequence would drive the
+ * administrator's terminal. Human output shows them cleaned (core/rd-text.h); --json escapes
+ * control characters itself. */
+static void
+clean_strings (JsonNode *node)
+{
+  if (JSON_NODE_HOLDS_OBJECT (node))
+    {
+      JsonObjectIter iter;
+      const char *name;
+      JsonNode *member;
+
+      json_object_iter_init (&iter, json_node_get_object (node));
+      while (json_object_iter_next (&iter, &name, &member))
+        clean_strings (member);
+    }
+  else if (JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *array = json_node_get_array (node);
+
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        clean_strings (json_array_get_element (array, i));
+    }
+  else if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING &&
+           !rd_text_is_clean (json_node_get_string (node)))
+    {
+      g_autofree char *clean = rd_text_clean (json_node_get_string (node));
+
+      json_node_set_string (node, clean);
+    }
+}
 
 static void
 print_json (JsonObject *object, const char *member)
@@ -430,7 +538,9 @@ call_and_report (const char *socket_path, const char *command, JsonObject *body,
 
   if (reply == NULL)
     {
-      g_printerr ("ringdesk-hub %s: %s\n", command, error->message);
+      g_autofree char *message = rd_text_clean (error->message);
+
+      g_printerr ("ringdesk-hub %s: %s\n", command, message);
       return EXIT_FAILURE;
     }
   if (out_reply != NULL)
@@ -476,6 +586,10 @@ run_command (const char *socket_path, const char *command, int argc, char **argv
       status = call_and_report (socket_path, command, NULL, &reply);
       if (status == EXIT_SUCCESS)
         {
+          g_autoptr(JsonNode) root = json_node_init_object (json_node_alloc (), reply);
+
+          if (opt (&args, "json") == NULL)
+            clean_strings (root);
           if (opt (&args, "json") != NULL)
             print_json (reply, g_str_equal (command, "status") ? NULL :
                                g_str_equal (command, "agent-keys") ? "keys" : command);
@@ -576,27 +690,65 @@ run_command (const char *socket_path, const char *command, int argc, char **argv
         goto usage;
       status = call_and_report (socket_path, command, body, &reply);
       if (status == EXIT_SUCCESS && automatic)
-        print_bind_plan (reply);
+        {
+          g_autoptr(JsonNode) root = json_node_init_object (json_node_alloc (), reply);
+
+          clean_strings (root);
+          print_bind_plan (reply);
+        }
       else if (status == EXIT_SUCCESS)
         g_print ("Bound.%s\n", opt (&args, "force") != NULL
                  ? " (Forced: this user is not an employee; unbind it when that is no longer wanted.)" : "");
     }
-  else if (g_str_equal (command, "unbind") || g_str_equal (command, "agent-key"))
+  else if (g_str_equal (command, "unbind"))
     {
       if (!args_parse (&args, argc, argv, NULL, NULL, &error) || args.positional->len != 1)
         goto usage;
       json_object_set_string_member (body, "extension", g_ptr_array_index (args.positional, 0));
+      status = call_and_report (socket_path, command, body, NULL);
+      if (status == EXIT_SUCCESS)
+        g_print ("Unbound; its agent key and sessions ended.\n");
+    }
+  else if (g_str_equal (command, "agent-key"))
+    {
+      static const char * const names[] = { "output", NULL };
+      const char *output;
+      int fd = -1;
+
+      if (!args_parse (&args, argc, argv, names, NULL, &error) || args.positional->len != 1)
+        goto usage;
+      output = opt (&args, "output");
+      /* The file first: if it cannot be written, the old key stays valid. */
+      if (output != NULL && (fd = open_key_file (output, &error)) < 0)
+        goto fail;
+      json_object_set_string_member (body, "extension", g_ptr_array_index (args.positional, 0));
       status = call_and_report (socket_path, command, body, &reply);
-      if (status == EXIT_SUCCESS && g_str_equal (command, "agent-key"))
+      if (status == EXIT_SUCCESS)
         {
-          /* Shown once, on stdout only, so it can be piped into a file or a password manager. */
-          g_print ("%s\n", json_object_get_string_member_with_default (reply, "key", ""));
+          const char *key = json_object_get_string_member_with_default (reply, "key", "");
+
+          if (fd >= 0)
+            {
+              if (!write_key (fd, key, &error))
+                {
+                  close (fd);
+                  goto fail;
+                }
+              g_printerr ("Key written to %s (mode 0600). ", output);
+            }
+          else
+            {
+              /* Shown once, on stdout only, so it can be piped into a password manager. A file
+               * the shell created for "> key.txt" would be world-readable: make it private. */
+              protect_stdout_file ();
+              g_print ("%s\n", key);
+            }
           g_printerr ("Give this key to the user of extension %s; it is not stored in readable form. "
                       "Hub address: %s\n", (char *) g_ptr_array_index (args.positional, 0),
                       json_object_get_string_member_with_default (reply, "url", "?"));
         }
-      else if (status == EXIT_SUCCESS)
-        g_print ("Unbound.\n");
+      if (fd >= 0)
+        close (fd);
     }
   else if (g_str_equal (command, "revoke"))
     {
@@ -696,7 +848,11 @@ usage:
   return usage_error (error != NULL ? error->message : "wrong arguments");
 fail:
   args_clear (&args);
-  g_printerr ("ringdesk-hub %s: %s\n", command, error->message);
+  {
+    g_autofree char *message = rd_text_clean (error->message);
+
+    g_printerr ("ringdesk-hub %s: %s\n", command, message);
+  }
   return EXIT_FAILURE;
 }
 
@@ -709,6 +865,8 @@ main (int argc, char **argv)
   int i = 1;
 
   setlocale (LC_ALL, "");
+  /* Log lines quote CRM and PBX text (names, error messages): clean them of control characters. */
+  g_log_set_writer_func (rd_text_log_writer, NULL, NULL);
 
   for (; i < argc && g_str_has_prefix (argv[i], "--"); i++)
     {
