@@ -47,6 +47,20 @@ G_DEFINE_FINAL_TYPE (RdAgentServer, rd_agent_server, G_TYPE_OBJECT)
 
 /* ---- registry ------------------------------------------------------------ */
 
+/* Session tokens: in the store given to rd_agent_server_set_store(), else (tests) in a private
+ * in-memory database made on first use. */
+static RdAgentTokens *
+tokens_of (RdAgentServer *self)
+{
+  if (self->tokens == NULL)
+    {
+      self->tokens = rd_agent_tokens_new (NULL, NULL);
+      if (self->tokens == NULL)
+        g_error ("No in-memory database for session tokens");
+    }
+  return self->tokens;
+}
+
 static void
 set_stage (RdAgentServer *self, RdAgentSession *session, RdListenerStage stage)
 {
@@ -143,7 +157,7 @@ complete_sign_in (RdAgentServer *self, RdAgentSession *session,
   g_autoptr(JsonObject) welcome = NULL;
   g_autofree char *token = NULL;
 
-  token = rd_agent_tokens_issue (self->tokens, identity, expires_unix,
+  token = rd_agent_tokens_issue (tokens_of (self), identity, expires_unix,
                                  g_get_real_time () / G_USEC_PER_SEC, &error);
   if (token == NULL)
     {
@@ -271,7 +285,7 @@ start_sign_in (RdAgentServer *self, RdAgentSession *session, RdAgentRequest *hel
        * (common after a night off) do not count as failures. */
       gint64 expires = 0;
       g_autoptr(RdAgentIdentity) identity =
-        rd_agent_tokens_take (self->tokens, hello->secret, g_get_real_time () / G_USEC_PER_SEC, &expires);
+        rd_agent_tokens_take (tokens_of (self), hello->secret, g_get_real_time () / G_USEC_PER_SEC, &expires);
 
       /* Tokens outlive restarts: the binding (and key) they were issued to must still hold. */
       if (identity != NULL && !rd_agent_backend_identity_is_current (self->backend, identity))
@@ -806,7 +820,7 @@ rd_agent_server_revoke (RdAgentServer *self, const char *extension, gint64 key_i
   g_return_if_fail (RD_IS_AGENT_SERVER (self));
   g_return_if_fail (extension != NULL && reason != NULL);
 
-  tokens = rd_agent_tokens_revoke (self->tokens, extension, key_id);
+  tokens = rd_agent_tokens_revoke (tokens_of (self), extension, key_id);
   queue = g_hash_table_lookup (self->by_extension, extension);
   for (GList *l = queue != NULL ? queue->head : NULL; l != NULL; l = l->next)
     if (key_id == 0 || ((RdAgentSession *) l->data)->identity->key_id == key_id)
@@ -884,7 +898,7 @@ guint
 rd_agent_server_count_tokens (RdAgentServer *self)
 {
   g_return_val_if_fail (RD_IS_AGENT_SERVER (self), 0);
-  return rd_agent_tokens_count (self->tokens, g_get_real_time () / G_USEC_PER_SEC);
+  return rd_agent_tokens_count (tokens_of (self), g_get_real_time () / G_USEC_PER_SEC);
 }
 
 static void
@@ -947,9 +961,6 @@ rd_agent_server_init (RdAgentServer *self)
                                           (GDestroyNotify) rd_agent_session_unref, NULL);
   self->by_extension = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                               (GDestroyNotify) g_queue_free);
-  self->tokens = rd_agent_tokens_new (NULL, NULL);
-  if (self->tokens == NULL)
-    g_error ("No in-memory database for session tokens");
   self->ratelimit = rd_agent_ratelimit_new ();
   self->quota = rd_agent_quota_new ();
   self->lifetime = 12 * 60 * 60;

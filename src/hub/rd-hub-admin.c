@@ -34,9 +34,9 @@ check_server (const char *url, const char *pin, gboolean allow_insecure, const c
       g_set_error (error, RD_ERROR, RD_ERROR_INVALID_INPUT, "The %s address must be an http:// or https:// URL", what);
       return FALSE;
     }
-  if (pin != NULL && (digest = rd_tls_pin_normalize (pin, error)) == NULL)
+  if (pin != NULL && *pin != '\0' && (digest = rd_tls_pin_normalize (pin, error)) == NULL)
     return FALSE;
-  return rd_tls_pin_check_url (url, pin != NULL, allow_insecure, what, error);
+  return rd_tls_pin_check_url (url, pin != NULL && *pin != '\0', allow_insecure, what, error);
 }
 
 static gboolean
@@ -163,6 +163,7 @@ pbx_connect_done (GTask *task, gboolean connected, const char *reason)
       return;
     }
   g_message ("PBX connected and saved");
+  g_clear_pointer (&self->pbx_problem, g_free);
   rd_hub_set_pbx (self, data->pbx);
   g_task_return_boolean (task, TRUE);
   g_object_unref (task);
@@ -529,6 +530,21 @@ end_sessions (RdHub *self, const char *extension, gint64 key_id, const char *rea
     rd_agent_server_revoke (self->agent_server, extension, key_id, reason);
 }
 
+/* A binding of @extension to @user (borrowing their strings). */
+static RdBinding
+binding_of (const char *extension, const RdCrmUser *user, const char *how)
+{
+  RdBinding binding = { 0 };
+
+  binding.extension = (char *) extension;
+  binding.user_id = user->id;
+  binding.user_name = user->name;
+  binding.user_login = user->login;
+  binding.user_email = user->email;
+  binding.how = (char *) how;
+  return binding;
+}
+
 static JsonObject *
 user_json (const RdCrmUser *user)
 {
@@ -619,12 +635,7 @@ bind_auto_ready (GTask *task, GPtrArray *users, GPtrArray *extensions)
           bound++;
           continue;
         }
-      binding.extension = ext->number;
-      binding.user_id = internal->id;
-      binding.user_name = internal->name;
-      binding.user_login = internal->login;
-      binding.user_email = internal->email;
-      binding.how = (char *) "auto";
+      binding = binding_of (ext->number, internal, "auto");
       if (rd_bindings_bind (self->bindings, &binding, &error))
         {
           g_message ("Bound extension %s to CRM user %" G_GINT64_FORMAT " by e-mail", ext->number, internal->id);
@@ -712,12 +723,7 @@ bind_ready (GTask *task, GPtrArray *users, GPtrArray *extensions)
                                user->login ? user->login : lists->user, rd_crm_user_type_to_string (user->type));
       return;
     }
-  binding.extension = lists->extension;
-  binding.user_id = user->id;
-  binding.user_name = user->name;
-  binding.user_login = user->login;
-  binding.user_email = user->email;
-  binding.how = (char *) "manual";
+  binding = binding_of (lists->extension, user, "manual");
   before = rd_bindings_get_by_extension (self->bindings, lists->extension);
   if (!rd_bindings_bind (self->bindings, &binding, &error))
     {

@@ -74,6 +74,7 @@ struct _RdHub
   guint           sigterm_id;
 
   RdPbx          *pbx;
+  char           *pbx_problem;      /* why the saved PBX could not be started, or NULL */
   GCancellable   *pbx_cancellable;
   gint64          pbx_mark_saved;
 

@@ -347,6 +347,8 @@ start_saved_pbx (RdHub *self)
   if (pbx == NULL)
     {
       g_warning ("PBX not started: %s", error->message);
+      g_free (self->pbx_problem);
+      self->pbx_problem = g_strdup (error->message);
       return;
     }
   mark = rd_store_get_setting_int (self->store, "pbx.high-water-mark", 0);
@@ -550,6 +552,7 @@ rd_hub_finalize (GObject *object)
   g_clear_object (&self->secrets);
   g_clear_object (&self->store);
   g_free (self->crm_message);
+  g_free (self->pbx_problem);
   g_free (self->claimer);
   G_OBJECT_CLASS (rd_hub_parent_class)->finalize (object);
 }
@@ -866,7 +869,7 @@ rd_hub_get_status_json (RdHub *self)
   pbx_client = rd_store_get_setting (self->store, "pbx.client-id");
   json_object_set_string_member (pbx, "state", self->pbx != NULL ? rd_pbx_state_to_string (rd_pbx_get_state (self->pbx))
                                                                   : pbx_url != NULL ? "failed" : "not-configured");
-  set_string_or_null (pbx, "message", self->pbx != NULL ? rd_pbx_get_state_message (self->pbx) : NULL);
+  set_string_or_null (pbx, "message", self->pbx != NULL ? rd_pbx_get_state_message (self->pbx) : self->pbx_problem);
   set_string_or_null (pbx, "url", pbx_url);
   set_string_or_null (pbx, "client_id", pbx_client);
   json_object_set_boolean_member (pbx, "insecure", rd_tls_pin_url_is_insecure (pbx_url));

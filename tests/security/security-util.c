@@ -2,40 +2,65 @@
 
 #include "security-util.h"
 
+#include "hub-test-util.h"
+
 #include <errno.h>
 #include <string.h>
 #include <sys/socket.h>
 
-static gboolean
-timeout_cb (gpointer data)
-{
-  *(gboolean *) data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
 gboolean
 sec_wait_until (gboolean (*check) (gpointer data), gpointer data, guint timeout_ms)
 {
-  gboolean timed_out = FALSE;
-  guint id = g_timeout_add (timeout_ms, timeout_cb, &timed_out);
-
-  while (!check (data) && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-  if (!timed_out)
-    g_source_remove (id);
-  return check (data);
-}
-
-static gboolean
-never (gpointer data)
-{
-  return FALSE;
+  return hub_wait_until (check, data, timeout_ms);
 }
 
 void
 sec_wait_ms (guint ms)
 {
-  sec_wait_until (never, NULL, ms);
+  hub_wait_ms (ms);
+}
+
+RdHub *
+sec_bare_hub (void)
+{
+  RdHubOptions options = { 0 };
+  g_autoptr(GError) error = NULL;
+  RdHub *hub = rd_hub_new (&options);
+
+  rd_hub_set_index_refresh (hub, 0);
+  g_assert_true (rd_hub_start (hub, &error));
+  g_assert_no_error (error);
+  return hub;
+}
+
+typedef struct {
+  gboolean  done;
+  GError   *error;
+} BindOp;
+
+static void
+bind_cb (GObject *source, GAsyncResult *result, gpointer data)
+{
+  BindOp *op = data;
+
+  rd_hub_bind_finish (RD_HUB (source), result, &op->error);
+  op->done = TRUE;
+}
+
+static gboolean
+bind_done (gpointer data)
+{
+  return ((BindOp *) data)->done;
+}
+
+GError *
+sec_bind (RdHub *hub, const char *extension, const char *user, gboolean force)
+{
+  BindOp op = { 0 };
+
+  rd_hub_bind_async (hub, extension, user, force, NULL, bind_cb, &op);
+  g_assert_true (hub_wait_until (bind_done, &op, 10000));
+  return op.error;
 }
 
 typedef struct {

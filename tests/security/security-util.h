@@ -1,16 +1,26 @@
-/* security-util.h — shared helpers of the security suite: raw TCP clients on a worker thread (so
- * the hub and the simulators keep running on the main context), waits, a bare hub. */
+/* security-util.h — shared helpers of the security suite (and bench B6): raw TCP and WebSocket
+ * clients that keep the default main context running (the hub and the simulators may live on it),
+ * a bare hub, binding. Waits are hub-test-util's. */
 #pragma once
 
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
 
+#include "hub/rd-hub.h"
+
 G_BEGIN_DECLS
 
-/* Runs the default main context until @check returns TRUE or @timeout_ms passes. */
+/* hub-test-util's waits (the default main context runs meanwhile). */
 gboolean  sec_wait_until        (gboolean (*check) (gpointer data), gpointer data, guint timeout_ms);
 void      sec_wait_ms           (guint ms);
+
+/* A started hub with no PBX or CRM, on a free loopback port, state in memory. */
+RdHub    *sec_bare_hub          (void);
+/* Binds @extension to @user (see rd_hub_bind_async); the error, or NULL. */
+GError   *sec_bind              (RdHub *hub, const char *extension, const char *user, gboolean force);
+#define sec_bind_ok(hub, extension, user) \
+  G_STMT_START { GError *_e = sec_bind (hub, extension, user, FALSE); g_assert_no_error (_e); } G_STMT_END
 
 /* Sends @request (raw bytes) to 127.0.0.1:@port from a worker thread and reads until the end of
  * the reply head ("\r\n\r\n"), the peer closes, or @timeout_ms passes; the main context iterates

@@ -38,34 +38,10 @@ teardown (Fixture *f, gconstpointer data)
 
 /* ---- helpers --------------------------------------------------------------------------- */
 
-typedef struct {
-  gboolean  done;
-  GError   *error;
-} Op;
-
-static gboolean
-op_done (gpointer data)
-{
-  return ((Op *) data)->done;
-}
-
-static void
-bind_cb (GObject *source, GAsyncResult *result, gpointer data)
-{
-  Op *op = data;
-
-  rd_hub_bind_finish (RD_HUB (source), result, &op->error);
-  op->done = TRUE;
-}
-
 static void
 bind (Fixture *f, const char *extension, const char *user)
 {
-  Op op = { 0 };
-
-  rd_hub_bind_async (f->hub, extension, user, FALSE, NULL, bind_cb, &op);
-  g_assert_true (sec_wait_until (op_done, &op, 10000));
-  g_assert_no_error (op.error);
+  sec_bind_ok (f->hub, extension, user);
 }
 
 static char *

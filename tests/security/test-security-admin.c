@@ -166,15 +166,6 @@ auto_cb (GObject *source, GAsyncResult *result, gpointer data)
   op->done = TRUE;
 }
 
-static void
-bind_cb (GObject *source, GAsyncResult *result, gpointer data)
-{
-  Op *op = data;
-
-  rd_hub_bind_finish (RD_HUB (source), result, &op->error);
-  op->done = TRUE;
-}
-
 static JsonArray *
 bind_auto (Fixture *f, gboolean dry_run, guint *count)
 {
@@ -190,11 +181,7 @@ bind_auto (Fixture *f, gboolean dry_run, guint *count)
 static GError *
 bind (Fixture *f, const char *extension, const char *user, gboolean force)
 {
-  Op op = { 0 };
-
-  rd_hub_bind_async (f->hub, extension, user, force, NULL, bind_cb, &op);
-  g_assert_true (sec_wait_until (op_done, &op, 10000));
-  return op.error;
+  return sec_bind (f->hub, extension, user, force);
 }
 
 static JsonObject *

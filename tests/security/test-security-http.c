@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include "hub/rd-hub-private.h"
+#include "hub-test-util.h"
 #include "security-util.h"
 
 #include <string.h>
@@ -14,12 +15,7 @@ typedef struct {
 static void
 setup (Fixture *f, gconstpointer data)
 {
-  RdHubOptions options = { 0 };
-  g_autoptr(GError) error = NULL;
-
-  f->hub = rd_hub_new (&options);
-  g_assert_true (rd_hub_start (f->hub, &error));
-  g_assert_no_error (error);
+  f->hub = sec_bare_hub ();
 }
 
 static void
@@ -32,8 +28,11 @@ teardown (Fixture *f, gconstpointer data)
 static char *
 joined (GPtrArray *values)
 {
-  g_ptr_array_add (values, NULL);
-  return g_strjoinv (" | ", (char **) values->pdata);
+  GString *text = g_string_new (NULL);
+
+  for (guint i = 0; i < values->len; i++)
+    g_string_append_printf (text, "%s%s", i > 0 ? " | " : "", (char *) g_ptr_array_index (values, i));
+  return g_string_free (text, FALSE);
 }
 
 /* issue 11 item 1: the 101 reply carried "Connection: close" and "Connection: Upgrade", which
@@ -52,7 +51,7 @@ test_upgrade_connection_header (Fixture *f, gconstpointer data)
   g_assert_true (g_str_has_prefix (head, "HTTP/1.1 101"));
   connection = sec_header_values (head, "Connection");
   upgrade = sec_header_values (head, "Upgrade");
-  all = joined (g_ptr_array_ref (connection));
+  all = joined (connection);
   g_assert_cmpstr (all, ==, "Upgrade");
   g_assert_cmpuint (upgrade->len, ==, 1);
   g_assert_cmpstr (g_ptr_array_index (upgrade, 0), ==, "websocket");
@@ -71,7 +70,7 @@ test_plain_reply_closes (Fixture *f, gconstpointer data)
   g_assert_nonnull (head);
   g_assert_false (g_str_has_prefix (head, "HTTP/1.1 101"));
   connection = sec_header_values (head, "Connection");
-  all = joined (g_ptr_array_ref (connection));
+  all = joined (connection);
   g_assert_cmpstr (all, ==, "close");
 }
 

@@ -9,6 +9,7 @@
 #include "hub/rd-agent-server-private.h"
 #include "hub/rd-hub-private.h"
 #include "proc-hub.h"
+#include "hub-test-util.h"
 #include "security-util.h"
 
 #include <string.h>
@@ -21,12 +22,9 @@ typedef struct {
 static void
 setup (Fixture *f, gconstpointer data)
 {
-  RdHubOptions options = { 0 };
   g_autoptr(GError) error = NULL;
 
-  f->hub = rd_hub_new (&options);
-  g_assert_true (rd_hub_start (f->hub, &error));
-  g_assert_no_error (error);
+  f->hub = sec_bare_hub ();
   f->key = rd_hub_issue_agent_key (f->hub, "2004", &error);
   g_assert_no_error (error);
 }

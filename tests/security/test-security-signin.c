@@ -33,22 +33,9 @@ op_done (gpointer data)
 }
 
 static void
-bind_cb (GObject *source, GAsyncResult *result, gpointer data)
-{
-  Op *op = data;
-
-  rd_hub_bind_finish (RD_HUB (source), result, &op->error);
-  op->done = TRUE;
-}
-
-static void
 bind (RdHub *hub, const char *extension, const char *user)
 {
-  Op op = { 0 };
-
-  rd_hub_bind_async (hub, extension, user, FALSE, NULL, bind_cb, &op);
-  g_assert_true (sec_wait_until (op_done, &op, 10000));
-  g_assert_no_error (op.error);
+  sec_bind_ok (hub, extension, user);
 }
 
 static void
