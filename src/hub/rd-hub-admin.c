@@ -793,13 +793,8 @@ users_ready (GTask *task, GPtrArray *users, GPtrArray *extensions)
     {
       RdCrmUser *user = g_ptr_array_index (users, i);
       g_autoptr(RdBinding) binding = rd_bindings_get_by_user (self->bindings, user->id);
-      JsonObject *object = json_object_new ();
+      JsonObject *object = user_json (user);
 
-      json_object_set_int_member (object, "id", user->id);
-      set_nullable (object, "name", user->name);
-      set_nullable (object, "login", user->login);
-      set_nullable (object, "email", user->email);
-      json_object_set_string_member (object, "type", rd_crm_user_type_to_string (user->type));
       set_nullable (object, "extension", binding != NULL ? binding->extension : NULL);
       json_array_add_object_element (array, object);
     }
