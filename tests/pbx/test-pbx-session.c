@@ -136,6 +136,40 @@ test_heartbeat (PbxFixture *f, gconstpointer data)
   pbx_wait_state (f, RD_PBX_STATE_CONNECTED, 3000);
 }
 
+/* The PBX closes the event socket (here: it drops it; in the strict reading it does so
+ * when a token expires) and the TCP connection lingers, as a slow peer or network
+ * makes it: the socket is CLOSING, not OPEN, until it goes. Nothing may be sent on
+ * it meanwhile (libsoup asserts "state == OPEN": the CI flake under load), and the
+ * stream comes back without waiting for the old connection to go. */
+static void
+test_closing_socket (PbxFixture *f, gconstpointer data)
+{
+  g_autoptr(PbxProxy) proxy = pbx_proxy_new (rd_sim_pbx_get_base_url (f->sim));
+  RdPbxConfig config = { .base_url = (char *) pbx_proxy_get_base_url (proxy) };
+
+  pbx_fixture_make_pbx (f, &config);
+  rd_yeastar_pbx_set_test_timings (RD_YEASTAR_PBX (f->pbx), 50, 50, 400, 0);
+  pbx_fixture_connect (f);
+  pbx_proxy_set_close_delay (proxy, 1500);
+  for (guint round = 0; round < 3; round++)
+    {
+      guint subscribes = rd_sim_pbx_count_requests (f->sim, "subscribe");
+
+      rd_sim_pbx_drop_sockets (f->sim);
+      pbx_wait_state (f, RD_PBX_STATE_RECONNECTING, 1000);
+      pbx_wait_state (f, RD_PBX_STATE_CONNECTED, 1000);   /* long before the old TCP connection goes */
+      g_assert_cmpuint (rd_sim_pbx_count_requests (f->sim, "subscribe"), ==, subscribes + 1);
+      pbx_sleep (300);   /* heartbeats on the new socket only */
+      g_assert_cmpint (rd_pbx_get_state (f->pbx), ==, RD_PBX_STATE_CONNECTED);
+    }
+  /* token expiry closing the socket, the other reading of the spec */
+  rd_sim_pbx_set_close_sockets_on_token_expiry (f->sim, TRUE);
+  rd_sim_pbx_expire_tokens (f->sim);
+  pbx_wait_state (f, RD_PBX_STATE_RECONNECTING, 3000);
+  pbx_wait_state (f, RD_PBX_STATE_CONNECTED, 3000);
+  pbx_fixture_stop (f);
+}
+
 static char *
 dial (PbxFixture *f, const char *ext, const char *number, GError **error)
 {
@@ -470,6 +504,7 @@ main (int argc, char **argv)
   ADD ("/pbx/session/long-run", test_long_run);
   ADD ("/pbx/session/long-run-strict", test_long_run_strict);
   ADD ("/pbx/session/heartbeat", test_heartbeat);
+  ADD ("/pbx/session/closing-socket", test_closing_socket);
   ADD ("/pbx/session/expired-token-retry", test_expired_token_retry);
   ADD ("/pbx/session/fatal-errcodes", test_fatal_errcodes);
   ADD ("/pbx/session/bad-credentials", test_bad_credentials);

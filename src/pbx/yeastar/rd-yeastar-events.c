@@ -81,6 +81,23 @@ conn_close (RdYeastarEvents *self, Conn *conn)
     soup_websocket_connection_close (ws, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
 }
 
+static gboolean
+conn_is_open (const Conn *conn)
+{
+  return conn->ws != NULL && soup_websocket_connection_get_state (conn->ws) == SOUP_WEBSOCKET_STATE_OPEN;
+}
+
+/* Only an OPEN socket takes frames: one the PBX began to close is CLOSING until
+ * the TCP connection goes, which a slow peer or network can make last seconds. */
+static gboolean
+conn_send (const Conn *conn, const char *text)
+{
+  if (!conn_is_open (conn))
+    return FALSE;
+  soup_websocket_connection_send_text (conn->ws, text);
+  return TRUE;
+}
+
 static void
 stop_all (RdYeastarEvents *self)
 {
@@ -206,7 +223,14 @@ on_heartbeat (gpointer user_data)
                                "The PBX event stream went silent (no heartbeat response)"));
       return G_SOURCE_REMOVE;
     }
-  soup_websocket_connection_send_text (self->current.ws, "heartbeat");
+  if (!conn_send (&self->current, "heartbeat"))
+    {
+      /* closing under us ("closing" reports that; this is the belt to its braces) */
+      self->heartbeat_id = 0;
+      conn_close (self, &self->current);
+      lost (self, g_error_new_literal (RD_ERROR, RD_ERROR_NETWORK, "The PBX is closing the event stream"));
+      return G_SOURCE_REMOVE;
+    }
   return G_SOURCE_CONTINUE;
 }
 
@@ -288,6 +312,15 @@ on_ws_closed (SoupWebsocketConnection *ws, gpointer user_data)
       conn_close (self, &self->current);
       lost (self, g_error_new (RD_ERROR, RD_ERROR_NETWORK, "The PBX closed the event stream (code %u)", code));
     }
+}
+
+/* The PBX began to close (its close frame arrived): the socket is useless from now
+ * on, whatever the TCP connection does; report the loss now rather than when the
+ * connection finally goes. */
+static void
+on_ws_closing (SoupWebsocketConnection *ws, gpointer user_data)
+{
+  on_ws_closed (ws, user_data);
 }
 
 static void
@@ -437,9 +470,17 @@ on_ws_connected (GObject *source, GAsyncResult *res, gpointer user_data)
   g_object_set (self->pending.ws, "max-incoming-payload-size", (guint64) 8 * RD_YEASTAR_MAX_FRAME,
                 "keepalive-interval", 0, NULL);
   g_signal_connect (self->pending.ws, "message", G_CALLBACK (on_ws_message), self);
+  g_signal_connect (self->pending.ws, "closing", G_CALLBACK (on_ws_closing), self);
   g_signal_connect (self->pending.ws, "closed", G_CALLBACK (on_ws_closed), self);
   g_signal_connect (self->pending.ws, "error", G_CALLBACK (on_ws_error), self);
-  soup_websocket_connection_send_text (self->pending.ws, RD_YEASTAR_TOPICS);
+  if (!conn_send (&self->pending, RD_YEASTAR_TOPICS))
+    {
+      /* closed before we could subscribe: its "closing"/"closed" may have gone already */
+      conn_close (self, &self->pending);
+      lost (self, g_error_new_literal (RD_ERROR, RD_ERROR_NETWORK,
+                                       "The PBX closed the event stream before subscribing"));
+      return;
+    }
   self->ack_id = g_timeout_add (MAX (2000, MIN (ACK_TIMEOUT_MS, 2 * self->heartbeat_ms)), on_ack_timeout, self);
 }
 
