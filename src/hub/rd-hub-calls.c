@@ -209,45 +209,67 @@ sweep_stale_calls (RdHub *self, gint64 now)
       g_hash_table_iter_remove (&iter);
 }
 
+/* Finds the CRM record of the live call's number: the index, else one CRM search
+ * (the first frame waits for it up to POP_WAIT_MS when it has not gone out yet). */
+static void
+live_call_lookup (LiveCall *live)
+{
+  RdHub *self = live->hub;
+  g_autoptr(GPtrArray) local = NULL;
+
+  /* A paused integration does no lookups at all. */
+  if (live->number == NULL || !self->settings.enabled || self->crm_state == RD_HUB_CRM_NOT_CONFIGURED ||
+      !rd_hub_number_is_searchable (live->number))
+    return;
+
+  local = rd_hub_lookup_local (self, live->number);
+  if (local->len > 0)
+    {
+      g_clear_pointer (&live->match, json_object_unref);
+      live->match = rd_agent_match_to_json (g_ptr_array_index (local, 0));
+      return;
+    }
+  if (rd_hub_crm_ready (self) && !live->lookup_pending)
+    {
+      LiveRef *ref = g_new0 (LiveRef, 1);
+
+      ref->hub = g_object_ref (self);
+      ref->key = g_strdup (live->key);
+      live->lookup_pending = TRUE;
+      g_clear_object (&live->cancellable);
+      live->cancellable = g_cancellable_new ();
+      if (!live->first_sent)
+        {
+          live->queued = g_ptr_array_new_with_free_func ((GDestroyNotify) rd_call_event_free);
+          live->wait_id = g_timeout_add (POP_WAIT_MS, pop_wait_cb, live);
+        }
+      rd_hub_lookup_async (self, live->number, live->cancellable, live_lookup_cb, ref);
+    }
+}
+
+static void
+live_call_set_number (LiveCall *live, const char *remote_number)
+{
+  g_autoptr(GError) error = NULL;
+
+  live->number = rd_hub_parse_number (live->hub, remote_number, &error);
+  if (live->number == NULL)
+    g_debug ("Call %s: caller id not usable: %s", live->call_id, error->message);
+}
+
 static LiveCall *
 live_call_new (RdHub *self, const RdCallEvent *event, char *key)
 {
   LiveCall *live = g_new0 (LiveCall, 1);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) local = NULL;
 
   live->hub = self;
   live->key = key;
   live->call_id = g_strdup (event->call_id);
   live->extension = g_strdup (event->extension);
-  live->number = rd_hub_parse_number (self, event->remote_number, &error);
-  if (live->number == NULL)
-    g_debug ("Call %s: caller id not usable: %s", event->call_id, error->message);
   g_hash_table_insert (self->calls, live->key, live);
-
-  /* A paused integration does no lookups at all. */
-  if (live->number == NULL || !self->settings.enabled || self->crm_state == RD_HUB_CRM_NOT_CONFIGURED ||
-      !rd_hub_number_is_searchable (live->number))
-    return live;
-
-  local = rd_hub_lookup_local (self, live->number);
-  if (local->len > 0)
-    {
-      live->match = rd_agent_match_to_json (g_ptr_array_index (local, 0));
-      return live;
-    }
-  if (rd_hub_crm_ready (self))
-    {
-      LiveRef *ref = g_new0 (LiveRef, 1);
-
-      ref->hub = g_object_ref (self);
-      ref->key = g_strdup (key);
-      live->lookup_pending = TRUE;
-      live->cancellable = g_cancellable_new ();
-      live->queued = g_ptr_array_new_with_free_func ((GDestroyNotify) rd_call_event_free);
-      live->wait_id = g_timeout_add (POP_WAIT_MS, pop_wait_cb, live);
-      rd_hub_lookup_async (self, live->number, live->cancellable, live_lookup_cb, ref);
-    }
+  if (event->remote_number != NULL)
+    live_call_set_number (live, event->remote_number);
+  live_call_lookup (live);
   return live;
 }
 
@@ -277,7 +299,16 @@ rd_hub_on_call_event (RdPbx *pbx, RdCallEvent *event, RdHub *self)
       live = live_call_new (self, event, key);
     }
   else
-    g_free (key);
+    {
+      g_free (key);
+      /* the PBX may name the other party only later (a call placed from elsewhere rings
+       * the caller's own phone first): look it up as soon as it is known */
+      if (live->number == NULL && event->remote_number != NULL && !live->ended)
+        {
+          live_call_set_number (live, event->remote_number);
+          live_call_lookup (live);
+        }
+    }
   live->last_seen = now;
   if (event->state == RD_CALL_STATE_ENDED)
     live->ended = TRUE;

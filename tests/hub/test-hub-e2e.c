@@ -176,6 +176,19 @@ find_call (Fixture *f, const char *call_id, const char *event)
   return NULL;
 }
 
+static RdAgentCall *
+first_call (Fixture *f, const char *call_id)
+{
+  for (guint i = 0; i < f->calls->len; i++)
+    {
+      RdAgentCall *call = g_ptr_array_index (f->calls, i);
+
+      if (g_strcmp0 (call->call_id, call_id) == 0)
+        return call;
+    }
+  return NULL;
+}
+
 typedef struct {
   Fixture    *f;
   const char *call_id;
@@ -421,18 +434,32 @@ test_dial (Fixture *f, gconstpointer data)
   connect_agent (f, "2002");
   rd_sim_pbx_set_dial_timings (f->sims.pbx, 100, 100);
 
-  rd_agent_client_dial_async (f->agent, "tel:+86-138-0013-8000", NULL, dial_cb, &op);
-  g_assert_true (hub_wait_until (dial_done, &op, 10000));
-  g_assert_no_error (op.error);
-  g_assert_nonnull (op.call_id);
-  g_assert_cmpuint (rd_sim_pbx_count_requests (f->sims.pbx, "call/dial"), ==, 1);
-  /* The PBX placed it from the agent's own extension: its events are 2002's. */
-  call = wait_call (f, op.call_id, "ended");
-  g_assert_nonnull (call);
-  g_assert_cmpstr (call->direction, ==, "outbound");
-  wait_logged (f, op.call_id);
-  g_assert_cmpuint (hub_count_logs (f->sims.odoo, "res.partner", f->sims.li_lei), ==, 1);
-  g_free (op.call_id);
+  /* The PBX rings the agent's own phone first and shows that leg as RING or ALERT, before
+   * or after its reply to call/dial: whatever the order, the agent's first frame is the
+   * outgoing call, with the number and the CRM record. */
+  for (guint i = 0; i < 4; i++)
+    {
+      memset (&op, 0, sizeof op);
+      rd_sim_pbx_set_dial_caller_leg (f->sims.pbx, i % 2 ? "ALERT" : "RING", i >= 2);
+      rd_agent_client_dial_async (f->agent, "tel:+86-138-0013-8000", NULL, dial_cb, &op);
+      g_assert_true (hub_wait_until (dial_done, &op, 10000));
+      g_assert_no_error (op.error);
+      g_assert_nonnull (op.call_id);
+      g_assert_cmpuint (rd_sim_pbx_count_requests (f->sims.pbx, "call/dial"), ==, i + 1);
+      /* The PBX placed it from the agent's own extension: its events are 2002's. */
+      call = wait_call (f, op.call_id, "ended");
+      g_assert_nonnull (call);
+      g_assert_cmpstr (call->direction, ==, "outbound");
+      call = first_call (f, op.call_id);
+      g_assert_cmpstr (call->event, ==, "dialing");
+      g_assert_cmpstr (call->direction, ==, "outbound");
+      g_assert_cmpstr (call->number_e164, ==, "+8613800138000");
+      g_assert_nonnull (call->match);
+      g_assert_cmpstr (call->match->name, ==, "Li Lei");
+      wait_logged (f, op.call_id);
+      g_assert_cmpuint (hub_count_logs (f->sims.odoo, "res.partner", f->sims.li_lei), ==, i + 1);
+      g_free (op.call_id);
+    }
 
   /* Withheld / empty numbers are refused by the hub, not sent to the PBX. */
   memset (&op, 0, sizeof op);
@@ -440,7 +467,31 @@ test_dial (Fixture *f, gconstpointer data)
   g_assert_true (hub_wait_until (dial_done, &op, 10000));
   g_assert_nonnull (op.error);
   g_clear_error (&op.error);
-  g_assert_cmpuint (rd_sim_pbx_count_requests (f->sims.pbx, "call/dial"), ==, 1);
+  g_assert_cmpuint (rd_sim_pbx_count_requests (f->sims.pbx, "call/dial"), ==, 4);
+}
+
+/* A call placed from elsewhere (the PBX portal, Linkus) rings the agent's own phone with
+ * no number at first; the number comes when the PBX dials out, and so does the match. */
+static void
+test_dial_from_elsewhere (Fixture *f, gconstpointer data)
+{
+  g_autofree char *id = NULL;
+  RdAgentCall *call;
+
+  g_assert_cmpuint (bind_auto (f), ==, 2);
+  connect_agent (f, "2002");
+  rd_sim_pbx_set_dial_timings (f->sims.pbx, 200, 100);
+  id = rd_sim_pbx_play_click_to_call (f->sims.pbx, "2002", "13800138000");
+  call = wait_call (f, id, "ended");
+  g_assert_nonnull (call);
+  g_assert_cmpstr (first_call (f, id)->event, ==, "ringing");   /* the PBX says nothing more yet */
+  g_assert_null (first_call (f, id)->match);
+  call = wait_call (f, id, "dialing");
+  g_assert_nonnull (call);
+  g_assert_cmpstr (call->direction, ==, "outbound");
+  g_assert_cmpstr (call->number_e164, ==, "+8613800138000");
+  g_assert_nonnull (call->match);
+  g_assert_cmpstr (call->match->name, ==, "Li Lei");
 }
 
 /* ---- call logs ------------------------------------------------------------------- */
@@ -951,6 +1002,7 @@ main (int argc, char **argv)
   g_test_add ("/hub/e2e/pop", Fixture, NULL, setup, test_pop, teardown);
   g_test_add ("/hub/e2e/pop-slow-crm", Fixture, NULL, setup, test_pop_slow_crm, teardown);
   g_test_add ("/hub/e2e/dial", Fixture, NULL, setup, test_dial, teardown);
+  g_test_add ("/hub/e2e/dial-from-elsewhere", Fixture, NULL, setup, test_dial_from_elsewhere, teardown);
   g_test_add ("/hub/e2e/call-logs", Fixture, NULL, setup, test_call_logs, teardown);
   g_test_add ("/hub/e2e/deleted-record", Fixture, NULL, setup, test_deleted_record, teardown);
   g_test_add ("/hub/e2e/autocreate", Fixture, NULL, setup, test_autocreate, teardown);

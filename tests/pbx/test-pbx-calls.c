@@ -170,23 +170,31 @@ test_dial (PbxFixture *f, gconstpointer data)
   g_autoptr(GError) error = NULL;
   g_autofree char *id = NULL;
   const RdCallEvent *e;
+  const char *statuses[] = { "RING", "ALERT" };
 
   rd_sim_pbx_set_dial_timings (f->sim, RING, TALK);
   pbx_fixture_connect (f);
-  rd_pbx_dial_async (f->pbx, "2001", "+86 138-0013-8000", NULL, pbx_store_result, &res);
-  pbx_wait_result (&res, 3000);
-  id = rd_pbx_dial_finish (f->pbx, res, &error);
-  g_clear_object (&res);
-  g_assert_no_error (error);
-  g_assert_nonnull (id);
+  /* caller-first: 2001's phone rings first, which for the agent is an outgoing call,
+   * whether the PBX shows that leg as RING or ALERT, before or after its reply */
+  for (guint i = 0; i < 4; i++)
+    {
+      g_clear_pointer (&id, g_free);
+      rd_sim_pbx_set_dial_caller_leg (f->sim, statuses[i % 2], i >= 2);
+      rd_pbx_dial_async (f->pbx, "2001", "+86 138-0013-8000", NULL, pbx_store_result, &res);
+      pbx_wait_result (&res, 3000);
+      id = rd_pbx_dial_finish (f->pbx, res, &error);
+      g_clear_object (&res);
+      g_assert_no_error (error);
+      g_assert_nonnull (id);
 
-  pbx_wait_finished (f, id, 3000);
-  /* caller-first: 2001's phone rings first, which for the agent is an outgoing call */
-  assert_events (f, id, "2001", "dialing,answered,ended");
-  e = pbx_first_event (f, id, "2001");
-  g_assert_cmpstr (e->remote_number, ==, "+8613800138000");
-  pbx_wait_records (f, 1, 3000);
-  g_assert_cmpint (pbx_record_for (f, id, 0)->direction, ==, RD_DIRECTION_OUTBOUND);
+      pbx_wait_finished (f, id, 3000);
+      assert_events (f, id, "2001", "dialing,answered,ended");
+      e = pbx_first_event (f, id, "2001");
+      g_assert_cmpint (e->direction, ==, RD_DIRECTION_OUTBOUND);
+      g_assert_cmpstr (e->remote_number, ==, "+8613800138000");
+      pbx_wait_records (f, i + 1, 3000);
+      g_assert_cmpint (pbx_record_for (f, id, 0)->direction, ==, RD_DIRECTION_OUTBOUND);
+    }
   g_assert_cmpuint (f->dial_failures->len, ==, 0);
 
   /* dialing an extension */

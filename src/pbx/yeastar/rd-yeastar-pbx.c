@@ -382,8 +382,10 @@ dialable (const char *number)
 }
 
 typedef struct {
-  char *extension;
-  char *number;
+  RdYeastarCallTracker *tracker;
+  guint                 ticket;
+  char                 *extension;
+  char                 *number;
 } DialData;
 
 static void
@@ -391,6 +393,9 @@ dial_data_free (gpointer data)
 {
   DialData *d = data;
 
+  if (d->ticket != 0)
+    rd_yeastar_call_tracker_cancel_dial (d->tracker, d->ticket);   /* failed or cancelled */
+  g_clear_object (&d->tracker);
   g_free (d->extension);
   g_free (d->number);
   g_free (d);
@@ -419,7 +424,8 @@ on_dial_reply (GObject *source, GAsyncResult *res, gpointer user_data)
       g_task_return_new_error (task, RD_ERROR, RD_ERROR_PROTOCOL, "PBX call/dial: reply without a call_id");
       return;
     }
-  rd_yeastar_call_tracker_note_dial (self->tracker, call_id, d->extension, d->number);
+  rd_yeastar_call_tracker_note_dial (self->tracker, d->ticket, call_id, d->extension, d->number);
+  d->ticket = 0;
   g_task_return_pointer (task, g_steal_pointer (&call_id), g_free);
 }
 
@@ -446,8 +452,10 @@ pbx_dial_async (RdPbx *pbx, const char *extension, const char *number,
       return;
     }
   d = g_new0 (DialData, 1);
+  d->tracker = g_object_ref (self->tracker);
   d->extension = g_strdup (extension);
   d->number = g_strdup (callee);
+  d->ticket = rd_yeastar_call_tracker_begin_dial (self->tracker, extension, callee);
   g_task_set_task_data (task, d, dial_data_free);
 
   b = json_builder_new ();

@@ -73,6 +73,8 @@ struct _RdSimPbx
   GHashTable   *busy_numbers;
   GHashTable   *unreachable_numbers;
   guint         dial_ring_ms, dial_talk_ms;
+  char         *dial_caller_status;   /* "RING" or "ALERT" */
+  gboolean      dial_event_first;
   guint         call_seq;
   GHashTable   *sources;        /* pending scenario timeouts: source id set */
   guint         tick_id;

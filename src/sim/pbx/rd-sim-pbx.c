@@ -114,6 +114,7 @@ rd_sim_pbx_finalize (GObject *object)
   g_free (self->base_url);
   g_free (self->client_id);
   g_free (self->secret);
+  g_free (self->dial_caller_status);
   g_ptr_array_unref (self->tokens);
   g_ptr_array_unref (self->extensions);
   g_ptr_array_unref (self->phonebooks);
@@ -172,6 +173,7 @@ rd_sim_pbx_init (RdSimPbx *self)
   self->unreachable_numbers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->dial_ring_ms = 300;
   self->dial_talk_ms = 1000;
+  self->dial_caller_status = g_strdup ("RING");
   self->sources = g_hash_table_new (NULL, NULL);
 
   rd_sim_pbx_add_extension (self, "2001", "Alice Zhang", "alice@example.com");
@@ -912,6 +914,9 @@ ep_cdr_search (Req *r)
   reply_list (r, items);
 }
 
+static void on_delayed_gone (SoupServerMessage *msg, gpointer user_data);
+static gboolean unpause (gpointer data);
+
 static void
 ep_call_dial (Req *r)
 {
@@ -929,7 +934,25 @@ ep_call_dial (Req *r)
   obj = envelope (0);
   json_object_set_string_member (obj, "call_id", call_id);
   set_json (r->msg, obj);
+  if (r->self->dial_event_first && r->self->delay_ms == 0)
+    {
+      /* the caller's leg goes out now, the reply after it */
+      soup_server_message_pause (r->msg);
+      g_signal_connect (r->msg, "disconnected", G_CALLBACK (on_delayed_gone), NULL);
+      g_signal_connect (r->msg, "finished", G_CALLBACK (on_delayed_gone), NULL);
+      g_timeout_add (150, unpause, g_object_ref (r->msg));
+    }
   rd_sim_pbx_handle_dial (r->self, caller, callee, call_id);
+}
+
+void
+rd_sim_pbx_set_dial_caller_leg (RdSimPbx *self, const char *member_status, gboolean event_first)
+{
+  g_return_if_fail (RD_IS_SIM_PBX (self));
+  g_return_if_fail (g_strcmp0 (member_status, "RING") == 0 || g_strcmp0 (member_status, "ALERT") == 0);
+  g_free (self->dial_caller_status);
+  self->dial_caller_status = g_strdup (member_status);
+  self->dial_event_first = event_first;
 }
 
 /* ---- dispatch ------------------------------------------------------------------------------ */

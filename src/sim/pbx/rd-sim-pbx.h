@@ -41,12 +41,20 @@ char       *rd_sim_pbx_play_outbound (RdSimPbx *self, const char *extension, con
 char       *rd_sim_pbx_play_internal (RdSimPbx *self, const char *from_ext, const char *to_ext,
                                       gboolean answered, guint ring_ms, guint talk_ms);
 char       *rd_sim_pbx_play_busy (RdSimPbx *self, const char *from, const char *extension);
+/* A click-to-call placed by another program (the PBX portal, Linkus, another API
+ * client): what call/dial does, without a REST reply to this client. */
+char       *rd_sim_pbx_play_click_to_call (RdSimPbx *self, const char *extension, const char *to);
 char       *rd_sim_pbx_play_transfer (RdSimPbx *self, const char *from, const char *first_ext,
                                       const char *second_ext, guint ring_ms, guint talk_ms);
 void        rd_sim_pbx_set_busy_number (RdSimPbx *self, const char *number);        /* call/dial → 30015 User Busy */
 void        rd_sim_pbx_set_unreachable_number (RdSimPbx *self, const char *number); /* → 30015 Line Unreachable */
 void        rd_sim_pbx_deny_dial_permission (RdSimPbx *self, const char *extension); /* → 30015 NO Dial Permission */
 void        rd_sim_pbx_set_dial_timings (RdSimPbx *self, guint ring_ms, guint talk_ms);
+/* call/dial rings the caller's own phone first (spec §4.1). Real PBXs report that
+ * caller leg as RING (default) or ALERT, and its first 30011 may reach the client
+ * before the REST reply does (@event_first: the event goes out at once, the reply
+ * 150 ms later) or after it (default: the event 20 ms after the reply). */
+void        rd_sim_pbx_set_dial_caller_leg (RdSimPbx *self, const char *member_status, gboolean event_first);
 
 /* misbehaviour */
 void        rd_sim_pbx_drop_sockets (RdSimPbx *self);
