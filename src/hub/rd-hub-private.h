@@ -117,6 +117,9 @@ gboolean    rd_hub_number_is_searchable (const RdPhoneNumber *number);
 gboolean    rd_hub_crm_ready           (RdHub *self);   /* connected and enabled */
 const char *rd_hub_crm_state_string    (RdHub *self);
 void        rd_hub_set_pbx             (RdHub *self, RdPbx *pbx);
+void        rd_hub_start_saved_pbx     (RdHub *self);
+/* Keeps what @pbx needs to take over its PBX session after a restart (NULL: nothing). */
+void        rd_hub_save_pbx_session    (RdHub *self, RdPbx *pbx);
 void        rd_hub_set_crm             (RdHub *self, RdCrm *crm);
 void        rd_hub_refresh_index       (RdHub *self);
 RdPbx      *rd_hub_create_pbx          (RdHub *self, const RdPbxConfig *config, GError **error);

@@ -272,6 +272,27 @@ pbx_stopped_cb (GObject *source, GAsyncResult *result, gpointer user_data)
     g_debug ("PBX stop: %s", error->message);
 }
 
+/* The PBX session (its tokens) outlives the process, crashes included: a restart
+ * takes it over instead of opening another one on the PBX. */
+void
+rd_hub_save_pbx_session (RdHub *self, RdPbx *pbx)
+{
+  g_autofree char *state = pbx != NULL ? rd_pbx_dup_session_state (pbx) : NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (self->secrets != NULL && !rd_secrets_set (self->secrets, RD_SECRET_PBX_SESSION, state, &error))
+    g_warning ("Cannot keep the PBX session for the next start: %s", error->message);
+  if (state != NULL)
+    explicit_bzero (state, strlen (state));
+}
+
+static void
+on_pbx_session_changed (RdPbx *pbx, RdHub *self)
+{
+  if (pbx == self->pbx)
+    rd_hub_save_pbx_session (self, pbx);
+}
+
 void
 rd_hub_set_pbx (RdHub *self, RdPbx *pbx)
 {
@@ -294,6 +315,8 @@ rd_hub_set_pbx (RdHub *self, RdPbx *pbx)
           g_signal_connect (pbx, "call-record", G_CALLBACK (rd_hub_on_call_record), self);
           g_signal_connect (pbx, "dial-failed", G_CALLBACK (rd_hub_on_dial_failed), self);
         }
+      g_signal_connect (pbx, "session-changed", G_CALLBACK (on_pbx_session_changed), self);
+      rd_hub_save_pbx_session (self, pbx);
     }
   rd_hub_emit_status (self);
 }
@@ -319,8 +342,8 @@ rd_hub_set_crm (RdHub *self, RdCrm *crm)
 }
 
 /* Starts the PBX from saved settings. */
-static void
-start_saved_pbx (RdHub *self)
+void
+rd_hub_start_saved_pbx (RdHub *self)
 {
   RdPbxConfig config = { 0 };
   g_autoptr(GError) error = NULL;
@@ -333,6 +356,7 @@ start_saved_pbx (RdHub *self)
   config.client_id = rd_store_get_setting (self->store, "pbx.client-id");
   config.cert_sha256 = rd_store_get_setting (self->store, "pbx.cert-sha256");
   config.time_zone = rd_store_get_setting (self->store, "pbx.time-zone");
+  config.session_state = rd_secrets_get (self->secrets, RD_SECRET_PBX_SESSION, NULL);
   config.client_secret = rd_secrets_get (self->secrets, RD_SECRET_PBX_CLIENT_SECRET, &error);
   if (config.client_secret == NULL)
     {
@@ -705,7 +729,7 @@ rd_hub_start (RdHub *self, GError **error)
   self->started = TRUE;
   g_message ("Listening for agents on %s://%s:%u/agent/v1", self->tls ? "wss" : "ws",
              self->options.listen_address ? self->options.listen_address : "127.0.0.1", self->port);
-  start_saved_pbx (self);
+  rd_hub_start_saved_pbx (self);
   connect_saved_crm (self);
   restart_index_timer (self);
   rd_hub_outbox_kick (self);
@@ -744,6 +768,8 @@ stop_pbx_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 
   if (!rd_pbx_stop_finish (RD_PBX (source), result, &error))
     g_debug ("PBX stop: %s", error->message);
+  /* released on the PBX (del_token): nothing left to keep, unless the PBX could not be told */
+  rd_hub_save_pbx_session (g_task_get_source_object (task), RD_PBX (source));
   g_task_return_boolean (task, TRUE);
 }
 

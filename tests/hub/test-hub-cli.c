@@ -125,21 +125,18 @@ run_done (gpointer data)
 
 /* Runs `ringdesk-hub --config … ARGS` with @input on stdin, the simulators serving meanwhile. */
 static int
-cli (Fixture *f, const char *input, char **out, const char *first, ...)
+cli_va (Fixture *f, const char *input, char **out, char **err, const char *first, va_list ap)
 {
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
   g_autoptr(GSubprocess) process = NULL;
   g_autoptr(GError) error = NULL;
   Run run = { 0 };
-  va_list ap;
 
   g_ptr_array_add (argv, (char *) hub_binary);
   g_ptr_array_add (argv, (char *) "--config");
   g_ptr_array_add (argv, f->config);
-  va_start (ap, first);
   for (const char *arg = first; arg != NULL; arg = va_arg (ap, const char *))
     g_ptr_array_add (argv, (char *) arg);
-  va_end (ap);
   g_ptr_array_add (argv, NULL);
 
   process = g_subprocess_newv ((const char * const *) argv->pdata,
@@ -152,9 +149,36 @@ cli (Fixture *f, const char *input, char **out, const char *first, ...)
     g_test_message ("%s → %d: %s", first, run.status, run.err);
   if (out != NULL)
     *out = g_steal_pointer (&run.out);
+  if (err != NULL)
+    *err = g_steal_pointer (&run.err);
   g_free (run.out);
   g_free (run.err);
   return run.status;
+}
+
+static int
+cli (Fixture *f, const char *input, char **out, const char *first, ...)
+{
+  va_list ap;
+  int status;
+
+  va_start (ap, first);
+  status = cli_va (f, input, out, NULL, first, ap);
+  va_end (ap);
+  return status;
+}
+
+/* The same, keeping stderr. */
+static int
+cli_err (Fixture *f, const char *input, char **err, const char *first, ...)
+{
+  va_list ap;
+  int status;
+
+  va_start (ap, first);
+  status = cli_va (f, input, NULL, err, first, ap);
+  va_end (ap);
+  return status;
 }
 
 static JsonObject *
@@ -177,6 +201,12 @@ state_of (Fixture *f, const char *part)
   g_strlcpy (buffer, json_object_get_string_member (json_object_get_object_member (status, part), "state"),
              sizeof buffer);
   return buffer;
+}
+
+static gboolean
+pbx_is_connected (gpointer data)
+{
+  return g_str_equal (state_of (data, "pbx"), "connected");
 }
 
 static void
@@ -290,6 +320,74 @@ test_admin (Fixture *f, gconstpointer data)
   g_assert_null (strstr (log, "rdk_"));
 }
 
+static void
+other_stopped_cb (GObject *source, GAsyncResult *result, gpointer data)
+{
+  rd_pbx_stop_finish (RD_PBX (source), result, NULL);
+  *(gboolean *) data = TRUE;
+}
+
+/* A PBX that allows two tokens per API client, both held by other programs: connect-pbx
+ * answers at once with the reason (not a timeout, not an HTTP status). Once one frees its
+ * token the hub connects; connecting the same PBX again gives the running connection's token
+ * back first, so it needs no second one. */
+static void
+test_connect_pbx_pool_full (Fixture *f, gconstpointer data)
+{
+  g_autofree char *secret_line = g_strconcat (RD_SIM_PBX_DEFAULT_SECRET, "\n", NULL);
+  g_autofree char *err = NULL;
+  g_autofree char *log = NULL;
+  g_autoptr(GPtrArray) others = g_ptr_array_new_with_free_func (g_object_unref);
+  RdPbxConfig config = { .base_url = (char *) rd_sim_pbx_get_base_url (f->sims.pbx),
+                         .client_id = (char *) RD_SIM_PBX_DEFAULT_CLIENT_ID,
+                         .client_secret = (char *) RD_SIM_PBX_DEFAULT_SECRET };
+  gboolean stopped = FALSE;
+  gint64 started;
+
+  rd_sim_pbx_set_max_tokens (f->sims.pbx, 2);
+  for (guint i = 0; i < 2; i++)
+    {
+      RdPbx *other = rd_pbx_new (&config, NULL);
+
+      g_ptr_array_add (others, other);
+      rd_pbx_start (other);
+    }
+  hub_wait_ms (500);
+  g_assert_cmpuint (rd_sim_pbx_count_valid_tokens (f->sims.pbx), ==, 2);
+
+  started = g_get_monotonic_time ();
+  g_assert_cmpint (cli_err (f, secret_line, &err, "connect-pbx", "--url", rd_sim_pbx_get_base_url (f->sims.pbx),
+                            "--client-id", RD_SIM_PBX_DEFAULT_CLIENT_ID, NULL), ==, 1);
+  g_test_message ("connect-pbx answered in %.1f s: %s", (g_get_monotonic_time () - started) / 1e6, err);
+  g_assert_cmpint (g_get_monotonic_time () - started, <, 10 * G_USEC_PER_SEC);
+  g_assert_nonnull (strstr (err, "pool of valid tokens is full"));
+  g_assert_null (strstr (err, "HTTP"));
+  g_assert_cmpstr (state_of (f, "pbx"), ==, "not-configured");
+
+  rd_pbx_stop_async (others->pdata[0], NULL, other_stopped_cb, &stopped);
+  g_assert_true (hub_wait_until (flag_set, &stopped, 5000));
+  connect_both (f);
+  g_assert_cmpstr (state_of (f, "pbx"), ==, "connected");
+  g_assert_cmpuint (rd_sim_pbx_count_valid_tokens (f->sims.pbx), ==, 2);
+  g_assert_cmpint (cli (f, secret_line, NULL, "connect-pbx", "--url", rd_sim_pbx_get_base_url (f->sims.pbx),
+                        "--client-id", RD_SIM_PBX_DEFAULT_CLIENT_ID, NULL), ==, 0);
+  g_assert_cmpstr (state_of (f, "pbx"), ==, "connected");
+  g_assert_cmpuint (rd_sim_pbx_count_valid_tokens (f->sims.pbx), ==, 2);
+
+  /* a wrong secret for the same PBX: refused, and the hub is back on what worked */
+  g_assert_cmpint (cli (f, "wrong\n", NULL, "connect-pbx", "--url", rd_sim_pbx_get_base_url (f->sims.pbx),
+                        "--client-id", RD_SIM_PBX_DEFAULT_CLIENT_ID, NULL), ==, 1);
+  g_assert_true (hub_wait_until (pbx_is_connected, f, 10000));
+
+  /* failed verifications are not running event streams that broke */
+  stop_hub (f, FALSE);
+  g_assert_true (g_file_get_contents (f->log, &log, NULL, NULL));
+  g_assert_null (strstr (log, "PBX event stream stopped"));
+  stopped = FALSE;
+  rd_pbx_stop_async (others->pdata[1], NULL, other_stopped_cb, &stopped);
+  g_assert_true (hub_wait_until (flag_set, &stopped, 5000));
+}
+
 /* ---- SIGKILL mid-burst --------------------------------------------------------------- */
 
 typedef struct {
@@ -347,6 +445,7 @@ main (int argc, char **argv)
       return 2;
     }
   g_test_add ("/hub/cli/admin", Fixture, NULL, setup, test_admin, teardown);
+  g_test_add ("/hub/cli/connect-pbx-pool-full", Fixture, NULL, setup, test_connect_pbx_pool_full, teardown);
   g_test_add ("/hub/cli/sigkill-mid-burst", Fixture, NULL, setup, test_sigkill, teardown);
   return g_test_run ();
 }

@@ -106,6 +106,103 @@ run_long (PbxFixture *f, gboolean strict_pbx)
 }
 
 static void
+count_session_changes (RdPbx *pbx, guint *count)
+{
+  (*count)++;
+}
+
+/* "kill -9": the process goes at once, without a word to the PBX */
+static void
+crash (PbxFixture *f)
+{
+  g_signal_handlers_disconnect_by_data (f->pbx, f);
+  g_object_run_dispose (G_OBJECT (f->pbx));
+  g_clear_object (&f->pbx);
+}
+
+/* The PBX session outlives the process: a restart (a crash included) takes over the
+ * tokens it kept instead of adding one to the PBX's small pool; a clean stop
+ * releases them and leaves nothing to keep. */
+static void
+test_session_kept (PbxFixture *f, gconstpointer data)
+{
+  RdPbxConfig config = { 0 };
+  g_autofree char *state = NULL;
+  guint changes = 0;
+
+  rd_sim_pbx_set_max_tokens (f->sim, 2);
+  pbx_fixture_make_pbx (f, NULL);
+  g_signal_connect (f->pbx, "session-changed", G_CALLBACK (count_session_changes), &changes);
+  g_assert_null (rd_pbx_dup_session_state (f->pbx));
+  pbx_fixture_connect (f);
+  g_assert_cmpuint (changes, >=, 1);
+  for (guint i = 0; i < 10; i++)
+    {
+      g_clear_pointer (&state, g_free);
+      state = rd_pbx_dup_session_state (f->pbx);
+      g_assert_nonnull (state);
+      g_assert_null (strstr (state, RD_SIM_PBX_DEFAULT_SECRET));   /* tokens, never the client secret */
+      crash (f);
+      config.session_state = state;
+      pbx_fixture_make_pbx (f, &config);
+      pbx_fixture_connect (f);
+      g_assert_cmpuint (rd_sim_pbx_count_valid_tokens (f->sim), ==, 1);
+    }
+  g_assert_cmpuint (rd_sim_pbx_count_requests (f->sim, "get_token"), ==, 1);
+
+  /* an expired access token is replaced through the refresh token, and the old one is released */
+  g_clear_pointer (&state, g_free);
+  state = rd_pbx_dup_session_state (f->pbx);
+  crash (f);
+  rd_sim_pbx_expire_tokens (f->sim);
+  config.session_state = state;
+  pbx_fixture_make_pbx (f, &config);
+  pbx_fixture_connect (f);
+  g_assert_cmpuint (rd_sim_pbx_count_requests (f->sim, "get_token"), ==, 1);
+  g_assert_cmpuint (rd_sim_pbx_count_requests (f->sim, "refresh_token"), ==, 1);
+  g_assert_cmpuint (rd_sim_pbx_count_valid_tokens (f->sim), ==, 1);
+
+  /* another PBX's (or API client's) session is not used */
+  g_clear_pointer (&state, g_free);
+  state = rd_pbx_dup_session_state (f->pbx);
+  {
+    g_autoptr(PbxProxy) proxy = pbx_proxy_new (rd_sim_pbx_get_base_url (f->sim));
+    RdPbxConfig other = { .base_url = (char *) pbx_proxy_get_base_url (proxy), .session_state = state };
+    g_autoptr(RdPbx) pbx = rd_pbx_new (&other, NULL);
+
+    g_assert_null (pbx);   /* no client id: refused before anything */
+    other.client_id = (char *) RD_SIM_PBX_DEFAULT_CLIENT_ID;
+    other.client_secret = (char *) RD_SIM_PBX_DEFAULT_SECRET;
+    pbx = rd_pbx_new (&other, NULL);
+    g_assert_nonnull (pbx);
+    g_assert_null (rd_pbx_dup_session_state (pbx));
+  }
+
+  /* a clean stop releases everything (del_token): nothing is left to keep */
+  changes = 0;
+  g_signal_connect (f->pbx, "session-changed", G_CALLBACK (count_session_changes), &changes);
+  pbx_fixture_stop (f);
+  g_assert_cmpuint (changes, >=, 1);
+  g_assert_null (rd_pbx_dup_session_state (f->pbx));
+  g_assert_cmpuint (rd_sim_pbx_count_valid_tokens (f->sim), ==, 0);
+
+  /* tokens a crashed process was still releasing are released by the next one */
+  {
+    g_autofree char *stale = g_strdup_printf ("{\"v\":1,\"pbx\":\"%s %s\",\"retiring\":[\"not-a-token\"]}",
+                                              rd_sim_pbx_get_base_url (f->sim), RD_SIM_PBX_DEFAULT_CLIENT_ID);
+    guint dels = rd_sim_pbx_count_requests (f->sim, "del_token");
+
+    crash (f);
+    config.session_state = stale;
+    pbx_fixture_make_pbx (f, &config);
+    pbx_fixture_connect (f);
+    for (guint i = 0; i < 100 && rd_sim_pbx_count_requests (f->sim, "del_token") == dels; i++)
+      pbx_sleep (10);
+    g_assert_cmpuint (rd_sim_pbx_count_requests (f->sim, "del_token"), ==, dels + 1);
+  }
+}
+
+static void
 test_long_run (PbxFixture *f, gconstpointer data)
 {
   run_long (f, FALSE);
@@ -337,7 +434,7 @@ message_contains_pool (gpointer data)
   PbxFixture *f = data;
   const char *m = rd_pbx_get_state_message (f->pbx);
 
-  return m != NULL && strstr (m, "token pool full") != NULL;
+  return m != NULL && strstr (m, "pool of valid tokens is full") != NULL;
 }
 
 static void
@@ -347,8 +444,9 @@ test_token_pool_full (PbxFixture *f, gconstpointer data)
   g_autoptr(GError) error = NULL;
   g_autofree char *id = NULL;
 
-  /* eight other programs hold a token each */
-  for (guint i = 0; i < 8; i++)
+  /* a PBX that allows two valid tokens per API client, and two other programs hold one each */
+  rd_sim_pbx_set_max_tokens (f->sim, 2);
+  for (guint i = 0; i < 2; i++)
     {
       RdPbxConfig config = { .base_url = (char *) rd_sim_pbx_get_base_url (f->sim),
                              .client_id = (char *) RD_SIM_PBX_DEFAULT_CLIENT_ID,
@@ -359,14 +457,15 @@ test_token_pool_full (PbxFixture *f, gconstpointer data)
       rd_pbx_start (other);
     }
   pbx_sleep (500);
-  g_assert_cmpuint (rd_sim_pbx_count_valid_tokens (f->sim), ==, 8);
+  g_assert_cmpuint (rd_sim_pbx_count_valid_tokens (f->sim), ==, 2);
   pbx_fixture_make_pbx (f, NULL);
   rd_pbx_start (f->pbx);
   pbx_wait (message_contains_pool, f, 3000, "pool full");
   g_assert_cmpint (rd_pbx_get_state (f->pbx), ==, RD_PBX_STATE_RECONNECTING);
   id = dial (f, "2001", "13800138000", &error);
   g_assert_error (error, RD_ERROR, RD_ERROR_LIMIT);
-  g_assert_nonnull (strstr (error->message, "8 valid access tokens"));
+  g_assert_nonnull (strstr (error->message, "pool of valid tokens is full (errcode 60002"));
+  g_assert_null (strstr (error->message, "8"));   /* no cap the PBX did not state */
 
   /* one of them stops (del_token): we get in */
   {
@@ -501,6 +600,7 @@ main (int argc, char **argv)
   pbx_test_init (&argc, &argv);
 #define ADD(path, fn) g_test_add (path, PbxFixture, NULL, pbx_fixture_setup, fn, pbx_fixture_teardown)
   ADD ("/pbx/session/connect-stop", test_connect_stop);
+  ADD ("/pbx/session/session-kept", test_session_kept);
   ADD ("/pbx/session/long-run", test_long_run);
   ADD ("/pbx/session/long-run-strict", test_long_run_strict);
   ADD ("/pbx/session/heartbeat", test_heartbeat);

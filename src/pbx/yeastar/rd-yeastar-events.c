@@ -37,6 +37,7 @@ struct _RdYeastarEvents
   Conn             current;        /* subscribed */
   Conn             old;            /* replaced, draining */
   guint            generation;
+  gboolean         ever_subscribed;
 
   guint            heartbeat_ms;
   guint            backoff_base_ms;
@@ -251,7 +252,11 @@ fail (RdYeastarEvents *self, GError *error)
 {
   g_autoptr(GError) owned = error;
 
-  g_warning ("PBX event stream stopped: %s", error->message);
+  /* A stream that never ran did not "stop": its owner reports why it could not start. */
+  if (self->ever_subscribed)
+    g_warning ("PBX event stream stopped: %s", error->message);
+  else
+    g_debug ("PBX event stream could not start: %s", error->message);
   self->running = FALSE;
   stop_all (self);
   g_signal_emit (self, signals[SIGNAL_FAILED], 0, owned);
@@ -354,6 +359,7 @@ subscribed (RdYeastarEvents *self)
     }
   self->current = self->pending;
   self->pending = (Conn) { NULL, 0 };
+  self->ever_subscribed = TRUE;
   self->attempt = 0;
   self->last_rx = g_get_monotonic_time ();
   g_clear_handle_id (&self->heartbeat_id, g_source_remove);

@@ -821,6 +821,18 @@ pbx_fetch_records_finish (RdPbx *pbx, GAsyncResult *res, GError **error)
   return g_task_propagate_pointer (G_TASK (res), error);
 }
 
+static char *
+pbx_dup_session_state (RdPbx *pbx)
+{
+  return rd_yeastar_token_dup_state (RD_YEASTAR_PBX (pbx)->token);
+}
+
+static void
+on_token_state_changed (RdYeastarToken *token, gpointer user_data)
+{
+  g_signal_emit_by_name (user_data, "session-changed");
+}
+
 /* ---- object ---------------------------------------------------------------------------- */
 
 static void
@@ -847,6 +859,7 @@ rd_yeastar_pbx_iface_init (RdPbxInterface *iface)
   iface->search_contacts_finish = pbx_search_contacts_finish;
   iface->fetch_records_async = pbx_fetch_records_async;
   iface->fetch_records_finish = pbx_fetch_records_finish;
+  iface->dup_session_state = pbx_dup_session_state;
 }
 
 static void
@@ -863,6 +876,8 @@ rd_yeastar_pbx_dispose (GObject *object)
     }
   if (self->tracker != NULL)
     g_signal_handlers_disconnect_by_data (self->tracker, self);
+  if (self->token != NULL)
+    g_signal_handlers_disconnect_by_data (self->token, self);
   g_clear_object (&self->events);
   g_clear_object (&self->tracker);
   g_clear_object (&self->token);
@@ -947,6 +962,14 @@ rd_yeastar_pbx_new (const RdPbxConfig *config, GError **error)
   self->client = g_steal_pointer (&client);
   self->tz = g_steal_pointer (&tz);
   self->token = rd_yeastar_token_new (self->client, config->client_id, config->client_secret);
+  if (config->session_state != NULL)
+    {
+      g_autoptr(GError) restore_error = NULL;
+
+      if (!rd_yeastar_token_restore (self->token, config->session_state, &restore_error))
+        g_debug ("not reusing the saved PBX session: %s", restore_error->message);
+    }
+  g_signal_connect (self->token, "state-changed", G_CALLBACK (on_token_state_changed), self);
   self->events = rd_yeastar_events_new (self->client, self->token);
   self->tracker = rd_yeastar_call_tracker_new ();
   self->api = (RdYeastarApi) { self->client, self->token, on_api_errcode, G_OBJECT (self) };

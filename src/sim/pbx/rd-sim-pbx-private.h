@@ -49,6 +49,7 @@ struct _RdSimPbx
   char         *client_id;
   char         *secret;
   guint         access_s, refresh_s;
+  guint         max_tokens;
   GPtrArray    *tokens;         /* SimToken */
   guint         auth_failures;
   GPtrArray    *extensions;     /* SimExtension */

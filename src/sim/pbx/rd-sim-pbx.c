@@ -155,6 +155,7 @@ rd_sim_pbx_init (RdSimPbx *self)
   self->secret = g_strdup (RD_SIM_PBX_DEFAULT_SECRET);
   self->access_s = 1800;
   self->refresh_s = 86400;
+  self->max_tokens = MAX_VALID_TOKENS;
   self->tokens = g_ptr_array_new_with_free_func (token_free);
   self->extensions = g_ptr_array_new_with_free_func (extension_free);
   self->phonebooks = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
@@ -254,6 +255,13 @@ on_tick (gpointer user_data)
   if (self->close_on_expiry)
     close_sockets_of_invalid_tokens (self);
   return G_SOURCE_CONTINUE;
+}
+
+void
+rd_sim_pbx_set_max_tokens (RdSimPbx *self, guint max_tokens)
+{
+  g_return_if_fail (RD_IS_SIM_PBX (self));
+  self->max_tokens = MAX (max_tokens, 1);
 }
 
 void
@@ -388,7 +396,7 @@ issue_token (RdSimPbx *self, SoupServerMessage *msg)
   g_autoptr(JsonObject) obj = NULL;
   gint64 now = g_get_monotonic_time ();
 
-  if (rd_sim_pbx_count_valid_tokens (self) >= MAX_VALID_TOKENS)
+  if (rd_sim_pbx_count_valid_tokens (self) >= self->max_tokens)
     {
       reply_error (msg, 60002);
       return;
@@ -445,6 +453,11 @@ ep_refresh_token (Req *r)
         continue;
       if (t->revoked || t->refresh_used || now >= t->refresh_expiry)
         break;
+      if (!self->refresh_revokes_old && rd_sim_pbx_count_valid_tokens (self) >= self->max_tokens)
+        {
+          reply_error (r->msg, 60002);   /* the pool is full; the refresh token stays usable */
+          return;
+        }
       t->refresh_used = TRUE;   /* a refresh token works once: the reply carries a new one */
       if (self->refresh_revokes_old)
         t->revoked = TRUE;

@@ -31,6 +31,9 @@ gboolean    rd_sim_pbx_start_tls (RdSimPbx *self, GTlsCertificate *certificate, 
 const char *rd_sim_pbx_get_base_url (RdSimPbx *self);               /* "http://127.0.0.1:PORT" */
 void        rd_sim_pbx_set_credentials (RdSimPbx *self, const char *client_id, const char *secret);
 void        rd_sim_pbx_set_token_lifetimes (RdSimPbx *self, guint access_s, guint refresh_s);
+/* Valid access tokens one API client may hold (default 8, as documented; a real PBX was
+ * seen refusing the third). get_token and refresh_token beyond it: 60002. */
+void        rd_sim_pbx_set_max_tokens (RdSimPbx *self, guint max_tokens);
 void        rd_sim_pbx_add_extension (RdSimPbx *self, const char *number, const char *name, const char *email);
 
 char       *rd_sim_pbx_play_inbound (RdSimPbx *self, const char *from, const char *did,
