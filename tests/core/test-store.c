@@ -528,6 +528,50 @@ test_calls_same_call (Fixture *f, gconstpointer data)
   g_assert_cmpuint (calls->len, ==, 4);
   g_assert_true (rd_store_call_exists (f->store, "call:7.1"));
   g_assert_false (rd_store_call_exists (f->store, "uid:u-71"));
+  /* the row without a call id did not erase it */
+  for (guint i = 0; i < calls->len; i++)
+    {
+      RdCallRecord *got = g_ptr_array_index (calls, i);
+
+      if (g_strcmp0 (got->uid, "u-71") == 0)
+        g_assert_cmpstr (got->call_id, ==, "7.1");
+    }
+}
+
+/* Catch-up merges into what was stored: a CDR row that lacks the call id, names, the DID
+ * or the recording (v1 rows often do) never erases them; what it brings is added. */
+static void
+test_calls_merge (Fixture *f, gconstpointer data)
+{
+  g_autoptr(RdCallRecord) live = make_call ("9.1", "2001", T0);
+  g_autoptr(RdCallRecord) row = make_call (NULL, "2001", T0);
+  g_autoptr(GPtrArray) calls = NULL;
+  g_autoptr(GError) error = NULL;
+  RdCallRecord *got;
+
+  live->uid = g_strdup ("u-91");
+  live->from_name = g_strdup ("Li Lei");
+  live->did = g_strdup ("01088880000");
+  upsert (f->store, live, "{\"model\":\"res.partner\",\"id\":7}", TRUE);
+
+  row->uid = g_strdup ("u-91");
+  row->direction = RD_DIRECTION_UNKNOWN;
+  row->outcome = RD_OUTCOME_UNKNOWN;
+  row->recording = g_strdup ("20240101-9.1.wav");
+  upsert (f->store, row, NULL, FALSE);
+
+  calls = rd_store_calls_recent (f->store, NULL, 0, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (calls->len, ==, 1);
+  got = g_ptr_array_index (calls, 0);
+  g_assert_cmpstr (got->call_id, ==, "9.1");
+  g_assert_cmpstr (got->uid, ==, "u-91");
+  g_assert_cmpstr (got->from_name, ==, "Li Lei");
+  g_assert_cmpstr (got->did, ==, "01088880000");
+  g_assert_cmpstr (got->recording, ==, "20240101-9.1.wav");
+  g_assert_cmpint (got->direction, ==, RD_DIRECTION_INBOUND);
+  g_assert_cmpint (got->outcome, ==, live->outcome);
+  g_assert_true (rd_store_call_exists (f->store, "uid:u-91"));
 }
 
 static void
@@ -1067,6 +1111,7 @@ main (int argc, char **argv)
   ADD ("transactions/nested", test_nested_transactions);
   ADD ("settings/round-trip", test_settings);
   ADD ("calls/upsert", test_calls_upsert);
+  ADD ("calls/merge", test_calls_merge);
   ADD ("calls/recent", test_calls_recent);
   ADD ("calls/same-call", test_calls_same_call);
   ADD ("calls/hostile", test_calls_hostile);

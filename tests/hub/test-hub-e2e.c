@@ -909,6 +909,77 @@ test_pbx_drop (Fixture *f, gconstpointer data)
   g_assert_cmpuint (hub_count_logs (f->sims.odoo, "res.partner", f->sims.li_lei), ==, 1);
 }
 
+static gboolean
+flag_set (gpointer data)
+{
+  return *(gboolean *) data;
+}
+
+static void
+hub_stopped_cb (GObject *source, GAsyncResult *result, gpointer data)
+{
+  rd_hub_stop_finish (RD_HUB (source), result, NULL);
+  *(gboolean *) data = TRUE;
+}
+
+static gboolean
+pbx_state_connected (gpointer hub)
+{
+  return rd_hub_get_pbx (hub) != NULL && rd_pbx_get_state (rd_hub_get_pbx (hub)) == RD_PBX_STATE_CONNECTED;
+}
+
+/* After a restart the PBX's call records come again from the saved mark (catch-up): rows
+ * without a call id (v1 CDR rows) merge into the stored calls and erase nothing. */
+static void
+test_restart_keeps_call_ids (Fixture *f, gconstpointer data)
+{
+  g_autofree char *db = g_build_filename (f->sims.tmp, "restart.db", NULL);
+  g_autofree char *secrets = g_build_filename (f->sims.tmp, "secrets", NULL);
+  RdHubOptions options = { .database_path = db, .secrets_dir = secrets };
+  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) calls = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean stopped = FALSE;
+  guint catch_ups;
+
+  g_clear_object (&f->hub);
+  rd_sim_pbx_set_cdr_fields (f->sims.pbx, TRUE, FALSE);   /* rows carry the uid, not the call id */
+  f->hub = hub_new_connected (&f->sims, db);
+  g_assert_cmpuint (bind_auto (f), ==, 2);
+  for (guint i = 0; i < 3; i++)
+    {
+      g_ptr_array_add (ids, rd_sim_pbx_play_inbound (f->sims.pbx, LI_LEI_NUMBER, "01088880000", ring_2001,
+                                                    "2001", 50, 50));
+      wait_logged (f, ids->pdata[i]);
+    }
+  rd_hub_stop_async (f->hub, NULL, hub_stopped_cb, &stopped);
+  g_assert_true (hub_wait_until (flag_set, &stopped, 10000));
+  g_clear_object (&f->hub);
+
+  catch_ups = rd_sim_pbx_count_requests (f->sims.pbx, "cdr/search");
+  f->hub = rd_hub_new (&options);
+  rd_hub_set_index_refresh (f->hub, 0);
+  g_assert_true (rd_hub_start (f->hub, &error));
+  g_assert_no_error (error);
+  g_assert_true (hub_wait_until (pbx_state_connected, f->hub, 10000));
+  while (rd_sim_pbx_count_requests (f->sims.pbx, "cdr/search") == catch_ups)
+    hub_wait_ms (20);
+  hub_wait_ms (300);
+
+  calls = rd_store_calls_recent (rd_hub_get_store (f->hub), NULL, 0, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (calls->len, ==, 3);
+  for (guint i = 0; i < calls->len; i++)
+    {
+      RdCallRecord *call = g_ptr_array_index (calls, i);
+
+      g_assert_nonnull (call->call_id);
+      g_assert_true (g_ptr_array_find_with_equal_func (ids, call->call_id, g_str_equal, NULL));
+      g_assert_nonnull (call->uid);
+    }
+  g_assert_cmpuint (hub_count_logs (f->sims.odoo, "res.partner", f->sims.li_lei), ==, 3);
+}
+
 static void
 http_get_cb (GObject *source, GAsyncResult *result, gpointer data)
 {
@@ -917,11 +988,6 @@ http_get_cb (GObject *source, GAsyncResult *result, gpointer data)
   *(gboolean *) data = TRUE;
 }
 
-static gboolean
-flag_set (gpointer data)
-{
-  return *(gboolean *) data;
-}
 
 /* Plain HTTP requests on the agent port (a browser, a health check, a scanner) are answered and
  * their connections closed, however many come: none is left behind in CLOSE-WAIT. */
@@ -1010,6 +1076,7 @@ main (int argc, char **argv)
   g_test_add ("/hub/e2e/disable-enable", Fixture, NULL, setup, test_disable, teardown);
   g_test_add ("/hub/e2e/crm-down", Fixture, NULL, setup, test_crm_down, teardown);
   g_test_add ("/hub/e2e/pbx-drop", Fixture, NULL, setup, test_pbx_drop, teardown);
+  g_test_add ("/hub/e2e/restart-keeps-call-ids", Fixture, NULL, setup, test_restart_keeps_call_ids, teardown);
   g_test_add ("/hub/e2e/http-connections-released", Fixture, NULL, setup, test_http_connections_released, teardown);
   g_test_add ("/hub/e2e/callback-timeout", Fixture, GUINT_TO_POINTER (1), setup, test_callback_timeout, teardown);
   return g_test_run ();
