@@ -128,7 +128,7 @@ pbx_fixture_make_pbx (PbxFixture *f, const RdPbxConfig *overrides)
   if (config.client_secret == NULL)
     config.client_secret = (char *) RD_SIM_PBX_DEFAULT_SECRET;
   if (config.request_timeout == 0)
-    config.request_timeout = 5;
+    config.request_timeout = 15;   /* the default: TLS handshakes under ASan on a loaded machine take seconds */
   f->pbx = rd_pbx_new (&config, &error);
   g_assert_no_error (error);
   g_assert_nonnull (f->pbx);
@@ -147,7 +147,9 @@ pbx_fixture_connect (PbxFixture *f)
   if (f->pbx == NULL)
     pbx_fixture_make_pbx (f, NULL);
   rd_pbx_start (f->pbx);
-  pbx_wait_state (f, RD_PBX_STATE_CONNECTED, 5000);
+  /* an upper bound, not a speed target: under ASan with both cores busy the two TLS
+   * handshakes of a first connection (token, event socket) alone take seconds */
+  pbx_wait_state (f, RD_PBX_STATE_CONNECTED, 20000);
 }
 
 void

@@ -61,6 +61,8 @@ run_long (PbxFixture *f, gboolean strict_pbx)
 {
   LongRun run = { f, 0, 0, g_ptr_array_new_with_free_func (g_free) };
   guint sampler, player;
+  gint64 started;
+  double elapsed;
 
   rd_sim_pbx_set_token_lifetimes (f->sim, 1, 3);
   rd_sim_pbx_set_close_sockets_on_token_expiry (f->sim, strict_pbx);
@@ -70,27 +72,33 @@ run_long (PbxFixture *f, gboolean strict_pbx)
   rd_yeastar_pbx_set_test_timings (RD_YEASTAR_PBX (f->pbx), 200, 50, 400, 0.6);
   pbx_fixture_connect (f);
 
+  started = g_get_monotonic_time ();
   sampler = g_timeout_add (20, sample_tokens, &run);
   player = g_timeout_add (250, play_one, &run);
   pbx_sleep (6500);
   g_source_remove (player);
   for (guint i = 0; i < run.ids->len; i++)
-    pbx_wait_finished (f, run.ids->pdata[i], 3000);
-  pbx_wait_records (f, run.played, 5000);
+    pbx_wait_finished (f, run.ids->pdata[i], 15000);
+  pbx_wait_records (f, run.played, 15000);
   g_source_remove (sampler);
+  elapsed = (g_get_monotonic_time () - started) / 1e6;
 
-  g_test_message ("played %u calls, %u refreshes, %u get_token, max %u valid tokens, %u subscribes",
-                  run.played, rd_sim_pbx_count_requests (f->sim, "refresh_token"),
+  g_test_message ("%.1f s: played %u calls, %u refreshes, %u get_token, max %u valid tokens, %u subscribes",
+                  elapsed, run.played, rd_sim_pbx_count_requests (f->sim, "refresh_token"),
                   rd_sim_pbx_count_requests (f->sim, "get_token"), run.max_tokens,
                   rd_sim_pbx_count_requests (f->sim, "subscribe"));
   g_assert_cmpuint (run.played, >=, 20);
   g_assert_cmpuint (f->records->len, ==, run.played);        /* each exactly once */
   for (guint i = 0; i < run.ids->len; i++)
     g_assert_cmpuint (pbx_count_records (f, run.ids->pdata[i]), ==, 1);
-  g_assert_cmpuint (rd_sim_pbx_count_requests (f->sim, "refresh_token"), >=, 8);
+  /* one get_token for the whole run, which outlived two refresh tokens: each was replaced
+   * through a refresh before it expired (at least one per 3 s; a loaded machine does fewer
+   * than the ~10 an idle one does) */
   g_assert_cmpuint (rd_sim_pbx_count_requests (f->sim, "get_token"), ==, 1);
+  g_assert_cmpuint (rd_sim_pbx_count_requests (f->sim, "refresh_token"), >=, (guint) (elapsed / 3));
   g_assert_cmpuint (run.max_tokens, <=, 3);
-  g_assert_cmpint (rd_pbx_get_state (f->pbx), ==, RD_PBX_STATE_CONNECTED);
+  /* the strict PBX closes sockets as tokens expire: we may be between two right now */
+  pbx_wait_state (f, RD_PBX_STATE_CONNECTED, 20000);
   if (!strict_pbx)
     {
       /* the live stream alone carried every call: answered legs all seen */
@@ -218,19 +226,19 @@ test_long_run_strict (PbxFixture *f, gconstpointer data)
 static void
 test_heartbeat (PbxFixture *f, gconstpointer data)
 {
-  rd_sim_pbx_set_idle_timeout (f->sim, 500);
+  rd_sim_pbx_set_idle_timeout (f->sim, 1500);   /* heartbeats every 200 ms: ample margin on a loaded machine */
   pbx_fixture_connect (f);
-  pbx_sleep (1500);
+  pbx_sleep (3000);
   g_assert_cmpuint (rd_sim_pbx_count_requests (f->sim, "subscribe"), ==, 1);
   g_assert_cmpint (rd_pbx_get_state (f->pbx), ==, RD_PBX_STATE_CONNECTED);
 
   /* without heartbeats the PBX drops the socket; we come back */
   rd_yeastar_pbx_set_test_timings (RD_YEASTAR_PBX (f->pbx), 60000, 0, 0, 0);
   rd_sim_pbx_drop_sockets (f->sim);
-  pbx_wait_state (f, RD_PBX_STATE_RECONNECTING, 2000);
-  pbx_wait_state (f, RD_PBX_STATE_CONNECTED, 3000);
-  pbx_wait_state (f, RD_PBX_STATE_RECONNECTING, 3000);   /* idle timeout */
-  pbx_wait_state (f, RD_PBX_STATE_CONNECTED, 3000);
+  pbx_wait_state (f, RD_PBX_STATE_RECONNECTING, 15000);
+  pbx_wait_state (f, RD_PBX_STATE_CONNECTED, 15000);
+  pbx_wait_state (f, RD_PBX_STATE_RECONNECTING, 15000);   /* idle timeout */
+  pbx_wait_state (f, RD_PBX_STATE_CONNECTED, 15000);
 }
 
 /* The PBX closes the event socket (here: it drops it; in the strict reading it does so
@@ -247,14 +255,14 @@ test_closing_socket (PbxFixture *f, gconstpointer data)
   pbx_fixture_make_pbx (f, &config);
   rd_yeastar_pbx_set_test_timings (RD_YEASTAR_PBX (f->pbx), 50, 50, 400, 0);
   pbx_fixture_connect (f);
-  pbx_proxy_set_close_delay (proxy, 1500);
+  pbx_proxy_set_close_delay (proxy, 30000);   /* longer than any wait below */
   for (guint round = 0; round < 3; round++)
     {
       guint subscribes = rd_sim_pbx_count_requests (f->sim, "subscribe");
 
       rd_sim_pbx_drop_sockets (f->sim);
-      pbx_wait_state (f, RD_PBX_STATE_RECONNECTING, 1000);
-      pbx_wait_state (f, RD_PBX_STATE_CONNECTED, 1000);   /* long before the old TCP connection goes */
+      pbx_wait_state (f, RD_PBX_STATE_RECONNECTING, 15000);
+      pbx_wait_state (f, RD_PBX_STATE_CONNECTED, 15000);   /* long before the old TCP connection goes */
       g_assert_cmpuint (rd_sim_pbx_count_requests (f->sim, "subscribe"), ==, subscribes + 1);
       pbx_sleep (300);   /* heartbeats on the new socket only */
       g_assert_cmpint (rd_pbx_get_state (f->pbx), ==, RD_PBX_STATE_CONNECTED);
@@ -262,8 +270,8 @@ test_closing_socket (PbxFixture *f, gconstpointer data)
   /* token expiry closing the socket, the other reading of the spec */
   rd_sim_pbx_set_close_sockets_on_token_expiry (f->sim, TRUE);
   rd_sim_pbx_expire_tokens (f->sim);
-  pbx_wait_state (f, RD_PBX_STATE_RECONNECTING, 3000);
-  pbx_wait_state (f, RD_PBX_STATE_CONNECTED, 3000);
+  pbx_wait_state (f, RD_PBX_STATE_RECONNECTING, 15000);
+  pbx_wait_state (f, RD_PBX_STATE_CONNECTED, 15000);
   pbx_fixture_stop (f);
 }
 
@@ -274,7 +282,7 @@ dial (PbxFixture *f, const char *ext, const char *number, GError **error)
   char *id;
 
   rd_pbx_dial_async (f->pbx, ext, number, NULL, pbx_store_result, &res);
-  pbx_wait_result (&res, 8000);
+  pbx_wait_result (&res, 15000);
   id = rd_pbx_dial_finish (f->pbx, res, error);
   g_object_unref (res);
   return id;
@@ -323,7 +331,7 @@ test_fatal_errcodes (PbxFixture *f, gconstpointer data)
       rd_sim_pbx_fail_next (f->sim, "get_token", codes[i], 1);
       pbx_fixture_make_pbx (f, NULL);
       rd_pbx_start (f->pbx);
-      pbx_wait_state (f, RD_PBX_STATE_FAILED, 3000);
+      pbx_wait_state (f, RD_PBX_STATE_FAILED, 20000);
       g_assert_nonnull (strstr (rd_pbx_get_state_message (f->pbx), words[i]));
       pbx_sleep (300);   /* no automatic retry */
       g_assert_cmpuint (rd_sim_pbx_count_requests (f->sim, "get_token"), ==, before + 1);
@@ -341,7 +349,7 @@ test_bad_credentials (PbxFixture *f, gconstpointer data)
   pbx_test_tolerate ("PBX event stream stopped");
   pbx_fixture_make_pbx (f, &config);
   rd_pbx_start (f->pbx);
-  pbx_wait_state (f, RD_PBX_STATE_FAILED, 3000);
+  pbx_wait_state (f, RD_PBX_STATE_FAILED, 20000);
   g_assert_nonnull (strstr (rd_pbx_get_state_message (f->pbx), "Client Secret"));
   g_assert_null (strstr (rd_pbx_get_state_message (f->pbx), "wrong"));   /* the secret is never shown */
 }
@@ -401,8 +409,8 @@ test_bad_frames (PbxFixture *f, gconstpointer data)
   /* an event with "type" as a string is accepted */
   rd_sim_pbx_send_raw (f->sim, "{\"type\":\"30022\",\"msg\":\"{\\\"ext_number\\\":\\\"2001\\\",\\\"option\\\":\\\"UPDATE\\\"}\"}");
   id = rd_sim_pbx_play_inbound (f->sim, "5503301", "6400", ring, "2001", 50, 50);
-  pbx_wait_finished (f, id, 3000);
-  pbx_wait_records (f, 1, 3000);
+  pbx_wait_finished (f, id, 15000);
+  pbx_wait_records (f, 1, 15000);
   g_assert_cmpuint (pbx_test_tolerated (), ==, 10);
   g_assert_cmpuint (f->extensions_changed, ==, 1);
   g_assert_cmpuint (f->records->len, ==, 1);
@@ -460,7 +468,7 @@ test_token_pool_full (PbxFixture *f, gconstpointer data)
   g_assert_cmpuint (rd_sim_pbx_count_valid_tokens (f->sim), ==, 2);
   pbx_fixture_make_pbx (f, NULL);
   rd_pbx_start (f->pbx);
-  pbx_wait (message_contains_pool, f, 3000, "pool full");
+  pbx_wait (message_contains_pool, f, 15000, "pool full");
   g_assert_cmpint (rd_pbx_get_state (f->pbx), ==, RD_PBX_STATE_RECONNECTING);
   id = dial (f, "2001", "13800138000", &error);
   g_assert_error (error, RD_ERROR, RD_ERROR_LIMIT);
@@ -471,15 +479,15 @@ test_token_pool_full (PbxFixture *f, gconstpointer data)
   {
     GAsyncResult *res = NULL;
     rd_pbx_stop_async (others->pdata[0], NULL, pbx_store_result, &res);
-    pbx_wait_result (&res, 3000);
+    pbx_wait_result (&res, 15000);
     g_object_unref (res);
   }
-  pbx_wait_state (f, RD_PBX_STATE_CONNECTED, 5000);
+  pbx_wait_state (f, RD_PBX_STATE_CONNECTED, 15000);
   for (guint i = 1; i < others->len; i++)
     {
       GAsyncResult *res = NULL;
       rd_pbx_stop_async (others->pdata[i], NULL, pbx_store_result, &res);
-      pbx_wait_result (&res, 3000);
+      pbx_wait_result (&res, 15000);
       g_object_unref (res);
     }
 }
@@ -563,7 +571,7 @@ test_tls_refused (PbxFixture *f, gconstpointer data)
       g_assert_cmpuint (rd_sim_pbx_count_valid_tokens (f->sim), ==, 0);
 
       rd_pbx_start (f->pbx);
-      pbx_wait_state (f, RD_PBX_STATE_FAILED, 3000);
+      pbx_wait_state (f, RD_PBX_STATE_FAILED, 20000);
       g_assert_nonnull (strstr (rd_pbx_get_state_message (f->pbx), shown));
       pbx_fixture_stop (f);
       g_clear_object (&f->pbx);

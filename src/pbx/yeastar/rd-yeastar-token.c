@@ -29,6 +29,7 @@ struct _RdYeastarToken
   gboolean         stale;
 
   gboolean         in_flight;
+  GTask           *revoke_pending;  /* a revoke waiting for the token request in flight */
   GQueue           waiters;         /* GTask */
   GCancellable    *cancellable;     /* in-flight requests; cancelled on revoke/dispose */
   guint            refresh_source;
@@ -52,6 +53,11 @@ rd_yeastar_token_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->refresh_source, g_source_remove);
   g_clear_handle_id (&self->retire_source, g_source_remove);
+  if (self->revoke_pending != NULL)
+    {
+      g_task_return_new_error (self->revoke_pending, G_IO_ERROR, G_IO_ERROR_CANCELLED, "Token manager disposed");
+      g_clear_object (&self->revoke_pending);
+    }
   while ((task = g_queue_pop_head (&self->waiters)) != NULL)
     {
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "Token manager disposed");
@@ -292,6 +298,8 @@ store (RdYeastarToken *self, JsonObject *reply, GError **error)
   return TRUE;
 }
 
+static void revoke_now (RdYeastarToken *self, GTask *task);
+
 static void
 acquired (RdYeastarToken *self, JsonObject *reply, const GError *call_error)
 {
@@ -299,6 +307,14 @@ acquired (RdYeastarToken *self, JsonObject *reply, const GError *call_error)
   gboolean had_token = self->access != NULL;
 
   self->in_flight = FALSE;
+  if (self->revoke_pending != NULL)
+    {
+      /* stopping: what the PBX just issued is revoked with the rest, not used */
+      if (reply != NULL)
+        store (self, reply, NULL);
+      revoke_now (self, g_steal_pointer (&self->revoke_pending));
+      return;
+    }
   if (reply != NULL && store (self, reply, &error))
     {
       finish_waiters (self, NULL);
@@ -380,6 +396,11 @@ on_refresh_token_done (GObject *source, GAsyncResult *res, gpointer user_data)
     }
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
+  if (self->revoke_pending != NULL)
+    {
+      acquired (self, NULL, error);
+      return;
+    }
   g_debug ("refresh_token failed (%s): falling back to get_token", error->message);
   g_clear_pointer (&self->refresh, g_free);
   get_token (self);
@@ -490,29 +511,15 @@ on_revoke_one (GObject *source, GAsyncResult *res, gpointer user_data)
   g_task_return_boolean (task, TRUE);
 }
 
-void
-rd_yeastar_token_revoke_async (RdYeastarToken *self, GCancellable *cancellable,
-                               GAsyncReadyCallback callback, gpointer user_data)
+static void
+revoke_now (RdYeastarToken *self, GTask *task)
 {
-  g_autoptr(GTask) task = NULL;
-  g_autoptr(GPtrArray) tokens = NULL;
+  g_autoptr(GPtrArray) tokens = g_steal_pointer (&self->retiring);
+  GCancellable *cancellable = g_task_get_cancellable (task);
   Revoke *revoke;
 
-  g_return_if_fail (RD_IS_YEASTAR_TOKEN (self));
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, rd_yeastar_token_revoke_async);
-
-  /* stop everything in flight; waiters get a cancellation */
-  g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
-  self->cancellable = g_cancellable_new ();
-  self->in_flight = FALSE;
-  finish_waiters (self, &(GError) { G_IO_ERROR, G_IO_ERROR_CANCELLED, (char *) "Token revoked" });
   g_clear_handle_id (&self->refresh_source, g_source_remove);
   g_clear_handle_id (&self->retire_source, g_source_remove);
-
-  tokens = g_steal_pointer (&self->retiring);
   self->retiring = g_ptr_array_new_with_free_func (g_free);
   if (self->access != NULL)
     g_ptr_array_add (tokens, g_steal_pointer (&self->access));
@@ -523,6 +530,7 @@ rd_yeastar_token_revoke_async (RdYeastarToken *self, GCancellable *cancellable,
     {
       g_signal_emit (self, signals[SIGNAL_STATE_CHANGED], 0);
       g_task_return_boolean (task, TRUE);
+      g_object_unref (task);
       return;
     }
   revoke = g_new0 (Revoke, 1);
@@ -537,6 +545,38 @@ rd_yeastar_token_revoke_async (RdYeastarToken *self, GCancellable *cancellable,
       one->token = g_strdup (g_ptr_array_index (tokens, i));
       del_token (self, one->token, cancellable, on_revoke_one, one);
     }
+  g_object_unref (task);
+}
+
+void
+rd_yeastar_token_revoke_async (RdYeastarToken *self, GCancellable *cancellable,
+                               GAsyncReadyCallback callback, gpointer user_data)
+{
+  GTask *task;
+
+  g_return_if_fail (RD_IS_YEASTAR_TOKEN (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, rd_yeastar_token_revoke_async);
+
+  /* waiters get a cancellation; nothing new is asked for */
+  finish_waiters (self, &(GError) { G_IO_ERROR, G_IO_ERROR_CANCELLED, (char *) "Token revoked" });
+  g_clear_handle_id (&self->refresh_source, g_source_remove);
+  g_clear_handle_id (&self->retire_source, g_source_remove);
+  if (self->in_flight || self->revoke_pending != NULL)
+    {
+      /* A token request is on its way: the PBX may issue that token whatever we do now,
+       * so wait for it and revoke it too rather than leave it valid in the PBX's pool. */
+      if (self->revoke_pending != NULL)
+        {
+          g_task_return_boolean (task, TRUE);   /* one revoke at a time is enough */
+          g_object_unref (task);
+          return;
+        }
+      self->revoke_pending = task;
+      return;
+    }
+  revoke_now (self, task);
 }
 
 gboolean
