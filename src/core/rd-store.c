@@ -73,6 +73,22 @@ static const char * const store_migrations[] = {
 
   /* 2 → 3: find the row of a call by its PBX call id (see find_same_call). */
   "CREATE INDEX calls_call_id ON calls (call_id);",
+
+  /* 3 → 4: the legs in progress, so that a restart can end (or carry on) what agents hold
+   * (rd-store-live.c). state/direction as rd_call_state_to_string / rd_direction_to_string. */
+  "CREATE TABLE live_calls ("
+  "  call_id    TEXT NOT NULL,"
+  "  extension  TEXT NOT NULL,"
+  "  state      TEXT NOT NULL,"
+  "  direction  TEXT NOT NULL,"
+  "  remote     TEXT,"
+  "  did        TEXT,"
+  "  call_path  TEXT,"
+  "  match_json TEXT,"
+  "  seen_us    INTEGER NOT NULL,"
+  "  updated    INTEGER NOT NULL,"
+  "  PRIMARY KEY (call_id, extension)"
+  ");",
 };
 
 guint

@@ -109,3 +109,13 @@ rd_agent_backend_create_record_finish (RdAgentBackend *self, GAsyncResult *res, 
   g_return_val_if_fail (RD_IS_AGENT_BACKEND (self), NULL);
   return RD_AGENT_BACKEND_GET_IFACE (self)->create_record_finish (self, res, error);
 }
+
+JsonArray *
+rd_agent_backend_live_calls (RdAgentBackend *self, const char *extension)
+{
+  RdAgentBackendInterface *iface;
+
+  g_return_val_if_fail (RD_IS_AGENT_BACKEND (self), NULL);
+  iface = RD_AGENT_BACKEND_GET_IFACE (self);
+  return iface->live_calls != NULL ? iface->live_calls (self, extension) : NULL;
+}

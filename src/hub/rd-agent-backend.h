@@ -59,6 +59,9 @@ struct _RdAgentBackendInterface
                                             const char *kind, const char *name, GCancellable *c,
                                             GAsyncReadyCallback cb, gpointer data);
   JsonObject      *(*create_record_finish) (RdAgentBackend *self, GAsyncResult *res, GError **error); /* match */
+
+  /* Optional: the "call" frames of @extension's calls in progress, for the welcome. New ref. */
+  JsonArray       *(*live_calls)           (RdAgentBackend *self, const char *extension);
 };
 
 void             rd_agent_backend_authenticate_async   (RdAgentBackend *self, const char *method, const char *who,
@@ -78,5 +81,7 @@ void             rd_agent_backend_create_record_async  (RdAgentBackend *self, co
                                                         const char *kind, const char *name, GCancellable *c,
                                                         GAsyncReadyCallback cb, gpointer data);
 JsonObject      *rd_agent_backend_create_record_finish (RdAgentBackend *self, GAsyncResult *res, GError **error);
+/* NULL when the backend does not tell. */
+JsonArray       *rd_agent_backend_live_calls           (RdAgentBackend *self, const char *extension);
 
 G_END_DECLS

@@ -170,6 +170,8 @@ pbx_connect_done (GTask *task, gboolean connected, const char *reason)
       return;
     }
   g_message ("PBX connected and saved");
+  if (g_strcmp0 (old_url, data->config.base_url) != 0)
+    rd_hub_calls_end_all (self);   /* calls on the PBX we leave are no longer ours to follow */
   rd_hub_set_pbx (self, data->pbx);
   g_task_return_boolean (task, TRUE);
   g_object_unref (task);
@@ -274,6 +276,12 @@ rd_hub_connect_pbx_async (RdHub *self, const RdPbxConfig *config, GCancellable *
     mark = g_get_real_time () / G_USEC_PER_SEC;
   self->pbx_mark_saved = mark;
   rd_pbx_set_high_water_mark (data->pbx, mark);
+  if (g_strcmp0 (old_url, config->base_url) == 0)
+    {
+      g_autoptr(GPtrArray) legs = rd_hub_calls_dup_legs (self);
+
+      rd_pbx_adopt_calls (data->pbx, legs);   /* the same PBX: its calls go on */
+    }
 
   /* Records that arrive while verifying are kept: wire the engine before starting. */
   g_signal_connect (data->pbx, "call-event", G_CALLBACK (rd_hub_on_call_event), self);

@@ -141,6 +141,14 @@ void        rd_hub_lookup_async        (RdHub *self, const RdPhoneNumber *number
                                         GAsyncReadyCallback callback, gpointer user_data);
 GPtrArray  *rd_hub_lookup_finish       (RdHub *self, GAsyncResult *result, GError **error);
 GPtrArray  *rd_hub_lookup_local        (RdHub *self, const RdPhoneNumber *number);
+/* The legs in progress kept at the last stop: back as live calls (call at start). */
+void        rd_hub_calls_restore       (RdHub *self);
+/* The live legs (RdCallEvent copies), for a PBX backend to adopt. */
+GPtrArray  *rd_hub_calls_dup_legs      (RdHub *self);
+/* The "call" frames of @extension's calls in progress (for a signing-in agent). */
+JsonArray  *rd_hub_calls_snapshot      (RdHub *self, const char *extension);
+/* Ends every live leg for its agent (the PBX they were on is gone). */
+void        rd_hub_calls_end_all       (RdHub *self);
 /* Remembers which extension dialed @call_id, so a later dial failure reaches that agent. */
 void        rd_hub_remember_dial       (RdHub *self, const char *call_id, const char *extension);
 

@@ -376,6 +376,11 @@ rd_hub_start_saved_pbx (RdHub *self)
     mark = g_get_real_time () / G_USEC_PER_SEC;
   self->pbx_mark_saved = mark;
   rd_pbx_set_high_water_mark (pbx, mark);
+  {
+    g_autoptr(GPtrArray) legs = rd_hub_calls_dup_legs (self);
+
+    rd_pbx_adopt_calls (pbx, legs);   /* checked with the PBX once connected */
+  }
   rd_hub_set_pbx (self, pbx);
   rd_pbx_start (pbx);
 }
@@ -715,6 +720,7 @@ rd_hub_start (RdHub *self, GError **error)
   rd_hub_load_settings (self);
   if (!rd_hub_outbox_init (self, error))
     return FALSE;
+  rd_hub_calls_restore (self);
 
   if (!listen_agent (self, error))
     return FALSE;

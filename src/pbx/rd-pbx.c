@@ -317,6 +317,13 @@ rd_pbx_dup_session_state (RdPbx *self)
   return IFACE (self)->dup_session_state (self);
 }
 
+void
+rd_pbx_adopt_calls (RdPbx *self, GPtrArray *legs)
+{
+  g_return_if_fail (RD_IS_PBX (self));
+  IFACE (self)->adopt_calls (self, legs);
+}
+
 RdPbx *
 rd_pbx_new (const RdPbxConfig *config, GError **error)
 {

@@ -13,8 +13,11 @@
  *     instance in RdPbxConfig.session_state, so that restarts, crashes included,
  *     reuse the PBX session instead of opening new ones. NULL: nothing to keep.
  *
- * After every gap (start, reconnect) the implementation catches up end-of-call
- * records from its high-water mark (set with rd_pbx_set_high_water_mark(); it
+ * After every gap (start, reconnect) the implementation asks the PBX about every
+ * call it holds in progress: those the PBX no longer has are reported ENDED (leg by
+ * leg, as call-events), the others brought up to date; so a call never stays open
+ * because its end fell into a gap. It also catches up end-of-call records from its
+ * high-water mark (set with rd_pbx_set_high_water_mark(); it
  * advances as records arrive — read it back with rd_pbx_get_high_water_mark()).
  * All async methods run on the thread-default main context of the caller.
  */
@@ -120,6 +123,9 @@ struct _RdPbxInterface
   GPtrArray  *(*fetch_records_finish)   (RdPbx *self, GAsyncResult *res, GError **error); /* RdCallRecord */
 
   char       *(*dup_session_state)      (RdPbx *self);
+  /* Legs in progress seen by an earlier instance (RdCallEvent, before start): held as
+   * known, reconciled at connect like the backend's own. */
+  void        (*adopt_calls)            (RdPbx *self, GPtrArray *legs);
 };
 
 void        rd_pbx_start                 (RdPbx *self);
@@ -149,6 +155,7 @@ void        rd_pbx_fetch_records_async   (RdPbx *self, gint64 from, gint64 to,
                                           GCancellable *c, GAsyncReadyCallback cb, gpointer data);
 GPtrArray  *rd_pbx_fetch_records_finish  (RdPbx *self, GAsyncResult *res, GError **error);
 char       *rd_pbx_dup_session_state     (RdPbx *self);
+void        rd_pbx_adopt_calls           (RdPbx *self, GPtrArray *legs);
 
 /* Construction without naming the vendor: the one place that picks the backend. */
 typedef struct {

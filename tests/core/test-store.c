@@ -574,6 +574,62 @@ test_calls_merge (Fixture *f, gconstpointer data)
   g_assert_true (rd_store_call_exists (f->store, "uid:u-91"));
 }
 
+/* The legs in progress survive a reopen (a restart); the last state wins, a later NULL
+ * match keeps the stored one; removed and stale legs go. */
+static void
+test_live_calls (Fixture *f, gconstpointer data)
+{
+  g_autoptr(RdCallEvent) ringing = rd_call_event_new ();
+  g_autoptr(RdCallEvent) other = rd_call_event_new ();
+  g_autoptr(GPtrArray) legs = NULL;
+  g_autoptr(GPtrArray) matches = NULL;
+  g_autoptr(GError) error = NULL;
+  RdCallEvent *got;
+
+  ringing->call_id = g_strdup ("5.1");
+  ringing->extension = g_strdup ("2001");
+  ringing->state = RD_CALL_STATE_RINGING;
+  ringing->direction = RD_DIRECTION_INBOUND;
+  ringing->remote_number = g_strdup ("+8613800138000");
+  ringing->did = g_strdup ("01088880000");
+  g_assert_true (rd_store_live_call_put (f->store, ringing, "{\"id\":7}", &error));
+  ringing->state = RD_CALL_STATE_ANSWERED;
+  g_assert_true (rd_store_live_call_put (f->store, ringing, NULL, &error));
+  other->call_id = g_strdup ("5.2");
+  other->extension = g_strdup ("2002");
+  other->state = RD_CALL_STATE_DIALING;
+  other->direction = RD_DIRECTION_OUTBOUND;
+  g_assert_true (rd_store_live_call_put (f->store, other, NULL, &error));
+  g_assert_no_error (error);
+
+  reopen (f);
+  legs = rd_store_live_calls_list (f->store, 3600, &matches, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (legs->len, ==, 2);
+  got = g_ptr_array_index (legs, 0);
+  g_assert_cmpstr (got->call_id, ==, "5.1");
+  g_assert_cmpstr (got->extension, ==, "2001");
+  g_assert_cmpint (got->state, ==, RD_CALL_STATE_ANSWERED);
+  g_assert_cmpint (got->direction, ==, RD_DIRECTION_INBOUND);
+  g_assert_cmpstr (got->remote_number, ==, "+8613800138000");
+  g_assert_cmpstr (got->did, ==, "01088880000");
+  g_assert_cmpstr (g_ptr_array_index (matches, 0), ==, "{\"id\":7}");
+  g_assert_null (g_ptr_array_index (matches, 1));
+  g_clear_pointer (&legs, g_ptr_array_unref);
+  g_clear_pointer (&matches, g_ptr_array_unref);
+
+  g_assert_true (rd_store_live_call_remove (f->store, "5.1", "2001", &error));
+  legs = rd_store_live_calls_list (f->store, 3600, NULL, &error);
+  g_assert_cmpuint (legs->len, ==, 1);
+  g_clear_pointer (&legs, g_ptr_array_unref);
+
+  /* a leg nothing was heard of for longer than the age limit is dropped */
+  rd_store_set_clock (f->store, g_get_real_time () / G_USEC_PER_SEC + 7200);
+  legs = rd_store_live_calls_list (f->store, 3600, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (legs->len, ==, 0);
+}
+
 static void
 test_calls_recent (Fixture *f, gconstpointer data)
 {
@@ -1112,6 +1168,7 @@ main (int argc, char **argv)
   ADD ("settings/round-trip", test_settings);
   ADD ("calls/upsert", test_calls_upsert);
   ADD ("calls/merge", test_calls_merge);
+  ADD ("calls/live", test_live_calls);
   ADD ("calls/recent", test_calls_recent);
   ADD ("calls/same-call", test_calls_same_call);
   ADD ("calls/hostile", test_calls_hostile);

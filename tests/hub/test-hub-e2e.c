@@ -915,6 +915,12 @@ flag_set (gpointer data)
   return *(gboolean *) data;
 }
 
+static gboolean
+rd_sim_pbx_count_active_calls_is_zero (gpointer pbx)
+{
+  return rd_sim_pbx_count_active_calls (pbx) == 0;
+}
+
 static void
 hub_stopped_cb (GObject *source, GAsyncResult *result, gpointer data)
 {
@@ -978,6 +984,72 @@ test_restart_keeps_call_ids (Fixture *f, gconstpointer data)
       g_assert_nonnull (call->uid);
     }
   g_assert_cmpuint (hub_count_logs (f->sims.odoo, "res.partner", f->sims.li_lei), ==, 3);
+}
+
+/* A call that ends in a gap of the PBX event stream ends for the agent too, whatever the gap:
+ * the event socket dropped, the access token expired (a PBX that closes sockets with their
+ * token), or the hub itself was down (killed) — then the agent learns it when it signs in
+ * again. Catch-up rows here carry no call id. */
+static void
+test_gap_ends_calls (Fixture *f, gconstpointer data)
+{
+  g_autofree char *db = g_build_filename (f->sims.tmp, "gap.db", NULL);
+  g_autofree char *secrets = g_build_filename (f->sims.tmp, "secrets", NULL);
+  RdHubOptions options = { .database_path = db, .secrets_dir = secrets };
+  const char *gaps[] = { "socket drop", "token expiry", "hub killed" };
+
+  g_clear_object (&f->hub);
+  f->hub = hub_new_connected (&f->sims, db);
+  g_assert_cmpuint (bind_auto (f), ==, 2);
+  connect_agent (f, "2001");
+  for (guint g = 0; g < G_N_ELEMENTS (gaps); g++)
+    {
+      g_autofree char *missed = NULL, *answered = NULL;
+      RdAgentCall *call;
+
+      g_test_message ("gap: %s", gaps[g]);
+      missed = rd_sim_pbx_play_inbound (f->sims.pbx, LI_LEI_NUMBER, "01088880000", ring_2001, NULL, 600, 0);
+      g_assert_nonnull (wait_call (f, missed, "ringing"));
+      rd_sim_pbx_set_events_paused (f->sims.pbx, TRUE);
+      if (g == 2)
+        {
+          /* "kill -9": the hub goes at once, the agent loses it */
+          g_object_run_dispose (G_OBJECT (f->hub));
+          g_clear_object (&f->hub);
+        }
+      g_assert_true (hub_wait_until (rd_sim_pbx_count_active_calls_is_zero, f->sims.pbx, 15000));
+      rd_sim_pbx_set_events_paused (f->sims.pbx, FALSE);
+      if (g == 0)
+        rd_sim_pbx_drop_sockets (f->sims.pbx);
+      else if (g == 1)
+        {
+          rd_sim_pbx_set_close_sockets_on_token_expiry (f->sims.pbx, TRUE);
+          rd_sim_pbx_expire_tokens (f->sims.pbx);
+        }
+      else
+        {
+          g_autoptr(GError) error = NULL;
+          g_autofree char *url = NULL;
+
+          f->hub = rd_hub_new (&options);
+          rd_hub_set_index_refresh (f->hub, 0);
+          g_assert_true (rd_hub_start (f->hub, &error));
+          g_assert_no_error (error);
+          url = rd_hub_get_agent_url (f->hub);
+          rd_agent_client_set_hub_url (f->agent, url);
+        }
+      call = wait_call (f, missed, "ended");
+      g_assert_nonnull (call);
+      g_assert_cmpstr (call->direction, ==, "inbound");
+      rd_sim_pbx_set_close_sockets_on_token_expiry (f->sims.pbx, FALSE);
+
+      /* and the next call pops as usual */
+      g_assert_true (hub_wait_until (agent_signed_in, f->agent, 15000));
+      g_assert_true (hub_wait_until (pbx_state_connected, f->hub, 15000));
+      answered = rd_sim_pbx_play_inbound (f->sims.pbx, LI_LEI_NUMBER, "01088880000", ring_2001, "2001", 100, 100);
+      g_assert_nonnull (wait_call (f, answered, "ended"));
+    }
+  g_assert_cmpuint (rd_sim_pbx_count_requests (f->sims.pbx, "call/query"), >=, 2);
 }
 
 static void
@@ -1076,6 +1148,7 @@ main (int argc, char **argv)
   g_test_add ("/hub/e2e/disable-enable", Fixture, NULL, setup, test_disable, teardown);
   g_test_add ("/hub/e2e/crm-down", Fixture, NULL, setup, test_crm_down, teardown);
   g_test_add ("/hub/e2e/pbx-drop", Fixture, NULL, setup, test_pbx_drop, teardown);
+  g_test_add ("/hub/e2e/gap-ends-calls", Fixture, NULL, setup, test_gap_ends_calls, teardown);
   g_test_add ("/hub/e2e/restart-keeps-call-ids", Fixture, NULL, setup, test_restart_keeps_call_ids, teardown);
   g_test_add ("/hub/e2e/http-connections-released", Fixture, NULL, setup, test_http_connections_released, teardown);
   g_test_add ("/hub/e2e/callback-timeout", Fixture, GUINT_TO_POINTER (1), setup, test_callback_timeout, teardown);

@@ -3,6 +3,8 @@
 
 #include "pbx/yeastar/rd-yeastar-call-tracker.h"
 
+#include <string.h>
+
 #include "core/rd-error.h"
 #include "pbx/yeastar/rd-yeastar-json.h"
 
@@ -659,6 +661,123 @@ rd_yeastar_call_tracker_oldest_start (RdYeastarCallTracker *self)
     if (oldest == 0 || ((Call *) value)->first_seen < oldest)
       oldest = ((Call *) value)->first_seen;
   return oldest;
+}
+
+/* Does @number name the same party as @remote (a caller id may carry a prefix the
+ * record drops, or the other way round)? */
+static gboolean
+same_party (const char *remote, const char *number)
+{
+  gsize a, b;
+
+  if (remote == NULL || number == NULL || *remote == '\0' || *number == '\0')
+    return FALSE;
+  if (g_str_equal (remote, number))
+    return TRUE;
+  a = strlen (remote);
+  b = strlen (number);
+  /* the shorter one is the tail of the other, and long enough to mean something */
+  return MIN (a, b) >= 7 && (a > b ? g_str_has_suffix (remote, number) : g_str_has_suffix (number, remote));
+}
+
+void
+rd_yeastar_call_tracker_end_matching (RdYeastarCallTracker *self, const RdCallRecord *record)
+{
+  GHashTableIter iter;
+  gpointer key, value;
+  g_autoptr(GPtrArray) ended = g_ptr_array_new_with_free_func (g_free);
+  const char *parties[] = { record->from_number, record->to_number, record->extension, NULL };
+
+  g_return_if_fail (RD_IS_YEASTAR_CALL_TRACKER (self));
+  g_hash_table_iter_init (&iter, self->calls);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      Call *call = value;
+      GHashTableIter legs;
+      gpointer ext, leg_value;
+
+      /* seen after the call began: not a later call between the same parties */
+      if (record->start_unix > 0 && call->first_seen + 5 < record->start_unix)
+        continue;
+      if (record->outcome != RD_OUTCOME_ANSWERED)
+        {
+          /* nobody took it: any leg of the call with the same other party will do */
+          g_hash_table_iter_init (&legs, call->legs);
+          while (g_hash_table_iter_next (&legs, &ext, &leg_value))
+            if (((Leg *) leg_value)->state != RD_CALL_STATE_ENDED &&
+                (same_party (((Leg *) leg_value)->remote, record->from_number) ||
+                 same_party (((Leg *) leg_value)->remote, record->to_number)))
+              {
+                g_ptr_array_add (ended, g_strdup (key));
+                break;
+              }
+          continue;
+        }
+      g_hash_table_iter_init (&legs, call->legs);
+      while (g_hash_table_iter_next (&legs, &ext, &leg_value))
+        {
+          Leg *leg = leg_value;
+
+          if (leg->state != RD_CALL_STATE_ENDED && is_party (parties, ext) &&
+              (same_party (leg->remote, record->from_number) || same_party (leg->remote, record->to_number)))
+            {
+              g_ptr_array_add (ended, g_strdup (key));
+              break;
+            }
+        }
+    }
+  for (guint i = 0; i < ended->len; i++)
+    {
+      g_debug ("call %s ends with a record that does not name it", (char *) ended->pdata[i]);
+      rd_yeastar_call_tracker_end_call (self, ended->pdata[i],
+                                        record->outcome == RD_OUTCOME_ANSWERED ? parties : NULL);
+    }
+}
+
+GStrv
+rd_yeastar_call_tracker_dup_call_ids (RdYeastarCallTracker *self)
+{
+  g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
+  GHashTableIter iter;
+  gpointer key;
+
+  g_return_val_if_fail (RD_IS_YEASTAR_CALL_TRACKER (self), NULL);
+  g_hash_table_iter_init (&iter, self->calls);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    g_strv_builder_add (b, key);
+  return g_strv_builder_end (b);
+}
+
+void
+rd_yeastar_call_tracker_adopt (RdYeastarCallTracker *self, const RdCallEvent *event)
+{
+  Call *call;
+  Leg *leg;
+
+  g_return_if_fail (RD_IS_YEASTAR_CALL_TRACKER (self));
+  g_return_if_fail (event != NULL);
+  if (event->call_id == NULL || event->extension == NULL || event->state == RD_CALL_STATE_ENDED)
+    return;
+  call = g_hash_table_lookup (self->calls, event->call_id);
+  if (call == NULL)
+    {
+      purge (self);
+      call = g_new0 (Call, 1);
+      call->legs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, leg_free);
+      call->first_seen = event->timestamp_us > 0 ? event->timestamp_us / G_USEC_PER_SEC
+                                                 : g_get_real_time () / G_USEC_PER_SEC;
+      call->last_seen = g_get_monotonic_time ();
+      g_hash_table_insert (self->calls, g_strdup (event->call_id), call);
+    }
+  if (g_hash_table_contains (call->legs, event->extension))
+    return;
+  leg = g_new0 (Leg, 1);
+  leg->state = event->state;
+  leg->direction = event->direction;
+  leg->remote = g_strdup (event->remote_number);
+  leg->did = g_strdup (event->did);
+  leg->call_path = g_strdup (event->call_path);
+  g_hash_table_insert (call->legs, g_strdup (event->extension), leg);
 }
 
 guint

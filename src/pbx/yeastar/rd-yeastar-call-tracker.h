@@ -41,8 +41,16 @@ void     rd_yeastar_call_tracker_cancel_dial (RdYeastarCallTracker *self, guint 
  * took part in the call. */
 void     rd_yeastar_call_tracker_end_call  (RdYeastarCallTracker *self, const char *call_id,
                                             const char * const *parties);
+/* A record without a call id (v1 CDR rows): ends the calls in progress it describes (a
+ * leg of one of its extensions with its other party, seen since it began). */
+void     rd_yeastar_call_tracker_end_matching (RdYeastarCallTracker *self, const RdCallRecord *record);
 /* Unix seconds when the oldest call still in progress was first seen; 0 if none. */
 gint64   rd_yeastar_call_tracker_oldest_start (RdYeastarCallTracker *self);
 guint    rd_yeastar_call_tracker_count_calls  (RdYeastarCallTracker *self);
+/* The ids of the calls in progress. */
+GStrv    rd_yeastar_call_tracker_dup_call_ids (RdYeastarCallTracker *self);
+/* Takes a leg seen before a restart as known (no event): later member lists are compared
+ * with it, and ending the call ends it. */
+void     rd_yeastar_call_tracker_adopt        (RdYeastarCallTracker *self, const RdCallEvent *event);
 
 G_END_DECLS

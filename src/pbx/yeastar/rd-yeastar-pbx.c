@@ -42,6 +42,9 @@ struct _RdYeastarPbx
 
   GHashTable           *seen;            /* record key set */
   GQueue                seen_order;
+
+  gboolean              no_call_query;   /* the firmware has no call/query (10001) */
+  guint                 reconcile_retry_id;
 };
 
 static void rd_yeastar_pbx_iface_init (RdPbxInterface *iface);
@@ -50,6 +53,7 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (RdYeastarPbx, rd_yeastar_pbx, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (RD_TYPE_PBX, rd_yeastar_pbx_iface_init))
 
 static void catch_up (RdYeastarPbx *self);
+static void reconcile_calls (RdYeastarPbx *self);
 
 /* ---- state ---------------------------------------------------------------------- */
 
@@ -86,6 +90,7 @@ on_events_connected (RdYeastarEvents *events, gpointer user_data)
     self->high_water_mark = g_get_real_time () / G_USEC_PER_SEC;
   set_state (self, RD_PBX_STATE_CONNECTED, NULL);
   catch_up (self);
+  reconcile_calls (self);
 }
 
 static void
@@ -123,7 +128,13 @@ deliver_record (RdYeastarPbx *self, RdCallRecord *record)
 
     if (parties[0] == NULL)
       parties[0] = parties[1], parties[1] = NULL;
-    rd_yeastar_call_tracker_end_call (self->tracker, record->call_id, parties);
+    if (record->call_id == NULL)
+      rd_yeastar_call_tracker_end_matching (self->tracker, record);
+    else if (record->outcome != RD_OUTCOME_ANSWERED)
+      /* nobody took it (a ring group's or queue's one record names one member): all over */
+      rd_yeastar_call_tracker_end_call (self->tracker, record->call_id, NULL);
+    else
+      rd_yeastar_call_tracker_end_call (self->tracker, record->call_id, parties);
   }
   if (record->start_unix > self->high_water_mark)
     self->high_water_mark = record->start_unix;
@@ -250,6 +261,95 @@ catch_up (RdYeastarPbx *self)
                               g_object_ref (self));
 }
 
+/* ---- reconciling live calls after a gap -------------------------------------------- */
+
+/* Calls may have ended (or changed) while the event stream was away: a dropped socket,
+ * an expired token, a restart. After every (re)connection each call still in progress
+ * here is asked for (call/query): one the PBX no longer has is ended, the legs of one it
+ * has are brought up to date. Records from the catch-up end calls too, but v1 CDR rows
+ * often lack the call id, and unanswered legs have no record of their own. */
+
+typedef struct {
+  RdYeastarPbx *self;
+  char         *call_id;
+} CallQuery;
+
+static gboolean
+on_reconcile_retry (gpointer user_data)
+{
+  RdYeastarPbx *self = user_data;
+
+  self->reconcile_retry_id = 0;
+  if (self->state == RD_PBX_STATE_CONNECTED)
+    reconcile_calls (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_call_queried (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  CallQuery *q = user_data;
+  g_autoptr(RdYeastarPbx) self = q->self;
+  g_autofree char *call_id = q->call_id;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) reply = rd_yeastar_api_call_finish (res, &error);
+  JsonArray *data;
+
+  g_free (q);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (reply == NULL && g_error_matches (error, RD_ERROR, RD_ERROR_UNAVAILABLE))
+    {
+      /* no call/query on this firmware: records are all there is to end calls with */
+      g_message ("The PBX cannot list its active calls (%s): calls that ended while the event stream was "
+                 "away end with their call records", error->message);
+      self->no_call_query = TRUE;
+      return;
+    }
+  if (reply == NULL && !g_error_matches (error, RD_ERROR, RD_ERROR_NOT_FOUND))
+    {
+      g_debug ("call/query %s: %s; asking again later", call_id, error->message);
+      if (self->reconcile_retry_id == 0)
+        self->reconcile_retry_id = g_timeout_add (self->catch_up_retry_ms, on_reconcile_retry, self);
+      return;
+    }
+  data = reply != NULL ? rd_yeastar_json_get_array (reply, "data") : NULL;
+  for (guint i = 0; data != NULL && i < json_array_get_length (data); i++)
+    {
+      JsonNode *node = json_array_get_element (data, i);
+      JsonObject *call = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+      g_autoptr(GError) feed_error = NULL;
+
+      if (call == NULL || g_strcmp0 (rd_yeastar_json_get_string (call, "call_id"), call_id) != 0)
+        continue;
+      if (!rd_yeastar_call_tracker_feed (self->tracker, call, &feed_error))
+        g_warning ("ignoring the PBX's state of call %s: %s", call_id, feed_error->message);
+      return;
+    }
+  g_debug ("call %s ended while the event stream was away", call_id);
+  rd_yeastar_call_tracker_end_call (self->tracker, call_id, NULL);
+}
+
+static void
+reconcile_calls (RdYeastarPbx *self)
+{
+  g_auto(GStrv) ids = rd_yeastar_call_tracker_dup_call_ids (self->tracker);
+
+  g_clear_handle_id (&self->reconcile_retry_id, g_source_remove);
+  if (self->no_call_query)
+    return;
+  for (guint i = 0; ids[i] != NULL; i++)
+    {
+      const char *query[] = { "call_id", ids[i], NULL };
+      CallQuery *q = g_new0 (CallQuery, 1);
+
+      q->self = g_object_ref (self);
+      q->call_id = g_strdup (ids[i]);
+      rd_yeastar_api_call_async (&self->api, "GET", "call/query", query, NULL, self->cancellable,
+                                 on_call_queried, q);
+    }
+}
+
 /* ---- RdPbx: lifecycle ---------------------------------------------------------------- */
 
 static void
@@ -288,6 +388,7 @@ pbx_stop_async (RdPbx *pbx, GCancellable *c, GAsyncReadyCallback cb, gpointer da
   self->cancellable = g_cancellable_new ();
   self->catching_up = self->catch_up_again = FALSE;
   g_clear_handle_id (&self->catch_up_retry_id, g_source_remove);
+  g_clear_handle_id (&self->reconcile_retry_id, g_source_remove);
   set_state (self, RD_PBX_STATE_DISCONNECTED, NULL);
   rd_yeastar_token_revoke_async (self->token, c, on_revoked, task);
 }
@@ -821,6 +922,15 @@ pbx_fetch_records_finish (RdPbx *pbx, GAsyncResult *res, GError **error)
   return g_task_propagate_pointer (G_TASK (res), error);
 }
 
+static void
+pbx_adopt_calls (RdPbx *pbx, GPtrArray *legs)
+{
+  RdYeastarPbx *self = RD_YEASTAR_PBX (pbx);
+
+  for (guint i = 0; legs != NULL && i < legs->len; i++)
+    rd_yeastar_call_tracker_adopt (self->tracker, g_ptr_array_index (legs, i));
+}
+
 static char *
 pbx_dup_session_state (RdPbx *pbx)
 {
@@ -860,6 +970,7 @@ rd_yeastar_pbx_iface_init (RdPbxInterface *iface)
   iface->fetch_records_async = pbx_fetch_records_async;
   iface->fetch_records_finish = pbx_fetch_records_finish;
   iface->dup_session_state = pbx_dup_session_state;
+  iface->adopt_calls = pbx_adopt_calls;
 }
 
 static void
@@ -869,6 +980,7 @@ rd_yeastar_pbx_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->catch_up_retry_id, g_source_remove);
+  g_clear_handle_id (&self->reconcile_retry_id, g_source_remove);
   if (self->events != NULL)
     {
       g_signal_handlers_disconnect_by_data (self->events, self);

@@ -216,6 +216,7 @@ on_step (gpointer user_data)
       if (s->kind == STEP_FAILED)
         json_object_set_string_member (msg, "reason", s->reason);
       json_object_set_array_member (msg, "members", json_array_ref (s->members));
+      rd_sim_pbx_set_call_members (self, call->call_id, s->kind == STEP_FAILED ? NULL : s->members);
       rd_sim_pbx_push_event (self, s->kind == STEP_FAILED ? 30015 : 30011, msg);
       break;
     case STEP_CDR:
@@ -238,6 +239,7 @@ on_step (gpointer user_data)
       {
         g_autofree char *id = g_strdup (call->call_id);
 
+        rd_sim_pbx_set_call_members (self, id, NULL);
         step_free (s);
         sim_call_free (call);
         rd_sim_pbx_emit_call_finished (self, id);

@@ -78,6 +78,8 @@ struct _RdSimPbx
   gboolean      dial_event_first;
   guint         call_seq;
   GHashTable   *sources;        /* pending scenario timeouts: source id set */
+  GHashTable   *active_calls;   /* call id → JsonArray: the member list the PBX has now */
+  int           query_gone;     /* call/query of an ended call: 0 = empty data, else this errcode */
   guint         tick_id;
 };
 
@@ -85,6 +87,9 @@ struct _RdSimPbx
 SimExtension *rd_sim_pbx_find_extension (RdSimPbx *self, const char *number);
 void          rd_sim_pbx_push_event     (RdSimPbx *self, int type, JsonObject *msg);
 void          rd_sim_pbx_emit_call_finished (RdSimPbx *self, const char *call_id);
+
+/* rd-sim-pbx.c: what call/query reports */
+void          rd_sim_pbx_set_call_members (RdSimPbx *self, const char *call_id, JsonArray *members);
 
 /* rd-sim-pbx-calls.c */
 void          rd_sim_pbx_handle_dial    (RdSimPbx *self, const char *caller, const char *callee,

@@ -127,6 +127,7 @@ rd_sim_pbx_finalize (GObject *object)
   g_hash_table_unref (self->busy_numbers);
   g_hash_table_unref (self->unreachable_numbers);
   g_hash_table_unref (self->sources);
+  g_hash_table_unref (self->active_calls);
   g_time_zone_unref (self->tz);
   G_OBJECT_CLASS (rd_sim_pbx_parent_class)->finalize (object);
 }
@@ -176,6 +177,7 @@ rd_sim_pbx_init (RdSimPbx *self)
   self->dial_talk_ms = 1000;
   self->dial_caller_status = g_strdup ("RING");
   self->sources = g_hash_table_new (NULL, NULL);
+  self->active_calls = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) json_array_unref);
 
   rd_sim_pbx_add_extension (self, "2001", "Alice Zhang", "alice@example.com");
   rd_sim_pbx_add_extension (self, "2002", "Bob Li", "bob@example.com");
@@ -930,6 +932,78 @@ ep_cdr_search (Req *r)
 static void on_delayed_gone (SoupServerMessage *msg, gpointer user_data);
 static gboolean unpause (gpointer data);
 
+/* The member list of a call as the PBX has it now; a list where every member hung up
+ * (BYE), or NULL, means the call is over. Kept whether events are pushed or not. */
+void
+rd_sim_pbx_set_call_members (RdSimPbx *self, const char *call_id, JsonArray *members)
+{
+  gboolean live = FALSE;
+
+  for (guint i = 0; members != NULL && i < json_array_get_length (members); i++)
+    {
+      JsonObject *wrapper = json_array_get_object_element (members, i);
+      GList *kinds = json_object_get_members (wrapper);
+      JsonObject *m = kinds ? json_object_get_object_member (wrapper, kinds->data) : NULL;
+
+      if (m != NULL && g_strcmp0 (json_object_get_string_member_with_default (m, "member_status", ""), "BYE") != 0)
+        live = TRUE;
+      g_list_free (kinds);
+    }
+  if (live)
+    g_hash_table_replace (self->active_calls, g_strdup (call_id), json_array_ref (members));
+  else
+    g_hash_table_remove (self->active_calls, call_id);
+}
+
+guint
+rd_sim_pbx_count_active_calls (RdSimPbx *self)
+{
+  g_return_val_if_fail (RD_IS_SIM_PBX (self), 0);
+  return g_hash_table_size (self->active_calls);
+}
+
+void
+rd_sim_pbx_set_call_query_gone (RdSimPbx *self, int errcode)
+{
+  g_return_if_fail (RD_IS_SIM_PBX (self));
+  self->query_gone = errcode;
+}
+
+/* GET call/query?call_id=… → data:[{call_id, members}] for an active call. Without
+ * call_id: every active call. */
+static void
+ep_call_query (Req *r)
+{
+  const char *call_id = q (r, "call_id");
+  g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
+  GHashTableIter iter;
+  gpointer key, value;
+
+  if (r->self->query_gone == 10001)
+    {
+      reply_error (r->msg, 10001);
+      return;
+    }
+  g_hash_table_iter_init (&iter, r->self->active_calls);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      JsonObject *o;
+
+      if (call_id != NULL && !g_str_equal (call_id, key))
+        continue;
+      o = json_object_new ();
+      json_object_set_string_member (o, "call_id", key);
+      json_object_set_array_member (o, "members", json_array_ref (value));
+      g_ptr_array_add (items, o);
+    }
+  if (items->len == 0 && call_id != NULL && r->self->query_gone != 0)
+    {
+      reply_error (r->msg, r->self->query_gone);
+      return;
+    }
+  reply_list (r, items);
+}
+
 static void
 ep_call_dial (Req *r)
 {
@@ -993,6 +1067,7 @@ static const Endpoint endpoints[] = {
   { "company_contact/search", "GET", TRUE, ep_contact_search_v },
   { "cdr/search", "GET", TRUE, ep_cdr_search },
   { "call/dial", "POST", TRUE, ep_call_dial },
+  { "call/query", "GET", TRUE, ep_call_query },
 };
 
 static void

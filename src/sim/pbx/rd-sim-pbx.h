@@ -77,6 +77,11 @@ void        rd_sim_pbx_set_refresh_revokes_old (RdSimPbx *self, gboolean revokes
 void        rd_sim_pbx_set_cdr_fields (RdSimPbx *self, gboolean with_uid, gboolean rows_with_call_id);
 void        rd_sim_pbx_set_cdr_time_scale (RdSimPbx *self, guint factor);           /* CDR seconds = ms × factor / 1000 */
 void        rd_sim_pbx_set_time_zone (RdSimPbx *self, GTimeZone *tz);               /* of time_start; default local */
+/* call/query (active calls, UNCONFIRMED on P-Series): a call that is over gives an empty
+ * data list (default, @errcode 0) or @errcode (60001 DATA NOT FOUND, or 10001 as on
+ * firmware without the endpoint). */
+void        rd_sim_pbx_set_call_query_gone (RdSimPbx *self, int errcode);
+guint       rd_sim_pbx_count_active_calls (RdSimPbx *self);
 
 /* inspection */
 guint       rd_sim_pbx_count_valid_tokens (RdSimPbx *self);
