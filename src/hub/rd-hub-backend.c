@@ -29,7 +29,7 @@ rd_hub_agent_status (RdHub *self)
       message = "Connecting to the CRM";
     }
   json_object_set_string_member (status, "crm", crm);
-  if (message == NULL && g_str_equal (crm, "failed"))
+  if (message == NULL && (g_str_equal (crm, "failed") || g_str_equal (crm, "unreachable")))
     message = self->crm_message;
   if (message == NULL && self->pbx != NULL && rd_pbx_get_state (self->pbx) != RD_PBX_STATE_CONNECTED)
     message = rd_pbx_get_state_message (self->pbx);

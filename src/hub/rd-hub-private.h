@@ -27,6 +27,7 @@ typedef enum {
   RD_HUB_CRM_CONNECTING,
   RD_HUB_CRM_CONNECTED,
   RD_HUB_CRM_FAILED,
+  RD_HUB_CRM_UNREACHABLE,    /* connected before, requests get no answer now: probed until they do */
 } RdHubCrmState;
 
 /* The integration's settings, cached from the store's settings table. */
@@ -81,6 +82,7 @@ struct _RdHub
   char           *crm_message;
   guint           crm_retry_id;
   guint           crm_retry_delay;
+  guint           crm_probe_id;
 
   GHashTable     *calls;            /* "call_id\x1fextension" → live call (rd-hub-calls.c) */
   GHashTable     *dialed;           /* call id → extension that dialed it (agent dial) */

@@ -204,6 +204,7 @@ rd_hub_crm_state_string (RdHub *self)
     {
     case RD_HUB_CRM_CONNECTED: return "connected";
     case RD_HUB_CRM_CONNECTING: return "connecting";
+    case RD_HUB_CRM_UNREACHABLE: return "unreachable";
     default: return "failed";
     }
 }
@@ -321,6 +322,61 @@ rd_hub_set_pbx (RdHub *self, RdPbx *pbx)
   rd_hub_emit_status (self);
 }
 
+#define CRM_PROBE_S 3
+
+static void
+crm_probed_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  /* the answer (or none) reaches on_crm_reachability through the CRM's own signal */
+  if (!rd_crm_probe_finish (RD_CRM (source), result, &error))
+    g_debug ("CRM probe: %s", error->message);
+}
+
+static gboolean
+crm_probe_cb (gpointer user_data)
+{
+  RdHub *self = user_data;
+
+  if (self->crm != NULL && self->crm_state == RD_HUB_CRM_UNREACHABLE)
+    rd_crm_probe_async (self->crm, self->crm_cancellable, crm_probed_cb, NULL);
+  return G_SOURCE_CONTINUE;
+}
+
+/* Any CRM request that gets no answer makes the CRM unreachable at once (status, agents'
+ * status frames, the last error); CRM work pauses and a probe every few seconds notices
+ * when it answers again, which any request may notice first. */
+static void
+on_crm_reachability (RdCrm *crm, gboolean reachable, const char *why, RdHub *self)
+{
+  if (crm != self->crm)
+    return;
+  if (!reachable && (self->crm_state == RD_HUB_CRM_CONNECTED || self->crm_state == RD_HUB_CRM_UNREACHABLE))
+    {
+      if (self->crm_state == RD_HUB_CRM_UNREACHABLE && g_strcmp0 (self->crm_message, why) == 0)
+        return;
+      if (self->crm_state == RD_HUB_CRM_CONNECTED)
+        g_warning ("CRM unreachable: %s", why ? why : "no answer");
+      self->crm_state = RD_HUB_CRM_UNREACHABLE;
+      g_free (self->crm_message);
+      self->crm_message = g_strdup (why);
+      if (self->crm_probe_id == 0)
+        self->crm_probe_id = g_timeout_add_seconds (CRM_PROBE_S, crm_probe_cb, self);
+      rd_hub_emit_status (self);
+    }
+  else if (reachable && self->crm_state == RD_HUB_CRM_UNREACHABLE)
+    {
+      g_message ("CRM reachable again");
+      self->crm_state = RD_HUB_CRM_CONNECTED;
+      g_clear_pointer (&self->crm_message, g_free);
+      g_clear_handle_id (&self->crm_probe_id, g_source_remove);
+      rd_hub_emit_status (self);
+      rd_hub_outbox_kick (self);
+      rd_hub_refresh_index (self);
+    }
+}
+
 void
 rd_hub_set_crm (RdHub *self, RdCrm *crm)
 {
@@ -330,12 +386,16 @@ rd_hub_set_crm (RdHub *self, RdCrm *crm)
       g_clear_object (&self->crm_cancellable);
     }
   g_clear_handle_id (&self->crm_retry_id, g_source_remove);
+  g_clear_handle_id (&self->crm_probe_id, g_source_remove);
+  if (self->crm != NULL)
+    g_signal_handlers_disconnect_by_func (self->crm, on_crm_reachability, self);
   g_clear_object (&self->crm);
   self->index_filled = FALSE;
   if (crm != NULL)
     {
       self->crm = g_object_ref (crm);
       self->crm_cancellable = g_cancellable_new ();
+      g_signal_connect (crm, "reachability-changed", G_CALLBACK (on_crm_reachability), self);
     }
   self->crm_state = crm != NULL ? RD_HUB_CRM_CONNECTING : RD_HUB_CRM_NOT_CONFIGURED;
   g_clear_pointer (&self->crm_message, g_free);
@@ -800,6 +860,7 @@ rd_hub_stop_async (RdHub *self, GCancellable *cancellable, GAsyncReadyCallback c
   if (self->crm_cancellable != NULL)
     g_cancellable_cancel (self->crm_cancellable);
   g_clear_handle_id (&self->crm_retry_id, g_source_remove);
+  g_clear_handle_id (&self->crm_probe_id, g_source_remove);
 
   if (self->pbx != NULL)
     {

@@ -856,26 +856,69 @@ test_disable (Fixture *f, gconstpointer data)
 
 /* ---- faults ---------------------------------------------------------------------------- */
 
+static gboolean
+crm_unreachable (gpointer data)
+{
+  return g_str_equal (status_member (data, "crm", "state"), "unreachable");
+}
+
+static gboolean
+crm_connected (gpointer data)
+{
+  return g_str_equal (status_member (data, "crm", "state"), "connected");
+}
+
+static gboolean
+agent_sees_crm_unreachable (gpointer data)
+{
+  return g_strcmp0 (rd_agent_client_get_crm_status (((Fixture *) data)->agent), "unreachable") == 0;
+}
+
+static gboolean
+agent_sees_crm_connected (gpointer data)
+{
+  return g_strcmp0 (rd_agent_client_get_crm_status (((Fixture *) data)->agent), "connected") == 0;
+}
+
 static void
 test_crm_down (Fixture *f, gconstpointer data)
 {
   g_autofree char *a = NULL, *b = NULL, *c = NULL;
   CallWait wait = { f, NULL, NULL };
 
+  gint64 down_at, failed_at, back_at;
+
   g_assert_cmpuint (bind_auto (f), ==, 2);
+  connect_agent (f, "2001");
   rd_sim_odoo_set_down (f->sims.odoo, TRUE);
+  down_at = g_get_monotonic_time ();
   a = rd_sim_pbx_play_inbound (f->sims.pbx, "+86 138 0013 8000", "01088880000", ring_2001, "2001", 100, 100);
   b = rd_sim_pbx_play_inbound (f->sims.pbx, "+86 138 0013 8000", "01088880000", ring_2002, NULL, 100, 0);
   c = rd_sim_pbx_play_outbound (f->sims.pbx, "2001", "+86 10 8888 0000", TRUE, 100, 100);
   wait.call_id = c;
   g_assert_true (hub_wait_until (call_stored, &wait, 10000));
+  /* the first CRM request that gets no answer shows: status and the agents' status frames,
+   * with the last error (the outage began at the first failure, a few hundred ms in) */
+  g_assert_true (hub_wait_until (crm_unreachable, f, 10000));
+  failed_at = g_get_monotonic_time ();
+  g_test_message ("CRM shown unreachable %.1f s after it went down", (failed_at - down_at) / 1e6);
+  g_assert_cmpint (failed_at - down_at, <, 10 * G_USEC_PER_SEC);
+  g_assert_nonnull (strstr (status_member (f, "crm", "message"), "reach"));
+  g_assert_true (hub_wait_until (agent_sees_crm_unreachable, f, 5000));
+  g_assert_nonnull (rd_agent_client_get_status_message (f->agent));
   hub_wait_ms (2500);
   g_assert_false (hub_outbox_idle (f->hub));
   g_assert_cmpuint (hub_count_logs (f->sims.odoo, "res.partner", f->sims.li_lei), ==, 0);
+  g_assert_cmpstr (status_member (f, "crm", "state"), ==, "unreachable");
 
   /* Back, with a server fault first (uncertain: the hub checks before re-posting). */
   rd_sim_odoo_set_down (f->sims.odoo, FALSE);
   rd_sim_odoo_fail_next (f->sims.odoo, "503", 1);
+  back_at = g_get_monotonic_time ();
+  g_assert_true (hub_wait_until (crm_connected, f, 15000));
+  g_test_message ("CRM shown connected %.1f s after it came back", (g_get_monotonic_time () - back_at) / 1e6);
+  g_assert_cmpint (g_get_monotonic_time () - back_at, <, 10 * G_USEC_PER_SEC);
+  g_assert_true (hub_wait_until (agent_sees_crm_connected, f, 5000));
   g_assert_true (hub_wait_until (hub_outbox_idle, f->hub, 30000));
   g_assert_cmpuint (hub_count_logs (f->sims.odoo, "res.partner", f->sims.li_lei), ==, 2);
   g_assert_cmpuint (hub_count_logs (f->sims.odoo, "res.partner", f->sims.acme), ==, 1);

@@ -241,6 +241,28 @@ test_heartbeat (PbxFixture *f, gconstpointer data)
   pbx_wait_state (f, RD_PBX_STATE_CONNECTED, 15000);
 }
 
+/* A PBX whose event service hangs (the socket stays open, nothing comes back): the stream
+ * is given up within 10 s of the first unanswered heartbeat, not after several periods,
+ * and comes back when the PBX does. */
+static void
+test_unresponsive (PbxFixture *f, gconstpointer data)
+{
+  gint64 hung_at;
+
+  pbx_fixture_make_pbx (f, NULL);
+  rd_yeastar_pbx_set_test_timings (RD_YEASTAR_PBX (f->pbx), 3000, 200, 1000, 0);
+  pbx_fixture_connect (f);
+  rd_sim_pbx_set_unresponsive (f->sim, TRUE);
+  hung_at = g_get_monotonic_time ();
+  pbx_wait_state (f, RD_PBX_STATE_RECONNECTING, 20000);
+  g_test_message ("given up %.1f s after the PBX hung (heartbeat every 3 s)", (g_get_monotonic_time () - hung_at) / 1e6);
+  /* the next heartbeat at most 3 s in, then 3 s to answer it */
+  g_assert_cmpint (g_get_monotonic_time () - hung_at, <, 10 * G_USEC_PER_SEC);
+  g_assert_nonnull (strstr (rd_pbx_get_state_message (f->pbx), "heartbeat"));
+  rd_sim_pbx_set_unresponsive (f->sim, FALSE);
+  pbx_wait_state (f, RD_PBX_STATE_CONNECTED, 20000);
+}
+
 /* The PBX closes the event socket (here: it drops it; in the strict reading it does so
  * when a token expires) and the TCP connection lingers, as a slow peer or network
  * makes it: the socket is CLOSING, not OPEN, until it goes. Nothing may be sent on
@@ -613,6 +635,7 @@ main (int argc, char **argv)
   ADD ("/pbx/session/long-run-strict", test_long_run_strict);
   ADD ("/pbx/session/heartbeat", test_heartbeat);
   ADD ("/pbx/session/closing-socket", test_closing_socket);
+  ADD ("/pbx/session/unresponsive", test_unresponsive);
   ADD ("/pbx/session/expired-token-retry", test_expired_token_retry);
   ADD ("/pbx/session/fatal-errcodes", test_fatal_errcodes);
   ADD ("/pbx/session/bad-credentials", test_bad_credentials);

@@ -75,6 +75,12 @@ rd_odoo_crm_init (RdOdooCrm *self)
   self->cancellable = g_cancellable_new ();
 }
 
+static void
+on_reachability (RdOdooTransport *transport, gboolean reachable, const char *why, RdOdooCrm *self)
+{
+  g_signal_emit_by_name (self, "reachability-changed", reachable, why);
+}
+
 RdOdooCrm *
 rd_odoo_crm_new (const RdCrmConfig *config, GError **error)
 {
@@ -89,6 +95,7 @@ rd_odoo_crm_new (const RdCrmConfig *config, GError **error)
                                            config->cert_sha256, error);
   if (self->transport == NULL)
     return NULL;
+  g_signal_connect_object (self->transport, "reachability", G_CALLBACK (on_reachability), self, 0);
   self->login = g_strdup (config->login);
   self->api_key = g_strdup (config->api_key);
   self->log_style = config->log_style;
@@ -965,6 +972,29 @@ odoo_record_url (RdCrm *crm, RdCrmKind kind, gint64 id)
 }
 
 static void
+on_probed (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+  g_autoptr(JsonNode) reply = rd_odoo_transport_finish (RD_ODOO_TRANSPORT (source), result, &error);
+
+  if (reply == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+odoo_probe_async (RdCrm *crm, GCancellable *c, GAsyncReadyCallback cb, gpointer data)
+{
+  RdOdooCrm *self = RD_ODOO_CRM (crm);
+  GTask *task = g_task_new (self, c, cb, data);
+
+  g_task_set_source_tag (task, odoo_probe_async);
+  rd_odoo_transport_rpc_async (self->transport, "common", "version", json_array_new (), c, on_probed, task);
+}
+
+static void
 rd_odoo_crm_iface_init (RdCrmInterface *iface)
 {
   iface->connect_async = odoo_connect_async;
@@ -991,4 +1021,6 @@ rd_odoo_crm_iface_init (RdCrmInterface *iface)
   iface->record_url = odoo_record_url;
   iface->has_callback_async = odoo_has_callback_async;
   iface->has_callback_finish = odoo_has_call_log_finish;
+  iface->probe_async = odoo_probe_async;
+  iface->probe_finish = odoo_boolean_finish;
 }

@@ -734,6 +734,16 @@ rd_yeastar_call_tracker_end_matching (RdYeastarCallTracker *self, const RdCallRe
     }
 }
 
+gint64
+rd_yeastar_call_tracker_last_seen (RdYeastarCallTracker *self, const char *call_id)
+{
+  Call *call;
+
+  g_return_val_if_fail (RD_IS_YEASTAR_CALL_TRACKER (self), 0);
+  call = call_id != NULL ? g_hash_table_lookup (self->calls, call_id) : NULL;
+  return call != NULL ? call->last_seen : 0;
+}
+
 GStrv
 rd_yeastar_call_tracker_dup_call_ids (RdYeastarCallTracker *self)
 {

@@ -47,6 +47,8 @@ void     rd_yeastar_call_tracker_end_matching (RdYeastarCallTracker *self, const
 /* Unix seconds when the oldest call still in progress was first seen; 0 if none. */
 gint64   rd_yeastar_call_tracker_oldest_start (RdYeastarCallTracker *self);
 guint    rd_yeastar_call_tracker_count_calls  (RdYeastarCallTracker *self);
+/* When the call was last fed (monotonic µs); 0 when it is not in progress. */
+gint64   rd_yeastar_call_tracker_last_seen    (RdYeastarCallTracker *self, const char *call_id);
 /* The ids of the calls in progress. */
 GStrv    rd_yeastar_call_tracker_dup_call_ids (RdYeastarCallTracker *self);
 /* Takes a leg seen before a restart as known (no event): later member lists are compared

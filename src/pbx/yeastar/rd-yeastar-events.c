@@ -7,6 +7,7 @@
 #include "pbx/yeastar/rd-yeastar-frame.h"
 
 #define ACK_TIMEOUT_MS  10000
+#define PONG_TIMEOUT_MS 10000    /* a heartbeat not answered in this time: the stream is dead */
 #define DRAIN_MS        1000     /* keep the replaced socket this long after the new one subscribed */
 #define RECENT_MAX      64
 #define RECENT_WINDOW_US (5 * G_USEC_PER_SEC)
@@ -47,7 +48,9 @@ struct _RdYeastarEvents
   guint            reconnect_id;
   guint            ack_id;
   guint            drain_id;
+  guint            pong_id;
   gint64           last_rx;
+  gint64           heartbeat_sent;
 
   Recent           recent[RECENT_MAX];
   guint            recent_next;
@@ -115,6 +118,7 @@ stop_all (RdYeastarEvents *self)
   g_clear_handle_id (&self->reconnect_id, g_source_remove);
   g_clear_handle_id (&self->ack_id, g_source_remove);
   g_clear_handle_id (&self->drain_id, g_source_remove);
+  g_clear_handle_id (&self->pong_id, g_source_remove);
 }
 
 static void
@@ -136,8 +140,10 @@ rd_yeastar_events_class_init (RdYeastarEventsClass *klass)
 {
   G_OBJECT_CLASS (klass)->dispose = rd_yeastar_events_dispose;
 
+  /* ::connected (gboolean after_gap): subscribed; FALSE when the new socket replaced a live
+   * one (a new token) without a moment without a stream */
   signals[SIGNAL_CONNECTED] = g_signal_new ("connected", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
-                                            0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+                                            0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_BOOLEAN);
   signals[SIGNAL_DISCONNECTED] = g_signal_new ("disconnected", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                                0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_ERROR);
   signals[SIGNAL_FAILED] = g_signal_new ("failed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
@@ -206,6 +212,31 @@ seen_on_other_socket (RdYeastarEvents *self, const char *data, gsize len, guint 
 
 /* ---- heartbeat ------------------------------------------------------------------ */
 
+static guint
+pong_timeout_ms (RdYeastarEvents *self)
+{
+  return MIN (PONG_TIMEOUT_MS, MAX (self->heartbeat_ms, 2000));
+}
+
+/* The PBX answers each heartbeat at once: none within PONG_TIMEOUT_MS (a hung PBX, a
+ * network that drops without a reset) means the stream is gone; reconnect now rather than
+ * after several heartbeat periods. */
+static gboolean
+on_pong_due (gpointer user_data)
+{
+  RdYeastarEvents *self = user_data;
+
+  self->pong_id = 0;
+  if (self->current.ws == NULL || self->last_rx >= self->heartbeat_sent)
+    return G_SOURCE_REMOVE;
+  g_clear_handle_id (&self->heartbeat_id, g_source_remove);
+  conn_close (self, &self->current);
+  lost (self, g_error_new (RD_ERROR, RD_ERROR_TIMEOUT,
+                           "The PBX did not answer the event stream's heartbeat within %.0f s",
+                           pong_timeout_ms (self) / 1000.0));
+  return G_SOURCE_REMOVE;
+}
+
 static gboolean
 on_heartbeat (gpointer user_data)
 {
@@ -224,7 +255,15 @@ on_heartbeat (gpointer user_data)
                                "The PBX event stream went silent (no heartbeat response)"));
       return G_SOURCE_REMOVE;
     }
-  if (!conn_send (&self->current, "heartbeat"))
+  if (conn_send (&self->current, "heartbeat"))
+    {
+      if (self->pong_id == 0)
+        {
+          self->heartbeat_sent = g_get_monotonic_time ();
+          self->pong_id = g_timeout_add (pong_timeout_ms (self), on_pong_due, self);
+        }
+    }
+  else
     {
       /* closing under us ("closing" reports that; this is the belt to its braces) */
       self->heartbeat_id = 0;
@@ -348,6 +387,8 @@ on_drain_done (gpointer user_data)
 static void
 subscribed (RdYeastarEvents *self)
 {
+  gboolean after_gap = self->current.ws == NULL;
+
   g_clear_handle_id (&self->ack_id, g_source_remove);
   if (self->current.ws != NULL)
     {
@@ -363,9 +404,10 @@ subscribed (RdYeastarEvents *self)
   self->attempt = 0;
   self->last_rx = g_get_monotonic_time ();
   g_clear_handle_id (&self->heartbeat_id, g_source_remove);
+  g_clear_handle_id (&self->pong_id, g_source_remove);
   self->heartbeat_id = g_timeout_add (self->heartbeat_ms, on_heartbeat, self);
   g_debug ("PBX event stream subscribed");
-  g_signal_emit (self, signals[SIGNAL_CONNECTED], 0);
+  g_signal_emit (self, signals[SIGNAL_CONNECTED], 0, after_gap);
 }
 
 static void

@@ -82,7 +82,7 @@ on_api_errcode (int errcode, const GError *error, GObject *owner)
 }
 
 static void
-on_events_connected (RdYeastarEvents *events, gpointer user_data)
+on_events_connected (RdYeastarEvents *events, gboolean after_gap, gpointer user_data)
 {
   RdYeastarPbx *self = user_data;
 
@@ -90,7 +90,8 @@ on_events_connected (RdYeastarEvents *events, gpointer user_data)
     self->high_water_mark = g_get_real_time () / G_USEC_PER_SEC;
   set_state (self, RD_PBX_STATE_CONNECTED, NULL);
   catch_up (self);
-  reconcile_calls (self);
+  if (after_gap)
+    reconcile_calls (self);
 }
 
 static void
@@ -272,6 +273,7 @@ catch_up (RdYeastarPbx *self)
 typedef struct {
   RdYeastarPbx *self;
   char         *call_id;
+  gint64        asked;     /* monotonic µs */
 } CallQuery;
 
 static gboolean
@@ -291,6 +293,7 @@ on_call_queried (GObject *source, GAsyncResult *res, gpointer user_data)
   CallQuery *q = user_data;
   g_autoptr(RdYeastarPbx) self = q->self;
   g_autofree char *call_id = q->call_id;
+  gint64 asked = q->asked;
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonObject) reply = rd_yeastar_api_call_finish (res, &error);
   JsonArray *data;
@@ -298,6 +301,13 @@ on_call_queried (GObject *source, GAsyncResult *res, gpointer user_data)
   g_free (q);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
+  /* the event stream spoke of the call meanwhile (or ended it): it knows better now */
+  if (rd_yeastar_call_tracker_last_seen (self->tracker, call_id) > asked ||
+      rd_yeastar_call_tracker_last_seen (self->tracker, call_id) == 0)
+    {
+      g_debug ("call/query %s: the event stream has newer news", call_id);
+      return;
+    }
   if (reply == NULL && g_error_matches (error, RD_ERROR, RD_ERROR_UNAVAILABLE))
     {
       /* no call/query on this firmware: records are all there is to end calls with */
@@ -345,6 +355,7 @@ reconcile_calls (RdYeastarPbx *self)
 
       q->self = g_object_ref (self);
       q->call_id = g_strdup (ids[i]);
+      q->asked = g_get_monotonic_time ();
       rd_yeastar_api_call_async (&self->api, "GET", "call/query", query, NULL, self->cancellable,
                                  on_call_queried, q);
     }

@@ -63,6 +63,7 @@ struct _RdSimPbx
   GHashTable   *request_counts; /* endpoint → count */
   guint         delay_ms;
   gboolean      events_paused;
+  gboolean      unresponsive;
   gboolean      msg_as_object;
   guint         idle_ms;
   gboolean      close_on_expiry;

@@ -1219,6 +1219,8 @@ on_socket_message (SoupWebsocketConnection *conn, gint type, GBytes *bytes, gpoi
   JsonNode *root, *list;
 
   socket_touch (s);
+  if (s->owner->unresponsive)
+    return;
   if (g_str_equal (text, "heartbeat"))
     {
       send_text (s, "heartbeat response");
@@ -1328,7 +1330,7 @@ rd_sim_pbx_push_event (RdSimPbx *self, int type, JsonObject *msg)
   g_autoptr(JsonNode) frame_node = NULL;
   g_autofree char *text = NULL;
 
-  if (self->events_paused)
+  if (self->events_paused || self->unresponsive)
     return;
   json_object_set_int_member (frame, "type", type);
   if (type != 30022)
@@ -1371,6 +1373,13 @@ rd_sim_pbx_send_raw (RdSimPbx *self, const char *frame)
       if (soup_websocket_connection_get_state (s->conn) == SOUP_WEBSOCKET_STATE_OPEN)
         soup_websocket_connection_send_message (s->conn, type, bytes);
     }
+}
+
+void
+rd_sim_pbx_set_unresponsive (RdSimPbx *self, gboolean unresponsive)
+{
+  g_return_if_fail (RD_IS_SIM_PBX (self));
+  self->unresponsive = unresponsive;
 }
 
 void

@@ -68,6 +68,9 @@ void        rd_sim_pbx_fail_next (RdSimPbx *self, const char *endpoint, int errc
 void        rd_sim_pbx_send_raw (RdSimPbx *self, const char *frame);
 void        rd_sim_pbx_set_delay (RdSimPbx *self, guint ms);
 void        rd_sim_pbx_set_events_paused (RdSimPbx *self, gboolean paused);
+/* A hung event service: sockets stay open, but heartbeats and subscriptions get no answer
+ * and no event is pushed (REST still answers). */
+void        rd_sim_pbx_set_unresponsive (RdSimPbx *self, gboolean unresponsive);
 
 /* readings of UNCONFIRMED behaviour, and options */
 void        rd_sim_pbx_set_msg_as_object (RdSimPbx *self, gboolean as_object);      /* default: JSON string */
