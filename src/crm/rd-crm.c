@@ -46,6 +46,7 @@ rd_crm_match_copy (const RdCrmMatch *match)
   copy->url = g_strdup (match->url);
   copy->write_date = g_strdup (match->write_date);
   copy->has_name = match->has_name;
+  copy->country_code = g_strdup (match->country_code);
   return copy;
 }
 
@@ -63,6 +64,7 @@ rd_crm_match_free (RdCrmMatch *match)
   g_strfreev (match->numbers);
   g_free (match->url);
   g_free (match->write_date);
+  g_free (match->country_code);
   g_free (match);
 }
 

@@ -60,6 +60,8 @@ typedef struct {
   char     *write_date;    /* CRM's last write stamp, may be NULL */
   gboolean  has_name;      /* the record has a name of its own; FALSE: @name is a
                             * display fallback ("Contact 42", "Lead 42") */
+  char     *country_code;  /* the country its national numbers belong to: its own, else its
+                            * company's (ISO alpha-2); NULL when neither says (get_record) */
 } RdCrmMatch;
 
 typedef struct {

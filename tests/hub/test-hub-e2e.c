@@ -813,6 +813,86 @@ test_sync (Fixture *f, gconstpointer data)
   }
 }
 
+static const char *
+first_number (RdPbxContact *contact)
+{
+  return contact->numbers->len > 0 ? ((RdPbxContactNumber *) contact->numbers->pdata[0])->number : NULL;
+}
+
+/* Phonebook numbers are written in full international form from the record's own country,
+ * else its company's, else the hub's region (here CN, as a hub in China would have): a US
+ * contact's "(212) 555-1234" is +12125551234, not +86…. A contact is pushed again only when
+ * what the PBX holds would change. */
+static void
+test_sync_numbers (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) contacts = NULL;
+  g_autofree char *c1 = NULL, *c2 = NULL, *c3 = NULL, *c4 = NULL;
+  gint64 acme_us, john, wang;
+  guint creates, updates;
+
+  acme_us = rd_sim_odoo_add_partner (f->sims.odoo, "Acme US", "(212) 555-1234", NULL, TRUE, 0, "US");
+  john = rd_sim_odoo_add_partner (f->sims.odoo, "John Doe", "(212) 555-9876", NULL, FALSE, acme_us, NULL);
+  wang = rd_sim_odoo_add_partner (f->sims.odoo, "Wang Fang", "010 6123 4567", NULL, FALSE, 0, NULL);
+  g_assert_true (rd_hub_set_region (f->hub, "CN", &error));
+  g_assert_no_error (error);
+  rd_hub_refresh_index (f->hub);
+  hub_wait_ms (500);
+  g_assert_cmpuint (bind_auto (f), ==, 2);
+  error = configure_sync (f, TRUE, RD_CRM_KIND_INDIVIDUAL | RD_CRM_KIND_COMPANY, "CRM_Synchronization");
+  g_assert_no_error (error);
+
+  c1 = rd_sim_pbx_play_inbound (f->sims.pbx, "+1 212 555 9876", "01088880000", ring_2001, "2001", 100, 100);
+  c2 = rd_sim_pbx_play_inbound (f->sims.pbx, "+1 212 555 1234", "01088880000", ring_2002, "2002", 100, 100);
+  c3 = rd_sim_pbx_play_inbound (f->sims.pbx, "01061234567", "01088880000", ring_2001, "2001", 100, 100);
+  wait_logged (f, c1);
+  wait_logged (f, c2);
+  wait_logged (f, c3);
+  g_assert_true (hub_wait_until (hub_outbox_idle, f->hub, 15000));
+  contacts = synced_contacts (f);
+  g_assert_cmpuint (contacts->len, ==, 3);
+  for (guint i = 0; i < contacts->len; i++)
+    {
+      RdPbxContact *contact = g_ptr_array_index (contacts, i);
+      g_autofree char *john_tag = g_strdup_printf ("crm:individual:%" G_GINT64_FORMAT, john);
+      g_autofree char *acme_tag = g_strdup_printf ("crm:company:%" G_GINT64_FORMAT, acme_us);
+      g_autofree char *wang_tag = g_strdup_printf ("crm:individual:%" G_GINT64_FORMAT, wang);
+
+      if (g_str_equal (contact->remark, john_tag))
+        g_assert_cmpstr (first_number (contact), ==, "+12125559876");   /* the company's country */
+      else if (g_str_equal (contact->remark, acme_tag))
+        g_assert_cmpstr (first_number (contact), ==, "+12125551234");   /* its own */
+      else if (g_str_equal (contact->remark, wang_tag))
+        g_assert_cmpstr (first_number (contact), ==, "+861061234567");  /* the hub's region */
+      else
+        g_assert_not_reached ();
+    }
+  g_clear_pointer (&contacts, g_ptr_array_unref);
+
+  /* John calls again: nothing changed, nothing is pushed */
+  creates = rd_sim_pbx_count_requests (f->sims.pbx, "company_contact/create");
+  updates = rd_sim_pbx_count_requests (f->sims.pbx, "company_contact/update");
+  g_assert_cmpuint (creates, ==, 3);
+  c4 = rd_sim_pbx_play_inbound (f->sims.pbx, "+1 212 555 9876", "01088880000", ring_2001, "2001", 100, 100);
+  wait_logged (f, c4);
+  g_assert_true (hub_wait_until (hub_outbox_idle, f->hub, 15000));
+  g_assert_cmpuint (rd_sim_pbx_count_requests (f->sims.pbx, "company_contact/create"), ==, creates);
+  g_assert_cmpuint (rd_sim_pbx_count_requests (f->sims.pbx, "company_contact/update"), ==, updates);
+
+  /* his number changes in the CRM: the next call pushes it */
+  rd_sim_odoo_set_phone (f->sims.odoo, "res.partner", john, "(212) 555-0000");
+  g_clear_pointer (&c4, g_free);
+  c4 = rd_sim_pbx_play_inbound (f->sims.pbx, "+1 212 555 9876", "01088880000", ring_2001, "2001", 100, 100);
+  wait_logged (f, c4);
+  g_assert_true (hub_wait_until (hub_outbox_idle, f->hub, 15000));
+  g_assert_cmpuint (rd_sim_pbx_count_requests (f->sims.pbx, "company_contact/update"), ==, updates + 1);
+  contacts = synced_contacts (f);
+  for (guint i = 0; i < contacts->len; i++)
+    if (g_strcmp0 (((RdPbxContact *) contacts->pdata[i])->first_name, "John") == 0)
+      g_assert_cmpstr (first_number (contacts->pdata[i]), ==, "+12125550000");
+}
+
 /* ---- disable / enable ------------------------------------------------------------------ */
 
 static void
@@ -1188,6 +1268,7 @@ main (int argc, char **argv)
   g_test_add ("/hub/e2e/deleted-record", Fixture, NULL, setup, test_deleted_record, teardown);
   g_test_add ("/hub/e2e/autocreate", Fixture, NULL, setup, test_autocreate, teardown);
   g_test_add ("/hub/e2e/sync-and-disconnect", Fixture, NULL, setup, test_sync, teardown);
+  g_test_add ("/hub/e2e/sync-numbers", Fixture, NULL, setup, test_sync_numbers, teardown);
   g_test_add ("/hub/e2e/disable-enable", Fixture, NULL, setup, test_disable, teardown);
   g_test_add ("/hub/e2e/crm-down", Fixture, NULL, setup, test_crm_down, teardown);
   g_test_add ("/hub/e2e/pbx-drop", Fixture, NULL, setup, test_pbx_drop, teardown);

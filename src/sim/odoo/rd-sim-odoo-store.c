@@ -621,6 +621,17 @@ sim_store_display_name (SimStore *store, SimModel *model, SimRecord *rec)
   return g_strdup (name != NULL ? name : "");
 }
 
+/* A contact created under a company takes the company's address, country included
+ * (res.partner._fields_sync; seen on Odoo 17 over RPC). */
+void
+sim_store_sync_address_from_parent (SimStore *store, SimModel *model, SimRecord *rec)
+{
+  SimRecord *parent = sim_model_get (model, sim_record_get_int (model, rec, "parent_id"));
+
+  if (parent != NULL && sim_record_get_int (model, rec, "country_id") == 0)
+    sim_record_set_int (store, model, rec, "country_id", sim_record_get_int (model, parent, "country_id"));
+}
+
 /* ---- writes ------------------------------------------------------------- */
 
 static gboolean
@@ -859,6 +870,8 @@ sim_store_create (SimStore *store, const char *model_name, JsonObject *vals, GEr
       goto fail;
   if (!check_required (model, rec, error))
     goto fail;
+  if (g_str_equal (model_name, "res.partner") && !json_object_has_member (vals, "country_id"))
+    sim_store_sync_address_from_parent (store, model, rec);
   return rec->id;
 
 fail:

@@ -130,4 +130,6 @@ const char *sim_store_company_country (SimStore *store);
 gint64      sim_store_country_id      (SimStore *store, const char *code);   /* creates unknown codes */
 char       *sim_format_datetime       (gint64 unix_time);
 
+void        sim_store_sync_address_from_parent (SimStore *store, SimModel *model, SimRecord *rec);
+
 G_END_DECLS

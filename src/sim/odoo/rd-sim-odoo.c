@@ -335,6 +335,8 @@ rd_sim_odoo_add_partner (RdSimOdoo *self, const char *name, const char *phone, c
   sim_record_set_int (store, m, rec, "is_company", is_company);
   sim_record_set_int (store, m, rec, "parent_id", parent_id);
   sim_record_set_int (store, m, rec, "country_id", sim_store_country_id (store, country_code));
+  if (country_code == NULL)
+    sim_store_sync_address_from_parent (store, m, rec);
   return rec->id;
 }
 
