@@ -434,7 +434,21 @@ rd_odoo_transport_execute_as_async (RdOdooTransport *self, gint64 uid, const cha
   g_autoptr(JsonObject) kwargs = params != NULL ? params : json_object_new ();
   g_autoptr(JsonNode) body = NULL;
 
-  json_object_set_object_member (kwargs, "context", make_context (self));
+  {
+    /* the caller's context keys (e.g. mail_activity_quick_update) on top of lang and tz */
+    JsonObject *ctx = make_context (self);
+    JsonNode *given = json_object_get_member (kwargs, "context");
+
+    if (given != NULL && JSON_NODE_HOLDS_OBJECT (given))
+      {
+        JsonObject *extra = json_node_get_object (given);
+        g_autoptr(GList) names = json_object_get_members (extra);
+
+        for (GList *l = names; l != NULL; l = l->next)
+          json_object_set_member (ctx, l->data, json_node_copy (json_object_get_member (extra, l->data)));
+      }
+    json_object_set_object_member (kwargs, "context", ctx);
+  }
 
   if (self->json2)
     {

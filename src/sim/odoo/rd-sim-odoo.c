@@ -428,6 +428,29 @@ rd_sim_odoo_messages_for (RdSimOdoo *self, const char *model, gint64 id)
   return out;
 }
 
+GArray *
+rd_sim_odoo_message_ids_for (RdSimOdoo *self, const char *model, gint64 id)
+{
+  SimModel *m = model_or_warn (self, "mail.message");
+  GArray *out = g_array_new (FALSE, FALSE, sizeof (gint64));
+
+  for (guint i = 0; i < m->records->len; i++)
+    {
+      SimRecord *rec = m->records->pdata[i];
+
+      if (rec != NULL && g_strcmp0 (sim_record_get_string (m, rec, "model"), model) == 0 &&
+          sim_record_get_int (m, rec, "res_id") == id)
+        g_array_append_val (out, rec->id);
+    }
+  return out;
+}
+
+guint
+rd_sim_odoo_count_mails (RdSimOdoo *self)
+{
+  return rd_sim_odoo_count_records (self, "mail.mail");
+}
+
 guint
 rd_sim_odoo_count_records (RdSimOdoo *self, const char *model)
 {

@@ -53,6 +53,10 @@ void        rd_sim_odoo_set_phone (RdSimOdoo *self, const char *model, gint64 id
 GPtrArray  *rd_sim_odoo_messages_for (RdSimOdoo *self, const char *model, gint64 id);   /* bodies, char* */
 guint       rd_sim_odoo_count_records (RdSimOdoo *self, const char *model);             /* active+archived */
 guint       rd_sim_odoo_count_open_activities (RdSimOdoo *self, const char *model, gint64 id);
+/* The outgoing e-mail queue (mail.mail): how many, and their subjects. */
+guint       rd_sim_odoo_count_mails (RdSimOdoo *self);
+/* Ids of the chatter messages of a record, oldest first (read them with rd_sim_odoo_read). */
+GArray     *rd_sim_odoo_message_ids_for (RdSimOdoo *self, const char *model, gint64 id);
 /* misbehaviour */
 void        rd_sim_odoo_set_delay (RdSimOdoo *self, guint ms);
 void        rd_sim_odoo_set_down (RdSimOdoo *self, gboolean down);         /* connections are closed unanswered */
