@@ -38,6 +38,8 @@ typedef struct {
   guint    major, minor;
   gboolean enterprise;
   gboolean has_leads;      /* CRM module installed */
+  gboolean leads_enabled;  /* the CRM's "Leads" setting is on: new crm.lead records are leads, not
+                            * opportunities (TRUE when unknown) */
   gboolean has_mobile;     /* mobile phone fields exist */
   gboolean has_phone_search; /* server-side normalised phone search exists */
   char    *country_code;   /* company's default country, ISO alpha-2, or NULL */

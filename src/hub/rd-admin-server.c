@@ -387,7 +387,15 @@ dispatch (RdHub *hub, SoupServerMessage *msg, const char *command, JsonObject *b
       if (error != NULL)
         reply_error (msg, error);
       else
-        reply_ok (msg, NULL);
+        {
+          g_autoptr(JsonObject) extra = json_object_new ();
+          const char *note = NULL;
+
+          json_object_set_string_member (extra, "creates", rd_hub_autocreate_creates (hub, &note));
+          if (note != NULL)
+            json_object_set_string_member (extra, "note", note);
+          reply_ok (msg, extra);
+        }
     }
   else if (g_str_equal (command, "region"))
     {

@@ -118,6 +118,9 @@ RdPhoneNumber *rd_hub_parse_number     (RdHub *self, const char *text, GError **
 gboolean    rd_hub_number_is_searchable (const RdPhoneNumber *number);
 gboolean    rd_hub_crm_ready           (RdHub *self);   /* connected and enabled */
 const char *rd_hub_crm_state_string    (RdHub *self);
+/* What auto-create makes of a caller: "individual", "lead", or "opportunity" (leads asked for,
+ * but the CRM has them turned off); and a sentence saying so in that case, else NULL. */
+const char *rd_hub_autocreate_creates  (RdHub *self, const char **out_note);
 void        rd_hub_set_pbx             (RdHub *self, RdPbx *pbx);
 void        rd_hub_start_saved_pbx     (RdHub *self);
 /* Keeps what @pbx needs to take over its PBX session after a restart (NULL: nothing). */

@@ -209,6 +209,26 @@ rd_hub_crm_state_string (RdHub *self)
     }
 }
 
+const char *
+rd_hub_autocreate_creates (RdHub *self, const char **out_note)
+{
+  const RdCrmInfo *info = self->crm != NULL ? rd_crm_get_info (self->crm) : NULL;
+
+  if (out_note != NULL)
+    *out_note = NULL;
+  if (self->settings.autocreate_kind != RD_CRM_KIND_LEAD)
+    return "individual";
+  if (info != NULL && info->has_leads && !info->leads_enabled)
+    {
+      /* Odoo makes crm.lead records opportunities then, and shows leads nowhere */
+      if (out_note != NULL)
+        *out_note = "Leads are turned off in the CRM (CRM → Configuration → Settings → Leads): "
+                    "new callers become opportunities in the pipeline. Turn Leads on there to get leads.";
+      return "opportunity";
+    }
+  return "lead";
+}
+
 void
 rd_hub_emit_status (RdHub *self)
 {
@@ -957,6 +977,12 @@ rd_hub_get_status_json (RdHub *self)
   json_object_set_boolean_member (autocreate, "enabled", self->settings.autocreate_enabled);
   json_object_set_string_member (autocreate, "calls", calls_to_string (self->settings.autocreate_calls));
   json_object_set_string_member (autocreate, "as", rd_crm_kind_to_string (self->settings.autocreate_kind));
+  {
+    const char *note = NULL;
+
+    json_object_set_string_member (autocreate, "creates", rd_hub_autocreate_creates (self, &note));
+    set_string_or_null (autocreate, "note", note);
+  }
   json_object_set_string_member (autocreate, "prefix", self->settings.autocreate_prefix);
   json_object_set_object_member (status, "autocreate", autocreate);
 

@@ -237,9 +237,13 @@ print_status (JsonObject *status)
              str (sync, "kinds"), str (sync, "phonebook"),
              json_object_get_int_member_with_default (sync, "phonebook_id", 0));
   if (autocreate != NULL)
-    g_print ("Auto-create: %s  calls %s  as %s  prefix “%s”\n",
-             json_object_get_boolean_member_with_default (autocreate, "enabled", FALSE) ? "on" : "off",
-             str (autocreate, "calls"), str (autocreate, "as"), str (autocreate, "prefix"));
+    {
+      g_print ("Auto-create: %s  calls %s  as %s  prefix “%s”\n",
+               json_object_get_boolean_member_with_default (autocreate, "enabled", FALSE) ? "on" : "off",
+               str (autocreate, "calls"), str (autocreate, "as"), str (autocreate, "prefix"));
+      if (json_object_get_string_member_with_default (autocreate, "note", NULL) != NULL)
+        g_print ("             %s\n", str (autocreate, "note"));
+    }
   if (outbox != NULL)
     g_print ("Queue:       %" G_GINT64_FORMAT " pending, %" G_GINT64_FORMAT " done, %" G_GINT64_FORMAT " failed\n",
              json_object_get_int_member_with_default (outbox, "pending", 0),
@@ -543,9 +547,20 @@ run_command (const char *socket_path, const char *command, int argc, char **argv
         json_object_set_string_member (body, "as", opt (&args, "as"));
       if (opt (&args, "prefix") != NULL)
         json_object_set_string_member (body, "prefix", opt (&args, "prefix"));
-      status = call_and_report (socket_path, command, body, NULL);
+      status = call_and_report (socket_path, command, body, &reply);
       if (status == EXIT_SUCCESS)
-        g_print ("Auto-create %s.\n", on ? "on" : "off");
+        {
+          const char *creates = json_object_get_string_member_with_default (reply, "creates", NULL);
+          const char *note = json_object_get_string_member_with_default (reply, "note", NULL);
+
+          if (on && creates != NULL)
+            g_print ("Auto-create on: unknown callers become %s records.\n",
+                     g_str_equal (creates, "individual") ? "contact" : creates);
+          else
+            g_print ("Auto-create %s.\n", on ? "on" : "off");
+          if (note != NULL)
+            g_print ("Note: %s\n", note);
+        }
     }
   else if (g_str_equal (command, "region"))
     {

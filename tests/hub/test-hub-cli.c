@@ -320,6 +320,58 @@ test_admin (Fixture *f, gconstpointer data)
   g_assert_null (strstr (log, "rdk_"));
 }
 
+static RdSimOdoo *leads_sim;
+
+static gboolean
+one_more_lead (gpointer data)
+{
+  return rd_sim_odoo_count_records (leads_sim, "crm.lead") > *(guint *) data;
+}
+
+/* A CRM with Leads turned off makes every crm.lead an opportunity: `autocreate --as lead` says
+ * so, status says so, and what it creates is what the CRM shows (an opportunity). */
+static void
+test_autocreate_leads_off (Fixture *f, gconstpointer data)
+{
+  g_autofree char *out = NULL;
+  g_autoptr(JsonObject) status = NULL;
+  JsonObject *autocreate;
+
+  leads_sim = f->sims.odoo;
+  rd_sim_odoo_set_leads_enabled (f->sims.odoo, FALSE);
+  connect_both (f);
+  g_assert_cmpint (cli (f, NULL, &out, "autocreate", "on", "--as", "lead", NULL), ==, 0);
+  g_test_message ("%s", out);
+  g_assert_nonnull (strstr (out, "opportunit"));
+  g_assert_nonnull (strstr (out, "Leads are turned off"));
+  status = status_json (f);
+  autocreate = json_object_get_object_member (status, "autocreate");
+  g_assert_cmpstr (json_object_get_string_member (autocreate, "as"), ==, "lead");
+  g_assert_cmpstr (json_object_get_string_member (autocreate, "creates"), ==, "opportunity");
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (cli (f, NULL, &out, "status", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "Leads are turned off"));
+  g_clear_pointer (&out, g_free);
+
+  /* an unknown caller: an opportunity, as the CRM's pipeline shows it */
+  {
+    static const char * const ring[] = { "2001", NULL };
+    guint leads = rd_sim_odoo_count_records (f->sims.odoo, "crm.lead");
+    g_autoptr(JsonObject) created = NULL;
+
+    g_assert_cmpint (cli (f, NULL, NULL, "bind", "--auto", NULL), ==, 0);
+    g_free (rd_sim_pbx_play_inbound (f->sims.pbx, "+86 135 0000 0001", "01088880000", (const char * const *) ring,
+                                     "2001", 50, 50));
+    g_assert_true (hub_wait_until (one_more_lead, &leads, 15000));
+    created = rd_sim_odoo_read (f->sims.odoo, "crm.lead", leads + 1);
+    g_assert_cmpstr (json_object_get_string_member (created, "type"), ==, "opportunity");
+  }
+
+  /* individuals: nothing to say */
+  g_assert_cmpint (cli (f, NULL, &out, "autocreate", "on", "--as", "individual", NULL), ==, 0);
+  g_assert_null (strstr (out, "Note"));
+}
+
 static void
 other_stopped_cb (GObject *source, GAsyncResult *result, gpointer data)
 {
@@ -445,6 +497,7 @@ main (int argc, char **argv)
       return 2;
     }
   g_test_add ("/hub/cli/admin", Fixture, NULL, setup, test_admin, teardown);
+  g_test_add ("/hub/cli/autocreate-leads-off", Fixture, NULL, setup, test_autocreate_leads_off, teardown);
   g_test_add ("/hub/cli/connect-pbx-pool-full", Fixture, NULL, setup, test_connect_pbx_pool_full, teardown);
   g_test_add ("/hub/cli/sigkill-mid-burst", Fixture, NULL, setup, test_sigkill, teardown);
   return g_test_run ();

@@ -481,6 +481,12 @@ rd_odoo_transport_execute_as_async (RdOdooTransport *self, gint64 uid, const cha
           json_array_add_element (call_args, json_object_dup_member (kwargs, "vals_list"));
           json_object_remove_member (kwargs, "vals_list");
         }
+      else if (g_str_equal (method, "default_get") && json_object_has_member (kwargs, "fields"))
+        {
+          /* fields_list up to 17, fields later: positional is right in every version */
+          json_array_add_element (call_args, json_object_dup_member (kwargs, "fields"));
+          json_object_remove_member (kwargs, "fields");
+        }
       json_array_add_string_element (args, self->database);
       json_array_add_int_element (args, uid);
       json_array_add_string_element (args, key != NULL ? key : "");

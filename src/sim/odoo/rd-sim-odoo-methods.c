@@ -210,12 +210,59 @@ do_read (SimCall *call, GError **error)
   return sim_store_read (call->store, call->model, ids, param (call, 0, "fields"), error);
 }
 
+/* crm.lead's type: "lead" when the user has crm.group_use_lead (the CRM setting "Leads"),
+ * else "opportunity" — seen on a real Odoo 17, both ways. */
+static const char *
+lead_default_type (SimCall *call)
+{
+  return call->store->no_leads ? "opportunity" : "lead";
+}
+
 static gboolean
 fill_defaults (SimCall *call, JsonObject *vals)
 {
   if (g_str_equal (call->model, "crm.lead") && !json_object_has_member (vals, "user_id"))
     json_object_set_int_member (vals, "user_id", call->uid);
+  if (g_str_equal (call->model, "crm.lead") && !json_object_has_member (vals, "type"))
+    json_object_set_string_member (vals, "type", lead_default_type (call));
   return TRUE;
+}
+
+/* default_get(fields_list): the defaults of the fields asked for (the ones the sim knows) */
+static JsonNode *
+do_default_get (SimCall *call, GError **error)
+{
+  /* fields_list up to 17 (seen); "fields" from 18 (the type-hinted signatures; UNCONFIRMED) */
+  static const char * const names17[] = { "fields_list", NULL };
+  static const char * const names18[] = { "fields", NULL };
+  gboolean v18 = SIM_V_AT_LEAST (&call->store->version, 18, 0);
+  const char * const *names = v18 ? names18 : names17;
+  JsonNode *fields = param (call, 0, names[0]);
+  SimModel *model = sim_store_model (call->store, call->model);
+  JsonObject *out;
+
+  if (!check_signature (call, 1, names, error))
+    return NULL;
+  if (fields == NULL || !JSON_NODE_HOLDS_ARRAY (fields))
+    {
+      g_set_error (error, SIM_EXC, SIM_EXC_TYPE_ERROR,
+                   "default_get() missing 1 required positional argument: '%s'", names[0]);
+      return NULL;
+    }
+  out = json_object_new ();
+  for (guint i = 0; i < json_array_get_length (json_node_get_array (fields)); i++)
+    {
+      const char *name = json_array_get_string_element (json_node_get_array (fields), i);
+      SimField *f = name != NULL ? sim_model_field (model, name) : NULL;
+
+      if (f == NULL)
+        continue;
+      if (g_str_equal (call->model, "crm.lead") && g_str_equal (name, "type"))
+        json_object_set_string_member (out, name, lead_default_type (call));
+      else if (f->default_s != NULL)
+        json_object_set_string_member (out, name, f->default_s);
+    }
+  return json_node_init_object (json_node_alloc (), out);
 }
 
 static JsonNode *create_activity (SimCall *call, JsonObject *vals, GError **error);
@@ -823,6 +870,8 @@ sim_call_execute (SimCall *call, GError **error)
     return do_read (call, error);
   if (g_str_equal (method, "create"))
     return do_create (call, error);
+  if (g_str_equal (method, "default_get"))
+    return do_default_get (call, error);
   if (g_str_equal (method, "write"))
     return do_write (call, error);
   if (g_str_equal (method, "unlink"))

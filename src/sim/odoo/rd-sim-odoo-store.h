@@ -92,6 +92,7 @@ typedef struct {
   gboolean    phone_validation;
   GHashTable *models;      /* name → SimModel* */
   gint64      clock;       /* fixed "now" (unix), 0 = real time */
+  gboolean    no_leads;    /* CRM settings: "Leads" turned off (crm.group_use_lead) */
 } SimStore;
 
 SimStore   *sim_store_new          (const SimVersion *version, gboolean crm, gboolean phone_validation);

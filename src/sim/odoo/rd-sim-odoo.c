@@ -428,6 +428,13 @@ rd_sim_odoo_messages_for (RdSimOdoo *self, const char *model, gint64 id)
   return out;
 }
 
+void
+rd_sim_odoo_set_leads_enabled (RdSimOdoo *self, gboolean enabled)
+{
+  g_return_if_fail (RD_IS_SIM_ODOO (self));
+  rd_sim_odoo_get_store (self)->no_leads = !enabled;
+}
+
 GArray *
 rd_sim_odoo_message_ids_for (RdSimOdoo *self, const char *model, gint64 id)
 {

@@ -45,6 +45,9 @@ gint64      rd_sim_odoo_add_partner (RdSimOdoo *self, const char *name, const ch
 gint64      rd_sim_odoo_add_lead (RdSimOdoo *self, const char *name, const char *contact_name,
                                   const char *partner_name, const char *phone);
 void        rd_sim_odoo_set_company_country (RdSimOdoo *self, const char *country_code);
+/* The CRM setting "Leads" (crm.group_use_lead; on by default here): off, crm.lead records
+ * created without a type are opportunities, as Odoo makes them. */
+void        rd_sim_odoo_set_leads_enabled (RdSimOdoo *self, gboolean enabled);
 gboolean    rd_sim_odoo_load_seed (RdSimOdoo *self, const char *json_path, GError **error);
 void        rd_sim_odoo_bulk_add_partners (RdSimOdoo *self, guint count, guint seed);
 void        rd_sim_odoo_archive (RdSimOdoo *self, const char *model, gint64 id);
