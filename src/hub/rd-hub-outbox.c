@@ -185,8 +185,17 @@ rd_hub_outbox_enqueue_call (RdHub *self, const RdCallRecord *record, const RdBin
   json_object_set_int_member (payload, "user_id", binding->user_id);
   json_object_set_string_member (payload, "user_name", binding->user_name ? binding->user_name : binding->extension);
   json_object_set_string_member (payload, "direction", rd_direction_to_string (record->direction));
-  json_object_set_string_member (payload, "from", record->from_number ? record->from_number : "");
-  json_object_set_string_member (payload, "to", record->to_number ? record->to_number : "");
+  /* the outside party as people read it ("+86 135 0000 0001"), however the PBX wrote it
+   * ("013500000001"): the log's text, the call-back's title; extensions stay as they are */
+  {
+    const char *shown = remote != NULL && remote->international != NULL ? remote->international : remote_raw;
+    gboolean inbound = record->direction == RD_DIRECTION_INBOUND;
+
+    json_object_set_string_member (payload, "from", inbound && shown ? shown
+                                                    : record->from_number ? record->from_number : "");
+    json_object_set_string_member (payload, "to", !inbound && shown ? shown
+                                                  : record->to_number ? record->to_number : "");
+  }
   json_object_set_string_member (payload, "remote", remote_raw ? remote_raw : "");
   json_object_set_int_member (payload, "start", record->start_unix);
   json_object_set_int_member (payload, "ring", record->ring_seconds);

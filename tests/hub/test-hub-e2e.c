@@ -893,6 +893,32 @@ test_sync_numbers (Fixture *f, gconstpointer data)
       g_assert_cmpstr (first_number (contacts->pdata[i]), ==, "+12125550000");
 }
 
+/* The PBX may write a caller the way the trunk sent it ("013500000001"): the call log and the
+ * call-back's title read it in international form, like every other. */
+static void
+test_callback_title (Fixture *f, gconstpointer data)
+{
+  g_autofree char *missed = NULL;
+  g_autoptr(GArray) open = NULL;
+  g_autoptr(JsonObject) act = NULL;
+  g_autoptr(GPtrArray) bodies = NULL;
+  gint64 zhao = rd_sim_odoo_add_partner (f->sims.odoo, "Zhao Min", "135 0000 0001", NULL, FALSE, 0, NULL);
+
+  rd_hub_refresh_index (f->hub);
+  hub_wait_ms (300);
+  g_assert_cmpuint (bind_auto (f), ==, 2);
+  missed = rd_sim_pbx_play_inbound (f->sims.pbx, "013500000001", "01088880000", ring_2001, NULL, 100, 0);
+  wait_logged (f, missed);
+  g_assert_true (hub_wait_until (hub_outbox_idle, f->hub, 15000));
+  open = rd_sim_odoo_open_activities (f->sims.odoo, "res.partner", zhao);
+  g_assert_cmpuint (open->len, ==, 1);
+  act = rd_sim_odoo_read (f->sims.odoo, "mail.activity", g_array_index (open, gint64, 0));
+  g_assert_cmpstr (json_object_get_string_member (act, "summary"), ==, "Call back +86 135 0000 0001");
+  bodies = rd_sim_odoo_messages_for (f->sims.odoo, "res.partner", zhao);
+  g_assert_cmpuint (bodies->len, ==, 1);
+  g_assert_nonnull (strstr (bodies->pdata[0], "from +86 135 0000 0001 to"));
+}
+
 /* ---- disable / enable ------------------------------------------------------------------ */
 
 static void
@@ -1269,6 +1295,7 @@ main (int argc, char **argv)
   g_test_add ("/hub/e2e/autocreate", Fixture, NULL, setup, test_autocreate, teardown);
   g_test_add ("/hub/e2e/sync-and-disconnect", Fixture, NULL, setup, test_sync, teardown);
   g_test_add ("/hub/e2e/sync-numbers", Fixture, NULL, setup, test_sync_numbers, teardown);
+  g_test_add ("/hub/e2e/callback-title", Fixture, NULL, setup, test_callback_title, teardown);
   g_test_add ("/hub/e2e/disable-enable", Fixture, NULL, setup, test_disable, teardown);
   g_test_add ("/hub/e2e/crm-down", Fixture, NULL, setup, test_crm_down, teardown);
   g_test_add ("/hub/e2e/pbx-drop", Fixture, NULL, setup, test_pbx_drop, teardown);
