@@ -13,6 +13,14 @@ static guint      tolerated_count;
 static void
 log_handler (const char *log_domain, GLogLevelFlags level, const char *message, gpointer user_data)
 {
+  if ((level & G_LOG_LEVEL_WARNING) != 0 && g_strcmp0 (log_domain, "libsoup") == 0 && message != NULL &&
+      strstr (message, "could not get remote address") != NULL)
+    {
+      /* libsoup 3.2's server (the simulator's) says so when a client closed a connection
+       * before the server got to it: a client that gave up or moved on, not a fault */
+      g_test_message ("libsoup: %s", message);
+      return;
+    }
   if ((level & G_LOG_LEVEL_WARNING) != 0)
     {
       for (guint i = 0; tolerated != NULL && message != NULL && i < tolerated->len; i++)
@@ -159,7 +167,7 @@ pbx_fixture_stop (PbxFixture *f)
   g_autoptr(GError) error = NULL;
 
   rd_pbx_stop_async (f->pbx, NULL, pbx_store_result, &res);
-  pbx_wait_result (&res, 5000);
+  pbx_wait_result (&res, 15000);
   g_assert_true (rd_pbx_stop_finish (f->pbx, res, &error));
   g_assert_no_error (error);
   g_object_unref (res);

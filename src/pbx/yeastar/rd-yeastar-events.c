@@ -247,14 +247,6 @@ on_heartbeat (gpointer user_data)
       self->heartbeat_id = 0;
       return G_SOURCE_REMOVE;
     }
-  if (g_get_monotonic_time () - self->last_rx > 3 * (gint64) self->heartbeat_ms * 1000)
-    {
-      self->heartbeat_id = 0;
-      conn_close (self, &self->current);
-      lost (self, g_error_new (RD_ERROR, RD_ERROR_TIMEOUT,
-                               "The PBX event stream went silent (no heartbeat response)"));
-      return G_SOURCE_REMOVE;
-    }
   if (conn_send (&self->current, "heartbeat"))
     {
       if (self->pong_id == 0)
