@@ -375,6 +375,8 @@ crm_verified_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   self->crm_state = RD_HUB_CRM_CONNECTED;
   rd_phone_index_set_region (self->index, rd_hub_region (self));
   g_message ("CRM connected and saved (version %s)", info->version ? info->version : "unknown");
+  if (rd_hub_region_note (self) != NULL)
+    g_warning ("%s", rd_hub_region_note (self));
   rd_hub_emit_status (self);
   rd_hub_refresh_index (self);
   rd_hub_outbox_kick (self);

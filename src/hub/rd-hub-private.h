@@ -112,6 +112,8 @@ gboolean    rd_hub_save_settings       (RdHub *self, const RdHubSettings *settin
 void        rd_hub_emit_status         (RdHub *self);
 /* The region for caller numbers: the override, else the CRM company's country. */
 const char *rd_hub_region              (RdHub *self);
+/* Why there is no region and how to set one, or NULL when there is one (or no CRM yet). */
+const char *rd_hub_region_note         (RdHub *self);
 /* Parses a number with the hub's region and rules; never NULL for non-hostile text. */
 RdPhoneNumber *rd_hub_parse_number     (RdHub *self, const char *text, GError **error);
 /* Can @number be looked up (an external or unparsed public number)? */

@@ -173,6 +173,16 @@ rd_hub_region (RdHub *self)
   return NULL;
 }
 
+const char *
+rd_hub_region_note (RdHub *self)
+{
+  if (rd_hub_region (self) != NULL || self->crm == NULL || rd_crm_get_info (self->crm) == NULL)
+    return NULL;
+  return "The CRM company has no country, so numbers written without +country code cannot be read "
+         "(no pop, no log for them). Set the company's country in the CRM (Settings → Companies), "
+         "or run “ringdesk-hub region CODE” (e.g. CN, DE, US).";
+}
+
 RdPhoneNumber *
 rd_hub_parse_number (RdHub *self, const char *text, GError **error)
 {
@@ -561,6 +571,8 @@ saved_crm_connected_cb (GObject *source, GAsyncResult *result, gpointer user_dat
   self->crm_retry_delay = 0;
   self->crm_state = RD_HUB_CRM_CONNECTED;
   g_message ("CRM connected (version %s)", info->version ? info->version : "unknown");
+  if (rd_hub_region_note (self) != NULL)
+    g_warning ("%s", rd_hub_region_note (self));
   rd_phone_index_set_region (self->index, rd_hub_region (self));
   rd_hub_emit_status (self);
   rd_hub_refresh_index (self);
@@ -965,6 +977,7 @@ rd_hub_get_status_json (RdHub *self)
   set_string_or_null (crm, "login", crm_login);
   set_string_or_null (crm, "version", info != NULL ? info->version : NULL);
   set_string_or_null (crm, "region", rd_hub_region (self));
+  set_string_or_null (crm, "region_note", rd_hub_region_note (self));
   json_object_set_boolean_member (crm, "enabled", self->settings.enabled);
   json_object_set_object_member (status, "crm", crm);
 

@@ -320,6 +320,94 @@ test_admin (Fixture *f, gconstpointer data)
   g_assert_null (strstr (log, "rdk_"));
 }
 
+/* Display columns as a terminal counts them (CJK: two). */
+static guint
+columns (const char *text, gsize bytes)
+{
+  guint width = 0;
+
+  for (const char *p = text; p < text + bytes; p = g_utf8_next_char (p))
+    width += g_unichar_iswide (g_utf8_get_char (p)) ? 2 : 1;
+  return width;
+}
+
+/* What an administrator trips over: a KEY=value key file, a CRM company without a country,
+ * `region` saying nothing, CJK names breaking the columns. */
+static void
+test_admin_friction (Fixture *f, gconstpointer data)
+{
+  g_autofree char *env_file = g_build_filename (f->sims.tmp, "odoo.env", NULL);
+  g_autofree char *key_file = g_build_filename (f->sims.tmp, "odoo-key", NULL);
+  g_autofree char *secret_line = g_strconcat (RD_SIM_PBX_DEFAULT_SECRET, "\n", NULL);
+  g_autofree char *out = NULL, *err = NULL;
+  g_autoptr(JsonObject) status = NULL;
+  g_auto(GStrv) lines = NULL;
+  guint checked = 0;
+
+  rd_sim_odoo_set_company_country (f->sims.odoo, NULL);
+  rd_sim_odoo_add_user (f->sims.odoo, "zhangwei", "张伟", "zhang.wei@example.com", NULL, RD_CRM_USER_INTERNAL, FALSE);
+  rd_sim_odoo_add_user (f->sims.odoo, "sato", "佐藤 花子 (営業部)", "sato@example.com", NULL, RD_CRM_USER_INTERNAL, FALSE);
+  rd_sim_odoo_add_user (f->sims.odoo, "long", "王小明王小明王小明王小明王小明王小明王小明王小明", "long@example.com", NULL,
+                        RD_CRM_USER_INTERNAL, FALSE);
+
+  /* a key file written as an environment file: refused for what it is */
+  g_assert_true (g_file_set_contents (env_file, "ODOO_API_KEY=" ADMIN_KEY "\n", -1, NULL));
+  g_chmod (env_file, 0600);
+  g_assert_cmpint (cli_err (f, NULL, &err, "connect-crm", "--url", rd_sim_odoo_get_url (f->sims.odoo),
+                            "--database", rd_sim_odoo_get_database (f->sims.odoo), "--login", "admin",
+                            "--api-key-file", env_file, NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "NAME=value"));
+  g_assert_null (strstr (err, "rejected"));
+  g_clear_pointer (&err, g_free);
+
+  /* a company without a country: said at connect and in status, with what to do */
+  g_assert_true (g_file_set_contents (key_file, ADMIN_KEY "\n", -1, NULL));
+  g_chmod (key_file, 0600);
+  g_assert_cmpint (cli (f, NULL, &out, "connect-crm", "--url", rd_sim_odoo_get_url (f->sims.odoo),
+                        "--database", rd_sim_odoo_get_database (f->sims.odoo), "--login", "admin",
+                        "--api-key-file", key_file, NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "no country"));
+  g_assert_nonnull (strstr (out, "region CODE"));
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (cli (f, NULL, &out, "status", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "Region:      -"));
+  g_assert_nonnull (strstr (out, "no country"));
+  g_clear_pointer (&out, g_free);
+
+  /* region says what it did */
+  g_assert_cmpint (cli (f, NULL, &out, "region", "cn", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "Region CN"));
+  g_clear_pointer (&out, g_free);
+  status = status_json (f);
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (status, "crm"), "region"), ==, "CN");
+  g_assert_cmpint (cli (f, NULL, &out, "region", "auto", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "has none"));
+  g_clear_pointer (&out, g_free);
+
+  /* CJK names keep the columns: every e-mail starts in the same display column */
+  g_assert_cmpint (cli (f, NULL, &out, "users", NULL), ==, 0);
+  lines = g_strsplit (out, "\n", -1);
+  for (guint i = 1; lines[i] != NULL; i++)
+    {
+      const char *at = strstr (lines[i], "@example.com");
+      const char *start = at;
+
+      if (at == NULL)
+        continue;
+      while (start > lines[i] && start[-1] != ' ')
+        start--;
+      g_assert_cmpuint (columns (lines[i], start - lines[i]), ==, 8 + 1 + 30 + 1);
+      checked++;
+    }
+  g_assert_cmpuint (checked, >=, 3);
+  g_assert_nonnull (strstr (out, "…"));   /* the long name is cut, not spilled */
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (cli (f, secret_line, NULL, "connect-pbx", "--url", rd_sim_pbx_get_base_url (f->sims.pbx),
+                        "--client-id", RD_SIM_PBX_DEFAULT_CLIENT_ID, NULL), ==, 0);
+  g_assert_cmpint (cli (f, NULL, &out, "extensions", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "EXTENSION"));
+}
+
 static RdSimOdoo *leads_sim;
 
 static gboolean
@@ -497,6 +585,7 @@ main (int argc, char **argv)
       return 2;
     }
   g_test_add ("/hub/cli/admin", Fixture, NULL, setup, test_admin, teardown);
+  g_test_add ("/hub/cli/admin-friction", Fixture, NULL, setup, test_admin_friction, teardown);
   g_test_add ("/hub/cli/autocreate-leads-off", Fixture, NULL, setup, test_autocreate_leads_off, teardown);
   g_test_add ("/hub/cli/connect-pbx-pool-full", Fixture, NULL, setup, test_connect_pbx_pool_full, teardown);
   g_test_add ("/hub/cli/sigkill-mid-burst", Fixture, NULL, setup, test_sigkill, teardown);
