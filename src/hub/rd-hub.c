@@ -644,7 +644,10 @@ rd_hub_dispose (GObject *object)
   rd_hub_set_crm (self, NULL);
   if (self->pbx != NULL)
     {
+      /* not stopped first (rd_hub_stop_async): the connection must not outlive the hub,
+       * whoever else still holds the PBX object for a moment */
       g_signal_handlers_disconnect_by_data (self->pbx, self);
+      rd_pbx_stop_async (self->pbx, NULL, pbx_stopped_cb, NULL);
       g_clear_object (&self->pbx);
     }
   g_clear_pointer (&self->calls, g_hash_table_unref);

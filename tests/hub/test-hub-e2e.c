@@ -1064,6 +1064,14 @@ flag_set (gpointer data)
   return *(gboolean *) data;
 }
 
+static RdSimPbx *gap_pbx;
+
+static gboolean
+subscribed_again (gpointer data)
+{
+  return rd_sim_pbx_count_requests (gap_pbx, "subscribe") > *(guint *) data;
+}
+
 static gboolean
 rd_sim_pbx_count_active_calls_is_zero (gpointer pbx)
 {
@@ -1146,7 +1154,11 @@ test_gap_ends_calls (Fixture *f, gconstpointer data)
   g_autofree char *secrets = g_build_filename (f->sims.tmp, "secrets", NULL);
   RdHubOptions options = { .database_path = db, .secrets_dir = secrets };
   const char *gaps[] = { "socket drop", "token expiry", "hub killed" };
+  gboolean stopped = FALSE;
 
+  gap_pbx = f->sims.pbx;
+  rd_hub_stop_async (f->hub, NULL, hub_stopped_cb, &stopped);
+  g_assert_true (hub_wait_until (flag_set, &stopped, 10000));
   g_clear_object (&f->hub);
   f->hub = hub_new_connected (&f->sims, db);
   g_assert_cmpuint (bind_auto (f), ==, 2);
@@ -1154,6 +1166,7 @@ test_gap_ends_calls (Fixture *f, gconstpointer data)
   for (guint g = 0; g < G_N_ELEMENTS (gaps); g++)
     {
       g_autofree char *missed = NULL, *answered = NULL;
+      guint subscribes = rd_sim_pbx_count_requests (f->sims.pbx, "subscribe");
       RdAgentCall *call;
 
       g_test_message ("gap: %s", gaps[g]);
@@ -1190,9 +1203,10 @@ test_gap_ends_calls (Fixture *f, gconstpointer data)
       call = wait_call (f, missed, "ended");
       g_assert_nonnull (call);
       g_assert_cmpstr (call->direction, ==, "inbound");
-      rd_sim_pbx_set_close_sockets_on_token_expiry (f->sims.pbx, FALSE);
 
-      /* and the next call pops as usual */
+      /* and the next call, once the gap is over (the stream subscribed again), pops as usual */
+      g_assert_true (hub_wait_until (subscribed_again, &subscribes, 15000));
+      rd_sim_pbx_set_close_sockets_on_token_expiry (f->sims.pbx, FALSE);
       g_assert_true (hub_wait_until (agent_signed_in, f->agent, 15000));
       g_assert_true (hub_wait_until (pbx_state_connected, f->hub, 15000));
       answered = rd_sim_pbx_play_inbound (f->sims.pbx, LI_LEI_NUMBER, "01088880000", ring_2001, "2001", 100, 100);
@@ -1243,6 +1257,25 @@ li_lei_has_activity (gpointer data)
   return rd_sim_odoo_count_open_activities (f->sims.odoo, "res.partner", f->sims.li_lei) > 0;
 }
 
+/* The outbox item of @w->call_id's call log is done. */
+static gboolean
+call_log_done (gpointer data)
+{
+  CallWait *w = data;
+  g_autoptr(GPtrArray) calls = rd_store_calls_recent (rd_hub_get_store (w->f->hub), NULL, 0, NULL, NULL);
+
+  for (guint i = 0; calls != NULL && i < calls->len; i++)
+    if (g_strcmp0 (((RdCallRecord *) calls->pdata[i])->call_id, w->call_id) == 0)
+      {
+        g_autofree char *call_key = rd_call_record_key (calls->pdata[i]);
+        g_autofree char *key = g_strconcat ("call-log:", call_key, NULL);
+        g_autoptr(RdOutboxItem) item = rd_store_outbox_get (rd_hub_get_store (w->f->hub), key);
+
+        return item != NULL && item->state == RD_OUTBOX_DONE;
+      }
+  return FALSE;
+}
+
 static void
 test_callback_timeout (Fixture *f, gconstpointer data)
 {
@@ -1251,11 +1284,16 @@ test_callback_timeout (Fixture *f, gconstpointer data)
   g_autoptr(GPtrArray) calls = NULL;
   g_autoptr(RdOutboxItem) item = NULL;
 
+  CallWait log_done = { f, NULL, NULL };
+
   g_assert_cmpuint (bind_auto (f), ==, 2);
   missed = rd_sim_pbx_play_inbound (f->sims.pbx, LI_LEI_NUMBER, "01088880000", ring_2001, NULL, 200, 0);
-  /* The call log goes first; then the call-back is created in the CRM, but its
-   * reply comes after the hub's 1 s timeout: an uncertain failure. */
+  /* The call log goes first (all of it: the message, then its author); then the call-back is
+   * created in the CRM, but its reply comes after the hub's 1 s timeout: an uncertain failure
+   * (and the CRM counts as unreachable until it answers in time again). */
   g_assert_true (hub_wait_until (li_lei_logged, f, 15000));
+  log_done.call_id = missed;
+  g_assert_true (hub_wait_until (call_log_done, &log_done, 15000));
   rd_sim_odoo_set_delay (f->sims.odoo, 1500);
   g_assert_true (hub_wait_until (li_lei_has_activity, f, 10000));
   rd_sim_odoo_set_delay (f->sims.odoo, 0);
