@@ -161,9 +161,12 @@ static void
 connect_crm_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) extra = json_object_new ();
 
   rd_hub_connect_crm_finish (RD_HUB (source), result, &error);
-  pending_finish (user_data, error, NULL);
+  if (error == NULL && rd_hub_region_note (RD_HUB (source)) != NULL)
+    json_object_set_string_member (extra, "region_note", rd_hub_region_note (RD_HUB (source)));
+  pending_finish (user_data, error, extra);
 }
 
 static void
@@ -427,12 +430,28 @@ dispatch (RdHub *hub, SoupServerMessage *msg, const char *command, JsonObject *b
       if (error != NULL)
         reply_error (msg, error);
       else
-        reply_ok (msg, NULL);
+        {
+          g_autoptr(JsonObject) extra = json_object_new ();
+          const char *note = NULL;
+
+          json_object_set_string_member (extra, "creates", rd_hub_autocreate_creates (hub, &note));
+          if (note != NULL)
+            json_object_set_string_member (extra, "note", note);
+          reply_ok (msg, extra);
+        }
     }
   else if (g_str_equal (command, "region"))
     {
       if (rd_hub_set_region (hub, get_string (body, "region"), &error))
-        reply_ok (msg, NULL);
+        {
+          g_autoptr(JsonObject) extra = json_object_new ();
+
+          if (rd_hub_region (hub) != NULL)
+            json_object_set_string_member (extra, "region", rd_hub_region (hub));
+          if (rd_hub_region_note (hub) != NULL)
+            json_object_set_string_member (extra, "region_note", rd_hub_region_note (hub));
+          reply_ok (msg, extra);
+        }
       else
         reply_error (msg, error);
     }
