@@ -858,17 +858,3 @@ rd_application_new (void)
                        "resource-base-path", "/io/github/ringdesk/Ringdesk",
                        NULL);
 }
-
-GSettings *
-rd_application_get_settings (RdApplication *self)
-{
-  g_return_val_if_fail (RD_IS_APPLICATION (self), NULL);
-  return self->settings;
-}
-
-RdAgentClient *
-rd_application_get_client (RdApplication *self)
-{
-  g_return_val_if_fail (RD_IS_APPLICATION (self), NULL);
-  return self->client;
-}

@@ -22,7 +22,5 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (RdApplication, rd_application, RD, APPLICATION, GtkApplication)
 
 RdApplication *rd_application_new          (void);
-GSettings     *rd_application_get_settings (RdApplication *self);
-RdAgentClient *rd_application_get_client   (RdApplication *self);
 
 G_END_DECLS

@@ -147,20 +147,6 @@ rd_pn_is_valid (const RdPn *pn)
     }
 }
 
-gboolean
-rd_pn_is_possible (const RdPn *pn)
-{
-  g_return_val_if_fail (pn != nullptr, FALSE);
-  try
-    {
-      return util ()->IsPossibleNumber (pn->number) ? TRUE : FALSE;
-    }
-  catch (...)
-    {
-      return FALSE;
-    }
-}
-
 char *
 rd_pn_format (const RdPn *pn, RdPnFormat format)
 {
@@ -238,22 +224,6 @@ rd_pn_region_of_number (const RdPn *pn)
     }
 }
 
-char *
-rd_pn_extension (const RdPn *pn)
-{
-  g_return_val_if_fail (pn != nullptr, nullptr);
-  try
-    {
-      if (!pn->number.has_extension () || pn->number.extension ().empty ())
-        return nullptr;
-      return dup_string (pn->number.extension ());
-    }
-  catch (...)
-    {
-      return nullptr;
-    }
-}
-
 gboolean
 rd_pn_region_is_supported (const char *region)
 {
@@ -287,24 +257,6 @@ rd_pn_national_prefix (const char *region)
   catch (...)
     {
       return nullptr;
-    }
-}
-
-guint
-rd_pn_country_code_for_region (const char *region)
-{
-  PhoneNumberUtil *u = util ();
-
-  if (u == nullptr || region == nullptr)
-    return 0;
-  try
-    {
-      int cc = u->GetCountryCodeForRegion (region);
-      return cc > 0 ? (guint) cc : 0;
-    }
-  catch (...)
-    {
-      return 0;
     }
 }
 

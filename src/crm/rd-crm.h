@@ -41,7 +41,7 @@ typedef struct {
   gboolean leads_enabled;  /* the CRM's "Leads" setting is on: new crm.lead records are leads, not
                             * opportunities (TRUE when unknown) */
   gboolean has_mobile;     /* mobile phone fields exist */
-  gboolean has_phone_search; /* server-side normalised phone search exists */
+  gboolean has_phone_search; /* server-side normalized phone search exists */
   char    *country_code;   /* company's default country, ISO alpha-2, or NULL */
   char    *timezone;       /* admin user's tz, or NULL */
   gint64   admin_user_id;

@@ -48,9 +48,6 @@ typedef struct {
 
 #define RD_HUB_DEFAULT_PREFIX "Automatic New Contact - "
 
-typedef RdPbx *(*RdHubPbxFactory) (const RdPbxConfig *config, gpointer data, GError **error);
-typedef RdCrm *(*RdHubCrmFactory) (const RdCrmConfig *config, gpointer data, GError **error);
-
 struct _RdHub
 {
   GObject         parent_instance;
@@ -102,10 +99,6 @@ struct _RdHub
   guint           index_period;
   gboolean        index_busy;
   gboolean        index_filled;     /* the first fill after connect finished */
-
-  RdHubPbxFactory pbx_factory;
-  RdHubCrmFactory crm_factory;
-  gpointer        factory_data;
 };
 
 /* rd-hub.c */
@@ -179,9 +172,6 @@ gboolean    rd_hub_sync_map_clear      (RdHub *self, GError **error);
 void        rd_hub_backend_iface_init  (RdAgentBackendInterface *iface);
 JsonObject *rd_hub_agent_status        (RdHub *self);
 
-/* Test hooks: construct PBX / CRM backends through these instead of rd_pbx_new / rd_crm_new. */
-void        rd_hub_set_backend_factories (RdHub *self, RdHubPbxFactory pbx_factory,
-                                          RdHubCrmFactory crm_factory, gpointer data);
 RdStore    *rd_hub_get_store           (RdHub *self);
 RdPhoneIndex *rd_hub_get_phone_index   (RdHub *self);
 RdAgentServer *rd_hub_get_agent_server (RdHub *self);

@@ -262,29 +262,15 @@ rd_hub_fill_match_url (RdHub *self, RdCrmMatch *match)
 
 /* ---- backends ------------------------------------------------------------- */
 
-void
-rd_hub_set_backend_factories (RdHub *self, RdHubPbxFactory pbx_factory, RdHubCrmFactory crm_factory,
-                              gpointer data)
-{
-  g_return_if_fail (RD_IS_HUB (self));
-  self->pbx_factory = pbx_factory;
-  self->crm_factory = crm_factory;
-  self->factory_data = data;
-}
-
 RdPbx *
 rd_hub_create_pbx (RdHub *self, const RdPbxConfig *config, GError **error)
 {
-  if (self->pbx_factory != NULL)
-    return self->pbx_factory (config, self->factory_data, error);
   return rd_pbx_new (config, error);
 }
 
 RdCrm *
 rd_hub_create_crm (RdHub *self, const RdCrmConfig *config, GError **error)
 {
-  if (self->crm_factory != NULL)
-    return self->crm_factory (config, self->factory_data, error);
   return rd_crm_new (config, error);
 }
 

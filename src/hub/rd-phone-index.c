@@ -129,13 +129,6 @@ rd_phone_index_set_region (RdPhoneIndex *self, const char *region)
   self->region = g_strdup (region);
 }
 
-const char *
-rd_phone_index_get_region (RdPhoneIndex *self)
-{
-  g_return_val_if_fail (RD_IS_PHONE_INDEX (self), NULL);
-  return self->region;
-}
-
 char *
 rd_phone_index_key_for (const RdPhoneNumber *number)
 {

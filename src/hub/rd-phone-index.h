@@ -26,7 +26,6 @@ G_DECLARE_FINAL_TYPE (RdPhoneIndex, rd_phone_index, RD, PHONE_INDEX, GObject)
 RdPhoneIndex *rd_phone_index_new           (RdStore *store, GError **error);
 /* Region for records without a country of their own ("CN"); NULL = international only. */
 void          rd_phone_index_set_region    (RdPhoneIndex *self, const char *region);
-const char   *rd_phone_index_get_region    (RdPhoneIndex *self);
 
 /* The index key of a parsed number, or NULL for withheld / internal numbers. */
 char         *rd_phone_index_key_for       (const RdPhoneNumber *number);

@@ -21,7 +21,7 @@ rd_pbx_default_init (RdPbxInterface *iface)
    */
   g_signal_new ("state-changed", RD_TYPE_PBX, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                 G_TYPE_NONE, 2, G_TYPE_INT, G_TYPE_STRING);
-  /** RdPbx::call-event: a normalised live event for one extension leg. */
+  /** RdPbx::call-event: a normalized live event for one extension leg. */
   g_signal_new ("call-event", RD_TYPE_PBX, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                 G_TYPE_NONE, 1, RD_TYPE_CALL_EVENT);
   /** RdPbx::call-record: an end-of-call record (live or catch-up). */
@@ -206,22 +206,6 @@ rd_extension_free (RdExtension *ext)
   g_free (ext->mobile);
   g_free (ext->presence);
   g_free (ext);
-}
-
-RdExtension *
-rd_extension_copy (const RdExtension *ext)
-{
-  RdExtension *copy;
-
-  g_return_val_if_fail (ext != NULL, NULL);
-  copy = g_new0 (RdExtension, 1);
-  copy->id = g_strdup (ext->id);
-  copy->number = g_strdup (ext->number);
-  copy->name = g_strdup (ext->name);
-  copy->email = g_strdup (ext->email);
-  copy->mobile = g_strdup (ext->mobile);
-  copy->presence = g_strdup (ext->presence);
-  return copy;
 }
 
 void

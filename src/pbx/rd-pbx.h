@@ -3,7 +3,7 @@
  * An implementation (src/pbx/yeastar) keeps its own session (tokens, event
  * socket, reconnects) and reports:
  *   - "state-changed" whenever the connection state changes;
- *   - "call-event"    normalised live call events, one per extension leg;
+ *   - "call-event"    normalized live call events, one per extension leg;
  *   - "call-record"   end-of-call records, live and from catch-up (duplicates
  *                     are possible: consumers dedup on rd_call_record_key());
  *   - "dial-failed"   (call_id, reason) when a call started by dial() fails;
@@ -68,7 +68,6 @@ typedef struct {
 } RdPbxContact;
 
 void          rd_extension_free        (RdExtension *ext);
-RdExtension  *rd_extension_copy        (const RdExtension *ext);
 void          rd_phonebook_free        (RdPhonebook *book);
 RdPbxContact *rd_pbx_contact_new       (void);
 void          rd_pbx_contact_add_number(RdPbxContact *contact, const char *type, const char *number);

@@ -4,7 +4,6 @@
 
 #include "crm/odoo/rd-odoo-errors.h"
 #include "crm/odoo/rd-odoo-features.h"
-#include "crm/odoo/rd-odoo-fuzz.h"
 #include "crm/odoo/rd-odoo-logger.h"
 #include "crm/odoo/rd-odoo-lookup.h"
 #include "crm/odoo/rd-odoo-records.h"
@@ -368,19 +367,6 @@ test_log_text (void)
   g_assert_cmpstr (d2, ==, "1 h 02 min 03 s");
 }
 
-static void
-test_fuzz_entry (void)
-{
-  static const char * const inputs[] = {
-    "{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":[{\"id\":1,\"name\":\"x\",\"phone\":\"+1\",\"groups_id\":[10]}]}",
-    "[{\"id\":1,\"share\":true,\"group_ids\":[11],\"login\":\"a\"}]",
-    "{\"name\":\"odoo.exceptions.AccessDenied\",\"message\":\"x\"}",
-    "\"\\u0000\"", "", "[", "{\"id\":-1}",
-  };
-  for (guint i = 0; i < G_N_ELEMENTS (inputs); i++)
-    rd_odoo_fuzz_reply ((const guint8 *) inputs[i], strlen (inputs[i]));
-}
-
 int
 main (int argc, char **argv)
 {
@@ -395,6 +381,5 @@ main (int argc, char **argv)
   g_test_add_func ("/crm/parse/records", test_records);
   g_test_add_func ("/crm/parse/urls", test_urls);
   g_test_add_func ("/crm/parse/log-text", test_log_text);
-  g_test_add_func ("/crm/parse/fuzz-entry", test_fuzz_entry);
   return g_test_run ();
 }
