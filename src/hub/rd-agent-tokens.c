@@ -3,7 +3,7 @@
 #include "hub/rd-agent-tokens.h"
 
 #include "core/rd-error.h"
-#include "hub/rd-hub-sql.h"
+#include "core/rd-store-sql.h"
 
 #include <errno.h>
 #include <string.h>
@@ -87,12 +87,12 @@ fill_random (guint8 *buffer, gsize length, GError **error)
 static void
 prune_expired (RdAgentTokens *self, gint64 now_unix)
 {
-  g_autoptr(RdHubStmt) stmt = rd_hub_sql_prepare (self->db, "DELETE FROM agent_session WHERE expires <= ?1", NULL);
+  g_autoptr(RdStoreStmt) stmt = rd_store_stmt (self->store, "DELETE FROM agent_session WHERE expires <= ?1", NULL);
 
   if (stmt == NULL)
     return;
   sqlite3_bind_int64 (stmt, 1, now_unix);
-  rd_hub_sql_step_done (self->db, stmt, "prune session tokens", NULL);
+  rd_store_stmt_done (self->store, stmt, "prune session tokens", NULL);
 }
 
 char *
@@ -102,7 +102,7 @@ rd_agent_tokens_issue (RdAgentTokens *self, const RdAgentIdentity *identity,
   guint8 bytes[RD_AGENT_TOKEN_LENGTH / 2];
   g_autoptr(GString) token = NULL;
   g_autofree char *digest = NULL;
-  g_autoptr(RdHubStmt) stmt = NULL;
+  g_autoptr(RdStoreStmt) stmt = NULL;
 
   g_return_val_if_fail (self != NULL && identity != NULL && identity->extension != NULL, NULL);
 
@@ -117,7 +117,7 @@ rd_agent_tokens_issue (RdAgentTokens *self, const RdAgentIdentity *identity,
     prune_expired (self, now_unix);
 
   digest = g_compute_checksum_for_string (G_CHECKSUM_SHA256, token->str, token->len);
-  stmt = rd_hub_sql_prepare (self->db,
+  stmt = rd_store_stmt (self->store,
                              "INSERT OR REPLACE INTO agent_session"
                              " (digest, extension, user_id, user_name, key_id, expires, created)"
                              " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)", error);
@@ -126,14 +126,14 @@ rd_agent_tokens_issue (RdAgentTokens *self, const RdAgentIdentity *identity,
       explicit_bzero (token->str, token->len);
       return NULL;
     }
-  rd_hub_sql_bind_text (stmt, 1, digest);
-  rd_hub_sql_bind_text (stmt, 2, identity->extension);
+  rd_store_bind_text (stmt, 1, digest);
+  rd_store_bind_text (stmt, 2, identity->extension);
   sqlite3_bind_int64 (stmt, 3, identity->user_id);
-  rd_hub_sql_bind_text (stmt, 4, identity->user_name);
+  rd_store_bind_text (stmt, 4, identity->user_name);
   sqlite3_bind_int64 (stmt, 5, identity->key_id);
   sqlite3_bind_int64 (stmt, 6, expires_unix);
   sqlite3_bind_int64 (stmt, 7, now_unix);
-  if (!rd_hub_sql_step_done (self->db, stmt, "session token", error))
+  if (!rd_store_stmt_done (self->store, stmt, "session token", error))
     {
       explicit_bzero (token->str, token->len);
       return NULL;
@@ -156,8 +156,8 @@ RdAgentIdentity *
 rd_agent_tokens_take (RdAgentTokens *self, const char *token, gint64 now_unix, gint64 *expires_unix)
 {
   g_autofree char *digest = NULL;
-  g_autoptr(RdHubStmt) stmt = NULL;
-  g_autoptr(RdHubStmt) drop = NULL;
+  g_autoptr(RdStoreStmt) stmt = NULL;
+  g_autoptr(RdStoreStmt) drop = NULL;
   g_autoptr(RdAgentIdentity) identity = NULL;
   gint64 expires;
 
@@ -166,28 +166,28 @@ rd_agent_tokens_take (RdAgentTokens *self, const char *token, gint64 now_unix, g
   if (!token_is_well_formed (token))
     return NULL;
   digest = g_compute_checksum_for_string (G_CHECKSUM_SHA256, token, -1);
-  stmt = rd_hub_sql_prepare (self->db, "SELECT extension, user_id, user_name, key_id, expires"
+  stmt = rd_store_stmt (self->store, "SELECT extension, user_id, user_name, key_id, expires"
                                        " FROM agent_session WHERE digest = ?1", NULL);
   if (stmt == NULL)
     return NULL;
-  rd_hub_sql_bind_text (stmt, 1, digest);
+  rd_store_bind_text (stmt, 1, digest);
   if (sqlite3_step (stmt) != SQLITE_ROW)
     return NULL;
   identity = g_new0 (RdAgentIdentity, 1);
-  identity->extension = rd_hub_sql_column_dup (stmt, 0);
+  identity->extension = rd_store_column_dup (stmt, 0);
   identity->user_id = sqlite3_column_int64 (stmt, 1);
-  identity->user_name = rd_hub_sql_column_dup (stmt, 2);
+  identity->user_name = rd_store_column_dup (stmt, 2);
   identity->key_id = sqlite3_column_int64 (stmt, 3);
   expires = sqlite3_column_int64 (stmt, 4);
   sqlite3_reset (stmt);
 
   /* Single use: the row goes whether or not it is still valid. A token that could not be
    * forgotten is not honoured either. */
-  drop = rd_hub_sql_prepare (self->db, "DELETE FROM agent_session WHERE digest = ?1", NULL);
+  drop = rd_store_stmt (self->store, "DELETE FROM agent_session WHERE digest = ?1", NULL);
   if (drop == NULL)
     return NULL;
-  rd_hub_sql_bind_text (drop, 1, digest);
-  if (!rd_hub_sql_step_done (self->db, drop, "use a session token", NULL) || sqlite3_changes (self->db) != 1)
+  rd_store_bind_text (drop, 1, digest);
+  if (!rd_store_stmt_done (self->store, drop, "use a session token", NULL) || sqlite3_changes (self->db) != 1)
     return NULL;
   if (expires <= now_unix || identity->extension == NULL)
     return NULL;
@@ -199,22 +199,22 @@ rd_agent_tokens_take (RdAgentTokens *self, const char *token, gint64 now_unix, g
 guint
 rd_agent_tokens_revoke (RdAgentTokens *self, const char *extension, gint64 key_id)
 {
-  g_autoptr(RdHubStmt) stmt = NULL;
+  g_autoptr(RdStoreStmt) stmt = NULL;
   g_autoptr(GError) error = NULL;
 
   g_return_val_if_fail (self != NULL && extension != NULL, 0);
 
   if (key_id == 0)
-    stmt = rd_hub_sql_prepare (self->db, "DELETE FROM agent_session WHERE extension = ?1", &error);
+    stmt = rd_store_stmt (self->store, "DELETE FROM agent_session WHERE extension = ?1", &error);
   else
-    stmt = rd_hub_sql_prepare (self->db, "DELETE FROM agent_session WHERE extension = ?1 AND key_id = ?2", &error);
+    stmt = rd_store_stmt (self->store, "DELETE FROM agent_session WHERE extension = ?1 AND key_id = ?2", &error);
   if (stmt != NULL)
     {
-      rd_hub_sql_bind_text (stmt, 1, extension);
+      rd_store_bind_text (stmt, 1, extension);
       if (key_id != 0)
         sqlite3_bind_int64 (stmt, 2, key_id);
     }
-  if (stmt == NULL || !rd_hub_sql_step_done (self->db, stmt, "revoke session tokens", &error))
+  if (stmt == NULL || !rd_store_stmt_done (self->store, stmt, "revoke session tokens", &error))
     {
       /* Revocation must not fail quietly: the sessions are closed anyway, and a token left
        * behind is refused later by the backend's check of the binding. */
@@ -227,11 +227,11 @@ rd_agent_tokens_revoke (RdAgentTokens *self, const char *extension, gint64 key_i
 guint
 rd_agent_tokens_count (RdAgentTokens *self, gint64 now_unix)
 {
-  g_autoptr(RdHubStmt) stmt = NULL;
+  g_autoptr(RdStoreStmt) stmt = NULL;
 
   g_return_val_if_fail (self != NULL, 0);
 
-  stmt = rd_hub_sql_prepare (self->db, "SELECT count(*) FROM agent_session WHERE expires > ?1", NULL);
+  stmt = rd_store_stmt (self->store, "SELECT count(*) FROM agent_session WHERE expires > ?1", NULL);
   if (stmt == NULL)
     return 0;
   sqlite3_bind_int64 (stmt, 1, now_unix);

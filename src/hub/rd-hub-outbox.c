@@ -19,7 +19,7 @@
 #include "hub/rd-hub-private.h"
 
 #include "core/rd-error.h"
-#include "hub/rd-hub-sql.h"
+#include "core/rd-store-sql.h"
 
 #define CLAIM_BATCH 16
 #define LEASE_SECONDS 300
@@ -68,37 +68,34 @@ job_free (Job *job)
 static gboolean
 begun_exists (RdHub *self, const char *key)
 {
-  sqlite3 *db = rd_store_get_db (self->store);
-  g_autoptr(RdHubStmt) stmt = rd_hub_sql_prepare (db, "SELECT 1 FROM hub_outbox_begun WHERE key = ?1", NULL);
+  g_autoptr(RdStoreStmt) stmt = rd_store_stmt (self->store, "SELECT 1 FROM hub_outbox_begun WHERE key = ?1", NULL);
 
   if (stmt == NULL)
     return TRUE;   /* cannot tell: behave as if it may have happened */
-  rd_hub_sql_bind_text (stmt, 1, key);
+  rd_store_bind_text (stmt, 1, key);
   return sqlite3_step (stmt) == SQLITE_ROW;
 }
 
 static gboolean
 begun_set (RdHub *self, const char *key, gboolean on, GError **error)
 {
-  sqlite3 *db = rd_store_get_db (self->store);
-  g_autoptr(RdHubStmt) stmt = rd_hub_sql_prepare (db, on
+  g_autoptr(RdStoreStmt) stmt = rd_store_stmt (self->store, on
       ? "INSERT OR REPLACE INTO hub_outbox_begun (key, started) VALUES (?1, ?2)"
       : "DELETE FROM hub_outbox_begun WHERE key = ?1", error);
 
   if (stmt == NULL)
     return FALSE;
-  rd_hub_sql_bind_text (stmt, 1, key);
+  rd_store_bind_text (stmt, 1, key);
   if (on)
     sqlite3_bind_int64 (stmt, 2, g_get_real_time () / G_USEC_PER_SEC);
-  return rd_hub_sql_step_done (db, stmt, "outbox mark", error);
+  return rd_store_stmt_done (self->store, stmt, "outbox mark", error);
 }
 
 /* The PBX contact a CRM record was pushed as, and a digest of what was pushed. */
 static gint64
 sync_map_get (RdHub *self, RdCrmKind kind, gint64 id, gint64 phonebook_id, char **out_digest)
 {
-  sqlite3 *db = rd_store_get_db (self->store);
-  g_autoptr(RdHubStmt) stmt = rd_hub_sql_prepare (db, "SELECT contact_id, digest FROM hub_sync_map"
+  g_autoptr(RdStoreStmt) stmt = rd_store_stmt (self->store, "SELECT contact_id, digest FROM hub_sync_map"
                                                   " WHERE kind = ?1 AND rec_id = ?2 AND phonebook_id = ?3", NULL);
 
   if (stmt == NULL)
@@ -117,8 +114,7 @@ static gboolean
 sync_map_put (RdHub *self, RdCrmKind kind, gint64 id, gint64 phonebook_id, gint64 contact_id,
               const char *digest, GError **error)
 {
-  sqlite3 *db = rd_store_get_db (self->store);
-  g_autoptr(RdHubStmt) stmt = rd_hub_sql_prepare (db, "INSERT OR REPLACE INTO hub_sync_map"
+  g_autoptr(RdStoreStmt) stmt = rd_store_stmt (self->store, "INSERT OR REPLACE INTO hub_sync_map"
                                                   " (kind, rec_id, phonebook_id, contact_id, updated, digest)"
                                                   " VALUES (?1, ?2, ?3, ?4, ?5, ?6)", error);
 
@@ -129,8 +125,8 @@ sync_map_put (RdHub *self, RdCrmKind kind, gint64 id, gint64 phonebook_id, gint6
   sqlite3_bind_int64 (stmt, 3, phonebook_id);
   sqlite3_bind_int64 (stmt, 4, contact_id);
   sqlite3_bind_int64 (stmt, 5, g_get_real_time () / G_USEC_PER_SEC);
-  rd_hub_sql_bind_text (stmt, 6, digest);
-  return rd_hub_sql_step_done (db, stmt, "sync map", error);
+  rd_store_bind_text (stmt, 6, digest);
+  return rd_store_stmt_done (self->store, stmt, "sync map", error);
 }
 
 gboolean
@@ -140,7 +136,7 @@ rd_hub_sync_map_clear (RdHub *self, GError **error)
 
   if (sqlite3_exec (db, "DELETE FROM hub_sync_map", NULL, NULL, NULL) != SQLITE_OK)
     {
-      rd_hub_sql_set_error (db, error, "clear sync map");
+      rd_store_set_db_error (self->store, error, "clear sync map");
       return FALSE;
     }
   return TRUE;

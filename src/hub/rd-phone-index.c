@@ -3,7 +3,7 @@
 #include "hub/rd-phone-index.h"
 
 #include "core/rd-error.h"
-#include "hub/rd-hub-sql.h"
+#include "core/rd-store-sql.h"
 
 #include <string.h>
 
@@ -15,7 +15,6 @@ struct _RdPhoneIndex
   sqlite3      *db;
   char         *region;
   RdPhoneRules  rules;
-  sqlite3_stmt *stmts[8];
 };
 
 G_DEFINE_FINAL_TYPE (RdPhoneIndex, rd_phone_index, G_TYPE_OBJECT)
@@ -68,9 +67,6 @@ rd_phone_index_finalize (GObject *object)
 {
   RdPhoneIndex *self = RD_PHONE_INDEX (object);
 
-  for (guint i = 0; i < G_N_ELEMENTS (self->stmts); i++)
-    if (self->stmts[i] != NULL)
-      sqlite3_finalize (self->stmts[i]);
   g_clear_object (&self->store);
   g_free (self->region);
   rd_phone_rules_clear (&self->rules);
@@ -89,20 +85,15 @@ rd_phone_index_init (RdPhoneIndex *self)
   rd_phone_rules_init (&self->rules);
 }
 
-/* A prepared statement, reset and ready to bind. */
-static sqlite3_stmt *
+/* The store's cached statement, reset and ready to bind. */
+static RdStoreStmt *
 stmt (RdPhoneIndex *self, guint which, GError **error)
 {
-  if (self->stmts[which] == NULL &&
-      sqlite3_prepare_v3 (self->db, stmt_sql[which], -1, SQLITE_PREPARE_PERSISTENT,
-                          &self->stmts[which], NULL) != SQLITE_OK)
-    {
-      rd_hub_sql_set_error (self->db, error, "prepare");
-      return NULL;
-    }
-  sqlite3_reset (self->stmts[which]);
-  sqlite3_clear_bindings (self->stmts[which]);
-  return self->stmts[which];
+  RdStoreStmt *s = rd_store_stmt (self->store, stmt_sql[which], error);
+
+  if (s != NULL)
+    rd_store_stmt_reset (s);
+  return s;
 }
 
 RdPhoneIndex *
@@ -156,22 +147,22 @@ rd_phone_index_lookup (RdPhoneIndex *self, const RdPhoneNumber *number, GError *
     return g_steal_pointer (&matches);
   if ((s = stmt (self, STMT_LOOKUP, error)) == NULL)
     return NULL;
-  rd_hub_sql_bind_text (s, 1, key);
+  rd_store_bind_text (s, 1, key);
   while ((rc = sqlite3_step (s)) == SQLITE_ROW)
     {
       RdCrmMatch *match = g_new0 (RdCrmMatch, 1);
 
       match->kind = sqlite3_column_int (s, 0);
       match->id = sqlite3_column_int64 (s, 1);
-      match->name = rd_hub_sql_column_dup (s, 2);
-      match->company = rd_hub_sql_column_dup (s, 3);
-      match->write_date = rd_hub_sql_column_dup (s, 4);
+      match->name = rd_store_column_dup (s, 2);
+      match->company = rd_store_column_dup (s, 3);
+      match->write_date = rd_store_column_dup (s, 4);
       g_ptr_array_add (matches, match);
     }
   sqlite3_reset (s);
   if (rc != SQLITE_DONE)
     {
-      rd_hub_sql_set_error (self->db, error, "lookup");
+      rd_store_set_db_error (self->store, error, "lookup");
       return NULL;
     }
   return g_steal_pointer (&matches);
@@ -190,7 +181,7 @@ put_record (RdPhoneIndex *self, RdCrmKind kind, gint64 id, gboolean active, cons
     return FALSE;
   sqlite3_bind_int (s, 1, kind);
   sqlite3_bind_int64 (s, 2, id);
-  if (!rd_hub_sql_step_done (self->db, s, "phone index", error))
+  if (!rd_store_stmt_done (self->store, s, "phone index", error))
     return FALSE;
 
   for (guint i = 0; active && numbers != NULL && numbers[i] != NULL; i++)
@@ -207,10 +198,10 @@ put_record (RdPhoneIndex *self, RdCrmKind kind, gint64 id, gboolean active, cons
         continue;
       if ((s = stmt (self, STMT_INSERT_NUMBER, error)) == NULL)
         return FALSE;
-      rd_hub_sql_bind_text (s, 1, key);
+      rd_store_bind_text (s, 1, key);
       sqlite3_bind_int (s, 2, kind);
       sqlite3_bind_int64 (s, 3, id);
-      if (!rd_hub_sql_step_done (self->db, s, "phone index", error))
+      if (!rd_store_stmt_done (self->store, s, "phone index", error))
         return FALSE;
       n_keys++;
     }
@@ -221,17 +212,17 @@ put_record (RdPhoneIndex *self, RdCrmKind kind, gint64 id, gboolean active, cons
         return FALSE;
       sqlite3_bind_int (s, 1, kind);
       sqlite3_bind_int64 (s, 2, id);
-      return rd_hub_sql_step_done (self->db, s, "phone index", error);
+      return rd_store_stmt_done (self->store, s, "phone index", error);
     }
 
   if ((s = stmt (self, STMT_UPSERT_RECORD, error)) == NULL)
     return FALSE;
   sqlite3_bind_int (s, 1, kind);
   sqlite3_bind_int64 (s, 2, id);
-  rd_hub_sql_bind_text (s, 3, name);
-  rd_hub_sql_bind_text (s, 4, company);
-  rd_hub_sql_bind_text (s, 5, write_date);
-  return rd_hub_sql_step_done (self->db, s, "phone index", error);
+  rd_store_bind_text (s, 3, name);
+  rd_store_bind_text (s, 4, company);
+  rd_store_bind_text (s, 5, write_date);
+  return rd_store_stmt_done (self->store, s, "phone index", error);
 }
 
 gboolean
@@ -269,9 +260,9 @@ rd_phone_index_apply (RdPhoneIndex *self, RdCrmKind kind, GPtrArray *changes,
       if (s == NULL)
         goto fail;
       sqlite3_bind_int (s, 1, kind);
-      rd_hub_sql_bind_text (s, 2, next_mark);
+      rd_store_bind_text (s, 2, next_mark);
       sqlite3_bind_int64 (s, 3, next_after_id);
-      if (!rd_hub_sql_step_done (self->db, s, "phone index", error))
+      if (!rd_store_stmt_done (self->store, s, "phone index", error))
         goto fail;
     }
 
@@ -364,7 +355,7 @@ rd_phone_index_get_cursor (RdPhoneIndex *self, RdCrmKind kind, gint64 *out_after
   sqlite3_bind_int (s, 1, kind);
   if (sqlite3_step (s) == SQLITE_ROW)
     {
-      mark = rd_hub_sql_column_dup (s, 0);
+      mark = rd_store_column_dup (s, 0);
       if (out_after_id != NULL)
         *out_after_id = sqlite3_column_int64 (s, 1);
     }
