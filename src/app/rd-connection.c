@@ -195,7 +195,7 @@ on_pbx_secret (GObject *source, GAsyncResult *res, gpointer user_data)
   LocalData *d = user_data;
   char *secret = rd_keyring_lookup_finish (res, NULL);
 
-  d->pbx.client_secret = g_strdup (secret ? secret : "");
+  rd_options_set (d->pbx.options, "client-secret", secret ? secret : "");
   rd_keyring_free (secret);
   rd_keyring_lookup_async (RD_KEYRING_CRM_ADMIN_KEY, d->crm.login, d->self->cancellable, on_crm_admin_key, d);
 }
@@ -204,6 +204,8 @@ static void
 start_local_hub (RdConnection *self)
 {
   LocalData *d = g_new0 (LocalData, 1);
+  g_autofree char *client_id = g_settings_get_string (self->settings, "local-pbx-client-id");
+  g_autofree char *database = g_settings_get_string (self->settings, "local-crm-database");
 
   if (self->local_hub == NULL)
     {
@@ -215,12 +217,14 @@ start_local_hub (RdConnection *self)
     }
   d->self = g_object_ref (self);
   d->pbx.base_url = g_settings_get_string (self->settings, "local-pbx-url");
-  d->pbx.client_id = g_settings_get_string (self->settings, "local-pbx-client-id");
+  d->pbx.options = rd_options_new ();
+  rd_options_set (d->pbx.options, "client-id", client_id);
   d->crm.url = g_settings_get_string (self->settings, "local-crm-url");
-  d->crm.database = g_settings_get_string (self->settings, "local-crm-database");
+  d->crm.options = rd_options_new ();
+  rd_options_set (d->crm.options, "database", database);
   d->crm.login = g_settings_get_string (self->settings, "local-crm-login");
   d->pbx.allow_insecure = d->crm.allow_insecure = g_settings_get_boolean (self->settings, "local-insecure-http");
-  rd_keyring_lookup_async (RD_KEYRING_PBX_SECRET, d->pbx.client_id, self->cancellable, on_pbx_secret, d);
+  rd_keyring_lookup_async (RD_KEYRING_PBX_SECRET, client_id, self->cancellable, on_pbx_secret, d);
 }
 
 /* ---- demo ------------------------------------------------------------------------------ */

@@ -1,7 +1,12 @@
 #include "config.h"
 
-#include "rd-crm.h"
-#include "odoo/rd-odoo-crm.h"
+#include "crm/rd-crm.h"
+
+#include "core/rd-error.h"
+#include "core/rd-text.h"
+#include "crm/rd-crm-backends.h"
+
+#include <string.h>
 
 G_DEFINE_INTERFACE (RdCrm, rd_crm, G_TYPE_OBJECT)
 
@@ -178,23 +183,90 @@ rd_crm_config_clear (RdCrmConfig *config)
 {
   if (config == NULL)
     return;
+  g_clear_pointer (&config->kind, g_free);
   g_clear_pointer (&config->url, g_free);
-  g_clear_pointer (&config->database, g_free);
   g_clear_pointer (&config->login, g_free);
   if (config->api_key != NULL)
-    memset (config->api_key, 0, strlen (config->api_key));
+    explicit_bzero (config->api_key, strlen (config->api_key));
   g_clear_pointer (&config->api_key, g_free);
   g_clear_pointer (&config->cert_sha256, g_free);
+  g_clear_pointer (&config->options, rd_options_unref);
   config->timeout = 0;
-  config->log_style = RD_CRM_LOG_ACTIVITY;
   config->allow_insecure = FALSE;
+}
+
+void
+rd_crm_config_copy (const RdCrmConfig *config, RdCrmConfig *dest)
+{
+  g_return_if_fail (config != NULL && dest != NULL);
+  dest->kind = g_strdup (config->kind);
+  dest->url = g_strdup (config->url);
+  dest->login = g_strdup (config->login);
+  dest->api_key = g_strdup (config->api_key);
+  dest->cert_sha256 = g_strdup (config->cert_sha256);
+  dest->timeout = config->timeout;
+  dest->allow_insecure = config->allow_insecure;
+  dest->options = rd_options_copy (config->options);
+}
+
+/* ---- the backend registry ------------------------------------------------ */
+
+G_LOCK_DEFINE_STATIC (registered);
+static GPtrArray *registered;   /* RdCrmBackend, not owned: added at run time, searched first */
+
+void
+rd_crm_register_backend (const RdCrmBackend *backend)
+{
+  g_return_if_fail (backend != NULL && backend->kind != NULL && backend->new_func != NULL);
+  G_LOCK (registered);
+  if (registered == NULL)
+    registered = g_ptr_array_new ();
+  for (guint i = 0; i < registered->len; i++)
+    if (g_strcmp0 (((RdCrmBackend *) registered->pdata[i])->kind, backend->kind) == 0)
+      {
+        g_ptr_array_remove_index (registered, i);
+        break;
+      }
+  g_ptr_array_insert (registered, 0, (gpointer) backend);
+  G_UNLOCK (registered);
+}
+
+const RdCrmBackend *
+rd_crm_find_backend (const char *kind, GError **error)
+{
+  const RdCrmBackend *found = NULL;
+
+  if (kind == NULL || *kind == '\0')
+    return rd_crm_builtin_backends[0];
+  G_LOCK (registered);
+  for (guint i = 0; registered != NULL && i < registered->len && found == NULL; i++)
+    if (g_strcmp0 (((RdCrmBackend *) registered->pdata[i])->kind, kind) == 0)
+      found = registered->pdata[i];
+  G_UNLOCK (registered);
+  for (guint i = 0; found == NULL && rd_crm_builtin_backends[i] != NULL; i++)
+    if (g_strcmp0 (rd_crm_builtin_backends[i]->kind, kind) == 0)
+      found = rd_crm_builtin_backends[i];
+  if (found == NULL)
+    {
+      g_autofree char *shown = rd_text_clean (kind);
+
+      g_set_error (error, RD_ERROR, RD_ERROR_INVALID_INPUT, "Unknown kind of CRM “%s”", shown);
+    }
+  return found;
 }
 
 RdCrm *
 rd_crm_new (const RdCrmConfig *config, GError **error)
 {
+  const RdCrmBackend *backend;
+
   g_return_val_if_fail (config != NULL, NULL);
-  return RD_CRM (rd_odoo_crm_new (config, error));
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  backend = rd_crm_find_backend (config->kind, error);
+  if (backend == NULL || !rd_options_validate (config->options, backend->options, error))
+    return NULL;
+  return backend->new_func (config, error);
 }
 
 /* ---- dispatch ----------------------------------------------------------- */

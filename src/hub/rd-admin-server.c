@@ -4,6 +4,7 @@
 
 #include "core/rd-error.h"
 #include "core/rd-http-server.h"
+#include "hub/rd-backend-settings.h"
 #include "hub/rd-hub-private.h"
 
 #include <errno.h>
@@ -358,27 +359,27 @@ dispatch (RdHub *hub, SoupServerMessage *msg, const char *command, JsonObject *b
   else if (g_str_equal (command, "connect-crm"))
     {
       RdCrmConfig config = { 0 };
-      const char *style = get_string (body, "log_style");
+      const RdCrmBackend *backend = rd_crm_find_backend (get_string (body, "kind"), NULL);
 
+      config.kind = g_strdup (get_string (body, "kind"));   /* unknown: refused by the hub */
+      config.options = rd_backend_settings_from_json (body, backend ? backend->options : NULL);
       config.url = g_strdup (get_string (body, "url"));
-      config.database = g_strdup (get_string (body, "database"));
       config.login = g_strdup (get_string (body, "login"));
       config.api_key = g_strdup (get_string (body, "api_key"));
       config.cert_sha256 = g_strdup (get_string (body, "cert_sha256"));
       config.allow_insecure = get_bool (body, "insecure_http", FALSE);
-      config.log_style = g_strcmp0 (style, "note") == 0 ? RD_CRM_LOG_NOTE : RD_CRM_LOG_ACTIVITY;
       rd_hub_connect_crm_async (hub, &config, NULL, connect_crm_cb, pending_new (msg));
       rd_crm_config_clear (&config);
     }
   else if (g_str_equal (command, "connect-pbx"))
     {
       RdPbxConfig config = { 0 };
+      const RdPbxBackend *backend = rd_pbx_find_backend (get_string (body, "kind"), NULL);
 
+      config.kind = g_strdup (get_string (body, "kind"));   /* unknown: refused by the hub */
+      config.options = rd_backend_settings_from_json (body, backend ? backend->options : NULL);
       config.base_url = g_strdup (get_string (body, "url"));
-      config.client_id = g_strdup (get_string (body, "client_id"));
-      config.client_secret = g_strdup (get_string (body, "client_secret"));
       config.cert_sha256 = g_strdup (get_string (body, "cert_sha256"));
-      config.time_zone = g_strdup (get_string (body, "time_zone"));
       config.allow_insecure = get_bool (body, "insecure_http", FALSE);
       rd_hub_connect_pbx_async (hub, &config, NULL, connect_pbx_cb, pending_new (msg));
       rd_pbx_config_clear (&config);

@@ -6,6 +6,7 @@
 
 #include "core/rd-error.h"
 #include "core/rd-tls-pin.h"
+#include "hub/rd-backend-settings.h"
 
 #include <string.h>
 
@@ -94,6 +95,7 @@ require_pbx_connected (RdHub *self, GError **error)
 typedef struct {
   RdPbx       *pbx;
   RdPbxConfig  config;
+  const RdPbxBackend *backend;
   gulong       handler;
   guint        timeout_id;
   gboolean     replaced;    /* the running connection to the same PBX was released to verify */
@@ -142,14 +144,14 @@ pbx_connect_done (GTask *task, gboolean connected, const char *reason)
     }
 
   old_url = rd_store_get_setting (self->store, "pbx.url");
-  ok = rd_secrets_set (self->secrets, RD_SECRET_PBX_CLIENT_SECRET, data->config.client_secret, &error) &&
+  ok = rd_backend_settings_save_secrets (self->secrets, "pbx", data->backend->options, data->config.options, &error) &&
        rd_store_begin (self->store, &error);
   if (ok)
     {
       ok = rd_store_set_setting (self->store, "pbx.url", data->config.base_url, &error) &&
-           rd_store_set_setting (self->store, "pbx.client-id", data->config.client_id, &error) &&
+           rd_backend_settings_save (self->store, "pbx", data->backend->kind, data->backend->options,
+                                     data->config.options, &error) &&
            rd_store_set_setting (self->store, "pbx.cert-sha256", data->config.cert_sha256, &error) &&
-           rd_store_set_setting (self->store, "pbx.time-zone", data->config.time_zone, &error) &&
            rd_store_set_setting_int (self->store, "pbx.insecure", data->config.allow_insecure, &error) &&
            (g_strcmp0 (old_url, data->config.base_url) == 0 ||
             rd_store_set_setting_int (self->store, "pbx.high-water-mark", self->pbx_mark_saved, &error)) &&
@@ -225,7 +227,8 @@ rd_hub_connect_pbx_async (RdHub *self, const RdPbxConfig *config, GCancellable *
   g_autoptr(GTask) task = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *old_url = NULL;
-  g_autofree char *old_client = NULL;
+  const RdPbxBackend *backend;
+  gboolean same_account;
   PbxConnect *data;
   gint64 mark;
 
@@ -240,22 +243,19 @@ rd_hub_connect_pbx_async (RdHub *self, const RdPbxConfig *config, GCancellable *
       return;
     }
   if (!check_server (config->base_url, config->cert_sha256, config->allow_insecure, "PBX", &error) ||
-      !require_field (config->client_id, "PBX client id", &error) ||
-      !require_field (config->client_secret, "PBX client secret", &error))
+      (backend = rd_pbx_find_backend (config->kind, &error)) == NULL ||
+      !rd_options_validate (config->options, backend->options, &error))
     {
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
 
   data = g_new0 (PbxConnect, 1);
-  data->config.base_url = g_strdup (config->base_url);
-  data->config.client_id = g_strdup (config->client_id);
-  data->config.client_secret = g_strdup (config->client_secret);
-  data->config.cert_sha256 = g_strdup (config->cert_sha256);
-  data->config.user_agent = g_strdup (config->user_agent);
-  data->config.request_timeout = config->request_timeout;
-  data->config.time_zone = g_strdup (config->time_zone);
-  data->config.allow_insecure = config->allow_insecure;
+  rd_pbx_config_copy (config, &data->config);
+  g_clear_pointer (&data->config.session_state, g_free);   /* a new connection starts its own session */
+  g_free (data->config.kind);
+  data->config.kind = g_strdup (backend->kind);
+  data->backend = backend;
   g_task_set_task_data (task, data, (GDestroyNotify) pbx_connect_free);
 
   data->pbx = rd_hub_create_pbx (self, &data->config, &error);
@@ -267,7 +267,8 @@ rd_hub_connect_pbx_async (RdHub *self, const RdPbxConfig *config, GCancellable *
 
   /* The same PBX keeps its catch-up mark; a new one starts from now. */
   old_url = rd_store_get_setting (self->store, "pbx.url");
-  old_client = rd_store_get_setting (self->store, "pbx.client-id");
+  same_account = rd_backend_settings_same_account (self->store, "pbx", backend->kind, backend->options,
+                                                   config->options);
   mark = rd_store_get_setting_int (self->store, "pbx.high-water-mark", 0);
   if (g_strcmp0 (old_url, config->base_url) != 0 || mark <= 0)
     mark = g_get_real_time () / G_USEC_PER_SEC;
@@ -289,8 +290,7 @@ rd_hub_connect_pbx_async (RdHub *self, const RdPbxConfig *config, GCancellable *
   /* Connecting the same PBX with the same API client again (a new secret, a new pin): the
    * running connection gives its token back first, so that verifying does not need a second
    * one from a PBX that may allow a single token per client. */
-  if (self->pbx != NULL && g_strcmp0 (old_url, config->base_url) == 0 &&
-      g_strcmp0 (old_client, config->client_id) == 0)
+  if (self->pbx != NULL && g_strcmp0 (old_url, config->base_url) == 0 && same_account)
     {
       g_autoptr(RdPbx) old = g_object_ref (self->pbx);
 
@@ -316,6 +316,7 @@ rd_hub_connect_pbx_finish (RdHub *self, GAsyncResult *result, GError **error)
 typedef struct {
   RdCrm       *crm;
   RdCrmConfig  config;
+  const RdCrmBackend *backend;
 } CrmConnect;
 
 static void
@@ -348,14 +349,15 @@ crm_verified_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   old_url = rd_store_get_setting (self->store, "crm.url");
   first = old_url == NULL;
   ok = rd_secrets_set (self->secrets, RD_SECRET_CRM_API_KEY, data->config.api_key, &error) &&
+       rd_backend_settings_save_secrets (self->secrets, "crm", data->backend->options, data->config.options, &error) &&
        rd_store_begin (self->store, &error);
   if (ok)
     {
       ok = rd_store_set_setting (self->store, "crm.url", data->config.url, &error) &&
-           rd_store_set_setting (self->store, "crm.database", data->config.database, &error) &&
+           rd_backend_settings_save (self->store, "crm", data->backend->kind, data->backend->options,
+                                     data->config.options, &error) &&
            rd_store_set_setting (self->store, "crm.login", data->config.login, &error) &&
            rd_store_set_setting (self->store, "crm.cert-sha256", data->config.cert_sha256, &error) &&
-           rd_store_set_setting_int (self->store, "crm.log-style", data->config.log_style, &error) &&
            rd_store_set_setting_int (self->store, "crm.insecure", data->config.allow_insecure, &error) &&
            (!first || rd_store_set_setting_int (self->store, "crm.enabled", 1, &error)) &&
            rd_store_commit (self->store, &error);
@@ -388,7 +390,7 @@ rd_hub_connect_crm_async (RdHub *self, const RdCrmConfig *config, GCancellable *
   g_autoptr(GTask) task = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *old_url = NULL;
-  g_autofree char *old_db = NULL;
+  const RdCrmBackend *backend;
   CrmConnect *data;
 
   g_return_if_fail (RD_IS_HUB (self));
@@ -402,7 +404,8 @@ rd_hub_connect_crm_async (RdHub *self, const RdCrmConfig *config, GCancellable *
       return;
     }
   if (!check_server (config->url, config->cert_sha256, config->allow_insecure, "CRM", &error) ||
-      !require_field (config->database, "database name", &error) ||
+      (backend = rd_crm_find_backend (config->kind, &error)) == NULL ||
+      !rd_options_validate (config->options, backend->options, &error) ||
       !require_field (config->login, "administrator login", &error) ||
       !require_field (config->api_key, "API key", &error))
     {
@@ -410,24 +413,23 @@ rd_hub_connect_crm_async (RdHub *self, const RdCrmConfig *config, GCancellable *
       return;
     }
   old_url = rd_store_get_setting (self->store, "crm.url");
-  old_db = rd_store_get_setting (self->store, "crm.database");
-  if (old_url != NULL && (g_strcmp0 (old_url, config->url) != 0 || g_strcmp0 (old_db, config->database) != 0))
+  if (old_url != NULL && (g_strcmp0 (old_url, config->url) != 0 ||
+                          !rd_backend_settings_same_account (self->store, "crm", backend->kind, backend->options,
+                                                             config->options)))
     {
+      g_autofree char *account = rd_backend_settings_describe_account (self->store, "crm", backend->options);
+
       g_task_return_new_error (task, RD_ERROR, RD_ERROR_CONFLICT,
-                               "This hub is connected to another CRM (%s, database %s); run disconnect first",
-                               old_url, old_db ? old_db : "?");
+                               "This hub is connected to another CRM (%s%s%s); run disconnect first",
+                               old_url, *account ? ", " : "", account);
       return;
     }
 
   data = g_new0 (CrmConnect, 1);
-  data->config.url = g_strdup (config->url);
-  data->config.database = g_strdup (config->database);
-  data->config.login = g_strdup (config->login);
-  data->config.api_key = g_strdup (config->api_key);
-  data->config.cert_sha256 = g_strdup (config->cert_sha256);
-  data->config.timeout = config->timeout;
-  data->config.log_style = config->log_style;
-  data->config.allow_insecure = config->allow_insecure;
+  rd_crm_config_copy (config, &data->config);
+  g_free (data->config.kind);
+  data->config.kind = g_strdup (backend->kind);
+  data->backend = backend;
   g_task_set_task_data (task, data, (GDestroyNotify) crm_connect_free);
   data->crm = rd_hub_create_crm (self, &data->config, &error);
   if (data->crm == NULL)
@@ -1223,17 +1225,21 @@ gboolean
 rd_hub_disconnect_crm (RdHub *self, GError **error)
 {
   static const char * const keys[] = {
-    "crm.url", "crm.database", "crm.login", "crm.cert-sha256", "crm.log-style", "crm.enabled", "crm.insecure",
+    "crm.url", "crm.login", "crm.cert-sha256", "crm.enabled", "crm.insecure",
     "sync.enabled", "sync.kinds", "sync.phonebook-id", "sync.phonebook-name",
     "autocreate.enabled", "autocreate.calls", "autocreate.kind", "autocreate.prefix",
   };
   g_autoptr(GPtrArray) bound = NULL;
+  g_autofree char *kind = NULL;
+  const RdCrmBackend *backend;
   gint64 epoch;
 
   g_return_val_if_fail (RD_IS_HUB (self), FALSE);
 
   if (!require_crm_configured (self, error))
     return FALSE;
+  kind = rd_store_get_setting (self->store, "crm.kind");
+  backend = rd_crm_find_backend (kind, NULL);   /* unknown: only the kind itself to clear */
 
   bound = rd_bindings_list (self->bindings);
   epoch = self->settings.epoch + 1;
@@ -1242,7 +1248,8 @@ rd_hub_disconnect_crm (RdHub *self, GError **error)
   for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
     if (!rd_store_set_setting (self->store, keys[i], NULL, error))
       goto fail;
-  if (!rd_store_set_setting_int (self->store, "crm.epoch", epoch, error) ||
+  if (!rd_backend_settings_clear (self->store, self->secrets, "crm", backend ? backend->options : NULL, error) ||
+      !rd_store_set_setting_int (self->store, "crm.epoch", epoch, error) ||
       !rd_bindings_clear (self->bindings, error) ||
       !rd_hub_sync_map_clear (self, error) ||
       !rd_phone_index_clear (self->index, error) ||

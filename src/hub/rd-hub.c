@@ -5,6 +5,7 @@
 #include "core/rd-error.h"
 #include "core/rd-http-server.h"
 #include "core/rd-tls-pin.h"
+#include "hub/rd-backend-settings.h"
 
 #include <string.h>
 #include <unistd.h>
@@ -423,6 +424,7 @@ void
 rd_hub_start_saved_pbx (RdHub *self)
 {
   RdPbxConfig config = { 0 };
+  const RdPbxBackend *backend;
   g_autoptr(GError) error = NULL;
   g_autoptr(RdPbx) pbx = NULL;
   gint64 mark;
@@ -430,15 +432,16 @@ rd_hub_start_saved_pbx (RdHub *self)
   config.base_url = rd_store_get_setting (self->store, "pbx.url");
   if (config.base_url == NULL)
     return;
-  config.client_id = rd_store_get_setting (self->store, "pbx.client-id");
+  config.kind = rd_store_get_setting (self->store, "pbx.kind");
   config.cert_sha256 = rd_store_get_setting (self->store, "pbx.cert-sha256");
-  config.time_zone = rd_store_get_setting (self->store, "pbx.time-zone");
   config.allow_insecure = rd_store_get_setting_int (self->store, "pbx.insecure", 0) != 0;
   config.session_state = rd_secrets_get (self->secrets, RD_SECRET_PBX_SESSION, NULL);
-  config.client_secret = rd_secrets_get (self->secrets, RD_SECRET_PBX_CLIENT_SECRET, &error);
-  if (config.client_secret == NULL)
+  backend = rd_pbx_find_backend (config.kind, &error);
+  if (backend != NULL)
+    config.options = rd_backend_settings_load (self->store, self->secrets, "pbx", backend->options, &error);
+  if (config.options == NULL)
     {
-      g_warning ("PBX not started: %s", error ? error->message : "the client secret is missing");
+      g_warning ("PBX not started: %s", error->message);
       rd_pbx_config_clear (&config);
       return;
     }
@@ -581,6 +584,7 @@ static void
 connect_saved_crm (RdHub *self)
 {
   RdCrmConfig config = { 0 };
+  const RdCrmBackend *backend;
   g_autoptr(GError) error = NULL;
   g_autoptr(RdCrm) crm = NULL;
 
@@ -592,13 +596,15 @@ connect_saved_crm (RdHub *self)
   config.url = rd_store_get_setting (self->store, "crm.url");
   if (config.url == NULL)
     return;
-  config.database = rd_store_get_setting (self->store, "crm.database");
+  config.kind = rd_store_get_setting (self->store, "crm.kind");
   config.login = rd_store_get_setting (self->store, "crm.login");
   config.cert_sha256 = rd_store_get_setting (self->store, "crm.cert-sha256");
   config.allow_insecure = rd_store_get_setting_int (self->store, "crm.insecure", 0) != 0;
-  config.log_style = (RdCrmLogStyle) rd_store_get_setting_int (self->store, "crm.log-style", RD_CRM_LOG_ACTIVITY);
   config.api_key = rd_secrets_get (self->secrets, RD_SECRET_CRM_API_KEY, &error);
-  if (config.api_key != NULL)
+  backend = config.api_key != NULL ? rd_crm_find_backend (config.kind, &error) : NULL;
+  if (backend != NULL)
+    config.options = rd_backend_settings_load (self->store, self->secrets, "crm", backend->options, &error);
+  if (config.options != NULL)
     crm = rd_hub_create_crm (self, &config, &error);
   rd_crm_config_clear (&config);
   if (crm == NULL)

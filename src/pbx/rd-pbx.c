@@ -7,7 +7,8 @@
 #include <string.h>
 
 #include "core/rd-error.h"
-#include "pbx/yeastar/rd-yeastar-pbx.h"
+#include "core/rd-text.h"
+#include "pbx/rd-pbx-backends.h"
 
 G_DEFINE_INTERFACE (RdPbx, rd_pbx, G_TYPE_OBJECT)
 
@@ -282,17 +283,30 @@ rd_pbx_config_clear (RdPbxConfig *config)
 {
   if (config == NULL)
     return;
+  g_clear_pointer (&config->kind, g_free);
   g_clear_pointer (&config->base_url, g_free);
-  g_clear_pointer (&config->client_id, g_free);
-  g_clear_pointer (&config->client_secret, g_free);
   g_clear_pointer (&config->cert_sha256, g_free);
   g_clear_pointer (&config->user_agent, g_free);
-  g_clear_pointer (&config->time_zone, g_free);
   if (config->session_state != NULL)
     explicit_bzero (config->session_state, strlen (config->session_state));
   g_clear_pointer (&config->session_state, g_free);
+  g_clear_pointer (&config->options, rd_options_unref);
   config->request_timeout = 0;
   config->allow_insecure = FALSE;
+}
+
+void
+rd_pbx_config_copy (const RdPbxConfig *config, RdPbxConfig *dest)
+{
+  g_return_if_fail (config != NULL && dest != NULL);
+  dest->kind = g_strdup (config->kind);
+  dest->base_url = g_strdup (config->base_url);
+  dest->cert_sha256 = g_strdup (config->cert_sha256);
+  dest->user_agent = g_strdup (config->user_agent);
+  dest->request_timeout = config->request_timeout;
+  dest->allow_insecure = config->allow_insecure;
+  dest->session_state = g_strdup (config->session_state);
+  dest->options = rd_options_copy (config->options);
 }
 
 char *
@@ -309,11 +323,62 @@ rd_pbx_adopt_calls (RdPbx *self, GPtrArray *legs)
   IFACE (self)->adopt_calls (self, legs);
 }
 
+/* ---- the backend registry ------------------------------------------------ */
+
+G_LOCK_DEFINE_STATIC (registered);
+static GPtrArray *registered;   /* RdPbxBackend, not owned: added at run time, searched first */
+
+void
+rd_pbx_register_backend (const RdPbxBackend *backend)
+{
+  g_return_if_fail (backend != NULL && backend->kind != NULL && backend->new_func != NULL);
+  G_LOCK (registered);
+  if (registered == NULL)
+    registered = g_ptr_array_new ();
+  for (guint i = 0; i < registered->len; i++)
+    if (g_strcmp0 (((RdPbxBackend *) registered->pdata[i])->kind, backend->kind) == 0)
+      {
+        g_ptr_array_remove_index (registered, i);
+        break;
+      }
+  g_ptr_array_insert (registered, 0, (gpointer) backend);
+  G_UNLOCK (registered);
+}
+
+const RdPbxBackend *
+rd_pbx_find_backend (const char *kind, GError **error)
+{
+  const RdPbxBackend *found = NULL;
+
+  if (kind == NULL || *kind == '\0')
+    return rd_pbx_builtin_backends[0];
+  G_LOCK (registered);
+  for (guint i = 0; registered != NULL && i < registered->len && found == NULL; i++)
+    if (g_strcmp0 (((RdPbxBackend *) registered->pdata[i])->kind, kind) == 0)
+      found = registered->pdata[i];
+  G_UNLOCK (registered);
+  for (guint i = 0; found == NULL && rd_pbx_builtin_backends[i] != NULL; i++)
+    if (g_strcmp0 (rd_pbx_builtin_backends[i]->kind, kind) == 0)
+      found = rd_pbx_builtin_backends[i];
+  if (found == NULL)
+    {
+      g_autofree char *shown = rd_text_clean (kind);
+
+      g_set_error (error, RD_ERROR, RD_ERROR_INVALID_INPUT, "Unknown kind of PBX “%s”", shown);
+    }
+  return found;
+}
+
 RdPbx *
 rd_pbx_new (const RdPbxConfig *config, GError **error)
 {
+  const RdPbxBackend *backend;
+
   g_return_val_if_fail (config != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  return RD_PBX (rd_yeastar_pbx_new (config, error));
+  backend = rd_pbx_find_backend (config->kind, error);
+  if (backend == NULL || !rd_options_validate (config->options, backend->options, error))
+    return NULL;
+  return backend->new_func (config, error);
 }

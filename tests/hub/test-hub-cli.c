@@ -383,6 +383,12 @@ test_admin_friction (Fixture *f, gconstpointer data)
   /* a company without a country: said at connect and in status, with what to do */
   g_assert_true (g_file_set_contents (key_file, ADMIN_KEY "\n", -1, NULL));
   g_chmod (key_file, 0600);
+  /* a log style the CRM does not have: refused, saying which it has */
+  g_assert_cmpint (cli_err (f, NULL, &err, "connect-crm", "--url", rd_sim_odoo_get_url (f->sims.odoo),
+                            "--database", rd_sim_odoo_get_database (f->sims.odoo), "--login", "admin",
+                            "--api-key-file", key_file, "--log-style", "chatter", NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "activity, note"));
+  g_clear_pointer (&err, g_free);
   g_assert_cmpint (cli (f, NULL, &out, "connect-crm", "--url", rd_sim_odoo_get_url (f->sims.odoo),
                         "--database", rd_sim_odoo_get_database (f->sims.odoo), "--login", "admin",
                         "--api-key-file", key_file, NULL), ==, 0);
@@ -498,12 +504,13 @@ test_connect_pbx_pool_full (Fixture *f, gconstpointer data)
   g_autofree char *err = NULL;
   g_autofree char *log = NULL;
   g_autoptr(GPtrArray) others = g_ptr_array_new_with_free_func (g_object_unref);
-  RdPbxConfig config = { .base_url = (char *) rd_sim_pbx_get_base_url (f->sims.pbx),
-                         .client_id = (char *) RD_SIM_PBX_DEFAULT_CLIENT_ID,
-                         .client_secret = (char *) RD_SIM_PBX_DEFAULT_SECRET };
+  g_autoptr(RdOptions) options = rd_options_new ();
+  RdPbxConfig config = { .base_url = (char *) rd_sim_pbx_get_base_url (f->sims.pbx), .options = options };
   gboolean stopped = FALSE;
   gint64 started;
 
+  rd_options_set (options, "client-id", RD_SIM_PBX_DEFAULT_CLIENT_ID);
+  rd_options_set (options, "client-secret", RD_SIM_PBX_DEFAULT_SECRET);
   rd_sim_pbx_set_max_tokens (f->sims.pbx, 2);
   for (guint i = 0; i < 2; i++)
     {
