@@ -6,6 +6,9 @@
  * the cache key, so it must have static storage (a string literal). The autoptr cleanup of an
  * RdStoreStmt resets the statement and clears its bindings: it is never finalized before the
  * store is. A statement must not be used again while a caller still steps through it.
+ *
+ * Code that keeps a connection of its own (a second connection for bulk writes) prepares its
+ * statements itself and uses the same RdStoreStmt type and the rd_sql_* functions below.
  */
 #pragma once
 
@@ -36,6 +39,15 @@ void          rd_store_set_db_error    (RdStore     *self,
                                         const char  *what);
 /* Steps a statement to the end (ignoring rows), then resets it. */
 gboolean      rd_store_stmt_done       (RdStore     *self,
+                                        RdStoreStmt *stmt,
+                                        const char  *what,
+                                        GError     **error);
+/* The same for a connection the store does not own: @error (RD_ERROR_FAILED) from @db's last
+ * error, prefixed with @what; a statement stepped to the end, then reset. */
+void          rd_sql_set_error         (sqlite3     *db,
+                                        GError     **error,
+                                        const char  *what);
+gboolean      rd_sql_stmt_done         (sqlite3     *db,
                                         RdStoreStmt *stmt,
                                         const char  *what,
                                         GError     **error);

@@ -1222,6 +1222,26 @@ test_statement_helpers (Fixture *f, gconstpointer data)
     g_assert_nonnull (strstr (error->message, "duplicate insert"));
     g_assert_false (sqlite3_stmt_busy (stmt));
   }
+
+  /* the same helpers on a connection the store does not own */
+  g_clear_error (&error);
+  {
+    sqlite3 *db = NULL;
+    RdStoreStmt *stmt = NULL;
+
+    g_assert_cmpint (sqlite3_open (":memory:", &db), ==, SQLITE_OK);
+    g_assert_cmpint (sqlite3_exec (db, "CREATE TABLE t (k INTEGER PRIMARY KEY)", NULL, NULL, NULL), ==, SQLITE_OK);
+    g_assert_cmpint (sqlite3_prepare_v2 (db, "INSERT INTO t (k) VALUES (1)", -1, &stmt, NULL), ==, SQLITE_OK);
+    g_assert_true (rd_sql_stmt_done (db, stmt, "first insert", &error));
+    g_assert_no_error (error);
+    g_assert_false (rd_sql_stmt_done (db, stmt, "second insert", &error));
+    g_assert_error (error, RD_ERROR, RD_ERROR_FAILED);
+    g_assert_nonnull (strstr (error->message, "second insert"));
+    g_assert_nonnull (strstr (error->message, "UNIQUE"));
+    g_assert_false (sqlite3_stmt_busy (stmt));
+    sqlite3_finalize (stmt);
+    sqlite3_close (db);
+  }
 }
 
 int
