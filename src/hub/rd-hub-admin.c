@@ -1251,7 +1251,7 @@ rd_hub_disconnect_crm (RdHub *self, GError **error)
   if (!rd_backend_settings_clear (self->store, self->secrets, "crm", backend ? backend->options : NULL, error) ||
       !rd_store_set_setting_int (self->store, "crm.epoch", epoch, error) ||
       !rd_bindings_clear (self->bindings, error) ||
-      !rd_hub_sync_map_clear (self, error) ||
+      !rd_outbox_worker_clear_sync_map (self->outbox, error) ||
       !rd_phone_index_clear (self->index, error) ||
       !rd_store_commit (self->store, error))
     goto fail;

@@ -532,7 +532,7 @@ intake_record (RdHub *self, const RdCallRecord *record, const RdBinding *binding
   if (!rd_store_call_upsert (self->store, record, match_text, &inserted, error))
     goto fail;
   if (inserted && external && self->crm_state != RD_HUB_CRM_NOT_CONFIGURED &&
-      !rd_hub_outbox_enqueue_call (self, record, binding, remote, match, error))
+      !rd_outbox_worker_enqueue_call (self->outbox, record, binding, remote, match, error))
     goto fail;
   if (!rd_store_commit (self->store, error))
     goto fail;

@@ -1,7 +1,7 @@
 /* rd-hub-private.h — RdHub internals shared by its source files:
  *   rd-hub.c          lifecycle, listener, PBX/CRM connections, settings, status
  *   rd-hub-calls.c    live call events (pop), end-of-call records (store + outbox)
- *   rd-hub-outbox.c   the outbox worker: call logs, call-backs, auto-create, phonebook sync
+ *   rd-hub-outbox.c   the hub as the outbox worker's context (the worker: rd-outbox-worker.h)
  *   rd-hub-admin.c    administration (bind, sync, auto-create, enable, disconnect, keys)
  *   rd-hub-backend.c  the RdAgentBackend implementation (agent sign-in, dial, lookup …)
  * plus test hooks (backend factories) for the hub's own tests.
@@ -15,7 +15,9 @@
 #include "hub/rd-agent-server.h"
 #include "hub/rd-bindings.h"
 #include "hub/rd-hub.h"
+#include "hub/rd-hub-settings.h"
 #include "hub/rd-listener.h"
+#include "hub/rd-outbox-worker.h"
 #include "hub/rd-phone-index.h"
 #include "hub/rd-secrets.h"
 
@@ -30,21 +32,6 @@ typedef enum {
   RD_HUB_CRM_FAILED,
   RD_HUB_CRM_UNREACHABLE,    /* connected before, requests get no answer now: probed until they do */
 } RdHubCrmState;
-
-/* The integration's settings, cached from the store's settings table. */
-typedef struct {
-  gboolean    enabled;             /* crm.enabled */
-  gint64      epoch;               /* crm.epoch: bumped by disconnect; older outbox items are dropped */
-  gboolean    sync_enabled;
-  RdCrmKind   sync_kinds;
-  gint64      sync_phonebook_id;
-  char       *sync_phonebook_name;
-  gboolean    autocreate_enabled;
-  RdHubCalls  autocreate_calls;
-  RdCrmKind   autocreate_kind;     /* INDIVIDUAL or LEAD */
-  char       *autocreate_prefix;
-  char       *region;              /* override of the CRM company's country, or NULL */
-} RdHubSettings;
 
 #define RD_HUB_DEFAULT_PREFIX "Automatic New Contact - "
 
@@ -87,11 +74,7 @@ struct _RdHub
   GHashTable     *calls;            /* "call_id\x1fextension" → live call (rd-hub-calls.c) */
   GHashTable     *dialed;           /* call id → extension that dialed it (agent dial) */
 
-  char           *claimer;
-  GPtrArray      *outbox_batch;     /* RdOutboxItem claimed and not yet processed */
-  guint           outbox_timer_id;
-  gboolean        outbox_busy;
-  gboolean        outbox_again;
+  RdOutboxWorker *outbox;           /* NULL until started */
   guint           retry_base;
   guint           retry_max;
 
@@ -102,7 +85,6 @@ struct _RdHub
 };
 
 /* rd-hub.c */
-void        rd_hub_settings_clear      (RdHubSettings *settings);
 void        rd_hub_load_settings       (RdHub *self);
 gboolean    rd_hub_save_settings       (RdHub *self, const RdHubSettings *settings, GError **error);
 void        rd_hub_emit_status         (RdHub *self);
@@ -155,18 +137,12 @@ void        rd_hub_calls_end_all       (RdHub *self);
 /* Remembers which extension dialed @call_id, so a later dial failure reaches that agent. */
 void        rd_hub_remember_dial       (RdHub *self, const char *call_id, const char *extension);
 
-/* rd-hub-outbox.c */
+/* rd-hub-outbox.c: the hub as its outbox worker's context */
+void        rd_hub_outbox_context_iface_init (RdOutboxContextInterface *iface);
 gboolean    rd_hub_outbox_init         (RdHub *self, GError **error);
-/* Runs due items now (or soon). */
+/* Runs due items soon. */
 void        rd_hub_outbox_kick         (RdHub *self);
 void        rd_hub_outbox_stop         (RdHub *self);
-/* Enqueues the CRM work for a stored call; to be called inside a store transaction. */
-gboolean    rd_hub_outbox_enqueue_call (RdHub *self, const RdCallRecord *record, const RdBinding *binding,
-                                        const RdPhoneNumber *remote, JsonObject *match, GError **error);
-/* Enqueues a phonebook upsert of one CRM record (contact sync). */
-gboolean    rd_hub_outbox_enqueue_sync (RdHub *self, RdCrmKind kind, gint64 id, const char *reason,
-                                        GError **error);
-gboolean    rd_hub_sync_map_clear      (RdHub *self, GError **error);
 
 /* rd-hub-backend.c */
 void        rd_hub_backend_iface_init  (RdAgentBackendInterface *iface);

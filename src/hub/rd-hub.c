@@ -18,7 +18,8 @@ enum {
 static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE_WITH_CODE (RdHub, rd_hub, G_TYPE_OBJECT,
-                               G_IMPLEMENT_INTERFACE (RD_TYPE_AGENT_BACKEND, rd_hub_backend_iface_init))
+                               G_IMPLEMENT_INTERFACE (RD_TYPE_AGENT_BACKEND, rd_hub_backend_iface_init)
+                               G_IMPLEMENT_INTERFACE (RD_TYPE_OUTBOX_CONTEXT, rd_hub_outbox_context_iface_init))
 
 #define CRM_RETRY_MIN 5
 #define CRM_RETRY_MAX 300
@@ -38,14 +39,6 @@ rd_hub_options_clear (RdHubOptions *options)
   g_clear_pointer (&options->admin_socket, g_free);
   g_clear_pointer (&options->secrets_dir, g_free);
   options->port = 0;
-}
-
-void
-rd_hub_settings_clear (RdHubSettings *settings)
-{
-  g_clear_pointer (&settings->sync_phonebook_name, g_free);
-  g_clear_pointer (&settings->autocreate_prefix, g_free);
-  g_clear_pointer (&settings->region, g_free);
 }
 
 const char *
@@ -669,7 +662,7 @@ rd_hub_finalize (GObject *object)
   g_clear_object (&self->store);
   g_free (self->crm_message);
   g_free (self->pbx_problem);
-  g_free (self->claimer);
+  g_clear_object (&self->outbox);
   G_OBJECT_CLASS (rd_hub_parent_class)->finalize (object);
 }
 
@@ -692,7 +685,6 @@ rd_hub_init (RdHub *self)
   self->retry_base = 5;
   self->retry_max = 600;
   self->index_period = 45;
-  self->claimer = g_strdup_printf ("hub-%d", (int) getpid ());
   rd_hub_calls_init (self);
 }
 
