@@ -581,7 +581,7 @@ static void
 end_sessions (RdHub *self, const char *extension, gint64 key_id, const char *reason)
 {
   if (self->agent_server != NULL)
-    rd_agent_server_revoke (self->agent_server, extension, key_id, reason);
+    rd_desk_server_revoke (self->agent_server, extension, key_id, reason);
 }
 
 /* A binding of @extension to @user (borrowing their strings). */
@@ -693,7 +693,7 @@ bind_auto_ready (GTask *task, GPtrArray *users, GPtrArray *extensions)
       if (rd_bindings_bind (self->bindings, &binding, &error))
         {
           g_message ("Bound extension %s to CRM user %" G_GINT64_FORMAT " by e-mail", ext->number, internal->id);
-          end_sessions (self, ext->number, 0, RD_AGENT_REVOKED_REBOUND);
+          end_sessions (self, ext->number, 0, RD_DESK_REVOKED_REBOUND);
           plan_add (plan, ext->number, internal, "bound", NULL);
           bound++;
         }
@@ -791,7 +791,7 @@ bind_ready (GTask *task, GPtrArray *users, GPtrArray *extensions)
     g_message ("Bound extension %s to CRM user %" G_GINT64_FORMAT, lists->extension, user->id);
   /* A session of the unbound extension must not become the new user's. */
   if (before == NULL)
-    end_sessions (self, lists->extension, 0, RD_AGENT_REVOKED_REBOUND);
+    end_sessions (self, lists->extension, 0, RD_DESK_REVOKED_REBOUND);
   rd_hub_emit_status (self);
   g_task_return_boolean (task, TRUE);
 }
@@ -831,7 +831,7 @@ rd_hub_unbind (RdHub *self, const char *extension, GError **error)
 
   if (!rd_bindings_unbind (self->bindings, extension, error))
     return FALSE;
-  end_sessions (self, extension, 0, RD_AGENT_REVOKED_UNBOUND);
+  end_sessions (self, extension, 0, RD_DESK_REVOKED_UNBOUND);
   g_message ("Unbound extension %s; its agent key and sessions ended", extension);
   rd_hub_emit_status (self);
   return TRUE;
@@ -1262,7 +1262,7 @@ rd_hub_disconnect_crm (RdHub *self, GError **error)
   rd_hub_load_settings (self);
   for (guint i = 0; i < bound->len; i++)
     end_sessions (self, ((RdBinding *) g_ptr_array_index (bound, i))->extension, 0,
-                  RD_AGENT_REVOKED_CRM_DISCONNECTED);
+                  RD_DESK_REVOKED_CRM_DISCONNECTED);
   g_message ("CRM disconnected; bindings and options cleared, the synced phonebook stays on the PBX");
   rd_hub_emit_status (self);
   return error == NULL || *error == NULL;
@@ -1291,7 +1291,7 @@ rd_hub_issue_agent_key (RdHub *self, const char *extension, GError **error)
   if (key == NULL)
     return NULL;
   if (replaced != 0)
-    end_sessions (self, extension, replaced, RD_AGENT_REVOKED_KEY_REISSUED);
+    end_sessions (self, extension, replaced, RD_DESK_REVOKED_KEY_REISSUED);
   g_message ("Issued agent key %" G_GINT64_FORMAT " for extension %s", id, extension);
   return key;
 }
@@ -1333,7 +1333,7 @@ rd_hub_list_agent_keys (RdHub *self)
         json_object_set_null_member (object, "last_used");
       json_object_set_int_member (object, "sessions",
                                   self->agent_server != NULL
-                                  ? rd_agent_server_count_key_sessions (self->agent_server, key->id) : 0);
+                                  ? rd_desk_server_count_key_sessions (self->agent_server, key->id) : 0);
       json_array_add_object_element (array, object);
     }
   return array;
@@ -1370,7 +1370,7 @@ rd_hub_revoke_agent_key (RdHub *self, gint64 id, const char *extension, GError *
     }
   if (!rd_bindings_revoke_key (self->bindings, key->id, error))
     return FALSE;
-  end_sessions (self, key->extension, key->id, RD_AGENT_REVOKED_KEY_REVOKED);
+  end_sessions (self, key->extension, key->id, RD_DESK_REVOKED_KEY_REVOKED);
   g_message ("Revoked agent key %" G_GINT64_FORMAT " of extension %s", key->id, key->extension);
   rd_hub_emit_status (self);
   return TRUE;

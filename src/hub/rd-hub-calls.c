@@ -126,10 +126,10 @@ rd_hub_lookup_finish (RdHub *self, GAsyncResult *result, GError **error)
 static void
 send_event (LiveCall *live, const RdCallEvent *event)
 {
-  g_autoptr(JsonObject) frame = rd_agent_frame_call (event, live->number, live->match, live->lookup_pending);
+  g_autoptr(JsonObject) frame = rd_desk_frame_call (event, live->number, live->match, live->lookup_pending);
 
   if (live->hub->agent_server != NULL)
-    rd_agent_server_send_to_extension (live->hub->agent_server, live->extension, frame);
+    rd_desk_server_send_to_extension (live->hub->agent_server, live->extension, frame);
 }
 
 /* The leg's last state (and match) is kept in the store from its first event to its end,
@@ -147,7 +147,7 @@ live_call_keep (LiveCall *live)
     ok = rd_store_live_call_remove (live->hub->store, live->call_id, live->extension, &error);
   else
     {
-      match = live->match != NULL ? rd_agent_frame_to_text (live->match, NULL) : NULL;
+      match = live->match != NULL ? rd_desk_frame_to_text (live->match, NULL) : NULL;
       ok = rd_store_live_call_put (live->hub->store, live->last, match, &error);
     }
   if (!ok)
@@ -209,7 +209,7 @@ live_lookup_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   else if (matches->len > 0)
     {
       g_clear_pointer (&live->match, json_object_unref);
-      live->match = rd_agent_match_to_json (g_ptr_array_index (matches, 0));
+      live->match = rd_desk_match_to_json (g_ptr_array_index (matches, 0));
       live_call_keep (live);
     }
   live->lookup_pending = FALSE;
@@ -218,9 +218,9 @@ live_lookup_cb (GObject *source, GAsyncResult *result, gpointer user_data)
     flush_first (live);
   else if (live->hub->agent_server != NULL)
     {
-      g_autoptr(JsonObject) frame = rd_agent_frame_match (live->call_id, live->match);
+      g_autoptr(JsonObject) frame = rd_desk_frame_match (live->call_id, live->match);
 
-      rd_agent_server_send_to_extension (live->hub->agent_server, live->extension, frame);
+      rd_desk_server_send_to_extension (live->hub->agent_server, live->extension, frame);
     }
   forget_if_ended (live);
 }
@@ -258,7 +258,7 @@ live_call_lookup (LiveCall *live)
   if (local->len > 0)
     {
       g_clear_pointer (&live->match, json_object_unref);
-      live->match = rd_agent_match_to_json (g_ptr_array_index (local, 0));
+      live->match = rd_desk_match_to_json (g_ptr_array_index (local, 0));
       return;
     }
   if (rd_hub_crm_ready (self) && !live->lookup_pending)
@@ -428,7 +428,7 @@ rd_hub_calls_snapshot (RdHub *self, const char *extension)
   g_hash_table_iter_init (&iter, self->calls);
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &live))
     if (!live->ended && live->first_sent && live->last != NULL && g_strcmp0 (live->extension, extension) == 0)
-      json_array_add_object_element (calls, rd_agent_frame_call (live->last, live->number, live->match,
+      json_array_add_object_element (calls, rd_desk_frame_call (live->last, live->number, live->match,
                                                                  live->lookup_pending));
   return calls;
 }
@@ -463,9 +463,9 @@ rd_hub_on_dial_failed (RdPbx *pbx, const char *call_id, const char *reason, RdHu
     }
   if (self->agent_server != NULL)
     {
-      g_autoptr(JsonObject) frame = rd_agent_frame_dial_failed (call_id, reason ? reason : "failed");
+      g_autoptr(JsonObject) frame = rd_desk_frame_dial_failed (call_id, reason ? reason : "failed");
 
-      rd_agent_server_send_to_extension (self->agent_server, extension, frame);
+      rd_desk_server_send_to_extension (self->agent_server, extension, frame);
     }
   g_hash_table_remove (self->dialed, call_id);
 }
@@ -522,8 +522,8 @@ intake_record (RdHub *self, const RdCallRecord *record, const RdBinding *binding
       local = rd_hub_lookup_local (self, remote);
       if (local->len > 0)
         {
-          match = rd_agent_match_to_json (g_ptr_array_index (local, 0));
-          match_text = rd_agent_frame_to_text (match, NULL);
+          match = rd_desk_match_to_json (g_ptr_array_index (local, 0));
+          match_text = rd_desk_frame_to_text (match, NULL);
         }
     }
 
@@ -574,10 +574,10 @@ rd_hub_on_call_record (RdPbx *pbx, RdCallRecord *record, RdHub *self)
                    record->extension, rd_outcome_to_string (record->outcome));
           if (self->agent_server != NULL && record->call_id != NULL)
             {
-              g_autoptr(JsonObject) frame = rd_agent_frame_call_logged (record->call_id, record->outcome,
+              g_autoptr(JsonObject) frame = rd_desk_frame_call_logged (record->call_id, record->outcome,
                                                                         record->total_seconds);
 
-              rd_agent_server_send_to_extension (self->agent_server, record->extension, frame);
+              rd_desk_server_send_to_extension (self->agent_server, record->extension, frame);
             }
           rd_hub_outbox_kick (self);
         }

@@ -3,7 +3,7 @@
  *   rd-hub-calls.c    live call events (pop), end-of-call records (store + outbox)
  *   rd-hub-outbox.c   the hub as the outbox worker's context (the worker: rd-outbox-worker.h)
  *   rd-hub-admin.c    administration (bind, sync, auto-create, enable, disconnect, keys)
- *   rd-hub-backend.c  the RdAgentBackend implementation (agent sign-in, dial, lookup …)
+ *   rd-hub-backend.c  the RdDeskBackend implementation (agent sign-in, dial, lookup …)
  * plus test hooks (backend factories) for the hub's own tests.
  */
 #pragma once
@@ -11,8 +11,8 @@
 #include "core/rd-phone.h"
 #include "core/rd-store.h"
 #include "hub/rd-admin-server.h"
-#include "hub/rd-agent-frames.h"
-#include "hub/rd-agent-server.h"
+#include "hub/rd-desk-frames.h"
+#include "hub/rd-desk-server.h"
 #include "hub/rd-bindings.h"
 #include "hub/rd-hub.h"
 #include "hub/rd-hub-settings.h"
@@ -52,7 +52,7 @@ struct _RdHub
 
   SoupServer     *server;
   RdListener     *listener;
-  RdAgentServer  *agent_server;
+  RdDeskServer  *agent_server;
   RdAdminServer  *admin;
   guint           port;
   gboolean        tls;
@@ -145,12 +145,12 @@ void        rd_hub_outbox_kick         (RdHub *self);
 void        rd_hub_outbox_stop         (RdHub *self);
 
 /* rd-hub-backend.c */
-void        rd_hub_backend_iface_init  (RdAgentBackendInterface *iface);
+void        rd_hub_backend_iface_init  (RdDeskBackendInterface *iface);
 JsonObject *rd_hub_agent_status        (RdHub *self);
 
 RdStore    *rd_hub_get_store           (RdHub *self);
 RdPhoneIndex *rd_hub_get_phone_index   (RdHub *self);
-RdAgentServer *rd_hub_get_agent_server (RdHub *self);
+RdDeskServer *rd_hub_get_agent_server (RdHub *self);
 RdListener *rd_hub_get_listener        (RdHub *self);
 RdPbx      *rd_hub_get_pbx             (RdHub *self);
 RdCrm      *rd_hub_get_crm             (RdHub *self);

@@ -18,7 +18,7 @@ enum {
 static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE_WITH_CODE (RdHub, rd_hub, G_TYPE_OBJECT,
-                               G_IMPLEMENT_INTERFACE (RD_TYPE_AGENT_BACKEND, rd_hub_backend_iface_init)
+                               G_IMPLEMENT_INTERFACE (RD_TYPE_DESK_BACKEND, rd_hub_backend_iface_init)
                                G_IMPLEMENT_INTERFACE (RD_TYPE_OUTBOX_CONTEXT, rd_hub_outbox_context_iface_init))
 
 #define CRM_RETRY_MIN 5
@@ -240,9 +240,9 @@ rd_hub_emit_status (RdHub *self)
   if (self->agent_server != NULL)
     {
       g_autoptr(JsonObject) fields = rd_hub_agent_status (self);
-      g_autoptr(JsonObject) frame = rd_agent_frame_status (fields);
+      g_autoptr(JsonObject) frame = rd_desk_frame_status (fields);
 
-      rd_agent_server_broadcast (self->agent_server, frame);
+      rd_desk_server_broadcast (self->agent_server, frame);
     }
   g_signal_emit (self, signals[SIGNAL_STATUS_CHANGED], 0);
 }
@@ -772,11 +772,11 @@ listen_agent (RdHub *self, GError **error)
   rd_http_server_close_after_response (self->server);
   self->listener = rd_listener_new (self->server, certificate);
 
-  self->agent_server = rd_agent_server_new (RD_AGENT_BACKEND (self));
-  if (!rd_agent_server_set_store (self->agent_server, self->store, error))
+  self->agent_server = rd_desk_server_new (RD_DESK_BACKEND (self));
+  if (!rd_desk_server_set_store (self->agent_server, self->store, error))
     return FALSE;
-  rd_agent_server_set_listener (self->agent_server, self->listener);
-  rd_agent_server_attach (self->agent_server, self->server);
+  rd_desk_server_set_listener (self->agent_server, self->listener);
+  rd_desk_server_attach (self->agent_server, self->server);
 
   socket_address = g_inet_socket_address_new (inet, (guint16) self->options.port);
   if (!rd_listener_listen (self->listener, socket_address, error))
@@ -1024,7 +1024,7 @@ rd_hub_get_status_json (RdHub *self)
 
   json_object_set_int_member (status, "bindings", rd_bindings_count (self->bindings));
   json_object_set_int_member (status, "agents",
-                              self->agent_server ? rd_agent_server_count_sessions (self->agent_server) : 0);
+                              self->agent_server ? rd_desk_server_count_sessions (self->agent_server) : 0);
   if (self->listener != NULL)
     {
       JsonObject *connections = json_object_new ();
@@ -1062,7 +1062,7 @@ rd_hub_get_phone_index (RdHub *self)
   return self->index;
 }
 
-RdAgentServer *
+RdDeskServer *
 rd_hub_get_agent_server (RdHub *self)
 {
   return self->agent_server;

@@ -18,7 +18,7 @@
 
 #include "hub/rd-outbox-worker.h"
 
-#include "hub/rd-agent-frames.h"
+#include "hub/rd-desk-frames.h"
 
 #include "core/rd-error.h"
 #include "core/rd-store-sql.h"
@@ -173,7 +173,7 @@ rd_outbox_worker_clear_sync_map (RdOutboxWorker *self, GError **error)
 static gboolean
 enqueue (RdOutboxWorker *self, const char *key, const char *kind, JsonObject *payload, GError **error)
 {
-  g_autofree char *text = rd_agent_frame_to_text (payload, NULL);
+  g_autofree char *text = rd_desk_frame_to_text (payload, NULL);
   gboolean inserted = FALSE;
 
   if (!rd_store_outbox_enqueue (self->store, key, kind, text, &inserted, error))

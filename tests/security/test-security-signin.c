@@ -7,8 +7,8 @@
 
 #include "core/rd-error.h"
 #include "hub-test-util.h"
-#include "hub/rd-agent-ratelimit.h"
-#include "hub/rd-agent-server.h"
+#include "hub/rd-desk-ratelimit.h"
+#include "hub/rd-desk-server.h"
 #include "security-util.h"
 
 #include <string.h>
@@ -211,9 +211,9 @@ test_crm_budget (Fixture *f, gconstpointer data)
     }
   g_test_message ("%u checked and refused, %u not checked (budget); Odoo counted %u failures", refused, limited,
                   rd_sim_odoo_count_login_failures (f->sims.odoo));
-  g_assert_cmpuint (refused, ==, RD_AGENT_RATELIMIT_REMOTE_BUDGET);
-  g_assert_cmpuint (limited, ==, 14 - RD_AGENT_RATELIMIT_REMOTE_BUDGET);
-  g_assert_cmpuint (rd_sim_odoo_count_login_failures (f->sims.odoo), ==, RD_AGENT_RATELIMIT_REMOTE_BUDGET);
+  g_assert_cmpuint (refused, ==, RD_DESK_RATELIMIT_REMOTE_BUDGET);
+  g_assert_cmpuint (limited, ==, 14 - RD_DESK_RATELIMIT_REMOTE_BUDGET);
+  g_assert_cmpuint (rd_sim_odoo_count_login_failures (f->sims.odoo), ==, RD_DESK_RATELIMIT_REMOTE_BUDGET);
   g_assert_false (rd_sim_odoo_login_on_cooldown (f->sims.odoo, NULL));
 
   /* Agent keys are checked by the hub itself: unaffected. */

@@ -1,4 +1,4 @@
-/* rd-agent-request.h — parsing and validation of agent → hub frames (private to the
+/* rd-desk-request.h — parsing and validation of agent → hub frames (private to the
  * agent server; exposed for tests and the fuzz target). Pure: no I/O, no state. */
 #pragma once
 
@@ -6,24 +6,24 @@
 
 G_BEGIN_DECLS
 
-#define RD_AGENT_MAX_FRAME      (64 * 1024)  /* bytes; larger client frames close with 1009 */
-#define RD_AGENT_DROP_FRAME     (256 * 1024) /* bytes; libsoup drops the connection, no close frame */
-#define RD_AGENT_MAX_DEPTH      16           /* JSON nesting accepted in a client frame */
-#define RD_AGENT_MAX_RECENT     200
-#define RD_AGENT_DEFAULT_RECENT 50
+#define RD_DESK_MAX_FRAME      (64 * 1024)  /* bytes; larger client frames close with 1009 */
+#define RD_DESK_DROP_FRAME     (256 * 1024) /* bytes; libsoup drops the connection, no close frame */
+#define RD_DESK_MAX_DEPTH      16           /* JSON nesting accepted in a client frame */
+#define RD_DESK_MAX_RECENT     200
+#define RD_DESK_DEFAULT_RECENT 50
 
 typedef enum {
-  RD_AGENT_REQUEST_UNKNOWN,        /* a type this hub does not know: ignored */
-  RD_AGENT_REQUEST_HELLO,
-  RD_AGENT_REQUEST_DIAL,
-  RD_AGENT_REQUEST_RECENT,
-  RD_AGENT_REQUEST_LOOKUP,
-  RD_AGENT_REQUEST_CREATE_RECORD,
-  RD_AGENT_REQUEST_PING,
-} RdAgentRequestType;
+  RD_DESK_REQUEST_UNKNOWN,        /* a type this hub does not know: ignored */
+  RD_DESK_REQUEST_HELLO,
+  RD_DESK_REQUEST_DIAL,
+  RD_DESK_REQUEST_RECENT,
+  RD_DESK_REQUEST_LOOKUP,
+  RD_DESK_REQUEST_CREATE_RECORD,
+  RD_DESK_REQUEST_PING,
+} RdDeskRequestType;
 
 typedef struct {
-  RdAgentRequestType type;
+  RdDeskRequestType type;
   JsonNode *id;          /* the client's id (string or integer) to echo, NULL if none */
   char     *extension;   /* a top-level "extension" member, NULL if absent */
   GError   *error;       /* set when the frame is JSON but its fields are invalid */
@@ -40,15 +40,15 @@ typedef struct {
   /* recent */
   guint     limit;
   char     *query;       /* may be NULL */
-} RdAgentRequest;
+} RdDeskRequest;
 
 /* NULL with RD_ERROR_INVALID_INPUT when @data is not a JSON object with a string
  * "type" (or is too deep / too large); otherwise a request, whose ->error tells
  * whether its fields are valid. */
-RdAgentRequest *rd_agent_request_parse (const char *data, gsize length, GError **error);
-void            rd_agent_request_free  (RdAgentRequest *request);
+RdDeskRequest *rd_desk_request_parse (const char *data, gsize length, GError **error);
+void            rd_desk_request_free  (RdDeskRequest *request);
 
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (RdAgentRequest, rd_agent_request_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RdDeskRequest, rd_desk_request_free)
 
 G_END_DECLS

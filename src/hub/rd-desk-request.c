@@ -1,6 +1,6 @@
 #include "config.h"
 
-#include "hub/rd-agent-request.h"
+#include "hub/rd-desk-request.h"
 
 #include "core/rd-error.h"
 #include "core/rd-json.h"
@@ -13,7 +13,7 @@
 #define MAX_SECRET   512
 
 void
-rd_agent_request_free (RdAgentRequest *request)
+rd_desk_request_free (RdDeskRequest *request)
 {
   if (request == NULL)
     return;
@@ -76,7 +76,7 @@ get_required_string (JsonObject *object, const char *name, gsize max, char **out
 }
 
 static gboolean
-parse_id (JsonObject *root, RdAgentRequest *request, GError **error)
+parse_id (JsonObject *root, RdDeskRequest *request, GError **error)
 {
   JsonNode *node = json_object_get_member (root, "id");
 
@@ -95,7 +95,7 @@ parse_id (JsonObject *root, RdAgentRequest *request, GError **error)
 }
 
 static gboolean
-parse_hello (JsonObject *root, RdAgentRequest *request, GError **error)
+parse_hello (JsonObject *root, RdDeskRequest *request, GError **error)
 {
   JsonNode *v = json_object_get_member (root, "v");
   JsonNode *auth_node = json_object_get_member (root, "auth");
@@ -132,11 +132,11 @@ parse_hello (JsonObject *root, RdAgentRequest *request, GError **error)
 }
 
 static gboolean
-parse_recent (JsonObject *root, RdAgentRequest *request, GError **error)
+parse_recent (JsonObject *root, RdDeskRequest *request, GError **error)
 {
   JsonNode *limit = json_object_get_member (root, "limit");
 
-  request->limit = RD_AGENT_DEFAULT_RECENT;
+  request->limit = RD_DESK_DEFAULT_RECENT;
   if (limit != NULL && !JSON_NODE_HOLDS_NULL (limit))
     {
       gint64 value;
@@ -148,13 +148,13 @@ parse_recent (JsonObject *root, RdAgentRequest *request, GError **error)
                                "“limit” must be a positive integer");
           return FALSE;
         }
-      request->limit = (guint) MIN (value, RD_AGENT_MAX_RECENT);
+      request->limit = (guint) MIN (value, RD_DESK_MAX_RECENT);
     }
   return get_string (root, "query", MAX_SHORT, &request->query, error);
 }
 
 static gboolean
-parse_create_record (JsonObject *root, RdAgentRequest *request, GError **error)
+parse_create_record (JsonObject *root, RdDeskRequest *request, GError **error)
 {
   if (!get_required_string (root, "number", RD_PHONE_MAX_INPUT, &request->number, error) ||
       !get_required_string (root, "kind", MAX_SHORT, &request->kind, error) ||
@@ -171,32 +171,32 @@ parse_create_record (JsonObject *root, RdAgentRequest *request, GError **error)
 
 static const struct {
   const char        *name;
-  RdAgentRequestType type;
+  RdDeskRequestType type;
 } request_types[] = {
-  { "hello", RD_AGENT_REQUEST_HELLO },
-  { "dial", RD_AGENT_REQUEST_DIAL },
-  { "recent", RD_AGENT_REQUEST_RECENT },
-  { "lookup", RD_AGENT_REQUEST_LOOKUP },
-  { "create-record", RD_AGENT_REQUEST_CREATE_RECORD },
-  { "ping", RD_AGENT_REQUEST_PING },
+  { "hello", RD_DESK_REQUEST_HELLO },
+  { "dial", RD_DESK_REQUEST_DIAL },
+  { "recent", RD_DESK_REQUEST_RECENT },
+  { "lookup", RD_DESK_REQUEST_LOOKUP },
+  { "create-record", RD_DESK_REQUEST_CREATE_RECORD },
+  { "ping", RD_DESK_REQUEST_PING },
 };
 
-RdAgentRequest *
-rd_agent_request_parse (const char *data, gsize length, GError **error)
+RdDeskRequest *
+rd_desk_request_parse (const char *data, gsize length, GError **error)
 {
   g_autoptr(JsonParser) parser = NULL;
-  g_autoptr(RdAgentRequest) request = NULL;
+  g_autoptr(RdDeskRequest) request = NULL;
   g_autoptr(GError) local_error = NULL;
   JsonObject *root;
   JsonNode *type;
   const char *type_name;
 
-  if (length > RD_AGENT_MAX_FRAME || !g_utf8_validate_len (data, length, NULL))
+  if (length > RD_DESK_MAX_FRAME || !g_utf8_validate_len (data, length, NULL))
     {
       g_set_error_literal (error, RD_ERROR, RD_ERROR_INVALID_INPUT, "Frames must be UTF-8 JSON text");
       return NULL;
     }
-  if (!rd_json_depth_ok (data, length, RD_AGENT_MAX_DEPTH))
+  if (!rd_json_depth_ok (data, length, RD_DESK_MAX_DEPTH))
     {
       g_set_error_literal (error, RD_ERROR, RD_ERROR_INVALID_INPUT, "Frame nested too deeply");
       return NULL;
@@ -220,7 +220,7 @@ rd_agent_request_parse (const char *data, gsize length, GError **error)
       return NULL;
     }
 
-  request = g_new0 (RdAgentRequest, 1);
+  request = g_new0 (RdDeskRequest, 1);
   type_name = json_node_get_string (type);
   for (gsize i = 0; i < G_N_ELEMENTS (request_types); i++)
     if (g_str_equal (type_name, request_types[i].name))
@@ -232,21 +232,21 @@ rd_agent_request_parse (const char *data, gsize length, GError **error)
 
   switch (request->type)
     {
-    case RD_AGENT_REQUEST_HELLO:
+    case RD_DESK_REQUEST_HELLO:
       parse_hello (root, request, &request->error);
       break;
-    case RD_AGENT_REQUEST_DIAL:
-    case RD_AGENT_REQUEST_LOOKUP:
+    case RD_DESK_REQUEST_DIAL:
+    case RD_DESK_REQUEST_LOOKUP:
       get_required_string (root, "number", RD_PHONE_MAX_INPUT, &request->number, &request->error);
       break;
-    case RD_AGENT_REQUEST_RECENT:
+    case RD_DESK_REQUEST_RECENT:
       parse_recent (root, request, &request->error);
       break;
-    case RD_AGENT_REQUEST_CREATE_RECORD:
+    case RD_DESK_REQUEST_CREATE_RECORD:
       parse_create_record (root, request, &request->error);
       break;
-    case RD_AGENT_REQUEST_PING:
-    case RD_AGENT_REQUEST_UNKNOWN:
+    case RD_DESK_REQUEST_PING:
+    case RD_DESK_REQUEST_UNKNOWN:
     default:
       break;
     }

@@ -1,37 +1,37 @@
 #include "config.h"
 
-#include "hub/rd-agent-quota.h"
+#include "hub/rd-desk-quota.h"
 
 #define PRUNE_ABOVE 1024
 
 typedef struct {
-  gint64 refilled_us[RD_AGENT_QUOTA_N_KINDS];   /* the time at which the bucket was last full */
+  gint64 refilled_us[RD_DESK_QUOTA_N_KINDS];   /* the time at which the bucket was last full */
 } Buckets;
 
-struct _RdAgentQuota {
+struct _RdDeskQuota {
   GHashTable *identities;   /* char* → Buckets* */
 };
 
 static const struct {
   guint burst;
   guint every_ms;
-} policy[RD_AGENT_QUOTA_N_KINDS] = {
-  [RD_AGENT_QUOTA_RECENT] = { RD_AGENT_QUOTA_RECENT_BURST, RD_AGENT_QUOTA_RECENT_EVERY_MS },
-  [RD_AGENT_QUOTA_LOOKUP] = { RD_AGENT_QUOTA_LOOKUP_BURST, RD_AGENT_QUOTA_LOOKUP_EVERY_MS },
-  [RD_AGENT_QUOTA_CREATE] = { RD_AGENT_QUOTA_CREATE_BURST, RD_AGENT_QUOTA_CREATE_EVERY_MS },
+} policy[RD_DESK_QUOTA_N_KINDS] = {
+  [RD_DESK_QUOTA_RECENT] = { RD_DESK_QUOTA_RECENT_BURST, RD_DESK_QUOTA_RECENT_EVERY_MS },
+  [RD_DESK_QUOTA_LOOKUP] = { RD_DESK_QUOTA_LOOKUP_BURST, RD_DESK_QUOTA_LOOKUP_EVERY_MS },
+  [RD_DESK_QUOTA_CREATE] = { RD_DESK_QUOTA_CREATE_BURST, RD_DESK_QUOTA_CREATE_EVERY_MS },
 };
 
-RdAgentQuota *
-rd_agent_quota_new (void)
+RdDeskQuota *
+rd_desk_quota_new (void)
 {
-  RdAgentQuota *self = g_new0 (RdAgentQuota, 1);
+  RdDeskQuota *self = g_new0 (RdDeskQuota, 1);
 
   self->identities = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   return self;
 }
 
 void
-rd_agent_quota_free (RdAgentQuota *self)
+rd_desk_quota_free (RdDeskQuota *self)
 {
   if (self == NULL)
     return;
@@ -44,14 +44,14 @@ rd_agent_quota_free (RdAgentQuota *self)
 static gboolean
 bucket_is_full (const Buckets *buckets, gint64 now_us)
 {
-  for (guint kind = 0; kind < RD_AGENT_QUOTA_N_KINDS; kind++)
+  for (guint kind = 0; kind < RD_DESK_QUOTA_N_KINDS; kind++)
     if (buckets->refilled_us[kind] > now_us)
       return FALSE;
   return TRUE;
 }
 
 static void
-prune (RdAgentQuota *self, gint64 now_us)
+prune (RdDeskQuota *self, gint64 now_us)
 {
   GHashTableIter iter;
   gpointer value;
@@ -63,13 +63,13 @@ prune (RdAgentQuota *self, gint64 now_us)
 }
 
 gboolean
-rd_agent_quota_take (RdAgentQuota *self, const char *identity, RdAgentQuotaKind kind, guint cost,
+rd_desk_quota_take (RdDeskQuota *self, const char *identity, RdDeskQuotaKind kind, guint cost,
                      gint64 now_us, guint *retry_after)
 {
   Buckets *buckets;
   gint64 period_us, full_at, after;
 
-  g_return_val_if_fail (self != NULL && identity != NULL && kind < RD_AGENT_QUOTA_N_KINDS, FALSE);
+  g_return_val_if_fail (self != NULL && identity != NULL && kind < RD_DESK_QUOTA_N_KINDS, FALSE);
 
   buckets = g_hash_table_lookup (self->identities, identity);
   if (buckets == NULL)
@@ -96,7 +96,7 @@ rd_agent_quota_take (RdAgentQuota *self, const char *identity, RdAgentQuotaKind 
 }
 
 guint
-rd_agent_quota_count (RdAgentQuota *self)
+rd_desk_quota_count (RdDeskQuota *self)
 {
   return g_hash_table_size (self->identities);
 }

@@ -1,6 +1,6 @@
 #include "config.h"
 
-#include "hub/rd-agent-frames.h"
+#include "hub/rd-desk-frames.h"
 
 #include "core/rd-error.h"
 
@@ -29,7 +29,7 @@ node_deep_copy (JsonNode *node)
       {
         JsonNode *result = json_node_new (JSON_NODE_OBJECT);
 
-        json_node_take_object (result, rd_agent_json_object_copy (json_node_get_object (node)));
+        json_node_take_object (result, rd_desk_json_object_copy (json_node_get_object (node)));
         return result;
       }
     case JSON_NODE_ARRAY:
@@ -52,7 +52,7 @@ node_deep_copy (JsonNode *node)
 }
 
 JsonObject *
-rd_agent_json_object_copy (JsonObject *object)
+rd_desk_json_object_copy (JsonObject *object)
 {
   JsonObject *copy = json_object_new ();
   JsonObjectIter iter;
@@ -71,7 +71,7 @@ set_object_copy (JsonObject *object, const char *name, JsonObject *value)
   if (value == NULL)
     json_object_set_null_member (object, name);
   else
-    json_object_set_object_member (object, name, rd_agent_json_object_copy (value));
+    json_object_set_object_member (object, name, rd_desk_json_object_copy (value));
 }
 
 static JsonObject *
@@ -117,7 +117,7 @@ number_display (const char *raw, const RdPhoneNumber *number)
 }
 
 JsonObject *
-rd_agent_number_to_json (const char *raw, const RdPhoneNumber *number)
+rd_desk_number_to_json (const char *raw, const RdPhoneNumber *number)
 {
   JsonObject *object = json_object_new ();
   const char *kind;
@@ -135,7 +135,7 @@ rd_agent_number_to_json (const char *raw, const RdPhoneNumber *number)
 }
 
 JsonObject *
-rd_agent_match_to_json (const RdCrmMatch *match)
+rd_desk_match_to_json (const RdCrmMatch *match)
 {
   JsonObject *object;
 
@@ -152,7 +152,7 @@ rd_agent_match_to_json (const RdCrmMatch *match)
 }
 
 JsonObject *
-rd_agent_frame_call (const RdCallEvent *event, const RdPhoneNumber *number,
+rd_desk_frame_call (const RdCallEvent *event, const RdPhoneNumber *number,
                      JsonObject *match, gboolean lookup_pending)
 {
   JsonObject *frame;
@@ -163,7 +163,7 @@ rd_agent_frame_call (const RdCallEvent *event, const RdPhoneNumber *number,
   json_object_set_string_member (frame, "event", rd_call_state_to_string (event->state));
   set_string (frame, "call_id", event->call_id != NULL ? event->call_id : "");
   json_object_set_string_member (frame, "direction", rd_direction_to_string (event->direction));
-  json_object_set_object_member (frame, "number", rd_agent_number_to_json (event->remote_number, number));
+  json_object_set_object_member (frame, "number", rd_desk_number_to_json (event->remote_number, number));
   set_string (frame, "did", event->did);
   set_string (frame, "call_path", event->call_path);
   set_object_copy (frame, "match", match);
@@ -173,7 +173,7 @@ rd_agent_frame_call (const RdCallEvent *event, const RdPhoneNumber *number,
 }
 
 JsonObject *
-rd_agent_frame_match (const char *call_id, JsonObject *match)
+rd_desk_frame_match (const char *call_id, JsonObject *match)
 {
   JsonObject *frame = frame_new ("match");
 
@@ -184,7 +184,7 @@ rd_agent_frame_match (const char *call_id, JsonObject *match)
 }
 
 JsonObject *
-rd_agent_frame_dial_failed (const char *call_id, const char *reason)
+rd_desk_frame_dial_failed (const char *call_id, const char *reason)
 {
   JsonObject *frame = frame_new ("dial-failed");
 
@@ -194,7 +194,7 @@ rd_agent_frame_dial_failed (const char *call_id, const char *reason)
 }
 
 JsonObject *
-rd_agent_frame_call_logged (const char *call_id, RdOutcome outcome, guint duration)
+rd_desk_frame_call_logged (const char *call_id, RdOutcome outcome, guint duration)
 {
   JsonObject *frame = frame_new ("call-logged");
 
@@ -205,9 +205,9 @@ rd_agent_frame_call_logged (const char *call_id, RdOutcome outcome, guint durati
 }
 
 JsonObject *
-rd_agent_frame_status (JsonObject *status_fields)
+rd_desk_frame_status (JsonObject *status_fields)
 {
-  JsonObject *frame = status_fields != NULL ? rd_agent_json_object_copy (status_fields) : json_object_new ();
+  JsonObject *frame = status_fields != NULL ? rd_desk_json_object_copy (status_fields) : json_object_new ();
 
   json_object_set_string_member (frame, "type", "status");
   return frame;
@@ -226,7 +226,7 @@ recent_remote_number (const RdCallRecord *record)
 }
 
 JsonObject *
-rd_agent_recent_call_to_json (const RdCallRecord *record, const RdPhoneNumber *remote, JsonObject *match)
+rd_desk_recent_call_to_json (const RdCallRecord *record, const RdPhoneNumber *remote, JsonObject *match)
 {
   JsonObject *object;
   const char *name = NULL;
@@ -251,7 +251,7 @@ rd_agent_recent_call_to_json (const RdCallRecord *record, const RdPhoneNumber *r
 }
 
 JsonObject *
-rd_agent_error_to_json (const GError *error)
+rd_desk_error_to_json (const GError *error)
 {
   JsonObject *object = json_object_new ();
   const char *code = "failed";
@@ -266,7 +266,7 @@ rd_agent_error_to_json (const GError *error)
 }
 
 JsonObject *
-rd_agent_frame_welcome (const char *extension, gint64 user_id, const char *user_name,
+rd_desk_frame_welcome (const char *extension, gint64 user_id, const char *user_name,
                         const char *token, gint64 expires_unix, JsonObject *status_fields)
 {
   JsonObject *frame = frame_new ("welcome");
@@ -290,24 +290,24 @@ rd_agent_frame_welcome (const char *extension, gint64 user_id, const char *user_
   json_object_set_int_member (session, "expires", expires_unix);
   json_object_set_object_member (frame, "session", session);
 
-  status = status_fields != NULL ? rd_agent_json_object_copy (status_fields) : json_object_new ();
+  status = status_fields != NULL ? rd_desk_json_object_copy (status_fields) : json_object_new ();
   json_object_remove_member (status, "type");
   json_object_set_object_member (frame, "status", status);
   return frame;
 }
 
 JsonObject *
-rd_agent_frame_auth_failed (const GError *error, guint retry_after)
+rd_desk_frame_auth_failed (const GError *error, guint retry_after)
 {
   JsonObject *frame = frame_new ("auth-failed");
 
-  json_object_set_object_member (frame, "error", rd_agent_error_to_json (error));
+  json_object_set_object_member (frame, "error", rd_desk_error_to_json (error));
   json_object_set_int_member (frame, "retry_after", retry_after);
   return frame;
 }
 
 JsonObject *
-rd_agent_frame_reply (const char *type, JsonNode *id)
+rd_desk_frame_reply (const char *type, JsonNode *id)
 {
   JsonObject *frame = frame_new (type);
 
@@ -317,16 +317,16 @@ rd_agent_frame_reply (const char *type, JsonNode *id)
 }
 
 JsonObject *
-rd_agent_frame_error (JsonNode *id, const GError *error)
+rd_desk_frame_error (JsonNode *id, const GError *error)
 {
-  JsonObject *frame = rd_agent_frame_reply ("error", id);
+  JsonObject *frame = rd_desk_frame_reply ("error", id);
 
-  json_object_set_object_member (frame, "error", rd_agent_error_to_json (error));
+  json_object_set_object_member (frame, "error", rd_desk_error_to_json (error));
   return frame;
 }
 
 char *
-rd_agent_frame_to_text (JsonObject *frame, gsize *length)
+rd_desk_frame_to_text (JsonObject *frame, gsize *length)
 {
   g_autoptr(JsonNode) root = json_node_init_object (json_node_alloc (), frame);
   g_autoptr(JsonGenerator) generator = json_generator_new ();

@@ -1,8 +1,8 @@
 #include "config.h"
 
-#include "hub/rd-agent-session.h"
+#include "hub/rd-desk-session.h"
 
-#include "hub/rd-agent-frames.h"
+#include "hub/rd-desk-frames.h"
 
 #include <linux/tcp.h>
 #include <netinet/in.h>
@@ -56,17 +56,17 @@ bytes_acked (GSocket *socket)
   return (gint64) info.tcpi_bytes_acked;
 }
 
-RdAgentSession *
-rd_agent_session_new (SoupWebsocketConnection *connection, const char *peer)
+RdDeskSession *
+rd_desk_session_new (SoupWebsocketConnection *connection, const char *peer)
 {
-  RdAgentSession *session = g_new0 (RdAgentSession, 1);
+  RdDeskSession *session = g_new0 (RdDeskSession, 1);
 
   g_atomic_ref_count_init (&session->ref_count);
   session->connection = g_object_ref (connection);
   session->peer = g_strdup (peer);
   session->cancellable = g_cancellable_new ();
-  session->state = RD_AGENT_SESSION_HELLO;
-  session->budget = RD_AGENT_SEND_BUDGET;
+  session->state = RD_DESK_SESSION_HELLO;
+  session->budget = RD_DESK_SEND_BUDGET;
   session->socket = find_socket (connection);
   if (bytes_acked (session->socket) < 0)
     g_clear_object (&session->socket);
@@ -75,15 +75,15 @@ rd_agent_session_new (SoupWebsocketConnection *connection, const char *peer)
   return session;
 }
 
-RdAgentSession *
-rd_agent_session_ref (RdAgentSession *session)
+RdDeskSession *
+rd_desk_session_ref (RdDeskSession *session)
 {
   g_atomic_ref_count_inc (&session->ref_count);
   return session;
 }
 
 void
-rd_agent_session_unref (RdAgentSession *session)
+rd_desk_session_unref (RdDeskSession *session)
 {
   if (session == NULL || !g_atomic_ref_count_dec (&session->ref_count))
     return;
@@ -94,20 +94,20 @@ rd_agent_session_unref (RdAgentSession *session)
   g_object_unref (session->cancellable);
   g_object_unref (session->connection);
   g_clear_object (&session->socket);
-  rd_agent_identity_free (session->identity);
+  rd_desk_identity_free (session->identity);
   g_free (session->peer);
   g_free (session);
 }
 
 gboolean
-rd_agent_session_is_open (RdAgentSession *session)
+rd_desk_session_is_open (RdDeskSession *session)
 {
-  return session->state != RD_AGENT_SESSION_CLOSED &&
+  return session->state != RD_DESK_SESSION_CLOSED &&
          soup_websocket_connection_get_state (session->connection) == SOUP_WEBSOCKET_STATE_OPEN;
 }
 
 guint64
-rd_agent_session_backlog (RdAgentSession *session)
+rd_desk_session_backlog (RdDeskSession *session)
 {
   gint64 acked = bytes_acked (session->socket);
 
@@ -119,19 +119,19 @@ rd_agent_session_backlog (RdAgentSession *session)
 }
 
 gboolean
-rd_agent_session_send_text (RdAgentSession *session, const char *text)
+rd_desk_session_send_text (RdDeskSession *session, const char *text)
 {
   gsize length;
 
-  if (!rd_agent_session_is_open (session))
+  if (!rd_desk_session_is_open (session))
     return FALSE;
   length = strlen (text);
-  if (session->socket != NULL && rd_agent_session_backlog (session) + length > session->budget)
+  if (session->socket != NULL && rd_desk_session_backlog (session) + length > session->budget)
     {
       g_message ("Agent session from %s%s%s stopped reading (%" G_GUINT64_FORMAT " bytes behind): closed",
                  session->peer, session->identity ? ", extension " : "",
-                 session->identity ? session->identity->extension : "", rd_agent_session_backlog (session));
-      rd_agent_session_close (session, CLOSE_TOO_SLOW, "too slow");
+                 session->identity ? session->identity->extension : "", rd_desk_session_backlog (session));
+      rd_desk_session_close (session, CLOSE_TOO_SLOW, "too slow");
       return FALSE;
     }
   soup_websocket_connection_send_text (session->connection, text);
@@ -141,22 +141,22 @@ rd_agent_session_send_text (RdAgentSession *session, const char *text)
 }
 
 gboolean
-rd_agent_session_send (RdAgentSession *session, JsonObject *frame)
+rd_desk_session_send (RdDeskSession *session, JsonObject *frame)
 {
   g_autofree char *text = NULL;
 
-  if (!rd_agent_session_is_open (session))
+  if (!rd_desk_session_is_open (session))
     return FALSE;
-  text = rd_agent_frame_to_text (frame, NULL);
-  return rd_agent_session_send_text (session, text);
+  text = rd_desk_frame_to_text (frame, NULL);
+  return rd_desk_session_send_text (session, text);
 }
 
 void
-rd_agent_session_close (RdAgentSession *session, gushort code, const char *reason)
+rd_desk_session_close (RdDeskSession *session, gushort code, const char *reason)
 {
-  gboolean open = rd_agent_session_is_open (session);
+  gboolean open = rd_desk_session_is_open (session);
 
-  session->state = RD_AGENT_SESSION_CLOSED;
+  session->state = RD_DESK_SESSION_CLOSED;
   g_clear_handle_id (&session->hello_timeout_id, g_source_remove);
   g_cancellable_cancel (session->cancellable);
   if (open)

@@ -1,4 +1,4 @@
-/* rd-agent-tokens.h — agent session tokens (private to the agent server).
+/* rd-desk-tokens.h — agent session tokens (private to the agent server).
  *
  * A token is 32 random bytes in hex, handed to the client once in "welcome". The store
  * (table agent_session of the hub's SQLite database, so sessions survive a hub restart) keeps
@@ -9,29 +9,29 @@
 #pragma once
 
 #include "core/rd-store.h"
-#include "hub/rd-agent-backend.h"
+#include "hub/rd-desk-backend.h"
 
 G_BEGIN_DECLS
 
-#define RD_AGENT_TOKEN_LENGTH 64   /* hex characters */
+#define RD_DESK_TOKEN_LENGTH 64   /* hex characters */
 
-typedef struct _RdAgentTokens RdAgentTokens;
+typedef struct _RdDeskTokens RdDeskTokens;
 
 /* @store: where tokens are kept; NULL = a private in-memory database (tests). */
-RdAgentTokens   *rd_agent_tokens_new              (RdStore *store, GError **error);
-void             rd_agent_tokens_free             (RdAgentTokens *self);
+RdDeskTokens   *rd_desk_tokens_new              (RdStore *store, GError **error);
+void             rd_desk_tokens_free             (RdDeskTokens *self);
 /* A new token bound to @identity, valid until @expires_unix (wall clock, s). */
-char            *rd_agent_tokens_issue            (RdAgentTokens *self, const RdAgentIdentity *identity,
+char            *rd_desk_tokens_issue            (RdDeskTokens *self, const RdDeskIdentity *identity,
                                                    gint64 expires_unix, gint64 now_unix, GError **error);
 /* Consumes @token: its identity and expiry, or NULL when unknown, malformed or expired. */
-RdAgentIdentity *rd_agent_tokens_take             (RdAgentTokens *self, const char *token,
+RdDeskIdentity *rd_desk_tokens_take             (RdDeskTokens *self, const char *token,
                                                    gint64 now_unix, gint64 *expires_unix);
 /* Forgets the tokens of @extension (all of them when @key_id is 0, else those that came from
  * that agent key); returns how many. */
-guint            rd_agent_tokens_revoke           (RdAgentTokens *self, const char *extension, gint64 key_id);
+guint            rd_desk_tokens_revoke           (RdDeskTokens *self, const char *extension, gint64 key_id);
 /* Tokens not yet used or expired. */
-guint            rd_agent_tokens_count            (RdAgentTokens *self, gint64 now_unix);
+guint            rd_desk_tokens_count            (RdDeskTokens *self, gint64 now_unix);
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (RdAgentTokens, rd_agent_tokens_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RdDeskTokens, rd_desk_tokens_free)
 
 G_END_DECLS

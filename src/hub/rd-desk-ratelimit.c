@@ -1,6 +1,6 @@
 #include "config.h"
 
-#include "hub/rd-agent-ratelimit.h"
+#include "hub/rd-desk-ratelimit.h"
 
 #include <string.h>
 
@@ -21,7 +21,7 @@ typedef struct {
   gint64  updated_us;
 } Address;
 
-struct _RdAgentRatelimit {
+struct _RdDeskRatelimit {
   GHashTable *pairs;          /* "identity\x1fpeer" → Pair* */
   GHashTable *addresses;      /* peer → Address* */
   GQueue      remote_failures; /* gint64* monotonic µs of the failed remote checks in the window */
@@ -29,10 +29,10 @@ struct _RdAgentRatelimit {
   guint       prune_above;
 };
 
-RdAgentRatelimit *
-rd_agent_ratelimit_new (void)
+RdDeskRatelimit *
+rd_desk_ratelimit_new (void)
 {
-  RdAgentRatelimit *self = g_new0 (RdAgentRatelimit, 1);
+  RdDeskRatelimit *self = g_new0 (RdDeskRatelimit, 1);
 
   self->pairs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->addresses = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
@@ -42,7 +42,7 @@ rd_agent_ratelimit_new (void)
 }
 
 void
-rd_agent_ratelimit_free (RdAgentRatelimit *self)
+rd_desk_ratelimit_free (RdDeskRatelimit *self)
 {
   if (self == NULL)
     return;
@@ -53,7 +53,7 @@ rd_agent_ratelimit_free (RdAgentRatelimit *self)
 }
 
 char *
-rd_agent_ratelimit_peer_key (GSocketAddress *address)
+rd_desk_ratelimit_peer_key (GSocketAddress *address)
 {
   GInetAddress *inet;
   const guint8 *bytes;
@@ -81,13 +81,13 @@ rd_agent_ratelimit_peer_key (GSocketAddress *address)
 }
 
 guint
-rd_agent_ratelimit_delay (guint failures)
+rd_desk_ratelimit_delay (guint failures)
 {
   if (failures == 0)
     return 0;
   if (failures > 7)
-    return RD_AGENT_RATELIMIT_MAX_DELAY;
-  return MIN ((guint) RD_AGENT_RATELIMIT_MAX_DELAY, 1u << (failures - 1));
+    return RD_DESK_RATELIMIT_MAX_DELAY;
+  return MIN ((guint) RD_DESK_RATELIMIT_MAX_DELAY, 1u << (failures - 1));
 }
 
 static guint
@@ -98,12 +98,12 @@ seconds_until (gint64 until_us, gint64 now_us)
   return (guint) ((until_us - now_us + USEC - 1) / USEC);
 }
 
-/* ---- addresses: failures wear off one per RD_AGENT_RATELIMIT_ADDRESS_DECAY ---------------- */
+/* ---- addresses: failures wear off one per RD_DESK_RATELIMIT_ADDRESS_DECAY ---------------- */
 
 static gdouble
 address_score (Address *address, gint64 now_us)
 {
-  gdouble worn = (gdouble) (now_us - address->updated_us) / ((gdouble) RD_AGENT_RATELIMIT_ADDRESS_DECAY * USEC);
+  gdouble worn = (gdouble) (now_us - address->updated_us) / ((gdouble) RD_DESK_RATELIMIT_ADDRESS_DECAY * USEC);
 
   address->score = MAX (0.0, address->score - MAX (0.0, worn));
   address->updated_us = now_us;
@@ -115,30 +115,30 @@ static guint
 address_wait (Address *address, gint64 now_us)
 {
   gdouble score = address_score (address, now_us);
-  gdouble over = score - RD_AGENT_RATELIMIT_ADDRESS_FREE;
+  gdouble over = score - RD_DESK_RATELIMIT_ADDRESS_FREE;
 
   if (over <= 0.0)
     return 0;
   /* Until enough wears off to be back at the free count, at most the maximum delay. */
-  return (guint) MIN ((gdouble) rd_agent_ratelimit_delay ((guint) over + 1),
-                      MAX (1.0, over * RD_AGENT_RATELIMIT_ADDRESS_DECAY));
+  return (guint) MIN ((gdouble) rd_desk_ratelimit_delay ((guint) over + 1),
+                      MAX (1.0, over * RD_DESK_RATELIMIT_ADDRESS_DECAY));
 }
 
 /* ---- the hub-wide budget of remote checks ----------------------------------------------- */
 
 static guint
-remote_wait (RdAgentRatelimit *self, gint64 now_us)
+remote_wait (RdDeskRatelimit *self, gint64 now_us)
 {
   gint64 *oldest;
 
   while ((oldest = g_queue_peek_head (&self->remote_failures)) != NULL &&
-         *oldest + (gint64) RD_AGENT_RATELIMIT_REMOTE_WINDOW * USEC <= now_us)
+         *oldest + (gint64) RD_DESK_RATELIMIT_REMOTE_WINDOW * USEC <= now_us)
     g_free (g_queue_pop_head (&self->remote_failures));
-  if (self->remote_failures.length + self->remote_inflight < RD_AGENT_RATELIMIT_REMOTE_BUDGET)
+  if (self->remote_failures.length + self->remote_inflight < RD_DESK_RATELIMIT_REMOTE_BUDGET)
     return 0;
   if (oldest == NULL)
     return 1;   /* all of it in checks still running */
-  return MAX (1u, seconds_until (*oldest + (gint64) RD_AGENT_RATELIMIT_REMOTE_WINDOW * USEC, now_us));
+  return MAX (1u, seconds_until (*oldest + (gint64) RD_DESK_RATELIMIT_REMOTE_WINDOW * USEC, now_us));
 }
 
 /* ---- pairs ------------------------------------------------------------------------------ */
@@ -153,12 +153,12 @@ static gboolean
 pair_is_stale (const Pair *pair, gint64 now_us)
 {
   return pair->inflight == 0 &&
-         (pair->failures == 0 || now_us - pair->last_failure_us > (gint64) RD_AGENT_RATELIMIT_FORGET * USEC) &&
+         (pair->failures == 0 || now_us - pair->last_failure_us > (gint64) RD_DESK_RATELIMIT_FORGET * USEC) &&
          pair->locked_until_us <= now_us;
 }
 
 static void
-prune (RdAgentRatelimit *self, gint64 now_us)
+prune (RdDeskRatelimit *self, gint64 now_us)
 {
   GHashTableIter iter;
   gpointer value;
@@ -175,7 +175,7 @@ prune (RdAgentRatelimit *self, gint64 now_us)
 }
 
 static Pair *
-get_pair (RdAgentRatelimit *self, const char *key, gint64 now_us)
+get_pair (RdDeskRatelimit *self, const char *key, gint64 now_us)
 {
   Pair *pair = g_hash_table_lookup (self->pairs, key);
 
@@ -184,7 +184,7 @@ get_pair (RdAgentRatelimit *self, const char *key, gint64 now_us)
       pair = g_new0 (Pair, 1);
       g_hash_table_insert (self->pairs, g_strdup (key), pair);
     }
-  else if (pair->failures > 0 && now_us - pair->last_failure_us > (gint64) RD_AGENT_RATELIMIT_FORGET * USEC)
+  else if (pair->failures > 0 && now_us - pair->last_failure_us > (gint64) RD_DESK_RATELIMIT_FORGET * USEC)
     {
       pair->failures = 0;
       pair->locked_until_us = 0;
@@ -193,7 +193,7 @@ get_pair (RdAgentRatelimit *self, const char *key, gint64 now_us)
 }
 
 static Address *
-get_address (RdAgentRatelimit *self, const char *peer, gint64 now_us)
+get_address (RdDeskRatelimit *self, const char *peer, gint64 now_us)
 {
   Address *address = g_hash_table_lookup (self->addresses, peer);
 
@@ -207,7 +207,7 @@ get_address (RdAgentRatelimit *self, const char *peer, gint64 now_us)
 }
 
 gboolean
-rd_agent_ratelimit_begin (RdAgentRatelimit *self, const char *peer, const char *identity, gboolean remote,
+rd_desk_ratelimit_begin (RdDeskRatelimit *self, const char *peer, const char *identity, gboolean remote,
                           gint64 now_us, guint *retry_after)
 {
   g_autofree char *key = NULL;
@@ -226,8 +226,8 @@ rd_agent_ratelimit_begin (RdAgentRatelimit *self, const char *peer, const char *
   wait = MAX (seconds_until (pair->locked_until_us, now_us), address_wait (address, now_us));
   /* A failing identity gets one check at a time; an address a bounded number. */
   if (wait == 0 && ((pair->failures > 0 && pair->inflight > 0) ||
-                    address->inflight >= RD_AGENT_RATELIMIT_MAX_INFLIGHT))
-    wait = MAX (1u, rd_agent_ratelimit_delay (pair->failures));
+                    address->inflight >= RD_DESK_RATELIMIT_MAX_INFLIGHT))
+    wait = MAX (1u, rd_desk_ratelimit_delay (pair->failures));
   if (wait == 0 && remote)
     wait = remote_wait (self, now_us);
   if (wait > 0)
@@ -247,8 +247,8 @@ rd_agent_ratelimit_begin (RdAgentRatelimit *self, const char *peer, const char *
 }
 
 guint
-rd_agent_ratelimit_end (RdAgentRatelimit *self, const char *peer, const char *identity, gboolean remote,
-                        RdAgentAttempt attempt, gint64 now_us)
+rd_desk_ratelimit_end (RdDeskRatelimit *self, const char *peer, const char *identity, gboolean remote,
+                        RdDeskAttempt attempt, gint64 now_us)
 {
   g_autofree char *key = NULL;
   Pair *pair;
@@ -268,20 +268,20 @@ rd_agent_ratelimit_end (RdAgentRatelimit *self, const char *peer, const char *id
     self->remote_inflight--;
   switch (attempt)
     {
-    case RD_AGENT_ATTEMPT_OK:
+    case RD_DESK_ATTEMPT_OK:
       pair->failures = 0;
       pair->locked_until_us = 0;
       break;
-    case RD_AGENT_ATTEMPT_FAILED:
+    case RD_DESK_ATTEMPT_FAILED:
       if (pair->failures < G_MAXUINT)
         pair->failures++;
       pair->last_failure_us = now_us;
-      pair->locked_until_us = now_us + (gint64) rd_agent_ratelimit_delay (pair->failures) * USEC;
+      pair->locked_until_us = now_us + (gint64) rd_desk_ratelimit_delay (pair->failures) * USEC;
       address->score = address_score (address, now_us) + 1.0;
       if (remote)
         g_queue_push_tail (&self->remote_failures, g_memdup2 (&now_us, sizeof now_us));
       break;
-    case RD_AGENT_ATTEMPT_NEUTRAL:
+    case RD_DESK_ATTEMPT_NEUTRAL:
     default:
       break;
     }
@@ -295,7 +295,7 @@ rd_agent_ratelimit_end (RdAgentRatelimit *self, const char *peer, const char *id
 }
 
 guint
-rd_agent_ratelimit_count_peers (RdAgentRatelimit *self)
+rd_desk_ratelimit_count_peers (RdDeskRatelimit *self)
 {
   return g_hash_table_size (self->pairs) + g_hash_table_size (self->addresses);
 }

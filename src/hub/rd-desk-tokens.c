@@ -1,6 +1,6 @@
 #include "config.h"
 
-#include "hub/rd-agent-tokens.h"
+#include "hub/rd-desk-tokens.h"
 
 #include "core/rd-error.h"
 #include "core/rd-store-sql.h"
@@ -24,17 +24,17 @@ static const char * const migrations[] = {
   "CREATE INDEX agent_session_extension ON agent_session (extension);",
 };
 
-struct _RdAgentTokens {
+struct _RdDeskTokens {
   RdStore *store;
   sqlite3 *db;
   guint    issued;
 };
 
-RdAgentTokens *
-rd_agent_tokens_new (RdStore *store, GError **error)
+RdDeskTokens *
+rd_desk_tokens_new (RdStore *store, GError **error)
 {
   g_autoptr(RdStore) own = NULL;
-  RdAgentTokens *self;
+  RdDeskTokens *self;
 
   if (store == NULL)
     {
@@ -45,14 +45,14 @@ rd_agent_tokens_new (RdStore *store, GError **error)
     }
   if (!rd_store_migrate (store, "agent-sessions", migrations, G_N_ELEMENTS (migrations), error))
     return NULL;
-  self = g_new0 (RdAgentTokens, 1);
+  self = g_new0 (RdDeskTokens, 1);
   self->store = g_object_ref (store);
   self->db = rd_store_get_db (store);
   return self;
 }
 
 void
-rd_agent_tokens_free (RdAgentTokens *self)
+rd_desk_tokens_free (RdDeskTokens *self)
 {
   if (self == NULL)
     return;
@@ -85,7 +85,7 @@ fill_random (guint8 *buffer, gsize length, GError **error)
 }
 
 static void
-prune_expired (RdAgentTokens *self, gint64 now_unix)
+prune_expired (RdDeskTokens *self, gint64 now_unix)
 {
   g_autoptr(RdStoreStmt) stmt = rd_store_stmt (self->store, "DELETE FROM agent_session WHERE expires <= ?1", NULL);
 
@@ -96,10 +96,10 @@ prune_expired (RdAgentTokens *self, gint64 now_unix)
 }
 
 char *
-rd_agent_tokens_issue (RdAgentTokens *self, const RdAgentIdentity *identity,
+rd_desk_tokens_issue (RdDeskTokens *self, const RdDeskIdentity *identity,
                        gint64 expires_unix, gint64 now_unix, GError **error)
 {
-  guint8 bytes[RD_AGENT_TOKEN_LENGTH / 2];
+  guint8 bytes[RD_DESK_TOKEN_LENGTH / 2];
   g_autoptr(GString) token = NULL;
   g_autofree char *digest = NULL;
   g_autoptr(RdStoreStmt) stmt = NULL;
@@ -108,7 +108,7 @@ rd_agent_tokens_issue (RdAgentTokens *self, const RdAgentIdentity *identity,
 
   if (!fill_random (bytes, sizeof bytes, error))
     return NULL;
-  token = g_string_sized_new (RD_AGENT_TOKEN_LENGTH);
+  token = g_string_sized_new (RD_DESK_TOKEN_LENGTH);
   for (gsize i = 0; i < sizeof bytes; i++)
     g_string_append_printf (token, "%02x", bytes[i]);
   explicit_bzero (bytes, sizeof bytes);
@@ -144,7 +144,7 @@ rd_agent_tokens_issue (RdAgentTokens *self, const RdAgentIdentity *identity,
 static gboolean
 token_is_well_formed (const char *token)
 {
-  if (token == NULL || strlen (token) != RD_AGENT_TOKEN_LENGTH)
+  if (token == NULL || strlen (token) != RD_DESK_TOKEN_LENGTH)
     return FALSE;
   for (const char *p = token; *p != '\0'; p++)
     if (!g_ascii_isxdigit (*p) || g_ascii_isupper (*p))
@@ -152,13 +152,13 @@ token_is_well_formed (const char *token)
   return TRUE;
 }
 
-RdAgentIdentity *
-rd_agent_tokens_take (RdAgentTokens *self, const char *token, gint64 now_unix, gint64 *expires_unix)
+RdDeskIdentity *
+rd_desk_tokens_take (RdDeskTokens *self, const char *token, gint64 now_unix, gint64 *expires_unix)
 {
   g_autofree char *digest = NULL;
   g_autoptr(RdStoreStmt) stmt = NULL;
   g_autoptr(RdStoreStmt) drop = NULL;
-  g_autoptr(RdAgentIdentity) identity = NULL;
+  g_autoptr(RdDeskIdentity) identity = NULL;
   gint64 expires;
 
   g_return_val_if_fail (self != NULL, NULL);
@@ -173,7 +173,7 @@ rd_agent_tokens_take (RdAgentTokens *self, const char *token, gint64 now_unix, g
   rd_store_bind_text (stmt, 1, digest);
   if (sqlite3_step (stmt) != SQLITE_ROW)
     return NULL;
-  identity = g_new0 (RdAgentIdentity, 1);
+  identity = g_new0 (RdDeskIdentity, 1);
   identity->extension = rd_store_column_dup (stmt, 0);
   identity->user_id = sqlite3_column_int64 (stmt, 1);
   identity->user_name = rd_store_column_dup (stmt, 2);
@@ -197,7 +197,7 @@ rd_agent_tokens_take (RdAgentTokens *self, const char *token, gint64 now_unix, g
 }
 
 guint
-rd_agent_tokens_revoke (RdAgentTokens *self, const char *extension, gint64 key_id)
+rd_desk_tokens_revoke (RdDeskTokens *self, const char *extension, gint64 key_id)
 {
   g_autoptr(RdStoreStmt) stmt = NULL;
   g_autoptr(GError) error = NULL;
@@ -225,7 +225,7 @@ rd_agent_tokens_revoke (RdAgentTokens *self, const char *extension, gint64 key_i
 }
 
 guint
-rd_agent_tokens_count (RdAgentTokens *self, gint64 now_unix)
+rd_desk_tokens_count (RdDeskTokens *self, gint64 now_unix)
 {
   g_autoptr(RdStoreStmt) stmt = NULL;
 
