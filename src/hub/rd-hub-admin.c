@@ -170,7 +170,7 @@ pbx_connect_done (GTask *task, gboolean connected, const char *reason)
   g_message ("PBX connected and saved");
   g_clear_pointer (&self->pbx_problem, g_free);
   if (g_strcmp0 (old_url, data->config.base_url) != 0)
-    rd_hub_calls_end_all (self);   /* calls on the PBX we leave are no longer ours to follow */
+    rd_call_table_end_all (self->calls);   /* calls on the PBX we leave are no longer ours to follow */
   rd_hub_set_pbx (self, data->pbx);
   g_task_return_boolean (task, TRUE);
   g_object_unref (task);
@@ -276,7 +276,7 @@ rd_hub_connect_pbx_async (RdHub *self, const RdPbxConfig *config, GCancellable *
   rd_pbx_set_high_water_mark (data->pbx, mark);
   if (g_strcmp0 (old_url, config->base_url) == 0)
     {
-      g_autoptr(GPtrArray) legs = rd_hub_calls_dup_legs (self);
+      g_autoptr(GPtrArray) legs = rd_call_table_dup_legs (self->calls);
 
       rd_pbx_adopt_calls (data->pbx, legs);   /* the same PBX: its calls go on */
     }

@@ -240,7 +240,7 @@ dial_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
-  rd_hub_remember_dial (self, call_id, data->extension);
+  rd_call_table_remember_dial (self->calls, call_id, data->extension);
   g_task_return_pointer (task, g_steal_pointer (&call_id), g_free);
 }
 
@@ -549,7 +549,7 @@ hub_create_record_finish (RdDeskBackend *backend, GAsyncResult *result, GError *
 static JsonArray *
 hub_live_calls (RdDeskBackend *backend, const char *extension)
 {
-  return rd_hub_calls_snapshot (RD_HUB (backend), extension);
+  return rd_call_table_snapshot (RD_HUB (backend)->calls, extension);
 }
 
 void

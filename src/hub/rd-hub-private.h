@@ -1,7 +1,8 @@
 /* rd-hub-private.h — RdHub internals shared by its source files:
  *   rd-hub.c          lifecycle, listener, PBX/CRM connections, settings, status
- *   rd-hub-calls.c    live call events (pop), end-of-call records (store + outbox)
- *   rd-hub-outbox.c   the hub as the outbox worker's context (the worker: rd-outbox-worker.h)
+ *   rd-hub-calls.c    the caller lookup, end-of-call records (store + outbox); live events go to
+ *                     the live-call table (rd-call-table.c)
+ *   rd-hub-parts.c    the hub as its parts' context (RdHubContext); the outbox worker is rd-outbox-worker.c
  *   rd-hub-admin.c    administration (bind, sync, auto-create, enable, disconnect, keys)
  *   rd-hub-backend.c  the RdDeskBackend implementation (agent sign-in, dial, lookup …)
  * plus test hooks (backend factories) for the hub's own tests.
@@ -14,6 +15,7 @@
 #include "hub/rd-desk-frames.h"
 #include "hub/rd-desk-server.h"
 #include "hub/rd-bindings.h"
+#include "hub/rd-call-table.h"
 #include "hub/rd-hub.h"
 #include "hub/rd-hub-settings.h"
 #include "hub/rd-listener.h"
@@ -71,8 +73,7 @@ struct _RdHub
   guint           crm_retry_delay;
   guint           crm_probe_id;
 
-  GHashTable     *calls;            /* "call_id\x1fextension" → live call (rd-hub-calls.c) */
-  GHashTable     *dialed;           /* call id → extension that dialed it (agent dial) */
+  RdCallTable    *calls;            /* the live-call table, NULL until started */
 
   RdOutboxWorker *outbox;           /* NULL until started */
   guint           retry_base;
@@ -94,8 +95,6 @@ const char *rd_hub_region              (RdHub *self);
 const char *rd_hub_region_note         (RdHub *self);
 /* Parses a number with the hub's region and rules; never NULL for non-hostile text. */
 RdPhoneNumber *rd_hub_parse_number     (RdHub *self, const char *text, GError **error);
-/* Can @number be looked up (an external or unparsed public number)? */
-gboolean    rd_hub_number_is_searchable (const RdPhoneNumber *number);
 gboolean    rd_hub_crm_ready           (RdHub *self);   /* connected and enabled */
 const char *rd_hub_crm_state_string    (RdHub *self);
 /* What auto-create makes of a caller: "individual", "lead", or "opportunity" (leads asked for,
@@ -116,29 +115,20 @@ const char *rd_hub_kind_string         (RdCrmKind kinds, char buffer[64]);
 RdHubCalls  rd_hub_calls_from_string   (const char *text, GError **error);
 
 /* rd-hub-calls.c */
-void        rd_hub_calls_init          (RdHub *self);
 void        rd_hub_on_call_event       (RdPbx *pbx, RdCallEvent *event, RdHub *self);
 void        rd_hub_on_call_record      (RdPbx *pbx, RdCallRecord *record, RdHub *self);
 void        rd_hub_on_dial_failed      (RdPbx *pbx, const char *call_id, const char *reason, RdHub *self);
+/* The live-call table's frames, to the agent protocol server. */
+void        rd_hub_on_calls_send       (RdCallTable *calls, const char *extension, JsonObject *frame, RdHub *self);
 /* The best match for @number: the phone index; on a miss and when the CRM is
  * ready, one CRM search. Result: GPtrArray of RdCrmMatch (maybe empty). */
 void        rd_hub_lookup_async        (RdHub *self, const RdPhoneNumber *number, GCancellable *cancellable,
                                         GAsyncReadyCallback callback, gpointer user_data);
 GPtrArray  *rd_hub_lookup_finish       (RdHub *self, GAsyncResult *result, GError **error);
 GPtrArray  *rd_hub_lookup_local        (RdHub *self, const RdPhoneNumber *number);
-/* The legs in progress kept at the last stop: back as live calls (call at start). */
-void        rd_hub_calls_restore       (RdHub *self);
-/* The live legs (RdCallEvent copies), for a PBX backend to adopt. */
-GPtrArray  *rd_hub_calls_dup_legs      (RdHub *self);
-/* The "call" frames of @extension's calls in progress (for a signing-in agent). */
-JsonArray  *rd_hub_calls_snapshot      (RdHub *self, const char *extension);
-/* Ends every live leg for its agent (the PBX they were on is gone). */
-void        rd_hub_calls_end_all       (RdHub *self);
-/* Remembers which extension dialed @call_id, so a later dial failure reaches that agent. */
-void        rd_hub_remember_dial       (RdHub *self, const char *call_id, const char *extension);
 
-/* rd-hub-outbox.c: the hub as its outbox worker's context */
-void        rd_hub_outbox_context_iface_init (RdOutboxContextInterface *iface);
+/* rd-hub-parts.c: the hub as the context of its parts, its handle on the outbox worker */
+void        rd_hub_parts_context_iface_init (RdHubContextInterface *iface);
 gboolean    rd_hub_outbox_init         (RdHub *self, GError **error);
 /* Runs due items soon. */
 void        rd_hub_outbox_kick         (RdHub *self);

@@ -19,7 +19,7 @@ static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE_WITH_CODE (RdHub, rd_hub, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (RD_TYPE_DESK_BACKEND, rd_hub_backend_iface_init)
-                               G_IMPLEMENT_INTERFACE (RD_TYPE_OUTBOX_CONTEXT, rd_hub_outbox_context_iface_init))
+                               G_IMPLEMENT_INTERFACE (RD_TYPE_HUB_CONTEXT, rd_hub_parts_context_iface_init))
 
 #define CRM_RETRY_MIN 5
 #define CRM_RETRY_MAX 300
@@ -182,14 +182,6 @@ RdPhoneNumber *
 rd_hub_parse_number (RdHub *self, const char *text, GError **error)
 {
   return rd_phone_parse (text != NULL ? text : "", -1, rd_hub_region (self), NULL, error);
-}
-
-gboolean
-rd_hub_number_is_searchable (const RdPhoneNumber *number)
-{
-  g_autofree char *key = rd_phone_index_key_for (number);
-
-  return key != NULL;
 }
 
 gboolean
@@ -453,7 +445,7 @@ rd_hub_start_saved_pbx (RdHub *self)
   self->pbx_mark_saved = mark;
   rd_pbx_set_high_water_mark (pbx, mark);
   {
-    g_autoptr(GPtrArray) legs = rd_hub_calls_dup_legs (self);
+    g_autoptr(GPtrArray) legs = rd_call_table_dup_legs (self->calls);
 
     rd_pbx_adopt_calls (pbx, legs);   /* checked with the PBX once connected */
   }
@@ -643,8 +635,13 @@ rd_hub_dispose (GObject *object)
       rd_pbx_stop_async (self->pbx, NULL, pbx_stopped_cb, NULL);
       g_clear_object (&self->pbx);
     }
-  g_clear_pointer (&self->calls, g_hash_table_unref);
-  g_clear_pointer (&self->dialed, g_hash_table_unref);
+  if (self->calls != NULL)
+    {
+      /* lookups in flight hold the table: it must not reach the hub any more */
+      g_signal_handlers_disconnect_by_data (self->calls, self);
+      g_object_run_dispose (G_OBJECT (self->calls));
+    }
+  g_clear_object (&self->calls);
   G_OBJECT_CLASS (rd_hub_parent_class)->dispose (object);
 }
 
@@ -685,7 +682,6 @@ rd_hub_init (RdHub *self)
   self->retry_base = 5;
   self->retry_max = 600;
   self->index_period = 45;
-  rd_hub_calls_init (self);
 }
 
 RdHub *
@@ -815,7 +811,9 @@ rd_hub_start (RdHub *self, GError **error)
   rd_hub_load_settings (self);
   if (!rd_hub_outbox_init (self, error))
     return FALSE;
-  rd_hub_calls_restore (self);
+  self->calls = rd_call_table_new (RD_HUB_CONTEXT (self), self->store, self->bindings);
+  g_signal_connect (self->calls, "send", G_CALLBACK (rd_hub_on_calls_send), self);
+  rd_call_table_restore (self->calls);
 
   if (!listen_agent (self, error))
     return FALSE;

@@ -42,7 +42,7 @@ struct _RdOutboxWorker
 {
   GObject          parent_instance;
 
-  RdOutboxContext *context;     /* not owned: the engine owns the worker */
+  RdHubContext *context;     /* not owned: the engine owns the worker */
   RdStore         *store;
   RdPhoneIndex    *index;
   char            *claimer;     /* this worker's name on its leases */
@@ -56,9 +56,9 @@ struct _RdOutboxWorker
 
 G_DEFINE_FINAL_TYPE (RdOutboxWorker, rd_outbox_worker, G_TYPE_OBJECT)
 
-#define SETTINGS(self) (rd_outbox_context_get_settings ((self)->context))
-#define CRM(self)      (rd_outbox_context_get_crm ((self)->context))
-#define PBX(self)      (rd_outbox_context_get_pbx ((self)->context))
+#define SETTINGS(self) (rd_hub_context_get_settings ((self)->context))
+#define CRM(self)      (rd_hub_context_get_crm ((self)->context))
+#define PBX(self)      (rd_hub_context_get_pbx ((self)->context))
 
 typedef struct _Job Job;
 typedef void (*JobStep) (Job *job);
@@ -326,7 +326,7 @@ job_fail (Job *job, const GError *failure)
       /* A revoked key or a removed right: CRM work stops until the administrator acts. */
       g_autofree char *message = g_strdup_printf ("The CRM refused the hub's credentials: %s", failure->message);
 
-      rd_outbox_context_credentials_refused (self->context, message);
+      rd_hub_context_credentials_refused (self->context, message);
     }
   job_free (job);
   process_next (self);
@@ -346,7 +346,7 @@ static RdPhoneNumber *
 job_remote (Job *job)
 {
   return rd_phone_parse (json_object_get_string_member_with_default (job->payload, "remote", ""), -1,
-                         rd_outbox_context_get_region (job->worker->context), NULL, NULL);
+                         rd_hub_context_get_region (job->worker->context), NULL, NULL);
 }
 
 static void
@@ -354,7 +354,7 @@ resolve_crm_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   Job *job = user_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) matches = rd_outbox_context_lookup_finish (RD_OUTBOX_CONTEXT (source), result, &error);
+  g_autoptr(GPtrArray) matches = rd_hub_context_lookup_finish (RD_HUB_CONTEXT (source), result, &error);
   g_autoptr(RdOutboxItem) creator = NULL;
   g_autofree char *creator_key = NULL;
 
@@ -387,7 +387,6 @@ static void
 resolve_target (Job *job)
 {
   g_autoptr(RdPhoneNumber) remote = NULL;
-  g_autofree char *key = NULL;
   const char *kind = json_object_get_string_member_with_default (job->payload, "target_kind", NULL);
 
   if (kind != NULL)
@@ -403,12 +402,12 @@ resolve_target (Job *job)
         }
     }
   remote = job_remote (job);
-  if (remote == NULL || (key = rd_phone_index_key_for (remote)) == NULL)
+  if (remote == NULL || !rd_phone_index_is_searchable (remote))
     {
       job_complete (job, "the remote number is not searchable; nothing to log", NULL);
       return;
     }
-  rd_outbox_context_lookup_async (job->worker->context, remote, job->worker->cancellable, resolve_crm_cb, job);
+  rd_hub_context_lookup_async (job->worker->context, remote, job->worker->cancellable, resolve_crm_cb, job);
 }
 
 /* The record a log or call-back was for is gone from the CRM (deleted since the index or the call
@@ -632,7 +631,7 @@ create_search_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   Job *job = user_data;
   RdOutboxWorker *self = job->worker;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) matches = rd_outbox_context_lookup_finish (RD_OUTBOX_CONTEXT (source), result, &error);
+  g_autoptr(GPtrArray) matches = rd_hub_context_lookup_finish (RD_HUB_CONTEXT (source), result, &error);
   g_autoptr(RdPhoneNumber) remote = NULL;
   g_autofree char *name = NULL;
   const char *display;
@@ -676,7 +675,7 @@ process_auto_create (Job *job)
       return;
     }
   /* Always search first: a record from an earlier uncertain attempt, or made by hand, wins. */
-  rd_outbox_context_lookup_async (job->worker->context, remote, job->worker->cancellable, create_search_cb, job);
+  rd_hub_context_lookup_async (job->worker->context, remote, job->worker->cancellable, create_search_cb, job);
 }
 
 /* ---- phonebook upsert ---------------------------------------------------------------- */
@@ -768,7 +767,7 @@ contact_from_match (RdOutboxWorker *self, const RdCrmMatch *match)
   /* national numbers belong to the record's country, else its company's (both from the
    * CRM), else the hub's region: a US contact's "(212) 555-1234" is +1 212…, even in CN */
   region = match->country_code != NULL && rd_phone_region_is_valid (match->country_code)
-           ? match->country_code : rd_outbox_context_get_region (self->context);
+           ? match->country_code : rd_hub_context_get_region (self->context);
   for (guint i = 0; match->numbers != NULL && match->numbers[i] != NULL && n < G_N_ELEMENTS (number_types); i++)
     {
       g_autoptr(RdPhoneNumber) number = rd_phone_parse (match->numbers[i], -1, region, NULL, NULL);
@@ -962,7 +961,7 @@ process_next (RdOutboxWorker *self)
 {
   GPtrArray *batch = self->batch;
 
-  if (batch != NULL && batch->len > 0 && rd_outbox_context_crm_ready (self->context) && !self->stopped)
+  if (batch != NULL && batch->len > 0 && rd_hub_context_crm_ready (self->context) && !self->stopped)
     {
       RdOutboxItem *item = g_ptr_array_steal_index (batch, 0);
 
@@ -1007,7 +1006,7 @@ run_batch (RdOutboxWorker *self)
   if (self->busy || self->stopped || self->store == NULL)
     return;
   g_clear_handle_id (&self->timer_id, g_source_remove);
-  if (!rd_outbox_context_crm_ready (self->context))
+  if (!rd_hub_context_crm_ready (self->context))
     return;   /* kicked again when the CRM connects or the integration is enabled */
 
   claimed = rd_store_outbox_claim (self->store, self->claimer, CLAIM_BATCH, LEASE_SECONDS, &error);
@@ -1111,12 +1110,12 @@ rd_outbox_worker_init (RdOutboxWorker *self)
 }
 
 RdOutboxWorker *
-rd_outbox_worker_new (RdOutboxContext *context, RdStore *store, RdPhoneIndex *index, const char *claimer,
+rd_outbox_worker_new (RdHubContext *context, RdStore *store, RdPhoneIndex *index, const char *claimer,
                       GError **error)
 {
   g_autoptr(RdOutboxWorker) self = NULL;
 
-  g_return_val_if_fail (RD_IS_OUTBOX_CONTEXT (context), NULL);
+  g_return_val_if_fail (RD_IS_HUB_CONTEXT (context), NULL);
   g_return_val_if_fail (RD_IS_STORE (store), NULL);
   g_return_val_if_fail (RD_IS_PHONE_INDEX (index), NULL);
   g_return_val_if_fail (claimer != NULL, NULL);

@@ -5,7 +5,7 @@
  * batch it claimed, its timer, the "begun" marks of side effects that may have happened and
  * the phonebook sync map (tables hub_outbox_begun and hub_sync_map). What it reads but does
  * not own (the CRM and PBX connections, the settings, the region, the caller lookup) comes
- * from an RdOutboxContext, the engine. All on the main context of the thread that made it.
+ * from an RdHubContext, the engine. All on the main context of the thread that made it.
  */
 #pragma once
 
@@ -14,7 +14,7 @@
 #include "core/rd-call.h"
 #include "core/rd-store.h"
 #include "hub/rd-bindings.h"
-#include "hub/rd-outbox-context.h"
+#include "hub/rd-hub-context.h"
 #include "hub/rd-phone-index.h"
 
 G_BEGIN_DECLS
@@ -25,7 +25,7 @@ G_DECLARE_FINAL_TYPE (RdOutboxWorker, rd_outbox_worker, RD, OUTBOX_WORKER, GObje
 /* Migrates the worker's tables, takes back the leases of an earlier process on @store, prunes
  * old done items. @context is not referenced: it must outlive the worker. @claimer names this
  * worker on its leases. */
-RdOutboxWorker *rd_outbox_worker_new           (RdOutboxContext *context, RdStore *store, RdPhoneIndex *index,
+RdOutboxWorker *rd_outbox_worker_new           (RdHubContext *context, RdStore *store, RdPhoneIndex *index,
                                                 const char *claimer, GError **error);
 /* Runs due items soon (from an idle), when the CRM is ready. */
 void            rd_outbox_worker_kick          (RdOutboxWorker *self);

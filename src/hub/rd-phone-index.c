@@ -133,6 +133,14 @@ rd_phone_index_key_for (const RdPhoneNumber *number)
   return NULL;
 }
 
+gboolean
+rd_phone_index_is_searchable (const RdPhoneNumber *number)
+{
+  g_autofree char *key = rd_phone_index_key_for (number);
+
+  return key != NULL;
+}
+
 GPtrArray *
 rd_phone_index_lookup (RdPhoneIndex *self, const RdPhoneNumber *number, GError **error)
 {

@@ -29,6 +29,8 @@ void          rd_phone_index_set_region    (RdPhoneIndex *self, const char *regi
 
 /* The index key of a parsed number, or NULL for withheld / internal numbers. */
 char         *rd_phone_index_key_for       (const RdPhoneNumber *number);
+/* Can @number be looked up (it has a key: an external or unparsed public number)? */
+gboolean      rd_phone_index_is_searchable (const RdPhoneNumber *number);
 
 /* Records holding @number, best first (individual, company, lead; newest write
  * first). Element type RdCrmMatch with kind, id, name, company, write_date set

@@ -1,10 +1,9 @@
 /* The outbox worker on its own: a store in memory, a fake CRM and a fake PBX, and a fake engine
- * (RdOutboxContext). Each side effect happens exactly once, through uncertain failures,
+ * (RdHubContext). Each side effect happens exactly once, through uncertain failures,
  * refusals and restarts. */
 #include "config.h"
 
-#include "fake-crm.h"
-#include "fake-pbx.h"
+#include "fake-context.h"
 
 #include "core/rd-error.h"
 #include "hub/rd-outbox-worker.h"
@@ -13,138 +12,6 @@
 
 #define CALLER "+8613500000001"
 #define WAIT_MS 10000
-
-/* ---- a fake engine ----------------------------------------------------------------- */
-
-#define FAKE_TYPE_CONTEXT (fake_context_get_type ())
-G_DECLARE_FINAL_TYPE (FakeContext, fake_context, FAKE, CONTEXT, GObject)
-
-struct _FakeContext
-{
-  GObject        parent_instance;
-  gboolean       ready;
-  FakeCrm       *crm;
-  FakePbx       *pbx;
-  RdHubSettings  settings;
-  char          *refused;    /* the last credentials_refused message */
-};
-
-static void fake_context_iface_init (RdOutboxContextInterface *iface);
-
-G_DEFINE_FINAL_TYPE_WITH_CODE (FakeContext, fake_context, G_TYPE_OBJECT,
-                               G_IMPLEMENT_INTERFACE (RD_TYPE_OUTBOX_CONTEXT, fake_context_iface_init))
-
-static gboolean
-ctx_crm_ready (RdOutboxContext *context)
-{
-  return FAKE_CONTEXT (context)->ready;
-}
-
-static RdCrm *
-ctx_get_crm (RdOutboxContext *context)
-{
-  return RD_CRM (FAKE_CONTEXT (context)->crm);
-}
-
-static RdPbx *
-ctx_get_pbx (RdOutboxContext *context)
-{
-  return RD_PBX (FAKE_CONTEXT (context)->pbx);
-}
-
-static const RdHubSettings *
-ctx_get_settings (RdOutboxContext *context)
-{
-  return &FAKE_CONTEXT (context)->settings;
-}
-
-static const char *
-ctx_get_region (RdOutboxContext *context)
-{
-  return "CN";
-}
-
-static void
-lookup_done (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  GError *error = NULL;
-  GPtrArray *matches = rd_crm_find_by_phone_finish (RD_CRM (source), result, &error);
-
-  if (matches == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, matches, (GDestroyNotify) g_ptr_array_unref);
-}
-
-static void
-ctx_lookup_async (RdOutboxContext *context, const RdPhoneNumber *number, GCancellable *cancellable,
-                  GAsyncReadyCallback callback, gpointer user_data)
-{
-  GTask *task = g_task_new (context, cancellable, callback, user_data);
-
-  rd_crm_find_by_phone_async (RD_CRM (FAKE_CONTEXT (context)->crm), number, RD_CRM_KIND_ALL, cancellable,
-                              lookup_done, task);
-}
-
-static GPtrArray *
-ctx_lookup_finish (RdOutboxContext *context, GAsyncResult *result, GError **error)
-{
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-static void
-ctx_credentials_refused (RdOutboxContext *context, const char *message)
-{
-  FakeContext *self = FAKE_CONTEXT (context);
-
-  g_free (self->refused);
-  self->refused = g_strdup (message);
-  self->ready = FALSE;   /* as the hub does: CRM work stops */
-}
-
-static void
-fake_context_iface_init (RdOutboxContextInterface *iface)
-{
-  iface->crm_ready = ctx_crm_ready;
-  iface->get_crm = ctx_get_crm;
-  iface->get_pbx = ctx_get_pbx;
-  iface->get_settings = ctx_get_settings;
-  iface->get_region = ctx_get_region;
-  iface->lookup_async = ctx_lookup_async;
-  iface->lookup_finish = ctx_lookup_finish;
-  iface->credentials_refused = ctx_credentials_refused;
-}
-
-static void
-fake_context_finalize (GObject *object)
-{
-  FakeContext *self = FAKE_CONTEXT (object);
-
-  g_clear_object (&self->crm);
-  g_clear_object (&self->pbx);
-  g_free (self->refused);
-  rd_hub_settings_clear (&self->settings);
-  G_OBJECT_CLASS (fake_context_parent_class)->finalize (object);
-}
-
-static void
-fake_context_class_init (FakeContextClass *klass)
-{
-  G_OBJECT_CLASS (klass)->finalize = fake_context_finalize;
-}
-
-static void
-fake_context_init (FakeContext *self)
-{
-  self->ready = TRUE;
-  self->crm = fake_crm_new ();
-  self->pbx = fake_pbx_new ();
-  self->settings.enabled = TRUE;
-  self->settings.epoch = 1;
-  self->settings.autocreate_kind = RD_CRM_KIND_INDIVIDUAL;
-  self->settings.autocreate_prefix = g_strdup ("New - ");
-}
 
 /* ---- fixture -------------------------------------------------------------------------- */
 
@@ -161,7 +28,7 @@ start_worker (Fixture *f)
 {
   g_autoptr(GError) error = NULL;
 
-  f->worker = rd_outbox_worker_new (RD_OUTBOX_CONTEXT (f->context), f->store, f->index, "test", &error);
+  f->worker = rd_outbox_worker_new (RD_HUB_CONTEXT (f->context), f->store, f->index, "test", &error);
   g_assert_no_error (error);
   g_assert_nonnull (f->worker);
 }
@@ -171,7 +38,7 @@ setup (Fixture *f, gconstpointer data)
 {
   g_autoptr(GError) error = NULL;
 
-  f->context = g_object_new (FAKE_TYPE_CONTEXT, NULL);
+  f->context = fake_context_new ();
   f->store = rd_store_open (":memory:", &error);
   g_assert_no_error (error);
   rd_store_outbox_set_backoff (f->store, 1, 1);
