@@ -76,6 +76,12 @@ typedef struct {
   gint64        partner_id;  /* the user's own contact record */
 } RdCrmUser;
 
+/* How a call log is written: the hub's setting (crm.log-style), carried by each log. */
+typedef enum {
+  RD_CRM_LOG_ACTIVITY,      /* a done "Call" activity (default) */
+  RD_CRM_LOG_NOTE,          /* an internal log note */
+} RdCrmLogStyle;
+
 typedef struct {
   RdCrmKind     kind;           /* target record */
   gint64        record_id;
@@ -90,6 +96,7 @@ typedef struct {
   guint         talk_seconds;
   RdOutcome     outcome;
   char         *timezone;       /* for the local start time; NULL = UTC */
+  RdCrmLogStyle style;
 } RdCrmCallLog;
 
 typedef struct {

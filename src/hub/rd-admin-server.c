@@ -125,6 +125,7 @@ reply_new_error (SoupServerMessage *msg, RdErrorCode code, const char *message)
 /* An async command finishing: answer the paused message. */
 typedef struct {
   SoupServerMessage *msg;
+  int                log_style;   /* connect-crm: the style to set once connected, -1 = keep */
 } Pending;
 
 static Pending *
@@ -133,6 +134,7 @@ pending_new (SoupServerMessage *msg)
   Pending *pending = g_new0 (Pending, 1);
 
   pending->msg = g_object_ref (msg);
+  pending->log_style = -1;
   soup_server_message_pause (msg);
   return pending;
 }
@@ -164,7 +166,10 @@ connect_crm_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonObject) extra = json_object_new ();
 
-  rd_hub_connect_crm_finish (RD_HUB (source), result, &error);
+  Pending *pending = user_data;
+
+  if (rd_hub_connect_crm_finish (RD_HUB (source), result, &error) && pending->log_style >= 0)
+    rd_hub_set_log_style (RD_HUB (source), pending->log_style, &error);
   if (error == NULL && rd_hub_region_note (RD_HUB (source)) != NULL)
     json_object_set_string_member (extra, "region_note", rd_hub_region_note (RD_HUB (source)));
   pending_finish (user_data, error, extra);
@@ -360,6 +365,17 @@ dispatch (RdHub *hub, SoupServerMessage *msg, const char *command, JsonObject *b
     {
       RdCrmConfig config = { 0 };
       const RdCrmBackend *backend = rd_crm_find_backend (get_string (body, "kind"), NULL);
+      const char *style = get_string (body, "log_style");   /* none: the saved style stays */
+      Pending *pending;
+
+      if (style != NULL && g_strcmp0 (style, "activity") != 0 && g_strcmp0 (style, "note") != 0)
+        {
+          g_autoptr(GError) bad = g_error_new_literal (RD_ERROR, RD_ERROR_INVALID_INPUT,
+                                                       "The log style is activity or note");
+
+          reply_error (msg, bad);
+          return;
+        }
 
       config.kind = g_strdup (get_string (body, "kind"));   /* unknown: refused by the hub */
       config.options = rd_backend_settings_from_json (body, backend ? backend->options : NULL);
@@ -368,7 +384,10 @@ dispatch (RdHub *hub, SoupServerMessage *msg, const char *command, JsonObject *b
       config.api_key = g_strdup (get_string (body, "api_key"));
       config.cert_sha256 = g_strdup (get_string (body, "cert_sha256"));
       config.allow_insecure = get_bool (body, "insecure_http", FALSE);
-      rd_hub_connect_crm_async (hub, &config, NULL, connect_crm_cb, pending_new (msg));
+      pending = pending_new (msg);
+      if (style != NULL)
+        pending->log_style = g_str_equal (style, "note") ? RD_CRM_LOG_NOTE : RD_CRM_LOG_ACTIVITY;
+      rd_hub_connect_crm_async (hub, &config, NULL, connect_crm_cb, pending);
       rd_crm_config_clear (&config);
     }
   else if (g_str_equal (command, "connect-pbx"))

@@ -110,6 +110,24 @@ rd_backend_settings_save_secrets (RdSecrets *secrets, const char *prefix, const 
   return TRUE;
 }
 
+void
+rd_backend_settings_fill_secrets (RdSecrets *secrets, const char *prefix, const RdOptionSpec *specs,
+                                  RdOptions *options)
+{
+  for (const RdOptionSpec *spec = specs; spec != NULL && spec->name != NULL; spec++)
+    if ((spec->flags & RD_OPTION_SECRET) && rd_options_get_string (options, spec) == NULL)
+      {
+        g_autofree char *name = secret_name (prefix, spec->name);
+        g_autofree char *value = rd_secrets_get (secrets, name, NULL);
+
+        if (value != NULL)
+          {
+            rd_options_set (options, spec->name, value);
+            explicit_bzero (value, strlen (value));
+          }
+      }
+}
+
 gboolean
 rd_backend_settings_clear (RdStore *store, RdSecrets *secrets, const char *prefix, const RdOptionSpec *specs,
                            GError **error)

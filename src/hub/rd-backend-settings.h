@@ -31,6 +31,10 @@ gboolean   rd_backend_settings_save         (RdStore *store, const char *prefix,
 /* Saves (or, unset, removes) the SECRET options; before the store transaction. */
 gboolean   rd_backend_settings_save_secrets (RdSecrets *secrets, const char *prefix, const RdOptionSpec *specs,
                                              const RdOptions *options, GError **error);
+/* Sets each SECRET option of @specs that @options leaves unset to the saved one, if any (a
+ * request to the same system that does not repeat its secret). */
+void       rd_backend_settings_fill_secrets (RdSecrets *secrets, const char *prefix, const RdOptionSpec *specs,
+                                             RdOptions *options);
 /* Removes the kind, every option and every secret option of @specs. */
 gboolean   rd_backend_settings_clear        (RdStore *store, RdSecrets *secrets, const char *prefix,
                                              const RdOptionSpec *specs, GError **error);

@@ -1225,7 +1225,7 @@ gboolean
 rd_hub_disconnect_crm (RdHub *self, GError **error)
 {
   static const char * const keys[] = {
-    "crm.url", "crm.login", "crm.cert-sha256", "crm.enabled", "crm.insecure",
+    "crm.url", "crm.login", "crm.cert-sha256", "crm.log-style", "crm.enabled", "crm.insecure",
     "sync.enabled", "sync.kinds", "sync.phonebook-id", "sync.phonebook-name",
     "autocreate.enabled", "autocreate.calls", "autocreate.kind", "autocreate.prefix",
   };
@@ -1372,6 +1372,27 @@ rd_hub_revoke_agent_key (RdHub *self, gint64 id, const char *extension, GError *
     return FALSE;
   end_sessions (self, key->extension, key->id, RD_DESK_REVOKED_KEY_REVOKED);
   g_message ("Revoked agent key %" G_GINT64_FORMAT " of extension %s", key->id, key->extension);
+  rd_hub_emit_status (self);
+  return TRUE;
+}
+
+/* ---- log style ----------------------------------------------------------------------- */
+
+gboolean
+rd_hub_set_log_style (RdHub *self, RdCrmLogStyle style, GError **error)
+{
+  g_return_val_if_fail (RD_IS_HUB (self), FALSE);
+
+  if (!require_crm_configured (self, error))
+    return FALSE;
+  if (style != RD_CRM_LOG_ACTIVITY && style != RD_CRM_LOG_NOTE)
+    {
+      g_set_error_literal (error, RD_ERROR, RD_ERROR_INVALID_INPUT, "The log style is activity or note");
+      return FALSE;
+    }
+  if (!rd_store_set_setting_int (self->store, "crm.log-style", style, error))
+    return FALSE;
+  g_message ("Calls are logged as %s", style == RD_CRM_LOG_NOTE ? "notes" : "done activities");
   rd_hub_emit_status (self);
   return TRUE;
 }

@@ -110,6 +110,9 @@ gboolean     rd_hub_configure_autocreate (RdHub *self, gboolean enabled, RdHubCa
 /* Default region for numbers without a country code (NULL = the CRM company's country). */
 gboolean     rd_hub_set_region          (RdHub *self, const char *region, GError **error);
 
+/* How call logs are written from now on (crm.log-style): a done "Call" activity or a note. */
+gboolean     rd_hub_set_log_style       (RdHub *self, RdCrmLogStyle style, GError **error);
+
 /* Disable pauses all CRM work (no lookups; logs are queued) and keeps every setting. */
 gboolean     rd_hub_set_enabled         (RdHub *self, gboolean enabled, GError **error);
 /* Clears the CRM connection, bindings and options; the synced phonebook stays on the PBX. */

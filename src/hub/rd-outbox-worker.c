@@ -454,6 +454,7 @@ job_call_log (Job *job)
   log->talk_seconds = (guint) json_object_get_int_member_with_default (job->payload, "talk", 0);
   log->outcome = rd_outcome_from_string (json_object_get_string_member_with_default (job->payload, "outcome", ""));
   log->timezone = g_strdup (info != NULL ? info->timezone : NULL);
+  log->style = (RdCrmLogStyle) rd_store_get_setting_int (job->worker->store, "crm.log-style", RD_CRM_LOG_ACTIVITY);
   return log;
 }
 

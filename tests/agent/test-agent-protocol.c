@@ -1318,12 +1318,13 @@ typedef struct {
   gint          stop;
   gint          foreign_thread;  /* a state change arrived on another thread */
   GThread      *thread;
+  GThread      *worker_self;     /* set by the worker itself: it may run before g_thread_new() returns */
 } Worker;
 
 static void
 worker_on_state (RdAgentClient *client, GParamSpec *pspec, Worker *w)
 {
-  if (g_thread_self () != w->thread)
+  if (g_thread_self () != w->worker_self)
     g_atomic_int_set (&w->foreign_thread, 1);
 }
 
@@ -1333,6 +1334,7 @@ worker_main (gpointer data)
   Worker *w = data;
   g_autoptr(RdAgentClient) client = NULL;
 
+  w->worker_self = g_thread_self ();
   g_main_context_push_thread_default (w->context);
   client = rd_agent_client_new (w->url);
   rd_agent_client_set_agent_key (client, "2001", "rdk_not-a-hub");

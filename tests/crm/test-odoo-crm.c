@@ -33,7 +33,7 @@ at_least (const char *version, guint major, guint minor)
 }
 
 static RdCrm *
-make_crm (Fixture *f, const char *login, const char *key, guint timeout, const char *log_style)
+make_crm (Fixture *f, const char *login, const char *key, guint timeout)
 {
   RdCrmConfig config = { 0 };
   g_autoptr(GError) error = NULL;
@@ -42,7 +42,6 @@ make_crm (Fixture *f, const char *login, const char *key, guint timeout, const c
   config.url = g_strdup (rd_sim_odoo_get_url (f->sim));
   config.options = rd_options_new ();
   rd_options_set (config.options, "database", rd_sim_odoo_get_database (f->sim));
-  rd_options_set (config.options, "log-style", log_style);
   config.login = g_strdup (login);
   config.api_key = g_strdup (key);
   config.timeout = timeout;
@@ -92,7 +91,7 @@ fixture_setup (Fixture *f, gconstpointer data)
   g_assert_true (rd_sim_odoo_start (f->sim, &error));
   g_assert_no_error (error);
 
-  f->crm = make_crm (f, "admin", ADMIN_KEY, 5, NULL);
+  f->crm = make_crm (f, "admin", ADMIN_KEY, 5);
   info = connect_crm (f->crm, &error);
   g_assert_no_error (error);
   g_assert_nonnull (info);
@@ -166,8 +165,8 @@ test_connect (Fixture *f, gconstpointer data)
 static void
 test_wrong_key (Fixture *f, gconstpointer data)
 {
-  g_autoptr(RdCrm) crm = make_crm (f, "admin", "not-the-key", 5, NULL);
-  g_autoptr(RdCrm) other = make_crm (f, "alice@example.com", ADMIN_KEY, 5, NULL);
+  g_autoptr(RdCrm) crm = make_crm (f, "admin", "not-the-key", 5);
+  g_autoptr(RdCrm) other = make_crm (f, "alice@example.com", ADMIN_KEY, 5);
   g_autoptr(GError) error = NULL;
   g_autoptr(RdCrmInfo) info = connect_crm (crm, &error);
 
@@ -493,7 +492,7 @@ test_log_no_mail (Fixture *f, gconstpointer data)
   g_autoptr(GError) error = NULL;
   g_autoptr(RdCrmCallLog) log = call_log (f, RD_CRM_KIND_INDIVIDUAL, f->li_wei, "uid:mail-1", RD_OUTCOME_ANSWERED);
   g_autoptr(GPtrArray) bodies = NULL;
-  g_autoptr(RdCrm) crm = make_crm (f, "admin", ADMIN_KEY, 5, "note");
+  g_autoptr(RdCrm) crm = make_crm (f, "admin", ADMIN_KEY, 5);
   g_autoptr(RdCrmInfo) info = NULL;
   g_autoptr(RdCrmCallLog) note = call_log (f, RD_CRM_KIND_INDIVIDUAL, f->li_wei, "uid:mail-2", RD_OUTCOME_ANSWERED);
   gint64 alice_partner = user_partner (f, f->alice);
@@ -510,6 +509,7 @@ test_log_no_mail (Fixture *f, gconstpointer data)
     g_assert_cmpint (last_author (f, "res.partner", f->li_wei), ==, alice_partner);
 
   /* the note style */
+  note->style = RD_CRM_LOG_NOTE;
   info = connect_crm (crm, &error);
   g_assert_no_error (error);
   g_assert_true (log_call (crm, note, FALSE, &error));
@@ -553,13 +553,14 @@ test_log_unfinished (Fixture *f, gconstpointer data)
 static void
 test_log_note (Fixture *f, gconstpointer data)
 {
-  g_autoptr(RdCrm) crm = make_crm (f, "admin", ADMIN_KEY, 5, "note");
+  g_autoptr(RdCrm) crm = make_crm (f, "admin", ADMIN_KEY, 5);
   g_autoptr(RdCrmInfo) info = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(RdCrmCallLog) log = call_log (f, RD_CRM_KIND_LEAD, f->lead, "call:1650012665.300 & <x>", RD_OUTCOME_ANSWERED);
   g_autoptr(GPtrArray) bodies = NULL;
   g_autoptr(RdCrm) keep = NULL;
 
+  log->style = RD_CRM_LOG_NOTE;
   info = connect_crm (crm, &error);
   g_assert_no_error (error);
   g_assert_true (log_call (crm, log, FALSE, &error));
@@ -1011,7 +1012,7 @@ test_misbehaviour (Fixture *f, gconstpointer data)
 static void
 test_timeout (Fixture *f, gconstpointer data)
 {
-  g_autoptr(RdCrm) slow = make_crm (f, "admin", ADMIN_KEY, 1, NULL);
+  g_autoptr(RdCrm) slow = make_crm (f, "admin", ADMIN_KEY, 1);
   g_autoptr(RdCrmInfo) info = NULL;
   g_autoptr(GError) error = NULL;
 
@@ -1062,12 +1063,12 @@ test_registry (void)
   g_assert_nonnull (strstr (error->message, "database"));
   g_clear_error (&error);
   rd_options_set (options, "database", "ringdesk");
-  rd_options_set (options, "log-style", "chatter");
+  rd_options_set (options, "client-id", "x");                     /* another backend's option */
   g_assert_null (rd_crm_new (&config, &error));
   g_assert_error (error, RD_ERROR, RD_ERROR_INVALID_INPUT);
-  g_assert_nonnull (strstr (error->message, "activity, note"));
+  g_assert_nonnull (strstr (error->message, "client-id"));
   g_clear_error (&error);
-  rd_options_set (options, "log-style", "note");
+  rd_options_set (options, "client-id", NULL);
   crm = rd_crm_new (&config, &error);
   g_assert_no_error (error);
   g_assert_nonnull (crm);

@@ -396,6 +396,18 @@ test_backend_settings (void)
   g_assert_null (rd_options_get (other, "token"));
   g_assert_null (rd_options_get (other, "url"));
 
+  /* a request without the secret gets the saved one; one with it keeps its own */
+  {
+    g_autoptr(RdOptions) request = rd_options_new ();
+
+    rd_options_set (request, "database", "prod");
+    rd_backend_settings_fill_secrets (secrets, "crm", backend_options, request);
+    g_assert_cmpstr (rd_options_get (request, "token"), ==, "t0ken");
+    rd_options_set (request, "token", "new");
+    rd_backend_settings_fill_secrets (secrets, "crm", backend_options, request);
+    g_assert_cmpstr (rd_options_get (request, "token"), ==, "new");
+  }
+
   /* cleared: settings and secrets */
   g_assert_true (rd_backend_settings_clear (store, secrets, "crm", backend_options, &error));
   g_assert_null (rd_store_get_setting (store, "crm.kind"));

@@ -20,7 +20,6 @@ struct _RdOdooCrm
   RdOdooTransport *transport;
   char            *login;
   char            *api_key;
-  gboolean         log_as_note;    /* option log-style "note": call logs as internal notes */
   RdOdooFeatures  *features;       /* NULL until connected */
   GHashTable      *country_codes;  /* gint64* → char* */
   RdOdooLogIds    *log_ids;
@@ -82,13 +81,10 @@ on_reachability (RdOdooTransport *transport, gboolean reachable, const char *why
 }
 
 /* The backend's own settings (RdCrmConfig.options). */
-enum { OPT_DATABASE, OPT_LOG_STYLE };
-
-static const char * const log_styles[] = { "activity", "note", NULL };
+enum { OPT_DATABASE };
 
 static const RdOptionSpec odoo_options[] = {
   [OPT_DATABASE] = { "database", RD_OPTION_STRING, RD_OPTION_REQUIRED | RD_OPTION_IDENTITY, "database name", NULL },
-  [OPT_LOG_STYLE] = { "log-style", RD_OPTION_CHOICE, 0, "call log style", log_styles },
   { NULL },
 };
 
@@ -127,7 +123,6 @@ rd_odoo_crm_new (const RdCrmConfig *config, GError **error)
   g_signal_connect_object (self->transport, "reachability", G_CALLBACK (on_reachability), self, 0);
   self->login = g_strdup (config->login);
   self->api_key = g_strdup (config->api_key);
-  self->log_as_note = rd_options_get_choice (config->options, &odoo_options[OPT_LOG_STYLE]) == 1;
   return g_steal_pointer (&self);
 }
 
@@ -526,7 +521,7 @@ odoo_log_call_async (RdCrm *crm, const RdCrmCallLog *log, GCancellable *c, GAsyn
   if (log->kind == RD_CRM_KIND_LEAD && !self->features->info->has_leads)
     FAIL (task, g_error_new_literal (RD_ERROR, RD_ERROR_UNAVAILABLE,
                                                  "The CRM app is not installed in Odoo"));
-  rd_odoo_logger_log_async (self->transport, self->features, self->log_ids, log, self->log_as_note,
+  rd_odoo_logger_log_async (self->transport, self->features, self->log_ids, log,
                             g_task_get_cancellable (task), on_logged, task);
 }
 

@@ -17,8 +17,7 @@ G_BEGIN_DECLS
 #define RD_TYPE_ODOO_CRM (rd_odoo_crm_get_type ())
 G_DECLARE_FINAL_TYPE (RdOdooCrm, rd_odoo_crm, RD, ODOO_CRM, GObject)
 
-/* kind "odoo"; options: database (required), log-style ("activity", the default: a done "Call"
- * activity; "note": an internal log note) */
+/* kind "odoo"; options: database (required) */
 extern const RdCrmBackend rd_odoo_crm_backend;
 
 RdOdooCrm *rd_odoo_crm_new (const RdCrmConfig *config, GError **error);

@@ -620,7 +620,7 @@ writer_run (GTask *task)
 
 static void
 writer_start (RdOdooTransport *transport, const RdOdooFeatures *features, RdOdooLogIds *ids,
-              const RdCrmCallLog *log, gboolean done_activity, gboolean as_note, GCancellable *cancellable,
+              const RdCrmCallLog *log, gboolean done_activity, GCancellable *cancellable,
               GAsyncReadyCallback callback, gpointer user_data, gpointer tag)
 {
   GTask *task = g_task_new (transport, cancellable, callback, user_data);
@@ -650,7 +650,7 @@ writer_start (RdOdooTransport *transport, const RdOdooFeatures *features, RdOdoo
   w->log.timezone = g_strdup (log->timezone);
   w->model = g_strdup (model);
   w->done_activity = done_activity;
-  w->note = done_activity && as_note;
+  w->note = done_activity && log->style == RD_CRM_LOG_NOTE;
   w->body_is_html = features->body_is_html;
   w->author_ok = log->user_id > 0 && features->info->major <= 17;   /* 18/19: UNCONFIRMED */
   w->user_id = log->user_id > 0 ? log->user_id : features->info->admin_user_id;
@@ -665,10 +665,10 @@ writer_start (RdOdooTransport *transport, const RdOdooFeatures *features, RdOdoo
 
 void
 rd_odoo_logger_log_async (RdOdooTransport *transport, const RdOdooFeatures *features, RdOdooLogIds *ids,
-                          const RdCrmCallLog *log, gboolean as_note, GCancellable *cancellable,
+                          const RdCrmCallLog *log, GCancellable *cancellable,
                           GAsyncReadyCallback callback, gpointer user_data)
 {
-  writer_start (transport, features, ids, log, TRUE, as_note, cancellable, callback, user_data,
+  writer_start (transport, features, ids, log, TRUE, cancellable, callback, user_data,
                 rd_odoo_logger_log_async);
 }
 
@@ -677,7 +677,7 @@ rd_odoo_logger_callback_async (RdOdooTransport *transport, const RdOdooFeatures 
                                RdOdooLogIds *ids, const RdCrmCallLog *log, GCancellable *cancellable,
                                GAsyncReadyCallback callback, gpointer user_data)
 {
-  writer_start (transport, features, ids, log, FALSE, FALSE, cancellable, callback, user_data,
+  writer_start (transport, features, ids, log, FALSE, cancellable, callback, user_data,
                 rd_odoo_logger_callback_async);
 }
 

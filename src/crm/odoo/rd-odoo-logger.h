@@ -65,9 +65,8 @@ char         *rd_odoo_format_duration  (guint seconds);
 /* Today's date "YYYY-MM-DD" in @tz (NULL or unknown = UTC). */
 char         *rd_odoo_today            (const char *tz);
 
-/* @as_note: an internal log note instead of a done "Call" activity (option log-style). */
 void          rd_odoo_logger_log_async      (RdOdooTransport *transport, const RdOdooFeatures *features,
-                                             RdOdooLogIds *ids, const RdCrmCallLog *log, gboolean as_note,
+                                             RdOdooLogIds *ids, const RdCrmCallLog *log,
                                              GCancellable *cancellable,
                                              GAsyncReadyCallback callback, gpointer user_data);
 void          rd_odoo_logger_callback_async (RdOdooTransport *transport, const RdOdooFeatures *features,
