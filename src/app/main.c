@@ -7,6 +7,7 @@
 
 #include "rd-app-resources.h"
 #include "rd-application.h"
+#include "rd-paths.h"
 
 /* Ringdesk lives in the tray and shows small forms and lists now and then: software rendering
  * (cairo) draws them as well, and not loading the GL stack (which GTK's X11 backend does at
@@ -32,11 +33,13 @@ main (int argc, char **argv)
   g_autoptr(RdApplication) app = NULL;
 
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  /* Installed: LOCALEDIR; run from a build folder: the catalogues built there. */
+  bindtextdomain (GETTEXT_PACKAGE, rd_paths_get_locale_dir ());
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
   prefer_software_rendering ();
-  g_set_prgname ("ringdesk");
+  /* The window class (X11) and the app id (Wayland) match the desktop entry's name. */
+  g_set_prgname (APP_ID);
   g_set_application_name ("Ringdesk");
   rd_app_register_resource ();
 

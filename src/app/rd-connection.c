@@ -250,6 +250,15 @@ on_client_state (RdAgentClient *client, GParamSpec *pspec, RdConnection *self)
     }
 }
 
+static void
+on_local_hub_stopped (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!rd_local_hub_stop_finish (RD_LOCAL_HUB (source), res, &error))
+    g_warning ("The hub on this computer did not stop cleanly: %s", error->message);
+}
+
 /* ---- public ---------------------------------------------------------------------------- */
 
 void
@@ -290,7 +299,7 @@ rd_connection_reconnect (RdConnection *self)
         {
           /* A hub elsewhere now: the one that ran here stops (its calls stay in its database). */
           if (self->local_hub)
-            rd_local_hub_stop_async (self->local_hub, NULL, NULL, NULL);
+            rd_local_hub_stop_async (self->local_hub, NULL, on_local_hub_stopped, NULL);
           g_clear_object (&self->local_hub);
           sign_in (self);
         }

@@ -14,6 +14,8 @@
  */
 #include "config.h"
 
+#include <X11/Xlib.h>
+#include <X11/Xutil.h>
 #include <glib/gstdio.h>
 #include <gtk/gtk.h>
 
@@ -290,6 +292,147 @@ click_menu (const char *label)
                               g_variant_new ("(isvu)", id, "clicked", g_variant_new_int32 (0), 0), NULL));
 }
 
+static GVariant *
+item_property (const char *name)
+{
+  g_autoptr(GVariant) r = rd_test_dbus_call (env.app_name, "/StatusNotifierItem", "org.freedesktop.DBus.Properties", "Get",
+                                             g_variant_new ("(ss)", "org.kde.StatusNotifierItem", name), "(v)");
+  GVariant *v = NULL;
+
+  g_variant_get (r, "(v)", &v);
+  return v;
+}
+
+static gboolean
+item_icon_is (gpointer want)
+{
+  g_autoptr(GVariant) v = item_property ("IconName");
+  return g_strcmp0 (g_variant_get_string (v, NULL), want) == 0;
+}
+
+static char *
+item_tooltip_title (void)
+{
+  g_autoptr(GVariant) v = item_property ("ToolTip");
+  char *title = NULL;
+
+  g_variant_get_child (v, 2, "s", &title);
+  return title;
+}
+
+/* The id of the tray menu item labelled @label, and whether it is enabled. */
+static gint
+find_menu_item_in_layout (const char *label, gboolean *enabled)
+{
+  g_autoptr(GVariant) reply = rd_test_dbus_call (env.app_name, "/StatusNotifierItem/Menu", "com.canonical.dbusmenu", "GetLayout",
+                                                 g_variant_new_parsed ("(0, -1, @as [])"), "(u(ia{sv}av))");
+  g_autoptr(GVariant) layout = g_variant_get_child_value (reply, 1);
+  gint id = find_menu_item (layout, label);
+
+  if (id > 0 && enabled)
+    {
+      g_autoptr(GVariant) props = rd_test_dbus_call (env.app_name, "/StatusNotifierItem/Menu", "com.canonical.dbusmenu",
+                                                     "GetProperty", g_variant_new ("(is)", id, "enabled"), "(v)");
+      g_autoptr(GVariant) v = NULL;
+      g_variant_get (props, "(v)", &v);
+      *enabled = g_variant_get_boolean (v);
+    }
+  return id;
+}
+
+/* ---- the app's X11 windows (no window manager under Xvfb: toplevels are the root's children) */
+
+typedef struct {
+  const char *prefix;
+  guint       count;
+  char       *res_class;
+} XWalk;
+
+/* _NET_WM_NAME (UTF-8), with no-break spaces and hyphens made plain for comparing. */
+static char *
+x_window_name (Display *dpy, Window w)
+{
+  Atom utf8 = XInternAtom (dpy, "UTF8_STRING", False), type;
+  int format;
+  unsigned long n, after;
+  unsigned char *data = NULL;
+  g_autofree char *name = NULL;
+  GString *plain;
+
+  if (XGetWindowProperty (dpy, w, XInternAtom (dpy, "_NET_WM_NAME", False), 0, 1024, False, utf8,
+                          &type, &format, &n, &after, &data) != Success || data == NULL)
+    return NULL;
+  name = g_strndup ((const char *) data, n);
+  XFree (data);
+  plain = g_string_new (NULL);
+  for (const char *p = name; *p; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+      g_string_append_unichar (plain, c == 0xa0 ? ' ' : c == 0x2011 ? '-' : c);
+    }
+  return g_string_free (plain, FALSE);
+}
+
+static void
+x_walk (XWalk *walk)
+{
+  Display *dpy = XOpenDisplay (NULL);
+  Window root, parent, *children = NULL;
+  unsigned int n = 0;
+
+  g_assert_nonnull (dpy);
+  XQueryTree (dpy, DefaultRootWindow (dpy), &root, &parent, &children, &n);
+  for (unsigned int i = 0; i < n; i++)
+    {
+      XWindowAttributes attrs;
+      g_autofree char *name = NULL;
+      XClassHint hint = { NULL, NULL };
+
+      if (!XGetWindowAttributes (dpy, children[i], &attrs) || attrs.map_state != IsViewable ||
+          (name = x_window_name (dpy, children[i])) == NULL)
+        continue;
+      if (g_str_has_prefix (name, walk->prefix))
+        {
+          walk->count++;
+          if (walk->res_class == NULL && XGetClassHint (dpy, children[i], &hint))
+            walk->res_class = g_strdup (hint.res_class);
+          if (hint.res_name)
+            XFree (hint.res_name);
+          if (hint.res_class)
+            XFree (hint.res_class);
+        }
+    }
+  if (children)
+    XFree (children);
+  XCloseDisplay (dpy);
+}
+
+static guint
+x_windows_named (const char *prefix)
+{
+  XWalk walk = { prefix, 0, NULL };
+
+  x_walk (&walk);
+  g_free (walk.res_class);
+  return walk.count;
+}
+
+static gboolean
+x_window_class (const char *prefix, char **res_class)
+{
+  XWalk walk = { prefix, 0, NULL };
+
+  x_walk (&walk);
+  *res_class = walk.res_class;
+  return walk.count > 0;
+}
+
+static gboolean
+one_window_named (gpointer prefix)
+{
+  return x_windows_named (prefix) == 1;
+}
+
 static gboolean
 item_status_is (gpointer want)
 {
@@ -363,11 +506,33 @@ test_tray (void)
                                       g_variant_new ("(ii)", 0, 0), NULL));
   g_assert_true (rd_test_wait_for (app_has_window, NULL, RD_TEST_TIMEOUT_MS));
 
-  /* "Pause Pop-ups" toggles the setting through the app's action, and back. */
-  click_menu ("_Pause Pop-ups");
+  /* "Pause Pop-Ups" toggles the setting through the app's action, and shows: the paused icon,
+   * the tooltip and the menu's status line say so (issue 14, defect 8); and back. */
+  click_menu ("Pa_use Pop-Ups");
   g_assert_true (rd_test_wait_for (paused_is, GINT_TO_POINTER (TRUE), RD_TEST_TIMEOUT_MS));
-  click_menu ("_Pause Pop-ups");
+  g_assert_true (rd_test_wait_for (item_icon_is, (gpointer) APP_ID "-paused-symbolic", RD_TEST_TIMEOUT_MS));
+  {
+    g_autofree char *tip = item_tooltip_title ();
+    g_assert_nonnull (strstr (tip, "pop-ups paused"));
+  }
+  g_assert_cmpint (find_menu_item_in_layout ("Pop-ups paused", NULL), >, 0);
+  click_menu ("Pa_use Pop-Ups");
   g_assert_true (rd_test_wait_for (paused_is, GINT_TO_POINTER (FALSE), RD_TEST_TIMEOUT_MS));
+  g_assert_true (rd_test_wait_for (item_icon_is, (gpointer) APP_ID "-symbolic", RD_TEST_TIMEOUT_MS));
+
+  /* The status line is information, not a command: shown disabled (issue 14, defect 12). */
+  {
+    gboolean enabled = TRUE;
+    g_assert_cmpint (find_menu_item_in_layout ("Phone system: Connected · CRM: Connected", &enabled), >, 0);
+    g_assert_false (enabled);
+  }
+
+  /* The window belongs to the desktop entry: WM_CLASS is the application id (defect 14). */
+  {
+    g_autofree char *res_class = NULL;
+    g_assert_true (x_window_class ("Ringdesk", &res_class));
+    g_assert_cmpstr (res_class, ==, APP_ID);
+  }
 }
 
 static gboolean
@@ -551,6 +716,147 @@ test_missed_call_actions (void)
   rd_test_invoke_notification_action (id, "create-contact");
   g_assert_true (rd_test_wait_for (partner_count_is, GUINT_TO_POINTER (partners + 1), RD_TEST_TIMEOUT_MS));
   g_assert_true (rd_test_wait_file (env.browser_log, "http", browser_before + 1));
+
+  /* Issue 14, defect 3: the missed-call notification now opens the record it created instead
+   * of offering to create another (the same notification, updated). */
+  {
+    g_autofree char *updated = g_strdup_printf ("Notify \"Ringdesk\" %u ", id);
+    g_assert_true (rd_test_wait_file (env.notify_log, updated, 1));
+    g_autofree char *text = rd_test_read_file (env.notify_log);
+    const char *line = strstr (text, updated);
+    /* The body has line breaks: up to the hints that follow the actions. */
+    g_autofree char *first = g_strndup (line, strstr (line, "\"category\"") - line);
+    g_assert_nonnull (strstr (first, "\"open\", \"Open in Odoo\""));
+    g_assert_null (strstr (first, "create-contact"));
+  }
+}
+
+/* A D-Bus call that must fail; returns the error's message. */
+static char *
+dbus_call_error (const char *dest, const char *path, const char *iface, const char *method, GVariant *params)
+{
+  g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) r = g_dbus_connection_call_sync (bus, dest, path, iface, method, params, NULL,
+                                                       G_DBUS_CALL_FLAGS_NONE, 5000, NULL, &error);
+
+  g_assert_null (r);
+  g_assert_nonnull (error);
+  return g_strdup (error->message);
+}
+
+/* Issue 14, defect 16: what other programs can ask over the session bus goes through the
+ * confirmation policy; dialing at once is not offered to them. */
+static void
+test_exported_actions (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autoptr(GVariant) list = NULL;
+  g_autofree char *refused = NULL;
+  g_autofree const char **names = NULL;
+  guint dials;
+
+  if (!env.ready)
+    {
+      g_test_skip ("no display or no dbusmock");
+      return;
+    }
+  list = rd_test_dbus_call (env.app_name, "/io/github/ringdesk/Ringdesk", "org.gtk.Actions", "List", NULL, "(as)");
+  g_variant_get (list, "(^a&s)", &names);
+  g_assert_true (g_strv_contains (names, "dial"));
+  g_assert_false (g_strv_contains (names, "call"));
+  refused = dbus_call_error (env.app_name, "/io/github/ringdesk/Ringdesk", "org.gtk.Actions", "Activate",
+                             g_variant_new_parsed ("('call', [<'+8613700007777'>], @a{sv} {})"));
+  g_assert_nonnull (strstr (refused, "call"));
+
+  /* "dial" asks first for a number that is not a contact: a dialog, and no call. */
+  g_settings_set_enum (settings, "confirm-dial", 1);
+  g_settings_sync ();
+  rd_test_spin (300);
+  dials = rd_sim_pbx_count_requests (env.pbx, "call/dial");
+  g_variant_unref (rd_test_dbus_call (env.app_name, "/io/github/ringdesk/Ringdesk", "org.gtk.Actions", "Activate",
+                                      g_variant_new_parsed ("('dial', [<'tel:+8613700007777'>], @a{sv} {})"), NULL));
+  g_assert_true (rd_test_wait_for (one_window_named, (gpointer) "Call +86 137 0000 7777?", RD_TEST_TIMEOUT_MS));
+  rd_test_spin (1500);
+  g_assert_cmpuint (rd_sim_pbx_count_requests (env.pbx, "call/dial"), ==, dials);
+  g_settings_set_enum (settings, "confirm-dial", 0);
+  g_settings_sync ();
+  rd_test_spin (300);
+}
+
+/* Issue 14, defect 5: the same link clicked three times asks once. */
+static void
+test_one_dialog_per_number (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  guint dials;
+
+  if (!env.ready)
+    {
+      g_test_skip ("no display or no dbusmock");
+      return;
+    }
+  g_settings_set_enum (settings, "confirm-dial", 2);
+  g_settings_sync ();
+  rd_test_spin (300);
+  dials = rd_sim_pbx_count_requests (env.pbx, "call/dial");
+  for (guint i = 0; i < 3; i++)
+    g_assert_cmpint (run_second_instance ("tel:+86-137-0000-8888"), ==, 0);
+  g_assert_true (rd_test_wait_for (one_window_named, (gpointer) "Call +86 137 0000 8888?", RD_TEST_TIMEOUT_MS));
+  rd_test_spin (1500);
+  g_assert_cmpuint (x_windows_named ("Call +86 137 0000 8888?"), ==, 1);
+  g_assert_cmpuint (rd_sim_pbx_count_requests (env.pbx, "call/dial"), ==, dials);
+  g_settings_set_enum (settings, "confirm-dial", 0);
+  g_settings_sync ();
+  rd_test_spin (300);
+}
+
+/* The time (mock log, seconds) of the first line that holds @needle and @more, or -1. */
+static double
+log_time (const char *needle, const char *more)
+{
+  g_autofree char *text = rd_test_read_file (env.notify_log);
+  g_auto(GStrv) lines = g_strsplit (text, "\n", -1);
+
+  for (guint i = 0; lines[i]; i++)
+    if (strstr (lines[i], needle) && (more == NULL || strstr (lines[i], more)))
+      return g_ascii_strtod (lines[i], NULL);
+  return -1;
+}
+
+/* Issue 14, defects 2 and 9: "Calling…" is a call notification that stays until the PBX
+ * connects the call (here 1.6 s after the dial), and a call that cannot be made says so. */
+static void
+test_dial_feedback (void)
+{
+  CallWait w = { "outbound", "13800138000" };
+  g_autofree char *close_line = NULL;
+  double shown, closed;
+  guint id, ended_before;
+
+  if (!env.ready)
+    {
+      g_test_skip ("no display or no dbusmock");
+      return;
+    }
+  g_assert_cmpint (run_second_instance ("tel:" EVE_NUMBER), ==, 0);
+  g_assert_true (rd_test_wait_for (observed_dial, &w, RD_TEST_TIMEOUT_MS));
+  g_assert_true (rd_test_wait_file (env.notify_log, "\"Calling Eve Wu (+86 138 0013 8000)…\"", 1));
+  g_assert_cmpuint (rd_test_count_in_file (env.notify_log, "…\" \"Your phone rings first; pick it up to connect.\" [\"default\", \"Show Ringdesk\"] {\"category\": \"call\""), >=, 1);
+  id = rd_test_notification_id (env.notify_log, "\"Calling Eve Wu");
+  g_assert_cmpuint (id, >, 0);
+  close_line = g_strdup_printf ("CloseNotification %u", id);
+  g_assert_true (rd_test_wait_file (env.notify_log, close_line, 1));
+  shown = log_time ("\"Calling Eve Wu", NULL);
+  closed = log_time (close_line, NULL);
+  g_assert_cmpfloat (closed - shown, >=, 1.0);
+
+  /* A busy number: the call ends before anyone answers, and the user is told. */
+  ended_before = rd_test_count_in_file (env.notify_log, "\"category\": \"call.ended\"");
+  rd_sim_pbx_set_busy_number (env.pbx, "+8613600006666");
+  g_assert_cmpint (run_second_instance ("tel:+8613600006666"), ==, 0);
+  g_assert_true (rd_test_wait_file (env.notify_log, "\"category\": \"call.ended\"", ended_before + 1));
+  g_assert_cmpuint (rd_test_count_in_file (env.notify_log, "\"category\": \"im\""), ==, 0);
 }
 
 static void
@@ -606,6 +912,9 @@ main (int argc, char **argv)
   g_test_add_func ("/app/e2e/hostile-uri", test_hostile_uri);
   g_test_add_func ("/app/e2e/screen-pop", test_screen_pop);
   g_test_add_func ("/app/e2e/missed-call-actions", test_missed_call_actions);
+  g_test_add_func ("/app/e2e/exported-actions", test_exported_actions);
+  g_test_add_func ("/app/e2e/one-dialog-per-number", test_one_dialog_per_number);
+  g_test_add_func ("/app/e2e/dial-feedback", test_dial_feedback);
 
   if (g_getenv ("DISPLAY") == NULL || !g_file_test (RD_TEST_PYTHON, G_FILE_TEST_IS_EXECUTABLE) ||
       g_getenv ("DBUS_SESSION_BUS_ADDRESS") == NULL)

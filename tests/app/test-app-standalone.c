@@ -85,7 +85,7 @@ test_demo (void)
   g_assert_no_error (error);
   g_assert_true (rd_test_wait_for (rd_test_subprocess_done, dial, RD_TEST_TIMEOUT_MS));
   g_assert_cmpint (g_subprocess_get_exit_status (dial), ==, 0);
-  g_assert_true (rd_test_wait_file (notify_log, "Calling +8618621003344", 1));
+  g_assert_true (rd_test_wait_file (notify_log, "Calling Chen Jing (+86 186 2100 3344)…", 1));
 
   /* Then an unknown number rings and hangs up: a missed call with Call Back / Create. */
   {
