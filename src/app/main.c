@@ -38,8 +38,7 @@ main (int argc, char **argv)
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
   prefer_software_rendering ();
-  /* The window class (X11) and the app id (Wayland) match the desktop entry's name. */
-  g_set_prgname (APP_ID);
+  g_set_prgname ("ringdesk");   /* for --help; the primary instance switches to the app id */
   g_set_application_name ("Ringdesk");
   rd_app_register_resource ();
 

@@ -960,6 +960,9 @@ rd_application_startup (GApplication *app)
   static const char *recent_accels[] = { "<Control>r", NULL };
   static const char *prefs_accels[] = { "<Control>comma", NULL };
 
+  /* The primary instance: its windows' class (X11 WM_CLASS) is the app id, as the desktop
+   * entry's name and StartupWMClass say. */
+  g_set_prgname (APP_ID);
   G_APPLICATION_CLASS (rd_application_parent_class)->startup (app);
 
   self->settings = new_settings (self->demo_mode);

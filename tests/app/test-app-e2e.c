@@ -859,6 +859,76 @@ test_dial_feedback (void)
   g_assert_cmpuint (rd_test_count_in_file (env.notify_log, "\"category\": \"im\""), ==, 0);
 }
 
+/* Runs a command (not ringdesk) to its end with the main loop running; returns its output. */
+static char *
+run_tool (int *status, const char *first, ...)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *log = g_build_filename (env.tmp, "tool.log", NULL);
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDERR_MERGE);
+  g_autoptr(GSubprocess) p = NULL;
+  va_list ap;
+
+  va_start (ap, first);
+  for (const char *a = first; a; a = va_arg (ap, const char *))
+    g_ptr_array_add (argv, (char *) a);
+  va_end (ap);
+  g_ptr_array_add (argv, NULL);
+  g_unlink (log);
+  g_subprocess_launcher_set_stdout_file_path (launcher, log);
+  p = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
+  g_assert_no_error (error);
+  g_assert_true (rd_test_wait_for (rd_test_subprocess_done, p, RD_TEST_TIMEOUT_MS));
+  *status = g_subprocess_get_exit_status (p);
+  return rd_test_read_file (log);
+}
+
+/* Issue 14, defect 11: a build that is not installed handles phone links once asked to, so
+ * `gio open tel:…` (what a browser does) dials through the running Ringdesk; and stops again. */
+static void
+test_register_handlers (void)
+{
+  g_autofree char *desktop = g_build_filename (g_get_user_data_dir (), "applications",
+                                               APP_ID ".Handler.desktop", NULL);
+  g_autofree char *out = NULL, *entry = NULL, *exec = NULL;
+  CallWait w = { "outbound", "13900003333" };
+  int status;
+
+  if (!env.ready)
+    {
+      g_test_skip ("no display or no dbusmock");
+      return;
+    }
+  out = run_tool (&status, "gio", "open", "tel:+8613900003333", NULL);
+  g_assert_cmpint (status, !=, 0);   /* nothing handles tel: yet */
+  g_free (out);
+
+  g_assert_cmpint (run_second_instance ("--register-handlers"), ==, 0);
+  g_assert_true (g_file_get_contents (desktop, &entry, NULL, NULL));
+  exec = g_strdup_printf ("Exec=%s %%u", RD_TEST_RINGDESK);
+  g_assert_nonnull (strstr (entry, exec));
+  g_assert_nonnull (strstr (entry, "x-scheme-handler/tel;"));
+  g_assert_nonnull (strstr (entry, "NoDisplay=true"));
+  out = run_tool (&status, "gio", "mime", "x-scheme-handler/callto", NULL);
+  g_assert_nonnull (strstr (out, APP_ID ".Handler.desktop"));
+  g_free (out);
+
+  out = run_tool (&status, "gio", "open", "tel:+8613900003333", NULL);
+  g_assert_cmpint (status, ==, 0);
+  g_assert_true (rd_test_wait_for (observed_dial, &w, RD_TEST_TIMEOUT_MS));
+  g_free (out);
+
+  g_assert_cmpint (run_second_instance ("--unregister-handlers"), ==, 0);
+  g_assert_false (g_file_test (desktop, G_FILE_TEST_EXISTS));
+  out = run_tool (&status, "gio", "mime", "x-scheme-handler/tel", NULL);
+  g_assert_null (strstr (out, APP_ID ".Handler.desktop"));
+  /* The fake browser's own association is left alone. */
+  g_free (out);
+  out = run_tool (&status, "gio", "mime", "x-scheme-handler/http", NULL);
+  g_assert_nonnull (strstr (out, "fake-browser.desktop"));
+}
+
 static void
 teardown (gboolean failed)
 {
@@ -915,6 +985,7 @@ main (int argc, char **argv)
   g_test_add_func ("/app/e2e/exported-actions", test_exported_actions);
   g_test_add_func ("/app/e2e/one-dialog-per-number", test_one_dialog_per_number);
   g_test_add_func ("/app/e2e/dial-feedback", test_dial_feedback);
+  g_test_add_func ("/app/e2e/register-handlers", test_register_handlers);
 
   if (g_getenv ("DISPLAY") == NULL || !g_file_test (RD_TEST_PYTHON, G_FILE_TEST_IS_EXECUTABLE) ||
       g_getenv ("DBUS_SESSION_BUS_ADDRESS") == NULL)
