@@ -34,7 +34,7 @@ want() { case ",$only," in *",$1,"*) return 0 ;; esac; return 1; }
 
 [ -f "$build/build.ninja" ] || meson setup "$build"
 targets="bench/rd-bench src/hub/ringdesk-hub"
-want app && targets="$targets src/app/ringdesk"
+want app && targets="$targets src/app/ringdesk src/app/ringdesk-embedded.so"
 # shellcheck disable=SC2086
 ninja -C "$build" $targets >/dev/null
 

@@ -21,7 +21,7 @@
 G_BEGIN_DECLS
 
 #define RD_TYPE_APPLICATION (rd_application_get_type ())
-G_DECLARE_FINAL_TYPE (RdApplication, rd_application, RD, APPLICATION, AdwApplication)
+G_DECLARE_FINAL_TYPE (RdApplication, rd_application, RD, APPLICATION, GtkApplication)
 
 RdApplication *rd_application_new (void);
 
