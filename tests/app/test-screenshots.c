@@ -160,7 +160,7 @@ test_preferences (void)
   g_settings_set_string (settings, "hub-url", "wss://hub.example.com:8443");
   g_settings_set_string (settings, "crm-login", "alice@example.com");
   win = rd_preferences_window_new (NULL, settings, FALSE);
-  shoot (win, "preferences", 640, 700);
+  shoot (win, "preferences", 640, 780);
   rd_preferences_window_show_page (win, "popups");
   shoot (win, "preferences-popups", 640, 520);
   rd_preferences_window_show_page (win, "general");
