@@ -23,6 +23,8 @@ G_BEGIN_DECLS
 #define RD_TYPE_APPLICATION (rd_application_get_type ())
 G_DECLARE_FINAL_TYPE (RdApplication, rd_application, RD, APPLICATION, GtkApplication)
 
-RdApplication *rd_application_new (void);
+RdApplication *rd_application_new        (void);
+/* libadwaita and Ringdesk's style sheet (style.css), once: before the first window. */
+void           rd_application_init_style (void);
 
 G_END_DECLS

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 
 #include "rd-app-resources.h"
+#include "rd-application.h"
 #include "rd-paths.h"
 #include "rd-test-util.h"
 
@@ -27,8 +28,8 @@ rd_test_gui_init (void)
       g_print ("1..0 # SKIP no display\n");
       exit (0);
     }
-  adw_init ();
   rd_app_register_resource ();
+  rd_application_init_style ();   /* as the app does before its first window */
   gtk_icon_theme_add_resource_path (gtk_icon_theme_get_for_display (gdk_display_get_default ()),
                                     "/io/github/ringdesk/Ringdesk/icons");
 }

@@ -672,6 +672,13 @@ test_screen_pop (void)
   rd_test_invoke_notification_action (rd_test_notification_id (env.notify_log, "\"Eve Wu\""), "open");
   g_assert_true (rd_test_wait_file (env.browser_log, "http", 2));
 
+  /* The browser does not inherit the theme setting Ringdesk starts GTK with. */
+  {
+    g_autofree char *env_log = g_strconcat (env.browser_log, ".env", NULL);
+    g_assert_cmpuint (rd_test_count_in_file (env_log, "GTK_THEME=\n"), >=, 1);
+    g_assert_cmpuint (rd_test_count_in_file (env_log, "Adwaita-empty"), ==, 0);
+  }
+
   /* … but the pop itself happens once per call: not again when answered or ended. */
   rd_test_spin (8000);
   g_assert_cmpuint (rd_test_count_in_file (env.browser_log, "http"), ==, 2);

@@ -183,9 +183,9 @@ test_dialogs (void)
   {
     const char *cancel = adw_message_dialog_get_response_label (ADW_MESSAGE_DIALOG (dial), "cancel");
     const char *call = adw_message_dialog_get_response_label (ADW_MESSAGE_DIALOG (dial), "call");
-    g_autofree char *a = g_utf8_strdown (strchr (cancel, '_') + 1, 1);
-    g_autofree char *b = g_utf8_strdown (strchr (call, '_') + 1, 1);
-    g_assert_cmpstr (a, !=, b);
+    g_autofree char *ka = g_utf8_strdown (strchr (cancel, '_') + 1, 1);
+    g_autofree char *kb = g_utf8_strdown (strchr (call, '_') + 1, 1);
+    g_assert_cmpstr (ka, !=, kb);
   }
   gtk_window_present (GTK_WINDOW (dial));
   rd_test_gui_spin (300);
