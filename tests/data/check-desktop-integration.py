@@ -91,6 +91,30 @@ def main():
     icon = os.path.join(a.source_root, 'data', 'icons', 'hicolor', 'scalable', 'apps', a.app_id + '.svg')
     check(os.path.isfile(icon), 'the app icon %s is missing' % os.path.relpath(icon, a.source_root))
     check('Telephony' in split_list(d.get('Categories')), 'Categories must include Telephony')
+
+    # Tray status icons: hosts recolour symbolic icons (the attention icon once relied on red),
+    # so each state differs by shape and uses the one symbolic colour only.
+    sym_dir = os.path.join(a.source_root, 'data', 'icons', 'hicolor', 'symbolic', 'apps')
+    shapes = {}
+    for state in ('', '-attention', '-paused'):
+        path = os.path.join(sym_dir, '%s%s-symbolic.svg' % (a.app_id, state))
+        if not check(os.path.isfile(path), 'tray icon %s is missing' % os.path.relpath(path, a.source_root)):
+            continue
+        svg = ET.parse(path).getroot()
+        colours = set()
+        elements = []
+        for el in svg.iter():
+            for attr in ('fill', 'stroke'):
+                if el.get(attr) not in (None, 'none'):
+                    colours.add(el.get(attr).lower())
+            if el.tag.split('}')[-1] in ('path', 'circle', 'rect', 'ellipse', 'polygon'):
+                elements.append(tuple(sorted((k, v) for k, v in el.attrib.items() if k not in ('fill', 'stroke'))))
+        check(colours <= {'#2e3436', 'currentcolor'},
+              '%s uses colours %s: a symbolic icon is drawn in one colour (hosts recolour it)'
+              % (os.path.basename(path), sorted(colours)))
+        shapes[state] = frozenset(elements)
+    if len(shapes) == 3:
+        check(len(set(shapes.values())) == 3, 'the normal, attention and paused tray icons must differ in shape')
     for lang in linguas:
         for key in ('Comment', 'GenericName', 'Keywords'):
             if key in d:
