@@ -22,6 +22,7 @@
 #include "agent/rd-agent-client.h"
 #include "rd-keyring.h"
 #include "rd-local-hub.h"
+#include "rd-recent-calls.h"
 #include "rd-test-desktop.h"
 #include "rd-test-util.h"
 #include "sim/odoo/rd-sim-odoo.h"
@@ -692,6 +693,32 @@ partner_count_is (gpointer want)
   return rd_sim_odoo_count_records (env.odoo, "res.partner") == GPOINTER_TO_UINT (want);
 }
 
+typedef struct {
+  RdRecentCalls *recent;
+  const char    *number;   /* E.164 */
+} RecentWait;
+
+/* The call from @number is listed with a CRM record that can be opened. */
+static gboolean
+recent_has_record (gpointer data)
+{
+  RecentWait *w = data;
+  GPtrArray *calls = rd_recent_calls_get_calls (w->recent);
+
+  for (guint i = 0; i < calls->len; i++)
+    {
+      RdAgentRecentCall *c = g_ptr_array_index (calls, i);
+      g_autoptr(GString) digits = g_string_new (NULL);
+
+      for (const char *p = c->number ? c->number : ""; *p; p++)
+        if (g_ascii_isdigit (*p) || *p == '+')
+          g_string_append_c (digits, *p);
+      if (g_str_equal (digits->str, w->number))
+        return c->match && c->match->url && c->name && strstr (c->name, "Automatic New Contact");
+    }
+  return FALSE;
+}
+
 static void
 test_missed_call_actions (void)
 {
@@ -736,6 +763,67 @@ test_missed_call_actions (void)
     g_assert_nonnull (strstr (first, "\"open\", \"Open in Odoo\""));
     g_assert_null (strstr (first, "create-contact"));
   }
+
+  /* … and Recent Calls (the same list the windows show) names the caller and links the record
+   * instead of keeping the bare number. */
+  {
+    g_autoptr(RdRecentCalls) recent = rd_recent_calls_new (env.observer, 20);
+    RecentWait rw = { recent, UNKNOWN_NUMBER };
+
+    rd_recent_calls_refresh (recent);
+    g_assert_true (rd_test_wait_for (recent_has_record, &rw, RD_TEST_TIMEOUT_MS));
+  }
+}
+
+static gboolean
+recent_names (gpointer data)
+{
+  RecentWait *w = data;
+  GPtrArray *calls = rd_recent_calls_get_calls (w->recent);
+
+  for (guint i = 0; i < calls->len; i++)
+    {
+      RdAgentRecentCall *c = g_ptr_array_index (calls, i);
+      if (c->match && c->match->url && g_strcmp0 (c->name, "Wang Fang") == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* Issue 14, defect 3: a caller who was unknown when they called and has been added to the CRM
+ * since (here straight in the CRM, not through Ringdesk) is named, with the link to the record,
+ * in Recent Calls — not the bare number the hub logged the call with. */
+static void
+test_recent_after_crm_change (void)
+{
+  static const char * const ring[] = { "2001", NULL };
+  g_autofree char *call_id = NULL;
+  g_autoptr(RdRecentCalls) recent = NULL;
+  RecentWait rw = { NULL, "+8613911112222" };
+
+  if (!env.ready)
+    {
+      g_test_skip ("no display or no dbusmock");
+      return;
+    }
+  call_id = rd_sim_pbx_play_inbound (env.pbx, "+8613911112222", "+862180001000", ring, NULL, 800, 0);
+  g_assert_nonnull (call_id);
+  g_assert_true (rd_test_wait_file (env.notify_log, "Missed call from +86 139 1111 2222", 1));
+
+  rd_sim_odoo_add_partner (env.odoo, "Wang Fang", NULL, "+8613911112222", FALSE, 0, "CN");
+  rd_hub_set_index_refresh (rd_local_hub_get_hub (env.hub), 1);
+  recent = rd_recent_calls_new (env.observer, 20);
+  rw.recent = recent;
+  {
+    gint64 end = g_get_monotonic_time () + RD_TEST_TIMEOUT_MS * 1000;
+    do
+      {
+        rd_recent_calls_refresh (recent);
+        rd_test_spin (1000);
+      }
+    while (!recent_names (&rw) && g_get_monotonic_time () < end);
+  }
+  g_assert_true (recent_names (&rw));
 }
 
 /* A D-Bus call that must fail; returns the error's message. */
@@ -989,6 +1077,7 @@ main (int argc, char **argv)
   g_test_add_func ("/app/e2e/hostile-uri", test_hostile_uri);
   g_test_add_func ("/app/e2e/screen-pop", test_screen_pop);
   g_test_add_func ("/app/e2e/missed-call-actions", test_missed_call_actions);
+  g_test_add_func ("/app/e2e/recent-after-crm-change", test_recent_after_crm_change);
   g_test_add_func ("/app/e2e/exported-actions", test_exported_actions);
   g_test_add_func ("/app/e2e/one-dialog-per-number", test_one_dialog_per_number);
   g_test_add_func ("/app/e2e/dial-feedback", test_dial_feedback);
