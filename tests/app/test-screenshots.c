@@ -148,6 +148,7 @@ test_recent_window (void)
   RdRecentWindow *win = rd_recent_window_new (NULL, recent);
 
   shoot (win, "recent-calls", 560, 520);
+  shoot (win, "recent-calls-narrow", 360, 640);
   gtk_window_destroy (GTK_WINDOW (win));
 }
 
@@ -165,6 +166,8 @@ test_preferences (void)
   shoot (win, "preferences-popups", 640, 520);
   rd_preferences_window_show_page (win, "general");
   shoot (win, "preferences-general", 640, 420);
+  rd_preferences_window_show_page (win, "connection");
+  shoot (win, "preferences-narrow", 360, 640);
   gtk_window_destroy (GTK_WINDOW (win));
 }
 
