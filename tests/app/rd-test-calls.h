@@ -4,6 +4,7 @@
 #pragma once
 
 #include "agent/rd-agent-client.h"
+#include "rd-recent-calls.h"
 
 #define RD_TEST_HOSTILE "<b>Eve</b> & <i>Co</i> \xe2\x80\xae<span foreground='red'>x</span>"
 
@@ -54,4 +55,17 @@ rd_test_recent_calls (gint64 now, gboolean long_name)
     }
   g_ptr_array_add (calls, rd_test_recent_call ("outbound", "2002", "Bob", NULL, now - 200000, 0, "busy", NULL));
   return calls;
+}
+
+/* rd_test_recent_calls (now - @ago, @long_name), loaded into an RdRecentCalls of a client that
+ * is not connected (the windows show it as they show what the hub sent). */
+static inline RdRecentCalls *
+rd_test_sample_recent (gint64 ago, gboolean long_name)
+{
+  g_autoptr(RdAgentClient) offline = rd_agent_client_new (NULL);
+  RdRecentCalls *recent = rd_recent_calls_new (offline, 100);
+  g_autoptr(GPtrArray) calls = rd_test_recent_calls (g_get_real_time () / G_USEC_PER_SEC - ago, long_name);
+
+  rd_recent_calls_set_calls (recent, calls);
+  return recent;
 }

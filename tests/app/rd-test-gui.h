@@ -34,6 +34,14 @@ rd_test_gui_init (void)
                                     "/io/github/ringdesk/Ringdesk/icons");
 }
 
+/* The window's primary menu, from the app's gtk/menus.ui. */
+static inline GMenuModel *
+rd_test_primary_menu (void)
+{
+  g_autoptr(GtkBuilder) b = gtk_builder_new_from_resource ("/io/github/ringdesk/Ringdesk/gtk/menus.ui");
+  return g_object_ref (G_MENU_MODEL (gtk_builder_get_object (b, "primary-menu")));
+}
+
 static inline void
 rd_test_gui_spin (guint ms)
 {

@@ -56,24 +56,6 @@ test_language (void)
   g_object_unref (probe);
 }
 
-static RdRecentCalls *
-sample_recent (void)
-{
-  g_autoptr(RdAgentClient) offline = rd_agent_client_new (NULL);
-  RdRecentCalls *recent = rd_recent_calls_new (offline, RD_RECENT_LIMIT);
-  g_autoptr(GPtrArray) calls = rd_test_recent_calls (g_get_real_time () / G_USEC_PER_SEC - 3600, FALSE);
-
-  rd_recent_calls_set_calls (recent, calls);
-  return recent;
-}
-
-static GMenuModel *
-primary_menu (void)
-{
-  g_autoptr(GtkBuilder) b = gtk_builder_new_from_resource ("/io/github/ringdesk/Ringdesk/gtk/menus.ui");
-  return g_object_ref (G_MENU_MODEL (gtk_builder_get_object (b, "primary-menu")));
-}
-
 static void
 noop (GSimpleAction *a, GVariant *p, gpointer data)
 {
@@ -111,8 +93,8 @@ shoot (gpointer window, const char *name, int width, int height)
 static void
 test_main_window (void)
 {
-  g_autoptr(GMenuModel) menu = primary_menu ();
-  g_autoptr(RdRecentCalls) recent = sample_recent ();
+  g_autoptr(GMenuModel) menu = rd_test_primary_menu ();
+  g_autoptr(RdRecentCalls) recent = rd_test_sample_recent (3600, FALSE);
   g_autoptr(RdStatusText) setup = rd_status_describe (FALSE, RD_AGENT_STATE_DISCONNECTED, NULL, NULL, NULL, NULL, NULL, NULL);
   g_autoptr(RdStatusText) ok = rd_status_describe (TRUE, RD_AGENT_STATE_SIGNED_IN, "Alice Zhang", "2001",
                                                    "connected", "connected", NULL, NULL);
@@ -144,7 +126,7 @@ test_main_window (void)
 static void
 test_recent_window (void)
 {
-  g_autoptr(RdRecentCalls) recent = sample_recent ();
+  g_autoptr(RdRecentCalls) recent = rd_test_sample_recent (3600, FALSE);
   RdRecentWindow *win = rd_recent_window_new (NULL, recent);
 
   shoot (win, "recent-calls", 560, 520);

@@ -69,30 +69,12 @@ assert_rows_readable (GtkWidget *list)
     }
 }
 
-static RdRecentCalls *
-sample_recent (gboolean long_name)
-{
-  g_autoptr(RdAgentClient) offline = rd_agent_client_new (NULL);
-  RdRecentCalls *recent = rd_recent_calls_new (offline, RD_RECENT_LIMIT);
-  g_autoptr(GPtrArray) calls = rd_test_recent_calls (g_get_real_time () / G_USEC_PER_SEC, long_name);
-
-  rd_recent_calls_set_calls (recent, calls);
-  return recent;
-}
-
-static GMenuModel *
-primary_menu (void)
-{
-  g_autoptr(GtkBuilder) b = gtk_builder_new_from_resource ("/io/github/ringdesk/Ringdesk/gtk/menus.ui");
-  return g_object_ref (G_MENU_MODEL (gtk_builder_get_object (b, "primary-menu")));
-}
-
 /* ---- the main window ------------------------------------------------------------------- */
 
 static void
 test_main_states (void)
 {
-  g_autoptr(GMenuModel) menu = primary_menu ();
+  g_autoptr(GMenuModel) menu = rd_test_primary_menu ();
   g_autoptr(RdStatusText) setup = rd_status_describe (FALSE, RD_AGENT_STATE_DISCONNECTED, NULL, NULL, NULL, NULL, NULL, NULL);
   g_autoptr(RdStatusText) refused = rd_status_describe (TRUE, RD_AGENT_STATE_AUTH_FAILED, NULL, NULL, NULL, NULL, NULL,
                                                         "Session closed: " RD_TEST_HOSTILE);
@@ -164,7 +146,7 @@ test_main_states (void)
 static void
 test_main_toasts (void)
 {
-  g_autoptr(GMenuModel) menu = primary_menu ();
+  g_autoptr(GMenuModel) menu = rd_test_primary_menu ();
   RdMainWindow *win = rd_main_window_new (NULL, menu);
 
   rd_test_show_at (win, 520, 680);
@@ -186,8 +168,8 @@ test_main_toasts (void)
 static void
 test_main_sizes (void)
 {
-  g_autoptr(GMenuModel) menu = primary_menu ();
-  g_autoptr(RdRecentCalls) recent = sample_recent (TRUE);
+  g_autoptr(GMenuModel) menu = rd_test_primary_menu ();
+  g_autoptr(RdRecentCalls) recent = rd_test_sample_recent (0, TRUE);
   g_autoptr(RdStatusText) ok = rd_status_describe (TRUE, RD_AGENT_STATE_SIGNED_IN, "Alice Zhang", "2001",
                                                    "connected", "disabled", NULL, NULL);
   g_autoptr(RdStatusText) refused = rd_status_describe (TRUE, RD_AGENT_STATE_AUTH_FAILED, NULL, NULL, NULL, NULL, NULL,
