@@ -28,7 +28,7 @@
 
 /* A call this app asked the PBX to place, until it is answered or fails. */
 typedef struct {
-  RdApplication *self;
+  guint          serial;     /* which dial request this is */
   char          *call_id;    /* NULL until the hub confirmed the dial */
   char          *who;        /* "Li Wei (+86 186 2100 3344)" or the formatted number */
   guint          timeout_id;
@@ -51,6 +51,7 @@ struct _RdApplication {
   RdRecentCalls       *recent;           /* the main window's last calls */
   GHashTable          *asking;           /* number → RdDialDialog, or NULL while looking up */
   Dial                *dial;             /* the call being placed, if any */
+  guint                dial_serial;
   GCancellable        *cancellable;      /* cancelled on shutdown */
 
   char                *pending_dial;     /* dial requested before sign-in */
@@ -95,8 +96,8 @@ trim (gpointer data)
 
 /* libadwaita (its style sheet and style manager) and Ringdesk's own style sheet are set up
  * with the first window: Ringdesk mostly runs in the background without one, and this saves
- * about 2.4 MB there (bench B4). GTK's own theme, parsed at start-up, is dropped for
- * libadwaita's then: the memory it held goes back once the window is up. */
+ * about 2.4 MB there (bench B4). What building the first window needed only for a moment goes
+ * back to the system once it is up. */
 static void
 ui_ready (void)
 {
@@ -222,7 +223,7 @@ dial_feedback_start (RdApplication *self, const char *who, gboolean in_window)
 
   dial_feedback_clear (self);
   self->dial = g_new0 (Dial, 1);
-  self->dial->self = self;
+  self->dial->serial = ++self->dial_serial;
   self->dial->who = g_strdup (who);
   self->dial->in_window = in_window && self->window != NULL;
   self->dial->timeout_id = g_timeout_add_seconds (DIAL_FEEDBACK_TIMEOUT_S, on_dial_feedback_timeout, self);
@@ -249,20 +250,29 @@ dial_feedback_on_call (RdApplication *self, const RdAgentCall *call)
 
 /* ---- dialing ------------------------------------------------------------------- */
 
+typedef struct {
+  RdApplication *self;
+  guint          serial;
+} DialReply;
+
 static void
 on_dialed (GObject *source, GAsyncResult *res, gpointer user_data)
 {
-  g_autoptr(RdApplication) self = user_data;
+  DialReply *reply = user_data;
+  g_autoptr(RdApplication) self = reply->self;
+  guint serial = reply->serial;
   g_autoptr(GError) error = NULL;
   g_autofree char *call_id = rd_agent_client_dial_finish (RD_AGENT_CLIENT (source), res, &error);
+  gboolean current = self->dial && self->dial->serial == serial;   /* not overtaken by a later dial */
 
+  g_free (reply);
   if (call_id == NULL)
     {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+      if (current && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         dial_failed (self, _("The call could not be placed"), error->message);
       return;
     }
-  if (self->dial && self->dial->call_id == NULL)
+  if (current)
     self->dial->call_id = g_steal_pointer (&call_id);
 }
 
@@ -275,8 +285,12 @@ dial_now (RdApplication *self, const char *number, const char *display, const ch
   /* TRANSLATORS: "Li Wei (+86 186 2100 3344)" */
   g_autofree char *who = who_name ? g_strdup_printf (_("%s (%s)"), who_name, shown) : g_strdup (shown);
 
+  DialReply *reply = g_new0 (DialReply, 1);
+
   dial_feedback_start (self, who, in_window);
-  rd_agent_client_dial_async (self->client, number, self->cancellable, on_dialed, g_object_ref (self));
+  reply->self = g_object_ref (self);
+  reply->serial = self->dial->serial;
+  rd_agent_client_dial_async (self->client, number, self->cancellable, on_dialed, reply);
 }
 
 /* A dial waiting for the hub's lookup (name, formatted number) and maybe the user's answer. */
