@@ -394,6 +394,56 @@ test_preferences (void)
   g_settings_reset (settings, "confirm-dial");
 }
 
+/* Width of @text in the units of GtkLabel:max-width-chars (wide CJK characters count twice). */
+static guint
+text_width (const char *text)
+{
+  guint w = 0;
+
+  for (const char *p = text; *p; p = g_utf8_next_char (p))
+    w += g_unichar_iswide (g_utf8_get_char (p)) ? 2 : 1;
+  return w;
+}
+
+/* AdwComboRow's popover shows each choice in at most 20 characters and cuts the rest: every
+ * choice is short enough in every language Ringdesk speaks. */
+static void
+test_preferences_choices (void)
+{
+  static const char *langs[] = { "C", "de", "fr", "zh_CN" };
+  static const char *rows[] = { "mode_row", "method_row", "pop_when_row", "confirm_row" };
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  guint checked = 0;
+
+  for (guint l = 0; l < G_N_ELEMENTS (langs); l++)
+    {
+      RdPreferencesWindow *win;
+
+      g_setenv ("LANGUAGE", langs[l], TRUE);
+      setlocale (LC_MESSAGES, "");   /* makes gettext read the catalogues again */
+      win = rd_preferences_window_new (NULL, settings, FALSE);
+      for (guint r = 0; r < G_N_ELEMENTS (rows); r++)
+        {
+          GListModel *model = adw_combo_row_get_model (ADW_COMBO_ROW (rd_test_child (win, RD_TYPE_PREFERENCES_WINDOW, rows[r])));
+          for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+            {
+              const char *item = gtk_string_list_get_string (GTK_STRING_LIST (model), i);
+              if (text_width (item) > 20)
+                g_error ("%s: the choice “%s” of %s is cut in its popover (%u > 20)", langs[l], item, rows[r],
+                         text_width (item));
+              checked++;
+            }
+        }
+      if (!g_str_equal (langs[l], "C"))
+        g_assert_cmpstr (gtk_string_list_get_string (GTK_STRING_LIST (adw_combo_row_get_model (
+                           ADW_COMBO_ROW (rd_test_child (win, RD_TYPE_PREFERENCES_WINDOW, "pop_when_row")))), 2), !=, "Never");
+      gtk_window_destroy (GTK_WINDOW (win));
+    }
+  g_unsetenv ("LANGUAGE");
+  setlocale (LC_MESSAGES, "");
+  g_assert_cmpuint (checked, ==, 4 * 10);
+}
+
 /* ---- the dial confirmation -------------------------------------------------------------- */
 
 static void
@@ -490,6 +540,7 @@ main (int argc, char **argv)
   g_test_add_func ("/app/windows/main/sizes", test_main_sizes);
   g_test_add_func ("/app/windows/recent", test_recent_window);
   g_test_add_func ("/app/windows/preferences", test_preferences);
+  g_test_add_func ("/app/windows/preferences-choices", test_preferences_choices);
   g_test_add_func ("/app/windows/dial-dialog", test_dial_dialog);
   g_test_add_func ("/app/windows/menus", test_menus);
   ret = g_test_run ();
