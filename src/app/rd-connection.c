@@ -88,9 +88,12 @@ on_secret (GObject *source, GAsyncResult *res, gpointer user_data)
       cred_data_free (d);
       return;
     }
-  if (secret == NULL && d->agent_key && self->local_hub)
+  if (d->agent_key && self->local_hub)
     {
-      /* The hub runs here: issue this extension's key ourselves, and keep it. */
+      /* The hub runs here: issue this extension's key ourselves, and keep it. A kept key may
+       * have ended since (a key ends with the binding it was issued to), so issue one each time. */
+      rd_keyring_free (g_steal_pointer (&secret));
+      g_clear_error (&error);
       secret = self->embedded->local_hub_issue_agent_key (self->local_hub, d->account, &error);
       if (secret)
         rd_keyring_store_async (RD_KEYRING_AGENT_KEY, d->account, secret, NULL, on_issued_key_stored, NULL);
@@ -145,6 +148,7 @@ typedef struct {
   RdConnection *self;
   char         *pbx_url, *pbx_client_id, *pbx_secret;
   char         *crm_url, *crm_database, *crm_login, *crm_key;
+  gboolean      allow_insecure;   /* plain http:// to another computer (local-insecure-http) */
 } LocalData;
 
 static void
@@ -182,8 +186,8 @@ on_crm_admin_key (GObject *source, GAsyncResult *res, gpointer user_data)
 {
   LocalData *d = user_data;
   RdConnection *self = d->self;
-  RdEmbeddedPbx pbx = { d->pbx_url, d->pbx_client_id, NULL };
-  RdEmbeddedCrm crm = { d->crm_url, d->crm_database, d->crm_login, NULL };
+  RdEmbeddedPbx pbx = { d->pbx_url, d->pbx_client_id, NULL, d->allow_insecure };
+  RdEmbeddedCrm crm = { d->crm_url, d->crm_database, d->crm_login, NULL, d->allow_insecure };
 
   d->crm_key = rd_keyring_lookup_finish (res, NULL);
   pbx.client_secret = d->pbx_secret ? d->pbx_secret : "";
@@ -241,6 +245,7 @@ start_local_hub (RdConnection *self)
   d->crm_url = g_settings_get_string (self->settings, "local-crm-url");
   d->crm_database = g_settings_get_string (self->settings, "local-crm-database");
   d->crm_login = g_settings_get_string (self->settings, "local-crm-login");
+  d->allow_insecure = g_settings_get_boolean (self->settings, "local-insecure-http");
   rd_keyring_lookup_async (RD_KEYRING_PBX_SECRET, d->pbx_client_id, self->cancellable, on_pbx_secret, d);
 }
 

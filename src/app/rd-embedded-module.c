@@ -26,6 +26,7 @@ local_hub_start_async (GObject *hub, const RdEmbeddedPbx *pbx, const RdEmbeddedC
       p.base_url = (char *) pbx->base_url;
       p.client_id = (char *) pbx->client_id;
       p.client_secret = (char *) pbx->client_secret;
+      p.allow_insecure = pbx->allow_insecure;
     }
   if (crm)
     {
@@ -33,6 +34,7 @@ local_hub_start_async (GObject *hub, const RdEmbeddedPbx *pbx, const RdEmbeddedC
       c.database = (char *) crm->database;
       c.login = (char *) crm->login;
       c.api_key = (char *) crm->api_key;
+      c.allow_insecure = crm->allow_insecure;
     }
   /* Copied by the hub before this returns. */
   rd_local_hub_start_async (RD_LOCAL_HUB (hub), pbx ? &p : NULL, crm ? &c : NULL, bind_auto,

@@ -15,12 +15,13 @@ G_BEGIN_DECLS
 
 #define RD_EMBEDDED_MODULE  "ringdesk-embedded.so"
 #define RD_EMBEDDED_SYMBOL  "rd_embedded_get"
-#define RD_EMBEDDED_VERSION 1
+#define RD_EMBEDDED_VERSION 2
 
 typedef struct {
   const char *base_url;
   const char *client_id;
   const char *client_secret;
+  gboolean    allow_insecure;   /* plain http:// to another computer (the admin said so) */
 } RdEmbeddedPbx;
 
 typedef struct {
@@ -28,6 +29,7 @@ typedef struct {
   const char *database;
   const char *login;
   const char *api_key;
+  gboolean    allow_insecure;
 } RdEmbeddedCrm;
 
 typedef struct {

@@ -15,6 +15,7 @@
 #include "hub/rd-agent-server.h"
 #include "hub/rd-bindings.h"
 #include "hub/rd-hub.h"
+#include "hub/rd-listener.h"
 #include "hub/rd-phone-index.h"
 #include "hub/rd-secrets.h"
 
@@ -65,6 +66,7 @@ struct _RdHub
   RdHubSettings   settings;
 
   SoupServer     *server;
+  RdListener     *listener;
   RdAgentServer  *agent_server;
   RdAdminServer  *admin;
   guint           port;
@@ -72,6 +74,7 @@ struct _RdHub
   guint           sigterm_id;
 
   RdPbx          *pbx;
+  char           *pbx_problem;      /* why the saved PBX could not be started, or NULL */
   GCancellable   *pbx_cancellable;
   gint64          pbx_mark_saved;
 
@@ -164,6 +167,7 @@ void        rd_hub_set_backend_factories (RdHub *self, RdHubPbxFactory pbx_facto
 RdStore    *rd_hub_get_store           (RdHub *self);
 RdPhoneIndex *rd_hub_get_phone_index   (RdHub *self);
 RdAgentServer *rd_hub_get_agent_server (RdHub *self);
+RdListener *rd_hub_get_listener        (RdHub *self);
 RdPbx      *rd_hub_get_pbx             (RdHub *self);
 RdCrm      *rd_hub_get_crm             (RdHub *self);
 

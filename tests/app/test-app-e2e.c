@@ -1024,6 +1024,45 @@ test_register_handlers (void)
   g_assert_nonnull (strstr (out, "fake-browser.desktop"));
 }
 
+static char *
+item_tooltip_text (void)
+{
+  g_autoptr(GVariant) v = item_property ("ToolTip");
+  char *text = NULL;
+
+  g_variant_get_child (v, 3, "s", &text);
+  return text;
+}
+
+static gboolean
+tooltip_title_is (gpointer want)
+{
+  g_autofree char *title = item_tooltip_title ();
+  return g_strcmp0 (title, want) == 0;
+}
+
+/* The hub ends the session (the administrator unbound the extension): the app says so and why,
+ * in the tray's tooltip and status line as on the main window's signed-out page (both come from
+ * the same status text), instead of a bare "refused". Last: it ends 2001's sessions. */
+static void
+test_access_ended (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+
+  if (!env.ready)
+    {
+      g_test_skip ("no display or no dbusmock");
+      return;
+    }
+  g_assert_true (rd_hub_unbind (rd_local_hub_get_hub (env.hub), "2001", &error));
+  g_assert_no_error (error);
+  g_assert_true (rd_test_wait_for (tooltip_title_is, (gpointer) "Your access to the hub has ended", RD_TEST_TIMEOUT_MS));
+  text = item_tooltip_text ();
+  g_assert_nonnull (strstr (text, "Your administrator removed your extension from your user account."));
+  g_assert_cmpint (find_menu_item_in_layout ("Access ended", NULL), >, 0);
+}
+
 static void
 teardown (gboolean failed)
 {
@@ -1082,6 +1121,7 @@ main (int argc, char **argv)
   g_test_add_func ("/app/e2e/one-dialog-per-number", test_one_dialog_per_number);
   g_test_add_func ("/app/e2e/dial-feedback", test_dial_feedback);
   g_test_add_func ("/app/e2e/register-handlers", test_register_handlers);
+  g_test_add_func ("/app/e2e/access-ended", test_access_ended);
 
   if (g_getenv ("DISPLAY") == NULL || !g_file_test (RD_TEST_PYTHON, G_FILE_TEST_IS_EXECUTABLE) ||
       g_getenv ("DBUS_SESSION_BUS_ADDRESS") == NULL)
