@@ -456,6 +456,8 @@ act_open_record (GSimpleAction *a, GVariant *p, gpointer self)
   open_record (self, g_variant_get_string (p, NULL));
 }
 
+static RdRecentCalls *main_recent (RdApplication *self);
+
 typedef struct {
   RdApplication *self;
   char          *number;
@@ -480,7 +482,8 @@ on_created (GObject *source, GAsyncResult *res, gpointer user_data)
     }
   /* Whatever offered "Create" for this number now offers the record. */
   rd_notifier_record_created (self->notifier, number, match);
-  if (self->recent)
+  rd_recent_calls_record_created (main_recent (self), number, match);
+  if (self->window)
     rd_recent_calls_refresh (self->recent);
   if (self->recent_window)
     rd_recent_window_refresh (self->recent_window);

@@ -3,7 +3,50 @@
 
 #include "rd-recent-calls.h"
 
-#define MAX_LOOKUPS 16   /* unknown numbers looked up again per load */
+#include "core/rd-error.h"
+
+/* The hub allows an extension a few lookups (a burst of 10, then one every 6 s: on a miss each
+ * asks the CRM) and a dial needs one to show the name and the formatted number. So an unknown
+ * number is asked about again only after a while, a few per load, and not at all for a while
+ * once the hub says "too many". */
+#define MAX_LOOKUPS       3     /* unknown numbers looked up again per load */
+#define RECHECK_AFTER_S   120   /* a number found unknown is asked about again after this */
+#define LIMIT_PAUSE_S     10    /* no lookups for this long after the hub refused one */
+#define UNKNOWNS_KEY      "rd-recent-calls-unknowns"
+
+/* Shared by every RdRecentCalls of a client (the main window's, Recent Calls'), kept on it. */
+typedef struct {
+  GHashTable *checked;        /* number → gint64 *: when it was last found without a record */
+  gint64      paused_until;   /* monotonic µs */
+} Unknowns;
+
+static void
+unknowns_free (Unknowns *u)
+{
+  g_hash_table_unref (u->checked);
+  g_free (u);
+}
+
+static Unknowns *
+unknowns_of (RdAgentClient *client)
+{
+  Unknowns *u = g_object_get_data (G_OBJECT (client), UNKNOWNS_KEY);
+
+  if (u == NULL)
+    {
+      u = g_new0 (Unknowns, 1);
+      u->checked = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+      g_object_set_data_full (G_OBJECT (client), UNKNOWNS_KEY, u, (GDestroyNotify) unknowns_free);
+    }
+  return u;
+}
+
+static gboolean
+recently_checked (Unknowns *u, const char *number, gint64 now)
+{
+  const gint64 *when = g_hash_table_lookup (u->checked, number);
+  return when != NULL && now - *when < (gint64) RECHECK_AFTER_S * G_USEC_PER_SEC;
+}
 
 struct _RdRecentCalls {
   GObject        parent_instance;
@@ -43,7 +86,18 @@ on_lookup (GObject *source, GAsyncResult *res, gpointer user_data)
   g_autoptr(GError) error = NULL;
   g_autoptr(RdAgentMatch) match = rd_agent_client_lookup_finish (RD_AGENT_CLIENT (source), res, &error);
   gboolean changed = FALSE;
+  Unknowns *u = unknowns_of (RD_AGENT_CLIENT (source));
 
+  if (g_error_matches (error, RD_ERROR, RD_ERROR_LIMIT))
+    u->paused_until = g_get_monotonic_time () + (gint64) LIMIT_PAUSE_S * G_USEC_PER_SEC;
+  else if (match == NULL && error == NULL)
+    {
+      gint64 *now = g_new (gint64, 1);
+      *now = g_get_monotonic_time ();
+      g_hash_table_replace (u->checked, g_strdup (l->number), now);
+    }
+  else if (match)
+    g_hash_table_remove (u->checked, l->number);
   if (match && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     for (guint i = 0; i < l->self->calls->len; i++)
       {
@@ -68,13 +122,18 @@ static void
 look_up_unknown (RdRecentCalls *self)
 {
   g_autoptr(GHashTable) asked = g_hash_table_new (g_str_hash, g_str_equal);
+  Unknowns *u = unknowns_of (self->client);
+  gint64 now = g_get_monotonic_time ();
 
+  if (now < u->paused_until)
+    return;
   for (guint i = 0; i < self->calls->len && g_hash_table_size (asked) < MAX_LOOKUPS; i++)
     {
       RdAgentRecentCall *c = g_ptr_array_index (self->calls, i);
       Lookup *l;
 
-      if (c->match || c->number == NULL || *c->number == '\0' || g_hash_table_contains (asked, c->number))
+      if (c->match || c->number == NULL || *c->number == '\0' || g_hash_table_contains (asked, c->number) ||
+          recently_checked (u, c->number, now))
         continue;
       g_hash_table_add (asked, c->number);
       l = g_new0 (Lookup, 1);
@@ -188,10 +247,35 @@ rd_recent_calls_set_calls (RdRecentCalls *self, GPtrArray *calls)
   set_state (self, RD_RECENT_READY, NULL);
 }
 
+void
+rd_recent_calls_record_created (RdRecentCalls *self, const char *number, const RdAgentMatch *match)
+{
+  gboolean changed = FALSE;
+
+  g_return_if_fail (RD_IS_RECENT_CALLS (self));
+  g_return_if_fail (number != NULL);
+
+  g_hash_table_remove (unknowns_of (self->client)->checked, number);
+  for (guint i = 0; match && i < self->calls->len; i++)
+    {
+      RdAgentRecentCall *c = g_ptr_array_index (self->calls, i);
+      if (c->match == NULL && g_strcmp0 (c->number, number) == 0)
+        {
+          c->match = rd_agent_match_copy (match);
+          g_free (c->name);
+          c->name = g_strdup (match->name);
+          changed = TRUE;
+        }
+    }
+  if (changed)
+    g_signal_emit (self, signals[SIGNAL_CHANGED], 0);
+}
+
 static void
 on_call_logged (RdAgentClient *client, const char *call_id, RdRecentCalls *self)
 {
-  rd_recent_calls_refresh (self);
+  if (self->state != RD_RECENT_NOT_LOADED)   /* shown somewhere */
+    rd_recent_calls_refresh (self);
 }
 
 static void

@@ -3,7 +3,9 @@
  * Loads on demand and again whenever the hub logs a call ("call-logged") or the client signs
  * in. A call the hub logged without a CRM record (an unknown number) is looked up again in the
  * hub's phone index, so a record created since (by "Create Contact", or in the CRM) shows its
- * name and link instead of the bare number. No GTK. Signal "changed" () after every change of
+ * name and link instead of the bare number: within the hub's lookup budget, which dials need too
+ * (a few numbers per load; a number found unknown is asked about again after 2 minutes, one
+ * created here at once). No GTK. Signal "changed" () after every change of
  * state or calls.
  */
 #pragma once
@@ -40,5 +42,10 @@ const char    *rd_recent_calls_get_error (RdRecentCalls *self);
  * (tests and screenshots). */
 void           rd_recent_calls_set_calls (RdRecentCalls *self,
                                           GPtrArray     *calls);
+/* Ringdesk created @match for @number: its calls show it now, and every RdRecentCalls of the
+ * client looks the number up again at its next load. */
+void           rd_recent_calls_record_created (RdRecentCalls      *self,
+                                               const char         *number,
+                                               const RdAgentMatch *match);
 
 G_END_DECLS

@@ -201,6 +201,9 @@ setup (void)
   rd_sim_odoo_add_user (env.odoo, "admin", "Admin", "admin@example.com", "e2e-admin-key", RD_CRM_USER_INTERNAL, TRUE);
   rd_sim_odoo_add_user (env.odoo, "alice@example.com", "Alice Zhang", "alice@example.com", "e2e-alice-key",
                         RD_CRM_USER_INTERNAL, FALSE);
+  /* Bob (2002) is bound too, for a test that needs its own budgets at the hub. */
+  rd_sim_odoo_add_user (env.odoo, "bob@example.com", "Bob Li", "bob@example.com", "e2e-bob-key",
+                        RD_CRM_USER_INTERNAL, FALSE);
   company = rd_sim_odoo_add_partner (env.odoo, HOSTILE_COMPANY, NULL, NULL, TRUE, 0, "CN");
   env.eve_id = rd_sim_odoo_add_partner (env.odoo, "Eve Wu", NULL, EVE_NUMBER, FALSE, company, "CN");
 
@@ -826,6 +829,85 @@ test_recent_after_crm_change (void)
   g_assert_true (recent_names (&rw));
 }
 
+static void
+on_budget_lookup (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  GError **error = user_data;
+  g_autoptr(RdAgentMatch) match = rd_agent_client_lookup_finish (RD_AGENT_CLIENT (source), res, error);
+
+  if (*error == NULL)
+    *error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_EXISTS, "answered");   /* done */
+}
+
+static gboolean
+client_signed_in (gpointer client)
+{
+  return rd_agent_client_get_state (client) == RD_AGENT_STATE_SIGNED_IN;
+}
+
+static gboolean
+recent_ready (gpointer recent)
+{
+  return rd_recent_calls_get_state (recent) == RD_RECENT_READY && rd_recent_calls_get_calls (recent)->len > 0;
+}
+
+/* Since the security review the hub answers an extension a burst of 10 lookups, then one every
+ * 6 s. Recent Calls reloads at every logged call and looks unknown callers up again (defect 3):
+ * it must not spend what a dial needs to show who is called. Bob (2002, budgets untouched by
+ * the other tests) has one unknown caller; sixteen loads in a row leave his lookups answered. */
+static void
+test_recent_lookups_within_budget (void)
+{
+  static const char * const ring[] = { "2002", NULL };
+  g_autofree char *call_id = NULL, *key = NULL, *url = NULL;
+  g_autoptr(RdAgentClient) bob = NULL;
+  g_autoptr(RdRecentCalls) recent = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!env.ready)
+    {
+      g_test_skip ("no display or no dbusmock");
+      return;
+    }
+  key = rd_local_hub_issue_agent_key (env.hub, "2002", &error);
+  g_assert_no_error (error);
+  url = rd_local_hub_get_agent_url (env.hub);
+  bob = rd_agent_client_new (url);
+  rd_agent_client_set_agent_key (bob, "2002", key);
+  rd_agent_client_start (bob);
+  g_assert_true (rd_test_wait_for (client_signed_in, bob, RD_TEST_TIMEOUT_MS));
+
+  /* An unknown caller in Bob's list (missed, nothing created). */
+  call_id = rd_sim_pbx_play_inbound (env.pbx, "+8613955556666", "+862180001000", ring, NULL, 500, 0);
+  g_assert_nonnull (call_id);
+  recent = rd_recent_calls_new (bob, 20);
+  {
+    gint64 end = g_get_monotonic_time () + RD_TEST_TIMEOUT_MS * 1000;
+    do
+      {
+        rd_recent_calls_refresh (recent);
+        rd_test_spin (500);
+      }
+    while (!recent_ready (recent) && g_get_monotonic_time () < end);
+  }
+  g_assert_true (recent_ready (recent));
+
+  for (guint i = 0; i < 16; i++)   /* sixteen calls logged in a row: sixteen loads (at the rate the
+                                      hub allows loads: 2 a second) */
+    {
+      rd_recent_calls_refresh (recent);
+      rd_test_spin (500);
+    }
+  g_assert_cmpint (rd_recent_calls_get_state (recent), ==, RD_RECENT_READY);
+
+  /* What a dial asks next is still answered. */
+  rd_agent_client_lookup_async (bob, "+8613700001234", NULL, on_budget_lookup, &error);
+  while (error == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS);
+  rd_agent_client_stop (bob);
+}
+
 /* A D-Bus call that must fail; returns the error's message. */
 static char *
 dbus_call_error (const char *dest, const char *path, const char *iface, const char *method, GVariant *params)
@@ -1117,6 +1199,7 @@ main (int argc, char **argv)
   g_test_add_func ("/app/e2e/screen-pop", test_screen_pop);
   g_test_add_func ("/app/e2e/missed-call-actions", test_missed_call_actions);
   g_test_add_func ("/app/e2e/recent-after-crm-change", test_recent_after_crm_change);
+  g_test_add_func ("/app/e2e/recent-lookups-within-budget", test_recent_lookups_within_budget);
   g_test_add_func ("/app/e2e/exported-actions", test_exported_actions);
   g_test_add_func ("/app/e2e/one-dialog-per-number", test_one_dialog_per_number);
   g_test_add_func ("/app/e2e/dial-feedback", test_dial_feedback);
