@@ -44,6 +44,7 @@ struct _RdApplication {
   RdNotifier          *notifier;
   RdTray              *tray;
   GSimpleActionGroup  *actions;          /* every action, "call" included; never exported */
+  GtkBuilder          *menus;            /* gtk/menus.ui */
   GMenu               *status_section;   /* of the tray menu */
   RdMainWindow        *window;
   RdPreferencesWindow *preferences;
@@ -66,6 +67,8 @@ struct _RdApplication {
 
 G_DEFINE_FINAL_TYPE (RdApplication, rd_application, GTK_TYPE_APPLICATION)
 
+#define RESOURCE_PATH "/io/github/ringdesk/Ringdesk"
+
 static void update_status (RdApplication *self);
 static void dial_checked (RdApplication *self, const char *number, gboolean confirm, gboolean in_window);
 static void present_main_window (RdApplication *self);
@@ -82,6 +85,8 @@ rd_application_init_style (void)
     return;
   done = TRUE;
   adw_init ();
+  gtk_icon_theme_add_resource_path (gtk_icon_theme_get_for_display (gdk_display_get_default ()),
+                                    RESOURCE_PATH "/icons");
   css = gtk_css_provider_new ();
   gtk_css_provider_load_from_resource (css, "/io/github/ringdesk/Ringdesk/style.css");
   gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (css),
@@ -849,9 +854,14 @@ present_main_window (RdApplication *self)
   ui_ready ();
   if (self->window == NULL)
     {
-      GMenuModel *menu = G_MENU_MODEL (gtk_application_get_menu_by_id (GTK_APPLICATION (self), "primary-menu"));
+      GMenuModel *menu = G_MENU_MODEL (gtk_builder_get_object (self->menus, "primary-menu"));
 
       self->window = rd_main_window_new (GTK_APPLICATION (self), menu);
+      {
+        g_autoptr(GtkBuilder) help = gtk_builder_new_from_resource (RESOURCE_PATH "/gtk/help-overlay.ui");
+        gtk_application_window_set_help_overlay (GTK_APPLICATION_WINDOW (self->window),
+                                                 GTK_SHORTCUTS_WINDOW (gtk_builder_get_object (help, "help_overlay")));
+      }
       g_object_add_weak_pointer (G_OBJECT (self->window), (gpointer *) &self->window);
       gtk_widget_insert_action_group (GTK_WIDGET (self->window), "app", G_ACTION_GROUP (self->actions));
       gtk_window_set_hide_on_close (GTK_WINDOW (self->window), TRUE);
@@ -1006,9 +1016,9 @@ static void
 start_tray (RdApplication *self, GDBusConnection *bus)
 {
   g_autoptr(GError) error = NULL;
-  GMenu *tray_menu = gtk_application_get_menu_by_id (GTK_APPLICATION (self), "tray-menu");
+  GMenu *tray_menu = G_MENU (gtk_builder_get_object (self->menus, "tray-menu"));
 
-  self->status_section = g_object_ref (gtk_application_get_menu_by_id (GTK_APPLICATION (self), "tray-status-section"));
+  self->status_section = G_MENU (g_object_ref (gtk_builder_get_object (self->menus, "tray-status-section")));
   /* The missed-call actions go after the first two sections (status, windows). */
   g_menu_insert_section (tray_menu, 2, NULL, rd_notifier_get_mirror_menu (self->notifier));
 
@@ -1033,6 +1043,8 @@ rd_application_startup (GApplication *app)
   static const char *dial_accels[] = { "<Control>d", NULL };
   static const char *recent_accels[] = { "<Control>r", NULL };
   static const char *prefs_accels[] = { "<Control>comma", NULL };
+  static const char *help_accels[] = { "<Control>question", NULL };
+  static const char *close_accels[] = { "<Control>w", NULL };
 
   /* The primary instance: its windows' class (X11 WM_CLASS) is the app id, as the desktop
    * entry's name and StartupWMClass say. */
@@ -1047,11 +1059,14 @@ rd_application_startup (GApplication *app)
     }
 
   self->settings = new_settings (self->demo_mode);
+  self->menus = gtk_builder_new_from_resource (RESOURCE_PATH "/gtk/menus.ui");
   add_actions (self);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.dial-prompt", dial_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.recent-calls", recent_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.preferences", prefs_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.show-help-overlay", help_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "window.close", close_accels);
 
   connect_client (self);
   self->notifier = rd_notifier_new (G_ACTION_GROUP (self->actions), self->settings);
@@ -1112,6 +1127,7 @@ rd_application_finalize (GObject *object)
   g_clear_object (&self->notifier);
   g_clear_object (&self->actions);
   g_clear_object (&self->status_section);
+  g_clear_object (&self->menus);
   g_clear_object (&self->settings);
   g_clear_object (&self->cancellable);
   g_hash_table_unref (self->asking);
@@ -1162,9 +1178,14 @@ rd_application_init (RdApplication *self)
 RdApplication *
 rd_application_new (void)
 {
+  /* No resource base path: GtkApplication would add its icons to the icon theme at start-up,
+   * which makes GTK read the whole icon theme (Adwaita, hicolor: 1.5 MB kept, bench B4) in a
+   * background process that shows no icon itself (the tray sends pictures, notifications send
+   * names). The menus, the shortcuts window and the icons are loaded by hand instead: menus at
+   * start-up, the rest with the first window (rd_application_init_style). */
   return g_object_new (RD_TYPE_APPLICATION,
                        "application-id", APP_ID,
                        "flags", G_APPLICATION_HANDLES_OPEN | G_APPLICATION_HANDLES_COMMAND_LINE,
-                       "resource-base-path", "/io/github/ringdesk/Ringdesk",
+                       "resource-base-path", NULL,
                        NULL);
 }

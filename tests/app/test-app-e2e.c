@@ -448,6 +448,22 @@ item_status_is (gpointer want)
   return g_strcmp0 (g_variant_get_string (v, NULL), want) == 0;
 }
 
+/* Whether the app's process has a file whose name ends with @suffix mapped. */
+static gboolean
+app_maps (gpointer suffix)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%s/maps", g_subprocess_get_identifier (env.app));
+  g_autofree char *maps = NULL;
+  g_auto(GStrv) lines = NULL;
+
+  g_assert_true (g_file_get_contents (path, &maps, NULL, NULL));
+  lines = g_strsplit (maps, "\n", -1);
+  for (guint i = 0; lines[i]; i++)
+    if (g_str_has_suffix (lines[i], suffix))
+      return TRUE;
+  return FALSE;
+}
+
 /* GtkApplication exports each window at /io/github/ringdesk/Ringdesk/window/N. */
 static gboolean
 app_has_window (gpointer data)
@@ -504,11 +520,23 @@ test_tray (void)
     g_assert_true (rd_test_wait_for (item_status_is, (gpointer) "Active", RD_TEST_TIMEOUT_MS));
   }
 
-  /* Clicking the icon presents the main window (started with --background: none yet). */
+  /* Clicking the icon presents the main window (started with --background: none yet). Until
+   * then the app has not read the icon theme (bench B4: 1.5 MB); the window has its icons and
+   * its shortcuts window (Ctrl+?), which GtkApplication no longer adds by itself. */
   g_assert_false (app_has_window (NULL));
+  g_assert_false (app_maps ("icon-theme.cache"));
   g_variant_unref (rd_test_dbus_call (env.app_name, "/StatusNotifierItem", "org.kde.StatusNotifierItem", "Activate",
                                       g_variant_new ("(ii)", 0, 0), NULL));
   g_assert_true (rd_test_wait_for (app_has_window, NULL, RD_TEST_TIMEOUT_MS));
+  g_assert_true (rd_test_wait_for (app_maps, (gpointer) "icon-theme.cache", RD_TEST_TIMEOUT_MS));
+  {
+    g_autoptr(GVariant) list = rd_test_dbus_call (env.app_name, "/io/github/ringdesk/Ringdesk/window/1",
+                                                  "org.gtk.Actions", "List", NULL, "(as)");
+    g_autofree const char **names = NULL;
+
+    g_variant_get (list, "(^a&s)", &names);
+    g_assert_true (g_strv_contains (names, "show-help-overlay"));
+  }
 
   /* "Pause Pop-Ups" toggles the setting through the app's action, and shows: the paused icon,
    * the tooltip and the menu's status line say so (issue 14, defect 8); and back. */
