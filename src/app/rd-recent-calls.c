@@ -74,6 +74,27 @@ set_state (RdRecentCalls *self, RdRecentState state, const char *error)
   g_signal_emit (self, signals[SIGNAL_CHANGED], 0);
 }
 
+/* The calls from @number logged without a record show @match. */
+static void
+apply_match (RdRecentCalls *self, const char *number, const RdAgentMatch *match)
+{
+  gboolean changed = FALSE;
+
+  for (guint i = 0; i < self->calls->len; i++)
+    {
+      RdAgentRecentCall *c = g_ptr_array_index (self->calls, i);
+      if (c->match == NULL && g_strcmp0 (c->number, number) == 0)
+        {
+          c->match = rd_agent_match_copy (match);
+          g_free (c->name);
+          c->name = g_strdup (match->name);
+          changed = TRUE;
+        }
+    }
+  if (changed)
+    g_signal_emit (self, signals[SIGNAL_CHANGED], 0);
+}
+
 typedef struct {
   RdRecentCalls *self;
   char          *number;
@@ -85,7 +106,6 @@ on_lookup (GObject *source, GAsyncResult *res, gpointer user_data)
   Lookup *l = user_data;
   g_autoptr(GError) error = NULL;
   g_autoptr(RdAgentMatch) match = rd_agent_client_lookup_finish (RD_AGENT_CLIENT (source), res, &error);
-  gboolean changed = FALSE;
   Unknowns *u = unknowns_of (RD_AGENT_CLIENT (source));
 
   if (g_error_matches (error, RD_ERROR, RD_ERROR_LIMIT))
@@ -99,19 +119,7 @@ on_lookup (GObject *source, GAsyncResult *res, gpointer user_data)
   else if (match)
     g_hash_table_remove (u->checked, l->number);
   if (match && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    for (guint i = 0; i < l->self->calls->len; i++)
-      {
-        RdAgentRecentCall *c = g_ptr_array_index (l->self->calls, i);
-        if (c->match == NULL && g_strcmp0 (c->number, l->number) == 0)
-          {
-            c->match = rd_agent_match_copy (match);
-            g_free (c->name);
-            c->name = g_strdup (match->name);
-            changed = TRUE;
-          }
-      }
-  if (changed)
-    g_signal_emit (l->self, signals[SIGNAL_CHANGED], 0);
+    apply_match (l->self, l->number, match);
   g_object_unref (l->self);
   g_free (l->number);
   g_free (l);
@@ -250,25 +258,12 @@ rd_recent_calls_set_calls (RdRecentCalls *self, GPtrArray *calls)
 void
 rd_recent_calls_record_created (RdRecentCalls *self, const char *number, const RdAgentMatch *match)
 {
-  gboolean changed = FALSE;
-
   g_return_if_fail (RD_IS_RECENT_CALLS (self));
   g_return_if_fail (number != NULL);
 
   g_hash_table_remove (unknowns_of (self->client)->checked, number);
-  for (guint i = 0; match && i < self->calls->len; i++)
-    {
-      RdAgentRecentCall *c = g_ptr_array_index (self->calls, i);
-      if (c->match == NULL && g_strcmp0 (c->number, number) == 0)
-        {
-          c->match = rd_agent_match_copy (match);
-          g_free (c->name);
-          c->name = g_strdup (match->name);
-          changed = TRUE;
-        }
-    }
-  if (changed)
-    g_signal_emit (self, signals[SIGNAL_CHANGED], 0);
+  if (match)
+    apply_match (self, number, match);
 }
 
 static void
