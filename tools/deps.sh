@@ -8,7 +8,7 @@ libglib2.0-dev libgtk-4-dev libsoup-3.0-dev libjson-glib-dev libnotify-dev libse
 libsqlite3-dev libphonenumber-dev glib-networking gettext libxml2-utils
 desktop-file-utils appstream flatpak-builder
 xvfb xauth dbus dbus-daemon dbus-x11 python3 python3-dbusmock gnome-keyring
-openssl"
+openssl libargon2-dev libqrencode-dev chromium"
 
 missing=""
 for p in $PKGS; do

@@ -1,0 +1,25 @@
+/* rd-console-layout.h — the frame around every console page, and small shared pieces. */
+#pragma once
+
+#include <json-glib/json-glib.h>
+
+#include "hub/console/rd-console-request.h"
+#include "hub/console/rd-html.h"
+
+G_BEGIN_DECLS
+
+/* The whole document: head, header (who is signed in, sign-out), navigation, the one-shot
+ * message, @content (consumed). */
+char       *rd_console_layout_page   (RdConsoleRequest *req, const char *title, const char *nav,
+                                      RdHtml *content);
+
+/* A notice box: kind "info", "ok", "warn" or "error"; @text escaped. */
+void        rd_console_notice        (RdHtml *html, const char *kind, const char *text);
+/* "2026-12-05 14:03" in UTC (the console's fixed zone: it says so in the footer). */
+char       *rd_console_format_time   (gint64 unix_seconds);
+/* The string member, or "" (for escaping). */
+const char *rd_console_str           (JsonObject *object, const char *member);
+/* The named state in words ("connected" → "Connected", translated). */
+const char *rd_console_state_words   (RdConsoleRequest *req, const char *state);
+
+G_END_DECLS
