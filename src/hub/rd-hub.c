@@ -959,6 +959,12 @@ rd_hub_get_status_json (RdHub *self)
   json_object_set_int_member (status, "index_numbers", rd_phone_index_count_numbers (self->index));
   json_object_set_boolean_member (status, "index_ready", self->index_filled);
   json_object_set_boolean_member (status, "console", self->console != NULL);
+  if (self->console != NULL)
+    {
+      g_autofree char *console_url = rd_console_get_url (self->console);
+
+      json_object_set_string_member (status, "console_url", console_url);
+    }
   json_object_set_int_member (status, "index_refreshed", self->index_refreshed);
   json_object_set_int_member (status, "calls_in_progress", count_live_calls (self));
   return status;

@@ -229,6 +229,8 @@ print_status (JsonObject *status)
   g_print ("Hub:         %s (version %s), agents on port %" G_GINT64_FORMAT "%s\n", str (status, "hub"),
            str (status, "version"), json_object_get_int_member_with_default (status, "port", 0),
            json_object_get_boolean_member_with_default (status, "tls", FALSE) ? " (TLS)" : "");
+  if (json_object_has_member (status, "console_url"))
+    g_print ("Web console: %s\n", str (status, "console_url"));
   g_print ("PBX:         %s  %s  client %s\n", str (pbx, "state"), str (pbx, "url"), str (pbx, "client_id"));
   if (pbx != NULL && json_object_get_string_member_with_default (pbx, "message", NULL) != NULL)
     g_print ("             %s\n", str (pbx, "message"));

@@ -75,7 +75,7 @@ rd_console_layout_page (RdConsoleRequest *req, const char *title, const char *na
   rd_html_printf (html,
                   "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">"
                   "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-                  "<meta name=\"referrer\" content=\"no-referrer\">"
+                  "<meta name=\"referrer\" content=\"same-origin\">"
                   "<title>%s — %s</title>"
                   "<link rel=\"stylesheet\" href=\"/assets/console.css\">"
                   "<link rel=\"icon\" href=\"/assets/icon.svg\">"

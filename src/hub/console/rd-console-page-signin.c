@@ -89,7 +89,8 @@ wait_text (RdConsoleRequest *req, gint64 wait_s)
 
 typedef struct {
   RdConsoleRequest *req;
-  char             *identity;
+  char             *identity;      /* the name or CRM login given */
+  char             *throttle_key;  /* "console:NAME" or "crm:LOGIN" */
 } SignIn;
 
 static void
@@ -97,6 +98,7 @@ sign_in_free (SignIn *data)
 {
   g_object_unref (data->req);
   g_free (data->identity);
+  g_free (data->throttle_key);
   g_free (data);
 }
 
@@ -133,12 +135,12 @@ password_checked_cb (GObject *source, GAsyncResult *result, gpointer user_data)
     {
       g_autofree char *actor = g_strconcat ("console:", data->identity, NULL);
 
-      signed_in (req, actor, data->identity, data->identity);
+      signed_in (req, actor, data->identity, data->throttle_key);
     }
   else if (error != NULL)
     reply_signin (req, SOUP_STATUS_INTERNAL_SERVER_ERROR, error->message);
   else
-    refused (req, data->identity, _("Wrong name or password."));
+    refused (req, data->throttle_key, _("Wrong name or password."));
   sign_in_free (data);
 }
 
@@ -155,10 +157,10 @@ crm_checked_cb (GObject *source, GAsyncResult *result, gpointer user_data)
     {
       g_autofree char *actor = g_strconcat ("crm:", rd_console_str (user, "login"), NULL);
 
-      signed_in (req, actor, rd_console_str (user, "name"), data->identity);
+      signed_in (req, actor, rd_console_str (user, "name"), data->throttle_key);
     }
   else if (g_error_matches (error, RD_ERROR, RD_ERROR_AUTH))
-    refused (req, data->identity, _("Wrong login or API key, or not a CRM administrator."));
+    refused (req, data->throttle_key, _("Wrong login or API key, or not a CRM administrator."));
   else
     reply_signin (req, SOUP_STATUS_SERVICE_UNAVAILABLE,
                   _("The CRM cannot check sign-ins right now; try again later or use a console administrator."));
@@ -193,6 +195,8 @@ rd_console_page_signin_post (RdConsoleRequest *req)
     }
   data = g_new0 (SignIn, 1);
   data->req = g_object_ref (req);
+  data->identity = g_strdup (identity);
+  data->throttle_key = g_steal_pointer (&identity_key);
   if (crm)
     {
       if (!rd_console_throttle_take_crm_check (throttle))
@@ -202,12 +206,10 @@ rd_console_page_signin_post (RdConsoleRequest *req)
                         _("Too many CRM sign-ins at once. Wait a minute and try again."));
           return;
         }
-      data->identity = g_steal_pointer (&identity_key);
       rd_hub_verify_crm_admin_async (rd_console_request_get_hub (req), identity, secret, NULL, crm_checked_cb, data);
     }
   else
     {
-      data->identity = g_strdup (identity);
       rd_console_accounts_verify_async (rd_console_get_accounts (console), identity, secret, NULL,
                                         password_checked_cb, data);
     }

@@ -213,7 +213,9 @@ security_headers (RdConsoleRequest *self)
                                 "form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
   soup_message_headers_replace (headers, "X-Content-Type-Options", "nosniff");
   soup_message_headers_replace (headers, "X-Frame-Options", "DENY");
-  soup_message_headers_replace (headers, "Referrer-Policy", "no-referrer");
+  /* same-origin: nothing leaves for other sites (a CRM record link), while our own forms keep
+   * a real Origin header (no-referrer would make browsers send "Origin: null"). */
+  soup_message_headers_replace (headers, "Referrer-Policy", "same-origin");
   soup_message_headers_replace (headers, "Cache-Control", "no-store");
   soup_message_headers_replace (headers, "Content-Language", rd_console_request_language (self));
   if (rd_console_is_tls (self->console))

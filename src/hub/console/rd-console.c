@@ -8,6 +8,10 @@
 #include <string.h>
 
 #define MAX_FORM (64 * 1024)
+
+/* console.gresource.xml, compiled in (rd-console-resources.c); referenced here so that the
+ * linker keeps it from the static library. */
+GResource *rd_console_get_resource (void);
 #define RESOURCE_PREFIX "/io/github/ringdesk/console/"
 
 struct _RdConsole
@@ -97,6 +101,13 @@ rd_console_init (RdConsole *self)
 {
   const char *dir = g_getenv ("RINGDESK_LOCALEDIR");
 
+  static gsize registered = 0;
+
+  if (g_once_init_enter (&registered))
+    {
+      g_resources_register (rd_console_get_resource ());
+      g_once_init_leave (&registered, 1);
+    }
   g_weak_ref_init (&self->hub, NULL);
   self->sessions = rd_console_sessions_new ();
   self->throttle = rd_console_throttle_new ();
@@ -316,6 +327,7 @@ same_origin (SoupServerMessage *msg)
 
   if (origin == NULL)
     return TRUE;    /* older browsers: the CSRF token decides */
+  /* "null" (an opaque origin: a sandboxed frame, a data: page) is never ours. */
   if (host == NULL || (uri = g_uri_parse (origin, G_URI_FLAGS_NONE, NULL)) == NULL || g_uri_get_host (uri) == NULL)
     return FALSE;
   if (g_uri_get_port (uri) > 0)

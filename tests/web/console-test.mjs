@@ -1,0 +1,367 @@
+// The web console of ringdesk-hub in a real browser (Debian's Chromium through playwright-core).
+//
+// Goes through the first setup against the simulators, as an administrator would: one-time link →
+// set a password → connect the CRM (Test, then Save) and the PBX → bind by e-mail (with its
+// preview) → bind by hand → issue an agent key → turn on contact sync and auto-create → a call
+// played in the PBX simulator shows on Overview → disable → disconnect. Then the security checks:
+// CSRF refused, cookie flags, one-time link reuse refused, sign-in lockout, no secret in any page
+// or response, hostile CRM names shown as text. Every page is photographed at 1280 and 360 px
+// (RINGDESK_WEB_OUT/screenshots). Output: TAP.
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+
+const env = process.env;
+const out = join(env.RINGDESK_WEB_OUT || '.', 'screenshots');
+let chromium;
+try {
+  ({ chromium } = await import('playwright-core'));
+} catch (e) {
+  console.log('1..1\nnot ok 1 - playwright-core is not installed: run tools/deps.sh (npm ci in tests/web)');
+  process.exit(1);
+}
+
+// ---- TAP ---------------------------------------------------------------------------------
+let count = 0;
+let failed = 0;
+function ok(condition, name, detail) {
+  count++;
+  if (!condition) failed++;
+  console.log(`${condition ? 'ok' : 'not ok'} ${count} - ${name}`);
+  if (!condition && detail !== undefined) console.log(`# ${String(detail).replace(/\n/g, '\n# ')}`);
+  return condition;
+}
+
+// ---- the harness (simulators + hub with console) -------------------------------------------------
+const harness = spawn(env.RINGDESK_WEB_HARNESS, [], { stdio: ['pipe', 'pipe', 'inherit'] });
+const lines = createInterface({ input: harness.stdout });
+const waiting = [];
+lines.on('line', (line) => { const next = waiting.shift(); if (next) next(line); });
+const nextLine = () => new Promise((resolve) => waiting.push(resolve));
+async function harnessCommand(text) {
+  const answer = nextLine();
+  harness.stdin.write(text + '\n');
+  return answer;
+}
+const world = JSON.parse(await nextLine());
+const base = world.console.replace(/\/$/, '');
+
+function adminLink() {
+  return execFileSync(env.RINGDESK_HUB, ['--socket', world.admin_socket, 'admin-link'], { encoding: 'utf8' }).trim();
+}
+
+// ---- the browser -------------------------------------------------------------------------------------
+rmSync(out, { recursive: true, force: true });
+mkdirSync(out, { recursive: true });
+const profile = join(tmpdir(), `rd-web-profile-${process.pid}`);
+// A fresh profile directory of our own (Playwright passes it to Chromium as --user-data-dir).
+const desktop = await chromium.launchPersistentContext(profile, {
+  executablePath: env.CHROMIUM || '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+         '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  viewport: { width: 1280, height: 900 },
+  locale: 'en-US',
+});
+
+// Every response body the browser saw, to look for secrets afterwards.
+const bodies = [];
+function record(page) {
+  page.on('response', async (response) => {
+    try { bodies.push({ url: response.url(), text: await response.text() }); } catch (e) { /* redirects */ }
+  });
+}
+const page = desktop.pages()[0] || await desktop.newPage();
+record(page);
+page.on('dialog', (dialog) => { ok(false, `no script dialog (${dialog.message()})`); dialog.dismiss(); });
+
+// Every page at 1280 px and at 360 px (the same page, narrowed: forms' results included).
+async function snap(name) {
+  await page.screenshot({ path: join(out, `${name}-desktop.png`), fullPage: true });
+  await page.setViewportSize({ width: 360, height: 740 });
+  await page.screenshot({ path: join(out, `${name}-360.png`), fullPage: true });
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  ok(overflow <= 0, `${name}: nothing wider than 360 px`, `${overflow} px too wide`);
+  await page.setViewportSize({ width: 1280, height: 900 });
+}
+
+async function flash() {
+  const notice = page.locator('main .notice').first();
+  return (await notice.count()) ? (await notice.innerText()) : '';
+}
+
+const password = 'a long console password';
+try {
+  // ---- first visit: nothing to sign in with yet --------------------------------------------------
+  await page.goto(base + '/');
+  ok(page.url().endsWith('/signin'), 'the console sends a visitor to sign in');
+  ok((await page.content()).includes('ringdesk-hub admin-link'), 'the first visit says to run ringdesk-hub admin-link');
+  await snap('signin-first');
+
+  // ---- one-time link → set a password -----------------------------------------------------------------
+  const link = adminLink();
+  ok(/^http:\/\/127\.0\.0\.1:\d+\/link\?t=[A-Za-z0-9_-]{43}$/.test(link), 'admin-link prints a one-time URL', link);
+  await page.goto(link);
+  await snap('link');
+  await page.fill('#name', 'admin');
+  await page.fill('#password', password);
+  await page.fill('#repeat', password);
+  await page.click('button[type=submit]:has-text("Save and sign in")');
+  ok(page.url().endsWith('/overview'), 'the link signs the new administrator in', page.url());
+  ok((await page.locator('.next').innerText()).includes('connect the CRM'), 'Overview says what to do next: the CRM');
+  await snap('overview-empty');
+
+  const reuse = await page.goto(link);
+  ok(reuse.status() === 410 && (await page.content()).includes('already used'), 'a used link is refused',
+     reuse.status());
+
+  // ---- CRM: Test, then Save ---------------------------------------------------------------------------------
+  await page.goto(base + '/crm');
+  await page.fill('#url', world.odoo_url);
+  await page.fill('#database', world.odoo_database);
+  await page.fill('#login', world.odoo_login);
+  await page.fill('#api_key', world.odoo_key);
+  await page.click('button[value=test]');
+  const tested = await page.locator('#features').innerText();
+  ok(tested.includes('17.0') && tested.includes('Community'), 'Test shows the CRM version and features', tested);
+  ok(await page.inputValue('#api_key') === '', 'the key is not sent back after Test');
+  await snap('crm-tested');
+  await page.click('button[value=save]');      // the key just tested, kept on the server side
+  ok((await flash()).includes('connected and saved'), 'Save connects the CRM', await flash());
+  await snap('crm');
+
+  // ---- PBX ----------------------------------------------------------------------------------------------------
+  await page.goto(base + '/pbx');
+  await page.fill('#url', world.pbx_url);
+  await page.fill('#client_id', world.pbx_client_id);
+  await page.fill('#client_secret', world.pbx_secret);
+  await page.fill('#time_zone', 'Mars/Olympus');
+  await page.click('button[value=save]');
+  ok((await flash()).includes('time zone'), 'a wrong time zone is refused in words', await flash());
+  await page.fill('#client_secret', world.pbx_secret);
+  await page.fill('#time_zone', 'Asia/Shanghai');
+  await page.click('button[value=probe]');
+  ok((await flash()).includes('https://'), 'Check certificate explains that http:// has none', await flash());
+  await page.fill('#client_secret', world.pbx_secret);
+  await page.click('button[value=save]');
+  ok((await flash()).includes('connected and saved'), 'Save connects the PBX', await flash());
+  ok(await page.inputValue('#time_zone') === 'Asia/Shanghai', 'the time zone is kept');
+  await snap('pbx');
+
+  // ---- users: bind by e-mail with a preview, by hand, agent key -----------------------------------------------------
+  await page.goto(base + '/users');
+  await snap('users');
+  await page.click('button:has-text("Preview automatic binding")');
+  await snap('users-auto-preview');
+  await page.click('button:has-text("Bind now")');
+  ok(/\d+ extension\(s\) bound/.test(await flash()), 'automatic binding binds by e-mail', await flash());
+  const aliceRow = page.locator('#users tr', { hasText: 'alice@example.com' });
+  ok((await aliceRow.innerText()).includes('2001'), 'Alice is bound to 2001 by e-mail');
+  const daveRow = page.locator('#users tr', { hasText: 'dave@example.com' });
+  await daveRow.locator('select').selectOption('2004');
+  await daveRow.locator('button:has-text("Bind")').click();
+  ok((await flash()).includes('Bound'), 'binding by hand', await flash());
+  ok((await page.locator('#users tr', { hasText: 'dave@example.com' }).innerText()).includes('2004'),
+     'Dave is bound to 2004');
+  await page.click('a:has-text("Portal")');
+  ok(!(await page.locator('#users tbody').innerText()).includes('alice@example.com') &&
+     (await page.locator('#users tbody').innerText()).includes('bob@example.com'), 'the kind filter shows portal users only');
+  await snap('users-bound');
+
+  await page.goto(base + '/users');
+  await page.locator('#extensions tr', { hasText: '2001' }).locator('button').click();
+  const key = await page.inputValue('#key');
+  ok(/^rdk_[A-Za-z0-9_-]{43}$/.test(key), 'an agent key is issued and shown', key);
+  ok(await page.locator('svg.qr path').count() === 1, 'with a QR code');
+  ok(await page.locator('button.copy-button').isVisible(), 'and a copy button');
+  await snap('users-key');
+  await page.goto(base + '/users');
+  ok(!(await page.content()).includes(key), 'the key is not shown again');
+
+  // ---- contact sync, auto-create, call logging -----------------------------------------------------------------------
+  await page.goto(base + '/sync');
+  await page.check('#enabled');
+  await page.check('#kind-individual');
+  await page.check('#kind-company');
+  await page.fill('#phonebook', 'CRM_Synchronization');
+  await page.click('button:has-text("Save")');
+  ok((await flash()).includes('Saved'), 'contact sync turned on', await flash());
+  ok(await page.isChecked('#enabled'), 'sync shows as on');
+  await snap('sync');
+
+  await page.goto(base + '/autocreate');
+  await page.check('#enabled');
+  await page.check('#calls-inbound');
+  await page.check('#calls-outbound');
+  await page.check('#as-lead');
+  await page.click('button:has-text("Save")');
+  ok((await flash()).includes('Saved') && await page.isChecked('#as-lead'), 'auto-create turned on, as leads', await flash());
+  await snap('autocreate');
+
+  await page.goto(base + '/logging');
+  await page.check('#style-note');
+  await page.click('button:has-text("Save")');
+  ok((await flash()).includes('Saved') && await page.isChecked('#style-note'), 'calls are logged as notes', await flash());
+  await snap('logging');
+
+  // ---- a call in the simulator shows on Overview ------------------------------------------------------------------------
+  await harnessCommand(`call 2001 ${world.known_caller}`);
+  await harnessCommand(`call 2005 ${world.hostile_caller}`);
+  let seen = false;
+  for (let i = 0; i < 30 && !seen; i++) {
+    await page.goto(base + '/overview');
+    seen = (await page.locator('table.calls').count()) > 0 && (await page.locator('table.calls').innerText()).includes('Li Lei');
+    if (!seen) await page.waitForTimeout(500);
+  }
+  ok(seen, 'the call played in the PBX simulator shows on Overview with its CRM record');
+  let logged = false;
+  for (let i = 0; i < 30 && !logged; i++) {
+    await page.goto(base + '/activity');
+    logged = (await page.locator('table.calls tr', { hasText: 'Li Lei' }).innerText()).includes('Logged');
+    if (!logged) await page.waitForTimeout(500);
+  }
+  ok(logged, 'Activity shows the call logged in the CRM');
+  ok((await harnessCommand('logs')) !== 'ok 0', 'the simulated CRM holds the call log');
+  await page.goto(base + '/overview');
+  await snap('overview-call');
+  await page.goto(base + '/activity');
+  await snap('activity');
+
+  // ---- hostile CRM and PBX text is text -----------------------------------------------------------------------------------
+  const activityText = await page.locator('table.calls').innerText();
+  ok(activityText.includes('<script>window.pwned=1</script>Evil Corp'), 'a hostile CRM name is shown as text');
+  await page.goto(base + '/users');
+  ok((await page.locator('#users').innerText()).includes('<img src=x onerror="document.title=\'pwned\'">Mallory'),
+     'a hostile CRM user name is shown as text');
+  ok((await page.locator('#extensions').innerText()).includes('"><b>Evil</b> desk'), 'a hostile PBX name is shown as text');
+  ok(await page.evaluate(() => window.pwned === undefined && document.title !== 'pwned' &&
+                                !document.querySelector('main img, main b, main script')),
+     'no markup from the CRM or the PBX runs or renders');
+
+  // ---- audit log, administrators, translations ---------------------------------------------------------------------------------
+  await page.goto(base + '/audit');
+  const audit = await page.locator('main table').innerText();
+  ok(audit.includes('console:admin') && audit.includes('connect-crm') && audit.includes('bind'),
+     'the audit log shows who changed what');
+  await snap('audit');
+  await page.goto(base + '/admins');
+  await page.fill('#name', 'locktest');
+  await page.fill('#password', 'another long password');
+  await page.fill('#repeat', 'another long password');
+  await page.click('button:has-text("Save")');
+  ok((await page.locator('main table').innerText()).includes('locktest'), 'a second administrator is added');
+  await snap('admins');
+
+  const zh = await desktop.newPage();
+  record(zh);
+  await zh.setExtraHTTPHeaders({ 'Accept-Language': 'zh-CN,zh;q=0.9,en;q=0.5' });
+  await zh.goto(base + '/overview');
+  ok((await zh.locator('h1').innerText()) === '概览' && (await zh.getAttribute('html', 'lang')) === 'zh-CN',
+     'the console speaks Chinese to a zh-CN browser', await zh.locator('h1').innerText());
+  await zh.screenshot({ path: join(out, 'overview-zh-desktop.png'), fullPage: true });
+  await zh.goto(base + '/crm/confirm?action=disconnect');
+  await zh.screenshot({ path: join(out, 'crm-disconnect-zh-desktop.png'), fullPage: true });
+  await zh.close();
+
+  // ---- CSRF ------------------------------------------------------------------------------------------------------------------
+  const noToken = await page.request.post(base + '/crm/state', { form: { action: 'disable' } });
+  ok(noToken.status() === 403, 'a form without the CSRF token is refused', noToken.status());
+  const badToken = await page.request.post(base + '/crm/state', { form: { action: 'disable', csrf: 'x'.repeat(43) } });
+  ok(badToken.status() === 403, 'a form with a wrong CSRF token is refused', badToken.status());
+  const csrf = await page.getAttribute('form[action="/signout"] input[name=csrf]', 'value');
+  const foreign = await page.request.post(base + '/crm/state', { form: { action: 'disable', csrf },
+                                                                 headers: { Origin: 'http://evil.example' } });
+  ok(foreign.status() === 403, 'a form posted from another site is refused', foreign.status());
+  await page.goto(base + '/crm');
+  ok((await page.locator('main').innerText()).includes('Connected'), 'the refused forms changed nothing');
+
+  // ---- cookie flags -------------------------------------------------------------------------------------------------------------
+  const cookie = (await desktop.cookies()).find((c) => c.name === 'rd_session');
+  ok(cookie && cookie.httpOnly && cookie.sameSite === 'Strict' && cookie.path === '/',
+     'the session cookie is HttpOnly, SameSite=Strict', JSON.stringify(cookie));
+  ok(cookie && !cookie.secure && cookie.expires === -1, 'on plain loopback HTTP it is a session cookie without Secure',
+     JSON.stringify(cookie));
+
+  // ---- disable, enable, disconnect ----------------------------------------------------------------------------------------------
+  await page.click('a:has-text("Disable…")');
+  const disableText = await page.locator('main').innerText();
+  ok(disableText.includes('Keeps:') && disableText.includes('queued'), 'Disable says what it keeps and stops');
+  await snap('crm-disable-confirm');
+  await page.click('main button:has-text("Disable")');
+  ok((await flash()).includes('Disabled'), 'the CRM integration is disabled', await flash());
+  await page.goto(base + '/overview');
+  ok((await page.locator('table.facts').innerText()).includes('Disabled'), 'Overview shows it disabled');
+  await snap('overview-disabled');
+  await page.goto(base + '/crm');
+  await page.click('a:has-text("Disconnect…")');
+  const disconnectText = await page.locator('main').innerText();
+  ok(disconnectText.includes('Clears:') && disconnectText.includes('phonebook'), 'Disconnect says what it clears and keeps');
+  await snap('crm-disconnect-confirm');
+  await page.click('main button:has-text("Disconnect")');
+  ok((await flash()).includes('Disconnected'), 'the CRM is disconnected', await flash());
+  await page.goto(base + '/users');
+  ok((await page.locator('main').innerText()).includes('Connect the CRM first'), 'without a CRM, Users says what to do');
+  await page.goto(base + '/overview');
+  ok((await page.locator('.next').innerText()).includes('connect the CRM'), 'Overview asks for the CRM again');
+
+  // ---- sign-out, keyboard sign-in, lockout ----------------------------------------------------------------------------------------
+  await page.click('header button:has-text("Sign out")');
+  ok(page.url().includes('/signin') && (await page.content()).includes('signed out'), 'sign-out');
+  const after = await page.goto(base + '/overview');
+  ok(after.url().endsWith('/signin'), 'a signed-out browser is sent to sign in');
+  await snap('signin');
+
+  await page.keyboard.press('Tab');
+  ok(await page.evaluate(() => document.activeElement.textContent) === 'Skip to content', 'the first Tab reaches "Skip to content"');
+  await page.focus('#name');
+  await page.keyboard.type('admin');
+  await page.keyboard.press('Tab');
+  await page.keyboard.type(password);
+  await page.keyboard.press('Enter');
+  await page.waitForURL('**/overview');
+  ok(page.url().endsWith('/overview'), 'signing in with the keyboard only');
+  await page.click('header button:has-text("Sign out")');
+
+  let last;
+  for (let i = 0; i < 5; i++) {
+    await page.goto(base + '/signin');
+    await page.fill('#name', 'locktest');
+    await page.fill('#password', 'wrong password ' + i);
+    last = await Promise.all([page.waitForNavigation(), page.click('button:has-text("Sign in")')]);
+  }
+  ok((await flash()).includes('Wrong name or password'), 'a wrong password is refused', await flash());
+  await page.goto(base + '/signin');
+  await page.fill('#name', 'locktest');
+  await page.fill('#password', 'another long password');
+  const [locked] = await Promise.all([page.waitForNavigation(), page.click('button:has-text("Sign in")')]);
+  ok(locked.status() === 429 && (await flash()).includes('Too many failed sign-ins'),
+     'after five failures even the right password is refused for a while', `${locked.status()} ${await flash()}`);
+  await snap('signin-locked');
+  await page.goto(base + '/signin');
+  await page.fill('#name', 'admin');
+  await page.fill('#password', password);
+  await page.click('button:has-text("Sign in")');
+  ok(page.url().endsWith('/overview'), 'the lockout of one account does not lock out another');
+
+  // ---- no secret anywhere -----------------------------------------------------------------------------------------------------------
+  const secrets = { 'CRM API key': world.odoo_key, 'PBX secret': world.pbx_secret, 'user key': world.alice_key,
+                    'console password': password };
+  for (const [what, secret] of Object.entries(secrets)) {
+    const leak = bodies.find((b) => b.text.includes(secret));
+    ok(!leak, `no ${what} in any page or response`, leak && leak.url);
+  }
+  const keyPages = bodies.filter((b) => b.text.includes(key));
+  ok(keyPages.length === 1 && keyPages[0].url.endsWith('/users/key'), 'the agent key was sent once, on its own page',
+     keyPages.map((b) => b.url).join(', '));
+} catch (e) {
+  ok(false, 'the walk through the console finished', e.stack);
+  try { await page.screenshot({ path: join(out, 'failure.png'), fullPage: true }); } catch (e2) { /* closed */ }
+} finally {
+  await desktop.close();
+  rmSync(profile, { recursive: true, force: true });
+  harness.stdin.write('quit\n');
+  harness.stdin.end();
+}
+console.log(`1..${count}`);
+process.exit(failed > 0 ? 1 : 0);

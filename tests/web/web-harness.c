@@ -1,0 +1,173 @@
+/* web-harness — the world the browser tests of the web console run against: the PBX and Odoo
+ * simulators (with hostile names among the seed people) and a hub with its web console, all on
+ * loopback. Prints one JSON line with the addresses and credentials, then takes commands on
+ * stdin, one per line, answering each with one line:
+ *   call EXTENSION FROM      plays an answered inbound call from FROM (→ "ok CALL_ID")
+ *   ring EXTENSION FROM      a call that keeps ringing for 20 s (→ "ok CALL_ID")
+ *   logs                     the number of call logs written in the simulated CRM (→ "ok N")
+ *   quit                     stops everything (→ "ok")
+ */
+#include "config.h"
+
+#include "../hub/hub-test-util.h"
+
+#include <gio/gunixinputstream.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#define HOSTILE_USER "<img src=x onerror=\"document.title='pwned'\">Mallory"
+#define HOSTILE_PARTNER "<script>window.pwned=1</script>Evil Corp"
+#define HOSTILE_EXTENSION "\"><b>Evil</b> desk"
+#define HOSTILE_NUMBER "+86 21 6666 0000"
+
+typedef struct {
+  HubSims           sims;
+  RdHub            *hub;
+  GMainLoop        *loop;
+  GDataInputStream *input;
+  gint64            hostile_partner;
+} Harness;
+
+static void read_next (Harness *h);
+
+static void
+reply (const char *text)
+{
+  printf ("%s\n", text);
+  fflush (stdout);
+}
+
+static void
+command (Harness *h, char *line)
+{
+  g_auto(GStrv) words = g_strsplit (g_strstrip (line), " ", 3);
+  guint n = g_strv_length (words);
+
+  if (n == 3 && (g_str_equal (words[0], "call") || g_str_equal (words[0], "ring")))
+    {
+      const char * const ring[] = { words[1], NULL };
+      gboolean keep_ringing = g_str_equal (words[0], "ring");
+      g_autofree char *id = rd_sim_pbx_play_inbound (h->sims.pbx, words[2], "02188880000", ring,
+                                                     keep_ringing ? NULL : words[1], keep_ringing ? 20000 : 400, 600);
+      g_autofree char *text = g_strdup_printf ("ok %s", id);
+
+      reply (text);
+    }
+  else if (n == 1 && g_str_equal (words[0], "logs"))
+    {
+      g_autoptr(GPtrArray) messages = rd_sim_odoo_messages_for (h->sims.odoo, "res.partner", h->sims.li_lei);
+      g_autofree char *text = g_strdup_printf ("ok %u", messages != NULL ? messages->len : 0);
+
+      reply (text);
+    }
+  else if (n == 1 && g_str_equal (words[0], "quit"))
+    {
+      reply ("ok");
+      g_main_loop_quit (h->loop);
+      return;
+    }
+  else
+    reply ("error unknown command");
+}
+
+static void
+line_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Harness *h = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *line = g_data_input_stream_read_line_finish_utf8 (G_DATA_INPUT_STREAM (source), result, NULL, &error);
+
+  if (line == NULL)
+    {
+      g_main_loop_quit (h->loop);   /* the test runner went away */
+      return;
+    }
+  command (h, line);
+  if (g_main_loop_is_running (h->loop))
+    read_next (h);
+}
+
+static void
+read_next (Harness *h)
+{
+  g_data_input_stream_read_line_async (h->input, G_PRIORITY_DEFAULT, NULL, line_cb, h);
+}
+
+int
+main (int argc, char **argv)
+{
+  Harness h = { 0 };
+  RdHubOptions options = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *console = NULL;
+  g_autoptr(GInputStream) stdin_stream = g_unix_input_stream_new (STDIN_FILENO, FALSE);
+
+  hub_sims_start (&h.sims);
+  rd_sim_odoo_add_user (h.sims.odoo, "mallory", HOSTILE_USER, "mallory@example.com", NULL, RD_CRM_USER_INTERNAL, FALSE);
+  h.hostile_partner = rd_sim_odoo_add_partner (h.sims.odoo, HOSTILE_PARTNER, HOSTILE_NUMBER, NULL, TRUE, 0, NULL);
+  rd_sim_pbx_add_extension (h.sims.pbx, "2005", HOSTILE_EXTENSION, "mallory@example.com");
+
+  options.database_path = g_build_filename (h.sims.tmp, "hub.db", NULL);
+  options.secrets_dir = g_build_filename (h.sims.tmp, "secrets", NULL);
+  options.admin_socket = g_build_filename (h.sims.tmp, "admin.sock", NULL);
+  options.console_address = g_strdup ("127.0.0.1");
+  h.hub = rd_hub_new (&options);
+  rd_hub_set_retry_policy (h.hub, 1, 2);
+  if (!rd_hub_start (h.hub, &error))
+    {
+      g_printerr ("web-harness: %s\n", error->message);
+      return 1;
+    }
+  {
+    g_autoptr(JsonObject) status = rd_hub_get_status_json (h.hub);
+
+    console = g_strdup (json_object_get_string_member_with_default (status, "console_url", ""));
+  }
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "console");
+  json_builder_add_string_value (builder, console);
+  json_builder_set_member_name (builder, "admin_socket");
+  json_builder_add_string_value (builder, options.admin_socket);
+  json_builder_set_member_name (builder, "pbx_url");
+  json_builder_add_string_value (builder, rd_sim_pbx_get_base_url (h.sims.pbx));
+  json_builder_set_member_name (builder, "pbx_client_id");
+  json_builder_add_string_value (builder, RD_SIM_PBX_DEFAULT_CLIENT_ID);
+  json_builder_set_member_name (builder, "pbx_secret");
+  json_builder_add_string_value (builder, RD_SIM_PBX_DEFAULT_SECRET);
+  json_builder_set_member_name (builder, "odoo_url");
+  json_builder_add_string_value (builder, rd_sim_odoo_get_url (h.sims.odoo));
+  json_builder_set_member_name (builder, "odoo_database");
+  json_builder_add_string_value (builder, rd_sim_odoo_get_database (h.sims.odoo));
+  json_builder_set_member_name (builder, "odoo_login");
+  json_builder_add_string_value (builder, "admin");
+  json_builder_set_member_name (builder, "odoo_key");
+  json_builder_add_string_value (builder, ADMIN_KEY);
+  json_builder_set_member_name (builder, "alice_key");
+  json_builder_add_string_value (builder, ALICE_KEY);
+  json_builder_set_member_name (builder, "known_caller");
+  json_builder_add_string_value (builder, LI_LEI_NUMBER);
+  json_builder_set_member_name (builder, "hostile_caller");
+  json_builder_add_string_value (builder, HOSTILE_NUMBER);
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  json_generator_set_root (generator, root);
+  text = json_generator_to_data (generator, NULL);
+  reply (text);
+
+  h.loop = g_main_loop_new (NULL, FALSE);
+  h.input = g_data_input_stream_new (stdin_stream);
+  read_next (&h);
+  g_main_loop_run (h.loop);
+
+  g_clear_object (&h.input);
+  g_clear_object (&h.hub);
+  hub_sims_stop (&h.sims);
+  g_main_loop_unref (h.loop);
+  rd_hub_options_clear (&options);
+  return 0;
+}
