@@ -255,7 +255,9 @@ try {
 
   const zh = await desktop.newPage();
   record(zh);
-  await zh.setExtraHTTPHeaders({ 'Accept-Language': 'zh-CN,zh;q=0.9,en;q=0.5' });
+  // The context's locale is en-US: this page's requests say Chinese instead.
+  await zh.route('**/*', (route) => route.continue({
+    headers: { ...route.request().headers(), 'accept-language': 'zh-CN,zh;q=0.9,en;q=0.5' } }));
   await zh.goto(base + '/overview');
   ok((await zh.locator('h1').innerText()) === '概览' && (await zh.getAttribute('html', 'lang')) === 'zh-CN',
      'the console speaks Chinese to a zh-CN browser', await zh.locator('h1').innerText());
