@@ -82,7 +82,10 @@ async function snap(name) {
   await page.setViewportSize({ width: 360, height: 740 });
   await page.screenshot({ path: join(out, `${name}-360.png`), fullPage: true });
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-  ok(overflow <= 0, `${name}: nothing wider than 360 px`, `${overflow} px too wide`);
+  const culprits = overflow <= 0 ? '' : await page.evaluate(() => [...document.querySelectorAll('body *')]
+    .filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1 && !e.parentElement.closest('.scroll'))
+    .slice(0, 8).map((e) => `${e.tagName}.${e.className} ${Math.round(e.getBoundingClientRect().right)}`).join(', '));
+  ok(overflow <= 0, `${name}: nothing wider than 360 px`, `${overflow} px too wide: ${culprits}`);
   await page.setViewportSize({ width: 1280, height: 900 });
 }
 

@@ -107,6 +107,12 @@ main (int argc, char **argv)
   g_autoptr(GInputStream) stdin_stream = g_unix_input_stream_new (STDIN_FILENO, FALSE);
 
   hub_sims_start (&h.sims);
+  {
+    /* The PBX keeps its call records in its own zone; the test tells the hub which (Asia/Shanghai). */
+    g_autoptr(GTimeZone) shanghai = g_time_zone_new_identifier ("Asia/Shanghai");
+
+    rd_sim_pbx_set_time_zone (h.sims.pbx, shanghai);
+  }
   rd_sim_odoo_add_user (h.sims.odoo, "mallory", HOSTILE_USER, "mallory@example.com", NULL, RD_CRM_USER_INTERNAL, FALSE);
   h.hostile_partner = rd_sim_odoo_add_partner (h.sims.odoo, HOSTILE_PARTNER, HOSTILE_NUMBER, NULL, TRUE, 0, NULL);
   rd_sim_pbx_add_extension (h.sims.pbx, "2005", HOSTILE_EXTENSION, "mallory@example.com");

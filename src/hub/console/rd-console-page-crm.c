@@ -15,6 +15,12 @@ yes_no (RdConsoleRequest *req, JsonObject *object, const char *member)
   return json_object_get_boolean_member_with_default (object, member, FALSE) ? _("Yes") : _("No");
 }
 
+static const char *
+or_dash (const char *text)
+{
+  return text != NULL && *text != '\0' ? text : "—";
+}
+
 static void
 render_features (RdConsoleRequest *req, RdHtml *html, JsonObject *features, const char *heading)
 {
@@ -28,9 +34,9 @@ render_features (RdConsoleRequest *req, RdHtml *html, JsonObject *features, cons
   rd_html_printf (html, "<tr><th scope=\"row\">%s</th><td>%s</td></tr>", _("Phone number search"),
                   yes_no (req, features, "phone_search"));
   rd_html_printf (html, "<tr><th scope=\"row\">%s</th><td>%s</td></tr>", _("Company country"),
-                  rd_console_str (features, "country"));
+                  or_dash (rd_console_str (features, "country")));
   rd_html_printf (html, "<tr><th scope=\"row\">%s</th><td>%s</td></tr>", _("Time zone"),
-                  rd_console_str (features, "timezone"));
+                  or_dash (rd_console_str (features, "timezone")));
   rd_html_raw (html, "</tbody></table></section>");
 }
 
@@ -65,7 +71,7 @@ reply_crm (RdConsoleRequest *req, guint status_code, const char *problem, JsonOb
       if (*rd_console_str (crm, "message") != '\0')
         rd_console_notice (html, "warn", rd_console_str (crm, "message"));
     }
-  else
+  else if (tested == NULL)
     rd_console_notice (html, "info", _("No CRM is connected yet. Enter the CRM's address and database, and the login "
                                        "and API key of a CRM administrator (in the CRM: Preferences → Account Security "
                                        "→ New API Key). Test shows what the hub finds; Save connects."));
@@ -85,7 +91,7 @@ reply_crm (RdConsoleRequest *req, guint status_code, const char *problem, JsonOb
                   "<label for=\"cert_sha256\">%s</label><input id=\"cert_sha256\" name=\"cert_sha256\" value=\"%s\" "
                   "aria-describedby=\"pin-hint\"><p class=\"hint\" id=\"pin-hint\">%s</p>",
                   _("CRM address"), url, _("Database"), database, _("Administrator login"), login, _("API key"),
-                  configured || have_tested_key ? _("saved — leave empty to keep") : "",
+                  have_tested_key ? _("tested — leave empty to use it") : configured ? _("saved — leave empty to keep") : "",
                   _("The key is never shown again, not even here."),
                   _("Certificate fingerprint (optional)"), pin,
                   _("Only for a self-hosted CRM with a self-signed certificate: its SHA-256 fingerprint."));

@@ -234,8 +234,8 @@ key_issued (RdConsoleRequest *req, JsonObject *reply, const GError *error)
     }
   html = rd_html_new ();
   qr = rd_console_qr_svg (key, _("QR code of the agent key"), &qr_error);
-  rd_console_notice (html, "warn", _("This key is shown once. Copy it now into the desktop's Ringdesk (Preferences → "
-                                     "Agent key); it is not stored anywhere in readable form."));
+  rd_console_notice (html, "warn", _("This key is shown once. Copy it now into Ringdesk on the desktop (Preferences, sign in "
+                                     "with “My extension and an agent key”); it is not stored anywhere in readable form."));
   rd_html_printf (html, "<div class=\"card key\"><p>%s <span class=\"ext\">%s</span></p>"
                   "<label for=\"key\">%s</label><div class=\"copy\"><input id=\"key\" class=\"secret\" readonly value=\"%s\">"
                   "<button type=\"button\" class=\"copy-button\" data-copy=\"key\" data-done=\"%s\" hidden>%s</button></div>"
