@@ -1,0 +1,627 @@
+/* The web console's parts and the administration API it shares with the command line:
+ * HTML escaping, languages, sessions and one-time links (with a moved clock), sign-in
+ * throttling, Argon2id accounts, the audit log (never a secret), outbox listing and retry,
+ * the certificate probe, the console over TLS (cookie flags), and its configuration. */
+#include "config.h"
+
+#include "hub-test-util.h"
+
+#include "core/rd-error.h"
+#include "hub/console/rd-console-accounts.h"
+#include "hub/console/rd-console-catalog.h"
+#include "hub/console/rd-console-sessions.h"
+#include "hub/console/rd-console-throttle.h"
+#include "hub/console/rd-html.h"
+#include "hub/rd-admin-commands.h"
+#include "hub/rd-hub-config.h"
+#include "hub/rd-tls-probe.h"
+
+#include <glib/gstdio.h>
+#include <string.h>
+
+/* ---- HTML ------------------------------------------------------------------------------- */
+
+static void
+test_html_escapes (void)
+{
+  g_autoptr(RdHtml) html = rd_html_new ();
+  g_autofree char *text = NULL;
+  char invalid[] = { 'a', (char) 0xff, '<', 0 };
+
+  rd_html_printf (html, "<a title=\"%s\">%s</a>", "\"><script>x</script>", "O'Brien & <b>");
+  rd_html_text (html, invalid);
+  text = rd_html_free_to_string (g_steal_pointer (&html));
+  g_assert_cmpstr (text, ==, "<a title=\"&quot;&gt;&lt;script&gt;x&lt;/script&gt;\">O&apos;Brien &amp; &lt;b&gt;</a>"
+                             "a\xef\xbf\xbd&lt;");
+}
+
+/* ---- languages ----------------------------------------------------------------------------- */
+
+static void
+test_negotiate (void)
+{
+  static const char * const available[] = { "de", "fr", "zh_CN", NULL };
+
+  g_assert_cmpstr (rd_console_catalog_negotiate ("zh-CN,zh;q=0.9,en;q=0.8", available), ==, "zh_CN");
+  g_assert_cmpstr (rd_console_catalog_negotiate ("zh", available), ==, "zh_CN");
+  g_assert_cmpstr (rd_console_catalog_negotiate ("de-AT, en;q=0.5", available), ==, "de");
+  g_assert_cmpstr (rd_console_catalog_negotiate ("en;q=0.9, fr;q=0.4", available), ==, NULL);
+  g_assert_cmpstr (rd_console_catalog_negotiate ("es, fr;q=0.3", available), ==, "fr");
+  g_assert_cmpstr (rd_console_catalog_negotiate ("*", available), ==, NULL);
+  g_assert_cmpstr (rd_console_catalog_negotiate ("", available), ==, NULL);
+  g_assert_cmpstr (rd_console_catalog_negotiate (NULL, available), ==, NULL);
+}
+
+static void
+test_catalog (void)
+{
+  g_autofree char *dir = g_build_filename (g_getenv ("G_TEST_BUILDDIR"), "..", "po", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RdConsoleCatalog) zh = rd_console_catalog_load (dir, "zh_CN", GETTEXT_PACKAGE, &error);
+  g_autoptr(RdConsoleCatalog) none = NULL;
+  g_autofree char *tmp = g_dir_make_tmp ("rd-catalog-XXXXXX", NULL);
+  g_autofree char *bad_dir = g_build_filename (tmp, "xx", "LC_MESSAGES", NULL);
+  g_autofree char *bad = g_build_filename (bad_dir, GETTEXT_PACKAGE ".mo", NULL);
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (rd_console_catalog_get (zh, "Overview"), ==, "概览");
+  g_assert_cmpstr (rd_console_catalog_get (zh, "not a message of ours"), ==, "not a message of ours");
+  g_assert_cmpstr (rd_console_catalog_get (NULL, "Overview"), ==, "Overview");
+
+  g_mkdir_with_parents (bad_dir, 0700);
+  g_file_set_contents (bad, "\xde\x12\x04\x95 truncated", 16, NULL);
+  none = rd_console_catalog_load (tmp, "xx", GETTEXT_PACKAGE, &error);
+  g_assert_null (none);
+  g_assert_error (error, RD_ERROR, RD_ERROR_INVALID_INPUT);
+  g_unlink (bad);
+  g_rmdir (bad_dir);
+  g_autofree char *xx = g_build_filename (tmp, "xx", NULL);
+  g_rmdir (xx);
+  g_rmdir (tmp);
+}
+
+/* ---- sessions and links ---------------------------------------------------------------------- */
+
+static void
+test_sessions (void)
+{
+  g_autoptr(RdConsoleSessions) sessions = rd_console_sessions_new ();
+  g_autofree char *token = NULL;
+  g_autofree char *old = NULL;
+  RdConsoleSession *session = rd_console_sessions_create (sessions, &token);
+  g_autofree char *csrf_before = g_strdup (session->csrf);
+
+  g_assert_cmpuint (strlen (token), ==, 43);
+  g_assert_true (rd_console_sessions_lookup (sessions, token) == session);
+  g_assert_null (session->actor);
+  g_assert_null (rd_console_sessions_lookup (sessions, "x"));
+  g_assert_true (rd_console_session_check_csrf (session, csrf_before));
+  g_assert_false (rd_console_session_check_csrf (session, "nope"));
+  g_assert_false (rd_console_session_check_csrf (session, NULL));
+
+  /* Signing in moves the session to a new token and a new CSRF token. */
+  old = g_strdup (token);
+  session = rd_console_sessions_sign_in (sessions, &token, "console:admin", "admin");
+  g_assert_nonnull (session);
+  g_assert_cmpstr (token, !=, old);
+  g_assert_null (rd_console_sessions_lookup (sessions, old));
+  g_assert_true (rd_console_sessions_lookup (sessions, token) == session);
+  g_assert_false (rd_console_session_check_csrf (session, csrf_before));
+
+  /* Idle timeout: just within, then just past (each lookup counts as activity). */
+  rd_console_sessions_set_clock_offset (sessions, RD_CONSOLE_SESSION_IDLE_S);
+  g_assert_nonnull (rd_console_sessions_lookup (sessions, token));
+  rd_console_sessions_set_clock_offset (sessions, 2 * RD_CONSOLE_SESSION_IDLE_S + 1);
+  g_assert_null (rd_console_sessions_lookup (sessions, token));
+
+  /* Sign-out. */
+  g_clear_pointer (&token, g_free);
+  session = rd_console_sessions_create (sessions, &token);
+  rd_console_sessions_end (sessions, token);
+  g_assert_null (rd_console_sessions_lookup (sessions, token));
+}
+
+static void
+test_session_lifetime (void)
+{
+  g_autoptr(RdConsoleSessions) sessions = rd_console_sessions_new ();
+  g_autofree char *token = NULL;
+  gint64 t;
+
+  rd_console_sessions_create (sessions, &token);
+  rd_console_sessions_sign_in (sessions, &token, "console:admin", "admin");
+  /* Active every 20 minutes: still ends after the maximum lifetime. */
+  for (t = 1200; t <= RD_CONSOLE_SESSION_MAX_S; t += 1200)
+    {
+      rd_console_sessions_set_clock_offset (sessions, t);
+      g_assert_nonnull (rd_console_sessions_lookup (sessions, token));
+    }
+  rd_console_sessions_set_clock_offset (sessions, RD_CONSOLE_SESSION_MAX_S + 1);
+  g_assert_null (rd_console_sessions_lookup (sessions, token));
+}
+
+static void
+test_links (void)
+{
+  g_autoptr(RdConsoleSessions) sessions = rd_console_sessions_new ();
+  g_autofree char *link = rd_console_sessions_issue_link (sessions);
+  g_autofree char *late = rd_console_sessions_issue_link (sessions);
+
+  g_assert_true (rd_console_sessions_link_valid (sessions, link));
+  g_assert_false (rd_console_sessions_link_valid (sessions, "forged"));
+  g_assert_true (rd_console_sessions_consume_link (sessions, link));
+  g_assert_false (rd_console_sessions_consume_link (sessions, link));    /* once */
+  g_assert_false (rd_console_sessions_link_valid (sessions, link));
+
+  rd_console_sessions_set_clock_offset (sessions, RD_CONSOLE_LINK_LIFETIME_S);
+  g_assert_true (rd_console_sessions_link_valid (sessions, late));
+  rd_console_sessions_set_clock_offset (sessions, RD_CONSOLE_LINK_LIFETIME_S + 1);
+  g_assert_false (rd_console_sessions_link_valid (sessions, late));      /* 15 minutes */
+  g_assert_false (rd_console_sessions_consume_link (sessions, late));
+}
+
+/* ---- throttling ---------------------------------------------------------------------------------- */
+
+static void
+test_throttle (void)
+{
+  g_autoptr(RdConsoleThrottle) throttle = rd_console_throttle_new ();
+  gint64 wait = 0;
+
+  for (guint i = 0; i < RD_CONSOLE_THROTTLE_IDENTITY_MAX; i++)
+    {
+      g_assert_true (rd_console_throttle_allowed (throttle, "console:admin", "10.0.0.1", NULL));
+      rd_console_throttle_failed (throttle, "console:Admin", "10.0.0.1");   /* names fold case */
+    }
+  g_assert_false (rd_console_throttle_allowed (throttle, "console:admin", "10.0.0.9", &wait));
+  g_assert_cmpint (wait, ==, RD_CONSOLE_THROTTLE_LOCK_S);
+  /* Another account behind the same address is not locked out. */
+  g_assert_true (rd_console_throttle_allowed (throttle, "console:other", "10.0.0.1", NULL));
+  rd_console_throttle_set_clock_offset (throttle, RD_CONSOLE_THROTTLE_LOCK_S);
+  g_assert_true (rd_console_throttle_allowed (throttle, "console:admin", "10.0.0.1", NULL));
+
+  /* One address trying many names is stopped too. */
+  for (guint i = 0; i < RD_CONSOLE_THROTTLE_ADDRESS_MAX; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("console:guess%u", i);
+
+      rd_console_throttle_failed (throttle, name, "10.0.0.2");
+    }
+  g_assert_false (rd_console_throttle_allowed (throttle, "console:fresh", "10.0.0.2", NULL));
+  g_assert_true (rd_console_throttle_allowed (throttle, "console:fresh", "10.0.0.3", NULL));
+
+  /* Failures older than the window are forgotten; a success clears the identity. */
+  rd_console_throttle_failed (throttle, "console:slow", "10.0.0.4");
+  rd_console_throttle_set_clock_offset (throttle, 2 * RD_CONSOLE_THROTTLE_LOCK_S + RD_CONSOLE_THROTTLE_WINDOW_S + 1);
+  for (guint i = 0; i + 1 < RD_CONSOLE_THROTTLE_IDENTITY_MAX; i++)
+    rd_console_throttle_failed (throttle, "console:slow", "10.0.0.4");
+  g_assert_true (rd_console_throttle_allowed (throttle, "console:slow", "10.0.0.4", NULL));
+  rd_console_throttle_succeeded (throttle, "console:slow");
+  rd_console_throttle_failed (throttle, "console:slow", "10.0.0.4");
+  g_assert_true (rd_console_throttle_allowed (throttle, "console:slow", "10.0.0.4", NULL));
+
+  /* The hub-wide budget of CRM checks. */
+  for (guint i = 0; i < RD_CONSOLE_THROTTLE_CRM_PER_MINUTE; i++)
+    g_assert_true (rd_console_throttle_take_crm_check (throttle));
+  g_assert_false (rd_console_throttle_take_crm_check (throttle));
+  rd_console_throttle_set_clock_offset (throttle, 10 * RD_CONSOLE_THROTTLE_LOCK_S + 60);
+  g_assert_true (rd_console_throttle_take_crm_check (throttle));
+}
+
+/* ---- passwords and accounts ------------------------------------------------------------------------ */
+
+typedef struct {
+  gboolean done;
+  gboolean ok;
+  GError  *error;
+} Wait;
+
+static gboolean
+wait_done (gpointer data)
+{
+  return ((Wait *) data)->done;
+}
+
+static void
+set_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Wait *wait = user_data;
+
+  wait->ok = rd_console_accounts_set_password_finish (RD_CONSOLE_ACCOUNTS (source), result, &wait->error);
+  wait->done = TRUE;
+}
+
+static void
+verify_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Wait *wait = user_data;
+
+  wait->ok = rd_console_accounts_verify_finish (RD_CONSOLE_ACCOUNTS (source), result, &wait->error);
+  wait->done = TRUE;
+}
+
+static gboolean
+verify (RdConsoleAccounts *accounts, const char *name, const char *password)
+{
+  Wait wait = { 0 };
+
+  rd_console_accounts_verify_async (accounts, name, password, NULL, verify_cb, &wait);
+  g_assert_true (hub_wait_until (wait_done, &wait, 20000));
+  g_assert_no_error (wait.error);
+  return wait.ok;
+}
+
+static void
+test_accounts (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RdStore) store = rd_store_open (":memory:", &error);
+  g_autoptr(RdConsoleAccounts) accounts = rd_console_accounts_new (store, &error);
+  g_autofree char *hash = rd_console_password_hash ("correct horse battery", &error);
+  g_auto(GStrv) names = NULL;
+  Wait wait = { 0 };
+
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_prefix (hash, "$argon2id$v=19$m=65536,t=3,p=1$"));
+  g_assert_true (rd_console_password_verify (hash, "correct horse battery"));
+  g_assert_false (rd_console_password_verify (hash, "correct horse batterY"));
+  g_assert_false (rd_console_password_verify ("$2y$10$notargon", "x"));
+
+  g_assert_false (rd_console_accounts_check_password ("short", NULL));
+  g_assert_false (rd_console_accounts_check_name (" padded", NULL));
+  g_assert_false (rd_console_accounts_check_name ("tab\there", NULL));
+  g_assert_true (rd_console_accounts_check_name ("张伟", NULL));
+
+  rd_console_accounts_set_password_async (accounts, "admin", "too short", NULL, set_cb, &wait);
+  g_assert_true (hub_wait_until (wait_done, &wait, 20000));
+  g_assert_false (wait.ok);
+  g_assert_error (wait.error, RD_ERROR, RD_ERROR_INVALID_INPUT);
+  g_clear_error (&wait.error);
+
+  wait.done = FALSE;
+  rd_console_accounts_set_password_async (accounts, "admin", "a long console password", NULL, set_cb, &wait);
+  g_assert_true (hub_wait_until (wait_done, &wait, 20000));
+  g_assert_no_error (wait.error);
+  g_assert_true (wait.ok);
+  g_assert_cmpuint (rd_console_accounts_count (accounts), ==, 1);
+  g_assert_true (verify (accounts, "admin", "a long console password"));
+  g_assert_false (verify (accounts, "admin", "a long console passwort"));
+  g_assert_false (verify (accounts, "nobody", "a long console password"));
+
+  /* The password is nowhere in the store in readable form. */
+  {
+    sqlite3_stmt *stmt = NULL;
+
+    sqlite3_prepare_v2 (rd_store_get_db (store), "SELECT hash FROM console_admin", -1, &stmt, NULL);
+    g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+    g_assert_null (strstr ((const char *) sqlite3_column_text (stmt, 0), "console password"));
+    sqlite3_finalize (stmt);
+  }
+
+  /* The last administrator stays. */
+  g_assert_false (rd_console_accounts_remove (accounts, "admin", &error));
+  g_assert_error (error, RD_ERROR, RD_ERROR_CONFLICT);
+  g_clear_error (&error);
+  wait.done = FALSE;
+  rd_console_accounts_set_password_async (accounts, "second", "another long password", NULL, set_cb, &wait);
+  g_assert_true (hub_wait_until (wait_done, &wait, 20000));
+  g_assert_true (rd_console_accounts_remove (accounts, "admin", &error));
+  g_assert_no_error (error);
+  names = rd_console_accounts_list (accounts);
+  g_assert_cmpuint (g_strv_length (names), ==, 1);
+  g_assert_cmpstr (names[0], ==, "second");
+}
+
+/* ---- the administration API: audit, outbox ------------------------------------------------------------ */
+
+typedef struct {
+  gboolean    done;
+  JsonObject *reply;
+  GError     *error;
+} Run;
+
+static void
+run_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Run *run = user_data;
+
+  run->reply = rd_admin_commands_run_finish (RD_HUB (source), result, &run->error);
+  run->done = TRUE;
+}
+
+static JsonObject *
+run_command (RdHub *hub, const char *actor, const char *command, JsonObject *body, GError **error)
+{
+  Run run = { 0 };
+
+  rd_admin_commands_run_async (hub, actor, command, body, NULL, run_cb, &run);
+  g_assert_true (hub_wait_until (wait_done, &run, 30000));
+  if (run.error != NULL)
+    g_propagate_error (error, run.error);
+  return run.reply;
+}
+
+static void
+test_audit (void)
+{
+  HubSims sims;
+  g_autoptr(RdHub) hub = NULL;
+  g_autoptr(JsonObject) body = json_object_new ();
+  g_autoptr(JsonObject) reply = NULL;
+  g_autoptr(JsonObject) refused = NULL;
+  g_autoptr(JsonObject) audit = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  g_autofree char *text = NULL;
+  JsonArray *entries;
+  JsonObject *newest;
+
+  hub_sims_start (&sims);
+  hub = hub_new_connected (&sims, NULL);
+
+  json_object_set_string_member (body, "url", rd_sim_odoo_get_url (sims.odoo));
+  json_object_set_string_member (body, "database", rd_sim_odoo_get_database (sims.odoo));
+  json_object_set_string_member (body, "login", "admin");
+  json_object_set_string_member (body, "api_key", ADMIN_KEY);
+  reply = run_command (hub, "console:tester", "connect-crm", body, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (reply);
+
+  /* A refused change is not a change. */
+  json_object_set_string_member (body, "api_key", "wrong-key");
+  refused = run_command (hub, "console:tester", "connect-crm", body, &error);
+  g_assert_null (refused);
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+
+  audit = run_command (hub, "command line (uid 0)", "audit", NULL, &error);
+  g_assert_no_error (error);
+  entries = json_object_get_array_member (audit, "entries");
+  g_assert_cmpuint (json_array_get_length (entries), ==, 1);
+  newest = json_array_get_object_element (entries, 0);
+  g_assert_cmpstr (json_object_get_string_member (newest, "actor"), ==, "console:tester");
+  g_assert_cmpstr (json_object_get_string_member (newest, "action"), ==, "connect-crm");
+  g_assert_nonnull (strstr (json_object_get_string_member (newest, "detail"), "login=admin"));
+  g_assert_nonnull (strstr (json_object_get_string_member (newest, "detail"), "api_key=(given)"));
+  g_assert_cmpint (json_object_get_int_member (newest, "time"), >, 0);
+  node = json_node_init_object (json_node_alloc (), audit);
+  text = json_to_string (node, FALSE);
+  g_assert_null (strstr (text, ADMIN_KEY));
+  g_assert_null (strstr (text, "wrong-key"));
+
+  /* Reading is not audited; an unknown command is refused. */
+  g_clear_pointer (&audit, json_object_unref);
+  g_assert_null (run_command (hub, "x", "no-such-command", NULL, &error));
+  g_assert_error (error, RD_ERROR, RD_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  audit = run_command (hub, "x", "audit", NULL, &error);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (audit, "entries")), ==, 1);
+
+  g_clear_object (&hub);
+  hub_sims_stop (&sims);
+}
+
+static void
+test_outbox_retry (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RdStore) store = rd_store_open (":memory:", &error);
+  g_autoptr(GPtrArray) claimed = NULL;
+  g_autoptr(GPtrArray) failed = NULL;
+  g_autoptr(GPtrArray) all = NULL;
+  g_autoptr(RdOutboxItem) item = NULL;
+  gint64 dead_id, done_id;
+
+  g_assert_true (rd_store_outbox_enqueue (store, "a", "call-log", "{}", NULL, &error));
+  g_assert_true (rd_store_outbox_enqueue (store, "b", "call-log", "{}", NULL, &error));
+  g_assert_true (rd_store_outbox_enqueue (store, "c", "call-log", "{}", NULL, &error));
+  claimed = rd_store_outbox_claim (store, "me", 2, 60, &error);
+  g_assert_cmpuint (claimed->len, ==, 2);
+  dead_id = ((RdOutboxItem *) claimed->pdata[0])->id;
+  done_id = ((RdOutboxItem *) claimed->pdata[1])->id;
+  g_assert_true (rd_store_outbox_fail (store, dead_id, "me", "gave up", TRUE, &error));
+  g_assert_true (rd_store_outbox_complete (store, done_id, "me", &error));
+
+  failed = rd_store_outbox_list (store, 1u << RD_OUTBOX_DEAD, 0, &error);
+  g_assert_cmpuint (failed->len, ==, 1);
+  g_assert_cmpstr (((RdOutboxItem *) failed->pdata[0])->last_error, ==, "gave up");
+  all = rd_store_outbox_list (store, (1u << RD_OUTBOX_PENDING) | (1u << RD_OUTBOX_DEAD), 0, &error);
+  g_assert_cmpuint (all->len, ==, 2);
+  g_assert_cmpstr (((RdOutboxItem *) all->pdata[0])->key, ==, "c");   /* newest first */
+
+  g_assert_true (rd_store_outbox_retry (store, dead_id, &error));
+  g_assert_no_error (error);
+  item = rd_store_outbox_get (store, "a");
+  g_assert_cmpint (item->state, ==, RD_OUTBOX_PENDING);
+  g_assert_cmpuint (item->attempts, ==, 0);
+  g_assert_cmpuint (rd_store_outbox_count (store, RD_OUTBOX_DEAD), ==, 0);
+
+  g_assert_false (rd_store_outbox_retry (store, done_id, &error));
+  g_assert_error (error, RD_ERROR, RD_ERROR_CONFLICT);
+  g_clear_error (&error);
+  g_assert_false (rd_store_outbox_retry (store, 999, &error));
+  g_assert_error (error, RD_ERROR, RD_ERROR_NOT_FOUND);
+}
+
+/* ---- the certificate probe, the console over TLS ------------------------------------------------------ */
+
+static GTlsCertificate *
+test_certificate (void)
+{
+  g_autofree char *path = g_test_build_filename (G_TEST_DIST, "pbx", "sim-pbx-cert.pem", NULL);
+  g_autoptr(GError) error = NULL;
+  GTlsCertificate *certificate = g_tls_certificate_new_from_file (path, &error);
+
+  g_assert_no_error (error);
+  return certificate;
+}
+
+static void
+probe_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Run *run = user_data;
+
+  run->reply = rd_tls_probe_finish (result, &run->error);
+  run->done = TRUE;
+}
+
+static void
+test_probe (void)
+{
+  g_autoptr(GTlsCertificate) certificate = test_certificate ();
+  g_autoptr(SoupServer) server = soup_server_new ("tls-certificate", certificate, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *expected = rd_tls_fingerprint_sha256 (certificate);
+  g_autoptr(GSList) uris = NULL;
+  Run run = { 0 };
+  JsonArray *problems;
+
+  g_assert_true (soup_server_listen_local (server, 0, SOUP_SERVER_LISTEN_HTTPS | SOUP_SERVER_LISTEN_IPV4_ONLY, &error));
+  uris = soup_server_get_uris (server);
+  url = g_strdup_printf ("https://127.0.0.1:%d/", g_uri_get_port (uris->data));
+  g_slist_free_full (g_steal_pointer (&uris), (GDestroyNotify) g_uri_unref);
+
+  rd_tls_probe_async (url, NULL, probe_cb, &run);
+  g_assert_true (hub_wait_until (wait_done, &run, 20000));
+  g_assert_no_error (run.error);
+  g_assert_cmpstr (json_object_get_string_member (run.reply, "sha256"), ==, expected);
+  g_assert_cmpuint (strlen (expected), ==, 95);
+  g_assert_false (json_object_get_boolean_member (run.reply, "trusted"));
+  problems = json_object_get_array_member (run.reply, "problems");
+  g_assert_cmpuint (json_array_get_length (problems), >, 0);
+  g_clear_pointer (&run.reply, json_object_unref);
+
+  run.done = FALSE;
+  rd_tls_probe_async ("http://127.0.0.1:1/", NULL, probe_cb, &run);
+  g_assert_true (hub_wait_until (wait_done, &run, 20000));
+  g_assert_error (run.error, RD_ERROR, RD_ERROR_INVALID_INPUT);
+  g_clear_error (&run.error);
+}
+
+static gboolean
+accept_any (SoupMessage *msg, GTlsCertificate *certificate, GTlsCertificateFlags errors, gpointer data)
+{
+  return TRUE;
+}
+
+typedef struct {
+  gboolean  done;
+  GBytes   *body;
+  GError   *error;
+} Sent;
+
+static void
+sent_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Sent *sent = user_data;
+
+  sent->body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &sent->error);
+  sent->done = TRUE;
+}
+
+static void
+test_console_tls (void)
+{
+  g_autoptr(GTlsCertificate) certificate = test_certificate ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *tmp = g_dir_make_tmp ("rd-console-tls-XXXXXX", NULL);
+  g_autofree char *cert_path = g_test_build_filename (G_TEST_DIST, "pbx", "sim-pbx-cert.pem", NULL);
+  RdHubOptions options = { 0 };
+  g_autoptr(RdHub) hub = NULL;
+  g_autoptr(RdHub) plain = NULL;
+  g_autoptr(JsonObject) status = NULL;
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autoptr(SoupMessage) msg = NULL;
+  Sent sent = { 0 };
+  const char *cookie;
+
+  options.tls_certificate = cert_path;
+  options.tls_key = cert_path;
+  options.console_address = (char *) "127.0.0.1";
+  hub = rd_hub_new (&options);
+  g_assert_true (rd_hub_start (hub, &error));
+  g_assert_no_error (error);
+  status = rd_hub_get_status_json (hub);
+  g_assert_true (g_str_has_prefix (json_object_get_string_member (status, "console_url"), "https://127.0.0.1:"));
+
+  msg = soup_message_new ("GET", json_object_get_string_member (status, "console_url"));
+  g_signal_connect (msg, "accept-certificate", G_CALLBACK (accept_any), NULL);
+  soup_session_send_and_read_async (session, msg, G_PRIORITY_DEFAULT, NULL, sent_cb, &sent);
+  g_assert_true (hub_wait_until (wait_done, &sent, 20000));
+  g_assert_no_error (sent.error);
+  g_assert_cmpuint (soup_message_get_status (msg), ==, SOUP_STATUS_OK);   /* the sign-in page */
+  cookie = soup_message_headers_get_one (soup_message_get_response_headers (msg), "Set-Cookie");
+  g_assert_nonnull (cookie);
+  g_assert_true (g_str_has_prefix (cookie, "__Host-rd_session="));
+  g_assert_nonnull (strstr (cookie, "; Secure"));
+  g_assert_nonnull (strstr (cookie, "; HttpOnly"));
+  g_assert_nonnull (strstr (cookie, "; SameSite=Strict"));
+  g_assert_nonnull (strstr (cookie, "; Path=/"));
+  g_assert_null (strstr (cookie, "Domain"));
+  g_assert_nonnull (soup_message_headers_get_one (soup_message_get_response_headers (msg), "Strict-Transport-Security"));
+
+  /* Without TLS, only loopback. */
+  options.tls_certificate = options.tls_key = NULL;
+  options.console_address = (char *) "0.0.0.0";
+  plain = rd_hub_new (&options);
+  g_assert_false (rd_hub_start (plain, &error));
+  g_assert_error (error, RD_ERROR, RD_ERROR_INVALID_INPUT);
+  g_clear_pointer (&sent.body, g_bytes_unref);
+  g_rmdir (tmp);
+}
+
+static void
+test_config (void)
+{
+  g_autofree char *tmp = g_dir_make_tmp ("rd-console-conf-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (tmp, "hub.conf", NULL);
+  g_autoptr(GError) error = NULL;
+  RdHubConfig config;
+
+  g_file_set_contents (path, "[hub]\nport=1\n", -1, NULL);
+  g_assert_true (rd_hub_config_load (&config, path, &error));
+  g_assert_cmpstr (config.options.console_address, ==, "127.0.0.1");
+  g_assert_cmpuint (config.options.console_port, ==, RD_HUB_DEFAULT_CONSOLE_PORT);
+  rd_hub_config_clear (&config);
+
+  g_file_set_contents (path, "[console]\nlisten-address=192.0.2.1\nport=9443\n", -1, NULL);
+  g_assert_true (rd_hub_config_load (&config, path, &error));
+  g_assert_cmpstr (config.options.console_address, ==, "192.0.2.1");
+  g_assert_cmpuint (config.options.console_port, ==, 9443);
+  rd_hub_config_clear (&config);
+
+  g_file_set_contents (path, "[console]\nenabled=false\n", -1, NULL);
+  g_assert_true (rd_hub_config_load (&config, path, &error));
+  g_assert_null (config.options.console_address);
+  rd_hub_config_clear (&config);
+
+  g_file_set_contents (path, "[console]\nenabled=maybe\n", -1, NULL);
+  g_assert_false (rd_hub_config_load (&config, path, &error));
+  g_assert_error (error, RD_ERROR, RD_ERROR_INVALID_INPUT);
+  rd_hub_config_clear (&config);
+  g_unlink (path);
+  g_rmdir (tmp);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  /* The simulators speak plain HTTP and some checks refuse on purpose: warnings are expected. */
+  g_log_set_always_fatal (G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL);
+  g_test_add_func ("/console/html-escapes", test_html_escapes);
+  g_test_add_func ("/console/negotiate", test_negotiate);
+  g_test_add_func ("/console/catalog", test_catalog);
+  g_test_add_func ("/console/sessions", test_sessions);
+  g_test_add_func ("/console/session-lifetime", test_session_lifetime);
+  g_test_add_func ("/console/links", test_links);
+  g_test_add_func ("/console/throttle", test_throttle);
+  g_test_add_func ("/console/accounts", test_accounts);
+  g_test_add_func ("/console/audit", test_audit);
+  g_test_add_func ("/console/outbox-retry", test_outbox_retry);
+  g_test_add_func ("/console/probe", test_probe);
+  g_test_add_func ("/console/tls", test_console_tls);
+  g_test_add_func ("/console/config", test_config);
+  return g_test_run ();
+}
