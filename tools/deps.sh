@@ -27,3 +27,22 @@ if [ -n "$missing" ]; then
   # shellcheck disable=SC2086
   apt-get install -y -q --no-install-recommends $missing
 fi
+
+# Node.js and npm for the browser tests of the web console (any Node ≥ 20; Debian's own if none).
+if ! command -v npm >/dev/null 2>&1; then
+  if [ "$(id -u)" != 0 ]; then
+    echo "Missing: nodejs and npm (for the web console's browser tests). Run this script as root." >&2
+    exit 1
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q
+  apt-get install -y -q --no-install-recommends nodejs npm
+fi
+
+# playwright-core, pinned by tests/web/package-lock.json, into tests/web/node_modules. It drives
+# Debian's Chromium (installed above); it never downloads a browser of its own.
+web="$(dirname "$0")/../tests/web"
+if [ ! -f "$web/node_modules/.package-lock.json" ] || ! cmp -s "$web/package-lock.json" "$web/node_modules/.ringdesk-lock"; then
+  PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --prefix "$web" --no-audit --no-fund --loglevel=error
+  cp "$web/package-lock.json" "$web/node_modules/.ringdesk-lock"
+fi
