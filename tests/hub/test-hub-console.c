@@ -69,7 +69,7 @@ test_catalog (void)
   g_assert_cmpstr (rd_console_catalog_get (NULL, "Overview"), ==, "Overview");
 
   g_mkdir_with_parents (bad_dir, 0700);
-  g_file_set_contents (bad, "\xde\x12\x04\x95 truncated", 16, NULL);
+  g_file_set_contents (bad, "\xde\x12\x04\x95 truncated", -1, NULL);
   none = rd_console_catalog_load (tmp, "xx", GETTEXT_PACKAGE, &error);
   g_assert_null (none);
   g_assert_error (error, RD_ERROR, RD_ERROR_INVALID_INPUT);

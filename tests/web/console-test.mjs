@@ -134,6 +134,25 @@ try {
   ok((await flash()).includes('connected and saved'), 'Save connects the CRM', await flash());
   await snap('crm');
 
+  // ---- CRM administrators sign in with their own CRM login and API key ---------------------------
+  await page.click('header button:has-text("Sign out")');
+  const crmForm = page.locator('form:has(input[name=method][value=crm])');
+  await crmForm.locator('#login').fill('alice');
+  await crmForm.locator('#api_key').fill(world.alice_key);
+  await crmForm.locator('button').click();
+  ok((await flash()).includes('not a CRM administrator'), 'a CRM user outside the Settings group is refused',
+     await flash());
+  await crmForm.locator('#login').fill(world.odoo_login);
+  await crmForm.locator('#api_key').fill(world.odoo_key);
+  await crmForm.locator('button').click();
+  ok(page.url().endsWith('/overview') && (await page.locator('header .who').innerText()).includes('Administrator'),
+     'a CRM administrator signs in with the CRM login and API key');
+  await page.click('header button:has-text("Sign out")');
+  await page.fill('#name', 'admin');
+  await page.fill('#password', password);
+  await page.click('form:has(input[name=method][value=password]) button');
+  ok(page.url().endsWith('/overview'), 'and the console administrator again with the password');
+
   // ---- PBX ----------------------------------------------------------------------------------------------------
   await page.goto(base + '/pbx');
   await page.fill('#url', world.pbx_url);
@@ -245,7 +264,8 @@ try {
   // ---- audit log, administrators, translations ---------------------------------------------------------------------------------
   await page.goto(base + '/audit');
   const audit = await page.locator('main table').innerText();
-  ok(audit.includes('console:admin') && audit.includes('connect-crm') && audit.includes('bind'),
+  ok(audit.includes('console:admin') && audit.includes('crm:admin') && audit.includes('connect-crm') &&
+     audit.includes('bind'),
      'the audit log shows who changed what');
   await snap('audit');
   await page.goto(base + '/admins');

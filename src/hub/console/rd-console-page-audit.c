@@ -17,7 +17,7 @@ audit_listed (RdConsoleRequest *req, JsonObject *reply, const GError *error)
                     "are never written here."));
   if (error != NULL)
     rd_console_notice (html, "error", error->message);
-  rd_html_printf (html, "<div class=\"scroll\"><table class=\"list\"><thead><tr><th scope=\"col\">%s</th>"
+  rd_html_printf (html, "<div class=\"scroll\"><table class=\"list audit\"><thead><tr><th scope=\"col\">%s</th>"
                   "<th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th></tr></thead><tbody>",
                   _("Time"), _("Who"), _("What"), _("Details"));
   for (guint i = 0; entries != NULL && i < json_array_get_length (entries); i++)
