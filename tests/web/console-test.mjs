@@ -250,6 +250,35 @@ try {
   await page.goto(base + '/activity');
   await snap('activity');
 
+  // ---- a CRM outage: the write waits, Retry sends it when the CRM is back ----------------------------------
+  await harnessCommand('crm-down');
+  const logsBefore = await harnessCommand('logs');
+  await harnessCommand(`call 2001 ${world.known_caller}`);
+  let waitingRow = null;
+  for (let i = 0; i < 40 && !waitingRow; i++) {
+    await page.goto(base + '/activity');
+    const rows = page.locator('#outbox tr', { hasText: 'Call log' });
+    if ((await rows.count()) > 0 && (await rows.first().innerText()).match(/Could not|refused|reach|closed/i))
+      waitingRow = rows.first();
+    else
+      await page.waitForTimeout(500);
+  }
+  ok(waitingRow !== null, 'a call log that cannot reach the CRM waits on Activity with its error');
+  await page.goto(base + '/overview');
+  ok(Number(await page.locator('.tiles li', { hasText: 'CRM writes waiting' }).locator('.figure').innerText()) > 0,
+     'Overview counts the waiting CRM writes');
+  await page.goto(base + '/activity');
+  await snap('activity-waiting');
+  await harnessCommand('crm-up');
+  await page.locator('#outbox tr', { hasText: 'Call log' }).first().locator('button:has-text("Retry")').click();
+  ok((await flash()).includes('Sent again'), 'Retry sends a waiting write again now', await flash());
+  let retried = false;
+  for (let i = 0; i < 30 && !retried; i++) {
+    retried = (await harnessCommand('logs')) !== logsBefore;
+    if (!retried) await page.waitForTimeout(300);
+  }
+  ok(retried, 'after Retry the call is logged in the CRM');
+
   // ---- hostile CRM and PBX text is text -----------------------------------------------------------------------------------
   const activityText = await page.locator('table.calls').innerText();
   ok(activityText.includes('<script>window.pwned=1</script>Evil Corp'), 'a hostile CRM name is shown as text');

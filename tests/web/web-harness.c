@@ -5,6 +5,7 @@
  *   call EXTENSION FROM      plays an answered inbound call from FROM (→ "ok CALL_ID")
  *   ring EXTENSION FROM      a call that keeps ringing for 20 s (→ "ok CALL_ID")
  *   logs                     the number of call logs written in the simulated CRM (→ "ok N")
+ *   crm-down, crm-up         the simulated CRM stops answering, answers again (→ "ok")
  *   quit                     stops everything (→ "ok")
  */
 #include "config.h"
@@ -59,6 +60,11 @@ command (Harness *h, char *line)
       g_autofree char *text = g_strdup_printf ("ok %u", messages != NULL ? messages->len : 0);
 
       reply (text);
+    }
+  else if (n == 1 && (g_str_equal (words[0], "crm-down") || g_str_equal (words[0], "crm-up")))
+    {
+      rd_sim_odoo_set_down (h->sims.odoo, g_str_equal (words[0], "crm-down"));
+      reply ("ok");
     }
   else if (n == 1 && g_str_equal (words[0], "quit"))
     {

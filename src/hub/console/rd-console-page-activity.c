@@ -122,8 +122,8 @@ render_outbox (RdConsoleRequest *req, RdHtml *html, JsonArray *items)
   guint n = items != NULL ? json_array_get_length (items) : 0;
 
   rd_html_printf (html, "<section id=\"outbox\"><h2>%s</h2><p class=\"hint\">%s</p>", _("Waiting and failed CRM writes"),
-                  _("Each write is retried with growing pauses while the CRM is unreachable; after eight failures it "
-                    "is marked failed and waits for you. Retry sends it again now."));
+                  _("Each write is retried with growing pauses for as long as the CRM is unreachable; a write the CRM "
+                    "refuses eight times is marked failed and waits for you. Retry sends it again now."));
   if (n == 0)
     {
       rd_html_printf (html, "<p class=\"empty\">%s</p></section>", _("Nothing is waiting."));
@@ -140,10 +140,10 @@ render_outbox (RdConsoleRequest *req, RdHtml *html, JsonArray *items)
       const char *state = rd_console_str (item, "state");
       gboolean failed = g_str_equal (state, "failed");
 
-      rd_html_printf (html, "<tr><td>%s</td><td>%s</td><td><span class=\"badge badge-%s\">%s</span> %s</td><td>%s</td><td>",
+      rd_html_printf (html, "<tr><td>%s</td><td>%s</td><td><span class=\"badge badge-%s\">%s</span></td><td>%s</td><td>",
                       created, item_words (req, rd_console_str (item, "kind")), failed ? "error" : "warn",
                       failed ? _("Failed") : g_str_equal (state, "working") ? _("Working") : _("Waiting"),
-                      "", rd_console_str (item, "last_error"));
+                      rd_console_str (item, "last_error"));
       if (!g_str_equal (state, "working"))
         {
           g_autofree char *id = g_strdup_printf ("%" G_GINT64_FORMAT, json_object_get_int_member_with_default (item, "id", 0));
@@ -156,10 +156,6 @@ render_outbox (RdConsoleRequest *req, RdHtml *html, JsonArray *items)
     }
   rd_html_raw (html, "</tbody></table></div></section>");
 }
-
-typedef struct {
-  JsonArray *calls;
-} Activity;
 
 static void
 outbox_done (RdConsoleRequest *req, JsonObject *reply, const GError *error)

@@ -142,6 +142,14 @@ render_auto (RdConsoleRequest *req, RdHtml *html)
                   "</section>", _("Preview automatic binding"));
 }
 
+static gboolean
+pbx_missing (RdConsoleRequest *req)
+{
+  g_autoptr(JsonObject) status = rd_hub_get_status_json (rd_console_request_get_hub (req));
+
+  return g_str_equal (rd_console_str (json_object_get_object_member (status, "pbx"), "state"), "not-configured");
+}
+
 static void
 extensions_listed (RdConsoleRequest *req, JsonObject *reply, const GError *error)
 {
@@ -153,8 +161,16 @@ extensions_listed (RdConsoleRequest *req, JsonObject *reply, const GError *error
   if (type == NULL || (!g_str_equal (type, "internal") && !g_str_equal (type, "portal") && !g_str_equal (type, "public")))
     type = "all";
   if (users_reply == NULL)
-    rd_console_notice (html, "info", _("Connect the CRM first: its users are listed here to bind them to extensions."));
-  if (error != NULL)
+    {
+      rd_console_notice (html, "info", _("Connect the CRM first: its users are listed here to bind them to extensions."));
+      rd_html_printf (html, "<p><a class=\"button\" href=\"/crm\">%s</a></p>", _("Connect the CRM"));
+    }
+  if (error != NULL && pbx_missing (req))
+    {
+      rd_console_notice (html, "info", _("Connect the PBX to list its extensions."));
+      rd_html_printf (html, "<p><a class=\"button\" href=\"/pbx\">%s</a></p>", _("Connect the PBX"));
+    }
+  else if (error != NULL)
     rd_console_notice (html, "warn", error->message);
   if (users_reply != NULL && extensions != NULL)
     render_auto (req, html);
