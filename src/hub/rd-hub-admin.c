@@ -220,6 +220,7 @@ rd_hub_connect_pbx_async (RdHub *self, const RdPbxConfig *config, GCancellable *
   g_autoptr(GError) error = NULL;
   g_autofree char *old_url = NULL;
   g_autofree char *saved_secret = NULL;
+  g_autofree char *saved_url = NULL;
   PbxConnect *data;
   gint64 mark;
 
@@ -233,7 +234,10 @@ rd_hub_connect_pbx_async (RdHub *self, const RdPbxConfig *config, GCancellable *
       g_task_return_new_error (task, RD_ERROR, RD_ERROR_UNAVAILABLE, "The hub is not running");
       return;
     }
-  if (config->client_secret == NULL && rd_store_get_setting (self->store, "pbx.url") != NULL)
+  /* The saved secret only ever goes back to the saved PBX: pointing the hub at another address
+   * must not hand it over (it can dial from any extension). */
+  saved_url = rd_store_get_setting (self->store, "pbx.url");
+  if (config->client_secret == NULL && saved_url != NULL && g_strcmp0 (saved_url, config->base_url) == 0)
     saved_secret = rd_secrets_get (self->secrets, RD_SECRET_PBX_CLIENT_SECRET, NULL);
   if (!check_url (config->base_url, "PBX", &error) ||
       !require_field (config->client_id, "PBX client id", &error) ||

@@ -68,7 +68,7 @@ void         rd_hub_set_index_refresh   (RdHub *self, guint seconds);
 void         rd_hub_connect_pbx_async   (RdHub *self, const RdPbxConfig *config, GCancellable *cancellable,
                                          GAsyncReadyCallback callback, gpointer user_data);
 gboolean     rd_hub_connect_pbx_finish  (RdHub *self, GAsyncResult *result, GError **error);
-/* A NULL client secret (PBX) or API key (CRM) keeps the saved one. */
+/* A NULL client secret (PBX) or API key (CRM) keeps the saved one, for the saved address only. */
 void         rd_hub_connect_crm_async   (RdHub *self, const RdCrmConfig *config, GCancellable *cancellable,
                                          GAsyncReadyCallback callback, gpointer user_data);
 gboolean     rd_hub_connect_crm_finish  (RdHub *self, GAsyncResult *result, GError **error);

@@ -284,6 +284,9 @@ test_admin (Fixture *f, gconstpointer data)
                         RD_SIM_PBX_DEFAULT_CLIENT_ID, "--keep-secret", "--time-zone", "Nowhere/Special", NULL), ==, 1);
   g_assert_cmpint (cli (f, NULL, NULL, "connect-pbx", "--url", rd_sim_pbx_get_base_url (f->sims.pbx), "--client-id",
                         RD_SIM_PBX_DEFAULT_CLIENT_ID, "--keep-secret", "--time-zone", "Asia/Shanghai", NULL), ==, 0);
+  /* The saved secret never goes to another address. */
+  g_assert_cmpint (cli (f, NULL, NULL, "connect-pbx", "--url", "http://127.0.0.1:9", "--client-id",
+                        RD_SIM_PBX_DEFAULT_CLIENT_ID, "--keep-secret", NULL), ==, 1);
   g_assert_cmpint (cli (f, NULL, NULL, "certificate", rd_sim_pbx_get_base_url (f->sims.pbx), NULL), ==, 1);
   g_assert_cmpint (cli (f, NULL, &out, "calls", NULL), ==, 0);
   g_assert_nonnull (strstr (out, "OTHER PARTY"));

@@ -401,6 +401,39 @@ test_audit (void)
   hub_sims_stop (&sims);
 }
 
+/* "Keep the saved secret" keeps it for the saved PBX only: another address never receives it. */
+static void
+test_saved_secret_stays (void)
+{
+  HubSims sims;
+  g_autoptr(RdHub) hub = NULL;
+  g_autoptr(RdSimPbx) other = rd_sim_pbx_new ();
+  g_autoptr(JsonObject) body = json_object_new ();
+  g_autoptr(JsonObject) reply = NULL;
+  g_autoptr(GError) error = NULL;
+
+  hub_sims_start (&sims);
+  hub = hub_new_connected (&sims, NULL);
+  g_assert_true (rd_sim_pbx_start (other, &error));
+
+  json_object_set_string_member (body, "url", rd_sim_pbx_get_base_url (other));
+  json_object_set_string_member (body, "client_id", RD_SIM_PBX_DEFAULT_CLIENT_ID);
+  reply = run_command (hub, "crm:someone", "connect-pbx", body, &error);
+  g_assert_null (reply);
+  g_assert_error (error, RD_ERROR, RD_ERROR_INVALID_INPUT);
+  g_assert_cmpuint (rd_sim_pbx_count_requests (other, "get_token"), ==, 0);
+  g_clear_error (&error);
+
+  /* The same PBX again without the secret: kept. */
+  json_object_set_string_member (body, "url", rd_sim_pbx_get_base_url (sims.pbx));
+  reply = run_command (hub, "crm:someone", "connect-pbx", body, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (reply);
+
+  g_clear_object (&hub);
+  hub_sims_stop (&sims);
+}
+
 static void
 test_outbox_retry (void)
 {
@@ -619,6 +652,7 @@ main (int argc, char **argv)
   g_test_add_func ("/console/throttle", test_throttle);
   g_test_add_func ("/console/accounts", test_accounts);
   g_test_add_func ("/console/audit", test_audit);
+  g_test_add_func ("/console/saved-secret-stays", test_saved_secret_stays);
   g_test_add_func ("/console/outbox-retry", test_outbox_retry);
   g_test_add_func ("/console/probe", test_probe);
   g_test_add_func ("/console/tls", test_console_tls);
