@@ -933,6 +933,7 @@ rd_hub_get_status_json (RdHub *self)
   if (info != NULL)
     json_object_set_object_member (crm, "features", rd_hub_crm_info_to_json (info));
   set_string_or_null (crm, "region", rd_hub_region (self));
+  set_string_or_null (crm, "region_setting", self->settings.region);   /* NULL: the CRM company's */
   json_object_set_boolean_member (crm, "enabled", self->settings.enabled);
   json_object_set_object_member (status, "crm", crm);
 

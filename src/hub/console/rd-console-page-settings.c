@@ -192,7 +192,8 @@ rd_console_page_logging (RdConsoleRequest *req)
   JsonObject *crm = status_part (req, &status, "crm");
   RdHtml *html = rd_html_new ();
   gboolean note = g_str_equal (rd_console_str (crm, "log_style"), "note");
-  const char *region = rd_console_str (crm, "region");
+  const char *region = rd_console_str (crm, "region_setting");
+  const char *effective = rd_console_str (crm, "region");
 
   if (!crm_missing (req, html, status))
     {
@@ -205,9 +206,9 @@ rd_console_page_logging (RdConsoleRequest *req)
       radio (html, "style", "activity", !note, _("A done \"Call\" activity (shows in the activity history)"));
       radio (html, "style", "note", note, _("An internal note in the chatter"));
       rd_html_printf (html, "</fieldset><label for=\"region\">%s</label><input id=\"region\" name=\"region\" value=\"%s\" "
-                      "maxlength=\"2\" aria-describedby=\"region-hint\"><p class=\"hint\" id=\"region-hint\">%s</p>"
-                      "<button type=\"submit\">%s</button></form>",
-                      _("Country of numbers without a country code"), region,
+                      "placeholder=\"%s\" maxlength=\"2\" aria-describedby=\"region-hint\"><p class=\"hint\" "
+                      "id=\"region-hint\">%s</p><button type=\"submit\">%s</button></form>",
+                      _("Country of numbers without a country code"), region, effective,
                       _("Two letters such as CN or FR; empty: the CRM company's country."), _("Save"));
     }
   rd_console_request_reply_page (req, SOUP_STATUS_OK, _("Call logging"), "logging", html);
