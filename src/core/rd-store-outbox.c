@@ -508,10 +508,11 @@ rd_store_outbox_retry (RdStore *self, gint64 id, GError **error)
     }
   state = (RdOutboxState) sqlite3_column_int (stmt, 0);
   g_clear_pointer (&stmt, rd_store_stmt_reset);
-  if (state == RD_OUTBOX_CLAIMED || state == RD_OUTBOX_DONE)
+  if (state == RD_OUTBOX_CLAIMED)
+    return rd_store_commit (self, error);   /* a worker is on it right now: as due as it gets */
+  if (state == RD_OUTBOX_DONE)
     {
-      g_set_error (error, RD_ERROR, RD_ERROR_CONFLICT, "Outbox: item %" G_GINT64_FORMAT " is %s", id,
-                   state == RD_OUTBOX_CLAIMED ? "being worked on right now" : "already done");
+      g_set_error (error, RD_ERROR, RD_ERROR_CONFLICT, "Outbox: item %" G_GINT64_FORMAT " is already done", id);
       goto fail;
     }
   /* A dead item starts over with a fresh backoff; a waiting one is simply due now. */

@@ -469,6 +469,14 @@ test_outbox_retry (void)
   g_assert_cmpuint (item->attempts, ==, 0);
   g_assert_cmpuint (rd_store_outbox_count (store, RD_OUTBOX_DEAD), ==, 0);
 
+  /* A claimed item is being sent already: nothing to do, and no error (the button raced the worker). */
+  g_clear_pointer (&claimed, g_ptr_array_unref);
+  claimed = rd_store_outbox_claim (store, "me", 1, 60, &error);
+  g_assert_cmpuint (claimed->len, ==, 1);
+  g_assert_true (rd_store_outbox_retry (store, ((RdOutboxItem *) claimed->pdata[0])->id, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (rd_store_outbox_count (store, RD_OUTBOX_CLAIMED), ==, 1);
+
   g_assert_false (rd_store_outbox_retry (store, done_id, &error));
   g_assert_error (error, RD_ERROR, RD_ERROR_CONFLICT);
   g_clear_error (&error);
