@@ -136,7 +136,7 @@ render_auto (RdConsoleRequest *req, RdHtml *html)
 {
   rd_html_printf (html, "<section id=\"auto\" class=\"card\"><h2>%s</h2><p>%s</p>", _("Bind by e-mail"),
                   _("Binds each unbound extension to the unbound CRM user whose e-mail address is the same as the "
-                    "extension's (letter case aside). You see what it will do before anything changes."));
+                    "extension's (letter case aside). You confirm before anything changes."));
   rd_console_form_open (req, html, "/users/auto", "inline");
   rd_html_printf (html, "<input type=\"hidden\" name=\"step\" value=\"preview\"><button type=\"submit\">%s</button></form>"
                   "</section>", _("Preview automatic binding"));
