@@ -4,7 +4,7 @@
 #   sh bench/run.sh [--quick] [--only LIST] [--build DIR] [--no-record]
 #
 #   --quick      smaller N for iteration (the recorded run says which mode it used)
-#   --only LIST  comma-separated subset of: pop (B1+B2), scale (B3), app (B4), outbox (B5)
+#   --only LIST  comma-separated subset of: pop (B1+B2), scale (B3), app (B4), outbox (B5), abuse (B6)
 #   --build DIR  build directory (default build-bench; configured if missing)
 #   --no-record  print only; do not append to bench/RESULTS.md
 #
@@ -15,7 +15,7 @@ cd "$(dirname "$0")/.."
 root=$(pwd)
 
 mode=full
-only=pop,scale,app,outbox
+only=pop,scale,app,outbox,abuse
 build=build-bench
 record=yes
 while [ $# -gt 0 ]; do
@@ -24,7 +24,7 @@ while [ $# -gt 0 ]; do
     --only) only=$2; shift ;;
     --build) build=$2; shift ;;
     --no-record) record=no ;;
-    *) echo "usage: $0 [--quick] [--only pop,scale,app,outbox] [--build DIR] [--no-record]" >&2; exit 2 ;;
+    *) echo "usage: $0 [--quick] [--only pop,scale,app,outbox,abuse] [--build DIR] [--no-record]" >&2; exit 2 ;;
   esac
   shift
 done
@@ -42,11 +42,13 @@ if [ "$mode" = quick ]; then
   POP="--contacts 100000 --calls 200 --lookups 500"
   SCALE="--agents 200 --rate 50 --seconds 10"
   OUTBOX="--calls 1000 --outage 5"
+  ABUSE="--agents 200 --rate 50 --seconds 10 --attack 2000 --flood 3000"
   IDLE=15
 else
   POP="--contacts 1000000 --calls 1000 --lookups 2000"
   SCALE="--agents 1000 --rate 50 --seconds 60"
   OUTBOX="--calls 10000 --outage 30"
+  ABUSE="--agents 1000 --rate 50 --seconds 60 --attack 2000 --flood 3000"
   IDLE=60
 fi
 
@@ -79,6 +81,8 @@ want pop && run pop "$bench" "$hub" pop $POP
 want scale && run scale "$bench" "$hub" scale $SCALE
 # shellcheck disable=SC2086
 want outbox && run outbox "$bench" "$hub" outbox $OUTBOX
+# shellcheck disable=SC2086
+want abuse && run abuse "$bench" "$hub" abuse $ABUSE
 want app && run app sh "$root/bench/app-footprint.sh" "$build" "$IDLE"
 # The same with GTK's GL stack loaded (RINGDESK_GPU=1), to show what it costs (see RESULTS.md).
 want app && run app_gpu sh -c "RINGDESK_GPU=1 sh '$root/bench/app-footprint.sh' '$build' '$IDLE' | sed 's/^b4_/b4_gpu_/'"
@@ -93,6 +97,9 @@ verdicts=$(awk '
     t["b4_rss"] = "<= 30"; t["b4_rss_peak"] = "<= 30"; t["b4_ready"] = "<= 300";
     t["b4_extra_timer_wakeups_per_min"] = "<= 0";
     t["b5_logged_more_than_once"] = "== 0"; t["b5_not_logged"] = "== 0"; t["b5_outbox_dead_after"] = "== 0";
+    t["b6_new_sign_in_max"] = "<= 1000"; t["b6_status_max"] = "<= 1000";
+    t["b6_lost_ringing"] = "== 0"; t["b6_duplicated_ringing"] = "== 0"; t["b6_to_wrong_agent"] = "== 0";
+    t["b6_lost_ended"] = "== 0"; t["b6_rss_after_flood_change"] = "<= 10";
   }
   {
     name = $1; sub(":$", "", name);
@@ -111,7 +118,7 @@ if [ "$record" = yes ]; then
     echo
     echo "- commit: $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src tests bench ':!bench/RESULTS.md' 2>/dev/null || echo ' (with uncommitted changes in the tree)')"
     echo "- machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), $(awk '/MemTotal/ {printf "%.1f GB", $2/1048576}' /proc/meminfo) RAM, load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
-    echo "- parameters: pop $POP; scale $SCALE; outbox $OUTBOX; app idle ${IDLE} s; ran: $only"
+    echo "- parameters: pop $POP; scale $SCALE; outbox $OUTBOX; abuse $ABUSE; app idle ${IDLE} s; ran: $only"
     echo
     echo '```'
     cat "$out"

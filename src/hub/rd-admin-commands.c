@@ -22,6 +22,7 @@ static const CommandInfo commands[] = {
   { "status", TRUE, FALSE },
   { "users", TRUE, FALSE },
   { "extensions", TRUE, FALSE },
+  { "agent-keys", TRUE, FALSE },
   { "outbox", FALSE, FALSE },
   { "calls", FALSE, FALSE },
   { "audit", FALSE, FALSE },
@@ -39,6 +40,7 @@ static const CommandInfo commands[] = {
   { "disable", FALSE, TRUE },
   { "disconnect", FALSE, TRUE },
   { "agent-key", FALSE, TRUE },
+  { "revoke", FALSE, TRUE },
   { "retry", FALSE, TRUE },
   { "admin-link", FALSE, TRUE },
 };
@@ -69,6 +71,28 @@ rd_admin_command_changes (const char *command)
   const CommandInfo *info = find_command (command);
 
   return info != NULL && info->changes;
+}
+
+/* ---- request members --------------------------------------------------------------- */
+
+static const char *
+get_string (JsonObject *body, const char *name)
+{
+  JsonNode *node = json_object_get_member (body, name);
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+  return json_node_get_string (node);
+}
+
+static gboolean
+get_bool (JsonObject *body, const char *name, gboolean fallback)
+{
+  JsonNode *node = json_object_get_member (body, name);
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_BOOLEAN)
+    return fallback;
+  return json_node_get_boolean (node);
 }
 
 /* ---- the running command ------------------------------------------------------ */
@@ -141,7 +165,8 @@ return_result (GTask *task, const GError *error, JsonObject *extra)
   RdHub *hub = g_task_get_source_object (task);
   Run *run = g_task_get_task_data (task);
 
-  if (rd_admin_command_changes (run->command))
+  /* A dry run (bind --auto --dry-run) changes nothing and is not audited. */
+  if (rd_admin_command_changes (run->command) && !get_bool (run->body, "dry_run", FALSE))
     {
       g_autofree char *detail = audit_detail (run->body);
 
@@ -209,12 +234,18 @@ probe_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 static void
 bind_auto_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
+  GTask *task = user_data;
+  Run *run = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonObject) extra = json_object_new ();
-  guint bound = rd_hub_bind_auto_finish (RD_HUB (source), result, &error);
+  JsonArray *plan = NULL;
+  guint bound = rd_hub_bind_auto_finish (RD_HUB (source), result, &plan, &error);
 
   json_object_set_int_member (extra, "bound", bound);
-  finish (user_data, error, extra);
+  json_object_set_boolean_member (extra, "dry_run", get_bool (run->body, "dry_run", FALSE));
+  if (plan != NULL)
+    json_object_set_array_member (extra, "plan", plan);
+  finish (task, error, extra);
 }
 
 static void
@@ -258,28 +289,6 @@ static void
 extensions_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   list_cb (source, result, user_data, FALSE);
-}
-
-/* ---- request members --------------------------------------------------------------- */
-
-static const char *
-get_string (JsonObject *body, const char *name)
-{
-  JsonNode *node = json_object_get_member (body, name);
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
-    return NULL;
-  return json_node_get_string (node);
-}
-
-static gboolean
-get_bool (JsonObject *body, const char *name, gboolean fallback)
-{
-  JsonNode *node = json_object_get_member (body, name);
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_BOOLEAN)
-    return fallback;
-  return json_node_get_boolean (node);
 }
 
 static gint64
@@ -351,6 +360,7 @@ crm_config_from (RdHub *hub, RdCrmConfig *config, JsonObject *body)
   config->login = g_strdup (get_string (body, "login"));
   config->api_key = g_strdup (get_string (body, "api_key"));
   config->cert_sha256 = g_strdup (get_string (body, "cert_sha256"));
+  config->allow_insecure = get_bool (body, "insecure_http", FALSE);
   config->log_style = g_strcmp0 (style, "note") == 0 ? RD_CRM_LOG_NOTE : RD_CRM_LOG_ACTIVITY;
 }
 
@@ -421,6 +431,19 @@ run_now (RdHub *hub, const char *command, JsonObject *body, JsonObject *extra, G
           json_object_set_string_member (extra, "url", url);
           wipe (key);
         }
+    }
+  else if (g_str_equal (command, "agent-keys"))
+    json_object_set_array_member (extra, "keys", rd_hub_list_agent_keys (hub));
+  else if (g_str_equal (command, "revoke"))
+    {
+      JsonNode *id = json_object_get_member (body, "id");
+      gint64 key_id = 0;
+
+      if (id != NULL && (!JSON_NODE_HOLDS_VALUE (id) || json_node_get_value_type (id) != G_TYPE_INT64 ||
+                         (key_id = json_node_get_int (id)) <= 0))
+        g_set_error_literal (error, RD_ERROR, RD_ERROR_INVALID_INPUT, "“id” must be a key id (a positive integer)");
+      else
+        rd_hub_revoke_agent_key (hub, key_id, get_string (body, "extension"), error);
     }
   else if (g_str_equal (command, "outbox"))
     {
@@ -509,6 +532,7 @@ rd_admin_commands_run_async (RdHub *hub, const char *actor, const char *command,
       config.client_secret = g_strdup (get_string (body, "client_secret"));
       config.cert_sha256 = g_strdup (get_string (body, "cert_sha256"));
       config.time_zone = g_strdup (get_string (body, "time_zone"));
+      config.allow_insecure = get_bool (body, "insecure_http", FALSE);
       rd_hub_connect_pbx_async (hub, &config, cancellable, connect_pbx_cb, task);
       wipe (config.client_secret);
       rd_pbx_config_clear (&config);
@@ -518,10 +542,10 @@ rd_admin_commands_run_async (RdHub *hub, const char *actor, const char *command,
   else if (g_str_equal (command, "bind"))
     {
       if (get_bool (body, "auto", FALSE))
-        rd_hub_bind_auto_async (hub, cancellable, bind_auto_cb, task);
+        rd_hub_bind_auto_async (hub, get_bool (body, "dry_run", FALSE), cancellable, bind_auto_cb, task);
       else
-        rd_hub_bind_async (hub, get_string (body, "extension"), get_string (body, "user"), cancellable,
-                           bind_cb, task);
+        rd_hub_bind_async (hub, get_string (body, "extension"), get_string (body, "user"),
+                           get_bool (body, "force", FALSE), cancellable, bind_cb, task);
     }
   else if (g_str_equal (command, "sync"))
     {

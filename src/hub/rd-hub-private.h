@@ -18,6 +18,7 @@
 #include "hub/rd-bindings.h"
 #include "hub/console/rd-console.h"
 #include "hub/rd-hub.h"
+#include "hub/rd-listener.h"
 #include "hub/rd-phone-index.h"
 #include "hub/rd-secrets.h"
 
@@ -69,6 +70,7 @@ struct _RdHub
   RdHubSettings   settings;
 
   SoupServer     *server;
+  RdListener     *listener;
   RdAgentServer  *agent_server;
   RdAdminServer  *admin;
   RdConsole      *console;          /* the web console, or NULL */
@@ -77,6 +79,7 @@ struct _RdHub
   guint           sigterm_id;
 
   RdPbx          *pbx;
+  char           *pbx_problem;      /* why the saved PBX could not be started, or NULL */
   GCancellable   *pbx_cancellable;
   gint64          pbx_mark_saved;
 
@@ -172,6 +175,7 @@ void        rd_hub_set_backend_factories (RdHub *self, RdHubPbxFactory pbx_facto
 RdStore    *rd_hub_get_store           (RdHub *self);
 RdPhoneIndex *rd_hub_get_phone_index   (RdHub *self);
 RdAgentServer *rd_hub_get_agent_server (RdHub *self);
+RdListener *rd_hub_get_listener        (RdHub *self);
 RdPbx      *rd_hub_get_pbx             (RdHub *self);
 RdCrm      *rd_hub_get_crm             (RdHub *self);
 
