@@ -602,14 +602,18 @@ user_json (const RdCrmUser *user)
   return object;
 }
 
+/* @why: the reason as a stable code ("not-internal", "shared-email", "user-bound", "failed") for
+ * front-ends that say it in their own words; @reason: the same in English. */
 static void
-plan_add (JsonArray *plan, const char *extension, const RdCrmUser *user, const char *result, const char *reason)
+plan_add (JsonArray *plan, const char *extension, const RdCrmUser *user, const char *result, const char *why,
+          const char *reason)
 {
   JsonObject *entry = json_object_new ();
 
   json_object_set_string_member (entry, "extension", extension);
   json_object_set_object_member (entry, "user", user_json (user));
   json_object_set_string_member (entry, "result", result);
+  set_nullable (entry, "reason_code", why);
   set_nullable (entry, "reason", reason);
   json_array_add_object_element (plan, entry);
 }
@@ -654,14 +658,14 @@ bind_auto_ready (GTask *task, GPtrArray *users, GPtrArray *extensions)
       if (n_internal == 0)
         {
           if (other != NULL)
-            plan_add (plan, ext->number, other, "skipped",
+            plan_add (plan, ext->number, other, "skipped", "not-internal",
                       "not an internal user: portal and public users can change their own e-mail; "
                       "bind by hand (--force) if this is intended");
           continue;
         }
       if (n_internal > 1)
         {
-          plan_add (plan, ext->number, internal, "skipped",
+          plan_add (plan, ext->number, internal, "skipped", "shared-email",
                     "several internal users have this e-mail; bind by hand");
           continue;
         }
@@ -670,12 +674,12 @@ bind_auto_ready (GTask *task, GPtrArray *users, GPtrArray *extensions)
         {
           g_autofree char *reason = g_strdup_printf ("already bound to extension %s", taken->extension);
 
-          plan_add (plan, ext->number, internal, "skipped", reason);
+          plan_add (plan, ext->number, internal, "skipped", "user-bound", reason);
           continue;
         }
       if (lists->dry_run)
         {
-          plan_add (plan, ext->number, internal, "would-bind", NULL);
+          plan_add (plan, ext->number, internal, "would-bind", NULL, NULL);
           bound++;
           continue;
         }
@@ -684,13 +688,13 @@ bind_auto_ready (GTask *task, GPtrArray *users, GPtrArray *extensions)
         {
           g_message ("Bound extension %s to CRM user %" G_GINT64_FORMAT " by e-mail", ext->number, internal->id);
           end_sessions (self, ext->number, 0, RD_AGENT_REVOKED_REBOUND);
-          plan_add (plan, ext->number, internal, "bound", NULL);
+          plan_add (plan, ext->number, internal, "bound", NULL, NULL);
           bound++;
         }
       else
         {
           g_warning ("Auto-bind of extension %s failed: %s", ext->number, error->message);
-          plan_add (plan, ext->number, internal, "failed", error->message);
+          plan_add (plan, ext->number, internal, "failed", "failed", error->message);
         }
     }
   lists->plan = plan;

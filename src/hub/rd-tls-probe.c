@@ -3,26 +3,9 @@
 #include "hub/rd-tls-probe.h"
 
 #include "core/rd-error.h"
+#include "core/rd-tls-pin.h"
 
 #define PROBE_TIMEOUT_S 10
-
-char *
-rd_tls_fingerprint_sha256 (GTlsCertificate *certificate)
-{
-  g_autoptr(GByteArray) der = NULL;
-  g_autoptr(GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
-  guint8 digest[32];
-  gsize length = sizeof digest;
-  GString *text = g_string_sized_new (96);
-
-  g_object_get (certificate, "certificate", &der, NULL);
-  if (der != NULL)
-    g_checksum_update (checksum, der->data, der->len);
-  g_checksum_get_digest (checksum, digest, &length);
-  for (gsize i = 0; i < length; i++)
-    g_string_append_printf (text, i == 0 ? "%02X" : ":%02X", digest[i]);
-  return g_string_free (text, FALSE);
-}
 
 static gboolean
 accept_any (GTlsConnection *connection, GTlsCertificate *certificate, GTlsCertificateFlags errors,
@@ -64,7 +47,8 @@ describe (GTlsConnection *tls)
   GTlsCertificateFlags errors = g_tls_connection_get_peer_certificate_errors (tls);
   JsonObject *object = json_object_new ();
   JsonArray *problems = json_array_new ();
-  g_autofree char *sha256 = rd_tls_fingerprint_sha256 (certificate);
+  g_autofree char *digest = rd_tls_pin_certificate_digest (certificate);
+  g_autofree char *sha256 = rd_tls_pin_display (digest);
   g_autofree char *subject = g_tls_certificate_get_subject_name (certificate);
   g_autofree char *issuer = g_tls_certificate_get_issuer_name (certificate);
   g_autoptr(GDateTime) not_before = g_tls_certificate_get_not_valid_before (certificate);

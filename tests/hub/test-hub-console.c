@@ -1,12 +1,17 @@
 /* The web console's parts and the administration API it shares with the command line:
  * HTML escaping, languages, sessions and one-time links (with a moved clock), sign-in
  * throttling, Argon2id accounts, the audit log (never a secret), outbox listing and retry,
- * the certificate probe, the console over TLS (cookie flags), and its configuration. */
+ * agent keys listed and revoked (the agent's session ends), bind --auto's dry run (portal
+ * users are not bound), binding a portal user with force only, plain http:// to another
+ * computer with the explicit option only, the certificate probe (its fingerprint in the one
+ * pin syntax), the console over TLS (cookie flags), and its configuration. */
 #include "config.h"
 
 #include "hub-test-util.h"
 
+#include "agent/rd-agent-client.h"
 #include "core/rd-error.h"
+#include "core/rd-tls-pin.h"
 #include "hub/console/rd-console-accounts.h"
 #include "hub/console/rd-console-catalog.h"
 #include "hub/console/rd-console-sessions.h"
@@ -484,6 +489,281 @@ test_outbox_retry (void)
   g_assert_error (error, RD_ERROR, RD_ERROR_NOT_FOUND);
 }
 
+/* ---- agent keys, binding, plain http:// ------------------------------------------------------ */
+
+static JsonObject *
+run_ok (RdHub *hub, const char *command, JsonObject *body)
+{
+  g_autoptr(GError) error = NULL;
+  JsonObject *reply = run_command (hub, "console:tester", command, body, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (reply);
+  return reply;
+}
+
+static JsonObject *
+body_of (const char *first_name, ...)
+{
+  JsonObject *body = json_object_new ();
+  va_list args;
+
+  va_start (args, first_name);
+  for (const char *name = first_name; name != NULL; name = va_arg (args, const char *))
+    json_object_set_string_member (body, name, va_arg (args, const char *));
+  va_end (args);
+  return body;
+}
+
+static gboolean
+agent_signed_in (gpointer data)
+{
+  return rd_agent_client_get_state (data) == RD_AGENT_STATE_SIGNED_IN;
+}
+
+static gboolean
+agent_ended (gpointer data)
+{
+  return rd_agent_client_get_revoked_reason (data) != NULL;
+}
+
+static JsonArray *
+audit_entries (RdHub *hub, JsonObject **holder)
+{
+  *holder = run_ok (hub, "audit", NULL);
+  return json_object_get_array_member (*holder, "entries");
+}
+
+/* The console's Users page lists keys with their user, creation and use, and Revoke ends the
+ * desktop's session at once (the same commands as `agent-keys` and `revoke`). */
+static void
+test_agent_keys_revoke (void)
+{
+  HubSims sims;
+  g_autoptr(RdHub) hub = NULL;
+  g_autoptr(JsonObject) bind = NULL, bound = NULL, issued = NULL, listed = NULL, again = NULL, revoked = NULL;
+  g_autoptr(JsonObject) after = NULL, audit = NULL, wrong = NULL, body = NULL;
+  g_autoptr(RdAgentClient) client = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url = NULL;
+  JsonArray *keys;
+  JsonObject *key, *user;
+  gint64 id;
+
+  hub_sims_start (&sims);
+  hub = hub_new_connected (&sims, NULL);
+  bind = body_of ("extension", "2001", "user", "alice", NULL);
+  bound = run_ok (hub, "bind", bind);
+  issued = run_ok (hub, "agent-key", bind);
+  g_assert_true (g_str_has_prefix (json_object_get_string_member (issued, "key"), "rdk_"));
+
+  listed = run_ok (hub, "agent-keys", NULL);
+  keys = json_object_get_array_member (listed, "keys");
+  g_assert_cmpuint (json_array_get_length (keys), ==, 1);
+  key = json_array_get_object_element (keys, 0);
+  g_assert_cmpstr (json_object_get_string_member (key, "extension"), ==, "2001");
+  user = json_object_get_object_member (key, "user");
+  g_assert_cmpstr (json_object_get_string_member (user, "name"), ==, "Alice Zhang");
+  g_assert_cmpint (json_object_get_int_member (key, "created"), >, 0);
+  g_assert_true (json_object_get_null_member (key, "last_used"));
+  g_assert_cmpint (json_object_get_int_member (key, "sessions"), ==, 0);
+  g_assert_false (json_object_has_member (key, "key"));   /* a key is never shown again */
+  id = json_object_get_int_member (key, "id");
+
+  /* A desktop signs in with it: the list shows it used and signed in. */
+  url = rd_hub_get_agent_url (hub);
+  client = rd_agent_client_new (url);
+  rd_agent_client_set_agent_key (client, "2001", json_object_get_string_member (issued, "key"));
+  rd_agent_client_start (client);
+  g_assert_true (hub_wait_until (agent_signed_in, client, 10000));
+  again = run_ok (hub, "agent-keys", NULL);
+  key = json_array_get_object_element (json_object_get_array_member (again, "keys"), 0);
+  g_assert_cmpint (json_object_get_int_member (key, "last_used"), >, 0);
+  g_assert_cmpint (json_object_get_int_member (key, "sessions"), ==, 1);
+
+  /* Revoke names the key and its extension (what the confirmation showed): another
+   * extension's id is refused, a malformed id too. */
+  body = json_object_new ();
+  json_object_set_int_member (body, "id", id);
+  json_object_set_string_member (body, "extension", "2002");
+  g_assert_null (run_command (hub, "console:tester", "revoke", body, &error));
+  g_assert_error (error, RD_ERROR, RD_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  wrong = body_of ("id", "3", NULL);
+  g_assert_null (run_command (hub, "console:tester", "revoke", wrong, &error));
+  g_assert_error (error, RD_ERROR, RD_ERROR_INVALID_INPUT);
+  g_clear_error (&error);
+  g_assert_cmpint (rd_agent_client_get_state (client), ==, RD_AGENT_STATE_SIGNED_IN);
+
+  json_object_set_string_member (body, "extension", "2001");
+  revoked = run_ok (hub, "revoke", body);
+  g_assert_true (hub_wait_until (agent_ended, client, 5000));
+  g_assert_cmpstr (rd_agent_client_get_revoked_reason (client), ==, "key-revoked");
+  g_assert_cmpint (rd_agent_client_get_state (client), ==, RD_AGENT_STATE_AUTH_FAILED);
+  after = run_ok (hub, "agent-keys", NULL);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (after, "keys")), ==, 0);
+
+  /* The audit log names the revocation and its actor. */
+  key = json_array_get_object_element (audit_entries (hub, &audit), 0);
+  g_assert_cmpstr (json_object_get_string_member (key, "action"), ==, "revoke");
+  g_assert_cmpstr (json_object_get_string_member (key, "actor"), ==, "console:tester");
+
+  rd_agent_client_stop (client);
+  g_clear_object (&hub);
+  hub_sims_stop (&sims);
+}
+
+static JsonObject *
+plan_entry (JsonArray *plan, const char *extension)
+{
+  for (guint i = 0; plan != NULL && i < json_array_get_length (plan); i++)
+    if (g_strcmp0 (json_object_get_string_member (json_array_get_object_element (plan, i), "extension"), extension) == 0)
+      return json_array_get_object_element (plan, i);
+  return NULL;
+}
+
+static const char *
+user_extension (RdHub *hub, const char *login, JsonObject **holder)
+{
+  JsonArray *users;
+
+  *holder = run_ok (hub, "users", NULL);
+  users = json_object_get_array_member (*holder, "users");
+  for (guint i = 0; i < json_array_get_length (users); i++)
+    {
+      JsonObject *user = json_array_get_object_element (users, i);
+
+      if (g_strcmp0 (json_object_get_string_member (user, "login"), login) == 0)
+        return json_object_get_string_member_with_default (user, "extension", NULL);
+    }
+  return NULL;
+}
+
+/* The preview of Bind by e-mail is the dry run: it lists what would be bound (internal users)
+ * and what is skipped and why (a portal user with the extension's e-mail), and changes nothing,
+ * not even the audit log. Then the binding itself does what the preview said. */
+static void
+test_bind_preview (void)
+{
+  HubSims sims;
+  g_autoptr(RdHub) hub = NULL;
+  g_autoptr(JsonObject) body = json_object_new ();
+  g_autoptr(JsonObject) preview = NULL, applied = NULL, users = NULL, audit = NULL;
+  JsonObject *alice, *bob, *entry;
+  JsonArray *entries;
+
+  hub_sims_start (&sims);
+  hub = hub_new_connected (&sims, NULL);
+  json_object_set_boolean_member (body, "auto", TRUE);
+  json_object_set_boolean_member (body, "dry_run", TRUE);
+  preview = run_ok (hub, "bind", body);
+  g_assert_true (json_object_get_boolean_member (preview, "dry_run"));
+  g_assert_cmpint (json_object_get_int_member (preview, "bound"), ==, 1);
+  alice = plan_entry (json_object_get_array_member (preview, "plan"), "2001");
+  g_assert_cmpstr (json_object_get_string_member (alice, "result"), ==, "would-bind");
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (alice, "user"), "login"), ==, "alice");
+  /* 2002's e-mail is Bob's, a portal user: skipped, with the reason as a code and in words. */
+  bob = plan_entry (json_object_get_array_member (preview, "plan"), "2002");
+  g_assert_cmpstr (json_object_get_string_member (bob, "result"), ==, "skipped");
+  g_assert_cmpstr (json_object_get_string_member (bob, "reason_code"), ==, "not-internal");
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (bob, "user"), "type"), ==, "portal");
+  g_assert_nonnull (strstr (json_object_get_string_member (bob, "reason"), "not an internal user"));
+  g_assert_null (user_extension (hub, "alice", &users));
+  g_clear_pointer (&users, json_object_unref);
+  entries = audit_entries (hub, &audit);
+  for (guint i = 0; i < json_array_get_length (entries); i++)
+    g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (entries, i), "action"), !=, "bind");
+  g_clear_pointer (&audit, json_object_unref);
+
+  json_object_set_boolean_member (body, "dry_run", FALSE);
+  applied = run_ok (hub, "bind", body);
+  g_assert_false (json_object_get_boolean_member (applied, "dry_run"));
+  g_assert_cmpint (json_object_get_int_member (applied, "bound"), ==, 1);
+  entry = plan_entry (json_object_get_array_member (applied, "plan"), "2001");
+  g_assert_cmpstr (json_object_get_string_member (entry, "result"), ==, "bound");
+  g_assert_cmpstr (user_extension (hub, "alice", &users), ==, "2001");
+  g_clear_pointer (&users, json_object_unref);
+  g_assert_null (user_extension (hub, "bob", &users));
+  g_clear_pointer (&users, json_object_unref);
+  entry = json_array_get_object_element (audit_entries (hub, &audit), 0);
+  g_assert_cmpstr (json_object_get_string_member (entry, "action"), ==, "bind");
+
+  g_clear_object (&hub);
+  hub_sims_stop (&sims);
+}
+
+/* Binding a portal user by hand is refused (access) unless forced; the console then asks for
+ * the force confirmation. With force it is bound, and the audit log says it was forced. */
+static void
+test_bind_force (void)
+{
+  HubSims sims;
+  g_autoptr(RdHub) hub = NULL;
+  g_autoptr(JsonObject) body = NULL, bound = NULL, users = NULL, audit = NULL;
+  g_autoptr(GError) error = NULL;
+  JsonObject *newest;
+
+  hub_sims_start (&sims);
+  hub = hub_new_connected (&sims, NULL);
+  body = body_of ("extension", "2002", "user", "bob", NULL);
+  g_assert_null (run_command (hub, "console:tester", "bind", body, &error));
+  g_assert_error (error, RD_ERROR, RD_ERROR_ACCESS);
+  g_assert_nonnull (strstr (error->message, "portal"));
+  g_clear_error (&error);
+  g_assert_null (user_extension (hub, "bob", &users));
+  g_clear_pointer (&users, json_object_unref);
+
+  json_object_set_boolean_member (body, "force", TRUE);
+  bound = run_ok (hub, "bind", body);
+  g_assert_cmpstr (user_extension (hub, "bob", &users), ==, "2002");
+  newest = json_array_get_object_element (audit_entries (hub, &audit), 0);
+  g_assert_cmpstr (json_object_get_string_member (newest, "action"), ==, "bind");
+  g_assert_nonnull (strstr (json_object_get_string_member (newest, "detail"), "force=true"));
+
+  g_clear_object (&hub);
+  hub_sims_stop (&sims);
+}
+
+/* Plain http:// to another computer needs the explicit option (the console's checkbox), and the
+ * status then carries the warning the console shows. 0.0.0.0 is not a loopback address for the
+ * rule, yet Linux connects it to this computer, where the simulator listens. */
+static void
+test_insecure_http (void)
+{
+  HubSims sims;
+  g_autoptr(RdHub) hub = NULL;
+  g_autoptr(JsonObject) body = json_object_new ();
+  g_autoptr(JsonObject) reply = NULL, status = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GUri) sim = NULL;
+  g_autofree char *url = NULL;
+
+  hub_sims_start (&sims);
+  hub = hub_new_connected (&sims, NULL);
+  sim = g_uri_parse (rd_sim_pbx_get_base_url (sims.pbx), G_URI_FLAGS_NONE, NULL);
+  url = g_strdup_printf ("http://0.0.0.0:%d", g_uri_get_port (sim));
+  json_object_set_string_member (body, "url", url);
+  json_object_set_string_member (body, "client_id", RD_SIM_PBX_DEFAULT_CLIENT_ID);
+  json_object_set_string_member (body, "client_secret", RD_SIM_PBX_DEFAULT_SECRET);
+  g_assert_null (run_command (hub, "console:tester", "connect-pbx", body, &error));
+  g_assert_error (error, RD_ERROR, RD_ERROR_INVALID_INPUT);
+  g_assert_nonnull (strstr (error->message, "http://"));
+  g_clear_error (&error);
+  status = rd_hub_get_status_json (hub);
+  g_assert_false (json_object_get_boolean_member (json_object_get_object_member (status, "pbx"), "insecure"));
+  g_clear_pointer (&status, json_object_unref);
+
+  json_object_set_boolean_member (body, "insecure_http", TRUE);
+  reply = run_ok (hub, "connect-pbx", body);
+  status = rd_hub_get_status_json (hub);
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (status, "pbx"), "url"), ==, url);
+  g_assert_true (json_object_get_boolean_member (json_object_get_object_member (status, "pbx"), "insecure"));
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (status, "warnings")), ==, 1);
+
+  g_clear_object (&hub);
+  hub_sims_stop (&sims);
+}
+
 /* ---- the certificate probe, the console over TLS ------------------------------------------------------ */
 
 static GTlsCertificate *
@@ -513,7 +793,9 @@ test_probe (void)
   g_autoptr(SoupServer) server = soup_server_new ("tls-certificate", certificate, NULL);
   g_autoptr(GError) error = NULL;
   g_autofree char *url = NULL;
-  g_autofree char *expected = rd_tls_fingerprint_sha256 (certificate);
+  g_autofree char *digest = rd_tls_pin_certificate_digest (certificate);
+  g_autofree char *expected = rd_tls_pin_display (digest);
+  g_autofree char *normalized = NULL;
   g_autoptr(GSList) uris = NULL;
   Run run = { 0 };
   JsonArray *problems;
@@ -528,6 +810,10 @@ test_probe (void)
   g_assert_no_error (run.error);
   g_assert_cmpstr (json_object_get_string_member (run.reply, "sha256"), ==, expected);
   g_assert_cmpuint (strlen (expected), ==, 95);
+  /* What the probe shows is a pin as rd-tls-pin reads it: pinning it pins this certificate. */
+  normalized = rd_tls_pin_normalize (json_object_get_string_member (run.reply, "sha256"), &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (normalized, ==, digest);
   g_assert_false (json_object_get_boolean_member (run.reply, "trusted"));
   problems = json_object_get_array_member (run.reply, "problems");
   g_assert_cmpuint (json_array_get_length (problems), >, 0);
@@ -662,6 +948,10 @@ main (int argc, char **argv)
   g_test_add_func ("/console/audit", test_audit);
   g_test_add_func ("/console/saved-secret-stays", test_saved_secret_stays);
   g_test_add_func ("/console/outbox-retry", test_outbox_retry);
+  g_test_add_func ("/console/agent-keys-revoke", test_agent_keys_revoke);
+  g_test_add_func ("/console/bind-preview", test_bind_preview);
+  g_test_add_func ("/console/bind-force", test_bind_force);
+  g_test_add_func ("/console/insecure-http", test_insecure_http);
   g_test_add_func ("/console/probe", test_probe);
   g_test_add_func ("/console/tls", test_console_tls);
   g_test_add_func ("/console/config", test_config);

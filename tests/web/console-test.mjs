@@ -1,9 +1,12 @@
 // The web console of ringdesk-hub in a real browser (Debian's Chromium through playwright-core).
 //
 // Goes through the first setup against the simulators, as an administrator would: one-time link →
-// set a password → connect the CRM (Test, then Save) and the PBX → bind by e-mail (with its
-// preview) → bind by hand → issue an agent key → turn on contact sync and auto-create → a call
-// played in the PBX simulator shows on Overview → disable → disconnect. Then the security checks:
+// set a password → connect the CRM (Test, then Save) and the PBX (first over plain http:// to
+// "another computer": refused, then allowed with the option and warned about) → bind by e-mail
+// (the preview lists the pairs and leaves the portal user out) → bind by hand (a portal user only
+// after the force confirmation) → issue an agent key, a desktop signs in with it, revoke it and
+// the desktop's session ends → turn on contact sync and auto-create → a call played in the PBX
+// simulator shows on Overview → disable → disconnect. Then the security checks:
 // CSRF refused, cookie flags, one-time link reuse refused, sign-in lockout, no secret in any page
 // or response, hostile CRM names shown as text. Every page is photographed at 1280 and 360 px
 // (RINGDESK_WEB_OUT/screenshots). Output: TAP.
@@ -153,10 +156,33 @@ try {
   await page.click('form:has(input[name=method][value=password]) button');
   ok(page.url().endsWith('/overview'), 'and the console administrator again with the password');
 
-  // ---- PBX ----------------------------------------------------------------------------------------------------
+  // ---- PBX: plain http:// to another computer only with the option, and then with a warning ------------
+  const elsewhere = (await harnessCommand('pbx-url-elsewhere')).replace(/^ok /, '');
+  await page.goto(base + '/pbx');
+  await page.fill('#url', elsewhere);
+  await page.fill('#client_id', world.pbx_client_id);
+  await page.fill('#client_secret', world.pbx_secret);
+  await page.fill('#time_zone', 'Asia/Shanghai');
+  ok(!(await page.isChecked('#insecure_http')), 'plain http:// to another computer is not allowed by default');
+  await page.click('button[value=save]');
+  ok((await flash()).includes('plain http://'), 'a PBX over plain http:// on another computer is refused', await flash());
+  await page.check('#insecure_http');
+  await page.fill('#client_secret', world.pbx_secret);
+  await page.click('button[value=save]');
+  ok((await flash()).includes('connected and saved'), 'allowed explicitly, it connects', await flash());
+  const pbxWarning = page.locator('main .notice', { hasText: 'reached over plain http://' });
+  ok(await pbxWarning.count() === 1 && await page.isChecked('#insecure_http'),
+     'the PBX page warns about it and shows the option on', await page.locator('main').innerText());
+  await snap('pbx-insecure');
+  await page.goto(base + '/overview');
+  ok((await page.locator('main .notice', { hasText: 'The PBX is reached over plain http://' }).count()) === 1,
+     'Overview warns about it too');
+  await snap('overview-insecure');
+
+  // ---- PBX: back on this computer, with a time zone ---------------------------------------------------------
   await page.goto(base + '/pbx');
   await page.fill('#url', world.pbx_url);
-  await page.fill('#client_id', world.pbx_client_id);
+  await page.uncheck('#insecure_http');
   await page.fill('#client_secret', world.pbx_secret);
   await page.fill('#time_zone', 'Mars/Olympus');
   await page.click('button[value=save]');
@@ -169,23 +195,58 @@ try {
   await page.click('button[value=save]');
   ok((await flash()).includes('connected and saved'), 'Save connects the PBX', await flash());
   ok(await page.inputValue('#time_zone') === 'Asia/Shanghai', 'the time zone is kept');
+  ok((await page.locator('main .notice', { hasText: 'plain http://' }).count()) === 0 &&
+     !(await page.isChecked('#insecure_http')), 'on this computer, no warning');
   await snap('pbx');
 
   // ---- users: bind by e-mail with a preview, by hand, agent key -----------------------------------------------------
   await page.goto(base + '/users');
   await snap('users');
   await page.click('button:has-text("Preview automatic binding")');
+  const plan = await page.locator('#plan').innerText();
+  ok(plan.includes('2001') && plan.includes('alice@example.com') && plan.includes('2005') &&
+     !plan.includes('bob@example.com'), 'the preview lists the pairs it will bind, the portal user not among them', plan);
+  const skipped = await page.locator('#skipped').innerText();
+  ok(skipped.includes('2002') && skipped.includes('Portal') && skipped.includes('Not an employee'),
+     'and says why the portal user with the extension\'s e-mail is not bound', skipped);
   await snap('users-auto-preview');
-  await page.click('button:has-text("Bind now")');
-  ok(/\d+ extension\(s\) bound/.test(await flash()), 'automatic binding binds by e-mail', await flash());
+  await page.click('main a:has-text("Cancel")');
+  // (an unbound row offers the free extensions in its list: bound ones have Unbind instead)
+  ok(!(await page.locator('#users tr', { hasText: 'alice@example.com' }).innerText()).includes('Unbind'),
+     'the preview changed nothing');
+  await page.click('button:has-text("Preview automatic binding")');
+  await page.click('button:has-text("Bind as listed")');
+  const boundText = await page.locator('main').innerText();
+  ok(boundText.includes('2 extension(s) bound by e-mail') && (await page.locator('#plan').innerText()).includes('2001'),
+     'binding by e-mail binds what the preview listed', boundText);
+  await snap('users-auto-bound');
+  await page.click('main a:has-text("Back to users")');
   const aliceRow = page.locator('#users tr', { hasText: 'alice@example.com' });
   ok((await aliceRow.innerText()).includes('2001'), 'Alice is bound to 2001 by e-mail');
+  ok(!(await page.locator('#users tr', { hasText: 'bob@example.com' }).innerText()).includes('Unbind'),
+     'the portal user Bob is not bound by e-mail');
   const daveRow = page.locator('#users tr', { hasText: 'dave@example.com' });
   await daveRow.locator('select').selectOption('2004');
   await daveRow.locator('button:has-text("Bind")').click();
   ok((await flash()).includes('Bound'), 'binding by hand', await flash());
   ok((await page.locator('#users tr', { hasText: 'dave@example.com' }).innerText()).includes('2004'),
      'Dave is bound to 2004');
+
+  // A portal user by hand: only after a confirmation that says why it is risky.
+  const bobRow = () => page.locator('#users tr', { hasText: 'bob@example.com' });
+  await bobRow().locator('select').selectOption('2002');
+  await bobRow().locator('button:has-text("Bind…")').click();
+  const forceText = await page.locator('main').innerText();
+  ok((await page.locator('h1').innerText()) === 'Bind a portal user?' && forceText.includes('not an employee') &&
+     forceText.includes('place calls'), 'binding a portal user asks first, saying why it is risky', forceText);
+  await snap('users-force');
+  await page.click('main a:has-text("Cancel")');
+  ok(!(await bobRow().innerText()).includes('Unbind'), 'cancelled, Bob stays unbound');
+  await bobRow().locator('select').selectOption('2002');
+  await bobRow().locator('button:has-text("Bind…")').click();
+  await page.click('main button:has-text("Bind anyway")');
+  ok((await flash()).includes('Bound') && (await bobRow().innerText()).includes('2002'),
+     'confirmed, the portal user is bound', await flash());
   await page.click('a:has-text("Portal")');
   ok(!(await page.locator('#users tbody').innerText()).includes('alice@example.com') &&
      (await page.locator('#users tbody').innerText()).includes('bob@example.com'), 'the kind filter shows portal users only');
@@ -200,6 +261,34 @@ try {
   await snap('users-key');
   await page.goto(base + '/users');
   ok(!(await page.content()).includes(key), 'the key is not shown again');
+
+  // A desktop signs in with the key; the key list shows it; Revoke ends the desktop's session.
+  await harnessCommand(`agent 2001 ${key}`);
+  let agentState = '';
+  for (let i = 0; i < 40 && !agentState.startsWith('ok signed-in'); i++) {
+    agentState = await harnessCommand('agent-state');
+    if (!agentState.startsWith('ok signed-in')) await page.waitForTimeout(250);
+  }
+  ok(agentState.startsWith('ok signed-in'), 'a desktop signs in with the agent key', agentState);
+  await page.goto(base + '/users');
+  const keyRow = page.locator('#keys tbody tr', { hasText: '2001' });
+  const keyText = await keyRow.innerText();
+  ok(keyText.includes('Alice Zhang') && keyText.includes('Yes') && !keyText.includes('Never'),
+     'the agent keys list the key with its user, its use and the desktop signed in', keyText);
+  await snap('users-keys');
+  await keyRow.locator('button:has-text("Revoke…")').click();
+  const revokeText = await page.locator('main').innerText();
+  ok(revokeText.includes('2001') && revokeText.includes('signed out at once'),
+     'Revoke asks first, naming the key and what happens', revokeText);
+  await snap('users-revoke');
+  await page.click('main button:has-text("Revoke key")');
+  ok((await flash()).includes('Key revoked'), 'the key is revoked', await flash());
+  ok((await page.locator('#keys tbody tr', { hasText: '2001' }).count()) === 0, 'and no longer listed');
+  for (let i = 0; i < 40 && !agentState.includes('key-revoked'); i++) {
+    agentState = await harnessCommand('agent-state');
+    if (!agentState.includes('key-revoked')) await page.waitForTimeout(250);
+  }
+  ok(agentState === 'ok auth-failed key-revoked', "the desktop's session ended, told why", agentState);
 
   // ---- contact sync, auto-create, call logging -----------------------------------------------------------------------
   await page.goto(base + '/sync');
@@ -294,7 +383,7 @@ try {
   await page.goto(base + '/audit');
   const audit = await page.locator('main table').innerText();
   ok(audit.includes('console:admin') && audit.includes('crm:admin') && audit.includes('connect-crm') &&
-     audit.includes('bind'),
+     audit.includes('bind') && audit.includes('force=true') && audit.includes('revoke'),
      'the audit log shows who changed what');
   await snap('audit');
   await page.goto(base + '/admins');

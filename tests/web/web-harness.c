@@ -6,11 +6,18 @@
  *   ring EXTENSION FROM      a call that keeps ringing for 20 s (→ "ok CALL_ID")
  *   logs                     the number of call logs written in the simulated CRM (→ "ok N")
  *   crm-down, crm-up         the simulated CRM stops answering, answers again (→ "ok")
+ *   agent EXTENSION KEY      a desktop (the app's agent client) signs in with an agent key (→ "ok")
+ *   agent-state              that desktop's state and, once the hub ended its access, the reason
+ *                            (→ "ok signed-in -", "ok auth-failed key-revoked", …)
+ *   pbx-url-elsewhere        the PBX simulator's address as another computer's: http://0.0.0.0:PORT
+ *                            (not loopback for the hub's rule, yet Linux connects it here) (→ "ok URL")
  *   quit                     stops everything (→ "ok")
  */
 #include "config.h"
 
 #include "../hub/hub-test-util.h"
+
+#include "agent/rd-agent-client.h"
 
 #include <gio/gunixinputstream.h>
 #include <stdio.h>
@@ -27,6 +34,7 @@ typedef struct {
   GMainLoop        *loop;
   GDataInputStream *input;
   gint64            hostile_partner;
+  RdAgentClient    *agent;
 } Harness;
 
 static void read_next (Harness *h);
@@ -65,6 +73,36 @@ command (Harness *h, char *line)
     {
       rd_sim_odoo_set_down (h->sims.odoo, g_str_equal (words[0], "crm-down"));
       reply ("ok");
+    }
+  else if (n == 3 && g_str_equal (words[0], "agent"))
+    {
+      g_autofree char *url = rd_hub_get_agent_url (h->hub);
+
+      if (h->agent != NULL)
+        rd_agent_client_stop (h->agent);
+      g_clear_object (&h->agent);
+      h->agent = rd_agent_client_new (url);
+      rd_agent_client_set_agent_key (h->agent, words[1], words[2]);
+      rd_agent_client_start (h->agent);
+      reply ("ok");
+    }
+  else if (n == 1 && g_str_equal (words[0], "agent-state"))
+    {
+      g_autofree char *text = NULL;
+
+      if (h->agent == NULL)
+        text = g_strdup ("error no agent");
+      else
+        text = g_strdup_printf ("ok %s %s", rd_agent_state_to_string (rd_agent_client_get_state (h->agent)),
+                                rd_agent_client_get_revoked_reason (h->agent) ?: "-");
+      reply (text);
+    }
+  else if (n == 1 && g_str_equal (words[0], "pbx-url-elsewhere"))
+    {
+      g_autoptr(GUri) uri = g_uri_parse (rd_sim_pbx_get_base_url (h->sims.pbx), G_URI_FLAGS_NONE, NULL);
+      g_autofree char *text = g_strdup_printf ("ok http://0.0.0.0:%d", g_uri_get_port (uri));
+
+      reply (text);
     }
   else if (n == 1 && g_str_equal (words[0], "quit"))
     {
@@ -177,6 +215,9 @@ main (int argc, char **argv)
   g_main_loop_run (h.loop);
 
   g_clear_object (&h.input);
+  if (h.agent != NULL)
+    rd_agent_client_stop (h.agent);
+  g_clear_object (&h.agent);
   g_clear_object (&h.hub);
   hub_sims_stop (&h.sims);
   g_main_loop_unref (h.loop);

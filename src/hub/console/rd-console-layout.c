@@ -52,6 +52,44 @@ rd_console_state_words (RdConsoleRequest *req, const char *state)
   return state != NULL ? state : "";
 }
 
+const char *
+rd_console_user_type_words (RdConsoleRequest *req, const char *type)
+{
+  if (g_strcmp0 (type, "internal") == 0)
+    return _("Internal");
+  if (g_strcmp0 (type, "portal") == 0)
+    return _("Portal");
+  if (g_strcmp0 (type, "public") == 0)
+    return _("Public");
+  return type != NULL ? type : "";
+}
+
+void
+rd_console_insecure_warnings (RdConsoleRequest *req, RdHtml *html, JsonObject *status, gboolean pbx, gboolean crm)
+{
+  JsonObject *part;
+
+  part = json_object_get_object_member (status, "pbx");
+  if (pbx && part != NULL && json_object_get_boolean_member_with_default (part, "insecure", FALSE))
+    rd_console_notice (html, "warn", _("The PBX is reached over plain http:// on another computer: its client secret, "
+                                       "access tokens and call data travel unencrypted over the network. Use https:// "
+                                       "(pin the certificate if it is self-signed)."));
+  part = json_object_get_object_member (status, "crm");
+  if (crm && part != NULL && json_object_get_boolean_member_with_default (part, "insecure", FALSE))
+    rd_console_notice (html, "warn", _("The CRM is reached over plain http:// on another computer: its API key and "
+                                       "call data travel unencrypted over the network. Use https:// (pin the "
+                                       "certificate if it is self-signed)."));
+}
+
+void
+rd_console_insecure_option (RdConsoleRequest *req, RdHtml *html, gboolean checked, const char *hint)
+{
+  rd_html_printf (html, "<div class=\"check\"><input type=\"checkbox\" id=\"insecure_http\" name=\"insecure_http\" "
+                  "value=\"1\" aria-describedby=\"insecure-hint\"%s><label for=\"insecure_http\">%s</label></div>"
+                  "<p class=\"hint\" id=\"insecure-hint\">%s</p>",
+                  checked ? " checked" : "", _("Allow plain http:// to another computer"), hint);
+}
+
 char *
 rd_console_layout_page (RdConsoleRequest *req, const char *title, const char *nav, RdHtml *content)
 {

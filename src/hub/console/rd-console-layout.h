@@ -21,5 +21,14 @@ char       *rd_console_format_time   (gint64 unix_seconds);
 const char *rd_console_str           (JsonObject *object, const char *member);
 /* The named state in words ("connected" → "Connected", translated). */
 const char *rd_console_state_words   (RdConsoleRequest *req, const char *state);
+/* "Internal", "Portal", "Public" (a CRM user's kind, translated). */
+const char *rd_console_user_type_words (RdConsoleRequest *req, const char *type);
+/* The warning `status` gives for a PBX (@pbx) or CRM (@crm) reached over plain http:// on
+ * another computer, as a notice, when the status says so. */
+void        rd_console_insecure_warnings (RdConsoleRequest *req, RdHtml *html, JsonObject *status,
+                                          gboolean pbx, gboolean crm);
+/* The "Allow plain http:// to another computer" checkbox (form field insecure_http) with @hint. */
+void        rd_console_insecure_option (RdConsoleRequest *req, RdHtml *html, gboolean checked,
+                                        const char *hint);
 
 G_END_DECLS

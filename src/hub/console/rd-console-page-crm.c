@@ -55,11 +55,13 @@ reply_crm (RdConsoleRequest *req, guint status_code, const char *problem, JsonOb
   const char *pin = rd_console_request_field (req, "cert_sha256");
   RdConsoleSession *session = rd_console_request_get_session (req);
   gboolean have_tested_key = session != NULL && session->tested_crm_key != NULL;
+  gboolean insecure = rd_console_request_checkbox (req, "insecure_http");
   RdHtml *html = rd_html_new ();
 
   if (url == NULL)
     url = rd_console_str (crm, "url"), database = rd_console_str (crm, "database"),
-    login = rd_console_str (crm, "login"), pin = rd_console_str (crm, "cert_sha256");
+    login = rd_console_str (crm, "login"), pin = rd_console_str (crm, "cert_sha256"),
+    insecure = json_object_get_boolean_member_with_default (crm, "insecure", FALSE);
 
   if (problem != NULL)
     rd_console_notice (html, "error", problem);
@@ -75,6 +77,7 @@ reply_crm (RdConsoleRequest *req, guint status_code, const char *problem, JsonOb
     rd_console_notice (html, "info", _("No CRM is connected yet. Enter the CRM's address and database, and the login "
                                        "and API key of a CRM administrator (in the CRM: Preferences → Account Security "
                                        "→ New API Key). Test shows what the hub finds; Save connects."));
+  rd_console_insecure_warnings (req, html, status, FALSE, TRUE);
 
   if (tested != NULL)
     render_features (req, html, tested, _("Test passed: this is what the hub found"));
@@ -82,7 +85,11 @@ reply_crm (RdConsoleRequest *req, guint status_code, const char *problem, JsonOb
   rd_console_form_open (req, html, "/crm", "stack card");
   rd_html_printf (html,
                   "<label for=\"url\">%s</label><input id=\"url\" name=\"url\" type=\"url\" value=\"%s\" "
-                  "placeholder=\"https://mycompany.odoo.com\" required>"
+                  "placeholder=\"https://mycompany.odoo.com\" required>", _("CRM address"), url);
+  rd_console_insecure_option (req, html, insecure,
+                              _("Not recommended: the administrator's API key and the call data would travel "
+                                "unencrypted. Without this, http:// works for a CRM on this computer only."));
+  rd_html_printf (html,
                   "<label for=\"database\">%s</label><input id=\"database\" name=\"database\" value=\"%s\" required>"
                   "<label for=\"login\">%s</label><input id=\"login\" name=\"login\" value=\"%s\" autocomplete=\"off\" required>"
                   "<label for=\"api_key\">%s</label><input id=\"api_key\" name=\"api_key\" type=\"password\" "
@@ -90,11 +97,12 @@ reply_crm (RdConsoleRequest *req, guint status_code, const char *problem, JsonOb
                   "<p class=\"hint\" id=\"key-hint\">%s</p>"
                   "<label for=\"cert_sha256\">%s</label><input id=\"cert_sha256\" name=\"cert_sha256\" value=\"%s\" "
                   "aria-describedby=\"pin-hint\"><p class=\"hint\" id=\"pin-hint\">%s</p>",
-                  _("CRM address"), url, _("Database"), database, _("Administrator login"), login, _("API key"),
+                  _("Database"), database, _("Administrator login"), login, _("API key"),
                   have_tested_key ? _("tested — leave empty to use it") : configured ? _("saved — leave empty to keep") : "",
                   _("The key is never shown again, not even here."),
                   _("Certificate fingerprint (optional)"), pin,
-                  _("Only for a self-hosted CRM with a self-signed certificate: its SHA-256 fingerprint."));
+                  _("Only for a self-hosted CRM with a self-signed certificate: its SHA-256 fingerprint, 64 "
+                    "hexadecimal digits, with or without colons."));
   rd_html_printf (html, "<div class=\"buttons\"><button type=\"submit\" name=\"do\" value=\"test\" class=\"secondary\">%s</button>"
                   "<button type=\"submit\" name=\"do\" value=\"save\">%s</button></div></form>",
                   _("Test"), _("Save"));
@@ -185,6 +193,8 @@ rd_console_page_crm_post (RdConsoleRequest *req)
       if (value != NULL)
         json_object_set_string_member (body, fields[i], value);
     }
+  if (rd_console_request_checkbox (req, "insecure_http"))
+    json_object_set_boolean_member (body, "insecure_http", TRUE);
   if (key != NULL && *key != '\0')
     json_object_set_string_member (body, "api_key", key);
   else if (session != NULL && session->tested_crm_key != NULL && g_strcmp0 (session->tested_crm, identity) == 0)

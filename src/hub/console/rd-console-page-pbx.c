@@ -6,10 +6,25 @@
 #include "hub/console/rd-console-layout.h"
 #include "hub/console/rd-console-private.h"
 
+#include "core/rd-tls-pin.h"
+
+/* Is the certificate of @probe (its "AB:CD:…" fingerprint) the one @pin names? Both in the
+ * one pin syntax of core/rd-tls-pin.h. */
+static gboolean
+is_pinned (const char *pin, const char *fingerprint)
+{
+  g_autofree char *a = pin != NULL && *pin != '\0' ? rd_tls_pin_normalize (pin, NULL) : NULL;
+  g_autofree char *b = a != NULL ? rd_tls_pin_normalize (fingerprint, NULL) : NULL;
+
+  return a != NULL && b != NULL && g_str_equal (a, b);
+}
+
 static void
 render_certificate (RdConsoleRequest *req, RdHtml *html, JsonObject *cert, const char *url, const char *client_id,
-                    const char *zone)
+                    const char *zone, const char *pin)
 {
+  gboolean pinned = is_pinned (pin, rd_console_str (cert, "sha256"));
+
   JsonArray *problems = json_object_get_array_member (cert, "problems");
   gboolean trusted = json_object_get_boolean_member_with_default (cert, "trusted", FALSE);
   g_autofree char *until = rd_console_format_time (json_object_get_int_member_with_default (cert, "not_after", 0));
@@ -18,6 +33,10 @@ render_certificate (RdConsoleRequest *req, RdHtml *html, JsonObject *cert, const
                   _("The certificate the PBX presents"));
   rd_html_printf (html, "<tr><th scope=\"row\">%s</th><td><code class=\"fingerprint\">%s</code></td></tr>",
                   _("SHA-256 fingerprint"), rd_console_str (cert, "sha256"));
+  if (pin != NULL && *pin != '\0')
+    rd_html_printf (html, "<tr><th scope=\"row\">%s</th><td><span class=\"badge badge-%s\">%s</span></td></tr>",
+                    _("Pinned"), pinned ? "ok" : "warn",
+                    pinned ? _("This is the pinned certificate") : _("Not the pinned certificate"));
   rd_html_printf (html, "<tr><th scope=\"row\">%s</th><td>%s</td></tr>", _("Subject"), rd_console_str (cert, "subject"));
   rd_html_printf (html, "<tr><th scope=\"row\">%s</th><td>%s</td></tr>", _("Issuer"), rd_console_str (cert, "issuer"));
   rd_html_printf (html, "<tr><th scope=\"row\">%s</th><td>%s</td></tr>", _("Valid until"), until);
@@ -28,6 +47,11 @@ render_certificate (RdConsoleRequest *req, RdHtml *html, JsonObject *cert, const
   rd_html_printf (html, "<p class=\"hint\">%s</p>",
                   _("Compare the fingerprint with the one the PBX's own web portal shows before you pin it. A pinned "
                     "certificate is required to match, whoever signed it."));
+  if (pinned)
+    {
+      rd_html_raw (html, "</section>");
+      return;
+    }
   rd_console_form_open (req, html, "/pbx", "inline");
   rd_html_printf (html, "<input type=\"hidden\" name=\"url\" value=\"%s\"><input type=\"hidden\" name=\"client_id\" "
                   "value=\"%s\"><input type=\"hidden\" name=\"time_zone\" value=\"%s\">"
@@ -47,11 +71,13 @@ reply_pbx (RdConsoleRequest *req, guint status_code, const char *problem, const 
   const char *client_id = rd_console_request_field (req, "client_id");
   const char *pin = rd_console_request_field (req, "cert_sha256");
   const char *zone = rd_console_request_field (req, "time_zone");
+  gboolean insecure = rd_console_request_checkbox (req, "insecure_http");
   RdHtml *html = rd_html_new ();
 
   if (url == NULL)
     url = rd_console_str (pbx, "url"), client_id = rd_console_str (pbx, "client_id"),
-    pin = rd_console_str (pbx, "cert_sha256"), zone = rd_console_str (pbx, "time_zone");
+    pin = rd_console_str (pbx, "cert_sha256"), zone = rd_console_str (pbx, "time_zone"),
+    insecure = json_object_get_boolean_member_with_default (pbx, "insecure", FALSE);
   if (problem != NULL)
     rd_console_notice (html, "error", problem);
   if (info != NULL)
@@ -66,13 +92,19 @@ reply_pbx (RdConsoleRequest *req, guint status_code, const char *problem, const 
   else
     rd_console_notice (html, "info", _("No PBX is connected yet. In the PBX's web portal, enable the API "
                                        "(Integrations → API) and copy its client id and secret here."));
+  rd_console_insecure_warnings (req, html, status, TRUE, FALSE);
   if (cert != NULL)
-    render_certificate (req, html, cert, url, client_id, zone);
+    render_certificate (req, html, cert, url, client_id, zone, pin);
 
   rd_console_form_open (req, html, "/pbx", "stack card");
   rd_html_printf (html,
                   "<label for=\"url\">%s</label><input id=\"url\" name=\"url\" type=\"url\" value=\"%s\" "
-                  "placeholder=\"https://pbx.example.com:8088\" required>"
+                  "placeholder=\"https://pbx.example.com:8088\" required>", _("PBX address"), url);
+  rd_console_insecure_option (req, html, insecure,
+                              _("Not recommended: the client secret, which can dial from any extension, and the call "
+                                "data would travel unencrypted. Without this, http:// works for a PBX on this computer "
+                                "only."));
+  rd_html_printf (html,
                   "<label for=\"client_id\">%s</label><input id=\"client_id\" name=\"client_id\" value=\"%s\" "
                   "autocomplete=\"off\" required>"
                   "<label for=\"client_secret\">%s</label><input id=\"client_secret\" name=\"client_secret\" "
@@ -82,11 +114,12 @@ reply_pbx (RdConsoleRequest *req, guint status_code, const char *problem, const 
                   "aria-describedby=\"pin-hint\"><p class=\"hint\" id=\"pin-hint\">%s</p>"
                   "<label for=\"time_zone\">%s</label><input id=\"time_zone\" name=\"time_zone\" value=\"%s\" "
                   "placeholder=\"Asia/Shanghai\" aria-describedby=\"zone-hint\"><p class=\"hint\" id=\"zone-hint\">%s</p>",
-                  _("PBX address"), url, _("Client ID"), client_id, _("Client secret"),
+                  _("Client ID"), client_id, _("Client secret"),
                   configured ? _("saved — leave empty to keep") : "",
                   _("The secret can dial from any extension: it stays on the hub and is never shown again."),
                   _("Pinned certificate (SHA-256)"), pin,
-                  _("For a self-signed certificate: use Check certificate to see it and pin it."),
+                  _("For a self-signed certificate: Check certificate shows it and pins it. Or type its SHA-256 "
+                    "fingerprint: 64 hexadecimal digits, with or without colons."),
                   _("PBX time zone"), zone,
                   _("The zone of the times in the PBX's call records (IANA name); empty: the hub's own zone."));
   rd_html_printf (html, "<div class=\"buttons\"><button type=\"submit\" name=\"do\" value=\"probe\" class=\"secondary\">%s"
@@ -147,5 +180,7 @@ rd_console_page_pbx_post (RdConsoleRequest *req)
     }
   if (secret != NULL && *secret != '\0')
     json_object_set_string_member (body, "client_secret", secret);
+  if (rd_console_request_checkbox (req, "insecure_http"))
+    json_object_set_boolean_member (body, "insecure_http", TRUE);
   rd_console_request_run (req, "connect-pbx", body, saved);
 }

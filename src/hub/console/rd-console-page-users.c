@@ -1,24 +1,12 @@
-/* rd-console-page-users.c — every CRM user (filterable by kind) with their e-mail and extension,
- * binding by hand and by e-mail, and agent keys (issued once, shown with a copy button and a
- * QR code). */
+/* rd-console-page-users.c — the Users and extensions page: every CRM user (filterable by kind)
+ * with their e-mail and extension and a bind / unbind control, every PBX extension with its user,
+ * and the agent keys. What the controls do is in rd-console-page-bind.c and
+ * rd-console-page-keys.c. */
 #include "config.h"
 
 #include "hub/console/rd-console-i18n.h"
 #include "hub/console/rd-console-layout.h"
 #include "hub/console/rd-console-private.h"
-#include "hub/console/rd-console-qr.h"
-
-static const char *
-type_words (RdConsoleRequest *req, const char *type)
-{
-  if (g_strcmp0 (type, "internal") == 0)
-    return _("Internal");
-  if (g_strcmp0 (type, "portal") == 0)
-    return _("Portal");
-  if (g_strcmp0 (type, "public") == 0)
-    return _("Public");
-  return type;
-}
 
 static JsonObject *
 bound_user (JsonObject *extension)
@@ -37,7 +25,7 @@ render_filter (RdConsoleRequest *req, RdHtml *html, const char *type)
   for (guint i = 0; i < G_N_ELEMENTS (types); i++)
     rd_html_printf (html, g_strcmp0 (type, types[i]) == 0 ? "<a href=\"/users?type=%s\" aria-current=\"true\">%s</a> "
                                                            : "<a href=\"/users?type=%s\">%s</a> ",
-                    types[i], i == 0 ? _("All") : type_words (req, types[i]));
+                    types[i], i == 0 ? _("All") : rd_console_user_type_words (req, types[i]));
   rd_html_raw (html, "</p>");
 }
 
@@ -48,7 +36,7 @@ render_users (RdConsoleRequest *req, RdHtml *html, JsonArray *users, JsonArray *
 
   rd_html_printf (html, "<section id=\"users\"><h2>%s</h2>", _("CRM users"));
   render_filter (req, html, type);
-  rd_html_printf (html, "<div class=\"scroll\"><table class=\"list\"><thead><tr><th scope=\"col\">%s</th>"
+  rd_html_printf (html, "<div class=\"scroll\"><table class=\"list stack\"><thead><tr><th scope=\"col\">%s</th>"
                   "<th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th></tr></thead><tbody>",
                   _("Name"), _("E-mail"), _("Kind"), _("Extension"));
   for (guint i = 0; users != NULL && i < json_array_get_length (users); i++)
@@ -65,8 +53,9 @@ render_users (RdConsoleRequest *req, RdHtml *html, JsonArray *users, JsonArray *
                       rd_console_str (user, "login"));
       if (json_object_get_boolean_member_with_default (user, "admin", FALSE))
         rd_html_printf (html, " <span class=\"badge badge-info\">%s</span>", _("Settings"));
-      rd_html_printf (html, "</td><td>%s</td><td>%s</td><td>", rd_console_str (user, "email"),
-                      type_words (req, user_type));
+      rd_html_printf (html, "</td><td data-label=\"%s\">%s</td><td data-label=\"%s\">%s</td><td data-label=\"%s\">",
+                      _("E-mail"), rd_console_str (user, "email"), _("Kind"), rd_console_user_type_words (req, user_type),
+                      _("Extension"));
       if (*extension != '\0')
         {
           rd_console_form_open (req, html, "/users", "inline");
@@ -92,7 +81,9 @@ render_users (RdConsoleRequest *req, RdHtml *html, JsonArray *users, JsonArray *
                 rd_html_printf (html, "<option value=\"%s\">%s %s</option>", rd_console_str (ext, "number"),
                                 rd_console_str (ext, "number"), rd_console_str (ext, "name"));
             }
-          rd_html_printf (html, "</select> <button type=\"submit\" class=\"small\">%s</button></form>", _("Bind"));
+          /* A portal or public user is bound only after a confirmation that says why it is risky. */
+          rd_html_printf (html, "</select> <button type=\"submit\" class=\"small\">%s</button></form>",
+                          g_strcmp0 (user_type, "internal") == 0 ? _("Bind") : _("Bind…"));
         }
       rd_html_raw (html, "</td></tr>");
     }
@@ -105,10 +96,10 @@ render_users (RdConsoleRequest *req, RdHtml *html, JsonArray *users, JsonArray *
 static void
 render_extensions (RdConsoleRequest *req, RdHtml *html, JsonArray *extensions)
 {
-  rd_html_printf (html, "<section id=\"extensions\"><h2>%s</h2><p class=\"hint\">%s</p>", _("Extensions and agent keys"),
+  rd_html_printf (html, "<section id=\"extensions\"><h2>%s</h2><p class=\"hint\">%s</p>", _("Extensions"),
                   _("A desktop signs in to the hub as its extension with an agent key, or with the user's own CRM "
                     "login and API key. Issuing a new key ends the old one and signs its desktop out."));
-  rd_html_printf (html, "<div class=\"scroll\"><table class=\"list\"><thead><tr><th scope=\"col\">%s</th>"
+  rd_html_printf (html, "<div class=\"scroll\"><table class=\"list stack\"><thead><tr><th scope=\"col\">%s</th>"
                   "<th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th></tr></thead><tbody>",
                   _("Extension"), _("Bound user"), _("E-mail on the PBX"), _("Agent key"));
   for (guint i = 0; extensions != NULL && i < json_array_get_length (extensions); i++)
@@ -117,9 +108,11 @@ render_extensions (RdConsoleRequest *req, RdHtml *html, JsonArray *extensions)
       JsonObject *user = bound_user (ext);
       gboolean has_key = json_object_get_boolean_member_with_default (ext, "agent_key", FALSE);
 
-      rd_html_printf (html, "<tr><td><span class=\"ext\">%s</span> %s</td><td>%s</td><td>%s</td><td>",
-                      rd_console_str (ext, "number"), rd_console_str (ext, "name"),
-                      user != NULL ? rd_console_str (user, "name") : "—", rd_console_str (ext, "email"));
+      rd_html_printf (html, "<tr><td><span class=\"ext\">%s</span> %s</td><td data-label=\"%s\">%s</td>"
+                      "<td data-label=\"%s\">%s</td><td data-label=\"%s\">",
+                      rd_console_str (ext, "number"), rd_console_str (ext, "name"), _("Bound user"),
+                      user != NULL ? rd_console_str (user, "name") : "—", _("E-mail on the PBX"),
+                      rd_console_str (ext, "email"), _("Agent key"));
       rd_html_printf (html, "%s ", has_key ? _("Issued") : _("None"));
       rd_console_form_open (req, html, "/users/key", "inline");
       rd_html_printf (html, "<input type=\"hidden\" name=\"extension\" value=\"%s\"><button type=\"submit\" "
@@ -135,8 +128,9 @@ static void
 render_auto (RdConsoleRequest *req, RdHtml *html)
 {
   rd_html_printf (html, "<section id=\"auto\" class=\"card\"><h2>%s</h2><p>%s</p>", _("Bind by e-mail"),
-                  _("Binds each unbound extension to the unbound CRM user whose e-mail address is the same as the "
-                    "extension's (letter case aside). You confirm before anything changes."));
+                  _("Binds each unbound extension to the internal CRM user (an employee) whose e-mail address is the "
+                    "extension's, letter case aside. Portal and public users are never bound this way: they can "
+                    "change their own e-mail. You see the list of pairs before anything changes."));
   rd_console_form_open (req, html, "/users/auto", "inline");
   rd_html_printf (html, "<input type=\"hidden\" name=\"step\" value=\"preview\"><button type=\"submit\">%s</button></form>"
                   "</section>", _("Preview automatic binding"));
@@ -151,12 +145,15 @@ pbx_missing (RdConsoleRequest *req)
 }
 
 static void
-extensions_listed (RdConsoleRequest *req, JsonObject *reply, const GError *error)
+keys_listed (RdConsoleRequest *req, JsonObject *keys_reply, const GError *keys_error)
 {
   JsonObject *users_reply = g_object_get_data (G_OBJECT (req), "users");
+  JsonObject *reply = g_object_get_data (G_OBJECT (req), "extensions");
+  const GError *error = g_object_get_data (G_OBJECT (req), "extensions-error");
   const char *type = rd_console_request_field (req, "type");
   RdHtml *html = rd_html_new ();
   JsonArray *extensions = reply != NULL ? json_object_get_array_member (reply, "extensions") : NULL;
+  JsonArray *keys;
 
   if (type == NULL || (!g_str_equal (type, "internal") && !g_str_equal (type, "portal") && !g_str_equal (type, "public")))
     type = "all";
@@ -180,7 +177,22 @@ extensions_listed (RdConsoleRequest *req, JsonObject *reply, const GError *error
     render_extensions (req, html, extensions);
   else if (error == NULL)
     rd_console_notice (html, "info", _("Connect the PBX to list its extensions."));
+  keys = keys_reply != NULL ? json_object_get_array_member (keys_reply, "keys") : NULL;
+  if (keys != NULL && (extensions != NULL || json_array_get_length (keys) > 0))
+    rd_console_render_agent_keys (req, html, keys);
+  else if (keys_error != NULL)
+    rd_console_notice (html, "warn", keys_error->message);
   rd_console_request_reply_page (req, SOUP_STATUS_OK, _("Users and extensions"), "users", html);
+}
+
+static void
+extensions_listed (RdConsoleRequest *req, JsonObject *reply, const GError *error)
+{
+  if (reply != NULL)
+    g_object_set_data_full (G_OBJECT (req), "extensions", json_object_ref (reply), (GDestroyNotify) json_object_unref);
+  if (error != NULL)
+    g_object_set_data_full (G_OBJECT (req), "extensions-error", g_error_copy (error), (GDestroyNotify) g_error_free);
+  rd_console_request_run (req, "agent-keys", NULL, keys_listed);
 }
 
 static void
@@ -195,126 +207,4 @@ void
 rd_console_page_users (RdConsoleRequest *req)
 {
   rd_console_request_run (req, "users", NULL, users_listed);
-}
-
-static void
-changed (RdConsoleRequest *req, JsonObject *reply, const GError *error)
-{
-  const char *action = rd_console_request_field (req, "do");
-
-  if (error != NULL)
-    rd_console_request_redirect_with (req, "/users", error->message, TRUE);
-  else
-    rd_console_request_redirect_with (req, "/users", g_strcmp0 (action, "unbind") == 0 ? _("Unbound.") : _("Bound."),
-                                      FALSE);
-}
-
-void
-rd_console_page_users_post (RdConsoleRequest *req)
-{
-  g_autoptr(JsonObject) body = json_object_new ();
-  const char *action = rd_console_request_field (req, "do");
-  g_autofree char *extension = rd_console_request_field_trimmed (req, "extension");
-  g_autofree char *user = rd_console_request_field_trimmed (req, "user");
-
-  if (extension == NULL)
-    {
-      rd_console_request_redirect_with (req, "/users", _("Choose an extension."), TRUE);
-      return;
-    }
-  json_object_set_string_member (body, "extension", extension);
-  if (g_strcmp0 (action, "bind") == 0)
-    {
-      json_object_set_string_member (body, "user", user != NULL ? user : "");
-      rd_console_request_run (req, "bind", body, changed);
-    }
-  else
-    rd_console_request_run (req, "unbind", body, changed);
-}
-
-/* ---- agent keys ------------------------------------------------------------------------- */
-
-static void
-key_issued (RdConsoleRequest *req, JsonObject *reply, const GError *error)
-{
-  const char *extension = rd_console_request_field (req, "extension");
-  const char *key = rd_console_str (reply, "key");
-  g_autoptr(GError) qr_error = NULL;
-  g_autofree char *qr = NULL;
-  RdHtml *html;
-
-  if (error != NULL)
-    {
-      rd_console_request_redirect_with (req, "/users", error->message, TRUE);
-      return;
-    }
-  html = rd_html_new ();
-  qr = rd_console_qr_svg (key, _("QR code of the agent key"), &qr_error);
-  rd_console_notice (html, "warn", _("This key is shown once. Copy it now into Ringdesk on the desktop (Preferences, sign in "
-                                     "with “My extension and an agent key”); it is not stored anywhere in readable form."));
-  rd_html_printf (html, "<div class=\"card key\"><p>%s <span class=\"ext\">%s</span></p>"
-                  "<label for=\"key\">%s</label><div class=\"copy\"><input id=\"key\" class=\"secret\" readonly value=\"%s\">"
-                  "<button type=\"button\" class=\"copy-button\" data-copy=\"key\" data-done=\"%s\" hidden>%s</button></div>"
-                  "<p>%s <code>%s</code></p>",
-                  _("Extension"), extension != NULL ? extension : "", _("Agent key"), key, _("Copied"), _("Copy"),
-                  _("Hub address for the desktop:"), rd_console_str (reply, "url"));
-  if (qr != NULL)
-    {
-      /* The SVG is ours (built from the key's modules, no outside text): raw. */
-      rd_html_raw (html, "<figure>");
-      rd_html_raw (html, qr);
-      rd_html_printf (html, "<figcaption>%s</figcaption></figure>",
-                      _("The same key as a QR code, to carry it to the desktop with a phone."));
-    }
-  rd_html_printf (html, "<p><a class=\"button\" href=\"/users\">%s</a></p></div>", _("Done"));
-  rd_console_request_reply_page (req, SOUP_STATUS_OK, _("New agent key"), "users", html);
-}
-
-void
-rd_console_page_users_key (RdConsoleRequest *req)
-{
-  g_autoptr(JsonObject) body = json_object_new ();
-  g_autofree char *extension = rd_console_request_field_trimmed (req, "extension");
-
-  json_object_set_string_member (body, "extension", extension != NULL ? extension : "");
-  rd_console_request_run (req, "agent-key", body, key_issued);
-}
-
-/* ---- automatic binding ---------------------------------------------------------------------- */
-
-static void
-auto_bound (RdConsoleRequest *req, JsonObject *reply, const GError *error)
-{
-  g_autofree char *text = NULL;
-
-  if (error != NULL)
-    {
-      rd_console_request_redirect_with (req, "/users", error->message, TRUE);
-      return;
-    }
-  text = g_strdup_printf (_("%u extension(s) bound by e-mail."),
-                          (guint) json_object_get_int_member_with_default (reply, "bound", 0));
-  rd_console_request_redirect_with (req, "/users", text, FALSE);
-}
-
-void
-rd_console_page_users_auto (RdConsoleRequest *req)
-{
-  g_autoptr(JsonObject) body = json_object_new ();
-  RdHtml *html;
-
-  if (g_strcmp0 (rd_console_request_field (req, "step"), "apply") == 0)
-    {
-      json_object_set_boolean_member (body, "auto", TRUE);
-      rd_console_request_run (req, "bind", body, auto_bound);
-      return;
-    }
-  html = rd_html_new ();
-  rd_html_printf (html, "<div class=\"card confirm\"><p>%s</p>",
-                  _("Every unbound extension whose e-mail equals an unbound CRM user's e-mail gets bound to that user. "
-                    "Existing bindings are not changed."));
-  rd_console_form_open (req, html, "/users/auto", "buttons");
-  rd_html_printf (html, "<input type=\"hidden\" name=\"step\" value=\"apply\"><button type=\"submit\">%s</button>"
-                  "<a class=\"button secondary\" href=\"/users\">%s</a></form></div>", _("Bind now"), _("Cancel"));
-  rd_console_request_reply_page (req, SOUP_STATUS_OK, _("Bind by e-mail"), "users", html);
 }

@@ -23,6 +23,8 @@ const char        *rd_console_cookie_name   (RdConsole *self);
 
 /* A table of calls (the "calls" command's array), shared by Overview and Activity. */
 void rd_console_render_calls (RdConsoleRequest *req, RdHtml *html, JsonArray *calls);
+/* The agent keys (the "agent-keys" command's array) with Revoke, on the Users page. */
+void rd_console_render_agent_keys (RdConsoleRequest *req, RdHtml *html, JsonArray *keys);
 
 /* Page handlers (one file each). Each replies exactly once. */
 void rd_console_page_signin        (RdConsoleRequest *req);
@@ -41,6 +43,7 @@ void rd_console_page_users         (RdConsoleRequest *req);
 void rd_console_page_users_post    (RdConsoleRequest *req);
 void rd_console_page_users_key     (RdConsoleRequest *req);
 void rd_console_page_users_auto    (RdConsoleRequest *req);
+void rd_console_page_users_revoke  (RdConsoleRequest *req);
 void rd_console_page_sync          (RdConsoleRequest *req);
 void rd_console_page_sync_post     (RdConsoleRequest *req);
 void rd_console_page_autocreate    (RdConsoleRequest *req);

@@ -60,6 +60,7 @@ static const Route routes[] = {
   { "POST", "/users", rd_console_page_users_post, FALSE },
   { "POST", "/users/key", rd_console_page_users_key, FALSE },
   { "POST", "/users/auto", rd_console_page_users_auto, FALSE },
+  { "POST", "/users/revoke", rd_console_page_users_revoke, FALSE },
   { "GET", "/sync", rd_console_page_sync, FALSE },
   { "POST", "/sync", rd_console_page_sync_post, FALSE },
   { "GET", "/autocreate", rd_console_page_autocreate, FALSE },
