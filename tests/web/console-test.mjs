@@ -157,7 +157,7 @@ try {
   ok(page.url().endsWith('/overview'), 'and the console administrator again with the password');
 
   // ---- PBX: plain http:// to another computer only with the option, and then with a warning ------------
-  const elsewhere = (await harnessCommand('pbx-url-elsewhere')).replace(/^ok /, '');
+  const elsewhere = (await harnessCommand('elsewhere pbx')).replace(/^ok /, '');
   await page.goto(base + '/pbx');
   await page.fill('#url', elsewhere);
   await page.fill('#client_id', world.pbx_client_id);
@@ -191,6 +191,23 @@ try {
   await page.fill('#time_zone', 'Asia/Shanghai');
   await page.click('button[value=probe]');
   ok((await flash()).includes('https://'), 'Check certificate explains that http:// has none', await flash());
+
+  // A self-signed https:// server: its fingerprint, pinned in the one pin syntax, is recognised as pinned.
+  const tlsUrl = (await harnessCommand('tls-server')).replace(/^ok /, '');
+  await page.fill('#url', tlsUrl);
+  await page.click('button[value=probe]');
+  const fingerprint = await page.locator('#certificate code.fingerprint').innerText();
+  ok(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/.test(fingerprint) && (await page.locator('#certificate').innerText()).includes('No'),
+     'Check certificate shows the fingerprint of a self-signed certificate', fingerprint);
+  await page.click('#certificate button:has-text("Pin this certificate")');
+  ok(await page.inputValue('#cert_sha256') === fingerprint, 'Pin this certificate puts it in the form');
+  await page.fill('#cert_sha256', fingerprint.replace(/:/g, '').toLowerCase());   // the same pin, other spelling
+  await page.click('button[value=probe]');
+  ok((await page.locator('#certificate').innerText()).includes('This is the pinned certificate'),
+     'the certificate is recognised as the pinned one, however the pin is written');
+  await snap('pbx-certificate');
+  await page.fill('#url', world.pbx_url);
+  await page.fill('#cert_sha256', '');
   await page.fill('#client_secret', world.pbx_secret);
   await page.click('button[value=save]');
   ok((await flash()).includes('connected and saved'), 'Save connects the PBX', await flash());
@@ -447,6 +464,26 @@ try {
   ok((await page.locator('main').innerText()).includes('Connect the CRM first'), 'without a CRM, Users says what to do');
   await page.goto(base + '/overview');
   ok((await page.locator('.next').innerText()).includes('connect the CRM'), 'Overview asks for the CRM again');
+
+  // ---- a CRM over plain http:// on another computer: only with the option, then warned about ----------------
+  const odooElsewhere = (await harnessCommand('elsewhere odoo')).replace(/^ok /, '');
+  await page.goto(base + '/crm');
+  await page.fill('#url', odooElsewhere);
+  await page.fill('#database', world.odoo_database);
+  await page.fill('#login', world.odoo_login);
+  await page.fill('#api_key', world.odoo_key);
+  await page.click('button[value=save]');
+  ok((await flash()).includes('plain http://'), 'a CRM over plain http:// on another computer is refused', await flash());
+  await page.check('#insecure_http');
+  await page.fill('#api_key', world.odoo_key);
+  await page.click('button[value=save]');
+  ok((await flash()).includes('connected and saved') &&
+     (await page.locator('main .notice', { hasText: 'The CRM is reached over plain http://' }).count()) === 1,
+     'allowed explicitly, it connects, and the CRM page warns about it', await page.locator('main').innerText());
+  await snap('crm-insecure');
+  await page.goto(base + '/overview');
+  ok((await page.locator('main .notice', { hasText: 'The CRM is reached over plain http://' }).count()) === 1,
+     'Overview warns about the CRM too');
 
   // ---- sign-out, keyboard sign-in, lockout ----------------------------------------------------------------------------------------
   await page.click('header button:has-text("Sign out")');

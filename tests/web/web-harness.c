@@ -9,8 +9,10 @@
  *   agent EXTENSION KEY      a desktop (the app's agent client) signs in with an agent key (→ "ok")
  *   agent-state              that desktop's state and, once the hub ended its access, the reason
  *                            (→ "ok signed-in -", "ok auth-failed key-revoked", …)
- *   pbx-url-elsewhere        the PBX simulator's address as another computer's: http://0.0.0.0:PORT
+ *   elsewhere pbx|odoo       that simulator's address as another computer's: http://0.0.0.0:PORT
  *                            (not loopback for the hub's rule, yet Linux connects it here) (→ "ok URL")
+ *   tls-server               an https:// server presenting the PBX simulator's self-signed
+ *                            certificate, to look at and pin (→ "ok URL")
  *   quit                     stops everything (→ "ok")
  */
 #include "config.h"
@@ -35,9 +37,37 @@ typedef struct {
   GDataInputStream *input;
   gint64            hostile_partner;
   RdAgentClient    *agent;
+  SoupServer       *tls_server;
 } Harness;
 
 static void read_next (Harness *h);
+
+static char *
+start_tls_server (Harness *h)
+{
+  g_autofree char *path = g_build_filename (g_getenv ("G_TEST_SRCDIR"), "pbx", "sim-pbx-cert.pem", NULL);
+  g_autoptr(GTlsCertificate) certificate = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSList) uris = NULL;
+  char *text;
+
+  if (h->tls_server == NULL)
+    {
+      certificate = g_tls_certificate_new_from_file (path, &error);
+      if (certificate == NULL)
+        return g_strdup_printf ("error %s", error->message);
+      h->tls_server = soup_server_new ("tls-certificate", certificate, NULL);
+      if (!soup_server_listen_local (h->tls_server, 0, SOUP_SERVER_LISTEN_HTTPS | SOUP_SERVER_LISTEN_IPV4_ONLY, &error))
+        {
+          g_clear_object (&h->tls_server);
+          return g_strdup_printf ("error %s", error->message);
+        }
+    }
+  uris = soup_server_get_uris (h->tls_server);
+  text = g_strdup_printf ("ok https://127.0.0.1:%d", g_uri_get_port (uris->data));
+  g_slist_free_full (g_steal_pointer (&uris), (GDestroyNotify) g_uri_unref);
+  return text;
+}
 
 static void
 reply (const char *text)
@@ -97,10 +127,19 @@ command (Harness *h, char *line)
                                 rd_agent_client_get_revoked_reason (h->agent) ?: "-");
       reply (text);
     }
-  else if (n == 1 && g_str_equal (words[0], "pbx-url-elsewhere"))
+  else if (n == 2 && g_str_equal (words[0], "elsewhere") &&
+           (g_str_equal (words[1], "pbx") || g_str_equal (words[1], "odoo")))
     {
-      g_autoptr(GUri) uri = g_uri_parse (rd_sim_pbx_get_base_url (h->sims.pbx), G_URI_FLAGS_NONE, NULL);
+      g_autoptr(GUri) uri = g_uri_parse (g_str_equal (words[1], "pbx") ? rd_sim_pbx_get_base_url (h->sims.pbx)
+                                                                         : rd_sim_odoo_get_url (h->sims.odoo),
+                                         G_URI_FLAGS_NONE, NULL);
       g_autofree char *text = g_strdup_printf ("ok http://0.0.0.0:%d", g_uri_get_port (uri));
+
+      reply (text);
+    }
+  else if (n == 1 && g_str_equal (words[0], "tls-server"))
+    {
+      g_autofree char *text = start_tls_server (h);
 
       reply (text);
     }
@@ -218,6 +257,9 @@ main (int argc, char **argv)
   if (h.agent != NULL)
     rd_agent_client_stop (h.agent);
   g_clear_object (&h.agent);
+  if (h.tls_server != NULL)
+    soup_server_disconnect (h.tls_server);
+  g_clear_object (&h.tls_server);
   g_clear_object (&h.hub);
   hub_sims_stop (&h.sims);
   g_main_loop_unref (h.loop);
