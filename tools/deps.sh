@@ -28,7 +28,8 @@ if [ -n "$missing" ]; then
   apt-get install -y -q --no-install-recommends $missing
 fi
 
-# Node.js and npm for the browser tests of the web console (any Node ≥ 20; Debian's own if none).
+# Node.js and npm for the browser tests of the web console: Debian 12's own (Node 18) if there is none.
+# playwright-core is pinned to 1.61.1, the last release that runs on Node 18 (1.62 requires Node 20).
 if ! command -v npm >/dev/null 2>&1; then
   if [ "$(id -u)" != 0 ]; then
     echo "Missing: nodejs and npm (for the web console's browser tests). Run this script as root." >&2
