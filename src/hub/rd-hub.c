@@ -898,6 +898,19 @@ status_warnings (const char *pbx_url, const char *crm_url)
   return warnings;
 }
 
+/* The first fill under way: how far it got (the CRM gives no total to count down from). */
+static void
+index_fill_to_json (RdHub *self, JsonObject *status)
+{
+  RdCrmKind kind;
+  gint64 read;
+
+  if (self->index_filled || !rd_phone_index_get_progress (self->index, &kind, &read))
+    return;
+  json_object_set_int_member (status, "index_fill_read", read);
+  json_object_set_string_member (status, "index_fill_kind", rd_crm_kind_to_string (kind));
+}
+
 JsonObject *
 rd_hub_get_status_json (RdHub *self)
 {
@@ -1008,6 +1021,7 @@ rd_hub_get_status_json (RdHub *self)
   json_object_set_object_member (status, "outbox", outbox);
   json_object_set_int_member (status, "index_numbers", rd_phone_index_count_numbers (self->index));
   json_object_set_boolean_member (status, "index_ready", self->index_filled);
+  index_fill_to_json (self, status);
   json_object_set_boolean_member (status, "console", self->console != NULL);
   if (self->console != NULL)
     {

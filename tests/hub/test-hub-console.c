@@ -931,6 +931,53 @@ test_config (void)
   g_rmdir (tmp);
 }
 
+/* The first fill of the phone index says how far it got (records read, the kind read now), and
+ * says nothing once the index is full. */
+static gboolean
+fill_moved (gpointer data)
+{
+  g_autoptr(JsonObject) status = rd_hub_get_status_json (data);
+
+  return json_object_get_int_member_with_default (status, "index_fill_read", 0) > 0;
+}
+
+static gboolean
+fill_done (gpointer data)
+{
+  g_autoptr(JsonObject) status = rd_hub_get_status_json (data);
+
+  return json_object_get_boolean_member (status, "index_ready");
+}
+
+static void
+test_index_fill_progress (void)
+{
+  HubSims sims;
+  g_autoptr(RdHub) hub = NULL;
+  g_autoptr(JsonObject) filling = NULL;
+  g_autoptr(JsonObject) full = NULL;
+  const char *kind;
+
+  hub_sims_start (&sims);
+  rd_sim_odoo_set_delay (sims.odoo, 400);       /* every CRM request is slow: the fill takes seconds */
+  hub = hub_new_connecting (&sims, NULL, 0);
+  g_assert_true (hub_wait_until (fill_moved, hub, 20000));
+  filling = rd_hub_get_status_json (hub);
+  g_assert_false (json_object_get_boolean_member (filling, "index_ready"));
+  kind = json_object_get_string_member (filling, "index_fill_kind");
+  g_assert_true (g_strcmp0 (kind, "individual") == 0 || g_strcmp0 (kind, "company") == 0 ||
+                 g_strcmp0 (kind, "lead") == 0);
+  g_assert_cmpint (json_object_get_int_member (filling, "index_fill_read"), >=, 1);
+
+  g_assert_true (hub_wait_until (fill_done, hub, 20000));
+  full = rd_hub_get_status_json (hub);
+  g_assert_false (json_object_has_member (full, "index_fill_read"));
+  g_assert_false (json_object_has_member (full, "index_fill_kind"));
+  g_assert_cmpint (json_object_get_int_member (full, "index_numbers"), >, 0);
+  g_clear_object (&hub);
+  hub_sims_stop (&sims);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -955,5 +1002,6 @@ main (int argc, char **argv)
   g_test_add_func ("/console/probe", test_probe);
   g_test_add_func ("/console/tls", test_console_tls);
   g_test_add_func ("/console/config", test_config);
+  g_test_add_func ("/console/index-fill-progress", test_index_fill_progress);
   return g_test_run ();
 }

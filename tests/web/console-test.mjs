@@ -60,13 +60,22 @@ rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
 const profile = join(tmpdir(), `rd-web-profile-${process.pid}`);
 // A fresh profile directory of our own (Playwright passes it to Chromium as --user-data-dir).
-const desktop = await chromium.launchPersistentContext(profile, {
-  executablePath: env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-         '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  viewport: { width: 1280, height: 900 },
-  locale: 'en-US',
-});
+// A browser that cannot start fails the suite with the reason (never a skip, never a pass).
+let desktop;
+try {
+  desktop = await chromium.launchPersistentContext(profile, {
+    executablePath: env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+           '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    viewport: { width: 1280, height: 900 },
+    locale: 'en-US',
+  });
+} catch (e) {
+  ok(false, `Chromium starts (${env.CHROMIUM || '/usr/bin/chromium'}; tools/deps.sh installs it)`, e.message);
+  harness.stdin.end('quit\n');
+  console.log(`1..${count}`);
+  process.exit(1);
+}
 
 // Every response body the browser saw, to look for secrets afterwards.
 const bodies = [];
@@ -287,6 +296,26 @@ try {
     if (!agentState.startsWith('ok signed-in')) await page.waitForTimeout(250);
   }
   ok(agentState.startsWith('ok signed-in'), 'a desktop signs in with the agent key', agentState);
+  await page.goto(base + '/overview');
+  ok(await page.locator('#agents').innerText() === '1', 'Overview counts the desktop among the agents online',
+     await page.locator('#agents').innerText());
+
+  // A call ringing at the extension right now is a call in progress on Overview, until it ends (unanswered).
+  await harnessCommand(`ring 2001 ${world.hostile_caller}`);
+  let live = '';
+  for (let i = 0; i < 40 && live !== '1'; i++) {
+    await page.goto(base + '/overview');
+    live = await page.locator('#live').innerText();
+    if (live !== '1') await page.waitForTimeout(250);
+  }
+  ok(live === '1', 'a ringing call shows among the calls in progress', live);
+  await snap('overview-ringing');
+  for (let i = 0; i < 60 && live !== '0'; i++) {
+    await page.waitForTimeout(250);
+    await page.goto(base + '/overview');
+    live = await page.locator('#live').innerText();
+  }
+  ok(live === '0', 'and leaves them when it ends', live);
   await page.goto(base + '/users');
   const keyRow = page.locator('#keys tbody tr', { hasText: '2001' });
   const keyText = await keyRow.innerText();
@@ -454,6 +483,19 @@ try {
   ok((await page.locator('table.facts').innerText()).includes('Disabled'), 'Overview shows it disabled');
   await snap('overview-disabled');
   await page.goto(base + '/crm');
+  await page.click('a:has-text("Enable…")');
+  ok((await page.locator('main').innerText()).includes('Resumes:'), 'Enable says what it resumes');
+  await snap('crm-enable-confirm');
+  await page.click('main button:has-text("Enable")');
+  ok((await flash()).includes('Enabled'), 'the CRM integration is enabled again', await flash());
+  let enabled = false;
+  for (let i = 0; i < 40 && !enabled; i++) {
+    await page.goto(base + '/overview');
+    enabled = (await page.locator('table.facts').innerText()).includes('Connected');
+    if (!enabled) await page.waitForTimeout(250);
+  }
+  ok(enabled, 'Overview shows it connected again');
+  await page.goto(base + '/crm');
   await page.click('a:has-text("Disconnect…")');
   const disconnectText = await page.locator('main').innerText();
   ok(disconnectText.includes('Clears:') && disconnectText.includes('phonebook'), 'Disconnect says what it clears and keeps');
@@ -476,8 +518,24 @@ try {
   ok((await flash()).includes('plain http://'), 'a CRM over plain http:// on another computer is refused', await flash());
   await page.check('#insecure_http');
   await page.fill('#api_key', world.odoo_key);
+  await harnessCommand('crm-delay 1000');       // a slow CRM: the first fill of the phone index takes seconds
   await page.click('button[value=save]');
-  ok((await flash()).includes('connected and saved') &&
+  let fill = '';
+  const crmPage = page.url();
+  const watcher = await desktop.newPage();
+  // (one CRM request a second: after the first page of people, the count has moved)
+  for (let i = 0; i < 100 && !/^Progress: [1-9]/.test(fill); i++) {
+    await watcher.goto(base + '/overview');
+    if (await watcher.locator('#index-fill').count()) fill = await watcher.locator('#index-fill').innerText();
+    else await watcher.waitForTimeout(100);
+  }
+  ok(/^Progress: [1-9]\d* records read so far; now reading (people|companies|leads)\.$/.test(fill),
+     'while the phone index fills, Overview shows how far it got', fill);
+  await watcher.screenshot({ path: join(out, 'overview-index-filling-desktop.png'), fullPage: true });
+  await watcher.close();
+  await harnessCommand('crm-delay 0');
+  ok(page.url() === crmPage &&
+     (await flash()).includes('connected and saved') &&
      (await page.locator('main .notice', { hasText: 'The CRM is reached over plain http://' }).count()) === 1,
      'allowed explicitly, it connects, and the CRM page warns about it', await page.locator('main').innerText());
   await snap('crm-insecure');

@@ -3,9 +3,10 @@
  * loopback. Prints one JSON line with the addresses and credentials, then takes commands on
  * stdin, one per line, answering each with one line:
  *   call EXTENSION FROM      plays an answered inbound call from FROM (→ "ok CALL_ID")
- *   ring EXTENSION FROM      a call that keeps ringing for 20 s (→ "ok CALL_ID")
+ *   ring EXTENSION FROM      a call that rings for 4 s, unanswered (→ "ok CALL_ID")
  *   logs                     the number of call logs written in the simulated CRM (→ "ok N")
  *   crm-down, crm-up         the simulated CRM stops answering, answers again (→ "ok")
+ *   crm-delay MS             the simulated CRM answers each request MS milliseconds late (→ "ok")
  *   agent EXTENSION KEY      a desktop (the app's agent client) signs in with an agent key (→ "ok")
  *   agent-state              that desktop's state and, once the hub ended its access, the reason
  *                            (→ "ok signed-in -", "ok auth-failed key-revoked", …)
@@ -87,10 +88,15 @@ command (Harness *h, char *line)
       const char * const ring[] = { words[1], NULL };
       gboolean keep_ringing = g_str_equal (words[0], "ring");
       g_autofree char *id = rd_sim_pbx_play_inbound (h->sims.pbx, words[2], "02188880000", ring,
-                                                     keep_ringing ? NULL : words[1], keep_ringing ? 20000 : 400, 600);
+                                                     keep_ringing ? NULL : words[1], keep_ringing ? 4000 : 400, 600);
       g_autofree char *text = g_strdup_printf ("ok %s", id);
 
       reply (text);
+    }
+  else if (n == 2 && g_str_equal (words[0], "crm-delay"))
+    {
+      rd_sim_odoo_set_delay (h->sims.odoo, (guint) g_ascii_strtoull (words[1], NULL, 10));
+      reply ("ok");
     }
   else if (n == 1 && g_str_equal (words[0], "logs"))
     {

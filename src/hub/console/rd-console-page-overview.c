@@ -94,7 +94,19 @@ calls_done (RdConsoleRequest *req, JsonObject *reply, const GError *error)
                   (guint) json_object_get_int_member_with_default (status, "index_numbers", 0), refreshed_text);
   if (!json_object_get_boolean_member_with_default (status, "index_ready", FALSE) &&
       g_str_equal (rd_console_str (json_object_get_object_member (status, "crm"), "state"), "connected"))
-    rd_html_printf (html, " %s", _("Filling from the CRM now; until it is full, callers are also looked up in the CRM directly."));
+    {
+      rd_html_printf (html, " %s", _("Filling from the CRM now; until it is full, callers are also looked up in the CRM directly."));
+      if (json_object_has_member (status, "index_fill_read"))
+        {
+          const char *kind = rd_console_str (status, "index_fill_kind");
+
+          rd_html_raw (html, "</p><p id=\"index-fill\">");
+          rd_html_printf (html, _("Progress: %u records read so far; now reading %s."),
+                          (guint) json_object_get_int_member (status, "index_fill_read"),
+                          g_str_equal (kind, "individual") ? _("people")
+                          : g_str_equal (kind, "company") ? _("companies") : _("leads"));
+        }
+    }
   rd_html_raw (html, "</p></section>");
 
   rd_html_printf (html, "<section><h2>%s</h2>", _("Recent calls"));
