@@ -101,6 +101,14 @@ async function snap(name) {
   await page.setViewportSize({ width: 1280, height: 900 });
 }
 
+// At 360 px a list that became cards fits the page: no sideways scrolling inside it either.
+async function fitsAt360(selector) {
+  await page.setViewportSize({ width: 360, height: 740 });
+  const width = await page.locator(selector).first().evaluate((e) => e.getBoundingClientRect().right);
+  await page.setViewportSize({ width: 1280, height: 900 });
+  return ok(width <= 360, `${selector} fits 360 px as cards`, `${width} px`);
+}
+
 async function flash() {
   const notice = page.locator('main .notice').first();
   return (await notice.count()) ? (await notice.innerText()) : '';
@@ -384,6 +392,7 @@ try {
   await snap('overview-call');
   await page.goto(base + '/activity');
   await snap('activity');
+  await fitsAt360('table.calls');
 
   // ---- a CRM outage: the write waits, Retry sends it when the CRM is back ----------------------------------
   await harnessCommand('crm-down');
@@ -404,6 +413,7 @@ try {
      'Overview counts the waiting CRM writes');
   await page.goto(base + '/activity');
   await snap('activity-waiting');
+  await fitsAt360('#outbox table');
   await harnessCommand('crm-up');
   await page.locator('#outbox tr', { hasText: 'Call log' }).first().locator('button:has-text("Retry")').click();
   ok((await flash()).includes('Sent again'), 'Retry sends a waiting write again now', await flash());

@@ -66,7 +66,7 @@ rd_console_render_calls (RdConsoleRequest *req, RdHtml *html, JsonArray *calls)
       rd_html_printf (html, "<p class=\"empty\">%s</p>", _("No calls of bound extensions yet."));
       return;
     }
-  rd_html_printf (html, "<div class=\"scroll\"><table class=\"list calls\"><thead><tr><th scope=\"col\">%s</th>"
+  rd_html_printf (html, "<div class=\"scroll\"><table class=\"list calls stack\"><thead><tr><th scope=\"col\">%s</th>"
                   "<th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
                   "<th scope=\"col\">%s</th><th scope=\"col\">%s</th></tr></thead><tbody>",
                   _("Time"), _("Direction"), _("Extension"), _("Other party"), _("Outcome"), _("CRM record"),
@@ -83,10 +83,14 @@ rd_console_render_calls (RdConsoleRequest *req, RdHtml *html, JsonArray *calls)
       const char *kind;
       const char *log_text = log_words (req, log, &kind);
 
-      rd_html_printf (html, "<tr><td>%s</td><td>%s</td><td>%s<br><span class=\"detail\">%s</span></td><td>%s</td><td>%s</td><td>",
-                      time, direction_words (req, rd_console_str (call, "direction")), rd_console_str (call, "extension"),
-                      rd_console_str (call, "user"), rd_console_str (call, inbound ? "from" : "to"),
-                      outcome_words (req, rd_console_str (call, "outcome")));
+      /* (at phone width each call is a card: the time on top, every other value under its column's name) */
+      rd_html_printf (html, "<tr><td>%s</td><td data-label=\"%s\">%s</td>"
+                      "<td data-label=\"%s\">%s<br><span class=\"detail\">%s</span></td><td data-label=\"%s\">%s</td>"
+                      "<td data-label=\"%s\">%s</td><td data-label=\"%s\">",
+                      time, _("Direction"), direction_words (req, rd_console_str (call, "direction")),
+                      _("Extension"), rd_console_str (call, "extension"), rd_console_str (call, "user"),
+                      _("Other party"), rd_console_str (call, inbound ? "from" : "to"),
+                      _("Outcome"), outcome_words (req, rd_console_str (call, "outcome")), _("CRM record"));
       if (match != NULL && g_str_has_prefix (rd_console_str (match, "url"), "http"))
         rd_html_printf (html, "<a href=\"%s\" rel=\"noreferrer noopener\" target=\"_blank\">%s</a>",
                         rd_console_str (match, "url"), rd_console_str (match, "name"));
@@ -94,7 +98,7 @@ rd_console_render_calls (RdConsoleRequest *req, RdHtml *html, JsonArray *calls)
         rd_html_text (html, rd_console_str (match, "name"));
       else
         rd_html_raw (html, "—");
-      rd_html_printf (html, "</td><td><span class=\"badge badge-%s\">%s</span>", kind, log_text);
+      rd_html_printf (html, "</td><td data-label=\"%s\"><span class=\"badge badge-%s\">%s</span>", _("Call log"), kind, log_text);
       if (log != NULL && *rd_console_str (log, "error") != '\0')
         rd_html_printf (html, "<br><span class=\"detail\">%s</span>", rd_console_str (log, "error"));
       rd_html_raw (html, "</td></tr>");
@@ -129,7 +133,7 @@ render_outbox (RdConsoleRequest *req, RdHtml *html, JsonArray *items)
       rd_html_printf (html, "<p class=\"empty\">%s</p></section>", _("Nothing is waiting."));
       return;
     }
-  rd_html_printf (html, "<div class=\"scroll\"><table class=\"list\"><thead><tr><th scope=\"col\">%s</th>"
+  rd_html_printf (html, "<div class=\"scroll\"><table class=\"list stack\"><thead><tr><th scope=\"col\">%s</th>"
                   "<th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">"
                   "<span class=\"sr\">%s</span></th></tr></thead><tbody>",
                   _("Queued"), _("What"), _("State"), _("Last error"), _("Actions"));
@@ -140,10 +144,11 @@ render_outbox (RdConsoleRequest *req, RdHtml *html, JsonArray *items)
       const char *state = rd_console_str (item, "state");
       gboolean failed = g_str_equal (state, "failed");
 
-      rd_html_printf (html, "<tr><td>%s</td><td>%s</td><td><span class=\"badge badge-%s\">%s</span></td><td>%s</td><td>",
-                      created, item_words (req, rd_console_str (item, "kind")), failed ? "error" : "warn",
+      rd_html_printf (html, "<tr><td>%s</td><td data-label=\"%s\">%s</td><td data-label=\"%s\"><span class=\"badge badge-%s\">%s</span></td>"
+                      "<td data-label=\"%s\">%s</td><td>",
+                      created, _("What"), item_words (req, rd_console_str (item, "kind")), _("State"), failed ? "error" : "warn",
                       failed ? _("Failed") : g_str_equal (state, "working") ? _("Working") : _("Waiting"),
-                      rd_console_str (item, "last_error"));
+                      _("Last error"), rd_console_str (item, "last_error"));
       if (!g_str_equal (state, "working"))
         {
           g_autofree char *id = g_strdup_printf ("%" G_GINT64_FORMAT, json_object_get_int_member_with_default (item, "id", 0));
