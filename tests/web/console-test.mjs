@@ -292,6 +292,11 @@ try {
   ok(/^rdk_[A-Za-z0-9_-]{43}$/.test(key), 'an agent key is issued and shown', key);
   ok(await page.locator('svg.qr path').count() === 1, 'with a QR code');
   ok(await page.locator('button.copy-button').isVisible(), 'and a copy button');
+  await desktop.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });
+  await page.click('button.copy-button');
+  const copied = await page.evaluate(() => navigator.clipboard.readText());
+  ok(copied === key && (await page.locator('button.copy-button').innerText()) !== 'Copy',
+     'the copy button puts the key on the clipboard and says so', await page.locator('button.copy-button').innerText());
   await snap('users-key');
   await page.goto(base + '/users');
   ok(!(await page.content()).includes(key), 'the key is not shown again');
