@@ -90,6 +90,21 @@ gboolean      rd_store_call_upsert      (RdStore            *self,
                                          const char         *match_json,
                                          gboolean           *out_inserted,
                                          GError            **error);
+/* Legs in progress (what agents were shown), kept so that a restart can carry on. */
+/* Stores @event as the leg's last state; a NULL @match_json keeps the stored match. */
+gboolean      rd_store_live_call_put    (RdStore           *self,
+                                         const RdCallEvent *event,
+                                         const char        *match_json,
+                                         GError           **error);
+gboolean      rd_store_live_call_remove (RdStore *self, const char *call_id, const char *extension,
+                                         GError **error);
+/* Every leg (RdCallEvent, last state) with its match JSON in the parallel @out_matches
+ * (char*, may hold NULL); legs not updated for @max_age_s seconds are dropped first. */
+GPtrArray    *rd_store_live_calls_list  (RdStore     *self,
+                                         gint64       max_age_s,
+                                         GPtrArray  **out_matches,
+                                         GError     **error);
+
 /* Newest first (start time, then insertion); @extension may be NULL for all;
  * @limit 0 means no limit. Element type RdCallRecord; the
  * match JSON of each row in the parallel @out_matches (element type char*, may hold NULL). */

@@ -202,8 +202,12 @@ connect_crm_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr(GError) error = NULL;
 
+  g_autoptr(JsonObject) extra = json_object_new ();
+
   rd_hub_connect_crm_finish (RD_HUB (source), result, &error);
-  finish (user_data, error, NULL);
+  if (error == NULL && rd_hub_region_note (RD_HUB (source)) != NULL)
+    json_object_set_string_member (extra, "region_note", rd_hub_region_note (RD_HUB (source)));
+  finish (user_data, error, extra);
 }
 
 static void
@@ -400,9 +404,16 @@ run_now (RdHub *hub, const char *command, JsonObject *body, JsonObject *extra, G
           if (kind != RD_CRM_KIND_INDIVIDUAL && kind != RD_CRM_KIND_LEAD)
             g_set_error_literal (error, RD_ERROR, RD_ERROR_INVALID_INPUT, "--as is individual or lead");
         }
-      if (*error == NULL)
-        rd_hub_configure_autocreate (hub, get_bool (body, "enabled", FALSE), calls, kind,
-                                     get_string (body, "prefix"), error);
+      if (*error == NULL &&
+          rd_hub_configure_autocreate (hub, get_bool (body, "enabled", FALSE), calls, kind,
+                                       get_string (body, "prefix"), error))
+        {
+          const char *note = NULL;
+
+          json_object_set_string_member (extra, "creates", rd_hub_autocreate_creates (hub, &note));
+          if (note != NULL)
+            json_object_set_string_member (extra, "note", note);
+        }
     }
   else if (g_str_equal (command, "logging"))
     {
@@ -414,7 +425,15 @@ run_now (RdHub *hub, const char *command, JsonObject *body, JsonObject *extra, G
         rd_hub_set_log_style (hub, g_str_equal (style, "note") ? RD_CRM_LOG_NOTE : RD_CRM_LOG_ACTIVITY, error);
     }
   else if (g_str_equal (command, "region"))
-    rd_hub_set_region (hub, get_string (body, "region"), error);
+    {
+      if (rd_hub_set_region (hub, get_string (body, "region"), error))
+        {
+          if (rd_hub_region (hub) != NULL)
+            json_object_set_string_member (extra, "region", rd_hub_region (hub));
+          if (rd_hub_region_note (hub) != NULL)
+            json_object_set_string_member (extra, "region_note", rd_hub_region_note (hub));
+        }
+    }
   else if (g_str_equal (command, "enable") || g_str_equal (command, "disable"))
     rd_hub_set_enabled (hub, g_str_equal (command, "enable"), error);
   else if (g_str_equal (command, "disconnect"))

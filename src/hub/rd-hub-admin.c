@@ -115,6 +115,7 @@ typedef struct {
   RdPbxConfig  config;
   gulong       handler;
   guint        timeout_id;
+  gboolean     replaced;    /* the running connection to the same PBX was released to verify */
 } PbxConnect;
 
 static void
@@ -151,8 +152,10 @@ pbx_connect_done (GTask *task, gboolean connected, const char *reason)
     {
       g_signal_handlers_disconnect_by_data (data->pbx, self);
       rd_pbx_stop_async (data->pbx, NULL, candidate_stopped_cb, NULL);
+      if (data->replaced)
+        rd_hub_start_saved_pbx (self);   /* back to what worked */
       g_task_return_new_error (task, RD_ERROR, RD_ERROR_FAILED, "Could not connect to the PBX: %s",
-                               reason ? reason : "no reason given");
+                               reason && *reason ? reason : "no reason given");
       g_object_unref (task);
       return;
     }
@@ -183,17 +186,22 @@ pbx_connect_done (GTask *task, gboolean connected, const char *reason)
     }
   g_message ("PBX connected and saved");
   g_clear_pointer (&self->pbx_problem, g_free);
+  if (g_strcmp0 (old_url, data->config.base_url) != 0)
+    rd_hub_calls_end_all (self);   /* calls on the PBX we leave are no longer ours to follow */
   rd_hub_set_pbx (self, data->pbx);
   g_task_return_boolean (task, TRUE);
   g_object_unref (task);
 }
 
+/* Verifying is one attempt: the first failure is the answer (the administrator sees
+ * the reason at once and can run the command again), not a retry loop that would keep
+ * the command waiting for PBX_VERIFY_TIMEOUT_S. */
 static void
 candidate_state_cb (RdPbx *pbx, int state, const char *message, gpointer user_data)
 {
   if (state == RD_PBX_STATE_CONNECTED)
     pbx_connect_done (user_data, TRUE, NULL);
-  else if (state == RD_PBX_STATE_FAILED)
+  else if (state == RD_PBX_STATE_FAILED || state == RD_PBX_STATE_RECONNECTING)
     pbx_connect_done (user_data, FALSE, message);
 }
 
@@ -209,6 +217,26 @@ candidate_timeout_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* Verification starts: one attempt, answered by the first state it reaches (or the timeout). */
+static void
+start_candidate (GTask *task)
+{
+  PbxConnect *data = g_task_get_task_data (task);
+
+  data->timeout_id = g_timeout_add_seconds (PBX_VERIFY_TIMEOUT_S, candidate_timeout_cb, task);
+  rd_pbx_start (data->pbx);   /* the task is owned by the pending verification */
+}
+
+static void
+replaced_pbx_released_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+
+  rd_pbx_stop_finish (RD_PBX (source), result, NULL);
+  rd_hub_save_pbx_session (g_task_get_source_object (task), RD_PBX (source));   /* released: nothing to keep */
+  start_candidate (task);
+}
+
 void
 rd_hub_connect_pbx_async (RdHub *self, const RdPbxConfig *config, GCancellable *cancellable,
                           GAsyncReadyCallback callback, gpointer user_data)
@@ -218,6 +246,7 @@ rd_hub_connect_pbx_async (RdHub *self, const RdPbxConfig *config, GCancellable *
   g_autofree char *old_url = NULL;
   g_autofree char *saved_secret = NULL;
   g_autofree char *saved_url = NULL;
+  g_autofree char *old_client = NULL;
   PbxConnect *data;
   gint64 mark;
 
@@ -267,20 +296,41 @@ rd_hub_connect_pbx_async (RdHub *self, const RdPbxConfig *config, GCancellable *
 
   /* The same PBX keeps its catch-up mark; a new one starts from now. */
   old_url = rd_store_get_setting (self->store, "pbx.url");
+  old_client = rd_store_get_setting (self->store, "pbx.client-id");
   mark = rd_store_get_setting_int (self->store, "pbx.high-water-mark", 0);
   if (g_strcmp0 (old_url, config->base_url) != 0 || mark <= 0)
     mark = g_get_real_time () / G_USEC_PER_SEC;
   self->pbx_mark_saved = mark;
   rd_pbx_set_high_water_mark (data->pbx, mark);
+  if (g_strcmp0 (old_url, config->base_url) == 0)
+    {
+      g_autoptr(GPtrArray) legs = rd_hub_calls_dup_legs (self);
+
+      rd_pbx_adopt_calls (data->pbx, legs);   /* the same PBX: its calls go on */
+    }
 
   /* Records that arrive while verifying are kept: wire the engine before starting. */
   g_signal_connect (data->pbx, "call-event", G_CALLBACK (rd_hub_on_call_event), self);
   g_signal_connect (data->pbx, "call-record", G_CALLBACK (rd_hub_on_call_record), self);
   g_signal_connect (data->pbx, "dial-failed", G_CALLBACK (rd_hub_on_dial_failed), self);
   data->handler = g_signal_connect (data->pbx, "state-changed", G_CALLBACK (candidate_state_cb), task);
-  data->timeout_id = g_timeout_add_seconds (PBX_VERIFY_TIMEOUT_S, candidate_timeout_cb, task);
-  g_steal_pointer (&task);   /* owned by the pending verification */
-  rd_pbx_start (data->pbx);
+
+  /* Connecting the same PBX with the same API client again (a new secret, a new pin): the
+   * running connection gives its token back first, so that verifying does not need a second
+   * one from a PBX that may allow a single token per client. */
+  if (self->pbx != NULL && g_strcmp0 (old_url, config->base_url) == 0 &&
+      g_strcmp0 (old_client, config->client_id) == 0)
+    {
+      g_autoptr(RdPbx) old = g_object_ref (self->pbx);
+
+      data->replaced = TRUE;
+      g_signal_handlers_disconnect_by_data (old, self);
+      g_clear_object (&self->pbx);
+      rd_hub_emit_status (self);
+      rd_pbx_stop_async (old, NULL, replaced_pbx_released_cb, g_steal_pointer (&task));
+      return;
+    }
+  start_candidate (g_steal_pointer (&task));
 }
 
 gboolean
@@ -362,6 +412,8 @@ crm_verified_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   self->crm_state = RD_HUB_CRM_CONNECTED;
   rd_phone_index_set_region (self->index, rd_hub_region (self));
   g_message ("CRM connected and saved (version %s)", info->version ? info->version : "unknown");
+  if (rd_hub_region_note (self) != NULL)
+    g_warning ("%s", rd_hub_region_note (self));
   rd_hub_emit_status (self);
   rd_hub_refresh_index (self);
   rd_hub_outbox_kick (self);

@@ -176,6 +176,16 @@ rd_hub_region (RdHub *self)
   return NULL;
 }
 
+const char *
+rd_hub_region_note (RdHub *self)
+{
+  if (rd_hub_region (self) != NULL || self->crm == NULL || rd_crm_get_info (self->crm) == NULL)
+    return NULL;
+  return "The CRM company has no country, so numbers written without +country code cannot be read "
+         "(no pop, no log for them). Set the company's country in the CRM (Settings → Companies), "
+         "or run “ringdesk-hub region CODE” (e.g. CN, DE, US).";
+}
+
 RdPhoneNumber *
 rd_hub_parse_number (RdHub *self, const char *text, GError **error)
 {
@@ -207,8 +217,29 @@ rd_hub_crm_state_string (RdHub *self)
     {
     case RD_HUB_CRM_CONNECTED: return "connected";
     case RD_HUB_CRM_CONNECTING: return "connecting";
+    case RD_HUB_CRM_UNREACHABLE: return "unreachable";
     default: return "failed";
     }
+}
+
+const char *
+rd_hub_autocreate_creates (RdHub *self, const char **out_note)
+{
+  const RdCrmInfo *info = self->crm != NULL ? rd_crm_get_info (self->crm) : NULL;
+
+  if (out_note != NULL)
+    *out_note = NULL;
+  if (self->settings.autocreate_kind != RD_CRM_KIND_LEAD)
+    return "individual";
+  if (info != NULL && info->has_leads && !info->leads_enabled)
+    {
+      /* Odoo makes crm.lead records opportunities then, and shows leads nowhere */
+      if (out_note != NULL)
+        *out_note = "Leads are turned off in the CRM (CRM → Configuration → Settings → Leads): "
+                    "new callers become opportunities in the pipeline. Turn Leads on there to get leads.";
+      return "opportunity";
+    }
+  return "lead";
 }
 
 void
@@ -275,6 +306,27 @@ pbx_stopped_cb (GObject *source, GAsyncResult *result, gpointer user_data)
     g_debug ("PBX stop: %s", error->message);
 }
 
+/* The PBX session (its tokens) outlives the process, crashes included: a restart
+ * takes it over instead of opening another one on the PBX. */
+void
+rd_hub_save_pbx_session (RdHub *self, RdPbx *pbx)
+{
+  g_autofree char *state = pbx != NULL ? rd_pbx_dup_session_state (pbx) : NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (self->secrets != NULL && !rd_secrets_set (self->secrets, RD_SECRET_PBX_SESSION, state, &error))
+    g_warning ("Cannot keep the PBX session for the next start: %s", error->message);
+  if (state != NULL)
+    explicit_bzero (state, strlen (state));
+}
+
+static void
+on_pbx_session_changed (RdPbx *pbx, RdHub *self)
+{
+  if (pbx == self->pbx)
+    rd_hub_save_pbx_session (self, pbx);
+}
+
 void
 rd_hub_set_pbx (RdHub *self, RdPbx *pbx)
 {
@@ -297,8 +349,65 @@ rd_hub_set_pbx (RdHub *self, RdPbx *pbx)
           g_signal_connect (pbx, "call-record", G_CALLBACK (rd_hub_on_call_record), self);
           g_signal_connect (pbx, "dial-failed", G_CALLBACK (rd_hub_on_dial_failed), self);
         }
+      g_signal_connect (pbx, "session-changed", G_CALLBACK (on_pbx_session_changed), self);
+      rd_hub_save_pbx_session (self, pbx);
     }
   rd_hub_emit_status (self);
+}
+
+#define CRM_PROBE_S 3
+
+static void
+crm_probed_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  /* the answer (or none) reaches on_crm_reachability through the CRM's own signal */
+  if (!rd_crm_probe_finish (RD_CRM (source), result, &error))
+    g_debug ("CRM probe: %s", error->message);
+}
+
+static gboolean
+crm_probe_cb (gpointer user_data)
+{
+  RdHub *self = user_data;
+
+  if (self->crm != NULL && self->crm_state == RD_HUB_CRM_UNREACHABLE)
+    rd_crm_probe_async (self->crm, self->crm_cancellable, crm_probed_cb, NULL);
+  return G_SOURCE_CONTINUE;
+}
+
+/* Any CRM request that gets no answer makes the CRM unreachable at once (status, agents'
+ * status frames, the last error); CRM work pauses and a probe every few seconds notices
+ * when it answers again, which any request may notice first. */
+static void
+on_crm_reachability (RdCrm *crm, gboolean reachable, const char *why, RdHub *self)
+{
+  if (crm != self->crm)
+    return;
+  if (!reachable && (self->crm_state == RD_HUB_CRM_CONNECTED || self->crm_state == RD_HUB_CRM_UNREACHABLE))
+    {
+      if (self->crm_state == RD_HUB_CRM_UNREACHABLE && g_strcmp0 (self->crm_message, why) == 0)
+        return;
+      if (self->crm_state == RD_HUB_CRM_CONNECTED)
+        g_warning ("CRM unreachable: %s", why ? why : "no answer");
+      self->crm_state = RD_HUB_CRM_UNREACHABLE;
+      g_free (self->crm_message);
+      self->crm_message = g_strdup (why);
+      if (self->crm_probe_id == 0)
+        self->crm_probe_id = g_timeout_add_seconds (CRM_PROBE_S, crm_probe_cb, self);
+      rd_hub_emit_status (self);
+    }
+  else if (reachable && self->crm_state == RD_HUB_CRM_UNREACHABLE)
+    {
+      g_message ("CRM reachable again");
+      self->crm_state = RD_HUB_CRM_CONNECTED;
+      g_clear_pointer (&self->crm_message, g_free);
+      g_clear_handle_id (&self->crm_probe_id, g_source_remove);
+      rd_hub_emit_status (self);
+      rd_hub_outbox_kick (self);
+      rd_hub_refresh_index (self);
+    }
 }
 
 void
@@ -310,20 +419,24 @@ rd_hub_set_crm (RdHub *self, RdCrm *crm)
       g_clear_object (&self->crm_cancellable);
     }
   g_clear_handle_id (&self->crm_retry_id, g_source_remove);
+  g_clear_handle_id (&self->crm_probe_id, g_source_remove);
+  if (self->crm != NULL)
+    g_signal_handlers_disconnect_by_func (self->crm, on_crm_reachability, self);
   g_clear_object (&self->crm);
   self->index_filled = FALSE;
   if (crm != NULL)
     {
       self->crm = g_object_ref (crm);
       self->crm_cancellable = g_cancellable_new ();
+      g_signal_connect (crm, "reachability-changed", G_CALLBACK (on_crm_reachability), self);
     }
   self->crm_state = crm != NULL ? RD_HUB_CRM_CONNECTING : RD_HUB_CRM_NOT_CONFIGURED;
   g_clear_pointer (&self->crm_message, g_free);
 }
 
 /* Starts the PBX from saved settings. */
-static void
-start_saved_pbx (RdHub *self)
+void
+rd_hub_start_saved_pbx (RdHub *self)
 {
   RdPbxConfig config = { 0 };
   g_autoptr(GError) error = NULL;
@@ -337,6 +450,7 @@ start_saved_pbx (RdHub *self)
   config.cert_sha256 = rd_store_get_setting (self->store, "pbx.cert-sha256");
   config.time_zone = rd_store_get_setting (self->store, "pbx.time-zone");
   config.allow_insecure = rd_store_get_setting_int (self->store, "pbx.insecure", 0) != 0;
+  config.session_state = rd_secrets_get (self->secrets, RD_SECRET_PBX_SESSION, NULL);
   config.client_secret = rd_secrets_get (self->secrets, RD_SECRET_PBX_CLIENT_SECRET, &error);
   if (config.client_secret == NULL)
     {
@@ -358,6 +472,11 @@ start_saved_pbx (RdHub *self)
     mark = g_get_real_time () / G_USEC_PER_SEC;
   self->pbx_mark_saved = mark;
   rd_pbx_set_high_water_mark (pbx, mark);
+  {
+    g_autoptr(GPtrArray) legs = rd_hub_calls_dup_legs (self);
+
+    rd_pbx_adopt_calls (pbx, legs);   /* checked with the PBX once connected */
+  }
   rd_hub_set_pbx (self, pbx);
   rd_pbx_start (pbx);
 }
@@ -459,6 +578,8 @@ saved_crm_connected_cb (GObject *source, GAsyncResult *result, gpointer user_dat
   self->crm_retry_delay = 0;
   self->crm_state = RD_HUB_CRM_CONNECTED;
   g_message ("CRM connected (version %s)", info->version ? info->version : "unknown");
+  if (rd_hub_region_note (self) != NULL)
+    g_warning ("%s", rd_hub_region_note (self));
   rd_phone_index_set_region (self->index, rd_hub_region (self));
   rd_hub_emit_status (self);
   rd_hub_refresh_index (self);
@@ -539,7 +660,10 @@ rd_hub_dispose (GObject *object)
   rd_hub_set_crm (self, NULL);
   if (self->pbx != NULL)
     {
+      /* not stopped first (rd_hub_stop_async): the connection must not outlive the hub,
+       * whoever else still holds the PBX object for a moment */
       g_signal_handlers_disconnect_by_data (self->pbx, self);
+      rd_pbx_stop_async (self->pbx, NULL, pbx_stopped_cb, NULL);
       g_clear_object (&self->pbx);
     }
   g_clear_pointer (&self->calls, g_hash_table_unref);
@@ -740,6 +864,7 @@ rd_hub_start (RdHub *self, GError **error)
   rd_hub_load_settings (self);
   if (!rd_hub_outbox_init (self, error))
     return FALSE;
+  rd_hub_calls_restore (self);
 
   if (!listen_agent (self, error))
     return FALSE;
@@ -756,7 +881,7 @@ rd_hub_start (RdHub *self, GError **error)
   self->started = TRUE;
   g_message ("Listening for agents on %s://%s:%u/agent/v1", self->tls ? "wss" : "ws",
              self->options.listen_address ? self->options.listen_address : "127.0.0.1", self->port);
-  start_saved_pbx (self);
+  rd_hub_start_saved_pbx (self);
   connect_saved_crm (self);
   restart_index_timer (self);
   rd_hub_outbox_kick (self);
@@ -809,6 +934,8 @@ stop_pbx_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 
   if (!rd_pbx_stop_finish (RD_PBX (source), result, &error))
     g_debug ("PBX stop: %s", error->message);
+  /* released on the PBX (del_token): nothing left to keep, unless the PBX could not be told */
+  rd_hub_save_pbx_session (g_task_get_source_object (task), RD_PBX (source));
   g_task_return_boolean (task, TRUE);
 }
 
@@ -837,6 +964,7 @@ rd_hub_stop_async (RdHub *self, GCancellable *cancellable, GAsyncReadyCallback c
   if (self->crm_cancellable != NULL)
     g_cancellable_cancel (self->crm_cancellable);
   g_clear_handle_id (&self->crm_retry_id, g_source_remove);
+  g_clear_handle_id (&self->crm_probe_id, g_source_remove);
 
   if (self->pbx != NULL)
     {
@@ -981,6 +1109,7 @@ rd_hub_get_status_json (RdHub *self)
     json_object_set_object_member (crm, "features", rd_hub_crm_info_to_json (info));
   set_string_or_null (crm, "region", rd_hub_region (self));
   set_string_or_null (crm, "region_setting", self->settings.region);   /* NULL: the CRM company's */
+  set_string_or_null (crm, "region_note", rd_hub_region_note (self));
   json_object_set_boolean_member (crm, "enabled", self->settings.enabled);
   json_object_set_boolean_member (crm, "insecure", rd_tls_pin_url_is_insecure (crm_url));
   json_object_set_object_member (status, "crm", crm);
@@ -995,6 +1124,12 @@ rd_hub_get_status_json (RdHub *self)
   json_object_set_boolean_member (autocreate, "enabled", self->settings.autocreate_enabled);
   json_object_set_string_member (autocreate, "calls", calls_to_string (self->settings.autocreate_calls));
   json_object_set_string_member (autocreate, "as", rd_crm_kind_to_string (self->settings.autocreate_kind));
+  {
+    const char *note = NULL;
+
+    json_object_set_string_member (autocreate, "creates", rd_hub_autocreate_creates (self, &note));
+    set_string_or_null (autocreate, "note", note);
+  }
   json_object_set_string_member (autocreate, "prefix", self->settings.autocreate_prefix);
   json_object_set_object_member (status, "autocreate", autocreate);
 

@@ -144,6 +144,24 @@ opt (Args *args, const char *name)
 
 /* ---- secrets from a file, a prompt or stdin (never argv) --------------------------- */
 
+static void wipe_free (char *secret);
+
+/* "ODOO_KEY=abc…", "export KEY='abc'": a shell/env file, not the bare secret. A base64
+ * secret's "=" padding does not count (nothing follows it). */
+static gboolean
+looks_like_assignment (const char *text)
+{
+  const char *p = text;
+
+  if (g_str_has_prefix (p, "export "))
+    p += strlen ("export ");
+  if (!g_ascii_isalpha (*p) && *p != '_')
+    return FALSE;
+  while (g_ascii_isalnum (*p) || *p == '_')
+    p++;
+  return *p == '=' && p[1] != '\0' && p[1] != '=';
+}
+
 static char *
 read_secret (const char *file, const char *prompt, GError **error)
 {
@@ -151,7 +169,19 @@ read_secret (const char *file, const char *prompt, GError **error)
   size_t len;
 
   if (file != NULL)
-    return rd_secrets_read_file (file, error);
+    {
+      char *secret = rd_secrets_read_file (file, error);
+
+      if (secret != NULL && looks_like_assignment (secret))
+        {
+          g_set_error (error, RD_ERROR, RD_ERROR_INVALID_INPUT,
+                       "%s holds a “NAME=value” line: the file must hold the %s alone on its first line "
+                       "(no name, no “=”, no quotes; a trailing newline is fine)", file, prompt);
+          wipe_free (secret);
+          return NULL;
+        }
+      return secret;
+    }
 
   if (isatty (STDIN_FILENO))
     {
@@ -351,6 +381,8 @@ print_status (JsonObject *status)
   if (crm != NULL && json_object_get_string_member_with_default (crm, "message", NULL) != NULL)
     g_print ("             %s\n", str (crm, "message"));
   g_print ("Region:      %s\n", str (crm, "region"));
+  if (crm != NULL && json_object_get_string_member_with_default (crm, "region_note", NULL) != NULL)
+    g_print ("             %s\n", str (crm, "region_note"));
   g_print ("Bindings:    %" G_GINT64_FORMAT ", agents signed in: %" G_GINT64_FORMAT "\n",
            json_object_get_int_member_with_default (status, "bindings", 0),
            json_object_get_int_member_with_default (status, "agents", 0));
@@ -360,9 +392,13 @@ print_status (JsonObject *status)
              str (sync, "kinds"), str (sync, "phonebook"),
              json_object_get_int_member_with_default (sync, "phonebook_id", 0));
   if (autocreate != NULL)
-    g_print ("Auto-create: %s  calls %s  as %s  prefix “%s”\n",
-             json_object_get_boolean_member_with_default (autocreate, "enabled", FALSE) ? "on" : "off",
-             str (autocreate, "calls"), str (autocreate, "as"), str (autocreate, "prefix"));
+    {
+      g_print ("Auto-create: %s  calls %s  as %s  prefix “%s”\n",
+               json_object_get_boolean_member_with_default (autocreate, "enabled", FALSE) ? "on" : "off",
+               str (autocreate, "calls"), str (autocreate, "as"), str (autocreate, "prefix"));
+      if (json_object_get_string_member_with_default (autocreate, "note", NULL) != NULL)
+        g_print ("             %s\n", str (autocreate, "note"));
+    }
   if (outbox != NULL)
     g_print ("Queue:       %" G_GINT64_FORMAT " pending, %" G_GINT64_FORMAT " done, %" G_GINT64_FORMAT " failed\n",
              json_object_get_int_member_with_default (outbox, "pending", 0),
@@ -380,6 +416,59 @@ print_status (JsonObject *status)
     }
 }
 
+/* Columns of text as a terminal shows them: CJK and other wide characters take two cells,
+ * combining marks none; a longer text is cut with "…". */
+static guint
+display_width (const char *text)
+{
+  guint width = 0;
+
+  for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (g_unichar_iszerowidth (c) || g_unichar_iscntrl (c))
+        continue;
+      width += g_unichar_iswide (c) ? 2 : 1;
+    }
+  return width;
+}
+
+static void
+append_cell (GString *line, const char *text, guint width)
+{
+  g_autofree char *valid = g_utf8_make_valid (text != NULL ? text : "-", -1);
+  guint used = 0;
+
+  if (display_width (valid) <= width)
+    {
+      for (const char *p = valid; *p != '\0'; p = g_utf8_next_char (p))
+        if (!g_unichar_iscntrl (g_utf8_get_char (p)))
+          g_string_append_unichar (line, g_utf8_get_char (p));
+      used = display_width (valid);
+    }
+  else
+    {
+      for (const char *p = valid; *p != '\0'; p = g_utf8_next_char (p))
+        {
+          gunichar c = g_utf8_get_char (p);
+          guint w = g_unichar_iszerowidth (c) || g_unichar_iscntrl (c) ? 0 : g_unichar_iswide (c) ? 2 : 1;
+
+          if (g_unichar_iscntrl (c))
+            continue;
+          if (used + w > width - 1)
+            break;
+          g_string_append_unichar (line, c);
+          used += w;
+        }
+      g_string_append (line, "…");
+      used++;
+    }
+  for (; used < width; used++)
+    g_string_append_c (line, ' ');
+  g_string_append_c (line, ' ');
+}
+
 static void
 print_users (JsonArray *users)
 {
@@ -387,9 +476,15 @@ print_users (JsonArray *users)
   for (guint i = 0; users != NULL && i < json_array_get_length (users); i++)
     {
       JsonObject *user = json_array_get_object_element (users, i);
+      g_autoptr(GString) line = g_string_new (NULL);
+      g_autofree char *id = g_strdup_printf ("%" G_GINT64_FORMAT, json_object_get_int_member_with_default (user, "id", 0));
 
-      g_print ("%-8" G_GINT64_FORMAT " %-30s %-32s %-9s %s\n", json_object_get_int_member_with_default (user, "id", 0),
-               str (user, "name"), str (user, "email"), str (user, "type"), str (user, "extension"));
+      append_cell (line, id, 8);
+      append_cell (line, str (user, "name"), 30);
+      append_cell (line, str (user, "email"), 32);
+      append_cell (line, str (user, "type"), 9);
+      g_string_append (line, str (user, "extension"));
+      g_print ("%s\n", line->str);
     }
 }
 
@@ -432,10 +527,14 @@ print_extensions (JsonArray *extensions)
       JsonObject *ext = json_array_get_object_element (extensions, i);
       JsonNode *user_node = json_object_get_member (ext, "user");
       JsonObject *user = user_node != NULL && JSON_NODE_HOLDS_OBJECT (user_node) ? json_node_get_object (user_node) : NULL;
+      g_autoptr(GString) line = g_string_new (NULL);
 
-      g_print ("%-10s %-30s %-32s %-4s %s\n", str (ext, "number"), str (ext, "name"), str (ext, "email"),
-               json_object_get_boolean_member_with_default (ext, "agent_key", FALSE) ? "yes" : "no",
-               user != NULL ? str (user, "name") : "(unbound)");
+      append_cell (line, str (ext, "number"), 10);
+      append_cell (line, str (ext, "name"), 30);
+      append_cell (line, str (ext, "email"), 32);
+      append_cell (line, json_object_get_boolean_member_with_default (ext, "agent_key", FALSE) ? "yes" : "no", 4);
+      g_string_append (line, user != NULL ? str (user, "name") : "(unbound)");
+      g_print ("%s\n", line->str);
     }
 }
 
@@ -719,7 +818,14 @@ run_command (const char *socket_path, const char *command, int argc, char **argv
           print_crm_features (json_object_get_object_member (reply, "crm"));
         }
       else if (status == EXIT_SUCCESS)
-        g_print ("CRM connected.\n");
+        {
+          g_autoptr(JsonNode) root = json_node_init_object (json_node_alloc (), reply);
+
+          clean_strings (root);     /* the note may name the CRM's company */
+          g_print ("CRM connected.\n");
+          if (json_object_get_string_member_with_default (reply, "region_note", NULL) != NULL)
+            g_print ("Note: %s\n", json_object_get_string_member (reply, "region_note"));
+        }
     }
   else if (g_str_equal (command, "connect-pbx"))
     {
@@ -898,9 +1004,20 @@ run_command (const char *socket_path, const char *command, int argc, char **argv
         json_object_set_string_member (body, "as", opt (&args, "as"));
       if (opt (&args, "prefix") != NULL)
         json_object_set_string_member (body, "prefix", opt (&args, "prefix"));
-      status = call_and_report (socket_path, command, body, NULL);
+      status = call_and_report (socket_path, command, body, &reply);
       if (status == EXIT_SUCCESS)
-        g_print ("Auto-create %s.\n", on ? "on" : "off");
+        {
+          const char *creates = json_object_get_string_member_with_default (reply, "creates", NULL);
+          const char *note = json_object_get_string_member_with_default (reply, "note", NULL);
+
+          if (on && creates != NULL)
+            g_print ("Auto-create on: unknown callers become %s records.\n",
+                     g_str_equal (creates, "individual") ? "contact" : creates);
+          else
+            g_print ("Auto-create %s.\n", on ? "on" : "off");
+          if (note != NULL)
+            g_print ("Note: %s\n", note);
+        }
     }
   else if (g_str_equal (command, "region"))
     {
@@ -911,7 +1028,21 @@ run_command (const char *socket_path, const char *command, int argc, char **argv
       code = g_ptr_array_index (args.positional, 0);
       if (g_strcmp0 (code, "auto") != 0)
         json_object_set_string_member (body, "region", code);
-      status = call_and_report (socket_path, command, body, NULL);
+      status = call_and_report (socket_path, command, body, &reply);
+      if (status == EXIT_SUCCESS)
+        {
+          const char *now = json_object_get_string_member_with_default (reply, "region", NULL);
+
+          if (g_strcmp0 (code, "auto") != 0)
+            g_print ("Region %s: national numbers (without +country) are read as %s numbers.\n", now, now);
+          else if (now != NULL)
+            g_print ("Region auto: the CRM company's country, now %s.\n", now);
+          else
+            g_print ("Region auto: the CRM company's country, but it has none%s\n",
+                     json_object_get_string_member_with_default (reply, "region_note", NULL) != NULL ? ":" : ".");
+          if (now == NULL && json_object_get_string_member_with_default (reply, "region_note", NULL) != NULL)
+            g_print ("%s\n", json_object_get_string_member (reply, "region_note"));
+        }
     }
   else if (g_str_equal (command, "enable") || g_str_equal (command, "disable") ||
            g_str_equal (command, "disconnect"))

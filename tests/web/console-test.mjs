@@ -534,6 +534,8 @@ try {
   await page.check('#insecure_http');
   await page.fill('#api_key', world.odoo_key);
   await harnessCommand('crm-delay 1000');       // a slow CRM: the first fill of the phone index takes seconds
+  await harnessCommand('company-country -');     // and a CRM whose company has no country and Leads turned off
+  await harnessCommand('leads off');
   await page.click('button[value=save]');
   let fill = '';
   const crmPage = page.url();
@@ -557,6 +559,30 @@ try {
   await page.goto(base + '/overview');
   ok((await page.locator('main .notice', { hasText: 'The CRM is reached over plain http://' }).count()) === 1,
      'Overview warns about the CRM too');
+
+  // ---- what the CRM's own settings change: no company country, Leads turned off ---------------------------------
+  const noCountry = page.locator('main .notice', { hasText: 'The CRM company has no country' });
+  ok(await noCountry.count() === 1, 'Overview says the CRM company has no country and what to do');
+  await page.goto(base + '/autocreate');
+  await page.check('#enabled');
+  await page.check('#calls-inbound');
+  await page.check('#as-lead');
+  await page.click('button:has-text("Save")');
+  ok((await flash()).includes('Saved') &&
+     (await page.locator('main .notice', { hasText: 'Leads are turned off in the CRM' }).count()) === 1,
+     'auto-create as leads with Leads turned off in the CRM says they become opportunities',
+     await page.locator('main').innerText());
+  await snap('autocreate-leads-off');
+  await page.goto(base + '/logging');
+  ok(await noCountry.count() === 1, 'Call logging says it too, where the country is given');
+  await page.fill('#region', 'CN');
+  await page.click('button:has-text("Save")');
+  ok((await flash()).includes('Saved') && await noCountry.count() === 0 && await page.inputValue('#region') === 'CN',
+     'with the country given, the note is gone', await page.locator('main').innerText());
+  await page.goto(base + '/overview');
+  ok(await noCountry.count() === 0, 'from Overview too');
+  await harnessCommand('company-country CN');
+  await harnessCommand('leads on');
 
   // ---- sign-out, keyboard sign-in, lockout ----------------------------------------------------------------------------------------
   await page.click('header button:has-text("Sign out")');

@@ -7,6 +7,8 @@
  *   logs                     the number of call logs written in the simulated CRM (→ "ok N")
  *   crm-down, crm-up         the simulated CRM stops answering, answers again (→ "ok")
  *   crm-delay MS             the simulated CRM answers each request MS milliseconds late (→ "ok")
+ *   company-country CODE|-   the simulated CRM's company country (- = none) (→ "ok")
+ *   leads on|off             the simulated CRM's Leads setting (→ "ok")
  *   agent EXTENSION KEY      a desktop (the app's agent client) signs in with an agent key (→ "ok")
  *   agent-state              that desktop's state and, once the hub ended its access, the reason
  *                            (→ "ok signed-in -", "ok auth-failed key-revoked", …)
@@ -92,6 +94,16 @@ command (Harness *h, char *line)
       g_autofree char *text = g_strdup_printf ("ok %s", id);
 
       reply (text);
+    }
+  else if (n == 2 && g_str_equal (words[0], "company-country"))
+    {
+      rd_sim_odoo_set_company_country (h->sims.odoo, g_str_equal (words[1], "-") ? NULL : words[1]);
+      reply ("ok");
+    }
+  else if (n == 2 && g_str_equal (words[0], "leads") && (g_str_equal (words[1], "on") || g_str_equal (words[1], "off")))
+    {
+      rd_sim_odoo_set_leads_enabled (h->sims.odoo, g_str_equal (words[1], "on"));
+      reply ("ok");
     }
   else if (n == 2 && g_str_equal (words[0], "crm-delay"))
     {

@@ -82,6 +82,22 @@ rd_console_insecure_warnings (RdConsoleRequest *req, RdHtml *html, JsonObject *s
 }
 
 void
+rd_console_crm_notes (RdConsoleRequest *req, RdHtml *html, JsonObject *status, gboolean region, gboolean leads)
+{
+  JsonObject *part = json_object_get_object_member (status, "crm");
+
+  if (region && part != NULL && json_object_get_string_member_with_default (part, "region_note", NULL) != NULL)
+    rd_console_notice (html, "warn", _("The CRM company has no country, so numbers written without +country code cannot "
+                                       "be read (no pop, no log for them). Set the company's country in the CRM "
+                                       "(Settings → Companies), or give the country on the Call logging page."));
+  part = json_object_get_object_member (status, "autocreate");
+  if (leads && part != NULL && g_strcmp0 (json_object_get_string_member_with_default (part, "creates", NULL),
+                                          "opportunity") == 0)
+    rd_console_notice (html, "warn", _("Leads are turned off in the CRM (CRM → Configuration → Settings → Leads): new "
+                                       "callers become opportunities in the pipeline. Turn Leads on there to get leads."));
+}
+
+void
 rd_console_insecure_option (RdConsoleRequest *req, RdHtml *html, gboolean checked, const char *hint)
 {
   rd_html_printf (html, "<div class=\"check\"><input type=\"checkbox\" id=\"insecure_http\" name=\"insecure_http\" "

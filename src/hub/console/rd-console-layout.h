@@ -23,6 +23,10 @@ const char *rd_console_str           (JsonObject *object, const char *member);
 const char *rd_console_state_words   (RdConsoleRequest *req, const char *state);
 /* "Internal", "Portal", "Public" (a CRM user's kind, translated). */
 const char *rd_console_user_type_words (RdConsoleRequest *req, const char *type);
+/* What the CRM's own settings make the hub do that the administrator may not expect, as notices:
+ * no country for national numbers (@region), Leads turned off while auto-create makes leads (@leads). */
+void        rd_console_crm_notes         (RdConsoleRequest *req, RdHtml *html, JsonObject *status,
+                                          gboolean region, gboolean leads);
 /* The warning `status` gives for a PBX (@pbx) or CRM (@crm) reached over plain http:// on
  * another computer, as a notice, when the status says so. */
 void        rd_console_insecure_warnings (RdConsoleRequest *req, RdHtml *html, JsonObject *status,

@@ -59,6 +59,7 @@ calls_done (RdConsoleRequest *req, JsonObject *reply, const GError *error)
 
   next_step (req, html, status);
   rd_console_insecure_warnings (req, html, status, TRUE, TRUE);
+  rd_console_crm_notes (req, html, status, TRUE, TRUE);
   rd_html_printf (html, "<section><h2>%s</h2><table class=\"facts\"><tbody>", _("Connections"));
   state_row (req, html, _("CRM"), json_object_get_object_member (status, "crm"), "/crm");
   state_row (req, html, _("PBX"), json_object_get_object_member (status, "pbx"), "/pbx");

@@ -143,6 +143,7 @@ rd_console_page_autocreate (RdConsoleRequest *req)
 
   if (!crm_missing (req, html, status))
     {
+      rd_console_crm_notes (req, html, status, FALSE, TRUE);
       rd_html_printf (html, "<p class=\"lead\">%s</p>",
                       _("A call of a bound extension with a number the CRM does not know creates a CRM record for that "
                         "number, owned by the extension's user; the call is then logged on it."));
@@ -197,6 +198,7 @@ rd_console_page_logging (RdConsoleRequest *req)
 
   if (!crm_missing (req, html, status))
     {
+      rd_console_crm_notes (req, html, status, TRUE, FALSE);
       rd_html_printf (html, "<p class=\"lead\">%s</p>",
                       _("Every call of a bound extension is written once on the caller's CRM record, as the bound user: "
                         "direction, numbers, time, ring and talk time, outcome. A missed inbound call also leaves a "
