@@ -416,6 +416,10 @@ try {
   await page.goto(base + '/overview');
   ok(Number(await page.locator('.tiles li', { hasText: 'CRM writes waiting' }).locator('.figure').innerText()) > 0,
      'Overview counts the waiting CRM writes');
+  const crmRow = await page.locator('table.facts tr', { hasText: 'CRM' }).innerText();
+  ok(crmRow.includes('Unreachable') && /Could not|refused|reach|closed|terminated/i.test(crmRow),
+     'Overview shows the CRM unreachable, with the last error in words', crmRow);
+  await snap('overview-crm-unreachable');
   await page.goto(base + '/activity');
   await snap('activity-waiting');
   await fitsAt360('#outbox table');

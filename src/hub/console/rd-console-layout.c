@@ -47,6 +47,8 @@ rd_console_state_words (RdConsoleRequest *req, const char *state)
     return _("Not set up");
   if (g_strcmp0 (state, "failed") == 0)
     return _("Failed");
+  if (g_strcmp0 (state, "unreachable") == 0)
+    return _("Unreachable");
   if (g_strcmp0 (state, "disconnected") == 0)
     return _("Disconnected");
   return state != NULL ? state : "";
