@@ -4,6 +4,7 @@
  *   rd-hub-outbox.c   the outbox worker: call logs, call-backs, auto-create, phonebook sync
  *   rd-hub-admin.c    administration (bind, sync, auto-create, enable, disconnect, keys)
  *   rd-hub-backend.c  the RdAgentBackend implementation (agent sign-in, dial, lookup …)
+ *   rd-hub-activity.c outbox listing and retry, recent calls, the audit log
  * plus test hooks (backend factories) for the hub's own tests.
  */
 #pragma once
@@ -13,7 +14,9 @@
 #include "hub/rd-admin-server.h"
 #include "hub/rd-agent-frames.h"
 #include "hub/rd-agent-server.h"
+#include "hub/rd-audit-log.h"
 #include "hub/rd-bindings.h"
+#include "hub/console/rd-console.h"
 #include "hub/rd-hub.h"
 #include "hub/rd-listener.h"
 #include "hub/rd-phone-index.h"
@@ -64,12 +67,14 @@ struct _RdHub
   RdBindings     *bindings;
   RdPhoneIndex   *index;
   RdSecrets      *secrets;
+  RdAuditLog     *audit;
   RdHubSettings   settings;
 
   SoupServer     *server;
   RdListener     *listener;
   RdAgentServer  *agent_server;
   RdAdminServer  *admin;
+  RdConsole      *console;          /* the web console, or NULL */
   guint           port;
   gboolean        tls;
   guint           sigterm_id;
@@ -102,6 +107,7 @@ struct _RdHub
   guint           index_period;
   gboolean        index_busy;
   gboolean        index_filled;     /* the first fill after connect finished */
+  gint64          index_refreshed;  /* unix seconds of the last finished refresh, 0 = none */
 
   RdHubPbxFactory pbx_factory;
   RdHubCrmFactory crm_factory;
@@ -137,6 +143,8 @@ RdCrm      *rd_hub_create_crm          (RdHub *self, const RdCrmConfig *config, 
 /* An RdCrmMatch with url filled in from the CRM (when connected). */
 void        rd_hub_fill_match_url      (RdHub *self, RdCrmMatch *match);
 const char *rd_hub_kind_string         (RdCrmKind kinds, char buffer[64]);
+/* {version, major, enterprise, leads, mobile, phone_search, country, timezone} */
+JsonObject *rd_hub_crm_info_to_json    (const RdCrmInfo *info);
 /* "inbound,outbound" → flags; unknown words are an RD_ERROR_INVALID_INPUT error. */
 RdHubCalls  rd_hub_calls_from_string   (const char *text, GError **error);
 
