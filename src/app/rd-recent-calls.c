@@ -52,7 +52,8 @@ struct _RdRecentCalls {
   GObject        parent_instance;
 
   RdAgentClient *client;
-  GCancellable  *cancellable;   /* the load under way and its lookups */
+  GCancellable  *cancellable;   /* the load under way */
+  GCancellable  *lookups;       /* lookups outlive a reload (they apply by number) */
   GPtrArray     *calls;         /* RdAgentRecentCall */
   char          *query;
   char          *error;
@@ -108,17 +109,12 @@ on_lookup (GObject *source, GAsyncResult *res, gpointer user_data)
   g_autoptr(RdAgentMatch) match = rd_agent_client_lookup_finish (RD_AGENT_CLIENT (source), res, &error);
   Unknowns *u = unknowns_of (RD_AGENT_CLIENT (source));
 
+  /* Marked as checked when asked: unmark what was not answered (or is known now). */
   if (g_error_matches (error, RD_ERROR, RD_ERROR_LIMIT))
     u->paused_until = g_get_monotonic_time () + (gint64) LIMIT_PAUSE_S * G_USEC_PER_SEC;
-  else if (match == NULL && error == NULL)
-    {
-      gint64 *now = g_new (gint64, 1);
-      *now = g_get_monotonic_time ();
-      g_hash_table_replace (u->checked, g_strdup (l->number), now);
-    }
-  else if (match)
+  if (match || error)
     g_hash_table_remove (u->checked, l->number);
-  if (match && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  if (match)
     apply_match (l->self, l->number, match);
   g_object_unref (l->self);
   g_free (l->number);
@@ -144,10 +140,15 @@ look_up_unknown (RdRecentCalls *self)
           recently_checked (u, c->number, now))
         continue;
       g_hash_table_add (asked, c->number);
+      {
+        gint64 *when = g_new (gint64, 1);
+        *when = now;
+        g_hash_table_replace (u->checked, g_strdup (c->number), when);
+      }
       l = g_new0 (Lookup, 1);
       l->self = g_object_ref (self);
       l->number = g_strdup (c->number);
-      rd_agent_client_lookup_async (self->client, c->number, self->cancellable, on_lookup, l);
+      rd_agent_client_lookup_async (self->client, c->number, self->lookups, on_lookup, l);
     }
 }
 
@@ -287,6 +288,8 @@ rd_recent_calls_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
+  g_cancellable_cancel (self->lookups);
+  g_clear_object (&self->lookups);
   if (self->client)
     g_signal_handlers_disconnect_by_data (self->client, self);
   g_clear_object (&self->client);
@@ -319,6 +322,7 @@ static void
 rd_recent_calls_init (RdRecentCalls *self)
 {
   self->calls = g_ptr_array_new_with_free_func ((GDestroyNotify) rd_agent_recent_call_free);
+  self->lookups = g_cancellable_new ();
   self->state = RD_RECENT_NOT_LOADED;
 }
 
