@@ -4,10 +4,10 @@
 set -eu
 
 PKGS="meson ninja-build pkg-config gcc g++ git
-libglib2.0-dev libgtk-4-dev libsoup-3.0-dev libjson-glib-dev libnotify-dev libsecret-1-dev
+libglib2.0-dev libgtk-4-dev libadwaita-1-dev libx11-dev libsoup-3.0-dev libjson-glib-dev libnotify-dev libsecret-1-dev
 libsqlite3-dev libphonenumber-dev glib-networking gettext libxml2-utils
 desktop-file-utils appstream flatpak-builder
-xvfb xauth dbus dbus-daemon dbus-x11 python3 python3-dbusmock gnome-keyring
+xvfb xauth dbus dbus-daemon dbus-x11 python3 python3-dbusmock gnome-keyring fonts-noto-cjk
 openssl libargon2-dev libqrencode-dev chromium"
 
 missing=""

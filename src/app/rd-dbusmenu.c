@@ -679,14 +679,6 @@ rd_dbusmenu_unexport (RdDbusmenu *self)
   g_clear_object (&self->connection);
 }
 
-guint
-rd_dbusmenu_get_revision (RdDbusmenu *self)
-{
-  g_return_val_if_fail (RD_IS_DBUSMENU (self), 0);
-  flush (self);
-  return self->revision;
-}
-
 static void
 rd_dbusmenu_dispose (GObject *object)
 {

@@ -44,6 +44,5 @@ gboolean    rd_dbusmenu_export       (RdDbusmenu      *self,
                                       const char      *object_path,
                                       GError         **error);
 void        rd_dbusmenu_unexport     (RdDbusmenu      *self);
-guint       rd_dbusmenu_get_revision (RdDbusmenu      *self);
 
 G_END_DECLS
