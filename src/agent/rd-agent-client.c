@@ -308,6 +308,19 @@ send_request (RdAgentClient *self, const char *type, JsonObject *fields, RdAgent
   soup_websocket_connection_send_text (self->ws, text);
 }
 
+typedef struct {
+  RdAgentMatch *match;
+  char         *number_display;
+} LookupResult;
+
+static void
+lookup_result_free (LookupResult *r)
+{
+  g_clear_pointer (&r->match, rd_agent_match_free);
+  g_free (r->number_display);
+  g_free (r);
+}
+
 static void
 complete_request (RdAgentClient *self, RdAgentHubFrame *frame)
 {
@@ -339,6 +352,13 @@ complete_request (RdAgentClient *self, RdAgentHubFrame *frame)
         g_task_return_pointer (task, g_steal_pointer (&frame->recent), (GDestroyNotify) g_ptr_array_unref);
         break;
       case RD_AGENT_HUB_FRAME_LOOKUP_RESULT:
+        {
+          LookupResult *r = g_new0 (LookupResult, 1);
+          r->match = g_steal_pointer (&frame->match);
+          r->number_display = g_steal_pointer (&frame->number_display);
+          g_task_return_pointer (task, r, (GDestroyNotify) lookup_result_free);
+        }
+        break;
       case RD_AGENT_HUB_FRAME_CREATE_RESULT:
         g_task_return_pointer (task, g_steal_pointer (&frame->match), (GDestroyNotify) rd_agent_match_free);
         break;
@@ -1190,10 +1210,30 @@ rd_agent_client_lookup_async (RdAgentClient *self, const char *number,
 }
 
 RdAgentMatch *
+rd_agent_client_lookup_finish_full (RdAgentClient *self, GAsyncResult *res, char **number_display,
+                                    GError **error)
+{
+  LookupResult *r;
+  RdAgentMatch *match;
+
+  g_return_val_if_fail (g_task_is_valid (res, self), NULL);
+
+  if (number_display)
+    *number_display = NULL;
+  r = g_task_propagate_pointer (G_TASK (res), error);
+  if (r == NULL)
+    return NULL;
+  match = g_steal_pointer (&r->match);
+  if (number_display)
+    *number_display = g_steal_pointer (&r->number_display);
+  lookup_result_free (r);
+  return match;
+}
+
+RdAgentMatch *
 rd_agent_client_lookup_finish (RdAgentClient *self, GAsyncResult *res, GError **error)
 {
-  g_return_val_if_fail (g_task_is_valid (res, self), NULL);
-  return g_task_propagate_pointer (G_TASK (res), error);
+  return rd_agent_client_lookup_finish_full (self, res, NULL, error);
 }
 
 void

@@ -116,6 +116,9 @@ void           rd_agent_client_lookup_async        (RdAgentClient *self, const c
                                                     GCancellable *c, GAsyncReadyCallback cb, gpointer data);
 /* Returns the best match (NULL with no error = unknown number). */
 RdAgentMatch  *rd_agent_client_lookup_finish       (RdAgentClient *self, GAsyncResult *res, GError **error);
+/* The same, and the number as the hub formats it for display (NULL when it sent none). */
+RdAgentMatch  *rd_agent_client_lookup_finish_full  (RdAgentClient *self, GAsyncResult *res,
+                                                    char **number_display, GError **error);
 void           rd_agent_client_create_record_async (RdAgentClient *self, const char *number, const char *kind,
                                                     const char *name,
                                                     GCancellable *c, GAsyncReadyCallback cb, gpointer data);

@@ -33,6 +33,7 @@ rd_agent_hub_frame_free (RdAgentHubFrame *frame)
   g_free (frame->reason);
   g_free (frame->outcome);
   rd_agent_match_free (frame->match);
+  g_free (frame->number_display);
   g_clear_pointer (&frame->recent, g_ptr_array_unref);
   g_clear_pointer (&frame->live_calls, g_ptr_array_unref);
   g_free (frame);
@@ -387,7 +388,14 @@ parse_body (JsonObject *root, RdAgentHubFrame *frame, GError **error)
       return TRUE;
 
     case RD_AGENT_HUB_FRAME_LOOKUP_RESULT:
-      return parse_match (root, "match", &frame->match, error);
+      {
+        JsonObject *number = NULL;
+
+        if (!parse_match (root, "match", &frame->match, error) ||
+            !opt_object (root, "number", &number, error))
+          return FALSE;
+        return number == NULL || opt_string (number, "display", &frame->number_display, error);
+      }
 
     case RD_AGENT_HUB_FRAME_RECENT_RESULT:
       return parse_recent (root, frame, error);

@@ -54,6 +54,8 @@ typedef struct {
   guint         duration;
   /* match, lookup-result, create-result */
   RdAgentMatch *match;
+  /* lookup-result: the number as the hub shows it (may be NULL) */
+  char         *number_display;
   /* recent-result: RdAgentRecentCall */
   GPtrArray    *recent;
 } RdAgentHubFrame;

@@ -4,16 +4,18 @@
 #include <glib/gi18n.h>
 
 #include "rd-connection.h"
+#include "rd-demo.h"
+#include "rd-embedded.h"
 #include "rd-keyring.h"
-#include "rd-local-hub.h"
 
 struct _RdConnection {
   GObject        parent_instance;
 
   GSettings     *settings;
   RdAgentClient *client;
-  RdLocalHub    *local_hub;      /* "This computer" only */
-  RdDemo        *demo;           /* --demo only */
+  const RdEmbedded *embedded;    /* the module, once "This computer" or the demo needs it */
+  GObject       *local_hub;      /* RdLocalHub: "This computer" only */
+  GObject       *demo;           /* RdDemo: --demo only */
   GCancellable  *cancellable;    /* the current connection attempt */
   char          *hub_label;
   char          *problem;
@@ -92,7 +94,7 @@ on_secret (GObject *source, GAsyncResult *res, gpointer user_data)
        * have ended since (a key ends with the binding it was issued to), so issue one each time. */
       rd_keyring_free (g_steal_pointer (&secret));
       g_clear_error (&error);
-      secret = rd_local_hub_issue_agent_key (self->local_hub, d->account, &error);
+      secret = self->embedded->local_hub_issue_agent_key (self->local_hub, d->account, &error);
       if (secret)
         rd_keyring_store_async (RD_KEYRING_AGENT_KEY, d->account, secret, NULL, on_issued_key_stored, NULL);
     }
@@ -114,7 +116,7 @@ on_secret (GObject *source, GAsyncResult *res, gpointer user_data)
 
   if (self->local_hub)
     {
-      url = rd_local_hub_get_agent_url (self->local_hub);
+      url = self->embedded->local_hub_get_agent_url (self->local_hub);
       rd_agent_client_set_pinned_certificate (self->client, NULL);
       start_client (self, url, _("This computer"));
     }
@@ -144,15 +146,21 @@ sign_in (RdConnection *self)
 
 typedef struct {
   RdConnection *self;
-  RdPbxConfig   pbx;
-  RdCrmConfig   crm;
+  char         *pbx_url, *pbx_client_id, *pbx_secret;
+  char         *crm_url, *crm_database, *crm_login, *crm_key;
+  gboolean      allow_insecure;   /* plain http:// to another computer (local-insecure-http) */
 } LocalData;
 
 static void
 local_data_free (LocalData *d)
 {
-  rd_pbx_config_clear (&d->pbx);
-  rd_crm_config_clear (&d->crm);
+  g_free (d->pbx_url);
+  g_free (d->pbx_client_id);
+  rd_keyring_free (d->pbx_secret);
+  g_free (d->crm_url);
+  g_free (d->crm_database);
+  g_free (d->crm_login);
+  rd_keyring_free (d->crm_key);
   g_object_unref (d->self);
   g_free (d);
 }
@@ -163,7 +171,7 @@ on_local_started (GObject *source, GAsyncResult *res, gpointer user_data)
   g_autoptr(RdConnection) self = user_data;
   g_autoptr(GError) error = NULL;
 
-  if (!rd_local_hub_start_finish (RD_LOCAL_HUB (source), res, NULL, &error))
+  if (!self->embedded->local_hub_start_finish (source, res, &error))
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
@@ -178,14 +186,16 @@ on_crm_admin_key (GObject *source, GAsyncResult *res, gpointer user_data)
 {
   LocalData *d = user_data;
   RdConnection *self = d->self;
-  char *secret = rd_keyring_lookup_finish (res, NULL);
+  RdEmbeddedPbx pbx = { d->pbx_url, d->pbx_client_id, NULL, d->allow_insecure };
+  RdEmbeddedCrm crm = { d->crm_url, d->crm_database, d->crm_login, NULL, d->allow_insecure };
 
-  d->crm.api_key = g_strdup (secret ? secret : "");
-  rd_keyring_free (secret);
+  d->crm_key = rd_keyring_lookup_finish (res, NULL);
+  pbx.client_secret = d->pbx_secret ? d->pbx_secret : "";
+  crm.api_key = d->crm_key ? d->crm_key : "";
   if (!g_cancellable_is_cancelled (self->cancellable))
-    rd_local_hub_start_async (self->local_hub, &d->pbx, &d->crm,
-                              g_settings_get_boolean (self->settings, "local-bind-auto"),
-                              self->cancellable, on_local_started, g_object_ref (self));
+    self->embedded->local_hub_start_async (self->local_hub, &pbx, &crm,
+                                           g_settings_get_boolean (self->settings, "local-bind-auto"),
+                                           self->cancellable, on_local_started, g_object_ref (self));
   local_data_free (d);
 }
 
@@ -193,38 +203,50 @@ static void
 on_pbx_secret (GObject *source, GAsyncResult *res, gpointer user_data)
 {
   LocalData *d = user_data;
-  char *secret = rd_keyring_lookup_finish (res, NULL);
 
-  rd_options_set (d->pbx.options, "client-secret", secret ? secret : "");
-  rd_keyring_free (secret);
-  rd_keyring_lookup_async (RD_KEYRING_CRM_ADMIN_KEY, d->crm.login, d->self->cancellable, on_crm_admin_key, d);
+  d->pbx_secret = rd_keyring_lookup_finish (res, NULL);
+  rd_keyring_lookup_async (RD_KEYRING_CRM_ADMIN_KEY, d->crm_login, d->self->cancellable, on_crm_admin_key, d);
+}
+
+/* The module with the hub, loaded the first time; FALSE (and the problem said) without it. */
+static gboolean
+ensure_embedded (RdConnection *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (self->embedded == NULL && (self->embedded = rd_embedded_load (&error)) == NULL)
+    {
+      g_warning ("%s", error->message);
+      self->preparing = FALSE;
+      set_problem (self, g_strdup (error->message));
+    }
+  return self->embedded != NULL;
 }
 
 static void
 start_local_hub (RdConnection *self)
 {
-  LocalData *d = g_new0 (LocalData, 1);
-  g_autofree char *client_id = g_settings_get_string (self->settings, "local-pbx-client-id");
-  g_autofree char *database = g_settings_get_string (self->settings, "local-crm-database");
+  LocalData *d;
 
+  if (!ensure_embedded (self))
+    return;
   if (self->local_hub == NULL)
     {
       g_autofree char *dir = g_build_filename (g_get_user_data_dir (), "ringdesk", NULL);
       g_autofree char *db = g_build_filename (dir, "hub.sqlite", NULL);
 
       g_mkdir_with_parents (dir, 0700);
-      self->local_hub = rd_local_hub_new (db, g_settings_get_uint (self->settings, "local-port"));
+      self->local_hub = self->embedded->local_hub_new (db, g_settings_get_uint (self->settings, "local-port"));
     }
+  d = g_new0 (LocalData, 1);
   d->self = g_object_ref (self);
-  d->pbx.base_url = g_settings_get_string (self->settings, "local-pbx-url");
-  d->pbx.options = rd_options_new ();
-  rd_options_set (d->pbx.options, "client-id", client_id);
-  d->crm.url = g_settings_get_string (self->settings, "local-crm-url");
-  d->crm.options = rd_options_new ();
-  rd_options_set (d->crm.options, "database", database);
-  d->crm.login = g_settings_get_string (self->settings, "local-crm-login");
-  d->pbx.allow_insecure = d->crm.allow_insecure = g_settings_get_boolean (self->settings, "local-insecure-http");
-  rd_keyring_lookup_async (RD_KEYRING_PBX_SECRET, client_id, self->cancellable, on_pbx_secret, d);
+  d->pbx_url = g_settings_get_string (self->settings, "local-pbx-url");
+  d->pbx_client_id = g_settings_get_string (self->settings, "local-pbx-client-id");
+  d->crm_url = g_settings_get_string (self->settings, "local-crm-url");
+  d->crm_database = g_settings_get_string (self->settings, "local-crm-database");
+  d->crm_login = g_settings_get_string (self->settings, "local-crm-login");
+  d->allow_insecure = g_settings_get_boolean (self->settings, "local-insecure-http");
+  rd_keyring_lookup_async (RD_KEYRING_PBX_SECRET, d->pbx_client_id, self->cancellable, on_pbx_secret, d);
 }
 
 /* ---- demo ------------------------------------------------------------------------------ */
@@ -235,7 +257,7 @@ on_demo_started (GObject *source, GAsyncResult *res, gpointer user_data)
   g_autoptr(RdConnection) self = user_data;
   g_autoptr(GError) error = NULL;
 
-  if (!rd_demo_start_finish (RD_DEMO (source), res, &error))
+  if (!self->embedded->demo_start_finish (source, res, &error))
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
@@ -243,8 +265,8 @@ on_demo_started (GObject *source, GAsyncResult *res, gpointer user_data)
       set_problem (self, g_strdup_printf (_("The demo could not start: %s"), error->message));
       return;
     }
-  rd_agent_client_set_agent_key (self->client, RD_DEMO_EXTENSION, rd_demo_get_agent_key (self->demo));
-  start_client (self, rd_demo_get_agent_url (self->demo), _("Demo hub on this computer"));
+  rd_agent_client_set_agent_key (self->client, RD_DEMO_EXTENSION, self->embedded->demo_get_agent_key (self->demo));
+  start_client (self, self->embedded->demo_get_agent_url (self->demo), _("Demo hub on this computer"));
 }
 
 static void
@@ -254,8 +276,18 @@ on_client_state (RdAgentClient *client, GParamSpec *pspec, RdConnection *self)
       rd_agent_client_get_state (client) == RD_AGENT_STATE_SIGNED_IN)
     {
       self->demo_script_played = TRUE;
-      rd_demo_play_script (self->demo);
+      self->embedded->demo_play_script (self->demo);
     }
+}
+
+static void
+on_local_hub_stopped (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  /* The table is loaded for good by now; the connection may already be gone. */
+  if (!rd_embedded_load (NULL)->local_hub_stop_finish (source, res, &error))
+    g_warning ("The hub on this computer did not stop cleanly: %s", error->message);
 }
 
 /* ---- public ---------------------------------------------------------------------------- */
@@ -272,13 +304,13 @@ rd_connection_reconnect (RdConnection *self)
 
   if (self->demo_mode)
     {
-      if (self->demo == NULL)
+      if (self->demo == NULL && ensure_embedded (self))
         {
           self->preparing = TRUE;
-          self->demo = rd_demo_new ();
-          rd_demo_start_async (self->demo, self->cancellable, on_demo_started, g_object_ref (self));
+          self->demo = self->embedded->demo_new ();
+          self->embedded->demo_start_async (self->demo, self->cancellable, on_demo_started, g_object_ref (self));
         }
-      else if (rd_demo_get_agent_url (self->demo))
+      else if (self->demo && self->embedded->demo_get_agent_url (self->demo))
         {
           rd_agent_client_stop (self->client);
           rd_agent_client_start (self->client);
@@ -298,7 +330,7 @@ rd_connection_reconnect (RdConnection *self)
         {
           /* A hub elsewhere now: the one that ran here stops (its calls stay in its database). */
           if (self->local_hub)
-            rd_local_hub_stop_async (self->local_hub, NULL, NULL, NULL);
+            self->embedded->local_hub_stop_async (self->local_hub, NULL, on_local_hub_stopped, NULL);
           g_clear_object (&self->local_hub);
           sign_in (self);
         }
@@ -354,11 +386,19 @@ rd_connection_get_problem (RdConnection *self)
   return self->problem;
 }
 
-RdDemo *
-rd_connection_get_demo (RdConnection *self)
+const char *
+rd_connection_get_demo_url (RdConnection *self)
 {
   g_return_val_if_fail (RD_IS_CONNECTION (self), NULL);
-  return self->demo && rd_demo_get_agent_url (self->demo) ? self->demo : NULL;
+  return self->demo && self->embedded->demo_get_agent_url (self->demo)
+         ? self->embedded->demo_get_odoo_url (self->demo) : NULL;
+}
+
+gboolean
+rd_connection_play_demo (RdConnection *self, const char *what)
+{
+  g_return_val_if_fail (RD_IS_CONNECTION (self), FALSE);
+  return rd_connection_get_demo_url (self) && self->embedded->demo_play (self->demo, what);
 }
 
 static void

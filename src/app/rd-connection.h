@@ -11,7 +11,6 @@
 #include <gio/gio.h>
 
 #include "agent/rd-agent-client.h"
-#include "rd-demo.h"
 
 G_BEGIN_DECLS
 
@@ -32,7 +31,10 @@ gboolean       rd_connection_is_starting    (RdConnection *self);
 const char    *rd_connection_get_hub_label  (RdConnection *self);
 /* Why the connection cannot work as set up (missing key, PBX refused…), or NULL. */
 const char    *rd_connection_get_problem    (RdConnection *self);
-/* The running demo, or NULL. */
-RdDemo        *rd_connection_get_demo       (RdConnection *self);
+/* The running demo's simulated Odoo (its record lists), or NULL when no demo runs. */
+const char    *rd_connection_get_demo_url   (RdConnection *self);
+/* Plays "answered" or "missed" (see rd-demo.h); FALSE when no demo runs. */
+gboolean       rd_connection_play_demo      (RdConnection *self,
+                                             const char   *what);
 
 G_END_DECLS

@@ -166,6 +166,8 @@ rd_demo_start_async (RdDemo *self, GCancellable *cancellable, GAsyncReadyCallbac
   rd_sim_pbx_set_credentials (self->pbx, DEMO_PBX_CLIENT_ID, pbx_secret);
   rd_sim_pbx_add_extension (self->pbx, "2001", "Alice", "alice@example.com");
   rd_sim_pbx_add_extension (self->pbx, "2002", "Bob", "bob@example.com");
+  /* Click-to-call as on a real phone: your phone rings, then the other side for a while. */
+  rd_sim_pbx_set_dial_timings (self->pbx, 2500, 15000);
   if (!rd_sim_pbx_start (self->pbx, &error))
     {
       g_task_return_error (task, error);

@@ -5,11 +5,13 @@
 #include <libnotify/notify.h>
 #include <string.h>
 
+#include "rd-format.h"
 #include "rd-notifier.h"
 #include "rd-uri.h"
 
 #define MAX_TEXT      120   /* characters of CRM/PBX text shown per field */
-#define MAX_MIRRORED  3     /* calls whose actions are mirrored in the menu */
+#define MAX_MIRRORED  3     /* numbers whose actions are mirrored in the menu */
+#define MAX_MENU_NAME 32    /* characters of a name in a menu label (shortened in the middle) */
 #define MAX_OPENED    256   /* call ids remembered as "already opened in the browser" */
 #define STALE_TRACK_MS (6 * 3600 * 1000)
 
@@ -33,6 +35,7 @@ struct _RdNotifier {
   GPtrArray    *missed;     /* NotifyNotification of missed calls, oldest first */
   GQueue        opened;     /* call ids already opened in the browser (bounded) */
   GMenu        *mirror;     /* actions mirrored when the server cannot show buttons */
+  GPtrArray    *mirrored;   /* Mirrored, newest first: what the mirror menu is built from */
   guint         missed_count;
   guint         has_actions : 1;
   guint         has_persistence : 1;
@@ -67,23 +70,6 @@ rd_pop_policy_decide (const RdPopPolicy *policy, gboolean inbound, gboolean ring
   if (policy->open_browser && has_match && has_url && !already_opened)
     action |= RD_POP_BROWSER;
   return action;
-}
-
-/* The person's name: CRM display names of company contacts read "Company, Person"; the
- * company has its own line in the body. */
-static const char *
-person_name (const RdAgentMatch *match)
-{
-  const char *name = match->name;
-  gsize n;
-
-  if (name && match->company && *match->company)
-    {
-      n = strlen (match->company);
-      if (strncmp (name, match->company, n) == 0 && name[n] == ',' && name[n + 1] == ' ' && name[n + 2])
-        return name + n + 2;
-    }
-  return name;
 }
 
 static char *
@@ -259,40 +245,97 @@ buttons_for (const RdAgentCall *call, const RdAgentMatch *match, gboolean missed
   return buttons;
 }
 
-/* One menu section per call (newest first, at most MAX_MIRRORED), replaced on updates. */
+/* The calls whose buttons the menu mirrors: one per number, newest first. */
+typedef struct {
+  RdAgentCall  *call;
+  RdAgentMatch *match;   /* may be NULL */
+  gboolean      missed;
+} Mirrored;
+
 static void
-update_mirror (RdNotifier *self, const RdAgentCall *call, const RdAgentMatch *match, GArray *buttons)
+mirrored_free (Mirrored *m)
 {
-  g_autoptr(GMenu) section = NULL;
-  g_autoptr(GMenuItem) section_item = NULL;
-  g_autofree char *who = NULL;
+  rd_agent_call_free (m->call);
+  g_clear_pointer (&m->match, rd_agent_match_free);
+  g_free (m);
+}
 
-  for (gint i = g_menu_model_get_n_items (G_MENU_MODEL (self->mirror)) - 1; i >= 0; i--)
-    {
-      g_autofree char *id = NULL;
-      if (g_menu_model_get_item_attribute (G_MENU_MODEL (self->mirror), i, "x-call-id", "s", &id) &&
-          g_strcmp0 (id, call->call_id) == 0)
-        g_menu_remove (self->mirror, i);
-    }
-  if (buttons->len == 0)
-    return;
+/* Digits (and a leading '+') only, so "+86 139 1234 0000" and "+8613912340000" compare equal. */
+static char *
+number_key (const char *number)
+{
+  GString *s = g_string_new (NULL);
 
-  who = rd_uri_display_excerpt (match && person_name (match) ? person_name (match) : call->number_display, 40);
-  section = g_menu_new ();
-  for (guint i = 0; i < buttons->len; i++)
+  for (const char *p = number ? number : ""; *p; p++)
+    if (g_ascii_isdigit (*p) || (*p == '+' && s->len == 0))
+      g_string_append_c (s, *p);
+  return g_string_free (s, FALSE);
+}
+
+static gboolean
+same_number (const RdAgentCall *call, const char *number)
+{
+  g_autofree char *a = number_key (call_number (call));
+  g_autofree char *b = number_key (number);
+  g_autofree char *c = number_key (call->number_display);
+
+  return *b != '\0' && (g_str_equal (a, b) || g_str_equal (c, b));
+}
+
+static void
+rebuild_mirror (RdNotifier *self)
+{
+  g_menu_remove_all (self->mirror);
+  for (guint m = 0; m < self->mirrored->len; m++)
     {
-      Button *b = &g_array_index (buttons, Button, i);
-      g_autofree char *label = g_strdup_printf ("%s — %s", b->label, who);
-      g_autofree char *action = g_strconcat ("app.", b->action, NULL);
-      g_autoptr(GMenuItem) item = g_menu_item_new (label, NULL);
-      g_menu_item_set_action_and_target_value (item, action, b->target);
-      g_menu_append_item (section, item);
+      Mirrored *entry = g_ptr_array_index (self->mirrored, m);
+      const char *person = rd_format_person_name (entry->match);
+      g_autoptr(GArray) buttons = buttons_for (entry->call, entry->match, entry->missed);
+      g_autoptr(GMenu) section = g_menu_new ();
+      g_autoptr(GMenuItem) section_item = NULL;
+      g_autofree char *who = NULL, *who_label = NULL;
+
+      if (buttons->len == 0)
+        continue;
+      /* Names are shortened in the middle; numbers are never cut. */
+      who = person ? rd_format_middle (person, MAX_MENU_NAME) : rd_uri_display_excerpt (entry->call->number_display, 64);
+      who_label = rd_format_menu_label (who);
+      for (guint i = 0; i < buttons->len; i++)
+        {
+          Button *b = &g_array_index (buttons, Button, i);
+          /* TRANSLATORS: a menu item: "Call Back — Li Wei" (what, who) */
+          g_autofree char *label = g_strdup_printf (_("%s — %s"), b->label, who_label);
+          g_autofree char *action = g_strconcat ("app.", b->action, NULL);
+          g_autoptr(GMenuItem) item = g_menu_item_new (label, NULL);
+          g_menu_item_set_action_and_target_value (item, action, b->target);
+          g_menu_append_item (section, item);
+        }
+      section_item = g_menu_item_new_section (NULL, G_MENU_MODEL (section));
+      g_menu_item_set_attribute (section_item, "x-call-id", "s", entry->call->call_id);
+      g_menu_append_item (self->mirror, section_item);
     }
-  section_item = g_menu_item_new_section (NULL, G_MENU_MODEL (section));
-  g_menu_item_set_attribute (section_item, "x-call-id", "s", call->call_id);
-  g_menu_prepend_item (self->mirror, section_item);
-  while (g_menu_model_get_n_items (G_MENU_MODEL (self->mirror)) > MAX_MIRRORED)
-    g_menu_remove (self->mirror, MAX_MIRRORED);
+}
+
+/* Mirrors @call's buttons, replacing what was mirrored for the same call or number. */
+static void
+update_mirror (RdNotifier *self, const RdAgentCall *call, const RdAgentMatch *match, gboolean missed)
+{
+  Mirrored *entry;
+
+  for (guint i = self->mirrored->len; i > 0; i--)
+    {
+      Mirrored *old = g_ptr_array_index (self->mirrored, i - 1);
+      if (g_strcmp0 (old->call->call_id, call->call_id) == 0 || same_number (old->call, call_number (call)))
+        g_ptr_array_remove_index (self->mirrored, i - 1);
+    }
+  entry = g_new0 (Mirrored, 1);
+  entry->call = rd_agent_call_copy (call);
+  entry->match = match ? rd_agent_match_copy (match) : NULL;
+  entry->missed = missed;
+  g_ptr_array_insert (self->mirrored, 0, entry);
+  if (self->mirrored->len > MAX_MIRRORED)
+    g_ptr_array_set_size (self->mirrored, MAX_MIRRORED);
+  rebuild_mirror (self);
 }
 
 /* ---- showing ----------------------------------------------------------------- */
@@ -301,7 +344,10 @@ static void
 set_common_hints (NotifyNotification *n, const char *category)
 {
   notify_notification_set_hint (n, "desktop-entry", g_variant_new_string (APP_ID));
-  notify_notification_set_category (n, category);
+  if (category)
+    notify_notification_set_category (n, category);
+  else
+    notify_notification_set_hint (n, "category", NULL);
 }
 
 static void
@@ -313,54 +359,53 @@ show (NotifyNotification *n)
     g_warning ("Could not show a notification: %s", error->message);
 }
 
-static void
-fill_call_notification (RdNotifier *self, Track *t, gboolean missed)
+/* Fills (or creates) @n for a call: who calls, the body without repeating the title's number,
+ * the buttons. Returns @n, or the new notification. */
+static NotifyNotification *
+fill_call_notification (RdNotifier *self, NotifyNotification *n, const RdAgentCall *call,
+                        const RdAgentMatch *match, gboolean missed)
 {
-  const RdAgentCall *call = t->call;
+  const char *person = rd_format_person_name (match);
   g_autofree char *who = NULL, *summary = NULL, *body = NULL;
   g_autoptr(GArray) buttons = NULL;
 
-  who = rd_uri_display_excerpt (t->match && person_name (t->match) && *person_name (t->match)
-                                ? person_name (t->match) : call->number_display, MAX_TEXT);
+  who = rd_uri_display_excerpt (person ? person : call->number_display, MAX_TEXT);
   if (missed)
     summary = g_strdup_printf (_("Missed call from %s"), who);
-  else if (t->match)
+  else if (person)
     summary = g_strdup (who);
   else
     summary = g_strdup (_("Incoming call"));
-  body = rd_notifier_format_body (t->match, call->number_display);
+  /* A number already in the title is not repeated in the body. */
+  body = rd_notifier_format_body (match, missed && person == NULL ? NULL : call->number_display);
 
-  if (t->notification == NULL)
-    t->notification = notify_notification_new (summary, body, APP_ID);
+  if (n == NULL)
+    n = notify_notification_new (summary, *body ? body : NULL, APP_ID);
   else
-    notify_notification_update (t->notification, summary, body, APP_ID);
+    notify_notification_update (n, summary, *body ? body : NULL, APP_ID);
 
-  notify_notification_clear_actions (t->notification);
-  set_common_hints (t->notification, missed ? "call.unanswered" : "call.incoming");
-  notify_notification_set_urgency (t->notification, missed ? NOTIFY_URGENCY_NORMAL : NOTIFY_URGENCY_CRITICAL);
-  if (!missed)
-    notify_notification_set_timeout (t->notification, NOTIFY_EXPIRES_NEVER);
-  else
-    notify_notification_set_timeout (t->notification, NOTIFY_EXPIRES_DEFAULT);
+  notify_notification_clear_actions (n);
+  set_common_hints (n, missed ? "call.unanswered" : "call.incoming");
+  notify_notification_set_urgency (n, missed ? NOTIFY_URGENCY_NORMAL : NOTIFY_URGENCY_CRITICAL);
+  notify_notification_set_timeout (n, missed ? NOTIFY_EXPIRES_DEFAULT : NOTIFY_EXPIRES_NEVER);
 
-  buttons = buttons_for (call, t->match, missed);
+  buttons = buttons_for (call, match, missed);
   if (self->has_actions)
     {
-      if (t->match && rd_uri_is_web_url (t->match->url))
-        add_action (self, t->notification, "default", _("Open in Odoo"), "open-record",
-                    g_variant_new_string (t->match->url));
+      if (match && rd_uri_is_web_url (match->url))
+        add_action (self, n, "default", _("Open in Odoo"), "open-record", g_variant_new_string (match->url));
       else
-        add_action (self, t->notification, "default", _("Show Ringdesk"), "show-window", NULL);
+        add_action (self, n, "default", _("Show Ringdesk"), "show-window", NULL);
       for (guint i = 0; i < buttons->len; i++)
         {
           Button *b = &g_array_index (buttons, Button, i);
-          add_action (self, t->notification, b->id, b->label, b->action,
-                      b->target ? g_variant_ref (b->target) : NULL);
+          add_action (self, n, b->id, b->label, b->action, b->target ? g_variant_ref (b->target) : NULL);
         }
     }
   /* Without buttons (or, for missed calls, without persistence) the menu keeps them. */
   if (!self->has_actions || (missed && !self->has_persistence))
-    update_mirror (self, call, t->match, buttons);
+    update_mirror (self, call, match, missed);
+  return n;
 }
 
 static void
@@ -377,12 +422,12 @@ pop (RdNotifier *self, Track *t)
   if (t->notified && t->notification)
     {
       /* Already shown: a late match refreshes it (new name, new buttons). */
-      fill_call_notification (self, t, FALSE);
+      fill_call_notification (self, t->notification, t->call, t->match, FALSE);
       show (t->notification);
     }
   if (action & RD_POP_NOTIFY)
     {
-      fill_call_notification (self, t, FALSE);
+      t->notification = fill_call_notification (self, t->notification, t->call, t->match, FALSE);
       show (t->notification);
       t->notified = TRUE;
     }
@@ -410,7 +455,10 @@ on_missed_closed (NotifyNotification *n, RdNotifier *self)
 static void
 missed_call (RdNotifier *self, Track *t)
 {
-  fill_call_notification (self, t, TRUE);
+  t->notification = fill_call_notification (self, t->notification, t->call, t->match, TRUE);
+  /* Kept with the notification, so that it can be updated when a record is created. */
+  g_object_set_data_full (G_OBJECT (t->notification), "rd-call", rd_agent_call_copy (t->call),
+                          (GDestroyNotify) rd_agent_call_free);
   show (t->notification);
   g_signal_connect_object (t->notification, "closed", G_CALLBACK (on_missed_closed), self, 0);
   g_ptr_array_add (self->missed, g_steal_pointer (&t->notification));
@@ -503,7 +551,42 @@ rd_notifier_handle_match (RdNotifier *self, const char *call_id, const RdAgentMa
 }
 
 void
-rd_notifier_show_message (RdNotifier *self, const char *tag, const char *summary, const char *body)
+rd_notifier_record_created (RdNotifier *self, const char *number, const RdAgentMatch *match)
+{
+  gboolean changed = FALSE;
+
+  g_return_if_fail (RD_IS_NOTIFIER (self));
+  g_return_if_fail (number != NULL && match != NULL);
+
+  /* The menu: the number's entry now opens the record instead of offering to create one. */
+  for (guint i = 0; i < self->mirrored->len; i++)
+    {
+      Mirrored *m = g_ptr_array_index (self->mirrored, i);
+      if (same_number (m->call, number))
+        {
+          g_clear_pointer (&m->match, rd_agent_match_free);
+          m->match = rd_agent_match_copy (match);
+          changed = TRUE;
+        }
+    }
+  if (changed)
+    rebuild_mirror (self);
+  /* Missed-call notifications still shown (servers with persistence): the same. */
+  for (guint i = 0; i < self->missed->len; i++)
+    {
+      NotifyNotification *n = g_ptr_array_index (self->missed, i);
+      RdAgentCall *call = g_object_get_data (G_OBJECT (n), "rd-call");
+      if (call && same_number (call, number))
+        {
+          fill_call_notification (self, n, call, match, TRUE);
+          show (n);
+        }
+    }
+}
+
+void
+rd_notifier_show_message (RdNotifier *self, const char *tag, const char *category,
+                          const char *summary, const char *body)
 {
   NotifyNotification *n;
   g_autofree char *escaped = NULL;
@@ -534,7 +617,9 @@ rd_notifier_show_message (RdNotifier *self, const char *tag, const char *summary
       notify_notification_update (n, summary, escaped, APP_ID);
       notify_notification_clear_actions (n);
     }
-  set_common_hints (n, "im");
+  set_common_hints (n, category);
+  /* "Calling…" stays until the call is answered or fails (the caller withdraws it). */
+  notify_notification_set_timeout (n, g_strcmp0 (category, "call") == 0 ? NOTIFY_EXPIRES_NEVER : NOTIFY_EXPIRES_DEFAULT);
   if (self->has_actions)
     add_action (self, n, "default", _("Show Ringdesk"), "show-window", NULL);
   show (n);
@@ -614,6 +699,7 @@ rd_notifier_dispose (GObject *object)
       g_signal_handlers_disconnect_by_data (g_ptr_array_index (self->missed, i), self);
   g_clear_pointer (&self->missed, g_ptr_array_unref);
   g_queue_clear_full (&self->opened, g_free);
+  g_clear_pointer (&self->mirrored, g_ptr_array_unref);
   g_clear_object (&self->mirror);
   g_clear_object (&self->settings);
   G_OBJECT_CLASS (rd_notifier_parent_class)->dispose (object);
@@ -640,6 +726,7 @@ rd_notifier_init (RdNotifier *self)
   self->problems = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->missed = g_ptr_array_new_with_free_func (g_object_unref);
   self->mirror = g_menu_new ();
+  self->mirrored = g_ptr_array_new_with_free_func ((GDestroyNotify) mirrored_free);
   g_queue_init (&self->opened);
 }
 

@@ -5,8 +5,8 @@
  * notify and whether to open the caller's record, at most once per call id. Notification
  * buttons activate application actions ("app.open-record", "app.call",
  * "app.create-record", "app.show-window"), so the same actions are mirrored in a menu
- * section (rd_notifier_get_mirror_menu) when the notification server has no "actions"
- * capability. Text from the PBX or CRM is escaped before it reaches a notification body.
+ * section (rd_notifier_get_mirror_menu), one entry per number, when the notification
+ * server has no "actions" capability (or, for missed calls, no "persistence"). Text from the PBX or CRM is escaped before it reaches a notification body.
  */
 #pragma once
 
@@ -62,11 +62,19 @@ void        rd_notifier_handle_match       (RdNotifier         *self,
                                             const char         *call_id,
                                             const RdAgentMatch *match);
 /* A message under a stable @tag (a new one replaces the old): a refused link, a failed
- * dial, a lost connection, "calling …". */
+ * dial, a lost connection, "Calling…". @category: the notification spec's category
+ * ("call" for a call being placed, which stays until withdrawn; "call.ended",
+ * "network.disconnected", "network.error"…), or NULL. */
 void        rd_notifier_show_message       (RdNotifier         *self,
                                             const char         *tag,
+                                            const char         *category,
                                             const char         *summary,
                                             const char         *body);
+/* A CRM record now exists for @number (created from a button): the menu and the missed-call
+ * notifications of that number open it instead of offering to create one. */
+void        rd_notifier_record_created     (RdNotifier         *self,
+                                            const char         *number,
+                                            const RdAgentMatch *match);
 void        rd_notifier_withdraw_message   (RdNotifier         *self,
                                             const char         *tag);
 gboolean    rd_notifier_server_has_actions (RdNotifier         *self);

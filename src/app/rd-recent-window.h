@@ -1,29 +1,23 @@
-/* rd-recent-window.h — recent calls (from the hub), search, call back, open in Odoo.
- * Refreshes itself on the client's "call-logged" signal. Signal "loaded" () after each load. */
+/* rd-recent-window.h — all recent calls (from the hub), searchable by name or number, with the
+ * same rows as the main window's last calls: call back, open in Odoo, create a record. */
 #pragma once
 
-#include <gtk/gtk.h>
+#include <adwaita.h>
 
-#include "agent/rd-agent-client.h"
+#include "rd-recent-calls.h"
 
 G_BEGIN_DECLS
 
+#define RD_RECENT_LIMIT 100
+
 #define RD_TYPE_RECENT_WINDOW (rd_recent_window_get_type ())
-G_DECLARE_FINAL_TYPE (RdRecentWindow, rd_recent_window, RD, RECENT_WINDOW, GtkWindow)
+G_DECLARE_FINAL_TYPE (RdRecentWindow, rd_recent_window, RD, RECENT_WINDOW, AdwWindow)
 
+/* @recent: the calls to show; the search field sets its query. */
 RdRecentWindow *rd_recent_window_new        (GtkApplication *app,
-                                             RdAgentClient  *client);
+                                             RdRecentCalls  *recent);
 void            rd_recent_window_refresh    (RdRecentWindow *self);
-/* Shows @calls (RdAgentRecentCall) directly; times are relative to @now_unix. */
-void            rd_recent_window_set_calls  (RdRecentWindow *self,
-                                             GPtrArray      *calls,
-                                             gint64          now_unix);
+/* Rows shown. */
 guint           rd_recent_window_get_count  (RdRecentWindow *self);
-
-/* Formatting, exposed for tests. */
-char           *rd_recent_format_duration   (guint           seconds);
-char           *rd_recent_format_time       (gint64          unix_seconds,
-                                             gint64          now_unix);
-const char     *rd_recent_outcome_label     (const char     *outcome);
 
 G_END_DECLS

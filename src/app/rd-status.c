@@ -96,6 +96,7 @@ rd_status_describe (gboolean configured, RdAgentState state, const char *user_na
       t->title = g_strdup (_("Ringdesk is not set up yet"));
       t->advice = g_strdup (_("Open Preferences to connect to your company’s Ringdesk hub, or run the hub on this computer."));
       t->summary = g_strdup (_("Not set up"));
+      t->icon = "preferences-system-symbolic";
       return t;
     }
 
@@ -106,12 +107,14 @@ rd_status_describe (gboolean configured, RdAgentState state, const char *user_na
       t->title = g_strdup (_("Not connected"));
       t->advice = g_strdup (_("Ringdesk is not connected to the hub. Check the hub address in Preferences."));
       t->summary = g_strdup (_("Not connected"));
+      t->icon = "network-offline-symbolic";
       return t;
 
     case RD_AGENT_STATE_CONNECTING:
       t->level = RD_STATUS_BUSY;
       t->title = g_strdup (_("Connecting to the hub…"));
       t->summary = g_strdup (_("Connecting…"));
+      t->icon = "network-server-symbolic";
       return t;
 
     case RD_AGENT_STATE_RECONNECTING:
@@ -121,6 +124,7 @@ rd_status_describe (gboolean configured, RdAgentState state, const char *user_na
         ? g_strdup_printf (_("%s\nRingdesk keeps trying. Check your network connection and the hub address; if it persists, ask your administrator whether the hub is running."), detail)
         : g_strdup (_("Ringdesk keeps trying. Check your network connection and the hub address; if it persists, ask your administrator whether the hub is running."));
       t->summary = g_strdup (_("Hub unreachable — retrying"));
+      t->icon = "network-offline-symbolic";
       return t;
 
     case RD_AGENT_STATE_AUTH_FAILED:
@@ -130,6 +134,7 @@ rd_status_describe (gboolean configured, RdAgentState state, const char *user_na
         ? g_strdup_printf (_("%s\nCheck your login and key in Preferences. A CRM API key can be created in your CRM user profile; an agent key comes from your administrator."), detail)
         : g_strdup (_("Check your login and key in Preferences. A CRM API key can be created in your CRM user profile; an agent key comes from your administrator."));
       t->summary = g_strdup (_("Sign-in refused"));
+      t->icon = "dialog-password-symbolic";
       return t;
 
     case RD_AGENT_STATE_SIGNED_IN:
@@ -138,6 +143,7 @@ rd_status_describe (gboolean configured, RdAgentState state, const char *user_na
     }
 
   g_autofree char *me = who (user_name, extension);
+  t->signed_in = TRUE;
   gboolean pbx_ok = g_strcmp0 (pbx, "connected") == 0;
   gboolean crm_ok = g_strcmp0 (crm, "connected") == 0;
 
@@ -165,5 +171,6 @@ rd_status_describe (gboolean configured, RdAgentState state, const char *user_na
     }
   else
     t->level = RD_STATUS_OK;
+  t->icon = rd_status_level_icon (t->level);
   return t;
 }

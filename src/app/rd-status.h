@@ -18,9 +18,11 @@ typedef enum {
 
 typedef struct {
   RdStatusLevel level;
+  gboolean signed_in;  /* signed in to the hub (the level may still warn about the PBX or CRM) */
   char *title;    /* one line, e.g. "Connected as Alice (extension 2001)" */
   char *advice;   /* what to do, may be NULL */
   char *summary;  /* short line for the tray menu, e.g. "Connected · Phone ✓ · CRM ✓" */
+  const char *icon;  /* symbolic icon name for the state (a status page's picture) */
 } RdStatusText;
 
 /* @configured: a hub and credentials are set. @pbx, @crm: the hub's status words (may be

@@ -17,6 +17,7 @@
 #define ITEM_IFACE   "org.kde.StatusNotifierItem"
 
 #define ICON_NAME           APP_ID "-symbolic"
+#define PAUSED_ICON_NAME    APP_ID "-paused-symbolic"
 #define ATTENTION_ICON_NAME APP_ID "-attention-symbolic"
 
 struct _RdTray {
@@ -34,9 +35,11 @@ struct _RdTray {
   char            *activation_token;
   GVariant        *pixmap;            /* a(iiay) */
   GVariant        *attention_pixmap;  /* a(iiay) */
+  GVariant        *paused_pixmap;     /* a(iiay) */
   guint            watcher_present : 1;
   guint            host_registered : 1;
   guint            attention : 1;
+  guint            paused : 1;
   guint            visible : 1;
 };
 
@@ -148,9 +151,9 @@ item_get_property (GDBusConnection *connection, const char *sender, const char *
   if (g_str_equal (name, "WindowId"))
     return g_variant_new_int32 (0);
   if (g_str_equal (name, "IconName"))
-    return g_variant_new_string (ICON_NAME);
+    return g_variant_new_string (self->paused ? PAUSED_ICON_NAME : ICON_NAME);
   if (g_str_equal (name, "IconPixmap"))
-    return g_variant_ref (self->pixmap);
+    return g_variant_ref (self->paused ? self->paused_pixmap : self->pixmap);
   if (g_str_equal (name, "AttentionIconName"))
     return g_variant_new_string (ATTENTION_ICON_NAME);
   if (g_str_equal (name, "AttentionIconPixmap"))
@@ -161,7 +164,7 @@ item_get_property (GDBusConnection *connection, const char *sender, const char *
   if (g_str_equal (name, "OverlayIconPixmap"))
     return g_variant_new_array (G_VARIANT_TYPE ("(iiay)"), NULL, 0);
   if (g_str_equal (name, "ToolTip"))
-    return g_variant_new ("(s@a(iiay)ss)", ICON_NAME,
+    return g_variant_new ("(s@a(iiay)ss)", self->paused ? PAUSED_ICON_NAME : ICON_NAME,
                           g_variant_new_array (G_VARIANT_TYPE ("(iiay)"), NULL, 0),
                           self->title ? self->title : "Ringdesk",
                           self->description ? self->description : "");
@@ -369,6 +372,18 @@ rd_tray_set_attention (RdTray *self, gboolean attention)
 }
 
 void
+rd_tray_set_paused (RdTray *self, gboolean paused)
+{
+  g_return_if_fail (RD_IS_TRAY (self));
+
+  if (self->paused == !!paused)
+    return;
+  self->paused = !!paused;
+  emit_item_signal (self, "NewIcon", NULL);
+  emit_item_signal (self, "NewToolTip", NULL);
+}
+
+void
 rd_tray_set_visible (RdTray *self, gboolean visible)
 {
   g_return_if_fail (RD_IS_TRAY (self));
@@ -430,6 +445,7 @@ rd_tray_finalize (GObject *object)
   g_free (self->activation_token);
   g_clear_pointer (&self->pixmap, g_variant_unref);
   g_clear_pointer (&self->attention_pixmap, g_variant_unref);
+  g_clear_pointer (&self->paused_pixmap, g_variant_unref);
   G_OBJECT_CLASS (rd_tray_parent_class)->finalize (object);
 }
 
@@ -458,12 +474,19 @@ rd_tray_init (RdTray *self)
     "/io/github/ringdesk/Ringdesk/icons/tray-32.png",
     "/io/github/ringdesk/Ringdesk/icons/tray-48.png", NULL };
   static const char * const attention[] = {
-    "/io/github/ringdesk/Ringdesk/icons/tray-attention-32.png", NULL };
+    "/io/github/ringdesk/Ringdesk/icons/tray-attention-22.png",
+    "/io/github/ringdesk/Ringdesk/icons/tray-attention-32.png",
+    "/io/github/ringdesk/Ringdesk/icons/tray-attention-48.png", NULL };
+  static const char * const paused[] = {
+    "/io/github/ringdesk/Ringdesk/icons/tray-paused-22.png",
+    "/io/github/ringdesk/Ringdesk/icons/tray-paused-32.png",
+    "/io/github/ringdesk/Ringdesk/icons/tray-paused-48.png", NULL };
 
   self->cancellable = g_cancellable_new ();
   self->visible = TRUE;
   self->pixmap = pixmap_from_resources (normal);
   self->attention_pixmap = pixmap_from_resources (attention);
+  self->paused_pixmap = pixmap_from_resources (paused);
 }
 
 RdTray *

@@ -30,6 +30,9 @@ void        rd_tray_set_tooltip         (RdTray          *self,
 /* Missed calls waiting: NeedsAttention with the attention icon. */
 void        rd_tray_set_attention       (RdTray          *self,
                                          gboolean         attention);
+/* Pop-ups paused: the paused icon (a pause sign instead of the waves). */
+void        rd_tray_set_paused          (RdTray          *self,
+                                         gboolean         paused);
 /* FALSE hides the icon (Status=Passive) without leaving the bus. */
 void        rd_tray_set_visible         (RdTray          *self,
                                          gboolean         visible);

@@ -63,6 +63,20 @@ rd_uri_to_number (const char *uri_or_text, GError **error)
       return NULL;
     }
 
+  /* A link with a long run of digits is a wrong number, not a missing one. */
+  {
+    guint all_digits = 0;
+    for (const char *p = uri_or_text; *p; p = g_utf8_next_char (p))
+      if (g_unichar_isdigit (g_utf8_get_char (p)))
+        all_digits++;
+    if (all_digits > RD_URI_MAX_DIGITS)
+      {
+        g_set_error (error, RD_ERROR, RD_ERROR_INVALID_INPUT,
+                     _("The number has too many digits to be a phone number."));
+        return NULL;
+      }
+  }
+
   scheme = g_uri_parse_scheme (uri_or_text);
   if (scheme)
     {

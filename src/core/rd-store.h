@@ -157,6 +157,13 @@ guint         rd_store_outbox_count     (RdStore *self, RdOutboxState state);
 /* Unix seconds of the earliest pending next_attempt, or -1 when nothing is pending. */
 gint64        rd_store_outbox_next_due  (RdStore *self);
 RdOutboxItem *rd_store_outbox_get       (RdStore *self, const char *key);
+/* Items whose state is in @states (a mask of 1 << RdOutboxState), newest first,
+ * at most @limit (0 = all). Element type RdOutboxItem. */
+GPtrArray    *rd_store_outbox_list      (RdStore *self, guint states, guint limit, GError **error);
+/* Makes a pending item due now, or gives a dead one a fresh start (attempts 0); a claimed
+ * item is left to its worker (TRUE). RD_ERROR_NOT_FOUND for an unknown id,
+ * RD_ERROR_CONFLICT for a done item. */
+gboolean      rd_store_outbox_retry     (RdStore *self, gint64 id, GError **error);
 /* Default 2 s → 600 s; base is at least 1 s, max at least base. */
 void          rd_store_outbox_set_backoff (RdStore *self, guint base_seconds, guint max_seconds);
 /* Removes DONE items older than @age_seconds. */

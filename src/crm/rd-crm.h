@@ -74,6 +74,7 @@ typedef struct {
   char         *email;       /* may be NULL */
   RdCrmUserType type;
   gint64        partner_id;  /* the user's own contact record */
+  gboolean      is_admin;    /* may change the CRM's settings (an internal user of its settings group) */
 } RdCrmUser;
 
 /* How a call log is written: the hub's setting (crm.log-style), carried by each log. */

@@ -428,6 +428,19 @@ rd_call_table_forget_dial (RdCallTable *self, const char *call_id)
     g_hash_table_remove (self->dialed, call_id);
 }
 
+guint
+rd_call_table_count_calls (RdCallTable *self)
+{
+  g_autoptr(GHashTable) ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  GHashTableIter iter;
+  LiveCall *live;
+
+  g_hash_table_iter_init (&iter, self->calls);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &live))
+    g_hash_table_add (ids, g_strdup (live->call_id));
+  return g_hash_table_size (ids);
+}
+
 static void
 rd_call_table_dispose (GObject *object)
 {

@@ -42,5 +42,7 @@ void         rd_call_table_remember_dial (RdCallTable *self, const char *call_id
 void         rd_call_table_dial_failed   (RdCallTable *self, const char *call_id, const char *reason);
 /* The call ended (its record came): no dial failure can follow. */
 void         rd_call_table_forget_dial   (RdCallTable *self, const char *call_id);
+/* Calls in the table: distinct call ids among its legs. */
+guint        rd_call_table_count_calls   (RdCallTable *self);
 
 G_END_DECLS

@@ -7,6 +7,7 @@
 #include "core/rd-error.h"
 #include "core/rd-tls-pin.h"
 #include "hub/rd-backend-settings.h"
+#include "hub/rd-tls-probe.h"
 
 #include <string.h>
 
@@ -227,6 +228,8 @@ rd_hub_connect_pbx_async (RdHub *self, const RdPbxConfig *config, GCancellable *
   g_autoptr(GTask) task = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *old_url = NULL;
+  g_autofree char *saved_url = NULL;
+  g_autoptr(RdOptions) options = NULL;
   const RdPbxBackend *backend;
   gboolean same_account;
   PbxConnect *data;
@@ -242,9 +245,19 @@ rd_hub_connect_pbx_async (RdHub *self, const RdPbxConfig *config, GCancellable *
       g_task_return_new_error (task, RD_ERROR, RD_ERROR_UNAVAILABLE, "The hub is not running");
       return;
     }
+  /* The saved secret only ever goes back to the saved PBX: pointing the hub at another address
+   * must not hand it over (it can dial from any extension). */
+  saved_url = rd_store_get_setting (self->store, "pbx.url");
+  options = rd_options_copy (config->options);
   if (!check_server (config->base_url, config->cert_sha256, config->allow_insecure, "PBX", &error) ||
-      (backend = rd_pbx_find_backend (config->kind, &error)) == NULL ||
-      !rd_options_validate (config->options, backend->options, &error))
+      (backend = rd_pbx_find_backend (config->kind, &error)) == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  if (saved_url != NULL && g_strcmp0 (saved_url, config->base_url) == 0)
+    rd_backend_settings_fill_secrets (self->secrets, "pbx", backend->options, options);
+  if (!rd_options_validate (options, backend->options, &error))
     {
       g_task_return_error (task, g_steal_pointer (&error));
       return;
@@ -255,6 +268,8 @@ rd_hub_connect_pbx_async (RdHub *self, const RdPbxConfig *config, GCancellable *
   g_clear_pointer (&data->config.session_state, g_free);   /* a new connection starts its own session */
   g_free (data->config.kind);
   data->config.kind = g_strdup (backend->kind);
+  g_clear_pointer (&data->config.options, rd_options_unref);
+  data->config.options = g_steal_pointer (&options);
   data->backend = backend;
   g_task_set_task_data (task, data, (GDestroyNotify) pbx_connect_free);
 
@@ -268,7 +283,7 @@ rd_hub_connect_pbx_async (RdHub *self, const RdPbxConfig *config, GCancellable *
   /* The same PBX keeps its catch-up mark; a new one starts from now. */
   old_url = rd_store_get_setting (self->store, "pbx.url");
   same_account = rd_backend_settings_same_account (self->store, "pbx", backend->kind, backend->options,
-                                                   config->options);
+                                                   data->config.options);
   mark = rd_store_get_setting_int (self->store, "pbx.high-water-mark", 0);
   if (g_strcmp0 (old_url, config->base_url) != 0 || mark <= 0)
     mark = g_get_real_time () / G_USEC_PER_SEC;
@@ -390,6 +405,8 @@ rd_hub_connect_crm_async (RdHub *self, const RdCrmConfig *config, GCancellable *
   g_autoptr(GTask) task = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *old_url = NULL;
+  g_autofree char *saved_key = NULL;
+  g_autoptr(RdOptions) options = NULL;
   const RdCrmBackend *backend;
   CrmConnect *data;
 
@@ -403,19 +420,28 @@ rd_hub_connect_crm_async (RdHub *self, const RdCrmConfig *config, GCancellable *
       g_task_return_new_error (task, RD_ERROR, RD_ERROR_UNAVAILABLE, "The hub is not running");
       return;
     }
+  old_url = rd_store_get_setting (self->store, "crm.url");
+  if (config->api_key == NULL && old_url != NULL)
+    saved_key = rd_secrets_get (self->secrets, RD_SECRET_CRM_API_KEY, NULL);
+  options = rd_options_copy (config->options);
   if (!check_server (config->url, config->cert_sha256, config->allow_insecure, "CRM", &error) ||
-      (backend = rd_crm_find_backend (config->kind, &error)) == NULL ||
-      !rd_options_validate (config->options, backend->options, &error) ||
-      !require_field (config->login, "administrator login", &error) ||
-      !require_field (config->api_key, "API key", &error))
+      (backend = rd_crm_find_backend (config->kind, &error)) == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
-  old_url = rd_store_get_setting (self->store, "crm.url");
+  if (old_url != NULL)   /* the one CRM there is: its saved secrets, unless given again */
+    rd_backend_settings_fill_secrets (self->secrets, "crm", backend->options, options);
+  if (!rd_options_validate (options, backend->options, &error) ||
+      !require_field (config->login, "administrator login", &error) ||
+      !require_field (saved_key != NULL ? saved_key : config->api_key, "API key", &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
   if (old_url != NULL && (g_strcmp0 (old_url, config->url) != 0 ||
                           !rd_backend_settings_same_account (self->store, "crm", backend->kind, backend->options,
-                                                             config->options)))
+                                                             options)))
     {
       g_autofree char *account = rd_backend_settings_describe_account (self->store, "crm", backend->options);
 
@@ -429,6 +455,14 @@ rd_hub_connect_crm_async (RdHub *self, const RdCrmConfig *config, GCancellable *
   rd_crm_config_copy (config, &data->config);
   g_free (data->config.kind);
   data->config.kind = g_strdup (backend->kind);
+  g_clear_pointer (&data->config.options, rd_options_unref);
+  data->config.options = g_steal_pointer (&options);
+  if (saved_key != NULL)
+    {
+      g_free (data->config.api_key);
+      data->config.api_key = g_strdup (saved_key);
+      explicit_bzero (saved_key, strlen (saved_key));
+    }
   data->backend = backend;
   g_task_set_task_data (task, data, (GDestroyNotify) crm_connect_free);
   data->crm = rd_hub_create_crm (self, &data->config, &error);
@@ -612,14 +646,18 @@ user_json (const RdCrmUser *user)
   return object;
 }
 
+/* @why: the reason as a stable code ("not-internal", "shared-email", "user-bound", "failed") for
+ * front-ends that say it in their own words; @reason: the same in English. */
 static void
-plan_add (JsonArray *plan, const char *extension, const RdCrmUser *user, const char *result, const char *reason)
+plan_add (JsonArray *plan, const char *extension, const RdCrmUser *user, const char *result, const char *why,
+          const char *reason)
 {
   JsonObject *entry = json_object_new ();
 
   json_object_set_string_member (entry, "extension", extension);
   json_object_set_object_member (entry, "user", user_json (user));
   json_object_set_string_member (entry, "result", result);
+  set_nullable (entry, "reason_code", why);
   set_nullable (entry, "reason", reason);
   json_array_add_object_element (plan, entry);
 }
@@ -664,14 +702,14 @@ bind_auto_ready (GTask *task, GPtrArray *users, GPtrArray *extensions)
       if (n_internal == 0)
         {
           if (other != NULL)
-            plan_add (plan, ext->number, other, "skipped",
+            plan_add (plan, ext->number, other, "skipped", "not-internal",
                       "not an internal user: portal and public users can change their own e-mail; "
                       "bind by hand (--force) if this is intended");
           continue;
         }
       if (n_internal > 1)
         {
-          plan_add (plan, ext->number, internal, "skipped",
+          plan_add (plan, ext->number, internal, "skipped", "shared-email",
                     "several internal users have this e-mail; bind by hand");
           continue;
         }
@@ -680,12 +718,12 @@ bind_auto_ready (GTask *task, GPtrArray *users, GPtrArray *extensions)
         {
           g_autofree char *reason = g_strdup_printf ("already bound to extension %s", taken->extension);
 
-          plan_add (plan, ext->number, internal, "skipped", reason);
+          plan_add (plan, ext->number, internal, "skipped", "user-bound", reason);
           continue;
         }
       if (lists->dry_run)
         {
-          plan_add (plan, ext->number, internal, "would-bind", NULL);
+          plan_add (plan, ext->number, internal, "would-bind", NULL, NULL);
           bound++;
           continue;
         }
@@ -694,13 +732,13 @@ bind_auto_ready (GTask *task, GPtrArray *users, GPtrArray *extensions)
         {
           g_message ("Bound extension %s to CRM user %" G_GINT64_FORMAT " by e-mail", ext->number, internal->id);
           end_sessions (self, ext->number, 0, RD_DESK_REVOKED_REBOUND);
-          plan_add (plan, ext->number, internal, "bound", NULL);
+          plan_add (plan, ext->number, internal, "bound", NULL, NULL);
           bound++;
         }
       else
         {
           g_warning ("Auto-bind of extension %s failed: %s", ext->number, error->message);
-          plan_add (plan, ext->number, internal, "failed", error->message);
+          plan_add (plan, ext->number, internal, "failed", "failed", error->message);
         }
     }
   lists->plan = plan;
@@ -849,6 +887,7 @@ users_ready (GTask *task, GPtrArray *users, GPtrArray *extensions)
       g_autoptr(RdBinding) binding = rd_bindings_get_by_user (self->bindings, user->id);
       JsonObject *object = user_json (user);
 
+      json_object_set_boolean_member (object, "admin", user->is_admin);
       set_nullable (object, "extension", binding != NULL ? binding->extension : NULL);
       json_array_add_object_element (array, object);
     }
@@ -1296,6 +1335,236 @@ rd_hub_issue_agent_key (RdHub *self, const char *extension, GError **error)
   return key;
 }
 
+/* ---- test a CRM, probe a certificate, log style ------------------------------------ */
+
+static void
+crm_tested_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RdCrmInfo) info = rd_crm_connect_finish (RD_CRM (source), result, &error);
+
+  if (info == NULL)
+    {
+      g_prefix_error (&error, "Could not connect to the CRM: ");
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  g_task_return_pointer (task, rd_hub_crm_info_to_json (info), (GDestroyNotify) json_object_unref);
+}
+
+void
+rd_hub_test_crm_async (RdHub *self, const RdCrmConfig *config, GCancellable *cancellable,
+                       GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RdCrm) crm = NULL;
+  g_autofree char *saved_url = NULL;
+  const RdCrmBackend *backend;
+  RdCrmConfig test = { 0 };
+
+  g_return_if_fail (RD_IS_HUB (self));
+  g_return_if_fail (config != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, rd_hub_test_crm_async);
+  if (!self->started)
+    {
+      g_task_return_new_error (task, RD_ERROR, RD_ERROR_UNAVAILABLE, "The hub is not running");
+      return;
+    }
+  test = *config;
+  test.options = rd_options_copy (config->options);
+  saved_url = rd_store_get_setting (self->store, "crm.url");
+  backend = rd_crm_find_backend (config->kind, &error);
+  /* The saved key only goes to the saved CRM, never to another address. */
+  if (backend != NULL && saved_url != NULL && g_strcmp0 (saved_url, config->url) == 0 &&
+      rd_backend_settings_same_account (self->store, "crm", backend->kind, backend->options, config->options))
+    {
+      test.api_key = config->api_key == NULL ? rd_secrets_get (self->secrets, RD_SECRET_CRM_API_KEY, NULL)
+                                             : g_strdup (config->api_key);
+      rd_backend_settings_fill_secrets (self->secrets, "crm", backend->options, test.options);
+    }
+  else
+    test.api_key = g_strdup (config->api_key);
+  if (backend != NULL &&
+      check_server (config->url, config->cert_sha256, config->allow_insecure, "CRM", &error) &&
+      rd_options_validate (test.options, backend->options, &error) &&
+      require_field (config->login, "administrator login", &error) &&
+      require_field (test.api_key, "API key", &error))
+    crm = rd_hub_create_crm (self, &test, &error);
+  if (test.api_key != NULL)
+    explicit_bzero (test.api_key, strlen (test.api_key));
+  g_free (test.api_key);
+  rd_options_unref (test.options);
+  if (crm == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  rd_crm_connect_async (crm, cancellable, crm_tested_cb, g_steal_pointer (&task));
+}
+
+JsonObject *
+rd_hub_test_crm_finish (RdHub *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+probed_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+  JsonObject *found = rd_tls_probe_finish (result, &error);
+
+  if (found == NULL)
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_pointer (task, found, (GDestroyNotify) json_object_unref);
+}
+
+void
+rd_hub_probe_certificate_async (RdHub *self, const char *url, GCancellable *cancellable,
+                                GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_return_if_fail (RD_IS_HUB (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, rd_hub_probe_certificate_async);
+  if (!check_server (url, NULL, TRUE, "server", &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  rd_tls_probe_async (url, cancellable, probed_cb, g_steal_pointer (&task));
+}
+
+JsonObject *
+rd_hub_probe_certificate_finish (RdHub *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+gboolean
+rd_hub_set_log_style (RdHub *self, RdCrmLogStyle style, GError **error)
+{
+  g_return_val_if_fail (RD_IS_HUB (self), FALSE);
+
+  if (!require_crm_configured (self, error))
+    return FALSE;
+  if (style != RD_CRM_LOG_ACTIVITY && style != RD_CRM_LOG_NOTE)
+    {
+      g_set_error_literal (error, RD_ERROR, RD_ERROR_INVALID_INPUT, "The log style is activity or note");
+      return FALSE;
+    }
+  if (!rd_store_set_setting_int (self->store, "crm.log-style", style, error))
+    return FALSE;
+  g_message ("Calls are logged as %s", style == RD_CRM_LOG_NOTE ? "notes" : "done activities");
+  rd_hub_emit_status (self);
+  return TRUE;
+}
+
+/* ---- CRM administrators (web console sign-in) ---------------------------------------- */
+
+#define CRM_ADMIN_REFUSED "Wrong login or API key, or not an administrator of the CRM"
+
+typedef struct {
+  gint64 uid;
+} AdminCheck;
+
+static void
+admin_users_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  AdminCheck *check = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) users = rd_crm_list_users_finish (RD_CRM (source), result, &error);
+
+  if (users == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  for (guint i = 0; i < users->len; i++)
+    {
+      RdCrmUser *user = g_ptr_array_index (users, i);
+
+      if (user->id == check->uid && user->is_admin && user->type == RD_CRM_USER_INTERNAL)
+        {
+          JsonObject *found = json_object_new ();
+
+          json_object_set_int_member (found, "id", user->id);
+          set_nullable (found, "name", user->name);
+          set_nullable (found, "login", user->login);
+          g_task_return_pointer (task, found, (GDestroyNotify) json_object_unref);
+          return;
+        }
+    }
+  g_task_return_new_error (task, RD_ERROR, RD_ERROR_AUTH, CRM_ADMIN_REFUSED);
+}
+
+static void
+admin_authenticated_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  AdminCheck *check = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+
+  check->uid = rd_crm_authenticate_user_finish (RD_CRM (source), result, &error);
+  if (check->uid <= 0)
+    {
+      if (error != NULL && !g_error_matches (error, RD_ERROR, RD_ERROR_AUTH) && rd_error_is_transient (error))
+        g_task_return_new_error (task, RD_ERROR, RD_ERROR_UNAVAILABLE, "The CRM cannot check sign-ins right now: %s",
+                                 error->message);
+      else
+        g_task_return_new_error (task, RD_ERROR, RD_ERROR_AUTH, CRM_ADMIN_REFUSED);
+      return;
+    }
+  rd_crm_list_users_async (RD_CRM (source), g_task_get_cancellable (task), admin_users_cb, g_steal_pointer (&task));
+}
+
+void
+rd_hub_verify_crm_admin_async (RdHub *self, const char *login, const char *key, GCancellable *cancellable,
+                               GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_return_if_fail (RD_IS_HUB (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, rd_hub_verify_crm_admin_async);
+  g_task_set_task_data (task, g_new0 (AdminCheck, 1), g_free);
+  if (!require_crm_connected (self, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  if (login == NULL || key == NULL || *login == '\0' || *key == '\0')
+    {
+      g_task_return_new_error (task, RD_ERROR, RD_ERROR_AUTH, CRM_ADMIN_REFUSED);
+      return;
+    }
+  rd_crm_authenticate_user_async (self->crm, login, key, cancellable, admin_authenticated_cb,
+                                  g_steal_pointer (&task));
+}
+
+JsonObject *
+rd_hub_verify_crm_admin_finish (RdHub *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* ---- agent keys: list, revoke ------------------------------------------------------ */
+
 JsonArray *
 rd_hub_list_agent_keys (RdHub *self)
 {
@@ -1372,27 +1641,6 @@ rd_hub_revoke_agent_key (RdHub *self, gint64 id, const char *extension, GError *
     return FALSE;
   end_sessions (self, key->extension, key->id, RD_DESK_REVOKED_KEY_REVOKED);
   g_message ("Revoked agent key %" G_GINT64_FORMAT " of extension %s", key->id, key->extension);
-  rd_hub_emit_status (self);
-  return TRUE;
-}
-
-/* ---- log style ----------------------------------------------------------------------- */
-
-gboolean
-rd_hub_set_log_style (RdHub *self, RdCrmLogStyle style, GError **error)
-{
-  g_return_val_if_fail (RD_IS_HUB (self), FALSE);
-
-  if (!require_crm_configured (self, error))
-    return FALSE;
-  if (style != RD_CRM_LOG_ACTIVITY && style != RD_CRM_LOG_NOTE)
-    {
-      g_set_error_literal (error, RD_ERROR, RD_ERROR_INVALID_INPUT, "The log style is activity or note");
-      return FALSE;
-    }
-  if (!rd_store_set_setting_int (self->store, "crm.log-style", style, error))
-    return FALSE;
-  g_message ("Calls are logged as %s", style == RD_CRM_LOG_NOTE ? "notes" : "done activities");
   rd_hub_emit_status (self);
   return TRUE;
 }

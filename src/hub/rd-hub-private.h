@@ -5,17 +5,19 @@
  *   rd-hub-parts.c    the hub as its parts' context (RdHubContext); the outbox worker is rd-outbox-worker.c
  *   rd-hub-admin.c    administration (bind, sync, auto-create, enable, disconnect, keys)
  *   rd-hub-backend.c  the RdDeskBackend implementation (agent sign-in, dial, lookup …)
- * plus test hooks (backend factories) for the hub's own tests.
+ *   rd-hub-activity.c outbox listing and retry, recent calls, the audit log
  */
 #pragma once
 
 #include "core/rd-phone.h"
 #include "core/rd-store.h"
 #include "hub/rd-admin-server.h"
-#include "hub/rd-desk-frames.h"
-#include "hub/rd-desk-server.h"
+#include "hub/rd-audit-log.h"
 #include "hub/rd-bindings.h"
 #include "hub/rd-call-table.h"
+#include "hub/rd-desk-frames.h"
+#include "hub/rd-desk-server.h"
+#include "hub/console/rd-console.h"
 #include "hub/rd-hub.h"
 #include "hub/rd-hub-settings.h"
 #include "hub/rd-listener.h"
@@ -50,12 +52,14 @@ struct _RdHub
   RdBindings     *bindings;
   RdPhoneIndex   *index;
   RdSecrets      *secrets;
+  RdAuditLog     *audit;
   RdHubSettings   settings;
 
   SoupServer     *server;
   RdListener     *listener;
   RdDeskServer  *agent_server;
   RdAdminServer  *admin;
+  RdConsole      *console;          /* the web console, or NULL */
   guint           port;
   gboolean        tls;
   guint           sigterm_id;
@@ -83,6 +87,7 @@ struct _RdHub
   guint           index_period;
   gboolean        index_busy;
   gboolean        index_filled;     /* the first fill after connect finished */
+  gint64          index_refreshed;  /* unix seconds of the last finished refresh, 0 = none */
 };
 
 /* rd-hub.c */
@@ -111,6 +116,8 @@ RdCrm      *rd_hub_create_crm          (RdHub *self, const RdCrmConfig *config, 
 /* An RdCrmMatch with url filled in from the CRM (when connected). */
 void        rd_hub_fill_match_url      (RdHub *self, RdCrmMatch *match);
 const char *rd_hub_kind_string         (RdCrmKind kinds, char buffer[64]);
+/* {version, major, enterprise, leads, mobile, phone_search, country, timezone} */
+JsonObject *rd_hub_crm_info_to_json    (const RdCrmInfo *info);
 /* "inbound,outbound" → flags; unknown words are an RD_ERROR_INVALID_INPUT error. */
 RdHubCalls  rd_hub_calls_from_string   (const char *text, GError **error);
 

@@ -38,7 +38,9 @@ rd_hub_options_clear (RdHubOptions *options)
   g_clear_pointer (&options->tls_key, g_free);
   g_clear_pointer (&options->admin_socket, g_free);
   g_clear_pointer (&options->secrets_dir, g_free);
+  g_clear_pointer (&options->console_address, g_free);
   options->port = 0;
+  options->console_port = 0;
 }
 
 const char *
@@ -486,6 +488,7 @@ index_refreshed_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   else if (applied > 0)
     g_debug ("Phone index: %" G_GINT64_FORMAT " records changed", applied);
   self->index_filled = TRUE;
+  self->index_refreshed = g_get_real_time () / G_USEC_PER_SEC;
 }
 
 void
@@ -619,6 +622,9 @@ rd_hub_dispose (GObject *object)
   if (self->admin != NULL)
     rd_admin_server_close (self->admin);
   g_clear_object (&self->admin);
+  if (self->console != NULL)
+    rd_console_close (self->console);
+  g_clear_object (&self->console);
   if (self->listener != NULL)
     rd_listener_close (self->listener);
   g_clear_object (&self->listener);
@@ -655,6 +661,7 @@ rd_hub_finalize (GObject *object)
   g_clear_object (&self->cancellable);
   g_clear_object (&self->index);
   g_clear_object (&self->bindings);
+  g_clear_object (&self->audit);
   g_clear_object (&self->secrets);
   g_clear_object (&self->store);
   g_free (self->crm_message);
@@ -698,6 +705,8 @@ rd_hub_new (const RdHubOptions *options)
       self->options.tls_key = g_strdup (options->tls_key);
       self->options.admin_socket = g_strdup (options->admin_socket);
       self->options.secrets_dir = g_strdup (options->secrets_dir);
+      self->options.console_address = g_strdup (options->console_address);
+      self->options.console_port = options->console_port;
     }
   return self;
 }
@@ -791,6 +800,25 @@ listen_agent (RdHub *self, GError **error)
   return TRUE;
 }
 
+static gboolean
+start_console (RdHub *self, GError **error)
+{
+  g_autoptr(GTlsCertificate) certificate = NULL;
+
+  if (self->tls)
+    {
+      certificate = g_tls_certificate_new_from_files (self->options.tls_certificate, self->options.tls_key, error);
+      if (certificate == NULL)
+        {
+          g_prefix_error (error, "Cannot load the TLS certificate: ");
+          return FALSE;
+        }
+    }
+  self->console = rd_console_new (self, self->store);
+  return rd_console_listen (self->console, self->options.console_address, self->options.console_port,
+                            certificate, error);
+}
+
 gboolean
 rd_hub_start (RdHub *self, GError **error)
 {
@@ -806,6 +834,9 @@ rd_hub_start (RdHub *self, GError **error)
     return FALSE;
   self->index = rd_phone_index_new (self->store, error);
   if (self->index == NULL)
+    return FALSE;
+  self->audit = rd_audit_log_new (self->store, error);
+  if (self->audit == NULL)
     return FALSE;
   self->secrets = rd_secrets_new (self->options.secrets_dir, g_getenv ("CREDENTIALS_DIRECTORY"));
   rd_hub_load_settings (self);
@@ -824,6 +855,8 @@ rd_hub_start (RdHub *self, GError **error)
       if (!rd_admin_server_listen (self->admin, self->options.admin_socket, error))
         return FALSE;
     }
+  if (self->options.console_address != NULL && !start_console (self, error))
+    return FALSE;
 
   self->started = TRUE;
   g_message ("Listening for agents on %s://%s:%u/agent/v1", self->tls ? "wss" : "ws",
@@ -859,6 +892,20 @@ rd_hub_get_agent_url (RdHub *self)
   return g_strdup_printf ("%s://%s:%u/agent/v1", self->tls ? "wss" : "ws", address, self->port);
 }
 
+char *
+rd_hub_issue_console_link (RdHub *self, GError **error)
+{
+  g_return_val_if_fail (RD_IS_HUB (self), NULL);
+
+  if (self->console == NULL)
+    {
+      g_set_error_literal (error, RD_ERROR, RD_ERROR_UNAVAILABLE,
+                           "The web console is switched off ([console] enabled=false in the configuration)");
+      return NULL;
+    }
+  return rd_console_issue_link (self->console, error);
+}
+
 static void
 stop_pbx_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -888,6 +935,8 @@ rd_hub_stop_async (RdHub *self, GCancellable *cancellable, GAsyncReadyCallback c
   rd_hub_outbox_stop (self);
   if (self->admin != NULL)
     rd_admin_server_close (self->admin);
+  if (self->console != NULL)
+    rd_console_close (self->console);
   if (self->listener != NULL)
     rd_listener_close (self->listener);
   if (self->server != NULL)
@@ -926,6 +975,13 @@ set_string_or_null (JsonObject *object, const char *name, const char *value)
     json_object_set_null_member (object, name);
 }
 
+/* Calls in progress: distinct call ids among the live legs. */
+static guint
+count_live_calls (RdHub *self)
+{
+  return self->calls != NULL ? rd_call_table_count_calls (self->calls) : 0;
+}
+
 /* What an administrator must know about the hub's own set-up (human sentences). */
 static JsonArray *
 status_warnings (const char *pbx_url, const char *crm_url)
@@ -941,6 +997,19 @@ status_warnings (const char *pbx_url, const char *crm_url)
   return warnings;
 }
 
+/* The first fill under way: how far it got (the CRM gives no total to count down from). */
+static void
+index_fill_to_json (RdHub *self, JsonObject *status)
+{
+  RdCrmKind kind;
+  gint64 read;
+
+  if (self->index_filled || !rd_phone_index_get_progress (self->index, &kind, &read))
+    return;
+  json_object_set_int_member (status, "index_fill_read", read);
+  json_object_set_string_member (status, "index_fill_kind", rd_crm_kind_to_string (kind));
+}
+
 JsonObject *
 rd_hub_get_status_json (RdHub *self)
 {
@@ -952,6 +1021,9 @@ rd_hub_get_status_json (RdHub *self)
   JsonObject *outbox = json_object_new ();
   g_autofree char *pbx_url = NULL;
   g_autofree char *pbx_client = NULL;
+  g_autofree char *pbx_pin = NULL;
+  g_autofree char *pbx_zone = NULL;
+  g_autofree char *crm_pin = NULL;
   g_autofree char *crm_url = NULL;
   g_autofree char *crm_db = NULL;
   g_autofree char *crm_login = NULL;
@@ -977,11 +1049,15 @@ rd_hub_get_status_json (RdHub *self)
 
   pbx_url = rd_store_get_setting (self->store, "pbx.url");
   pbx_client = rd_store_get_setting (self->store, "pbx.client-id");
+  pbx_pin = rd_store_get_setting (self->store, "pbx.cert-sha256");
+  pbx_zone = rd_store_get_setting (self->store, "pbx.time-zone");
   json_object_set_string_member (pbx, "state", self->pbx != NULL ? rd_pbx_state_to_string (rd_pbx_get_state (self->pbx))
                                                                   : pbx_url != NULL ? "failed" : "not-configured");
   set_string_or_null (pbx, "message", self->pbx != NULL ? rd_pbx_get_state_message (self->pbx) : self->pbx_problem);
   set_string_or_null (pbx, "url", pbx_url);
   set_string_or_null (pbx, "client_id", pbx_client);
+  set_string_or_null (pbx, "cert_sha256", pbx_pin);
+  set_string_or_null (pbx, "time_zone", pbx_zone);
   json_object_set_boolean_member (pbx, "insecure", rd_tls_pin_url_is_insecure (pbx_url));
   json_object_set_object_member (status, "pbx", pbx);
 
@@ -995,7 +1071,15 @@ rd_hub_get_status_json (RdHub *self)
   set_string_or_null (crm, "database", crm_db);
   set_string_or_null (crm, "login", crm_login);
   set_string_or_null (crm, "version", info != NULL ? info->version : NULL);
+  crm_pin = rd_store_get_setting (self->store, "crm.cert-sha256");
+  set_string_or_null (crm, "cert_sha256", crm_pin);
+  json_object_set_string_member (crm, "log_style",
+                                 rd_store_get_setting_int (self->store, "crm.log-style", RD_CRM_LOG_ACTIVITY)
+                                 == RD_CRM_LOG_NOTE ? "note" : "activity");
+  if (info != NULL)
+    json_object_set_object_member (crm, "features", rd_hub_crm_info_to_json (info));
   set_string_or_null (crm, "region", rd_hub_region (self));
+  set_string_or_null (crm, "region_setting", self->settings.region);   /* NULL: the CRM company's */
   set_string_or_null (crm, "region_note", rd_hub_region_note (self));
   json_object_set_boolean_member (crm, "enabled", self->settings.enabled);
   json_object_set_boolean_member (crm, "insecure", rd_tls_pin_url_is_insecure (crm_url));
@@ -1043,7 +1127,33 @@ rd_hub_get_status_json (RdHub *self)
   json_object_set_object_member (status, "outbox", outbox);
   json_object_set_int_member (status, "index_numbers", rd_phone_index_count_numbers (self->index));
   json_object_set_boolean_member (status, "index_ready", self->index_filled);
+  index_fill_to_json (self, status);
+  json_object_set_boolean_member (status, "console", self->console != NULL);
+  if (self->console != NULL)
+    {
+      g_autofree char *console_url = rd_console_get_url (self->console);
+
+      json_object_set_string_member (status, "console_url", console_url);
+    }
+  json_object_set_int_member (status, "index_refreshed", self->index_refreshed);
+  json_object_set_int_member (status, "calls_in_progress", count_live_calls (self));
   return status;
+}
+
+JsonObject *
+rd_hub_crm_info_to_json (const RdCrmInfo *info)
+{
+  JsonObject *object = json_object_new ();
+
+  set_string_or_null (object, "version", info->version);
+  json_object_set_int_member (object, "major", info->major);
+  json_object_set_boolean_member (object, "enterprise", info->enterprise);
+  json_object_set_boolean_member (object, "leads", info->has_leads);
+  json_object_set_boolean_member (object, "mobile", info->has_mobile);
+  json_object_set_boolean_member (object, "phone_search", info->has_phone_search);
+  set_string_or_null (object, "country", info->country_code);
+  set_string_or_null (object, "timezone", info->timezone);
+  return object;
 }
 
 /* ---- accessors for tests --------------------------------------------------- */

@@ -15,6 +15,11 @@ struct _RdPhoneIndex
   sqlite3      *db;
   char         *region;
   RdPhoneRules  rules;
+
+  /* The refresh under way, for the console's progress: records read so far and the kind now paged. */
+  gboolean      refreshing;
+  RdCrmKind     refresh_kind;
+  gint64        refresh_read;
 };
 
 G_DEFINE_FINAL_TYPE (RdPhoneIndex, rd_phone_index, G_TYPE_OBJECT)
@@ -393,6 +398,15 @@ refresh_data_free (RefreshData *data)
 
 static void refresh_next (GTask *task);
 
+/* Every way out of a refresh goes through here before the task returns. */
+static void
+refresh_end (RdPhoneIndex *self)
+{
+  self->refreshing = FALSE;
+  self->refresh_kind = RD_CRM_KIND_NONE;
+  self->refresh_read = 0;
+}
+
 static void
 refresh_page_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -413,6 +427,7 @@ refresh_page_cb (GObject *source, GAsyncResult *result, gpointer user_data)
           return;
         }
       g_prefix_error (&error, "Could not refresh the phone index: ");
+      refresh_end (self);
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
@@ -420,10 +435,12 @@ refresh_page_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   if (!rd_phone_index_apply (self, data->current, page->changes, page->next_mark,
                              page->next_after_id, &error))
     {
+      refresh_end (self);
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
   data->applied += page->changes != NULL ? page->changes->len : 0;
+  self->refresh_read += page->changes != NULL ? page->changes->len : 0;
 
   /* Stop when the CRM says so, and never loop on a cursor that does not move. */
   same_cursor = g_strcmp0 (page->next_mark, data->last_mark) == 0 &&
@@ -442,6 +459,8 @@ refresh_next (GTask *task)
   g_autofree char *mark = NULL;
   gint64 after_id = 0;
 
+  if (g_cancellable_is_cancelled (g_task_get_cancellable (task)))
+    refresh_end (self);
   if (g_task_return_error_if_cancelled (task))
     {
       g_object_unref (task);
@@ -460,12 +479,14 @@ refresh_next (GTask *task)
           }
       if (data->current == RD_CRM_KIND_NONE)
         {
+          refresh_end (self);
           g_task_return_int (task, data->applied);
           g_object_unref (task);
           return;
         }
     }
 
+  self->refresh_kind = data->current;
   mark = rd_phone_index_get_cursor (self, data->current, &after_id);
   g_free (data->last_mark);
   data->last_mark = g_strdup (mark);
@@ -492,6 +513,8 @@ rd_phone_index_refresh_async (RdPhoneIndex *self, RdCrm *crm, RdCrmKind kinds, g
   data->remaining = kinds & RD_CRM_KIND_ALL;
   data->page_size = page_size > 0 ? page_size : 1000;
   g_task_set_task_data (task, data, (GDestroyNotify) refresh_data_free);
+  self->refreshing = TRUE;
+  self->refresh_read = 0;
   refresh_next (task);
 }
 
@@ -500,4 +523,15 @@ rd_phone_index_refresh_finish (RdPhoneIndex *self, GAsyncResult *result, GError 
 {
   g_return_val_if_fail (g_task_is_valid (result, self), -1);
   return g_task_propagate_int (G_TASK (result), error);
+}
+
+gboolean
+rd_phone_index_get_progress (RdPhoneIndex *self, RdCrmKind *out_kind, gint64 *out_read)
+{
+  g_return_val_if_fail (RD_IS_PHONE_INDEX (self), FALSE);
+  if (out_kind != NULL)
+    *out_kind = self->refreshing ? self->refresh_kind : RD_CRM_KIND_NONE;
+  if (out_read != NULL)
+    *out_read = self->refreshing ? self->refresh_read : 0;
+  return self->refreshing;
 }

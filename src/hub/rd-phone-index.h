@@ -64,5 +64,7 @@ void          rd_phone_index_refresh_async (RdPhoneIndex *self, RdCrm *crm, RdCr
 /* Returns the number of changed records applied, -1 on error. */
 gint64        rd_phone_index_refresh_finish (RdPhoneIndex *self, GAsyncResult *result,
                                              GError **error);
+/* TRUE while a refresh runs, with the kind it pages now and the records it has read so far. */
+gboolean      rd_phone_index_get_progress  (RdPhoneIndex *self, RdCrmKind *out_kind, gint64 *out_read);
 
 G_END_DECLS

@@ -879,6 +879,21 @@ test_requests (Fixture *f, gconstpointer data)
     g_assert_null (match->owner);
     g_clear_object (&result);
 
+    /* The same with the number as the hub formats it (the app's dial confirmation shows it). */
+    {
+      g_autoptr(RdAgentMatch) again = NULL;
+      g_autofree char *display = NULL;
+
+      rd_agent_client_lookup_async (client, "+8613800138000", NULL, store_result, &result);
+      WAIT_FOR (result != NULL);
+      again = rd_agent_client_lookup_finish_full (client, result, &display, &error);
+      g_assert_no_error (error);
+      g_assert_cmpstr (again->name, ==, "+8613800138000");
+      /* The hub's number.display (this fake backend leaves the E.164 form as it is). */
+      g_assert_cmpstr (display, ==, "+8613800138000");
+      g_clear_object (&result);
+    }
+
     rd_agent_client_lookup_async (client, "unknown", NULL, store_result, &result);
     WAIT_FOR (result != NULL);
     g_assert_null (rd_agent_client_lookup_finish (client, result, &error));

@@ -179,7 +179,9 @@ rd_test_install_fake_browser (const char *dir, const char *log)
   g_autofree char *apps = g_build_filename (g_get_user_data_dir (), "applications", NULL);
   g_autofree char *script = g_build_filename (dir, "fake-browser.sh", NULL);
   g_autofree char *desktop = g_build_filename (apps, "fake-browser.desktop", NULL);
-  g_autofree char *script_text = g_strdup_printf ("#!/bin/sh\nprintf '%%s\\n' \"$1\" >> '%s'\n", log);
+  /* It logs the URL, and beside it (LOG.env) the GTK_THEME it was started with. */
+  g_autofree char *script_text = g_strdup_printf ("#!/bin/sh\nprintf '%%s\\n' \"$1\" >> '%s'\n"
+                                                  "printf 'GTK_THEME=%%s\\n' \"${GTK_THEME-}\" >> '%s.env'\n", log, log);
   g_autofree char *desktop_text = g_strdup_printf ("[Desktop Entry]\nType=Application\nName=Fake Browser\n"
                                                    "Exec=%s %%u\nMimeType=x-scheme-handler/http;x-scheme-handler/https;\n",
                                                    script);

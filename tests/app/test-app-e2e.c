@@ -14,12 +14,15 @@
  */
 #include "config.h"
 
+#include <X11/Xlib.h>
+#include <X11/Xutil.h>
 #include <glib/gstdio.h>
 #include <gtk/gtk.h>
 
 #include "agent/rd-agent-client.h"
 #include "rd-keyring.h"
 #include "rd-local-hub.h"
+#include "rd-recent-calls.h"
 #include "rd-test-desktop.h"
 #include "rd-test-util.h"
 #include "sim/odoo/rd-sim-odoo.h"
@@ -198,6 +201,9 @@ setup (void)
   rd_sim_odoo_add_user (env.odoo, "admin", "Admin", "admin@example.com", "e2e-admin-key", RD_CRM_USER_INTERNAL, TRUE);
   rd_sim_odoo_add_user (env.odoo, "alice@example.com", "Alice Zhang", "alice@example.com", "e2e-alice-key",
                         RD_CRM_USER_INTERNAL, FALSE);
+  /* Bob (2002) is bound too, for a test that needs its own budgets at the hub. */
+  rd_sim_odoo_add_user (env.odoo, "bob@example.com", "Bob Li", "bob@example.com", "e2e-bob-key",
+                        RD_CRM_USER_INTERNAL, FALSE);
   company = rd_sim_odoo_add_partner (env.odoo, HOSTILE_COMPANY, NULL, NULL, TRUE, 0, "CN");
   env.eve_id = rd_sim_odoo_add_partner (env.odoo, "Eve Wu", NULL, EVE_NUMBER, FALSE, company, "CN");
 
@@ -294,6 +300,147 @@ click_menu (const char *label)
                               g_variant_new ("(isvu)", id, "clicked", g_variant_new_int32 (0), 0), NULL));
 }
 
+static GVariant *
+item_property (const char *name)
+{
+  g_autoptr(GVariant) r = rd_test_dbus_call (env.app_name, "/StatusNotifierItem", "org.freedesktop.DBus.Properties", "Get",
+                                             g_variant_new ("(ss)", "org.kde.StatusNotifierItem", name), "(v)");
+  GVariant *v = NULL;
+
+  g_variant_get (r, "(v)", &v);
+  return v;
+}
+
+static gboolean
+item_icon_is (gpointer want)
+{
+  g_autoptr(GVariant) v = item_property ("IconName");
+  return g_strcmp0 (g_variant_get_string (v, NULL), want) == 0;
+}
+
+static char *
+item_tooltip_title (void)
+{
+  g_autoptr(GVariant) v = item_property ("ToolTip");
+  char *title = NULL;
+
+  g_variant_get_child (v, 2, "s", &title);
+  return title;
+}
+
+/* The id of the tray menu item labelled @label, and whether it is enabled. */
+static gint
+find_menu_item_in_layout (const char *label, gboolean *enabled)
+{
+  g_autoptr(GVariant) reply = rd_test_dbus_call (env.app_name, "/StatusNotifierItem/Menu", "com.canonical.dbusmenu", "GetLayout",
+                                                 g_variant_new_parsed ("(0, -1, @as [])"), "(u(ia{sv}av))");
+  g_autoptr(GVariant) layout = g_variant_get_child_value (reply, 1);
+  gint id = find_menu_item (layout, label);
+
+  if (id > 0 && enabled)
+    {
+      g_autoptr(GVariant) props = rd_test_dbus_call (env.app_name, "/StatusNotifierItem/Menu", "com.canonical.dbusmenu",
+                                                     "GetProperty", g_variant_new ("(is)", id, "enabled"), "(v)");
+      g_autoptr(GVariant) v = NULL;
+      g_variant_get (props, "(v)", &v);
+      *enabled = g_variant_get_boolean (v);
+    }
+  return id;
+}
+
+/* ---- the app's X11 windows (no window manager under Xvfb: toplevels are the root's children) */
+
+typedef struct {
+  const char *prefix;
+  guint       count;
+  char       *res_class;
+} XWalk;
+
+/* _NET_WM_NAME (UTF-8), with no-break spaces and hyphens made plain for comparing. */
+static char *
+x_window_name (Display *dpy, Window w)
+{
+  Atom utf8 = XInternAtom (dpy, "UTF8_STRING", False), type;
+  int format;
+  unsigned long n, after;
+  unsigned char *data = NULL;
+  g_autofree char *name = NULL;
+  GString *plain;
+
+  if (XGetWindowProperty (dpy, w, XInternAtom (dpy, "_NET_WM_NAME", False), 0, 1024, False, utf8,
+                          &type, &format, &n, &after, &data) != Success || data == NULL)
+    return NULL;
+  name = g_strndup ((const char *) data, n);
+  XFree (data);
+  plain = g_string_new (NULL);
+  for (const char *p = name; *p; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+      g_string_append_unichar (plain, c == 0xa0 ? ' ' : c == 0x2011 ? '-' : c);
+    }
+  return g_string_free (plain, FALSE);
+}
+
+static void
+x_walk (XWalk *walk)
+{
+  Display *dpy = XOpenDisplay (NULL);
+  Window root, parent, *children = NULL;
+  unsigned int n = 0;
+
+  g_assert_nonnull (dpy);
+  XQueryTree (dpy, DefaultRootWindow (dpy), &root, &parent, &children, &n);
+  for (unsigned int i = 0; i < n; i++)
+    {
+      XWindowAttributes attrs;
+      g_autofree char *name = NULL;
+      XClassHint hint = { NULL, NULL };
+
+      if (!XGetWindowAttributes (dpy, children[i], &attrs) || attrs.map_state != IsViewable ||
+          (name = x_window_name (dpy, children[i])) == NULL)
+        continue;
+      if (g_str_has_prefix (name, walk->prefix))
+        {
+          walk->count++;
+          if (walk->res_class == NULL && XGetClassHint (dpy, children[i], &hint))
+            walk->res_class = g_strdup (hint.res_class);
+          if (hint.res_name)
+            XFree (hint.res_name);
+          if (hint.res_class)
+            XFree (hint.res_class);
+        }
+    }
+  if (children)
+    XFree (children);
+  XCloseDisplay (dpy);
+}
+
+static guint
+x_windows_named (const char *prefix)
+{
+  XWalk walk = { prefix, 0, NULL };
+
+  x_walk (&walk);
+  g_free (walk.res_class);
+  return walk.count;
+}
+
+static gboolean
+x_window_class (const char *prefix, char **res_class)
+{
+  XWalk walk = { prefix, 0, NULL };
+
+  x_walk (&walk);
+  *res_class = walk.res_class;
+  return walk.count > 0;
+}
+
+static gboolean
+one_window_named (gpointer prefix)
+{
+  return x_windows_named (prefix) == 1;
+}
+
 static gboolean
 item_status_is (gpointer want)
 {
@@ -303,6 +450,22 @@ item_status_is (gpointer want)
 
   g_variant_get (r, "(v)", &v);
   return g_strcmp0 (g_variant_get_string (v, NULL), want) == 0;
+}
+
+/* Whether the app's process has a file whose name ends with @suffix mapped. */
+static gboolean
+app_maps (gpointer suffix)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%s/maps", g_subprocess_get_identifier (env.app));
+  g_autofree char *maps = NULL;
+  g_auto(GStrv) lines = NULL;
+
+  g_assert_true (g_file_get_contents (path, &maps, NULL, NULL));
+  lines = g_strsplit (maps, "\n", -1);
+  for (guint i = 0; lines[i]; i++)
+    if (g_str_has_suffix (lines[i], suffix))
+      return TRUE;
+  return FALSE;
 }
 
 /* GtkApplication exports each window at /io/github/ringdesk/Ringdesk/window/N. */
@@ -361,17 +524,51 @@ test_tray (void)
     g_assert_true (rd_test_wait_for (item_status_is, (gpointer) "Active", RD_TEST_TIMEOUT_MS));
   }
 
-  /* Clicking the icon presents the main window (started with --background: none yet). */
+  /* Clicking the icon presents the main window (started with --background: none yet). Until
+   * then the app has not read the icon theme (bench B4: 1.5 MB); the window has its icons and
+   * its shortcuts window (Ctrl+?), which GtkApplication no longer adds by itself. */
   g_assert_false (app_has_window (NULL));
+  g_assert_false (app_maps ("icon-theme.cache"));
   g_variant_unref (rd_test_dbus_call (env.app_name, "/StatusNotifierItem", "org.kde.StatusNotifierItem", "Activate",
                                       g_variant_new ("(ii)", 0, 0), NULL));
   g_assert_true (rd_test_wait_for (app_has_window, NULL, RD_TEST_TIMEOUT_MS));
+  g_assert_true (rd_test_wait_for (app_maps, (gpointer) "icon-theme.cache", RD_TEST_TIMEOUT_MS));
+  {
+    g_autoptr(GVariant) list = rd_test_dbus_call (env.app_name, "/io/github/ringdesk/Ringdesk/window/1",
+                                                  "org.gtk.Actions", "List", NULL, "(as)");
+    g_autofree const char **names = NULL;
 
-  /* "Pause Pop-ups" toggles the setting through the app's action, and back. */
-  click_menu ("_Pause Pop-ups");
+    g_variant_get (list, "(^a&s)", &names);
+    g_assert_true (g_strv_contains (names, "show-help-overlay"));
+  }
+
+  /* "Pause Pop-Ups" toggles the setting through the app's action, and shows: the paused icon,
+   * the tooltip and the menu's status line say so (issue 14, defect 8); and back. */
+  click_menu ("Pa_use Pop-Ups");
   g_assert_true (rd_test_wait_for (paused_is, GINT_TO_POINTER (TRUE), RD_TEST_TIMEOUT_MS));
-  click_menu ("_Pause Pop-ups");
+  g_assert_true (rd_test_wait_for (item_icon_is, (gpointer) APP_ID "-paused-symbolic", RD_TEST_TIMEOUT_MS));
+  {
+    g_autofree char *tip = item_tooltip_title ();
+    g_assert_nonnull (strstr (tip, "pop-ups paused"));
+  }
+  g_assert_cmpint (find_menu_item_in_layout ("Pop-ups paused", NULL), >, 0);
+  click_menu ("Pa_use Pop-Ups");
   g_assert_true (rd_test_wait_for (paused_is, GINT_TO_POINTER (FALSE), RD_TEST_TIMEOUT_MS));
+  g_assert_true (rd_test_wait_for (item_icon_is, (gpointer) APP_ID "-symbolic", RD_TEST_TIMEOUT_MS));
+
+  /* The status line is information, not a command: shown disabled (issue 14, defect 12). */
+  {
+    gboolean enabled = TRUE;
+    g_assert_cmpint (find_menu_item_in_layout ("Phone system: Connected · CRM: Connected", &enabled), >, 0);
+    g_assert_false (enabled);
+  }
+
+  /* The window belongs to the desktop entry: WM_CLASS is the application id (defect 14). */
+  {
+    g_autofree char *res_class = NULL;
+    g_assert_true (x_window_class ("Ringdesk", &res_class));
+    g_assert_cmpstr (res_class, ==, APP_ID);
+  }
 }
 
 static gboolean
@@ -511,6 +708,13 @@ test_screen_pop (void)
   rd_test_invoke_notification_action (rd_test_notification_id (env.notify_log, "\"Eve Wu\""), "open");
   g_assert_true (rd_test_wait_file (env.browser_log, "http", 2));
 
+  /* The browser does not inherit the theme setting Ringdesk starts GTK with. */
+  {
+    g_autofree char *env_log = g_strconcat (env.browser_log, ".env", NULL);
+    g_assert_cmpuint (rd_test_count_in_file (env_log, "GTK_THEME=\n"), >=, 1);
+    g_assert_cmpuint (rd_test_count_in_file (env_log, "Adwaita-empty"), ==, 0);
+  }
+
   /* … but the pop itself happens once per call: not again when answered or ended. */
   rd_test_spin (8000);
   g_assert_cmpuint (rd_test_count_in_file (env.browser_log, "http"), ==, 2);
@@ -522,6 +726,32 @@ static gboolean
 partner_count_is (gpointer want)
 {
   return rd_sim_odoo_count_records (env.odoo, "res.partner") == GPOINTER_TO_UINT (want);
+}
+
+typedef struct {
+  RdRecentCalls *recent;
+  const char    *number;   /* E.164 */
+} RecentWait;
+
+/* The call from @number is listed with a CRM record that can be opened. */
+static gboolean
+recent_has_record (gpointer data)
+{
+  RecentWait *w = data;
+  GPtrArray *calls = rd_recent_calls_get_calls (w->recent);
+
+  for (guint i = 0; i < calls->len; i++)
+    {
+      RdAgentRecentCall *c = g_ptr_array_index (calls, i);
+      g_autoptr(GString) digits = g_string_new (NULL);
+
+      for (const char *p = c->number ? c->number : ""; *p; p++)
+        if (g_ascii_isdigit (*p) || *p == '+')
+          g_string_append_c (digits, *p);
+      if (g_str_equal (digits->str, w->number))
+        return c->match && c->match->url && c->name && strstr (c->name, "Automatic New Contact");
+    }
+  return FALSE;
 }
 
 static void
@@ -555,6 +785,396 @@ test_missed_call_actions (void)
   rd_test_invoke_notification_action (id, "create-contact");
   g_assert_true (rd_test_wait_for (partner_count_is, GUINT_TO_POINTER (partners + 1), RD_TEST_TIMEOUT_MS));
   g_assert_true (rd_test_wait_file (env.browser_log, "http", browser_before + 1));
+
+  /* Issue 14, defect 3: the missed-call notification now opens the record it created instead
+   * of offering to create another (the same notification, updated). */
+  {
+    g_autofree char *updated = g_strdup_printf ("Notify \"Ringdesk\" %u ", id);
+    g_assert_true (rd_test_wait_file (env.notify_log, updated, 1));
+    g_autofree char *text = rd_test_read_file (env.notify_log);
+    const char *line = strstr (text, updated);
+    /* The body has line breaks: up to the hints that follow the actions. */
+    g_autofree char *first = g_strndup (line, strstr (line, "\"category\"") - line);
+    g_assert_nonnull (strstr (first, "\"open\", \"Open in Odoo\""));
+    g_assert_null (strstr (first, "create-contact"));
+  }
+
+  /* … and Recent Calls (the same list the windows show) names the caller and links the record
+   * instead of keeping the bare number. */
+  {
+    g_autoptr(RdRecentCalls) recent = rd_recent_calls_new (env.observer, 20);
+    RecentWait rw = { recent, UNKNOWN_NUMBER };
+
+    rd_recent_calls_refresh (recent);
+    g_assert_true (rd_test_wait_for (recent_has_record, &rw, RD_TEST_TIMEOUT_MS));
+  }
+}
+
+static gboolean
+recent_names (gpointer data)
+{
+  RecentWait *w = data;
+  GPtrArray *calls = rd_recent_calls_get_calls (w->recent);
+
+  for (guint i = 0; i < calls->len; i++)
+    {
+      RdAgentRecentCall *c = g_ptr_array_index (calls, i);
+      if (c->match && c->match->url && g_strcmp0 (c->name, "Wang Fang") == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* Issue 14, defect 3: a caller who was unknown when they called and has been added to the CRM
+ * since (here straight in the CRM, not through Ringdesk) is named, with the link to the record,
+ * in Recent Calls — not the bare number the hub logged the call with. */
+static void
+test_recent_after_crm_change (void)
+{
+  static const char * const ring[] = { "2001", NULL };
+  g_autofree char *call_id = NULL;
+  g_autoptr(RdRecentCalls) recent = NULL;
+  RecentWait rw = { NULL, "+8613911112222" };
+
+  if (!env.ready)
+    {
+      g_test_skip ("no display or no dbusmock");
+      return;
+    }
+  call_id = rd_sim_pbx_play_inbound (env.pbx, "+8613911112222", "+862180001000", ring, NULL, 800, 0);
+  g_assert_nonnull (call_id);
+  g_assert_true (rd_test_wait_file (env.notify_log, "Missed call from +86 139 1111 2222", 1));
+
+  rd_sim_odoo_add_partner (env.odoo, "Wang Fang", NULL, "+8613911112222", FALSE, 0, "CN");
+  rd_hub_set_index_refresh (rd_local_hub_get_hub (env.hub), 1);
+  recent = rd_recent_calls_new (env.observer, 20);
+  rw.recent = recent;
+  {
+    gint64 end = g_get_monotonic_time () + RD_TEST_TIMEOUT_MS * 1000;
+    do
+      {
+        rd_recent_calls_refresh (recent);
+        rd_test_spin (1000);
+      }
+    while (!recent_names (&rw) && g_get_monotonic_time () < end);
+  }
+  g_assert_true (recent_names (&rw));
+}
+
+static void
+on_budget_lookup (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  GError **error = user_data;
+  g_autoptr(RdAgentMatch) match = rd_agent_client_lookup_finish (RD_AGENT_CLIENT (source), res, error);
+
+  if (*error == NULL)
+    *error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_EXISTS, "answered");   /* done */
+}
+
+static gboolean
+client_signed_in (gpointer client)
+{
+  return rd_agent_client_get_state (client) == RD_AGENT_STATE_SIGNED_IN;
+}
+
+static gboolean
+recent_ready (gpointer recent)
+{
+  return rd_recent_calls_get_state (recent) == RD_RECENT_READY && rd_recent_calls_get_calls (recent)->len > 0;
+}
+
+/* Since the security review the hub answers an extension a burst of 10 lookups, then one every
+ * 6 s. Recent Calls reloads at every logged call and looks unknown callers up again (defect 3):
+ * it must not spend what a dial needs to show who is called. Bob (2002, budgets untouched by
+ * the other tests) has one unknown caller; sixteen loads in a row leave his lookups answered. */
+static void
+test_recent_lookups_within_budget (void)
+{
+  static const char * const ring[] = { "2002", NULL };
+  g_autofree char *call_id = NULL, *key = NULL, *url = NULL;
+  g_autoptr(RdAgentClient) bob = NULL;
+  g_autoptr(RdRecentCalls) recent = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!env.ready)
+    {
+      g_test_skip ("no display or no dbusmock");
+      return;
+    }
+  key = rd_local_hub_issue_agent_key (env.hub, "2002", &error);
+  g_assert_no_error (error);
+  url = rd_local_hub_get_agent_url (env.hub);
+  bob = rd_agent_client_new (url);
+  rd_agent_client_set_agent_key (bob, "2002", key);
+  rd_agent_client_start (bob);
+  g_assert_true (rd_test_wait_for (client_signed_in, bob, RD_TEST_TIMEOUT_MS));
+
+  /* An unknown caller in Bob's list (missed, nothing created). */
+  call_id = rd_sim_pbx_play_inbound (env.pbx, "+8613955556666", "+862180001000", ring, NULL, 500, 0);
+  g_assert_nonnull (call_id);
+  recent = rd_recent_calls_new (bob, 20);
+  {
+    gint64 end = g_get_monotonic_time () + RD_TEST_TIMEOUT_MS * 1000;
+    do
+      {
+        rd_recent_calls_refresh (recent);
+        rd_test_spin (500);
+      }
+    while (!recent_ready (recent) && g_get_monotonic_time () < end);
+  }
+  g_assert_true (recent_ready (recent));
+
+  for (guint i = 0; i < 16; i++)   /* sixteen calls logged in a row: sixteen loads (at the rate the
+                                      hub allows loads: 2 a second) */
+    {
+      rd_recent_calls_refresh (recent);
+      rd_test_spin (500);
+    }
+  g_assert_cmpint (rd_recent_calls_get_state (recent), ==, RD_RECENT_READY);
+
+  /* What a dial asks next is still answered. */
+  rd_agent_client_lookup_async (bob, "+8613700001234", NULL, on_budget_lookup, &error);
+  while (error == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS);
+  rd_agent_client_stop (bob);
+}
+
+/* A D-Bus call that must fail; returns the error's message. */
+static char *
+dbus_call_error (const char *dest, const char *path, const char *iface, const char *method, GVariant *params)
+{
+  g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) r = g_dbus_connection_call_sync (bus, dest, path, iface, method, params, NULL,
+                                                       G_DBUS_CALL_FLAGS_NONE, 5000, NULL, &error);
+
+  g_assert_null (r);
+  g_assert_nonnull (error);
+  return g_strdup (error->message);
+}
+
+/* Issue 14, defect 16: what other programs can ask over the session bus goes through the
+ * confirmation policy; dialing at once is not offered to them. */
+static void
+test_exported_actions (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autoptr(GVariant) list = NULL;
+  g_autofree char *refused = NULL;
+  g_autofree const char **names = NULL;
+  guint dials;
+
+  if (!env.ready)
+    {
+      g_test_skip ("no display or no dbusmock");
+      return;
+    }
+  list = rd_test_dbus_call (env.app_name, "/io/github/ringdesk/Ringdesk", "org.gtk.Actions", "List", NULL, "(as)");
+  g_variant_get (list, "(^a&s)", &names);
+  g_assert_true (g_strv_contains (names, "dial"));
+  g_assert_false (g_strv_contains (names, "call"));
+  refused = dbus_call_error (env.app_name, "/io/github/ringdesk/Ringdesk", "org.gtk.Actions", "Activate",
+                             g_variant_new_parsed ("('call', [<'+8613700007777'>], @a{sv} {})"));
+  g_assert_nonnull (strstr (refused, "call"));
+
+  /* "dial" asks first for a number that is not a contact: a dialog, and no call. */
+  g_settings_set_enum (settings, "confirm-dial", 1);
+  g_settings_sync ();
+  rd_test_spin (300);
+  dials = rd_sim_pbx_count_requests (env.pbx, "call/dial");
+  g_variant_unref (rd_test_dbus_call (env.app_name, "/io/github/ringdesk/Ringdesk", "org.gtk.Actions", "Activate",
+                                      g_variant_new_parsed ("('dial', [<'tel:+8613700007777'>], @a{sv} {})"), NULL));
+  g_assert_true (rd_test_wait_for (one_window_named, (gpointer) "Call +86 137 0000 7777?", RD_TEST_TIMEOUT_MS));
+  rd_test_spin (1500);
+  g_assert_cmpuint (rd_sim_pbx_count_requests (env.pbx, "call/dial"), ==, dials);
+  g_settings_set_enum (settings, "confirm-dial", 0);
+  g_settings_sync ();
+  rd_test_spin (300);
+}
+
+/* Issue 14, defect 5: the same link clicked three times asks once. */
+static void
+test_one_dialog_per_number (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  guint dials;
+
+  if (!env.ready)
+    {
+      g_test_skip ("no display or no dbusmock");
+      return;
+    }
+  g_settings_set_enum (settings, "confirm-dial", 2);
+  g_settings_sync ();
+  rd_test_spin (300);
+  dials = rd_sim_pbx_count_requests (env.pbx, "call/dial");
+  for (guint i = 0; i < 3; i++)
+    g_assert_cmpint (run_second_instance ("tel:+86-137-0000-8888"), ==, 0);
+  g_assert_true (rd_test_wait_for (one_window_named, (gpointer) "Call +86 137 0000 8888?", RD_TEST_TIMEOUT_MS));
+  rd_test_spin (1500);
+  g_assert_cmpuint (x_windows_named ("Call +86 137 0000 8888?"), ==, 1);
+  g_assert_cmpuint (rd_sim_pbx_count_requests (env.pbx, "call/dial"), ==, dials);
+  g_settings_set_enum (settings, "confirm-dial", 0);
+  g_settings_sync ();
+  rd_test_spin (300);
+}
+
+/* The time (mock log, seconds) of the first line that holds @needle and @more, or -1. */
+static double
+log_time (const char *needle, const char *more)
+{
+  g_autofree char *text = rd_test_read_file (env.notify_log);
+  g_auto(GStrv) lines = g_strsplit (text, "\n", -1);
+
+  for (guint i = 0; lines[i]; i++)
+    if (strstr (lines[i], needle) && (more == NULL || strstr (lines[i], more)))
+      return g_ascii_strtod (lines[i], NULL);
+  return -1;
+}
+
+/* Issue 14, defects 2 and 9: "Calling…" is a call notification that stays until the PBX
+ * connects the call (here 1.6 s after the dial), and a call that cannot be made says so. */
+static void
+test_dial_feedback (void)
+{
+  CallWait w = { "outbound", "13800138000" };
+  g_autofree char *close_line = NULL;
+  double shown, closed;
+  guint id, ended_before;
+
+  if (!env.ready)
+    {
+      g_test_skip ("no display or no dbusmock");
+      return;
+    }
+  g_assert_cmpint (run_second_instance ("tel:" EVE_NUMBER), ==, 0);
+  g_assert_true (rd_test_wait_for (observed_dial, &w, RD_TEST_TIMEOUT_MS));
+  g_assert_true (rd_test_wait_file (env.notify_log, "\"Calling Eve Wu (+86 138 0013 8000)…\"", 1));
+  g_assert_cmpuint (rd_test_count_in_file (env.notify_log, "…\" \"Your phone rings first; pick it up to connect.\" [\"default\", \"Show Ringdesk\"] {\"category\": \"call\""), >=, 1);
+  id = rd_test_notification_id (env.notify_log, "\"Calling Eve Wu");
+  g_assert_cmpuint (id, >, 0);
+  close_line = g_strdup_printf ("CloseNotification %u", id);
+  g_assert_true (rd_test_wait_file (env.notify_log, close_line, 1));
+  shown = log_time ("\"Calling Eve Wu", NULL);
+  closed = log_time (close_line, NULL);
+  g_assert_cmpfloat (closed - shown, >=, 1.0);
+
+  /* A busy number: the call ends before anyone answers, and the user is told. */
+  ended_before = rd_test_count_in_file (env.notify_log, "\"category\": \"call.ended\"");
+  rd_sim_pbx_set_busy_number (env.pbx, "+8613600006666");
+  g_assert_cmpint (run_second_instance ("tel:+8613600006666"), ==, 0);
+  g_assert_true (rd_test_wait_file (env.notify_log, "\"category\": \"call.ended\"", ended_before + 1));
+  g_assert_cmpuint (rd_test_count_in_file (env.notify_log, "\"category\": \"im\""), ==, 0);
+}
+
+/* Runs a command (not ringdesk) to its end with the main loop running; returns its output. */
+static char *
+run_tool (int *status, const char *first, ...)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *log = g_build_filename (env.tmp, "tool.log", NULL);
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDERR_MERGE);
+  g_autoptr(GSubprocess) p = NULL;
+  va_list ap;
+
+  va_start (ap, first);
+  for (const char *a = first; a; a = va_arg (ap, const char *))
+    g_ptr_array_add (argv, (char *) a);
+  va_end (ap);
+  g_ptr_array_add (argv, NULL);
+  g_unlink (log);
+  g_subprocess_launcher_set_stdout_file_path (launcher, log);
+  p = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
+  g_assert_no_error (error);
+  g_assert_true (rd_test_wait_for (rd_test_subprocess_done, p, RD_TEST_TIMEOUT_MS));
+  *status = g_subprocess_get_exit_status (p);
+  return rd_test_read_file (log);
+}
+
+/* Issue 14, defect 11: a build that is not installed handles phone links once asked to, so
+ * `gio open tel:…` (what a browser does) dials through the running Ringdesk; and stops again. */
+static void
+test_register_handlers (void)
+{
+  g_autofree char *desktop = g_build_filename (g_get_user_data_dir (), "applications",
+                                               APP_ID ".Handler.desktop", NULL);
+  g_autofree char *out = NULL, *entry = NULL, *exec = NULL;
+  CallWait w = { "outbound", "13900003333" };
+  int status;
+
+  if (!env.ready)
+    {
+      g_test_skip ("no display or no dbusmock");
+      return;
+    }
+  out = run_tool (&status, "gio", "open", "tel:+8613900003333", NULL);
+  g_assert_cmpint (status, !=, 0);   /* nothing handles tel: yet */
+  g_free (out);
+
+  g_assert_cmpint (run_second_instance ("--register-handlers"), ==, 0);
+  g_assert_true (g_file_get_contents (desktop, &entry, NULL, NULL));
+  exec = g_strdup_printf ("Exec=%s %%u", RD_TEST_RINGDESK);
+  g_assert_nonnull (strstr (entry, exec));
+  g_assert_nonnull (strstr (entry, "x-scheme-handler/tel;"));
+  g_assert_nonnull (strstr (entry, "NoDisplay=true"));
+  out = run_tool (&status, "gio", "mime", "x-scheme-handler/callto", NULL);
+  g_assert_nonnull (strstr (out, APP_ID ".Handler.desktop"));
+  g_free (out);
+
+  out = run_tool (&status, "gio", "open", "tel:+8613900003333", NULL);
+  g_assert_cmpint (status, ==, 0);
+  g_assert_true (rd_test_wait_for (observed_dial, &w, RD_TEST_TIMEOUT_MS));
+  g_free (out);
+
+  g_assert_cmpint (run_second_instance ("--unregister-handlers"), ==, 0);
+  g_assert_false (g_file_test (desktop, G_FILE_TEST_EXISTS));
+  out = run_tool (&status, "gio", "mime", "x-scheme-handler/tel", NULL);
+  g_assert_null (strstr (out, APP_ID ".Handler.desktop"));
+  /* The fake browser's own association is left alone. */
+  g_free (out);
+  out = run_tool (&status, "gio", "mime", "x-scheme-handler/http", NULL);
+  g_assert_nonnull (strstr (out, "fake-browser.desktop"));
+}
+
+static char *
+item_tooltip_text (void)
+{
+  g_autoptr(GVariant) v = item_property ("ToolTip");
+  char *text = NULL;
+
+  g_variant_get_child (v, 3, "s", &text);
+  return text;
+}
+
+static gboolean
+tooltip_title_is (gpointer want)
+{
+  g_autofree char *title = item_tooltip_title ();
+  return g_strcmp0 (title, want) == 0;
+}
+
+/* The hub ends the session (the administrator unbound the extension): the app says so and why,
+ * in the tray's tooltip and status line as on the main window's signed-out page (both come from
+ * the same status text), instead of a bare "refused". Last: it ends 2001's sessions. */
+static void
+test_access_ended (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+
+  if (!env.ready)
+    {
+      g_test_skip ("no display or no dbusmock");
+      return;
+    }
+  g_assert_true (rd_hub_unbind (rd_local_hub_get_hub (env.hub), "2001", &error));
+  g_assert_no_error (error);
+  g_assert_true (rd_test_wait_for (tooltip_title_is, (gpointer) "Your access to the hub has ended", RD_TEST_TIMEOUT_MS));
+  text = item_tooltip_text ();
+  g_assert_nonnull (strstr (text, "Your administrator removed your extension from your user account."));
+  g_assert_cmpint (find_menu_item_in_layout ("Access ended", NULL), >, 0);
 }
 
 static void
@@ -610,6 +1230,13 @@ main (int argc, char **argv)
   g_test_add_func ("/app/e2e/hostile-uri", test_hostile_uri);
   g_test_add_func ("/app/e2e/screen-pop", test_screen_pop);
   g_test_add_func ("/app/e2e/missed-call-actions", test_missed_call_actions);
+  g_test_add_func ("/app/e2e/recent-after-crm-change", test_recent_after_crm_change);
+  g_test_add_func ("/app/e2e/recent-lookups-within-budget", test_recent_lookups_within_budget);
+  g_test_add_func ("/app/e2e/exported-actions", test_exported_actions);
+  g_test_add_func ("/app/e2e/one-dialog-per-number", test_one_dialog_per_number);
+  g_test_add_func ("/app/e2e/dial-feedback", test_dial_feedback);
+  g_test_add_func ("/app/e2e/register-handlers", test_register_handlers);
+  g_test_add_func ("/app/e2e/access-ended", test_access_ended);
 
   if (g_getenv ("DISPLAY") == NULL || !g_file_test (RD_TEST_PYTHON, G_FILE_TEST_IS_EXECUTABLE) ||
       g_getenv ("DBUS_SESSION_BUS_ADDRESS") == NULL)

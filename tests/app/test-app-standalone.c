@@ -85,7 +85,7 @@ test_demo (void)
   g_assert_no_error (error);
   g_assert_true (rd_test_wait_for (rd_test_subprocess_done, dial, RD_TEST_TIMEOUT_MS));
   g_assert_cmpint (g_subprocess_get_exit_status (dial), ==, 0);
-  g_assert_true (rd_test_wait_file (notify_log, "Calling +8618621003344", 1));
+  g_assert_true (rd_test_wait_file (notify_log, "Calling Chen Jing (+86 186 2100 3344)…", 1));
 
   /* Then an unknown number rings and hangs up: a missed call with Call Back / Create. */
   {
@@ -238,6 +238,31 @@ check_issued_key (void)
   return strlen (agent_key) >= 16 ? 0 : 1;
 }
 
+/* Issue 14, defect 10: run from the build folder, ringdesk speaks the user's language (its
+ * catalogues are found beside it, not under the install prefix). */
+static void
+test_translated_from_build (void)
+{
+  const char *langs[][2] = { { "zh_CN", "拨打指定号码" }, { "de", "NUMMER" }, { "fr", "Appeler NUMÉRO" } };
+
+  for (guint i = 0; i < G_N_ELEMENTS (langs); i++)
+    {
+      g_autoptr(GSubprocessLauncher) l = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                                                    G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+      g_autoptr(GSubprocess) p = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autofree char *out = NULL;
+
+      g_subprocess_launcher_setenv (l, "LANGUAGE", langs[i][0], TRUE);
+      p = g_subprocess_launcher_spawn (l, &error, RD_TEST_RINGDESK, "--help", NULL);
+      g_assert_no_error (error);
+      g_assert_true (g_subprocess_communicate_utf8 (p, NULL, NULL, &out, NULL, &error));
+      g_assert_no_error (error);
+      if (strstr (out, langs[i][1]) == NULL)
+        g_error ("ringdesk --help in %s does not say “%s”:\n%s", langs[i][0], langs[i][1], out);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -261,6 +286,7 @@ main (int argc, char **argv)
   g_log_set_always_fatal (G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL);
   g_test_add_func ("/app/standalone/demo", test_demo);
   g_test_add_func ("/app/standalone/this-computer", test_this_computer);
+  g_test_add_func ("/app/standalone/translated-from-build", test_translated_from_build);
   ret = g_test_run ();
   if (ret == 0)
     rd_test_remove_tree (tmp);

@@ -5,6 +5,7 @@
 
 #include <gio/gio.h>
 #include <glib/gstdio.h>
+#include <libnotify/notify.h>
 
 #include "rd-notifier.h"
 #include "rd-status.h"
@@ -111,6 +112,21 @@ on_noop (GSimpleAction *a, GVariant *p, gpointer data)
 {
 }
 
+static gboolean
+name_gone (gpointer name)
+{
+  return !rd_test_name_has_owner (name);
+}
+
+/* The mock server goes, and libnotify forgets it (the next test starts its own). */
+static void
+stop_server (GSubprocess *mock)
+{
+  g_subprocess_force_exit (mock);
+  g_assert_true (rd_test_wait_for (name_gone, (gpointer) "org.freedesktop.Notifications", RD_TEST_TIMEOUT_MS));
+  notify_uninit ();
+}
+
 static RdAgentCall *
 make_call (const char *event, const char *id, const char *number, RdAgentMatch *match, gboolean pending)
 {
@@ -206,12 +222,141 @@ test_no_actions_server (void)
   g_assert_cmpuint (rd_notifier_get_missed_count (notifier), ==, 0);
 
   /* Messages escape their body too. */
-  rd_notifier_show_message (notifier, "dial", "Ringdesk did not dial this link", "bad <b>link</b>\nsecond line");
+  rd_notifier_show_message (notifier, "dial", "call", "Ringdesk did not dial this link", "bad <b>link</b>\nsecond line");
   g_assert_true (rd_test_wait_file (log, "bad &lt;b&gt;link&lt;/b&gt;\nsecond line", 1));
 
   g_clear_object (&notifier);
-  g_subprocess_force_exit (mock);
+  stop_server (mock);
   g_ptr_array_unref (opened);
+  g_unlink (log);
+  g_rmdir (dir);
+}
+
+static char *
+section_label (GMenuModel *mirror, gint section, gint item)
+{
+  g_autoptr(GMenuModel) sec = g_menu_model_get_item_link (mirror, section, G_MENU_LINK_SECTION);
+  char *label = NULL;
+
+  g_assert_nonnull (sec);
+  if (item >= g_menu_model_get_n_items (sec))
+    return NULL;
+  g_assert_true (g_menu_model_get_item_attribute (sec, item, G_MENU_ATTRIBUTE_LABEL, "s", &label));
+  return label;
+}
+
+static gint
+section_items (GMenuModel *mirror, gint section)
+{
+  g_autoptr(GMenuModel) sec = g_menu_model_get_item_link (mirror, section, G_MENU_LINK_SECTION);
+  return sec ? g_menu_model_get_n_items (sec) : -1;
+}
+
+/* Issue 14: one menu entry per number, names shortened in the middle and never the number,
+ * entries that follow a record created from them, messages with the right categories, and a
+ * missed call that does not repeat its number. */
+static void
+test_mirror_and_messages (void)
+{
+  static const GActionEntry entries[] = {
+    { "open-record", on_noop, "s", NULL, NULL, { 0 } },
+    { "call", on_noop, "s", NULL, NULL, { 0 } },
+    { "create-record", on_noop, "(ss)", NULL, NULL, { 0 } },
+    { "show-window", on_noop, NULL, NULL, NULL, { 0 } },
+  };
+  g_autofree char *dir = g_dir_make_tmp ("rd-notifier-XXXXXX", NULL);
+  g_autofree char *log = g_build_filename (dir, "notify.log", NULL);
+  g_autoptr(GSubprocess) mock = NULL;
+  g_autoptr(GSimpleActionGroup) actions = g_simple_action_group_new ();
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autoptr(RdNotifier) notifier = NULL;
+  g_autoptr(RdAgentCall) r1 = NULL, e1 = NULL, r2 = NULL, e2 = NULL, r3 = NULL, e3 = NULL;
+  RdAgentMatch created = { (char *) "individual", 31, (char *) "New Contact", NULL,
+                           (char *) "http://crm.example.com/odoo/contacts/31", NULL };
+  RdAgentMatch company_person = { (char *) "individual", 32,
+                                  (char *) "Acme_Shanghai Holding Co., Ltd., Li_Wei Alexander Montgomery-Smith",
+                                  (char *) "Acme_Shanghai Holding Co., Ltd.", NULL, NULL };
+  GMenuModel *mirror;
+
+  if (g_getenv ("DBUS_SESSION_BUS_ADDRESS") == NULL ||
+      (mock = rd_test_start_notification_server ("body", log)) == NULL)
+    {
+      g_test_skip ("needs a session bus and python3-dbusmock");
+      return;
+    }
+  g_action_map_add_action_entries (G_ACTION_MAP (actions), entries, G_N_ELEMENTS (entries), NULL);
+  g_settings_set_boolean (settings, "pop-crm-only", FALSE);
+  notifier = rd_notifier_new (G_ACTION_GROUP (actions), settings);
+  mirror = rd_notifier_get_mirror_menu (notifier);
+
+  /* An unknown number rings and hangs up, twice: one entry for the number, never two. */
+  r1 = make_call ("ringing", "m1", "+8613912340000", NULL, FALSE);
+  e1 = make_call ("ended", "m1", "+8613912340000", NULL, FALSE);
+  rd_notifier_handle_call (notifier, r1);
+  rd_notifier_handle_call (notifier, e1);
+  r2 = make_call ("ringing", "m2", "+8613912340000", NULL, FALSE);
+  e2 = make_call ("ended", "m2", "+8613912340000", NULL, FALSE);
+  rd_notifier_handle_call (notifier, r2);
+  rd_notifier_handle_call (notifier, e2);
+  g_assert_cmpint (g_menu_model_get_n_items (mirror), ==, 1);
+  g_assert_cmpint (section_items (mirror, 0), ==, 3);
+  {
+    g_autofree char *l0 = section_label (mirror, 0, 0);
+    g_autofree char *l1 = section_label (mirror, 0, 1);
+    g_assert_cmpstr (l0, ==, "Call Back — +8613912340000");
+    g_assert_cmpstr (l1, ==, "Create Contact — +8613912340000");
+  }
+  /* The missed-call notification names the number once: in the title, not again below. */
+  g_assert_true (rd_test_wait_file (log, "\"Missed call from +8613912340000\" \"\" [] {", 2));
+  g_assert_true (rd_test_wait_file (log, "\"category\": \"call.unanswered\"", 2));
+
+  /* "Create Contact" was used: the entry now opens the record, and the notification too. */
+  rd_notifier_record_created (notifier, "+86 139 1234 0000", &created);
+  g_assert_cmpint (g_menu_model_get_n_items (mirror), ==, 1);
+  g_assert_cmpint (section_items (mirror, 0), ==, 2);
+  {
+    g_autofree char *l0 = section_label (mirror, 0, 0);
+    g_autofree char *l1 = section_label (mirror, 0, 1);
+    g_assert_cmpstr (l0, ==, "Call Back — New Contact");
+    g_assert_cmpstr (l1, ==, "Open in Odoo — New Contact");
+  }
+  g_assert_true (rd_test_wait_file (log, "\"Missed call from New Contact\" \"+8613912340000\"", 1));
+
+  /* A long company contact: the person's name, shortened in the middle, '_' kept literal. */
+  r3 = make_call ("ringing", "m3", "+8613800138000", &company_person, FALSE);
+  e3 = make_call ("ended", "m3", "+8613800138000", &company_person, FALSE);
+  rd_notifier_handle_call (notifier, r3);
+  rd_notifier_handle_call (notifier, e3);
+  g_assert_cmpint (g_menu_model_get_n_items (mirror), ==, 2);
+  {
+    g_autofree char *l0 = section_label (mirror, 0, 0);
+    g_assert_true (g_str_has_prefix (l0, "Call Back — Li__Wei"));
+    g_assert_nonnull (strstr (l0, "…"));
+    g_assert_true (g_str_has_suffix (l0, "Smith"));
+    g_assert_null (strstr (l0, "Acme"));
+  }
+
+  /* Messages carry a category of the notification spec: a call being placed stays until it
+   * is withdrawn (expire timeout 0); a failure is "call.ended"; a lost hub "network.…". */
+  rd_notifier_show_message (notifier, "dial", "call", "Calling +86 139 1234 0000…", "Your phone rings first.");
+  g_assert_true (rd_test_wait_file (log, "\"category\": \"call\", \"desktop-entry\"", 1));
+  g_assert_true (rd_test_wait_file (log, "Your phone rings first.\" [] {\"category\": \"call\", \"desktop-entry\": \"io.github.ringdesk.Ringdesk\", \"sender-pid\"", 1));
+  {
+    g_autofree char *text = rd_test_read_file (log);
+    const char *line = strstr (text, "Calling +86 139 1234 0000");
+    const char *eol = line ? strchr (line, '\n') : NULL;
+    g_assert_nonnull (eol);
+    g_assert_true (eol - line > 2 && strncmp (eol - 2, " 0", 2) == 0);
+  }
+  rd_notifier_show_message (notifier, "dial", "call.ended", "The call could not be placed", "busy");
+  g_assert_true (rd_test_wait_file (log, "\"category\": \"call.ended\"", 1));
+  rd_notifier_show_message (notifier, "connection", "network.disconnected", "The hub cannot be reached", NULL);
+  g_assert_true (rd_test_wait_file (log, "\"category\": \"network.disconnected\"", 1));
+  g_assert_cmpuint (rd_test_count_in_file (log, "\"category\": \"im\""), ==, 0);
+
+  g_settings_reset (settings, "pop-crm-only");
+  g_clear_object (&notifier);
+  stop_server (mock);
   g_unlink (log);
   g_rmdir (dir);
 }
@@ -229,6 +374,7 @@ main (int argc, char **argv)
   g_test_add_func ("/app/notifier/body", test_body);
   g_test_add_func ("/app/notifier/status-text", test_status);
   g_test_add_func ("/app/notifier/no-actions-server", test_no_actions_server);
+  g_test_add_func ("/app/notifier/mirror-and-messages", test_mirror_and_messages);
   ret = g_test_run ();
   rd_test_remove_tree (home);
   return ret;

@@ -1,7 +1,10 @@
 /* Links from the desktop: what is dialled, what is refused (hostile input included). */
 #include "config.h"
 
+#include <string.h>
+
 #include "core/rd-error.h"
+#include "rd-format.h"
 #include "rd-uri.h"
 
 static void
@@ -63,6 +66,19 @@ test_refuses (void)
     g_autoptr(GError) error = NULL;
     g_assert_null (rd_uri_to_number ("SIP:alice@example.com", &error));
     g_assert_cmpstr (error->message, ==, "This SIP address is a name, not a phone number.");
+  }
+  /* Too many digits is said as such, not as "no phone number" (issue 14, defect 7). */
+  {
+    g_autofree char *digits = g_strnfill (200, '8');
+    g_autofree char *uri = g_strconcat ("tel:+", digits, NULL);
+    g_autoptr(GError) error = NULL;
+    g_assert_null (rd_uri_to_number (uri, &error));
+    g_assert_cmpstr (error->message, ==, "The number has too many digits to be a phone number.");
+  }
+  {
+    g_autoptr(GError) error = NULL;
+    g_assert_null (rd_uri_to_number (long_uri, &error));
+    g_assert_cmpstr (error->message, ==, "The link is too long to be a phone number.");
   }
 }
 
@@ -146,6 +162,63 @@ test_hub_urls (void)
     }
 }
 
+/* ---- rd-format: how names, numbers and times are written ------------------------------ */
+
+static void
+test_format_time (void)
+{
+  g_autofree char *d1 = rd_format_duration (0);
+  g_autofree char *d2 = rd_format_duration (125);
+  g_autofree char *d3 = rd_format_duration (3725);
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  g_autofree char *today = rd_format_time (now, now);
+  g_autofree char *yesterday = rd_format_time (now - 86400, now);
+
+  g_assert_cmpstr (d1, ==, "0:00");
+  g_assert_cmpstr (d2, ==, "2:05");
+  g_assert_cmpstr (d3, ==, "1:02:05");
+  g_assert_cmpstr (rd_format_outcome ("no-answer"), ==, "Not answered");
+  g_assert_cmpstr (rd_format_outcome ("weird"), ==, "Unknown");
+  g_assert_cmpuint (strlen (today), ==, 5);   /* HH:MM */
+  g_assert_true (g_str_has_prefix (yesterday, "Yesterday "));
+}
+
+static void
+test_format_names (void)
+{
+  RdAgentMatch person = { (char *) "individual", 1, (char *) "Acme Shanghai Co., Ltd., Li Wei",
+                          (char *) "Acme Shanghai Co., Ltd.", NULL, NULL };
+  RdAgentMatch company = { (char *) "company", 2, (char *) "Acme Shanghai Co., Ltd.",
+                           (char *) "Acme Shanghai Co., Ltd.", NULL, NULL };
+  RdAgentMatch nameless = { (char *) "lead", 3, (char *) "", NULL, NULL, NULL };
+  g_autofree char *short_name = rd_format_middle ("Li Wei", 10);
+  g_autofree char *middle = rd_format_middle ("Wolfeschlegelsteinhausenbergerdorff Senior", 15);
+  g_autofree char *cjk = rd_format_middle ("上海贸易有限公司王芳经理办公室", 7);
+  g_autofree char *hostile = rd_format_middle ("a\xe2\x80\xae" "b\ncd", 10);
+  g_autofree char *label = rd_format_menu_label ("Li_Wei __init__");
+
+  /* Names read as people are called, the company is shown on its own. */
+  g_assert_cmpstr (rd_format_person_name (&person), ==, "Li Wei");
+  g_assert_cmpstr (rd_format_person_name (&company), ==, "Acme Shanghai Co., Ltd.");
+  g_assert_null (rd_format_person_name (&nameless));
+  g_assert_null (rd_format_person_name (NULL));
+  /* Long names lose their middle: both ends stay readable. */
+  g_assert_cmpstr (short_name, ==, "Li Wei");
+  g_assert_cmpstr (middle, ==, "Wolfesc…Senior");
+  g_assert_cmpint (g_utf8_strlen (middle, -1), <=, 15);
+  g_assert_cmpint (g_utf8_strlen (cjk, -1), ==, 7);
+  g_assert_true (g_str_has_prefix (cjk, "上海贸"));
+  g_assert_true (g_str_has_suffix (cjk, "办公室"));
+  g_assert_cmpstr (hostile, ==, "ab cd");
+  /* Numbers stay on one line. */
+  {
+    g_autofree char *nowrap = rd_format_number_nowrap ("+1 212-555-0100");
+    g_assert_cmpstr (nowrap, ==, "+1\xc2\xa0" "212\xe2\x80\x91" "555\xe2\x80\x91" "0100");
+  }
+  /* A name in a menu never becomes a mnemonic. */
+  g_assert_cmpstr (label, ==, "Li__Wei ____init____");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -156,5 +229,7 @@ main (int argc, char **argv)
   g_test_add_func ("/app/uri/web-urls", test_web_urls);
   g_test_add_func ("/app/uri/excerpt", test_excerpt);
   g_test_add_func ("/app/uri/hub-urls", test_hub_urls);
+  g_test_add_func ("/app/format/time", test_format_time);
+  g_test_add_func ("/app/format/names", test_format_names);
   return g_test_run ();
 }

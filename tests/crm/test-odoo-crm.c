@@ -714,12 +714,20 @@ test_users (Fixture *f, gconstpointer data)
           g_assert_cmpstr (u->email, ==, "alice@example.com");
           g_assert_cmpstr (u->name, ==, "Alice Zhang");
           g_assert_cmpint (u->partner_id, >, 0);
+          g_assert_false (u->is_admin);
           seen |= 1;
         }
       else if (u->id == f->portal)
         {
           g_assert_cmpint (u->type, ==, RD_CRM_USER_PORTAL);
+          g_assert_false (u->is_admin);
           seen |= 2;
+        }
+      else if (u->id == f->admin)
+        {
+          /* The settings group, through the groups field of this version (groups_id / group_ids). */
+          g_assert_true (u->is_admin);
+          seen |= 8;
         }
       else if (u->id == f->public_user)
         {
@@ -727,7 +735,7 @@ test_users (Fixture *f, gconstpointer data)
           seen |= 4;
         }
     }
-  g_assert_cmpuint (seen, ==, 7);
+  g_assert_cmpuint (seen, ==, 15);
 }
 
 static gint64

@@ -85,9 +85,36 @@ def main():
     check(d.get('DBusActivatable') == 'true', 'DBusActivatable must be true')
     check(d.get('X-GNOME-UsesNotifications') == 'true', 'X-GNOME-UsesNotifications must be true')
     check(d.get('Icon') == a.app_id, 'Icon must be the app id')
+    # The app sets its program name to the app id, so X11 windows carry WM_CLASS=<app-id>.
+    check(d.get('StartupWMClass') == a.app_id,
+          'StartupWMClass must be the app id (the window class), is %r' % d.get('StartupWMClass'))
     icon = os.path.join(a.source_root, 'data', 'icons', 'hicolor', 'scalable', 'apps', a.app_id + '.svg')
     check(os.path.isfile(icon), 'the app icon %s is missing' % os.path.relpath(icon, a.source_root))
     check('Telephony' in split_list(d.get('Categories')), 'Categories must include Telephony')
+
+    # Tray status icons: hosts recolour symbolic icons (the attention icon once relied on red),
+    # so each state differs by shape and uses the one symbolic colour only.
+    sym_dir = os.path.join(a.source_root, 'data', 'icons', 'hicolor', 'symbolic', 'apps')
+    shapes = {}
+    for state in ('', '-attention', '-paused'):
+        path = os.path.join(sym_dir, '%s%s-symbolic.svg' % (a.app_id, state))
+        if not check(os.path.isfile(path), 'tray icon %s is missing' % os.path.relpath(path, a.source_root)):
+            continue
+        svg = ET.parse(path).getroot()
+        colours = set()
+        elements = []
+        for el in svg.iter():
+            for attr in ('fill', 'stroke'):
+                if el.get(attr) not in (None, 'none'):
+                    colours.add(el.get(attr).lower())
+            if el.tag.split('}')[-1] in ('path', 'circle', 'rect', 'ellipse', 'polygon'):
+                elements.append(tuple(sorted((k, v) for k, v in el.attrib.items() if k not in ('fill', 'stroke'))))
+        check(colours <= {'#2e3436', 'currentcolor'},
+              '%s uses colours %s: a symbolic icon is drawn in one colour (hosts recolour it)'
+              % (os.path.basename(path), sorted(colours)))
+        shapes[state] = frozenset(elements)
+    if len(shapes) == 3:
+        check(len(set(shapes.values())) == 3, 'the normal, attention and paused tray icons must differ in shape')
     for lang in linguas:
         for key in ('Comment', 'GenericName', 'Keywords'):
             if key in d:
@@ -194,10 +221,16 @@ def main():
             # 360 px adaptive width), so only refuse what is clearly unusable.
             check(size[0] >= 360 and size[1] >= 300, 'screenshot %s is too small for software centres' % rel)
     shot_dir = os.path.join(a.source_root, 'data', 'screenshots')
-    if os.path.isdir(shot_dir):
-        for fn in sorted(os.listdir(shot_dir)):
-            rel = os.path.normpath(os.path.join('data', 'screenshots', fn))
+    for dirpath, _, files in os.walk(shot_dir):
+        for fn in sorted(files):
+            rel = os.path.normpath(os.path.relpath(os.path.join(dirpath, fn), a.source_root))
             check(rel in referenced, '%s is not referenced by the metainfo' % rel)
+    # Translated screenshots: every language that has one has all of them.
+    langs = {img.get(XML_LANG) for shot in shots for img in shot.findall('image') if img.get(XML_LANG)}
+    for lang in sorted(langs):
+        for shot in shots:
+            check(any(img.get(XML_LANG) == lang for img in shot.findall('image')),
+                  'a screenshot has no %s image while others have' % lang)
 
     if failures:
         print('%d problem(s)' % len(failures))

@@ -22,7 +22,6 @@ EXPECTED_FINISH_ARGS = [
     '--share=ipc',
     '--socket=wayland',
     '--socket=fallback-x11',
-    '--device=dri',
     '--talk-name=org.kde.StatusNotifierWatcher',
 ]
 # Portals cover notifications, secrets, opening URLs and autostart: these must never come back.
@@ -31,6 +30,8 @@ FORBIDDEN = [
     re.compile(r'^--own-name=org\.kde\.'),
     re.compile(r'^--socket=(x11|session-bus|system-bus|pulseaudio)$'),
     re.compile(r'^--device=all$'),
+    # Ringdesk draws in software (src/app/main.c): the GPU is not needed.
+    re.compile(r'^--device=dri$'),
     re.compile(r'^--filesystem='),
 ]
 SHA256 = re.compile(r'^[0-9a-f]{64}$')
@@ -143,6 +144,14 @@ def check_content(manifest_path, app_id, runtime_version, source_root):
     if check(len(srcs) == 1 and srcs[0].get('type') == 'dir', 'the app module builds from a dir source'):
         path = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(manifest_path)), srcs[0]['path']))
         check(os.path.samefile(path, source_root), 'the app dir source must be the source root, is %s' % path)
+        # Build folders (meson's, flatpak-builder's state, the archives) and .git are not copied
+        # into the build: they are large and would make the result depend on the tree's state.
+        skip = set(srcs[0].get('skip', []))
+        for must in ('.git', '.flatpak-builder', 'build', 'flatpak/sources'):
+            check(must in skip, 'the app dir source must skip %s' % must)
+        for entry in os.listdir(source_root):
+            if entry.startswith(('build', '_build')) and os.path.isdir(os.path.join(source_root, entry)):
+                check(entry in skip, 'the app dir source would copy the build folder %s' % entry)
     return m
 
 

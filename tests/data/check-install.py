@@ -4,8 +4,10 @@
 Installs the already-built tree (--no-rebuild) and checks what a desktop needs from it: the
 binary, the desktop entry, D-Bus activation pointing at an installed executable, the AppStream
 metainfo (validate-tree checks it against the installed desktop entry and icon), the app icon,
-the GSettings schema (meson skips the compile step under DESTDIR) and one catalogue per
-po/LINGUAS language. Prints the installed tree.
+the GSettings schema (meson skips the compile step under DESTDIR), one catalogue per
+po/LINGUAS language, and the module with the hub the app loads for "This computer" and the demo.
+No installed file may name the build or source folder (a build path in a binary is a fallback
+that works only on the machine that built it). Prints the installed tree.
 """
 import argparse
 import configparser
@@ -34,6 +36,7 @@ def main():
     ap.add_argument('--bindir', required=True)
     ap.add_argument('--datadir', required=True)
     ap.add_argument('--localedir', required=True)
+    ap.add_argument('--libdir', required=True)
     ap.add_argument('--app-id', required=True)
     ap.add_argument('--package', required=True)
     ap.add_argument('--appstreamcli', default='')
@@ -81,6 +84,30 @@ def main():
         check(os.path.isfile(icon), 'app icon not installed in share/icons/hicolor/scalable/apps')
         schemas = inst(a.datadir, 'glib-2.0', 'schemas')
         check(os.path.isfile(os.path.join(schemas, a.app_id + '.gschema.xml')), 'GSettings schema not installed')
+
+        module = inst(a.libdir, a.package, a.package + '-embedded.so')
+        check(os.path.isfile(module), 'the embedded hub module is not installed in %s' % os.path.relpath(module, dest))
+
+        # No build or source path in anything installed (binaries, module, data). Debug info
+        # (DWARF's compilation directory) is left out: packagers strip it.
+        needles = {os.path.realpath(a.build_root).encode(), os.path.realpath(a.source_root).encode()}
+        objcopy = shutil.which('objcopy')
+        for dirpath, _, files in os.walk(dest):
+            for f in files:
+                path = os.path.join(dirpath, f)
+                if os.path.islink(path):
+                    continue
+                with open(path, 'rb') as fh:
+                    data = fh.read()
+                if data[:4] == b'\x7fELF' and objcopy:
+                    stripped = os.path.join(tempfile.gettempdir(), 'rd-stripped-%d' % os.getpid())
+                    subprocess.run([objcopy, '--strip-debug', path, stripped], check=True)
+                    with open(stripped, 'rb') as fh:
+                        data = fh.read()
+                    os.unlink(stripped)
+                for n in needles:
+                    check(n not in data, '%s contains the build-time path %s'
+                          % (os.path.relpath(path, dest), n.decode()))
 
         with open(os.path.join(a.source_root, 'po', 'LINGUAS'), encoding='utf-8') as f:
             linguas = [x for l in f for x in l.split('#', 1)[0].split()]

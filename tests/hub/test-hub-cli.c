@@ -83,7 +83,7 @@ setup (Fixture *f, gconstpointer data)
   f->socket = g_build_filename (f->sims.tmp, "run", "admin.sock", NULL);
   f->log = g_build_filename (f->sims.tmp, "hub.log", NULL);
   text = g_strdup_printf ("[hub]\nlisten-address=127.0.0.1\nport=0\ndatabase=hub.db\nadmin-socket=run/admin.sock\n"
-                          "secrets-dir=secrets\n[engine]\nretry-base=1\nretry-max=2\nindex-refresh=0\n");
+                          "secrets-dir=secrets\n[console]\nport=0\n[engine]\nretry-base=1\nretry-max=2\nindex-refresh=0\n");
   g_assert_true (g_file_set_contents (f->config, text, -1, NULL));
   start_hub (f);
 }
@@ -312,6 +312,49 @@ test_admin (Fixture *f, gconstpointer data)
   g_assert_cmpint (cli (f, NULL, NULL, "revoke", "--extension", "2001", NULL), ==, 0);
   g_assert_cmpint (cli (f, NULL, &out, "agent-keys", "--json", NULL), ==, 0);
   g_assert_cmpstr (g_strstrip (out), ==, "[]");
+  g_clear_pointer (&out, g_free);
+
+  /* What the web console shows is also on the command line. */
+  g_assert_cmpint (cli (f, NULL, &out, "admin-link", NULL), ==, 0);
+  g_assert_true (g_regex_match_simple ("^http://127\\.0\\.0\\.1:[0-9]+/link\\?t=[A-Za-z0-9_-]{43}\n$", out, 0, 0));
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (cli (f, NULL, &out, "test-crm", "--url", rd_sim_odoo_get_url (f->sims.odoo), "--database",
+                        rd_sim_odoo_get_database (f->sims.odoo), "--login", "admin", "--keep-key", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "Version:      17.0"));
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (cli (f, "wrong\n", NULL, "test-crm", "--url", rd_sim_odoo_get_url (f->sims.odoo), "--database",
+                        rd_sim_odoo_get_database (f->sims.odoo), "--login", "admin", NULL), ==, 1);
+  g_assert_cmpint (cli (f, NULL, NULL, "logging", "note", NULL), ==, 0);
+  g_assert_cmpint (cli (f, NULL, NULL, "logging", "loud", NULL), ==, 1);
+  status = status_json (f);
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (status, "crm"), "log_style"), ==, "note");
+  g_assert_true (g_str_has_prefix (json_object_get_string_member (status, "console_url"), "http://127.0.0.1:"));
+  g_clear_pointer (&status, json_object_unref);
+  g_assert_cmpint (cli (f, NULL, NULL, "connect-pbx", "--url", rd_sim_pbx_get_base_url (f->sims.pbx), "--client-id",
+                        RD_SIM_PBX_DEFAULT_CLIENT_ID, "--keep-secret", "--time-zone", "Nowhere/Special", NULL), ==, 1);
+  g_assert_cmpint (cli (f, NULL, NULL, "connect-pbx", "--url", rd_sim_pbx_get_base_url (f->sims.pbx), "--client-id",
+                        RD_SIM_PBX_DEFAULT_CLIENT_ID, "--keep-secret", "--time-zone", "Asia/Shanghai", NULL), ==, 0);
+  /* The saved secret never goes to another address. */
+  g_assert_cmpint (cli (f, NULL, NULL, "connect-pbx", "--url", "http://127.0.0.1:9", "--client-id",
+                        RD_SIM_PBX_DEFAULT_CLIENT_ID, "--keep-secret", NULL), ==, 1);
+  g_assert_cmpint (cli (f, NULL, NULL, "certificate", rd_sim_pbx_get_base_url (f->sims.pbx), NULL), ==, 1);
+  g_assert_cmpint (cli (f, NULL, &out, "calls", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "OTHER PARTY"));
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (cli (f, NULL, &out, "outbox", "--failed", "--json", NULL), ==, 0);
+  g_assert_cmpstr (g_strstrip (out), ==, "[]");
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (cli (f, NULL, NULL, "retry", NULL), ==, 2);
+  g_assert_cmpint (cli (f, NULL, NULL, "retry", "999", NULL), ==, 1);
+  g_assert_cmpint (cli (f, NULL, &out, "retry", "--all-failed", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "0 item(s)"));
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (cli (f, NULL, &out, "audit", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "command line (uid"));
+  g_assert_nonnull (strstr (out, "connect-crm"));
+  g_assert_nonnull (strstr (out, "api_key=(given)"));
+  g_assert_null (strstr (out, ADMIN_KEY));
+  g_assert_null (strstr (out, RD_SIM_PBX_DEFAULT_SECRET));
   g_clear_pointer (&out, g_free);
 
   /* Every admin command's connection is closed by the hub, too (libsoup 3.2 would otherwise keep

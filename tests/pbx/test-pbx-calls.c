@@ -285,14 +285,28 @@ test_dial_failures (PbxFixture *f, gconstpointer data)
 }
 
 static gboolean
+saw_state (PbxFixture *f, RdPbxState state)
+{
+  for (guint i = 0; i < f->states->len; i++)
+    if (GPOINTER_TO_INT (f->states->pdata[i]) == (int) state)
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
 is_reconnecting_or_connected_again (gpointer data)
 {
   PbxFixture *f = data;
 
-  for (guint i = 0; i < f->states->len; i++)
-    if (GPOINTER_TO_INT (f->states->pdata[i]) == RD_PBX_STATE_RECONNECTING)
-      return rd_pbx_get_state (f->pbx) == RD_PBX_STATE_CONNECTED;
-  return FALSE;
+  return saw_state (f, RD_PBX_STATE_RECONNECTING) && rd_pbx_get_state (f->pbx) == RD_PBX_STATE_CONNECTED;
+}
+
+static gboolean
+first_catch_up_answered (gpointer data)
+{
+  PbxFixture *f = data;
+
+  return rd_sim_pbx_count_requests (f->sim, "cdr/search") >= 1;
 }
 
 static void
@@ -302,13 +316,20 @@ test_catch_up (PbxFixture *f, gconstpointer data)
   g_autofree char *a = NULL, *b = NULL, *c = NULL;
 
   pbx_fixture_connect (f);
+  /* the connection's own catch-up is answered before the calls start (a loaded machine can
+   * delay its request past them, and it would then rightly bring their records) */
+  pbx_wait (first_catch_up_answered, f, 15000, "the first catch-up");
   /* the socket is alive but the PBX stops pushing (e.g. a silent network gap) */
   rd_sim_pbx_set_events_paused (f->sim, TRUE);
   a = rd_sim_pbx_play_inbound (f->sim, "5503301", "6400", ring, "2001", RING, TALK);
   b = rd_sim_pbx_play_outbound (f->sim, "2002", "13800138000", FALSE, RING, 0);
   pbx_wait_finished (f, a, 15000);
   pbx_wait_finished (f, b, 15000);
-  g_assert_cmpuint (f->records->len, ==, 0);
+  /* nothing arrives live; only a reconnection's catch-up brings records, and one may already
+   * have happened if the heartbeat's answer took longer than the liveness check allows (a
+   * stalled ASan process on a loaded machine: seen once in 40 runs) */
+  if (!saw_state (f, RD_PBX_STATE_RECONNECTING))
+    g_assert_cmpuint (f->records->len, ==, 0);
   g_assert_cmpuint (rd_sim_pbx_count_cdrs (f->sim), ==, 2);
 
   rd_sim_pbx_set_events_paused (f->sim, FALSE);

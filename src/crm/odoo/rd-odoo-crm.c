@@ -139,6 +139,7 @@ typedef struct {
   guint       limit;
   gint64      portal_group;
   gint64      public_group;
+  gint64      system_group;
   GPtrArray  *rows;
   gint64      uid;
   RdCrmMatch *match;        /* get_record: waiting for its country */
@@ -633,6 +634,9 @@ on_users (GObject *source, GAsyncResult *result, gpointer user_data)
                                                   op->portal_group, op->public_group, &error);
       if (user == NULL)
         FAIL (task, g_steal_pointer (&error));
+      /* Administration/Settings (base.group_system) */
+      user->is_admin = user->type == RD_CRM_USER_INTERNAL &&
+                       rd_odoo_user_in_group (rows->pdata[i], self->features->groups_field, op->system_group);
       g_ptr_array_add (users, user);
     }
   g_task_return_pointer (task, g_steal_pointer (&users), (GDestroyNotify) g_ptr_array_unref);
@@ -663,6 +667,8 @@ on_groups (GObject *source, GAsyncResult *result, gpointer user_data)
         op->portal_group = res_id;
       else if (g_strcmp0 (name, "group_public") == 0)
         op->public_group = res_id;
+      else if (g_strcmp0 (name, "group_system") == 0)
+        op->system_group = res_id;
     }
   /* Active users only (Odoo's default filter); portal and public users included. */
   rd_odoo_transport_execute_async (self->transport, "res.users", "search_read", NULL,
@@ -675,7 +681,7 @@ odoo_list_users_async (RdCrm *crm, GCancellable *c, GAsyncReadyCallback cb, gpoi
 {
   RdOdooCrm *self = RD_ODOO_CRM (crm);
   GTask *task = op_task (self, c, cb, data, odoo_list_users_async, TRUE);
-  static const char * const names[] = { "group_portal", "group_public", NULL };
+  static const char * const names[] = { "group_portal", "group_public", "group_system", NULL };
   static const char * const fields[] = { "name", "res_id", NULL };
   JsonArray *domain;
 

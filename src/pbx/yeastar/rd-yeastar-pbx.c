@@ -1092,7 +1092,8 @@ rd_yeastar_pbx_new (const RdPbxConfig *config, GError **error)
       tz = g_time_zone_new_identifier (time_zone);
       if (tz == NULL)
         {
-          g_set_error (error, RD_ERROR, RD_ERROR_INVALID_INPUT, "Unknown PBX time zone “%s”", time_zone);
+          g_set_error_literal (error, RD_ERROR, RD_ERROR_INVALID_INPUT,
+                               "The PBX time zone must be a time zone name such as Asia/Shanghai or Europe/Paris");
           return NULL;
         }
     }

@@ -1520,6 +1520,14 @@ rd_sim_pbx_set_cdr_fields (RdSimPbx *self, gboolean with_uid, gboolean rows_with
 }
 
 void
+rd_sim_pbx_set_time_zone (RdSimPbx *self, GTimeZone *tz)
+{
+  g_return_if_fail (tz != NULL);
+  g_time_zone_unref (self->tz);
+  self->tz = g_time_zone_ref (tz);
+}
+
+void
 rd_sim_pbx_set_busy_number (RdSimPbx *self, const char *number)
 {
   g_hash_table_add (self->busy_numbers, g_strdup (number));

@@ -79,6 +79,7 @@ void        rd_sim_pbx_set_close_sockets_on_token_expiry (RdSimPbx *self, gboole
 void        rd_sim_pbx_set_refresh_revokes_old (RdSimPbx *self, gboolean revokes);
 void        rd_sim_pbx_set_cdr_fields (RdSimPbx *self, gboolean with_uid, gboolean rows_with_call_id);
 void        rd_sim_pbx_set_cdr_time_scale (RdSimPbx *self, guint factor);           /* CDR seconds = ms × factor / 1000 */
+void        rd_sim_pbx_set_time_zone (RdSimPbx *self, GTimeZone *tz);               /* of time_start; default local */
 /* call/query (active calls, UNCONFIRMED on P-Series): a call that is over gives an empty
  * data list (default, @errcode 0) or @errcode (60001 DATA NOT FOUND, or 10001 as on
  * firmware without the endpoint). */
