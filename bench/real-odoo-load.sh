@@ -42,7 +42,7 @@ exists() { [ "$(psql -d postgres -Atc "select 1 from pg_database where datname =
 exists "$from" || { echo "real-odoo-load: no database $from" >&2; exit 1; }
 if exists "$db"; then
   [ "$replace" = yes ] || { echo "real-odoo-load: $db exists (use --replace to drop it)" >&2; exit 1; }
-  dropdb "$db"
+  dropdb --force "$db"   # Odoo keeps connections to every database it served
 fi
 
 start=$(date +%s)

@@ -130,7 +130,8 @@ SELECT f.id, f.name,
        (now() AT TIME ZONE 'UTC') - interval '1 day' - ((f.h % 31536000) + (f.h % 86400)) * interval '1 second',
        (now() AT TIME ZONE 'UTC') - interval '1 day' - (f.h % 31536000) * interval '1 second'
 FROM rd_final f
-LEFT JOIN rd_final p ON p.i = f.parent_i;
+LEFT JOIN rd_final p ON p.i = f.parent_i
+ORDER BY f.id;   -- stored in id order, as a database that grew over time
 
 SELECT setval('res_partner_id_seq', (SELECT max(id) FROM res_partner));
 SET session_replication_role = origin;

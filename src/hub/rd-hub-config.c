@@ -87,6 +87,8 @@ rd_hub_config_load (RdHubConfig *config, const char *path, GError **error)
   config->retry_base = 5;
   config->retry_max = 600;
   config->index_refresh = 45;
+  config->index_reconcile = 600;
+  config->index_concurrency = 4;
 
   if (g_file_test (file_path, G_FILE_TEST_EXISTS))
     {
@@ -122,7 +124,9 @@ rd_hub_config_load (RdHubConfig *config, const char *path, GError **error)
       if (!get_uint (file, "hub", "port", 65535, &config->options.port, error) ||
           !get_uint (file, "engine", "retry-base", 86400, &config->retry_base, error) ||
           !get_uint (file, "engine", "retry-max", 7 * 86400, &config->retry_max, error) ||
-          !get_uint (file, "engine", "index-refresh", 86400, &config->index_refresh, error))
+          !get_uint (file, "engine", "index-refresh", 86400, &config->index_refresh, error) ||
+          !get_uint (file, "engine", "index-reconcile", 7 * 86400, &config->index_reconcile, error) ||
+          !get_uint (file, "engine", "index-concurrency", 16, &config->index_concurrency, error))
         return FALSE;
       config->options.database_path = get_path (file, dir, "database", NULL);
       config->options.tls_certificate = get_path (file, dir, "tls-certificate", NULL);

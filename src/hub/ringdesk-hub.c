@@ -335,6 +335,8 @@ run_serve (const char *config_path, const char *socket_path)
   hub = rd_hub_new (&config.options);
   rd_hub_set_retry_policy (hub, config.retry_base, config.retry_max);
   rd_hub_set_index_refresh (hub, config.index_refresh);
+  rd_hub_set_index_reconcile (hub, config.index_reconcile);
+  rd_hub_set_index_limits (hub, &(RdIndexSyncLimits) { .max_in_flight = config.index_concurrency });
   rd_hub_config_clear (&config);
   if (!rd_hub_start (hub, &error))
     {

@@ -20,16 +20,16 @@ drive_records (JsonNode *result)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) rows = rd_odoo_records_from_reply (result, &error);
-  g_autoptr(GHashTable) countries = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
   g_autoptr(RdOdooFeatures) features = NULL;
   RdOdooPhoneFields fields;
+  RdOdooIndexFields index_fields;
 
   check_error (error);
   g_clear_error (&error);
   features = rd_odoo_features_new_from_version (result, &error);
   check_error (error);
   g_clear_error (&error);
-  rd_odoo_features_parse_phone_fields (result, &fields, &error);
+  rd_odoo_features_parse_phone_fields (result, &fields, &index_fields, &error);
   check_error (error);
   g_clear_error (&error);
   if (rows == NULL)
@@ -40,6 +40,7 @@ drive_records (JsonNode *result)
       RdCrmMatch *m;
       RdCrmUser *u;
       RdCrmChange *c;
+      gint64 country_id;
 
       m = rd_odoo_match_from_partner (row, "https://odoo.example.com", i % 2 == 0, &error);
       check_error (error);
@@ -53,7 +54,8 @@ drive_records (JsonNode *result)
       check_error (error);
       g_clear_error (&error);
       rd_crm_user_free (u);
-      c = rd_odoo_change_from_record (row, i % 2 ? RD_CRM_KIND_LEAD : RD_CRM_KIND_INDIVIDUAL, countries, &error);
+      c = rd_odoo_change_from_row (row, i % 2 ? RD_CRM_KIND_LEAD : RD_CRM_KIND_INDIVIDUAL | RD_CRM_KIND_COMPANY,
+                                   &country_id, &error);
       check_error (error);
       g_clear_error (&error);
       rd_crm_change_free (c);

@@ -79,5 +79,15 @@ gboolean    rd_sim_odoo_activity_done (RdSimOdoo *self, gint64 activity_id, cons
 guint       rd_sim_odoo_count_requests (RdSimOdoo *self, const char *transport);
 /* The body of the last API request (secrets included: tests only). */
 const char *rd_sim_odoo_last_request (RdSimOdoo *self);
+/* Model method calls served (execute_kw and JSON-2), e.g. ("res.partner", "search_read"). */
+guint       rd_sim_odoo_count_calls (RdSimOdoo *self, const char *model, const char *method);
+/* Zeroes the request and call counters and the in-flight high-water mark. */
+void        rd_sim_odoo_reset_counts (RdSimOdoo *self);
+/* With rd_sim_odoo_set_delay(): @workers requests are served at a time, the others wait
+ * their turn (first come, first served), as an Odoo with that many workers (1: one Python
+ * thread at a time). 0 (the default): every request waits the delay on its own. */
+void        rd_sim_odoo_set_workers (RdSimOdoo *self, guint workers);
+/* The most requests held by the delay at once (requests in flight), since the last reset. */
+guint       rd_sim_odoo_max_in_flight (RdSimOdoo *self);
 
 G_END_DECLS
