@@ -33,11 +33,14 @@ struct _RdPhoneIndex
   RdCrmKind     spaces[4];
 };
 
-/* Records per transaction of a bulk write: on the writer connection (synchronous=NORMAL, its own
- * thread) a transaction holds the database's write lock for ~10 ms; on the main thread (in-memory
+/* Records per transaction of a bulk write: on the writer connection (its own thread) a transaction
+ * holds the database's write lock a few milliseconds plus its sync; on the main thread (in-memory
  * stores) a chunk is one main-loop iteration. */
-#define WRITER_CHUNK 2000
+#define WRITER_CHUNK 500
 #define MAIN_CHUNK   500
+/* Between two writer transactions: time for a main-loop write (an outbox item, a call) waiting
+ * for the lock to get it (SQLite's locks are not fair). */
+#define WRITER_GAP_US 1000
 
 G_DEFINE_FINAL_TYPE (RdPhoneIndex, rd_phone_index, G_TYPE_OBJECT)
 
@@ -189,9 +192,10 @@ stmt (RdPhoneIndex *self, guint which, GError **error)
   return conn_stmt (&self->main, which, error);
 }
 
-/* The writer: a second connection to the store's file, used from worker threads. Its commits
- * are not fsync'ed one by one (synchronous=NORMAL: the index can always be read again from the
- * CRM; WAL keeps it consistent), and they never hold up the main loop. */
+/* The writer: a second connection to the store's file, used from worker threads, so that bulk
+ * writes never hold up the main loop. Its commits sync the WAL like the store's own
+ * (synchronous=FULL): otherwise the next commit on the main loop would have to sync all the
+ * index's frames written since, tens of milliseconds. */
 static void
 open_writer (RdPhoneIndex *self)
 {
@@ -201,8 +205,8 @@ open_writer (RdPhoneIndex *self)
   if (path == NULL || *path == '\0' || g_str_equal (path, ":memory:") || g_str_has_prefix (path, "file:"))
     return;
   if (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX, NULL) != SQLITE_OK ||
-      sqlite3_busy_timeout (db, 5000) != SQLITE_OK ||
-      sqlite3_exec (db, "PRAGMA synchronous=NORMAL", NULL, NULL, NULL) != SQLITE_OK)
+      sqlite3_busy_timeout (db, 30000) != SQLITE_OK ||
+      sqlite3_exec (db, "PRAGMA synchronous=FULL", NULL, NULL, NULL) != SQLITE_OK)
     {
       g_warning ("Phone index: no second connection to %s (%s); bulk writes run on the main thread",
                  path, db != NULL ? sqlite3_errmsg (db) : "out of memory");
@@ -500,6 +504,7 @@ apply_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancell
           g_task_return_error (task, error);
           return;
         }
+      g_usleep (WRITER_GAP_US);
     }
   g_task_return_boolean (task, TRUE);
 }

@@ -413,6 +413,15 @@ rd_sim_odoo_set_company_country (RdSimOdoo *self, const char *country_code)
   sim_store_invalidate_phones (store);
 }
 
+char *
+rd_sim_odoo_get_string (RdSimOdoo *self, const char *model, gint64 id, const char *field)
+{
+  SimModel *m = model_or_warn (self, model);
+  SimRecord *rec = m != NULL ? sim_model_get (m, id) : NULL;
+
+  return rec != NULL ? g_strdup (sim_record_get_string (m, rec, field)) : NULL;
+}
+
 void
 rd_sim_odoo_archive (RdSimOdoo *self, const char *model, gint64 id)
 {

@@ -68,6 +68,9 @@ void        rd_sim_odoo_set_installed (RdSimOdoo *self, const char *module, gboo
 void        rd_sim_odoo_set_clock (RdSimOdoo *self, gint64 unix_time);
 void        rd_sim_odoo_set_user_tz (RdSimOdoo *self, gint64 user_id, const char *tz);
 void        rd_sim_odoo_delete (RdSimOdoo *self, const char *model, gint64 id);
+/* One stored text field of a record (NULL when empty or the record does not exist): cheaper
+ * than rd_sim_odoo_read(), which computes every field, one2many ones included. */
+char       *rd_sim_odoo_get_string (RdSimOdoo *self, const char *model, gint64 id, const char *field);
 /* One record as `read` returns it (all fields), or NULL. */
 JsonObject *rd_sim_odoo_read (RdSimOdoo *self, const char *model, gint64 id);
 /* Ids of the open (active) activities on a record. */
