@@ -149,6 +149,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (RdCrmInfo, rd_crm_info_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RdCrmMatch, rd_crm_match_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RdCrmUser, rd_crm_user_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RdCrmCallLog, rd_crm_call_log_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RdCrmChange, rd_crm_change_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RdCrmChangePage, rd_crm_change_page_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RdCrmIdBounds, rd_crm_id_bounds_free)
 
