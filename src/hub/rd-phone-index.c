@@ -34,13 +34,15 @@ struct _RdPhoneIndex
 };
 
 /* Records per transaction of a bulk write: on the writer connection (its own thread) a transaction
- * holds the database's write lock a few milliseconds plus its sync; on the main thread (in-memory
- * stores) a chunk is one main-loop iteration. */
-#define WRITER_CHUNK 500
+ * holds the database's write lock for about a millisecond — a main-loop write that comes meanwhile
+ * waits no longer; on the main thread (in-memory stores) a chunk is one main-loop iteration. */
+#define WRITER_CHUNK 100
+/* The writer's frames are synced (by a checkpoint, outside the write lock) every this many chunks. */
+#define WRITER_SYNC_EVERY 10
 #define MAIN_CHUNK   500
 /* Between two writer transactions: time for a main-loop write (an outbox item, a call) waiting
  * for the lock to get it (SQLite's locks are not fair). */
-#define WRITER_GAP_US 1000
+#define WRITER_GAP_US 500
 
 G_DEFINE_FINAL_TYPE (RdPhoneIndex, rd_phone_index, G_TYPE_OBJECT)
 
@@ -198,9 +200,11 @@ stmt (RdPhoneIndex *self, guint which, GError **error)
 }
 
 /* The writer: a second connection to the store's file, used from worker threads, so that bulk
- * writes never hold up the main loop. Its commits sync the WAL like the store's own
- * (synchronous=FULL): otherwise the next commit on the main loop would have to sync all the
- * index's frames written since, tens of milliseconds. */
+ * writes never hold up the main loop. A main-loop write (a call, an outbox item) waits for the
+ * writer's transaction to end, so that must be short: the writer does not sync in its commits
+ * (synchronous=NORMAL: the index can always be read again from the CRM; WAL keeps it
+ * consistent) but right after each, outside the lock, with a checkpoint (write_chunk), so that the
+ * next commit on the main loop does not have to sync megabytes of the index's frames. */
 static void
 open_writer (RdPhoneIndex *self)
 {
@@ -211,7 +215,7 @@ open_writer (RdPhoneIndex *self)
     return;
   if (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX, NULL) != SQLITE_OK ||
       sqlite3_busy_timeout (db, 30000) != SQLITE_OK ||
-      sqlite3_exec (db, "PRAGMA synchronous=FULL", NULL, NULL, NULL) != SQLITE_OK)
+      sqlite3_exec (db, "PRAGMA synchronous=NORMAL", NULL, NULL, NULL) != SQLITE_OK)
     {
       g_warning ("Phone index: no second connection to %s (%s); bulk writes run on the main thread",
                  path, db != NULL ? sqlite3_errmsg (db) : "out of memory");
@@ -576,13 +580,16 @@ apply_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancell
       g_task_return_boolean (task, TRUE);
       return;
     }
-  while (a->batch->applied < a->batch->records->len)
+  for (guint chunk = 1; a->batch->applied < a->batch->records->len; chunk++)
     {
       gboolean ok;
 
       /* The lock is taken per chunk, so clear() and other bulk writes get their turn. */
       g_mutex_lock (&self->writer_lock);
       ok = !stale (self, a, cancellable, &error) && write_chunk (self, &self->writer, a->batch, WRITER_CHUNK, &error);
+      if (ok && (chunk % WRITER_SYNC_EVERY == 0 || a->batch->applied >= a->batch->records->len))
+        /* Syncs the WAL and copies it into the database, without holding the write lock. */
+        sqlite3_wal_checkpoint_v2 (self->writer.db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
       g_mutex_unlock (&self->writer_lock);
       if (!ok)
         {
