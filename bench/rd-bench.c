@@ -1134,8 +1134,9 @@ real_query_costs (RdCrm *crm, gint64 max_id, const char *mark)
   g_autoptr(GArray) refresh = g_array_new (FALSE, FALSE, sizeof (gdouble));
   g_autoptr(GArray) reconcile = g_array_new (FALSE, FALSE, sizeof (gdouble));
   g_autoptr(GArray) fill_page = g_array_new (FALSE, FALSE, sizeof (gdouble));
-  RdIndexSyncLimits defaults = { 5000, 4, 100000, 50000 };
+  RdIndexSyncLimits defaults;
 
+  rd_index_sync_default_limits (&defaults);
   for (guint i = 0; i < 5; i++)
     {
       gint64 first = 1 + (max_id / 5) * i;

@@ -5,7 +5,7 @@
 #include "core/rd-error.h"
 #include "hub/rd-flow-window.h"
 
-#define DEFAULT_PAGE_ROWS      5000
+#define DEFAULT_PAGE_ROWS      10000
 #define DEFAULT_IN_FLIGHT      4
 #define DEFAULT_SWEEP_SPAN     100000
 #define DEFAULT_RECONCILE_SPAN 50000
@@ -48,11 +48,16 @@ rd_index_sync_class_init (RdIndexSyncClass *klass)
   G_OBJECT_CLASS (klass)->finalize = rd_index_sync_finalize;
 }
 
+void
+rd_index_sync_default_limits (RdIndexSyncLimits *out)
+{
+  *out = (RdIndexSyncLimits) { DEFAULT_PAGE_ROWS, DEFAULT_IN_FLIGHT, DEFAULT_SWEEP_SPAN, DEFAULT_RECONCILE_SPAN };
+}
+
 static void
 rd_index_sync_init (RdIndexSync *self)
 {
-  self->limits = (RdIndexSyncLimits) { DEFAULT_PAGE_ROWS, DEFAULT_IN_FLIGHT, DEFAULT_SWEEP_SPAN,
-                                       DEFAULT_RECONCILE_SPAN };
+  rd_index_sync_default_limits (&self->limits);
   rd_flow_window_init (&self->window, DEFAULT_IN_FLIGHT);
 }
 

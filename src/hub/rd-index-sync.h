@@ -30,7 +30,7 @@
 G_BEGIN_DECLS
 
 typedef struct {
-  guint  page_rows;        /* records per first-fill request (5000) */
+  guint  page_rows;        /* records per first-fill request (10000) */
   guint  max_in_flight;    /* first-fill requests in flight at most (4; 1 = one at a time) */
   gint64 sweep_span;       /* ids per refresh window (100000) */
   gint64 reconcile_span;   /* ids per reconciliation request (50000) */
@@ -40,6 +40,7 @@ typedef struct {
 G_DECLARE_FINAL_TYPE (RdIndexSync, rd_index_sync, RD, INDEX_SYNC, GObject)
 
 RdIndexSync *rd_index_sync_new              (RdPhoneIndex *index, RdCrm *crm);
+void         rd_index_sync_default_limits   (RdIndexSyncLimits *out);
 /* Zero members keep the default. */
 void         rd_index_sync_set_limits       (RdIndexSync *self, const RdIndexSyncLimits *limits);
 void         rd_index_sync_get_limits       (RdIndexSync *self, RdIndexSyncLimits *out);
