@@ -337,10 +337,12 @@ on_records_parsed (GObject *source, GAsyncResult *result, gpointer user_data)
                              g_task_get_cancellable (task), on_record_countries, task);
 }
 
+/* The reply to @task's request, unparsed, handed to @thread_func on a worker thread; @done then
+ * runs back here. */
 static void
-on_records (GObject *source, GAsyncResult *result, gpointer user_data)
+parse_in_thread (GTask *task, GObject *source, GAsyncResult *result, GTaskThreadFunc thread_func,
+                 GAsyncReadyCallback done)
 {
-  GTask *task = user_data;
   Enum *e = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
   g_autoptr(GTask) parse = NULL;
@@ -350,9 +352,15 @@ on_records (GObject *source, GAsyncResult *result, gpointer user_data)
     FAIL (task, g_steal_pointer (&error));
   e->answer_us = g_get_monotonic_time () - e->sent_us;
   e->mark = server_mark (e->transport);
-  parse = g_task_new (NULL, g_task_get_cancellable (task), on_records_parsed, task);
+  parse = g_task_new (NULL, g_task_get_cancellable (task), done, task);
   g_task_set_task_data (parse, e, NULL);
-  g_task_run_in_thread (parse, records_thread);
+  g_task_run_in_thread (parse, thread_func);
+}
+
+static void
+on_records (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  parse_in_thread (user_data, source, result, records_thread, on_records_parsed);
 }
 
 /* @domain gets the conjunction of @leaves (consumed). */
@@ -510,17 +518,7 @@ on_ids_parsed (GObject *source, GAsyncResult *result, gpointer user_data)
 static void
 on_ids (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  GTask *task = user_data;
-  Enum *e = g_task_get_task_data (task);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GTask) parse = NULL;
-
-  e->raw = rd_odoo_transport_finish_raw (RD_ODOO_TRANSPORT (source), result, &error);
-  if (e->raw == NULL)
-    FAIL (task, g_steal_pointer (&error));
-  parse = g_task_new (NULL, g_task_get_cancellable (task), on_ids_parsed, task);
-  g_task_set_task_data (parse, e, NULL);
-  g_task_run_in_thread (parse, ids_thread);
+  parse_in_thread (user_data, source, result, ids_thread, on_ids_parsed);
 }
 
 void
