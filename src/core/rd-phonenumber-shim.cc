@@ -156,24 +156,52 @@ public:
     return true;
   }
 
-  /* IsValidNumber() finds the region of the number (for a calling code shared by several
-   * regions, the first whose patterns take it) and then checks the number against that region's
-   * patterns again. When the calling code's main region (listed first) has no leading-digits rule,
-   * a number valid there is what IsValidNumber() would find first: one check instead of two. */
+  /* IsValidNumber(): the number's region (for a calling code of one region, that region; for a
+   * code shared by several, the first whose patterns take it), then the number against that
+   * region's patterns again. Here, when the calling code's main region (listed first) has no
+   * leading-digits rule, a number valid there is what IsValidNumber() would find first: one check
+   * instead of two; and that check asks the same patterns as the library's type lookup but the
+   * common types (fixed line, mobile) first, stopping at the first that takes the number, where
+   * the library asks the rare ones first to name the type. Anything else goes to IsValidNumber(). */
   static bool
   IsValid (const PhoneNumberUtil &u, const PhoneNumber &number)
   {
     std::list<std::string> regions;
     const PhoneMetadata *metadata;
+    int valid;
 
     u.GetRegionCodesForCountryCallingCode (number.country_code (), &regions);
-    if (regions.size () < 2)
+    if (regions.empty ())
       return u.IsValidNumber (number);
-    metadata = u.GetMetadataForRegion (regions.front ());
-    if (metadata != nullptr && !metadata->has_leading_digits () &&
-        u.IsValidNumberForRegion (number, regions.front ()))
-      return true;
+    metadata = u.GetMetadataForRegionOrCallingCode (number.country_code (), regions.front ());
+    if (metadata == nullptr || (regions.size () > 1 && metadata->has_leading_digits ()))
+      return u.IsValidNumber (number);
+    valid = IsValidForRegion (u, number, *metadata);
+    if (valid || regions.size () == 1)
+      return valid;
     return u.IsValidNumber (number);
+  }
+
+  /* IsValidNumberForRegion() for the region of @metadata, whose calling code is the number's:
+   * GetNumberTypeHelper() != UNKNOWN, asked in another order. */
+  static bool
+  IsValidForRegion (const PhoneNumberUtil &u, const PhoneNumber &number, const PhoneMetadata &metadata)
+  {
+    std::string nsn;
+
+    u.GetNationalSignificantNumber (number, &nsn);
+    if (!u.IsNumberMatchingDesc (nsn, metadata.general_desc ()))
+      return false;
+    return (!metadata.same_mobile_and_fixed_line_pattern () && u.IsNumberMatchingDesc (nsn, metadata.mobile ())) ||
+           u.IsNumberMatchingDesc (nsn, metadata.fixed_line ()) ||
+           u.IsNumberMatchingDesc (nsn, metadata.premium_rate ()) ||
+           u.IsNumberMatchingDesc (nsn, metadata.toll_free ()) ||
+           u.IsNumberMatchingDesc (nsn, metadata.shared_cost ()) ||
+           u.IsNumberMatchingDesc (nsn, metadata.voip ()) ||
+           u.IsNumberMatchingDesc (nsn, metadata.personal_number ()) ||
+           u.IsNumberMatchingDesc (nsn, metadata.pager ()) ||
+           u.IsNumberMatchingDesc (nsn, metadata.uan ()) ||
+           u.IsNumberMatchingDesc (nsn, metadata.voicemail ());
   }
 
 private:
