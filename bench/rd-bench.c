@@ -84,15 +84,39 @@ typedef struct {
   char      *tmp;
   GPtrArray *extensions;   /* char* */
   GPid       odoo_pid;     /* a real Odoo's server process, when known */
-  double     fill_t0, fill_cpu0, fill_self_cpu0, fill_busy0, fill_odoo_cpu0;
-  /* CPU seconds during the index fill: hub process, this one, the real Odoo, the machine (all cores) */
-  double     fill_hub_cpu, fill_sim_cpu, fill_odoo_cpu, fill_busy;
+  double     fill_t0, fill_cpu0, fill_self_cpu0, fill_busy0, fill_odoo_cpu0, fill_pg_cpu0;
+  /* CPU seconds during the index fill: hub process, this one, the real Odoo, its PostgreSQL
+   * server, the machine (all cores) */
+  double     fill_hub_cpu, fill_sim_cpu, fill_odoo_cpu, fill_pg_cpu, fill_busy;
 } Env;
 
 typedef struct _FillPops FillPops;
 static void fill_pops_run (FillPops *pops);
 
 /* Busy CPU seconds of the whole machine (all cores) since boot, from /proc/stat. */
+/* CPU seconds of every process named "postgres" (a local PostgreSQL server: its backends and
+ * background workers, other sessions' queries included). */
+static double
+postgres_cpu_seconds (void)
+{
+  g_autoptr(GDir) dir = g_dir_open ("/proc", 0, NULL);
+  const char *name;
+  double sum = 0;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = NULL;
+      g_autofree char *comm = NULL;
+
+      if (!g_ascii_isdigit (name[0]))
+        continue;
+      path = g_build_filename ("/proc", name, "comm", NULL);
+      if (g_file_get_contents (path, &comm, NULL, NULL) && g_str_equal (g_strchomp (comm), "postgres"))
+        sum += MAX (proc_cpu_seconds ((GPid) g_ascii_strtoll (name, NULL, 10)), 0);
+    }
+  return sum;
+}
+
 static double
 system_busy_seconds (void)
 {
@@ -263,7 +287,10 @@ env_connect_crm (Env *env, const char *url, const char *database, const char *lo
   env->fill_self_cpu0 = proc_cpu_seconds (getpid ());
   env->fill_busy0 = system_busy_seconds ();
   if (env->odoo_pid > 0)
-    env->fill_odoo_cpu0 = proc_cpu_seconds (env->odoo_pid);
+    {
+      env->fill_odoo_cpu0 = proc_cpu_seconds (env->odoo_pid);
+      env->fill_pg_cpu0 = postgres_cpu_seconds ();
+    }
   reply = admin (env, "connect-crm", crm);
 }
 
@@ -284,7 +311,10 @@ env_wait_filled (Env *env, FillPops *pops)
   env->fill_sim_cpu = proc_cpu_seconds (getpid ()) - env->fill_self_cpu0;
   env->fill_busy = system_busy_seconds () - env->fill_busy0;
   if (env->odoo_pid > 0)
-    env->fill_odoo_cpu = proc_cpu_seconds (env->odoo_pid) - env->fill_odoo_cpu0;
+    {
+      env->fill_odoo_cpu = proc_cpu_seconds (env->odoo_pid) - env->fill_odoo_cpu0;
+      env->fill_pg_cpu = postgres_cpu_seconds () - env->fill_pg_cpu0;
+    }
   return fill;
 }
 
@@ -951,7 +981,10 @@ report_fill (Env *env, const char *b2, guint contacts, double fill_ms)
   if (env->simulated_crm)
     R ("fill_simulator_cpu", env->fill_sim_cpu, "s");
   if (env->odoo_pid > 0)
-    R ("fill_odoo_cpu", env->fill_odoo_cpu, "s");
+    {
+      R ("fill_odoo_cpu", env->fill_odoo_cpu, "s");
+      R ("fill_postgres_cpu", env->fill_pg_cpu, "s");
+    }
   R ("fill_machine_busy", env->fill_busy, "cpu-s");
   R ("fill_window_peak", hub_status_int (env, "index", "window_peak"), "requests");
 #undef R
