@@ -540,7 +540,10 @@ main (int argc, char **argv)
       t_open = first_after (desktop, desktop->opens, *t_emit);
       t_notify = first_after (desktop, desktop->notifies, *t_emit);
       if (t_open < 0)
-        no_open++;
+        {
+          no_open++;
+          progress ("call %s from %s: no OpenURI within 3 s", call_id, phone);
+        }
       else
         {
           double ms = (t_open - *t_emit) / 1000.0;
@@ -551,7 +554,10 @@ main (int argc, char **argv)
           g_mutex_unlock (&desktop->lock);
         }
       if (t_notify < 0)
-        no_notify++;
+        {
+          no_notify++;
+          progress ("call %s from %s: no notification within 3 s", call_id, phone);
+        }
       else
         {
           double ms = (t_notify - *t_emit) / 1000.0;
