@@ -1,5 +1,5 @@
 #!/bin/sh
-# B6: the screen pop end to end (PBX ring event → the app asks the desktop to open the record).
+# B8: the screen pop end to end (PBX ring event → the app asks the desktop to open the record).
 # Usage: sh bench/e2e-pop.sh BUILD_DIR [--contacts N] [--agents N] [--calls N]
 # Runs rd-bench-e2e (simulators, the other agents, the desktop's portal / notification / tray
 # services on the bus) with the hub as its own process and `ringdesk --background` under Xvfb and a

@@ -1,4 +1,4 @@
-/* rd-bench-e2e — B6: the screen pop end to end, from the PBX's ring event to the moment the
+/* rd-bench-e2e — B8: the screen pop end to end, from the PBX's ring event to the moment the
  * desktop app asks the desktop to open the caller's record (and to show the notification), with
  * the real `ringdesk` app, a thousand agents signed in and a million contacts. Run by
  * bench/e2e-pop.sh under Xvfb and a private D-Bus session bus.
@@ -569,20 +569,20 @@ main (int argc, char **argv)
         progress ("%u calls", i + 1);
     }
 
-  result ("b6_contacts", contacts, "contacts");
-  result ("b6_agents_signed_in", n_agents, "agents");
-  result ("b6_calls", n_calls, "calls");
-  result ("b6_pop_open_samples", open_ms->len, "count");
-  result ("b6_pop_open_p50", proc_percentile (open_ms, 50), "ms");
-  result ("b6_pop_open_p99", proc_percentile (open_ms, 99), "ms");
-  result ("b6_pop_open_max", proc_percentile (open_ms, 100), "ms");
-  result ("b6_pop_notify_p50", proc_percentile (notify_ms, 50), "ms");
-  result ("b6_pop_notify_p99", proc_percentile (notify_ms, 99), "ms");
-  result ("b6_pop_notify_max", proc_percentile (notify_ms, 100), "ms");
-  result ("b6_no_open", no_open, "calls");
-  result ("b6_no_notify", no_notify, "calls");
-  result ("b6_wrong_record", wrong_url, "calls");
-  result ("b6_hub_rss", proc_status_field (proc_hub_pid (hub), "VmRSS") / 1024.0, "MB");
+  result ("b8_contacts", contacts, "contacts");
+  result ("b8_agents_signed_in", n_agents, "agents");
+  result ("b8_calls", n_calls, "calls");
+  result ("b8_pop_open_samples", open_ms->len, "count");
+  result ("b8_pop_open_p50", proc_percentile (open_ms, 50), "ms");
+  result ("b8_pop_open_p99", proc_percentile (open_ms, 99), "ms");
+  result ("b8_pop_open_max", proc_percentile (open_ms, 100), "ms");
+  result ("b8_pop_notify_p50", proc_percentile (notify_ms, 50), "ms");
+  result ("b8_pop_notify_p99", proc_percentile (notify_ms, 99), "ms");
+  result ("b8_pop_notify_max", proc_percentile (notify_ms, 100), "ms");
+  result ("b8_no_open", no_open, "calls");
+  result ("b8_no_notify", no_notify, "calls");
+  result ("b8_wrong_record", wrong_url, "calls");
+  result ("b8_hub_rss", proc_status_field (proc_hub_pid (hub), "VmRSS") / 1024.0, "MB");
   progress ("%u calls in %.1f s", n_calls, g_get_monotonic_time () / 1e6 - t);
 
   g_subprocess_send_signal (app, SIGTERM);

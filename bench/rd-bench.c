@@ -4,6 +4,8 @@
  *   rd-bench HUB_BINARY real   --url URL --database DB --key-file FILE       B1 + B2 against a real Odoo
  *                              [--login L] [--odoo-pid PID] [--calls N] [--lookups N] [--concurrency N]
  *   rd-bench HUB_BINARY scale  [--agents N] [--rate R] [--seconds S]         B3
+ *   rd-bench HUB_BINARY abuse  [--agents N] [--rate R] [--seconds S]
+ *                              [--attack N] [--flood N]                      B6 (B3 under attack)
  *   rd-bench HUB_BINARY outbox [--calls N] [--outage S]                      B5
  *   rd-bench HUB_BINARY serve  [--seconds S] [--out FILE]                    sims + hub for B4
  *
@@ -22,6 +24,7 @@
 #include "hub/rd-index-sync.h"
 #include "hub/rd-phone-index.h"
 #include "proc-hub.h"
+#include "security-util.h"
 #include "sim/odoo/rd-sim-odoo.h"
 #include "sim/pbx/rd-sim-pbx.h"
 
@@ -29,8 +32,13 @@
 #include <locale.h>
 #include <signal.h>
 #include <stdio.h>
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #define ADMIN_KEY "bench-admin-api-key"
@@ -260,6 +268,7 @@ env_launch_hub (Env *env, guint retry_base, guint retry_max, const char *engine_
   g_autoptr(JsonObject) reply = NULL;
 
   env->hub = proc_hub_new (hub_binary, dir);
+  env->hub->nofile_limit = 65536;   /* as LimitNOFILE= in the unit (kept lower if this user may not raise it) */
   env->hub->retry_base = retry_base;
   env->hub->retry_max = retry_max;
   env->hub->engine_extra = g_strdup (engine_extra);
@@ -1302,6 +1311,273 @@ run_real (const char *url, const char *database, const char *login, const char *
   return 0;
 }
 
+/* ---- B6: connections that never sign in, a reader that floods and does not read ----------------- */
+
+#define N(suffix) (g_strconcat (b, "_", suffix, NULL))   /* leaked: a few dozen names per run */
+#define ATTACK_SOURCES 20
+
+/* A thread that keeps @n connections to the hub's agent port open (reopening the ones the hub
+ * closes) from 127.0.0.2 … 127.0.0.21: half idle, half slow loris (an HTTP request that never
+ * ends, one header line every 2 s). Plain POSIX sockets: it must not share the main loop. */
+typedef struct {
+  guint    port;
+  guint    n;
+  gint     stop;
+  gint     open_now;
+  gint     reopened;
+  GThread *thread;
+} Attack;
+
+static int
+attack_connect (guint port, guint i)
+{
+  struct sockaddr_in from = { .sin_family = AF_INET };
+  struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons ((guint16) port) };
+  int fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+  if (fd < 0)
+    return -1;
+  from.sin_addr.s_addr = htonl (0x7f000002 + i % ATTACK_SOURCES);
+  to.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
+  if (bind (fd, (struct sockaddr *) &from, sizeof from) != 0 ||
+      connect (fd, (struct sockaddr *) &to, sizeof to) != 0)
+    {
+      close (fd);
+      return -1;
+    }
+  if (i % 2 == 1)
+    (void) !send (fd, "GET /agent/v1 HTTP/1.1\r\nHost: hub\r\n", 35, MSG_NOSIGNAL | MSG_DONTWAIT);
+  return fd;
+}
+
+static gpointer
+attack_main (gpointer data)
+{
+  Attack *a = data;
+  g_autofree struct pollfd *fds = g_new0 (struct pollfd, a->n);
+  gint64 next_dribble = g_get_monotonic_time () + 2 * G_USEC_PER_SEC;
+
+  for (guint i = 0; i < a->n; i++)
+    {
+      fds[i].fd = attack_connect (a->port, i);
+      fds[i].events = POLLIN;
+    }
+  while (!g_atomic_int_get (&a->stop))
+    {
+      gint open = 0;
+
+      /* Only the connections the hub closed (or wrote to) wake this up. */
+      poll (fds, a->n, 250);
+      for (guint i = 0; i < a->n; i++)
+        {
+          char byte;
+
+          if (fds[i].fd >= 0 && (fds[i].revents & (POLLIN | POLLHUP | POLLERR)) != 0)
+            {
+              gssize n = recv (fds[i].fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+
+              if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK))
+                {
+                  close (fds[i].fd);
+                  fds[i].fd = -1;
+                }
+            }
+          fds[i].revents = 0;
+          if (fds[i].fd < 0)
+            {
+              fds[i].fd = attack_connect (a->port, i);
+              if (fds[i].fd >= 0)
+                g_atomic_int_inc (&a->reopened);
+            }
+          open += fds[i].fd >= 0;
+        }
+      if (g_get_monotonic_time () >= next_dribble)
+        {
+          next_dribble = g_get_monotonic_time () + 2 * G_USEC_PER_SEC;
+          for (guint i = 1; i < a->n; i += 2)
+            if (fds[i].fd >= 0)
+              (void) !send (fds[i].fd, "X-Pad: y\r\n", 10, MSG_NOSIGNAL | MSG_DONTWAIT);
+        }
+      g_atomic_int_set (&a->open_now, open);
+    }
+  for (guint i = 0; i < a->n; i++)
+    if (fds[i].fd >= 0)
+      close (fds[i].fd);
+  return NULL;
+}
+
+static gboolean
+attack_holding (gpointer data)
+{
+  Attack *a = data;
+
+  return (guint) g_atomic_int_get (&a->open_now) >= a->n;
+}
+
+static Attack *
+attack_start (Env *env, guint n)
+{
+  Attack *a = g_new0 (Attack, 1);
+
+  a->port = env->hub->port;
+  a->n = n;
+  a->thread = g_thread_new ("attack", attack_main, a);
+  if (!proc_wait_until (attack_holding, a, 30000))
+    progress ("the attack holds only %d of %u connections", g_atomic_int_get (&a->open_now), n);
+  progress ("%d connections held open that never sign in", g_atomic_int_get (&a->open_now));
+  return a;
+}
+
+static void
+attack_stop (Attack *a)
+{
+  g_atomic_int_set (&a->stop, 1);
+  g_thread_join (a->thread);
+  g_free (a);
+}
+
+static gboolean
+client_signed_in (gpointer data)
+{
+  return rd_agent_client_get_state (data) == RD_AGENT_STATE_SIGNED_IN;
+}
+
+/* With the attack on: a new agent's sign-in (connect, upgrade, hello, welcome) and the admin's
+ * `status`, twenty times each. */
+static void
+measure_under_attack (Env *env, Attack *attack, Agent *model)
+{
+  const char *b = "b6";
+  g_autoptr(GArray) sign_in = g_array_new (FALSE, FALSE, sizeof (gdouble));
+  g_autoptr(GArray) status = g_array_new (FALSE, FALSE, sizeof (gdouble));
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *key = NULL;
+  char *extension = g_strdup_printf ("%s", model->extension);
+
+  result (N ("attack_connections"), g_atomic_int_get (&attack->open_now), "connections");
+  key = proc_hub_agent_key (env->hub, extension, &url, &error);
+  if (key == NULL)
+    g_error ("agent-key: %s", error->message);
+  /* The model agent's key was just replaced: it signs in again with the new one too. */
+  rd_agent_client_set_agent_key (model->client, extension, key);
+  for (guint i = 0; i < 20; i++)
+    {
+      g_autoptr(RdAgentClient) client = rd_agent_client_new (url);
+      double t = now_ms (), d;
+
+      rd_agent_client_set_agent_key (client, extension, key);
+      rd_agent_client_start (client);
+      if (!proc_wait_until (client_signed_in, client, 30000))
+        g_warning ("a sign-in under attack did not finish in 30 s");
+      d = now_ms () - t;
+      g_array_append_val (sign_in, d);
+      rd_agent_client_stop (client);
+      proc_wait_ms (50);
+    }
+  for (guint i = 0; i < 20; i++)
+    {
+      double t = now_ms (), d;
+      g_autoptr(JsonObject) reply = proc_hub_status (env->hub);
+
+      d = now_ms () - t;
+      if (reply == NULL)
+        g_warning ("status did not answer under attack");
+      g_array_append_val (status, d);
+      proc_wait_ms (50);
+    }
+  result_latency (N ("new_sign_in"), sign_in);
+  result_latency (N ("status"), status);
+  if (!proc_wait_until (client_signed_in, model->client, 30000))
+    g_warning ("agent %s did not sign in again with its new key", extension);
+  result (N ("pending_connections"), hub_status_int (env, "connections", "pending"), "connections");
+  g_free (extension);
+}
+
+/* A ping over @ws and the time until its pong (frames in between are skipped); -1 on timeout. */
+static double
+ping_ms (SecWs *ws, guint id)
+{
+  g_autofree char *ping = g_strdup_printf ("{\"type\":\"ping\",\"id\":%u}", id);
+  double t = now_ms ();
+  JsonObject *frame;
+
+  sec_ws_send (ws, ping);
+  while ((frame = sec_ws_next (ws, 10000)) != NULL)
+    if (g_strcmp0 (sec_frame_type (frame), "pong") == 0)
+      return now_ms () - t;
+  return -1;
+}
+
+/* One agent sends @n `recent` requests and reads nothing; another pings meanwhile. Hub memory
+ * before, at its highest while the flood lasts, and after the flooder's connection closed. */
+static void
+measure_flood (Env *env, GPtrArray *agents, guint n)
+{
+  const char *b = "b6";
+  const char *flooder = ((Agent *) agents->pdata[1])->extension;
+  const char *other = ((Agent *) agents->pdata[2])->extension;
+  GPid pid = proc_hub_pid (env->hub);
+  g_autoptr(GArray) pong = g_array_new (FALSE, FALSE, sizeof (gdouble));
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *other_url = NULL;
+  g_autofree char *key = proc_hub_agent_key (env->hub, flooder, &url, &error);
+  g_autofree char *other_key = proc_hub_agent_key (env->hub, other, &other_url, &error);
+  g_autofree char *hello = NULL;
+  g_autofree char *welcome = NULL;
+  g_autoptr(GSocket) socket = NULL;
+  g_autoptr(SecWs) pinger = NULL;
+  gint64 before, peak = 0, after;
+  gushort close_code;
+
+  if (key == NULL || other_key == NULL)
+    g_error ("agent-key: %s", error->message);
+  proc_wait_ms (12000);   /* the attack's connections have gone */
+  pinger = sec_ws_connect (other_url, NULL, &error);
+  if (pinger == NULL || g_strcmp0 (sec_frame_type (sec_ws_hello_key (pinger, other, other_key)), "welcome") != 0)
+    g_error ("the pinging agent could not sign in");
+  before = proc_status_field (pid, "VmRSS");
+  socket = sec_tcp_open (env->hub->port, NULL, 4096);
+  if (socket == NULL || !sec_tcp_ws_upgrade (socket, env->hub->port))
+    g_error ("the flooder could not connect");
+  hello = g_strdup_printf ("{\"type\":\"hello\",\"v\":1,\"auth\":{\"method\":\"agent-key\",\"extension\":\"%s\","
+                           "\"key\":\"%s\"}}", flooder, key);
+  sec_tcp_ws_send (socket, hello);
+  welcome = sec_tcp_ws_read_text (socket, 10000);
+  if (welcome == NULL || strstr (welcome, "welcome") == NULL)
+    g_error ("the flooder was not welcomed");
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *recent = g_strdup_printf ("{\"type\":\"recent\",\"id\":%u,\"limit\":200%s}", i + 1,
+                                                 i % 2 ? ",\"query\":\"13\"" : "");
+
+      if (!sec_tcp_ws_send (socket, recent))
+        break;
+      if (i % 50 == 0)
+        {
+          double d = ping_ms (pinger, i);
+
+          if (d >= 0)
+            g_array_append_val (pong, d);
+          peak = MAX (peak, proc_status_field (pid, "VmRSS"));
+        }
+    }
+  proc_wait_ms (500);
+  peak = MAX (peak, proc_status_field (pid, "VmRSS"));
+  close_code = sec_tcp_ws_read_until_close (socket, 1000, NULL);
+  g_socket_close (socket, NULL);
+  proc_wait_ms (5000);
+  after = proc_status_field (pid, "VmRSS");
+  result (N ("flood_requests"), n, "requests");
+  result (N ("flood_close_code"), close_code, "code");
+  result_latency (N ("pong_during_flood"), pong);
+  result (N ("rss_before_flood"), before / 1024.0, "MB");
+  result (N ("rss_peak_flood"), peak / 1024.0, "MB");
+  result (N ("rss_after_flood"), after / 1024.0, "MB");
+  result (N ("rss_after_flood_change"), 100.0 * (after - before) / before, "%");
+}
+
 /* ---- B3: hub scale -------------------------------------------------------------------------- */
 
 typedef struct {
@@ -1380,8 +1656,10 @@ outbox_idle (gpointer data)
 }
 
 static int
-run_scale (guint n_agents, guint rate, guint seconds)
+run_scale (guint n_agents, guint rate, guint seconds, guint attack_n, guint flood_n)
 {
+  const char *b = attack_n > 0 ? "b6" : "b3";
+  Attack *attack = NULL;
   Env env = { 0 };
   Book book = { g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) call_rec_free), 0 };
   g_autoptr(GArray) pop_ms = g_array_new (FALSE, FALSE, sizeof (gdouble));
@@ -1406,9 +1684,11 @@ run_scale (guint n_agents, guint rate, guint seconds)
     }
   env_start_sims (&env);
   env_start_hub (&env, 5, 60);
-  result ("b3_agents", n_agents, "agents");
-  result ("b3_hub_rss_before_agents", proc_status_field (proc_hub_pid (env.hub), "VmRSS") / 1024.0, "MB");
+  result (N ("agents"), n_agents, "agents");
+  result (N ("hub_rss_before_agents"), proc_status_field (proc_hub_pid (env.hub), "VmRSS") / 1024.0, "MB");
 
+  if (attack_n > 0)
+    attack = attack_start (&env, attack_n);
   t = now_ms ();
   for (guint i = 0; i < env.extensions->len; i++)
     g_ptr_array_add (agents, agent_new (&env, &book, env.extensions->pdata[i]));
@@ -1418,11 +1698,13 @@ run_scale (guint n_agents, guint rate, guint seconds)
     rd_agent_client_start (((Agent *) agents->pdata[i])->client);
   if (!proc_wait_until_every (all_signed_in, agents, 300000, 100))
     g_error ("not every agent signed in");
-  result ("b3_sign_in_all", (now_ms () - t) / 1000.0, "s");
-  result ("b3_hub_agents_signed_in", hub_status_int (&env, NULL, "agents"), "agents");
+  result (N ("sign_in_all"), (now_ms () - t) / 1000.0, "s");
+  result (N ("hub_agents_signed_in"), hub_status_int (&env, NULL, "agents"), "agents");
   proc_wait_ms (2000);
+  if (attack != NULL)
+    measure_under_attack (&env, attack, agents->pdata[0]);
   hub_rss_idle = proc_status_field (proc_hub_pid (env.hub), "VmRSS");
-  result ("b3_hub_rss_agents_idle", hub_rss_idle / 1024.0, "MB");
+  result (N ("hub_rss_agents_idle"), hub_rss_idle / 1024.0, "MB");
 
   burst.env = &env;
   burst.book = &book;
@@ -1436,11 +1718,11 @@ run_scale (guint n_agents, guint rate, guint seconds)
   proc_wait_until (burst_finished, &burst, (seconds + 30) * 1000);
   /* Saturation check: CPU seconds used during the burst by the hub and by this driver (the
    * simulators and the 1,000 agents share its main thread). */
-  result ("b3_burst_hub_cpu", proc_cpu_seconds (proc_hub_pid (env.hub)) - cpu_hub0, "s");
-  result ("b3_burst_driver_cpu", proc_cpu_seconds (getpid ()) - cpu_self0, "s");
+  result (N ("burst_hub_cpu"), proc_cpu_seconds (proc_hub_pid (env.hub)) - cpu_hub0, "s");
+  result (N ("burst_driver_cpu"), proc_cpu_seconds (getpid ()) - cpu_self0, "s");
   progress ("%u calls started in %.1f s", burst.started, (now_ms () - burst.t_begin) / 1000);
   proc_wait_until_every (all_ended, &book, 30000, 100);
-  report_hub_memory (&env, "b3_hub");
+  report_hub_memory (&env, N ("hub"));
 
   {
     GHashTableIter iter;
@@ -1460,21 +1742,30 @@ run_scale (guint n_agents, guint rate, guint seconds)
           }
       }
   }
-  result ("b3_calls", burst.started, "calls");
-  result ("b3_rate", rate, "calls/s");
-  result ("b3_duration", seconds, "s");
-  result_latency ("b3_pop", pop_ms);
-  result_latency ("b3_pop_from_request", pop_play_ms);
-  result ("b3_lost_ringing", lost, "events");
-  result ("b3_duplicated_ringing", dup, "events");
-  result ("b3_to_wrong_agent", wrong, "calls");
-  result ("b3_lost_ended", lost_end, "events");
-  result ("b3_unexpected_frames", book.unexpected, "frames");
-  result ("b3_wrong_or_no_match", unmatched, "calls");
+  result (N ("calls"), burst.started, "calls");
+  result (N ("rate"), rate, "calls/s");
+  result (N ("duration"), seconds, "s");
+  result_latency (N ("pop"), pop_ms);
+  result_latency (N ("pop_from_request"), pop_play_ms);
+  result (N ("lost_ringing"), lost, "events");
+  result (N ("duplicated_ringing"), dup, "events");
+  result (N ("to_wrong_agent"), wrong, "calls");
+  result (N ("lost_ended"), lost_end, "events");
+  result (N ("unexpected_frames"), book.unexpected, "frames");
+  result (N ("wrong_or_no_match"), unmatched, "calls");
   t = now_ms ();
   proc_wait_until_every (outbox_idle, &env, 120000, 200);
-  result ("b3_outbox_drain_after_burst", (now_ms () - t) / 1000.0, "s");
-  result ("b3_outbox_dead", hub_status_int (&env, "outbox", "dead"), "items");
+  result (N ("outbox_drain_after_burst"), (now_ms () - t) / 1000.0, "s");
+  result (N ("outbox_dead"), hub_status_int (&env, "outbox", "dead"), "items");
+  if (attack != NULL)
+    {
+      result (N ("attack_reopened"), g_atomic_int_get (&attack->reopened), "connections");
+      result (N ("closed_by_caps"), hub_status_int (&env, "connections", "closed_by_caps"), "connections");
+      result (N ("closed_by_deadline"), hub_status_int (&env, "connections", "timed_out"), "connections");
+      attack_stop (attack);
+    }
+  if (flood_n > 0)
+    measure_flood (&env, agents, flood_n);
 
   g_ptr_array_unref (agents);
   agents = NULL;
@@ -1754,7 +2045,11 @@ main (int argc, char **argv)
                     opt_uint (argc, argv, "--lookups", 2000));
   if (g_str_equal (mode, "scale"))
     return run_scale (opt_uint (argc, argv, "--agents", 1000), opt_uint (argc, argv, "--rate", 50),
-                      opt_uint (argc, argv, "--seconds", 60));
+                      opt_uint (argc, argv, "--seconds", 60), 0, 0);
+  if (g_str_equal (mode, "abuse"))
+    return run_scale (opt_uint (argc, argv, "--agents", 1000), opt_uint (argc, argv, "--rate", 50),
+                      opt_uint (argc, argv, "--seconds", 60), opt_uint (argc, argv, "--attack", 2000),
+                      opt_uint (argc, argv, "--flood", 3000));
   if (g_str_equal (mode, "outbox"))
     return run_outbox (opt_uint (argc, argv, "--calls", 10000), opt_uint (argc, argv, "--outage", 30));
   if (g_str_equal (mode, "real"))

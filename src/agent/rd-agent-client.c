@@ -4,7 +4,9 @@
 
 #include "agent/rd-agent-hub-frame.h"
 #include "core/rd-error.h"
+#include "core/rd-tls-pin.h"
 
+#include <glib/gi18n-lib.h>
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
 #include <string.h>
@@ -17,6 +19,7 @@
 #define BACKOFF_MAX_MS        60000
 #define CLOSE_UNAUTHORIZED    4401
 #define CLOSE_FORBIDDEN       4403
+#define CLOSE_REVOKED         4410
 
 typedef struct _Pending Pending;
 
@@ -26,7 +29,8 @@ struct _RdAgentClient
 
   /* configuration */
   char                    *hub_url;
-  char                    *pin;             /* lowercase hex SHA-256 of the hub's DER certificate */
+  RdTlsPin                *pin;             /* the hub's pinned certificate: the session's TLS database */
+  char                    *pin_error;       /* why the configured pin is not usable */
   char                    *method;          /* "agent-key", "crm-key" or NULL */
   char                    *who;             /* extension or login */
   char                    *key;             /* never logged */
@@ -45,6 +49,8 @@ struct _RdAgentClient
   char                    *crm_status;
   char                    *status_message;
   char                    *last_error;
+  char                    *revoked_reason;   /* the hub's reason when it ended our access */
+  char                    *close_message;    /* why the hub closed us, for the user (translated) */
 
   /* connection */
   GMainContext            *context;          /* the creator's thread-default context: all I/O and timers */
@@ -74,6 +80,8 @@ enum {
   PROP_CRM_STATUS,
   PROP_STATUS_MESSAGE,
   PROP_LAST_ERROR,
+  PROP_REVOKED_REASON,
+  PROP_CLOSE_MESSAGE,
   N_PROPS
 };
 
@@ -83,6 +91,7 @@ enum {
   SIGNAL_DIAL_FAILED,
   SIGNAL_CALL_LOGGED,
   SIGNAL_STATUS_CHANGED,
+  SIGNAL_ACCESS_ENDED,
   N_SIGNALS
 };
 
@@ -137,38 +146,6 @@ forget_token (RdAgentClient *self)
 {
   wipe_string (&self->token);
   self->token_expires = 0;
-}
-
-/* "AB:CD:…" or "abcd…" → "abcd…"; anything else is kept as given so that it never matches. */
-static char *
-normalize_fingerprint (const char *text)
-{
-  GString *hex = g_string_new (NULL);
-
-  for (const char *p = text; *p != '\0'; p++)
-    if (g_ascii_isxdigit (*p))
-      g_string_append_c (hex, g_ascii_tolower (*p));
-    else if (*p != ':' && *p != ' ')
-      {
-        g_string_free (hex, TRUE);
-        return g_strdup ("invalid");
-      }
-  return g_string_free (hex, FALSE);
-}
-
-static gboolean
-certificate_matches_pin (RdAgentClient *self, GTlsCertificate *certificate)
-{
-  g_autoptr(GByteArray) der = NULL;
-  g_autofree char *digest = NULL;
-
-  if (certificate == NULL || self->pin == NULL)
-    return FALSE;
-  g_object_get (certificate, "certificate", &der, NULL);
-  if (der == NULL)
-    return FALSE;
-  digest = g_compute_checksum_for_data (G_CHECKSUM_SHA256, der->data, der->len);
-  return g_strcmp0 (digest, self->pin) == 0;
 }
 
 /* ---- requests ------------------------------------------------------------ */
@@ -428,6 +405,8 @@ handle_welcome (RdAgentClient *self, RdAgentHubFrame *frame)
   set_prop_string (self, &self->extension, frame->extension, PROP_EXTENSION);
   set_prop_string (self, &self->user_name, frame->user_name, PROP_USER_NAME);
   set_last_error (self, NULL);
+  set_prop_string (self, &self->revoked_reason, NULL, PROP_REVOKED_REASON);
+  set_prop_string (self, &self->close_message, NULL, PROP_CLOSE_MESSAGE);
   if (frame->has_status)
     apply_status (self, frame);
   set_state (self, RD_AGENT_STATE_SIGNED_IN);
@@ -571,6 +550,49 @@ on_ws_message (SoupWebsocketConnection *ws, gint type, GBytes *message, gpointer
   g_object_unref (self);
 }
 
+/* The user-facing text for the reason of close code 4410 (docs/agent-protocol.md). */
+static char *
+access_ended_message (const char *reason)
+{
+  if (g_strcmp0 (reason, "unbound") == 0)
+    return g_strdup (_("Your administrator removed your extension from your user account. This computer no longer receives its calls."));
+  if (g_strcmp0 (reason, "rebound") == 0)
+    return g_strdup (_("Your administrator gave your extension to a user account. Sign in again with that account’s credentials."));
+  if (g_strcmp0 (reason, "key-reissued") == 0)
+    return g_strdup (_("Your administrator issued a new agent key for your extension. Enter the new key in Preferences."));
+  if (g_strcmp0 (reason, "key-revoked") == 0)
+    return g_strdup (_("Your administrator revoked your agent key. Ask for a new one, then enter it in Preferences."));
+  if (g_strcmp0 (reason, "crm-disconnected") == 0)
+    return g_strdup (_("Your administrator disconnected the hub from the CRM, which ended every user’s access."));
+  return g_strdup (_("Your administrator ended your access to the hub."));
+}
+
+/* The hub ended our access (4410): the session and the credential that opened it are gone.
+ * Retrying would only be refused, so wait for new credentials and say why. */
+static void
+access_ended (RdAgentClient *self, const char *reason)
+{
+  g_autofree char *message = NULL;
+  g_autofree char *token = NULL;
+
+  /* The reason is the hub's text: keep a short, plain token of it. */
+  if (reason != NULL)
+    {
+      token = g_strndup (reason, 32);
+      g_strcanon (token, "abcdefghijklmnopqrstuvwxyz-", '?');
+    }
+  message = access_ended_message (token);
+  g_debug ("agent client: access ended by the hub (%s)", token ? token : "no reason");
+  forget_token (self);
+  g_object_freeze_notify (G_OBJECT (self));
+  set_prop_string (self, &self->revoked_reason, token, PROP_REVOKED_REASON);
+  set_prop_string (self, &self->close_message, message, PROP_CLOSE_MESSAGE);
+  set_last_error (self, message);
+  set_state (self, RD_AGENT_STATE_AUTH_FAILED);
+  g_object_thaw_notify (G_OBJECT (self));
+  g_signal_emit (self, signals[SIGNAL_ACCESS_ENDED], 0, token, message);
+}
+
 static void
 on_ws_closed (SoupWebsocketConnection *ws, gpointer user_data)
 {
@@ -587,6 +609,11 @@ on_ws_closed (SoupWebsocketConnection *ws, gpointer user_data)
     {
       set_last_error (self, "The hub refused this connection; use a wss:// address");
       set_state (self, RD_AGENT_STATE_AUTH_FAILED);
+      return;
+    }
+  if (code == CLOSE_REVOKED)
+    {
+      access_ended (self, soup_websocket_connection_get_close_data (ws));
       return;
     }
   /* 4401 on a live or resuming session: token revoked or expired. */
@@ -709,14 +736,6 @@ send_hello (RdAgentClient *self)
   g_debug ("agent client: hello sent (%s)", use_token ? "session" : self->method);
 }
 
-static gboolean
-on_accept_certificate (SoupMessage *msg, GTlsCertificate *certificate,
-                       GTlsCertificateFlags errors, gpointer user_data)
-{
-  /* Only the pinned certificate is accepted when verification fails. */
-  return certificate_matches_pin (RD_AGENT_CLIENT (user_data), certificate);
-}
-
 static void
 on_connected (GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -733,7 +752,9 @@ on_connected (GObject *source, GAsyncResult *result, gpointer user_data)
   if (ws == NULL)
     {
       const char *kind = error->domain == G_TLS_ERROR ? "TLS" : "network";
-      g_autofree char *message = g_strdup_printf ("Cannot reach the hub (%s): %s", kind, error->message);
+      g_autofree char *message = self->pin != NULL && error->domain == G_TLS_ERROR
+        ? g_strdup ("The hub's certificate does not match the pinned certificate")
+        : g_strdup_printf ("Cannot reach the hub (%s): %s", kind, error->message);
 
       g_debug ("agent client: %s", message);
       g_clear_object (&self->handshake);
@@ -743,18 +764,6 @@ on_connected (GObject *source, GAsyncResult *result, gpointer user_data)
       return;
     }
 
-  /* With a pin, even a CA-valid certificate must be the pinned one. */
-  if (self->pin != NULL &&
-      g_strcmp0 (g_uri_get_scheme (soup_message_get_uri (self->handshake)), "https") == 0 &&
-      !certificate_matches_pin (self, soup_message_get_tls_peer_certificate (self->handshake)))
-    {
-      soup_websocket_connection_close (ws, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION, NULL);
-      g_clear_object (&self->handshake);
-      set_last_error (self, "The hub's certificate does not match the pinned certificate");
-      client_source_clear (self, &self->handshake_timeout_id);
-      schedule_reconnect (self);
-      return;
-    }
   g_clear_object (&self->handshake);
 
   self->ws = g_steal_pointer (&ws);
@@ -817,6 +826,12 @@ connect_now (RdAgentClient *self)
       set_state (self, RD_AGENT_STATE_AUTH_FAILED);
       return;
     }
+  if (self->pin_error != NULL)
+    {
+      set_last_error (self, self->pin_error);
+      set_state (self, RD_AGENT_STATE_AUTH_FAILED);
+      return;
+    }
   url = http_url_for (self->hub_url);
   if (url == NULL)
     {
@@ -834,9 +849,6 @@ connect_now (RdAgentClient *self)
       set_state (self, RD_AGENT_STATE_AUTH_FAILED);
       return;
     }
-  if (self->pin != NULL)
-    g_signal_connect_object (self->handshake, "accept-certificate",
-                             G_CALLBACK (on_accept_certificate), self, 0);
   self->connect_cancellable = g_cancellable_new ();
   self->handshake_timeout_id = client_timeout_add (self, HANDSHAKE_TIMEOUT_S * 1000, TRUE, on_handshake_timeout, self);
   soup_session_websocket_connect_async (self->soup, self->handshake, NULL, NULL, G_PRIORITY_DEFAULT,
@@ -883,15 +895,35 @@ rd_agent_client_set_hub_url (RdAgentClient *self, const char *hub_url)
 void
 rd_agent_client_set_pinned_certificate (RdAgentClient *self, const char *sha256_hex)
 {
-  g_autofree char *pin = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RdTlsPin) pin = NULL;
+  g_autofree char *pin_error = NULL;
 
   g_return_if_fail (RD_IS_AGENT_CLIENT (self));
 
-  pin = (sha256_hex != NULL && *sha256_hex != '\0') ? normalize_fingerprint (sha256_hex) : NULL;
-  if (g_strcmp0 (pin, self->pin) == 0)
+  if (sha256_hex != NULL && *sha256_hex != '\0')
+    {
+      pin = rd_tls_pin_new (sha256_hex, &error);
+      if (pin == NULL)
+        pin_error = g_strdup (error->message);
+    }
+  if (g_strcmp0 (pin != NULL ? rd_tls_pin_get_digest (pin) : NULL,
+                 self->pin != NULL ? rd_tls_pin_get_digest (self->pin) : NULL) == 0 &&
+      g_strcmp0 (pin_error, self->pin_error) == 0)
     return;
-  g_free (self->pin);
-  self->pin = g_steal_pointer (&pin);
+  g_set_object (&self->pin, pin);
+  g_free (self->pin_error);
+  self->pin_error = g_steal_pointer (&pin_error);
+  /* With a pin the handshake itself refuses any other certificate, CA-signed or not, before the
+   * hello (and the credential in it) is sent; without one, the system's CAs decide. */
+  if (self->pin != NULL)
+    g_object_set (self->soup, "tls-database", self->pin, NULL);
+  else
+    {
+      g_autoptr(GTlsDatabase) system = g_tls_backend_get_default_database (g_tls_backend_get_default ());
+
+      g_object_set (self->soup, "tls-database", system, NULL);
+    }
   restart (self);
 }
 
@@ -999,6 +1031,20 @@ rd_agent_client_get_last_error (RdAgentClient *self)
 {
   g_return_val_if_fail (RD_IS_AGENT_CLIENT (self), NULL);
   return self->last_error;
+}
+
+const char *
+rd_agent_client_get_revoked_reason (RdAgentClient *self)
+{
+  g_return_val_if_fail (RD_IS_AGENT_CLIENT (self), NULL);
+  return self->revoked_reason;
+}
+
+const char *
+rd_agent_client_get_close_message (RdAgentClient *self)
+{
+  g_return_val_if_fail (RD_IS_AGENT_CLIENT (self), NULL);
+  return self->close_message;
 }
 
 /* Starts an async request: validates @number, builds the task. */
@@ -1148,7 +1194,8 @@ rd_agent_client_finalize (GObject *object)
   g_hash_table_unref (self->pending);
   g_main_context_unref (self->context);
   g_free (self->hub_url);
-  g_free (self->pin);
+  g_clear_object (&self->pin);
+  g_free (self->pin_error);
   g_free (self->method);
   g_free (self->who);
   wipe_string (&self->key);
@@ -1159,6 +1206,8 @@ rd_agent_client_finalize (GObject *object)
   g_free (self->crm_status);
   g_free (self->status_message);
   g_free (self->last_error);
+  g_free (self->revoked_reason);
+  g_free (self->close_message);
 
   G_OBJECT_CLASS (rd_agent_client_parent_class)->finalize (object);
 }
@@ -1177,6 +1226,8 @@ rd_agent_client_get_property (GObject *object, guint prop_id, GValue *value, GPa
     case PROP_CRM_STATUS: g_value_set_string (value, self->crm_status); break;
     case PROP_STATUS_MESSAGE: g_value_set_string (value, self->status_message); break;
     case PROP_LAST_ERROR: g_value_set_string (value, self->last_error); break;
+    case PROP_REVOKED_REASON: g_value_set_string (value, self->revoked_reason); break;
+    case PROP_CLOSE_MESSAGE: g_value_set_string (value, self->close_message); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -1199,6 +1250,8 @@ rd_agent_client_class_init (RdAgentClientClass *klass)
   properties[PROP_CRM_STATUS] = g_param_spec_string ("crm-status", NULL, NULL, NULL, flags);
   properties[PROP_STATUS_MESSAGE] = g_param_spec_string ("status-message", NULL, NULL, NULL, flags);
   properties[PROP_LAST_ERROR] = g_param_spec_string ("last-error", NULL, NULL, NULL, flags);
+  properties[PROP_REVOKED_REASON] = g_param_spec_string ("revoked-reason", NULL, NULL, NULL, flags);
+  properties[PROP_CLOSE_MESSAGE] = g_param_spec_string ("close-message", NULL, NULL, NULL, flags);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   signals[SIGNAL_CALL] =
@@ -1216,6 +1269,9 @@ rd_agent_client_class_init (RdAgentClientClass *klass)
   signals[SIGNAL_STATUS_CHANGED] =
     g_signal_new ("status-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 0);
+  signals[SIGNAL_ACCESS_ENDED] =
+    g_signal_new ("access-ended", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);
 }
 
 static void

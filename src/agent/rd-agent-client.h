@@ -74,13 +74,19 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (RdAgentRecentCall, rd_agent_recent_call_free)
 G_DECLARE_FINAL_TYPE (RdAgentClient, rd_agent_client, RD, AGENT_CLIENT, GObject)
 
 /* Properties: "state" (RdAgentState), "extension", "user-name", "pbx-status",
- * "crm-status", "status-message", "last-error" (human text, may be NULL).
+ * "crm-status", "status-message", "last-error" (human text, may be NULL),
+ * "revoked-reason" (the hub's reason when it ended our access: "unbound", "rebound",
+ * "key-reissued", "key-revoked", "crm-disconnected"; NULL otherwise), "close-message" (why the
+ * hub ended our access, translated, for the user; NULL otherwise). Both are cleared by the next
+ * sign-in.
  * Signals:
  *   "call"        (RdAgentCall *)                     a call frame for our extension
  *   "match"       (const char *call_id, RdAgentMatch *) late lookup result (match may be NULL)
  *   "dial-failed" (const char *call_id, const char *reason)
  *   "call-logged" (const char *call_id)
- *   "status-changed" ()                                pbx/crm/status-message changed */
+ *   "status-changed" ()                                pbx/crm/status-message changed
+ *   "access-ended" (const char *reason, const char *message)  the hub ended our access (close
+ *                  code 4410); the client waits in RD_AGENT_STATE_AUTH_FAILED for new credentials */
 
 RdAgentClient *rd_agent_client_new                 (const char *hub_url);
 void           rd_agent_client_set_hub_url         (RdAgentClient *self, const char *hub_url);
@@ -96,6 +102,8 @@ const char    *rd_agent_client_get_pbx_status      (RdAgentClient *self);
 const char    *rd_agent_client_get_crm_status      (RdAgentClient *self);
 const char    *rd_agent_client_get_status_message  (RdAgentClient *self);
 const char    *rd_agent_client_get_last_error      (RdAgentClient *self);
+const char    *rd_agent_client_get_revoked_reason  (RdAgentClient *self);
+const char    *rd_agent_client_get_close_message   (RdAgentClient *self);
 
 /* @number: text or a tel:/callto:/sip:/sips: URI; returns the PBX call id. */
 void           rd_agent_client_dial_async          (RdAgentClient *self, const char *number,

@@ -3,6 +3,7 @@
 #include "agent/rd-agent-hub-frame.h"
 
 #include "core/rd-error.h"
+#include "core/rd-text.h"
 #include "core/rd-json.h"
 
 #include <json-glib/json-glib.h>
@@ -57,6 +58,32 @@ opt_string (JsonObject *object, const char *name, char **out, GError **error)
   if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
     return bad_field (error, name);
   *out = g_strdup (json_node_get_string (node));
+  return TRUE;
+}
+
+/* Text for people: names, companies, numbers as shown, messages. They come from the CRM and the
+ * PBX, typed by anyone: no control characters or bidirectional overrides reach the desktop.
+ * (Identifiers — call ids, tokens, kinds — are kept byte for byte.) */
+static gboolean
+opt_text (JsonObject *object, const char *name, char **out, GError **error)
+{
+  char *raw;
+
+  if (!opt_string (object, name, out, error))
+    return FALSE;
+  raw = *out;
+  *out = rd_text_clean (raw);
+  g_free (raw);
+  return TRUE;
+}
+
+static gboolean
+req_text (JsonObject *object, const char *name, char **out, GError **error)
+{
+  if (!opt_text (object, name, out, error))
+    return FALSE;
+  if (*out == NULL)
+    return bad_field (error, name);
   return TRUE;
 }
 
@@ -130,10 +157,10 @@ parse_match (JsonObject *parent, const char *name, RdAgentMatch **out, GError **
   match = g_new0 (RdAgentMatch, 1);
   if (!req_string (object, "kind", &match->kind, error) ||
       !opt_int (object, "id", G_MININT64, G_MAXINT64, &match->id, error) ||
-      !req_string (object, "name", &match->name, error) ||
-      !opt_string (object, "company", &match->company, error) ||
-      !opt_string (object, "url", &match->url, error) ||
-      !opt_string (object, "owner", &match->owner, error))
+      !req_text (object, "name", &match->name, error) ||
+      !opt_text (object, "company", &match->company, error) ||
+      !opt_text (object, "url", &match->url, error) ||
+      !opt_text (object, "owner", &match->owner, error))
     return FALSE;
   *out = g_steal_pointer (&match);
   return TRUE;
@@ -151,7 +178,7 @@ parse_error_object (JsonObject *parent, GError **out, GError **error)
     return FALSE;
   if (object == NULL)
     return bad_field (error, "error");
-  if (!opt_string (object, "code", &code, error) || !opt_string (object, "message", &message, error))
+  if (!opt_string (object, "code", &code, error) || !opt_text (object, "message", &message, error))
     return FALSE;
   for (int i = RD_ERROR_FAILED; i <= RD_ERROR_DISABLED; i++)
     if (g_strcmp0 (code, rd_error_code_to_string ((RdErrorCode) i)) == 0)
@@ -168,7 +195,7 @@ parse_status (JsonObject *object, RdAgentHubFrame *frame, GError **error)
   frame->has_status = TRUE;
   return opt_string (object, "pbx", &frame->pbx_status, error) &&
          opt_string (object, "crm", &frame->crm_status, error) &&
-         opt_string (object, "message", &frame->status_message, error);
+         opt_text (object, "message", &frame->status_message, error);
 }
 
 static gboolean
@@ -190,7 +217,7 @@ parse_call (JsonObject *root, RdAgentHubFrame *frame, GError **error)
   if (number != NULL &&
       (!opt_string (number, "raw", &call->number_raw, error) ||
        !opt_string (number, "e164", &call->number_e164, error) ||
-       !opt_string (number, "display", &call->number_display, error) ||
+       !opt_text (number, "display", &call->number_display, error) ||
        !opt_string (number, "kind", &call->number_kind, error)))
     return FALSE;
 
@@ -231,8 +258,8 @@ parse_recent (JsonObject *root, RdAgentHubFrame *frame, GError **error)
       object = json_node_get_object (element);
       if (!opt_string (object, "call_id", &call->call_id, error) ||
           !req_string (object, "direction", &call->direction, error) ||
-          !opt_string (object, "number", &call->number, error) ||
-          !opt_string (object, "name", &call->name, error) ||
+          !opt_text (object, "number", &call->number, error) ||
+          !opt_text (object, "name", &call->name, error) ||
           !parse_match (object, "match", &call->match, error) ||
           !opt_int (object, "start", G_MININT64, G_MAXINT64, &call->start, error) ||
           !opt_uint (object, "ring", &call->ring, error) ||
@@ -275,7 +302,7 @@ parse_body (JsonObject *root, RdAgentHubFrame *frame, GError **error)
         return FALSE;
       if (object != NULL &&
           (!opt_int (object, "id", G_MININT64, G_MAXINT64, &frame->user_id, error) ||
-           !opt_string (object, "name", &frame->user_name, error)))
+           !opt_text (object, "name", &frame->user_name, error)))
         return FALSE;
       if (!opt_object (root, "session", &object, error))
         return FALSE;
@@ -309,7 +336,7 @@ parse_body (JsonObject *root, RdAgentHubFrame *frame, GError **error)
 
     case RD_AGENT_HUB_FRAME_DIAL_FAILED:
       return req_string (root, "call_id", &frame->call_id, error) &&
-             opt_string (root, "reason", &frame->reason, error);
+             opt_text (root, "reason", &frame->reason, error);
 
     case RD_AGENT_HUB_FRAME_CALL_LOGGED:
       return req_string (root, "call_id", &frame->call_id, error) &&

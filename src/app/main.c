@@ -5,6 +5,7 @@
 #include <gtk/gtk.h>
 #include <locale.h>
 
+#include "core/rd-text.h"
 #include "rd-app-resources.h"
 #include "rd-application.h"
 
@@ -36,6 +37,8 @@ main (int argc, char **argv)
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
   prefer_software_rendering ();
+  /* Log lines may quote CRM and PBX text (the hub on this computer logs here). */
+  g_log_set_writer_func (rd_text_log_writer, NULL, NULL);
   g_set_prgname ("ringdesk");
   g_set_application_name ("Ringdesk");
   rd_app_register_resource ();

@@ -480,6 +480,14 @@ update_status (RdApplication *self)
                              rd_agent_client_get_extension (self->client), pbx, crm,
                              rd_agent_client_get_status_message (self->client),
                              problem ? problem : rd_agent_client_get_last_error (self->client));
+  /* The hub ended our access (unbound, key replaced or revoked…): say that, not "refused". */
+  if (state == RD_AGENT_STATE_AUTH_FAILED && rd_agent_client_get_close_message (self->client) != NULL)
+    {
+      g_free (text->title);
+      text->title = g_strdup (_("Your access to the hub has ended"));
+      g_free (text->summary);
+      text->summary = g_strdup (_("Access ended"));
+    }
   if (problem && text->level == RD_STATUS_OK)
     {
       text->level = RD_STATUS_ERROR;

@@ -86,9 +86,12 @@ on_secret (GObject *source, GAsyncResult *res, gpointer user_data)
       cred_data_free (d);
       return;
     }
-  if (secret == NULL && d->agent_key && self->local_hub)
+  if (d->agent_key && self->local_hub)
     {
-      /* The hub runs here: issue this extension's key ourselves, and keep it. */
+      /* The hub runs here: issue this extension's key ourselves, and keep it. A kept key may
+       * have ended since (a key ends with the binding it was issued to), so issue one each time. */
+      rd_keyring_free (g_steal_pointer (&secret));
+      g_clear_error (&error);
       secret = rd_local_hub_issue_agent_key (self->local_hub, d->account, &error);
       if (secret)
         rd_keyring_store_async (RD_KEYRING_AGENT_KEY, d->account, secret, NULL, on_issued_key_stored, NULL);
@@ -216,6 +219,7 @@ start_local_hub (RdConnection *self)
   d->crm.url = g_settings_get_string (self->settings, "local-crm-url");
   d->crm.database = g_settings_get_string (self->settings, "local-crm-database");
   d->crm.login = g_settings_get_string (self->settings, "local-crm-login");
+  d->pbx.allow_insecure = d->crm.allow_insecure = g_settings_get_boolean (self->settings, "local-insecure-http");
   rd_keyring_lookup_async (RD_KEYRING_PBX_SECRET, d->pbx.client_id, self->cancellable, on_pbx_secret, d);
 }
 

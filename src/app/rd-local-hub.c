@@ -47,7 +47,7 @@ on_bound (GObject *source, GAsyncResult *res, gpointer user_data)
   StartData *d = g_task_get_task_data (task);
   GError *error = NULL;
 
-  d->bound = rd_hub_bind_auto_finish (RD_HUB (source), res, &error);
+  d->bound = rd_hub_bind_auto_finish (RD_HUB (source), res, NULL, &error);
   if (error)
     return_prefixed (task, error, _("Binding users to extensions failed"));
   else
@@ -66,7 +66,7 @@ step_bind (GTask *task)
       g_object_unref (task);
       return;
     }
-  rd_hub_bind_auto_async (self->hub, g_task_get_cancellable (task), on_bound, task);
+  rd_hub_bind_auto_async (self->hub, FALSE, g_task_get_cancellable (task), on_bound, task);
 }
 
 static void
@@ -135,6 +135,7 @@ rd_local_hub_start_async (RdLocalHub *self, const RdPbxConfig *pbx, const RdCrmC
       d->pbx.client_id = g_strdup (pbx->client_id);
       d->pbx.client_secret = g_strdup (pbx->client_secret);
       d->pbx.cert_sha256 = g_strdup (pbx->cert_sha256);
+      d->pbx.allow_insecure = pbx->allow_insecure;
     }
   if (crm)
     {
@@ -144,6 +145,7 @@ rd_local_hub_start_async (RdLocalHub *self, const RdPbxConfig *pbx, const RdCrmC
       d->crm.login = g_strdup (crm->login);
       d->crm.api_key = g_strdup (crm->api_key);
       d->crm.cert_sha256 = g_strdup (crm->cert_sha256);
+      d->crm.allow_insecure = crm->allow_insecure;
     }
   g_task_set_task_data (task, d, (GDestroyNotify) start_data_free);
 

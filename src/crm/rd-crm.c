@@ -194,6 +194,7 @@ rd_crm_config_clear (RdCrmConfig *config)
   g_clear_pointer (&config->cert_sha256, g_free);
   config->timeout = 0;
   config->log_style = RD_CRM_LOG_ACTIVITY;
+  config->allow_insecure = FALSE;
 }
 
 RdCrm *

@@ -280,9 +280,10 @@ typedef struct {
   char  *database;
   char  *login;          /* admin login */
   char  *api_key;        /* never logged */
-  char  *cert_sha256;    /* optional pinned certificate (self-hosted, self-signed) */
+  char  *cert_sha256;    /* optional pinned certificate (core/rd-tls-pin.h syntax) */
   guint  timeout;        /* seconds per request, 0 = default (20) */
   RdCrmLogStyle log_style;
+  gboolean allow_insecure; /* accept plain http:// to another computer (the admin said so) */
 } RdCrmConfig;
 
 void   rd_crm_config_clear (RdCrmConfig *config);

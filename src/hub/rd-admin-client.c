@@ -19,7 +19,8 @@ code_from_string (const char *text)
 static gboolean
 is_read_only (const char *command)
 {
-  return g_str_equal (command, "status") || g_str_equal (command, "users") || g_str_equal (command, "extensions");
+  return g_str_equal (command, "status") || g_str_equal (command, "users") || g_str_equal (command, "extensions") ||
+         g_str_equal (command, "agent-keys");
 }
 
 JsonObject *

@@ -167,14 +167,29 @@ connect_crm_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 }
 
 static void
-bind_auto_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+bind_auto_cb (GObject *source, GAsyncResult *result, gpointer user_data, gboolean dry_run)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonObject) extra = json_object_new ();
-  guint bound = rd_hub_bind_auto_finish (RD_HUB (source), result, &error);
+  JsonArray *plan = NULL;
+  guint bound = rd_hub_bind_auto_finish (RD_HUB (source), result, &plan, &error);
 
   json_object_set_int_member (extra, "bound", bound);
+  json_object_set_boolean_member (extra, "dry_run", dry_run);
+  json_object_set_array_member (extra, "plan", plan);
   pending_finish (user_data, error, extra);
+}
+
+static void
+bind_auto_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  bind_auto_cb (source, result, user_data, FALSE);
+}
+
+static void
+bind_auto_dry_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  bind_auto_cb (source, result, user_data, TRUE);
 }
 
 static void
@@ -315,6 +330,26 @@ dispatch (RdHub *hub, SoupServerMessage *msg, const char *command, JsonObject *b
     }
   else if (g_str_equal (command, "users"))
     rd_hub_list_users_async (hub, NULL, users_cb, pending_new (msg));
+  else if (g_str_equal (command, "agent-keys"))
+    {
+      g_autoptr(JsonObject) extra = json_object_new ();
+
+      json_object_set_array_member (extra, "keys", rd_hub_list_agent_keys (hub));
+      reply_ok (msg, extra);
+    }
+  else if (g_str_equal (command, "revoke"))
+    {
+      JsonNode *id = json_object_get_member (body, "id");
+      gint64 key_id = 0;
+
+      if (id != NULL && (!JSON_NODE_HOLDS_VALUE (id) || json_node_get_value_type (id) != G_TYPE_INT64 ||
+                         (key_id = json_node_get_int (id)) <= 0))
+        g_set_error_literal (&error, RD_ERROR, RD_ERROR_INVALID_INPUT, "“id” must be a key id (a positive integer)");
+      if (error == NULL && rd_hub_revoke_agent_key (hub, key_id, get_string (body, "extension"), &error))
+        reply_ok (msg, NULL);
+      else
+        reply_error (msg, error);
+    }
   else if (g_str_equal (command, "extensions"))
     rd_hub_list_extensions_async (hub, NULL, extensions_cb, pending_new (msg));
   else if (g_str_equal (command, "connect-crm"))
@@ -327,6 +362,7 @@ dispatch (RdHub *hub, SoupServerMessage *msg, const char *command, JsonObject *b
       config.login = g_strdup (get_string (body, "login"));
       config.api_key = g_strdup (get_string (body, "api_key"));
       config.cert_sha256 = g_strdup (get_string (body, "cert_sha256"));
+      config.allow_insecure = get_bool (body, "insecure_http", FALSE);
       config.log_style = g_strcmp0 (style, "note") == 0 ? RD_CRM_LOG_NOTE : RD_CRM_LOG_ACTIVITY;
       rd_hub_connect_crm_async (hub, &config, NULL, connect_crm_cb, pending_new (msg));
       rd_crm_config_clear (&config);
@@ -340,16 +376,20 @@ dispatch (RdHub *hub, SoupServerMessage *msg, const char *command, JsonObject *b
       config.client_secret = g_strdup (get_string (body, "client_secret"));
       config.cert_sha256 = g_strdup (get_string (body, "cert_sha256"));
       config.time_zone = g_strdup (get_string (body, "time_zone"));
+      config.allow_insecure = get_bool (body, "insecure_http", FALSE);
       rd_hub_connect_pbx_async (hub, &config, NULL, connect_pbx_cb, pending_new (msg));
       rd_pbx_config_clear (&config);
     }
   else if (g_str_equal (command, "bind"))
     {
+      gboolean dry_run = get_bool (body, "dry_run", FALSE);
+
       if (get_bool (body, "auto", FALSE))
-        rd_hub_bind_auto_async (hub, NULL, bind_auto_cb, pending_new (msg));
+        rd_hub_bind_auto_async (hub, dry_run, NULL, dry_run ? bind_auto_dry_cb : bind_auto_done_cb,
+                                pending_new (msg));
       else
-        rd_hub_bind_async (hub, get_string (body, "extension"), get_string (body, "user"), NULL, bind_cb,
-                           pending_new (msg));
+        rd_hub_bind_async (hub, get_string (body, "extension"), get_string (body, "user"),
+                           get_bool (body, "force", FALSE), NULL, bind_cb, pending_new (msg));
     }
   else if (g_str_equal (command, "unbind"))
     {
@@ -455,7 +495,7 @@ handle_request (SoupServer *server, SoupServerMessage *msg, const char *path, GH
     }
   command = path + strlen ("/v1/");
   read_only = g_str_equal (command, "status") || g_str_equal (command, "users") ||
-              g_str_equal (command, "extensions");
+              g_str_equal (command, "extensions") || g_str_equal (command, "agent-keys");
   if (g_strcmp0 (method, read_only ? SOUP_METHOD_GET : SOUP_METHOD_POST) != 0)
     {
       reply_new_error (msg, RD_ERROR_INVALID_INPUT, read_only ? "Use GET" : "Use POST");

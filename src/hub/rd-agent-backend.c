@@ -30,6 +30,7 @@ rd_agent_identity_copy (const RdAgentIdentity *identity)
   copy->extension = g_strdup (identity->extension);
   copy->user_id = identity->user_id;
   copy->user_name = g_strdup (identity->user_name);
+  copy->key_id = identity->key_id;
   return copy;
 }
 
@@ -108,4 +109,14 @@ rd_agent_backend_create_record_finish (RdAgentBackend *self, GAsyncResult *res, 
 {
   g_return_val_if_fail (RD_IS_AGENT_BACKEND (self), NULL);
   return RD_AGENT_BACKEND_GET_IFACE (self)->create_record_finish (self, res, error);
+}
+
+gboolean
+rd_agent_backend_identity_is_current (RdAgentBackend *self, const RdAgentIdentity *identity)
+{
+  RdAgentBackendInterface *iface;
+
+  g_return_val_if_fail (RD_IS_AGENT_BACKEND (self), FALSE);
+  iface = RD_AGENT_BACKEND_GET_IFACE (self);
+  return iface->identity_is_current == NULL || iface->identity_is_current (self, identity);
 }

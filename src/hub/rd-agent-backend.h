@@ -13,10 +13,13 @@
 
 G_BEGIN_DECLS
 
+/* Who a session is: a binding (extension + CRM user, or no user), and the agent key it signed
+ * in with. Sessions end when the binding or the key ends. */
 typedef struct {
   char   *extension;   /* the extension the session acts as */
   gint64  user_id;     /* CRM user bound to it, 0 if none */
   char   *user_name;   /* display name, may be NULL */
+  gint64  key_id;      /* the agent key signed in with; 0 = a CRM key */
 } RdAgentIdentity;
 
 void             rd_agent_identity_free (RdAgentIdentity *identity);
@@ -59,6 +62,10 @@ struct _RdAgentBackendInterface
                                             const char *kind, const char *name, GCancellable *c,
                                             GAsyncReadyCallback cb, gpointer data);
   JsonObject      *(*create_record_finish) (RdAgentBackend *self, GAsyncResult *res, GError **error); /* match */
+
+  /* Optional: is the binding (and the agent key) of a resumed session still in force? A
+   * session token outlives hub restarts, so this is checked at every resume. NULL = yes. */
+  gboolean         (*identity_is_current)  (RdAgentBackend *self, const RdAgentIdentity *identity);
 };
 
 void             rd_agent_backend_authenticate_async   (RdAgentBackend *self, const char *method, const char *who,
@@ -78,5 +85,6 @@ void             rd_agent_backend_create_record_async  (RdAgentBackend *self, co
                                                         const char *kind, const char *name, GCancellable *c,
                                                         GAsyncReadyCallback cb, gpointer data);
 JsonObject      *rd_agent_backend_create_record_finish (RdAgentBackend *self, GAsyncResult *res, GError **error);
+gboolean         rd_agent_backend_identity_is_current  (RdAgentBackend *self, const RdAgentIdentity *identity);
 
 G_END_DECLS

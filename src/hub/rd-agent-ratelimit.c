@@ -4,26 +4,39 @@
 
 #include <string.h>
 
+#define USEC G_USEC_PER_SEC
+
+/* An identity tried at an address. */
 typedef struct {
   guint  failures;
   guint  inflight;
   gint64 last_failure_us;
   gint64 locked_until_us;
-} Peer;
+} Pair;
+
+/* An address. */
+typedef struct {
+  guint   inflight;
+  gdouble score;        /* failures not yet worn off, as of updated_us */
+  gint64  updated_us;
+} Address;
 
 struct _RdAgentRatelimit {
-  GHashTable *peers;        /* char* key → Peer* */
-  guint       prune_above;  /* prune stale peers when the table grows past this */
+  GHashTable *pairs;          /* "identity\x1fpeer" → Pair* */
+  GHashTable *addresses;      /* peer → Address* */
+  GQueue      remote_failures; /* gint64* monotonic µs of the failed remote checks in the window */
+  guint       remote_inflight;
+  guint       prune_above;
 };
-
-#define USEC G_USEC_PER_SEC
 
 RdAgentRatelimit *
 rd_agent_ratelimit_new (void)
 {
   RdAgentRatelimit *self = g_new0 (RdAgentRatelimit, 1);
 
-  self->peers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->pairs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->addresses = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_queue_init (&self->remote_failures);
   self->prune_above = 1024;
   return self;
 }
@@ -33,7 +46,9 @@ rd_agent_ratelimit_free (RdAgentRatelimit *self)
 {
   if (self == NULL)
     return;
-  g_hash_table_unref (self->peers);
+  g_hash_table_unref (self->pairs);
+  g_hash_table_unref (self->addresses);
+  g_queue_clear_full (&self->remote_failures, g_free);
   g_free (self);
 }
 
@@ -76,19 +91,70 @@ rd_agent_ratelimit_delay (guint failures)
 }
 
 static guint
-seconds_left (const Peer *peer, gint64 now_us)
+seconds_until (gint64 until_us, gint64 now_us)
 {
-  if (peer->locked_until_us <= now_us)
+  if (until_us <= now_us)
     return 0;
-  return (guint) ((peer->locked_until_us - now_us + USEC - 1) / USEC);
+  return (guint) ((until_us - now_us + USEC - 1) / USEC);
+}
+
+/* ---- addresses: failures wear off one per RD_AGENT_RATELIMIT_ADDRESS_DECAY ---------------- */
+
+static gdouble
+address_score (Address *address, gint64 now_us)
+{
+  gdouble worn = (gdouble) (now_us - address->updated_us) / ((gdouble) RD_AGENT_RATELIMIT_ADDRESS_DECAY * USEC);
+
+  address->score = MAX (0.0, address->score - MAX (0.0, worn));
+  address->updated_us = now_us;
+  return address->score;
+}
+
+/* Seconds the address must wait: once past the free failures, doubling with each one more. */
+static guint
+address_wait (Address *address, gint64 now_us)
+{
+  gdouble score = address_score (address, now_us);
+  gdouble over = score - RD_AGENT_RATELIMIT_ADDRESS_FREE;
+
+  if (over <= 0.0)
+    return 0;
+  /* Until enough wears off to be back at the free count, at most the maximum delay. */
+  return (guint) MIN ((gdouble) rd_agent_ratelimit_delay ((guint) over + 1),
+                      MAX (1.0, over * RD_AGENT_RATELIMIT_ADDRESS_DECAY));
+}
+
+/* ---- the hub-wide budget of remote checks ----------------------------------------------- */
+
+static guint
+remote_wait (RdAgentRatelimit *self, gint64 now_us)
+{
+  gint64 *oldest;
+
+  while ((oldest = g_queue_peek_head (&self->remote_failures)) != NULL &&
+         *oldest + (gint64) RD_AGENT_RATELIMIT_REMOTE_WINDOW * USEC <= now_us)
+    g_free (g_queue_pop_head (&self->remote_failures));
+  if (self->remote_failures.length + self->remote_inflight < RD_AGENT_RATELIMIT_REMOTE_BUDGET)
+    return 0;
+  if (oldest == NULL)
+    return 1;   /* all of it in checks still running */
+  return MAX (1u, seconds_until (*oldest + (gint64) RD_AGENT_RATELIMIT_REMOTE_WINDOW * USEC, now_us));
+}
+
+/* ---- pairs ------------------------------------------------------------------------------ */
+
+static char *
+pair_key (const char *identity, const char *peer)
+{
+  return g_strconcat (identity, "\x1f", peer, NULL);
 }
 
 static gboolean
-peer_is_stale (const Peer *peer, gint64 now_us)
+pair_is_stale (const Pair *pair, gint64 now_us)
 {
-  return peer->inflight == 0 &&
-         (peer->failures == 0 || now_us - peer->last_failure_us > (gint64) RD_AGENT_RATELIMIT_FORGET * USEC) &&
-         peer->locked_until_us <= now_us;
+  return pair->inflight == 0 &&
+         (pair->failures == 0 || now_us - pair->last_failure_us > (gint64) RD_AGENT_RATELIMIT_FORGET * USEC) &&
+         pair->locked_until_us <= now_us;
 }
 
 static void
@@ -97,42 +163,73 @@ prune (RdAgentRatelimit *self, gint64 now_us)
   GHashTableIter iter;
   gpointer value;
 
-  g_hash_table_iter_init (&iter, self->peers);
+  g_hash_table_iter_init (&iter, self->pairs);
   while (g_hash_table_iter_next (&iter, NULL, &value))
-    if (peer_is_stale (value, now_us))
+    if (pair_is_stale (value, now_us))
       g_hash_table_iter_remove (&iter);
-  self->prune_above = MAX (1024, 2 * g_hash_table_size (self->peers));
+  g_hash_table_iter_init (&iter, self->addresses);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    if (((Address *) value)->inflight == 0 && address_score (value, now_us) <= 0.0)
+      g_hash_table_iter_remove (&iter);
+  self->prune_above = MAX (1024, 2 * (g_hash_table_size (self->pairs) + g_hash_table_size (self->addresses)));
+}
+
+static Pair *
+get_pair (RdAgentRatelimit *self, const char *key, gint64 now_us)
+{
+  Pair *pair = g_hash_table_lookup (self->pairs, key);
+
+  if (pair == NULL)
+    {
+      pair = g_new0 (Pair, 1);
+      g_hash_table_insert (self->pairs, g_strdup (key), pair);
+    }
+  else if (pair->failures > 0 && now_us - pair->last_failure_us > (gint64) RD_AGENT_RATELIMIT_FORGET * USEC)
+    {
+      pair->failures = 0;
+      pair->locked_until_us = 0;
+    }
+  return pair;
+}
+
+static Address *
+get_address (RdAgentRatelimit *self, const char *peer, gint64 now_us)
+{
+  Address *address = g_hash_table_lookup (self->addresses, peer);
+
+  if (address == NULL)
+    {
+      address = g_new0 (Address, 1);
+      address->updated_us = now_us;
+      g_hash_table_insert (self->addresses, g_strdup (peer), address);
+    }
+  return address;
 }
 
 gboolean
-rd_agent_ratelimit_begin (RdAgentRatelimit *self, const char *peer_key,
+rd_agent_ratelimit_begin (RdAgentRatelimit *self, const char *peer, const char *identity, gboolean remote,
                           gint64 now_us, guint *retry_after)
 {
-  Peer *peer;
+  g_autofree char *key = NULL;
+  Pair *pair;
+  Address *address;
   guint wait;
 
-  g_return_val_if_fail (self != NULL && peer_key != NULL, FALSE);
+  g_return_val_if_fail (self != NULL && peer != NULL && identity != NULL, FALSE);
 
-  peer = g_hash_table_lookup (self->peers, peer_key);
-  if (peer == NULL)
-    {
-      if (g_hash_table_size (self->peers) >= self->prune_above)
-        prune (self, now_us);
-      peer = g_new0 (Peer, 1);
-      g_hash_table_insert (self->peers, g_strdup (peer_key), peer);
-    }
-  else if (peer->failures > 0 &&
-           now_us - peer->last_failure_us > (gint64) RD_AGENT_RATELIMIT_FORGET * USEC)
-    {
-      peer->failures = 0;
-      peer->locked_until_us = 0;
-    }
+  if (g_hash_table_size (self->pairs) + g_hash_table_size (self->addresses) >= self->prune_above)
+    prune (self, now_us);
+  key = pair_key (identity, peer);
+  pair = get_pair (self, key, now_us);
+  address = get_address (self, peer, now_us);
 
-  wait = seconds_left (peer, now_us);
-  /* A failing peer gets one check at a time; anyone gets a bounded number. */
-  if (wait == 0 && ((peer->failures > 0 && peer->inflight > 0) ||
-                    peer->inflight >= RD_AGENT_RATELIMIT_MAX_INFLIGHT))
-    wait = MAX (1u, rd_agent_ratelimit_delay (peer->failures));
+  wait = MAX (seconds_until (pair->locked_until_us, now_us), address_wait (address, now_us));
+  /* A failing identity gets one check at a time; an address a bounded number. */
+  if (wait == 0 && ((pair->failures > 0 && pair->inflight > 0) ||
+                    address->inflight >= RD_AGENT_RATELIMIT_MAX_INFLIGHT))
+    wait = MAX (1u, rd_agent_ratelimit_delay (pair->failures));
+  if (wait == 0 && remote)
+    wait = remote_wait (self, now_us);
   if (wait > 0)
     {
       if (retry_after != NULL)
@@ -140,50 +237,65 @@ rd_agent_ratelimit_begin (RdAgentRatelimit *self, const char *peer_key,
       return FALSE;
     }
 
-  peer->inflight++;
+  pair->inflight++;
+  address->inflight++;
+  if (remote)
+    self->remote_inflight++;
   if (retry_after != NULL)
     *retry_after = 0;
   return TRUE;
 }
 
 guint
-rd_agent_ratelimit_end (RdAgentRatelimit *self, const char *peer_key,
+rd_agent_ratelimit_end (RdAgentRatelimit *self, const char *peer, const char *identity, gboolean remote,
                         RdAgentAttempt attempt, gint64 now_us)
 {
-  Peer *peer;
+  g_autofree char *key = NULL;
+  Pair *pair;
+  Address *address;
   guint wait;
 
-  g_return_val_if_fail (self != NULL && peer_key != NULL, 0);
+  g_return_val_if_fail (self != NULL && peer != NULL && identity != NULL, 0);
 
-  peer = g_hash_table_lookup (self->peers, peer_key);
-  g_return_val_if_fail (peer != NULL && peer->inflight > 0, 0);
+  key = pair_key (identity, peer);
+  pair = g_hash_table_lookup (self->pairs, key);
+  address = g_hash_table_lookup (self->addresses, peer);
+  g_return_val_if_fail (pair != NULL && pair->inflight > 0 && address != NULL && address->inflight > 0, 0);
 
-  peer->inflight--;
+  pair->inflight--;
+  address->inflight--;
+  if (remote && self->remote_inflight > 0)
+    self->remote_inflight--;
   switch (attempt)
     {
     case RD_AGENT_ATTEMPT_OK:
-      peer->failures = 0;
-      peer->locked_until_us = 0;
+      pair->failures = 0;
+      pair->locked_until_us = 0;
       break;
     case RD_AGENT_ATTEMPT_FAILED:
-      if (peer->failures < G_MAXUINT)
-        peer->failures++;
-      peer->last_failure_us = now_us;
-      peer->locked_until_us = now_us + (gint64) rd_agent_ratelimit_delay (peer->failures) * USEC;
+      if (pair->failures < G_MAXUINT)
+        pair->failures++;
+      pair->last_failure_us = now_us;
+      pair->locked_until_us = now_us + (gint64) rd_agent_ratelimit_delay (pair->failures) * USEC;
+      address->score = address_score (address, now_us) + 1.0;
+      if (remote)
+        g_queue_push_tail (&self->remote_failures, g_memdup2 (&now_us, sizeof now_us));
       break;
     case RD_AGENT_ATTEMPT_NEUTRAL:
     default:
       break;
     }
 
-  wait = seconds_left (peer, now_us);
-  if (peer->failures == 0 && peer->inflight == 0)
-    g_hash_table_remove (self->peers, peer_key);
+  wait = MAX (seconds_until (pair->locked_until_us, now_us), address_wait (address, now_us));
+  if (pair->failures == 0 && pair->inflight == 0)
+    g_hash_table_remove (self->pairs, key);
+  if (address->inflight == 0 && address->score <= 0.0)
+    g_hash_table_remove (self->addresses, peer);
   return wait;
 }
 
 guint
 rd_agent_ratelimit_count_peers (RdAgentRatelimit *self)
 {
-  return g_hash_table_size (self->peers);
+  return g_hash_table_size (self->pairs) + g_hash_table_size (self->addresses);
 }

@@ -1,9 +1,14 @@
-/* rd-agent-ratelimit.h — slows down failed agent sign-ins per peer (private to the agent server).
+/* rd-agent-ratelimit.h — slows down failed agent sign-ins (private to the agent server).
  *
- * Each failed credential check from a peer doubles its wait: 1, 2, 4 … 60 s. While a
- * peer must wait, or while a failing peer already has a check in flight, new checks
- * are refused without asking the backend. A success clears the peer; failures are
- * forgotten after a quiet period. Peers are keyed by IPv4 address or IPv6 /64 prefix.
+ * Failures are counted per identity tried *at* an address (an agent key's extension, a CRM login;
+ * addresses keyed by IPv4 address or IPv6 /64), so one client behind a NAT or proxy cannot lock out
+ * another one there: each failure of an identity from an address doubles that pair's wait, 1, 2, 4
+ * … 60 s, and a failing pair gets one check at a time. The address as a whole is slowed down only
+ * past RD_AGENT_RATELIMIT_ADDRESS_FREE failures (of any identities) that have not yet worn off (one
+ * wears off per minute), which stops spraying many identities without punishing a busy office.
+ * Checks that ask the CRM (a CRM key) also draw on a budget for the whole hub: at most
+ * RD_AGENT_RATELIMIT_REMOTE_BUDGET failed (or running) ones per minute, below the login cooldown
+ * of Odoo, which keys failures by the one address of the hub and would lock out everyone.
  * Times are passed in (monotonic µs) so that the policy is testable without sleeping.
  */
 #pragma once
@@ -12,9 +17,13 @@
 
 G_BEGIN_DECLS
 
-#define RD_AGENT_RATELIMIT_MAX_DELAY    60    /* seconds */
-#define RD_AGENT_RATELIMIT_FORGET       (15 * 60)
-#define RD_AGENT_RATELIMIT_MAX_INFLIGHT 32    /* concurrent checks per peer */
+#define RD_AGENT_RATELIMIT_MAX_DELAY      60    /* seconds */
+#define RD_AGENT_RATELIMIT_FORGET         (15 * 60)
+#define RD_AGENT_RATELIMIT_MAX_INFLIGHT   32    /* concurrent checks per address */
+#define RD_AGENT_RATELIMIT_ADDRESS_FREE   10    /* failures an address may have before it waits */
+#define RD_AGENT_RATELIMIT_ADDRESS_DECAY  60    /* seconds for one address failure to wear off */
+#define RD_AGENT_RATELIMIT_REMOTE_BUDGET  5     /* failed CRM checks per window, hub-wide */
+#define RD_AGENT_RATELIMIT_REMOTE_WINDOW  60    /* seconds */
 
 typedef enum {
   RD_AGENT_ATTEMPT_OK,       /* credentials accepted */
@@ -28,15 +37,17 @@ RdAgentRatelimit *rd_agent_ratelimit_new      (void);
 void              rd_agent_ratelimit_free     (RdAgentRatelimit *self);
 /* The key for @address ("127.0.0.1", "2001:db8:1:2::/64"); NULL for non-IP addresses. */
 char             *rd_agent_ratelimit_peer_key (GSocketAddress *address);
-/* Starts a credential check for @peer. FALSE (and *retry_after, seconds ≥ 1) when the
- * peer must wait; the backend must not be asked then. */
-gboolean          rd_agent_ratelimit_begin    (RdAgentRatelimit *self, const char *peer,
-                                               gint64 now_us, guint *retry_after);
-/* Ends a check started by a successful begin(); returns the seconds @peer must now wait. */
-guint             rd_agent_ratelimit_end      (RdAgentRatelimit *self, const char *peer,
-                                               RdAgentAttempt attempt, gint64 now_us);
+/* Starts a check of @identity from @peer; @remote: it asks the CRM. FALSE (and *retry_after,
+ * seconds ≥ 1) when it must wait; the backend must not be asked then. */
+gboolean          rd_agent_ratelimit_begin    (RdAgentRatelimit *self, const char *peer, const char *identity,
+                                               gboolean remote, gint64 now_us, guint *retry_after);
+/* Ends a check started by a successful begin() (same arguments); returns the seconds @identity
+ * must now wait at @peer. */
+guint             rd_agent_ratelimit_end      (RdAgentRatelimit *self, const char *peer, const char *identity,
+                                               gboolean remote, RdAgentAttempt attempt, gint64 now_us);
 /* Delay after @failures consecutive failures: 0, 1, 2, 4 … capped. */
 guint             rd_agent_ratelimit_delay    (guint failures);
+/* Entries kept (addresses and identity@address pairs). */
 guint             rd_agent_ratelimit_count_peers (RdAgentRatelimit *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RdAgentRatelimit, rd_agent_ratelimit_free)

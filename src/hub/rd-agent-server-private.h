@@ -16,5 +16,7 @@ void  rd_agent_server_set_hello_timeout (RdAgentServer *self, guint milliseconds
 void  rd_agent_server_drop_connections  (RdAgentServer *self);
 /* Live session tokens (issued, not yet used or expired). */
 guint rd_agent_server_count_tokens      (RdAgentServer *self);
+/* How far a reader may fall behind before it is closed (default RD_AGENT_SEND_BUDGET). */
+void  rd_agent_server_set_send_budget   (RdAgentServer *self, gsize bytes);
 
 G_END_DECLS

@@ -5,16 +5,24 @@
 
 #include "core/rd-error.h"
 #include "hub/rd-agent-frames.h"
+#include "hub/rd-agent-quota.h"
 #include "hub/rd-agent-ratelimit.h"
 #include "hub/rd-agent-request.h"
 #include "hub/rd-agent-session.h"
 #include "hub/rd-agent-tokens.h"
+#include "hub/rd-listener.h"
+
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #define AGENT_PATH "/agent/v1"
+#define TRIM_DELAY_S 2
 
 /* WebSocket close codes of the protocol. */
 #define CLOSE_UNAUTHORIZED 4401
 #define CLOSE_FORBIDDEN    4403
+#define CLOSE_REVOKED      4410
 
 struct _RdAgentServer
 {
@@ -27,13 +35,52 @@ struct _RdAgentServer
   guint             signed_in;
   RdAgentTokens    *tokens;
   RdAgentRatelimit *ratelimit;
+  RdAgentQuota     *quota;
+  RdListener       *listener;       /* weak, may be NULL: told each connection's stage */
   guint             lifetime;       /* session token lifetime, seconds */
   guint             hello_timeout_ms;
+  gsize             send_budget;
+  guint             trim_id;
 };
 
 G_DEFINE_FINAL_TYPE (RdAgentServer, rd_agent_server, G_TYPE_OBJECT)
 
 /* ---- registry ------------------------------------------------------------ */
+
+/* Session tokens: in the store given to rd_agent_server_set_store(), else (tests) in a private
+ * in-memory database made on first use. */
+static RdAgentTokens *
+tokens_of (RdAgentServer *self)
+{
+  if (self->tokens == NULL)
+    {
+      self->tokens = rd_agent_tokens_new (NULL, NULL);
+      if (self->tokens == NULL)
+        g_error ("No in-memory database for session tokens");
+    }
+  return self->tokens;
+}
+
+static void
+set_stage (RdAgentServer *self, RdAgentSession *session, RdListenerStage stage)
+{
+  if (self->listener != NULL)
+    rd_listener_set_stage (self->listener, soup_websocket_connection_get_io_stream (session->connection), stage);
+}
+
+/* Gives memory back to the system some time after sessions closed: a reader that fell behind
+ * or a flood of replies leaves freed blocks that glibc keeps otherwise. */
+static gboolean
+trim_cb (gpointer data)
+{
+  RdAgentServer *self = data;
+
+  self->trim_id = 0;
+#ifdef __GLIBC__
+  malloc_trim (0);
+#endif
+  return G_SOURCE_REMOVE;
+}
 
 static void
 unregister_session (RdAgentServer *self, RdAgentSession *session)
@@ -85,6 +132,8 @@ on_closed (SoupWebsocketConnection *connection, gpointer user_data)
   unregister_session (self, session);
   rd_agent_session_close (session, 0, NULL);
   g_hash_table_remove (self->sessions, session);
+  if (self->trim_id == 0)
+    self->trim_id = g_timeout_add_seconds (TRIM_DELAY_S, trim_cb, self);
 }
 
 /* ---- sign-in ------------------------------------------------------------- */
@@ -108,7 +157,7 @@ complete_sign_in (RdAgentServer *self, RdAgentSession *session,
   g_autoptr(JsonObject) welcome = NULL;
   g_autofree char *token = NULL;
 
-  token = rd_agent_tokens_issue (self->tokens, identity, expires_unix,
+  token = rd_agent_tokens_issue (tokens_of (self), identity, expires_unix,
                                  g_get_real_time () / G_USEC_PER_SEC, &error);
   if (token == NULL)
     {
@@ -120,6 +169,7 @@ complete_sign_in (RdAgentServer *self, RdAgentSession *session,
   session->identity = rd_agent_identity_copy (identity);
   session->state = RD_AGENT_SESSION_SIGNED_IN;
   register_session (self, session);
+  set_stage (self, session, RD_LISTENER_SIGNED_IN);
   g_debug ("agent session from %s signed in as extension %s", session->peer, identity->extension);
 
   status = rd_agent_backend_get_status (self->backend);
@@ -143,6 +193,8 @@ attempt_from_error (const GError *error)
 typedef struct {
   RdAgentServer  *server;    /* weak: NULL once disposed */
   RdAgentSession *session;
+  char           *identity;  /* what the rate limit counts: "agent-key:2001", "crm-key:alice" */
+  gboolean        remote;    /* the check asks the CRM */
 } SignIn;
 
 static void
@@ -150,7 +202,17 @@ sign_in_free (SignIn *sign_in)
 {
   g_clear_weak_pointer (&sign_in->server);
   rd_agent_session_unref (sign_in->session);
+  g_free (sign_in->identity);
   g_free (sign_in);
+}
+
+/* The identity a hello tries, for the rate limits: logins are compared without case. */
+static char *
+attempted_identity (RdAgentRequest *hello)
+{
+  g_autofree char *who = g_utf8_casefold (hello->who != NULL ? hello->who : "", -1);
+
+  return g_strconcat (hello->method, ":", g_strstrip (who), NULL);
 }
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SignIn, sign_in_free)
@@ -167,16 +229,21 @@ on_authenticated (GObject *source, GAsyncResult *result, gpointer user_data)
 
   identity = rd_agent_backend_authenticate_finish (RD_AGENT_BACKEND (source), result, &error);
   if (identity != NULL && (identity->extension == NULL || *identity->extension == '\0'))
-    {
-      g_clear_pointer (&identity, rd_agent_identity_free);
-      g_set_error_literal (&error, RD_ERROR, RD_ERROR_NOT_FOUND, "No extension is bound to this user");
-    }
+    g_clear_pointer (&identity, rd_agent_identity_free);
   if (identity == NULL && error == NULL)
-    g_set_error_literal (&error, RD_ERROR, RD_ERROR_FAILED, "Sign-in failed");
+    g_set_error_literal (&error, RD_ERROR, RD_ERROR_AUTH, RD_AGENT_WRONG_CREDENTIALS);
+  /* One answer for "wrong credentials" and "no extension bound": the difference would tell an
+   * attacker which stolen or guessed credentials are valid. */
+  if (error != NULL && error->domain == RD_ERROR &&
+      (error->code == RD_ERROR_AUTH || error->code == RD_ERROR_NOT_FOUND))
+    {
+      g_clear_error (&error);
+      g_set_error_literal (&error, RD_ERROR, RD_ERROR_AUTH, RD_AGENT_WRONG_CREDENTIALS);
+    }
 
   if (self == NULL)
     return;
-  retry_after = rd_agent_ratelimit_end (self->ratelimit, session->peer,
+  retry_after = rd_agent_ratelimit_end (self->ratelimit, session->peer, sign_in->identity, sign_in->remote,
                                         g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
                                           ? RD_AGENT_ATTEMPT_NEUTRAL : attempt_from_error (error),
                                         g_get_monotonic_time ());
@@ -197,10 +264,13 @@ static void
 start_sign_in (RdAgentServer *self, RdAgentSession *session, RdAgentRequest *hello)
 {
   g_autoptr(GError) error = NULL;
+  g_autofree char *tried = NULL;
   SignIn *sign_in;
   guint retry_after = 0;
+  gboolean remote;
 
   g_clear_handle_id (&session->hello_timeout_id, g_source_remove);
+  set_stage (self, session, RD_LISTENER_AUTHENTICATING);
 
   if (hello->error != NULL)
     {
@@ -215,8 +285,15 @@ start_sign_in (RdAgentServer *self, RdAgentSession *session, RdAgentRequest *hel
        * (common after a night off) do not count as failures. */
       gint64 expires = 0;
       g_autoptr(RdAgentIdentity) identity =
-        rd_agent_tokens_take (self->tokens, hello->secret, g_get_real_time () / G_USEC_PER_SEC, &expires);
+        rd_agent_tokens_take (tokens_of (self), hello->secret, g_get_real_time () / G_USEC_PER_SEC, &expires);
 
+      /* Tokens outlive restarts: the binding (and key) they were issued to must still hold. */
+      if (identity != NULL && !rd_agent_backend_identity_is_current (self->backend, identity))
+        {
+          g_debug ("agent session from %s: token of extension %s no longer matches its binding",
+                   session->peer, identity->extension);
+          g_clear_pointer (&identity, rd_agent_identity_free);
+        }
       if (identity == NULL)
         {
           g_set_error_literal (&error, RD_ERROR, RD_ERROR_AUTH, "The session has expired; sign in again");
@@ -228,7 +305,10 @@ start_sign_in (RdAgentServer *self, RdAgentSession *session, RdAgentRequest *hel
       return;
     }
 
-  if (!rd_agent_ratelimit_begin (self->ratelimit, session->peer, g_get_monotonic_time (), &retry_after))
+  tried = attempted_identity (hello);
+  remote = g_str_equal (hello->method, "crm-key");
+  if (!rd_agent_ratelimit_begin (self->ratelimit, session->peer, tried, remote, g_get_monotonic_time (),
+                                 &retry_after))
     {
       g_set_error (&error, RD_ERROR, RD_ERROR_LIMIT,
                    "Too many failed sign-ins; try again in %u s", retry_after);
@@ -241,6 +321,8 @@ start_sign_in (RdAgentServer *self, RdAgentSession *session, RdAgentRequest *hel
   sign_in = g_new0 (SignIn, 1);
   g_set_weak_pointer (&sign_in->server, self);
   sign_in->session = rd_agent_session_ref (session);
+  sign_in->identity = g_steal_pointer (&tried);
+  sign_in->remote = remote;
   rd_agent_backend_authenticate_async (self->backend, hello->method, hello->who, hello->secret,
                                        session->cancellable, on_authenticated, sign_in);
 }
@@ -407,6 +489,43 @@ reply_recent (RdAgentServer *self, RdAgentSession *session, RdAgentRequest *pars
   rd_agent_session_send (session, frame);
 }
 
+/* Costly requests draw on the identity's budgets (rd-agent-quota.h); an empty one answers
+ * `limit` with the seconds to wait. */
+static gboolean
+within_quota (RdAgentServer *self, RdAgentSession *session, RdAgentRequest *parsed)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) frame = NULL;
+  RdAgentQuotaKind kind;
+  guint cost = 1;
+  guint retry_after = 0;
+
+  switch (parsed->type)
+    {
+    case RD_AGENT_REQUEST_RECENT:
+      kind = RD_AGENT_QUOTA_RECENT;
+      if (parsed->query != NULL && *parsed->query != '\0')
+        cost = 2;
+      break;
+    case RD_AGENT_REQUEST_LOOKUP:
+      kind = RD_AGENT_QUOTA_LOOKUP;
+      break;
+    case RD_AGENT_REQUEST_CREATE_RECORD:
+      kind = RD_AGENT_QUOTA_CREATE;
+      break;
+    default:
+      return TRUE;
+    }
+  if (rd_agent_quota_take (self->quota, session->identity->extension, kind, cost, g_get_monotonic_time (),
+                           &retry_after))
+    return TRUE;
+  g_set_error (&error, RD_ERROR, RD_ERROR_LIMIT, "Too many requests; try again in %u s", retry_after);
+  frame = rd_agent_frame_error (parsed->id, error);
+  json_object_set_int_member (frame, "retry_after", retry_after);
+  rd_agent_session_send (session, frame);
+  return FALSE;
+}
+
 static void
 dispatch (RdAgentServer *self, RdAgentSession *session, RdAgentRequest *parsed)
 {
@@ -429,6 +548,8 @@ dispatch (RdAgentServer *self, RdAgentSession *session, RdAgentRequest *parsed)
       reply_error (session, parsed->id, error);
       return;
     }
+  if (!within_quota (self, session, parsed))
+    return;
   if (session->in_flight >= RD_AGENT_MAX_IN_FLIGHT &&
       (parsed->type == RD_AGENT_REQUEST_DIAL || parsed->type == RD_AGENT_REQUEST_LOOKUP ||
        parsed->type == RD_AGENT_REQUEST_CREATE_RECORD))
@@ -587,10 +708,12 @@ on_websocket (SoupServer *server, SoupServerMessage *msg, const char *path,
 
   session = rd_agent_session_new (connection, peer);
   session->server = self;
+  session->budget = self->send_budget;
   g_hash_table_add (self->sessions, session);
   session->message_handler = g_signal_connect (connection, "message", G_CALLBACK (on_message), session);
   session->closed_handler = g_signal_connect (connection, "closed", G_CALLBACK (on_closed), session);
   session->hello_timeout_id = g_timeout_add (self->hello_timeout_ms, on_hello_timeout, session);
+  set_stage (self, session, RD_LISTENER_UPGRADED);
   g_debug ("agent connection from %s", peer);
 }
 
@@ -665,20 +788,65 @@ rd_agent_server_broadcast (RdAgentServer *self, JsonObject *frame)
 }
 
 void
-rd_agent_server_revoke_extension (RdAgentServer *self, const char *extension)
+rd_agent_server_set_listener (RdAgentServer *self, RdListener *listener)
 {
+  g_return_if_fail (RD_IS_AGENT_SERVER (self));
+  g_set_weak_pointer (&self->listener, listener);
+}
+
+gboolean
+rd_agent_server_set_store (RdAgentServer *self, RdStore *store, GError **error)
+{
+  RdAgentTokens *tokens;
+
+  g_return_val_if_fail (RD_IS_AGENT_SERVER (self), FALSE);
+  g_return_val_if_fail (RD_IS_STORE (store), FALSE);
+
+  tokens = rd_agent_tokens_new (store, error);
+  if (tokens == NULL)
+    return FALSE;
+  rd_agent_tokens_free (self->tokens);
+  self->tokens = tokens;
+  return TRUE;
+}
+
+void
+rd_agent_server_revoke (RdAgentServer *self, const char *extension, gint64 key_id, const char *reason)
+{
+  g_autoptr(GPtrArray) ending = g_ptr_array_new ();
   GQueue *queue;
   guint tokens;
 
   g_return_if_fail (RD_IS_AGENT_SERVER (self));
-  g_return_if_fail (extension != NULL);
+  g_return_if_fail (extension != NULL && reason != NULL);
 
-  tokens = rd_agent_tokens_revoke_extension (self->tokens, extension);
+  tokens = rd_agent_tokens_revoke (tokens_of (self), extension, key_id);
   queue = g_hash_table_lookup (self->by_extension, extension);
-  g_debug ("revoking extension %s: %u session(s), %u token(s)", extension,
-           queue != NULL ? queue->length : 0, tokens);
-  while ((queue = g_hash_table_lookup (self->by_extension, extension)) != NULL)
-    close_session (self, g_queue_peek_head (queue), CLOSE_UNAUTHORIZED, "revoked");
+  for (GList *l = queue != NULL ? queue->head : NULL; l != NULL; l = l->next)
+    if (key_id == 0 || ((RdAgentSession *) l->data)->identity->key_id == key_id)
+      g_ptr_array_add (ending, l->data);
+  if (ending->len > 0 || tokens > 0)
+    g_message ("Access of extension %s ended (%s): %u session(s) closed, %u token(s) forgotten",
+               extension, reason, ending->len, tokens);
+  for (guint i = 0; i < ending->len; i++)
+    close_session (self, g_ptr_array_index (ending, i), CLOSE_REVOKED, reason);
+}
+
+guint
+rd_agent_server_count_key_sessions (RdAgentServer *self, gint64 key_id)
+{
+  GHashTableIter iter;
+  gpointer value;
+  guint n = 0;
+
+  g_return_val_if_fail (RD_IS_AGENT_SERVER (self), 0);
+
+  g_hash_table_iter_init (&iter, self->by_extension);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    for (GList *l = ((GQueue *) value)->head; l != NULL; l = l->next)
+      if (((RdAgentSession *) l->data)->identity->key_id == key_id)
+        n++;
+  return n;
 }
 
 guint
@@ -704,6 +872,13 @@ rd_agent_server_set_hello_timeout (RdAgentServer *self, guint milliseconds)
 }
 
 void
+rd_agent_server_set_send_budget (RdAgentServer *self, gsize bytes)
+{
+  g_return_if_fail (RD_IS_AGENT_SERVER (self));
+  self->send_budget = MAX (bytes, 1024);
+}
+
+void
 rd_agent_server_drop_connections (RdAgentServer *self)
 {
   g_autoptr(GPtrArray) all = g_ptr_array_new ();
@@ -723,7 +898,7 @@ guint
 rd_agent_server_count_tokens (RdAgentServer *self)
 {
   g_return_val_if_fail (RD_IS_AGENT_SERVER (self), 0);
-  return rd_agent_tokens_count (self->tokens);
+  return rd_agent_tokens_count (tokens_of (self), g_get_real_time () / G_USEC_PER_SEC);
 }
 
 static void
@@ -736,6 +911,8 @@ rd_agent_server_dispose (GObject *object)
   if (self->soup_server != NULL)
     soup_server_remove_handler (self->soup_server, AGENT_PATH);
   g_clear_weak_pointer (&self->soup_server);
+  g_clear_weak_pointer (&self->listener);
+  g_clear_handle_id (&self->trim_id, g_source_remove);
 
   g_hash_table_iter_init (&iter, self->sessions);
   while (g_hash_table_iter_next (&iter, &key, NULL))
@@ -763,6 +940,7 @@ rd_agent_server_finalize (GObject *object)
   g_hash_table_unref (self->by_extension);
   rd_agent_tokens_free (self->tokens);
   rd_agent_ratelimit_free (self->ratelimit);
+  rd_agent_quota_free (self->quota);
 
   G_OBJECT_CLASS (rd_agent_server_parent_class)->finalize (object);
 }
@@ -783,8 +961,9 @@ rd_agent_server_init (RdAgentServer *self)
                                           (GDestroyNotify) rd_agent_session_unref, NULL);
   self->by_extension = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                               (GDestroyNotify) g_queue_free);
-  self->tokens = rd_agent_tokens_new ();
   self->ratelimit = rd_agent_ratelimit_new ();
+  self->quota = rd_agent_quota_new ();
   self->lifetime = 12 * 60 * 60;
   self->hello_timeout_ms = RD_AGENT_HELLO_TIMEOUT_MS;
+  self->send_budget = RD_AGENT_SEND_BUDGET;
 }

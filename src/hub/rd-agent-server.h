@@ -9,7 +9,9 @@
 
 #include <libsoup/soup.h>
 
+#include "core/rd-store.h"
 #include "hub/rd-agent-backend.h"
+#include "hub/rd-listener.h"
 
 G_BEGIN_DECLS
 
@@ -27,10 +29,37 @@ void           rd_agent_server_send_to_extension  (RdAgentServer  *self,
 /* Sends @frame (not consumed) to every signed-in session. */
 void           rd_agent_server_broadcast          (RdAgentServer  *self,
                                                    JsonObject     *frame);
-/* Closes the sessions of @extension and forgets its session tokens (unbind, key change). */
-void           rd_agent_server_revoke_extension   (RdAgentServer  *self,
-                                                   const char     *extension);
+/* The listener that accepted the connections (may be NULL): told when each one upgrades, sends
+ * its hello and signs in, so that it can cap and time out the ones that have not yet. */
+void           rd_agent_server_set_listener       (RdAgentServer  *self,
+                                                   RdListener     *listener);
+/* Keeps session tokens in @store (so that sessions survive a restart) instead of a private
+ * in-memory database. Call before the first connection. */
+gboolean       rd_agent_server_set_store          (RdAgentServer  *self,
+                                                   RdStore        *store,
+                                                   GError        **error);
+
+/* The one answer to a refused credential, whatever the reason (wrong key, unknown extension,
+ * wrong CRM login or key, no extension bound to the user). */
+#define RD_AGENT_WRONG_CREDENTIALS "Wrong login or key, or no extension is bound to this user"
+
+/* Why access ended: the reason of close code 4410 (docs/agent-protocol.md). */
+#define RD_AGENT_REVOKED_UNBOUND          "unbound"           /* the extension was unbound */
+#define RD_AGENT_REVOKED_REBOUND          "rebound"           /* it was bound to a (new) user */
+#define RD_AGENT_REVOKED_KEY_REISSUED     "key-reissued"      /* a new agent key replaced this one */
+#define RD_AGENT_REVOKED_KEY_REVOKED      "key-revoked"       /* the administrator revoked the key */
+#define RD_AGENT_REVOKED_CRM_DISCONNECTED "crm-disconnected"  /* the CRM and its bindings were dropped */
+
+/* Ends the sessions of @extension — all of them when @key_id is 0, else those signed in with
+ * that agent key: forgets their tokens and closes them with 4410 and @reason. */
+void           rd_agent_server_revoke             (RdAgentServer  *self,
+                                                   const char     *extension,
+                                                   gint64          key_id,
+                                                   const char     *reason);
 guint          rd_agent_server_count_sessions     (RdAgentServer  *self);
+/* Signed-in sessions that came from agent key @key_id. */
+guint          rd_agent_server_count_key_sessions (RdAgentServer  *self,
+                                                   gint64          key_id);
 /* Session lifetime in seconds (default 12 h). */
 void           rd_agent_server_set_session_lifetime (RdAgentServer *self, guint seconds);
 

@@ -4,6 +4,58 @@
 
 #include "hub/rd-agent-frames.h"
 
+#include <linux/tcp.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#define CLOSE_TOO_SLOW 4408
+
+/* The TCP socket under a WebSocket's stream: libsoup's wrapper, a TLS connection, then the
+ * socket connection (a listening SoupServer also leaves it as "GSocket" data). */
+static GSocket *
+find_socket (SoupWebsocketConnection *connection)
+{
+  GIOStream *stream = soup_websocket_connection_get_io_stream (connection);
+  g_autoptr(GIOStream) held = NULL;
+  GSocket *socket;
+
+  if (stream == NULL)
+    return NULL;
+  socket = g_object_get_data (G_OBJECT (stream), "GSocket");
+  if (G_IS_SOCKET (socket))
+    return g_object_ref (socket);
+  for (guint depth = 0; stream != NULL && depth < 4; depth++)
+    {
+      GIOStream *next = NULL;
+
+      if (G_IS_SOCKET_CONNECTION (stream))
+        return g_object_ref (g_socket_connection_get_socket (G_SOCKET_CONNECTION (stream)));
+      if (G_IS_TLS_CONNECTION (stream))
+        g_object_get (stream, "base-io-stream", &next, NULL);
+      else if (g_object_class_find_property (G_OBJECT_GET_CLASS (stream), "base-iostream") != NULL)
+        g_object_get (stream, "base-iostream", &next, NULL);
+      g_clear_object (&held);
+      held = next;
+      stream = next;
+    }
+  return NULL;
+}
+
+/* Bytes the peer's TCP stack has acknowledged on @socket, or -1 when unknown. */
+static gint64
+bytes_acked (GSocket *socket)
+{
+  struct tcp_info info;
+  socklen_t length = sizeof info;
+
+  memset (&info, 0, sizeof info);
+  if (socket == NULL || getsockopt (g_socket_get_fd (socket), IPPROTO_TCP, TCP_INFO, &info, &length) != 0 ||
+      length < offsetof (struct tcp_info, tcpi_bytes_acked) + sizeof info.tcpi_bytes_acked)
+    return -1;
+  return (gint64) info.tcpi_bytes_acked;
+}
+
 RdAgentSession *
 rd_agent_session_new (SoupWebsocketConnection *connection, const char *peer)
 {
@@ -14,6 +66,12 @@ rd_agent_session_new (SoupWebsocketConnection *connection, const char *peer)
   session->peer = g_strdup (peer);
   session->cancellable = g_cancellable_new ();
   session->state = RD_AGENT_SESSION_HELLO;
+  session->budget = RD_AGENT_SEND_BUDGET;
+  session->socket = find_socket (connection);
+  if (bytes_acked (session->socket) < 0)
+    g_clear_object (&session->socket);
+  else
+    session->acked_base = (guint64) bytes_acked (session->socket);
   return session;
 }
 
@@ -35,6 +93,7 @@ rd_agent_session_unref (RdAgentSession *session)
   g_cancellable_cancel (session->cancellable);
   g_object_unref (session->cancellable);
   g_object_unref (session->connection);
+  g_clear_object (&session->socket);
   rd_agent_identity_free (session->identity);
   g_free (session->peer);
   g_free (session);
@@ -47,22 +106,49 @@ rd_agent_session_is_open (RdAgentSession *session)
          soup_websocket_connection_get_state (session->connection) == SOUP_WEBSOCKET_STATE_OPEN;
 }
 
-void
-rd_agent_session_send_text (RdAgentSession *session, const char *text)
+guint64
+rd_agent_session_backlog (RdAgentSession *session)
 {
-  if (rd_agent_session_is_open (session))
-    soup_websocket_connection_send_text (session->connection, text);
+  gint64 acked = bytes_acked (session->socket);
+
+  if (acked < 0)
+    return 0;
+  /* TLS records and the 101 reply make the peer acknowledge a little more than we count. */
+  acked -= (gint64) session->acked_base;
+  return session->sent > (guint64) MAX (acked, 0) ? session->sent - (guint64) acked : 0;
 }
 
-void
+gboolean
+rd_agent_session_send_text (RdAgentSession *session, const char *text)
+{
+  gsize length;
+
+  if (!rd_agent_session_is_open (session))
+    return FALSE;
+  length = strlen (text);
+  if (session->socket != NULL && rd_agent_session_backlog (session) + length > session->budget)
+    {
+      g_message ("Agent session from %s%s%s stopped reading (%" G_GUINT64_FORMAT " bytes behind): closed",
+                 session->peer, session->identity ? ", extension " : "",
+                 session->identity ? session->identity->extension : "", rd_agent_session_backlog (session));
+      rd_agent_session_close (session, CLOSE_TOO_SLOW, "too slow");
+      return FALSE;
+    }
+  soup_websocket_connection_send_text (session->connection, text);
+  /* The frame's header: 2 bytes, 4 past 125 bytes, 10 past 64 KiB (server frames are unmasked). */
+  session->sent += length + (length < 126 ? 2 : length < 65536 ? 4 : 10);
+  return TRUE;
+}
+
+gboolean
 rd_agent_session_send (RdAgentSession *session, JsonObject *frame)
 {
   g_autofree char *text = NULL;
 
   if (!rd_agent_session_is_open (session))
-    return;
+    return FALSE;
   text = rd_agent_frame_to_text (frame, NULL);
-  soup_websocket_connection_send_text (session->connection, text);
+  return rd_agent_session_send_text (session, text);
 }
 
 void

@@ -3,37 +3,51 @@
 #include "hub/rd-agent-tokens.h"
 
 #include "core/rd-error.h"
+#include "hub/rd-hub-sql.h"
 
 #include <errno.h>
 #include <string.h>
 #include <sys/random.h>
 
-typedef struct {
-  RdAgentIdentity *identity;
-  gint64           expires_unix;
-} Entry;
+#define PRUNE_EVERY 256   /* issues between two sweeps of expired tokens */
 
-struct _RdAgentTokens {
-  GHashTable *entries;     /* SHA-256 hex of the token → Entry* */
-  guint       prune_above;
+static const char * const migrations[] = {
+  "CREATE TABLE agent_session ("
+  "  digest    TEXT PRIMARY KEY NOT NULL,"       /* SHA-256 hex of the token */
+  "  extension TEXT NOT NULL,"
+  "  user_id   INTEGER NOT NULL DEFAULT 0,"
+  "  user_name TEXT,"
+  "  key_id    INTEGER NOT NULL DEFAULT 0,"      /* the agent key signed in with; 0 = a CRM key */
+  "  expires   INTEGER NOT NULL,"
+  "  created   INTEGER NOT NULL"
+  ") WITHOUT ROWID;"
+  "CREATE INDEX agent_session_extension ON agent_session (extension);",
 };
 
-static void
-entry_free (gpointer data)
-{
-  Entry *entry = data;
-
-  rd_agent_identity_free (entry->identity);
-  g_free (entry);
-}
+struct _RdAgentTokens {
+  RdStore *store;
+  sqlite3 *db;
+  guint    issued;
+};
 
 RdAgentTokens *
-rd_agent_tokens_new (void)
+rd_agent_tokens_new (RdStore *store, GError **error)
 {
-  RdAgentTokens *self = g_new0 (RdAgentTokens, 1);
+  g_autoptr(RdStore) own = NULL;
+  RdAgentTokens *self;
 
-  self->entries = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, entry_free);
-  self->prune_above = 256;
+  if (store == NULL)
+    {
+      own = rd_store_open (":memory:", error);
+      if (own == NULL)
+        return NULL;
+      store = own;
+    }
+  if (!rd_store_migrate (store, "agent-sessions", migrations, G_N_ELEMENTS (migrations), error))
+    return NULL;
+  self = g_new0 (RdAgentTokens, 1);
+  self->store = g_object_ref (store);
+  self->db = rd_store_get_db (store);
   return self;
 }
 
@@ -42,7 +56,7 @@ rd_agent_tokens_free (RdAgentTokens *self)
 {
   if (self == NULL)
     return;
-  g_hash_table_unref (self->entries);
+  g_clear_object (&self->store);
   g_free (self);
 }
 
@@ -73,14 +87,12 @@ fill_random (guint8 *buffer, gsize length, GError **error)
 static void
 prune_expired (RdAgentTokens *self, gint64 now_unix)
 {
-  GHashTableIter iter;
-  gpointer value;
+  g_autoptr(RdHubStmt) stmt = rd_hub_sql_prepare (self->db, "DELETE FROM agent_session WHERE expires <= ?1", NULL);
 
-  g_hash_table_iter_init (&iter, self->entries);
-  while (g_hash_table_iter_next (&iter, NULL, &value))
-    if (((Entry *) value)->expires_unix <= now_unix)
-      g_hash_table_iter_remove (&iter);
-  self->prune_above = MAX (256, 2 * g_hash_table_size (self->entries));
+  if (stmt == NULL)
+    return;
+  sqlite3_bind_int64 (stmt, 1, now_unix);
+  rd_hub_sql_step_done (self->db, stmt, "prune session tokens", NULL);
 }
 
 char *
@@ -88,28 +100,45 @@ rd_agent_tokens_issue (RdAgentTokens *self, const RdAgentIdentity *identity,
                        gint64 expires_unix, gint64 now_unix, GError **error)
 {
   guint8 bytes[RD_AGENT_TOKEN_LENGTH / 2];
-  GString *token;
-  Entry *entry;
+  g_autoptr(GString) token = NULL;
+  g_autofree char *digest = NULL;
+  g_autoptr(RdHubStmt) stmt = NULL;
 
-  g_return_val_if_fail (self != NULL && identity != NULL, NULL);
+  g_return_val_if_fail (self != NULL && identity != NULL && identity->extension != NULL, NULL);
 
   if (!fill_random (bytes, sizeof bytes, error))
     return NULL;
   token = g_string_sized_new (RD_AGENT_TOKEN_LENGTH);
   for (gsize i = 0; i < sizeof bytes; i++)
     g_string_append_printf (token, "%02x", bytes[i]);
-  memset (bytes, 0, sizeof bytes);
+  explicit_bzero (bytes, sizeof bytes);
 
-  if (g_hash_table_size (self->entries) >= self->prune_above)
+  if (++self->issued % PRUNE_EVERY == 0)
     prune_expired (self, now_unix);
 
-  entry = g_new0 (Entry, 1);
-  entry->identity = rd_agent_identity_copy (identity);
-  entry->expires_unix = expires_unix;
-  g_hash_table_replace (self->entries,
-                        g_compute_checksum_for_string (G_CHECKSUM_SHA256, token->str, token->len),
-                        entry);
-  return g_string_free (token, FALSE);
+  digest = g_compute_checksum_for_string (G_CHECKSUM_SHA256, token->str, token->len);
+  stmt = rd_hub_sql_prepare (self->db,
+                             "INSERT OR REPLACE INTO agent_session"
+                             " (digest, extension, user_id, user_name, key_id, expires, created)"
+                             " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)", error);
+  if (stmt == NULL)
+    {
+      explicit_bzero (token->str, token->len);
+      return NULL;
+    }
+  rd_hub_sql_bind_text (stmt, 1, digest);
+  rd_hub_sql_bind_text (stmt, 2, identity->extension);
+  sqlite3_bind_int64 (stmt, 3, identity->user_id);
+  rd_hub_sql_bind_text (stmt, 4, identity->user_name);
+  sqlite3_bind_int64 (stmt, 5, identity->key_id);
+  sqlite3_bind_int64 (stmt, 6, expires_unix);
+  sqlite3_bind_int64 (stmt, 7, now_unix);
+  if (!rd_hub_sql_step_done (self->db, stmt, "session token", error))
+    {
+      explicit_bzero (token->str, token->len);
+      return NULL;
+    }
+  return g_string_free (g_steal_pointer (&token), FALSE);
 }
 
 static gboolean
@@ -126,53 +155,85 @@ token_is_well_formed (const char *token)
 RdAgentIdentity *
 rd_agent_tokens_take (RdAgentTokens *self, const char *token, gint64 now_unix, gint64 *expires_unix)
 {
-  g_autofree char *hash = NULL;
-  gpointer key, value;
-  RdAgentIdentity *identity;
-  Entry *entry;
+  g_autofree char *digest = NULL;
+  g_autoptr(RdHubStmt) stmt = NULL;
+  g_autoptr(RdHubStmt) drop = NULL;
+  g_autoptr(RdAgentIdentity) identity = NULL;
+  gint64 expires;
 
   g_return_val_if_fail (self != NULL, NULL);
 
   if (!token_is_well_formed (token))
     return NULL;
-  hash = g_compute_checksum_for_string (G_CHECKSUM_SHA256, token, -1);
-  if (!g_hash_table_steal_extended (self->entries, hash, &key, &value))
+  digest = g_compute_checksum_for_string (G_CHECKSUM_SHA256, token, -1);
+  stmt = rd_hub_sql_prepare (self->db, "SELECT extension, user_id, user_name, key_id, expires"
+                                       " FROM agent_session WHERE digest = ?1", NULL);
+  if (stmt == NULL)
     return NULL;
-  g_free (key);
-  entry = value;
-  if (entry->expires_unix <= now_unix)
-    {
-      entry_free (entry);
-      return NULL;
-    }
-  identity = g_steal_pointer (&entry->identity);
+  rd_hub_sql_bind_text (stmt, 1, digest);
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    return NULL;
+  identity = g_new0 (RdAgentIdentity, 1);
+  identity->extension = rd_hub_sql_column_dup (stmt, 0);
+  identity->user_id = sqlite3_column_int64 (stmt, 1);
+  identity->user_name = rd_hub_sql_column_dup (stmt, 2);
+  identity->key_id = sqlite3_column_int64 (stmt, 3);
+  expires = sqlite3_column_int64 (stmt, 4);
+  sqlite3_reset (stmt);
+
+  /* Single use: the row goes whether or not it is still valid. A token that could not be
+   * forgotten is not honoured either. */
+  drop = rd_hub_sql_prepare (self->db, "DELETE FROM agent_session WHERE digest = ?1", NULL);
+  if (drop == NULL)
+    return NULL;
+  rd_hub_sql_bind_text (drop, 1, digest);
+  if (!rd_hub_sql_step_done (self->db, drop, "use a session token", NULL) || sqlite3_changes (self->db) != 1)
+    return NULL;
+  if (expires <= now_unix || identity->extension == NULL)
+    return NULL;
   if (expires_unix != NULL)
-    *expires_unix = entry->expires_unix;
-  entry_free (entry);
-  return identity;
+    *expires_unix = expires;
+  return g_steal_pointer (&identity);
 }
 
 guint
-rd_agent_tokens_revoke_extension (RdAgentTokens *self, const char *extension)
+rd_agent_tokens_revoke (RdAgentTokens *self, const char *extension, gint64 key_id)
 {
-  GHashTableIter iter;
-  gpointer value;
-  guint n = 0;
+  g_autoptr(RdHubStmt) stmt = NULL;
+  g_autoptr(GError) error = NULL;
 
   g_return_val_if_fail (self != NULL && extension != NULL, 0);
 
-  g_hash_table_iter_init (&iter, self->entries);
-  while (g_hash_table_iter_next (&iter, NULL, &value))
-    if (g_strcmp0 (((Entry *) value)->identity->extension, extension) == 0)
-      {
-        g_hash_table_iter_remove (&iter);
-        n++;
-      }
-  return n;
+  if (key_id == 0)
+    stmt = rd_hub_sql_prepare (self->db, "DELETE FROM agent_session WHERE extension = ?1", &error);
+  else
+    stmt = rd_hub_sql_prepare (self->db, "DELETE FROM agent_session WHERE extension = ?1 AND key_id = ?2", &error);
+  if (stmt != NULL)
+    {
+      rd_hub_sql_bind_text (stmt, 1, extension);
+      if (key_id != 0)
+        sqlite3_bind_int64 (stmt, 2, key_id);
+    }
+  if (stmt == NULL || !rd_hub_sql_step_done (self->db, stmt, "revoke session tokens", &error))
+    {
+      /* Revocation must not fail quietly: the sessions are closed anyway, and a token left
+       * behind is refused later by the backend's check of the binding. */
+      g_warning ("Session tokens of extension %s could not be deleted: %s", extension, error->message);
+      return 0;
+    }
+  return (guint) sqlite3_changes (self->db);
 }
 
 guint
-rd_agent_tokens_count (RdAgentTokens *self)
+rd_agent_tokens_count (RdAgentTokens *self, gint64 now_unix)
 {
-  return g_hash_table_size (self->entries);
+  g_autoptr(RdHubStmt) stmt = NULL;
+
+  g_return_val_if_fail (self != NULL, 0);
+
+  stmt = rd_hub_sql_prepare (self->db, "SELECT count(*) FROM agent_session WHERE expires > ?1", NULL);
+  if (stmt == NULL)
+    return 0;
+  sqlite3_bind_int64 (stmt, 1, now_unix);
+  return sqlite3_step (stmt) == SQLITE_ROW ? (guint) sqlite3_column_int64 (stmt, 0) : 0;
 }

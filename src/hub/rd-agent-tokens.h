@@ -1,12 +1,14 @@
 /* rd-agent-tokens.h — agent session tokens (private to the agent server).
  *
- * A token is 32 random bytes in hex, handed to the client once in "welcome". The
- * store keeps only its SHA-256, the identity it is bound to and its expiry. A token
- * is single use: resuming consumes it and the server issues a successor with the
- * same expiry, so a session never outlives the sign-in that created it.
+ * A token is 32 random bytes in hex, handed to the client once in "welcome". The store
+ * (table agent_session of the hub's SQLite database, so sessions survive a hub restart) keeps
+ * only its SHA-256, the identity it is bound to (extension, CRM user, the agent key it came
+ * from) and its expiry. A token is single use: resuming consumes it and the server issues a
+ * successor with the same expiry, so a session never outlives the sign-in that created it.
  */
 #pragma once
 
+#include "core/rd-store.h"
 #include "hub/rd-agent-backend.h"
 
 G_BEGIN_DECLS
@@ -15,17 +17,20 @@ G_BEGIN_DECLS
 
 typedef struct _RdAgentTokens RdAgentTokens;
 
-RdAgentTokens   *rd_agent_tokens_new              (void);
+/* @store: where tokens are kept; NULL = a private in-memory database (tests). */
+RdAgentTokens   *rd_agent_tokens_new              (RdStore *store, GError **error);
 void             rd_agent_tokens_free             (RdAgentTokens *self);
-/* A new token bound to (a copy of) @identity, valid until @expires_unix (wall clock, s). */
+/* A new token bound to @identity, valid until @expires_unix (wall clock, s). */
 char            *rd_agent_tokens_issue            (RdAgentTokens *self, const RdAgentIdentity *identity,
                                                    gint64 expires_unix, gint64 now_unix, GError **error);
 /* Consumes @token: its identity and expiry, or NULL when unknown, malformed or expired. */
 RdAgentIdentity *rd_agent_tokens_take             (RdAgentTokens *self, const char *token,
                                                    gint64 now_unix, gint64 *expires_unix);
-/* Forgets every token of @extension; returns how many. */
-guint            rd_agent_tokens_revoke_extension (RdAgentTokens *self, const char *extension);
-guint            rd_agent_tokens_count            (RdAgentTokens *self);
+/* Forgets the tokens of @extension (all of them when @key_id is 0, else those that came from
+ * that agent key); returns how many. */
+guint            rd_agent_tokens_revoke           (RdAgentTokens *self, const char *extension, gint64 key_id);
+/* Tokens not yet used or expired. */
+guint            rd_agent_tokens_count            (RdAgentTokens *self, gint64 now_unix);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RdAgentTokens, rd_agent_tokens_free)
 

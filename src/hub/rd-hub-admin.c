@@ -5,6 +5,7 @@
 #include "hub/rd-hub-private.h"
 
 #include "core/rd-error.h"
+#include "core/rd-tls-pin.h"
 
 #include <string.h>
 
@@ -22,26 +23,20 @@ text_is_clean (const char *text, gsize max)
   return TRUE;
 }
 
+/* The address and pin rules of core/rd-tls-pin.h, checked before anything is contacted. */
 static gboolean
-check_url (const char *url, const char *what, GError **error)
+check_server (const char *url, const char *pin, gboolean allow_insecure, const char *what, GError **error)
 {
-  g_autoptr(GUri) uri = NULL;
+  g_autofree char *digest = NULL;
 
-  if (url != NULL && text_is_clean (url, 2048))
-    uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
-  if (uri == NULL || g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0' ||
-      (g_strcmp0 (g_uri_get_scheme (uri), "https") != 0 && g_strcmp0 (g_uri_get_scheme (uri), "http") != 0))
+  if (url == NULL || !text_is_clean (url, 2048))
     {
       g_set_error (error, RD_ERROR, RD_ERROR_INVALID_INPUT, "The %s address must be an http:// or https:// URL", what);
       return FALSE;
     }
-  if (g_uri_get_userinfo (uri) != NULL)
-    {
-      g_set_error (error, RD_ERROR, RD_ERROR_INVALID_INPUT,
-                   "The %s address must not carry credentials; give them separately", what);
-      return FALSE;
-    }
-  return TRUE;
+  if (pin != NULL && *pin != '\0' && (digest = rd_tls_pin_normalize (pin, error)) == NULL)
+    return FALSE;
+  return rd_tls_pin_check_url (url, pin != NULL && *pin != '\0', allow_insecure, what, error);
 }
 
 static gboolean
@@ -152,6 +147,7 @@ pbx_connect_done (GTask *task, gboolean connected, const char *reason)
            rd_store_set_setting (self->store, "pbx.client-id", data->config.client_id, &error) &&
            rd_store_set_setting (self->store, "pbx.cert-sha256", data->config.cert_sha256, &error) &&
            rd_store_set_setting (self->store, "pbx.time-zone", data->config.time_zone, &error) &&
+           rd_store_set_setting_int (self->store, "pbx.insecure", data->config.allow_insecure, &error) &&
            (g_strcmp0 (old_url, data->config.base_url) == 0 ||
             rd_store_set_setting_int (self->store, "pbx.high-water-mark", self->pbx_mark_saved, &error)) &&
            rd_store_commit (self->store, &error);
@@ -167,6 +163,7 @@ pbx_connect_done (GTask *task, gboolean connected, const char *reason)
       return;
     }
   g_message ("PBX connected and saved");
+  g_clear_pointer (&self->pbx_problem, g_free);
   rd_hub_set_pbx (self, data->pbx);
   g_task_return_boolean (task, TRUE);
   g_object_unref (task);
@@ -213,10 +210,9 @@ rd_hub_connect_pbx_async (RdHub *self, const RdPbxConfig *config, GCancellable *
       g_task_return_new_error (task, RD_ERROR, RD_ERROR_UNAVAILABLE, "The hub is not running");
       return;
     }
-  if (!check_url (config->base_url, "PBX", &error) ||
+  if (!check_server (config->base_url, config->cert_sha256, config->allow_insecure, "PBX", &error) ||
       !require_field (config->client_id, "PBX client id", &error) ||
-      !require_field (config->client_secret, "PBX client secret", &error) ||
-      (config->cert_sha256 != NULL && !require_field (config->cert_sha256, "certificate fingerprint", &error)))
+      !require_field (config->client_secret, "PBX client secret", &error))
     {
       g_task_return_error (task, g_steal_pointer (&error));
       return;
@@ -230,6 +226,7 @@ rd_hub_connect_pbx_async (RdHub *self, const RdPbxConfig *config, GCancellable *
   data->config.user_agent = g_strdup (config->user_agent);
   data->config.request_timeout = config->request_timeout;
   data->config.time_zone = g_strdup (config->time_zone);
+  data->config.allow_insecure = config->allow_insecure;
   g_task_set_task_data (task, data, (GDestroyNotify) pbx_connect_free);
 
   data->pbx = rd_hub_create_pbx (self, &data->config, &error);
@@ -309,6 +306,7 @@ crm_verified_cb (GObject *source, GAsyncResult *result, gpointer user_data)
            rd_store_set_setting (self->store, "crm.login", data->config.login, &error) &&
            rd_store_set_setting (self->store, "crm.cert-sha256", data->config.cert_sha256, &error) &&
            rd_store_set_setting_int (self->store, "crm.log-style", data->config.log_style, &error) &&
+           rd_store_set_setting_int (self->store, "crm.insecure", data->config.allow_insecure, &error) &&
            (!first || rd_store_set_setting_int (self->store, "crm.enabled", 1, &error)) &&
            rd_store_commit (self->store, &error);
       if (!ok)
@@ -351,7 +349,7 @@ rd_hub_connect_crm_async (RdHub *self, const RdCrmConfig *config, GCancellable *
       g_task_return_new_error (task, RD_ERROR, RD_ERROR_UNAVAILABLE, "The hub is not running");
       return;
     }
-  if (!check_url (config->url, "CRM", &error) ||
+  if (!check_server (config->url, config->cert_sha256, config->allow_insecure, "CRM", &error) ||
       !require_field (config->database, "database name", &error) ||
       !require_field (config->login, "administrator login", &error) ||
       !require_field (config->api_key, "API key", &error))
@@ -377,6 +375,7 @@ rd_hub_connect_crm_async (RdHub *self, const RdCrmConfig *config, GCancellable *
   data->config.cert_sha256 = g_strdup (config->cert_sha256);
   data->config.timeout = config->timeout;
   data->config.log_style = config->log_style;
+  data->config.allow_insecure = config->allow_insecure;
   g_task_set_task_data (task, data, (GDestroyNotify) crm_connect_free);
   data->crm = rd_hub_create_crm (self, &data->config, &error);
   if (data->crm == NULL)
@@ -407,6 +406,9 @@ typedef struct {
   GPtrArray  *extensions;   /* RdExtension */
   char       *extension;    /* bind: the extension asked for */
   char       *user;         /* bind: id, login or e-mail */
+  gboolean    force;        /* bind: a non-internal user too */
+  gboolean    dry_run;      /* bind --auto: only say what would be done */
+  JsonArray  *plan;         /* bind --auto: what was (or would be) done */
 } Lists;
 
 static void
@@ -416,6 +418,7 @@ lists_free (Lists *lists)
   g_clear_pointer (&lists->extensions, g_ptr_array_unref);
   g_free (lists->extension);
   g_free (lists->user);
+  g_clear_pointer (&lists->plan, json_array_unref);
   g_free (lists);
 }
 
@@ -519,66 +522,162 @@ set_nullable (JsonObject *object, const char *name, const char *value)
     json_object_set_null_member (object, name);
 }
 
+/* Ends the sessions of @extension (those of agent key @key_id only, when not 0). */
+static void
+end_sessions (RdHub *self, const char *extension, gint64 key_id, const char *reason)
+{
+  if (self->agent_server != NULL)
+    rd_agent_server_revoke (self->agent_server, extension, key_id, reason);
+}
+
+/* A binding of @extension to @user (borrowing their strings). */
+static RdBinding
+binding_of (const char *extension, const RdCrmUser *user, const char *how)
+{
+  RdBinding binding = { 0 };
+
+  binding.extension = (char *) extension;
+  binding.user_id = user->id;
+  binding.user_name = user->name;
+  binding.user_login = user->login;
+  binding.user_email = user->email;
+  binding.how = (char *) how;
+  return binding;
+}
+
+static JsonObject *
+user_json (const RdCrmUser *user)
+{
+  JsonObject *object = json_object_new ();
+
+  json_object_set_int_member (object, "id", user->id);
+  set_nullable (object, "name", user->name);
+  set_nullable (object, "login", user->login);
+  set_nullable (object, "email", user->email);
+  json_object_set_string_member (object, "type", rd_crm_user_type_to_string (user->type));
+  return object;
+}
+
+static void
+plan_add (JsonArray *plan, const char *extension, const RdCrmUser *user, const char *result, const char *reason)
+{
+  JsonObject *entry = json_object_new ();
+
+  json_object_set_string_member (entry, "extension", extension);
+  json_object_set_object_member (entry, "user", user_json (user));
+  json_object_set_string_member (entry, "result", result);
+  set_nullable (entry, "reason", reason);
+  json_array_add_object_element (plan, entry);
+}
+
+/* Auto-bind trusts an e-mail address, which its owner may be able to change: only internal
+ * users (employees) are bound this way, and only when one of them has the address. A portal or
+ * public user, who can set their own address in the portal, is only ever bound by hand. */
 static void
 bind_auto_ready (GTask *task, GPtrArray *users, GPtrArray *extensions)
 {
   RdHub *self = g_task_get_source_object (task);
+  Lists *lists = g_task_get_task_data (task);
+  JsonArray *plan = json_array_new ();
   guint bound = 0;
 
   for (guint i = 0; i < extensions->len; i++)
     {
       RdExtension *ext = g_ptr_array_index (extensions, i);
       g_autoptr(RdBinding) existing = rd_bindings_get_by_extension (self->bindings, ext->number);
+      g_autoptr(RdBinding) taken = NULL;
+      g_autoptr(GError) error = NULL;
+      RdCrmUser *internal = NULL, *other = NULL;
+      guint n_internal = 0;
+      RdBinding binding = { 0 };
 
       if (existing != NULL || ext->email == NULL || !rd_bindings_extension_is_valid (ext->number))
         continue;
       for (guint j = 0; j < users->len; j++)
         {
           RdCrmUser *user = g_ptr_array_index (users, j);
-          g_autoptr(RdBinding) taken = NULL;
-          g_autoptr(GError) error = NULL;
-          RdBinding binding = { 0 };
 
           if (!same_email (user->email, ext->email) && !same_email (user->login, ext->email))
             continue;
-          taken = rd_bindings_get_by_user (self->bindings, user->id);
-          if (taken != NULL)
-            break;
-          binding.extension = ext->number;
-          binding.user_id = user->id;
-          binding.user_name = user->name;
-          binding.user_login = user->login;
-          binding.user_email = user->email;
-          binding.how = (char *) "auto";
-          if (rd_bindings_bind (self->bindings, &binding, &error))
+          if (user->type == RD_CRM_USER_INTERNAL)
             {
-              g_message ("Bound extension %s to CRM user %" G_GINT64_FORMAT " by e-mail", ext->number, user->id);
-              bound++;
+              internal = user;
+              n_internal++;
             }
-          else
-            g_warning ("Auto-bind of extension %s failed: %s", ext->number, error->message);
-          break;
+          else if (other == NULL)
+            other = user;
+        }
+      if (n_internal == 0)
+        {
+          if (other != NULL)
+            plan_add (plan, ext->number, other, "skipped",
+                      "not an internal user: portal and public users can change their own e-mail; "
+                      "bind by hand (--force) if this is intended");
+          continue;
+        }
+      if (n_internal > 1)
+        {
+          plan_add (plan, ext->number, internal, "skipped",
+                    "several internal users have this e-mail; bind by hand");
+          continue;
+        }
+      taken = rd_bindings_get_by_user (self->bindings, internal->id);
+      if (taken != NULL)
+        {
+          g_autofree char *reason = g_strdup_printf ("already bound to extension %s", taken->extension);
+
+          plan_add (plan, ext->number, internal, "skipped", reason);
+          continue;
+        }
+      if (lists->dry_run)
+        {
+          plan_add (plan, ext->number, internal, "would-bind", NULL);
+          bound++;
+          continue;
+        }
+      binding = binding_of (ext->number, internal, "auto");
+      if (rd_bindings_bind (self->bindings, &binding, &error))
+        {
+          g_message ("Bound extension %s to CRM user %" G_GINT64_FORMAT " by e-mail", ext->number, internal->id);
+          end_sessions (self, ext->number, 0, RD_AGENT_REVOKED_REBOUND);
+          plan_add (plan, ext->number, internal, "bound", NULL);
+          bound++;
+        }
+      else
+        {
+          g_warning ("Auto-bind of extension %s failed: %s", ext->number, error->message);
+          plan_add (plan, ext->number, internal, "failed", error->message);
         }
     }
-  rd_hub_emit_status (self);
+  lists->plan = plan;
+  if (!lists->dry_run)
+    rd_hub_emit_status (self);
   g_task_return_int (task, bound);
 }
 
 void
-rd_hub_bind_auto_async (RdHub *self, GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
+rd_hub_bind_auto_async (RdHub *self, gboolean dry_run, GCancellable *cancellable, GAsyncReadyCallback callback,
+                        gpointer user_data)
 {
+  Lists *lists;
+
   g_return_if_fail (RD_IS_HUB (self));
-  fetch_lists (self, TRUE, TRUE, g_new0 (Lists, 1), bind_auto_ready, rd_hub_bind_auto_async,
-               cancellable, callback, user_data);
+  lists = g_new0 (Lists, 1);
+  lists->dry_run = dry_run;
+  fetch_lists (self, TRUE, TRUE, lists, bind_auto_ready, rd_hub_bind_auto_async, cancellable, callback, user_data);
 }
 
 guint
-rd_hub_bind_auto_finish (RdHub *self, GAsyncResult *result, GError **error)
+rd_hub_bind_auto_finish (RdHub *self, GAsyncResult *result, JsonArray **plan, GError **error)
 {
+  Lists *lists;
   gssize bound;
 
   g_return_val_if_fail (g_task_is_valid (result, self), 0);
   bound = g_task_propagate_int (G_TASK (result), error);
+  lists = g_task_get_task_data (G_TASK (result));
+  if (plan != NULL)
+    *plan = lists->plan != NULL ? json_array_ref (lists->plan) : json_array_new ();
   return bound > 0 ? (guint) bound : 0;
 }
 
@@ -588,6 +687,7 @@ bind_ready (GTask *task, GPtrArray *users, GPtrArray *extensions)
   RdHub *self = g_task_get_source_object (task);
   Lists *lists = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
+  g_autoptr(RdBinding) before = NULL;
   RdCrmUser *user = NULL;
   gboolean ext_found = FALSE;
   gchar *end = NULL;
@@ -614,25 +714,37 @@ bind_ready (GTask *task, GPtrArray *users, GPtrArray *extensions)
       g_task_return_new_error (task, RD_ERROR, RD_ERROR_NOT_FOUND, "The CRM has no user “%s”", lists->user);
       return;
     }
-  binding.extension = lists->extension;
-  binding.user_id = user->id;
-  binding.user_name = user->name;
-  binding.user_login = user->login;
-  binding.user_email = user->email;
-  binding.how = (char *) "manual";
+  if (user->type != RD_CRM_USER_INTERNAL && !lists->force)
+    {
+      g_task_return_new_error (task, RD_ERROR, RD_ERROR_ACCESS,
+                               "“%s” is a %s user, not an employee: such users can change their own name and "
+                               "e-mail in the portal, and with an extension would see its calls with caller "
+                               "details and dial out on your PBX. Bind anyway with --force if this is intended",
+                               user->login ? user->login : lists->user, rd_crm_user_type_to_string (user->type));
+      return;
+    }
+  binding = binding_of (lists->extension, user, "manual");
+  before = rd_bindings_get_by_extension (self->bindings, lists->extension);
   if (!rd_bindings_bind (self->bindings, &binding, &error))
     {
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
-  g_message ("Bound extension %s to CRM user %" G_GINT64_FORMAT, lists->extension, user->id);
+  if (user->type != RD_CRM_USER_INTERNAL)
+    g_message ("Bound extension %s to CRM user %" G_GINT64_FORMAT ", a %s user (forced)", lists->extension, user->id,
+               rd_crm_user_type_to_string (user->type));
+  else
+    g_message ("Bound extension %s to CRM user %" G_GINT64_FORMAT, lists->extension, user->id);
+  /* A session of the unbound extension must not become the new user's. */
+  if (before == NULL)
+    end_sessions (self, lists->extension, 0, RD_AGENT_REVOKED_REBOUND);
   rd_hub_emit_status (self);
   g_task_return_boolean (task, TRUE);
 }
 
 void
-rd_hub_bind_async (RdHub *self, const char *extension, const char *user, GCancellable *cancellable,
-                   GAsyncReadyCallback callback, gpointer user_data)
+rd_hub_bind_async (RdHub *self, const char *extension, const char *user, gboolean force,
+                   GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
 {
   Lists *lists;
 
@@ -647,6 +759,7 @@ rd_hub_bind_async (RdHub *self, const char *extension, const char *user, GCancel
   lists = g_new0 (Lists, 1);
   lists->extension = g_strdup (extension);
   lists->user = g_strdup (user);
+  lists->force = force;
   fetch_lists (self, TRUE, TRUE, lists, bind_ready, rd_hub_bind_async, cancellable, callback, user_data);
 }
 
@@ -664,9 +777,8 @@ rd_hub_unbind (RdHub *self, const char *extension, GError **error)
 
   if (!rd_bindings_unbind (self->bindings, extension, error))
     return FALSE;
-  if (self->agent_server != NULL)
-    rd_agent_server_revoke_extension (self->agent_server, extension);
-  g_message ("Unbound extension %s", extension);
+  end_sessions (self, extension, 0, RD_AGENT_REVOKED_UNBOUND);
+  g_message ("Unbound extension %s; its agent key and sessions ended", extension);
   rd_hub_emit_status (self);
   return TRUE;
 }
@@ -681,13 +793,8 @@ users_ready (GTask *task, GPtrArray *users, GPtrArray *extensions)
     {
       RdCrmUser *user = g_ptr_array_index (users, i);
       g_autoptr(RdBinding) binding = rd_bindings_get_by_user (self->bindings, user->id);
-      JsonObject *object = json_object_new ();
+      JsonObject *object = user_json (user);
 
-      json_object_set_int_member (object, "id", user->id);
-      set_nullable (object, "name", user->name);
-      set_nullable (object, "login", user->login);
-      set_nullable (object, "email", user->email);
-      json_object_set_string_member (object, "type", rd_crm_user_type_to_string (user->type));
       set_nullable (object, "extension", binding != NULL ? binding->extension : NULL);
       json_array_add_object_element (array, object);
     }
@@ -1064,7 +1171,7 @@ gboolean
 rd_hub_disconnect_crm (RdHub *self, GError **error)
 {
   static const char * const keys[] = {
-    "crm.url", "crm.database", "crm.login", "crm.cert-sha256", "crm.log-style", "crm.enabled",
+    "crm.url", "crm.database", "crm.login", "crm.cert-sha256", "crm.log-style", "crm.enabled", "crm.insecure",
     "sync.enabled", "sync.kinds", "sync.phonebook-id", "sync.phonebook-name",
     "autocreate.enabled", "autocreate.calls", "autocreate.kind", "autocreate.prefix",
   };
@@ -1094,8 +1201,9 @@ rd_hub_disconnect_crm (RdHub *self, GError **error)
 
   rd_hub_set_crm (self, NULL);
   rd_hub_load_settings (self);
-  for (guint i = 0; self->agent_server != NULL && i < bound->len; i++)
-    rd_agent_server_revoke_extension (self->agent_server, ((RdBinding *) g_ptr_array_index (bound, i))->extension);
+  for (guint i = 0; i < bound->len; i++)
+    end_sessions (self, ((RdBinding *) g_ptr_array_index (bound, i))->extension, 0,
+                  RD_AGENT_REVOKED_CRM_DISCONNECTED);
   g_message ("CRM disconnected; bindings and options cleared, the synced phonebook stays on the PBX");
   rd_hub_emit_status (self);
   return error == NULL || *error == NULL;
@@ -1110,6 +1218,7 @@ fail:
 char *
 rd_hub_issue_agent_key (RdHub *self, const char *extension, GError **error)
 {
+  gint64 id = 0, replaced = 0;
   char *key;
 
   g_return_val_if_fail (RD_IS_HUB (self), NULL);
@@ -1119,11 +1228,91 @@ rd_hub_issue_agent_key (RdHub *self, const char *extension, GError **error)
       g_set_error_literal (error, RD_ERROR, RD_ERROR_UNAVAILABLE, "The hub is not running");
       return NULL;
     }
-  key = rd_bindings_issue_key (self->bindings, extension, error);
+  key = rd_bindings_issue_key (self->bindings, extension, &id, &replaced, error);
   if (key == NULL)
     return NULL;
-  if (self->agent_server != NULL)
-    rd_agent_server_revoke_extension (self->agent_server, extension);
-  g_message ("Issued a new agent key for extension %s", extension);
+  if (replaced != 0)
+    end_sessions (self, extension, replaced, RD_AGENT_REVOKED_KEY_REISSUED);
+  g_message ("Issued agent key %" G_GINT64_FORMAT " for extension %s", id, extension);
   return key;
+}
+
+JsonArray *
+rd_hub_list_agent_keys (RdHub *self)
+{
+  g_autoptr(GPtrArray) keys = NULL;
+  JsonArray *array = json_array_new ();
+
+  g_return_val_if_fail (RD_IS_HUB (self), array);
+
+  if (self->bindings == NULL)
+    return array;
+  keys = rd_bindings_list_keys (self->bindings);
+  for (guint i = 0; i < keys->len; i++)
+    {
+      RdAgentKey *key = g_ptr_array_index (keys, i);
+      g_autoptr(RdBinding) binding = rd_bindings_get_by_extension (self->bindings, key->extension);
+      JsonObject *object = json_object_new ();
+
+      json_object_set_int_member (object, "id", key->id);
+      json_object_set_string_member (object, "extension", key->extension);
+      if (key->user_id != 0 && binding != NULL && binding->user_id == key->user_id)
+        {
+          JsonObject *user = json_object_new ();
+
+          json_object_set_int_member (user, "id", binding->user_id);
+          set_nullable (user, "name", binding->user_name);
+          set_nullable (user, "login", binding->user_login);
+          json_object_set_object_member (object, "user", user);
+        }
+      else
+        json_object_set_null_member (object, "user");
+      json_object_set_int_member (object, "created", key->created);
+      if (key->last_used > 0)
+        json_object_set_int_member (object, "last_used", key->last_used);
+      else
+        json_object_set_null_member (object, "last_used");
+      json_object_set_int_member (object, "sessions",
+                                  self->agent_server != NULL
+                                  ? rd_agent_server_count_key_sessions (self->agent_server, key->id) : 0);
+      json_array_add_object_element (array, object);
+    }
+  return array;
+}
+
+gboolean
+rd_hub_revoke_agent_key (RdHub *self, gint64 id, const char *extension, GError **error)
+{
+  g_autoptr(RdAgentKey) key = NULL;
+
+  g_return_val_if_fail (RD_IS_HUB (self), FALSE);
+
+  if (self->bindings == NULL)
+    {
+      g_set_error_literal (error, RD_ERROR, RD_ERROR_UNAVAILABLE, "The hub is not running");
+      return FALSE;
+    }
+  if (id > 0)
+    key = rd_bindings_get_key (self->bindings, id);
+  else if (extension != NULL)
+    key = rd_bindings_get_key_of (self->bindings, extension);
+  else
+    {
+      g_set_error_literal (error, RD_ERROR, RD_ERROR_INVALID_INPUT, "Give the id of the key to revoke");
+      return FALSE;
+    }
+  if (key == NULL || (id > 0 && extension != NULL && g_strcmp0 (key->extension, extension) != 0))
+    {
+      if (id > 0)
+        g_set_error (error, RD_ERROR, RD_ERROR_NOT_FOUND, "There is no agent key %" G_GINT64_FORMAT, id);
+      else
+        g_set_error (error, RD_ERROR, RD_ERROR_NOT_FOUND, "Extension %s has no agent key", extension);
+      return FALSE;
+    }
+  if (!rd_bindings_revoke_key (self->bindings, key->id, error))
+    return FALSE;
+  end_sessions (self, key->extension, key->id, RD_AGENT_REVOKED_KEY_REVOKED);
+  g_message ("Revoked agent key %" G_GINT64_FORMAT " of extension %s", key->id, key->extension);
+  rd_hub_emit_status (self);
+  return TRUE;
 }

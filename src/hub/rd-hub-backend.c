@@ -66,17 +66,38 @@ check_crm (RdHub *self, GError **error)
 /* ---- authenticate ------------------------------------------------------------ */
 
 static RdAgentIdentity *
-identity_for (const char *extension, const RdBinding *binding)
+identity_for (const char *extension, const RdBinding *binding, gint64 key_id)
 {
   RdAgentIdentity *identity = g_new0 (RdAgentIdentity, 1);
 
   identity->extension = g_strdup (extension);
+  identity->key_id = key_id;
   if (binding != NULL)
     {
       identity->user_id = binding->user_id;
       identity->user_name = g_strdup (binding->user_name);
     }
   return identity;
+}
+
+/* A resumed session holds while its extension is bound to the same user (or still unbound)
+ * and, for an agent key's session, while that key exists. */
+static gboolean
+hub_identity_is_current (RdAgentBackend *backend, const RdAgentIdentity *identity)
+{
+  RdHub *self = RD_HUB (backend);
+  g_autoptr(RdBinding) binding = rd_bindings_get_by_extension (self->bindings, identity->extension);
+  g_autoptr(RdAgentKey) key = NULL;
+
+  if ((binding != NULL ? binding->user_id : 0) != identity->user_id)
+    return FALSE;
+  if (identity->key_id == 0)
+    return identity->user_id != 0;   /* a CRM key's session needs its user bound */
+  key = rd_bindings_get_key (self->bindings, identity->key_id);
+  if (key == NULL || g_strcmp0 (key->extension, identity->extension) != 0 || key->user_id != identity->user_id)
+    return FALSE;
+  rd_bindings_touch_key (self->bindings, key->id, g_get_real_time () / G_USEC_PER_SEC);
+  return TRUE;
 }
 
 static void
@@ -90,8 +111,11 @@ crm_user_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 
   if (user_id <= 0)
     {
-      if (error == NULL)
-        error = g_error_new_literal (RD_ERROR, RD_ERROR_AUTH, "Wrong CRM login or API key");
+      if (error == NULL || (error->domain == RD_ERROR && error->code == RD_ERROR_AUTH))
+        {
+          g_clear_error (&error);
+          error = g_error_new_literal (RD_ERROR, RD_ERROR_AUTH, RD_AGENT_WRONG_CREDENTIALS);
+        }
       else if (rd_error_is_transient (error))
         g_prefix_error (&error, "The CRM could not check the key: ");
       if (error->domain == RD_ERROR && rd_error_is_transient (error))
@@ -102,11 +126,22 @@ crm_user_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   binding = rd_bindings_get_by_user (self->bindings, user_id);
   if (binding == NULL)
     {
-      g_task_return_new_error (task, RD_ERROR, RD_ERROR_NOT_FOUND,
-                               "No extension is bound to this CRM user; ask the administrator");
+      g_task_return_new_error (task, RD_ERROR, RD_ERROR_AUTH, RD_AGENT_WRONG_CREDENTIALS);
       return;
     }
-  g_task_return_pointer (task, identity_for (binding->extension, binding), (GDestroyNotify) rd_agent_identity_free);
+  g_task_return_pointer (task, identity_for (binding->extension, binding, 0), (GDestroyNotify) rd_agent_identity_free);
+}
+
+#define UNBOUND_DELAY_MIN_MS 150
+#define UNBOUND_DELAY_MAX_MS 450
+
+static gboolean
+refuse_later (gpointer data)
+{
+  g_autoptr(GTask) task = data;
+
+  g_task_return_error (task, g_error_copy (g_task_get_task_data (task)));
+  return G_SOURCE_REMOVE;
 }
 
 static void
@@ -121,18 +156,33 @@ hub_authenticate_async (RdAgentBackend *backend, const char *method, const char 
   if (g_strcmp0 (method, "agent-key") == 0)
     {
       g_autoptr(RdBinding) binding = NULL;
+      g_autoptr(RdAgentKey) agent_key = rd_bindings_check_key (self->bindings, who, key);
 
-      if (!rd_bindings_check_key (self->bindings, who, key))
+      if (agent_key == NULL)
         {
-          g_task_return_new_error (task, RD_ERROR, RD_ERROR_AUTH, "Wrong extension or agent key");
+          g_task_return_new_error (task, RD_ERROR, RD_ERROR_AUTH, RD_AGENT_WRONG_CREDENTIALS);
           return;
         }
+      rd_bindings_touch_key (self->bindings, agent_key->id, g_get_real_time () / G_USEC_PER_SEC);
       binding = rd_bindings_get_by_extension (self->bindings, who);
-      g_task_return_pointer (task, identity_for (who, binding), (GDestroyNotify) rd_agent_identity_free);
+      g_task_return_pointer (task, identity_for (who, binding, agent_key->id), (GDestroyNotify) rd_agent_identity_free);
       return;
     }
   if (g_strcmp0 (method, "crm-key") == 0)
     {
+      g_autoptr(RdBinding) bound = rd_bindings_get_by_login (self->bindings, who);
+
+      /* Only a bound user can sign in: anyone else is refused here, without asking the CRM (no
+       * oracle for their credentials, no failures towards its login cooldown), after about the
+       * time a check takes, with the same answer as a wrong key. */
+      if (bound == NULL)
+        {
+          g_task_set_task_data (task, g_error_new_literal (RD_ERROR, RD_ERROR_AUTH, RD_AGENT_WRONG_CREDENTIALS),
+                                (GDestroyNotify) g_error_free);
+          g_timeout_add (g_random_int_range (UNBOUND_DELAY_MIN_MS, UNBOUND_DELAY_MAX_MS), refuse_later,
+                         g_steal_pointer (&task));
+          return;
+        }
       if (!check_crm (self, &error))
         {
           if (error->code == RD_ERROR_DISABLED)
@@ -254,6 +304,20 @@ contains_casefold (const char *haystack, const char *needle_folded)
   return strstr (folded, needle_folded) != NULL;
 }
 
+/* An agent sees the calls of its extension made while the extension's current binding held:
+ * from the bind (or, for an unbound extension, from its agent key's issue) on. */
+static gint64
+history_start (RdHub *self, const char *extension)
+{
+  g_autoptr(RdBinding) binding = rd_bindings_get_by_extension (self->bindings, extension);
+  g_autoptr(RdAgentKey) key = NULL;
+
+  if (binding != NULL)
+    return binding->created;
+  key = rd_bindings_get_key_of (self->bindings, extension);
+  return key != NULL ? key->created : G_MAXINT64;
+}
+
 static JsonArray *
 hub_recent_calls (RdAgentBackend *backend, const char *extension, guint limit, const char *query, GError **error)
 {
@@ -262,6 +326,7 @@ hub_recent_calls (RdAgentBackend *backend, const char *extension, guint limit, c
   g_autoptr(GPtrArray) records = NULL;
   g_autofree char *needle = NULL;
   JsonArray *calls;
+  gint64 since;
 
   limit = CLAMP (limit, 1, 200);
   if (query != NULL && *query != '\0')
@@ -276,6 +341,7 @@ hub_recent_calls (RdAgentBackend *backend, const char *extension, guint limit, c
   records = rd_store_calls_recent (self->store, extension, needle != NULL ? RECENT_SCAN_MAX : limit, &matches, error);
   if (records == NULL)
     return NULL;
+  since = history_start (self, extension);
 
   calls = json_array_new ();
   for (guint i = 0; i < records->len && json_array_get_length (calls) < limit; i++)
@@ -287,6 +353,9 @@ hub_recent_calls (RdAgentBackend *backend, const char *extension, guint limit, c
       g_autoptr(JsonParser) parser = json_parser_new ();
       JsonObject *match = NULL;
 
+      /* Newest first: the first call from before the binding ends the list. */
+      if (record->start_unix < since)
+        break;
       if (match_text != NULL && json_parser_load_from_data (parser, match_text, -1, NULL) &&
           JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
         match = json_node_get_object (json_parser_get_root (parser));
@@ -490,4 +559,5 @@ rd_hub_backend_iface_init (RdAgentBackendInterface *iface)
   iface->lookup_finish = hub_lookup_finish;
   iface->create_record_async = hub_create_record_async;
   iface->create_record_finish = hub_create_record_finish;
+  iface->identity_is_current = hub_identity_is_current;
 }

@@ -16,6 +16,7 @@
 #include "hub/rd-bindings.h"
 #include "hub/rd-hub.h"
 #include "hub/rd-index-sync.h"
+#include "hub/rd-listener.h"
 #include "hub/rd-phone-index.h"
 #include "hub/rd-secrets.h"
 
@@ -66,6 +67,7 @@ struct _RdHub
   RdHubSettings   settings;
 
   SoupServer     *server;
+  RdListener     *listener;
   RdAgentServer  *agent_server;
   RdAdminServer  *admin;
   guint           port;
@@ -73,6 +75,7 @@ struct _RdHub
   guint           sigterm_id;
 
   RdPbx          *pbx;
+  char           *pbx_problem;      /* why the saved PBX could not be started, or NULL */
   GCancellable   *pbx_cancellable;
   gint64          pbx_mark_saved;
 
@@ -171,6 +174,7 @@ void        rd_hub_set_backend_factories (RdHub *self, RdHubPbxFactory pbx_facto
 RdStore    *rd_hub_get_store           (RdHub *self);
 RdPhoneIndex *rd_hub_get_phone_index   (RdHub *self);
 RdAgentServer *rd_hub_get_agent_server (RdHub *self);
+RdListener *rd_hub_get_listener        (RdHub *self);
 RdPbx      *rd_hub_get_pbx             (RdHub *self);
 RdCrm      *rd_hub_get_crm             (RdHub *self);
 

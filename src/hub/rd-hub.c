@@ -4,6 +4,7 @@
 
 #include "core/rd-error.h"
 #include "core/rd-http-server.h"
+#include "core/rd-tls-pin.h"
 
 #include <string.h>
 #include <unistd.h>
@@ -337,6 +338,7 @@ start_saved_pbx (RdHub *self)
   config.client_id = rd_store_get_setting (self->store, "pbx.client-id");
   config.cert_sha256 = rd_store_get_setting (self->store, "pbx.cert-sha256");
   config.time_zone = rd_store_get_setting (self->store, "pbx.time-zone");
+  config.allow_insecure = rd_store_get_setting_int (self->store, "pbx.insecure", 0) != 0;
   config.client_secret = rd_secrets_get (self->secrets, RD_SECRET_PBX_CLIENT_SECRET, &error);
   if (config.client_secret == NULL)
     {
@@ -349,6 +351,8 @@ start_saved_pbx (RdHub *self)
   if (pbx == NULL)
     {
       g_warning ("PBX not started: %s", error->message);
+      g_free (self->pbx_problem);
+      self->pbx_problem = g_strdup (error->message);
       return;
     }
   mark = rd_store_get_setting_int (self->store, "pbx.high-water-mark", 0);
@@ -542,6 +546,7 @@ connect_saved_crm (RdHub *self)
   config.database = rd_store_get_setting (self->store, "crm.database");
   config.login = rd_store_get_setting (self->store, "crm.login");
   config.cert_sha256 = rd_store_get_setting (self->store, "crm.cert-sha256");
+  config.allow_insecure = rd_store_get_setting_int (self->store, "crm.insecure", 0) != 0;
   config.log_style = (RdCrmLogStyle) rd_store_get_setting_int (self->store, "crm.log-style", RD_CRM_LOG_ACTIVITY);
   config.api_key = rd_secrets_get (self->secrets, RD_SECRET_CRM_API_KEY, &error);
   if (config.api_key != NULL)
@@ -575,6 +580,9 @@ rd_hub_dispose (GObject *object)
   if (self->admin != NULL)
     rd_admin_server_close (self->admin);
   g_clear_object (&self->admin);
+  if (self->listener != NULL)
+    rd_listener_close (self->listener);
+  g_clear_object (&self->listener);
   if (self->server != NULL)
     soup_server_disconnect (self->server);
   g_clear_object (&self->server);
@@ -603,6 +611,7 @@ rd_hub_finalize (GObject *object)
   g_clear_object (&self->secrets);
   g_clear_object (&self->store);
   g_free (self->crm_message);
+  g_free (self->pbx_problem);
   g_free (self->claimer);
   G_OBJECT_CLASS (rd_hub_parent_class)->finalize (object);
 }
@@ -691,7 +700,8 @@ listen_agent (RdHub *self, GError **error)
   const char *address = self->options.listen_address != NULL ? self->options.listen_address : "127.0.0.1";
   g_autoptr(GInetAddress) inet = NULL;
   g_autoptr(GSocketAddress) socket_address = NULL;
-  GSList *uris;
+  g_autoptr(GTlsCertificate) certificate = NULL;
+  guint limit, max_pending = 0, max_per_peer = 0;
 
   if (g_str_equal (address, "localhost"))
     address = "127.0.0.1";
@@ -719,33 +729,39 @@ listen_agent (RdHub *self, GError **error)
 
   if (self->tls)
     {
-      g_autoptr(GTlsCertificate) certificate =
-        g_tls_certificate_new_from_files (self->options.tls_certificate, self->options.tls_key, error);
-
+      certificate = g_tls_certificate_new_from_files (self->options.tls_certificate, self->options.tls_key, error);
       if (certificate == NULL)
         {
           g_prefix_error (error, "Cannot load the TLS certificate: ");
           return FALSE;
         }
-      self->server = soup_server_new ("server-header", "ringdesk-hub", "tls-certificate", certificate, NULL);
     }
-  else
-    self->server = soup_server_new ("server-header", "ringdesk-hub", NULL);
+  /* Connections are accepted (and TLS is done) by the listener, which caps and times out those
+   * that have not signed in yet, then handed to this server. */
+  self->server = soup_server_new ("server-header", "ringdesk-hub", NULL);
   rd_http_server_close_after_response (self->server);
+  self->listener = rd_listener_new (self->server, certificate);
 
   self->agent_server = rd_agent_server_new (RD_AGENT_BACKEND (self));
+  if (!rd_agent_server_set_store (self->agent_server, self->store, error))
+    return FALSE;
+  rd_agent_server_set_listener (self->agent_server, self->listener);
   rd_agent_server_attach (self->agent_server, self->server);
 
   socket_address = g_inet_socket_address_new (inet, (guint16) self->options.port);
-  if (!soup_server_listen (self->server, socket_address, self->tls ? SOUP_SERVER_LISTEN_HTTPS : 0, error))
+  if (!rd_listener_listen (self->listener, socket_address, error))
     {
       g_prefix_error (error, "Cannot listen on %s port %u: ", address, self->options.port);
       return FALSE;
     }
-  uris = soup_server_get_uris (self->server);
-  if (uris != NULL)
-    self->port = (guint) g_uri_get_port (uris->data);
-  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+  self->port = rd_listener_get_port (self->listener);
+  limit = rd_listener_descriptor_limit ();
+  rd_listener_get_limits (self->listener, &max_pending, &max_per_peer);
+  if (limit > 0 && limit < 4096)
+    g_message ("Warning: this process may open only %u files: that limits the agents signed in at once to a few "
+               "hundred. Raise it (LimitNOFILE= in the service, ulimit -n in a shell); see docs/hub-admin.md",
+               limit);
+  g_debug ("Pending agent connections: at most %u, %u per address", max_pending, max_per_peer);
   return TRUE;
 }
 
@@ -842,6 +858,8 @@ rd_hub_stop_async (RdHub *self, GCancellable *cancellable, GAsyncReadyCallback c
   rd_hub_outbox_stop (self);
   if (self->admin != NULL)
     rd_admin_server_close (self->admin);
+  if (self->listener != NULL)
+    rd_listener_close (self->listener);
   if (self->server != NULL)
     soup_server_disconnect (self->server);
   if (self->crm_cancellable != NULL)
@@ -875,6 +893,21 @@ set_string_or_null (JsonObject *object, const char *name, const char *value)
     json_object_set_string_member (object, name, value);
   else
     json_object_set_null_member (object, name);
+}
+
+/* What an administrator must know about the hub's own set-up (human sentences). */
+static JsonArray *
+status_warnings (const char *pbx_url, const char *crm_url)
+{
+  JsonArray *warnings = json_array_new ();
+
+  if (rd_tls_pin_url_is_insecure (pbx_url))
+    json_array_add_string_element (warnings, "The PBX is reached over plain http:// (allowed with --insecure-http): "
+                                             "its client secret, tokens and call data travel unencrypted");
+  if (rd_tls_pin_url_is_insecure (crm_url))
+    json_array_add_string_element (warnings, "The CRM is reached over plain http:// (allowed with --insecure-http): "
+                                             "its API key and call data travel unencrypted");
+  return warnings;
 }
 
 JsonObject *
@@ -915,9 +948,10 @@ rd_hub_get_status_json (RdHub *self)
   pbx_client = rd_store_get_setting (self->store, "pbx.client-id");
   json_object_set_string_member (pbx, "state", self->pbx != NULL ? rd_pbx_state_to_string (rd_pbx_get_state (self->pbx))
                                                                   : pbx_url != NULL ? "failed" : "not-configured");
-  set_string_or_null (pbx, "message", self->pbx != NULL ? rd_pbx_get_state_message (self->pbx) : NULL);
+  set_string_or_null (pbx, "message", self->pbx != NULL ? rd_pbx_get_state_message (self->pbx) : self->pbx_problem);
   set_string_or_null (pbx, "url", pbx_url);
   set_string_or_null (pbx, "client_id", pbx_client);
+  json_object_set_boolean_member (pbx, "insecure", rd_tls_pin_url_is_insecure (pbx_url));
   json_object_set_object_member (status, "pbx", pbx);
 
   crm_url = rd_store_get_setting (self->store, "crm.url");
@@ -932,7 +966,9 @@ rd_hub_get_status_json (RdHub *self)
   set_string_or_null (crm, "version", info != NULL ? info->version : NULL);
   set_string_or_null (crm, "region", rd_hub_region (self));
   json_object_set_boolean_member (crm, "enabled", self->settings.enabled);
+  json_object_set_boolean_member (crm, "insecure", rd_tls_pin_url_is_insecure (crm_url));
   json_object_set_object_member (status, "crm", crm);
+  json_object_set_array_member (status, "warnings", status_warnings (pbx_url, crm_url));
 
   json_object_set_boolean_member (sync, "enabled", self->settings.sync_enabled);
   json_object_set_string_member (sync, "kinds", rd_hub_kind_string (self->settings.sync_kinds, kinds));
@@ -949,6 +985,19 @@ rd_hub_get_status_json (RdHub *self)
   json_object_set_int_member (status, "bindings", rd_bindings_count (self->bindings));
   json_object_set_int_member (status, "agents",
                               self->agent_server ? rd_agent_server_count_sessions (self->agent_server) : 0);
+  if (self->listener != NULL)
+    {
+      JsonObject *connections = json_object_new ();
+      guint max_pending = 0, max_per_peer = 0;
+
+      rd_listener_get_limits (self->listener, &max_pending, &max_per_peer);
+      json_object_set_int_member (connections, "pending", rd_listener_count_pending (self->listener));
+      json_object_set_int_member (connections, "max_pending", max_pending);
+      json_object_set_int_member (connections, "max_pending_per_address", max_per_peer);
+      json_object_set_int_member (connections, "closed_by_caps", rd_listener_count_evicted (self->listener));
+      json_object_set_int_member (connections, "timed_out", rd_listener_count_timed_out (self->listener));
+      json_object_set_object_member (status, "connections", connections);
+    }
   json_object_set_int_member (outbox, "pending", rd_store_outbox_count (self->store, RD_OUTBOX_PENDING) +
                                                  rd_store_outbox_count (self->store, RD_OUTBOX_CLAIMED));
   json_object_set_int_member (outbox, "done", rd_store_outbox_count (self->store, RD_OUTBOX_DONE));
@@ -979,6 +1028,12 @@ RdAgentServer *
 rd_hub_get_agent_server (RdHub *self)
 {
   return self->agent_server;
+}
+
+RdListener *
+rd_hub_get_listener (RdHub *self)
+{
+  return self->listener;
 }
 
 RdPbx *

@@ -76,12 +76,17 @@ void         rd_hub_connect_crm_async   (RdHub *self, const RdCrmConfig *config,
                                          GAsyncReadyCallback callback, gpointer user_data);
 gboolean     rd_hub_connect_crm_finish  (RdHub *self, GAsyncResult *result, GError **error);
 
-/* Binds every unbound extension to the unbound CRM user with the same e-mail. */
-void         rd_hub_bind_auto_async     (RdHub *self, GCancellable *cancellable,
+/* Binds every unbound extension to the one unbound internal CRM user whose e-mail (or login)
+ * equals the extension's; never portal or public users. @dry_run: change nothing, only report.
+ * Finish: the number bound (or that would be), and *@plan (optional, new ref):
+ * [{extension, user:{id,name,login,email,type}, result:"bound"|"would-bind"|"skipped"|"failed",
+ *   reason|null}] — skipped entries say why (not internal, ambiguous, user bound elsewhere). */
+void         rd_hub_bind_auto_async     (RdHub *self, gboolean dry_run, GCancellable *cancellable,
                                          GAsyncReadyCallback callback, gpointer user_data);
-guint        rd_hub_bind_auto_finish    (RdHub *self, GAsyncResult *result, GError **error);
-/* @user: CRM user id, login or e-mail. Both sides are checked to exist. */
-void         rd_hub_bind_async          (RdHub *self, const char *extension, const char *user,
+guint        rd_hub_bind_auto_finish    (RdHub *self, GAsyncResult *result, JsonArray **plan, GError **error);
+/* @user: CRM user id, login or e-mail. Both sides are checked to exist. A portal or public user
+ * needs @force (RD_ERROR_ACCESS otherwise, saying why that is risky). */
+void         rd_hub_bind_async          (RdHub *self, const char *extension, const char *user, gboolean force,
                                          GCancellable *cancellable,
                                          GAsyncReadyCallback callback, gpointer user_data);
 gboolean     rd_hub_bind_finish         (RdHub *self, GAsyncResult *result, GError **error);
@@ -116,8 +121,13 @@ gboolean     rd_hub_set_enabled         (RdHub *self, gboolean enabled, GError *
 /* Clears the CRM connection, bindings and options; the synced phonebook stays on the PBX. */
 gboolean     rd_hub_disconnect_crm      (RdHub *self, GError **error);
 
-/* Issues (replacing any older one) the per-extension agent key; shown once. */
+/* Issues the agent key of @extension (replacing any older one, whose sessions end) to the
+ * extension's current binding; shown once. The key ends with the binding. */
 char        *rd_hub_issue_agent_key     (RdHub *self, const char *extension, GError **error);
+/* Agent keys: [{id, extension, user:{id,name,login}|null, created, last_used|null, sessions}]. */
+JsonArray   *rd_hub_list_agent_keys     (RdHub *self);
+/* Deletes agent key @id (or, with @id 0, the key of @extension) and ends its sessions. */
+gboolean     rd_hub_revoke_agent_key    (RdHub *self, gint64 id, const char *extension, GError **error);
 
 /* {hub, pbx:{state,message,url,client_id}, crm:{state,message,url,database,login,version},
  *  sync:{…}, autocreate:{…}, bindings, agents, outbox:{pending,done,dead}, index:{numbers}} */

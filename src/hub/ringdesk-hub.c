@@ -3,13 +3,17 @@
 #include "config.h"
 
 #include "core/rd-error.h"
+#include "core/rd-text.h"
 #include "hub/rd-admin-client.h"
 #include "hub/rd-hub-config.h"
 #include "hub/rd-hub.h"
 #include "hub/rd-secrets.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <glib-unix.h>
 #include <locale.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <string.h>
 #include <termios.h>
@@ -26,22 +30,26 @@ static const char usage_text[] =
   "Administer the running hub:\n"
   "  status [--json]                    connection states, settings, queue\n"
   "  connect-crm --url URL --database DB --login LOGIN [--api-key-file FILE]\n"
-  "              [--cert-sha256 HEX] [--log-style activity|note]\n"
+  "              [--cert-sha256 HEX] [--log-style activity|note] [--insecure-http]\n"
   "                                     (alias connect-odoo; the key is read from the file,\n"
   "                                      else prompted for, else read from stdin)\n"
   "  connect-pbx --url URL --client-id ID [--secret-file FILE] [--cert-sha256 HEX]\n"
-  "              [--time-zone ZONE]\n"
+  "              [--time-zone ZONE] [--insecure-http]\n"
+  "                                     (--insecure-http: allow plain http:// to another computer)\n"
   "  users [--json]                     CRM users and their extensions\n"
   "  extensions [--json]                PBX extensions and their users\n"
-  "  bind --auto                        bind users whose e-mail equals an extension's\n"
-  "  bind EXTENSION USER                bind by user id, login or e-mail\n"
+  "  bind --auto [--dry-run]            bind internal users whose e-mail equals an extension's\n"
+  "  bind EXTENSION USER [--force]      bind by user id, login or e-mail (--force: a portal or\n"
+  "                                     public user)\n"
   "  unbind EXTENSION\n"
   "  sync on|off [--kinds individual,company,lead] [--phonebook NAME|ID]\n"
   "  autocreate on|off [--calls inbound,outbound] [--as individual|lead] [--prefix TEXT]\n"
   "  region CODE|auto                   default country for numbers without one\n"
   "  enable | disable                   resume / pause all CRM work (settings are kept)\n"
   "  disconnect                         forget the CRM, its bindings and options\n"
-  "  agent-key EXTENSION                issue a desktop sign-in key (shown once)\n";
+  "  agent-key EXTENSION [--output FILE] issue a desktop sign-in key (shown once; FILE is 0600)\n"
+  "  agent-keys [--json]                agent keys: extension, user, created, last used\n"
+  "  revoke KEY-ID | --extension EXT    revoke an agent key and end its sessions\n";
 
 static int
 usage_error (const char *message)
@@ -174,6 +182,77 @@ read_secret (const char *file, const char *prompt, GError **error)
   }
 }
 
+/* A private file for an agent key: created 0600 (or an existing regular file made 0600 and
+ * emptied), never through a symbolic link. */
+static int
+open_key_file (const char *path, GError **error)
+{
+  struct stat st;
+  int fd = open (path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+
+  if (fd < 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, RD_ERROR, RD_ERROR_FAILED, "Cannot write %s: %s", path, g_strerror (saved));
+      return -1;
+    }
+  if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode) || fchmod (fd, 0600) != 0 || ftruncate (fd, 0) != 0)
+    {
+      g_set_error (error, RD_ERROR, RD_ERROR_FAILED, "%s is not a file this user can make private", path);
+      close (fd);
+      return -1;
+    }
+  return fd;
+}
+
+static gboolean
+write_key (int fd, const char *key, GError **error)
+{
+  g_autofree char *line = g_strconcat (key, "\n", NULL);
+  gsize length = strlen (line), done = 0;
+
+  while (done < length)
+    {
+      ssize_t n = write (fd, line + done, length - done);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        {
+          int saved = errno;
+
+          explicit_bzero (line, length);
+          g_set_error (error, RD_ERROR, RD_ERROR_FAILED, "Cannot write the key: %s", g_strerror (saved));
+          return FALSE;
+        }
+      done += (gsize) n;
+    }
+  explicit_bzero (line, length);
+  if (fsync (fd) != 0)
+    {
+      g_set_error (error, RD_ERROR, RD_ERROR_FAILED, "Cannot write the key: %s", g_strerror (errno));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+protect_stdout_file (void)
+{
+  struct stat st;
+
+  if (fstat (STDOUT_FILENO, &st) == 0 && S_ISREG (st.st_mode) && (st.st_mode & 0077) != 0)
+    {
+      if (fchmod (STDOUT_FILENO, 0600) == 0)
+        g_printerr ("The output file was readable by others; it is now private (mode 0600). "
+                    "Next time use --output FILE.\n");
+      else
+        g_printerr ("WARNING: the output file is readable by others and could not be made private: "
+                    "remove it, and use --output FILE.\n");
+    }
+}
+
 static void
 wipe_free (char *secret)
 {
@@ -185,6 +264,39 @@ wipe_free (char *secret)
 }
 
 /* ---- output --------------------------------------------------------------------- */
+
+/* Names, e-mails and messages in replies come from the CRM and the PBX, where anyone who can
+ * edit a contact or a user types them: printed as they are, an ESC sequence would drive the
+ * administrator's terminal. Human output shows them cleaned (core/rd-text.h); --json escapes
+ * control characters itself. */
+static void
+clean_strings (JsonNode *node)
+{
+  if (JSON_NODE_HOLDS_OBJECT (node))
+    {
+      JsonObjectIter iter;
+      const char *name;
+      JsonNode *member;
+
+      json_object_iter_init (&iter, json_node_get_object (node));
+      while (json_object_iter_next (&iter, &name, &member))
+        clean_strings (member);
+    }
+  else if (JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *array = json_node_get_array (node);
+
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        clean_strings (json_array_get_element (array, i));
+    }
+  else if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING &&
+           !rd_text_is_clean (json_node_get_string (node)))
+    {
+      g_autofree char *clean = rd_text_clean (json_node_get_string (node));
+
+      json_node_set_string (node, clean);
+    }
+}
 
 static void
 print_json (JsonObject *object, const char *member)
@@ -267,6 +379,13 @@ print_status (JsonObject *status)
                json_object_get_int_member_with_default (index, "written", 0),
                json_object_get_int_member_with_default (index, "removed", 0));
   }
+  if (json_object_has_member (status, "warnings"))
+    {
+      JsonArray *warnings = json_object_get_array_member (status, "warnings");
+
+      for (guint i = 0; warnings != NULL && i < json_array_get_length (warnings); i++)
+        g_print ("WARNING:     %s\n", json_array_get_string_element (warnings, i));
+    }
 }
 
 static void
@@ -279,6 +398,36 @@ print_users (JsonArray *users)
 
       g_print ("%-8" G_GINT64_FORMAT " %-30s %-32s %-9s %s\n", json_object_get_int_member_with_default (user, "id", 0),
                str (user, "name"), str (user, "email"), str (user, "type"), str (user, "extension"));
+    }
+}
+
+static void
+print_time (gint64 unix_time, char buffer[32])
+{
+  g_autoptr(GDateTime) when = unix_time > 0 ? g_date_time_new_from_unix_local (unix_time) : NULL;
+  g_autofree char *text = when != NULL ? g_date_time_format (when, "%Y-%m-%d %H:%M") : NULL;
+
+  g_strlcpy (buffer, text != NULL ? text : "never", 32);
+}
+
+static void
+print_agent_keys (JsonArray *keys)
+{
+  g_print ("%-6s %-10s %-30s %-16s %-16s %s\n", "ID", "EXTENSION", "USER", "CREATED", "LAST USED", "SESSIONS");
+  for (guint i = 0; keys != NULL && i < json_array_get_length (keys); i++)
+    {
+      JsonObject *key = json_array_get_object_element (keys, i);
+      JsonNode *user_node = json_object_get_member (key, "user");
+      JsonObject *user = user_node != NULL && JSON_NODE_HOLDS_OBJECT (user_node) ? json_node_get_object (user_node) : NULL;
+      JsonNode *used = json_object_get_member (key, "last_used");
+      char created[32], last[32];
+
+      print_time (json_object_get_int_member_with_default (key, "created", 0), created);
+      print_time (used != NULL && JSON_NODE_HOLDS_VALUE (used) ? json_node_get_int (used) : 0, last);
+      g_print ("%-6" G_GINT64_FORMAT " %-10s %-30s %-16s %-16s %" G_GINT64_FORMAT "\n",
+               json_object_get_int_member_with_default (key, "id", 0), str (key, "extension"),
+               user != NULL ? str (user, "name") : "(unbound extension)", created, last,
+               json_object_get_int_member_with_default (key, "sessions", 0));
     }
 }
 
@@ -296,6 +445,31 @@ print_extensions (JsonArray *extensions)
                json_object_get_boolean_member_with_default (ext, "agent_key", FALSE) ? "yes" : "no",
                user != NULL ? str (user, "name") : "(unbound)");
     }
+}
+
+static void
+print_bind_plan (JsonObject *reply)
+{
+  JsonArray *plan = json_object_get_array_member (reply, "plan");
+  gboolean dry_run = json_object_get_boolean_member_with_default (reply, "dry_run", FALSE);
+
+  for (guint i = 0; plan != NULL && i < json_array_get_length (plan); i++)
+    {
+      JsonObject *entry = json_array_get_object_element (plan, i);
+      JsonObject *user = json_object_get_object_member (entry, "user");
+      const char *result = str (entry, "result");
+
+      g_print ("%-12s %-10s %s (%s, %s)%s%s\n",
+               g_str_equal (result, "would-bind") ? "would bind" : result, str (entry, "extension"),
+               str (user, "name"), str (user, "login"), str (user, "type"),
+               json_object_get_string_member_with_default (entry, "reason", NULL) ? ": " : "",
+               json_object_get_string_member_with_default (entry, "reason", ""));
+    }
+  if (dry_run)
+    g_print ("Dry run: %" G_GINT64_FORMAT " extension(s) would be bound by e-mail; nothing was changed.\n",
+             json_object_get_int_member (reply, "bound"));
+  else
+    g_print ("%" G_GINT64_FORMAT " extension(s) bound by e-mail.\n", json_object_get_int_member (reply, "bound"));
 }
 
 /* ---- serve ------------------------------------------------------------------------ */
@@ -385,7 +559,9 @@ call_and_report (const char *socket_path, const char *command, JsonObject *body,
 
   if (reply == NULL)
     {
-      g_printerr ("ringdesk-hub %s: %s\n", command, error->message);
+      g_autofree char *message = rd_text_clean (error->message);
+
+      g_printerr ("ringdesk-hub %s: %s\n", command, message);
       return EXIT_FAILURE;
     }
   if (out_reply != NULL)
@@ -423,19 +599,27 @@ run_command (const char *socket_path, const char *command, int argc, char **argv
   int status = EXIT_SUCCESS;
   const char *wire = command;
 
-  if (g_str_equal (command, "status") || g_str_equal (command, "users") || g_str_equal (command, "extensions"))
+  if (g_str_equal (command, "status") || g_str_equal (command, "users") || g_str_equal (command, "extensions") ||
+      g_str_equal (command, "agent-keys"))
     {
       if (!args_parse (&args, argc, argv, NULL, json_flag, &error) || args.positional->len != 0)
         goto usage;
       status = call_and_report (socket_path, command, NULL, &reply);
       if (status == EXIT_SUCCESS)
         {
+          g_autoptr(JsonNode) root = json_node_init_object (json_node_alloc (), reply);
+
+          if (opt (&args, "json") == NULL)
+            clean_strings (root);
           if (opt (&args, "json") != NULL)
-            print_json (reply, g_str_equal (command, "status") ? NULL : command);
+            print_json (reply, g_str_equal (command, "status") ? NULL :
+                               g_str_equal (command, "agent-keys") ? "keys" : command);
           else if (g_str_equal (command, "status"))
             print_status (reply);
           else if (g_str_equal (command, "users"))
             print_users (json_object_get_array_member (reply, "users"));
+          else if (g_str_equal (command, "agent-keys"))
+            print_agent_keys (json_object_get_array_member (reply, "keys"));
           else
             print_extensions (json_object_get_array_member (reply, "extensions"));
         }
@@ -443,9 +627,10 @@ run_command (const char *socket_path, const char *command, int argc, char **argv
   else if (g_str_equal (command, "connect-crm") || g_str_equal (command, "connect-odoo"))
     {
       static const char * const names[] = { "url", "database", "login", "api-key-file", "cert-sha256", "log-style", NULL };
+      static const char * const flags[] = { "insecure-http", NULL };
       char *key;
 
-      if (!args_parse (&args, argc, argv, names, NULL, &error) || args.positional->len != 0)
+      if (!args_parse (&args, argc, argv, names, flags, &error) || args.positional->len != 0)
         goto usage;
       if (opt (&args, "url") == NULL || opt (&args, "database") == NULL || opt (&args, "login") == NULL)
         {
@@ -465,6 +650,8 @@ run_command (const char *socket_path, const char *command, int argc, char **argv
         json_object_set_string_member (body, "cert_sha256", opt (&args, "cert-sha256"));
       if (opt (&args, "log-style") != NULL)
         json_object_set_string_member (body, "log_style", opt (&args, "log-style"));
+      if (opt (&args, "insecure-http") != NULL)
+        json_object_set_boolean_member (body, "insecure_http", TRUE);
       status = call_and_report (socket_path, wire, body, NULL);
       if (status == EXIT_SUCCESS)
         g_print ("CRM connected.\n");
@@ -472,9 +659,10 @@ run_command (const char *socket_path, const char *command, int argc, char **argv
   else if (g_str_equal (command, "connect-pbx"))
     {
       static const char * const names[] = { "url", "client-id", "secret-file", "cert-sha256", "time-zone", NULL };
+      static const char * const flags[] = { "insecure-http", NULL };
       char *secret;
 
-      if (!args_parse (&args, argc, argv, names, NULL, &error) || args.positional->len != 0)
+      if (!args_parse (&args, argc, argv, names, flags, &error) || args.positional->len != 0)
         goto usage;
       if (opt (&args, "url") == NULL || opt (&args, "client-id") == NULL)
         {
@@ -492,47 +680,125 @@ run_command (const char *socket_path, const char *command, int argc, char **argv
         json_object_set_string_member (body, "cert_sha256", opt (&args, "cert-sha256"));
       if (opt (&args, "time-zone") != NULL)
         json_object_set_string_member (body, "time_zone", opt (&args, "time-zone"));
+      if (opt (&args, "insecure-http") != NULL)
+        json_object_set_boolean_member (body, "insecure_http", TRUE);
       status = call_and_report (socket_path, command, body, NULL);
       if (status == EXIT_SUCCESS)
         g_print ("PBX connected.\n");
     }
   else if (g_str_equal (command, "bind"))
     {
-      static const char * const flags[] = { "auto", NULL };
+      static const char * const flags[] = { "auto", "dry-run", "force", NULL };
+      gboolean automatic, dry_run;
 
       if (!args_parse (&args, argc, argv, NULL, flags, &error))
         goto usage;
-      if (opt (&args, "auto") != NULL && args.positional->len == 0)
-        json_object_set_boolean_member (body, "auto", TRUE);
-      else if (opt (&args, "auto") == NULL && args.positional->len == 2)
+      automatic = opt (&args, "auto") != NULL;
+      dry_run = opt (&args, "dry-run") != NULL;
+      if (automatic && args.positional->len == 0 && opt (&args, "force") == NULL)
+        {
+          json_object_set_boolean_member (body, "auto", TRUE);
+          json_object_set_boolean_member (body, "dry_run", dry_run);
+        }
+      else if (!automatic && !dry_run && args.positional->len == 2)
         {
           json_object_set_string_member (body, "extension", g_ptr_array_index (args.positional, 0));
           json_object_set_string_member (body, "user", g_ptr_array_index (args.positional, 1));
+          if (opt (&args, "force") != NULL)
+            json_object_set_boolean_member (body, "force", TRUE);
         }
       else
         goto usage;
       status = call_and_report (socket_path, command, body, &reply);
-      if (status == EXIT_SUCCESS && json_object_has_member (reply, "bound"))
-        g_print ("%" G_GINT64_FORMAT " extension(s) bound by e-mail.\n", json_object_get_int_member (reply, "bound"));
+      if (status == EXIT_SUCCESS && automatic)
+        {
+          g_autoptr(JsonNode) root = json_node_init_object (json_node_alloc (), reply);
+
+          clean_strings (root);
+          print_bind_plan (reply);
+        }
       else if (status == EXIT_SUCCESS)
-        g_print ("Bound.\n");
+        g_print ("Bound.%s\n", opt (&args, "force") != NULL
+                 ? " (Forced: this user is not an employee; unbind it when that is no longer wanted.)" : "");
     }
-  else if (g_str_equal (command, "unbind") || g_str_equal (command, "agent-key"))
+  else if (g_str_equal (command, "unbind"))
     {
       if (!args_parse (&args, argc, argv, NULL, NULL, &error) || args.positional->len != 1)
         goto usage;
       json_object_set_string_member (body, "extension", g_ptr_array_index (args.positional, 0));
+      status = call_and_report (socket_path, command, body, NULL);
+      if (status == EXIT_SUCCESS)
+        g_print ("Unbound; its agent key and sessions ended.\n");
+    }
+  else if (g_str_equal (command, "agent-key"))
+    {
+      static const char * const names[] = { "output", NULL };
+      const char *output;
+      int fd = -1;
+
+      if (!args_parse (&args, argc, argv, names, NULL, &error) || args.positional->len != 1)
+        goto usage;
+      output = opt (&args, "output");
+      /* The file first: if it cannot be written, the old key stays valid. */
+      if (output != NULL && (fd = open_key_file (output, &error)) < 0)
+        goto fail;
+      json_object_set_string_member (body, "extension", g_ptr_array_index (args.positional, 0));
       status = call_and_report (socket_path, command, body, &reply);
-      if (status == EXIT_SUCCESS && g_str_equal (command, "agent-key"))
+      if (status == EXIT_SUCCESS)
         {
-          /* Shown once, on stdout only, so it can be piped into a file or a password manager. */
-          g_print ("%s\n", json_object_get_string_member_with_default (reply, "key", ""));
+          const char *key = json_object_get_string_member_with_default (reply, "key", "");
+
+          if (fd >= 0)
+            {
+              if (!write_key (fd, key, &error))
+                {
+                  close (fd);
+                  goto fail;
+                }
+              g_printerr ("Key written to %s (mode 0600). ", output);
+            }
+          else
+            {
+              /* Shown once, on stdout only, so it can be piped into a password manager. A file
+               * the shell created for "> key.txt" would be world-readable: make it private. */
+              protect_stdout_file ();
+              g_print ("%s\n", key);
+            }
           g_printerr ("Give this key to the user of extension %s; it is not stored in readable form. "
                       "Hub address: %s\n", (char *) g_ptr_array_index (args.positional, 0),
                       json_object_get_string_member_with_default (reply, "url", "?"));
         }
-      else if (status == EXIT_SUCCESS)
-        g_print ("Unbound.\n");
+      if (fd >= 0)
+        close (fd);
+    }
+  else if (g_str_equal (command, "revoke"))
+    {
+      static const char * const names[] = { "extension", NULL };
+      const char *id_text;
+      gint64 id;
+      char *end = NULL;
+
+      if (!args_parse (&args, argc, argv, names, NULL, &error))
+        goto usage;
+      if (opt (&args, "extension") != NULL && args.positional->len == 0)
+        json_object_set_string_member (body, "extension", opt (&args, "extension"));
+      else if (opt (&args, "extension") == NULL && args.positional->len == 1)
+        {
+          id_text = g_ptr_array_index (args.positional, 0);
+          id = g_ascii_strtoll (id_text, &end, 10);
+          if (end == id_text || *end != '\0' || id <= 0)
+            {
+              g_set_error (&error, RD_ERROR, RD_ERROR_INVALID_INPUT,
+                           "“%s” is not a key id (see agent-keys); use --extension EXT for an extension", id_text);
+              goto usage;
+            }
+          json_object_set_int_member (body, "id", id);
+        }
+      else
+        goto usage;
+      status = call_and_report (socket_path, command, body, NULL);
+      if (status == EXIT_SUCCESS)
+        g_print ("Revoked; its sessions were closed.\n");
     }
   else if (g_str_equal (command, "sync"))
     {
@@ -603,7 +869,11 @@ usage:
   return usage_error (error != NULL ? error->message : "wrong arguments");
 fail:
   args_clear (&args);
-  g_printerr ("ringdesk-hub %s: %s\n", command, error->message);
+  {
+    g_autofree char *message = rd_text_clean (error->message);
+
+    g_printerr ("ringdesk-hub %s: %s\n", command, message);
+  }
   return EXIT_FAILURE;
 }
 
@@ -616,6 +886,8 @@ main (int argc, char **argv)
   int i = 1;
 
   setlocale (LC_ALL, "");
+  /* Log lines quote CRM and PBX text (names, error messages): clean them of control characters. */
+  g_log_set_writer_func (rd_text_log_writer, NULL, NULL);
 
   for (; i < argc && g_str_has_prefix (argv[i], "--"); i++)
     {

@@ -300,6 +300,7 @@ rd_pbx_config_clear (RdPbxConfig *config)
   g_clear_pointer (&config->user_agent, g_free);
   g_clear_pointer (&config->time_zone, g_free);
   config->request_timeout = 0;
+  config->allow_insecure = FALSE;
 }
 
 RdPbx *

@@ -148,10 +148,11 @@ typedef struct {
   char  *base_url;        /* "https://pbx.example.com:8088" or "http://192.0.2.10" */
   char  *client_id;
   char  *client_secret;   /* never logged */
-  char  *cert_sha256;     /* optional pinned certificate fingerprint (hex, ':' allowed) */
+  char  *cert_sha256;     /* optional pinned certificate fingerprint (core/rd-tls-pin.h syntax) */
   char  *user_agent;      /* NULL = "Ringdesk/<version>" */
   guint  request_timeout; /* seconds, 0 = default (15) */
   char  *time_zone;       /* PBX-local zone of CDR times (IANA id, e.g. "Asia/Shanghai"); NULL = local */
+  gboolean allow_insecure; /* accept plain http:// to another computer (the admin said so) */
 } RdPbxConfig;
 
 void   rd_pbx_config_clear (RdPbxConfig *config);

@@ -5,6 +5,7 @@
 
 #include "agent/rd-agent-client.h"
 #include "core/rd-error.h"
+#include "core/rd-text.h"
 #include "fake-backend.h"
 #include "hub/rd-agent-frames.h"
 #include "hub/rd-agent-server.h"
@@ -376,7 +377,7 @@ test_sign_in_agent_key_bad (Fixture *f, gconstpointer data)
 
   WAIT_FOR (client_settled (client));
   g_assert_cmpint (rd_agent_client_get_state (client), ==, RD_AGENT_STATE_AUTH_FAILED);
-  g_assert_cmpstr (rd_agent_client_get_last_error (client), ==, "Wrong agent key");
+  g_assert_cmpstr (rd_agent_client_get_last_error (client), ==, RD_AGENT_WRONG_CREDENTIALS);
   g_assert_cmpuint (rd_agent_server_count_sessions (f->server), ==, 0);
 
   /* No hammering: AUTH_FAILED waits for new credentials. */
@@ -398,7 +399,8 @@ test_sign_in_agent_key_unbound (Fixture *f, gconstpointer data)
 
   WAIT_FOR (client_settled (client));
   g_assert_cmpint (rd_agent_client_get_state (client), ==, RD_AGENT_STATE_AUTH_FAILED);
-  g_assert_cmpstr (rd_agent_client_get_last_error (client), ==, "Extension 5555 is not bound");
+  /* The same answer as a wrong key: which credentials are valid stays unknown. */
+  g_assert_cmpstr (rd_agent_client_get_last_error (client), ==, RD_AGENT_WRONG_CREDENTIALS);
 }
 
 static void
@@ -423,7 +425,7 @@ test_sign_in_crm_key_bad (Fixture *f, gconstpointer data)
   rd_agent_client_start (client);
   WAIT_FOR (client_settled (client));
   g_assert_cmpint (rd_agent_client_get_state (client), ==, RD_AGENT_STATE_AUTH_FAILED);
-  g_assert_cmpstr (rd_agent_client_get_last_error (client), ==, "Wrong login or API key");
+  g_assert_cmpstr (rd_agent_client_get_last_error (client), ==, RD_AGENT_WRONG_CREDENTIALS);
 }
 
 static void
@@ -435,7 +437,7 @@ test_sign_in_crm_key_unbound (Fixture *f, gconstpointer data)
   rd_agent_client_start (client);
   WAIT_FOR (client_settled (client));
   g_assert_cmpint (rd_agent_client_get_state (client), ==, RD_AGENT_STATE_AUTH_FAILED);
-  g_assert_cmpstr (rd_agent_client_get_last_error (client), ==, "No extension is bound to this user");
+  g_assert_cmpstr (rd_agent_client_get_last_error (client), ==, RD_AGENT_WRONG_CREDENTIALS);
 }
 
 static void
@@ -626,9 +628,9 @@ test_session_token (Fixture *f, gconstpointer data)
     g_assert_cmpstr (frame_error_code (frame), ==, "auth");
     raw_wait_closed (raw, 4401);
   }
-  /* Revoking the extension forgets its tokens and closes its sessions. */
-  rd_agent_server_revoke_extension (f->server, "2001");
-  raw_wait_closed (first, 4401);
+  /* Revoking the extension forgets its tokens and closes its sessions, saying why. */
+  rd_agent_server_revoke (f->server, "2001", 0, RD_AGENT_REVOKED_UNBOUND);
+  raw_wait_closed (first, 4410);
   g_assert_cmpuint (rd_agent_server_count_tokens (f->server), ==, 0);
   {
     g_autoptr(Raw) raw = raw_connect (f, NULL);
@@ -684,11 +686,16 @@ test_session_resume_after_drop (Fixture *f, gconstpointer data)
   g_assert_cmpuint (f->backend->auth_calls, ==, 1);
   g_assert_cmpuint (rd_agent_server_count_sessions (f->server), ==, 1);
 
-  /* After a revoke the token is gone: the client signs in again with its key. */
-  rd_agent_server_revoke_extension (f->server, "2001");
-  WAIT_FOR (rd_agent_client_get_state (client) == RD_AGENT_STATE_RECONNECTING);
-  WAIT_FOR (rd_agent_client_get_state (client) == RD_AGENT_STATE_SIGNED_IN);
-  g_assert_cmpuint (f->backend->auth_calls, ==, 2);
+  /* After a revoke the session and its token are gone, and so is the access the credential
+   * gave: the client stops, tells why, and waits for new credentials. */
+  rd_agent_server_revoke (f->server, "2001", 0, RD_AGENT_REVOKED_KEY_REISSUED);
+  WAIT_FOR (rd_agent_client_get_state (client) == RD_AGENT_STATE_AUTH_FAILED);
+  g_assert_cmpstr (rd_agent_client_get_revoked_reason (client), ==, RD_AGENT_REVOKED_KEY_REISSUED);
+  g_assert_nonnull (rd_agent_client_get_close_message (client));
+  g_assert_cmpstr (rd_agent_client_get_last_error (client), ==, rd_agent_client_get_close_message (client));
+  wait_seconds (2);
+  g_assert_cmpint (rd_agent_client_get_state (client), ==, RD_AGENT_STATE_AUTH_FAILED);
+  g_assert_cmpuint (f->backend->auth_calls, ==, 1);
 }
 
 /* ---- routing --------------------------------------------------------------- */
@@ -1077,6 +1084,7 @@ test_hostile_strings (Fixture *f, gconstpointer data)
       g_autoptr(JsonObject) frame = NULL;
       g_autoptr(JsonObject) match = json_object_new ();
       g_autoptr(RdCallEvent) event = rd_call_event_new ();
+      g_autofree char *shown = rd_text_clean (text);
       RdAgentCall *call;
 
       /* client → hub → backend → hub → client */
@@ -1100,12 +1108,13 @@ test_hostile_strings (Fixture *f, gconstpointer data)
       rd_agent_server_send_to_extension (f->server, "2001", frame);
       WAIT_FOR (events->calls->len == i + 1);
       call = g_ptr_array_index (events->calls, i);
+      /* Identifiers byte for byte; text for people without control characters (issue 10). */
       g_assert_cmpstr (call->call_id, ==, text);
       g_assert_cmpstr (call->number_raw, ==, text);
       g_assert_cmpstr (call->did, ==, text);
-      g_assert_cmpstr (call->match->name, ==, text);
-      g_assert_cmpstr (call->match->company, ==, text);
-      g_assert_cmpstr (call->match->url, ==, text);
+      g_assert_cmpstr (call->match->name, ==, shown);
+      g_assert_cmpstr (call->match->company, ==, shown);
+      g_assert_cmpstr (call->match->url, ==, shown);
       g_assert_false (call->lookup_pending);
     }
 }
@@ -1182,10 +1191,20 @@ test_tls_pinning (void)
   {
     g_autoptr(RdAgentClient) client = rd_agent_client_new (url);
 
-    rd_agent_client_set_pinned_certificate (client, "00:11:22:33");
+    rd_agent_client_set_pinned_certificate (client, "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff");
     rd_agent_client_set_agent_key (client, "2001", "key-2001");
     rd_agent_client_start (client);
     WAIT_FOR (rd_agent_client_get_state (client) == RD_AGENT_STATE_RECONNECTING);
+  }
+  /* a malformed pin is an error the user sees, not a pin that silently matches nothing */
+  {
+    g_autoptr(RdAgentClient) client = rd_agent_client_new (url);
+
+    rd_agent_client_set_pinned_certificate (client, "00:11:22:33");
+    rd_agent_client_set_agent_key (client, "2001", "key-2001");
+    rd_agent_client_start (client);
+    WAIT_FOR (rd_agent_client_get_state (client) == RD_AGENT_STATE_AUTH_FAILED);
+    g_assert_nonnull (strstr (rd_agent_client_get_last_error (client), "fingerprint"));
   }
   g_assert_cmpuint (backend->auth_calls, ==, 0);
 

@@ -471,6 +471,9 @@ test_ratelimit_delays (void)
   g_assert_cmpuint (rd_agent_ratelimit_delay (G_MAXUINT), ==, 60);
 }
 
+#define BEGIN(rl, peer, who, now, retry) rd_agent_ratelimit_begin (rl, peer, who, FALSE, now, retry)
+#define END(rl, peer, who, attempt, now) rd_agent_ratelimit_end (rl, peer, who, FALSE, attempt, now)
+
 static void
 test_ratelimit_policy (void)
 {
@@ -479,44 +482,106 @@ test_ratelimit_policy (void)
   guint retry = 99;
 
   /* successes leave no trace */
-  g_assert_true (rd_agent_ratelimit_begin (rl, "10.0.0.1", now, &retry));
+  g_assert_true (BEGIN (rl, "10.0.0.1", "agent-key:2001", now, &retry));
   g_assert_cmpuint (retry, ==, 0);
-  g_assert_cmpuint (rd_agent_ratelimit_end (rl, "10.0.0.1", RD_AGENT_ATTEMPT_OK, now), ==, 0);
+  g_assert_cmpuint (END (rl, "10.0.0.1", "agent-key:2001", RD_AGENT_ATTEMPT_OK, now), ==, 0);
   g_assert_cmpuint (rd_agent_ratelimit_count_peers (rl), ==, 0);
 
-  /* failures: 1, 2, 4 … and locked in between */
+  /* failures of one identity at one address: 1, 2, 4 … and locked in between */
   for (guint n = 1; n <= 9; n++)
     {
       guint delay = rd_agent_ratelimit_delay (n);
 
-      g_assert_true (rd_agent_ratelimit_begin (rl, "10.0.0.1", now, &retry));
-      g_assert_cmpuint (rd_agent_ratelimit_end (rl, "10.0.0.1", RD_AGENT_ATTEMPT_FAILED, now), ==, delay);
-      g_assert_false (rd_agent_ratelimit_begin (rl, "10.0.0.1", now, &retry));
+      g_assert_true (BEGIN (rl, "10.0.0.1", "agent-key:2001", now, &retry));
+      g_assert_cmpuint (END (rl, "10.0.0.1", "agent-key:2001", RD_AGENT_ATTEMPT_FAILED, now), ==, delay);
+      g_assert_false (BEGIN (rl, "10.0.0.1", "agent-key:2001", now, &retry));
       g_assert_cmpuint (retry, ==, delay);
-      g_assert_false (rd_agent_ratelimit_begin (rl, "10.0.0.1", now + S (delay) - 1, &retry));
+      g_assert_false (BEGIN (rl, "10.0.0.1", "agent-key:2001", now + S (delay) - 1, &retry));
       g_assert_cmpuint (retry, ==, 1);
       now += S (delay);
     }
-  /* other peers are not affected */
-  g_assert_true (rd_agent_ratelimit_begin (rl, "10.0.0.2", now, &retry));
-  g_assert_cmpuint (rd_agent_ratelimit_end (rl, "10.0.0.2", RD_AGENT_ATTEMPT_NEUTRAL, now), ==, 0);
+  /* other addresses are not affected, and neither is another identity at the same address */
+  g_assert_true (BEGIN (rl, "10.0.0.2", "agent-key:2001", now, &retry));
+  g_assert_cmpuint (END (rl, "10.0.0.2", "agent-key:2001", RD_AGENT_ATTEMPT_NEUTRAL, now), ==, 0);
+  g_assert_true (BEGIN (rl, "10.0.0.1", "agent-key:2002", now, &retry));
+  g_assert_cmpuint (END (rl, "10.0.0.1", "agent-key:2002", RD_AGENT_ATTEMPT_OK, now), ==, 0);
 
-  /* a failing peer gets one check at a time */
-  g_assert_true (rd_agent_ratelimit_begin (rl, "10.0.0.1", now, &retry));
-  g_assert_false (rd_agent_ratelimit_begin (rl, "10.0.0.1", now, &retry));
+  /* a failing identity gets one check at a time */
+  g_assert_true (BEGIN (rl, "10.0.0.1", "agent-key:2001", now, &retry));
+  g_assert_false (BEGIN (rl, "10.0.0.1", "agent-key:2001", now, &retry));
   g_assert_cmpuint (retry, >=, 1);
   /* a neutral outcome (CRM down) does not count */
-  g_assert_cmpuint (rd_agent_ratelimit_end (rl, "10.0.0.1", RD_AGENT_ATTEMPT_NEUTRAL, now), ==, 0);
-  /* success clears the peer */
-  g_assert_true (rd_agent_ratelimit_begin (rl, "10.0.0.1", now, &retry));
-  rd_agent_ratelimit_end (rl, "10.0.0.1", RD_AGENT_ATTEMPT_OK, now);
-  g_assert_true (rd_agent_ratelimit_begin (rl, "10.0.0.1", now, &retry));
-  g_assert_cmpuint (rd_agent_ratelimit_end (rl, "10.0.0.1", RD_AGENT_ATTEMPT_FAILED, now), ==, 1);
+  g_assert_cmpuint (END (rl, "10.0.0.1", "agent-key:2001", RD_AGENT_ATTEMPT_NEUTRAL, now), ==, 0);
+  /* success clears the identity at the address */
+  g_assert_true (BEGIN (rl, "10.0.0.1", "agent-key:2001", now, &retry));
+  END (rl, "10.0.0.1", "agent-key:2001", RD_AGENT_ATTEMPT_OK, now);
+  g_assert_true (BEGIN (rl, "10.0.0.1", "agent-key:2001", now, &retry));
+  g_assert_cmpuint (END (rl, "10.0.0.1", "agent-key:2001", RD_AGENT_ATTEMPT_FAILED, now), ==, 1);
 
   /* failures are forgotten after a quiet period */
   now += S (RD_AGENT_RATELIMIT_FORGET + 1);
-  g_assert_true (rd_agent_ratelimit_begin (rl, "10.0.0.1", now, &retry));
-  g_assert_cmpuint (rd_agent_ratelimit_end (rl, "10.0.0.1", RD_AGENT_ATTEMPT_FAILED, now), ==, 1);
+  g_assert_true (BEGIN (rl, "10.0.0.1", "agent-key:2001", now, &retry));
+  g_assert_cmpuint (END (rl, "10.0.0.1", "agent-key:2001", RD_AGENT_ATTEMPT_FAILED, now), ==, 1);
+}
+
+/* Spraying many identities from one address slows the address down, past its free failures;
+ * they wear off one a minute. */
+static void
+test_ratelimit_address (void)
+{
+  g_autoptr(RdAgentRatelimit) rl = rd_agent_ratelimit_new ();
+  gint64 now = S (5000);
+  guint retry = 0;
+
+  for (guint i = 0; i < RD_AGENT_RATELIMIT_ADDRESS_FREE; i++)
+    {
+      g_autofree char *who = g_strdup_printf ("crm-key:user%u", i);
+
+      g_assert_true (BEGIN (rl, "192.0.2.1", who, now, &retry));
+      END (rl, "192.0.2.1", who, RD_AGENT_ATTEMPT_FAILED, now);
+    }
+  /* still free: a colleague behind the same NAT signs in */
+  g_assert_true (BEGIN (rl, "192.0.2.1", "crm-key:alice", now, &retry));
+  END (rl, "192.0.2.1", "crm-key:alice", RD_AGENT_ATTEMPT_OK, now);
+  /* one more failure and the address waits, whoever it tries */
+  g_assert_true (BEGIN (rl, "192.0.2.1", "crm-key:mallory", now, &retry));
+  g_assert_cmpuint (END (rl, "192.0.2.1", "crm-key:mallory", RD_AGENT_ATTEMPT_FAILED, now), >=, 1);
+  g_assert_false (BEGIN (rl, "192.0.2.1", "crm-key:alice", now, &retry));
+  g_assert_cmpuint (retry, >=, 1);
+  /* … until failures wear off */
+  now += S (2 * RD_AGENT_RATELIMIT_ADDRESS_DECAY);
+  g_assert_true (BEGIN (rl, "192.0.2.1", "crm-key:alice", now, &retry));
+  END (rl, "192.0.2.1", "crm-key:alice", RD_AGENT_ATTEMPT_OK, now);
+}
+
+/* Checks that ask the CRM share a hub-wide budget of failures, whatever the addresses. */
+static void
+test_ratelimit_remote_budget (void)
+{
+  g_autoptr(RdAgentRatelimit) rl = rd_agent_ratelimit_new ();
+  gint64 now = S (9000);
+  guint retry = 0;
+
+  for (guint i = 0; i < RD_AGENT_RATELIMIT_REMOTE_BUDGET; i++)
+    {
+      g_autofree char *peer = g_strdup_printf ("198.51.100.%u", i + 1);
+
+      g_assert_true (rd_agent_ratelimit_begin (rl, peer, "crm-key:admin", TRUE, now, &retry));
+      rd_agent_ratelimit_end (rl, peer, "crm-key:admin", TRUE, RD_AGENT_ATTEMPT_FAILED, now);
+    }
+  g_assert_false (rd_agent_ratelimit_begin (rl, "203.0.113.9", "crm-key:bob", TRUE, now, &retry));
+  g_assert_cmpuint (retry, ==, RD_AGENT_RATELIMIT_REMOTE_WINDOW);
+  /* agent keys are checked locally: not affected */
+  g_assert_true (rd_agent_ratelimit_begin (rl, "203.0.113.9", "agent-key:2001", FALSE, now, &retry));
+  rd_agent_ratelimit_end (rl, "203.0.113.9", "agent-key:2001", FALSE, RD_AGENT_ATTEMPT_OK, now);
+  /* running checks count too; successes free the budget at once */
+  now += S (RD_AGENT_RATELIMIT_REMOTE_WINDOW);
+  for (guint i = 0; i < RD_AGENT_RATELIMIT_REMOTE_BUDGET; i++)
+    g_assert_true (rd_agent_ratelimit_begin (rl, "203.0.113.9", "crm-key:bob", TRUE, now, &retry));
+  g_assert_false (rd_agent_ratelimit_begin (rl, "203.0.113.10", "crm-key:carol", TRUE, now, &retry));
+  rd_agent_ratelimit_end (rl, "203.0.113.9", "crm-key:bob", TRUE, RD_AGENT_ATTEMPT_OK, now);
+  g_assert_true (rd_agent_ratelimit_begin (rl, "203.0.113.10", "crm-key:carol", TRUE, now, &retry));
+  rd_agent_ratelimit_end (rl, "203.0.113.10", "crm-key:carol", TRUE, RD_AGENT_ATTEMPT_OK, now);
 }
 
 static void
@@ -526,11 +591,15 @@ test_ratelimit_inflight_cap (void)
   guint retry;
 
   for (guint i = 0; i < RD_AGENT_RATELIMIT_MAX_INFLIGHT; i++)
-    g_assert_true (rd_agent_ratelimit_begin (rl, "::1", 0, &retry));
-  g_assert_false (rd_agent_ratelimit_begin (rl, "::1", 0, &retry));
+    {
+      g_autofree char *who = g_strdup_printf ("agent-key:%u", 2000 + i);
+
+      g_assert_true (BEGIN (rl, "::1", who, 0, &retry));
+    }
+  g_assert_false (BEGIN (rl, "::1", "agent-key:3000", 0, &retry));
   g_assert_cmpuint (retry, ==, 1);
-  rd_agent_ratelimit_end (rl, "::1", RD_AGENT_ATTEMPT_OK, 0);
-  g_assert_true (rd_agent_ratelimit_begin (rl, "::1", 0, &retry));
+  END (rl, "::1", "agent-key:2000", RD_AGENT_ATTEMPT_OK, 0);
+  g_assert_true (BEGIN (rl, "::1", "agent-key:3000", 0, &retry));
 }
 
 static void
@@ -559,7 +628,7 @@ test_ratelimit_peer_key (void)
 static void
 test_tokens (void)
 {
-  g_autoptr(RdAgentTokens) tokens = rd_agent_tokens_new ();
+  g_autoptr(RdAgentTokens) tokens = rd_agent_tokens_new (NULL, NULL);
   RdAgentIdentity alice = { .extension = (char *) "2002", .user_id = 7, .user_name = (char *) "Alice" };
   RdAgentIdentity bob = { .extension = (char *) "2003" };
   g_autoptr(GError) error = NULL;
@@ -574,7 +643,7 @@ test_tokens (void)
   g_assert_no_error (error);
   g_assert_cmpuint (strlen (t1), ==, RD_AGENT_TOKEN_LENGTH);
   g_assert_cmpstr (t1, !=, t2);
-  g_assert_cmpuint (rd_agent_tokens_count (tokens), ==, 3);
+  g_assert_cmpuint (rd_agent_tokens_count (tokens, 1000), ==, 3);
 
   /* malformed tokens are refused before any lookup */
   g_assert_null (rd_agent_tokens_take (tokens, "", 1000, NULL));
@@ -591,10 +660,26 @@ test_tokens (void)
 
   expired = rd_agent_tokens_take (tokens, t3, 1500, NULL);
   g_assert_null (expired);
-  g_assert_cmpuint (rd_agent_tokens_count (tokens), ==, 1);
+  g_assert_cmpuint (rd_agent_tokens_count (tokens, 1000), ==, 1);
 
-  g_assert_cmpuint (rd_agent_tokens_revoke_extension (tokens, "2002"), ==, 1);
+  g_assert_cmpuint (rd_agent_tokens_revoke (tokens, "2002", 0), ==, 1);
   g_assert_null (rd_agent_tokens_take (tokens, t2, 1000, NULL));
+
+  /* Revoking one agent key's tokens leaves the extension's others. */
+  {
+    RdAgentIdentity by_key = { .extension = (char *) "2004", .key_id = 12 };
+    RdAgentIdentity by_crm = { .extension = (char *) "2004", .user_id = 9 };
+    g_autofree char *t4 = rd_agent_tokens_issue (tokens, &by_key, 2000, 1000, NULL);
+    g_autofree char *t5 = rd_agent_tokens_issue (tokens, &by_crm, 2000, 1000, NULL);
+    g_autoptr(RdAgentIdentity) back = NULL;
+
+    g_assert_cmpuint (rd_agent_tokens_revoke (tokens, "2004", 12), ==, 1);
+    g_assert_null (rd_agent_tokens_take (tokens, t4, 1000, NULL));
+    back = rd_agent_tokens_take (tokens, t5, 1000, NULL);
+    g_assert_nonnull (back);
+    g_assert_cmpint (back->user_id, ==, 9);
+    g_assert_cmpint (back->key_id, ==, 0);
+  }
 }
 
 int
@@ -614,6 +699,8 @@ main (int argc, char **argv)
   g_test_add_func ("/agent/hub-frame/defaults", test_hub_frame_defaults);
   g_test_add_func ("/agent/ratelimit/delays", test_ratelimit_delays);
   g_test_add_func ("/agent/ratelimit/policy", test_ratelimit_policy);
+  g_test_add_func ("/agent/ratelimit/address", test_ratelimit_address);
+  g_test_add_func ("/agent/ratelimit/remote-budget", test_ratelimit_remote_budget);
   g_test_add_func ("/agent/ratelimit/inflight-cap", test_ratelimit_inflight_cap);
   g_test_add_func ("/agent/ratelimit/peer-key", test_ratelimit_peer_key);
   g_test_add_func ("/agent/tokens", test_tokens);

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 ProcHub *
@@ -56,8 +57,16 @@ proc_hub_free (ProcHub *hub)
 static void
 child_setup (gpointer data)
 {
+  ProcHub *hub = data;
+
   /* The hub never outlives the test or benchmark that started it. */
   prctl (PR_SET_PDEATHSIG, SIGKILL);
+  if (hub->nofile_limit > 0)
+    {
+      struct rlimit limit = { hub->nofile_limit, hub->nofile_limit };
+
+      setrlimit (RLIMIT_NOFILE, &limit);
+    }
 }
 
 static gboolean
@@ -96,7 +105,7 @@ proc_hub_start (ProcHub *hub, guint timeout_ms, GError **error)
   stderr_path = g_strdup_printf ("%s/stderr-%u.log", hub->dir, hub->starts++);
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
   g_subprocess_launcher_set_stderr_file_path (launcher, stderr_path);
-  g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
+  g_subprocess_launcher_set_child_setup (launcher, child_setup, hub, NULL);
   g_subprocess_launcher_setenv (launcher, "G_MESSAGES_DEBUG", hub->debug_logs ? "all" : "", TRUE);
   g_subprocess_launcher_setenv (launcher, "LC_ALL", "C.UTF-8", TRUE);
   hub->proc = g_subprocess_launcher_spawn (launcher, error, hub->binary, "--config", hub->config_path,

@@ -21,6 +21,7 @@ typedef struct {
   char        *engine_extra;  /* more "key=value\n" lines for [engine] (optional) */
   char        *tls_certificate, *tls_key;   /* optional */
   gboolean     debug_logs;    /* G_MESSAGES_DEBUG=all */
+  guint        nofile_limit;  /* 0 = inherited; else the hub's RLIMIT_NOFILE (as LimitNOFILE= sets it) */
   GSubprocess *proc;
   guint        starts;
   GPtrArray   *stderr_paths;  /* one per start */

@@ -28,7 +28,7 @@ sim_setup (Sim *s, const char *version)
   rd_sim_odoo_set_company_country (s->sim, "BE");
   s->uid = rd_sim_odoo_add_user (s->sim, "admin", "Admin", NULL, KEY, RD_CRM_USER_INTERNAL, TRUE);
   g_assert_true (rd_sim_odoo_start (s->sim, &error));
-  s->t = rd_odoo_transport_new (rd_sim_odoo_get_url (s->sim), rd_sim_odoo_get_database (s->sim), 5, NULL, &error);
+  s->t = rd_odoo_transport_new (rd_sim_odoo_get_url (s->sim), rd_sim_odoo_get_database (s->sim), 5, NULL, FALSE, &error);
   g_assert_no_error (error);
   rd_odoo_transport_set_credentials (s->t, s->uid, KEY);
   rd_odoo_transport_set_json2 (s->t, g_str_has_prefix (version, "19"));
@@ -275,7 +275,7 @@ test_modules_absent (void)
   rd_sim_odoo_set_installed (s.sim, "phone_validation", FALSE);
   s.uid = rd_sim_odoo_add_user (s.sim, "admin", "Admin", NULL, KEY, RD_CRM_USER_INTERNAL, TRUE);
   g_assert_true (rd_sim_odoo_start (s.sim, &error));
-  s.t = rd_odoo_transport_new (rd_sim_odoo_get_url (s.sim), rd_sim_odoo_get_database (s.sim), 5, NULL, &error);
+  s.t = rd_odoo_transport_new (rd_sim_odoo_get_url (s.sim), rd_sim_odoo_get_database (s.sim), 5, NULL, FALSE, &error);
   rd_odoo_transport_set_credentials (s.t, s.uid, KEY);
   expect (&s, "crm.lead", "fields_get", NULL, "{}", RD_ERROR_BUSINESS);
   expect (&s, "res.partner", "search_read", NULL, "{\"domain\": [[\"phone_mobile_search\", \"ilike\", \"485\"]]}", RD_ERROR_SERVER);
@@ -332,7 +332,7 @@ test_connections_released (void)
           g_autoptr(JsonNode) n = NULL;
 
           g_clear_object (&s.t);
-          s.t = rd_odoo_transport_new (rd_sim_odoo_get_url (s.sim), rd_sim_odoo_get_database (s.sim), 5, NULL, &error);
+          s.t = rd_odoo_transport_new (rd_sim_odoo_get_url (s.sim), rd_sim_odoo_get_database (s.sim), 5, NULL, FALSE, &error);
           g_assert_no_error (error);
           rd_odoo_transport_set_credentials (s.t, s.uid, KEY);
           n = call (&s, "res.partner", "search_count", NULL, "{\"domain\": []}", &error);

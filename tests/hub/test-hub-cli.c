@@ -230,10 +230,17 @@ test_admin (Fixture *f, gconstpointer data)
   g_assert_cmpint (cli (f, "k\n", NULL, "connect-crm", "--url", "https://other.example.com", "--database", "d",
                         "--login", "admin", NULL), ==, 1);
 
-  g_assert_cmpint (cli (f, NULL, &out, "bind", "--auto", NULL), ==, 0);
-  g_assert_nonnull (strstr (out, "2 extension(s)"));
+  /* Auto-bind binds internal users only (Bob is a portal user); a dry run changes nothing. */
+  g_assert_cmpint (cli (f, NULL, &out, "bind", "--auto", "--dry-run", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "would bind   2001"));
+  g_assert_nonnull (strstr (out, "skipped      2002"));
+  g_assert_nonnull (strstr (out, "nothing was changed"));
   g_clear_pointer (&out, g_free);
-  g_assert_cmpint (cli (f, NULL, NULL, "bind", "2003", "carol", NULL), ==, 0);
+  g_assert_cmpint (cli (f, NULL, &out, "bind", "--auto", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "1 extension(s) bound"));
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (cli (f, NULL, NULL, "bind", "2003", "carol", NULL), ==, 1);   /* public: needs --force */
+  g_assert_cmpint (cli (f, NULL, NULL, "bind", "2003", "carol", "--force", NULL), ==, 0);
   g_assert_cmpint (cli (f, NULL, NULL, "bind", "2004", "alice", NULL), ==, 1);
   g_assert_cmpint (cli (f, NULL, &out, "users", NULL), ==, 0);
   g_assert_nonnull (strstr (out, "portal"));
@@ -262,6 +269,17 @@ test_admin (Fixture *f, gconstpointer data)
 
   g_assert_cmpint (cli (f, NULL, &out, "agent-key", "2001", NULL), ==, 0);
   g_assert_true (g_str_has_prefix (out, "rdk_"));
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (cli (f, NULL, &out, "agent-keys", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "LAST USED"));
+  g_assert_nonnull (strstr (out, "2001"));
+  g_assert_nonnull (strstr (out, "never"));
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (cli (f, NULL, NULL, "revoke", "2001x", NULL), ==, 2);
+  g_assert_cmpint (cli (f, NULL, NULL, "revoke", "999999", NULL), ==, 1);
+  g_assert_cmpint (cli (f, NULL, NULL, "revoke", "--extension", "2001", NULL), ==, 0);
+  g_assert_cmpint (cli (f, NULL, &out, "agent-keys", "--json", NULL), ==, 0);
+  g_assert_cmpstr (g_strstrip (out), ==, "[]");
   g_clear_pointer (&out, g_free);
 
   /* Every admin command's connection is closed by the hub, too (libsoup 3.2 would otherwise keep

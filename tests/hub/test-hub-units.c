@@ -407,6 +407,10 @@ test_bindings (void)
   g_autoptr(GPtrArray) list = NULL;
   g_autofree char *key = NULL;
   g_autofree char *key2 = NULL;
+  g_autofree char *key3 = NULL;
+  RdAgentKey *checked = NULL;
+  gint64 id1 = 0, id2 = 0, id3 = 0, replaced = -1;
+  RdBinding alice_again = { (char *) "2001", 7, (char *) "Alice", (char *) "alice", NULL, NULL, 0 };
   RdBinding alice = { (char *) "2001", 7, (char *) "Alice", (char *) "alice", (char *) "alice@example.com",
                       (char *) "auto", 0 };
   RdBinding bob = { (char *) "2002", 8, (char *) "Bob", (char *) "bob", NULL, NULL, 0 };
@@ -445,22 +449,44 @@ test_bindings (void)
   g_assert_error (error, RD_ERROR, RD_ERROR_NOT_FOUND);
   g_clear_error (&error);
 
-  /* Keys: random, checked by digest, replaced on reissue. */
-  key = rd_bindings_issue_key (bindings, "2001", &error);
+  /* Keys: random, checked by digest, replaced on reissue, issued to the binding. */
+  key = rd_bindings_issue_key (bindings, "2001", &id1, &replaced, &error);
   g_assert_no_error (error);
   g_assert_true (g_str_has_prefix (key, "rdk_"));
   g_assert_cmpuint (strlen (key), >=, 40);
-  g_assert_true (rd_bindings_check_key (bindings, "2001", key));
-  g_assert_false (rd_bindings_check_key (bindings, "2002", key));
-  g_assert_false (rd_bindings_check_key (bindings, "2001", "rdk_wrong"));
-  g_assert_false (rd_bindings_check_key (bindings, "2001", ""));
-  key2 = rd_bindings_issue_key (bindings, "2001", &error);
+  g_assert_cmpint (replaced, ==, 0);
+  checked = rd_bindings_check_key (bindings, "2001", key);
+  g_assert_nonnull (checked);
+  g_assert_cmpint (checked->id, ==, id1);
+  g_assert_cmpint (checked->user_id, ==, 7);
+  g_clear_pointer (&checked, rd_agent_key_free);
+  g_assert_null (rd_bindings_check_key (bindings, "2002", key));
+  g_assert_null (rd_bindings_check_key (bindings, "2001", "rdk_wrong"));
+  g_assert_null (rd_bindings_check_key (bindings, "2001", ""));
+  key2 = rd_bindings_issue_key (bindings, "2001", &id2, &replaced, &error);
   g_assert_cmpstr (key, !=, key2);
-  g_assert_false (rd_bindings_check_key (bindings, "2001", key));
-  g_assert_true (rd_bindings_check_key (bindings, "2001", key2));
-  g_assert_null (rd_bindings_issue_key (bindings, "x", &error));
+  g_assert_cmpint (replaced, ==, id1);
+  g_assert_cmpint (id2, !=, id1);
+  g_assert_null (rd_bindings_check_key (bindings, "2001", key));
+  checked = rd_bindings_check_key (bindings, "2001", key2);
+  g_assert_nonnull (checked);
+  g_clear_pointer (&checked, rd_agent_key_free);
+  g_assert_null (rd_bindings_issue_key (bindings, "x", NULL, NULL, &error));
   g_assert_error (error, RD_ERROR, RD_ERROR_INVALID_INPUT);
   g_clear_error (&error);
+
+  /* A key of an unbound extension ends when it is bound; unbinding ends a bound one's key. */
+  key3 = rd_bindings_issue_key (bindings, "2002", &id3, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (rd_bindings_has_key (bindings, "2002"));
+  g_assert_true (rd_bindings_bind (bindings, &bob, &error));
+  g_assert_false (rd_bindings_has_key (bindings, "2002"));
+  g_assert_null (rd_bindings_check_key (bindings, "2002", key3));
+  g_assert_true (rd_bindings_unbind (bindings, "2001", &error));
+  g_assert_false (rd_bindings_has_key (bindings, "2001"));
+  g_assert_true (rd_bindings_bind (bindings, &alice_again, &error));
+  g_assert_null (rd_bindings_check_key (bindings, "2001", key2));
+  g_assert_no_error (error);
 
   g_assert_true (rd_bindings_clear (bindings, &error));
   g_assert_cmpuint (rd_bindings_count (bindings), ==, 0);

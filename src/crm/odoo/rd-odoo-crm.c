@@ -83,7 +83,7 @@ rd_odoo_crm_new (const RdCrmConfig *config, GError **error)
       return NULL;
     }
   self->transport = rd_odoo_transport_new (config->url, config->database, config->timeout,
-                                           config->cert_sha256, error);
+                                           config->cert_sha256, config->allow_insecure, error);
   if (self->transport == NULL)
     return NULL;
   self->login = g_strdup (config->login);

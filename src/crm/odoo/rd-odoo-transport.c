@@ -4,6 +4,7 @@
 #include "rd-odoo-errors.h"
 #include "rd-odoo-json.h"
 #include "core/rd-error.h"
+#include "core/rd-tls-pin.h"
 
 #include <libsoup/soup.h>
 
@@ -17,7 +18,7 @@ struct _RdOdooTransport
   GUri        *base;
   char        *base_url;     /* without trailing slash */
   char        *database;
-  char        *pin;          /* lower-case hex SHA-256 of the DER certificate, or NULL */
+  RdTlsPin    *pin;          /* the session's TLS database when a certificate is pinned */
   gint64       uid;
   char        *key;
   char        *tz;
@@ -51,7 +52,7 @@ rd_odoo_transport_finalize (GObject *object)
   g_clear_pointer (&self->base, g_uri_unref);
   g_free (self->base_url);
   g_free (self->database);
-  g_free (self->pin);
+  g_clear_object (&self->pin);
   if (self->key != NULL)
     memset (self->key, 0, strlen (self->key));
   g_free (self->key);
@@ -71,58 +72,24 @@ rd_odoo_transport_init (RdOdooTransport *self)
   self->next_id = 1;
 }
 
-static char *
-normalise_pin (const char *pin, GError **error)
-{
-  GString *hex = g_string_new (NULL);
-
-  for (const char *p = pin; *p != '\0'; p++)
-    {
-      if (*p == ':' || *p == ' ')
-        continue;
-      if (!g_ascii_isxdigit (*p))
-        {
-          g_string_free (hex, TRUE);
-          g_set_error_literal (error, RD_ERROR, RD_ERROR_INVALID_INPUT,
-                               "The pinned certificate fingerprint must be SHA-256 in hex");
-          return NULL;
-        }
-      g_string_append_c (hex, g_ascii_tolower (*p));
-    }
-  if (hex->len != 64)
-    {
-      g_string_free (hex, TRUE);
-      g_set_error_literal (error, RD_ERROR, RD_ERROR_INVALID_INPUT,
-                           "The pinned certificate fingerprint must be 64 hex digits (SHA-256)");
-      return NULL;
-    }
-  return g_string_free (hex, FALSE);
-}
-
 RdOdooTransport *
 rd_odoo_transport_new (const char *base_url, const char *database, guint timeout_seconds,
-                       const char *cert_sha256, GError **error)
+                       const char *cert_sha256, gboolean allow_insecure, GError **error)
 {
   g_autoptr(RdOdooTransport) self = NULL;
   g_autoptr(GUri) uri = NULL;
   g_autofree char *user_agent = NULL;
-  const char *scheme;
+  gboolean pinned = cert_sha256 != NULL && *cert_sha256 != '\0';
 
   if (base_url == NULL || *base_url == '\0')
     {
       g_set_error_literal (error, RD_ERROR, RD_ERROR_INVALID_INPUT, "The Odoo URL is not set");
       return NULL;
     }
+  if (!rd_tls_pin_check_url (base_url, pinned, allow_insecure, "Odoo", error))
+    return NULL;
   uri = g_uri_parse (base_url, G_URI_FLAGS_NONE, NULL);
-  scheme = uri != NULL ? g_uri_get_scheme (uri) : NULL;
-  if (uri == NULL || g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0' ||
-      (g_ascii_strcasecmp (scheme, "https") != 0 && g_ascii_strcasecmp (scheme, "http") != 0))
-    {
-      g_set_error_literal (error, RD_ERROR, RD_ERROR_INVALID_INPUT,
-                           "The Odoo URL must be an http:// or https:// address");
-      return NULL;
-    }
-  if (g_uri_get_userinfo (uri) != NULL || g_uri_get_query (uri) != NULL)
+  if (g_uri_get_query (uri) != NULL)
     {
       g_set_error_literal (error, RD_ERROR, RD_ERROR_INVALID_INPUT,
                            "The Odoo URL must not carry credentials or a query");
@@ -135,9 +102,9 @@ rd_odoo_transport_new (const char *base_url, const char *database, guint timeout
     }
 
   self = g_object_new (RD_TYPE_ODOO_TRANSPORT, NULL);
-  if (cert_sha256 != NULL && *cert_sha256 != '\0')
+  if (pinned)
     {
-      self->pin = normalise_pin (cert_sha256, error);
+      self->pin = rd_tls_pin_new (cert_sha256, error);
       if (self->pin == NULL)
         return NULL;
     }
@@ -155,6 +122,13 @@ rd_odoo_transport_new (const char *base_url, const char *database, guint timeout
                                                  "max-conns-per-host", 8,
                                                  "max-conns", 16,
                                                  NULL);
+  /* With a pin, the handshake itself refuses any other certificate, CA-signed or not, before
+   * a request (and the API key in it) is written. */
+  if (self->pin != NULL)
+    g_object_set (self->session, "tls-database", self->pin, NULL);
+  if (rd_tls_pin_url_is_insecure (self->base_url))
+    g_warning ("The Odoo address is plain http:// to another computer (allowed by the administrator): "
+               "the API key and call data travel unencrypted");
   return g_steal_pointer (&self);
 }
 
@@ -208,48 +182,33 @@ rd_odoo_transport_set_timezone (RdOdooTransport *self, const char *tz)
   self->tz = g_strdup (tz);
 }
 
-/* ---- TLS pinning -------------------------------------------------------- */
+/* ---- TLS ----------------------------------------------------------------- */
 
-static char *
-certificate_sha256 (GTlsCertificate *cert)
-{
-  g_autoptr(GByteArray) der = NULL;
-
-  if (cert == NULL)
-    return NULL;
-  g_object_get (cert, "certificate", &der, NULL);
-  if (der == NULL)
-    return NULL;
-  return g_compute_checksum_for_data (G_CHECKSUM_SHA256, der->data, der->len);
-}
-
+/* Reached only when the certificate was refused (by the pin, or by the CAs without one): never
+ * overrule that; keep what was seen for the error message. */
 static gboolean
 on_accept_certificate (SoupMessage *msg, GTlsCertificate *cert, GTlsCertificateFlags errors,
                        gpointer user_data)
 {
-  RdOdooTransport *self = user_data;
-  g_autofree char *digest = certificate_sha256 (cert);
-
-  /* Only reached when normal verification failed: trust a self-signed server
-   * whose certificate is exactly the pinned one. */
-  return self->pin != NULL && digest != NULL && g_str_equal (digest, self->pin);
+  g_object_set_data_full (G_OBJECT (msg), "rd-seen-fingerprint", rd_tls_pin_certificate_digest (cert), g_free);
+  return FALSE;
 }
 
-static gboolean
-check_pin (RdOdooTransport *self, SoupMessage *msg, GError **error)
+static GError *
+tls_error (RdOdooTransport *self, SoupMessage *msg)
 {
-  g_autofree char *digest = NULL;
+  const char *seen = g_object_get_data (G_OBJECT (msg), "rd-seen-fingerprint");
+  g_autofree char *shown = seen != NULL ? rd_tls_pin_display (seen) : g_strdup ("unknown");
 
-  if (self->pin == NULL || g_strcmp0 (g_uri_get_scheme (self->base), "https") != 0)
-    return TRUE;
-  digest = certificate_sha256 (soup_message_get_tls_peer_certificate (msg));
-  if (digest == NULL || !g_str_equal (digest, self->pin))
+  if (self->pin != NULL)
     {
-      g_set_error_literal (error, RD_ERROR, RD_ERROR_TLS,
-                           "Odoo's TLS certificate does not match the pinned fingerprint");
-      return FALSE;
+      g_autofree char *pinned = rd_tls_pin_display (rd_tls_pin_get_digest (self->pin));
+
+      return g_error_new (RD_ERROR, RD_ERROR_TLS, "Odoo's TLS certificate (SHA-256 %s) does not match the "
+                          "pinned fingerprint %s", shown, pinned);
     }
-  return TRUE;
+  return g_error_new (RD_ERROR, RD_ERROR_TLS, "Odoo's TLS certificate is not trusted (SHA-256 %s); if this is "
+                      "your server, pin this fingerprint", shown);
 }
 
 /* ---- requests ----------------------------------------------------------- */
@@ -321,12 +280,10 @@ on_sent (GObject *source, GAsyncResult *result, gpointer user_data)
   if (bytes == NULL)
     {
       g_debug ("Odoo request failed: %s", error->message);
-      g_task_return_error (task, rd_odoo_error_from_transport (error));
-      return;
-    }
-  if (!check_pin (self, req->msg, &error))
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
+      if (error->domain == G_TLS_ERROR || g_object_get_data (G_OBJECT (req->msg), "rd-seen-fingerprint") != NULL)
+        g_task_return_error (task, tls_error (self, req->msg));
+      else
+        g_task_return_error (task, rd_odoo_error_from_transport (error));
       return;
     }
   status = soup_message_get_status (req->msg);
@@ -395,7 +352,7 @@ send_request (RdOdooTransport *self, const char *method, const char *path, JsonN
 
       soup_message_set_request_body_from_bytes (req->msg, "application/json; charset=utf-8", bytes);
     }
-  g_signal_connect_object (req->msg, "accept-certificate", G_CALLBACK (on_accept_certificate), self, 0);
+  g_signal_connect (req->msg, "accept-certificate", G_CALLBACK (on_accept_certificate), NULL);
   g_debug ("Odoo %s %s", method, path);   /* paths never carry secrets */
   soup_session_send_and_read_async (self->session, req->msg, G_PRIORITY_DEFAULT, cancellable,
                                     on_sent, g_steal_pointer (&task));

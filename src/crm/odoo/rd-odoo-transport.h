@@ -28,6 +28,7 @@ RdOdooTransport *rd_odoo_transport_new             (const char *base_url,
                                                     const char *database,
                                                     guint       timeout_seconds,
                                                     const char *cert_sha256,
+                                                    gboolean    allow_insecure,
                                                     GError    **error);
 const char      *rd_odoo_transport_get_base_url    (RdOdooTransport *self);
 const char      *rd_odoo_transport_get_database    (RdOdooTransport *self);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/rd-error.h"
+#include "core/rd-tls-pin.h"
 #include "pbx/yeastar/rd-yeastar-json.h"
 
 #define DEFAULT_TIMEOUT_S 15
@@ -17,7 +18,7 @@ struct _RdYeastarClient
 
   GUri        *base;          /* scheme, host, port; path ignored */
   char        *user_agent;
-  char        *pin;           /* lower-case hex or NULL */
+  RdTlsPin    *pin;           /* the sessions' TLS database when a certificate is pinned */
   SoupSession *session;       /* REST, with timeout */
   SoupSession *ws_session;    /* WebSocket, no I/O timeout (idle sockets are normal) */
 };
@@ -31,7 +32,7 @@ rd_yeastar_client_finalize (GObject *object)
 
   g_clear_pointer (&self->base, g_uri_unref);
   g_clear_pointer (&self->user_agent, g_free);
-  g_clear_pointer (&self->pin, g_free);
+  g_clear_object (&self->pin);
   g_clear_object (&self->session);
   g_clear_object (&self->ws_session);
   G_OBJECT_CLASS (rd_yeastar_client_parent_class)->finalize (object);
@@ -48,66 +49,20 @@ rd_yeastar_client_init (RdYeastarClient *self)
 {
 }
 
-static char *
-normalize_pin (const char *text, GError **error)
-{
-  g_autoptr(GString) hex = g_string_new (NULL);
-
-  for (const char *p = text; *p; p++)
-    {
-      if (*p == ':' || *p == ' ' || *p == '-')
-        continue;
-      if (!g_ascii_isxdigit (*p))
-        {
-          g_set_error (error, RD_ERROR, RD_ERROR_INVALID_INPUT,
-                       "The pinned certificate fingerprint is not hexadecimal");
-          return NULL;
-        }
-      g_string_append_c (hex, g_ascii_tolower (*p));
-    }
-  if (hex->len != 64)
-    {
-      g_set_error (error, RD_ERROR, RD_ERROR_INVALID_INPUT,
-                   "The pinned certificate fingerprint must be a SHA-256 digest (64 hex digits), got %u",
-                   (guint) hex->len);
-      return NULL;
-    }
-  return g_string_free (g_steal_pointer (&hex), FALSE);
-}
-
 char *
 rd_yeastar_certificate_fingerprint (GTlsCertificate *cert)
 {
-  g_autoptr(GByteArray) der = NULL;
-
   g_return_val_if_fail (G_IS_TLS_CERTIFICATE (cert), NULL);
-  g_object_get (cert, "certificate", &der, NULL);
-  if (der == NULL)
-    return NULL;
-  return g_compute_checksum_for_data (G_CHECKSUM_SHA256, der->data, der->len);
-}
-
-static char *
-display_fingerprint (const char *hex)
-{
-  GString *out = g_string_new (NULL);
-
-  for (gsize i = 0; hex[i]; i++)
-    {
-      if (i > 0 && i % 2 == 0)
-        g_string_append_c (out, ':');
-      g_string_append_c (out, g_ascii_toupper (hex[i]));
-    }
-  return g_string_free (out, FALSE);
+  return rd_tls_pin_certificate_digest (cert);
 }
 
 RdYeastarClient *
-rd_yeastar_client_new (const char *base_url, const char *user_agent,
-                       const char *cert_sha256, guint timeout_s, GError **error)
+rd_yeastar_client_new (const char *base_url, const char *user_agent, const char *cert_sha256,
+                       gboolean allow_insecure, guint timeout_s, GError **error)
 {
   g_autoptr(RdYeastarClient) self = NULL;
   g_autoptr(GUri) uri = NULL;
-  const char *scheme;
+  gboolean pinned = cert_sha256 != NULL && *cert_sha256 != '\0';
 
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
@@ -116,16 +71,10 @@ rd_yeastar_client_new (const char *base_url, const char *user_agent,
       g_set_error (error, RD_ERROR, RD_ERROR_INVALID_INPUT, "No PBX address configured");
       return NULL;
     }
+  if (!rd_tls_pin_check_url (base_url, pinned, allow_insecure, "PBX", error))
+    return NULL;
   uri = g_uri_parse (base_url, G_URI_FLAGS_NONE, NULL);
-  scheme = uri ? g_uri_get_scheme (uri) : NULL;
-  if (uri == NULL || g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0' ||
-      (g_ascii_strcasecmp (scheme, "http") != 0 && g_ascii_strcasecmp (scheme, "https") != 0))
-    {
-      g_set_error (error, RD_ERROR, RD_ERROR_INVALID_INPUT,
-                   "The PBX address must be an http:// or https:// URL with a host");
-      return NULL;
-    }
-  if (g_uri_get_userinfo (uri) != NULL || g_uri_get_query (uri) != NULL)
+  if (g_uri_get_query (uri) != NULL)
     {
       g_set_error (error, RD_ERROR, RD_ERROR_INVALID_INPUT,
                    "The PBX address must not carry credentials or a query");
@@ -135,9 +84,9 @@ rd_yeastar_client_new (const char *base_url, const char *user_agent,
   self = g_object_new (RD_TYPE_YEASTAR_CLIENT, NULL);
   self->base = g_steal_pointer (&uri);
   self->user_agent = g_strdup (user_agent && *user_agent ? user_agent : "Ringdesk/" PACKAGE_VERSION);
-  if (cert_sha256 != NULL && *cert_sha256 != '\0')
+  if (pinned)
     {
-      self->pin = normalize_pin (cert_sha256, error);
+      self->pin = rd_tls_pin_new (cert_sha256, error);
       if (self->pin == NULL)
         return NULL;
     }
@@ -149,6 +98,13 @@ rd_yeastar_client_new (const char *base_url, const char *user_agent,
                                                  "user-agent", self->user_agent,
                                                  NULL);
   self->ws_session = soup_session_new_with_options ("user-agent", self->user_agent, NULL);
+  /* With a pin, the handshake itself refuses any other certificate, CA-signed or not: the
+   * token request and the event socket's access token are never sent to it. */
+  if (self->pin != NULL)
+    {
+      g_object_set (self->session, "tls-database", self->pin, NULL);
+      g_object_set (self->ws_session, "tls-database", self->pin, NULL);
+    }
   return g_steal_pointer (&self);
 }
 
@@ -165,19 +121,13 @@ rd_yeastar_client_is_tls (RdYeastarClient *self)
   return g_ascii_strcasecmp (g_uri_get_scheme (self->base), "https") == 0;
 }
 
+/* Reached only when the certificate was refused (by the pin, or by the CAs without one):
+ * remember what was seen for the error message, and never overrule the refusal. */
 static gboolean
 on_accept_certificate (SoupMessage *msg, GTlsCertificate *cert, GTlsCertificateFlags errors,
                        gpointer user_data)
 {
-  RdYeastarClient *self = user_data;
-  g_autofree char *seen = rd_yeastar_certificate_fingerprint (cert);
-
-  g_object_set_data_full (G_OBJECT (msg), FINGERPRINT_KEY, g_strdup (seen), g_free);
-  if (self->pin != NULL && seen != NULL && g_strcmp0 (self->pin, seen) == 0)
-    {
-      g_debug ("PBX certificate accepted by its pinned fingerprint");
-      return TRUE;
-    }
+  g_object_set_data_full (G_OBJECT (msg), FINGERPRINT_KEY, rd_tls_pin_certificate_digest (cert), g_free);
   return FALSE;
 }
 
@@ -215,7 +165,7 @@ rd_yeastar_client_new_message (RdYeastarClient *self, const char *method, const 
                      q->len ? q->str : NULL, NULL);
   msg = soup_message_new_from_uri (method, uri);
   soup_message_headers_replace (soup_message_get_request_headers (msg), "User-Agent", self->user_agent);
-  g_signal_connect_object (msg, "accept-certificate", G_CALLBACK (on_accept_certificate), self, 0);
+  g_signal_connect (msg, "accept-certificate", G_CALLBACK (on_accept_certificate), NULL);
   return msg;
 }
 
@@ -229,11 +179,11 @@ rd_yeastar_client_transport_error (RdYeastarClient *self, SoupMessage *msg,
     return g_error_copy (error);
   if (error->domain == G_TLS_ERROR || seen != NULL)
     {
-      g_autofree char *shown = seen ? display_fingerprint (seen) : g_strdup ("unknown");
+      g_autofree char *shown = seen ? rd_tls_pin_display (seen) : g_strdup ("unknown");
 
       if (self->pin != NULL)
         {
-          g_autofree char *pinned = display_fingerprint (self->pin);
+          g_autofree char *pinned = rd_tls_pin_display (rd_tls_pin_get_digest (self->pin));
           return g_error_new (RD_ERROR, RD_ERROR_TLS,
                               "%s: the PBX certificate (SHA-256 %s) does not match the pinned "
                               "fingerprint %s", what, shown, pinned);

@@ -1,8 +1,8 @@
 /* rd-yeastar-client.h — Yeastar P-Series OpenAPI REST transport.
  *
  * Builds URLs ({base}/openapi/v1.0/{endpoint}?access_token=…), sets the mandatory
- * User-Agent on every request, pins self-signed certificates by SHA-256
- * fingerprint, applies the request timeout, and turns the {errcode, errmsg}
+ * User-Agent on every request, pins the certificate by its SHA-256 fingerprint
+ * (core/rd-tls-pin.h: checked in the handshake), applies the request timeout, and turns the {errcode, errmsg}
  * envelope into RD_ERROR codes. URLs are never logged (they carry tokens).
  */
 #pragma once
@@ -28,10 +28,11 @@ enum {
 #define RD_TYPE_YEASTAR_CLIENT (rd_yeastar_client_get_type ())
 G_DECLARE_FINAL_TYPE (RdYeastarClient, rd_yeastar_client, RD, YEASTAR_CLIENT, GObject)
 
-/* @cert_sha256: hex (':' and spaces allowed) or NULL; @timeout_s 0 = 15 s. */
+/* @cert_sha256: a pin (rd_tls_pin_normalize() syntax) or NULL; @allow_insecure: accept plain
+ * http:// to another computer; @timeout_s 0 = 15 s. */
 RdYeastarClient *rd_yeastar_client_new (const char *base_url, const char *user_agent,
-                                        const char *cert_sha256, guint timeout_s,
-                                        GError **error);
+                                        const char *cert_sha256, gboolean allow_insecure,
+                                        guint timeout_s, GError **error);
 
 SoupSession *rd_yeastar_client_get_session (RdYeastarClient *self);
 gboolean     rd_yeastar_client_is_tls      (RdYeastarClient *self);

@@ -931,7 +931,7 @@ rd_yeastar_pbx_new (const RdPbxConfig *config, GError **error)
   else
     tz = g_time_zone_new_local ();
   client = rd_yeastar_client_new (config->base_url, config->user_agent, config->cert_sha256,
-                                  config->request_timeout, error);
+                                  config->allow_insecure, config->request_timeout, error);
   if (client == NULL)
     return NULL;
 

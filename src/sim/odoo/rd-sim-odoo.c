@@ -21,7 +21,12 @@ struct _RdSimOdoo
   SoupServer *server;
   char       *url;
   GHashTable *keys;           /* api key → gint64* uid */
+  GHashTable *passwords;      /* login → password (accepted wherever RPC takes a key, not by JSON-2) */
   GHashTable *admins;         /* uid (as pointer) set */
+  GHashTable *login_failures; /* remote address → LoginFailures: res.users._login's cooldown */
+  guint       cooldown_after; /* base.login_cooldown_after (0 = off) */
+  guint       cooldown_s;     /* base.login_cooldown_duration */
+  guint       n_login_failures;
   guint       delay_ms;
   guint       workers;        /* 0: every request is delayed on its own (no queueing) */
   GArray     *worker_free;    /* gint64: monotonic time each worker is free again */
@@ -67,7 +72,9 @@ rd_sim_odoo_finalize (GObject *object)
   sim_store_free (self->store);
   g_free (self->url);
   g_hash_table_unref (self->keys);
+  g_hash_table_unref (self->passwords);
   g_hash_table_unref (self->admins);
+  g_hash_table_unref (self->login_failures);
   g_queue_clear_full (&self->failures, g_free);
   g_free (self->last_request);
   g_array_unref (self->worker_free);
@@ -88,7 +95,12 @@ rd_sim_odoo_init (RdSimOdoo *self)
   self->crm = TRUE;
   self->phone_validation = TRUE;
   self->keys = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->passwords = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->admins = g_hash_table_new (NULL, NULL);
+  self->login_failures = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  /* Odoo's defaults (ir.config_parameter base.login_cooldown_after / _duration). */
+  self->cooldown_after = 10;
+  self->cooldown_s = 60;
   self->held = g_ptr_array_new_with_free_func (g_object_unref);
   self->pending = g_hash_table_new_full (NULL, NULL, NULL, g_object_unref);
   g_queue_init (&self->failures);
@@ -692,6 +704,77 @@ user_for_key (RdSimOdoo *self, const char *key, gint64 *uid)
   return TRUE;
 }
 
+/* A password is accepted where a key is, for RPC (the non-interactive check tries the password
+ * first): login/authenticate and execute_kw. JSON-2 bearer tokens are keys only. */
+static gboolean
+user_for_credential (RdSimOdoo *self, const char *login, const char *secret, gint64 *uid)
+{
+  SimModel *users = sim_store_model (self->store, "res.users");
+  const char *password = login != NULL ? g_hash_table_lookup (self->passwords, login) : NULL;
+
+  if (user_for_key (self, secret, uid))
+    return TRUE;
+  if (password == NULL || g_strcmp0 (password, secret) != 0)
+    return FALSE;
+  for (guint i = 0; i < users->records->len; i++)
+    {
+      SimRecord *u = g_ptr_array_index (users->records, i);
+
+      if (g_strcmp0 (sim_record_get_string (users, u, "login"), login) == 0 && sim_record_get_int (users, u, "active"))
+        {
+          *uid = u->id;
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+static const char *
+login_of (RdSimOdoo *self, gint64 uid)
+{
+  SimModel *users = sim_store_model (self->store, "res.users");
+  SimRecord *u = sim_model_get (users, uid);
+
+  return u != NULL ? sim_record_get_string (users, u, "login") : NULL;
+}
+
+typedef struct {
+  guint  failures;
+  gint64 previous_us;
+} LoginFailures;
+
+/* res.users._assert_can_auth: failures counted per remote address; past cooldown_after of them,
+ * every login from it is refused until cooldown_s after the last one; a success forgets them. */
+static gboolean
+login_on_cooldown (RdSimOdoo *self, const char *source)
+{
+  LoginFailures *f = g_hash_table_lookup (self->login_failures, source);
+
+  return self->cooldown_after > 0 && f != NULL && f->failures >= self->cooldown_after &&
+         g_get_monotonic_time () - f->previous_us < (gint64) self->cooldown_s * G_USEC_PER_SEC;
+}
+
+static void
+login_result (RdSimOdoo *self, const char *source, gboolean ok)
+{
+  LoginFailures *f;
+
+  if (ok)
+    {
+      g_hash_table_remove (self->login_failures, source);
+      return;
+    }
+  self->n_login_failures++;
+  f = g_hash_table_lookup (self->login_failures, source);
+  if (f == NULL)
+    {
+      f = g_new0 (LoginFailures, 1);
+      g_hash_table_insert (self->login_failures, g_strdup (source), f);
+    }
+  f->failures++;
+  f->previous_us = g_get_monotonic_time ();
+}
+
 static void
 fill_caller (RdSimOdoo *self, SimCall *call, gint64 uid)
 {
@@ -794,6 +877,7 @@ handle_jsonrpc (RdSimOdoo *self, SoupServerMessage *msg, JsonNode *root)
         {
           SimModel *users = sim_store_model (self->store, "res.users");
           g_autoptr(JsonNode) result = NULL;
+          const char *source;
           gint64 uid = 0;
 
           if (n < (g_str_equal (meth, "login") ? 3u : 4u) || !is_str (json_array_get_element (args, 0)) ||
@@ -808,12 +892,23 @@ handle_jsonrpc (RdSimOdoo *self, SoupServerMessage *msg, JsonNode *root)
               respond_rpc_error (msg, id, "psycopg2.OperationalError", "FATAL:  database does not exist");
               return;
             }
-          /* AccessDenied is swallowed: a wrong login or key gives false */
-          if (user_for_key (self, json_array_get_string_element (args, 2), &uid))
+          /* AccessDenied is swallowed: a wrong login or key gives false, and so does a login
+           * during the cooldown, right or wrong. */
+          source = soup_server_message_get_remote_host (msg);
+          if (source == NULL)
+            source = "unknown";
+          if (login_on_cooldown (self, source))
+            uid = 0;
+          else
             {
-              SimRecord *u = sim_model_get (users, uid);
-              if (g_strcmp0 (sim_record_get_string (users, u, "login"), json_array_get_string_element (args, 1)) != 0)
-                uid = 0;
+              if (user_for_credential (self, json_array_get_string_element (args, 1),
+                                       json_array_get_string_element (args, 2), &uid))
+                {
+                  SimRecord *u = sim_model_get (users, uid);
+                  if (g_strcmp0 (sim_record_get_string (users, u, "login"), json_array_get_string_element (args, 1)) != 0)
+                    uid = 0;
+                }
+              login_result (self, source, uid > 0);
             }
           result = uid > 0 ? json_node_init_int (json_node_alloc (), uid) : json_node_init_boolean (json_node_alloc (), FALSE);
           respond_rpc_result (msg, id, result);
@@ -858,7 +953,9 @@ handle_jsonrpc (RdSimOdoo *self, SoupServerMessage *msg, JsonNode *root)
           return;
         }
       if (!is_int (json_array_get_element (args, 1)) || !is_str (json_array_get_element (args, 2)) ||
-          !user_for_key (self, json_array_get_string_element (args, 2), &uid) ||
+          !(user_for_key (self, json_array_get_string_element (args, 2), &uid) ||
+            user_for_credential (self, login_of (self, json_array_get_int_element (args, 1)),
+                                 json_array_get_string_element (args, 2), &uid)) ||
           uid != json_array_get_int_element (args, 1))
         {
           respond_rpc_error (msg, id, "odoo.exceptions.AccessDenied", "Access Denied");
@@ -1193,18 +1290,21 @@ on_request (SoupServer *server, SoupServerMessage *msg, const char *path, GHashT
   delay (self, msg);
 }
 
-gboolean
-rd_sim_odoo_start (RdSimOdoo *self, GError **error)
+static gboolean
+start_common (RdSimOdoo *self, GTlsCertificate *certificate, GError **error)
 {
   GSList *uris;
   g_autoptr(GError) local = NULL;
 
   g_return_val_if_fail (self->server == NULL, FALSE);
   rd_sim_odoo_get_store (self);
-  self->server = soup_server_new ("server-header", "Werkzeug/2.0.2 Python/3.10.12", NULL);
+  self->server = soup_server_new ("server-header", "Werkzeug/2.0.2 Python/3.10.12",
+                                  "tls-certificate", certificate, NULL);
   soup_server_add_handler (self->server, NULL, on_request, self, NULL);
   rd_http_server_close_after_response (self->server);
-  if (!soup_server_listen_local (self->server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &local))
+  if (!soup_server_listen_local (self->server, 0,
+                                 SOUP_SERVER_LISTEN_IPV4_ONLY | (certificate != NULL ? SOUP_SERVER_LISTEN_HTTPS : 0),
+                                 &local))
     {
       g_set_error (error, RD_ERROR, RD_ERROR_NETWORK, "The Odoo simulator could not listen: %s", local->message);
       g_clear_object (&self->server);
@@ -1212,7 +1312,54 @@ rd_sim_odoo_start (RdSimOdoo *self, GError **error)
     }
   uris = soup_server_get_uris (self->server);
   g_assert (uris != NULL);
-  self->url = g_strdup_printf ("http://127.0.0.1:%d", g_uri_get_port (uris->data));
+  self->url = g_strdup_printf ("%s://127.0.0.1:%d", certificate != NULL ? "https" : "http",
+                               g_uri_get_port (uris->data));
   g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
   return TRUE;
+}
+
+void
+rd_sim_odoo_set_password (RdSimOdoo *self, const char *login, const char *password)
+{
+  g_return_if_fail (RD_IS_SIM_ODOO (self) && login != NULL);
+  if (password == NULL)
+    g_hash_table_remove (self->passwords, login);
+  else
+    g_hash_table_replace (self->passwords, g_strdup (login), g_strdup (password));
+}
+
+void
+rd_sim_odoo_set_login_cooldown (RdSimOdoo *self, guint after, guint seconds)
+{
+  g_return_if_fail (RD_IS_SIM_ODOO (self));
+  self->cooldown_after = after;
+  self->cooldown_s = seconds;
+  g_hash_table_remove_all (self->login_failures);
+}
+
+guint
+rd_sim_odoo_count_login_failures (RdSimOdoo *self)
+{
+  g_return_val_if_fail (RD_IS_SIM_ODOO (self), 0);
+  return self->n_login_failures;
+}
+
+gboolean
+rd_sim_odoo_login_on_cooldown (RdSimOdoo *self, const char *source)
+{
+  g_return_val_if_fail (RD_IS_SIM_ODOO (self), FALSE);
+  return login_on_cooldown (self, source != NULL ? source : "127.0.0.1");
+}
+
+gboolean
+rd_sim_odoo_start (RdSimOdoo *self, GError **error)
+{
+  return start_common (self, NULL, error);
+}
+
+gboolean
+rd_sim_odoo_start_tls (RdSimOdoo *self, GTlsCertificate *certificate, GError **error)
+{
+  g_return_val_if_fail (G_IS_TLS_CERTIFICATE (certificate), FALSE);
+  return start_common (self, certificate, error);
 }

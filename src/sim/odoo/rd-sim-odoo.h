@@ -36,6 +36,8 @@ G_DECLARE_FINAL_TYPE (RdSimOdoo, rd_sim_odoo, RD, SIM_ODOO, GObject)
 
 RdSimOdoo  *rd_sim_odoo_new (const char *version);          /* NULL if the version is not understood */
 gboolean    rd_sim_odoo_start (RdSimOdoo *self, GError **error);   /* 127.0.0.1, port 0 */
+/* The same over https:// with @certificate (certificate + key). */
+gboolean    rd_sim_odoo_start_tls (RdSimOdoo *self, GTlsCertificate *certificate, GError **error);
 const char *rd_sim_odoo_get_url (RdSimOdoo *self);
 const char *rd_sim_odoo_get_database (RdSimOdoo *self);
 gint64      rd_sim_odoo_add_user (RdSimOdoo *self, const char *login, const char *name, const char *email,
@@ -80,6 +82,15 @@ GArray     *rd_sim_odoo_open_activities (RdSimOdoo *self, const char *model, gin
 gboolean    rd_sim_odoo_activity_done (RdSimOdoo *self, gint64 activity_id, const char *feedback);
 /* Requests served: "jsonrpc", "json2" or "all". */
 guint       rd_sim_odoo_count_requests (RdSimOdoo *self, const char *transport);
+/* A login password, accepted by RPC wherever a key is (common.authenticate, execute_kw), as Odoo
+ * does for users without 2FA; JSON-2 (bearer) takes keys only. */
+void        rd_sim_odoo_set_password (RdSimOdoo *self, const char *login, const char *password);
+/* res.users' login cooldown: after @after failed logins from one address, every login from it is
+ * refused (authenticate gives false) until @seconds after the last failure; a success clears the
+ * count. On by default with Odoo's defaults (10, 60 s); @after 0 turns it off. */
+void        rd_sim_odoo_set_login_cooldown (RdSimOdoo *self, guint after, guint seconds);
+guint       rd_sim_odoo_count_login_failures (RdSimOdoo *self);
+gboolean    rd_sim_odoo_login_on_cooldown (RdSimOdoo *self, const char *source);   /* NULL = 127.0.0.1 */
 /* The body of the last API request (secrets included: tests only). */
 const char *rd_sim_odoo_last_request (RdSimOdoo *self);
 /* Model method calls served (execute_kw and JSON-2), e.g. ("res.partner", "search_read"). */
