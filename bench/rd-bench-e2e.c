@@ -10,7 +10,7 @@
  * bus; libnotify calls org.freedesktop.Notifications.Notify. This process owns both names (and a
  * StatusNotifierWatcher for the tray) on the private bus, served on a thread and main context of
  * their own, and stamps each call as it arrives with CLOCK_MONOTONIC — the clock of the PBX
- * simulator's signal RdSimPbx::event-pushed, emitted when it hands the call's first 30011 (RING)
+ * simulator's signal RdSimPbx::event-pushed, emitted as it hands the call's first 30011 (RING)
  * frame to the hub. Between the two: the hub (its own process), the agent protocol, the app.
  *
  * The PBX simulator and the other agents (RdAgentClient, one per extension) run on this process's
@@ -262,6 +262,22 @@ first_after (Desktop *d, GArray *stamps, gint64 t_us, const char *with, const ch
   return found;
 }
 
+/* For a call that missed its deadline: where the desktop calls around its ring event were, in ms
+ * from it (negative: before it), with what they said. */
+static void
+describe_around (Desktop *d, GArray *stamps, gint64 t_us, const char *what)
+{
+  g_mutex_lock (&d->lock);
+  for (guint i = 0; i < stamps->len; i++)
+    {
+      Stamp *st = &g_array_index (stamps, Stamp, i);
+
+      if (st->t_us > t_us - 2 * G_USEC_PER_SEC && st->t_us < t_us + 5 * G_USEC_PER_SEC)
+        g_printerr ("    %s %+.1f ms: %s\n", what, (st->t_us - t_us) / 1000.0, st->what);
+    }
+  g_mutex_unlock (&d->lock);
+}
+
 /* OpenURI calls whose URL names none of the partners that called (@url_parts). */
 static guint
 count_wrong_opens (Desktop *d, GPtrArray *url_parts)
@@ -491,6 +507,7 @@ main (int argc, char **argv)
 
   hub_dir = g_build_filename (tmp, "hub", NULL);
   hub = proc_hub_new (argv[1], hub_dir);
+  hub->debug_logs = g_getenv ("RD_BENCH_HUB_DEBUG") != NULL;
   hub->engine_extra = g_strdup ("index-reconcile=0\n");   /* and index-refresh=0 (proc-hub's default) */
   if (!proc_hub_start (hub, 30000, &error))
     g_error ("%s", error->message);
@@ -592,7 +609,8 @@ main (int argc, char **argv)
       if (t_open < 0)
         {
           no_open++;
-          progress ("call %s from %s: no OpenURI within 3 s", call_id, phone);
+          progress ("call %s from %s (%s): no OpenURI within 3 s", call_id, phone, url_part);
+          describe_around (desktop, desktop->opens, *t_emit, "open");
         }
       else
         {
@@ -604,6 +622,7 @@ main (int argc, char **argv)
         {
           no_notify++;
           progress ("call %s from %s: no notification within 3 s", call_id, phone);
+          describe_around (desktop, desktop->notifies, *t_emit, "notify");
         }
       else
         {
