@@ -1,7 +1,7 @@
 #!/bin/sh
 # Installs what is missing, builds Ringdesk and runs every test suite (unit, end-to-end with the
 # simulators, GUI under Xvfb with a private D-Bus session, fuzz corpora, and the core/pbx/crm suites
-# and hub/agent/security/fuzz again under AddressSanitizer + UndefinedBehaviorSanitizer). Ends with "N passed, N failed".
+# and hub/agent/security/fuzz/web again under AddressSanitizer + UndefinedBehaviorSanitizer). Ends with "N passed, N failed".
 set -eu
 cd "$(dirname "$0")/.."
 sh tools/deps.sh
@@ -19,6 +19,6 @@ run_suites build
 
 [ -f build-asan/build.ninja ] || meson setup build-asan -Db_sanitize=address,undefined -Db_lundef=false -Dapp=false
 ninja -C build-asan
-run_suites build-asan --suite core --suite pbx --suite crm --suite hub --suite agent --suite security --suite fuzz
+run_suites build-asan --suite core --suite pbx --suite crm --suite hub --suite agent --suite security --suite fuzz --suite web
 
 python3 tools/test-summary.py build/meson-logs/testlog.json build-asan/meson-logs/testlog.json

@@ -64,6 +64,10 @@ struct _RdAgentClient
   guint                    attempt;          /* reconnect attempts since the last sign-in */
   gint64                   not_before_us;    /* monotonic: the hub asked us to wait until then */
 
+  /* calls in progress as last shown (call id → RdAgentCall): a welcome after a gap ends
+   * those the hub no longer has */
+  GHashTable              *live;
+
   /* requests */
   GHashTable              *pending;          /* gint64 id → Pending* */
   gint64                   next_id;
@@ -391,6 +395,61 @@ apply_status (RdAgentClient *self, RdAgentHubFrame *frame)
     g_signal_emit (self, signals[SIGNAL_STATUS_CHANGED], 0);
 }
 
+/* Every call frame passes here: the calls in progress are what the last frames said. */
+static void
+emit_call (RdAgentClient *self, RdAgentCall *call)
+{
+  if (g_strcmp0 (call->event, "ended") == 0)
+    g_hash_table_remove (self->live, call->call_id);
+  else
+    g_hash_table_replace (self->live, g_strdup (call->call_id), rd_agent_call_copy (call));
+  g_signal_emit (self, signals[SIGNAL_CALL], 0, call);
+}
+
+/* After a gap (a lost connection, a hub restart) the welcome lists the calls the hub still
+ * has for us: one we show that is not among them ended meanwhile; one whose state moved on
+ * is brought up to date. A hub that does not list them leaves everything as it is. */
+static void
+reconcile_calls (RdAgentClient *self, GPtrArray *now)
+{
+  g_autoptr(GPtrArray) gone = g_ptr_array_new_with_free_func ((GDestroyNotify) rd_agent_call_free);
+  GHashTableIter iter;
+  gpointer value;
+
+  if (now == NULL)
+    return;
+  g_hash_table_iter_init (&iter, self->live);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      RdAgentCall *held = value;
+      gboolean present = FALSE;
+
+      for (guint i = 0; i < now->len && !present; i++)
+        present = g_strcmp0 (((RdAgentCall *) g_ptr_array_index (now, i))->call_id, held->call_id) == 0;
+      if (!present)
+        g_ptr_array_add (gone, rd_agent_call_copy (held));
+    }
+  for (guint i = 0; i < gone->len; i++)
+    {
+      RdAgentCall *ended = g_ptr_array_index (gone, i);
+
+      g_debug ("agent client: call %s ended while away", ended->call_id);
+      g_free (ended->event);
+      ended->event = g_strdup ("ended");
+      ended->lookup_pending = FALSE;
+      ended->at_ms = g_get_real_time () / 1000;
+      emit_call (self, ended);
+    }
+  for (guint i = 0; i < now->len; i++)
+    {
+      RdAgentCall *call = g_ptr_array_index (now, i);
+      RdAgentCall *held = g_hash_table_lookup (self->live, call->call_id);
+
+      if (held == NULL || g_strcmp0 (held->event, call->event) != 0)
+        emit_call (self, call);
+    }
+}
+
 static void
 handle_welcome (RdAgentClient *self, RdAgentHubFrame *frame)
 {
@@ -415,6 +474,7 @@ handle_welcome (RdAgentClient *self, RdAgentHubFrame *frame)
   client_source_clear (self, &self->ping_id);
   self->ping_id = client_timeout_add (self, PING_INTERVAL_S * 1000, TRUE, on_ping_tick, self);
   g_debug ("agent client: signed in as extension %s", self->extension);
+  reconcile_calls (self, frame->live_calls);
 }
 
 static gboolean
@@ -492,7 +552,7 @@ handle_frame (RdAgentClient *self, RdAgentHubFrame *frame)
       apply_status (self, frame);
       break;
     case RD_AGENT_HUB_FRAME_CALL:
-      g_signal_emit (self, signals[SIGNAL_CALL], 0, frame->call);
+      emit_call (self, frame->call);
       break;
     case RD_AGENT_HUB_FRAME_MATCH:
       g_signal_emit (self, signals[SIGNAL_MATCH], 0, frame->call_id, frame->match);
@@ -1191,6 +1251,7 @@ rd_agent_client_finalize (GObject *object)
 {
   RdAgentClient *self = RD_AGENT_CLIENT (object);
 
+  g_clear_pointer (&self->live, g_hash_table_unref);
   g_hash_table_unref (self->pending);
   g_main_context_unref (self->context);
   g_free (self->hub_url);
@@ -1281,4 +1342,5 @@ rd_agent_client_init (RdAgentClient *self)
   self->context = g_main_context_ref_thread_default ();
   self->soup = soup_session_new_with_options ("user-agent", "ringdesk/" PACKAGE_VERSION, NULL);
   self->pending = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL, (GDestroyNotify) pending_free);
+  self->live = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) rd_agent_call_free);
 }

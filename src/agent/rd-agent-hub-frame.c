@@ -34,6 +34,7 @@ rd_agent_hub_frame_free (RdAgentHubFrame *frame)
   g_free (frame->outcome);
   rd_agent_match_free (frame->match);
   g_clear_pointer (&frame->recent, g_ptr_array_unref);
+  g_clear_pointer (&frame->live_calls, g_ptr_array_unref);
   g_free (frame);
 }
 
@@ -237,6 +238,31 @@ parse_call (JsonObject *root, RdAgentHubFrame *frame, GError **error)
   return TRUE;
 }
 
+/* welcome "calls": an array of call frames (absent: the hub does not say) */
+static gboolean
+parse_live_calls (JsonObject *root, RdAgentHubFrame *frame, GError **error)
+{
+  JsonNode *node = json_object_get_member (root, "calls");
+  JsonArray *calls;
+
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return TRUE;
+  if (!JSON_NODE_HOLDS_ARRAY (node))
+    return bad_field (error, "calls");
+  calls = json_node_get_array (node);
+  frame->live_calls = g_ptr_array_new_with_free_func ((GDestroyNotify) rd_agent_call_free);
+  for (guint i = 0; i < json_array_get_length (calls); i++)
+    {
+      JsonNode *element = json_array_get_element (calls, i);
+      g_autoptr(RdAgentHubFrame) one = g_new0 (RdAgentHubFrame, 1);
+
+      if (!JSON_NODE_HOLDS_OBJECT (element) || !parse_call (json_node_get_object (element), one, error))
+        return bad_field (error, "calls");   /* keeps the element's own error when it has one */
+      g_ptr_array_add (frame->live_calls, g_steal_pointer (&one->call));
+    }
+  return TRUE;
+}
+
 static gboolean
 parse_recent (JsonObject *root, RdAgentHubFrame *frame, GError **error)
 {
@@ -312,7 +338,9 @@ parse_body (JsonObject *root, RdAgentHubFrame *frame, GError **error)
         return FALSE;
       if (!opt_object (root, "status", &object, error))
         return FALSE;
-      return object == NULL || parse_status (object, frame, error);
+      if (object != NULL && !parse_status (object, frame, error))
+        return FALSE;
+      return parse_live_calls (root, frame, error);
 
     case RD_AGENT_HUB_FRAME_AUTH_FAILED:
       value = 0;

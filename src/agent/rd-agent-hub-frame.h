@@ -45,6 +45,8 @@ typedef struct {
   char         *status_message;
   /* call */
   RdAgentCall  *call;
+  /* welcome: the calls in progress the hub knows for us (RdAgentCall), NULL when it does not say */
+  GPtrArray    *live_calls;
   /* match, dial-failed, call-logged, dial-result */
   char         *call_id;
   char         *reason;

@@ -453,3 +453,80 @@ rd_store_outbox_prune (RdStore *self, gint64 age_seconds, GError **error)
   sqlite3_bind_int64 (stmt, 1, rd_store_now (self) - age_seconds);
   return rd_store_stmt_done (self, stmt, "pruning", error);
 }
+
+GPtrArray *
+rd_store_outbox_list (RdStore *self, guint states, guint limit, GError **error)
+{
+  g_autoptr(RdStoreStmt) stmt = NULL;
+  g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func ((GDestroyNotify) rd_outbox_item_free);
+  int rc;
+
+  g_return_val_if_fail (RD_IS_STORE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  /* Newest first; the state set is a bit mask (1 << RdOutboxState). */
+  stmt = rd_store_stmt (self, "SELECT " OUTBOX_COLUMNS " FROM outbox"
+                        " WHERE ((1 << state) & ?1) != 0 ORDER BY id DESC LIMIT ?2", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int (stmt, 1, (int) states);
+  sqlite3_bind_int64 (stmt, 2, limit > 0 ? (gint64) limit : -1);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (items, read_item (stmt));
+  if (rc != SQLITE_DONE)
+    {
+      rd_store_set_db_error (self, error, "Outbox: listing items");
+      return NULL;
+    }
+  return g_steal_pointer (&items);
+}
+
+gboolean
+rd_store_outbox_retry (RdStore *self, gint64 id, GError **error)
+{
+  g_autoptr(RdStoreStmt) stmt = NULL;
+  int rc;
+  RdOutboxState state;
+
+  g_return_val_if_fail (RD_IS_STORE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!rd_store_begin (self, error))
+    return FALSE;
+  stmt = rd_store_stmt (self, "SELECT state FROM outbox WHERE id = ?1", error);
+  if (stmt == NULL)
+    goto fail;
+  sqlite3_bind_int64 (stmt, 1, id);
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      if (rc == SQLITE_DONE)
+        g_set_error (error, RD_ERROR, RD_ERROR_NOT_FOUND, "Outbox: there is no item %" G_GINT64_FORMAT, id);
+      else
+        rd_store_set_db_error (self, error, "Outbox: reading an item");
+      goto fail;
+    }
+  state = (RdOutboxState) sqlite3_column_int (stmt, 0);
+  g_clear_pointer (&stmt, rd_store_stmt_reset);
+  if (state == RD_OUTBOX_CLAIMED)
+    return rd_store_commit (self, error);   /* a worker is on it right now: as due as it gets */
+  if (state == RD_OUTBOX_DONE)
+    {
+      g_set_error (error, RD_ERROR, RD_ERROR_CONFLICT, "Outbox: item %" G_GINT64_FORMAT " is already done", id);
+      goto fail;
+    }
+  /* A dead item starts over with a fresh backoff; a waiting one is simply due now. */
+  stmt = rd_store_stmt (self, "UPDATE outbox SET state = 0, next_attempt = ?2, updated = ?2,"
+                        " attempts = CASE WHEN state = 3 THEN 0 ELSE attempts END WHERE id = ?1", error);
+  if (stmt == NULL)
+    goto fail;
+  sqlite3_bind_int64 (stmt, 1, id);
+  sqlite3_bind_int64 (stmt, 2, rd_store_now (self));
+  if (!rd_store_stmt_done (self, stmt, "retrying an item", error))
+    goto fail;
+  return rd_store_commit (self, error);
+
+fail:
+  rd_store_rollback (self);
+  return FALSE;
+}

@@ -73,6 +73,22 @@ static const char * const store_migrations[] = {
 
   /* 2 → 3: find the row of a call by its PBX call id (see find_same_call). */
   "CREATE INDEX calls_call_id ON calls (call_id);",
+
+  /* 3 → 4: the legs in progress, so that a restart can end (or carry on) what agents hold
+   * (rd-store-live.c). state/direction as rd_call_state_to_string / rd_direction_to_string. */
+  "CREATE TABLE live_calls ("
+  "  call_id    TEXT NOT NULL,"
+  "  extension  TEXT NOT NULL,"
+  "  state      TEXT NOT NULL,"
+  "  direction  TEXT NOT NULL,"
+  "  remote     TEXT,"
+  "  did        TEXT,"
+  "  call_path  TEXT,"
+  "  match_json TEXT,"
+  "  seen_us    INTEGER NOT NULL,"
+  "  updated    INTEGER NOT NULL,"
+  "  PRIMARY KEY (call_id, extension)"
+  ");",
 };
 
 guint
@@ -851,14 +867,20 @@ rd_store_call_upsert (RdStore            *self,
 update:
   if (!inserted)
     {
-      /* A later CDR for the same call (e.g. catch-up) refreshes the row; a
-       * NULL match keeps the match attached earlier. */
+      /* A later CDR for the same call (e.g. catch-up) is merged in: it brings its
+       * durations and outcome, and what the row lacked (a uid, a recording); what it
+       * lacks itself (v1 rows often have no call id, names or DID; an unknown
+       * direction or outcome) never erases what was stored, nor does a NULL match. */
       stmt = rd_store_stmt (self,
-                            "UPDATE calls SET call_id = ?2, uid = ?3, direction = ?4,"
-                            " from_number = ?5, from_name = ?6, to_number = ?7, to_name = ?8,"
-                            " extension = ?9, did = ?10, start_unix = ?11, ring_seconds = ?12,"
-                            " talk_seconds = ?13, total_seconds = ?14, outcome = ?15,"
-                            " recording = ?16, reason = ?17,"
+                            "UPDATE calls SET call_id = coalesce (?2, call_id), uid = coalesce (?3, uid),"
+                            " direction = CASE WHEN ?4 = 'unknown' THEN direction ELSE ?4 END,"
+                            " from_number = coalesce (?5, from_number), from_name = coalesce (?6, from_name),"
+                            " to_number = coalesce (?7, to_number), to_name = coalesce (?8, to_name),"
+                            " extension = coalesce (?9, extension), did = coalesce (?10, did),"
+                            " start_unix = CASE WHEN ?11 > 0 THEN ?11 ELSE start_unix END,"
+                            " ring_seconds = ?12, talk_seconds = ?13, total_seconds = ?14,"
+                            " outcome = CASE WHEN ?15 = 'unknown' THEN outcome ELSE ?15 END,"
+                            " recording = coalesce (?16, recording), reason = coalesce (?17, reason),"
                             " match_json = coalesce (?18, match_json), updated = ?19"
                             " WHERE key = ?1",
                             error);

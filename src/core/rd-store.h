@@ -90,6 +90,21 @@ gboolean      rd_store_call_upsert      (RdStore            *self,
                                          const char         *match_json,
                                          gboolean           *out_inserted,
                                          GError            **error);
+/* Legs in progress (what agents were shown), kept so that a restart can carry on. */
+/* Stores @event as the leg's last state; a NULL @match_json keeps the stored match. */
+gboolean      rd_store_live_call_put    (RdStore           *self,
+                                         const RdCallEvent *event,
+                                         const char        *match_json,
+                                         GError           **error);
+gboolean      rd_store_live_call_remove (RdStore *self, const char *call_id, const char *extension,
+                                         GError **error);
+/* Every leg (RdCallEvent, last state) with its match JSON in the parallel @out_matches
+ * (char*, may hold NULL); legs not updated for @max_age_s seconds are dropped first. */
+GPtrArray    *rd_store_live_calls_list  (RdStore     *self,
+                                         gint64       max_age_s,
+                                         GPtrArray  **out_matches,
+                                         GError     **error);
+
 /* Newest first (start time, then insertion); @extension may be NULL for all;
  * @limit 0 means no limit. Element type RdCallRecord; the
  * match JSON of each row in the parallel @out_matches (element type char*, may hold NULL). */
@@ -142,6 +157,13 @@ guint         rd_store_outbox_count     (RdStore *self, RdOutboxState state);
 /* Unix seconds of the earliest pending next_attempt, or -1 when nothing is pending. */
 gint64        rd_store_outbox_next_due  (RdStore *self);
 RdOutboxItem *rd_store_outbox_get       (RdStore *self, const char *key);
+/* Items whose state is in @states (a mask of 1 << RdOutboxState), newest first,
+ * at most @limit (0 = all). Element type RdOutboxItem. */
+GPtrArray    *rd_store_outbox_list      (RdStore *self, guint states, guint limit, GError **error);
+/* Makes a pending item due now, or gives a dead one a fresh start (attempts 0); a claimed
+ * item is left to its worker (TRUE). RD_ERROR_NOT_FOUND for an unknown id,
+ * RD_ERROR_CONFLICT for a done item. */
+gboolean      rd_store_outbox_retry     (RdStore *self, gint64 id, GError **error);
 /* Default 2 s → 600 s; base is at least 1 s, max at least base. */
 void          rd_store_outbox_set_backoff (RdStore *self, guint base_seconds, guint max_seconds);
 /* Removes DONE items older than @age_seconds. */

@@ -10,6 +10,8 @@ G_DEFINE_INTERFACE (RdCrm, rd_crm, G_TYPE_OBJECT)
 static void
 rd_crm_default_init (RdCrmInterface *iface)
 {
+  g_signal_new ("reachability-changed", RD_TYPE_CRM, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                G_TYPE_NONE, 2, G_TYPE_BOOLEAN, G_TYPE_STRING);
 }
 
 /* ---- boxed helpers ------------------------------------------------------ */
@@ -46,6 +48,7 @@ rd_crm_match_copy (const RdCrmMatch *match)
   copy->url = g_strdup (match->url);
   copy->write_date = g_strdup (match->write_date);
   copy->has_name = match->has_name;
+  copy->country_code = g_strdup (match->country_code);
   return copy;
 }
 
@@ -63,6 +66,7 @@ rd_crm_match_free (RdCrmMatch *match)
   g_strfreev (match->numbers);
   g_free (match->url);
   g_free (match->write_date);
+  g_free (match->country_code);
   g_free (match);
 }
 
@@ -433,4 +437,18 @@ rd_crm_has_callback_finish (RdCrm *self, GAsyncResult *res, gboolean *out_found,
   if (g_async_result_is_tagged (res, rd_crm_has_callback_async))
     return g_task_propagate_boolean (G_TASK (res), error);
   return IFACE (self)->has_callback_finish (self, res, out_found, error);
+}
+
+void
+rd_crm_probe_async (RdCrm *self, GCancellable *c, GAsyncReadyCallback cb, gpointer data)
+{
+  g_return_if_fail (RD_IS_CRM (self));
+  IFACE (self)->probe_async (self, c, cb, data);
+}
+
+gboolean
+rd_crm_probe_finish (RdCrm *self, GAsyncResult *res, GError **error)
+{
+  g_return_val_if_fail (RD_IS_CRM (self), FALSE);
+  return IFACE (self)->probe_finish (self, res, error);
 }

@@ -6,6 +6,9 @@
  * hub's own phone index. Errors use RD_ERROR codes (rd-error.h) so callers can
  * tell a bad key (RD_ERROR_AUTH) from a missing right (RD_ERROR_ACCESS), a
  * business refusal, a server fault or a network fault.
+ *
+ * Signal "reachability-changed" (gboolean reachable, const char *why): requests stopped
+ * getting answers from the CRM (why: the last error), or got one again (why: NULL).
  */
 #pragma once
 
@@ -35,6 +38,8 @@ typedef struct {
   guint    major, minor;
   gboolean enterprise;
   gboolean has_leads;      /* CRM module installed */
+  gboolean leads_enabled;  /* the CRM's "Leads" setting is on: new crm.lead records are leads, not
+                            * opportunities (TRUE when unknown) */
   gboolean has_mobile;     /* mobile phone fields exist */
   gboolean has_phone_search; /* server-side normalised phone search exists */
   char    *country_code;   /* company's default country, ISO alpha-2, or NULL */
@@ -62,6 +67,8 @@ typedef struct {
   char     *write_date;    /* CRM's last write stamp, may be NULL */
   gboolean  has_name;      /* the record has a name of its own; FALSE: @name is a
                             * display fallback ("Contact 42", "Lead 42") */
+  char     *country_code;  /* the country its national numbers belong to: its own, else its
+                            * company's (ISO alpha-2); NULL when neither says (get_record) */
 } RdCrmMatch;
 
 typedef struct {
@@ -71,6 +78,7 @@ typedef struct {
   char         *email;       /* may be NULL */
   RdCrmUserType type;
   gint64        partner_id;  /* the user's own contact record */
+  gboolean      is_admin;    /* may change the CRM's settings (an internal user of its settings group) */
 } RdCrmUser;
 
 typedef enum {
@@ -228,6 +236,10 @@ struct _RdCrmInterface
   void        (*has_callback_async)   (RdCrm *self, RdCrmKind kind, gint64 record_id, const char *call_key,
                                        GCancellable *c, GAsyncReadyCallback cb, gpointer data);
   gboolean    (*has_callback_finish)  (RdCrm *self, GAsyncResult *res, gboolean *out_found, GError **error);
+
+  /* The cheapest request that tells whether the CRM answers (no credentials needed). */
+  void        (*probe_async)          (RdCrm *self, GCancellable *c, GAsyncReadyCallback cb, gpointer data);
+  gboolean    (*probe_finish)         (RdCrm *self, GAsyncResult *res, GError **error);
 };
 
 void             rd_crm_connect_async          (RdCrm *self, GCancellable *c, GAsyncReadyCallback cb, gpointer data);
@@ -273,6 +285,8 @@ char            *rd_crm_record_url             (RdCrm *self, RdCrmKind kind, gin
 void             rd_crm_has_callback_async     (RdCrm *self, RdCrmKind kind, gint64 record_id, const char *call_key,
                                                 GCancellable *c, GAsyncReadyCallback cb, gpointer data);
 gboolean         rd_crm_has_callback_finish    (RdCrm *self, GAsyncResult *res, gboolean *out_found, GError **error);
+void             rd_crm_probe_async            (RdCrm *self, GCancellable *c, GAsyncReadyCallback cb, gpointer data);
+gboolean         rd_crm_probe_finish           (RdCrm *self, GAsyncResult *res, GError **error);
 
 /* Construction without naming the vendor: the one place that picks the backend. */
 typedef struct {

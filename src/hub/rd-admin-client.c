@@ -3,6 +3,7 @@
 #include "hub/rd-admin-client.h"
 
 #include "core/rd-error.h"
+#include "hub/rd-admin-commands.h"
 
 #include <gio/gunixsocketaddress.h>
 #include <libsoup/soup.h>
@@ -14,13 +15,6 @@ code_from_string (const char *text)
     if (g_strcmp0 (rd_error_code_to_string (code), text) == 0)
       return code;
   return RD_ERROR_FAILED;
-}
-
-static gboolean
-is_read_only (const char *command)
-{
-  return g_str_equal (command, "status") || g_str_equal (command, "users") || g_str_equal (command, "extensions") ||
-         g_str_equal (command, "agent-keys");
 }
 
 JsonObject *
@@ -49,13 +43,13 @@ rd_admin_client_call (const char *socket_path, const char *command, JsonObject *
   /* Admin commands that verify with the PBX or CRM may take a while. */
   session = soup_session_new_with_options ("remote-connectable", address, "timeout", 120, NULL);
   uri = g_strconcat ("http://localhost/v1/", command, NULL);
-  msg = soup_message_new (is_read_only (command) ? SOUP_METHOD_GET : SOUP_METHOD_POST, uri);
+  msg = soup_message_new (rd_admin_command_uses_get (command) ? SOUP_METHOD_GET : SOUP_METHOD_POST, uri);
   if (msg == NULL)
     {
       g_set_error (error, RD_ERROR, RD_ERROR_INVALID_INPUT, "Bad command “%s”", command);
       return NULL;
     }
-  if (!is_read_only (command))
+  if (!rd_admin_command_uses_get (command))
     {
       g_autoptr(JsonObject) empty = json_object_new ();
       g_autoptr(JsonNode) node = json_node_init_object (json_node_alloc (), body ? body : empty);

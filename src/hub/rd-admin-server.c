@@ -4,7 +4,7 @@
 
 #include "core/rd-error.h"
 #include "core/rd-http-server.h"
-#include "hub/rd-hub-private.h"
+#include "hub/rd-admin-commands.h"
 
 #include <errno.h>
 #include <gio/gunixsocketaddress.h>
@@ -121,140 +121,31 @@ reply_new_error (SoupServerMessage *msg, RdErrorCode code, const char *message)
   reply_error (msg, error);
 }
 
-/* An async command finishing: answer the paused message. */
-typedef struct {
-  SoupServerMessage *msg;
-} Pending;
-
-static Pending *
-pending_new (SoupServerMessage *msg)
+/* The actor of a command: the Unix user on the other end of the socket. */
+static char *
+peer_actor (SoupServerMessage *msg)
 {
-  Pending *pending = g_new0 (Pending, 1);
+  GSocket *socket = soup_server_message_get_socket (msg);
+  g_autoptr(GCredentials) credentials = socket != NULL ? g_socket_get_credentials (socket, NULL) : NULL;
+  uid_t uid = credentials != NULL ? g_credentials_get_unix_user (credentials, NULL) : (uid_t) -1;
 
-  pending->msg = g_object_ref (msg);
-  soup_server_message_pause (msg);
-  return pending;
+  if (uid == (uid_t) -1)
+    return g_strdup ("command line");
+  return g_strdup_printf ("command line (uid %u)", (guint) uid);
 }
 
 static void
-pending_finish (Pending *pending, const GError *error, JsonObject *extra)
+command_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  if (error != NULL)
-    reply_error (pending->msg, error);
+  g_autoptr(SoupServerMessage) msg = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) extra = rd_admin_commands_run_finish (RD_HUB (source), result, &error);
+
+  if (extra == NULL)
+    reply_error (msg, error);
   else
-    reply_ok (pending->msg, extra);
-  soup_server_message_unpause (pending->msg);
-  g_object_unref (pending->msg);
-  g_free (pending);
-}
-
-static void
-connect_pbx_cb (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  g_autoptr(GError) error = NULL;
-
-  rd_hub_connect_pbx_finish (RD_HUB (source), result, &error);
-  pending_finish (user_data, error, NULL);
-}
-
-static void
-connect_crm_cb (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  g_autoptr(GError) error = NULL;
-
-  rd_hub_connect_crm_finish (RD_HUB (source), result, &error);
-  pending_finish (user_data, error, NULL);
-}
-
-static void
-bind_auto_cb (GObject *source, GAsyncResult *result, gpointer user_data, gboolean dry_run)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonObject) extra = json_object_new ();
-  JsonArray *plan = NULL;
-  guint bound = rd_hub_bind_auto_finish (RD_HUB (source), result, &plan, &error);
-
-  json_object_set_int_member (extra, "bound", bound);
-  json_object_set_boolean_member (extra, "dry_run", dry_run);
-  json_object_set_array_member (extra, "plan", plan);
-  pending_finish (user_data, error, extra);
-}
-
-static void
-bind_auto_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  bind_auto_cb (source, result, user_data, FALSE);
-}
-
-static void
-bind_auto_dry_cb (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  bind_auto_cb (source, result, user_data, TRUE);
-}
-
-static void
-bind_cb (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  g_autoptr(GError) error = NULL;
-
-  rd_hub_bind_finish (RD_HUB (source), result, &error);
-  pending_finish (user_data, error, NULL);
-}
-
-static void
-sync_cb (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  g_autoptr(GError) error = NULL;
-
-  rd_hub_configure_sync_finish (RD_HUB (source), result, &error);
-  pending_finish (user_data, error, NULL);
-}
-
-static void
-list_cb (GObject *source, GAsyncResult *result, gpointer user_data, gboolean users)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonObject) extra = json_object_new ();
-  JsonArray *array = users ? rd_hub_list_users_finish (RD_HUB (source), result, &error)
-                           : rd_hub_list_extensions_finish (RD_HUB (source), result, &error);
-
-  if (array != NULL)
-    json_object_set_array_member (extra, users ? "users" : "extensions", array);
-  pending_finish (user_data, error, extra);
-}
-
-static void
-users_cb (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  list_cb (source, result, user_data, TRUE);
-}
-
-static void
-extensions_cb (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  list_cb (source, result, user_data, FALSE);
-}
-
-/* ---- request parsing ---------------------------------------------------------- */
-
-static const char *
-get_string (JsonObject *body, const char *name)
-{
-  JsonNode *node = json_object_get_member (body, name);
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
-    return NULL;
-  return json_node_get_string (node);
-}
-
-static gboolean
-get_bool (JsonObject *body, const char *name, gboolean fallback)
-{
-  JsonNode *node = json_object_get_member (body, name);
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_BOOLEAN)
-    return fallback;
-  return json_node_get_boolean (node);
+    reply_ok (msg, extra);
+  soup_server_message_unpause (msg);
 }
 
 static JsonObject *
@@ -285,192 +176,6 @@ parse_body (SoupServerMessage *msg, GError **error)
   return json_object_ref (json_node_get_object (root));
 }
 
-static RdCrmKind
-parse_kinds (const char *text, GError **error)
-{
-  g_auto(GStrv) parts = NULL;
-  RdCrmKind kinds = RD_CRM_KIND_NONE;
-
-  if (text == NULL)
-    return RD_CRM_KIND_NONE;
-  parts = g_strsplit (text, ",", -1);
-  for (guint i = 0; parts[i] != NULL; i++)
-    {
-      RdCrmKind one;
-
-      g_strstrip (parts[i]);
-      if (*parts[i] == '\0')
-        continue;
-      one = rd_crm_kind_from_string (parts[i]);
-      if (one == RD_CRM_KIND_NONE)
-        {
-          g_set_error (error, RD_ERROR, RD_ERROR_INVALID_INPUT,
-                       "Unknown kind “%s” (use individual, company, lead)", parts[i]);
-          return RD_CRM_KIND_NONE;
-        }
-      kinds |= one;
-    }
-  if (kinds == RD_CRM_KIND_NONE)
-    g_set_error_literal (error, RD_ERROR, RD_ERROR_INVALID_INPUT, "Give at least one kind");
-  return kinds;
-}
-
-/* ---- dispatch ------------------------------------------------------------------- */
-
-static void
-dispatch (RdHub *hub, SoupServerMessage *msg, const char *command, JsonObject *body)
-{
-  g_autoptr(GError) error = NULL;
-
-  if (g_str_equal (command, "status"))
-    {
-      g_autoptr(JsonObject) status = rd_hub_get_status_json (hub);
-
-      reply_ok (msg, status);
-    }
-  else if (g_str_equal (command, "users"))
-    rd_hub_list_users_async (hub, NULL, users_cb, pending_new (msg));
-  else if (g_str_equal (command, "agent-keys"))
-    {
-      g_autoptr(JsonObject) extra = json_object_new ();
-
-      json_object_set_array_member (extra, "keys", rd_hub_list_agent_keys (hub));
-      reply_ok (msg, extra);
-    }
-  else if (g_str_equal (command, "revoke"))
-    {
-      JsonNode *id = json_object_get_member (body, "id");
-      gint64 key_id = 0;
-
-      if (id != NULL && (!JSON_NODE_HOLDS_VALUE (id) || json_node_get_value_type (id) != G_TYPE_INT64 ||
-                         (key_id = json_node_get_int (id)) <= 0))
-        g_set_error_literal (&error, RD_ERROR, RD_ERROR_INVALID_INPUT, "“id” must be a key id (a positive integer)");
-      if (error == NULL && rd_hub_revoke_agent_key (hub, key_id, get_string (body, "extension"), &error))
-        reply_ok (msg, NULL);
-      else
-        reply_error (msg, error);
-    }
-  else if (g_str_equal (command, "extensions"))
-    rd_hub_list_extensions_async (hub, NULL, extensions_cb, pending_new (msg));
-  else if (g_str_equal (command, "connect-crm"))
-    {
-      RdCrmConfig config = { 0 };
-      const char *style = get_string (body, "log_style");
-
-      config.url = g_strdup (get_string (body, "url"));
-      config.database = g_strdup (get_string (body, "database"));
-      config.login = g_strdup (get_string (body, "login"));
-      config.api_key = g_strdup (get_string (body, "api_key"));
-      config.cert_sha256 = g_strdup (get_string (body, "cert_sha256"));
-      config.allow_insecure = get_bool (body, "insecure_http", FALSE);
-      config.log_style = g_strcmp0 (style, "note") == 0 ? RD_CRM_LOG_NOTE : RD_CRM_LOG_ACTIVITY;
-      rd_hub_connect_crm_async (hub, &config, NULL, connect_crm_cb, pending_new (msg));
-      rd_crm_config_clear (&config);
-    }
-  else if (g_str_equal (command, "connect-pbx"))
-    {
-      RdPbxConfig config = { 0 };
-
-      config.base_url = g_strdup (get_string (body, "url"));
-      config.client_id = g_strdup (get_string (body, "client_id"));
-      config.client_secret = g_strdup (get_string (body, "client_secret"));
-      config.cert_sha256 = g_strdup (get_string (body, "cert_sha256"));
-      config.time_zone = g_strdup (get_string (body, "time_zone"));
-      config.allow_insecure = get_bool (body, "insecure_http", FALSE);
-      rd_hub_connect_pbx_async (hub, &config, NULL, connect_pbx_cb, pending_new (msg));
-      rd_pbx_config_clear (&config);
-    }
-  else if (g_str_equal (command, "bind"))
-    {
-      gboolean dry_run = get_bool (body, "dry_run", FALSE);
-
-      if (get_bool (body, "auto", FALSE))
-        rd_hub_bind_auto_async (hub, dry_run, NULL, dry_run ? bind_auto_dry_cb : bind_auto_done_cb,
-                                pending_new (msg));
-      else
-        rd_hub_bind_async (hub, get_string (body, "extension"), get_string (body, "user"),
-                           get_bool (body, "force", FALSE), NULL, bind_cb, pending_new (msg));
-    }
-  else if (g_str_equal (command, "unbind"))
-    {
-      if (rd_hub_unbind (hub, get_string (body, "extension"), &error))
-        reply_ok (msg, NULL);
-      else
-        reply_error (msg, error);
-    }
-  else if (g_str_equal (command, "sync"))
-    {
-      RdCrmKind kinds = parse_kinds (get_string (body, "kinds"), &error);
-
-      if (error != NULL)
-        reply_error (msg, error);
-      else
-        rd_hub_configure_sync_async (hub, get_bool (body, "enabled", FALSE), kinds, get_string (body, "phonebook"),
-                                     NULL, sync_cb, pending_new (msg));
-    }
-  else if (g_str_equal (command, "autocreate"))
-    {
-      const char *calls_text = get_string (body, "calls");
-      RdHubCalls calls = calls_text != NULL ? rd_hub_calls_from_string (calls_text, &error) : RD_HUB_CALLS_NONE;
-      const char *as = get_string (body, "as");
-      RdCrmKind kind = RD_CRM_KIND_NONE;
-
-      if (error == NULL && as != NULL)
-        {
-          kind = rd_crm_kind_from_string (as);
-          if (kind != RD_CRM_KIND_INDIVIDUAL && kind != RD_CRM_KIND_LEAD)
-            g_set_error_literal (&error, RD_ERROR, RD_ERROR_INVALID_INPUT, "--as is individual or lead");
-        }
-      if (error == NULL)
-        rd_hub_configure_autocreate (hub, get_bool (body, "enabled", FALSE), calls, kind,
-                                     get_string (body, "prefix"), &error);
-      if (error != NULL)
-        reply_error (msg, error);
-      else
-        reply_ok (msg, NULL);
-    }
-  else if (g_str_equal (command, "region"))
-    {
-      if (rd_hub_set_region (hub, get_string (body, "region"), &error))
-        reply_ok (msg, NULL);
-      else
-        reply_error (msg, error);
-    }
-  else if (g_str_equal (command, "enable") || g_str_equal (command, "disable"))
-    {
-      if (rd_hub_set_enabled (hub, g_str_equal (command, "enable"), &error))
-        reply_ok (msg, NULL);
-      else
-        reply_error (msg, error);
-    }
-  else if (g_str_equal (command, "disconnect"))
-    {
-      if (rd_hub_disconnect_crm (hub, &error))
-        reply_ok (msg, NULL);
-      else
-        reply_error (msg, error);
-    }
-  else if (g_str_equal (command, "agent-key"))
-    {
-      g_autofree char *key = rd_hub_issue_agent_key (hub, get_string (body, "extension"), &error);
-
-      if (key == NULL)
-        reply_error (msg, error);
-      else
-        {
-          g_autoptr(JsonObject) extra = json_object_new ();
-          g_autofree char *url = rd_hub_get_agent_url (hub);
-
-          json_object_set_string_member (extra, "key", key);
-          json_object_set_string_member (extra, "url", url);
-          reply_ok (msg, extra);
-          explicit_bzero (key, strlen (key));
-        }
-    }
-  else
-    reply_new_error (msg, RD_ERROR_NOT_FOUND, "Unknown command");
-}
-
 static void
 handle_request (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTable *query,
                 gpointer user_data)
@@ -479,9 +184,10 @@ handle_request (SoupServer *server, SoupServerMessage *msg, const char *path, GH
   g_autoptr(RdHub) hub = g_weak_ref_get (&self->hub);
   g_autoptr(JsonObject) body = NULL;
   g_autoptr(GError) error = NULL;
+  g_autofree char *actor = NULL;
   const char *method = soup_server_message_get_method (msg);
   const char *command;
-  gboolean read_only;
+  gboolean uses_get;
 
   if (hub == NULL)
     {
@@ -494,11 +200,10 @@ handle_request (SoupServer *server, SoupServerMessage *msg, const char *path, GH
       return;
     }
   command = path + strlen ("/v1/");
-  read_only = g_str_equal (command, "status") || g_str_equal (command, "users") ||
-              g_str_equal (command, "extensions") || g_str_equal (command, "agent-keys");
-  if (g_strcmp0 (method, read_only ? SOUP_METHOD_GET : SOUP_METHOD_POST) != 0)
+  uses_get = rd_admin_command_uses_get (command);
+  if (g_strcmp0 (method, uses_get ? SOUP_METHOD_GET : SOUP_METHOD_POST) != 0)
     {
-      reply_new_error (msg, RD_ERROR_INVALID_INPUT, read_only ? "Use GET" : "Use POST");
+      reply_new_error (msg, RD_ERROR_INVALID_INPUT, uses_get ? "Use GET" : "Use POST");
       return;
     }
   body = parse_body (msg, &error);
@@ -507,8 +212,9 @@ handle_request (SoupServer *server, SoupServerMessage *msg, const char *path, GH
       reply_error (msg, error);
       return;
     }
-  g_debug ("Admin command %s", command);
-  dispatch (hub, msg, command, body);
+  actor = peer_actor (msg);
+  soup_server_message_pause (msg);
+  rd_admin_commands_run_async (hub, actor, command, body, NULL, command_done_cb, g_object_ref (msg));
 }
 
 /* ---- socket ------------------------------------------------------------------------ */

@@ -120,3 +120,13 @@ rd_agent_backend_identity_is_current (RdAgentBackend *self, const RdAgentIdentit
   iface = RD_AGENT_BACKEND_GET_IFACE (self);
   return iface->identity_is_current == NULL || iface->identity_is_current (self, identity);
 }
+
+JsonArray *
+rd_agent_backend_live_calls (RdAgentBackend *self, const char *extension)
+{
+  RdAgentBackendInterface *iface;
+
+  g_return_val_if_fail (RD_IS_AGENT_BACKEND (self), NULL);
+  iface = RD_AGENT_BACKEND_GET_IFACE (self);
+  return iface->live_calls != NULL ? iface->live_calls (self, extension) : NULL;
+}

@@ -66,6 +66,8 @@ struct _RdAgentBackendInterface
   /* Optional: is the binding (and the agent key) of a resumed session still in force? A
    * session token outlives hub restarts, so this is checked at every resume. NULL = yes. */
   gboolean         (*identity_is_current)  (RdAgentBackend *self, const RdAgentIdentity *identity);
+  /* Optional: the "call" frames of @extension's calls in progress, for the welcome. New ref. */
+  JsonArray       *(*live_calls)           (RdAgentBackend *self, const char *extension);
 };
 
 void             rd_agent_backend_authenticate_async   (RdAgentBackend *self, const char *method, const char *who,
@@ -86,5 +88,7 @@ void             rd_agent_backend_create_record_async  (RdAgentBackend *self, co
                                                         GAsyncReadyCallback cb, gpointer data);
 JsonObject      *rd_agent_backend_create_record_finish (RdAgentBackend *self, GAsyncResult *res, GError **error);
 gboolean         rd_agent_backend_identity_is_current  (RdAgentBackend *self, const RdAgentIdentity *identity);
+/* NULL when the backend does not tell. */
+JsonArray       *rd_agent_backend_live_calls           (RdAgentBackend *self, const char *extension);
 
 G_END_DECLS

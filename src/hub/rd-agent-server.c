@@ -175,6 +175,13 @@ complete_sign_in (RdAgentServer *self, RdAgentSession *session,
   status = rd_agent_backend_get_status (self->backend);
   welcome = rd_agent_frame_welcome (identity->extension, identity->user_id, identity->user_name,
                                     token, expires_unix, status);
+  {
+    /* what the agent should be showing now: it drops calls that ended while it was away */
+    JsonArray *calls = rd_agent_backend_live_calls (self->backend, identity->extension);
+
+    if (calls != NULL)
+      json_object_set_array_member (welcome, "calls", calls);
+  }
   rd_agent_session_send (session, welcome);
 }
 

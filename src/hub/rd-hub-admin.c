@@ -6,6 +6,7 @@
 
 #include "core/rd-error.h"
 #include "core/rd-tls-pin.h"
+#include "hub/rd-tls-probe.h"
 
 #include <string.h>
 
@@ -89,6 +90,24 @@ require_pbx_connected (RdHub *self, GError **error)
   return TRUE;
 }
 
+static gboolean
+check_time_zone (const char *zone, GError **error)
+{
+  g_autoptr(GTimeZone) tz = NULL;
+
+  if (zone == NULL || *zone == '\0')
+    return TRUE;
+  if (text_is_clean (zone, 64))
+    tz = g_time_zone_new_identifier (zone);
+  if (tz == NULL)
+    {
+      g_set_error_literal (error, RD_ERROR, RD_ERROR_INVALID_INPUT,
+                           "The PBX time zone must be a time zone name such as Asia/Shanghai or Europe/Paris");
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /* ---- connect the PBX --------------------------------------------------------- */
 
 typedef struct {
@@ -96,6 +115,7 @@ typedef struct {
   RdPbxConfig  config;
   gulong       handler;
   guint        timeout_id;
+  gboolean     replaced;    /* the running connection to the same PBX was released to verify */
 } PbxConnect;
 
 static void
@@ -132,8 +152,10 @@ pbx_connect_done (GTask *task, gboolean connected, const char *reason)
     {
       g_signal_handlers_disconnect_by_data (data->pbx, self);
       rd_pbx_stop_async (data->pbx, NULL, candidate_stopped_cb, NULL);
+      if (data->replaced)
+        rd_hub_start_saved_pbx (self);   /* back to what worked */
       g_task_return_new_error (task, RD_ERROR, RD_ERROR_FAILED, "Could not connect to the PBX: %s",
-                               reason ? reason : "no reason given");
+                               reason && *reason ? reason : "no reason given");
       g_object_unref (task);
       return;
     }
@@ -164,17 +186,22 @@ pbx_connect_done (GTask *task, gboolean connected, const char *reason)
     }
   g_message ("PBX connected and saved");
   g_clear_pointer (&self->pbx_problem, g_free);
+  if (g_strcmp0 (old_url, data->config.base_url) != 0)
+    rd_hub_calls_end_all (self);   /* calls on the PBX we leave are no longer ours to follow */
   rd_hub_set_pbx (self, data->pbx);
   g_task_return_boolean (task, TRUE);
   g_object_unref (task);
 }
 
+/* Verifying is one attempt: the first failure is the answer (the administrator sees
+ * the reason at once and can run the command again), not a retry loop that would keep
+ * the command waiting for PBX_VERIFY_TIMEOUT_S. */
 static void
 candidate_state_cb (RdPbx *pbx, int state, const char *message, gpointer user_data)
 {
   if (state == RD_PBX_STATE_CONNECTED)
     pbx_connect_done (user_data, TRUE, NULL);
-  else if (state == RD_PBX_STATE_FAILED)
+  else if (state == RD_PBX_STATE_FAILED || state == RD_PBX_STATE_RECONNECTING)
     pbx_connect_done (user_data, FALSE, message);
 }
 
@@ -190,6 +217,26 @@ candidate_timeout_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* Verification starts: one attempt, answered by the first state it reaches (or the timeout). */
+static void
+start_candidate (GTask *task)
+{
+  PbxConnect *data = g_task_get_task_data (task);
+
+  data->timeout_id = g_timeout_add_seconds (PBX_VERIFY_TIMEOUT_S, candidate_timeout_cb, task);
+  rd_pbx_start (data->pbx);   /* the task is owned by the pending verification */
+}
+
+static void
+replaced_pbx_released_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+
+  rd_pbx_stop_finish (RD_PBX (source), result, NULL);
+  rd_hub_save_pbx_session (g_task_get_source_object (task), RD_PBX (source));   /* released: nothing to keep */
+  start_candidate (task);
+}
+
 void
 rd_hub_connect_pbx_async (RdHub *self, const RdPbxConfig *config, GCancellable *cancellable,
                           GAsyncReadyCallback callback, gpointer user_data)
@@ -197,6 +244,9 @@ rd_hub_connect_pbx_async (RdHub *self, const RdPbxConfig *config, GCancellable *
   g_autoptr(GTask) task = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *old_url = NULL;
+  g_autofree char *saved_secret = NULL;
+  g_autofree char *saved_url = NULL;
+  g_autofree char *old_client = NULL;
   PbxConnect *data;
   gint64 mark;
 
@@ -210,9 +260,15 @@ rd_hub_connect_pbx_async (RdHub *self, const RdPbxConfig *config, GCancellable *
       g_task_return_new_error (task, RD_ERROR, RD_ERROR_UNAVAILABLE, "The hub is not running");
       return;
     }
+  /* The saved secret only ever goes back to the saved PBX: pointing the hub at another address
+   * must not hand it over (it can dial from any extension). */
+  saved_url = rd_store_get_setting (self->store, "pbx.url");
+  if (config->client_secret == NULL && saved_url != NULL && g_strcmp0 (saved_url, config->base_url) == 0)
+    saved_secret = rd_secrets_get (self->secrets, RD_SECRET_PBX_CLIENT_SECRET, NULL);
   if (!check_server (config->base_url, config->cert_sha256, config->allow_insecure, "PBX", &error) ||
       !require_field (config->client_id, "PBX client id", &error) ||
-      !require_field (config->client_secret, "PBX client secret", &error))
+      !require_field (saved_secret != NULL ? saved_secret : config->client_secret, "PBX client secret", &error) ||
+      !check_time_zone (config->time_zone, &error))
     {
       g_task_return_error (task, g_steal_pointer (&error));
       return;
@@ -221,7 +277,9 @@ rd_hub_connect_pbx_async (RdHub *self, const RdPbxConfig *config, GCancellable *
   data = g_new0 (PbxConnect, 1);
   data->config.base_url = g_strdup (config->base_url);
   data->config.client_id = g_strdup (config->client_id);
-  data->config.client_secret = g_strdup (config->client_secret);
+  data->config.client_secret = g_strdup (saved_secret != NULL ? saved_secret : config->client_secret);
+  if (saved_secret != NULL)
+    explicit_bzero (saved_secret, strlen (saved_secret));
   data->config.cert_sha256 = g_strdup (config->cert_sha256);
   data->config.user_agent = g_strdup (config->user_agent);
   data->config.request_timeout = config->request_timeout;
@@ -238,20 +296,41 @@ rd_hub_connect_pbx_async (RdHub *self, const RdPbxConfig *config, GCancellable *
 
   /* The same PBX keeps its catch-up mark; a new one starts from now. */
   old_url = rd_store_get_setting (self->store, "pbx.url");
+  old_client = rd_store_get_setting (self->store, "pbx.client-id");
   mark = rd_store_get_setting_int (self->store, "pbx.high-water-mark", 0);
   if (g_strcmp0 (old_url, config->base_url) != 0 || mark <= 0)
     mark = g_get_real_time () / G_USEC_PER_SEC;
   self->pbx_mark_saved = mark;
   rd_pbx_set_high_water_mark (data->pbx, mark);
+  if (g_strcmp0 (old_url, config->base_url) == 0)
+    {
+      g_autoptr(GPtrArray) legs = rd_hub_calls_dup_legs (self);
+
+      rd_pbx_adopt_calls (data->pbx, legs);   /* the same PBX: its calls go on */
+    }
 
   /* Records that arrive while verifying are kept: wire the engine before starting. */
   g_signal_connect (data->pbx, "call-event", G_CALLBACK (rd_hub_on_call_event), self);
   g_signal_connect (data->pbx, "call-record", G_CALLBACK (rd_hub_on_call_record), self);
   g_signal_connect (data->pbx, "dial-failed", G_CALLBACK (rd_hub_on_dial_failed), self);
   data->handler = g_signal_connect (data->pbx, "state-changed", G_CALLBACK (candidate_state_cb), task);
-  data->timeout_id = g_timeout_add_seconds (PBX_VERIFY_TIMEOUT_S, candidate_timeout_cb, task);
-  g_steal_pointer (&task);   /* owned by the pending verification */
-  rd_pbx_start (data->pbx);
+
+  /* Connecting the same PBX with the same API client again (a new secret, a new pin): the
+   * running connection gives its token back first, so that verifying does not need a second
+   * one from a PBX that may allow a single token per client. */
+  if (self->pbx != NULL && g_strcmp0 (old_url, config->base_url) == 0 &&
+      g_strcmp0 (old_client, config->client_id) == 0)
+    {
+      g_autoptr(RdPbx) old = g_object_ref (self->pbx);
+
+      data->replaced = TRUE;
+      g_signal_handlers_disconnect_by_data (old, self);
+      g_clear_object (&self->pbx);
+      rd_hub_emit_status (self);
+      rd_pbx_stop_async (old, NULL, replaced_pbx_released_cb, g_steal_pointer (&task));
+      return;
+    }
+  start_candidate (g_steal_pointer (&task));
 }
 
 gboolean
@@ -262,6 +341,16 @@ rd_hub_connect_pbx_finish (RdHub *self, GAsyncResult *result, GError **error)
 }
 
 /* ---- connect the CRM ---------------------------------------------------------- */
+
+/* The CRM object: every log carries the saved style (crm.log-style), so it is built with the default. */
+static RdCrm *
+create_crm (RdHub *self, const RdCrmConfig *config, GError **error)
+{
+  RdCrmConfig plain = *config;
+
+  plain.log_style = RD_CRM_LOG_ACTIVITY;
+  return rd_hub_create_crm (self, &plain, error);
+}
 
 typedef struct {
   RdCrm       *crm;
@@ -323,6 +412,8 @@ crm_verified_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   self->crm_state = RD_HUB_CRM_CONNECTED;
   rd_phone_index_set_region (self->index, rd_hub_region (self));
   g_message ("CRM connected and saved (version %s)", info->version ? info->version : "unknown");
+  if (rd_hub_region_note (self) != NULL)
+    g_warning ("%s", rd_hub_region_note (self));
   rd_hub_emit_status (self);
   rd_hub_refresh_index (self);
   rd_hub_outbox_kick (self);
@@ -337,6 +428,7 @@ rd_hub_connect_crm_async (RdHub *self, const RdCrmConfig *config, GCancellable *
   g_autoptr(GError) error = NULL;
   g_autofree char *old_url = NULL;
   g_autofree char *old_db = NULL;
+  g_autofree char *saved_key = NULL;
   CrmConnect *data;
 
   g_return_if_fail (RD_IS_HUB (self));
@@ -349,16 +441,18 @@ rd_hub_connect_crm_async (RdHub *self, const RdCrmConfig *config, GCancellable *
       g_task_return_new_error (task, RD_ERROR, RD_ERROR_UNAVAILABLE, "The hub is not running");
       return;
     }
+  old_url = rd_store_get_setting (self->store, "crm.url");
+  old_db = rd_store_get_setting (self->store, "crm.database");
+  if (config->api_key == NULL && old_url != NULL)
+    saved_key = rd_secrets_get (self->secrets, RD_SECRET_CRM_API_KEY, NULL);
   if (!check_server (config->url, config->cert_sha256, config->allow_insecure, "CRM", &error) ||
       !require_field (config->database, "database name", &error) ||
       !require_field (config->login, "administrator login", &error) ||
-      !require_field (config->api_key, "API key", &error))
+      !require_field (saved_key != NULL ? saved_key : config->api_key, "API key", &error))
     {
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
-  old_url = rd_store_get_setting (self->store, "crm.url");
-  old_db = rd_store_get_setting (self->store, "crm.database");
   if (old_url != NULL && (g_strcmp0 (old_url, config->url) != 0 || g_strcmp0 (old_db, config->database) != 0))
     {
       g_task_return_new_error (task, RD_ERROR, RD_ERROR_CONFLICT,
@@ -371,13 +465,15 @@ rd_hub_connect_crm_async (RdHub *self, const RdCrmConfig *config, GCancellable *
   data->config.url = g_strdup (config->url);
   data->config.database = g_strdup (config->database);
   data->config.login = g_strdup (config->login);
-  data->config.api_key = g_strdup (config->api_key);
+  data->config.api_key = g_strdup (saved_key != NULL ? saved_key : config->api_key);
+  if (saved_key != NULL)
+    explicit_bzero (saved_key, strlen (saved_key));
   data->config.cert_sha256 = g_strdup (config->cert_sha256);
   data->config.timeout = config->timeout;
   data->config.log_style = config->log_style;
   data->config.allow_insecure = config->allow_insecure;
   g_task_set_task_data (task, data, (GDestroyNotify) crm_connect_free);
-  data->crm = rd_hub_create_crm (self, &data->config, &error);
+  data->crm = create_crm (self, &data->config, &error);
   if (data->crm == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&error));
@@ -558,14 +654,18 @@ user_json (const RdCrmUser *user)
   return object;
 }
 
+/* @why: the reason as a stable code ("not-internal", "shared-email", "user-bound", "failed") for
+ * front-ends that say it in their own words; @reason: the same in English. */
 static void
-plan_add (JsonArray *plan, const char *extension, const RdCrmUser *user, const char *result, const char *reason)
+plan_add (JsonArray *plan, const char *extension, const RdCrmUser *user, const char *result, const char *why,
+          const char *reason)
 {
   JsonObject *entry = json_object_new ();
 
   json_object_set_string_member (entry, "extension", extension);
   json_object_set_object_member (entry, "user", user_json (user));
   json_object_set_string_member (entry, "result", result);
+  set_nullable (entry, "reason_code", why);
   set_nullable (entry, "reason", reason);
   json_array_add_object_element (plan, entry);
 }
@@ -610,14 +710,14 @@ bind_auto_ready (GTask *task, GPtrArray *users, GPtrArray *extensions)
       if (n_internal == 0)
         {
           if (other != NULL)
-            plan_add (plan, ext->number, other, "skipped",
+            plan_add (plan, ext->number, other, "skipped", "not-internal",
                       "not an internal user: portal and public users can change their own e-mail; "
                       "bind by hand (--force) if this is intended");
           continue;
         }
       if (n_internal > 1)
         {
-          plan_add (plan, ext->number, internal, "skipped",
+          plan_add (plan, ext->number, internal, "skipped", "shared-email",
                     "several internal users have this e-mail; bind by hand");
           continue;
         }
@@ -626,12 +726,12 @@ bind_auto_ready (GTask *task, GPtrArray *users, GPtrArray *extensions)
         {
           g_autofree char *reason = g_strdup_printf ("already bound to extension %s", taken->extension);
 
-          plan_add (plan, ext->number, internal, "skipped", reason);
+          plan_add (plan, ext->number, internal, "skipped", "user-bound", reason);
           continue;
         }
       if (lists->dry_run)
         {
-          plan_add (plan, ext->number, internal, "would-bind", NULL);
+          plan_add (plan, ext->number, internal, "would-bind", NULL, NULL);
           bound++;
           continue;
         }
@@ -640,13 +740,13 @@ bind_auto_ready (GTask *task, GPtrArray *users, GPtrArray *extensions)
         {
           g_message ("Bound extension %s to CRM user %" G_GINT64_FORMAT " by e-mail", ext->number, internal->id);
           end_sessions (self, ext->number, 0, RD_AGENT_REVOKED_REBOUND);
-          plan_add (plan, ext->number, internal, "bound", NULL);
+          plan_add (plan, ext->number, internal, "bound", NULL, NULL);
           bound++;
         }
       else
         {
           g_warning ("Auto-bind of extension %s failed: %s", ext->number, error->message);
-          plan_add (plan, ext->number, internal, "failed", error->message);
+          plan_add (plan, ext->number, internal, "failed", "failed", error->message);
         }
     }
   lists->plan = plan;
@@ -795,6 +895,7 @@ users_ready (GTask *task, GPtrArray *users, GPtrArray *extensions)
       g_autoptr(RdBinding) binding = rd_bindings_get_by_user (self->bindings, user->id);
       JsonObject *object = user_json (user);
 
+      json_object_set_boolean_member (object, "admin", user->is_admin);
       set_nullable (object, "extension", binding != NULL ? binding->extension : NULL);
       json_array_add_object_element (array, object);
     }
@@ -1236,6 +1337,229 @@ rd_hub_issue_agent_key (RdHub *self, const char *extension, GError **error)
   g_message ("Issued agent key %" G_GINT64_FORMAT " for extension %s", id, extension);
   return key;
 }
+
+/* ---- test a CRM, probe a certificate, log style ------------------------------------ */
+
+static void
+crm_tested_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RdCrmInfo) info = rd_crm_connect_finish (RD_CRM (source), result, &error);
+
+  if (info == NULL)
+    {
+      g_prefix_error (&error, "Could not connect to the CRM: ");
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  g_task_return_pointer (task, rd_hub_crm_info_to_json (info), (GDestroyNotify) json_object_unref);
+}
+
+void
+rd_hub_test_crm_async (RdHub *self, const RdCrmConfig *config, GCancellable *cancellable,
+                       GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RdCrm) crm = NULL;
+  g_autofree char *saved_url = NULL;
+  g_autofree char *saved_db = NULL;
+  RdCrmConfig test = { 0 };
+
+  g_return_if_fail (RD_IS_HUB (self));
+  g_return_if_fail (config != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, rd_hub_test_crm_async);
+  if (!self->started)
+    {
+      g_task_return_new_error (task, RD_ERROR, RD_ERROR_UNAVAILABLE, "The hub is not running");
+      return;
+    }
+  test = *config;
+  saved_url = rd_store_get_setting (self->store, "crm.url");
+  saved_db = rd_store_get_setting (self->store, "crm.database");
+  /* The saved key only goes to the saved CRM, never to another address. */
+  if (config->api_key == NULL && saved_url != NULL && g_strcmp0 (saved_url, config->url) == 0 &&
+      g_strcmp0 (saved_db, config->database) == 0)
+    test.api_key = rd_secrets_get (self->secrets, RD_SECRET_CRM_API_KEY, NULL);
+  else
+    test.api_key = g_strdup (config->api_key);
+  if (check_server (config->url, config->cert_sha256, config->allow_insecure, "CRM", &error) &&
+      require_field (config->database, "database name", &error) &&
+      require_field (config->login, "administrator login", &error) &&
+      require_field (test.api_key, "API key", &error))
+    crm = create_crm (self, &test, &error);
+  if (test.api_key != NULL)
+    explicit_bzero (test.api_key, strlen (test.api_key));
+  g_free (test.api_key);
+  if (crm == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  rd_crm_connect_async (crm, cancellable, crm_tested_cb, g_steal_pointer (&task));
+}
+
+JsonObject *
+rd_hub_test_crm_finish (RdHub *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+probed_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+  JsonObject *found = rd_tls_probe_finish (result, &error);
+
+  if (found == NULL)
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_pointer (task, found, (GDestroyNotify) json_object_unref);
+}
+
+void
+rd_hub_probe_certificate_async (RdHub *self, const char *url, GCancellable *cancellable,
+                                GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_return_if_fail (RD_IS_HUB (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, rd_hub_probe_certificate_async);
+  if (!check_server (url, NULL, TRUE, "server", &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  rd_tls_probe_async (url, cancellable, probed_cb, g_steal_pointer (&task));
+}
+
+JsonObject *
+rd_hub_probe_certificate_finish (RdHub *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+gboolean
+rd_hub_set_log_style (RdHub *self, RdCrmLogStyle style, GError **error)
+{
+  g_return_val_if_fail (RD_IS_HUB (self), FALSE);
+
+  if (!require_crm_configured (self, error))
+    return FALSE;
+  if (style != RD_CRM_LOG_ACTIVITY && style != RD_CRM_LOG_NOTE)
+    {
+      g_set_error_literal (error, RD_ERROR, RD_ERROR_INVALID_INPUT, "The log style is activity or note");
+      return FALSE;
+    }
+  if (!rd_store_set_setting_int (self->store, "crm.log-style", style, error))
+    return FALSE;
+  g_message ("Calls are logged as %s", style == RD_CRM_LOG_NOTE ? "notes" : "done activities");
+  rd_hub_emit_status (self);
+  return TRUE;
+}
+
+/* ---- CRM administrators (web console sign-in) ---------------------------------------- */
+
+#define CRM_ADMIN_REFUSED "Wrong login or API key, or not an administrator of the CRM"
+
+typedef struct {
+  gint64 uid;
+} AdminCheck;
+
+static void
+admin_users_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  AdminCheck *check = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) users = rd_crm_list_users_finish (RD_CRM (source), result, &error);
+
+  if (users == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  for (guint i = 0; i < users->len; i++)
+    {
+      RdCrmUser *user = g_ptr_array_index (users, i);
+
+      if (user->id == check->uid && user->is_admin && user->type == RD_CRM_USER_INTERNAL)
+        {
+          JsonObject *found = json_object_new ();
+
+          json_object_set_int_member (found, "id", user->id);
+          set_nullable (found, "name", user->name);
+          set_nullable (found, "login", user->login);
+          g_task_return_pointer (task, found, (GDestroyNotify) json_object_unref);
+          return;
+        }
+    }
+  g_task_return_new_error (task, RD_ERROR, RD_ERROR_AUTH, CRM_ADMIN_REFUSED);
+}
+
+static void
+admin_authenticated_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  AdminCheck *check = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+
+  check->uid = rd_crm_authenticate_user_finish (RD_CRM (source), result, &error);
+  if (check->uid <= 0)
+    {
+      if (error != NULL && !g_error_matches (error, RD_ERROR, RD_ERROR_AUTH) && rd_error_is_transient (error))
+        g_task_return_new_error (task, RD_ERROR, RD_ERROR_UNAVAILABLE, "The CRM cannot check sign-ins right now: %s",
+                                 error->message);
+      else
+        g_task_return_new_error (task, RD_ERROR, RD_ERROR_AUTH, CRM_ADMIN_REFUSED);
+      return;
+    }
+  rd_crm_list_users_async (RD_CRM (source), g_task_get_cancellable (task), admin_users_cb, g_steal_pointer (&task));
+}
+
+void
+rd_hub_verify_crm_admin_async (RdHub *self, const char *login, const char *key, GCancellable *cancellable,
+                               GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_return_if_fail (RD_IS_HUB (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, rd_hub_verify_crm_admin_async);
+  g_task_set_task_data (task, g_new0 (AdminCheck, 1), g_free);
+  if (!require_crm_connected (self, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  if (login == NULL || key == NULL || *login == '\0' || *key == '\0')
+    {
+      g_task_return_new_error (task, RD_ERROR, RD_ERROR_AUTH, CRM_ADMIN_REFUSED);
+      return;
+    }
+  rd_crm_authenticate_user_async (self->crm, login, key, cancellable, admin_authenticated_cb,
+                                  g_steal_pointer (&task));
+}
+
+JsonObject *
+rd_hub_verify_crm_admin_finish (RdHub *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* ---- agent keys: list, revoke ------------------------------------------------------ */
 
 JsonArray *
 rd_hub_list_agent_keys (RdHub *self)

@@ -29,7 +29,7 @@ rd_hub_agent_status (RdHub *self)
       message = "Connecting to the CRM";
     }
   json_object_set_string_member (status, "crm", crm);
-  if (message == NULL && g_str_equal (crm, "failed"))
+  if (message == NULL && (g_str_equal (crm, "failed") || g_str_equal (crm, "unreachable")))
     message = self->crm_message;
   if (message == NULL && self->pbx != NULL && rd_pbx_get_state (self->pbx) != RD_PBX_STATE_CONNECTED)
     message = rd_pbx_get_state_message (self->pbx);
@@ -546,12 +546,19 @@ hub_create_record_finish (RdAgentBackend *backend, GAsyncResult *result, GError 
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
+static JsonArray *
+hub_live_calls (RdAgentBackend *backend, const char *extension)
+{
+  return rd_hub_calls_snapshot (RD_HUB (backend), extension);
+}
+
 void
 rd_hub_backend_iface_init (RdAgentBackendInterface *iface)
 {
   iface->authenticate_async = hub_authenticate_async;
   iface->authenticate_finish = hub_authenticate_finish;
   iface->get_status = hub_get_status;
+  iface->live_calls = hub_live_calls;
   iface->dial_async = hub_dial_async;
   iface->dial_finish = hub_dial_finish;
   iface->recent_calls = hub_recent_calls;

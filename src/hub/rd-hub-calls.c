@@ -25,6 +25,7 @@ typedef struct {
   guint          wait_id;
   GCancellable  *cancellable;
   gint64         last_seen;
+  RdCallEvent   *last;            /* the leg as the agent was last shown it */
 } LiveCall;
 
 static void
@@ -40,6 +41,7 @@ live_call_free (LiveCall *live)
   g_clear_pointer (&live->number, rd_phone_number_free);
   g_clear_pointer (&live->match, json_object_unref);
   g_clear_pointer (&live->queued, g_ptr_array_unref);
+  g_clear_pointer (&live->last, rd_call_event_free);
   g_free (live);
 }
 
@@ -130,6 +132,28 @@ send_event (LiveCall *live, const RdCallEvent *event)
     rd_agent_server_send_to_extension (live->hub->agent_server, live->extension, frame);
 }
 
+/* The leg's last state (and match) is kept in the store from its first event to its end,
+ * so that a restart can end it for the agent, or carry it on. */
+static void
+live_call_keep (LiveCall *live)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *match = NULL;
+  gboolean ok;
+
+  if (live->last == NULL || live->hub->store == NULL)
+    return;
+  if (live->ended)
+    ok = rd_store_live_call_remove (live->hub->store, live->call_id, live->extension, &error);
+  else
+    {
+      match = live->match != NULL ? rd_agent_frame_to_text (live->match, NULL) : NULL;
+      ok = rd_store_live_call_put (live->hub->store, live->last, match, &error);
+    }
+  if (!ok)
+    g_warning ("Call %s: %s", live->call_id, error->message);
+}
+
 /* Sends the first frame (and whatever queued behind it). */
 static void
 flush_first (LiveCall *live)
@@ -183,7 +207,11 @@ live_lookup_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   if (matches == NULL)
     g_warning ("Call %s: CRM lookup failed: %s", live->call_id, error->message);
   else if (matches->len > 0)
-    live->match = rd_agent_match_to_json (g_ptr_array_index (matches, 0));
+    {
+      g_clear_pointer (&live->match, json_object_unref);
+      live->match = rd_agent_match_to_json (g_ptr_array_index (matches, 0));
+      live_call_keep (live);
+    }
   live->lookup_pending = FALSE;
 
   if (!live->first_sent)
@@ -206,48 +234,74 @@ sweep_stale_calls (RdHub *self, gint64 now)
   g_hash_table_iter_init (&iter, self->calls);
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &live))
     if (now - live->last_seen > LIVE_CALL_MAX_AGE_US)
-      g_hash_table_iter_remove (&iter);
+      {
+        live->ended = TRUE;
+        live_call_keep (live);
+        g_hash_table_iter_remove (&iter);
+      }
+}
+
+/* Finds the CRM record of the live call's number: the index, else one CRM search
+ * (the first frame waits for it up to POP_WAIT_MS when it has not gone out yet). */
+static void
+live_call_lookup (LiveCall *live)
+{
+  RdHub *self = live->hub;
+  g_autoptr(GPtrArray) local = NULL;
+
+  /* A paused integration does no lookups at all. */
+  if (live->number == NULL || !self->settings.enabled || self->crm_state == RD_HUB_CRM_NOT_CONFIGURED ||
+      !rd_hub_number_is_searchable (live->number))
+    return;
+
+  local = rd_hub_lookup_local (self, live->number);
+  if (local->len > 0)
+    {
+      g_clear_pointer (&live->match, json_object_unref);
+      live->match = rd_agent_match_to_json (g_ptr_array_index (local, 0));
+      return;
+    }
+  if (rd_hub_crm_ready (self) && !live->lookup_pending)
+    {
+      LiveRef *ref = g_new0 (LiveRef, 1);
+
+      ref->hub = g_object_ref (self);
+      ref->key = g_strdup (live->key);
+      live->lookup_pending = TRUE;
+      g_clear_object (&live->cancellable);
+      live->cancellable = g_cancellable_new ();
+      if (!live->first_sent)
+        {
+          live->queued = g_ptr_array_new_with_free_func ((GDestroyNotify) rd_call_event_free);
+          live->wait_id = g_timeout_add (POP_WAIT_MS, pop_wait_cb, live);
+        }
+      rd_hub_lookup_async (self, live->number, live->cancellable, live_lookup_cb, ref);
+    }
+}
+
+static void
+live_call_set_number (LiveCall *live, const char *remote_number)
+{
+  g_autoptr(GError) error = NULL;
+
+  live->number = rd_hub_parse_number (live->hub, remote_number, &error);
+  if (live->number == NULL)
+    g_debug ("Call %s: caller id not usable: %s", live->call_id, error->message);
 }
 
 static LiveCall *
 live_call_new (RdHub *self, const RdCallEvent *event, char *key)
 {
   LiveCall *live = g_new0 (LiveCall, 1);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) local = NULL;
 
   live->hub = self;
   live->key = key;
   live->call_id = g_strdup (event->call_id);
   live->extension = g_strdup (event->extension);
-  live->number = rd_hub_parse_number (self, event->remote_number, &error);
-  if (live->number == NULL)
-    g_debug ("Call %s: caller id not usable: %s", event->call_id, error->message);
   g_hash_table_insert (self->calls, live->key, live);
-
-  /* A paused integration does no lookups at all. */
-  if (live->number == NULL || !self->settings.enabled || self->crm_state == RD_HUB_CRM_NOT_CONFIGURED ||
-      !rd_hub_number_is_searchable (live->number))
-    return live;
-
-  local = rd_hub_lookup_local (self, live->number);
-  if (local->len > 0)
-    {
-      live->match = rd_agent_match_to_json (g_ptr_array_index (local, 0));
-      return live;
-    }
-  if (rd_hub_crm_ready (self))
-    {
-      LiveRef *ref = g_new0 (LiveRef, 1);
-
-      ref->hub = g_object_ref (self);
-      ref->key = g_strdup (key);
-      live->lookup_pending = TRUE;
-      live->cancellable = g_cancellable_new ();
-      live->queued = g_ptr_array_new_with_free_func ((GDestroyNotify) rd_call_event_free);
-      live->wait_id = g_timeout_add (POP_WAIT_MS, pop_wait_cb, live);
-      rd_hub_lookup_async (self, live->number, live->cancellable, live_lookup_cb, ref);
-    }
+  if (event->remote_number != NULL)
+    live_call_set_number (live, event->remote_number);
+  live_call_lookup (live);
   return live;
 }
 
@@ -277,10 +331,22 @@ rd_hub_on_call_event (RdPbx *pbx, RdCallEvent *event, RdHub *self)
       live = live_call_new (self, event, key);
     }
   else
-    g_free (key);
+    {
+      g_free (key);
+      /* the PBX may name the other party only later (a call placed from elsewhere rings
+       * the caller's own phone first): look it up as soon as it is known */
+      if (live->number == NULL && event->remote_number != NULL && !live->ended)
+        {
+          live_call_set_number (live, event->remote_number);
+          live_call_lookup (live);
+        }
+    }
   live->last_seen = now;
   if (event->state == RD_CALL_STATE_ENDED)
     live->ended = TRUE;
+  g_clear_pointer (&live->last, rd_call_event_free);
+  live->last = rd_call_event_copy (event);
+  live_call_keep (live);
 
   if (!live->first_sent && live->queued != NULL)
     {
@@ -294,6 +360,92 @@ rd_hub_on_call_event (RdPbx *pbx, RdCallEvent *event, RdHub *self)
       send_event (live, event);
     }
   forget_if_ended (live);
+}
+
+/* ---- across restarts and PBX changes ------------------------------------------- */
+
+/* Takes back the legs in progress when the hub stopped (a crash included): the agents
+ * were shown them, so they are ended, or carried on, as the PBX tells after connecting. */
+void
+rd_hub_calls_restore (RdHub *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) matches = NULL;
+  g_autoptr(GPtrArray) legs = rd_store_live_calls_list (self->store, LIVE_CALL_MAX_AGE_US / G_USEC_PER_SEC,
+                                                        &matches, &error);
+
+  if (legs == NULL)
+    {
+      g_warning ("Cannot read the calls in progress at the last stop: %s", error->message);
+      return;
+    }
+  for (guint i = 0; i < legs->len; i++)
+    {
+      RdCallEvent *leg = g_ptr_array_index (legs, i);
+      const char *match = g_ptr_array_index (matches, i);
+      LiveCall *live = g_new0 (LiveCall, 1);
+      g_autoptr(JsonParser) parser = json_parser_new ();
+
+      live->hub = self;
+      live->key = g_strdup_printf ("%s\x1f%s", leg->call_id, leg->extension);
+      live->call_id = g_strdup (leg->call_id);
+      live->extension = g_strdup (leg->extension);
+      live->first_sent = TRUE;
+      live->last_seen = g_get_monotonic_time ();
+      live->last = rd_call_event_copy (leg);
+      if (leg->remote_number != NULL)
+        live_call_set_number (live, leg->remote_number);
+      if (match != NULL && json_parser_load_from_data (parser, match, -1, NULL) &&
+          JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+        live->match = json_object_ref (json_node_get_object (json_parser_get_root (parser)));
+      g_hash_table_replace (self->calls, live->key, live);
+    }
+  if (legs->len > 0)
+    g_message ("%u call leg(s) were in progress at the last stop: checking them with the PBX", legs->len);
+}
+
+GPtrArray *
+rd_hub_calls_dup_legs (RdHub *self)
+{
+  GPtrArray *legs = g_ptr_array_new_with_free_func ((GDestroyNotify) rd_call_event_free);
+  GHashTableIter iter;
+  LiveCall *live;
+
+  g_hash_table_iter_init (&iter, self->calls);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &live))
+    if (!live->ended && live->last != NULL)
+      g_ptr_array_add (legs, rd_call_event_copy (live->last));
+  return legs;
+}
+
+JsonArray *
+rd_hub_calls_snapshot (RdHub *self, const char *extension)
+{
+  JsonArray *calls = json_array_new ();
+  GHashTableIter iter;
+  LiveCall *live;
+
+  g_hash_table_iter_init (&iter, self->calls);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &live))
+    if (!live->ended && live->first_sent && live->last != NULL && g_strcmp0 (live->extension, extension) == 0)
+      json_array_add_object_element (calls, rd_agent_frame_call (live->last, live->number, live->match,
+                                                                 live->lookup_pending));
+  return calls;
+}
+
+void
+rd_hub_calls_end_all (RdHub *self)
+{
+  g_autoptr(GPtrArray) legs = rd_hub_calls_dup_legs (self);
+
+  for (guint i = 0; i < legs->len; i++)
+    {
+      RdCallEvent *leg = g_ptr_array_index (legs, i);
+
+      leg->state = RD_CALL_STATE_ENDED;
+      leg->timestamp_us = g_get_real_time ();
+      rd_hub_on_call_event (NULL, leg, self);
+    }
 }
 
 void

@@ -72,6 +72,32 @@ get_uint (GKeyFile *file, const char *group, const char *key, guint max, guint *
   return TRUE;
 }
 
+static gboolean
+load_console (RdHubConfig *config, GKeyFile *file, GError **error)
+{
+  g_autoptr(GError) local = NULL;
+  g_autofree char *address = NULL;
+
+  if (g_key_file_has_key (file, "console", "enabled", NULL) &&
+      !g_key_file_get_boolean (file, "console", "enabled", &local))
+    {
+      if (local != NULL)
+        {
+          g_set_error_literal (error, RD_ERROR, RD_ERROR_INVALID_INPUT, "[console] enabled must be true or false");
+          return FALSE;
+        }
+      g_clear_pointer (&config->options.console_address, g_free);
+      return TRUE;
+    }
+  address = g_key_file_get_string (file, "console", "listen-address", NULL);
+  if (address != NULL && *g_strstrip (address) != '\0')
+    {
+      g_free (config->options.console_address);
+      config->options.console_address = g_steal_pointer (&address);
+    }
+  return get_uint (file, "console", "port", 65535, &config->options.console_port, error);
+}
+
 gboolean
 rd_hub_config_load (RdHubConfig *config, const char *path, GError **error)
 {
@@ -89,6 +115,8 @@ rd_hub_config_load (RdHubConfig *config, const char *path, GError **error)
   config->index_refresh = 45;
   config->index_reconcile = 600;
   config->index_concurrency = 4;
+  config->options.console_address = g_strdup ("127.0.0.1");
+  config->options.console_port = RD_HUB_DEFAULT_CONSOLE_PORT;
 
   if (g_file_test (file_path, G_FILE_TEST_EXISTS))
     {
@@ -127,6 +155,8 @@ rd_hub_config_load (RdHubConfig *config, const char *path, GError **error)
           !get_uint (file, "engine", "index-refresh", 86400, &config->index_refresh, error) ||
           !get_uint (file, "engine", "index-reconcile", 7 * 86400, &config->index_reconcile, error) ||
           !get_uint (file, "engine", "index-concurrency", 16, &config->index_concurrency, error))
+        return FALSE;
+      if (!load_console (config, file, error))
         return FALSE;
       config->options.database_path = get_path (file, dir, "database", NULL);
       config->options.tls_certificate = get_path (file, dir, "tls-certificate", NULL);

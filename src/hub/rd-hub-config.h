@@ -8,6 +8,10 @@
  *   tls-key=/etc/ringdesk/tls/hub.key
  *   admin-socket=/run/ringdesk-hub/admin.sock
  *   secrets-dir=/var/lib/ringdesk-hub/secrets
+ *   [console]
+ *   enabled=true                    # the web console (default on)
+ *   listen-address=127.0.0.1        # non-loopback needs the [hub] TLS certificate
+ *   port=8470
  *   [engine]
  *   retry-base=5                    # outbox backoff, seconds
  *   retry-max=600
@@ -34,6 +38,7 @@ typedef struct {
 } RdHubConfig;
 
 #define RD_HUB_DEFAULT_CONFIG SYSCONFDIR "/ringdesk/hub.conf"
+#define RD_HUB_DEFAULT_CONSOLE_PORT 8470
 
 /* Loads @path (NULL = the default, which may be absent); fills defaults. A
  * missing explicit @path, a malformed file or a secret found in it is an error. */

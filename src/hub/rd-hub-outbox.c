@@ -32,6 +32,8 @@ static const char * const migrations[] = {
   "  kind INTEGER NOT NULL, rec_id INTEGER NOT NULL, phonebook_id INTEGER NOT NULL,"
   "  contact_id INTEGER NOT NULL, updated INTEGER NOT NULL,"
   "  PRIMARY KEY (kind, rec_id, phonebook_id)) WITHOUT ROWID;",
+  /* what was pushed last (rd_pbx_contact digest): an unchanged contact is not pushed again */
+  "ALTER TABLE hub_sync_map ADD COLUMN digest TEXT;",
 };
 
 typedef struct _Job Job;
@@ -91,11 +93,12 @@ begun_set (RdHub *self, const char *key, gboolean on, GError **error)
   return rd_hub_sql_step_done (db, stmt, "outbox mark", error);
 }
 
+/* The PBX contact a CRM record was pushed as, and a digest of what was pushed. */
 static gint64
-sync_map_get (RdHub *self, RdCrmKind kind, gint64 id, gint64 phonebook_id)
+sync_map_get (RdHub *self, RdCrmKind kind, gint64 id, gint64 phonebook_id, char **out_digest)
 {
   sqlite3 *db = rd_store_get_db (self->store);
-  g_autoptr(RdHubStmt) stmt = rd_hub_sql_prepare (db, "SELECT contact_id FROM hub_sync_map"
+  g_autoptr(RdHubStmt) stmt = rd_hub_sql_prepare (db, "SELECT contact_id, digest FROM hub_sync_map"
                                                   " WHERE kind = ?1 AND rec_id = ?2 AND phonebook_id = ?3", NULL);
 
   if (stmt == NULL)
@@ -103,16 +106,21 @@ sync_map_get (RdHub *self, RdCrmKind kind, gint64 id, gint64 phonebook_id)
   sqlite3_bind_int (stmt, 1, kind);
   sqlite3_bind_int64 (stmt, 2, id);
   sqlite3_bind_int64 (stmt, 3, phonebook_id);
-  return sqlite3_step (stmt) == SQLITE_ROW ? sqlite3_column_int64 (stmt, 0) : 0;
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    return 0;
+  if (out_digest != NULL && sqlite3_column_type (stmt, 1) == SQLITE_TEXT)
+    *out_digest = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
+  return sqlite3_column_int64 (stmt, 0);
 }
 
 static gboolean
-sync_map_put (RdHub *self, RdCrmKind kind, gint64 id, gint64 phonebook_id, gint64 contact_id, GError **error)
+sync_map_put (RdHub *self, RdCrmKind kind, gint64 id, gint64 phonebook_id, gint64 contact_id,
+              const char *digest, GError **error)
 {
   sqlite3 *db = rd_store_get_db (self->store);
   g_autoptr(RdHubStmt) stmt = rd_hub_sql_prepare (db, "INSERT OR REPLACE INTO hub_sync_map"
-                                                  " (kind, rec_id, phonebook_id, contact_id, updated)"
-                                                  " VALUES (?1, ?2, ?3, ?4, ?5)", error);
+                                                  " (kind, rec_id, phonebook_id, contact_id, updated, digest)"
+                                                  " VALUES (?1, ?2, ?3, ?4, ?5, ?6)", error);
 
   if (stmt == NULL)
     return FALSE;
@@ -121,6 +129,7 @@ sync_map_put (RdHub *self, RdCrmKind kind, gint64 id, gint64 phonebook_id, gint6
   sqlite3_bind_int64 (stmt, 3, phonebook_id);
   sqlite3_bind_int64 (stmt, 4, contact_id);
   sqlite3_bind_int64 (stmt, 5, g_get_real_time () / G_USEC_PER_SEC);
+  rd_hub_sql_bind_text (stmt, 6, digest);
   return rd_hub_sql_step_done (db, stmt, "sync map", error);
 }
 
@@ -176,8 +185,17 @@ rd_hub_outbox_enqueue_call (RdHub *self, const RdCallRecord *record, const RdBin
   json_object_set_int_member (payload, "user_id", binding->user_id);
   json_object_set_string_member (payload, "user_name", binding->user_name ? binding->user_name : binding->extension);
   json_object_set_string_member (payload, "direction", rd_direction_to_string (record->direction));
-  json_object_set_string_member (payload, "from", record->from_number ? record->from_number : "");
-  json_object_set_string_member (payload, "to", record->to_number ? record->to_number : "");
+  /* the outside party as people read it ("+86 135 0000 0001"), however the PBX wrote it
+   * ("013500000001"): the log's text, the call-back's title; extensions stay as they are */
+  {
+    const char *shown = remote != NULL && remote->international != NULL ? remote->international : remote_raw;
+    gboolean inbound = record->direction == RD_DIRECTION_INBOUND;
+
+    json_object_set_string_member (payload, "from", inbound && shown ? shown
+                                                    : record->from_number ? record->from_number : "");
+    json_object_set_string_member (payload, "to", !inbound && shown ? shown
+                                                  : record->to_number ? record->to_number : "");
+  }
   json_object_set_string_member (payload, "remote", remote_raw ? remote_raw : "");
   json_object_set_int_member (payload, "start", record->start_unix);
   json_object_set_int_member (payload, "ring", record->ring_seconds);
@@ -651,7 +669,33 @@ static gboolean
 after_upsert (Job *job, GError **error)
 {
   return sync_map_put (job->hub, job->target_kind, job->target_id, job->hub->settings.sync_phonebook_id,
-                       json_object_get_int_member_with_default (job->payload, "contact_id", 0), error);
+                       json_object_get_int_member_with_default (job->payload, "contact_id", 0),
+                       json_object_get_string_member_with_default (job->payload, "digest", NULL), error);
+}
+
+/* What the PBX would be told: names, company, e-mail, tag and every number. */
+static char *
+contact_digest (const RdPbxContact *contact)
+{
+  g_autoptr(GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
+  const char *parts[] = { contact->first_name, contact->last_name, contact->company, contact->email,
+                          contact->remark };
+
+  for (guint i = 0; i < G_N_ELEMENTS (parts); i++)
+    {
+      g_checksum_update (sum, (const guchar *) (parts[i] ? parts[i] : ""), -1);
+      g_checksum_update (sum, (const guchar *) "\x1f", 1);
+    }
+  for (guint i = 0; contact->numbers != NULL && i < contact->numbers->len; i++)
+    {
+      const RdPbxContactNumber *n = g_ptr_array_index (contact->numbers, i);
+
+      g_checksum_update (sum, (const guchar *) n->type, -1);
+      g_checksum_update (sum, (const guchar *) "=", 1);
+      g_checksum_update (sum, (const guchar *) n->number, -1);
+      g_checksum_update (sum, (const guchar *) "\x1f", 1);
+    }
+  return g_strdup (g_checksum_get_string (sum));
 }
 
 static void
@@ -682,6 +726,7 @@ contact_from_match (RdHub *self, const RdCrmMatch *match)
 {
   RdPbxContact *contact = rd_pbx_contact_new ();
   g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  const char *region;
   guint n = 0;
 
   if ((match->first_name == NULL || *match->first_name == '\0') &&
@@ -698,9 +743,13 @@ contact_from_match (RdHub *self, const RdCrmMatch *match)
     contact->company = g_strdup (match->company);
   contact->email = g_strdup (match->email);
   contact->remark = sync_remark (match->kind, match->id);
+  /* national numbers belong to the record's country, else its company's (both from the
+   * CRM), else the hub's region: a US contact's "(212) 555-1234" is +1 212…, even in CN */
+  region = match->country_code != NULL && rd_phone_region_is_valid (match->country_code)
+           ? match->country_code : rd_hub_region (self);
   for (guint i = 0; match->numbers != NULL && match->numbers[i] != NULL && n < G_N_ELEMENTS (number_types); i++)
     {
-      g_autoptr(RdPhoneNumber) number = rd_hub_parse_number (self, match->numbers[i], NULL);
+      g_autoptr(RdPhoneNumber) number = rd_phone_parse (match->numbers[i], -1, region, NULL, NULL);
       const char *text;
 
       if (number == NULL || number->kind == RD_NUMBER_WITHHELD)
@@ -765,6 +814,8 @@ sync_record_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   RdHub *self = job->hub;
   g_autoptr(GError) error = NULL;
   g_autoptr(RdCrmMatch) match = rd_crm_get_record_finish (RD_CRM (source), result, &error);
+  g_autofree char *digest = NULL;
+  g_autofree char *pushed = NULL;
   RdPbxContact *contact;
 
   if (match == NULL)
@@ -787,7 +838,16 @@ sync_record_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       job_complete (job, "contact sync skipped: the CRM record has no phone number", NULL);
       return;
     }
-  contact->id = sync_map_get (self, job->target_kind, job->target_id, self->settings.sync_phonebook_id);
+  digest = contact_digest (contact);
+  contact->id = sync_map_get (self, job->target_kind, job->target_id, self->settings.sync_phonebook_id,
+                              &pushed);
+  if (contact->id > 0 && g_strcmp0 (pushed, digest) == 0)
+    {
+      rd_pbx_contact_free (contact);
+      job_complete (job, "the PBX contact is up to date; not pushed again", NULL);
+      return;
+    }
+  json_object_set_string_member (job->payload, "digest", digest);
   if (contact->id == 0 && begun_exists (self, job->item->key))
     {
       UpsertData *data = g_new0 (UpsertData, 1);

@@ -4,6 +4,7 @@
  *   rd-hub-outbox.c   the outbox worker: call logs, call-backs, auto-create, phonebook sync
  *   rd-hub-admin.c    administration (bind, sync, auto-create, enable, disconnect, keys)
  *   rd-hub-backend.c  the RdAgentBackend implementation (agent sign-in, dial, lookup …)
+ *   rd-hub-activity.c outbox listing and retry, recent calls, the audit log
  * plus test hooks (backend factories) for the hub's own tests.
  */
 #pragma once
@@ -13,7 +14,9 @@
 #include "hub/rd-admin-server.h"
 #include "hub/rd-agent-frames.h"
 #include "hub/rd-agent-server.h"
+#include "hub/rd-audit-log.h"
 #include "hub/rd-bindings.h"
+#include "hub/console/rd-console.h"
 #include "hub/rd-hub.h"
 #include "hub/rd-index-sync.h"
 #include "hub/rd-listener.h"
@@ -29,6 +32,7 @@ typedef enum {
   RD_HUB_CRM_CONNECTING,
   RD_HUB_CRM_CONNECTED,
   RD_HUB_CRM_FAILED,
+  RD_HUB_CRM_UNREACHABLE,    /* connected before, requests get no answer now: probed until they do */
 } RdHubCrmState;
 
 /* The integration's settings, cached from the store's settings table. */
@@ -64,12 +68,14 @@ struct _RdHub
   RdBindings     *bindings;
   RdPhoneIndex   *index;
   RdSecrets      *secrets;
+  RdAuditLog     *audit;
   RdHubSettings   settings;
 
   SoupServer     *server;
   RdListener     *listener;
   RdAgentServer  *agent_server;
   RdAdminServer  *admin;
+  RdConsole      *console;          /* the web console, or NULL */
   guint           port;
   gboolean        tls;
   guint           sigterm_id;
@@ -85,6 +91,7 @@ struct _RdHub
   char           *crm_message;
   guint           crm_retry_id;
   guint           crm_retry_delay;
+  guint           crm_probe_id;
 
   GHashTable     *calls;            /* "call_id\x1fextension" → live call (rd-hub-calls.c) */
   GHashTable     *dialed;           /* call id → extension that dialed it (agent dial) */
@@ -106,6 +113,7 @@ struct _RdHub
   gboolean        index_busy;       /* a refresh or a reconciliation runs */
   gboolean        reconcile_due;    /* a reconciliation waits for the refresh to end */
   gboolean        index_filled;     /* the first fill after connect finished */
+  gint64          index_refreshed;  /* unix seconds of the last finished refresh, 0 = none */
 
   RdHubPbxFactory pbx_factory;
   RdHubCrmFactory crm_factory;
@@ -119,13 +127,21 @@ gboolean    rd_hub_save_settings       (RdHub *self, const RdHubSettings *settin
 void        rd_hub_emit_status         (RdHub *self);
 /* The region for caller numbers: the override, else the CRM company's country. */
 const char *rd_hub_region              (RdHub *self);
+/* Why there is no region and how to set one, or NULL when there is one (or no CRM yet). */
+const char *rd_hub_region_note         (RdHub *self);
 /* Parses a number with the hub's region and rules; never NULL for non-hostile text. */
 RdPhoneNumber *rd_hub_parse_number     (RdHub *self, const char *text, GError **error);
 /* Can @number be looked up (an external or unparsed public number)? */
 gboolean    rd_hub_number_is_searchable (const RdPhoneNumber *number);
 gboolean    rd_hub_crm_ready           (RdHub *self);   /* connected and enabled */
 const char *rd_hub_crm_state_string    (RdHub *self);
+/* What auto-create makes of a caller: "individual", "lead", or "opportunity" (leads asked for,
+ * but the CRM has them turned off); and a sentence saying so in that case, else NULL. */
+const char *rd_hub_autocreate_creates  (RdHub *self, const char **out_note);
 void        rd_hub_set_pbx             (RdHub *self, RdPbx *pbx);
+void        rd_hub_start_saved_pbx     (RdHub *self);
+/* Keeps what @pbx needs to take over its PBX session after a restart (NULL: nothing). */
+void        rd_hub_save_pbx_session    (RdHub *self, RdPbx *pbx);
 void        rd_hub_set_crm             (RdHub *self, RdCrm *crm);
 void        rd_hub_refresh_index       (RdHub *self);
 void        rd_hub_reconcile_index     (RdHub *self);
@@ -134,6 +150,8 @@ RdCrm      *rd_hub_create_crm          (RdHub *self, const RdCrmConfig *config, 
 /* An RdCrmMatch with url filled in from the CRM (when connected). */
 void        rd_hub_fill_match_url      (RdHub *self, RdCrmMatch *match);
 const char *rd_hub_kind_string         (RdCrmKind kinds, char buffer[64]);
+/* {version, major, enterprise, leads, mobile, phone_search, country, timezone} */
+JsonObject *rd_hub_crm_info_to_json    (const RdCrmInfo *info);
 /* "inbound,outbound" → flags; unknown words are an RD_ERROR_INVALID_INPUT error. */
 RdHubCalls  rd_hub_calls_from_string   (const char *text, GError **error);
 
@@ -148,6 +166,14 @@ void        rd_hub_lookup_async        (RdHub *self, const RdPhoneNumber *number
                                         GAsyncReadyCallback callback, gpointer user_data);
 GPtrArray  *rd_hub_lookup_finish       (RdHub *self, GAsyncResult *result, GError **error);
 GPtrArray  *rd_hub_lookup_local        (RdHub *self, const RdPhoneNumber *number);
+/* The legs in progress kept at the last stop: back as live calls (call at start). */
+void        rd_hub_calls_restore       (RdHub *self);
+/* The live legs (RdCallEvent copies), for a PBX backend to adopt. */
+GPtrArray  *rd_hub_calls_dup_legs      (RdHub *self);
+/* The "call" frames of @extension's calls in progress (for a signing-in agent). */
+JsonArray  *rd_hub_calls_snapshot      (RdHub *self, const char *extension);
+/* Ends every live leg for its agent (the PBX they were on is gone). */
+void        rd_hub_calls_end_all       (RdHub *self);
 /* Remembers which extension dialed @call_id, so a later dial failure reaches that agent. */
 void        rd_hub_remember_dial       (RdHub *self, const char *call_id, const char *extension);
 

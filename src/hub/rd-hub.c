@@ -35,7 +35,9 @@ rd_hub_options_clear (RdHubOptions *options)
   g_clear_pointer (&options->tls_key, g_free);
   g_clear_pointer (&options->admin_socket, g_free);
   g_clear_pointer (&options->secrets_dir, g_free);
+  g_clear_pointer (&options->console_address, g_free);
   options->port = 0;
+  options->console_port = 0;
 }
 
 void
@@ -173,6 +175,16 @@ rd_hub_region (RdHub *self)
   return NULL;
 }
 
+const char *
+rd_hub_region_note (RdHub *self)
+{
+  if (rd_hub_region (self) != NULL || self->crm == NULL || rd_crm_get_info (self->crm) == NULL)
+    return NULL;
+  return "The CRM company has no country, so numbers written without +country code cannot be read "
+         "(no pop, no log for them). Set the company's country in the CRM (Settings → Companies), "
+         "or run “ringdesk-hub region CODE” (e.g. CN, DE, US).";
+}
+
 RdPhoneNumber *
 rd_hub_parse_number (RdHub *self, const char *text, GError **error)
 {
@@ -204,8 +216,29 @@ rd_hub_crm_state_string (RdHub *self)
     {
     case RD_HUB_CRM_CONNECTED: return "connected";
     case RD_HUB_CRM_CONNECTING: return "connecting";
+    case RD_HUB_CRM_UNREACHABLE: return "unreachable";
     default: return "failed";
     }
+}
+
+const char *
+rd_hub_autocreate_creates (RdHub *self, const char **out_note)
+{
+  const RdCrmInfo *info = self->crm != NULL ? rd_crm_get_info (self->crm) : NULL;
+
+  if (out_note != NULL)
+    *out_note = NULL;
+  if (self->settings.autocreate_kind != RD_CRM_KIND_LEAD)
+    return "individual";
+  if (info != NULL && info->has_leads && !info->leads_enabled)
+    {
+      /* Odoo makes crm.lead records opportunities then, and shows leads nowhere */
+      if (out_note != NULL)
+        *out_note = "Leads are turned off in the CRM (CRM → Configuration → Settings → Leads): "
+                    "new callers become opportunities in the pipeline. Turn Leads on there to get leads.";
+      return "opportunity";
+    }
+  return "lead";
 }
 
 void
@@ -272,6 +305,27 @@ pbx_stopped_cb (GObject *source, GAsyncResult *result, gpointer user_data)
     g_debug ("PBX stop: %s", error->message);
 }
 
+/* The PBX session (its tokens) outlives the process, crashes included: a restart
+ * takes it over instead of opening another one on the PBX. */
+void
+rd_hub_save_pbx_session (RdHub *self, RdPbx *pbx)
+{
+  g_autofree char *state = pbx != NULL ? rd_pbx_dup_session_state (pbx) : NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (self->secrets != NULL && !rd_secrets_set (self->secrets, RD_SECRET_PBX_SESSION, state, &error))
+    g_warning ("Cannot keep the PBX session for the next start: %s", error->message);
+  if (state != NULL)
+    explicit_bzero (state, strlen (state));
+}
+
+static void
+on_pbx_session_changed (RdPbx *pbx, RdHub *self)
+{
+  if (pbx == self->pbx)
+    rd_hub_save_pbx_session (self, pbx);
+}
+
 void
 rd_hub_set_pbx (RdHub *self, RdPbx *pbx)
 {
@@ -294,8 +348,65 @@ rd_hub_set_pbx (RdHub *self, RdPbx *pbx)
           g_signal_connect (pbx, "call-record", G_CALLBACK (rd_hub_on_call_record), self);
           g_signal_connect (pbx, "dial-failed", G_CALLBACK (rd_hub_on_dial_failed), self);
         }
+      g_signal_connect (pbx, "session-changed", G_CALLBACK (on_pbx_session_changed), self);
+      rd_hub_save_pbx_session (self, pbx);
     }
   rd_hub_emit_status (self);
+}
+
+#define CRM_PROBE_S 3
+
+static void
+crm_probed_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  /* the answer (or none) reaches on_crm_reachability through the CRM's own signal */
+  if (!rd_crm_probe_finish (RD_CRM (source), result, &error))
+    g_debug ("CRM probe: %s", error->message);
+}
+
+static gboolean
+crm_probe_cb (gpointer user_data)
+{
+  RdHub *self = user_data;
+
+  if (self->crm != NULL && self->crm_state == RD_HUB_CRM_UNREACHABLE)
+    rd_crm_probe_async (self->crm, self->crm_cancellable, crm_probed_cb, NULL);
+  return G_SOURCE_CONTINUE;
+}
+
+/* Any CRM request that gets no answer makes the CRM unreachable at once (status, agents'
+ * status frames, the last error); CRM work pauses and a probe every few seconds notices
+ * when it answers again, which any request may notice first. */
+static void
+on_crm_reachability (RdCrm *crm, gboolean reachable, const char *why, RdHub *self)
+{
+  if (crm != self->crm)
+    return;
+  if (!reachable && (self->crm_state == RD_HUB_CRM_CONNECTED || self->crm_state == RD_HUB_CRM_UNREACHABLE))
+    {
+      if (self->crm_state == RD_HUB_CRM_UNREACHABLE && g_strcmp0 (self->crm_message, why) == 0)
+        return;
+      if (self->crm_state == RD_HUB_CRM_CONNECTED)
+        g_warning ("CRM unreachable: %s", why ? why : "no answer");
+      self->crm_state = RD_HUB_CRM_UNREACHABLE;
+      g_free (self->crm_message);
+      self->crm_message = g_strdup (why);
+      if (self->crm_probe_id == 0)
+        self->crm_probe_id = g_timeout_add_seconds (CRM_PROBE_S, crm_probe_cb, self);
+      rd_hub_emit_status (self);
+    }
+  else if (reachable && self->crm_state == RD_HUB_CRM_UNREACHABLE)
+    {
+      g_message ("CRM reachable again");
+      self->crm_state = RD_HUB_CRM_CONNECTED;
+      g_clear_pointer (&self->crm_message, g_free);
+      g_clear_handle_id (&self->crm_probe_id, g_source_remove);
+      rd_hub_emit_status (self);
+      rd_hub_outbox_kick (self);
+      rd_hub_refresh_index (self);
+    }
 }
 
 void
@@ -307,6 +418,9 @@ rd_hub_set_crm (RdHub *self, RdCrm *crm)
       g_clear_object (&self->crm_cancellable);
     }
   g_clear_handle_id (&self->crm_retry_id, g_source_remove);
+  g_clear_handle_id (&self->crm_probe_id, g_source_remove);
+  if (self->crm != NULL)
+    g_signal_handlers_disconnect_by_func (self->crm, on_crm_reachability, self);
   g_clear_object (&self->crm);
   g_clear_object (&self->index_sync);
   self->index_filled = FALSE;
@@ -318,14 +432,15 @@ rd_hub_set_crm (RdHub *self, RdCrm *crm)
       self->crm_cancellable = g_cancellable_new ();
       self->index_sync = rd_index_sync_new (self->index, crm);
       rd_index_sync_set_limits (self->index_sync, &self->index_limits);
+      g_signal_connect (crm, "reachability-changed", G_CALLBACK (on_crm_reachability), self);
     }
   self->crm_state = crm != NULL ? RD_HUB_CRM_CONNECTING : RD_HUB_CRM_NOT_CONFIGURED;
   g_clear_pointer (&self->crm_message, g_free);
 }
 
 /* Starts the PBX from saved settings. */
-static void
-start_saved_pbx (RdHub *self)
+void
+rd_hub_start_saved_pbx (RdHub *self)
 {
   RdPbxConfig config = { 0 };
   g_autoptr(GError) error = NULL;
@@ -339,6 +454,7 @@ start_saved_pbx (RdHub *self)
   config.cert_sha256 = rd_store_get_setting (self->store, "pbx.cert-sha256");
   config.time_zone = rd_store_get_setting (self->store, "pbx.time-zone");
   config.allow_insecure = rd_store_get_setting_int (self->store, "pbx.insecure", 0) != 0;
+  config.session_state = rd_secrets_get (self->secrets, RD_SECRET_PBX_SESSION, NULL);
   config.client_secret = rd_secrets_get (self->secrets, RD_SECRET_PBX_CLIENT_SECRET, &error);
   if (config.client_secret == NULL)
     {
@@ -360,6 +476,11 @@ start_saved_pbx (RdHub *self)
     mark = g_get_real_time () / G_USEC_PER_SEC;
   self->pbx_mark_saved = mark;
   rd_pbx_set_high_water_mark (pbx, mark);
+  {
+    g_autoptr(GPtrArray) legs = rd_hub_calls_dup_legs (self);
+
+    rd_pbx_adopt_calls (pbx, legs);   /* checked with the PBX once connected */
+  }
   rd_hub_set_pbx (self, pbx);
   rd_pbx_start (pbx);
 }
@@ -401,6 +522,7 @@ index_refreshed_cb (GObject *source, GAsyncResult *result, gpointer user_data)
     g_message ("Phone index ready: %u numbers", rd_phone_index_count_numbers (self->index));
   else if (changed > 0)
     g_debug ("Phone index: %" G_GINT64_FORMAT " records changed", changed);
+  self->index_refreshed = g_get_real_time () / G_USEC_PER_SEC;
   if (!self->index_filled)
     {
       self->index_filled = TRUE;
@@ -514,6 +636,8 @@ saved_crm_connected_cb (GObject *source, GAsyncResult *result, gpointer user_dat
   self->crm_retry_delay = 0;
   self->crm_state = RD_HUB_CRM_CONNECTED;
   g_message ("CRM connected (version %s)", info->version ? info->version : "unknown");
+  if (rd_hub_region_note (self) != NULL)
+    g_warning ("%s", rd_hub_region_note (self));
   rd_phone_index_set_region (self->index, rd_hub_region (self));
   rd_hub_emit_status (self);
   rd_hub_refresh_index (self);
@@ -547,7 +671,9 @@ connect_saved_crm (RdHub *self)
   config.login = rd_store_get_setting (self->store, "crm.login");
   config.cert_sha256 = rd_store_get_setting (self->store, "crm.cert-sha256");
   config.allow_insecure = rd_store_get_setting_int (self->store, "crm.insecure", 0) != 0;
-  config.log_style = (RdCrmLogStyle) rd_store_get_setting_int (self->store, "crm.log-style", RD_CRM_LOG_ACTIVITY);
+  /* Each log carries the crm.log-style setting (rd-hub-outbox.c), so the style can change
+   * without a reconnect. */
+  config.log_style = RD_CRM_LOG_ACTIVITY;
   config.api_key = rd_secrets_get (self->secrets, RD_SECRET_CRM_API_KEY, &error);
   if (config.api_key != NULL)
     crm = rd_hub_create_crm (self, &config, &error);
@@ -580,6 +706,9 @@ rd_hub_dispose (GObject *object)
   if (self->admin != NULL)
     rd_admin_server_close (self->admin);
   g_clear_object (&self->admin);
+  if (self->console != NULL)
+    rd_console_close (self->console);
+  g_clear_object (&self->console);
   if (self->listener != NULL)
     rd_listener_close (self->listener);
   g_clear_object (&self->listener);
@@ -590,7 +719,10 @@ rd_hub_dispose (GObject *object)
   rd_hub_set_crm (self, NULL);
   if (self->pbx != NULL)
     {
+      /* not stopped first (rd_hub_stop_async): the connection must not outlive the hub,
+       * whoever else still holds the PBX object for a moment */
       g_signal_handlers_disconnect_by_data (self->pbx, self);
+      rd_pbx_stop_async (self->pbx, NULL, pbx_stopped_cb, NULL);
       g_clear_object (&self->pbx);
     }
   g_clear_pointer (&self->calls, g_hash_table_unref);
@@ -608,6 +740,7 @@ rd_hub_finalize (GObject *object)
   g_clear_object (&self->cancellable);
   g_clear_object (&self->index);
   g_clear_object (&self->bindings);
+  g_clear_object (&self->audit);
   g_clear_object (&self->secrets);
   g_clear_object (&self->store);
   g_free (self->crm_message);
@@ -654,6 +787,8 @@ rd_hub_new (const RdHubOptions *options)
       self->options.tls_key = g_strdup (options->tls_key);
       self->options.admin_socket = g_strdup (options->admin_socket);
       self->options.secrets_dir = g_strdup (options->secrets_dir);
+      self->options.console_address = g_strdup (options->console_address);
+      self->options.console_port = options->console_port;
     }
   return self;
 }
@@ -765,6 +900,25 @@ listen_agent (RdHub *self, GError **error)
   return TRUE;
 }
 
+static gboolean
+start_console (RdHub *self, GError **error)
+{
+  g_autoptr(GTlsCertificate) certificate = NULL;
+
+  if (self->tls)
+    {
+      certificate = g_tls_certificate_new_from_files (self->options.tls_certificate, self->options.tls_key, error);
+      if (certificate == NULL)
+        {
+          g_prefix_error (error, "Cannot load the TLS certificate: ");
+          return FALSE;
+        }
+    }
+  self->console = rd_console_new (self, self->store);
+  return rd_console_listen (self->console, self->options.console_address, self->options.console_port,
+                            certificate, error);
+}
+
 gboolean
 rd_hub_start (RdHub *self, GError **error)
 {
@@ -781,10 +935,14 @@ rd_hub_start (RdHub *self, GError **error)
   self->index = rd_phone_index_new (self->store, error);
   if (self->index == NULL)
     return FALSE;
+  self->audit = rd_audit_log_new (self->store, error);
+  if (self->audit == NULL)
+    return FALSE;
   self->secrets = rd_secrets_new (self->options.secrets_dir, g_getenv ("CREDENTIALS_DIRECTORY"));
   rd_hub_load_settings (self);
   if (!rd_hub_outbox_init (self, error))
     return FALSE;
+  rd_hub_calls_restore (self);
 
   if (!listen_agent (self, error))
     return FALSE;
@@ -795,11 +953,13 @@ rd_hub_start (RdHub *self, GError **error)
       if (!rd_admin_server_listen (self->admin, self->options.admin_socket, error))
         return FALSE;
     }
+  if (self->options.console_address != NULL && !start_console (self, error))
+    return FALSE;
 
   self->started = TRUE;
   g_message ("Listening for agents on %s://%s:%u/agent/v1", self->tls ? "wss" : "ws",
              self->options.listen_address ? self->options.listen_address : "127.0.0.1", self->port);
-  start_saved_pbx (self);
+  rd_hub_start_saved_pbx (self);
   connect_saved_crm (self);
   restart_index_timer (self);
   rd_hub_outbox_kick (self);
@@ -830,6 +990,20 @@ rd_hub_get_agent_url (RdHub *self)
   return g_strdup_printf ("%s://%s:%u/agent/v1", self->tls ? "wss" : "ws", address, self->port);
 }
 
+char *
+rd_hub_issue_console_link (RdHub *self, GError **error)
+{
+  g_return_val_if_fail (RD_IS_HUB (self), NULL);
+
+  if (self->console == NULL)
+    {
+      g_set_error_literal (error, RD_ERROR, RD_ERROR_UNAVAILABLE,
+                           "The web console is switched off ([console] enabled=false in the configuration)");
+      return NULL;
+    }
+  return rd_console_issue_link (self->console, error);
+}
+
 static void
 stop_pbx_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -838,6 +1012,8 @@ stop_pbx_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 
   if (!rd_pbx_stop_finish (RD_PBX (source), result, &error))
     g_debug ("PBX stop: %s", error->message);
+  /* released on the PBX (del_token): nothing left to keep, unless the PBX could not be told */
+  rd_hub_save_pbx_session (g_task_get_source_object (task), RD_PBX (source));
   g_task_return_boolean (task, TRUE);
 }
 
@@ -858,6 +1034,8 @@ rd_hub_stop_async (RdHub *self, GCancellable *cancellable, GAsyncReadyCallback c
   rd_hub_outbox_stop (self);
   if (self->admin != NULL)
     rd_admin_server_close (self->admin);
+  if (self->console != NULL)
+    rd_console_close (self->console);
   if (self->listener != NULL)
     rd_listener_close (self->listener);
   if (self->server != NULL)
@@ -865,6 +1043,7 @@ rd_hub_stop_async (RdHub *self, GCancellable *cancellable, GAsyncReadyCallback c
   if (self->crm_cancellable != NULL)
     g_cancellable_cancel (self->crm_cancellable);
   g_clear_handle_id (&self->crm_retry_id, g_source_remove);
+  g_clear_handle_id (&self->crm_probe_id, g_source_remove);
 
   if (self->pbx != NULL)
     {
@@ -895,6 +1074,22 @@ set_string_or_null (JsonObject *object, const char *name, const char *value)
     json_object_set_null_member (object, name);
 }
 
+/* Calls in progress: distinct call ids among the live legs ("call_id\x1fextension"). */
+static guint
+count_live_calls (RdHub *self)
+{
+  g_autoptr(GHashTable) ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  GHashTableIter iter;
+  gpointer key;
+
+  if (self->calls == NULL)
+    return 0;
+  g_hash_table_iter_init (&iter, self->calls);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    g_hash_table_add (ids, g_strndup (key, strcspn (key, "\x1f")));
+  return g_hash_table_size (ids);
+}
+
 /* What an administrator must know about the hub's own set-up (human sentences). */
 static JsonArray *
 status_warnings (const char *pbx_url, const char *crm_url)
@@ -910,6 +1105,21 @@ status_warnings (const char *pbx_url, const char *crm_url)
   return warnings;
 }
 
+/* The first fill under way: how far it got (the CRM gives no total to count down from). */
+static void
+index_fill_to_json (RdHub *self, JsonObject *status)
+{
+  RdCrmKind kind;
+  gint64 read;
+
+  if (self->index_filled || self->index_sync == NULL || !rd_index_sync_get_fill (self->index_sync, &kind, &read))
+    return;
+  json_object_set_int_member (status, "index_fill_read", read);
+  /* The contacts' space holds individuals and companies; the console says "people". */
+  json_object_set_string_member (status, "index_fill_kind",
+                                 rd_crm_kind_to_string (kind & RD_CRM_KIND_INDIVIDUAL ? RD_CRM_KIND_INDIVIDUAL : kind));
+}
+
 JsonObject *
 rd_hub_get_status_json (RdHub *self)
 {
@@ -921,6 +1131,9 @@ rd_hub_get_status_json (RdHub *self)
   JsonObject *outbox = json_object_new ();
   g_autofree char *pbx_url = NULL;
   g_autofree char *pbx_client = NULL;
+  g_autofree char *pbx_pin = NULL;
+  g_autofree char *pbx_zone = NULL;
+  g_autofree char *crm_pin = NULL;
   g_autofree char *crm_url = NULL;
   g_autofree char *crm_db = NULL;
   g_autofree char *crm_login = NULL;
@@ -946,11 +1159,15 @@ rd_hub_get_status_json (RdHub *self)
 
   pbx_url = rd_store_get_setting (self->store, "pbx.url");
   pbx_client = rd_store_get_setting (self->store, "pbx.client-id");
+  pbx_pin = rd_store_get_setting (self->store, "pbx.cert-sha256");
+  pbx_zone = rd_store_get_setting (self->store, "pbx.time-zone");
   json_object_set_string_member (pbx, "state", self->pbx != NULL ? rd_pbx_state_to_string (rd_pbx_get_state (self->pbx))
                                                                   : pbx_url != NULL ? "failed" : "not-configured");
   set_string_or_null (pbx, "message", self->pbx != NULL ? rd_pbx_get_state_message (self->pbx) : self->pbx_problem);
   set_string_or_null (pbx, "url", pbx_url);
   set_string_or_null (pbx, "client_id", pbx_client);
+  set_string_or_null (pbx, "cert_sha256", pbx_pin);
+  set_string_or_null (pbx, "time_zone", pbx_zone);
   json_object_set_boolean_member (pbx, "insecure", rd_tls_pin_url_is_insecure (pbx_url));
   json_object_set_object_member (status, "pbx", pbx);
 
@@ -964,7 +1181,16 @@ rd_hub_get_status_json (RdHub *self)
   set_string_or_null (crm, "database", crm_db);
   set_string_or_null (crm, "login", crm_login);
   set_string_or_null (crm, "version", info != NULL ? info->version : NULL);
+  crm_pin = rd_store_get_setting (self->store, "crm.cert-sha256");
+  set_string_or_null (crm, "cert_sha256", crm_pin);
+  json_object_set_string_member (crm, "log_style",
+                                 rd_store_get_setting_int (self->store, "crm.log-style", RD_CRM_LOG_ACTIVITY)
+                                 == RD_CRM_LOG_NOTE ? "note" : "activity");
+  if (info != NULL)
+    json_object_set_object_member (crm, "features", rd_hub_crm_info_to_json (info));
   set_string_or_null (crm, "region", rd_hub_region (self));
+  set_string_or_null (crm, "region_setting", self->settings.region);   /* NULL: the CRM company's */
+  set_string_or_null (crm, "region_note", rd_hub_region_note (self));
   json_object_set_boolean_member (crm, "enabled", self->settings.enabled);
   json_object_set_boolean_member (crm, "insecure", rd_tls_pin_url_is_insecure (crm_url));
   json_object_set_object_member (status, "crm", crm);
@@ -979,6 +1205,12 @@ rd_hub_get_status_json (RdHub *self)
   json_object_set_boolean_member (autocreate, "enabled", self->settings.autocreate_enabled);
   json_object_set_string_member (autocreate, "calls", calls_to_string (self->settings.autocreate_calls));
   json_object_set_string_member (autocreate, "as", rd_crm_kind_to_string (self->settings.autocreate_kind));
+  {
+    const char *note = NULL;
+
+    json_object_set_string_member (autocreate, "creates", rd_hub_autocreate_creates (self, &note));
+    set_string_or_null (autocreate, "note", note);
+  }
   json_object_set_string_member (autocreate, "prefix", self->settings.autocreate_prefix);
   json_object_set_object_member (status, "autocreate", autocreate);
 
@@ -1007,7 +1239,33 @@ rd_hub_get_status_json (RdHub *self)
   json_object_set_boolean_member (status, "index_ready", self->index_filled);
   if (self->index_sync != NULL)
     json_object_set_object_member (status, "index", rd_index_sync_get_status (self->index_sync));
+  index_fill_to_json (self, status);
+  json_object_set_boolean_member (status, "console", self->console != NULL);
+  if (self->console != NULL)
+    {
+      g_autofree char *console_url = rd_console_get_url (self->console);
+
+      json_object_set_string_member (status, "console_url", console_url);
+    }
+  json_object_set_int_member (status, "index_refreshed", self->index_refreshed);
+  json_object_set_int_member (status, "calls_in_progress", count_live_calls (self));
   return status;
+}
+
+JsonObject *
+rd_hub_crm_info_to_json (const RdCrmInfo *info)
+{
+  JsonObject *object = json_object_new ();
+
+  set_string_or_null (object, "version", info->version);
+  json_object_set_int_member (object, "major", info->major);
+  json_object_set_boolean_member (object, "enterprise", info->enterprise);
+  json_object_set_boolean_member (object, "leads", info->has_leads);
+  json_object_set_boolean_member (object, "mobile", info->has_mobile);
+  json_object_set_boolean_member (object, "phone_search", info->has_phone_search);
+  set_string_or_null (object, "country", info->country_code);
+  set_string_or_null (object, "timezone", info->timezone);
+  return object;
 }
 
 /* ---- accessors for tests --------------------------------------------------- */

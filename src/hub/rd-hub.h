@@ -29,6 +29,8 @@ typedef struct {
   char  *tls_key;
   char  *admin_socket;     /* NULL = no admin endpoint */
   char  *secrets_dir;      /* NULL = secrets kept in memory only (demo) */
+  char  *console_address;  /* web console; NULL = none. Non-loopback needs TLS (the agent port's certificate) */
+  guint  console_port;     /* 0 = any free port */
 } RdHubOptions;
 
 void          rd_hub_options_clear (RdHubOptions *options);
@@ -72,6 +74,7 @@ void         rd_hub_set_index_limits    (RdHub *self, const RdIndexSyncLimits *l
 void         rd_hub_connect_pbx_async   (RdHub *self, const RdPbxConfig *config, GCancellable *cancellable,
                                          GAsyncReadyCallback callback, gpointer user_data);
 gboolean     rd_hub_connect_pbx_finish  (RdHub *self, GAsyncResult *result, GError **error);
+/* A NULL client secret (PBX) or API key (CRM) keeps the saved one, for the saved address only. */
 void         rd_hub_connect_crm_async   (RdHub *self, const RdCrmConfig *config, GCancellable *cancellable,
                                          GAsyncReadyCallback callback, gpointer user_data);
 gboolean     rd_hub_connect_crm_finish  (RdHub *self, GAsyncResult *result, GError **error);
@@ -92,7 +95,7 @@ void         rd_hub_bind_async          (RdHub *self, const char *extension, con
 gboolean     rd_hub_bind_finish         (RdHub *self, GAsyncResult *result, GError **error);
 gboolean     rd_hub_unbind              (RdHub *self, const char *extension, GError **error);
 
-/* Arrays of objects: users {id, name, login, email, type, extension|null};
+/* Arrays of objects: users {id, name, login, email, type, admin, extension|null};
  * extensions {number, name, email, extension_id, user|null}. */
 void         rd_hub_list_users_async    (RdHub *self, GCancellable *cancellable,
                                          GAsyncReadyCallback callback, gpointer user_data);
@@ -128,6 +131,41 @@ char        *rd_hub_issue_agent_key     (RdHub *self, const char *extension, GEr
 JsonArray   *rd_hub_list_agent_keys     (RdHub *self);
 /* Deletes agent key @id (or, with @id 0, the key of @extension) and ends its sessions. */
 gboolean     rd_hub_revoke_agent_key    (RdHub *self, gint64 id, const char *extension, GError **error);
+
+/* Verifies CRM credentials without saving anything (a NULL API key: the saved one, for the
+ * saved CRM). Result: {version, major, enterprise, leads, mobile, phone_search, country, timezone}. */
+void         rd_hub_test_crm_async      (RdHub *self, const RdCrmConfig *config, GCancellable *cancellable,
+                                         GAsyncReadyCallback callback, gpointer user_data);
+JsonObject  *rd_hub_test_crm_finish     (RdHub *self, GAsyncResult *result, GError **error);
+/* The certificate an https:// server presents: {sha256 (AA:BB:…), subject, issuer, not_before,
+ * not_after, trusted (by the system's CAs, for that host), problems: […]}. */
+void         rd_hub_probe_certificate_async  (RdHub *self, const char *url, GCancellable *cancellable,
+                                              GAsyncReadyCallback callback, gpointer user_data);
+JsonObject  *rd_hub_probe_certificate_finish (RdHub *self, GAsyncResult *result, GError **error);
+/* How calls are written in the CRM (a done activity or a note); kept across reconnects. */
+gboolean     rd_hub_set_log_style       (RdHub *self, RdCrmLogStyle style, GError **error);
+
+/* Outbox items, newest first: {id, kind, state (pending|working|failed), attempts, next_attempt,
+ * last_error, created, call_key|null}; @failed_only: the failed ones only. */
+JsonArray   *rd_hub_list_outbox         (RdHub *self, gboolean failed_only, guint limit, GError **error);
+/* Retries item @id now (a failed one starts over), or every failed item when @id is 0. */
+gboolean     rd_hub_retry_outbox        (RdHub *self, gint64 id, guint *out_count, GError **error);
+/* Calls of every extension, newest first: {key, start, direction, extension, user, from, to,
+ * outcome, ring, talk, match:{kind,id,name,url}|null, log:{state,attempts,error}|null}. */
+JsonArray   *rd_hub_list_calls          (RdHub *self, guint limit, GError **error);
+
+/* The audit log: who changed what, when (never secrets). */
+void         rd_hub_audit               (RdHub *self, const char *actor, const char *action, const char *detail);
+/* Newest first: {time, actor, action, detail}. */
+JsonArray   *rd_hub_list_audit          (RdHub *self, guint limit, GError **error);
+/* Checks a CRM user's own login and API key and that the user administers the CRM (its
+ * settings group); result {id, name, login}. One RD_ERROR_AUTH answer for every refusal. */
+void         rd_hub_verify_crm_admin_async  (RdHub *self, const char *login, const char *key,
+                                             GCancellable *cancellable, GAsyncReadyCallback callback,
+                                             gpointer user_data);
+JsonObject  *rd_hub_verify_crm_admin_finish (RdHub *self, GAsyncResult *result, GError **error);
+/* A one-time sign-in URL of the web console (single use, 15 minutes). */
+char        *rd_hub_issue_console_link  (RdHub *self, GError **error);
 
 /* {hub, pbx:{state,message,url,client_id}, crm:{state,message,url,database,login,version},
  *  sync:{…}, autocreate:{…}, bindings, agents, outbox:{pending,done,dead}, index:{numbers}} */

@@ -25,6 +25,8 @@ struct _RdIndexSync
   guint              window_peak;
   /* figures */
   gboolean           filling;
+  RdCrmKind          fill_space;   /* the space being filled */
+  gint64             fill_read;    /* its records written so far */
   double             fill_progress;
   gint64             written, removed;
   double             last_refresh_s, last_reconcile_s, last_fill_s;
@@ -304,6 +306,7 @@ on_fill_written (GObject *source, GAsyncResult *result, gpointer user_data)
     {
       p->count += req->rows;
       p->fill_count += req->rows;
+      self->fill_read = p->fill_count;
       self->written += req->rows;
       fill_mark_done (p, req->range);
       fill_update_progress (self, p);
@@ -467,6 +470,8 @@ fill_start (GTask *task)
   p->density = 1.0;
   p->done = g_array_new (FALSE, FALSE, sizeof (Range));
   self->filling = TRUE;
+  self->fill_space = p->space;
+  self->fill_read = 0;
   /* The window carries over from space to space and pass to pass (the CRM is the same); a new
    * bound starts it afresh. */
   if (self->window.max != self->limits.max_in_flight)
@@ -773,6 +778,17 @@ gboolean
 rd_index_sync_reconcile_finish (RdIndexSync *self, GAsyncResult *result, gint64 *out_removed, GError **error)
 {
   return pass_finish (self, result, out_removed, error);
+}
+
+gboolean
+rd_index_sync_get_fill (RdIndexSync *self, RdCrmKind *out_space, gint64 *out_read)
+{
+  g_return_val_if_fail (RD_IS_INDEX_SYNC (self), FALSE);
+  if (out_space != NULL)
+    *out_space = self->filling ? self->fill_space : RD_CRM_KIND_NONE;
+  if (out_read != NULL)
+    *out_read = self->filling ? self->fill_read : 0;
+  return self->filling;
 }
 
 JsonObject *

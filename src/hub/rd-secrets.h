@@ -14,6 +14,7 @@ G_BEGIN_DECLS
 
 #define RD_SECRET_CRM_API_KEY       "crm-api-key"
 #define RD_SECRET_PBX_CLIENT_SECRET "pbx-client-secret"
+#define RD_SECRET_PBX_SESSION       "pbx-session"   /* the PBX's access/refresh tokens, kept across restarts */
 
 #define RD_TYPE_SECRETS (rd_secrets_get_type ())
 G_DECLARE_FINAL_TYPE (RdSecrets, rd_secrets, RD, SECRETS, GObject)

@@ -49,7 +49,16 @@ static const char usage_text[] =
   "  disconnect                         forget the CRM, its bindings and options\n"
   "  agent-key EXTENSION [--output FILE] issue a desktop sign-in key (shown once; FILE is 0600)\n"
   "  agent-keys [--json]                agent keys: extension, user, created, last used\n"
-  "  revoke KEY-ID | --extension EXT    revoke an agent key and end its sessions\n";
+  "  revoke KEY-ID | --extension EXT    revoke an agent key and end its sessions\n"
+  "  admin-link                         a one-time link to the web console (15 minutes)\n"
+  "  test-crm (as connect-crm)          verify CRM credentials without saving; shows version, features\n"
+  "  certificate URL                    the certificate an https:// server presents (to pin it)\n"
+  "  logging activity|note              how calls are written in the CRM\n"
+  "  outbox [--failed] [--json]         CRM writes waiting or failed\n"
+  "  retry ID | --all-failed            send outbox items again now\n"
+  "  calls [--limit N] [--json]         recent calls of every extension, CRM record, log state\n"
+  "  audit [--limit N] [--json]         who changed what, when\n"
+  "  (connect-crm --keep-key and connect-pbx --keep-secret keep the saved secret)\n";
 
 static int
 usage_error (const char *message)
@@ -135,6 +144,24 @@ opt (Args *args, const char *name)
 
 /* ---- secrets from a file, a prompt or stdin (never argv) --------------------------- */
 
+static void wipe_free (char *secret);
+
+/* "ODOO_KEY=abc…", "export KEY='abc'": a shell/env file, not the bare secret. A base64
+ * secret's "=" padding does not count (nothing follows it). */
+static gboolean
+looks_like_assignment (const char *text)
+{
+  const char *p = text;
+
+  if (g_str_has_prefix (p, "export "))
+    p += strlen ("export ");
+  if (!g_ascii_isalpha (*p) && *p != '_')
+    return FALSE;
+  while (g_ascii_isalnum (*p) || *p == '_')
+    p++;
+  return *p == '=' && p[1] != '\0' && p[1] != '=';
+}
+
 static char *
 read_secret (const char *file, const char *prompt, GError **error)
 {
@@ -142,7 +169,19 @@ read_secret (const char *file, const char *prompt, GError **error)
   size_t len;
 
   if (file != NULL)
-    return rd_secrets_read_file (file, error);
+    {
+      char *secret = rd_secrets_read_file (file, error);
+
+      if (secret != NULL && looks_like_assignment (secret))
+        {
+          g_set_error (error, RD_ERROR, RD_ERROR_INVALID_INPUT,
+                       "%s holds a “NAME=value” line: the file must hold the %s alone on its first line "
+                       "(no name, no “=”, no quotes; a trailing newline is fine)", file, prompt);
+          wipe_free (secret);
+          return NULL;
+        }
+      return secret;
+    }
 
   if (isatty (STDIN_FILENO))
     {
@@ -332,6 +371,8 @@ print_status (JsonObject *status)
   g_print ("Hub:         %s (version %s), agents on port %" G_GINT64_FORMAT "%s\n", str (status, "hub"),
            str (status, "version"), json_object_get_int_member_with_default (status, "port", 0),
            json_object_get_boolean_member_with_default (status, "tls", FALSE) ? " (TLS)" : "");
+  if (json_object_has_member (status, "console_url"))
+    g_print ("Web console: %s\n", str (status, "console_url"));
   g_print ("PBX:         %s  %s  client %s\n", str (pbx, "state"), str (pbx, "url"), str (pbx, "client_id"));
   if (pbx != NULL && json_object_get_string_member_with_default (pbx, "message", NULL) != NULL)
     g_print ("             %s\n", str (pbx, "message"));
@@ -340,6 +381,8 @@ print_status (JsonObject *status)
   if (crm != NULL && json_object_get_string_member_with_default (crm, "message", NULL) != NULL)
     g_print ("             %s\n", str (crm, "message"));
   g_print ("Region:      %s\n", str (crm, "region"));
+  if (crm != NULL && json_object_get_string_member_with_default (crm, "region_note", NULL) != NULL)
+    g_print ("             %s\n", str (crm, "region_note"));
   g_print ("Bindings:    %" G_GINT64_FORMAT ", agents signed in: %" G_GINT64_FORMAT "\n",
            json_object_get_int_member_with_default (status, "bindings", 0),
            json_object_get_int_member_with_default (status, "agents", 0));
@@ -349,9 +392,13 @@ print_status (JsonObject *status)
              str (sync, "kinds"), str (sync, "phonebook"),
              json_object_get_int_member_with_default (sync, "phonebook_id", 0));
   if (autocreate != NULL)
-    g_print ("Auto-create: %s  calls %s  as %s  prefix “%s”\n",
-             json_object_get_boolean_member_with_default (autocreate, "enabled", FALSE) ? "on" : "off",
-             str (autocreate, "calls"), str (autocreate, "as"), str (autocreate, "prefix"));
+    {
+      g_print ("Auto-create: %s  calls %s  as %s  prefix “%s”\n",
+               json_object_get_boolean_member_with_default (autocreate, "enabled", FALSE) ? "on" : "off",
+               str (autocreate, "calls"), str (autocreate, "as"), str (autocreate, "prefix"));
+      if (json_object_get_string_member_with_default (autocreate, "note", NULL) != NULL)
+        g_print ("             %s\n", str (autocreate, "note"));
+    }
   if (outbox != NULL)
     g_print ("Queue:       %" G_GINT64_FORMAT " pending, %" G_GINT64_FORMAT " done, %" G_GINT64_FORMAT " failed\n",
              json_object_get_int_member_with_default (outbox, "pending", 0),
@@ -388,6 +435,59 @@ print_status (JsonObject *status)
     }
 }
 
+/* Columns of text as a terminal shows them: CJK and other wide characters take two cells,
+ * combining marks none; a longer text is cut with "…". */
+static guint
+display_width (const char *text)
+{
+  guint width = 0;
+
+  for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (g_unichar_iszerowidth (c) || g_unichar_iscntrl (c))
+        continue;
+      width += g_unichar_iswide (c) ? 2 : 1;
+    }
+  return width;
+}
+
+static void
+append_cell (GString *line, const char *text, guint width)
+{
+  g_autofree char *valid = g_utf8_make_valid (text != NULL ? text : "-", -1);
+  guint used = 0;
+
+  if (display_width (valid) <= width)
+    {
+      for (const char *p = valid; *p != '\0'; p = g_utf8_next_char (p))
+        if (!g_unichar_iscntrl (g_utf8_get_char (p)))
+          g_string_append_unichar (line, g_utf8_get_char (p));
+      used = display_width (valid);
+    }
+  else
+    {
+      for (const char *p = valid; *p != '\0'; p = g_utf8_next_char (p))
+        {
+          gunichar c = g_utf8_get_char (p);
+          guint w = g_unichar_iszerowidth (c) || g_unichar_iscntrl (c) ? 0 : g_unichar_iswide (c) ? 2 : 1;
+
+          if (g_unichar_iscntrl (c))
+            continue;
+          if (used + w > width - 1)
+            break;
+          g_string_append_unichar (line, c);
+          used += w;
+        }
+      g_string_append (line, "…");
+      used++;
+    }
+  for (; used < width; used++)
+    g_string_append_c (line, ' ');
+  g_string_append_c (line, ' ');
+}
+
 static void
 print_users (JsonArray *users)
 {
@@ -395,9 +495,15 @@ print_users (JsonArray *users)
   for (guint i = 0; users != NULL && i < json_array_get_length (users); i++)
     {
       JsonObject *user = json_array_get_object_element (users, i);
+      g_autoptr(GString) line = g_string_new (NULL);
+      g_autofree char *id = g_strdup_printf ("%" G_GINT64_FORMAT, json_object_get_int_member_with_default (user, "id", 0));
 
-      g_print ("%-8" G_GINT64_FORMAT " %-30s %-32s %-9s %s\n", json_object_get_int_member_with_default (user, "id", 0),
-               str (user, "name"), str (user, "email"), str (user, "type"), str (user, "extension"));
+      append_cell (line, id, 8);
+      append_cell (line, str (user, "name"), 30);
+      append_cell (line, str (user, "email"), 32);
+      append_cell (line, str (user, "type"), 9);
+      g_string_append (line, str (user, "extension"));
+      g_print ("%s\n", line->str);
     }
 }
 
@@ -440,10 +546,77 @@ print_extensions (JsonArray *extensions)
       JsonObject *ext = json_array_get_object_element (extensions, i);
       JsonNode *user_node = json_object_get_member (ext, "user");
       JsonObject *user = user_node != NULL && JSON_NODE_HOLDS_OBJECT (user_node) ? json_node_get_object (user_node) : NULL;
+      g_autoptr(GString) line = g_string_new (NULL);
 
-      g_print ("%-10s %-30s %-32s %-4s %s\n", str (ext, "number"), str (ext, "name"), str (ext, "email"),
-               json_object_get_boolean_member_with_default (ext, "agent_key", FALSE) ? "yes" : "no",
-               user != NULL ? str (user, "name") : "(unbound)");
+      append_cell (line, str (ext, "number"), 10);
+      append_cell (line, str (ext, "name"), 30);
+      append_cell (line, str (ext, "email"), 32);
+      append_cell (line, json_object_get_boolean_member_with_default (ext, "agent_key", FALSE) ? "yes" : "no", 4);
+      g_string_append (line, user != NULL ? str (user, "name") : "(unbound)");
+      g_print ("%s\n", line->str);
+    }
+}
+
+static void
+print_crm_features (JsonObject *crm)
+{
+  g_print ("Version:      %s%s\n", str (crm, "version"),
+           json_object_get_boolean_member_with_default (crm, "enterprise", FALSE) ? " (Enterprise)" : "");
+  g_print ("Leads:        %s\n", json_object_get_boolean_member_with_default (crm, "leads", FALSE) ? "yes" : "no");
+  g_print ("Mobile field: %s\n", json_object_get_boolean_member_with_default (crm, "mobile", FALSE) ? "yes" : "no");
+  g_print ("Phone search: %s\n", json_object_get_boolean_member_with_default (crm, "phone_search", FALSE) ? "yes" : "no");
+  g_print ("Country:      %s\nTime zone:    %s\n", str (crm, "country"), str (crm, "timezone"));
+}
+
+static char *
+format_time (JsonObject *object, const char *member)
+{
+  gint64 t = json_object_get_int_member_with_default (object, member, 0);
+  g_autoptr(GDateTime) time = t > 0 ? g_date_time_new_from_unix_local (t) : NULL;
+
+  return time != NULL ? g_date_time_format (time, "%Y-%m-%d %H:%M") : g_strdup ("-");
+}
+
+/* outbox, calls, audit as text. */
+static void
+print_rows (const char *command, JsonArray *rows)
+{
+  if (g_str_equal (command, "outbox"))
+    g_print ("%-8s %-16s %-17s %-8s %s\n", "ID", "KIND", "QUEUED", "STATE", "LAST ERROR");
+  else if (g_str_equal (command, "calls"))
+    g_print ("%-16s %-9s %-6s %-18s %-10s %-24s %s\n", "START", "DIRECTION", "EXT", "OTHER PARTY", "OUTCOME",
+             "CRM RECORD", "LOG");
+  else
+    g_print ("%-16s %-28s %-18s %s\n", "TIME", "WHO", "WHAT", "DETAILS");
+  for (guint i = 0; rows != NULL && i < json_array_get_length (rows); i++)
+    {
+      JsonObject *row = json_array_get_object_element (rows, i);
+
+      if (g_str_equal (command, "outbox"))
+        {
+          g_autofree char *created = format_time (row, "created");
+
+          g_print ("%-8" G_GINT64_FORMAT " %-16s %-17s %-8s %s\n", json_object_get_int_member_with_default (row, "id", 0),
+                   str (row, "kind"), created, str (row, "state"), str (row, "last_error"));
+        }
+      else if (g_str_equal (command, "calls"))
+        {
+          g_autofree char *start = format_time (row, "start");
+          JsonNode *match = json_object_get_member (row, "match");
+          JsonNode *log = json_object_get_member (row, "log");
+          gboolean inbound = g_strcmp0 (str (row, "direction"), "inbound") == 0;
+
+          g_print ("%-16s %-9s %-6s %-18s %-10s %-24s %s\n", start, str (row, "direction"), str (row, "extension"),
+                   str (row, inbound ? "from" : "to"), str (row, "outcome"),
+                   match != NULL && JSON_NODE_HOLDS_OBJECT (match) ? str (json_node_get_object (match), "name") : "-",
+                   log != NULL && JSON_NODE_HOLDS_OBJECT (log) ? str (json_node_get_object (log), "state") : "-");
+        }
+      else
+        {
+          g_autofree char *time = format_time (row, "time");
+
+          g_print ("%-16s %-28s %-18s %s\n", time, str (row, "actor"), str (row, "action"), str (row, "detail"));
+        }
     }
 }
 
@@ -624,11 +797,12 @@ run_command (const char *socket_path, const char *command, int argc, char **argv
             print_extensions (json_object_get_array_member (reply, "extensions"));
         }
     }
-  else if (g_str_equal (command, "connect-crm") || g_str_equal (command, "connect-odoo"))
+  else if (g_str_equal (command, "connect-crm") || g_str_equal (command, "connect-odoo") ||
+           g_str_equal (command, "test-crm"))
     {
       static const char * const names[] = { "url", "database", "login", "api-key-file", "cert-sha256", "log-style", NULL };
-      static const char * const flags[] = { "insecure-http", NULL };
-      char *key;
+      static const char * const flags[] = { "keep-key", "insecure-http", NULL };
+      gboolean test = g_str_equal (command, "test-crm");
 
       if (!args_parse (&args, argc, argv, names, flags, &error) || args.positional->len != 0)
         goto usage;
@@ -637,30 +811,47 @@ run_command (const char *socket_path, const char *command, int argc, char **argv
           g_set_error_literal (&error, RD_ERROR, RD_ERROR_INVALID_INPUT, "--url, --database and --login are required");
           goto usage;
         }
-      key = read_secret (opt (&args, "api-key-file"), "CRM API key", &error);
-      if (key == NULL)
-        goto fail;
-      wire = "connect-crm";
+      if (opt (&args, "keep-key") == NULL)
+        {
+          char *key = read_secret (opt (&args, "api-key-file"), "CRM API key", &error);
+
+          if (key == NULL)
+            goto fail;
+          json_object_set_string_member (body, "api_key", key);
+          wipe_free (key);
+        }
+      wire = test ? "test-crm" : "connect-crm";
       json_object_set_string_member (body, "url", opt (&args, "url"));
       json_object_set_string_member (body, "database", opt (&args, "database"));
       json_object_set_string_member (body, "login", opt (&args, "login"));
-      json_object_set_string_member (body, "api_key", key);
-      wipe_free (key);
       if (opt (&args, "cert-sha256") != NULL)
         json_object_set_string_member (body, "cert_sha256", opt (&args, "cert-sha256"));
       if (opt (&args, "log-style") != NULL)
         json_object_set_string_member (body, "log_style", opt (&args, "log-style"));
       if (opt (&args, "insecure-http") != NULL)
         json_object_set_boolean_member (body, "insecure_http", TRUE);
-      status = call_and_report (socket_path, wire, body, NULL);
-      if (status == EXIT_SUCCESS)
-        g_print ("CRM connected.\n");
+      status = call_and_report (socket_path, wire, body, &reply);
+      if (status == EXIT_SUCCESS && test)
+        {
+          g_autoptr(JsonNode) root = json_node_init_object (json_node_alloc (), reply);
+
+          clean_strings (root);
+          print_crm_features (json_object_get_object_member (reply, "crm"));
+        }
+      else if (status == EXIT_SUCCESS)
+        {
+          g_autoptr(JsonNode) root = json_node_init_object (json_node_alloc (), reply);
+
+          clean_strings (root);     /* the note may name the CRM's company */
+          g_print ("CRM connected.\n");
+          if (json_object_get_string_member_with_default (reply, "region_note", NULL) != NULL)
+            g_print ("Note: %s\n", json_object_get_string_member (reply, "region_note"));
+        }
     }
   else if (g_str_equal (command, "connect-pbx"))
     {
       static const char * const names[] = { "url", "client-id", "secret-file", "cert-sha256", "time-zone", NULL };
-      static const char * const flags[] = { "insecure-http", NULL };
-      char *secret;
+      static const char * const flags[] = { "keep-secret", "insecure-http", NULL };
 
       if (!args_parse (&args, argc, argv, names, flags, &error) || args.positional->len != 0)
         goto usage;
@@ -669,13 +860,17 @@ run_command (const char *socket_path, const char *command, int argc, char **argv
           g_set_error_literal (&error, RD_ERROR, RD_ERROR_INVALID_INPUT, "--url and --client-id are required");
           goto usage;
         }
-      secret = read_secret (opt (&args, "secret-file"), "PBX client secret", &error);
-      if (secret == NULL)
-        goto fail;
+      if (opt (&args, "keep-secret") == NULL)
+        {
+          char *secret = read_secret (opt (&args, "secret-file"), "PBX client secret", &error);
+
+          if (secret == NULL)
+            goto fail;
+          json_object_set_string_member (body, "client_secret", secret);
+          wipe_free (secret);
+        }
       json_object_set_string_member (body, "url", opt (&args, "url"));
       json_object_set_string_member (body, "client_id", opt (&args, "client-id"));
-      json_object_set_string_member (body, "client_secret", secret);
-      wipe_free (secret);
       if (opt (&args, "cert-sha256") != NULL)
         json_object_set_string_member (body, "cert_sha256", opt (&args, "cert-sha256"));
       if (opt (&args, "time-zone") != NULL)
@@ -830,9 +1025,20 @@ run_command (const char *socket_path, const char *command, int argc, char **argv
         json_object_set_string_member (body, "as", opt (&args, "as"));
       if (opt (&args, "prefix") != NULL)
         json_object_set_string_member (body, "prefix", opt (&args, "prefix"));
-      status = call_and_report (socket_path, command, body, NULL);
+      status = call_and_report (socket_path, command, body, &reply);
       if (status == EXIT_SUCCESS)
-        g_print ("Auto-create %s.\n", on ? "on" : "off");
+        {
+          const char *creates = json_object_get_string_member_with_default (reply, "creates", NULL);
+          const char *note = json_object_get_string_member_with_default (reply, "note", NULL);
+
+          if (on && creates != NULL)
+            g_print ("Auto-create on: unknown callers become %s records.\n",
+                     g_str_equal (creates, "individual") ? "contact" : creates);
+          else
+            g_print ("Auto-create %s.\n", on ? "on" : "off");
+          if (note != NULL)
+            g_print ("Note: %s\n", note);
+        }
     }
   else if (g_str_equal (command, "region"))
     {
@@ -843,7 +1049,21 @@ run_command (const char *socket_path, const char *command, int argc, char **argv
       code = g_ptr_array_index (args.positional, 0);
       if (g_strcmp0 (code, "auto") != 0)
         json_object_set_string_member (body, "region", code);
-      status = call_and_report (socket_path, command, body, NULL);
+      status = call_and_report (socket_path, command, body, &reply);
+      if (status == EXIT_SUCCESS)
+        {
+          const char *now = json_object_get_string_member_with_default (reply, "region", NULL);
+
+          if (g_strcmp0 (code, "auto") != 0)
+            g_print ("Region %s: national numbers (without +country) are read as %s numbers.\n", now, now);
+          else if (now != NULL)
+            g_print ("Region auto: the CRM company's country, now %s.\n", now);
+          else
+            g_print ("Region auto: the CRM company's country, but it has none%s\n",
+                     json_object_get_string_member_with_default (reply, "region_note", NULL) != NULL ? ":" : ".");
+          if (now == NULL && json_object_get_string_member_with_default (reply, "region_note", NULL) != NULL)
+            g_print ("%s\n", json_object_get_string_member (reply, "region_note"));
+        }
     }
   else if (g_str_equal (command, "enable") || g_str_equal (command, "disable") ||
            g_str_equal (command, "disconnect"))
@@ -855,6 +1075,90 @@ run_command (const char *socket_path, const char *command, int argc, char **argv
         g_print ("%s.\n", g_str_equal (command, "enable") ? "Enabled" :
                           g_str_equal (command, "disable") ? "Disabled; settings are kept" :
                           "Disconnected; the synced phonebook stays on the PBX");
+    }
+  else if (g_str_equal (command, "admin-link"))
+    {
+      if (!args_parse (&args, argc, argv, NULL, NULL, &error) || args.positional->len != 0)
+        goto usage;
+      status = call_and_report (socket_path, command, NULL, &reply);
+      if (status == EXIT_SUCCESS)
+        {
+          g_print ("%s\n", json_object_get_string_member_with_default (reply, "url", ""));
+          g_printerr ("Open this link in a browser within 15 minutes; it works once. It lets you choose the console "
+                      "administrator's name and password.\n");
+        }
+    }
+  else if (g_str_equal (command, "outbox") || g_str_equal (command, "calls") || g_str_equal (command, "audit"))
+    {
+      static const char * const names[] = { "limit", NULL };
+      static const char * const flags[] = { "json", "failed", NULL };
+      const char *member = g_str_equal (command, "outbox") ? "items" : g_str_equal (command, "calls") ? "calls" : "entries";
+
+      if (!args_parse (&args, argc, argv, names, flags, &error) || args.positional->len != 0 ||
+          (opt (&args, "failed") != NULL && !g_str_equal (command, "outbox")))
+        goto usage;
+      if (opt (&args, "limit") != NULL)
+        json_object_set_int_member (body, "limit", g_ascii_strtoll (opt (&args, "limit"), NULL, 10));
+      if (opt (&args, "failed") != NULL)
+        json_object_set_boolean_member (body, "failed_only", TRUE);
+      status = call_and_report (socket_path, command, body, &reply);
+      if (status == EXIT_SUCCESS && opt (&args, "json") != NULL)
+        print_json (reply, member);
+      else if (status == EXIT_SUCCESS)
+        {
+          g_autoptr(JsonNode) root = json_node_init_object (json_node_alloc (), reply);
+
+          clean_strings (root);
+          print_rows (command, json_object_get_array_member (reply, member));
+        }
+    }
+  else if (g_str_equal (command, "retry"))
+    {
+      static const char * const flags[] = { "all-failed", NULL };
+      const char *id;
+
+      if (!args_parse (&args, argc, argv, NULL, flags, &error))
+        goto usage;
+      id = args.positional->len == 1 ? g_ptr_array_index (args.positional, 0) : NULL;
+      if ((id == NULL) == (opt (&args, "all-failed") == NULL) || args.positional->len > 1 ||
+          (id != NULL && g_ascii_strtoll (id, NULL, 10) <= 0))
+        goto usage;
+      json_object_set_int_member (body, "id", id != NULL ? g_ascii_strtoll (id, NULL, 10) : 0);
+      status = call_and_report (socket_path, command, body, &reply);
+      if (status == EXIT_SUCCESS)
+        g_print ("%" G_GINT64_FORMAT " item(s) will be retried now.\n", json_object_get_int_member_with_default (reply, "retried", 0));
+    }
+  else if (g_str_equal (command, "certificate"))
+    {
+      JsonObject *cert;
+
+      if (!args_parse (&args, argc, argv, NULL, NULL, &error) || args.positional->len != 1)
+        goto usage;
+      json_object_set_string_member (body, "url", g_ptr_array_index (args.positional, 0));
+      status = call_and_report (socket_path, "probe-certificate", body, &reply);
+      if (status == EXIT_SUCCESS && (cert = json_object_get_object_member (reply, "certificate")) != NULL)
+        {
+          g_autoptr(JsonNode) root = json_node_init_object (json_node_alloc (), reply);
+          JsonArray *problems = json_object_get_array_member (cert, "problems");
+
+          clean_strings (root);
+
+          g_print ("SHA-256:  %s\nSubject:  %s\nIssuer:   %s\nTrusted:  %s", str (cert, "sha256"), str (cert, "subject"),
+                   str (cert, "issuer"), json_object_get_boolean_member_with_default (cert, "trusted", FALSE) ? "yes" : "no");
+          for (guint i = 0; problems != NULL && i < json_array_get_length (problems); i++)
+            g_print ("%s%s", i == 0 ? " (" : ", ", json_array_get_string_element (problems, i));
+          g_print ("%s\n", problems != NULL && json_array_get_length (problems) > 0 ? ")" : "");
+        }
+    }
+  else if (g_str_equal (command, "logging"))
+    {
+      if (!args_parse (&args, argc, argv, NULL, NULL, &error) || args.positional->len != 1)
+        goto usage;
+      json_object_set_string_member (body, "style", g_ptr_array_index (args.positional, 0));
+      status = call_and_report (socket_path, command, body, NULL);
+      if (status == EXIT_SUCCESS)
+        g_print ("Calls are logged as %s.\n", g_str_equal (g_ptr_array_index (args.positional, 0), "note")
+                                              ? "notes" : "done activities");
     }
   else
     {

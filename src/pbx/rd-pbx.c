@@ -4,6 +4,8 @@
 
 #include "pbx/rd-pbx.h"
 
+#include <string.h>
+
 #include "core/rd-error.h"
 #include "pbx/yeastar/rd-yeastar-pbx.h"
 
@@ -30,6 +32,9 @@ rd_pbx_default_init (RdPbxInterface *iface)
                 G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);
   /** RdPbx::extensions-changed: the PBX reported an extension edit. */
   g_signal_new ("extensions-changed", RD_TYPE_PBX, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                G_TYPE_NONE, 0);
+  /** RdPbx::session-changed: what rd_pbx_dup_session_state() returns changed. */
+  g_signal_new ("session-changed", RD_TYPE_PBX, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                 G_TYPE_NONE, 0);
 }
 
@@ -299,8 +304,25 @@ rd_pbx_config_clear (RdPbxConfig *config)
   g_clear_pointer (&config->cert_sha256, g_free);
   g_clear_pointer (&config->user_agent, g_free);
   g_clear_pointer (&config->time_zone, g_free);
+  if (config->session_state != NULL)
+    explicit_bzero (config->session_state, strlen (config->session_state));
+  g_clear_pointer (&config->session_state, g_free);
   config->request_timeout = 0;
   config->allow_insecure = FALSE;
+}
+
+char *
+rd_pbx_dup_session_state (RdPbx *self)
+{
+  g_return_val_if_fail (RD_IS_PBX (self), NULL);
+  return IFACE (self)->dup_session_state (self);
+}
+
+void
+rd_pbx_adopt_calls (RdPbx *self, GPtrArray *legs)
+{
+  g_return_if_fail (RD_IS_PBX (self));
+  IFACE (self)->adopt_calls (self, legs);
 }
 
 RdPbx *

@@ -7,10 +7,17 @@
  *   - "call-record"   end-of-call records, live and from catch-up (duplicates
  *                     are possible: consumers dedup on rd_call_record_key());
  *   - "dial-failed"   (call_id, reason) when a call started by dial() fails;
- *   - "extensions-changed" when the PBX reports extension edits.
+ *   - "extensions-changed" when the PBX reports extension edits;
+ *   - "session-changed" when what rd_pbx_dup_session_state() returns changed:
+ *     the owner keeps it (it holds credentials: a secret) and hands it to the next
+ *     instance in RdPbxConfig.session_state, so that restarts, crashes included,
+ *     reuse the PBX session instead of opening new ones. NULL: nothing to keep.
  *
- * After every gap (start, reconnect) the implementation catches up end-of-call
- * records from its high-water mark (set with rd_pbx_set_high_water_mark(); it
+ * After every gap (start, reconnect) the implementation asks the PBX about every
+ * call it holds in progress: those the PBX no longer has are reported ENDED (leg by
+ * leg, as call-events), the others brought up to date; so a call never stays open
+ * because its end fell into a gap. It also catches up end-of-call records from its
+ * high-water mark (set with rd_pbx_set_high_water_mark(); it
  * advances as records arrive — read it back with rd_pbx_get_high_water_mark()).
  * All async methods run on the thread-default main context of the caller.
  */
@@ -114,6 +121,11 @@ struct _RdPbxInterface
   void        (*fetch_records_async)    (RdPbx *self, gint64 from, gint64 to,
                                          GCancellable *c, GAsyncReadyCallback cb, gpointer data);
   GPtrArray  *(*fetch_records_finish)   (RdPbx *self, GAsyncResult *res, GError **error); /* RdCallRecord */
+
+  char       *(*dup_session_state)      (RdPbx *self);
+  /* Legs in progress seen by an earlier instance (RdCallEvent, before start): held as
+   * known, reconciled at connect like the backend's own. */
+  void        (*adopt_calls)            (RdPbx *self, GPtrArray *legs);
 };
 
 void        rd_pbx_start                 (RdPbx *self);
@@ -142,6 +154,8 @@ GPtrArray  *rd_pbx_search_contacts_finish(RdPbx *self, GAsyncResult *res, GError
 void        rd_pbx_fetch_records_async   (RdPbx *self, gint64 from, gint64 to,
                                           GCancellable *c, GAsyncReadyCallback cb, gpointer data);
 GPtrArray  *rd_pbx_fetch_records_finish  (RdPbx *self, GAsyncResult *res, GError **error);
+char       *rd_pbx_dup_session_state     (RdPbx *self);
+void        rd_pbx_adopt_calls           (RdPbx *self, GPtrArray *legs);
 
 /* Construction without naming the vendor: the one place that picks the backend. */
 typedef struct {
@@ -153,6 +167,7 @@ typedef struct {
   guint  request_timeout; /* seconds, 0 = default (15) */
   char  *time_zone;       /* PBX-local zone of CDR times (IANA id, e.g. "Asia/Shanghai"); NULL = local */
   gboolean allow_insecure; /* accept plain http:// to another computer (the admin said so) */
+  char  *session_state;   /* optional: what a previous instance's dup_session_state() gave; never logged */
 } RdPbxConfig;
 
 void   rd_pbx_config_clear (RdPbxConfig *config);

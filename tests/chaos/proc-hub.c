@@ -96,6 +96,8 @@ proc_hub_start (ProcHub *hub, guint timeout_ms, GError **error)
                           hub->port, hub->db_path, hub->socket_path, hub->secrets_dir);
   if (hub->tls_certificate != NULL)
     g_string_append_printf (conf, "tls-certificate=%s\ntls-key=%s\n", hub->tls_certificate, hub->tls_key);
+  /* The web console on a free port: hubs of parallel test runs must not fight over 8470. */
+  g_string_append (conf, "[console]\nport=0\n");
   g_string_append_printf (conf, "[engine]\nretry-base=%u\nretry-max=%u\nindex-refresh=%u\n%s",
                           hub->retry_base, hub->retry_max, hub->index_refresh,
                           hub->engine_extra != NULL ? hub->engine_extra : "");

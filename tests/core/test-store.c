@@ -610,6 +610,106 @@ test_calls_same_call (Fixture *f, gconstpointer data)
   g_assert_cmpuint (calls->len, ==, 4);
   g_assert_true (rd_store_call_exists (f->store, "call:7.1"));
   g_assert_false (rd_store_call_exists (f->store, "uid:u-71"));
+  /* the row without a call id did not erase it */
+  for (guint i = 0; i < calls->len; i++)
+    {
+      RdCallRecord *got = g_ptr_array_index (calls, i);
+
+      if (g_strcmp0 (got->uid, "u-71") == 0)
+        g_assert_cmpstr (got->call_id, ==, "7.1");
+    }
+}
+
+/* Catch-up merges into what was stored: a CDR row that lacks the call id, names, the DID
+ * or the recording (v1 rows often do) never erases them; what it brings is added. */
+static void
+test_calls_merge (Fixture *f, gconstpointer data)
+{
+  g_autoptr(RdCallRecord) live = make_call ("9.1", "2001", T0);
+  g_autoptr(RdCallRecord) row = make_call (NULL, "2001", T0);
+  g_autoptr(GPtrArray) calls = NULL;
+  g_autoptr(GError) error = NULL;
+  RdCallRecord *got;
+
+  live->uid = g_strdup ("u-91");
+  live->from_name = g_strdup ("Li Lei");
+  live->did = g_strdup ("01088880000");
+  upsert (f->store, live, "{\"model\":\"res.partner\",\"id\":7}", TRUE);
+
+  row->uid = g_strdup ("u-91");
+  row->direction = RD_DIRECTION_UNKNOWN;
+  row->outcome = RD_OUTCOME_UNKNOWN;
+  row->recording = g_strdup ("20240101-9.1.wav");
+  upsert (f->store, row, NULL, FALSE);
+
+  calls = rd_store_calls_recent (f->store, NULL, 0, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (calls->len, ==, 1);
+  got = g_ptr_array_index (calls, 0);
+  g_assert_cmpstr (got->call_id, ==, "9.1");
+  g_assert_cmpstr (got->uid, ==, "u-91");
+  g_assert_cmpstr (got->from_name, ==, "Li Lei");
+  g_assert_cmpstr (got->did, ==, "01088880000");
+  g_assert_cmpstr (got->recording, ==, "20240101-9.1.wav");
+  g_assert_cmpint (got->direction, ==, RD_DIRECTION_INBOUND);
+  g_assert_cmpint (got->outcome, ==, live->outcome);
+  g_assert_true (rd_store_call_exists (f->store, "uid:u-91"));
+}
+
+/* The legs in progress survive a reopen (a restart); the last state wins, a later NULL
+ * match keeps the stored one; removed and stale legs go. */
+static void
+test_live_calls (Fixture *f, gconstpointer data)
+{
+  g_autoptr(RdCallEvent) ringing = rd_call_event_new ();
+  g_autoptr(RdCallEvent) other = rd_call_event_new ();
+  g_autoptr(GPtrArray) legs = NULL;
+  g_autoptr(GPtrArray) matches = NULL;
+  g_autoptr(GError) error = NULL;
+  RdCallEvent *got;
+
+  ringing->call_id = g_strdup ("5.1");
+  ringing->extension = g_strdup ("2001");
+  ringing->state = RD_CALL_STATE_RINGING;
+  ringing->direction = RD_DIRECTION_INBOUND;
+  ringing->remote_number = g_strdup ("+8613800138000");
+  ringing->did = g_strdup ("01088880000");
+  g_assert_true (rd_store_live_call_put (f->store, ringing, "{\"id\":7}", &error));
+  ringing->state = RD_CALL_STATE_ANSWERED;
+  g_assert_true (rd_store_live_call_put (f->store, ringing, NULL, &error));
+  other->call_id = g_strdup ("5.2");
+  other->extension = g_strdup ("2002");
+  other->state = RD_CALL_STATE_DIALING;
+  other->direction = RD_DIRECTION_OUTBOUND;
+  g_assert_true (rd_store_live_call_put (f->store, other, NULL, &error));
+  g_assert_no_error (error);
+
+  reopen (f);
+  legs = rd_store_live_calls_list (f->store, 3600, &matches, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (legs->len, ==, 2);
+  got = g_ptr_array_index (legs, 0);
+  g_assert_cmpstr (got->call_id, ==, "5.1");
+  g_assert_cmpstr (got->extension, ==, "2001");
+  g_assert_cmpint (got->state, ==, RD_CALL_STATE_ANSWERED);
+  g_assert_cmpint (got->direction, ==, RD_DIRECTION_INBOUND);
+  g_assert_cmpstr (got->remote_number, ==, "+8613800138000");
+  g_assert_cmpstr (got->did, ==, "01088880000");
+  g_assert_cmpstr (g_ptr_array_index (matches, 0), ==, "{\"id\":7}");
+  g_assert_null (g_ptr_array_index (matches, 1));
+  g_clear_pointer (&legs, g_ptr_array_unref);
+  g_clear_pointer (&matches, g_ptr_array_unref);
+
+  g_assert_true (rd_store_live_call_remove (f->store, "5.1", "2001", &error));
+  legs = rd_store_live_calls_list (f->store, 3600, NULL, &error);
+  g_assert_cmpuint (legs->len, ==, 1);
+  g_clear_pointer (&legs, g_ptr_array_unref);
+
+  /* a leg nothing was heard of for longer than the age limit is dropped */
+  rd_store_set_clock (f->store, g_get_real_time () / G_USEC_PER_SEC + 7200);
+  legs = rd_store_live_calls_list (f->store, 3600, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (legs->len, ==, 0);
 }
 
 static void
@@ -1151,6 +1251,8 @@ main (int argc, char **argv)
   ADD ("transactions/nested", test_nested_transactions);
   ADD ("settings/round-trip", test_settings);
   ADD ("calls/upsert", test_calls_upsert);
+  ADD ("calls/merge", test_calls_merge);
+  ADD ("calls/live", test_live_calls);
   ADD ("calls/recent", test_calls_recent);
   ADD ("calls/same-call", test_calls_same_call);
   ADD ("calls/hostile", test_calls_hostile);

@@ -463,6 +463,62 @@ test_log_activity (Fixture *f, gconstpointer data)
   g_assert_no_error (error);
 }
 
+static gint64
+user_partner (Fixture *f, gint64 user)
+{
+  g_autoptr(JsonObject) row = rd_sim_odoo_read (f->sim, "res.users", user);
+
+  return json_array_get_int_element (json_object_get_array_member (row, "partner_id"), 0);
+}
+
+static gint64
+last_author (Fixture *f, const char *model, gint64 id)
+{
+  g_autoptr(GArray) ids = rd_sim_odoo_message_ids_for (f->sim, model, id);
+  g_autoptr(JsonObject) row = NULL;
+  JsonNode *author;
+
+  g_assert_cmpuint (ids->len, >, 0);
+  row = rd_sim_odoo_read (f->sim, "mail.message", g_array_index (ids, gint64, ids->len - 1));
+  author = json_object_get_member (row, "author_id");
+  return JSON_NODE_HOLDS_ARRAY (author) ? json_array_get_int_element (json_node_get_array (author), 0) : 0;
+}
+
+/* A call log is no task: no e-mail (Odoo would send "… assigned to you" for an activity
+ * assigned to someone else), no "originally assigned to", and its author is the bound
+ * user's contact where the version lets us set it (≤17). */
+static void
+test_log_no_mail (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RdCrmCallLog) log = call_log (f, RD_CRM_KIND_INDIVIDUAL, f->li_wei, "uid:mail-1", RD_OUTCOME_ANSWERED);
+  g_autoptr(GPtrArray) bodies = NULL;
+  g_autoptr(RdCrm) crm = make_crm (f, "admin", ADMIN_KEY, 5, RD_CRM_LOG_NOTE);
+  g_autoptr(RdCrmInfo) info = NULL;
+  g_autoptr(RdCrmCallLog) note = call_log (f, RD_CRM_KIND_INDIVIDUAL, f->li_wei, "uid:mail-2", RD_OUTCOME_ANSWERED);
+  gint64 alice_partner = user_partner (f, f->alice);
+  gboolean author_settable = !at_least (f->version, 18, 0);
+
+  g_assert_cmpuint (rd_sim_odoo_count_mails (f->sim), ==, 0);
+  g_assert_true (log_call (f->crm, log, FALSE, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (rd_sim_odoo_count_mails (f->sim), ==, 0);
+  bodies = rd_sim_odoo_messages_for (f->sim, "res.partner", f->li_wei);
+  g_assert_cmpuint (bodies->len, ==, 1);
+  g_assert_null (strstr (bodies->pdata[0], "originally assigned"));
+  if (author_settable)
+    g_assert_cmpint (last_author (f, "res.partner", f->li_wei), ==, alice_partner);
+
+  /* the note style */
+  info = connect_crm (crm, &error);
+  g_assert_no_error (error);
+  g_assert_true (log_call (crm, note, FALSE, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (rd_sim_odoo_count_mails (f->sim), ==, 0);
+  if (author_settable)
+    g_assert_cmpint (last_author (f, "res.partner", f->li_wei), ==, alice_partner);
+}
+
 static void
 test_log_unfinished (Fixture *f, gconstpointer data)
 {
@@ -545,6 +601,8 @@ test_missed_call_callback (Fixture *f, gconstpointer data)
   g_assert_cmpstr (json_array_get_string_element (json_object_get_array_member (act, "activity_type_id"), 1), ==, "Call");
   g_assert_cmpstr (json_object_get_string_member (act, "summary"), ==, "Call back +86 138 0013 8000 <b>&amp;</b>");
   check_escaped (json_object_get_string_member (act, "note"));
+  /* a call-back is a task for Bob: Odoo tells him, as it tells any assignee */
+  g_assert_cmpuint (rd_sim_odoo_count_mails (f->sim), ==, 1);
 }
 
 static gboolean
@@ -655,12 +713,20 @@ test_users (Fixture *f, gconstpointer data)
           g_assert_cmpstr (u->email, ==, "alice@example.com");
           g_assert_cmpstr (u->name, ==, "Alice Zhang");
           g_assert_cmpint (u->partner_id, >, 0);
+          g_assert_false (u->is_admin);
           seen |= 1;
         }
       else if (u->id == f->portal)
         {
           g_assert_cmpint (u->type, ==, RD_CRM_USER_PORTAL);
+          g_assert_false (u->is_admin);
           seen |= 2;
+        }
+      else if (u->id == f->admin)
+        {
+          /* The settings group, through the groups field of this version (groups_id / group_ids). */
+          g_assert_true (u->is_admin);
+          seen |= 8;
         }
       else if (u->id == f->public_user)
         {
@@ -668,7 +734,7 @@ test_users (Fixture *f, gconstpointer data)
           seen |= 4;
         }
     }
-  g_assert_cmpuint (seen, ==, 7);
+  g_assert_cmpuint (seen, ==, 15);
 }
 
 static gint64
@@ -1041,6 +1107,7 @@ main (int argc, char **argv)
     { "lookup-archived-none", test_lookup_archived_and_none },
     { "create", test_create },
     { "log-activity", test_log_activity },
+    { "log-no-mail", test_log_no_mail },
     { "log-note", test_log_note },
     { "log-unfinished", test_log_unfinished },
     { "missed-call", test_missed_call_callback },

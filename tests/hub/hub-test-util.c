@@ -143,6 +143,15 @@ hub_new_connected (HubSims *sims, const char *db)
 RdHub *
 hub_new_connected_full (HubSims *sims, const char *db, guint crm_timeout)
 {
+  RdHub *hub = hub_new_connecting (sims, db, crm_timeout);
+
+  g_assert_true (hub_wait_until (index_ready, hub, 20000));
+  return hub;
+}
+
+RdHub *
+hub_new_connecting (HubSims *sims, const char *db, guint crm_timeout)
+{
   g_autofree char *secrets = g_build_filename (sims->tmp, "secrets", NULL);
   RdHubOptions options = { 0 };
   RdPbxConfig pbx = { 0 };
@@ -175,7 +184,6 @@ hub_new_connected_full (HubSims *sims, const char *db, guint crm_timeout)
   rd_hub_connect_crm_async (hub, &crm, NULL, bool_op_cb, &op);
   g_assert_true (hub_wait_until (op_done, &op, 20000));
   g_assert_no_error (op.error);
-  g_assert_true (hub_wait_until (index_ready, hub, 20000));
   return hub;
 }
 

@@ -36,6 +36,8 @@ void      hub_wait_ms      (guint ms);
 RdHub    *hub_new_connected (HubSims *sims, const char *db);
 /* The same with a CRM request timeout in seconds (0 = the default). */
 RdHub    *hub_new_connected_full (HubSims *sims, const char *db, guint crm_timeout);
+/* The same, returned as soon as both are connected: the phone index may still be filling. */
+RdHub    *hub_new_connecting (HubSims *sims, const char *db, guint crm_timeout);
 gboolean  hub_outbox_idle   (gpointer hub);   /* nothing pending or claimed */
 
 /* Log messages ("Ringdesk call id: …") on one record. */

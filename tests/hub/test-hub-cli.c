@@ -81,7 +81,7 @@ setup (Fixture *f, gconstpointer data)
   f->socket = g_build_filename (f->sims.tmp, "run", "admin.sock", NULL);
   f->log = g_build_filename (f->sims.tmp, "hub.log", NULL);
   text = g_strdup_printf ("[hub]\nlisten-address=127.0.0.1\nport=0\ndatabase=hub.db\nadmin-socket=run/admin.sock\n"
-                          "secrets-dir=secrets\n[engine]\nretry-base=1\nretry-max=2\nindex-refresh=0\n");
+                          "secrets-dir=secrets\n[console]\nport=0\n[engine]\nretry-base=1\nretry-max=2\nindex-refresh=0\n");
   g_assert_true (g_file_set_contents (f->config, text, -1, NULL));
   start_hub (f);
 }
@@ -125,21 +125,18 @@ run_done (gpointer data)
 
 /* Runs `ringdesk-hub --config … ARGS` with @input on stdin, the simulators serving meanwhile. */
 static int
-cli (Fixture *f, const char *input, char **out, const char *first, ...)
+cli_va (Fixture *f, const char *input, char **out, char **err, const char *first, va_list ap)
 {
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
   g_autoptr(GSubprocess) process = NULL;
   g_autoptr(GError) error = NULL;
   Run run = { 0 };
-  va_list ap;
 
   g_ptr_array_add (argv, (char *) hub_binary);
   g_ptr_array_add (argv, (char *) "--config");
   g_ptr_array_add (argv, f->config);
-  va_start (ap, first);
   for (const char *arg = first; arg != NULL; arg = va_arg (ap, const char *))
     g_ptr_array_add (argv, (char *) arg);
-  va_end (ap);
   g_ptr_array_add (argv, NULL);
 
   process = g_subprocess_newv ((const char * const *) argv->pdata,
@@ -152,9 +149,36 @@ cli (Fixture *f, const char *input, char **out, const char *first, ...)
     g_test_message ("%s → %d: %s", first, run.status, run.err);
   if (out != NULL)
     *out = g_steal_pointer (&run.out);
+  if (err != NULL)
+    *err = g_steal_pointer (&run.err);
   g_free (run.out);
   g_free (run.err);
   return run.status;
+}
+
+static int
+cli (Fixture *f, const char *input, char **out, const char *first, ...)
+{
+  va_list ap;
+  int status;
+
+  va_start (ap, first);
+  status = cli_va (f, input, out, NULL, first, ap);
+  va_end (ap);
+  return status;
+}
+
+/* The same, keeping stderr. */
+static int
+cli_err (Fixture *f, const char *input, char **err, const char *first, ...)
+{
+  va_list ap;
+  int status;
+
+  va_start (ap, first);
+  status = cli_va (f, input, NULL, err, first, ap);
+  va_end (ap);
+  return status;
 }
 
 static JsonObject *
@@ -177,6 +201,12 @@ state_of (Fixture *f, const char *part)
   g_strlcpy (buffer, json_object_get_string_member (json_object_get_object_member (status, part), "state"),
              sizeof buffer);
   return buffer;
+}
+
+static gboolean
+pbx_is_connected (gpointer data)
+{
+  return g_str_equal (state_of (data, "pbx"), "connected");
 }
 
 static void
@@ -282,6 +312,49 @@ test_admin (Fixture *f, gconstpointer data)
   g_assert_cmpstr (g_strstrip (out), ==, "[]");
   g_clear_pointer (&out, g_free);
 
+  /* What the web console shows is also on the command line. */
+  g_assert_cmpint (cli (f, NULL, &out, "admin-link", NULL), ==, 0);
+  g_assert_true (g_regex_match_simple ("^http://127\\.0\\.0\\.1:[0-9]+/link\\?t=[A-Za-z0-9_-]{43}\n$", out, 0, 0));
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (cli (f, NULL, &out, "test-crm", "--url", rd_sim_odoo_get_url (f->sims.odoo), "--database",
+                        rd_sim_odoo_get_database (f->sims.odoo), "--login", "admin", "--keep-key", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "Version:      17.0"));
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (cli (f, "wrong\n", NULL, "test-crm", "--url", rd_sim_odoo_get_url (f->sims.odoo), "--database",
+                        rd_sim_odoo_get_database (f->sims.odoo), "--login", "admin", NULL), ==, 1);
+  g_assert_cmpint (cli (f, NULL, NULL, "logging", "note", NULL), ==, 0);
+  g_assert_cmpint (cli (f, NULL, NULL, "logging", "loud", NULL), ==, 1);
+  status = status_json (f);
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (status, "crm"), "log_style"), ==, "note");
+  g_assert_true (g_str_has_prefix (json_object_get_string_member (status, "console_url"), "http://127.0.0.1:"));
+  g_clear_pointer (&status, json_object_unref);
+  g_assert_cmpint (cli (f, NULL, NULL, "connect-pbx", "--url", rd_sim_pbx_get_base_url (f->sims.pbx), "--client-id",
+                        RD_SIM_PBX_DEFAULT_CLIENT_ID, "--keep-secret", "--time-zone", "Nowhere/Special", NULL), ==, 1);
+  g_assert_cmpint (cli (f, NULL, NULL, "connect-pbx", "--url", rd_sim_pbx_get_base_url (f->sims.pbx), "--client-id",
+                        RD_SIM_PBX_DEFAULT_CLIENT_ID, "--keep-secret", "--time-zone", "Asia/Shanghai", NULL), ==, 0);
+  /* The saved secret never goes to another address. */
+  g_assert_cmpint (cli (f, NULL, NULL, "connect-pbx", "--url", "http://127.0.0.1:9", "--client-id",
+                        RD_SIM_PBX_DEFAULT_CLIENT_ID, "--keep-secret", NULL), ==, 1);
+  g_assert_cmpint (cli (f, NULL, NULL, "certificate", rd_sim_pbx_get_base_url (f->sims.pbx), NULL), ==, 1);
+  g_assert_cmpint (cli (f, NULL, &out, "calls", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "OTHER PARTY"));
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (cli (f, NULL, &out, "outbox", "--failed", "--json", NULL), ==, 0);
+  g_assert_cmpstr (g_strstrip (out), ==, "[]");
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (cli (f, NULL, NULL, "retry", NULL), ==, 2);
+  g_assert_cmpint (cli (f, NULL, NULL, "retry", "999", NULL), ==, 1);
+  g_assert_cmpint (cli (f, NULL, &out, "retry", "--all-failed", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "0 item(s)"));
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (cli (f, NULL, &out, "audit", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "command line (uid"));
+  g_assert_nonnull (strstr (out, "connect-crm"));
+  g_assert_nonnull (strstr (out, "api_key=(given)"));
+  g_assert_null (strstr (out, ADMIN_KEY));
+  g_assert_null (strstr (out, RD_SIM_PBX_DEFAULT_SECRET));
+  g_clear_pointer (&out, g_free);
+
   /* Every admin command's connection is closed by the hub, too (libsoup 3.2 would otherwise keep
    * each one in CLOSE-WAIT for the life of the process). */
   hub_pid = g_subprocess_get_identifier (f->hub);
@@ -306,6 +379,214 @@ test_admin (Fixture *f, gconstpointer data)
   g_assert_null (strstr (log, ADMIN_KEY));
   g_assert_null (strstr (log, RD_SIM_PBX_DEFAULT_SECRET));
   g_assert_null (strstr (log, "rdk_"));
+}
+
+/* Display columns as a terminal counts them (CJK: two). */
+static guint
+columns (const char *text, gsize bytes)
+{
+  guint width = 0;
+
+  for (const char *p = text; p < text + bytes; p = g_utf8_next_char (p))
+    width += g_unichar_iswide (g_utf8_get_char (p)) ? 2 : 1;
+  return width;
+}
+
+/* What an administrator trips over: a KEY=value key file, a CRM company without a country,
+ * `region` saying nothing, CJK names breaking the columns. */
+static void
+test_admin_friction (Fixture *f, gconstpointer data)
+{
+  g_autofree char *env_file = g_build_filename (f->sims.tmp, "odoo.env", NULL);
+  g_autofree char *key_file = g_build_filename (f->sims.tmp, "odoo-key", NULL);
+  g_autofree char *secret_line = g_strconcat (RD_SIM_PBX_DEFAULT_SECRET, "\n", NULL);
+  g_autofree char *out = NULL, *err = NULL;
+  g_autoptr(JsonObject) status = NULL;
+  g_auto(GStrv) lines = NULL;
+  guint checked = 0;
+
+  rd_sim_odoo_set_company_country (f->sims.odoo, NULL);
+  rd_sim_odoo_add_user (f->sims.odoo, "zhangwei", "张伟", "zhang.wei@example.com", NULL, RD_CRM_USER_INTERNAL, FALSE);
+  rd_sim_odoo_add_user (f->sims.odoo, "sato", "佐藤 花子 (営業部)", "sato@example.com", NULL, RD_CRM_USER_INTERNAL, FALSE);
+  rd_sim_odoo_add_user (f->sims.odoo, "long", "王小明王小明王小明王小明王小明王小明王小明王小明", "long@example.com", NULL,
+                        RD_CRM_USER_INTERNAL, FALSE);
+
+  /* a key file written as an environment file: refused for what it is */
+  g_assert_true (g_file_set_contents (env_file, "ODOO_API_KEY=" ADMIN_KEY "\n", -1, NULL));
+  g_chmod (env_file, 0600);
+  g_assert_cmpint (cli_err (f, NULL, &err, "connect-crm", "--url", rd_sim_odoo_get_url (f->sims.odoo),
+                            "--database", rd_sim_odoo_get_database (f->sims.odoo), "--login", "admin",
+                            "--api-key-file", env_file, NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "NAME=value"));
+  g_assert_null (strstr (err, "rejected"));
+  g_clear_pointer (&err, g_free);
+
+  /* a company without a country: said at connect and in status, with what to do */
+  g_assert_true (g_file_set_contents (key_file, ADMIN_KEY "\n", -1, NULL));
+  g_chmod (key_file, 0600);
+  g_assert_cmpint (cli (f, NULL, &out, "connect-crm", "--url", rd_sim_odoo_get_url (f->sims.odoo),
+                        "--database", rd_sim_odoo_get_database (f->sims.odoo), "--login", "admin",
+                        "--api-key-file", key_file, NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "no country"));
+  g_assert_nonnull (strstr (out, "region CODE"));
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (cli (f, NULL, &out, "status", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "Region:      -"));
+  g_assert_nonnull (strstr (out, "no country"));
+  g_clear_pointer (&out, g_free);
+
+  /* region says what it did */
+  g_assert_cmpint (cli (f, NULL, &out, "region", "cn", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "Region CN"));
+  g_clear_pointer (&out, g_free);
+  status = status_json (f);
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (status, "crm"), "region"), ==, "CN");
+  g_assert_cmpint (cli (f, NULL, &out, "region", "auto", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "has none"));
+  g_clear_pointer (&out, g_free);
+
+  /* CJK names keep the columns: every e-mail starts in the same display column */
+  g_assert_cmpint (cli (f, NULL, &out, "users", NULL), ==, 0);
+  lines = g_strsplit (out, "\n", -1);
+  for (guint i = 1; lines[i] != NULL; i++)
+    {
+      const char *at = strstr (lines[i], "@example.com");
+      const char *start = at;
+
+      if (at == NULL)
+        continue;
+      while (start > lines[i] && start[-1] != ' ')
+        start--;
+      g_assert_cmpuint (columns (lines[i], start - lines[i]), ==, 8 + 1 + 30 + 1);
+      checked++;
+    }
+  g_assert_cmpuint (checked, >=, 3);
+  g_assert_nonnull (strstr (out, "…"));   /* the long name is cut, not spilled */
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (cli (f, secret_line, NULL, "connect-pbx", "--url", rd_sim_pbx_get_base_url (f->sims.pbx),
+                        "--client-id", RD_SIM_PBX_DEFAULT_CLIENT_ID, NULL), ==, 0);
+  g_assert_cmpint (cli (f, NULL, &out, "extensions", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "EXTENSION"));
+}
+
+static RdSimOdoo *leads_sim;
+
+static gboolean
+one_more_lead (gpointer data)
+{
+  return rd_sim_odoo_count_records (leads_sim, "crm.lead") > *(guint *) data;
+}
+
+/* A CRM with Leads turned off makes every crm.lead an opportunity: `autocreate --as lead` says
+ * so, status says so, and what it creates is what the CRM shows (an opportunity). */
+static void
+test_autocreate_leads_off (Fixture *f, gconstpointer data)
+{
+  g_autofree char *out = NULL;
+  g_autoptr(JsonObject) status = NULL;
+  JsonObject *autocreate;
+
+  leads_sim = f->sims.odoo;
+  rd_sim_odoo_set_leads_enabled (f->sims.odoo, FALSE);
+  connect_both (f);
+  g_assert_cmpint (cli (f, NULL, &out, "autocreate", "on", "--as", "lead", NULL), ==, 0);
+  g_test_message ("%s", out);
+  g_assert_nonnull (strstr (out, "opportunit"));
+  g_assert_nonnull (strstr (out, "Leads are turned off"));
+  status = status_json (f);
+  autocreate = json_object_get_object_member (status, "autocreate");
+  g_assert_cmpstr (json_object_get_string_member (autocreate, "as"), ==, "lead");
+  g_assert_cmpstr (json_object_get_string_member (autocreate, "creates"), ==, "opportunity");
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (cli (f, NULL, &out, "status", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "Leads are turned off"));
+  g_clear_pointer (&out, g_free);
+
+  /* an unknown caller: an opportunity, as the CRM's pipeline shows it */
+  {
+    static const char * const ring[] = { "2001", NULL };
+    guint leads = rd_sim_odoo_count_records (f->sims.odoo, "crm.lead");
+    g_autoptr(JsonObject) created = NULL;
+
+    g_assert_cmpint (cli (f, NULL, NULL, "bind", "--auto", NULL), ==, 0);
+    g_free (rd_sim_pbx_play_inbound (f->sims.pbx, "+86 135 0000 0001", "01088880000", (const char * const *) ring,
+                                     "2001", 50, 50));
+    g_assert_true (hub_wait_until (one_more_lead, &leads, 15000));
+    created = rd_sim_odoo_read (f->sims.odoo, "crm.lead", leads + 1);
+    g_assert_cmpstr (json_object_get_string_member (created, "type"), ==, "opportunity");
+  }
+
+  /* individuals: nothing to say */
+  g_assert_cmpint (cli (f, NULL, &out, "autocreate", "on", "--as", "individual", NULL), ==, 0);
+  g_assert_null (strstr (out, "Note"));
+}
+
+static void
+other_stopped_cb (GObject *source, GAsyncResult *result, gpointer data)
+{
+  rd_pbx_stop_finish (RD_PBX (source), result, NULL);
+  *(gboolean *) data = TRUE;
+}
+
+/* A PBX that allows two tokens per API client, both held by other programs: connect-pbx
+ * answers at once with the reason (not a timeout, not an HTTP status). Once one frees its
+ * token the hub connects; connecting the same PBX again gives the running connection's token
+ * back first, so it needs no second one. */
+static void
+test_connect_pbx_pool_full (Fixture *f, gconstpointer data)
+{
+  g_autofree char *secret_line = g_strconcat (RD_SIM_PBX_DEFAULT_SECRET, "\n", NULL);
+  g_autofree char *err = NULL;
+  g_autofree char *log = NULL;
+  g_autoptr(GPtrArray) others = g_ptr_array_new_with_free_func (g_object_unref);
+  RdPbxConfig config = { .base_url = (char *) rd_sim_pbx_get_base_url (f->sims.pbx),
+                         .client_id = (char *) RD_SIM_PBX_DEFAULT_CLIENT_ID,
+                         .client_secret = (char *) RD_SIM_PBX_DEFAULT_SECRET };
+  gboolean stopped = FALSE;
+  gint64 started;
+
+  rd_sim_pbx_set_max_tokens (f->sims.pbx, 2);
+  for (guint i = 0; i < 2; i++)
+    {
+      RdPbx *other = rd_pbx_new (&config, NULL);
+
+      g_ptr_array_add (others, other);
+      rd_pbx_start (other);
+    }
+  hub_wait_ms (500);
+  g_assert_cmpuint (rd_sim_pbx_count_valid_tokens (f->sims.pbx), ==, 2);
+
+  started = g_get_monotonic_time ();
+  g_assert_cmpint (cli_err (f, secret_line, &err, "connect-pbx", "--url", rd_sim_pbx_get_base_url (f->sims.pbx),
+                            "--client-id", RD_SIM_PBX_DEFAULT_CLIENT_ID, NULL), ==, 1);
+  g_test_message ("connect-pbx answered in %.1f s: %s", (g_get_monotonic_time () - started) / 1e6, err);
+  g_assert_cmpint (g_get_monotonic_time () - started, <, 10 * G_USEC_PER_SEC);
+  g_assert_nonnull (strstr (err, "pool of valid tokens is full"));
+  g_assert_null (strstr (err, "HTTP"));
+  g_assert_cmpstr (state_of (f, "pbx"), ==, "not-configured");
+
+  rd_pbx_stop_async (others->pdata[0], NULL, other_stopped_cb, &stopped);
+  g_assert_true (hub_wait_until (flag_set, &stopped, 5000));
+  connect_both (f);
+  g_assert_cmpstr (state_of (f, "pbx"), ==, "connected");
+  g_assert_cmpuint (rd_sim_pbx_count_valid_tokens (f->sims.pbx), ==, 2);
+  g_assert_cmpint (cli (f, secret_line, NULL, "connect-pbx", "--url", rd_sim_pbx_get_base_url (f->sims.pbx),
+                        "--client-id", RD_SIM_PBX_DEFAULT_CLIENT_ID, NULL), ==, 0);
+  g_assert_cmpstr (state_of (f, "pbx"), ==, "connected");
+  g_assert_cmpuint (rd_sim_pbx_count_valid_tokens (f->sims.pbx), ==, 2);
+
+  /* a wrong secret for the same PBX: refused, and the hub is back on what worked */
+  g_assert_cmpint (cli (f, "wrong\n", NULL, "connect-pbx", "--url", rd_sim_pbx_get_base_url (f->sims.pbx),
+                        "--client-id", RD_SIM_PBX_DEFAULT_CLIENT_ID, NULL), ==, 1);
+  g_assert_true (hub_wait_until (pbx_is_connected, f, 10000));
+
+  /* failed verifications are not running event streams that broke */
+  stop_hub (f, FALSE);
+  g_assert_true (g_file_get_contents (f->log, &log, NULL, NULL));
+  g_assert_null (strstr (log, "PBX event stream stopped"));
+  stopped = FALSE;
+  rd_pbx_stop_async (others->pdata[1], NULL, other_stopped_cb, &stopped);
+  g_assert_true (hub_wait_until (flag_set, &stopped, 5000));
 }
 
 /* ---- SIGKILL mid-burst --------------------------------------------------------------- */
@@ -365,6 +646,9 @@ main (int argc, char **argv)
       return 2;
     }
   g_test_add ("/hub/cli/admin", Fixture, NULL, setup, test_admin, teardown);
+  g_test_add ("/hub/cli/admin-friction", Fixture, NULL, setup, test_admin_friction, teardown);
+  g_test_add ("/hub/cli/autocreate-leads-off", Fixture, NULL, setup, test_autocreate_leads_off, teardown);
+  g_test_add ("/hub/cli/connect-pbx-pool-full", Fixture, NULL, setup, test_connect_pbx_pool_full, teardown);
   g_test_add ("/hub/cli/sigkill-mid-burst", Fixture, NULL, setup, test_sigkill, teardown);
   return g_test_run ();
 }

@@ -13,6 +13,14 @@ static guint      tolerated_count;
 static void
 log_handler (const char *log_domain, GLogLevelFlags level, const char *message, gpointer user_data)
 {
+  if ((level & G_LOG_LEVEL_WARNING) != 0 && g_strcmp0 (log_domain, "libsoup") == 0 && message != NULL &&
+      strstr (message, "could not get remote address") != NULL)
+    {
+      /* libsoup 3.2's server (the simulator's) says so when a client closed a connection
+       * before the server got to it: a client that gave up or moved on, not a fault */
+      g_test_message ("libsoup: %s", message);
+      return;
+    }
   if ((level & G_LOG_LEVEL_WARNING) != 0)
     {
       for (guint i = 0; tolerated != NULL && message != NULL && i < tolerated->len; i++)
@@ -128,7 +136,7 @@ pbx_fixture_make_pbx (PbxFixture *f, const RdPbxConfig *overrides)
   if (config.client_secret == NULL)
     config.client_secret = (char *) RD_SIM_PBX_DEFAULT_SECRET;
   if (config.request_timeout == 0)
-    config.request_timeout = 5;
+    config.request_timeout = 15;   /* the default: TLS handshakes under ASan on a loaded machine take seconds */
   f->pbx = rd_pbx_new (&config, &error);
   g_assert_no_error (error);
   g_assert_nonnull (f->pbx);
@@ -147,7 +155,9 @@ pbx_fixture_connect (PbxFixture *f)
   if (f->pbx == NULL)
     pbx_fixture_make_pbx (f, NULL);
   rd_pbx_start (f->pbx);
-  pbx_wait_state (f, RD_PBX_STATE_CONNECTED, 5000);
+  /* an upper bound, not a speed target: under ASan with both cores busy the two TLS
+   * handshakes of a first connection (token, event socket) alone take seconds */
+  pbx_wait_state (f, RD_PBX_STATE_CONNECTED, 20000);
 }
 
 void
@@ -157,7 +167,7 @@ pbx_fixture_stop (PbxFixture *f)
   g_autoptr(GError) error = NULL;
 
   rd_pbx_stop_async (f->pbx, NULL, pbx_store_result, &res);
-  pbx_wait_result (&res, 5000);
+  pbx_wait_result (&res, 15000);
   g_assert_true (rd_pbx_stop_finish (f->pbx, res, &error));
   g_assert_no_error (error);
   g_object_unref (res);
@@ -341,4 +351,209 @@ pbx_wait_result (GAsyncResult **slot, guint timeout_ms)
 {
   pbx_wait (result_ready, slot, timeout_ms, "an async result");
   return *slot;
+}
+
+/* ---- a TCP relay ------------------------------------------------------------------ */
+
+struct _PbxProxy
+{
+  GSocketService *service;
+  char           *upstream_host;
+  guint16         upstream_port;
+  char           *base_url;
+  guint           close_delay_ms;
+  GPtrArray      *pairs;
+};
+
+typedef struct {
+  PbxProxy          *proxy;
+  GSocketConnection *client;
+  GSocketConnection *upstream;
+  GCancellable      *cancellable;
+  guint              close_id;
+  guint              refs;       /* the proxy's and each running pump's */
+} Pair;
+
+typedef struct {
+  Pair          *pair;
+  GInputStream  *in;
+  GOutputStream *out;
+  gboolean       from_upstream;
+  guint8         buffer[16384];
+} Pump;
+
+static void pump_read (Pump *pump);
+
+static void
+pair_unref (Pair *pair)
+{
+  if (--pair->refs > 0)
+    return;
+  g_object_unref (pair->client);
+  g_object_unref (pair->upstream);
+  g_object_unref (pair->cancellable);
+  g_free (pair);
+}
+
+/* The proxy goes: both sides close now. */
+static void
+pair_release (gpointer data)
+{
+  Pair *pair = data;
+
+  g_cancellable_cancel (pair->cancellable);
+  g_clear_handle_id (&pair->close_id, g_source_remove);
+  g_io_stream_close (G_IO_STREAM (pair->client), NULL, NULL);
+  g_io_stream_close (G_IO_STREAM (pair->upstream), NULL, NULL);
+  pair_unref (pair);
+}
+
+static gboolean
+close_client_later (gpointer data)
+{
+  Pair *pair = data;
+
+  pair->close_id = 0;
+  g_io_stream_close (G_IO_STREAM (pair->client), NULL, NULL);
+  return G_SOURCE_REMOVE;
+}
+
+/* One direction is over: the client side of a connection the PBX closed goes
+ * after the close delay, the PBX side of one the client closed at once. */
+static void
+pump_done (Pump *pump)
+{
+  Pair *pair = pump->pair;
+
+  if (!g_cancellable_is_cancelled (pair->cancellable))
+    {
+      if (pump->from_upstream && pair->proxy->close_delay_ms > 0)
+        pair->close_id = g_timeout_add (pair->proxy->close_delay_ms, close_client_later, pair);
+      else if (pump->from_upstream)
+        g_io_stream_close (G_IO_STREAM (pair->client), NULL, NULL);
+      else
+        g_io_stream_close (G_IO_STREAM (pair->upstream), NULL, NULL);
+    }
+  g_free (pump);
+  pair_unref (pair);
+}
+
+static void
+on_pump_written (GObject *source, GAsyncResult *res, gpointer data)
+{
+  Pump *pump = data;
+
+  if (!g_output_stream_write_all_finish (G_OUTPUT_STREAM (source), res, NULL, NULL))
+    {
+      pump_done (pump);
+      return;
+    }
+  pump_read (pump);
+}
+
+static void
+on_pump_read (GObject *source, GAsyncResult *res, gpointer data)
+{
+  Pump *pump = data;
+  gssize n = g_input_stream_read_finish (G_INPUT_STREAM (source), res, NULL);
+
+  if (n <= 0)
+    {
+      pump_done (pump);
+      return;
+    }
+  g_output_stream_write_all_async (pump->out, pump->buffer, n, G_PRIORITY_DEFAULT, pump->pair->cancellable,
+                                   on_pump_written, pump);
+}
+
+static void
+pump_read (Pump *pump)
+{
+  g_input_stream_read_async (pump->in, pump->buffer, sizeof pump->buffer, G_PRIORITY_DEFAULT,
+                             pump->pair->cancellable, on_pump_read, pump);
+}
+
+static void
+pump_start (Pair *pair, GIOStream *from, GIOStream *to, gboolean from_upstream)
+{
+  Pump *pump = g_new0 (Pump, 1);
+
+  pump->pair = pair;
+  pump->in = g_io_stream_get_input_stream (from);
+  pump->out = g_io_stream_get_output_stream (to);
+  pump->from_upstream = from_upstream;
+  pair->refs++;
+  pump_read (pump);
+}
+
+static gboolean
+on_incoming (GSocketService *service, GSocketConnection *connection, GObject *source, gpointer data)
+{
+  PbxProxy *proxy = data;
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GError) error = NULL;
+  GSocketConnection *upstream = g_socket_client_connect_to_host (client, proxy->upstream_host,
+                                                                 proxy->upstream_port, NULL, &error);
+  Pair *pair;
+
+  if (upstream == NULL)
+    {
+      g_test_message ("proxy: cannot reach the simulator: %s", error->message);
+      return FALSE;
+    }
+  pair = g_new0 (Pair, 1);
+  pair->proxy = proxy;
+  pair->client = g_object_ref (connection);
+  pair->upstream = upstream;
+  pair->cancellable = g_cancellable_new ();
+  pair->refs = 1;
+  g_ptr_array_add (proxy->pairs, pair);
+  pump_start (pair, G_IO_STREAM (connection), G_IO_STREAM (upstream), FALSE);
+  pump_start (pair, G_IO_STREAM (upstream), G_IO_STREAM (connection), TRUE);
+  return TRUE;
+}
+
+PbxProxy *
+pbx_proxy_new (const char *upstream_base_url)
+{
+  PbxProxy *proxy = g_new0 (PbxProxy, 1);
+  g_autoptr(GUri) uri = g_uri_parse (upstream_base_url, G_URI_FLAGS_NONE, NULL);
+  g_autoptr(GError) error = NULL;
+  guint16 port;
+
+  g_assert_nonnull (uri);
+  proxy->upstream_host = g_strdup (g_uri_get_host (uri));
+  proxy->upstream_port = (guint16) g_uri_get_port (uri);
+  proxy->pairs = g_ptr_array_new_with_free_func (pair_release);
+  proxy->service = g_socket_service_new ();
+  port = g_socket_listener_add_any_inet_port (G_SOCKET_LISTENER (proxy->service), NULL, &error);
+  g_assert_no_error (error);
+  g_signal_connect (proxy->service, "incoming", G_CALLBACK (on_incoming), proxy);
+  g_socket_service_start (proxy->service);
+  proxy->base_url = g_strdup_printf ("%s://127.0.0.1:%u", g_uri_get_scheme (uri), port);
+  return proxy;
+}
+
+const char *
+pbx_proxy_get_base_url (PbxProxy *proxy)
+{
+  return proxy->base_url;
+}
+
+void
+pbx_proxy_set_close_delay (PbxProxy *proxy, guint ms)
+{
+  proxy->close_delay_ms = ms;
+}
+
+void
+pbx_proxy_free (PbxProxy *proxy)
+{
+  g_socket_service_stop (proxy->service);
+  g_socket_listener_close (G_SOCKET_LISTENER (proxy->service));
+  g_object_unref (proxy->service);
+  g_ptr_array_unref (proxy->pairs);
+  g_free (proxy->upstream_host);
+  g_free (proxy->base_url);
+  g_free (proxy);
 }

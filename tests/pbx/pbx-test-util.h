@@ -47,3 +47,14 @@ guint    pbx_count_records   (PbxFixture *f, const char *call_id);
 /* Async plumbing: pass pbx_store_result + &slot (NULL-initialised), then wait. */
 GAsyncResult *pbx_wait_result (GAsyncResult **slot, guint timeout_ms);
 void          pbx_store_result (GObject *source, GAsyncResult *res, gpointer slot);
+
+/* A TCP relay in front of the simulator, to play the network: every connection to
+ * pbx_proxy_get_base_url() is relayed to the simulator. With a close delay, a
+ * connection the PBX closed stays open towards the client for that long (a peer
+ * or a network slow to tear the TCP connection down after a WebSocket close). */
+typedef struct _PbxProxy PbxProxy;
+PbxProxy   *pbx_proxy_new             (const char *upstream_base_url);
+const char *pbx_proxy_get_base_url    (PbxProxy *proxy);
+void        pbx_proxy_set_close_delay (PbxProxy *proxy, guint ms);
+void        pbx_proxy_free            (PbxProxy *proxy);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PbxProxy, pbx_proxy_free)

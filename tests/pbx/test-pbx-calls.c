@@ -30,8 +30,8 @@ test_inbound_answered (PbxFixture *f, gconstpointer data)
   rd_sim_pbx_set_cdr_time_scale (f->sim, 100);   /* 60 ms ring → 6 s in the CDR */
   pbx_fixture_connect (f);
   id = rd_sim_pbx_play_inbound (f->sim, "5503301", "6400", ring, "2002", RING, TALK);
-  pbx_wait_finished (f, id, 3000);
-  pbx_wait_records (f, 1, 3000);
+  pbx_wait_finished (f, id, 15000);
+  pbx_wait_records (f, 1, 15000);
 
   assert_events (f, id, "2002", "ringing,answered,ended");
   e = pbx_first_event (f, id, "2002");
@@ -67,8 +67,8 @@ test_inbound_msg_object (PbxFixture *f, gconstpointer data)
   rd_sim_pbx_set_msg_as_object (f->sim, TRUE);
   pbx_fixture_connect (f);
   id = rd_sim_pbx_play_inbound (f->sim, "+8613800138000", "6400", ring, NULL, RING, 0);
-  pbx_wait_finished (f, id, 3000);
-  pbx_wait_records (f, 1, 3000);
+  pbx_wait_finished (f, id, 15000);
+  pbx_wait_records (f, 1, 15000);
   assert_events (f, id, "2001", "ringing,ended");
   g_assert_cmpint (((RdCallRecord *) f->records->pdata[0])->outcome, ==, RD_OUTCOME_NO_ANSWER);
 }
@@ -81,17 +81,17 @@ test_queue (PbxFixture *f, gconstpointer data)
 
   pbx_fixture_connect (f);
   answered = rd_sim_pbx_play_inbound (f->sim, "5503301", "6400", ring, "2002", RING, TALK);
-  pbx_wait_finished (f, answered, 3000);
+  pbx_wait_finished (f, answered, 15000);
   assert_events (f, answered, "2001", "ringing,ended");
   assert_events (f, answered, "2002", "ringing,answered,ended");
   assert_events (f, answered, "2003", "ringing,ended");
   g_assert_cmpstr (pbx_first_event (f, answered, "2003")->call_path, ==, "6300");
 
   missed = rd_sim_pbx_play_inbound (f->sim, "5503302", "6400", ring, NULL, RING, 0);
-  pbx_wait_finished (f, missed, 3000);
+  pbx_wait_finished (f, missed, 15000);
   for (guint i = 0; ring[i]; i++)
     assert_events (f, missed, ring[i], "ringing,ended");
-  pbx_wait_records (f, 2, 3000);
+  pbx_wait_records (f, 2, 15000);
   g_assert_cmpint (pbx_record_for (f, missed, 0)->outcome, ==, RD_OUTCOME_NO_ANSWER);
 }
 
@@ -105,9 +105,9 @@ test_outbound_and_internal (PbxFixture *f, gconstpointer data)
   out = rd_sim_pbx_play_outbound (f->sim, "2001", "13800138000", TRUE, RING, TALK);
   out_missed = rd_sim_pbx_play_outbound (f->sim, "2003", "13900139000", FALSE, RING, 0);
   internal = rd_sim_pbx_play_internal (f->sim, "2001", "2004", TRUE, RING, TALK);
-  pbx_wait_finished (f, out, 3000);
-  pbx_wait_finished (f, out_missed, 3000);
-  pbx_wait_finished (f, internal, 3000);
+  pbx_wait_finished (f, out, 15000);
+  pbx_wait_finished (f, out_missed, 15000);
+  pbx_wait_finished (f, internal, 15000);
 
   assert_events (f, out, "2001", "dialing,answered,ended");
   e = pbx_first_event (f, out, "2001");
@@ -122,7 +122,7 @@ test_outbound_and_internal (PbxFixture *f, gconstpointer data)
   g_assert_cmpstr (e->remote_number, ==, "2001");
   g_assert_cmpstr (pbx_first_event (f, internal, "2001")->remote_number, ==, "2004");
 
-  pbx_wait_records (f, 3, 3000);
+  pbx_wait_records (f, 3, 15000);
   g_assert_cmpint (pbx_record_for (f, out, 0)->direction, ==, RD_DIRECTION_OUTBOUND);
   g_assert_cmpstr (pbx_record_for (f, out, 0)->extension, ==, "2001");
   g_assert_cmpint (pbx_record_for (f, out_missed, 0)->outcome, ==, RD_OUTCOME_NO_ANSWER);
@@ -136,8 +136,8 @@ test_busy (PbxFixture *f, gconstpointer data)
 
   pbx_fixture_connect (f);
   id = rd_sim_pbx_play_busy (f->sim, "5503301", "2002");
-  pbx_wait_finished (f, id, 3000);
-  pbx_wait_records (f, 1, 3000);
+  pbx_wait_finished (f, id, 15000);
+  pbx_wait_records (f, 1, 15000);
   /* a busy extension never rings: no live event, one BUSY record */
   g_assert_cmpuint (f->events->len, ==, 0);
   g_assert_cmpint (pbx_record_for (f, id, 0)->outcome, ==, RD_OUTCOME_BUSY);
@@ -151,12 +151,12 @@ test_transfer (PbxFixture *f, gconstpointer data)
 
   pbx_fixture_connect (f);
   id = rd_sim_pbx_play_transfer (f->sim, "5503301", "2001", "2002", RING, TALK);
-  pbx_wait_finished (f, id, 3000);
+  pbx_wait_finished (f, id, 15000);
   assert_events (f, id, "2001", "ringing,answered,ended");
   assert_events (f, id, "2002", "ringing,answered,ended");
   g_assert_cmpstr (pbx_first_event (f, id, "2002")->remote_number, ==, "5503301");
   /* one record per leg, same call id, distinct uids */
-  pbx_wait_records (f, 2, 3000);
+  pbx_wait_records (f, 2, 15000);
   g_assert_cmpuint (pbx_count_records (f, id), ==, 2);
   g_assert_cmpstr (pbx_record_for (f, id, 0)->extension, ==, "2001");
   g_assert_cmpstr (pbx_record_for (f, id, 1)->extension, ==, "2002");
@@ -170,33 +170,41 @@ test_dial (PbxFixture *f, gconstpointer data)
   g_autoptr(GError) error = NULL;
   g_autofree char *id = NULL;
   const RdCallEvent *e;
+  const char *statuses[] = { "RING", "ALERT" };
 
   rd_sim_pbx_set_dial_timings (f->sim, RING, TALK);
   pbx_fixture_connect (f);
-  rd_pbx_dial_async (f->pbx, "2001", "+86 138-0013-8000", NULL, pbx_store_result, &res);
-  pbx_wait_result (&res, 3000);
-  id = rd_pbx_dial_finish (f->pbx, res, &error);
-  g_clear_object (&res);
-  g_assert_no_error (error);
-  g_assert_nonnull (id);
+  /* caller-first: 2001's phone rings first, which for the agent is an outgoing call,
+   * whether the PBX shows that leg as RING or ALERT, before or after its reply */
+  for (guint i = 0; i < 4; i++)
+    {
+      g_clear_pointer (&id, g_free);
+      rd_sim_pbx_set_dial_caller_leg (f->sim, statuses[i % 2], i >= 2);
+      rd_pbx_dial_async (f->pbx, "2001", "+86 138-0013-8000", NULL, pbx_store_result, &res);
+      pbx_wait_result (&res, 15000);
+      id = rd_pbx_dial_finish (f->pbx, res, &error);
+      g_clear_object (&res);
+      g_assert_no_error (error);
+      g_assert_nonnull (id);
 
-  pbx_wait_finished (f, id, 3000);
-  /* caller-first: 2001's phone rings first, which for the agent is an outgoing call */
-  assert_events (f, id, "2001", "dialing,answered,ended");
-  e = pbx_first_event (f, id, "2001");
-  g_assert_cmpstr (e->remote_number, ==, "+8613800138000");
-  pbx_wait_records (f, 1, 3000);
-  g_assert_cmpint (pbx_record_for (f, id, 0)->direction, ==, RD_DIRECTION_OUTBOUND);
+      pbx_wait_finished (f, id, 15000);
+      assert_events (f, id, "2001", "dialing,answered,ended");
+      e = pbx_first_event (f, id, "2001");
+      g_assert_cmpint (e->direction, ==, RD_DIRECTION_OUTBOUND);
+      g_assert_cmpstr (e->remote_number, ==, "+8613800138000");
+      pbx_wait_records (f, i + 1, 15000);
+      g_assert_cmpint (pbx_record_for (f, id, 0)->direction, ==, RD_DIRECTION_OUTBOUND);
+    }
   g_assert_cmpuint (f->dial_failures->len, ==, 0);
 
   /* dialing an extension */
   g_clear_pointer (&id, g_free);
   rd_pbx_dial_async (f->pbx, "2002", "2003", NULL, pbx_store_result, &res);
-  pbx_wait_result (&res, 3000);
+  pbx_wait_result (&res, 15000);
   id = rd_pbx_dial_finish (f->pbx, res, &error);
   g_clear_object (&res);
   g_assert_no_error (error);
-  pbx_wait_finished (f, id, 3000);
+  pbx_wait_finished (f, id, 15000);
   assert_events (f, id, "2002", "dialing,answered,ended");
   assert_events (f, id, "2003", "ringing,answered,ended");
 }
@@ -208,7 +216,7 @@ dial (PbxFixture *f, const char *ext, const char *number, GError **error)
   char *id;
 
   rd_pbx_dial_async (f->pbx, ext, number, NULL, pbx_store_result, &res);
-  pbx_wait_result (&res, 5000);
+  pbx_wait_result (&res, 15000);
   id = rd_pbx_dial_finish (f->pbx, res, error);
   g_object_unref (res);
   return id;
@@ -235,10 +243,10 @@ test_dial_failures (PbxFixture *f, gconstpointer data)
 
   id = dial (f, "2001", "13900000000", &error);
   g_assert_no_error (error);
-  pbx_wait (has_failures, f, 3000, "dial-failed");
+  pbx_wait (has_failures, f, 15000, "dial-failed");
   expected = g_strdup_printf ("%s|User Busy", id);
   g_assert_cmpstr (f->dial_failures->pdata[0], ==, expected);
-  pbx_wait_finished (f, id, 3000);
+  pbx_wait_finished (f, id, 15000);
   assert_events (f, id, "2001", "dialing,ended");
 
   g_ptr_array_set_size (f->dial_failures, 0);
@@ -246,7 +254,7 @@ test_dial_failures (PbxFixture *f, gconstpointer data)
   g_clear_pointer (&expected, g_free);
   id = dial (f, "2004", "13800138000", &error);
   g_assert_no_error (error);
-  pbx_wait (has_failures, f, 3000, "dial-failed");
+  pbx_wait (has_failures, f, 15000, "dial-failed");
   expected = g_strdup_printf ("%s|NO Dial Permission", id);
   g_assert_cmpstr (f->dial_failures->pdata[0], ==, expected);
 
@@ -266,14 +274,28 @@ test_dial_failures (PbxFixture *f, gconstpointer data)
 }
 
 static gboolean
+saw_state (PbxFixture *f, RdPbxState state)
+{
+  for (guint i = 0; i < f->states->len; i++)
+    if (GPOINTER_TO_INT (f->states->pdata[i]) == (int) state)
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
 is_reconnecting_or_connected_again (gpointer data)
 {
   PbxFixture *f = data;
 
-  for (guint i = 0; i < f->states->len; i++)
-    if (GPOINTER_TO_INT (f->states->pdata[i]) == RD_PBX_STATE_RECONNECTING)
-      return rd_pbx_get_state (f->pbx) == RD_PBX_STATE_CONNECTED;
-  return FALSE;
+  return saw_state (f, RD_PBX_STATE_RECONNECTING) && rd_pbx_get_state (f->pbx) == RD_PBX_STATE_CONNECTED;
+}
+
+static gboolean
+first_catch_up_answered (gpointer data)
+{
+  PbxFixture *f = data;
+
+  return rd_sim_pbx_count_requests (f->sim, "cdr/search") >= 1;
 }
 
 static void
@@ -283,19 +305,26 @@ test_catch_up (PbxFixture *f, gconstpointer data)
   g_autofree char *a = NULL, *b = NULL, *c = NULL;
 
   pbx_fixture_connect (f);
+  /* the connection's own catch-up is answered before the calls start (a loaded machine can
+   * delay its request past them, and it would then rightly bring their records) */
+  pbx_wait (first_catch_up_answered, f, 15000, "the first catch-up");
   /* the socket is alive but the PBX stops pushing (e.g. a silent network gap) */
   rd_sim_pbx_set_events_paused (f->sim, TRUE);
   a = rd_sim_pbx_play_inbound (f->sim, "5503301", "6400", ring, "2001", RING, TALK);
   b = rd_sim_pbx_play_outbound (f->sim, "2002", "13800138000", FALSE, RING, 0);
-  pbx_wait_finished (f, a, 3000);
-  pbx_wait_finished (f, b, 3000);
-  g_assert_cmpuint (f->records->len, ==, 0);
+  pbx_wait_finished (f, a, 15000);
+  pbx_wait_finished (f, b, 15000);
+  /* nothing arrives live; only a reconnection's catch-up brings records, and one may already
+   * have happened if the heartbeat's answer took longer than the liveness check allows (a
+   * stalled ASan process on a loaded machine: seen once in 40 runs) */
+  if (!saw_state (f, RD_PBX_STATE_RECONNECTING))
+    g_assert_cmpuint (f->records->len, ==, 0);
   g_assert_cmpuint (rd_sim_pbx_count_cdrs (f->sim), ==, 2);
 
   rd_sim_pbx_set_events_paused (f->sim, FALSE);
   rd_sim_pbx_drop_sockets (f->sim);
-  pbx_wait (is_reconnecting_or_connected_again, f, 5000, "reconnect");
-  pbx_wait_records (f, 2, 3000);
+  pbx_wait (is_reconnecting_or_connected_again, f, 15000, "reconnect");
+  pbx_wait_records (f, 2, 15000);
   /* v1 rows carry no call_id (UNCONFIRMED): they are keyed by uid */
   g_assert_cmpuint (f->records->len, ==, 2);
   g_assert_cmpuint (pbx_count_records (f, NULL), ==, 2);
@@ -305,13 +334,86 @@ test_catch_up (PbxFixture *f, gconstpointer data)
 
   /* live again; the same records from a later catch-up are not delivered twice */
   c = rd_sim_pbx_play_internal (f->sim, "2001", "2002", TRUE, RING, TALK);
-  pbx_wait_finished (f, c, 3000);
-  pbx_wait_records (f, 3, 3000);
+  pbx_wait_finished (f, c, 15000);
+  pbx_wait_records (f, 3, 15000);
   rd_sim_pbx_drop_sockets (f->sim);
   g_ptr_array_set_size (f->states, 0);
-  pbx_wait (is_reconnecting_or_connected_again, f, 5000, "second reconnect");
+  pbx_wait (is_reconnecting_or_connected_again, f, 15000, "second reconnect");
   pbx_sleep (200);
   g_assert_cmpuint (f->records->len, ==, 3);
+}
+
+typedef struct {
+  PbxFixture *f;
+  const char *call_id;
+  const char *extension;
+  const char *events;
+} EventsWait;
+
+static gboolean
+events_are (gpointer data)
+{
+  EventsWait *w = data;
+  g_autofree char *seen = pbx_events_for (w->f, w->call_id, w->extension);
+  g_autofree char *want = g_strdup_printf ("%s:%s", w->extension, w->events);
+
+  return g_str_equal (seen, want);
+}
+
+static void
+wait_events (PbxFixture *f, const char *call_id, const char *extension, const char *events)
+{
+  EventsWait w = { f, call_id, extension, events };
+
+  pbx_wait (events_are, &w, 15000, events);
+}
+
+/* Calls whose end (or answer) falls into a gap of the event stream — here a silent one,
+ * then the socket drops — end (or move on) for their extensions once the stream is back:
+ * each call in progress is asked for (call/query); without call/query on the firmware, the
+ * catch-up records end them, even rows that do not carry the call id. Every reading: a gone
+ * call as an empty list, as 60001, and no call/query at all (10001). */
+static void
+test_gap_ends_calls (PbxFixture *f, gconstpointer data)
+{
+  const int readings[] = { 0, 60001, 10001 };
+  const char *ring_one[] = { "2001", NULL };
+  const char *ring_group[] = { "2002", "2003", NULL };
+  const char *ring_four[] = { "2004", NULL };
+
+  pbx_fixture_connect (f);
+  for (guint r = 0; r < G_N_ELEMENTS (readings); r++)
+    {
+      g_autofree char *answered = NULL, *missed = NULL, *long_one = NULL;
+
+      rd_sim_pbx_set_call_query_gone (f->sim, readings[r]);
+      answered = rd_sim_pbx_play_inbound (f->sim, "5503301", "6400", ring_one, "2001", 100, 600);
+      missed = rd_sim_pbx_play_inbound (f->sim, "5503302", "6400", ring_group, NULL, 700, 0);
+      long_one = rd_sim_pbx_play_inbound (f->sim, "5503303", "6400", ring_four, "2004", 700, 2500);
+      wait_events (f, answered, "2001", "ringing,answered");
+      wait_events (f, missed, "2003", "ringing");
+      wait_events (f, long_one, "2004", "ringing");
+
+      rd_sim_pbx_set_events_paused (f->sim, TRUE);   /* silent gap … */
+      pbx_wait_finished (f, answered, 15000);
+      pbx_wait_finished (f, missed, 15000);
+      pbx_sleep (300);                               /* 2004 answered meanwhile */
+      g_ptr_array_set_size (f->states, 0);
+      rd_sim_pbx_set_events_paused (f->sim, FALSE);
+      rd_sim_pbx_drop_sockets (f->sim);              /* … then the socket drops */
+      pbx_wait (is_reconnecting_or_connected_again, f, 15000, "reconnect");
+
+      wait_events (f, answered, "2001", "ringing,answered,ended");
+      wait_events (f, missed, "2002", "ringing,ended");
+      wait_events (f, missed, "2003", "ringing,ended");
+      if (readings[r] != 10001)
+        wait_events (f, long_one, "2004", "ringing,answered");   /* the PBX said so */
+      pbx_wait_finished (f, long_one, 15000);
+      /* without call/query its answer in the gap stays unknown; its end comes live */
+      wait_events (f, long_one, "2004", readings[r] != 10001 ? "ringing,answered,ended" : "ringing,ended");
+      g_ptr_array_set_size (f->events, 0);
+    }
+  g_assert_cmpuint (rd_sim_pbx_count_requests (f->sim, "call/query"), >=, 2 * 3);
 }
 
 static void
@@ -323,10 +425,10 @@ test_catch_up_reading_with_call_id (PbxFixture *f, gconstpointer data)
   pbx_fixture_connect (f);
   rd_sim_pbx_set_events_paused (f->sim, TRUE);
   a = rd_sim_pbx_play_outbound (f->sim, "2002", "13800138000", TRUE, RING, TALK);
-  pbx_wait_finished (f, a, 3000);
+  pbx_wait_finished (f, a, 15000);
   rd_sim_pbx_set_events_paused (f->sim, FALSE);
   rd_sim_pbx_drop_sockets (f->sim);
-  pbx_wait_records (f, 1, 5000);
+  pbx_wait_records (f, 1, 15000);
   g_assert_cmpstr (pbx_record_for (f, a, 0)->call_id, ==, a);
   g_assert_null (pbx_record_for (f, a, 0)->uid);
 }
@@ -349,7 +451,7 @@ test_scenario_file (PbxFixture *f, gconstpointer data)
       " {\"play\":\"internal\",\"from\":\"2002\",\"to\":\"2003\",\"answered\":false,\"ring_ms\":50,\"at_ms\":30}]",
       &error));
   g_assert_no_error (error);
-  pbx_wait_records (f, 2, 3000);
+  pbx_wait_records (f, 2, 15000);
 }
 
 int
@@ -366,6 +468,7 @@ main (int argc, char **argv)
   ADD ("/pbx/calls/dial", test_dial);
   ADD ("/pbx/calls/dial-failures", test_dial_failures);
   ADD ("/pbx/calls/catch-up", test_catch_up);
+  ADD ("/pbx/calls/gap-ends-calls", test_gap_ends_calls);
   ADD ("/pbx/calls/catch-up-call-id-rows", test_catch_up_reading_with_call_id);
   ADD ("/pbx/calls/scenario-file", test_scenario_file);
   return g_test_run ();

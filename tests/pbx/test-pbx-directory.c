@@ -13,7 +13,7 @@ finish_list (PbxFixture *f, GAsyncResult **res, GPtrArray *(*finish) (RdPbx *, G
 {
   GPtrArray *list;
 
-  pbx_wait_result (res, 5000);
+  pbx_wait_result (res, 15000);
   list = finish (f->pbx, *res, error);
   g_clear_object (res);
   return list;
@@ -66,7 +66,7 @@ create_phonebook (PbxFixture *f, const char *name, GError **error)
   gint64 id;
 
   rd_pbx_create_phonebook_async (f->pbx, name, NULL, pbx_store_result, &res);
-  pbx_wait_result (&res, 5000);
+  pbx_wait_result (&res, 15000);
   id = rd_pbx_create_phonebook_finish (f->pbx, res, error);
   g_object_unref (res);
   return id;
@@ -79,7 +79,7 @@ upsert (PbxFixture *f, gint64 book, const RdPbxContact *c, GError **error)
   gint64 id;
 
   rd_pbx_upsert_contact_async (f->pbx, book, c, NULL, pbx_store_result, &res);
-  pbx_wait_result (&res, 5000);
+  pbx_wait_result (&res, 15000);
   id = rd_pbx_upsert_contact_finish (f->pbx, res, error);
   g_object_unref (res);
   return id;

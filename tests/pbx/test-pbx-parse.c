@@ -153,6 +153,8 @@ test_tracker_queue (Tracker *t, gconstpointer data)
 static void
 test_tracker_internal_and_dial (Tracker *t, gconstpointer data)
 {
+  guint ticket;
+
   feed (t, CALL2 (EXT ("2001", "ALERT"), EXT ("2004", "RING")));
   feed (t, CALL2 (EXT ("2001", "ANSWERED"), EXT ("2004", "ANSWER")));
   g_assert_cmpstr (t->log->str, ==,
@@ -161,14 +163,53 @@ test_tracker_internal_and_dial (Tracker *t, gconstpointer data)
 
   /* call/dial: the caller's phone rings first — for the agent that is an outgoing call */
   g_string_truncate (t->log, 0);
-  rd_yeastar_call_tracker_note_dial (t->tracker, "9.9", "2003", "+8613800138000");
+  ticket = rd_yeastar_call_tracker_begin_dial (t->tracker, "2003", "+8613800138000");
+  rd_yeastar_call_tracker_note_dial (t->tracker, ticket, "9.9", "2003", "+8613800138000");
   feed (t, "{\"call_id\":\"9.9\",\"members\":[" EXT ("2003", "RING") "]}");
   feed (t, "{\"call_id\":\"9.9\",\"members\":[" EXT ("2003", "ALERT")
            ",{\"outbound\":{\"from\":\"2003\",\"to\":\"+8613800138000\",\"member_status\":\"EARLYMEDIA\"}}]}");
   feed (t, "{\"call_id\":\"9.9\",\"members\":[" EXT ("2003", "ANSWERED")
            ",{\"outbound\":{\"from\":\"2003\",\"to\":\"+8613800138000\",\"member_status\":\"ANSWER\"}}]}");
   g_assert_cmpstr (t->log->str, ==,
-                   "2003:dialing:unknown:+8613800138000:-;2003:answered:outbound:+8613800138000:-;");
+                   "2003:dialing:outbound:+8613800138000:-;2003:answered:outbound:+8613800138000:-;");
+}
+
+/* The PBX shows the caller of a call/dial before its REST reply (RING or ALERT):
+ * still the agent's outgoing call, with the number. */
+static void
+test_tracker_dial_event_first (Tracker *t, gconstpointer data)
+{
+  const char *status[] = { "RING", "ALERT" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (status); i++)
+    {
+      g_autofree char *first = NULL, *second = NULL;
+      g_autofree char *call_id = g_strdup_printf ("9.%u", i);
+      guint ticket;
+
+      g_string_truncate (t->log, 0);
+      ticket = rd_yeastar_call_tracker_begin_dial (t->tracker, "2003", "13800138000");
+      first = g_strdup_printf ("{\"call_id\":\"%s\",\"members\":[" EXT ("2003", "%s") "]}", call_id, status[i]);
+      feed (t, first);
+      rd_yeastar_call_tracker_note_dial (t->tracker, ticket, call_id, "2003", "13800138000");
+      second = g_strdup_printf ("{\"call_id\":\"%s\",\"members\":[" EXT ("2003", "ANSWERED")
+                                ",{\"outbound\":{\"from\":\"2003\",\"to\":\"13800138000\","
+                                "\"member_status\":\"ANSWER\"}}]}", call_id);
+      feed (t, second);
+      g_assert_cmpstr (t->log->str, ==, "2003:dialing:outbound:13800138000:-;2003:answered:outbound:13800138000:-;");
+    }
+
+  /* without a dial on its way a lone ringing extension stays what it is */
+  g_string_truncate (t->log, 0);
+  feed (t, "{\"call_id\":\"8.1\",\"members\":[" EXT ("2004", "RING") "]}");
+  g_assert_cmpstr (t->log->str, ==, "2004:ringing:unknown:-:-;");
+
+  /* a dial that failed claims nothing; one for another extension neither */
+  g_string_truncate (t->log, 0);
+  rd_yeastar_call_tracker_cancel_dial (t->tracker, rd_yeastar_call_tracker_begin_dial (t->tracker, "2001", "110"));
+  rd_yeastar_call_tracker_begin_dial (t->tracker, "2002", "110");
+  feed (t, "{\"call_id\":\"8.2\",\"members\":[" EXT ("2001", "RING") "]}");
+  g_assert_cmpstr (t->log->str, ==, "2001:ringing:unknown:-:-;");
 }
 
 static void
@@ -347,6 +388,8 @@ main (int argc, char **argv)
   g_test_add ("/pbx/parse/tracker-inbound", Tracker, NULL, tracker_setup, test_tracker_inbound, tracker_teardown);
   g_test_add ("/pbx/parse/tracker-queue-transfer", Tracker, NULL, tracker_setup, test_tracker_queue, tracker_teardown);
   g_test_add ("/pbx/parse/tracker-internal-dial", Tracker, NULL, tracker_setup, test_tracker_internal_and_dial,
+              tracker_teardown);
+  g_test_add ("/pbx/parse/tracker-dial-event-first", Tracker, NULL, tracker_setup, test_tracker_dial_event_first,
               tracker_teardown);
   g_test_add ("/pbx/parse/tracker-malformed", Tracker, NULL, tracker_setup, test_tracker_malformed, tracker_teardown);
   g_test_add_func ("/pbx/parse/cdr-event", test_cdr_event);

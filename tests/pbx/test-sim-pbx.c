@@ -65,7 +65,7 @@ call (Sim *s, const char *method, const char *path_and_query, const char *body, 
       soup_message_set_request_body_from_bytes (msg, "application/json", b);
     }
   soup_session_send_and_read_async (s->session, msg, G_PRIORITY_DEFAULT, NULL, on_read, &bytes);
-  pbx_wait (bytes_ready, &bytes, 5000, "sim reply");
+  pbx_wait (bytes_ready, &bytes, 15000, "sim reply");
   if (!json_parser_load_from_data (parser, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), NULL))
     return -100;
   o = json_node_get_object (json_parser_get_root (parser));
@@ -178,7 +178,7 @@ test_refresh_and_bearer (Sim *s, gconstpointer data)
     soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", auth);
   }
   soup_session_send_and_read_async (s->session, msg, G_PRIORITY_DEFAULT, NULL, on_read, &bytes);
-  pbx_wait (bytes_ready, &bytes, 5000, "reply");
+  pbx_wait (bytes_ready, &bytes, 15000, "reply");
   g_assert_nonnull (strstr (g_bytes_get_data (bytes, NULL), "\"errcode\":10004"));
 }
 
@@ -233,14 +233,14 @@ test_socket (Sim *s, gconstpointer data)
 
   soup_message_headers_replace (soup_message_get_request_headers (bad), "User-Agent", "OpenAPI");
   soup_session_websocket_connect_async (s->session, bad, NULL, NULL, G_PRIORITY_DEFAULT, NULL, on_ws, &result);
-  pbx_wait (ptr_ready, &result, 5000, "refused socket");
+  pbx_wait (ptr_ready, &result, 15000, "refused socket");
   g_assert_null (result.ws);
   g_assert_nonnull (result.error);   /* 10004 envelope instead of an upgrade */
   g_clear_error (&result.error);
 
   soup_message_headers_replace (soup_message_get_request_headers (good), "User-Agent", "OpenAPI");
   soup_session_websocket_connect_async (s->session, good, NULL, NULL, G_PRIORITY_DEFAULT, NULL, on_ws, &result);
-  pbx_wait (ptr_ready, &result, 5000, "socket");
+  pbx_wait (ptr_ready, &result, 15000, "socket");
   g_assert_no_error (result.error);
   ws = result.ws;
   g_signal_connect (ws, "message", G_CALLBACK (on_ws_text), got);
@@ -254,7 +254,7 @@ test_socket (Sim *s, gconstpointer data)
   soup_websocket_connection_send_text (ws, "heartbeat");
   soup_websocket_connection_send_text (ws, "{\"topic_list\":\"all\"}");
   wait[0] = got; wait[1] = GUINT_TO_POINTER (3);
-  pbx_wait (got_n, wait, 3000, "replies");
+  pbx_wait (got_n, wait, 15000, "replies");
   g_assert_cmpstr (got->pdata[0], ==, "{\"errcode\":0,\"errmsg\":\"SUCCESS\"}");
   g_assert_cmpstr (got->pdata[1], ==, "heartbeat response");
   g_assert_cmpstr (got->pdata[2], ==, "{\"errcode\":40002,\"errmsg\":\"PARAMETER ERROR\"}");
@@ -263,7 +263,7 @@ test_socket (Sim *s, gconstpointer data)
   g_clear_pointer (&id, g_free);
   id = rd_sim_pbx_play_inbound (s->sim, "1", "6400", ring, NULL, 10, 0);
   wait[1] = GUINT_TO_POINTER (4);
-  pbx_wait (got_n, wait, 3000, "CDR event");
+  pbx_wait (got_n, wait, 15000, "CDR event");
   g_assert_true (g_str_has_prefix (got->pdata[3], "{\"type\":30012,"));
   g_assert_nonnull (strstr (got->pdata[3], "\"msg\":\"{\\\"call_id\\\""));
   g_assert_cmpuint (rd_sim_pbx_count_cdrs (s->sim), ==, 2);

@@ -72,6 +72,12 @@ rd_odoo_crm_init (RdOdooCrm *self)
   self->cancellable = g_cancellable_new ();
 }
 
+static void
+on_reachability (RdOdooTransport *transport, gboolean reachable, const char *why, RdOdooCrm *self)
+{
+  g_signal_emit_by_name (self, "reachability-changed", reachable, why);
+}
+
 RdOdooCrm *
 rd_odoo_crm_new (const RdCrmConfig *config, GError **error)
 {
@@ -86,6 +92,7 @@ rd_odoo_crm_new (const RdCrmConfig *config, GError **error)
                                            config->cert_sha256, config->allow_insecure, error);
   if (self->transport == NULL)
     return NULL;
+  g_signal_connect_object (self->transport, "reachability", G_CALLBACK (on_reachability), self, 0);
   self->login = g_strdup (config->login);
   self->api_key = g_strdup (config->api_key);
   self->log_style = config->log_style;
@@ -101,8 +108,10 @@ typedef struct {
   char       *key;
   gint64      portal_group;
   gint64      public_group;
+  gint64      system_group;
   GPtrArray  *rows;
   gint64      uid;
+  RdCrmMatch *match;        /* get_record: waiting for its country */
 } Op;
 
 static void
@@ -113,6 +122,7 @@ op_free (Op *op)
     memset (op->key, 0, strlen (op->key));
   g_free (op->key);
   g_clear_pointer (&op->rows, g_ptr_array_unref);
+  rd_crm_match_free (op->match);
   g_free (op);
 }
 
@@ -241,6 +251,58 @@ odoo_find_by_phone_finish (RdCrm *crm, GAsyncResult *res, GError **error)
 
 /* ---- get / create ------------------------------------------------------- */
 
+/* The record's country for its national numbers: its own country_id, else its company's
+ * (a contact's parent, a lead's customer), as an ISO code. */
+static void
+on_country_known (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  RdOdooCrm *self = g_task_get_source_object (task);
+  Op *op = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  gint64 country;
+
+  if (!rd_odoo_countries_finish (result, &error))
+    FAIL (task, g_steal_pointer (&error));
+  country = rd_odoo_json_get_m2o_id (op->rows->pdata[0], "country_id");
+  op->match->country_code = g_strdup (g_hash_table_lookup (self->country_codes, &country));
+  g_task_return_pointer (task, g_steal_pointer (&op->match), (GDestroyNotify) rd_crm_match_free);
+  g_object_unref (task);
+}
+
+static void
+resolve_country (GTask *task, GPtrArray *rows)
+{
+  RdOdooCrm *self = g_task_get_source_object (task);
+  Op *op = g_task_get_task_data (task);
+
+  g_clear_pointer (&op->rows, g_ptr_array_unref);
+  op->rows = g_ptr_array_ref (rows);
+  if (rows->len == 0 || rd_odoo_json_get_m2o_id (rows->pdata[0], "country_id") <= 0)
+    {
+      g_task_return_pointer (task, g_steal_pointer (&op->match), (GDestroyNotify) rd_crm_match_free);
+      g_object_unref (task);
+      return;
+    }
+  rd_odoo_countries_async (self->transport, self->country_codes, rows, g_task_get_cancellable (task),
+                           on_country_known, task);
+}
+
+static void
+on_company_read (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) reply = rd_odoo_transport_finish (RD_ODOO_TRANSPORT (source), result, &error);
+  g_autoptr(GPtrArray) rows = NULL;
+
+  if (reply != NULL)
+    rows = rd_odoo_records_from_reply (reply, &error);
+  if (rows == NULL)
+    FAIL (task, g_steal_pointer (&error));
+  resolve_country (task, rows);
+}
+
 static void
 on_record_read (GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -250,7 +312,7 @@ on_record_read (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) reply = rd_odoo_transport_finish (RD_ODOO_TRANSPORT (source), result, &error);
   g_autoptr(GPtrArray) rows = NULL;
-  RdCrmMatch *match;
+  gint64 company;
 
   if (reply != NULL)
     rows = rd_odoo_records_from_reply (reply, &error);
@@ -260,11 +322,22 @@ on_record_read (GObject *source, GAsyncResult *result, gpointer user_data)
     FAIL (task, g_error_new (RD_ERROR, RD_ERROR_NOT_FOUND,
                                          "The Odoo %s %" G_GINT64_FORMAT " does not exist or is archived",
                                          rd_crm_kind_to_string (op->kind), op->id));
-  match = match_from_row (self, rows->pdata[0], op->kind, &error);
-  if (match == NULL)
+  op->match = match_from_row (self, rows->pdata[0], op->kind, &error);
+  if (op->match == NULL)
     FAIL (task, g_steal_pointer (&error));
-  g_task_return_pointer (task, match, (GDestroyNotify) rd_crm_match_free);
-  g_object_unref (task);
+  company = rd_odoo_json_get_m2o_id (rows->pdata[0], op->kind == RD_CRM_KIND_LEAD ? "partner_id" : "parent_id");
+  if (rd_odoo_json_get_m2o_id (rows->pdata[0], "country_id") <= 0 && company > 0)
+    {
+      JsonArray *domain = json_array_new ();
+      const char * const fields[] = { "country_id", NULL };
+
+      rd_odoo_domain_add_leaf (domain, "id", "=", rd_odoo_json_int_new (company));
+      rd_odoo_transport_execute_async (self->transport, "res.partner", "search_read", NULL,
+                                       rd_odoo_search_params (domain, fields, NULL, 1),
+                                       g_task_get_cancellable (task), on_company_read, task);
+      return;
+    }
+  resolve_country (task, rows);
 }
 
 static void
@@ -532,6 +605,9 @@ on_users (GObject *source, GAsyncResult *result, gpointer user_data)
                                                   op->portal_group, op->public_group, &error);
       if (user == NULL)
         FAIL (task, g_steal_pointer (&error));
+      /* Administration/Settings (base.group_system) */
+      user->is_admin = user->type == RD_CRM_USER_INTERNAL &&
+                       rd_odoo_user_in_group (rows->pdata[i], self->features->groups_field, op->system_group);
       g_ptr_array_add (users, user);
     }
   g_task_return_pointer (task, g_steal_pointer (&users), (GDestroyNotify) g_ptr_array_unref);
@@ -562,6 +638,8 @@ on_groups (GObject *source, GAsyncResult *result, gpointer user_data)
         op->portal_group = res_id;
       else if (g_strcmp0 (name, "group_public") == 0)
         op->public_group = res_id;
+      else if (g_strcmp0 (name, "group_system") == 0)
+        op->system_group = res_id;
     }
   /* Active users only (Odoo's default filter); portal and public users included. */
   rd_odoo_transport_execute_async (self->transport, "res.users", "search_read", NULL,
@@ -574,7 +652,7 @@ odoo_list_users_async (RdCrm *crm, GCancellable *c, GAsyncReadyCallback cb, gpoi
 {
   RdOdooCrm *self = RD_ODOO_CRM (crm);
   GTask *task = op_task (self, c, cb, data, odoo_list_users_async, TRUE);
-  static const char * const names[] = { "group_portal", "group_public", NULL };
+  static const char * const names[] = { "group_portal", "group_public", "group_system", NULL };
   static const char * const fields[] = { "name", "res_id", NULL };
   JsonArray *domain;
 
@@ -809,6 +887,29 @@ odoo_record_url (RdCrm *crm, RdCrmKind kind, gint64 id)
 }
 
 static void
+on_probed (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+  g_autoptr(JsonNode) reply = rd_odoo_transport_finish (RD_ODOO_TRANSPORT (source), result, &error);
+
+  if (reply == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+odoo_probe_async (RdCrm *crm, GCancellable *c, GAsyncReadyCallback cb, gpointer data)
+{
+  RdOdooCrm *self = RD_ODOO_CRM (crm);
+  GTask *task = g_task_new (self, c, cb, data);
+
+  g_task_set_source_tag (task, odoo_probe_async);
+  rd_odoo_transport_rpc_async (self->transport, "common", "version", json_array_new (), c, on_probed, task);
+}
+
+static void
 rd_odoo_crm_iface_init (RdCrmInterface *iface)
 {
   iface->connect_async = odoo_connect_async;
@@ -839,4 +940,6 @@ rd_odoo_crm_iface_init (RdCrmInterface *iface)
   iface->record_url = odoo_record_url;
   iface->has_callback_async = odoo_has_callback_async;
   iface->has_callback_finish = odoo_has_call_log_finish;
+  iface->probe_async = odoo_probe_async;
+  iface->probe_finish = odoo_boolean_finish;
 }

@@ -83,6 +83,7 @@ rd_odoo_features_new_from_version (JsonNode *reply, GError **error)
   gboolean saas = FALSE, have = FALSE;
 
   f->info = g_new0 (RdCrmInfo, 1);
+  f->info->leads_enabled = TRUE;   /* until default_get says otherwise */
   if (reply == NULL || !JSON_NODE_HOLDS_OBJECT (reply))
     {
       g_set_error_literal (error, RD_ERROR, RD_ERROR_PROTOCOL,
@@ -208,6 +209,7 @@ typedef enum {
   STEP_USER_FIELDS,
   STEP_PARTNER_RIGHTS,
   STEP_LEAD_RIGHTS,
+  STEP_LEAD_TYPE,     /* crm.lead default_get(['type']): "lead", or "opportunity" with Leads off */
   STEP_DONE,
 } Step;
 
@@ -357,6 +359,17 @@ detect_run (GTask *task)
       return;
     case STEP_LEAD_RIGHTS:
       rights_probe (task, "crm.lead");
+      return;
+    case STEP_LEAD_TYPE:
+      {
+        JsonObject *params = json_object_new ();
+        JsonArray *fields = json_array_new ();
+
+        json_array_add_string_element (fields, "type");
+        /* JSON-RPC passes it by position; JSON-2 (19+) names it "fields" */
+        json_object_set_array_member (params, "fields", fields);
+        execute (task, "crm.lead", "default_get", NULL, params);
+      }
       return;
     case STEP_DONE:
       g_task_return_pointer (task, g_steal_pointer (&d->features), (GDestroyNotify) rd_odoo_features_free);
@@ -526,6 +539,12 @@ detect_take (Detect *d, JsonNode *reply, GError **error)
     case STEP_LEAD_RIGHTS:
       f->can_create_leads = JSON_NODE_HOLDS_VALUE (reply) && json_node_get_value_type (reply) == G_TYPE_BOOLEAN &&
                             json_node_get_boolean (reply);
+      d->step = STEP_LEAD_TYPE;
+      return TRUE;
+    case STEP_LEAD_TYPE:
+      if (JSON_NODE_HOLDS_OBJECT (reply))
+        f->info->leads_enabled = g_strcmp0 (rd_odoo_json_get_string (json_node_get_object (reply), "type", NULL),
+                                            "opportunity") != 0;
       d->step = STEP_DONE;
       return TRUE;
     case STEP_DONE:
@@ -556,6 +575,14 @@ on_detect_reply (GObject *source, GAsyncResult *result, gpointer user_data)
     {
       g_clear_error (&error);
       reply = json_node_init_boolean (json_node_alloc (), FALSE);
+    }
+  if (reply == NULL && d->step == STEP_LEAD_TYPE && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
+      !rd_error_is_transient (error))
+    {
+      /* the Leads setting stays unknown: taken as on */
+      g_debug ("crm.lead default_get: %s", error->message);
+      g_clear_error (&error);
+      reply = json_node_init_object (json_node_alloc (), json_object_new ());
     }
   if (reply == NULL || !detect_take (d, reply, &error))
     {

@@ -13,6 +13,7 @@ rd_odoo_log_ids_new (void)
   RdOdooLogIds *ids = g_atomic_rc_box_new0 (RdOdooLogIds);
 
   ids->user_partners = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
+  ids->call_type_keeps = -1;
   return ids;
 }
 
@@ -216,11 +217,13 @@ typedef enum {
   STEP_TYPE,         /* ir.model.data → Call activity type */
   STEP_TYPE_BY_NAME, /* fallback: mail.activity.type named like "call" */
   STEP_MODEL,        /* ir.model id of the record's model */
+  STEP_KEEPS,        /* does the Call type keep done activities (17+)? */
   STEP_CREATE,       /* mail.activity.create */
   STEP_FEEDBACK,     /* action_feedback */
   STEP_UNLINK,       /* cleanup after a failed action_feedback */
-  STEP_AUTHOR,       /* res.users → partner (note, ≤17) */
+  STEP_AUTHOR,       /* res.users → partner (≤17) */
   STEP_POST,         /* message_post */
+  STEP_SIGN,         /* the "Call done" message's author: the bound user's contact */
   STEP_DONE,
 } Step;
 
@@ -234,7 +237,10 @@ typedef struct {
   gboolean         body_is_html;
   gboolean         author_ok;
   gint64           user_id;
+  gint64           api_user_id;    /* the key's own user */
+  gboolean         keeps_supported; /* 17+: types may keep done activities */
   gint64           activity_id;
+  gint64           message_id;     /* what action_feedback posted */
   char            *html;
   GError          *pending_error;
   Step             step;
@@ -299,6 +305,15 @@ on_writer_reply (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr(JsonNode) reply = rd_odoo_transport_finish (RD_ODOO_TRANSPORT (source), result, &error);
   gint64 id;
 
+  if (reply == NULL && !w->note && w->message_id > 0 && (w->step == STEP_AUTHOR || w->step == STEP_SIGN) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      /* the log is written; only its author could not be set */
+      g_debug ("The call log is written, authored by the API user: %s", error->message);
+      w->step = STEP_DONE;
+      writer_run (task);
+      return;
+    }
   if (reply == NULL)
     {
       if (w->step == STEP_FEEDBACK && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
@@ -352,7 +367,19 @@ on_writer_reply (GObject *source, GAsyncResult *result, gpointer user_data)
         w->ids->lead_model_id = id;
       else
         w->ids->partner_model_id = id;
-      w->step = STEP_CREATE;
+      w->step = STEP_KEEPS;
+      break;
+    case STEP_KEEPS:
+      {
+        JsonArray *rows = JSON_NODE_HOLDS_ARRAY (reply) ? json_node_get_array (reply) : NULL;
+        JsonNode *row = rows != NULL && json_array_get_length (rows) > 0 ? json_array_get_element (rows, 0) : NULL;
+        JsonNode *keep = row != NULL && JSON_NODE_HOLDS_OBJECT (row)
+                         ? json_object_get_member (json_node_get_object (row), "keep_done") : NULL;
+
+        w->ids->call_type_keeps = keep != NULL && JSON_NODE_HOLDS_VALUE (keep) &&
+                                  json_node_get_value_type (keep) == G_TYPE_BOOLEAN && json_node_get_boolean (keep);
+        w->step = STEP_CREATE;
+      }
       break;
     case STEP_CREATE:
       {
@@ -366,7 +393,15 @@ on_writer_reply (GObject *source, GAsyncResult *result, gpointer user_data)
       }
       break;
     case STEP_FEEDBACK:
+      /* the "Call done" message; on 19 possibly [id] */
+      if (JSON_NODE_HOLDS_VALUE (reply) && json_node_get_value_type (reply) == G_TYPE_INT64)
+        w->message_id = json_node_get_int (reply);
+      else if (JSON_NODE_HOLDS_ARRAY (reply) && json_array_get_length (json_node_get_array (reply)) == 1)
+        w->message_id = json_array_get_int_element (json_node_get_array (reply), 0);
+      w->step = w->message_id > 0 && w->author_ok && w->user_id != w->api_user_id ? STEP_AUTHOR : STEP_DONE;
+      break;
     case STEP_POST:
+    case STEP_SIGN:
       w->step = STEP_DONE;
       break;
     case STEP_UNLINK:
@@ -378,7 +413,7 @@ on_writer_reply (GObject *source, GAsyncResult *result, gpointer user_data)
       if (id > 0)
         g_hash_table_replace (w->ids->user_partners, g_memdup2 (&w->user_id, sizeof (gint64)),
                               g_memdup2 (&id, sizeof id));
-      w->step = STEP_POST;
+      w->step = w->note ? STEP_POST : STEP_SIGN;
       break;
     case STEP_DONE:
       g_assert_not_reached ();
@@ -454,7 +489,7 @@ writer_run (GTask *task)
           }
         if ((g_str_equal (w->model, RD_ODOO_LEAD) ? w->ids->lead_model_id : w->ids->partner_model_id) > 0)
           {
-            w->step = STEP_CREATE;
+            w->step = STEP_KEEPS;
             break;
           }
         {
@@ -463,6 +498,23 @@ writer_run (GTask *task)
 
           rd_odoo_domain_add_leaf (domain, "model", "=", rd_odoo_json_string_new (w->model));
           call (task, "ir.model", "search_read", NULL, rd_odoo_search_params (domain, fields, NULL, 1));
+        }
+        return;
+
+      case STEP_KEEPS:
+        if (!w->done_activity || !w->keeps_supported || w->ids->call_type_keeps >= 0)
+          {
+            if (!w->keeps_supported)
+              w->ids->call_type_keeps = 0;   /* ≤16: done activities are deleted */
+            w->step = STEP_CREATE;
+            break;
+          }
+        {
+          static const char * const fields[] = { "keep_done", NULL };
+          JsonArray *domain = json_array_new ();
+
+          rd_odoo_domain_add_leaf (domain, "id", "=", rd_odoo_json_int_new (w->ids->call_type_id));
+          call (task, "mail.activity.type", "search_read", NULL, rd_odoo_search_params (domain, fields, NULL, 1));
         }
         return;
 
@@ -483,7 +535,18 @@ writer_run (GTask *task)
           json_object_set_string_member (vals, "summary", summary);
           json_object_set_string_member (vals, "note", w->html);
           json_object_set_string_member (vals, "date_deadline", today);
-          json_object_set_int_member (vals, "user_id", w->user_id);
+          if (w->done_activity)
+            {
+              JsonObject *ctx = json_object_new ();
+
+              /* a log, not a task: no "assigned to you" e-mail; the bound user only when
+               * the type keeps done activities (its reports), else no one is subscribed */
+              json_object_set_int_member (vals, "user_id", w->ids->call_type_keeps > 0 ? w->user_id : w->api_user_id);
+              json_object_set_boolean_member (ctx, "mail_activity_quick_update", TRUE);
+              json_object_set_object_member (params, "context", ctx);
+            }
+          else
+            json_object_set_int_member (vals, "user_id", w->user_id);   /* a call-back: Odoo tells them */
           json_array_add_object_element (vals_list, vals);
           json_object_set_array_member (params, "vals_list", vals_list);
           call (task, "mail.activity", "create", NULL, params);
@@ -507,7 +570,7 @@ writer_run (GTask *task)
       case STEP_AUTHOR:
         if (!w->author_ok || g_hash_table_contains (w->ids->user_partners, &w->user_id))
           {
-            w->step = STEP_POST;
+            w->step = w->note ? STEP_POST : STEP_SIGN;
             break;
           }
         {
@@ -532,6 +595,25 @@ writer_run (GTask *task)
           if (author != NULL)
             json_object_set_int_member (params, "author_id", *author);
           call (task, w->model, "message_post", one_id (w->log.record_id), params);
+        }
+        return;
+
+      case STEP_SIGN:
+        {
+          gint64 *author = g_hash_table_lookup (w->ids->user_partners, &w->user_id);
+          JsonObject *params = json_object_new ();
+          JsonObject *vals = json_object_new ();
+
+          if (author == NULL)
+            {
+              json_object_unref (params);
+              json_object_unref (vals);
+              w->step = STEP_DONE;
+              break;
+            }
+          json_object_set_int_member (vals, "author_id", *author);
+          json_object_set_object_member (params, "vals", vals);
+          call (task, "mail.message", "write", one_id (w->message_id), params);
         }
         return;
 
@@ -578,6 +660,8 @@ writer_start (RdOdooTransport *transport, const RdOdooFeatures *features, RdOdoo
   w->body_is_html = features->body_is_html;
   w->author_ok = log->user_id > 0 && features->info->major <= 17;   /* 18/19: UNCONFIRMED */
   w->user_id = log->user_id > 0 ? log->user_id : features->info->admin_user_id;
+  w->api_user_id = features->info->admin_user_id > 0 ? features->info->admin_user_id : w->user_id;
+  w->keeps_supported = features->info->major >= 17;
   /* A call-back carries its own label: a done call-back (its note lands in the
    * chatter) is not mistaken for the call log, nor the call log for it. */
   w->html = done_activity ? rd_odoo_call_log_html (log) : rd_odoo_call_back_html (log);

@@ -2,12 +2,17 @@
  *
  * Default: a "Call" activity (xml id mail.mail_activity_data_call, found through
  * ir.model.data; fallback: a mail.activity.type named like "call") created on
- * the record for the bound user and immediately marked done with
- * action_feedback, which posts "Call done" with the note and feedback in the
- * chatter. Alternative: an internal log note through message_post
- * (`body_is_html` on 17+, `author_id` = the bound user's contact up to 17).
+ * the record and immediately marked done with action_feedback, which posts
+ * "Call done" with the note and feedback in the chatter. It is created with
+ * mail_activity_quick_update (Odoo sends no "assigned to you" e-mail), for the
+ * API user unless the type keeps done activities (17+ keep_done: then for the
+ * bound user, whose reports count it) — so the agent is not made a follower of
+ * every record it talked to, and the message does not say "originally assigned
+ * to"; its author is then set to the bound user's contact (up to 17).
+ * Alternative: an internal log note through message_post (`body_is_html` on
+ * 17+, `author_id` = the bound user's contact up to 17). Neither sends e-mail.
  * A missed call becomes an open "Call" activity due today (in the log's time
- * zone) for the bound user.
+ * zone) for the bound user, who is told as Odoo tells any assignee.
  *
  * The text states direction, both numbers, the agent, the local start time,
  * ring and talk time, the outcome and "Ringdesk call id: <key>", which
@@ -37,6 +42,7 @@ G_BEGIN_DECLS
 /* Ids looked up once per connection (shared, reference counted). */
 typedef struct {
   gint64      call_type_id;      /* mail.activity.type of "Call", 0 = unknown, -1 = none */
+  int         call_type_keeps;   /* it keeps done activities (17+ keep_done): -1 unknown, 0, 1 */
   gint64      partner_model_id;  /* ir.model ids */
   gint64      lead_model_id;
   GHashTable *user_partners;     /* user id (gint64*) → partner id (gint64*) */

@@ -261,6 +261,12 @@ ids_contain (JsonObject *record, const char *member, gint64 id)
   return FALSE;
 }
 
+gboolean
+rd_odoo_user_in_group (JsonObject *record, const char *groups_field, gint64 group)
+{
+  return group > 0 && ids_contain (record, groups_field, group);
+}
+
 RdCrmUser *
 rd_odoo_user_from_record (JsonObject *record, const char *groups_field, gint64 portal_group,
                           gint64 public_group, GError **error)

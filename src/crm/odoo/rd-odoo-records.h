@@ -32,6 +32,8 @@ RdCrmMatch  *rd_odoo_match_from_partner (JsonObject *record, const char *base_ur
                                          GError **error);
 RdCrmMatch  *rd_odoo_match_from_lead    (JsonObject *record, const char *base_url, gboolean url_paths,
                                          GError **error);
+/* Does the user record list @group (an id) in its @groups_field? */
+gboolean     rd_odoo_user_in_group      (JsonObject *record, const char *groups_field, gint64 group);
 /* @portal_group / @public_group: ids of base.group_portal / base.group_public (0 = unknown). */
 RdCrmUser   *rd_odoo_user_from_record   (JsonObject *record, const char *groups_field,
                                          gint64 portal_group, gint64 public_group, GError **error);

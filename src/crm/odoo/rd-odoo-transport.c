@@ -26,9 +26,13 @@ struct _RdOdooTransport
   gint64       next_id;
   gint64       server_time;    /* Date of the latest reply (unix s), 0 = none */
   gint64       server_time_at; /* g_get_monotonic_time () when it came */
+  gboolean     unreachable;  /* the last request did not get an answer from Odoo */
 };
 
 G_DEFINE_FINAL_TYPE (RdOdooTransport, rd_odoo_transport, G_TYPE_OBJECT)
+
+enum { SIGNAL_REACHABILITY, N_SIGNALS };
+static guint signals[N_SIGNALS];
 
 typedef struct {
   SoupMessage *msg;
@@ -64,6 +68,23 @@ static void
 rd_odoo_transport_class_init (RdOdooTransportClass *klass)
 {
   G_OBJECT_CLASS (klass)->finalize = rd_odoo_transport_finalize;
+
+  /* ::reachability (gboolean reachable, const char *why): a request got no answer from
+   * Odoo after the last one did (why: the error), or the other way round (why: NULL). */
+  signals[SIGNAL_REACHABILITY] = g_signal_new ("reachability", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                               0, NULL, NULL, NULL, G_TYPE_NONE, 2,
+                                               G_TYPE_BOOLEAN, G_TYPE_STRING);
+}
+
+/* Whether Odoo answered: any HTTP reply from Odoo itself does, however it refused the
+ * request; no reply (refused, reset, timeout, TLS) or a gateway's 502/503/504 does not. */
+static void
+note_reachable (RdOdooTransport *self, gboolean reachable, const char *why)
+{
+  if (self->unreachable == !reachable)
+    return;
+  self->unreachable = !reachable;
+  g_signal_emit (self, signals[SIGNAL_REACHABILITY], 0, reachable, reachable ? NULL : why);
 }
 
 static void
@@ -279,11 +300,20 @@ on_sent (GObject *source, GAsyncResult *result, gpointer user_data)
   bytes = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
   if (bytes == NULL)
     {
+      g_autoptr(GError) classified = rd_odoo_error_from_transport (error);
+
       g_debug ("Odoo request failed: %s", error->message);
       if (error->domain == G_TLS_ERROR || g_object_get_data (G_OBJECT (req->msg), "rd-seen-fingerprint") != NULL)
-        g_task_return_error (task, tls_error (self, req->msg));
-      else
-        g_task_return_error (task, rd_odoo_error_from_transport (error));
+        {
+          g_autoptr(GError) tls = tls_error (self, req->msg);
+
+          note_reachable (self, FALSE, tls->message);
+          g_task_return_error (task, g_steal_pointer (&tls));
+          return;
+        }
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        note_reachable (self, FALSE, classified->message);
+      g_task_return_error (task, g_steal_pointer (&classified));
       return;
     }
   status = soup_message_get_status (req->msg);
@@ -299,6 +329,16 @@ on_sent (GObject *source, GAsyncResult *result, gpointer user_data)
       return;
     }
   data = g_bytes_get_data (bytes, &len);
+  if (status == SOUP_STATUS_BAD_GATEWAY || status == SOUP_STATUS_SERVICE_UNAVAILABLE ||
+      status == SOUP_STATUS_GATEWAY_TIMEOUT)
+    {
+      g_autofree char *why = g_strdup_printf ("Odoo's address answers HTTP %u (%s): Odoo itself is not reachable",
+                                              status, soup_status_get_phrase (status));
+
+      note_reachable (self, FALSE, why);
+    }
+  else
+    note_reachable (self, TRUE, NULL);
   if (req->json2)
     node = rd_odoo_reply_parse_json2 (data, len, status, &error);
   else
@@ -413,7 +453,21 @@ execute (RdOdooTransport *self, gint64 uid, const char *key, const char *model, 
   g_autoptr(JsonObject) kwargs = params != NULL ? params : json_object_new ();
   g_autoptr(JsonNode) body = NULL;
 
-  json_object_set_object_member (kwargs, "context", make_context (self));
+  {
+    /* the caller's context keys (e.g. mail_activity_quick_update) on top of lang and tz */
+    JsonObject *ctx = make_context (self);
+    JsonNode *given = json_object_get_member (kwargs, "context");
+
+    if (given != NULL && JSON_NODE_HOLDS_OBJECT (given))
+      {
+        JsonObject *extra = json_node_get_object (given);
+        g_autoptr(GList) names = json_object_get_members (extra);
+
+        for (GList *l = names; l != NULL; l = l->next)
+          json_object_set_member (ctx, l->data, json_node_copy (json_object_get_member (extra, l->data)));
+      }
+    json_object_set_object_member (kwargs, "context", ctx);
+  }
 
   if (self->json2)
     {
@@ -445,6 +499,12 @@ execute (RdOdooTransport *self, gint64 uid, const char *key, const char *model, 
         {
           json_array_add_element (call_args, json_object_dup_member (kwargs, "vals_list"));
           json_object_remove_member (kwargs, "vals_list");
+        }
+      else if (g_str_equal (method, "default_get") && json_object_has_member (kwargs, "fields"))
+        {
+          /* fields_list up to 17, fields later: positional is right in every version */
+          json_array_add_element (call_args, json_object_dup_member (kwargs, "fields"));
+          json_object_remove_member (kwargs, "fields");
         }
       json_array_add_string_element (args, self->database);
       json_array_add_int_element (args, uid);

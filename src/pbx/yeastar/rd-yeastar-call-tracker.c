@@ -3,6 +3,8 @@
 
 #include "pbx/yeastar/rd-yeastar-call-tracker.h"
 
+#include <string.h>
+
 #include "core/rd-error.h"
 #include "pbx/yeastar/rd-yeastar-json.h"
 
@@ -11,6 +13,7 @@
 #define MAX_FIELD        128
 #define STALE_CALL_US    (12 * G_TIME_SPAN_HOUR)
 #define DIAL_MEMORY_US   (10 * G_TIME_SPAN_MINUTE)
+#define PENDING_DIAL_US  (60 * G_TIME_SPAN_SECOND)   /* call/dial sent, no reply yet */
 
 typedef enum { KIND_EXTENSION, KIND_INBOUND, KIND_OUTBOUND } MemberKind;
 
@@ -43,11 +46,22 @@ typedef struct {
   gint64 at;               /* monotonic µs */
 } Dial;
 
+/* A call/dial whose reply has not arrived yet. */
+typedef struct {
+  guint  ticket;
+  char  *extension;
+  char  *number;
+  gint64 at;               /* monotonic µs */
+  char  *claimed;          /* the call its caller's first event was taken for, or NULL */
+} PendingDial;
+
 struct _RdYeastarCallTracker
 {
   GObject     parent_instance;
   GHashTable *calls;   /* call id → Call */
   GHashTable *dials;   /* call id → Dial */
+  GQueue      pending; /* PendingDial, oldest first */
+  guint       next_ticket;
 };
 
 G_DEFINE_FINAL_TYPE (RdYeastarCallTracker, rd_yeastar_call_tracker, G_TYPE_OBJECT)
@@ -99,10 +113,22 @@ dial_free (gpointer data)
 }
 
 static void
+pending_dial_free (gpointer data)
+{
+  PendingDial *p = data;
+
+  g_free (p->extension);
+  g_free (p->number);
+  g_free (p->claimed);
+  g_free (p);
+}
+
+static void
 rd_yeastar_call_tracker_finalize (GObject *object)
 {
   RdYeastarCallTracker *self = RD_YEASTAR_CALL_TRACKER (object);
 
+  g_queue_clear_full (&self->pending, pending_dial_free);
   g_hash_table_unref (self->calls);
   g_hash_table_unref (self->dials);
   G_OBJECT_CLASS (rd_yeastar_call_tracker_parent_class)->finalize (object);
@@ -122,6 +148,7 @@ rd_yeastar_call_tracker_init (RdYeastarCallTracker *self)
 {
   self->calls = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, call_free);
   self->dials = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, dial_free);
+  g_queue_init (&self->pending);
 }
 
 RdYeastarCallTracker *
@@ -263,11 +290,17 @@ describe_leg (const Dial *dial, GArray *members, const Member *me, RdCallState s
       out->direction = RD_DIRECTION_INTERNAL;
       out->remote = g_strdup ((other_live ? other_live : other)->number);
     }
+  else if (dial != NULL && g_strcmp0 (dial->extension, me->number) == 0)
+    {
+      /* alone in the call: the PBX rings a call/dial caller's own phone first; for
+       * the agent it is the outgoing call to the number it dialled */
+      out->direction = RD_DIRECTION_OUTBOUND;
+      out->remote = g_strdup (dial->number);
+    }
   else
     {
-      /* alone in the call: the PBX is ringing a call/dial caller's own phone first */
       out->direction = RD_DIRECTION_UNKNOWN;
-      out->remote = dial ? g_strdup (dial->number) : NULL;
+      out->remote = NULL;
     }
 
   /* The caller of call/dial hears its own phone ring first (spec §4.1): for the
@@ -302,6 +335,10 @@ purge (RdYeastarCallTracker *self)
     if (now - ((Call *) value)->last_seen > STALE_CALL_US)
       g_hash_table_iter_remove (&iter);
 
+  while (g_queue_peek_head (&self->pending) != NULL &&
+         now - ((PendingDial *) g_queue_peek_head (&self->pending))->at > PENDING_DIAL_US)
+    pending_dial_free (g_queue_pop_head (&self->pending));
+
   while (g_hash_table_size (self->calls) >= MAX_CALLS)
     {
       const char *oldest_id = NULL;
@@ -324,6 +361,49 @@ purge (RdYeastarCallTracker *self)
       g_hash_table_iter_next (&iter, NULL, NULL);
       g_hash_table_iter_remove (&iter);
     }
+}
+
+static void
+remember_dial (RdYeastarCallTracker *self, const char *call_id, const char *extension, const char *number)
+{
+  Dial *dial = g_new0 (Dial, 1);
+
+  dial->extension = g_strdup (extension);
+  dial->number = g_strdup (number);
+  dial->at = g_get_monotonic_time ();
+  g_hash_table_replace (self->dials, g_strdup (call_id), dial);
+}
+
+/* The PBX may show the caller of a call/dial (ringing its own phone, RING or ALERT)
+ * before the REST reply brings the call id. A call whose only member is one
+ * extension with a dial on its way is that dial: the oldest unclaimed one. */
+static const Dial *
+claim_pending_dial (RdYeastarCallTracker *self, const char *call_id, GArray *members)
+{
+  const Member *alone = NULL;
+
+  for (guint i = 0; i < members->len; i++)
+    {
+      const Member *m = &g_array_index (members, Member, i);
+
+      if (m->kind != KIND_EXTENSION || (alone != NULL && g_strcmp0 (alone->number, m->number) != 0))
+        return NULL;
+      alone = m;
+    }
+  if (alone == NULL || (g_strcmp0 (alone->status, "RING") != 0 && g_strcmp0 (alone->status, "ALERT") != 0))
+    return NULL;
+  for (GList *l = self->pending.head; l != NULL; l = l->next)
+    {
+      PendingDial *p = l->data;
+
+      if (p->claimed != NULL || g_strcmp0 (p->extension, alone->number) != 0)
+        continue;
+      p->claimed = g_strdup (call_id);
+      remember_dial (self, call_id, p->extension, p->number);
+      g_debug ("call %s: the caller leg of a dial from %s whose reply is on its way", call_id, p->extension);
+      return g_hash_table_lookup (self->dials, call_id);
+    }
+  return NULL;
 }
 
 gboolean
@@ -373,6 +453,8 @@ rd_yeastar_call_tracker_feed (RdYeastarCallTracker *self, JsonObject *msg, GErro
   call->fingerprint = g_steal_pointer (&fingerprint);
   call->last_seen = g_get_monotonic_time ();
   dial = g_hash_table_lookup (self->dials, call_id);
+  if (dial == NULL)
+    dial = claim_pending_dial (self, call_id, members);
 
   present = g_hash_table_new (g_str_hash, g_str_equal);
   for (guint i = 0; i < members->len; i++)
@@ -503,20 +585,67 @@ rd_yeastar_call_tracker_end_call (RdYeastarCallTracker *self, const char *call_i
     }
 }
 
+guint
+rd_yeastar_call_tracker_begin_dial (RdYeastarCallTracker *self, const char *extension, const char *number)
+{
+  PendingDial *p;
+
+  g_return_val_if_fail (RD_IS_YEASTAR_CALL_TRACKER (self), 0);
+  g_return_val_if_fail (extension != NULL, 0);
+  purge (self);
+  p = g_new0 (PendingDial, 1);
+  p->ticket = ++self->next_ticket ? self->next_ticket : ++self->next_ticket;
+  p->extension = g_strdup (extension);
+  p->number = g_strdup (number);
+  p->at = g_get_monotonic_time ();
+  g_queue_push_tail (&self->pending, p);
+  return p->ticket;
+}
+
+static PendingDial *
+take_pending (RdYeastarCallTracker *self, guint ticket)
+{
+  for (GList *l = self->pending.head; l != NULL; l = l->next)
+    if (((PendingDial *) l->data)->ticket == ticket)
+      {
+        PendingDial *p = l->data;
+
+        g_queue_delete_link (&self->pending, l);
+        return p;
+      }
+  return NULL;
+}
+
 void
-rd_yeastar_call_tracker_note_dial (RdYeastarCallTracker *self, const char *call_id,
+rd_yeastar_call_tracker_note_dial (RdYeastarCallTracker *self, guint ticket, const char *call_id,
                                    const char *extension, const char *number)
 {
-  Dial *dial;
+  PendingDial *p;
 
   g_return_if_fail (RD_IS_YEASTAR_CALL_TRACKER (self));
   g_return_if_fail (call_id != NULL && extension != NULL);
+  p = take_pending (self, ticket);
+  if (p != NULL && p->claimed != NULL && g_strcmp0 (p->claimed, call_id) != 0)
+    {
+      /* the lone ringing extension was another call after all: give that one back */
+      g_debug ("call %s was not the dial of %s (call %s is)", p->claimed, extension, call_id);
+      g_hash_table_remove (self->dials, p->claimed);
+    }
+  g_clear_pointer (&p, pending_dial_free);
   purge (self);
-  dial = g_new0 (Dial, 1);
-  dial->extension = g_strdup (extension);
-  dial->number = g_strdup (number);
-  dial->at = g_get_monotonic_time ();
-  g_hash_table_replace (self->dials, g_strdup (call_id), dial);
+  remember_dial (self, call_id, extension, number);
+}
+
+void
+rd_yeastar_call_tracker_cancel_dial (RdYeastarCallTracker *self, guint ticket)
+{
+  PendingDial *p;
+
+  g_return_if_fail (RD_IS_YEASTAR_CALL_TRACKER (self));
+  p = take_pending (self, ticket);
+  if (p != NULL && p->claimed != NULL)
+    g_hash_table_remove (self->dials, p->claimed);
+  g_clear_pointer (&p, pending_dial_free);
 }
 
 gint64
@@ -532,6 +661,133 @@ rd_yeastar_call_tracker_oldest_start (RdYeastarCallTracker *self)
     if (oldest == 0 || ((Call *) value)->first_seen < oldest)
       oldest = ((Call *) value)->first_seen;
   return oldest;
+}
+
+/* Does @number name the same party as @remote (a caller id may carry a prefix the
+ * record drops, or the other way round)? */
+static gboolean
+same_party (const char *remote, const char *number)
+{
+  gsize a, b;
+
+  if (remote == NULL || number == NULL || *remote == '\0' || *number == '\0')
+    return FALSE;
+  if (g_str_equal (remote, number))
+    return TRUE;
+  a = strlen (remote);
+  b = strlen (number);
+  /* the shorter one is the tail of the other, and long enough to mean something */
+  return MIN (a, b) >= 7 && (a > b ? g_str_has_suffix (remote, number) : g_str_has_suffix (number, remote));
+}
+
+void
+rd_yeastar_call_tracker_end_matching (RdYeastarCallTracker *self, const RdCallRecord *record)
+{
+  GHashTableIter iter;
+  gpointer key, value;
+  g_autoptr(GPtrArray) ended = g_ptr_array_new_with_free_func (g_free);
+  const char *parties[] = { record->from_number, record->to_number, record->extension, NULL };
+
+  g_return_if_fail (RD_IS_YEASTAR_CALL_TRACKER (self));
+  g_hash_table_iter_init (&iter, self->calls);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      Call *call = value;
+      GHashTableIter legs;
+      gpointer ext, leg_value;
+
+      /* seen after the call began: not a later call between the same parties */
+      if (record->start_unix > 0 && call->first_seen + 5 < record->start_unix)
+        continue;
+      if (record->outcome != RD_OUTCOME_ANSWERED)
+        {
+          /* nobody took it: any leg of the call with the same other party will do */
+          g_hash_table_iter_init (&legs, call->legs);
+          while (g_hash_table_iter_next (&legs, &ext, &leg_value))
+            if (((Leg *) leg_value)->state != RD_CALL_STATE_ENDED &&
+                (same_party (((Leg *) leg_value)->remote, record->from_number) ||
+                 same_party (((Leg *) leg_value)->remote, record->to_number)))
+              {
+                g_ptr_array_add (ended, g_strdup (key));
+                break;
+              }
+          continue;
+        }
+      g_hash_table_iter_init (&legs, call->legs);
+      while (g_hash_table_iter_next (&legs, &ext, &leg_value))
+        {
+          Leg *leg = leg_value;
+
+          if (leg->state != RD_CALL_STATE_ENDED && is_party (parties, ext) &&
+              (same_party (leg->remote, record->from_number) || same_party (leg->remote, record->to_number)))
+            {
+              g_ptr_array_add (ended, g_strdup (key));
+              break;
+            }
+        }
+    }
+  for (guint i = 0; i < ended->len; i++)
+    {
+      g_debug ("call %s ends with a record that does not name it", (char *) ended->pdata[i]);
+      rd_yeastar_call_tracker_end_call (self, ended->pdata[i],
+                                        record->outcome == RD_OUTCOME_ANSWERED ? parties : NULL);
+    }
+}
+
+gint64
+rd_yeastar_call_tracker_last_seen (RdYeastarCallTracker *self, const char *call_id)
+{
+  Call *call;
+
+  g_return_val_if_fail (RD_IS_YEASTAR_CALL_TRACKER (self), 0);
+  call = call_id != NULL ? g_hash_table_lookup (self->calls, call_id) : NULL;
+  return call != NULL ? call->last_seen : 0;
+}
+
+GStrv
+rd_yeastar_call_tracker_dup_call_ids (RdYeastarCallTracker *self)
+{
+  g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
+  GHashTableIter iter;
+  gpointer key;
+
+  g_return_val_if_fail (RD_IS_YEASTAR_CALL_TRACKER (self), NULL);
+  g_hash_table_iter_init (&iter, self->calls);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    g_strv_builder_add (b, key);
+  return g_strv_builder_end (b);
+}
+
+void
+rd_yeastar_call_tracker_adopt (RdYeastarCallTracker *self, const RdCallEvent *event)
+{
+  Call *call;
+  Leg *leg;
+
+  g_return_if_fail (RD_IS_YEASTAR_CALL_TRACKER (self));
+  g_return_if_fail (event != NULL);
+  if (event->call_id == NULL || event->extension == NULL || event->state == RD_CALL_STATE_ENDED)
+    return;
+  call = g_hash_table_lookup (self->calls, event->call_id);
+  if (call == NULL)
+    {
+      purge (self);
+      call = g_new0 (Call, 1);
+      call->legs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, leg_free);
+      call->first_seen = event->timestamp_us > 0 ? event->timestamp_us / G_USEC_PER_SEC
+                                                 : g_get_real_time () / G_USEC_PER_SEC;
+      call->last_seen = g_get_monotonic_time ();
+      g_hash_table_insert (self->calls, g_strdup (event->call_id), call);
+    }
+  if (g_hash_table_contains (call->legs, event->extension))
+    return;
+  leg = g_new0 (Leg, 1);
+  leg->state = event->state;
+  leg->direction = event->direction;
+  leg->remote = g_strdup (event->remote_number);
+  leg->did = g_strdup (event->did);
+  leg->call_path = g_strdup (event->call_path);
+  g_hash_table_insert (call->legs, g_strdup (event->extension), leg);
 }
 
 guint

@@ -108,6 +108,16 @@ rd_yeastar_client_new (const char *base_url, const char *user_agent, const char 
   return g_steal_pointer (&self);
 }
 
+char *
+rd_yeastar_client_dup_origin (RdYeastarClient *self)
+{
+  g_return_val_if_fail (RD_IS_YEASTAR_CLIENT (self), NULL);
+  if (g_uri_get_port (self->base) < 0)
+    return g_strdup_printf ("%s://%s", g_uri_get_scheme (self->base), g_uri_get_host (self->base));
+  return g_strdup_printf ("%s://%s:%d", g_uri_get_scheme (self->base), g_uri_get_host (self->base),
+                          g_uri_get_port (self->base));
+}
+
 SoupSession *
 rd_yeastar_client_get_session (RdYeastarClient *self)
 {

@@ -35,6 +35,8 @@ RdYeastarClient *rd_yeastar_client_new (const char *base_url, const char *user_a
                                         guint timeout_s, GError **error);
 
 SoupSession *rd_yeastar_client_get_session (RdYeastarClient *self);
+/* "https://pbx.example.com:8088": which PBX this client talks to. */
+char        *rd_yeastar_client_dup_origin  (RdYeastarClient *self);
 gboolean     rd_yeastar_client_is_tls      (RdYeastarClient *self);
 
 /* A message for {base}/openapi/v1.0/{endpoint} with User-Agent and pinning set up.

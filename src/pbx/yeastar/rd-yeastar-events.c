@@ -7,6 +7,7 @@
 #include "pbx/yeastar/rd-yeastar-frame.h"
 
 #define ACK_TIMEOUT_MS  10000
+#define PONG_TIMEOUT_MS 10000    /* a heartbeat not answered in this time: the stream is dead */
 #define DRAIN_MS        1000     /* keep the replaced socket this long after the new one subscribed */
 #define RECENT_MAX      64
 #define RECENT_WINDOW_US (5 * G_USEC_PER_SEC)
@@ -37,6 +38,7 @@ struct _RdYeastarEvents
   Conn             current;        /* subscribed */
   Conn             old;            /* replaced, draining */
   guint            generation;
+  gboolean         ever_subscribed;
 
   guint            heartbeat_ms;
   guint            backoff_base_ms;
@@ -46,7 +48,9 @@ struct _RdYeastarEvents
   guint            reconnect_id;
   guint            ack_id;
   guint            drain_id;
+  guint            pong_id;
   gint64           last_rx;
+  gint64           heartbeat_sent;
 
   Recent           recent[RECENT_MAX];
   guint            recent_next;
@@ -81,6 +85,23 @@ conn_close (RdYeastarEvents *self, Conn *conn)
     soup_websocket_connection_close (ws, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
 }
 
+static gboolean
+conn_is_open (const Conn *conn)
+{
+  return conn->ws != NULL && soup_websocket_connection_get_state (conn->ws) == SOUP_WEBSOCKET_STATE_OPEN;
+}
+
+/* Only an OPEN socket takes frames: one the PBX began to close is CLOSING until
+ * the TCP connection goes, which a slow peer or network can make last seconds. */
+static gboolean
+conn_send (const Conn *conn, const char *text)
+{
+  if (!conn_is_open (conn))
+    return FALSE;
+  soup_websocket_connection_send_text (conn->ws, text);
+  return TRUE;
+}
+
 static void
 stop_all (RdYeastarEvents *self)
 {
@@ -97,6 +118,7 @@ stop_all (RdYeastarEvents *self)
   g_clear_handle_id (&self->reconnect_id, g_source_remove);
   g_clear_handle_id (&self->ack_id, g_source_remove);
   g_clear_handle_id (&self->drain_id, g_source_remove);
+  g_clear_handle_id (&self->pong_id, g_source_remove);
 }
 
 static void
@@ -118,8 +140,10 @@ rd_yeastar_events_class_init (RdYeastarEventsClass *klass)
 {
   G_OBJECT_CLASS (klass)->dispose = rd_yeastar_events_dispose;
 
+  /* ::connected (gboolean after_gap): subscribed; FALSE when the new socket replaced a live
+   * one (a new token) without a moment without a stream */
   signals[SIGNAL_CONNECTED] = g_signal_new ("connected", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
-                                            0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+                                            0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_BOOLEAN);
   signals[SIGNAL_DISCONNECTED] = g_signal_new ("disconnected", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                                0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_ERROR);
   signals[SIGNAL_FAILED] = g_signal_new ("failed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
@@ -188,6 +212,31 @@ seen_on_other_socket (RdYeastarEvents *self, const char *data, gsize len, guint 
 
 /* ---- heartbeat ------------------------------------------------------------------ */
 
+static guint
+pong_timeout_ms (RdYeastarEvents *self)
+{
+  return MIN (PONG_TIMEOUT_MS, MAX (self->heartbeat_ms, 2000));
+}
+
+/* The PBX answers each heartbeat at once: none within PONG_TIMEOUT_MS (a hung PBX, a
+ * network that drops without a reset) means the stream is gone; reconnect now rather than
+ * after several heartbeat periods. */
+static gboolean
+on_pong_due (gpointer user_data)
+{
+  RdYeastarEvents *self = user_data;
+
+  self->pong_id = 0;
+  if (self->current.ws == NULL || self->last_rx >= self->heartbeat_sent)
+    return G_SOURCE_REMOVE;
+  g_clear_handle_id (&self->heartbeat_id, g_source_remove);
+  conn_close (self, &self->current);
+  lost (self, g_error_new (RD_ERROR, RD_ERROR_TIMEOUT,
+                           "The PBX did not answer the event stream's heartbeat within %.0f s",
+                           pong_timeout_ms (self) / 1000.0));
+  return G_SOURCE_REMOVE;
+}
+
 static gboolean
 on_heartbeat (gpointer user_data)
 {
@@ -198,15 +247,22 @@ on_heartbeat (gpointer user_data)
       self->heartbeat_id = 0;
       return G_SOURCE_REMOVE;
     }
-  if (g_get_monotonic_time () - self->last_rx > 3 * (gint64) self->heartbeat_ms * 1000)
+  if (conn_send (&self->current, "heartbeat"))
     {
+      if (self->pong_id == 0)
+        {
+          self->heartbeat_sent = g_get_monotonic_time ();
+          self->pong_id = g_timeout_add (pong_timeout_ms (self), on_pong_due, self);
+        }
+    }
+  else
+    {
+      /* closing under us ("closing" reports that; this is the belt to its braces) */
       self->heartbeat_id = 0;
       conn_close (self, &self->current);
-      lost (self, g_error_new (RD_ERROR, RD_ERROR_TIMEOUT,
-                               "The PBX event stream went silent (no heartbeat response)"));
+      lost (self, g_error_new_literal (RD_ERROR, RD_ERROR_NETWORK, "The PBX is closing the event stream"));
       return G_SOURCE_REMOVE;
     }
-  soup_websocket_connection_send_text (self->current.ws, "heartbeat");
   return G_SOURCE_CONTINUE;
 }
 
@@ -227,7 +283,11 @@ fail (RdYeastarEvents *self, GError *error)
 {
   g_autoptr(GError) owned = error;
 
-  g_warning ("PBX event stream stopped: %s", error->message);
+  /* A stream that never ran did not "stop": its owner reports why it could not start. */
+  if (self->ever_subscribed)
+    g_warning ("PBX event stream stopped: %s", error->message);
+  else
+    g_debug ("PBX event stream could not start: %s", error->message);
   self->running = FALSE;
   stop_all (self);
   g_signal_emit (self, signals[SIGNAL_FAILED], 0, owned);
@@ -290,6 +350,15 @@ on_ws_closed (SoupWebsocketConnection *ws, gpointer user_data)
     }
 }
 
+/* The PBX began to close (its close frame arrived): the socket is useless from now
+ * on, whatever the TCP connection does; report the loss now rather than when the
+ * connection finally goes. */
+static void
+on_ws_closing (SoupWebsocketConnection *ws, gpointer user_data)
+{
+  on_ws_closed (ws, user_data);
+}
+
 static void
 on_ws_error (SoupWebsocketConnection *ws, GError *error, gpointer user_data)
 {
@@ -310,6 +379,8 @@ on_drain_done (gpointer user_data)
 static void
 subscribed (RdYeastarEvents *self)
 {
+  gboolean after_gap = self->current.ws == NULL;
+
   g_clear_handle_id (&self->ack_id, g_source_remove);
   if (self->current.ws != NULL)
     {
@@ -321,12 +392,14 @@ subscribed (RdYeastarEvents *self)
     }
   self->current = self->pending;
   self->pending = (Conn) { NULL, 0 };
+  self->ever_subscribed = TRUE;
   self->attempt = 0;
   self->last_rx = g_get_monotonic_time ();
   g_clear_handle_id (&self->heartbeat_id, g_source_remove);
+  g_clear_handle_id (&self->pong_id, g_source_remove);
   self->heartbeat_id = g_timeout_add (self->heartbeat_ms, on_heartbeat, self);
   g_debug ("PBX event stream subscribed");
-  g_signal_emit (self, signals[SIGNAL_CONNECTED], 0);
+  g_signal_emit (self, signals[SIGNAL_CONNECTED], 0, after_gap);
 }
 
 static void
@@ -437,9 +510,17 @@ on_ws_connected (GObject *source, GAsyncResult *res, gpointer user_data)
   g_object_set (self->pending.ws, "max-incoming-payload-size", (guint64) 8 * RD_YEASTAR_MAX_FRAME,
                 "keepalive-interval", 0, NULL);
   g_signal_connect (self->pending.ws, "message", G_CALLBACK (on_ws_message), self);
+  g_signal_connect (self->pending.ws, "closing", G_CALLBACK (on_ws_closing), self);
   g_signal_connect (self->pending.ws, "closed", G_CALLBACK (on_ws_closed), self);
   g_signal_connect (self->pending.ws, "error", G_CALLBACK (on_ws_error), self);
-  soup_websocket_connection_send_text (self->pending.ws, RD_YEASTAR_TOPICS);
+  if (!conn_send (&self->pending, RD_YEASTAR_TOPICS))
+    {
+      /* closed before we could subscribe: its "closing"/"closed" may have gone already */
+      conn_close (self, &self->pending);
+      lost (self, g_error_new_literal (RD_ERROR, RD_ERROR_NETWORK,
+                                       "The PBX closed the event stream before subscribing"));
+      return;
+    }
   self->ack_id = g_timeout_add (MAX (2000, MIN (ACK_TIMEOUT_MS, 2 * self->heartbeat_ms)), on_ack_timeout, self);
 }
 

@@ -42,6 +42,9 @@ struct _RdYeastarPbx
 
   GHashTable           *seen;            /* record key set */
   GQueue                seen_order;
+
+  gboolean              no_call_query;   /* the firmware has no call/query (10001) */
+  guint                 reconcile_retry_id;
 };
 
 static void rd_yeastar_pbx_iface_init (RdPbxInterface *iface);
@@ -50,6 +53,7 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (RdYeastarPbx, rd_yeastar_pbx, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (RD_TYPE_PBX, rd_yeastar_pbx_iface_init))
 
 static void catch_up (RdYeastarPbx *self);
+static void reconcile_calls (RdYeastarPbx *self);
 
 /* ---- state ---------------------------------------------------------------------- */
 
@@ -78,7 +82,7 @@ on_api_errcode (int errcode, const GError *error, GObject *owner)
 }
 
 static void
-on_events_connected (RdYeastarEvents *events, gpointer user_data)
+on_events_connected (RdYeastarEvents *events, gboolean after_gap, gpointer user_data)
 {
   RdYeastarPbx *self = user_data;
 
@@ -86,6 +90,8 @@ on_events_connected (RdYeastarEvents *events, gpointer user_data)
     self->high_water_mark = g_get_real_time () / G_USEC_PER_SEC;
   set_state (self, RD_PBX_STATE_CONNECTED, NULL);
   catch_up (self);
+  if (after_gap)
+    reconcile_calls (self);
 }
 
 static void
@@ -123,7 +129,13 @@ deliver_record (RdYeastarPbx *self, RdCallRecord *record)
 
     if (parties[0] == NULL)
       parties[0] = parties[1], parties[1] = NULL;
-    rd_yeastar_call_tracker_end_call (self->tracker, record->call_id, parties);
+    if (record->call_id == NULL)
+      rd_yeastar_call_tracker_end_matching (self->tracker, record);
+    else if (record->outcome != RD_OUTCOME_ANSWERED)
+      /* nobody took it (a ring group's or queue's one record names one member): all over */
+      rd_yeastar_call_tracker_end_call (self->tracker, record->call_id, NULL);
+    else
+      rd_yeastar_call_tracker_end_call (self->tracker, record->call_id, parties);
   }
   if (record->start_unix > self->high_water_mark)
     self->high_water_mark = record->start_unix;
@@ -250,6 +262,105 @@ catch_up (RdYeastarPbx *self)
                               g_object_ref (self));
 }
 
+/* ---- reconciling live calls after a gap -------------------------------------------- */
+
+/* Calls may have ended (or changed) while the event stream was away: a dropped socket,
+ * an expired token, a restart. After every (re)connection each call still in progress
+ * here is asked for (call/query): one the PBX no longer has is ended, the legs of one it
+ * has are brought up to date. Records from the catch-up end calls too, but v1 CDR rows
+ * often lack the call id, and unanswered legs have no record of their own. */
+
+typedef struct {
+  RdYeastarPbx *self;
+  char         *call_id;
+  gint64        asked;     /* monotonic µs */
+} CallQuery;
+
+static gboolean
+on_reconcile_retry (gpointer user_data)
+{
+  RdYeastarPbx *self = user_data;
+
+  self->reconcile_retry_id = 0;
+  if (self->state == RD_PBX_STATE_CONNECTED)
+    reconcile_calls (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_call_queried (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  CallQuery *q = user_data;
+  g_autoptr(RdYeastarPbx) self = q->self;
+  g_autofree char *call_id = q->call_id;
+  gint64 asked = q->asked;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) reply = rd_yeastar_api_call_finish (res, &error);
+  JsonArray *data;
+
+  g_free (q);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  /* the event stream spoke of the call meanwhile (or ended it): it knows better now */
+  if (rd_yeastar_call_tracker_last_seen (self->tracker, call_id) > asked ||
+      rd_yeastar_call_tracker_last_seen (self->tracker, call_id) == 0)
+    {
+      g_debug ("call/query %s: the event stream has newer news", call_id);
+      return;
+    }
+  if (reply == NULL && g_error_matches (error, RD_ERROR, RD_ERROR_UNAVAILABLE))
+    {
+      /* no call/query on this firmware: records are all there is to end calls with */
+      g_message ("The PBX cannot list its active calls (%s): calls that ended while the event stream was "
+                 "away end with their call records", error->message);
+      self->no_call_query = TRUE;
+      return;
+    }
+  if (reply == NULL && !g_error_matches (error, RD_ERROR, RD_ERROR_NOT_FOUND))
+    {
+      g_debug ("call/query %s: %s; asking again later", call_id, error->message);
+      if (self->reconcile_retry_id == 0)
+        self->reconcile_retry_id = g_timeout_add (self->catch_up_retry_ms, on_reconcile_retry, self);
+      return;
+    }
+  data = reply != NULL ? rd_yeastar_json_get_array (reply, "data") : NULL;
+  for (guint i = 0; data != NULL && i < json_array_get_length (data); i++)
+    {
+      JsonNode *node = json_array_get_element (data, i);
+      JsonObject *call = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+      g_autoptr(GError) feed_error = NULL;
+
+      if (call == NULL || g_strcmp0 (rd_yeastar_json_get_string (call, "call_id"), call_id) != 0)
+        continue;
+      if (!rd_yeastar_call_tracker_feed (self->tracker, call, &feed_error))
+        g_warning ("ignoring the PBX's state of call %s: %s", call_id, feed_error->message);
+      return;
+    }
+  g_debug ("call %s ended while the event stream was away", call_id);
+  rd_yeastar_call_tracker_end_call (self->tracker, call_id, NULL);
+}
+
+static void
+reconcile_calls (RdYeastarPbx *self)
+{
+  g_auto(GStrv) ids = rd_yeastar_call_tracker_dup_call_ids (self->tracker);
+
+  g_clear_handle_id (&self->reconcile_retry_id, g_source_remove);
+  if (self->no_call_query)
+    return;
+  for (guint i = 0; ids[i] != NULL; i++)
+    {
+      const char *query[] = { "call_id", ids[i], NULL };
+      CallQuery *q = g_new0 (CallQuery, 1);
+
+      q->self = g_object_ref (self);
+      q->call_id = g_strdup (ids[i]);
+      q->asked = g_get_monotonic_time ();
+      rd_yeastar_api_call_async (&self->api, "GET", "call/query", query, NULL, self->cancellable,
+                                 on_call_queried, q);
+    }
+}
+
 /* ---- RdPbx: lifecycle ---------------------------------------------------------------- */
 
 static void
@@ -288,6 +399,7 @@ pbx_stop_async (RdPbx *pbx, GCancellable *c, GAsyncReadyCallback cb, gpointer da
   self->cancellable = g_cancellable_new ();
   self->catching_up = self->catch_up_again = FALSE;
   g_clear_handle_id (&self->catch_up_retry_id, g_source_remove);
+  g_clear_handle_id (&self->reconcile_retry_id, g_source_remove);
   set_state (self, RD_PBX_STATE_DISCONNECTED, NULL);
   rd_yeastar_token_revoke_async (self->token, c, on_revoked, task);
 }
@@ -382,8 +494,10 @@ dialable (const char *number)
 }
 
 typedef struct {
-  char *extension;
-  char *number;
+  RdYeastarCallTracker *tracker;
+  guint                 ticket;
+  char                 *extension;
+  char                 *number;
 } DialData;
 
 static void
@@ -391,6 +505,9 @@ dial_data_free (gpointer data)
 {
   DialData *d = data;
 
+  if (d->ticket != 0)
+    rd_yeastar_call_tracker_cancel_dial (d->tracker, d->ticket);   /* failed or cancelled */
+  g_clear_object (&d->tracker);
   g_free (d->extension);
   g_free (d->number);
   g_free (d);
@@ -419,7 +536,8 @@ on_dial_reply (GObject *source, GAsyncResult *res, gpointer user_data)
       g_task_return_new_error (task, RD_ERROR, RD_ERROR_PROTOCOL, "PBX call/dial: reply without a call_id");
       return;
     }
-  rd_yeastar_call_tracker_note_dial (self->tracker, call_id, d->extension, d->number);
+  rd_yeastar_call_tracker_note_dial (self->tracker, d->ticket, call_id, d->extension, d->number);
+  d->ticket = 0;
   g_task_return_pointer (task, g_steal_pointer (&call_id), g_free);
 }
 
@@ -446,8 +564,10 @@ pbx_dial_async (RdPbx *pbx, const char *extension, const char *number,
       return;
     }
   d = g_new0 (DialData, 1);
+  d->tracker = g_object_ref (self->tracker);
   d->extension = g_strdup (extension);
   d->number = g_strdup (callee);
+  d->ticket = rd_yeastar_call_tracker_begin_dial (self->tracker, extension, callee);
   g_task_set_task_data (task, d, dial_data_free);
 
   b = json_builder_new ();
@@ -813,6 +933,27 @@ pbx_fetch_records_finish (RdPbx *pbx, GAsyncResult *res, GError **error)
   return g_task_propagate_pointer (G_TASK (res), error);
 }
 
+static void
+pbx_adopt_calls (RdPbx *pbx, GPtrArray *legs)
+{
+  RdYeastarPbx *self = RD_YEASTAR_PBX (pbx);
+
+  for (guint i = 0; legs != NULL && i < legs->len; i++)
+    rd_yeastar_call_tracker_adopt (self->tracker, g_ptr_array_index (legs, i));
+}
+
+static char *
+pbx_dup_session_state (RdPbx *pbx)
+{
+  return rd_yeastar_token_dup_state (RD_YEASTAR_PBX (pbx)->token);
+}
+
+static void
+on_token_state_changed (RdYeastarToken *token, gpointer user_data)
+{
+  g_signal_emit_by_name (user_data, "session-changed");
+}
+
 /* ---- object ---------------------------------------------------------------------------- */
 
 static void
@@ -839,6 +980,8 @@ rd_yeastar_pbx_iface_init (RdPbxInterface *iface)
   iface->search_contacts_finish = pbx_search_contacts_finish;
   iface->fetch_records_async = pbx_fetch_records_async;
   iface->fetch_records_finish = pbx_fetch_records_finish;
+  iface->dup_session_state = pbx_dup_session_state;
+  iface->adopt_calls = pbx_adopt_calls;
 }
 
 static void
@@ -848,6 +991,7 @@ rd_yeastar_pbx_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->catch_up_retry_id, g_source_remove);
+  g_clear_handle_id (&self->reconcile_retry_id, g_source_remove);
   if (self->events != NULL)
     {
       g_signal_handlers_disconnect_by_data (self->events, self);
@@ -855,6 +999,8 @@ rd_yeastar_pbx_dispose (GObject *object)
     }
   if (self->tracker != NULL)
     g_signal_handlers_disconnect_by_data (self->tracker, self);
+  if (self->token != NULL)
+    g_signal_handlers_disconnect_by_data (self->token, self);
   g_clear_object (&self->events);
   g_clear_object (&self->tracker);
   g_clear_object (&self->token);
@@ -939,6 +1085,14 @@ rd_yeastar_pbx_new (const RdPbxConfig *config, GError **error)
   self->client = g_steal_pointer (&client);
   self->tz = g_steal_pointer (&tz);
   self->token = rd_yeastar_token_new (self->client, config->client_id, config->client_secret);
+  if (config->session_state != NULL)
+    {
+      g_autoptr(GError) restore_error = NULL;
+
+      if (!rd_yeastar_token_restore (self->token, config->session_state, &restore_error))
+        g_debug ("not reusing the saved PBX session: %s", restore_error->message);
+    }
+  g_signal_connect (self->token, "state-changed", G_CALLBACK (on_token_state_changed), self);
   self->events = rd_yeastar_events_new (self->client, self->token);
   self->tracker = rd_yeastar_call_tracker_new ();
   self->api = (RdYeastarApi) { self->client, self->token, on_api_errcode, G_OBJECT (self) };

@@ -226,12 +226,59 @@ do_read (SimCall *call, GError **error)
   return sim_store_read_full (call->store, call->model, ids, param (call, 0, "fields"), classic_load (call, 1), error);
 }
 
+/* crm.lead's type: "lead" when the user has crm.group_use_lead (the CRM setting "Leads"),
+ * else "opportunity" — seen on a real Odoo 17, both ways. */
+static const char *
+lead_default_type (SimCall *call)
+{
+  return call->store->no_leads ? "opportunity" : "lead";
+}
+
 static gboolean
 fill_defaults (SimCall *call, JsonObject *vals)
 {
   if (g_str_equal (call->model, "crm.lead") && !json_object_has_member (vals, "user_id"))
     json_object_set_int_member (vals, "user_id", call->uid);
+  if (g_str_equal (call->model, "crm.lead") && !json_object_has_member (vals, "type"))
+    json_object_set_string_member (vals, "type", lead_default_type (call));
   return TRUE;
+}
+
+/* default_get(fields_list): the defaults of the fields asked for (the ones the sim knows) */
+static JsonNode *
+do_default_get (SimCall *call, GError **error)
+{
+  /* fields_list up to 17 (seen); "fields" from 18 (the type-hinted signatures; UNCONFIRMED) */
+  static const char * const names17[] = { "fields_list", NULL };
+  static const char * const names18[] = { "fields", NULL };
+  gboolean v18 = SIM_V_AT_LEAST (&call->store->version, 18, 0);
+  const char * const *names = v18 ? names18 : names17;
+  JsonNode *fields = param (call, 0, names[0]);
+  SimModel *model = sim_store_model (call->store, call->model);
+  JsonObject *out;
+
+  if (!check_signature (call, 1, names, error))
+    return NULL;
+  if (fields == NULL || !JSON_NODE_HOLDS_ARRAY (fields))
+    {
+      g_set_error (error, SIM_EXC, SIM_EXC_TYPE_ERROR,
+                   "default_get() missing 1 required positional argument: '%s'", names[0]);
+      return NULL;
+    }
+  out = json_object_new ();
+  for (guint i = 0; i < json_array_get_length (json_node_get_array (fields)); i++)
+    {
+      const char *name = json_array_get_string_element (json_node_get_array (fields), i);
+      SimField *f = name != NULL ? sim_model_field (model, name) : NULL;
+
+      if (f == NULL)
+        continue;
+      if (g_str_equal (call->model, "crm.lead") && g_str_equal (name, "type"))
+        json_object_set_string_member (out, name, lead_default_type (call));
+      else if (f->default_s != NULL)
+        json_object_set_string_member (out, name, f->default_s);
+    }
+  return json_node_init_object (json_node_alloc (), out);
 }
 
 static JsonNode *create_activity (SimCall *call, JsonObject *vals, GError **error);
@@ -607,6 +654,54 @@ do_message_post (SimCall *call, GError **error)
   return json_node_init_int (json_node_alloc (), id);
 }
 
+static gboolean
+context_flag (SimCall *call, const char *name)
+{
+  JsonNode *node = call->context != NULL && json_object_has_member (call->context, name)
+                   ? json_object_get_member (call->context, name) : NULL;
+
+  return node != NULL && JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_BOOLEAN &&
+         json_node_get_boolean (node);
+}
+
+/* Odoo 17 mail.activity.create: an activity for someone else tells them (action_notify),
+ * unless the context says mail_activity_quick_update; a user who reads notifications by
+ * e-mail (the default) gets a mail.mail "“<record>: <summary>” assigned to you". Seen on
+ * a real Odoo 17 too. */
+static void
+notify_assignee (SimCall *call, gint64 activity_id)
+{
+  SimModel *acts = sim_store_model (call->store, "mail.activity");
+  SimModel *users = sim_store_model (call->store, "res.users");
+  SimRecord *act = sim_model_get (acts, activity_id);
+  SimRecord *user = act != NULL ? sim_model_get (users, sim_record_get_int (acts, act, "user_id")) : NULL;
+  SimModel *target;
+  SimRecord *rec;
+  g_autoptr(JsonObject) vals = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *subject = NULL;
+  JsonArray *recipients;
+  const char *summary;
+
+  if (user == NULL || user->id == call->uid || context_flag (call, "mail_activity_quick_update") ||
+      g_strcmp0 (sim_record_get_string (users, user, "notification_type"), "inbox") == 0)
+    return;
+  target = sim_store_model (call->store, sim_record_get_string (acts, act, "res_model"));
+  rec = target != NULL ? sim_model_get (target, sim_record_get_int (acts, act, "res_id")) : NULL;
+  name = rec != NULL ? sim_store_display_name (call->store, target, rec) : g_strdup ("");
+  summary = sim_record_get_string (acts, act, "summary");
+  subject = summary != NULL ? g_strdup_printf ("\"%s: %s\" assigned to you", name, summary)
+                            : g_strdup_printf ("\"%s\" assigned to you", name);
+  vals = json_object_new ();
+  json_object_set_string_member (vals, "subject", subject);
+  json_object_set_string_member (vals, "model", sim_record_get_string (acts, act, "res_model"));
+  json_object_set_int_member (vals, "res_id", sim_record_get_int (acts, act, "res_id"));
+  recipients = json_array_new ();
+  json_array_add_int_element (recipients, sim_record_get_int (users, user, "partner_id"));
+  json_object_set_array_member (vals, "recipient_ids", recipients);
+  sim_store_create (call->store, "mail.mail", vals, NULL);
+}
+
 static JsonNode *
 create_activity (SimCall *call, JsonObject *vals, GError **error)
 {
@@ -657,6 +752,7 @@ create_activity (SimCall *call, JsonObject *vals, GError **error)
   id = sim_store_create (call->store, "mail.activity", vals, error);
   if (id == 0)
     return NULL;
+  notify_assignee (call, id);
   return json_node_init_int (json_node_alloc (), id);
 }
 
@@ -695,6 +791,16 @@ do_action_feedback (SimCall *call, GError **error)
       type = sim_model_get (types, sim_record_get_int (acts, act, "activity_type_id"));
       append_escaped (body, type != NULL ? sim_record_get_string (types, type, "name") : "Activity");
       g_string_append (body, " done");
+      if (sim_record_get_int (acts, act, "user_id") != call->uid)
+        {
+          /* display_assignee in mail.message_activity_done */
+          SimModel *users = sim_store_model (call->store, "res.users");
+          SimRecord *assignee = sim_model_get (users, sim_record_get_int (acts, act, "user_id"));
+
+          g_string_append (body, " (originally assigned to <span>");
+          append_escaped (body, assignee != NULL ? sim_record_get_string (users, assignee, "name") : "");
+          g_string_append (body, "</span>)");
+        }
       summary = sim_record_get_string (acts, act, "summary");
       if (summary != NULL)
         {
@@ -780,6 +886,8 @@ sim_call_execute (SimCall *call, GError **error)
     return do_read (call, error);
   if (g_str_equal (method, "create"))
     return do_create (call, error);
+  if (g_str_equal (method, "default_get"))
+    return do_default_get (call, error);
   if (g_str_equal (method, "write"))
     return do_write (call, error);
   if (g_str_equal (method, "unlink"))

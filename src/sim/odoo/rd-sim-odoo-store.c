@@ -296,6 +296,8 @@ sim_store_new (const SimVersion *version, gboolean crm, gboolean phone_validatio
   add_field (m, SIM_V_AT_LEAST (version, 19, 0) ? "group_ids" : "groups_id", SIM_M2M, "res.groups");
   add_field (m, "tz", SIM_CHAR, NULL);
   add_field (m, "company_id", SIM_M2O, "res.company");
+  f = add_field (m, "notification_type", SIM_SELECTION, NULL);   /* "email" (default) or "inbox" */
+  f->default_s = g_strdup ("email");
   register_model (store, m);
 
   m = model_new ("res.groups", "Access Groups", "name asc", FALSE);
@@ -365,6 +367,17 @@ sim_store_new (const SimVersion *version, gboolean crm, gboolean phone_validatio
   add_field (m, "author_id", SIM_M2O, "res.partner");
   add_field (m, "mail_activity_type_id", SIM_M2O, "mail.activity.type");
   add_field (m, "date", SIM_DATETIME, NULL);
+  register_model (store, m);
+
+  /* the outgoing e-mail queue */
+  m = model_new ("mail.mail", "Outgoing Mails", "id desc", FALSE);
+  add_field (m, "subject", SIM_CHAR, NULL);
+  add_field (m, "body_html", SIM_HTML, NULL);
+  add_field (m, "recipient_ids", SIM_M2M, "res.partner");
+  add_field (m, "model", SIM_CHAR, NULL);
+  add_field (m, "res_id", SIM_INT, NULL);
+  f = add_field (m, "state", SIM_SELECTION, NULL);
+  f->default_s = g_strdup ("outgoing");
   register_model (store, m);
 
   return store;
@@ -662,6 +675,17 @@ sim_store_computed_string (SimStore *store, SimModel *model, SimRecord *rec, Sim
     }
 }
 
+/* A contact created under a company takes the company's address, country included
+ * (res.partner._fields_sync; seen on Odoo 17 over RPC). */
+void
+sim_store_sync_address_from_parent (SimStore *store, SimModel *model, SimRecord *rec)
+{
+  SimRecord *parent = sim_model_get (model, sim_record_get_int (model, rec, "parent_id"));
+
+  if (parent != NULL && sim_record_get_int (model, rec, "country_id") == 0)
+    sim_record_set_int (store, model, rec, "country_id", sim_record_get_int (model, parent, "country_id"));
+}
+
 /* ---- writes ------------------------------------------------------------- */
 
 static gboolean
@@ -900,6 +924,8 @@ sim_store_create (SimStore *store, const char *model_name, JsonObject *vals, GEr
       goto fail;
   if (!check_required (model, rec, error))
     goto fail;
+  if (g_str_equal (model_name, "res.partner") && !json_object_has_member (vals, "country_id"))
+    sim_store_sync_address_from_parent (store, model, rec);
   return rec->id;
 
 fail:

@@ -94,6 +94,7 @@ typedef struct {
   gboolean    phone_validation;
   GHashTable *models;      /* name → SimModel* */
   gint64      clock;       /* fixed "now" (unix), 0 = real time */
+  gboolean    no_leads;    /* CRM settings: "Leads" turned off (crm.group_use_lead) */
 } SimStore;
 
 SimStore   *sim_store_new          (const SimVersion *version, gboolean crm, gboolean phone_validation);
@@ -136,5 +137,7 @@ void        sim_store_invalidate_phones (SimStore *store);
 const char *sim_store_company_country (SimStore *store);
 gint64      sim_store_country_id      (SimStore *store, const char *code);   /* creates unknown codes */
 char       *sim_format_datetime       (gint64 unix_time);
+
+void        sim_store_sync_address_from_parent (SimStore *store, SimModel *model, SimRecord *rec);
 
 G_END_DECLS

@@ -390,6 +390,8 @@ rd_sim_odoo_add_partner (RdSimOdoo *self, const char *name, const char *phone, c
   sim_record_set_int (store, m, rec, "is_company", is_company);
   sim_record_set_int (store, m, rec, "parent_id", parent_id);
   sim_record_set_int (store, m, rec, "country_id", sim_store_country_id (store, country_code));
+  if (country_code == NULL)
+    sim_store_sync_address_from_parent (store, m, rec);
   return rec->id;
 }
 
@@ -488,6 +490,36 @@ rd_sim_odoo_messages_for (RdSimOdoo *self, const char *model, gint64 id)
         g_ptr_array_add (out, g_strdup (sim_record_get_string (m, rec, "body")));
     }
   return out;
+}
+
+void
+rd_sim_odoo_set_leads_enabled (RdSimOdoo *self, gboolean enabled)
+{
+  g_return_if_fail (RD_IS_SIM_ODOO (self));
+  rd_sim_odoo_get_store (self)->no_leads = !enabled;
+}
+
+GArray *
+rd_sim_odoo_message_ids_for (RdSimOdoo *self, const char *model, gint64 id)
+{
+  SimModel *m = model_or_warn (self, "mail.message");
+  GArray *out = g_array_new (FALSE, FALSE, sizeof (gint64));
+
+  for (guint i = 0; i < m->records->len; i++)
+    {
+      SimRecord *rec = m->records->pdata[i];
+
+      if (rec != NULL && g_strcmp0 (sim_record_get_string (m, rec, "model"), model) == 0 &&
+          sim_record_get_int (m, rec, "res_id") == id)
+        g_array_append_val (out, rec->id);
+    }
+  return out;
+}
+
+guint
+rd_sim_odoo_count_mails (RdSimOdoo *self)
+{
+  return rd_sim_odoo_count_records (self, "mail.mail");
 }
 
 guint

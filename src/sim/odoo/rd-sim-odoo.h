@@ -47,6 +47,9 @@ gint64      rd_sim_odoo_add_partner (RdSimOdoo *self, const char *name, const ch
 gint64      rd_sim_odoo_add_lead (RdSimOdoo *self, const char *name, const char *contact_name,
                                   const char *partner_name, const char *phone);
 void        rd_sim_odoo_set_company_country (RdSimOdoo *self, const char *country_code);
+/* The CRM setting "Leads" (crm.group_use_lead; on by default here): off, crm.lead records
+ * created without a type are opportunities, as Odoo makes them. */
+void        rd_sim_odoo_set_leads_enabled (RdSimOdoo *self, gboolean enabled);
 gboolean    rd_sim_odoo_load_seed (RdSimOdoo *self, const char *json_path, GError **error);
 void        rd_sim_odoo_bulk_add_partners (RdSimOdoo *self, guint count, guint seed);
 void        rd_sim_odoo_archive (RdSimOdoo *self, const char *model, gint64 id);
@@ -55,6 +58,10 @@ void        rd_sim_odoo_set_phone (RdSimOdoo *self, const char *model, gint64 id
 GPtrArray  *rd_sim_odoo_messages_for (RdSimOdoo *self, const char *model, gint64 id);   /* bodies, char* */
 guint       rd_sim_odoo_count_records (RdSimOdoo *self, const char *model);             /* active+archived */
 guint       rd_sim_odoo_count_open_activities (RdSimOdoo *self, const char *model, gint64 id);
+/* The outgoing e-mail queue (mail.mail): how many, and their subjects. */
+guint       rd_sim_odoo_count_mails (RdSimOdoo *self);
+/* Ids of the chatter messages of a record, oldest first (read them with rd_sim_odoo_read). */
+GArray     *rd_sim_odoo_message_ids_for (RdSimOdoo *self, const char *model, gint64 id);
 /* misbehaviour */
 void        rd_sim_odoo_set_delay (RdSimOdoo *self, guint ms);
 void        rd_sim_odoo_set_down (RdSimOdoo *self, gboolean down);         /* connections are closed unanswered */

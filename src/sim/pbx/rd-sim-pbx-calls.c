@@ -216,6 +216,7 @@ on_step (gpointer user_data)
       if (s->kind == STEP_FAILED)
         json_object_set_string_member (msg, "reason", s->reason);
       json_object_set_array_member (msg, "members", json_array_ref (s->members));
+      rd_sim_pbx_set_call_members (self, call->call_id, s->kind == STEP_FAILED ? NULL : s->members);
       rd_sim_pbx_push_event (self, s->kind == STEP_FAILED ? 30015 : 30011, msg);
       break;
     case STEP_CDR:
@@ -238,6 +239,7 @@ on_step (gpointer user_data)
       {
         g_autofree char *id = g_strdup (call->call_id);
 
+        rd_sim_pbx_set_call_members (self, id, NULL);
         step_free (s);
         sim_call_free (call);
         rd_sim_pbx_emit_call_finished (self, id);
@@ -451,7 +453,7 @@ rd_sim_pbx_handle_dial (RdSimPbx *self, const char *caller, const char *callee, 
       return;
     }
   /* caller-first (spec §4.1): the caller's own phone rings, then the callee is dialled */
-  add_members (call, 20, ext_member (call, caller, "RING", ""), NULL);
+  add_members (call, self->dial_event_first ? 0 : 20, ext_member (call, caller, self->dial_caller_status, ""), NULL);
   if (g_hash_table_contains (self->busy_numbers, callee) || g_hash_table_contains (self->unreachable_numbers, callee))
     {
       gboolean busy = g_hash_table_contains (self->busy_numbers, callee);
@@ -467,6 +469,18 @@ rd_sim_pbx_handle_dial (RdSimPbx *self, const char *caller, const char *callee, 
     add_two_party (call, caller, callee, callee_is_ext, TRUE, self->dial_ring_ms, self->dial_ring_ms,
                    self->dial_talk_ms);
   g_free (call_start (call));
+}
+
+char *
+rd_sim_pbx_play_click_to_call (RdSimPbx *self, const char *extension, const char *to)
+{
+  char *call_id;
+
+  g_return_val_if_fail (RD_IS_SIM_PBX (self), NULL);
+  g_return_val_if_fail (extension != NULL && to != NULL, NULL);
+  call_id = rd_sim_pbx_new_call_id (self);
+  rd_sim_pbx_handle_dial (self, extension, to, call_id);
+  return call_id;
 }
 
 /* ---- scenario files ------------------------------------------------------------------- */

@@ -49,6 +49,7 @@ struct _RdSimPbx
   char         *client_id;
   char         *secret;
   guint         access_s, refresh_s;
+  guint         max_tokens;
   GPtrArray    *tokens;         /* SimToken */
   guint         auth_failures;
   GPtrArray    *extensions;     /* SimExtension */
@@ -62,6 +63,7 @@ struct _RdSimPbx
   GHashTable   *request_counts; /* endpoint → count */
   guint         delay_ms;
   gboolean      events_paused;
+  gboolean      unresponsive;
   gboolean      msg_as_object;
   guint         idle_ms;
   gboolean      close_on_expiry;
@@ -73,8 +75,12 @@ struct _RdSimPbx
   GHashTable   *busy_numbers;
   GHashTable   *unreachable_numbers;
   guint         dial_ring_ms, dial_talk_ms;
+  char         *dial_caller_status;   /* "RING" or "ALERT" */
+  gboolean      dial_event_first;
   guint         call_seq;
   GHashTable   *sources;        /* pending scenario timeouts: source id set */
+  GHashTable   *active_calls;   /* call id → JsonArray: the member list the PBX has now */
+  int           query_gone;     /* call/query of an ended call: 0 = empty data, else this errcode */
   guint         tick_id;
 };
 
@@ -82,6 +88,9 @@ struct _RdSimPbx
 SimExtension *rd_sim_pbx_find_extension (RdSimPbx *self, const char *number);
 void          rd_sim_pbx_push_event     (RdSimPbx *self, int type, JsonObject *msg);
 void          rd_sim_pbx_emit_call_finished (RdSimPbx *self, const char *call_id);
+
+/* rd-sim-pbx.c: what call/query reports */
+void          rd_sim_pbx_set_call_members (RdSimPbx *self, const char *call_id, JsonArray *members);
 
 /* rd-sim-pbx-calls.c */
 void          rd_sim_pbx_handle_dial    (RdSimPbx *self, const char *caller, const char *callee,

@@ -114,6 +114,7 @@ rd_sim_pbx_finalize (GObject *object)
   g_free (self->base_url);
   g_free (self->client_id);
   g_free (self->secret);
+  g_free (self->dial_caller_status);
   g_ptr_array_unref (self->tokens);
   g_ptr_array_unref (self->extensions);
   g_ptr_array_unref (self->phonebooks);
@@ -126,6 +127,7 @@ rd_sim_pbx_finalize (GObject *object)
   g_hash_table_unref (self->busy_numbers);
   g_hash_table_unref (self->unreachable_numbers);
   g_hash_table_unref (self->sources);
+  g_hash_table_unref (self->active_calls);
   g_time_zone_unref (self->tz);
   G_OBJECT_CLASS (rd_sim_pbx_parent_class)->finalize (object);
 }
@@ -156,6 +158,7 @@ rd_sim_pbx_init (RdSimPbx *self)
   self->secret = g_strdup (RD_SIM_PBX_DEFAULT_SECRET);
   self->access_s = 1800;
   self->refresh_s = 86400;
+  self->max_tokens = MAX_VALID_TOKENS;
   self->tokens = g_ptr_array_new_with_free_func (token_free);
   self->extensions = g_ptr_array_new_with_free_func (extension_free);
   self->phonebooks = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
@@ -174,7 +177,9 @@ rd_sim_pbx_init (RdSimPbx *self)
   self->unreachable_numbers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->dial_ring_ms = 300;
   self->dial_talk_ms = 1000;
+  self->dial_caller_status = g_strdup ("RING");
   self->sources = g_hash_table_new (NULL, NULL);
+  self->active_calls = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) json_array_unref);
 
   rd_sim_pbx_add_extension (self, "2001", "Alice Zhang", "alice@example.com");
   rd_sim_pbx_add_extension (self, "2002", "Bob Li", "bob@example.com");
@@ -254,6 +259,13 @@ on_tick (gpointer user_data)
   if (self->close_on_expiry)
     close_sockets_of_invalid_tokens (self);
   return G_SOURCE_CONTINUE;
+}
+
+void
+rd_sim_pbx_set_max_tokens (RdSimPbx *self, guint max_tokens)
+{
+  g_return_if_fail (RD_IS_SIM_PBX (self));
+  self->max_tokens = MAX (max_tokens, 1);
 }
 
 void
@@ -388,7 +400,7 @@ issue_token (RdSimPbx *self, SoupServerMessage *msg)
   g_autoptr(JsonObject) obj = NULL;
   gint64 now = g_get_monotonic_time ();
 
-  if (rd_sim_pbx_count_valid_tokens (self) >= MAX_VALID_TOKENS)
+  if (rd_sim_pbx_count_valid_tokens (self) >= self->max_tokens)
     {
       reply_error (msg, 60002);
       return;
@@ -445,6 +457,11 @@ ep_refresh_token (Req *r)
         continue;
       if (t->revoked || t->refresh_used || now >= t->refresh_expiry)
         break;
+      if (!self->refresh_revokes_old && rd_sim_pbx_count_valid_tokens (self) >= self->max_tokens)
+        {
+          reply_error (r->msg, 60002);   /* the pool is full; the refresh token stays usable */
+          return;
+        }
       t->refresh_used = TRUE;   /* a refresh token works once: the reply carries a new one */
       if (self->refresh_revokes_old)
         t->revoked = TRUE;
@@ -914,6 +931,81 @@ ep_cdr_search (Req *r)
   reply_list (r, items);
 }
 
+static void on_delayed_gone (SoupServerMessage *msg, gpointer user_data);
+static gboolean unpause (gpointer data);
+
+/* The member list of a call as the PBX has it now; a list where every member hung up
+ * (BYE), or NULL, means the call is over. Kept whether events are pushed or not. */
+void
+rd_sim_pbx_set_call_members (RdSimPbx *self, const char *call_id, JsonArray *members)
+{
+  gboolean live = FALSE;
+
+  for (guint i = 0; members != NULL && i < json_array_get_length (members); i++)
+    {
+      JsonObject *wrapper = json_array_get_object_element (members, i);
+      GList *kinds = json_object_get_members (wrapper);
+      JsonObject *m = kinds ? json_object_get_object_member (wrapper, kinds->data) : NULL;
+
+      if (m != NULL && g_strcmp0 (json_object_get_string_member_with_default (m, "member_status", ""), "BYE") != 0)
+        live = TRUE;
+      g_list_free (kinds);
+    }
+  if (live)
+    g_hash_table_replace (self->active_calls, g_strdup (call_id), json_array_ref (members));
+  else
+    g_hash_table_remove (self->active_calls, call_id);
+}
+
+guint
+rd_sim_pbx_count_active_calls (RdSimPbx *self)
+{
+  g_return_val_if_fail (RD_IS_SIM_PBX (self), 0);
+  return g_hash_table_size (self->active_calls);
+}
+
+void
+rd_sim_pbx_set_call_query_gone (RdSimPbx *self, int errcode)
+{
+  g_return_if_fail (RD_IS_SIM_PBX (self));
+  self->query_gone = errcode;
+}
+
+/* GET call/query?call_id=… → data:[{call_id, members}] for an active call. Without
+ * call_id: every active call. */
+static void
+ep_call_query (Req *r)
+{
+  const char *call_id = q (r, "call_id");
+  g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
+  GHashTableIter iter;
+  gpointer key, value;
+
+  if (r->self->query_gone == 10001)
+    {
+      reply_error (r->msg, 10001);
+      return;
+    }
+  g_hash_table_iter_init (&iter, r->self->active_calls);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      JsonObject *o;
+
+      if (call_id != NULL && !g_str_equal (call_id, key))
+        continue;
+      o = json_object_new ();
+      json_object_set_string_member (o, "call_id", key);
+      json_object_set_array_member (o, "members", json_array_ref (value));
+      g_ptr_array_add (items, o);
+    }
+  if (items->len == 0 && call_id != NULL && r->self->query_gone != 0)
+    {
+      reply_error (r->msg, r->self->query_gone);
+      return;
+    }
+  reply_list (r, items);
+}
+
 static void
 ep_call_dial (Req *r)
 {
@@ -931,7 +1023,25 @@ ep_call_dial (Req *r)
   obj = envelope (0);
   json_object_set_string_member (obj, "call_id", call_id);
   set_json (r->msg, obj);
+  if (r->self->dial_event_first && r->self->delay_ms == 0)
+    {
+      /* the caller's leg goes out now, the reply after it */
+      soup_server_message_pause (r->msg);
+      g_signal_connect (r->msg, "disconnected", G_CALLBACK (on_delayed_gone), NULL);
+      g_signal_connect (r->msg, "finished", G_CALLBACK (on_delayed_gone), NULL);
+      g_timeout_add (150, unpause, g_object_ref (r->msg));
+    }
   rd_sim_pbx_handle_dial (r->self, caller, callee, call_id);
+}
+
+void
+rd_sim_pbx_set_dial_caller_leg (RdSimPbx *self, const char *member_status, gboolean event_first)
+{
+  g_return_if_fail (RD_IS_SIM_PBX (self));
+  g_return_if_fail (g_strcmp0 (member_status, "RING") == 0 || g_strcmp0 (member_status, "ALERT") == 0);
+  g_free (self->dial_caller_status);
+  self->dial_caller_status = g_strdup (member_status);
+  self->dial_event_first = event_first;
 }
 
 /* ---- dispatch ------------------------------------------------------------------------------ */
@@ -959,6 +1069,7 @@ static const Endpoint endpoints[] = {
   { "company_contact/search", "GET", TRUE, ep_contact_search_v },
   { "cdr/search", "GET", TRUE, ep_cdr_search },
   { "call/dial", "POST", TRUE, ep_call_dial },
+  { "call/query", "GET", TRUE, ep_call_query },
 };
 
 static void
@@ -1110,6 +1221,8 @@ on_socket_message (SoupWebsocketConnection *conn, gint type, GBytes *bytes, gpoi
   JsonNode *root, *list;
 
   socket_touch (s);
+  if (s->owner->unresponsive)
+    return;
   if (g_str_equal (text, "heartbeat"))
     {
       send_text (s, "heartbeat response");
@@ -1219,7 +1332,7 @@ rd_sim_pbx_push_event (RdSimPbx *self, int type, JsonObject *msg)
   g_autoptr(JsonNode) frame_node = NULL;
   g_autofree char *text = NULL;
 
-  if (self->events_paused)
+  if (self->events_paused || self->unresponsive)
     return;
   json_object_set_int_member (frame, "type", type);
   if (type != 30022)
@@ -1262,6 +1375,13 @@ rd_sim_pbx_send_raw (RdSimPbx *self, const char *frame)
       if (soup_websocket_connection_get_state (s->conn) == SOUP_WEBSOCKET_STATE_OPEN)
         soup_websocket_connection_send_message (s->conn, type, bytes);
     }
+}
+
+void
+rd_sim_pbx_set_unresponsive (RdSimPbx *self, gboolean unresponsive)
+{
+  g_return_if_fail (RD_IS_SIM_PBX (self));
+  self->unresponsive = unresponsive;
 }
 
 void
