@@ -25,8 +25,9 @@ struct _RdIndexSync
   guint              window_peak;
   /* figures */
   gboolean           filling;
-  RdCrmKind          fill_space;   /* the space being filled */
-  gint64             fill_read;    /* its records written so far */
+  gboolean           pass_running; /* a refresh pass (with the first fill, if due) */
+  RdCrmKind          pass_space;   /* the space it reads now */
+  gint64             pass_written; /* written when it began */
   double             fill_progress;
   gint64             written, removed;
   double             last_refresh_s, last_reconcile_s, last_fill_s;
@@ -306,7 +307,6 @@ on_fill_written (GObject *source, GAsyncResult *result, gpointer user_data)
     {
       p->count += req->rows;
       p->fill_count += req->rows;
-      self->fill_read = p->fill_count;
       self->written += req->rows;
       fill_mark_done (p, req->range);
       fill_update_progress (self, p);
@@ -470,8 +470,6 @@ fill_start (GTask *task)
   p->density = 1.0;
   p->done = g_array_new (FALSE, FALSE, sizeof (Range));
   self->filling = TRUE;
-  self->fill_space = p->space;
-  self->fill_read = 0;
   /* The window carries over from space to space and pass to pass (the CRM is the same); a new
    * bound starts it afresh. */
   if (self->window.max != self->limits.max_in_flight)
@@ -696,6 +694,8 @@ next_space (GTask *task)
       return;
     }
   p->space = p->spaces[p->space_i];
+  if (!p->reconcile)
+    self->pass_space = p->space;
   p->query = (RdCrmRecordQuery) { 0 };
   p->state = rd_phone_index_get_space (self->index, p->space);
   if (p->reconcile)
@@ -734,6 +734,11 @@ pass_start (RdIndexSync *self, gboolean reconcile, GCancellable *cancellable, GA
   g_task_set_task_data (task, p, (GDestroyNotify) pass_free);
   p->reconcile = reconcile;
   p->started_us = g_get_monotonic_time ();
+  if (!reconcile)
+    {
+      self->pass_running = TRUE;
+      self->pass_written = self->written;
+    }
   g_queue_init (&p->todo);
   rd_crm_info_id_spaces (rd_crm_get_info (self->crm), p->spaces);
   rd_phone_index_set_id_spaces (self->index, p->spaces);
@@ -755,6 +760,8 @@ pass_finish (RdIndexSync *self, GAsyncResult *result, gint64 *out_count, GError 
 
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
   p = g_task_get_task_data (G_TASK (result));
+  if (!p->reconcile)
+    self->pass_running = FALSE;
   if (out_count != NULL)
     *out_count = p->count;
   return g_task_propagate_boolean (G_TASK (result), error);
@@ -785,10 +792,10 @@ rd_index_sync_get_fill (RdIndexSync *self, RdCrmKind *out_space, gint64 *out_rea
 {
   g_return_val_if_fail (RD_IS_INDEX_SYNC (self), FALSE);
   if (out_space != NULL)
-    *out_space = self->filling ? self->fill_space : RD_CRM_KIND_NONE;
+    *out_space = self->pass_running ? self->pass_space : RD_CRM_KIND_NONE;
   if (out_read != NULL)
-    *out_read = self->filling ? self->fill_read : 0;
-  return self->filling;
+    *out_read = self->pass_running ? self->written - self->pass_written : 0;
+  return self->pass_running;
 }
 
 JsonObject *

@@ -61,8 +61,9 @@ gboolean     rd_index_sync_reconcile_finish (RdIndexSync *self, GAsyncResult *re
 /* Figures for the hub's status: filling (bool), fill progress (0..1), window,
  * window changes, records written and removed, duration of the last passes. */
 JsonObject  *rd_index_sync_get_status       (RdIndexSync *self);
-/* TRUE while a first fill runs, with the id space it reads now (e.g. individuals and companies)
- * and that space's records written so far. */
+/* TRUE while a refresh pass runs (the first fill is one: the caller knows whether the index is
+ * filled), with the id space it reads now (e.g. individuals and companies) and the records it has
+ * written so far. */
 gboolean     rd_index_sync_get_fill         (RdIndexSync *self, RdCrmKind *out_space, gint64 *out_read);
 
 G_END_DECLS
