@@ -38,9 +38,19 @@ typedef enum {
 RdPn        *rd_pn_parse                  (const char      *text,
                                            const char      *region,
                                            RdPnParseResult *result);
+/* rd_pn_parse() always through the library's whole Parse(): the reference the shortcut rd_pn_parse()
+ * takes for plain digits ("+?[0-9]{3,}") is tested against. */
+RdPn        *rd_pn_parse_reference        (const char      *text,
+                                           const char      *region,
+                                           RdPnParseResult *result);
+/* Same fields set to the same values (country code, national number, leading zeros, extension). */
+gboolean     rd_pn_equal                  (const RdPn *a,
+                                           const RdPn *b);
 void         rd_pn_free                   (RdPn            *pn);
 
 gboolean     rd_pn_is_valid               (const RdPn *pn);
+/* rd_pn_is_valid() through the library's IsValidNumber() alone (what the shortcut is tested against). */
+gboolean     rd_pn_is_valid_reference     (const RdPn *pn);
 /* NULL only if the library failed. */
 char        *rd_pn_format                 (const RdPn *pn,
                                            RdPnFormat  format);
@@ -54,6 +64,9 @@ gboolean     rd_pn_region_is_supported    (const char *region);
 /* The national (trunk) prefix of @region ("0" for CN, "1" for US), or NULL if
  * the region has none or is unknown. */
 char        *rd_pn_national_prefix        (const char *region);
+
+/* The country calling code of @region (86 for "CN"), 0 if unknown. */
+guint        rd_pn_country_code_for_region (const char *region);
 
 const char  *rd_pn_parse_result_to_string (RdPnParseResult result);
 
