@@ -122,17 +122,6 @@ rd_options_list (const RdOptions *self)
 }
 
 static gboolean
-text_is_clean (const char *text)
-{
-  if (!g_utf8_validate (text, -1, NULL) || strlen (text) > MAX_VALUE)
-    return FALSE;
-  for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p))
-    if (g_unichar_iscntrl (g_utf8_get_char (p)))
-      return FALSE;
-  return TRUE;
-}
-
-static gboolean
 parse_uint (const char *text, guint *out)
 {
   guint64 value = 0;
@@ -188,7 +177,7 @@ rd_options_validate (const RdOptions *self, const RdOptionSpec *specs, GError **
             }
           continue;
         }
-      if (!text_is_clean (value))
+      if (!rd_text_is_setting (value, MAX_VALUE))
         {
           g_set_error (error, RD_ERROR, RD_ERROR_INVALID_INPUT, "The %s is missing or not usable", spec->label);
           return FALSE;

@@ -2,8 +2,8 @@
 
 #include "crm/rd-crm.h"
 
+#include "core/rd-backend-registry.h"
 #include "core/rd-error.h"
-#include "core/rd-text.h"
 #include "crm/rd-crm-backends.h"
 
 #include <string.h>
@@ -220,48 +220,20 @@ rd_crm_config_copy (const RdCrmConfig *config, RdCrmConfig *dest)
 
 /* ---- the backend registry ------------------------------------------------ */
 
-G_LOCK_DEFINE_STATIC (registered);
-static GPtrArray *registered;   /* RdCrmBackend, not owned: added at run time, searched first */
+static RdBackendRegistry registry;
 
 void
 rd_crm_register_backend (const RdCrmBackend *backend)
 {
   g_return_if_fail (backend != NULL && backend->kind != NULL && backend->new_func != NULL);
-  G_LOCK (registered);
-  if (registered == NULL)
-    registered = g_ptr_array_new ();
-  for (guint i = 0; i < registered->len; i++)
-    if (g_strcmp0 (((RdCrmBackend *) registered->pdata[i])->kind, backend->kind) == 0)
-      {
-        g_ptr_array_remove_index (registered, i);
-        break;
-      }
-  g_ptr_array_insert (registered, 0, (gpointer) backend);
-  G_UNLOCK (registered);
+  rd_backend_registry_add (&registry, backend);
 }
 
 const RdCrmBackend *
 rd_crm_find_backend (const char *kind, GError **error)
 {
-  const RdCrmBackend *found = NULL;
-
-  if (kind == NULL || *kind == '\0')
-    return rd_crm_builtin_backends[0];
-  G_LOCK (registered);
-  for (guint i = 0; registered != NULL && i < registered->len && found == NULL; i++)
-    if (g_strcmp0 (((RdCrmBackend *) registered->pdata[i])->kind, kind) == 0)
-      found = registered->pdata[i];
-  G_UNLOCK (registered);
-  for (guint i = 0; found == NULL && rd_crm_builtin_backends[i] != NULL; i++)
-    if (g_strcmp0 (rd_crm_builtin_backends[i]->kind, kind) == 0)
-      found = rd_crm_builtin_backends[i];
-  if (found == NULL)
-    {
-      g_autofree char *shown = rd_text_clean (kind);
-
-      g_set_error (error, RD_ERROR, RD_ERROR_INVALID_INPUT, "Unknown kind of CRM “%s”", shown);
-    }
-  return found;
+  return rd_backend_registry_find (&registry, (const gconstpointer *) rd_crm_builtin_backends, kind, "CRM",
+                                   error);
 }
 
 RdCrm *

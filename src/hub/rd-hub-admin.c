@@ -5,6 +5,7 @@
 #include "hub/rd-hub-private.h"
 
 #include "core/rd-error.h"
+#include "core/rd-text.h"
 #include "core/rd-tls-pin.h"
 #include "hub/rd-backend-settings.h"
 #include "hub/rd-tls-probe.h"
@@ -14,24 +15,13 @@
 #define PBX_VERIFY_TIMEOUT_S 20
 #define MAX_PREFIX 64
 
-static gboolean
-text_is_clean (const char *text, gsize max)
-{
-  if (text == NULL || !g_utf8_validate (text, -1, NULL) || strlen (text) > max)
-    return FALSE;
-  for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p))
-    if (g_unichar_iscntrl (g_utf8_get_char (p)))
-      return FALSE;
-  return TRUE;
-}
-
 /* The address and pin rules of core/rd-tls-pin.h, checked before anything is contacted. */
 static gboolean
 check_server (const char *url, const char *pin, gboolean allow_insecure, const char *what, GError **error)
 {
   g_autofree char *digest = NULL;
 
-  if (url == NULL || !text_is_clean (url, 2048))
+  if (url == NULL || !rd_text_is_setting (url, 2048))
     {
       g_set_error (error, RD_ERROR, RD_ERROR_INVALID_INPUT, "The %s address must be an http:// or https:// URL", what);
       return FALSE;
@@ -44,7 +34,7 @@ check_server (const char *url, const char *pin, gboolean allow_insecure, const c
 static gboolean
 require_field (const char *value, const char *what, GError **error)
 {
-  if (value == NULL || *value == '\0' || !text_is_clean (value, 1024))
+  if (value == NULL || *value == '\0' || !rd_text_is_setting (value, 1024))
     {
       g_set_error (error, RD_ERROR, RD_ERROR_INVALID_INPUT, "The %s is missing or not usable", what);
       return FALSE;
@@ -842,7 +832,7 @@ rd_hub_bind_async (RdHub *self, const char *extension, const char *user, gboolea
 
   g_return_if_fail (RD_IS_HUB (self));
 
-  if (!rd_bindings_extension_is_valid (extension) || user == NULL || !text_is_clean (user, 256) || *user == '\0')
+  if (!rd_bindings_extension_is_valid (extension) || user == NULL || !rd_text_is_setting (user, 256) || *user == '\0')
     {
       g_task_report_new_error (self, callback, user_data, rd_hub_bind_async, RD_ERROR, RD_ERROR_INVALID_INPUT,
                                "Usage: bind EXTENSION USER (user id, login or e-mail)");
@@ -1104,7 +1094,7 @@ rd_hub_configure_sync_async (RdHub *self, gboolean enabled, RdCrmKind kinds, con
                                "Kinds are individual, company and lead");
       return;
     }
-  if (phonebook != NULL && (*phonebook == '\0' || !text_is_clean (phonebook, 127)))
+  if (phonebook != NULL && (*phonebook == '\0' || !rd_text_is_setting (phonebook, 127)))
     {
       g_task_return_new_error (task, RD_ERROR, RD_ERROR_INVALID_INPUT, "The phonebook name is not usable");
       return;
@@ -1199,7 +1189,7 @@ rd_hub_configure_autocreate (RdHub *self, gboolean enabled, RdHubCalls calls, Rd
       g_set_error_literal (error, RD_ERROR, RD_ERROR_INVALID_INPUT, "New records are individuals or leads");
       return FALSE;
     }
-  if (prefix != NULL && !text_is_clean (prefix, MAX_PREFIX))
+  if (prefix != NULL && !rd_text_is_setting (prefix, MAX_PREFIX))
     {
       g_set_error (error, RD_ERROR, RD_ERROR_INVALID_INPUT,
                    "The name prefix must be text of at most %d bytes without control characters", MAX_PREFIX);

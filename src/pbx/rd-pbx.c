@@ -6,8 +6,8 @@
 
 #include <string.h>
 
+#include "core/rd-backend-registry.h"
 #include "core/rd-error.h"
-#include "core/rd-text.h"
 #include "pbx/rd-pbx-backends.h"
 
 G_DEFINE_INTERFACE (RdPbx, rd_pbx, G_TYPE_OBJECT)
@@ -325,48 +325,20 @@ rd_pbx_adopt_calls (RdPbx *self, GPtrArray *legs)
 
 /* ---- the backend registry ------------------------------------------------ */
 
-G_LOCK_DEFINE_STATIC (registered);
-static GPtrArray *registered;   /* RdPbxBackend, not owned: added at run time, searched first */
+static RdBackendRegistry registry;
 
 void
 rd_pbx_register_backend (const RdPbxBackend *backend)
 {
   g_return_if_fail (backend != NULL && backend->kind != NULL && backend->new_func != NULL);
-  G_LOCK (registered);
-  if (registered == NULL)
-    registered = g_ptr_array_new ();
-  for (guint i = 0; i < registered->len; i++)
-    if (g_strcmp0 (((RdPbxBackend *) registered->pdata[i])->kind, backend->kind) == 0)
-      {
-        g_ptr_array_remove_index (registered, i);
-        break;
-      }
-  g_ptr_array_insert (registered, 0, (gpointer) backend);
-  G_UNLOCK (registered);
+  rd_backend_registry_add (&registry, backend);
 }
 
 const RdPbxBackend *
 rd_pbx_find_backend (const char *kind, GError **error)
 {
-  const RdPbxBackend *found = NULL;
-
-  if (kind == NULL || *kind == '\0')
-    return rd_pbx_builtin_backends[0];
-  G_LOCK (registered);
-  for (guint i = 0; registered != NULL && i < registered->len && found == NULL; i++)
-    if (g_strcmp0 (((RdPbxBackend *) registered->pdata[i])->kind, kind) == 0)
-      found = registered->pdata[i];
-  G_UNLOCK (registered);
-  for (guint i = 0; found == NULL && rd_pbx_builtin_backends[i] != NULL; i++)
-    if (g_strcmp0 (rd_pbx_builtin_backends[i]->kind, kind) == 0)
-      found = rd_pbx_builtin_backends[i];
-  if (found == NULL)
-    {
-      g_autofree char *shown = rd_text_clean (kind);
-
-      g_set_error (error, RD_ERROR, RD_ERROR_INVALID_INPUT, "Unknown kind of PBX “%s”", shown);
-    }
-  return found;
+  return rd_backend_registry_find (&registry, (const gconstpointer *) rd_pbx_builtin_backends, kind, "PBX",
+                                   error);
 }
 
 RdPbx *
