@@ -45,7 +45,7 @@ require_field (const char *value, const char *what, GError **error)
 static gboolean
 require_crm_configured (RdHub *self, GError **error)
 {
-  if (self->crm_state == RD_HUB_CRM_NOT_CONFIGURED)
+  if (rd_crm_link_get_state (self->crm_link) == RD_HUB_CRM_NOT_CONFIGURED)
     {
       g_set_error_literal (error, RD_ERROR, RD_ERROR_UNAVAILABLE, "No CRM is connected; run connect-crm first");
       return FALSE;
@@ -58,10 +58,10 @@ require_crm_connected (RdHub *self, GError **error)
 {
   if (!require_crm_configured (self, error))
     return FALSE;
-  if (self->crm_state != RD_HUB_CRM_CONNECTED)
+  if (rd_crm_link_get_state (self->crm_link) != RD_HUB_CRM_CONNECTED)
     {
       g_set_error (error, RD_ERROR, RD_ERROR_UNAVAILABLE, "The CRM is not reachable: %s",
-                   self->crm_message ? self->crm_message : "connecting");
+                   rd_crm_link_get_message (self->crm_link) ? rd_crm_link_get_message (self->crm_link) : "connecting");
       return FALSE;
     }
   return TRUE;
@@ -377,7 +377,7 @@ crm_verified_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 
   rd_hub_load_settings (self);
   rd_hub_set_crm (self, data->crm);
-  self->crm_state = RD_HUB_CRM_CONNECTED;
+  rd_crm_link_set_state (self->crm_link, RD_HUB_CRM_CONNECTED, NULL);
   rd_phone_index_set_region (self->index, rd_hub_region (self));
   g_message ("CRM connected and saved (version %s)", info->version ? info->version : "unknown");
   if (rd_hub_region_note (self) != NULL)
@@ -545,7 +545,7 @@ lists_step (GTask *task)
   Lists *lists = g_task_get_task_data (task);
 
   if (lists->want_users && lists->users == NULL)
-    rd_crm_list_users_async (self->crm, g_task_get_cancellable (task), users_listed_cb, task);
+    rd_crm_list_users_async (rd_crm_link_get_crm (self->crm_link), g_task_get_cancellable (task), users_listed_cb, task);
   else if (lists->want_extensions && lists->extensions == NULL)
     rd_pbx_list_extensions_async (self->pbx, g_task_get_cancellable (task), extensions_listed_cb, task);
   else
@@ -1542,7 +1542,7 @@ rd_hub_verify_crm_admin_async (RdHub *self, const char *login, const char *key, 
       g_task_return_new_error (task, RD_ERROR, RD_ERROR_AUTH, CRM_ADMIN_REFUSED);
       return;
     }
-  rd_crm_authenticate_user_async (self->crm, login, key, cancellable, admin_authenticated_cb,
+  rd_crm_authenticate_user_async (rd_crm_link_get_crm (self->crm_link), login, key, cancellable, admin_authenticated_cb,
                                   g_steal_pointer (&task));
 }
 

@@ -30,7 +30,7 @@ rd_hub_agent_status (RdHub *self)
     }
   json_object_set_string_member (status, "crm", crm);
   if (message == NULL && (g_str_equal (crm, "failed") || g_str_equal (crm, "unreachable")))
-    message = self->crm_message;
+    message = rd_crm_link_get_message (self->crm_link);
   if (message == NULL && self->pbx != NULL && rd_pbx_get_state (self->pbx) != RD_PBX_STATE_CONNECTED)
     message = rd_pbx_get_state_message (self->pbx);
   if (message != NULL)
@@ -44,7 +44,7 @@ rd_hub_agent_status (RdHub *self)
 static gboolean
 check_crm (RdHub *self, GError **error)
 {
-  if (self->crm_state == RD_HUB_CRM_NOT_CONFIGURED)
+  if (rd_crm_link_get_state (self->crm_link) == RD_HUB_CRM_NOT_CONFIGURED)
     {
       g_set_error_literal (error, RD_ERROR, RD_ERROR_UNAVAILABLE, "The CRM is not configured on this hub");
       return FALSE;
@@ -54,10 +54,10 @@ check_crm (RdHub *self, GError **error)
       g_set_error_literal (error, RD_ERROR, RD_ERROR_DISABLED, "The CRM integration is disabled");
       return FALSE;
     }
-  if (self->crm_state != RD_HUB_CRM_CONNECTED)
+  if (rd_crm_link_get_state (self->crm_link) != RD_HUB_CRM_CONNECTED)
     {
       g_set_error (error, RD_ERROR, RD_ERROR_UNAVAILABLE, "The CRM is not reachable: %s",
-                   self->crm_message ? self->crm_message : "connecting");
+                   rd_crm_link_get_message (self->crm_link) ? rd_crm_link_get_message (self->crm_link) : "connecting");
       return FALSE;
     }
   return TRUE;
@@ -195,7 +195,7 @@ hub_authenticate_async (RdDeskBackend *backend, const char *method, const char *
           g_task_return_new_error (task, RD_ERROR, RD_ERROR_AUTH, "Wrong CRM login or API key");
           return;
         }
-      rd_crm_authenticate_user_async (self->crm, who, key, cancellable, crm_user_cb, g_steal_pointer (&task));
+      rd_crm_authenticate_user_async (rd_crm_link_get_crm (self->crm_link), who, key, cancellable, crm_user_cb, g_steal_pointer (&task));
       return;
     }
   g_task_return_new_error (task, RD_ERROR, RD_ERROR_AUTH, "Unknown sign-in method");
@@ -535,7 +535,7 @@ hub_create_record_async (RdDeskBackend *backend, const char *extension, const ch
       record_name = g_strconcat (self->settings.autocreate_prefix, parsed->international, NULL);
     }
   g_task_set_task_data (task, g_strdup (parsed->international), g_free);
-  rd_crm_create_record_async (self->crm, crm_kind, record_name, parsed->international,
+  rd_crm_create_record_async (rd_crm_link_get_crm (self->crm_link), crm_kind, record_name, parsed->international,
                               binding != NULL ? binding->user_id : 0, cancellable, created_cb,
                               g_steal_pointer (&task));
 }

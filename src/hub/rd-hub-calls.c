@@ -65,7 +65,7 @@ rd_hub_lookup_async (RdHub *self, const RdPhoneNumber *number, GCancellable *can
       g_task_return_pointer (task, g_steal_pointer (&local), (GDestroyNotify) g_ptr_array_unref);
       return;
     }
-  rd_crm_find_by_phone_async (self->crm, number, RD_CRM_KIND_ALL, cancellable, lookup_crm_cb,
+  rd_crm_find_by_phone_async (rd_crm_link_get_crm (self->crm_link), number, RD_CRM_KIND_ALL, cancellable, lookup_crm_cb,
                               g_steal_pointer (&task));
 }
 
@@ -138,7 +138,7 @@ intake_record (RdHub *self, const RdCallRecord *record, const RdBinding *binding
       if (remote == NULL)
         g_debug ("Call record %s: remote number not usable: %s", record->call_id, parse_error->message);
     }
-  if (remote != NULL && rd_phone_index_is_searchable (remote) && self->crm_state != RD_HUB_CRM_NOT_CONFIGURED)
+  if (remote != NULL && rd_phone_index_is_searchable (remote) && rd_crm_link_get_state (self->crm_link) != RD_HUB_CRM_NOT_CONFIGURED)
     {
       local = rd_hub_lookup_local (self, remote);
       if (local->len > 0)
@@ -152,7 +152,7 @@ intake_record (RdHub *self, const RdCallRecord *record, const RdBinding *binding
     return FALSE;
   if (!rd_store_call_upsert (self->store, record, match_text, &inserted, error))
     goto fail;
-  if (inserted && external && self->crm_state != RD_HUB_CRM_NOT_CONFIGURED &&
+  if (inserted && external && rd_crm_link_get_state (self->crm_link) != RD_HUB_CRM_NOT_CONFIGURED &&
       !rd_outbox_worker_enqueue_call (self->outbox, record, binding, remote, match, error))
     goto fail;
   if (!rd_store_commit (self->store, error))

@@ -15,7 +15,7 @@ context_crm_ready (RdHubContext *context)
 static gboolean
 context_crm_configured (RdHubContext *context)
 {
-  return RD_HUB (context)->crm_state != RD_HUB_CRM_NOT_CONFIGURED;
+  return rd_crm_link_get_state (RD_HUB (context)->crm_link) != RD_HUB_CRM_NOT_CONFIGURED;
 }
 
 static GPtrArray *
@@ -27,7 +27,7 @@ context_lookup_local (RdHubContext *context, const RdPhoneNumber *number)
 static RdCrm *
 context_get_crm (RdHubContext *context)
 {
-  return RD_HUB (context)->crm;
+  return rd_crm_link_get_crm (RD_HUB (context)->crm_link);
 }
 
 static RdPbx *
@@ -66,12 +66,10 @@ context_credentials_refused (RdHubContext *context, const char *message)
 {
   RdHub *self = RD_HUB (context);
 
-  if (self->crm_state != RD_HUB_CRM_CONNECTED)
+  if (rd_crm_link_get_state (self->crm_link) != RD_HUB_CRM_CONNECTED)
     return;
   /* A revoked key or a removed right: stop CRM work until the administrator acts. */
-  self->crm_state = RD_HUB_CRM_FAILED;
-  g_free (self->crm_message);
-  self->crm_message = g_strdup (message);
+  rd_crm_link_set_state (self->crm_link, RD_HUB_CRM_FAILED, message);
   rd_hub_emit_status (self);
 }
 

@@ -1,5 +1,6 @@
 /* rd-hub-private.h — RdHub internals shared by its source files:
- *   rd-hub.c          lifecycle, listener, PBX/CRM connections, settings, status
+ *   rd-hub.c          lifecycle, listener, the PBX connection, the CRM link's signals (rd-crm-link.c),
+ *                     the index timers, settings, status
  *   rd-hub-calls.c    the caller lookup, end-of-call records (store + outbox); live events go to
  *                     the live-call table (rd-call-table.c)
  *   rd-hub-parts.c    the hub as its parts' context (RdHubContext); the outbox worker is rd-outbox-worker.c
@@ -15,6 +16,7 @@
 #include "hub/rd-audit-log.h"
 #include "hub/rd-bindings.h"
 #include "hub/rd-call-table.h"
+#include "hub/rd-crm-link.h"
 #include "hub/rd-desk-frames.h"
 #include "hub/rd-desk-server.h"
 #include "hub/console/rd-console.h"
@@ -29,14 +31,6 @@
 #include <libsoup/soup.h>
 
 G_BEGIN_DECLS
-
-typedef enum {
-  RD_HUB_CRM_NOT_CONFIGURED,
-  RD_HUB_CRM_CONNECTING,
-  RD_HUB_CRM_CONNECTED,
-  RD_HUB_CRM_FAILED,
-  RD_HUB_CRM_UNREACHABLE,    /* connected before, requests get no answer now: probed until they do */
-} RdHubCrmState;
 
 #define RD_HUB_DEFAULT_PREFIX "Automatic New Contact - "
 
@@ -70,13 +64,7 @@ struct _RdHub
   GCancellable   *pbx_cancellable;
   gint64          pbx_mark_saved;
 
-  RdCrm          *crm;
-  GCancellable   *crm_cancellable;
-  RdHubCrmState   crm_state;
-  char           *crm_message;
-  guint           crm_retry_id;
-  guint           crm_retry_delay;
-  guint           crm_probe_id;
+  RdCrmLink      *crm_link;         /* the CRM, its state, retries and probe */
 
   RdCallTable    *calls;            /* the live-call table, NULL until started */
 

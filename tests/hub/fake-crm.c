@@ -227,8 +227,50 @@ fake_record_url (RdCrm *crm, RdCrmKind kind, gint64 id)
 }
 
 static void
+fake_connect_async (RdCrm *crm, GCancellable *c, GAsyncReadyCallback cb, gpointer data)
+{
+  FakeCrm *self = FAKE_CRM (crm);
+  g_autoptr(GTask) task = g_task_new (crm, c, cb, data);
+
+  self->connects++;
+  if (self->connect_failures > 0)
+    {
+      self->connect_failures--;
+      g_task_return_new_error (task, RD_ERROR, self->connect_code, "fake connect failure (%s)",
+                               rd_error_code_to_string (self->connect_code));
+      return;
+    }
+  g_task_return_boolean (task, TRUE);
+}
+
+static RdCrmInfo *
+fake_connect_finish (RdCrm *crm, GAsyncResult *res, GError **error)
+{
+  RdCrmInfo *info;
+
+  if (!g_task_propagate_boolean (G_TASK (res), error))
+    return NULL;
+  info = g_new0 (RdCrmInfo, 1);
+  info->version = g_strdup ("fake");
+  return info;
+}
+
+static void
+fake_probe_async (RdCrm *crm, GCancellable *c, GAsyncReadyCallback cb, gpointer data)
+{
+  g_autoptr(GTask) task = g_task_new (crm, c, cb, data);
+
+  FAKE_CRM (crm)->probes++;
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
 fake_crm_iface_init (RdCrmInterface *iface)
 {
+  iface->connect_async = fake_connect_async;
+  iface->connect_finish = fake_connect_finish;
+  iface->probe_async = fake_probe_async;
+  iface->probe_finish = fake_boolean_finish;
   iface->get_info = fake_get_info;
   iface->find_by_phone_async = fake_find_by_phone_async;
   iface->find_by_phone_finish = fake_find_by_phone_finish;
@@ -304,4 +346,10 @@ fake_crm_fail_next (FakeCrm *self, RdErrorCode code, gboolean after_write)
 {
   self->fail_code = code;
   self->fail_after_write = after_write;
+}
+
+void
+fake_crm_set_reachable (FakeCrm *self, gboolean reachable, const char *why)
+{
+  g_signal_emit_by_name (self, "reachability-changed", reachable, why);
 }

@@ -25,10 +25,17 @@ struct _FakeCrm
   gint64      next_id;
   int         fail_code;   /* -1: none */
   gboolean    fail_after_write;
+  guint       connects;          /* connect calls */
+  guint       connect_failures;  /* the next connects that fail with connect_code */
+  RdErrorCode connect_code;
+  guint       probes;            /* probe calls */
 };
 
 FakeCrm    *fake_crm_new        (void);
 RdCrmMatch *fake_crm_add_record (FakeCrm *self, RdCrmKind kind, const char *name, const char *e164);
 void        fake_crm_fail_next  (FakeCrm *self, RdErrorCode code, gboolean after_write);
+/* Emits "reachability-changed" as a real backend does when requests stop (or start again)
+ * getting answers. */
+void        fake_crm_set_reachable (FakeCrm *self, gboolean reachable, const char *why);
 
 G_END_DECLS
