@@ -4,7 +4,6 @@
 #define G_SETTINGS_ENABLE_BACKEND
 #include <gio/gsettingsbackend.h>
 #include <glib/gi18n.h>
-#include <malloc.h>
 
 #include "rd-application.h"
 #include "rd-autostart.h"
@@ -13,6 +12,7 @@
 #include "rd-format.h"
 #include "rd-handlers.h"
 #include "rd-main-window.h"
+#include "rd-memory.h"
 #include "rd-notifier.h"
 #include "rd-paths.h"
 #include "rd-preferences-window.h"
@@ -97,7 +97,7 @@ rd_application_init_style (void)
 static void
 trim (gpointer data)
 {
-  malloc_trim (0);
+  rd_memory_release ();
 }
 
 /* libadwaita (its style sheet and style manager) and Ringdesk's own style sheet are set up
@@ -758,7 +758,7 @@ on_client_state (RdAgentClient *client, GParamSpec *pspec, RdApplication *self)
     {
       /* Start-up is over (settings, keyring, hub, tray): give the memory it used back. */
       self->trimmed = TRUE;
-      malloc_trim (0);
+      rd_memory_release ();
     }
   if (state != RD_AGENT_STATE_SIGNED_IN && self->dial)
     dial_failed (self, _("The call could not be placed"), _("The connection to the hub was lost."));
@@ -783,7 +783,7 @@ trim_after_call (gpointer user_data)
   RdApplication *self = user_data;
 
   self->trim_id = 0;
-  malloc_trim (0);
+  rd_memory_release ();
   return G_SOURCE_REMOVE;
 }
 
