@@ -307,6 +307,31 @@ test_recent_window (void)
                      "+86 139 1234 0000");
     g_assert_false (gtk_widget_get_visible (rd_test_child (row, RD_TYPE_CALL_ROW, "open_button")));
     g_assert_true (gtk_widget_get_visible (rd_test_child (row, RD_TYPE_CALL_ROW, "create_button")));
+    /* Its menu (built when it first opens, bench B4): contact or lead, for this number. */
+    {
+      GtkMenuButton *create = GTK_MENU_BUTTON (rd_test_child (row, RD_TYPE_CALL_ROW, "create_button"));
+      GMenuModel *model;
+      g_autoptr(GVariant) target = NULL;
+
+      g_assert_null (gtk_menu_button_get_popover (create));
+      gtk_menu_button_popup (create);
+      rd_test_gui_spin (300);
+      model = gtk_menu_button_get_menu_model (create);
+      g_assert_nonnull (model);
+      g_assert_cmpint (g_menu_model_get_n_items (model), ==, 2);
+      target = g_menu_model_get_item_attribute_value (model, 1, G_MENU_ATTRIBUTE_TARGET, G_VARIANT_TYPE ("(ss)"));
+      g_assert_nonnull (target);
+      g_assert_cmpstr (g_variant_get_type_string (target), ==, "(ss)");
+      {
+        const char *kind, *num;
+        g_variant_get (target, "(&s&s)", &kind, &num);
+        g_assert_cmpstr (kind, ==, "lead");
+        g_assert_cmpstr (num, ==, rd_call_row_get_number (RD_CALL_ROW (row)));
+      }
+      g_assert_true (gtk_widget_get_visible (GTK_WIDGET (gtk_menu_button_get_popover (create))));
+      gtk_menu_button_popdown (create);
+      rd_test_gui_spin (300);
+    }
   }
   /* The hostile name: literal, shortened in the middle, and its javascript: link refused. */
   {
