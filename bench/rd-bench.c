@@ -1,6 +1,8 @@
 /* rd-bench — the benchmark driver (see bench/README.md and bench/run.sh).
  *
  *   rd-bench HUB_BINARY pop    [--contacts N] [--calls N] [--lookups N]      B1 + B2
+ *   rd-bench HUB_BINARY real   --url URL --database DB --key-file FILE       B1 + B2 against a real Odoo
+ *                              [--login L] [--odoo-pid PID] [--calls N] [--lookups N] [--concurrency N]
  *   rd-bench HUB_BINARY scale  [--agents N] [--rate R] [--seconds S]         B3
  *   rd-bench HUB_BINARY abuse  [--agents N] [--rate R] [--seconds S]
  *                              [--attack N] [--flood N]                      B6 (B3 under attack)
@@ -18,7 +20,10 @@
 #include "agent/rd-agent-client.h"
 #include "core/rd-phone.h"
 #include "core/rd-store.h"
+#include "crm/rd-crm.h"
+#include "hub/rd-index-sync.h"
 #include "hub/rd-phone-index.h"
+#include "bench-sim-thread.h"
 #include "proc-hub.h"
 #include "security-util.h"
 #include "sim/odoo/rd-sim-odoo.h"
@@ -82,12 +87,59 @@ now_ms (void)
 
 typedef struct {
   RdSimPbx  *pbx;
-  RdSimOdoo *odoo;
+  RdSimOdoo *odoo;         /* NULL against a real Odoo (or when on a thread of its own) */
+  gboolean   simulated_crm;
   ProcHub   *hub;
   char      *tmp;
   GPtrArray *extensions;   /* char* */
-  double     fill_hub_cpu, fill_sim_cpu;   /* CPU seconds during the index fill */
+  GPid       odoo_pid;     /* a real Odoo's server process, when known */
+  double     fill_t0, fill_cpu0, fill_self_cpu0, fill_busy0, fill_odoo_cpu0, fill_pg_cpu0;
+  /* CPU seconds during the index fill: hub process, this one, the real Odoo, its PostgreSQL
+   * server, the machine (all cores) */
+  double     fill_hub_cpu, fill_sim_cpu, fill_odoo_cpu, fill_pg_cpu, fill_busy;
 } Env;
+
+typedef struct _FillPops FillPops;
+static void fill_pops_run (FillPops *pops);
+
+/* Busy CPU seconds of the whole machine (all cores) since boot, from /proc/stat. */
+/* CPU seconds of every process named "postgres" (a local PostgreSQL server: its backends and
+ * background workers, other sessions' queries included). */
+static double
+postgres_cpu_seconds (void)
+{
+  g_autoptr(GDir) dir = g_dir_open ("/proc", 0, NULL);
+  const char *name;
+  double sum = 0;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = NULL;
+      g_autofree char *comm = NULL;
+
+      if (!g_ascii_isdigit (name[0]))
+        continue;
+      path = g_build_filename ("/proc", name, "comm", NULL);
+      if (g_file_get_contents (path, &comm, NULL, NULL) && g_str_equal (g_strchomp (comm), "postgres"))
+        sum += MAX (proc_cpu_seconds ((GPid) g_ascii_strtoll (name, NULL, 10)), 0);
+    }
+  return sum;
+}
+
+static double
+system_busy_seconds (void)
+{
+  g_autofree char *text = NULL;
+  guint64 v[8] = { 0 };
+
+  if (!g_file_get_contents ("/proc/stat", &text, NULL, NULL) ||
+      sscanf (text, "cpu %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT
+              " %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT,
+              &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]) != 8)
+    return 0;
+  /* user nice system (idle iowait) irq softirq steal */
+  return (double) (v[0] + v[1] + v[2] + v[5] + v[6] + v[7]) / sysconf (_SC_CLK_TCK);
+}
 
 static void
 env_sims (Env *env, guint n_extensions, guint first_extension)
@@ -99,6 +151,7 @@ env_sims (Env *env, guint n_extensions, guint first_extension)
   env->extensions = g_ptr_array_new_with_free_func (g_free);
   env->pbx = rd_sim_pbx_new ();
   env->odoo = rd_sim_odoo_new ("17.0");
+  env->simulated_crm = TRUE;
   rd_sim_odoo_set_company_country (env->odoo, "CN");
   rd_sim_odoo_add_user (env->odoo, "admin", "Administrator", "admin@example.com", ADMIN_KEY,
                         RD_CRM_USER_INTERNAL, TRUE);
@@ -144,47 +197,95 @@ index_ready (gpointer data)
   return status != NULL && json_object_get_boolean_member_with_default (status, "index_ready", FALSE);
 }
 
-/* Starts the hub process; connects the PBX and the CRM. Returns the index fill time (ms). */
-static double
-env_start_hub (Env *env, guint retry_base, guint retry_max)
+/* Starts the hub process and connects the PBX simulator. @engine_extra: more [engine] lines. */
+static void
+env_launch_hub (Env *env, guint retry_base, guint retry_max, const char *engine_extra)
 {
   g_autofree char *dir = g_build_filename (env->tmp, "hub", NULL);
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonObject) pbx = json_object_new ();
-  g_autoptr(JsonObject) crm = json_object_new ();
   g_autoptr(JsonObject) reply = NULL;
-  g_autoptr(JsonObject) bound = NULL;
-  g_autoptr(JsonObject) body = json_object_new ();
-  double t0, fill, cpu0, cpu_self0;
 
   env->hub = proc_hub_new (hub_binary, dir);
   env->hub->nofile_limit = 65536;   /* as LimitNOFILE= in the unit (kept lower if this user may not raise it) */
   env->hub->retry_base = retry_base;
   env->hub->retry_max = retry_max;
+  env->hub->engine_extra = g_strdup (engine_extra);
   if (!proc_hub_start (env->hub, 30000, &error))
     g_error ("%s", error->message);
   json_object_set_string_member (pbx, "url", rd_sim_pbx_get_base_url (env->pbx));
   json_object_set_string_member (pbx, "client_id", RD_SIM_PBX_DEFAULT_CLIENT_ID);
   json_object_set_string_member (pbx, "client_secret", RD_SIM_PBX_DEFAULT_SECRET);
   reply = admin (env, "connect-pbx", pbx);
-  g_clear_pointer (&reply, json_object_unref);
+}
 
-  json_object_set_string_member (crm, "url", rd_sim_odoo_get_url (env->odoo));
-  json_object_set_string_member (crm, "database", rd_sim_odoo_get_database (env->odoo));
-  json_object_set_string_member (crm, "login", "admin");
-  json_object_set_string_member (crm, "api_key", ADMIN_KEY);
-  t0 = now_ms ();
-  cpu0 = proc_cpu_seconds (proc_hub_pid (env->hub));
-  cpu_self0 = proc_cpu_seconds (getpid ());
+/* connect-crm: the hub verifies the CRM and starts filling its index. */
+static void
+env_connect_crm (Env *env, const char *url, const char *database, const char *login, const char *key)
+{
+  g_autoptr(JsonObject) crm = json_object_new ();
+  g_autoptr(JsonObject) reply = NULL;
+
+  json_object_set_string_member (crm, "url", url);
+  json_object_set_string_member (crm, "database", database);
+  json_object_set_string_member (crm, "login", login);
+  json_object_set_string_member (crm, "api_key", key);
+  env->fill_t0 = now_ms ();
+  env->fill_cpu0 = proc_cpu_seconds (proc_hub_pid (env->hub));
+  env->fill_self_cpu0 = proc_cpu_seconds (getpid ());
+  env->fill_busy0 = system_busy_seconds ();
+  if (env->odoo_pid > 0)
+    {
+      env->fill_odoo_cpu0 = proc_cpu_seconds (env->odoo_pid);
+      env->fill_pg_cpu0 = postgres_cpu_seconds ();
+    }
   reply = admin (env, "connect-crm", crm);
-  if (!proc_wait_until_every (index_ready, env, 30 * 60 * 1000, 200))
+}
+
+/* Waits for index_ready; returns the fill time (ms) and notes who worked meanwhile. */
+static double
+env_wait_filled (Env *env, FillPops *pops)
+{
+  double fill;
+
+  if (pops != NULL)
+    fill_pops_run (pops);
+  else if (!proc_wait_until_every (index_ready, env, 30 * 60 * 1000, 200))
     g_error ("the phone index was not filled in 30 minutes");
-  fill = now_ms () - t0;
-  /* Who worked during the fill: the hub process, or this one (the Odoo simulator answering pages). */
-  env->fill_hub_cpu = proc_cpu_seconds (proc_hub_pid (env->hub)) - cpu0;
-  env->fill_sim_cpu = proc_cpu_seconds (getpid ()) - cpu_self0;
+  fill = now_ms () - env->fill_t0;
+  /* Who worked during the fill: the hub process, this one (the Odoo simulator answering
+   * pages), the real Odoo (when its pid is known), and the whole machine. */
+  env->fill_hub_cpu = proc_cpu_seconds (proc_hub_pid (env->hub)) - env->fill_cpu0;
+  env->fill_sim_cpu = proc_cpu_seconds (getpid ()) - env->fill_self_cpu0;
+  env->fill_busy = system_busy_seconds () - env->fill_busy0;
+  if (env->odoo_pid > 0)
+    {
+      env->fill_odoo_cpu = proc_cpu_seconds (env->odoo_pid) - env->fill_odoo_cpu0;
+      env->fill_pg_cpu = postgres_cpu_seconds () - env->fill_pg_cpu0;
+    }
+  return fill;
+}
+
+static void
+env_bind_auto (Env *env)
+{
+  g_autoptr(JsonObject) body = json_object_new ();
+  g_autoptr(JsonObject) bound = NULL;
+
   json_object_set_boolean_member (body, "auto", TRUE);
   bound = admin (env, "bind", body);
+}
+
+/* Starts the hub process; connects the PBX and the CRM simulators. Returns the index fill time (ms). */
+static double
+env_start_hub (Env *env, guint retry_base, guint retry_max)
+{
+  double fill;
+
+  env_launch_hub (env, retry_base, retry_max, NULL);
+  env_connect_crm (env, rd_sim_odoo_get_url (env->odoo), rd_sim_odoo_get_database (env->odoo), "admin", ADMIN_KEY);
+  fill = env_wait_filled (env, NULL);
+  env_bind_auto (env);
   return fill;
 }
 
@@ -503,13 +604,12 @@ random_cn_partner (RdSimOdoo *odoo, GRand *rand, gint64 first_id, gint64 last_id
   for (;;)
     {
       gint64 id = g_rand_int_range (rand, (gint32) first_id, (gint32) last_id + 1);
-      g_autoptr(JsonObject) rec = rd_sim_odoo_read (odoo, "res.partner", id);
-      const char *phone = rec ? json_object_get_string_member_with_default (rec, "phone", NULL) : NULL;
+      g_autofree char *phone = rd_sim_odoo_get_string (odoo, "res.partner", id, "phone");
 
       if (phone != NULL && g_str_has_prefix (phone, "+86 "))
         {
           *out_id = id;
-          return g_strdup (phone);
+          return g_steal_pointer (&phone);
         }
     }
 }
@@ -552,22 +652,319 @@ lookup_done (gpointer data)
   return g_atomic_int_get (&((LookupOp *) data)->done);
 }
 
+/* ---- pops while the index fills ---------------------------------------------------------- */
+
+struct _FillPops {
+  Env         *env;
+  Book        *book;
+  AgentThread *agent;
+  GPtrArray   *callers;      /* char*: numbers of records among the first ids (indexed first) */
+  GArray      *ids;          /* gint64: their records */
+  guint        min_numbers;  /* call once the index holds this many numbers */
+  guint        interval_ms;  /* between calls */
+  guint        next;
+  GPtrArray   *call_ids;     /* char*: the calls placed during the fill */
+  guint        numbers_at_ready;
+};
+
+static void
+fill_pops_run (FillPops *p)
+{
+  const char *ring[] = { "2001", NULL };
+  double deadline = now_ms () + 30 * 60 * 1000, next_poll = 0, next_call = 0;
+  gint64 numbers = 0;
+  gboolean ready = FALSE;
+
+  while (!ready)
+    {
+      if (!g_main_context_iteration (NULL, FALSE))
+        g_usleep (1000);
+      if (now_ms () >= next_poll)
+        {
+          g_autoptr(JsonObject) status = proc_hub_status (p->env->hub);
+
+          if (status != NULL)
+            {
+              ready = json_object_get_boolean_member_with_default (status, "index_ready", FALSE);
+              numbers = json_object_get_int_member_with_default (status, "index_numbers", 0);
+            }
+          next_poll = now_ms () + 200;
+          if (now_ms () > deadline)
+            g_error ("the phone index was not filled in 30 minutes");
+        }
+      /* A call every interval from a record indexed already, while the fill runs (each is then
+       * logged in the CRM, as an agent's calls would be). */
+      if (!ready && p->agent != NULL && p->callers->len > 0 && numbers >= p->min_numbers && now_ms () >= next_call &&
+          rd_agent_client_get_state (p->agent->agent->client) == RD_AGENT_STATE_SIGNED_IN)
+        {
+          guint c = p->next++ % p->callers->len;
+          CallRec *rec = g_new0 (CallRec, 1);
+          char *call_id;
+
+          rec->extension = g_strdup ("2001");
+          rec->expect_id = g_array_index (p->ids, gint64, c);
+          g_mutex_lock (&book_lock);
+          rec->t0 = now_ms ();
+          call_id = rd_sim_pbx_play_inbound (p->env->pbx, p->callers->pdata[c], DID, ring, NULL, 300, 0);
+          g_hash_table_insert (p->book->calls, call_id, rec);
+          g_mutex_unlock (&book_lock);
+          g_ptr_array_add (p->call_ids, g_strdup (call_id));
+          next_call = now_ms () + p->interval_ms;
+        }
+    }
+  p->numbers_at_ready = numbers;
+}
+
+/* Pop latency of the calls placed during the fill (prefix_*), their matches and misses. */
+static void
+fill_pops_report (FillPops *p, const char *prefix)
+{
+  g_autoptr(GArray) pop_ms = g_array_new (FALSE, FALSE, sizeof (gdouble));
+  g_autoptr(GArray) play_ms = g_array_new (FALSE, FALSE, sizeof (gdouble));
+  g_autofree char *pop = g_strdup_printf ("%s_pop", prefix);
+  g_autofree char *calls = g_strdup_printf ("%s_calls", prefix);
+  g_autofree char *unmatched = g_strdup_printf ("%s_without_match", prefix);
+  g_autofree char *lost = g_strdup_printf ("%s_lost", prefix);
+  guint n_unmatched = 0, n_lost = 0;
+
+  proc_wait_ms (1000);
+  g_mutex_lock (&book_lock);
+  for (guint i = 0; i < p->call_ids->len; i++)
+    {
+      CallRec *rec = g_hash_table_lookup (p->book->calls, p->call_ids->pdata[i]);
+
+      if (rec == NULL || rec->n_ring == 0)
+        {
+          n_lost++;
+          continue;
+        }
+      add_pop_sample (rec, pop_ms, play_ms);
+      n_unmatched += !rec->matched;
+    }
+  g_mutex_unlock (&book_lock);
+  result (calls, p->call_ids->len, "calls");
+  result_latency (pop, pop_ms);
+  result (unmatched, n_unmatched, "calls");
+  result (lost, n_lost, "calls");
+}
+
+/* ---- B1 + B2: screen pop and the phone index with N contacts ---------------------------------- */
+
+typedef struct {
+  GPtrArray *numbers;   /* char*: callers the index knows (as a PBX presents them) */
+  GArray    *ids;       /* gint64: the record holding each */
+} Callers;
+
+static void
+callers_clear (Callers *c)
+{
+  g_clear_pointer (&c->numbers, g_ptr_array_unref);
+  g_clear_pointer (&c->ids, g_array_unref);
+}
+
+static void
+callers_init (Callers *c)
+{
+  c->numbers = g_ptr_array_new_with_free_func (g_free);
+  c->ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+}
+
+static void
+callers_add (Callers *c, const char *number, gint64 id)
+{
+  g_ptr_array_add (c->numbers, g_strdup (number));
+  g_array_append_val (c->ids, id);
+}
+
+/* After the fill: lookups through the agent protocol, screen pops one call at a time, then (the hub
+ * stopped) lookups in the index file alone. Prefix "b1"/"b2" (simulator) or "b1r"/"b2r" (real). */
+static void
+pops_and_lookups (Env *env, Book *book, AgentThread *agent, Callers *known, guint n_calls, guint n_lookups,
+                  const char *b1, const char *b2, const char *region)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (7);
+  g_autoptr(GArray) pop_ms = g_array_new (FALSE, FALSE, sizeof (gdouble));
+  g_autoptr(GArray) pop_play_ms = g_array_new (FALSE, FALSE, sizeof (gdouble));
+  g_autoptr(GArray) lookup_ms = g_array_new (FALSE, FALSE, sizeof (gdouble));
+  g_autoptr(GArray) direct_us = g_array_new (FALSE, FALSE, sizeof (gdouble));
+  g_autoptr(GPtrArray) b1_ids = g_ptr_array_new_with_free_func (g_free);
+  const char *ring[] = { "2001", NULL };
+  guint lost = 0, dup = 0, unmatched = 0, wrong_match = 0, pending = 0, lookup_hits = 0, lookup_refused = 0;
+  char name[64];
+  double t;
+
+  /* B2: lookups through the agent protocol (index hits: known numbers). */
+  for (guint i = 0; i < n_lookups; i++)
+    {
+      LookupOp op = { 0 };
+
+      op.client = agent->agent->client;
+      op.number = known->numbers->pdata[g_rand_int_range (rand, 0, known->numbers->len)];
+      g_main_context_invoke (agent->context, lookup_start, &op);
+      proc_wait_until (lookup_done, &op, 10000);
+      if (op.error != NULL)
+        {
+          /* The hub's per-extension lookup budget (a burst, then a few a minute) is spent: the
+           * rest would only time refusals. */
+          progress ("agent lookups: %u answered, then: %s", i, op.error->message);
+          lookup_refused++;
+          g_clear_pointer (&op.match, rd_agent_match_free);
+          g_clear_error (&op.error);
+          break;
+        }
+      t = op.t1 - op.t0;
+      g_array_append_val (lookup_ms, t);
+      if (op.match != NULL)
+        lookup_hits++;
+      g_clear_pointer (&op.match, rd_agent_match_free);
+    }
+  g_snprintf (name, sizeof name, "%s_agent_lookup", b2);
+  result_latency (name, lookup_ms);
+  g_snprintf (name, sizeof name, "%s_agent_lookup_hits", b2);
+  result (name, lookup_hits, "count");
+  g_snprintf (name, sizeof name, "%s_agent_lookup_refused", b2);
+  result (name, lookup_refused, "count");
+
+  /* B1: screen pops, one call at a time. */
+  for (guint i = 0; i < n_calls; i++)
+    {
+      guint c = g_rand_int_range (rand, 0, known->numbers->len);
+      CallRec *rec = g_new0 (CallRec, 1);
+      RingWait w = { book, NULL };
+      char *call_id;
+
+      rec->extension = g_strdup ("2001");
+      rec->expect_id = g_array_index (known->ids, gint64, c);
+      g_mutex_lock (&book_lock);
+      rec->t0 = now_ms ();
+      call_id = rd_sim_pbx_play_inbound (env->pbx, known->numbers->pdata[c], DID, ring, NULL, 40, 0);
+      g_hash_table_insert (book->calls, call_id, rec);
+      g_mutex_unlock (&book_lock);
+      g_ptr_array_add (b1_ids, g_strdup (call_id));
+      w.call_id = call_id;
+      proc_wait_until (rang, &w, 5000);
+      proc_wait_until (ended, &w, 5000);
+      if (i % 100 == 99)
+        progress ("%u calls", i + 1);
+    }
+  proc_wait_ms (1000);
+  g_mutex_lock (&book_lock);
+  for (guint i = 0; i < b1_ids->len; i++)
+    {
+      CallRec *rec = g_hash_table_lookup (book->calls, b1_ids->pdata[i]);
+
+      if (rec->n_ring == 0)
+        {
+          lost++;
+          continue;
+        }
+      if (rec->n_ring > 1 || rec->n_wrong > 0)
+        dup++;
+      add_pop_sample (rec, pop_ms, pop_play_ms);
+      unmatched += !rec->matched;
+      /* The bulk numbers may repeat: another record with the same number is a right answer too. */
+      wrong_match += rec->matched && !rec->match_right;
+      pending += rec->pending;
+    }
+  g_mutex_unlock (&book_lock);
+#define B1(suffix, value, unit) G_STMT_START { g_snprintf (name, sizeof name, "%s_%s", b1, suffix); \
+                                               result (name, value, unit); } G_STMT_END
+  B1 ("calls", n_calls, "calls");
+  g_snprintf (name, sizeof name, "%s_pop", b1);
+  result_latency (name, pop_ms);
+  g_snprintf (name, sizeof name, "%s_pop_from_request", b1);
+  result_latency (name, pop_play_ms);
+  B1 ("lost", lost, "calls");
+  B1 ("duplicated", dup, "calls");
+  B1 ("without_match", unmatched, "calls");
+  B1 ("match_other_record", wrong_match, "calls");
+  B1 ("lookup_pending", pending, "calls");
+#undef B1
+  g_snprintf (name, sizeof name, "%s_hub_after_calls", b2);
+  report_hub_memory (env, name);
+
+  agent_thread_free (agent);
+  proc_hub_kill (env->hub, SIGTERM);
+
+  /* B2: the index alone, in this process, on the hub's database file. */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(RdStore) store = rd_store_open (env->hub->db_path, &error);
+    g_autoptr(RdPhoneIndex) index = NULL;
+    guint hits = 0;
+    GStatBuf st;
+
+    g_assert_no_error (error);
+    index = rd_phone_index_new (store, &error);
+    g_assert_no_error (error);
+    rd_phone_index_set_region (index, region);
+    for (guint round = 0; round < 10; round++)
+      for (guint i = 0; i < MIN (known->numbers->len, 2000u); i++)
+        {
+          g_autoptr(RdPhoneNumber) n = rd_phone_parse (known->numbers->pdata[i], -1, region, NULL, NULL);
+          g_autoptr(GPtrArray) matches = NULL;
+          gint64 t0 = g_get_monotonic_time ();
+          double us;
+
+          matches = rd_phone_index_lookup (index, n, NULL);
+          us = g_get_monotonic_time () - t0;
+          g_array_append_val (direct_us, us);
+          hits += matches != NULL && matches->len > 0;
+        }
+    g_snprintf (name, sizeof name, "%s_index_lookup_samples", b2);
+    result (name, direct_us->len, "count");
+    g_snprintf (name, sizeof name, "%s_index_lookup_p50", b2);
+    result (name, proc_percentile (direct_us, 50) / 1000.0, "ms");
+    g_snprintf (name, sizeof name, "%s_index_lookup_p99", b2);
+    result (name, proc_percentile (direct_us, 99) / 1000.0, "ms");
+    g_snprintf (name, sizeof name, "%s_index_lookup_hits", b2);
+    result (name, hits, "count");
+    g_snprintf (name, sizeof name, "%s_hub_db_size", b2);
+    if (g_stat (env->hub->db_path, &st) == 0)
+      result (name, st.st_size / 1048576.0, "MB");
+  }
+}
+
+static void
+report_fill (Env *env, const char *b2, guint contacts, double fill_ms)
+{
+  char name[64];
+
+#define R(suffix, value, unit) G_STMT_START { g_snprintf (name, sizeof name, "%s_%s", b2, suffix); \
+                                              result (name, value, unit); } G_STMT_END
+  R ("contacts", contacts, "contacts");
+  R ("index_numbers", hub_status_int (env, NULL, "index_numbers"), "numbers");
+  R ("fill_time", fill_ms / 1000.0, "s");
+  R ("fill_rate", contacts / (fill_ms / 1000.0), "contacts/s");
+  R ("fill_hub_cpu", env->fill_hub_cpu, "s");
+  if (env->simulated_crm)
+    R ("fill_simulator_cpu", env->fill_sim_cpu, "s");
+  if (env->odoo_pid > 0)
+    {
+      R ("fill_odoo_cpu", env->fill_odoo_cpu, "s");
+      R ("fill_postgres_cpu", env->fill_pg_cpu, "s");
+    }
+  R ("fill_machine_busy", env->fill_busy, "cpu-s");
+  R ("fill_window_peak", hub_status_int (env, "index", "window_peak"), "requests");
+#undef R
+  g_snprintf (name, sizeof name, "%s_hub_after_fill", b2);
+  report_hub_memory (env, name);
+}
+
 static int
 run_pop (guint contacts, guint n_calls, guint n_lookups)
 {
   Env env = { 0 };
   Book book = { g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) call_rec_free), 0 };
   g_autoptr(GRand) rand = g_rand_new_with_seed (7);
-  g_autoptr(GArray) pop_ms = g_array_new (FALSE, FALSE, sizeof (gdouble));
-  g_autoptr(GArray) pop_play_ms = g_array_new (FALSE, FALSE, sizeof (gdouble));
-  g_autoptr(GArray) lookup_ms = g_array_new (FALSE, FALSE, sizeof (gdouble));
-  g_autoptr(GArray) direct_us = g_array_new (FALSE, FALSE, sizeof (gdouble));
-  g_autoptr(GPtrArray) numbers = g_ptr_array_new_with_free_func (g_free);
-  const char *ring[] = { "2001", NULL };
+  Callers known = { 0 }, early = { 0 };
+  FillPops pops = { 0 };
   gint64 first_id, last_id;
-  guint lost = 0, dup = 0, unmatched = 0, wrong_match = 0, pending = 0, lookup_hits = 0;
   double t, fill_ms;
   AgentThread *agent;
+  BenchSimThread *sim;
+  g_autofree char *odoo_url = NULL;
+  g_autofree char *odoo_db = NULL;
 
   env_sims (&env, 1, 2001);
   g_signal_connect (env.pbx, "event-pushed", G_CALLBACK (on_event_pushed), &book);
@@ -579,138 +976,288 @@ run_pop (guint contacts, guint n_calls, guint n_lookups)
   rd_sim_odoo_set_clock (env.odoo, 0);
   last_id = first_id + contacts - 1;
   progress ("Odoo simulator: %u partners in %.1f s", contacts, (now_ms () - t) / 1000);
-  env_start_sims (&env);
+  callers_init (&known);
+  callers_init (&early);
+  for (guint i = 0; i < MAX (n_lookups, 2000u); i++)
+    {
+      gint64 id;
+      g_autofree char *number = random_cn_partner (env.odoo, rand, first_id, last_id, &id);
 
-  fill_ms = env_start_hub (&env, 5, 60);
-  result ("b2_contacts", contacts, "contacts");
-  result ("b2_index_numbers", hub_status_int (&env, NULL, "index_numbers"), "numbers");
-  result ("b2_fill_time", fill_ms / 1000.0, "s");
-  result ("b2_fill_rate", contacts / (fill_ms / 1000.0), "contacts/s");
-  result ("b2_fill_hub_cpu", env.fill_hub_cpu, "s");
-  result ("b2_fill_simulator_cpu", env.fill_sim_cpu, "s");
-  report_hub_memory (&env, "b2_hub_after_fill");
-  progress ("index filled in %.1f s", fill_ms / 1000);
+      callers_add (&known, number, id);
+    }
+  /* Callers for the pops during the fill: among the first 2,000 records, which are read first. */
+  for (guint i = 0; i < 200; i++)
+    {
+      gint64 id;
+      g_autofree char *number = random_cn_partner (env.odoo, rand, first_id, MIN (first_id + 2000, last_id), &id);
 
+      callers_add (&early, number, id);
+    }
+  {
+    g_autoptr(GError) error = NULL;
+
+    g_assert_true (rd_sim_pbx_start (env.pbx, &error));
+  }
+  sim = bench_sim_thread_start (g_steal_pointer (&env.odoo));
+  odoo_url = g_strdup (rd_sim_odoo_get_url (sim->odoo));
+  odoo_db = g_strdup (rd_sim_odoo_get_database (sim->odoo));
+
+  env_launch_hub (&env, 5, 60, NULL);
+  env_connect_crm (&env, odoo_url, odoo_db, "admin", ADMIN_KEY);
+  env_bind_auto (&env);
   agent = agent_thread_new (&env, &book, "2001");
+  pops = (FillPops) { &env, &book, agent, early.numbers, early.ids, 20000, 250, 0, g_ptr_array_new_with_free_func (g_free), 0 };
+  fill_ms = env_wait_filled (&env, &pops);
+  report_fill (&env, "b2", contacts, fill_ms);
+  fill_pops_report (&pops, "b2_during_fill");
+  progress ("index filled in %.1f s", fill_ms / 1000);
   if (!proc_wait_until (thread_agent_signed_in, agent, 20000))
     g_error ("agent did not sign in");
 
-  /* B2: lookups through the agent protocol (index hits: known numbers). */
-  for (guint i = 0; i < n_lookups; i++)
-    {
-      gint64 id;
-      char *number = random_cn_partner (env.odoo, rand, first_id, last_id, &id);
-      LookupOp op = { 0 };
-
-      g_ptr_array_add (numbers, number);
-      op.client = agent->agent->client;
-      op.number = number;
-      g_main_context_invoke (agent->context, lookup_start, &op);
-      proc_wait_until (lookup_done, &op, 10000);
-      t = op.t1 - op.t0;
-      g_array_append_val (lookup_ms, t);
-      if (op.match != NULL)
-        lookup_hits++;
-      g_clear_pointer (&op.match, rd_agent_match_free);
-      g_clear_error (&op.error);
-    }
-  result_latency ("b2_agent_lookup", lookup_ms);
-  result ("b2_agent_lookup_hits", lookup_hits, "count");
-
-  /* B1: screen pops, one call at a time. */
-  for (guint i = 0; i < n_calls; i++)
-    {
-      gint64 id;
-      g_autofree char *from = random_cn_partner (env.odoo, rand, first_id, last_id, &id);
-      CallRec *rec = g_new0 (CallRec, 1);
-      RingWait w = { &book, NULL };
-      char *call_id;
-
-      rec->extension = g_strdup ("2001");
-      rec->expect_id = id;
-      g_mutex_lock (&book_lock);
-      rec->t0 = now_ms ();
-      call_id = rd_sim_pbx_play_inbound (env.pbx, from, DID, ring, NULL, 40, 0);
-      g_hash_table_insert (book.calls, call_id, rec);
-      g_mutex_unlock (&book_lock);
-      w.call_id = call_id;
-      proc_wait_until (rang, &w, 5000);
-      proc_wait_until (ended, &w, 5000);
-      if (i % 100 == 99)
-        progress ("%u calls", i + 1);
-    }
-  proc_wait_ms (1000);
-  {
-    GHashTableIter iter;
-    CallRec *rec;
-
-    g_hash_table_iter_init (&iter, book.calls);
-    while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &rec))
-      {
-        if (rec->n_ring == 0)
-          {
-            lost++;
-            continue;
-          }
-        if (rec->n_ring > 1 || rec->n_wrong > 0)
-          dup++;
-        add_pop_sample (rec, pop_ms, pop_play_ms);
-        unmatched += !rec->matched;
-        /* The bulk numbers may repeat: another record with the same number is a right answer too. */
-        wrong_match += rec->matched && !rec->match_right;
-        pending += rec->pending;
-      }
-  }
-  result ("b1_calls", n_calls, "calls");
-  result_latency ("b1_pop", pop_ms);
-  result_latency ("b1_pop_from_request", pop_play_ms);
-  result ("b1_lost", lost, "calls");
-  result ("b1_duplicated", dup, "calls");
-  result ("b1_without_match", unmatched, "calls");
-  result ("b1_match_other_record", wrong_match, "calls");
-  result ("b1_lookup_pending", pending, "calls");
-  report_hub_memory (&env, "b2_hub_after_calls");
-
-  agent_thread_free (agent);
-  proc_hub_kill (env.hub, SIGTERM);
-
-  /* B2: the index alone, in this process, on the hub's database file. */
-  {
-    g_autoptr(GError) error = NULL;
-    g_autoptr(RdStore) store = rd_store_open (env.hub->db_path, &error);
-    g_autoptr(RdPhoneIndex) index = NULL;
-    guint hits = 0;
-
-    g_assert_no_error (error);
-    index = rd_phone_index_new (store, &error);
-    g_assert_no_error (error);
-    rd_phone_index_set_region (index, "CN");
-    for (guint round = 0; round < 10; round++)
-      for (guint i = 0; i < numbers->len; i++)
-        {
-          g_autoptr(RdPhoneNumber) n = rd_phone_parse (numbers->pdata[i], -1, "CN", NULL, NULL);
-          g_autoptr(GPtrArray) matches = NULL;
-          gint64 t0 = g_get_monotonic_time ();
-          double us;
-
-          matches = rd_phone_index_lookup (index, n, NULL);
-          us = g_get_monotonic_time () - t0;
-          g_array_append_val (direct_us, us);
-          hits += matches != NULL && matches->len > 0;
-        }
-    result ("b2_index_lookup_samples", direct_us->len, "count");
-    result ("b2_index_lookup_p50", proc_percentile (direct_us, 50) / 1000.0, "ms");
-    result ("b2_index_lookup_p99", proc_percentile (direct_us, 99) / 1000.0, "ms");
-    result ("b2_index_lookup_hits", hits, "count");
-    {
-      GStatBuf st;
-
-      if (g_stat (env.hub->db_path, &st) == 0)
-        result ("b2_hub_db_size", st.st_size / 1048576.0, "MB");
-    }
-  }
+  pops_and_lookups (&env, &book, agent, &known, n_calls, n_lookups, "b1", "b2", "CN");
+  g_ptr_array_unref (pops.call_ids);
+  callers_clear (&known);
+  callers_clear (&early);
   g_hash_table_unref (book.calls);
   env_stop (&env);
+  bench_sim_thread_stop (sim);
+  return 0;
+}
+
+/* ---- B1 + B2 against a real Odoo --------------------------------------------------------- */
+
+typedef struct {
+  gboolean  done;
+  gpointer  value;
+  GError   *error;
+} Wait;
+
+static gboolean
+wait_done (gpointer data)
+{
+  return ((Wait *) data)->done;
+}
+
+static void
+crm_connected_cb (GObject *source, GAsyncResult *result, gpointer data)
+{
+  Wait *w = data;
+
+  w->value = rd_crm_connect_finish (RD_CRM (source), result, &w->error);
+  w->done = TRUE;
+}
+
+static void
+crm_page_cb (GObject *source, GAsyncResult *result, gpointer data)
+{
+  Wait *w = data;
+
+  w->value = rd_crm_list_records_finish (RD_CRM (source), result, &w->error);
+  w->done = TRUE;
+}
+
+static void
+crm_ids_cb (GObject *source, GAsyncResult *result, gpointer data)
+{
+  Wait *w = data;
+
+  w->value = rd_crm_list_ids_finish (RD_CRM (source), result, &w->error);
+  w->done = TRUE;
+}
+
+static void
+crm_bounds_cb (GObject *source, GAsyncResult *result, gpointer data)
+{
+  Wait *w = data;
+
+  w->value = rd_crm_get_id_bounds_finish (RD_CRM (source), result, &w->error);
+  w->done = TRUE;
+}
+
+static RdCrmChangePage *
+real_page (RdCrm *crm, const RdCrmRecordQuery *q, double *out_ms)
+{
+  Wait w = { 0 };
+  double t0 = now_ms ();
+
+  rd_crm_list_records_async (crm, q, NULL, crm_page_cb, &w);
+  if (!proc_wait_until (wait_done, &w, 600000) || w.value == NULL)
+    g_error ("Odoo: %s", w.error ? w.error->message : "no answer");
+  if (out_ms != NULL)
+    *out_ms = now_ms () - t0;
+  return w.value;
+}
+
+/* Numbers of the records in @q as a PBX presents a caller (E.164), with their record. */
+static void
+add_callers_from (RdCrm *crm, const RdCrmRecordQuery *q, const char *region, Callers *out)
+{
+  g_autoptr(RdCrmChangePage) page = real_page (crm, q, NULL);
+
+  for (guint i = 0; i < page->changes->len; i++)
+    {
+      RdCrmChange *c = page->changes->pdata[i];
+
+      for (guint k = 0; c->numbers != NULL && c->numbers[k] != NULL; k++)
+        {
+          g_autoptr(RdPhoneNumber) n = rd_phone_parse (c->numbers[k], -1, c->country_code ? c->country_code : region,
+                                                       NULL, NULL);
+
+          if (n != NULL && n->e164 != NULL)
+            {
+              callers_add (out, n->e164, c->id);
+              break;
+            }
+        }
+    }
+}
+
+static double
+median_ms (GArray *ms)
+{
+  return proc_percentile (ms, 50);
+}
+
+/* What the refresh and the reconciliation cost the CRM: the same queries as the hub's, timed here
+ * (median of 5, after the fill). */
+static void
+real_query_costs (RdCrm *crm, gint64 max_id, const char *mark)
+{
+  g_autoptr(GArray) refresh = g_array_new (FALSE, FALSE, sizeof (gdouble));
+  g_autoptr(GArray) reconcile = g_array_new (FALSE, FALSE, sizeof (gdouble));
+  g_autoptr(GArray) fill_page = g_array_new (FALSE, FALSE, sizeof (gdouble));
+  RdIndexSyncLimits defaults;
+
+  rd_index_sync_default_limits (&defaults);
+  for (guint i = 0; i < 5; i++)
+    {
+      gint64 first = 1 + (max_id / 5) * i;
+      RdCrmRecordQuery q = { RD_CRM_KIND_INDIVIDUAL | RD_CRM_KIND_COMPANY, first, first + defaults.sweep_span,
+                             mark, max_id, 0 };
+      RdCrmRecordQuery page_q = { RD_CRM_KIND_INDIVIDUAL | RD_CRM_KIND_COMPANY, first, first + defaults.page_rows,
+                                  NULL, 0, defaults.page_rows * 2 };
+      g_autoptr(RdCrmChangePage) a = NULL;
+      g_autoptr(RdCrmChangePage) b = NULL;
+      Wait w = { 0 };
+      double t, t0;
+
+      a = real_page (crm, &q, &t);
+      g_array_append_val (refresh, t);
+      b = real_page (crm, &page_q, &t);
+      g_array_append_val (fill_page, t);
+      t0 = now_ms ();
+      rd_crm_list_ids_async (crm, RD_CRM_KIND_INDIVIDUAL | RD_CRM_KIND_COMPANY, first, first + defaults.reconcile_span,
+                             NULL, crm_ids_cb, &w);
+      if (!proc_wait_until (wait_done, &w, 600000) || w.value == NULL)
+        g_error ("Odoo: %s", w.error ? w.error->message : "no answer");
+      t = now_ms () - t0;
+      g_array_append_val (reconcile, t);
+      g_array_unref (w.value);
+    }
+  result ("b7r_refresh_query_p50", median_ms (refresh), "ms");
+  result ("b7r_reconcile_range_p50", median_ms (reconcile), "ms");
+  result ("b7r_fill_page_p50", median_ms (fill_page), "ms");
+  /* A reconciliation round over every id, one range after the other. */
+  result ("b7r_reconcile_round_estimate", median_ms (reconcile) * ((max_id + defaults.reconcile_span - 1) / defaults.reconcile_span) / 1000.0, "s");
+}
+
+static int
+run_real (const char *url, const char *database, const char *login, const char *key_file, GPid odoo_pid,
+          guint n_calls, guint n_lookups, guint concurrency)
+{
+  Env env = { 0 };
+  Book book = { g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) call_rec_free), 0 };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *key = NULL;
+  g_autofree char *engine = NULL;
+  g_autoptr(RdCrm) crm = NULL;
+  g_autoptr(RdCrmInfo) info = NULL;
+  g_autoptr(RdCrmIdBounds) bounds = NULL;
+  g_autoptr(JsonObject) bind = json_object_new ();
+  g_autoptr(JsonObject) bound = NULL;
+  RdCrmConfig config = { 0 };
+  Callers known = { 0 }, early = { 0 };
+  FillPops pops = { 0 };
+  g_autoptr(GRand) rand = g_rand_new_with_seed (7);
+  const char *region;
+  double fill_ms;
+  AgentThread *agent;
+  Wait w = { 0 };
+
+  if (!g_file_get_contents (key_file, &key, NULL, &error))
+    g_error ("%s", error->message);
+  g_strstrip (key);
+
+  /* This process's own connection: callers to play, and the query costs. */
+  config.url = (char *) url;
+  config.database = (char *) database;
+  config.login = (char *) login;
+  config.api_key = key;
+  config.timeout = 600;
+  crm = rd_crm_new (&config, &error);
+  if (crm == NULL)
+    g_error ("%s", error->message);
+  rd_crm_connect_async (crm, NULL, crm_connected_cb, &w);
+  proc_wait_until (wait_done, &w, 60000);
+  if (w.value == NULL)
+    g_error ("Odoo: %s", w.error ? w.error->message : "no answer");
+  info = w.value;
+  region = info->country_code != NULL ? info->country_code : "CN";
+  w = (Wait) { 0 };
+  rd_crm_get_id_bounds_async (crm, RD_CRM_KIND_INDIVIDUAL | RD_CRM_KIND_COMPANY, NULL, crm_bounds_cb, &w);
+  proc_wait_until (wait_done, &w, 60000);
+  if (w.value == NULL)
+    g_error ("Odoo: %s", w.error ? w.error->message : "no answer");
+  bounds = w.value;
+  progress ("Odoo %s at %s, database %s: contacts up to id %" G_GINT64_FORMAT ", region %s",
+            info->version, url, database, bounds->max_id, region);
+
+  callers_init (&known);
+  callers_init (&early);
+  /* During the fill: records among the first 3,000 ids (read first). After it: 20 places across. */
+  add_callers_from (crm, &(RdCrmRecordQuery) { RD_CRM_KIND_INDIVIDUAL | RD_CRM_KIND_COMPANY, 1, 3000, NULL, 0, 0 },
+                    region, &early);
+  for (guint i = 0; i < 20; i++)
+    {
+      gint64 first = g_rand_int_range (rand, 1, (gint32) MAX (bounds->max_id - 200, 2));
+
+      add_callers_from (crm, &(RdCrmRecordQuery) { RD_CRM_KIND_INDIVIDUAL | RD_CRM_KIND_COMPANY, first, first + 200,
+                                                   NULL, 0, 0 }, region, &known);
+    }
+  progress ("%u early and %u other callers", early.numbers->len, known.numbers->len);
+
+  env.tmp = g_dir_make_tmp ("rd-bench-XXXXXX", &error);
+  env.extensions = g_ptr_array_new_with_free_func (g_free);
+  env.pbx = rd_sim_pbx_new ();
+  env.odoo_pid = odoo_pid;
+  rd_sim_pbx_add_extension (env.pbx, "2001", "Agent 2001", "agent2001@example.com");
+  g_signal_connect (env.pbx, "event-pushed", G_CALLBACK (on_event_pushed), &book);
+  if (!rd_sim_pbx_start (env.pbx, &error))
+    g_error ("%s", error->message);
+
+  engine = g_strdup_printf ("index-reconcile=0\nindex-concurrency=%u\n", concurrency);
+  env_launch_hub (&env, 5, 60, engine);
+  env_connect_crm (&env, url, database, login, key);
+  json_object_set_string_member (bind, "extension", "2001");
+  json_object_set_string_member (bind, "user", login);
+  bound = admin (&env, "bind", bind);
+  agent = agent_thread_new (&env, &book, "2001");
+  pops = (FillPops) { &env, &book, agent, early.numbers, early.ids, 20000, 1000, 0, g_ptr_array_new_with_free_func (g_free), 0 };
+  fill_ms = env_wait_filled (&env, &pops);
+  report_fill (&env, "b2r", (guint) hub_status_int (&env, NULL, "index_numbers"), fill_ms);
+  fill_pops_report (&pops, "b2r_during_fill");
+  progress ("index filled in %.1f s", fill_ms / 1000);
+  if (!proc_wait_until (thread_agent_signed_in, agent, 20000))
+    g_error ("agent did not sign in");
+
+  real_query_costs (crm, bounds->max_id, bounds->mark);
+  pops_and_lookups (&env, &book, agent, &known, n_calls, n_lookups, "b1r", "b2r", region);
+  g_ptr_array_unref (pops.call_ids);
+  callers_clear (&known);
+  callers_clear (&early);
+  g_hash_table_unref (book.calls);
+  env_stop (&env);
+  memset (key, 0, strlen (key));
   return 0;
 }
 
@@ -1455,6 +2002,22 @@ main (int argc, char **argv)
                       opt_uint (argc, argv, "--flood", 3000));
   if (g_str_equal (mode, "outbox"))
     return run_outbox (opt_uint (argc, argv, "--calls", 10000), opt_uint (argc, argv, "--outage", 30));
+  if (g_str_equal (mode, "real"))
+    {
+      const char *url = opt_str (argc, argv, "--url", NULL);
+      const char *db = opt_str (argc, argv, "--database", NULL);
+      const char *key_file = opt_str (argc, argv, "--key-file", NULL);
+
+      if (url == NULL || db == NULL || key_file == NULL)
+        {
+          g_printerr ("usage: %s HUB real --url URL --database DB --key-file FILE [--login admin] [--odoo-pid PID]"
+                      " [--calls N] [--lookups N] [--concurrency N]\n", argv[0]);
+          return 2;
+        }
+      return run_real (url, db, opt_str (argc, argv, "--login", "admin"), key_file,
+                       (GPid) opt_uint (argc, argv, "--odoo-pid", 0), opt_uint (argc, argv, "--calls", 1000),
+                       opt_uint (argc, argv, "--lookups", 2000), opt_uint (argc, argv, "--concurrency", 4));
+    }
   if (g_str_equal (mode, "serve"))
     return run_serve (opt_uint (argc, argv, "--seconds", 120), opt_str (argc, argv, "--out", "bench-agent.ini"));
   g_printerr ("unknown mode %s\n", mode);

@@ -141,12 +141,13 @@ rd_phone_region_is_valid (const char *region)
   return rd_pn_region_is_supported (upper);
 }
 
-RdPhoneNumber *
-rd_phone_parse (const char          *text,
-                gssize               len,
-                const char          *default_region,
-                const RdPhoneRules  *rules,
-                GError             **error)
+static RdPhoneNumber *
+parse (const char          *text,
+       gssize               len,
+       const char          *default_region,
+       const RdPhoneRules  *rules,
+       gboolean             formats,
+       GError             **error)
 {
   g_autoptr(RdPhoneNumber) number = NULL;
   g_autofree char *region = NULL;
@@ -207,10 +208,15 @@ rd_phone_parse (const char          *text,
   number->kind = RD_NUMBER_EXTERNAL;
   number->e164 = rd_pn_format (pn, RD_PN_FORMAT_E164);
   number->nsn = rd_pn_national_significant_number (pn);
-  number->region = rd_pn_region_of_number (pn);
   number->country_code = rd_pn_country_code (pn);
-  number->national = rd_pn_format (pn, RD_PN_FORMAT_NATIONAL);
-  number->international = rd_pn_format (pn, RD_PN_FORMAT_INTERNATIONAL);
+  if (formats)
+    {
+      /* Region lookup and the two display formats run libphonenumber's pattern matching again:
+       * they cost more than the parse itself. */
+      number->region = rd_pn_region_of_number (pn);
+      number->national = rd_pn_format (pn, RD_PN_FORMAT_NATIONAL);
+      number->international = rd_pn_format (pn, RD_PN_FORMAT_INTERNATIONAL);
+    }
   rd_pn_free (pn);
   if (number->e164 == NULL || number->nsn == NULL)
     {
@@ -219,6 +225,26 @@ rd_phone_parse (const char          *text,
       return NULL;
     }
   return g_steal_pointer (&number);
+}
+
+RdPhoneNumber *
+rd_phone_parse (const char          *text,
+                gssize               len,
+                const char          *default_region,
+                const RdPhoneRules  *rules,
+                GError             **error)
+{
+  return parse (text, len, default_region, rules, TRUE, error);
+}
+
+RdPhoneNumber *
+rd_phone_parse_identity (const char          *text,
+                         gssize               len,
+                         const char          *default_region,
+                         const RdPhoneRules  *rules,
+                         GError             **error)
+{
+  return parse (text, len, default_region, rules, FALSE, error);
 }
 
 /* ---- comparison and search keys ---------------------------------------- */

@@ -38,9 +38,19 @@ typedef enum {
 RdPn        *rd_pn_parse                  (const char      *text,
                                            const char      *region,
                                            RdPnParseResult *result);
+/* rd_pn_parse() always through the library's whole Parse(): the reference the shortcut rd_pn_parse()
+ * takes for plain digits ("+?[0-9]{3,}") is tested against. */
+RdPn        *rd_pn_parse_reference        (const char      *text,
+                                           const char      *region,
+                                           RdPnParseResult *result);
+/* Same fields set to the same values (country code, national number, leading zeros, extension). */
+gboolean     rd_pn_equal                  (const RdPn *a,
+                                           const RdPn *b);
 void         rd_pn_free                   (RdPn            *pn);
 
 gboolean     rd_pn_is_valid               (const RdPn *pn);
+/* rd_pn_is_valid() through the library's IsValidNumber() alone (what the shortcut is tested against). */
+gboolean     rd_pn_is_valid_reference     (const RdPn *pn);
 gboolean     rd_pn_is_possible            (const RdPn *pn);
 /* NULL only if the library failed. */
 char        *rd_pn_format                 (const RdPn *pn,

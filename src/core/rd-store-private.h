@@ -19,6 +19,9 @@ struct _RdStore
   guint       backoff_base;   /* seconds */
   guint       backoff_max;    /* seconds */
   GRand      *rand;           /* backoff jitter */
+  GThreadPool *ckpt_pool;     /* one thread for checkpoints (rd-store.c), created when needed */
+  sqlite3    *ckpt_db;        /* that thread's own connection */
+  gint        ckpt_running;   /* a checkpoint is queued or under way (atomic) */
 };
 
 /* A cached prepared statement; the autoptr cleanup resets it and clears its

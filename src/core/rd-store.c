@@ -226,7 +226,11 @@ rd_store_finalize (GObject *object)
   g_clear_pointer (&self->stmts, g_hash_table_unref);
   /* close_v2: statements a higher layer still holds keep the connection
    * alive until they are finalized, instead of failing the close. */
+  if (self->ckpt_pool != NULL)
+    g_thread_pool_free (self->ckpt_pool, FALSE, TRUE);   /* waits for a checkpoint under way */
   sqlite3_close_v2 (self->db);
+  if (self->ckpt_db != NULL)
+    sqlite3_close (self->ckpt_db);
   g_clear_pointer (&self->rand, g_rand_free);
   g_free (self->path);
 
@@ -296,6 +300,60 @@ query_text (RdStore *self, const char *sql, char **out, GError **error)
   return ok;
 }
 
+/* ---- checkpoints off the main loop -------------------------------------------------------
+ * A checkpoint copies the WAL into the database file and syncs it: tens of milliseconds once the
+ * WAL holds megabytes (the phone index writes them from a connection of its own). SQLite would run
+ * it inside the commit that crossed its threshold, on the main loop. Instead this connection only
+ * watches the WAL's size (a WAL hook, which replaces the automatic checkpoint) and a worker thread
+ * checkpoints, PASSIVE (never waiting for readers or writers), on a connection of its own.
+ * Durability is unchanged: every commit of this connection still syncs the WAL. */
+#define CHECKPOINT_PAGES 1000
+
+static void
+checkpoint_thread (gpointer data, gpointer user_data)
+{
+  RdStore *self = user_data;
+
+  /* A fresh connection knows the database is in WAL mode only once it has read it. */
+  if (self->ckpt_db == NULL &&
+      (sqlite3_open_v2 (self->path, &self->ckpt_db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX, NULL) != SQLITE_OK ||
+       sqlite3_exec (self->ckpt_db, "PRAGMA journal_mode", NULL, NULL, NULL) != SQLITE_OK))
+    {
+      g_warning ("Store (%s): no connection for checkpoints: %s", self->path,
+                 self->ckpt_db != NULL ? sqlite3_errmsg (self->ckpt_db) : "out of memory");
+      g_clear_pointer (&self->ckpt_db, sqlite3_close);
+    }
+  if (self->ckpt_db != NULL)
+    sqlite3_wal_checkpoint_v2 (self->ckpt_db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+  g_atomic_int_set (&self->ckpt_running, 0);
+}
+
+static int
+wal_hook (void *data, sqlite3 *db, const char *name, int pages)
+{
+  RdStore *self = data;
+
+  if (pages >= CHECKPOINT_PAGES && g_atomic_int_compare_and_exchange (&self->ckpt_running, 0, 1))
+    {
+      if (self->ckpt_pool == NULL)
+        self->ckpt_pool = g_thread_pool_new (checkpoint_thread, self, 1, FALSE, NULL);
+      g_thread_pool_push (self->ckpt_pool, GINT_TO_POINTER (1), NULL);
+    }
+  return SQLITE_OK;
+}
+
+/* Waits for another connection's write lock (the phone index writes from a thread of its own)
+ * a millisecond at a time, up to BUSY_TIMEOUT_MS: SQLite's own back-off sleeps up to 100 ms a
+ * step, long after the lock is free, and this runs on the main loop. */
+static int
+busy_wait (void *data, int count)
+{
+  if (count >= BUSY_TIMEOUT_MS)
+    return 0;
+  g_usleep (1000);
+  return 1;
+}
+
 static gboolean
 configure (RdStore *self, GError **error)
 {
@@ -303,7 +361,7 @@ configure (RdStore *self, GError **error)
   g_autofree char *fk = NULL;
 
   sqlite3_extended_result_codes (self->db, 1);
-  sqlite3_busy_timeout (self->db, BUSY_TIMEOUT_MS);
+  sqlite3_busy_handler (self->db, busy_wait, NULL);
 
   /* The first statement reads the file: a file that is not a database fails here. */
   if (!query_text (self, "PRAGMA journal_mode=WAL", &mode, error))
@@ -317,6 +375,8 @@ configure (RdStore *self, GError **error)
     }
   if (!exec (self, "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;", "configuring", error))
     return FALSE;
+  if (g_ascii_strcasecmp (mode, "wal") == 0)
+    sqlite3_wal_hook (self->db, wal_hook, self);
   if (!query_text (self, "PRAGMA foreign_keys", &fk, error))
     return FALSE;
   if (g_strcmp0 (fk, "1") != 0)

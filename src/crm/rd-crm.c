@@ -1,6 +1,8 @@
 #include "config.h"
 
 #include "rd-crm.h"
+
+#include <string.h>
 #include "odoo/rd-odoo-crm.h"
 
 G_DEFINE_INTERFACE (RdCrm, rd_crm, G_TYPE_OBJECT)
@@ -119,6 +121,15 @@ rd_crm_change_page_free (RdCrmChangePage *page)
   g_clear_pointer (&page->changes, g_ptr_array_unref);
   g_free (page->next_mark);
   g_free (page);
+}
+
+void
+rd_crm_id_bounds_free (RdCrmIdBounds *bounds)
+{
+  if (bounds == NULL)
+    return;
+  g_free (bounds->mark);
+  g_free (bounds);
 }
 
 const char *
@@ -342,18 +353,60 @@ rd_crm_authenticate_user_finish (RdCrm *self, GAsyncResult *res, GError **error)
 }
 
 void
-rd_crm_list_changes_async (RdCrm *self, RdCrmKind kind, const char *since, gint64 after_id, guint limit,
+rd_crm_get_id_bounds_async (RdCrm *self, RdCrmKind kinds, GCancellable *c, GAsyncReadyCallback cb, gpointer data)
+{
+  g_return_if_fail (RD_IS_CRM (self));
+  IFACE (self)->get_id_bounds_async (self, kinds, c, cb, data);
+}
+
+RdCrmIdBounds *
+rd_crm_get_id_bounds_finish (RdCrm *self, GAsyncResult *res, GError **error)
+{
+  g_return_val_if_fail (RD_IS_CRM (self), NULL);
+  return IFACE (self)->get_id_bounds_finish (self, res, error);
+}
+
+void
+rd_crm_list_records_async (RdCrm *self, const RdCrmRecordQuery *query,
                            GCancellable *c, GAsyncReadyCallback cb, gpointer data)
 {
   g_return_if_fail (RD_IS_CRM (self));
-  IFACE (self)->list_changes_async (self, kind, since, after_id, limit, c, cb, data);
+  g_return_if_fail (query != NULL);
+  IFACE (self)->list_records_async (self, query, c, cb, data);
 }
 
 RdCrmChangePage *
-rd_crm_list_changes_finish (RdCrm *self, GAsyncResult *res, GError **error)
+rd_crm_list_records_finish (RdCrm *self, GAsyncResult *res, GError **error)
 {
   g_return_val_if_fail (RD_IS_CRM (self), NULL);
-  return IFACE (self)->list_changes_finish (self, res, error);
+  return IFACE (self)->list_records_finish (self, res, error);
+}
+
+void
+rd_crm_list_ids_async (RdCrm *self, RdCrmKind kinds, gint64 first_id, gint64 end_id,
+                       GCancellable *c, GAsyncReadyCallback cb, gpointer data)
+{
+  g_return_if_fail (RD_IS_CRM (self));
+  IFACE (self)->list_ids_async (self, kinds, first_id, end_id, c, cb, data);
+}
+
+GArray *
+rd_crm_list_ids_finish (RdCrm *self, GAsyncResult *res, GError **error)
+{
+  g_return_val_if_fail (RD_IS_CRM (self), NULL);
+  return IFACE (self)->list_ids_finish (self, res, error);
+}
+
+void
+rd_crm_info_id_spaces (const RdCrmInfo *info, RdCrmKind out[4])
+{
+  static const RdCrmKind own[] = { RD_CRM_KIND_INDIVIDUAL, RD_CRM_KIND_COMPANY, RD_CRM_KIND_LEAD, RD_CRM_KIND_NONE };
+
+  memset (out, 0, 4 * sizeof (RdCrmKind));
+  if (info != NULL && info->id_spaces[0] != RD_CRM_KIND_NONE)
+    memcpy (out, info->id_spaces, 3 * sizeof (RdCrmKind));
+  else
+    memcpy (out, own, sizeof own);
 }
 
 char *

@@ -45,6 +45,11 @@ typedef struct {
   char    *country_code;   /* company's default country, ISO alpha-2, or NULL */
   char    *timezone;       /* admin user's tz, or NULL */
   gint64   admin_user_id;
+  /* The kinds whose records share one sequence of ids (a record keeps its id when
+   * it changes kind, e.g. a contact that becomes a company), one mask each,
+   * zero-terminated; the phone index enumerates each space on its own. All zero =
+   * every kind is a space of its own. */
+  RdCrmKind id_spaces[4];
 } RdCrmInfo;
 
 typedef struct {
@@ -110,11 +115,30 @@ typedef struct {
 } RdCrmChange;
 
 typedef struct {
-  GPtrArray *changes;      /* element type RdCrmChange */
-  char      *next_mark;    /* pass back as @since to continue; NULL or equal = done */
-  gint64     next_after_id;
-  gboolean   more;         /* another page is ready now */
+  GPtrArray *changes;      /* element type RdCrmChange, ascending ids */
+  char      *next_mark;    /* the CRM's clock when it answered, less a safety margin: pass it as
+                            * RdCrmRecordQuery.since to see what was written from then on */
+  gint64     next_after_id;/* when @more: the last id returned (continue after it) */
+  gboolean   more;         /* the query's limit cut the answer short */
+  gint64     answer_us;    /* how long the CRM took (request sent → reply in), 0 = unknown */
 } RdCrmChangePage;
+
+/* Records of one id space for the hub's phone index (list_records). Active records
+ * only: archived and deleted ones are found missing by list_ids. */
+typedef struct {
+  RdCrmKind   kinds;       /* one id space (RdCrmInfo.id_spaces) */
+  gint64      first_id;    /* records with first_id <= id < end_id ... */
+  gint64      end_id;      /* (0 = no upper bound) */
+  const char *since;       /* ... written after this mark (a next_mark; NULL = any time) */
+  gint64      newer_than;  /* and also every record with id > newer_than, whenever written
+                            * (0 = none; new records) */
+  guint       limit;       /* at most this many, lowest ids first; 0 = the backend's maximum */
+} RdCrmRecordQuery;
+
+typedef struct {
+  gint64  max_id;          /* the highest id in the space, archived records included; 0 = empty */
+  char   *mark;            /* the CRM's clock now, less a safety margin (as next_mark) */
+} RdCrmIdBounds;
 
 void            rd_crm_info_free        (RdCrmInfo *info);
 RdCrmMatch     *rd_crm_match_copy       (const RdCrmMatch *match);
@@ -124,6 +148,7 @@ RdCrmCallLog   *rd_crm_call_log_new     (void);
 void            rd_crm_call_log_free    (RdCrmCallLog *log);
 void            rd_crm_change_free      (RdCrmChange *change);
 void            rd_crm_change_page_free (RdCrmChangePage *page);
+void            rd_crm_id_bounds_free   (RdCrmIdBounds *bounds);
 const char     *rd_crm_kind_to_string   (RdCrmKind kind);   /* "individual", "company", "lead" */
 RdCrmKind       rd_crm_kind_from_string (const char *text); /* also accepts "," lists → flags */
 const char     *rd_crm_user_type_to_string (RdCrmUserType type);
@@ -132,7 +157,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (RdCrmInfo, rd_crm_info_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RdCrmMatch, rd_crm_match_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RdCrmUser, rd_crm_user_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RdCrmCallLog, rd_crm_call_log_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RdCrmChange, rd_crm_change_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RdCrmChangePage, rd_crm_change_page_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RdCrmIdBounds, rd_crm_id_bounds_free)
 
 #define RD_TYPE_CRM (rd_crm_get_type ())
 G_DECLARE_INTERFACE (RdCrm, rd_crm, RD, CRM, GObject)
@@ -184,15 +211,23 @@ struct _RdCrmInterface
                                            GCancellable *c, GAsyncReadyCallback cb, gpointer data);
   gint64      (*authenticate_user_finish) (RdCrm *self, GAsyncResult *res, GError **error);
 
-  /* Records of @kind whose phone data changed after (@since, @after_id), ordered
-   * by (write stamp, id), at most @limit. @since NULL = from the beginning: a
-   * backend may page that first enumeration its own way (Odoo: by id) and hand
-   * out marks of its own; callers store next_mark / next_after_id and pass them
-   * back unchanged. Archived/deleted records come back with active = FALSE. */
-  void        (*list_changes_async)   (RdCrm *self, RdCrmKind kind, const char *since, gint64 after_id,
-                                       guint limit,
+  /* The enumeration behind the hub's phone index, by ranges of record ids: cheap
+   * for a CRM on a relational database (an index range on the primary key),
+   * and independent ranges can be asked for side by side.
+   * get_id_bounds: the highest id of a space and a mark of the CRM's clock.
+   * list_records: see RdCrmRecordQuery; the answer is ordered by id.
+   * list_ids: the ids (gint64, ascending) of the active records of a space with
+   * first_id <= id < end_id — what is missing from it was deleted or archived.
+   * A space the CRM does not have is RD_ERROR_UNAVAILABLE. */
+  void        (*get_id_bounds_async)  (RdCrm *self, RdCrmKind kinds,
                                        GCancellable *c, GAsyncReadyCallback cb, gpointer data);
-  RdCrmChangePage *(*list_changes_finish) (RdCrm *self, GAsyncResult *res, GError **error);
+  RdCrmIdBounds *(*get_id_bounds_finish) (RdCrm *self, GAsyncResult *res, GError **error);
+  void        (*list_records_async)   (RdCrm *self, const RdCrmRecordQuery *query,
+                                       GCancellable *c, GAsyncReadyCallback cb, gpointer data);
+  RdCrmChangePage *(*list_records_finish) (RdCrm *self, GAsyncResult *res, GError **error);
+  void        (*list_ids_async)       (RdCrm *self, RdCrmKind kinds, gint64 first_id, gint64 end_id,
+                                       GCancellable *c, GAsyncReadyCallback cb, gpointer data);
+  GArray     *(*list_ids_finish)      (RdCrm *self, GAsyncResult *res, GError **error);
 
   char       *(*record_url)           (RdCrm *self, RdCrmKind kind, gint64 id);
 
@@ -234,10 +269,17 @@ GPtrArray       *rd_crm_list_users_finish      (RdCrm *self, GAsyncResult *res, 
 void             rd_crm_authenticate_user_async(RdCrm *self, const char *login, const char *key,
                                                 GCancellable *c, GAsyncReadyCallback cb, gpointer data);
 gint64           rd_crm_authenticate_user_finish(RdCrm *self, GAsyncResult *res, GError **error);
-void             rd_crm_list_changes_async     (RdCrm *self, RdCrmKind kind, const char *since, gint64 after_id,
-                                                guint limit,
+void             rd_crm_get_id_bounds_async    (RdCrm *self, RdCrmKind kinds,
                                                 GCancellable *c, GAsyncReadyCallback cb, gpointer data);
-RdCrmChangePage *rd_crm_list_changes_finish    (RdCrm *self, GAsyncResult *res, GError **error);
+RdCrmIdBounds   *rd_crm_get_id_bounds_finish   (RdCrm *self, GAsyncResult *res, GError **error);
+void             rd_crm_list_records_async     (RdCrm *self, const RdCrmRecordQuery *query,
+                                                GCancellable *c, GAsyncReadyCallback cb, gpointer data);
+RdCrmChangePage *rd_crm_list_records_finish    (RdCrm *self, GAsyncResult *res, GError **error);
+void             rd_crm_list_ids_async         (RdCrm *self, RdCrmKind kinds, gint64 first_id, gint64 end_id,
+                                                GCancellable *c, GAsyncReadyCallback cb, gpointer data);
+GArray          *rd_crm_list_ids_finish        (RdCrm *self, GAsyncResult *res, GError **error);
+/* The id spaces of @info (never empty: one per kind when the CRM names none), zero-terminated. */
+void             rd_crm_info_id_spaces         (const RdCrmInfo *info, RdCrmKind out[4]);
 char            *rd_crm_record_url             (RdCrm *self, RdCrmKind kind, gint64 id);
 /* G_IO_ERROR_NOT_SUPPORTED when the backend cannot tell. */
 void             rd_crm_has_callback_async     (RdCrm *self, RdCrmKind kind, gint64 record_id, const char *call_key,

@@ -113,6 +113,8 @@ rd_hub_config_load (RdHubConfig *config, const char *path, GError **error)
   config->retry_base = 5;
   config->retry_max = 600;
   config->index_refresh = 45;
+  config->index_reconcile = 600;
+  config->index_concurrency = 4;
   config->options.console_address = g_strdup ("127.0.0.1");
   config->options.console_port = RD_HUB_DEFAULT_CONSOLE_PORT;
 
@@ -150,7 +152,9 @@ rd_hub_config_load (RdHubConfig *config, const char *path, GError **error)
       if (!get_uint (file, "hub", "port", 65535, &config->options.port, error) ||
           !get_uint (file, "engine", "retry-base", 86400, &config->retry_base, error) ||
           !get_uint (file, "engine", "retry-max", 7 * 86400, &config->retry_max, error) ||
-          !get_uint (file, "engine", "index-refresh", 86400, &config->index_refresh, error))
+          !get_uint (file, "engine", "index-refresh", 86400, &config->index_refresh, error) ||
+          !get_uint (file, "engine", "index-reconcile", 7 * 86400, &config->index_reconcile, error) ||
+          !get_uint (file, "engine", "index-concurrency", 16, &config->index_concurrency, error))
         return FALSE;
       if (!load_console (config, file, error))
         return FALSE;

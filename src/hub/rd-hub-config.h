@@ -16,6 +16,8 @@
  *   retry-base=5                    # outbox backoff, seconds
  *   retry-max=600
  *   index-refresh=45                # phone index refresh period, seconds
+ *   index-reconcile=600             # period of its reconciliation (deleted/archived records)
+ *   index-concurrency=4             # first-fill requests in flight at most
  *
  * Defaults follow systemd ($STATE_DIRECTORY, $RUNTIME_DIRECTORY) and fall back
  * to the XDG user directories. Relative paths are relative to the keyfile.
@@ -31,6 +33,8 @@ typedef struct {
   guint        retry_base;
   guint        retry_max;
   guint        index_refresh;
+  guint        index_reconcile;
+  guint        index_concurrency;
 } RdHubConfig;
 
 #define RD_HUB_DEFAULT_CONFIG SYSCONFDIR "/ringdesk/hub.conf"

@@ -18,6 +18,7 @@
 #include "hub/rd-bindings.h"
 #include "hub/console/rd-console.h"
 #include "hub/rd-hub.h"
+#include "hub/rd-index-sync.h"
 #include "hub/rd-listener.h"
 #include "hub/rd-phone-index.h"
 #include "hub/rd-secrets.h"
@@ -103,9 +104,14 @@ struct _RdHub
   guint           retry_base;
   guint           retry_max;
 
+  RdIndexSync    *index_sync;       /* with the CRM */
+  RdIndexSyncLimits index_limits;
   guint           index_timer_id;
   guint           index_period;
-  gboolean        index_busy;
+  guint           reconcile_timer_id;
+  guint           reconcile_period;
+  gboolean        index_busy;       /* a refresh or a reconciliation runs */
+  gboolean        reconcile_due;    /* a reconciliation waits for the refresh to end */
   gboolean        index_filled;     /* the first fill after connect finished */
   gint64          index_refreshed;  /* unix seconds of the last finished refresh, 0 = none */
 
@@ -138,6 +144,7 @@ void        rd_hub_start_saved_pbx     (RdHub *self);
 void        rd_hub_save_pbx_session    (RdHub *self, RdPbx *pbx);
 void        rd_hub_set_crm             (RdHub *self, RdCrm *crm);
 void        rd_hub_refresh_index       (RdHub *self);
+void        rd_hub_reconcile_index     (RdHub *self);
 RdPbx      *rd_hub_create_pbx          (RdHub *self, const RdPbxConfig *config, GError **error);
 RdCrm      *rd_hub_create_crm          (RdHub *self, const RdCrmConfig *config, GError **error);
 /* An RdCrmMatch with url filled in from the CRM (when connected). */

@@ -21,7 +21,6 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (RdHub, rd_hub, G_TYPE_OBJECT,
 
 #define CRM_RETRY_MIN 5
 #define CRM_RETRY_MAX 300
-#define INDEX_PAGE_SIZE 1000
 
 /* ---- options and settings ------------------------------------------------ */
 
@@ -423,11 +422,16 @@ rd_hub_set_crm (RdHub *self, RdCrm *crm)
   if (self->crm != NULL)
     g_signal_handlers_disconnect_by_func (self->crm, on_crm_reachability, self);
   g_clear_object (&self->crm);
+  g_clear_object (&self->index_sync);
   self->index_filled = FALSE;
+  self->index_busy = FALSE;
+  self->reconcile_due = FALSE;
   if (crm != NULL)
     {
       self->crm = g_object_ref (crm);
       self->crm_cancellable = g_cancellable_new ();
+      self->index_sync = rd_index_sync_new (self->index, crm);
+      rd_index_sync_set_limits (self->index_sync, &self->index_limits);
       g_signal_connect (crm, "reachability-changed", G_CALLBACK (on_crm_reachability), self);
     }
   self->crm_state = crm != NULL ? RD_HUB_CRM_CONNECTING : RD_HUB_CRM_NOT_CONFIGURED;
@@ -495,42 +499,86 @@ crm_retry_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+static void index_run_due (RdHub *self);
+
 static void
 index_refreshed_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr(RdHub) self = user_data;
   g_autoptr(GError) error = NULL;
-  gint64 applied = rd_phone_index_refresh_finish (RD_PHONE_INDEX (source), result, &error);
+  gint64 changed = 0;
 
+  if (RD_INDEX_SYNC (source) != self->index_sync)
+    return;   /* a pass of a CRM since replaced */
   self->index_busy = FALSE;
-  if (applied < 0)
+  if (!rd_index_sync_refresh_finish (RD_INDEX_SYNC (source), result, &changed, &error))
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_warning ("%s", error->message);
+        g_warning ("Could not refresh the phone index: %s", error->message);
+      index_run_due (self);
       return;
     }
   if (!self->index_filled)
     g_message ("Phone index ready: %u numbers", rd_phone_index_count_numbers (self->index));
-  else if (applied > 0)
-    g_debug ("Phone index: %" G_GINT64_FORMAT " records changed", applied);
-  self->index_filled = TRUE;
+  else if (changed > 0)
+    g_debug ("Phone index: %" G_GINT64_FORMAT " records changed", changed);
   self->index_refreshed = g_get_real_time () / G_USEC_PER_SEC;
+  if (!self->index_filled)
+    {
+      self->index_filled = TRUE;
+      rd_hub_emit_status (self);
+    }
+  index_run_due (self);
 }
 
 void
 rd_hub_refresh_index (RdHub *self)
 {
-  const RdCrmInfo *info;
-  RdCrmKind kinds = RD_CRM_KIND_INDIVIDUAL | RD_CRM_KIND_COMPANY;
-
-  if (self->index_busy || !rd_hub_crm_ready (self))
+  if (self->index_busy || self->index_sync == NULL || !rd_hub_crm_ready (self))
     return;
-  info = rd_crm_get_info (self->crm);
-  if (info == NULL || info->has_leads)
-    kinds |= RD_CRM_KIND_LEAD;
   self->index_busy = TRUE;
-  rd_phone_index_refresh_async (self->index, self->crm, kinds, INDEX_PAGE_SIZE, self->crm_cancellable,
-                                index_refreshed_cb, g_object_ref (self));
+  rd_index_sync_refresh_async (self->index_sync, self->crm_cancellable, index_refreshed_cb, g_object_ref (self));
+}
+
+static void
+index_reconciled_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(RdHub) self = user_data;
+  g_autoptr(GError) error = NULL;
+  gint64 removed = 0;
+
+  if (RD_INDEX_SYNC (source) != self->index_sync)
+    return;
+  self->index_busy = FALSE;
+  if (!rd_index_sync_reconcile_finish (RD_INDEX_SYNC (source), result, &removed, &error) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_warning ("Could not reconcile the phone index with the CRM: %s", error->message);
+  else if (removed > 0)
+    g_debug ("Phone index: %" G_GINT64_FORMAT " records removed", removed);
+}
+
+void
+rd_hub_reconcile_index (RdHub *self)
+{
+  if (self->index_sync == NULL || !rd_hub_crm_ready (self))
+    return;
+  /* Never beside a refresh (or the first fill): after it. */
+  if (self->index_busy || !self->index_filled)
+    {
+      self->reconcile_due = TRUE;
+      return;
+    }
+  self->reconcile_due = FALSE;
+  self->index_busy = TRUE;
+  rd_index_sync_reconcile_async (self->index_sync, self->crm_cancellable, index_reconciled_cb,
+                                 g_object_ref (self));
+}
+
+static void
+index_run_due (RdHub *self)
+{
+  if (self->reconcile_due && self->index_filled)
+    rd_hub_reconcile_index (self);
 }
 
 static gboolean
@@ -540,12 +588,22 @@ index_timer_cb (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+static gboolean
+reconcile_timer_cb (gpointer user_data)
+{
+  rd_hub_reconcile_index (RD_HUB (user_data));
+  return G_SOURCE_CONTINUE;
+}
+
 static void
 restart_index_timer (RdHub *self)
 {
   g_clear_handle_id (&self->index_timer_id, g_source_remove);
+  g_clear_handle_id (&self->reconcile_timer_id, g_source_remove);
   if (self->started && self->index_period > 0)
     self->index_timer_id = g_timeout_add_seconds (self->index_period, index_timer_cb, self);
+  if (self->started && self->reconcile_period > 0)
+    self->reconcile_timer_id = g_timeout_add_seconds (self->reconcile_period, reconcile_timer_cb, self);
 }
 
 static void
@@ -642,6 +700,7 @@ rd_hub_dispose (GObject *object)
   self->stopping = TRUE;
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->index_timer_id, g_source_remove);
+  g_clear_handle_id (&self->reconcile_timer_id, g_source_remove);
   g_clear_handle_id (&self->sigterm_id, g_source_remove);
   rd_hub_outbox_stop (self);
   if (self->admin != NULL)
@@ -709,6 +768,7 @@ rd_hub_init (RdHub *self)
   self->retry_base = 5;
   self->retry_max = 600;
   self->index_period = 45;
+  self->reconcile_period = 600;
   self->claimer = g_strdup_printf ("hub-%d", (int) getpid ());
   rd_hub_calls_init (self);
 }
@@ -749,6 +809,24 @@ rd_hub_set_index_refresh (RdHub *self, guint seconds)
   g_return_if_fail (RD_IS_HUB (self));
   self->index_period = seconds;
   restart_index_timer (self);
+}
+
+void
+rd_hub_set_index_reconcile (RdHub *self, guint seconds)
+{
+  g_return_if_fail (RD_IS_HUB (self));
+  self->reconcile_period = seconds;
+  restart_index_timer (self);
+}
+
+void
+rd_hub_set_index_limits (RdHub *self, const RdIndexSyncLimits *limits)
+{
+  g_return_if_fail (RD_IS_HUB (self));
+  g_return_if_fail (limits != NULL);
+  self->index_limits = *limits;
+  if (self->index_sync != NULL)
+    rd_index_sync_set_limits (self->index_sync, limits);
 }
 
 static gboolean
@@ -952,6 +1030,7 @@ rd_hub_stop_async (RdHub *self, GCancellable *cancellable, GAsyncReadyCallback c
   self->started = FALSE;
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->index_timer_id, g_source_remove);
+  g_clear_handle_id (&self->reconcile_timer_id, g_source_remove);
   rd_hub_outbox_stop (self);
   if (self->admin != NULL)
     rd_admin_server_close (self->admin);
@@ -1033,10 +1112,12 @@ index_fill_to_json (RdHub *self, JsonObject *status)
   RdCrmKind kind;
   gint64 read;
 
-  if (self->index_filled || !rd_phone_index_get_progress (self->index, &kind, &read))
+  if (self->index_filled || self->index_sync == NULL || !rd_index_sync_get_fill (self->index_sync, &kind, &read))
     return;
   json_object_set_int_member (status, "index_fill_read", read);
-  json_object_set_string_member (status, "index_fill_kind", rd_crm_kind_to_string (kind));
+  /* The contacts' space holds individuals and companies; the console says "people". */
+  json_object_set_string_member (status, "index_fill_kind",
+                                 rd_crm_kind_to_string (kind & RD_CRM_KIND_INDIVIDUAL ? RD_CRM_KIND_INDIVIDUAL : kind));
 }
 
 JsonObject *
@@ -1156,6 +1237,8 @@ rd_hub_get_status_json (RdHub *self)
   json_object_set_object_member (status, "outbox", outbox);
   json_object_set_int_member (status, "index_numbers", rd_phone_index_count_numbers (self->index));
   json_object_set_boolean_member (status, "index_ready", self->index_filled);
+  if (self->index_sync != NULL)
+    json_object_set_object_member (status, "index", rd_index_sync_get_status (self->index_sync));
   index_fill_to_json (self, status);
   json_object_set_boolean_member (status, "console", self->console != NULL);
   if (self->console != NULL)

@@ -16,6 +16,7 @@
 #include <json-glib/json-glib.h>
 
 #include "crm/rd-crm.h"
+#include "hub/rd-index-sync.h"
 #include "pbx/rd-pbx.h"
 
 G_BEGIN_DECLS
@@ -62,6 +63,11 @@ gboolean     rd_hub_stop_finish         (RdHub *self, GAsyncResult *result, GErr
 void         rd_hub_set_retry_policy    (RdHub *self, guint base_seconds, guint max_seconds);
 /* Phone index refresh period in seconds (default 45; 0 = only on demand). */
 void         rd_hub_set_index_refresh   (RdHub *self, guint seconds);
+/* Period of the phone index's reconciliation with the CRM's ids, which drops records
+ * deleted or archived in the CRM (default 600; 0 = never). */
+void         rd_hub_set_index_reconcile (RdHub *self, guint seconds);
+/* Sizes of the phone index's requests (rd-index-sync.h); zero members keep the default. */
+void         rd_hub_set_index_limits    (RdHub *self, const RdIndexSyncLimits *limits);
 
 /* ---- administration ---------------------------------------------------- */
 

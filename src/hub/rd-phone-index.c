@@ -7,26 +7,49 @@
 
 #include <string.h>
 
+#define N_CONN_STMTS 11
+
+/* A connection with its prepared statements. */
+typedef struct {
+  sqlite3      *db;
+  sqlite3_stmt *stmts[N_CONN_STMTS];
+  gboolean      own;          /* the writer: opened (and closed) here, transactions by hand */
+  gint64        delta;        /* numbers added by the open transaction */
+} Conn;
+
 struct _RdPhoneIndex
 {
   GObject       parent_instance;
 
   RdStore      *store;
-  sqlite3      *db;
+  Conn          main;         /* the store's connection: main thread only */
+  Conn          writer;       /* bulk writes from worker threads, under writer_lock; db NULL when
+                               * the store is in memory (then bulk writes go to the main thread) */
+  GMutex        writer_lock;
+  GMutex        count_lock;
+  gint64        n_numbers;    /* cached count of keys, -1 = unknown (count_lock) */
+  gint          epoch;        /* bumped by clear: bulk writes begun before stop */
   char         *region;
-  RdPhoneRules  rules;
-  sqlite3_stmt *stmts[8];
-
-  /* The refresh under way, for the console's progress: records read so far and the kind now paged. */
-  gboolean      refreshing;
-  RdCrmKind     refresh_kind;
-  gint64        refresh_read;
+  RdCrmKind     spaces[4];
 };
+
+/* Records per transaction of a bulk write: on the writer connection (its own thread) a transaction
+ * holds the database's write lock for about a millisecond — a main-loop write that comes meanwhile
+ * waits no longer; on the main thread (in-memory stores) a chunk is one main-loop iteration. */
+#define WRITER_CHUNK 100
+/* The writer's frames are synced (by a checkpoint, outside the write lock) every this many chunks. */
+#define WRITER_SYNC_EVERY 10
+#define MAIN_CHUNK   500
+/* Between two writer transactions: time for a main-loop write (an outbox item, a call) waiting
+ * for the lock to get it (SQLite's locks are not fair). */
+#define WRITER_GAP_US 500
 
 G_DEFINE_FINAL_TYPE (RdPhoneIndex, rd_phone_index, G_TYPE_OBJECT)
 
-/* Schema v1: records, their numbers (key → record) and one cursor per kind. */
+/* Schema: records, their numbers (key → record) and the state of each id space.
+ * Append only: a released step is never edited. */
 static const char * const migrations[] = {
+  /* 0 → 1 */
   "CREATE TABLE phone_index_record ("
   "  kind INTEGER NOT NULL, rec_id INTEGER NOT NULL,"
   "  name TEXT, company TEXT, write_date TEXT,"
@@ -37,6 +60,19 @@ static const char * const migrations[] = {
   "CREATE INDEX phone_index_number_rec ON phone_index_number (kind, rec_id);"
   "CREATE TABLE phone_index_cursor ("
   "  kind INTEGER PRIMARY KEY, mark TEXT, after_id INTEGER NOT NULL DEFAULT 0);",
+  /* 1 → 2: enumeration by id ranges per id space. The per-kind cursors of the old
+   * write_date paging are dropped: the index content stays (lookups go on) and the
+   * next fill reads every record again, over it. */
+  "DROP TABLE phone_index_cursor;"
+  "CREATE TABLE phone_index_space ("
+  "  space INTEGER PRIMARY KEY,"
+  "  filled INTEGER NOT NULL DEFAULT 0,"
+  "  fill_next INTEGER NOT NULL DEFAULT 0,"
+  "  fill_end INTEGER NOT NULL DEFAULT 0,"
+  "  max_id INTEGER NOT NULL DEFAULT 0,"
+  "  mark TEXT, next_mark TEXT,"
+  "  sweep_id INTEGER NOT NULL DEFAULT 0,"
+  "  reconcile_id INTEGER NOT NULL DEFAULT 0);",
 };
 
 enum {
@@ -45,9 +81,13 @@ enum {
   STMT_UPSERT_RECORD,
   STMT_INSERT_NUMBER,
   STMT_LOOKUP,
-  STMT_SET_CURSOR,
-  STMT_GET_CURSOR,
+  STMT_SET_SPACE,
+  STMT_GET_SPACE,
   STMT_COUNT,
+  STMT_LIST_IDS,
+  STMT_ANY_IN_RANGE,
+  STMT_INSERT_RECORD,
+  N_STMTS
 };
 
 static const char * const stmt_sql[] = {
@@ -62,23 +102,63 @@ static const char * const stmt_sql[] = {
                   " FROM phone_index_number n JOIN phone_index_record r"
                   " ON r.kind = n.kind AND r.rec_id = n.rec_id WHERE n.key = ?1"
                   " ORDER BY r.kind ASC, r.write_date DESC, r.rec_id DESC LIMIT 20",
-  [STMT_SET_CURSOR] = "INSERT INTO phone_index_cursor (kind, mark, after_id) VALUES (?1, ?2, ?3)"
-                      " ON CONFLICT (kind) DO UPDATE SET mark = excluded.mark, after_id = excluded.after_id",
-  [STMT_GET_CURSOR] = "SELECT mark, after_id FROM phone_index_cursor WHERE kind = ?1",
+  [STMT_SET_SPACE] = "INSERT OR REPLACE INTO phone_index_space (space, filled, fill_next, fill_end, max_id,"
+                     " mark, next_mark, sweep_id, reconcile_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+  [STMT_GET_SPACE] = "SELECT filled, fill_next, fill_end, max_id, mark, next_mark, sweep_id, reconcile_id"
+                     " FROM phone_index_space WHERE space = ?1",
   [STMT_COUNT] = "SELECT count(*) FROM phone_index_number",
+  [STMT_ANY_IN_RANGE] = "SELECT 1 FROM phone_index_record WHERE kind = ?1 AND rec_id >= ?2 AND rec_id <= ?3 LIMIT 1",
+  [STMT_INSERT_RECORD] = "INSERT INTO phone_index_record (kind, rec_id, name, company, write_date)"
+                         " VALUES (?1, ?2, ?3, ?4, ?5)",
+  [STMT_LIST_IDS] = "SELECT rec_id FROM phone_index_record WHERE kind = ?1 AND rec_id >= ?2 AND rec_id < ?3"
+                    " ORDER BY rec_id",
 };
+
+G_STATIC_ASSERT (N_STMTS <= N_CONN_STMTS);
+
+static const RdCrmKind single_kinds[] = { RD_CRM_KIND_INDIVIDUAL, RD_CRM_KIND_COMPANY, RD_CRM_KIND_LEAD };
+
+void
+rd_index_space_free (RdIndexSpace *space)
+{
+  if (space == NULL)
+    return;
+  g_free (space->mark);
+  g_free (space->next_mark);
+  g_free (space);
+}
+
+RdIndexSpace *
+rd_index_space_copy (const RdIndexSpace *space)
+{
+  RdIndexSpace *copy = g_memdup2 (space, sizeof *space);
+
+  copy->mark = g_strdup (space->mark);
+  copy->next_mark = g_strdup (space->next_mark);
+  return copy;
+}
+
+static void
+conn_close (Conn *c)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (c->stmts); i++)
+    g_clear_pointer (&c->stmts[i], sqlite3_finalize);
+  if (c->own && c->db != NULL)
+    sqlite3_close (c->db);
+  c->db = NULL;
+}
 
 static void
 rd_phone_index_finalize (GObject *object)
 {
   RdPhoneIndex *self = RD_PHONE_INDEX (object);
 
-  for (guint i = 0; i < G_N_ELEMENTS (self->stmts); i++)
-    if (self->stmts[i] != NULL)
-      sqlite3_finalize (self->stmts[i]);
+  conn_close (&self->main);
+  conn_close (&self->writer);
+  g_mutex_clear (&self->writer_lock);
+  g_mutex_clear (&self->count_lock);
   g_clear_object (&self->store);
   g_free (self->region);
-  rd_phone_rules_clear (&self->rules);
   G_OBJECT_CLASS (rd_phone_index_parent_class)->finalize (object);
 }
 
@@ -91,23 +171,59 @@ rd_phone_index_class_init (RdPhoneIndexClass *klass)
 static void
 rd_phone_index_init (RdPhoneIndex *self)
 {
-  rd_phone_rules_init (&self->rules);
+  self->n_numbers = -1;
+  g_mutex_init (&self->writer_lock);
+  g_mutex_init (&self->count_lock);
+  memcpy (self->spaces, single_kinds, sizeof single_kinds);
 }
 
-/* A prepared statement, reset and ready to bind. */
+/* A prepared statement of @c, reset and ready to bind. */
+static sqlite3_stmt *
+conn_stmt (Conn *c, guint which, GError **error)
+{
+  if (c->stmts[which] == NULL &&
+      sqlite3_prepare_v3 (c->db, stmt_sql[which], -1, SQLITE_PREPARE_PERSISTENT,
+                          &c->stmts[which], NULL) != SQLITE_OK)
+    {
+      rd_hub_sql_set_error (c->db, error, "prepare");
+      return NULL;
+    }
+  sqlite3_reset (c->stmts[which]);
+  sqlite3_clear_bindings (c->stmts[which]);
+  return c->stmts[which];
+}
+
 static sqlite3_stmt *
 stmt (RdPhoneIndex *self, guint which, GError **error)
 {
-  if (self->stmts[which] == NULL &&
-      sqlite3_prepare_v3 (self->db, stmt_sql[which], -1, SQLITE_PREPARE_PERSISTENT,
-                          &self->stmts[which], NULL) != SQLITE_OK)
+  return conn_stmt (&self->main, which, error);
+}
+
+/* The writer: a second connection to the store's file, used from worker threads, so that bulk
+ * writes never hold up the main loop. A main-loop write (a call, an outbox item) waits for the
+ * writer's transaction to end, so that must be short: the writer does not sync in its commits
+ * (synchronous=NORMAL: the index can always be read again from the CRM; WAL keeps it
+ * consistent) but right after each, outside the lock, with a checkpoint (write_chunk), so that the
+ * next commit on the main loop does not have to sync megabytes of the index's frames. */
+static void
+open_writer (RdPhoneIndex *self)
+{
+  const char *path = rd_store_get_path (self->store);
+  sqlite3 *db = NULL;
+
+  if (path == NULL || *path == '\0' || g_str_equal (path, ":memory:") || g_str_has_prefix (path, "file:"))
+    return;
+  if (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX, NULL) != SQLITE_OK ||
+      sqlite3_busy_timeout (db, 30000) != SQLITE_OK ||
+      sqlite3_exec (db, "PRAGMA synchronous=NORMAL", NULL, NULL, NULL) != SQLITE_OK)
     {
-      rd_hub_sql_set_error (self->db, error, "prepare");
-      return NULL;
+      g_warning ("Phone index: no second connection to %s (%s); bulk writes run on the main thread",
+                 path, db != NULL ? sqlite3_errmsg (db) : "out of memory");
+      sqlite3_close (db);
+      return;
     }
-  sqlite3_reset (self->stmts[which]);
-  sqlite3_clear_bindings (self->stmts[which]);
-  return self->stmts[which];
+  self->writer.db = db;
+  self->writer.own = TRUE;
 }
 
 RdPhoneIndex *
@@ -122,7 +238,8 @@ rd_phone_index_new (RdStore *store, GError **error)
 
   self = g_object_new (RD_TYPE_PHONE_INDEX, NULL);
   self->store = g_object_ref (store);
-  self->db = rd_store_get_db (store);
+  self->main.db = rd_store_get_db (store);
+  open_writer (self);
   return g_steal_pointer (&self);
 }
 
@@ -141,24 +258,36 @@ rd_phone_index_get_region (RdPhoneIndex *self)
   return self->region;
 }
 
+void
+rd_phone_index_set_id_spaces (RdPhoneIndex *self, const RdCrmKind spaces[4])
+{
+  g_return_if_fail (RD_IS_PHONE_INDEX (self));
+  memset (self->spaces, 0, sizeof self->spaces);
+  for (guint i = 0; i < 3 && spaces[i] != RD_CRM_KIND_NONE; i++)
+    self->spaces[i] = spaces[i] & RD_CRM_KIND_ALL;
+}
+
+RdCrmKind
+rd_phone_index_space_of (RdPhoneIndex *self, RdCrmKind kind)
+{
+  g_return_val_if_fail (RD_IS_PHONE_INDEX (self), kind);
+  for (guint i = 0; i < 3 && self->spaces[i] != RD_CRM_KIND_NONE; i++)
+    if (self->spaces[i] & kind)
+      return self->spaces[i];
+  return kind;
+}
+
 char *
 rd_phone_index_key_for (const RdPhoneNumber *number)
 {
-  if (number == NULL)
-    return NULL;
-  if (number->kind == RD_NUMBER_EXTERNAL && number->e164 != NULL)
-    return g_strdup (number->e164);
-  if ((number->kind == RD_NUMBER_EXTERNAL || number->kind == RD_NUMBER_INVALID) &&
-      number->digits != NULL && strlen (number->digits) >= 5)
-    return g_strdup (number->digits);
-  return NULL;
+  return rd_index_key_for (number);
 }
 
 GPtrArray *
 rd_phone_index_lookup (RdPhoneIndex *self, const RdPhoneNumber *number, GError **error)
 {
   g_autoptr(GPtrArray) matches = g_ptr_array_new_with_free_func ((GDestroyNotify) rd_crm_match_free);
-  g_autofree char *key = rd_phone_index_key_for (number);
+  g_autofree char *key = rd_index_key_for (number);
   sqlite3_stmt *s;
   int rc;
 
@@ -183,140 +312,412 @@ rd_phone_index_lookup (RdPhoneIndex *self, const RdPhoneNumber *number, GError *
   sqlite3_reset (s);
   if (rc != SQLITE_DONE)
     {
-      rd_hub_sql_set_error (self->db, error, "lookup");
+      rd_hub_sql_set_error (self->main.db, error, "lookup");
       return NULL;
     }
   return g_steal_pointer (&matches);
 }
 
-/* Replaces the numbers of one record; @numbers NULL or @active FALSE removes it. */
+/* Steps a write of numbers, counting the rows it added (+) or removed (-). */
 static gboolean
-put_record (RdPhoneIndex *self, RdCrmKind kind, gint64 id, gboolean active, const char *name,
-            const char *company, const char *write_date, const char * const *numbers,
-            const char *country, GError **error)
+step_numbers (Conn *c, sqlite3_stmt *s, gint sign, GError **error)
 {
+  if (!rd_hub_sql_step_done (c->db, s, "phone index", error))
+    return FALSE;
+  c->delta += sign * sqlite3_changes (c->db);
+  return TRUE;
+}
+
+/* Replaces the numbers of one record: the record, under any kind of its space, gets
+ * @keys; no keys removes it. Inside a transaction of @c. */
+static gboolean
+write_record (RdPhoneIndex *self, Conn *c, RdCrmKind kind, gint64 id, const char *name, const char *company,
+              const char *write_date, const char * const *keys, GError **error)
+{
+  RdCrmKind space = rd_phone_index_space_of (self, kind);
+  gboolean any = keys != NULL && keys[0] != NULL;
   sqlite3_stmt *s;
-  guint n_keys = 0;
 
-  if ((s = stmt (self, STMT_DELETE_NUMBERS, error)) == NULL)
-    return FALSE;
-  sqlite3_bind_int (s, 1, kind);
-  sqlite3_bind_int64 (s, 2, id);
-  if (!rd_hub_sql_step_done (self->db, s, "phone index", error))
-    return FALSE;
-
-  for (guint i = 0; active && numbers != NULL && numbers[i] != NULL; i++)
+  for (guint k = 0; k < G_N_ELEMENTS (single_kinds); k++)
     {
-      g_autoptr(RdPhoneNumber) number = NULL;
-      g_autofree char *key = NULL;
-      const char *region = country != NULL && *country != '\0' ? country : self->region;
-
-      if (*numbers[i] == '\0')
+      if ((space & single_kinds[k]) == 0)
         continue;
-      number = rd_phone_parse (numbers[i], -1, region, &self->rules, NULL);
-      key = rd_phone_index_key_for (number);
-      if (key == NULL)
-        continue;
-      if ((s = stmt (self, STMT_INSERT_NUMBER, error)) == NULL)
+      if ((s = conn_stmt (c, STMT_DELETE_NUMBERS, error)) == NULL)
         return FALSE;
-      rd_hub_sql_bind_text (s, 1, key);
+      sqlite3_bind_int (s, 1, single_kinds[k]);
+      sqlite3_bind_int64 (s, 2, id);
+      if (!step_numbers (c, s, -1, error))
+        return FALSE;
+      /* The record stays (upserted below) under its own kind when it has numbers. */
+      if (any && single_kinds[k] == kind)
+        continue;
+      if ((s = conn_stmt (c, STMT_DELETE_RECORD, error)) == NULL)
+        return FALSE;
+      sqlite3_bind_int (s, 1, single_kinds[k]);
+      sqlite3_bind_int64 (s, 2, id);
+      if (!rd_hub_sql_step_done (c->db, s, "phone index", error))
+        return FALSE;
+    }
+  if (!any)
+    return TRUE;
+
+  for (guint i = 0; keys[i] != NULL; i++)
+    {
+      if ((s = conn_stmt (c, STMT_INSERT_NUMBER, error)) == NULL)
+        return FALSE;
+      rd_hub_sql_bind_text (s, 1, keys[i]);
       sqlite3_bind_int (s, 2, kind);
       sqlite3_bind_int64 (s, 3, id);
-      if (!rd_hub_sql_step_done (self->db, s, "phone index", error))
+      if (!step_numbers (c, s, +1, error))
         return FALSE;
-      n_keys++;
     }
-
-  if (n_keys == 0)
-    {
-      if ((s = stmt (self, STMT_DELETE_RECORD, error)) == NULL)
-        return FALSE;
-      sqlite3_bind_int (s, 1, kind);
-      sqlite3_bind_int64 (s, 2, id);
-      return rd_hub_sql_step_done (self->db, s, "phone index", error);
-    }
-
-  if ((s = stmt (self, STMT_UPSERT_RECORD, error)) == NULL)
+  if ((s = conn_stmt (c, STMT_UPSERT_RECORD, error)) == NULL)
     return FALSE;
   sqlite3_bind_int (s, 1, kind);
   sqlite3_bind_int64 (s, 2, id);
   rd_hub_sql_bind_text (s, 3, name);
   rd_hub_sql_bind_text (s, 4, company);
   rd_hub_sql_bind_text (s, 5, write_date);
-  return rd_hub_sql_step_done (self->db, s, "phone index", error);
+  return rd_hub_sql_step_done (c->db, s, "phone index", error);
 }
 
-gboolean
-rd_phone_index_apply (RdPhoneIndex *self, RdCrmKind kind, GPtrArray *changes,
-                      const char *next_mark, gint64 next_after_id, GError **error)
+static gboolean
+conn_exec (Conn *c, const char *sql, GError **error)
 {
-  g_return_val_if_fail (RD_IS_PHONE_INDEX (self), FALSE);
-
-  if (!rd_store_begin (self->store, error))
-    return FALSE;
-
-  for (guint i = 0; changes != NULL && i < changes->len; i++)
-    {
-      RdCrmChange *change = g_ptr_array_index (changes, i);
-
-      /* A change of another kind than asked is a CRM bug; index it under its own kind. */
-      if (change->id <= 0 || (change->kind != RD_CRM_KIND_INDIVIDUAL &&
-                              change->kind != RD_CRM_KIND_COMPANY &&
-                              change->kind != RD_CRM_KIND_LEAD))
-        {
-          g_debug ("Phone index: skipping a change with kind %d, id %" G_GINT64_FORMAT,
-                   change->kind, change->id);
-          continue;
-        }
-      if (!put_record (self, change->kind, change->id, change->active, change->name,
-                       change->company, change->write_date,
-                       (const char * const *) change->numbers, change->country_code, error))
-        goto fail;
-    }
-
-  if (next_mark != NULL)
-    {
-      sqlite3_stmt *s = stmt (self, STMT_SET_CURSOR, error);
-
-      if (s == NULL)
-        goto fail;
-      sqlite3_bind_int (s, 1, kind);
-      rd_hub_sql_bind_text (s, 2, next_mark);
-      sqlite3_bind_int64 (s, 3, next_after_id);
-      if (!rd_hub_sql_step_done (self->db, s, "phone index", error))
-        goto fail;
-    }
-
-  return rd_store_commit (self->store, error);
-
-fail:
-  rd_store_rollback (self->store);
+  if (sqlite3_exec (c->db, sql, NULL, NULL, NULL) == SQLITE_OK)
+    return TRUE;
+  rd_hub_sql_set_error (c->db, error, sql);
   return FALSE;
 }
 
-/* put_record() for one record, in a transaction of its own. */
 static gboolean
-put_one (RdPhoneIndex *self, RdCrmKind kind, gint64 id, gboolean active, const char *name,
-         const char *company, const char *write_date, const char * const *numbers, GError **error)
+begin (RdPhoneIndex *self, Conn *c, GError **error)
 {
-  if (!rd_store_begin (self->store, error))
-    return FALSE;
-  if (!put_record (self, kind, id, active, name, company, write_date, numbers, NULL, error))
+  c->delta = 0;
+  /* IMMEDIATE: take the write lock now (waiting up to the busy timeout), not halfway through. */
+  return c->own ? conn_exec (c, "BEGIN IMMEDIATE", error) : rd_store_begin (self->store, error);
+}
+
+static void
+rollback (RdPhoneIndex *self, Conn *c)
+{
+  if (c->own)
+    sqlite3_exec (c->db, "ROLLBACK", NULL, NULL, NULL);
+  else
+    rd_store_rollback (self->store);
+  c->delta = 0;
+}
+
+static gboolean
+commit (RdPhoneIndex *self, Conn *c, GError **error)
+{
+  if (!(c->own ? conn_exec (c, "COMMIT", error) : rd_store_commit (self->store, error)))
     {
-      rd_store_rollback (self->store);
+      rollback (self, c);
       return FALSE;
     }
-  return rd_store_commit (self->store, error);
+  g_mutex_lock (&self->count_lock);
+  if (self->n_numbers >= 0)
+    self->n_numbers += c->delta;
+  g_mutex_unlock (&self->count_lock);
+  c->delta = 0;
+  return TRUE;
+}
+
+/* Does the index hold any record of @space with an id in [@first, @last]? (in a transaction) */
+static gboolean
+any_in_range (RdPhoneIndex *self, Conn *c, RdCrmKind space, gint64 first, gint64 last, gboolean *out_any,
+              GError **error)
+{
+  *out_any = FALSE;
+  for (guint k = 0; k < G_N_ELEMENTS (single_kinds) && !*out_any; k++)
+    {
+      sqlite3_stmt *s;
+      int rc;
+
+      if ((space & single_kinds[k]) == 0)
+        continue;
+      if ((s = conn_stmt (c, STMT_ANY_IN_RANGE, error)) == NULL)
+        return FALSE;
+      sqlite3_bind_int (s, 1, single_kinds[k]);
+      sqlite3_bind_int64 (s, 2, first);
+      sqlite3_bind_int64 (s, 3, last);
+      rc = sqlite3_step (s);
+      sqlite3_reset (s);
+      if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        {
+          rd_hub_sql_set_error (c->db, error, "phone index range");
+          return FALSE;
+        }
+      *out_any = rc == SQLITE_ROW;
+    }
+  return TRUE;
+}
+
+/* A record the index holds nothing of yet (a first fill): its numbers and itself, inserted. */
+static gboolean
+insert_record (Conn *c, const RdIndexRecord *rec, GError **error)
+{
+  sqlite3_stmt *s;
+
+  if (rec->keys == NULL || rec->keys[0] == NULL)
+    return TRUE;
+  for (guint i = 0; rec->keys[i] != NULL; i++)
+    {
+      if ((s = conn_stmt (c, STMT_INSERT_NUMBER, error)) == NULL)
+        return FALSE;
+      rd_hub_sql_bind_text (s, 1, rec->keys[i]);
+      sqlite3_bind_int (s, 2, rec->kind);
+      sqlite3_bind_int64 (s, 3, rec->id);
+      if (!step_numbers (c, s, +1, error))
+        return FALSE;
+    }
+  if ((s = conn_stmt (c, STMT_INSERT_RECORD, error)) == NULL)
+    return FALSE;
+  sqlite3_bind_int (s, 1, rec->kind);
+  sqlite3_bind_int64 (s, 2, rec->id);
+  rd_hub_sql_bind_text (s, 3, rec->name);
+  rd_hub_sql_bind_text (s, 4, rec->company);
+  rd_hub_sql_bind_text (s, 5, rec->write_date);
+  return rd_hub_sql_step_done (c->db, s, "phone index", error);
+}
+
+/* Writes records [batch->applied, batch->applied + @max) of @batch in one transaction of @c. */
+static gboolean
+write_chunk (RdPhoneIndex *self, Conn *c, RdIndexBatch *batch, guint max, GError **error)
+{
+  guint end = max == 0 ? batch->records->len : MIN (batch->records->len, batch->applied + max);
+  gint64 first = G_MAXINT64, last = 0;
+  gboolean any = TRUE, ascending = TRUE;
+
+  if (batch->applied >= end)
+    return TRUE;
+  if (!begin (self, c, error))
+    return FALSE;
+  /* A first fill writes ranges of ids the index knows nothing of: plain inserts then, without
+   * first looking for older numbers of each record under each kind (a third of the work). */
+  for (guint i = batch->applied; i < end; i++)
+    {
+      RdIndexRecord *rec = batch->records->pdata[i];
+
+      ascending &= rec->id > last;   /* each id once */
+      first = MIN (first, rec->id);
+      last = MAX (last, rec->id);
+    }
+  if (ascending && !any_in_range (self, c, batch->space, first, last, &any, error))
+    {
+      rollback (self, c);
+      return FALSE;
+    }
+  for (guint i = batch->applied; i < end; i++)
+    {
+      RdIndexRecord *rec = batch->records->pdata[i];
+      gboolean ok;
+
+      if (any)
+        ok = write_record (self, c, rec->kind, rec->id, rec->name, rec->company, rec->write_date,
+                           (const char * const *) rec->keys, error);
+      else
+        ok = insert_record (c, rec, error);
+      if (!ok)
+        {
+          rollback (self, c);
+          return FALSE;
+        }
+    }
+  if (!commit (self, c, error))
+    return FALSE;
+  batch->applied = end;
+  return TRUE;
+}
+
+/* ---- bulk writes off the main loop ------------------------------------------ */
+
+typedef struct {
+  RdCrmKind     space;
+  GPtrArray    *changes;
+  char         *region;
+  gint          epoch;
+  RdIndexBatch *batch;
+  guint         idle_id;
+} Apply;
+
+static void
+apply_free (Apply *a)
+{
+  g_clear_pointer (&a->changes, g_ptr_array_unref);
+  g_free (a->region);
+  g_clear_pointer (&a->batch, rd_index_batch_free);
+  g_clear_handle_id (&a->idle_id, g_source_remove);
+  g_free (a);
+}
+
+static gboolean
+stale (RdPhoneIndex *self, Apply *a, GCancellable *cancellable, GError **error)
+{
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return TRUE;
+  if (g_atomic_int_get (&self->epoch) != a->epoch)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, "The phone index was cleared meanwhile");
+      return TRUE;
+    }
+  return FALSE;
+}
+
+/* Worker thread: the keys, then (with a writer connection) the writes. */
+static void
+apply_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
+{
+  RdPhoneIndex *self = source;
+  Apply *a = data;
+  GError *error = NULL;
+
+  a->batch = rd_index_batch_new (a->space, a->changes, a->region);
+  g_clear_pointer (&a->changes, g_ptr_array_unref);
+  if (self->writer.db == NULL)
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+  for (guint chunk = 1; a->batch->applied < a->batch->records->len; chunk++)
+    {
+      gboolean ok;
+
+      /* The lock is taken per chunk, so clear() and other bulk writes get their turn. */
+      g_mutex_lock (&self->writer_lock);
+      ok = !stale (self, a, cancellable, &error) && write_chunk (self, &self->writer, a->batch, WRITER_CHUNK, &error);
+      if (ok && (chunk % WRITER_SYNC_EVERY == 0 || a->batch->applied >= a->batch->records->len))
+        /* Syncs the WAL and copies it into the database, without holding the write lock. */
+        sqlite3_wal_checkpoint_v2 (self->writer.db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+      g_mutex_unlock (&self->writer_lock);
+      if (!ok)
+        {
+          g_task_return_error (task, error);
+          return;
+        }
+      g_usleep (WRITER_GAP_US);
+    }
+  g_task_return_boolean (task, TRUE);
+}
+
+static gboolean
+apply_idle (gpointer user_data)
+{
+  GTask *task = user_data;
+  RdPhoneIndex *self = g_task_get_source_object (task);
+  Apply *a = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  if (stale (self, a, g_task_get_cancellable (task), &error) ||
+      !write_chunk (self, &self->main, a->batch, MAIN_CHUNK, &error))
+    {
+      a->idle_id = 0;
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return G_SOURCE_REMOVE;
+    }
+  if (a->batch->applied < a->batch->records->len)
+    return G_SOURCE_CONTINUE;
+  a->idle_id = 0;
+  g_task_return_boolean (task, TRUE);
+  g_object_unref (task);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_apply_thread (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  Apply *a = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+  if (a->batch->applied >= a->batch->records->len)
+    {
+      g_task_return_boolean (task, TRUE);
+      g_object_unref (task);
+      return;
+    }
+  /* In-memory store: chunks on the main loop, between whatever else it has to do. */
+  a->idle_id = g_idle_add (apply_idle, task);
+}
+
+void
+rd_phone_index_apply_async (RdPhoneIndex *self, RdCrmKind space, GPtrArray *changes,
+                            GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
+{
+  GTask *task;
+  g_autoptr(GTask) thread = NULL;
+  Apply *a;
+
+  g_return_if_fail (RD_IS_PHONE_INDEX (self));
+  g_return_if_fail (changes != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, rd_phone_index_apply_async);
+  a = g_new0 (Apply, 1);
+  a->space = space;
+  a->changes = g_ptr_array_ref (changes);
+  a->region = g_strdup (self->region);
+  a->epoch = g_atomic_int_get (&self->epoch);
+  g_task_set_task_data (task, a, (GDestroyNotify) apply_free);
+  thread = g_task_new (self, cancellable, on_apply_thread, task);
+  g_task_set_task_data (thread, a, NULL);
+  g_task_run_in_thread (thread, apply_thread);
+}
+
+gboolean
+rd_phone_index_apply_finish (RdPhoneIndex *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+gboolean
+rd_phone_index_apply (RdPhoneIndex *self, RdCrmKind space, GPtrArray *changes, GError **error)
+{
+  g_autoptr(RdIndexBatch) batch = NULL;
+
+  g_return_val_if_fail (RD_IS_PHONE_INDEX (self), FALSE);
+
+  batch = rd_index_batch_new (space, changes, self->region);
+  return write_chunk (self, &self->main, batch, 0, error);
+}
+
+/* ---- single records ---------------------------------------------------------- */
+
+/* write_record() for one record, in a transaction of its own on the main connection. */
+static gboolean
+put_one (RdPhoneIndex *self, RdCrmKind kind, gint64 id, const char *name, const char *company,
+         const char *write_date, const char * const *keys, GError **error)
+{
+  if (!begin (self, &self->main, error))
+    return FALSE;
+  if (!write_record (self, &self->main, kind, id, name, company, write_date, keys, error))
+    {
+      rollback (self, &self->main);
+      return FALSE;
+    }
+  return commit (self, &self->main, error);
 }
 
 gboolean
 rd_phone_index_put_match (RdPhoneIndex *self, const RdCrmMatch *match, GError **error)
 {
+  g_auto(GStrv) keys = NULL;
+
   g_return_val_if_fail (RD_IS_PHONE_INDEX (self), FALSE);
   g_return_val_if_fail (match != NULL, FALSE);
 
-  return put_one (self, match->kind, match->id, TRUE, match->name, match->company, match->write_date,
-                  (const char * const *) match->numbers, error);
+  keys = rd_index_keys_for_numbers ((const char * const *) match->numbers, NULL, self->region);
+  return put_one (self, match->kind, match->id, match->name, match->company, match->write_date,
+                  (const char * const *) keys, error);
 }
 
 gboolean
@@ -324,222 +725,178 @@ rd_phone_index_forget (RdPhoneIndex *self, RdCrmKind kind, gint64 id, GError **e
 {
   g_return_val_if_fail (RD_IS_PHONE_INDEX (self), FALSE);
 
-  return put_one (self, kind, id, FALSE, NULL, NULL, NULL, NULL, error);
+  return put_one (self, kind, id, NULL, NULL, NULL, NULL, error);
+}
+
+static gint
+compare_ids (gconstpointer a, gconstpointer b)
+{
+  gint64 x = *(const gint64 *) a, y = *(const gint64 *) b;
+
+  return x < y ? -1 : x > y;
+}
+
+GArray *
+rd_phone_index_list_ids (RdPhoneIndex *self, RdCrmKind space, gint64 first_id, gint64 end_id, GError **error)
+{
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+
+  g_return_val_if_fail (RD_IS_PHONE_INDEX (self), NULL);
+
+  for (guint k = 0; k < G_N_ELEMENTS (single_kinds); k++)
+    {
+      sqlite3_stmt *s;
+      int rc;
+
+      if ((space & single_kinds[k]) == 0)
+        continue;
+      if ((s = stmt (self, STMT_LIST_IDS, error)) == NULL)
+        return NULL;
+      sqlite3_bind_int (s, 1, single_kinds[k]);
+      sqlite3_bind_int64 (s, 2, first_id);
+      sqlite3_bind_int64 (s, 3, end_id > 0 ? end_id : G_MAXINT64);
+      while ((rc = sqlite3_step (s)) == SQLITE_ROW)
+        {
+          gint64 id = sqlite3_column_int64 (s, 0);
+
+          g_array_append_val (ids, id);
+        }
+      sqlite3_reset (s);
+      if (rc != SQLITE_DONE)
+        {
+          rd_hub_sql_set_error (self->main.db, error, "phone index ids");
+          return NULL;
+        }
+    }
+  g_array_sort (ids, compare_ids);
+  return g_steal_pointer (&ids);
+}
+
+gboolean
+rd_phone_index_forget_ids (RdPhoneIndex *self, RdCrmKind space, GArray *ids, GError **error)
+{
+  RdCrmKind kind = RD_CRM_KIND_NONE;
+
+  g_return_val_if_fail (RD_IS_PHONE_INDEX (self), FALSE);
+
+  if (ids == NULL || ids->len == 0)
+    return TRUE;
+  for (guint k = 0; k < G_N_ELEMENTS (single_kinds) && kind == RD_CRM_KIND_NONE; k++)
+    if (space & single_kinds[k])
+      kind = single_kinds[k];
+  if (!begin (self, &self->main, error))
+    return FALSE;
+  /* write_record() clears an id under every kind of its space. */
+  for (guint i = 0; i < ids->len; i++)
+    if (!write_record (self, &self->main, kind, g_array_index (ids, gint64, i), NULL, NULL, NULL, NULL, error))
+      {
+        rollback (self, &self->main);
+        return FALSE;
+      }
+  return commit (self, &self->main, error);
 }
 
 gboolean
 rd_phone_index_clear (RdPhoneIndex *self, GError **error)
 {
   char *message = NULL;
+  gboolean ok;
 
   g_return_val_if_fail (RD_IS_PHONE_INDEX (self), FALSE);
 
-  if (sqlite3_exec (self->db,
-                    "DELETE FROM phone_index_number; DELETE FROM phone_index_record;"
-                    " DELETE FROM phone_index_cursor;", NULL, NULL, &message) != SQLITE_OK)
+  /* Bulk writes begun before stop at their next chunk; none is halfway through one now. */
+  g_mutex_lock (&self->writer_lock);
+  g_atomic_int_inc (&self->epoch);
+  ok = sqlite3_exec (self->main.db,
+                     "DELETE FROM phone_index_number; DELETE FROM phone_index_record;"
+                     " DELETE FROM phone_index_space;", NULL, NULL, &message) == SQLITE_OK;
+  g_mutex_unlock (&self->writer_lock);
+  g_mutex_lock (&self->count_lock);
+  self->n_numbers = ok ? 0 : -1;
+  g_mutex_unlock (&self->count_lock);
+  if (!ok)
     {
       g_set_error (error, RD_ERROR, RD_ERROR_FAILED, "Phone index: clear: %s", message);
       sqlite3_free (message);
-      return FALSE;
     }
-  return TRUE;
+  return ok;
 }
 
 guint
 rd_phone_index_count_numbers (RdPhoneIndex *self)
 {
-  sqlite3_stmt *s;
-  guint count = 0;
+  gint64 n;
 
   g_return_val_if_fail (RD_IS_PHONE_INDEX (self), 0);
 
-  if ((s = stmt (self, STMT_COUNT, NULL)) == NULL)
-    return 0;
-  if (sqlite3_step (s) == SQLITE_ROW)
-    count = (guint) sqlite3_column_int64 (s, 0);
-  sqlite3_reset (s);
-  return count;
+  /* Counted once (a scan of the table), then kept up to date by the writes: status
+   * requests must not scan a million rows on the main loop. */
+  g_mutex_lock (&self->count_lock);
+  n = self->n_numbers;
+  g_mutex_unlock (&self->count_lock);
+  if (n < 0)
+    {
+      sqlite3_stmt *s;
+
+      /* Under writer_lock: no bulk transaction commits between the count and its use. */
+      g_mutex_lock (&self->writer_lock);
+      if ((s = stmt (self, STMT_COUNT, NULL)) != NULL && sqlite3_step (s) == SQLITE_ROW)
+        n = sqlite3_column_int64 (s, 0);
+      if (s != NULL)
+        sqlite3_reset (s);
+      g_mutex_lock (&self->count_lock);
+      self->n_numbers = n;
+      g_mutex_unlock (&self->count_lock);
+      g_mutex_unlock (&self->writer_lock);
+    }
+  return (guint) MAX (n, 0);
 }
 
-char *
-rd_phone_index_get_cursor (RdPhoneIndex *self, RdCrmKind kind, gint64 *out_after_id)
+RdIndexSpace *
+rd_phone_index_get_space (RdPhoneIndex *self, RdCrmKind space)
 {
   sqlite3_stmt *s;
-  char *mark = NULL;
+  RdIndexSpace *state = NULL;
 
   g_return_val_if_fail (RD_IS_PHONE_INDEX (self), NULL);
 
-  if (out_after_id != NULL)
-    *out_after_id = 0;
-  if ((s = stmt (self, STMT_GET_CURSOR, NULL)) == NULL)
+  if ((s = stmt (self, STMT_GET_SPACE, NULL)) == NULL)
     return NULL;
-  sqlite3_bind_int (s, 1, kind);
+  sqlite3_bind_int (s, 1, space);
   if (sqlite3_step (s) == SQLITE_ROW)
     {
-      mark = rd_hub_sql_column_dup (s, 0);
-      if (out_after_id != NULL)
-        *out_after_id = sqlite3_column_int64 (s, 1);
+      state = g_new0 (RdIndexSpace, 1);
+      state->filled = sqlite3_column_int (s, 0) != 0;
+      state->fill_next = sqlite3_column_int64 (s, 1);
+      state->fill_end = sqlite3_column_int64 (s, 2);
+      state->max_id = sqlite3_column_int64 (s, 3);
+      state->mark = rd_hub_sql_column_dup (s, 4);
+      state->next_mark = rd_hub_sql_column_dup (s, 5);
+      state->sweep_id = sqlite3_column_int64 (s, 6);
+      state->reconcile_id = sqlite3_column_int64 (s, 7);
     }
   sqlite3_reset (s);
-  return mark;
-}
-
-/* ---- refresh ------------------------------------------------------------ */
-
-typedef struct {
-  RdCrm     *crm;
-  RdCrmKind  remaining;   /* kinds still to page */
-  RdCrmKind  current;
-  guint      page_size;
-  gint64     applied;
-  char      *last_mark;
-  gint64     last_after_id;
-} RefreshData;
-
-static void
-refresh_data_free (RefreshData *data)
-{
-  g_clear_object (&data->crm);
-  g_free (data->last_mark);
-  g_free (data);
-}
-
-static void refresh_next (GTask *task);
-
-/* Every way out of a refresh goes through here before the task returns. */
-static void
-refresh_end (RdPhoneIndex *self)
-{
-  self->refreshing = FALSE;
-  self->refresh_kind = RD_CRM_KIND_NONE;
-  self->refresh_read = 0;
-}
-
-static void
-refresh_page_cb (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  RdPhoneIndex *self = g_task_get_source_object (task);
-  RefreshData *data = g_task_get_task_data (task);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(RdCrmChangePage) page = rd_crm_list_changes_finish (RD_CRM (source), result, &error);
-  gboolean same_cursor;
-
-  if (page == NULL)
-    {
-      if (g_error_matches (error, RD_ERROR, RD_ERROR_UNAVAILABLE))
-        {
-          g_debug ("Phone index: the CRM has no %s records", rd_crm_kind_to_string (data->current));
-          data->current = RD_CRM_KIND_NONE;
-          refresh_next (g_steal_pointer (&task));
-          return;
-        }
-      g_prefix_error (&error, "Could not refresh the phone index: ");
-      refresh_end (self);
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-
-  if (!rd_phone_index_apply (self, data->current, page->changes, page->next_mark,
-                             page->next_after_id, &error))
-    {
-      refresh_end (self);
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-  data->applied += page->changes != NULL ? page->changes->len : 0;
-  self->refresh_read += page->changes != NULL ? page->changes->len : 0;
-
-  /* Stop when the CRM says so, and never loop on a cursor that does not move. */
-  same_cursor = g_strcmp0 (page->next_mark, data->last_mark) == 0 &&
-                page->next_after_id == data->last_after_id;
-  if (!page->more || page->next_mark == NULL || same_cursor ||
-      page->changes == NULL || page->changes->len == 0)
-    data->current = RD_CRM_KIND_NONE;
-  refresh_next (g_steal_pointer (&task));
-}
-
-static void
-refresh_next (GTask *task)
-{
-  RdPhoneIndex *self = g_task_get_source_object (task);
-  RefreshData *data = g_task_get_task_data (task);
-  g_autofree char *mark = NULL;
-  gint64 after_id = 0;
-
-  if (g_cancellable_is_cancelled (g_task_get_cancellable (task)))
-    refresh_end (self);
-  if (g_task_return_error_if_cancelled (task))
-    {
-      g_object_unref (task);
-      return;
-    }
-
-  if (data->current == RD_CRM_KIND_NONE)
-    {
-      static const RdCrmKind order[] = { RD_CRM_KIND_INDIVIDUAL, RD_CRM_KIND_COMPANY, RD_CRM_KIND_LEAD };
-
-      for (guint i = 0; i < G_N_ELEMENTS (order) && data->current == RD_CRM_KIND_NONE; i++)
-        if (data->remaining & order[i])
-          {
-            data->current = order[i];
-            data->remaining &= ~order[i];
-          }
-      if (data->current == RD_CRM_KIND_NONE)
-        {
-          refresh_end (self);
-          g_task_return_int (task, data->applied);
-          g_object_unref (task);
-          return;
-        }
-    }
-
-  self->refresh_kind = data->current;
-  mark = rd_phone_index_get_cursor (self, data->current, &after_id);
-  g_free (data->last_mark);
-  data->last_mark = g_strdup (mark);
-  data->last_after_id = after_id;
-  rd_crm_list_changes_async (data->crm, data->current, mark, after_id, data->page_size,
-                             g_task_get_cancellable (task), refresh_page_cb, task);
-}
-
-void
-rd_phone_index_refresh_async (RdPhoneIndex *self, RdCrm *crm, RdCrmKind kinds, guint page_size,
-                              GCancellable *cancellable, GAsyncReadyCallback callback,
-                              gpointer user_data)
-{
-  GTask *task;
-  RefreshData *data;
-
-  g_return_if_fail (RD_IS_PHONE_INDEX (self));
-  g_return_if_fail (RD_IS_CRM (crm));
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, rd_phone_index_refresh_async);
-  data = g_new0 (RefreshData, 1);
-  data->crm = g_object_ref (crm);
-  data->remaining = kinds & RD_CRM_KIND_ALL;
-  data->page_size = page_size > 0 ? page_size : 1000;
-  g_task_set_task_data (task, data, (GDestroyNotify) refresh_data_free);
-  self->refreshing = TRUE;
-  self->refresh_read = 0;
-  refresh_next (task);
-}
-
-gint64
-rd_phone_index_refresh_finish (RdPhoneIndex *self, GAsyncResult *result, GError **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, self), -1);
-  return g_task_propagate_int (G_TASK (result), error);
+  return state;
 }
 
 gboolean
-rd_phone_index_get_progress (RdPhoneIndex *self, RdCrmKind *out_kind, gint64 *out_read)
+rd_phone_index_set_space (RdPhoneIndex *self, RdCrmKind space, const RdIndexSpace *state, GError **error)
 {
+  sqlite3_stmt *s;
+
   g_return_val_if_fail (RD_IS_PHONE_INDEX (self), FALSE);
-  if (out_kind != NULL)
-    *out_kind = self->refreshing ? self->refresh_kind : RD_CRM_KIND_NONE;
-  if (out_read != NULL)
-    *out_read = self->refreshing ? self->refresh_read : 0;
-  return self->refreshing;
+  g_return_val_if_fail (state != NULL, FALSE);
+
+  if ((s = stmt (self, STMT_SET_SPACE, error)) == NULL)
+    return FALSE;
+  sqlite3_bind_int (s, 1, space);
+  sqlite3_bind_int (s, 2, state->filled);
+  sqlite3_bind_int64 (s, 3, state->fill_next);
+  sqlite3_bind_int64 (s, 4, state->fill_end);
+  sqlite3_bind_int64 (s, 5, state->max_id);
+  rd_hub_sql_bind_text (s, 6, state->mark);
+  rd_hub_sql_bind_text (s, 7, state->next_mark);
+  sqlite3_bind_int64 (s, 8, state->sweep_id);
+  sqlite3_bind_int64 (s, 9, state->reconcile_id);
+  return rd_hub_sql_step_done (self->main.db, s, "phone index space", error);
 }

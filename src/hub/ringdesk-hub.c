@@ -404,9 +404,28 @@ print_status (JsonObject *status)
              json_object_get_int_member_with_default (outbox, "pending", 0),
              json_object_get_int_member_with_default (outbox, "done", 0),
              json_object_get_int_member_with_default (outbox, "dead", 0));
-  g_print ("Phone index: %" G_GINT64_FORMAT " numbers%s\n",
-           json_object_get_int_member_with_default (status, "index_numbers", 0),
-           json_object_get_boolean_member_with_default (status, "index_ready", FALSE) ? "" : " (filling)");
+  {
+    JsonObject *index = json_object_has_member (status, "index") ? json_object_get_object_member (status, "index") : NULL;
+    g_autofree char *filling = NULL;
+
+    if (index != NULL && json_object_get_boolean_member_with_default (index, "filling", FALSE))
+      {
+        gint64 window = json_object_get_int_member_with_default (index, "window", 1);
+
+        filling = g_strdup_printf (" (filling: %.0f %%, %" G_GINT64_FORMAT " request%s at a time)",
+                                   100 * json_object_get_double_member_with_default (index, "fill_progress", 0),
+                                   window, window == 1 ? "" : "s");
+      }
+    else if (!json_object_get_boolean_member_with_default (status, "index_ready", FALSE))
+      filling = g_strdup (" (filling)");
+    g_print ("Phone index: %" G_GINT64_FORMAT " numbers%s\n",
+             json_object_get_int_member_with_default (status, "index_numbers", 0), filling ? filling : "");
+    if (index != NULL)
+      g_print ("             %" G_GINT64_FORMAT " records read, %" G_GINT64_FORMAT
+               " deleted or archived ones dropped since the hub started\n",
+               json_object_get_int_member_with_default (index, "written", 0),
+               json_object_get_int_member_with_default (index, "removed", 0));
+  }
   if (json_object_has_member (status, "warnings"))
     {
       JsonArray *warnings = json_object_get_array_member (status, "warnings");
@@ -682,6 +701,8 @@ run_serve (const char *config_path, const char *socket_path)
   hub = rd_hub_new (&config.options);
   rd_hub_set_retry_policy (hub, config.retry_base, config.retry_max);
   rd_hub_set_index_refresh (hub, config.index_refresh);
+  rd_hub_set_index_reconcile (hub, config.index_reconcile);
+  rd_hub_set_index_limits (hub, &(RdIndexSyncLimits) { .max_in_flight = config.index_concurrency });
   rd_hub_config_clear (&config);
   if (!rd_hub_start (hub, &error))
     {

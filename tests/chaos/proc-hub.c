@@ -49,6 +49,7 @@ proc_hub_free (ProcHub *hub)
   g_free (hub->secrets_dir);
   g_free (hub->tls_certificate);
   g_free (hub->tls_key);
+  g_free (hub->engine_extra);
   g_ptr_array_unref (hub->stderr_paths);
   g_free (hub);
 }
@@ -97,8 +98,9 @@ proc_hub_start (ProcHub *hub, guint timeout_ms, GError **error)
     g_string_append_printf (conf, "tls-certificate=%s\ntls-key=%s\n", hub->tls_certificate, hub->tls_key);
   /* The web console on a free port: hubs of parallel test runs must not fight over 8470. */
   g_string_append (conf, "[console]\nport=0\n");
-  g_string_append_printf (conf, "[engine]\nretry-base=%u\nretry-max=%u\nindex-refresh=%u\n",
-                          hub->retry_base, hub->retry_max, hub->index_refresh);
+  g_string_append_printf (conf, "[engine]\nretry-base=%u\nretry-max=%u\nindex-refresh=%u\n%s",
+                          hub->retry_base, hub->retry_max, hub->index_refresh,
+                          hub->engine_extra != NULL ? hub->engine_extra : "");
   if (!g_file_set_contents (hub->config_path, conf->str, -1, error))
     return FALSE;
 

@@ -18,6 +18,7 @@ typedef struct {
   char        *secrets_dir;
   guint        port;          /* fixed across restarts */
   guint        retry_base, retry_max, index_refresh;
+  char        *engine_extra;  /* more "key=value\n" lines for [engine] (optional) */
   char        *tls_certificate, *tls_key;   /* optional */
   gboolean     debug_logs;    /* G_MESSAGES_DEBUG=all */
   guint        nofile_limit;  /* 0 = inherited; else the hub's RLIMIT_NOFILE (as LimitNOFILE= sets it) */

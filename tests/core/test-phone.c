@@ -7,6 +7,7 @@
 
 #include "core/rd-error.h"
 #include "core/rd-phone.h"
+#include "core/rd-phonenumber-shim.h"
 
 #include <string.h>
 
@@ -695,6 +696,97 @@ test_threads (void)
     g_assert_cmpint (GPOINTER_TO_INT (g_thread_join (threads[i])), ==, 0);
 }
 
+/* Parses @text in @region through the shim's shortcut and through the library alone: both must
+ * agree. Returns the national significant number when valid, else NULL. */
+static char *
+check_shortcut (const char *text, const char *region, guint *parsed, guint *valid)
+{
+  RdPnParseResult r1 = RD_PN_PARSE_OK, r2 = RD_PN_PARSE_OK;
+  RdPn *fast = rd_pn_parse (text, region, &r1);
+  RdPn *ref = rd_pn_parse_reference (text, region, &r2);
+  char *nsn = NULL;
+
+  if ((fast == NULL) != (ref == NULL) || r1 != r2 || (fast != NULL && !rd_pn_equal (fast, ref)))
+    g_error ("\"%s\" in %s: the shortcut parses it %s (%s), the library %s (%s)", text, region,
+             fast != NULL ? "fine" : "not", rd_pn_parse_result_to_string (r1),
+             ref != NULL ? "fine" : "not", rd_pn_parse_result_to_string (r2));
+  if (fast != NULL)
+    {
+      gboolean v = rd_pn_is_valid (fast);
+
+      if (v != rd_pn_is_valid_reference (ref))
+        g_error ("\"%s\" in %s: valid %d by the shortcut, %d by the library", text, region, v, !v);
+      (*parsed)++;
+      if (v)
+        {
+          (*valid)++;
+          nsn = rd_pn_national_significant_number (fast);
+        }
+    }
+  rd_pn_free (fast);
+  rd_pn_free (ref);
+  return nsn;
+}
+
+/* The shim parses plain digit strings ("+?[0-9]{3,}") through its own sequence of
+ * libphonenumber's private steps, and checks validity through the calling code's main region
+ * first: both must give exactly what the library's Parse() and IsValidNumber() give. Random
+ * digits in every region the library knows, shaped like the inputs that matter (with '+' and a
+ * calling code, with the calling code but no '+', with "00", with a trunk prefix, bare), and
+ * every valid number found again in all those shapes, in its own region and in a neighbour.
+ * RD_PHONE_DIFF_ROUNDS raises the number of random strings per region (default 16). */
+static void
+test_shim_shortcut (void)
+{
+  /* prefix, then whether the calling code follows it */
+  static const struct { const char *prefix; gboolean cc; } shapes[] = {
+    { "+", TRUE }, { "", TRUE }, { "00", TRUE }, { "0", FALSE }, { "1", FALSE }, { "", FALSE },
+    { "+", FALSE }, { "0", TRUE }, { "011", TRUE }, { "8", FALSE },
+  };
+  const char *env = g_getenv ("RD_PHONE_DIFF_ROUNDS");
+  guint rounds = env != NULL ? (guint) g_ascii_strtoull (env, NULL, 10) : 16;
+  g_autoptr(GRand) rand = g_rand_new_with_seed (20240527);
+  g_autoptr(GPtrArray) regions = g_ptr_array_new_with_free_func (g_free);
+  guint parsed = 0, valid = 0;
+
+  for (char a = 'A'; a <= 'Z'; a++)
+    for (char b = 'A'; b <= 'Z'; b++)
+      {
+        char region[3] = { a, b, '\0' };
+
+        if (rd_pn_region_is_supported (region))
+          g_ptr_array_add (regions, g_strdup (region));
+      }
+  for (guint ri = 0; ri < regions->len; ri++)
+    {
+      const char *region = regions->pdata[ri];
+      const char *neighbour = regions->pdata[(ri + 1) % regions->len];
+      g_autofree char *cc = g_strdup_printf ("%u", rd_pn_country_code_for_region (region));
+
+      for (guint i = 0; i < rounds; i++)
+        {
+          g_autoptr(GString) text = g_string_new (shapes[i % G_N_ELEMENTS (shapes)].prefix);
+          guint len = g_rand_int_range (rand, 2, 14);
+          g_autofree char *nsn = NULL;
+
+          if (shapes[i % G_N_ELEMENTS (shapes)].cc)
+            g_string_append (text, cc);
+          for (guint d = 0; d < len; d++)
+            g_string_append_c (text, (char) ('0' + g_rand_int_range (rand, 0, 10)));
+          nsn = check_shortcut (text->str, region, &parsed, &valid);
+          for (guint k = 0; nsn != NULL && k < G_N_ELEMENTS (shapes); k++)
+            {
+              g_autofree char *shaped = g_strconcat (shapes[k].prefix, shapes[k].cc ? cc : "", nsn, NULL);
+              g_free (check_shortcut (shaped, region, &parsed, &valid));
+              g_free (check_shortcut (shaped, neighbour, &parsed, &valid));
+            }
+        }
+    }
+  g_test_message ("%u regions, %u numbers parsed, %u valid", regions->len, parsed, valid);
+  g_assert_cmpuint (regions->len, >, 200);
+  g_assert_cmpuint (valid, >, regions->len);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -715,5 +807,6 @@ main (int argc, char **argv)
   g_test_add_func ("/phone/search-keys", test_search_keys);
   g_test_add_func ("/phone/copy", test_copy);
   g_test_add_func ("/phone/region-and-kind", test_region_and_kind);
+  g_test_add_func ("/phone/shim-shortcut", test_shim_shortcut);
   return g_test_run ();
 }

@@ -7,6 +7,7 @@
 #include "crm-test-util.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #define ADMIN_KEY "admin-key-0123456789"
 #define ALICE_KEY "alice-key-0123456789"
@@ -766,164 +767,228 @@ test_authenticate_user (Fixture *f, gconstpointer data)
   g_assert_error (error, RD_ERROR, RD_ERROR_AUTH);
 }
 
-/* ---- changes ------------------------------------------------------------ */
+/* ---- enumeration for the phone index ---------------------------------------- */
 
 static RdCrmChangePage *
-changes (Fixture *f, RdCrmKind kind, const char *since, gint64 after, guint limit, GError **error)
+records (Fixture *f, const RdCrmRecordQuery *q, GError **error)
 {
   GAsyncResult *res = NULL;
   RdCrmChangePage *page;
 
-  rd_crm_list_changes_async (f->crm, kind, since, after, limit, NULL, crm_test_store_result, &res);
-  page = rd_crm_list_changes_finish (f->crm, crm_test_wait (&res), error);
+  rd_crm_list_records_async (f->crm, q, NULL, crm_test_store_result, &res);
+  page = rd_crm_list_records_finish (f->crm, crm_test_wait (&res), error);
   g_object_unref (res);
   return page;
 }
 
-static void
-test_changes (Fixture *f, gconstpointer data)
+static GArray *
+ids (Fixture *f, RdCrmKind kinds, gint64 first, gint64 end, GError **error)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
-  g_autofree char *mark = NULL;
-  gint64 after = 0, t = 1893456000;   /* 2030-01-01, after everything in the fixture */
-  gint64 ids[5];
-  guint pages = 0;
+  GAsyncResult *res = NULL;
+  GArray *out;
 
-  /* five partners written in the same second: paging must use (write_date, id) */
-  rd_sim_odoo_set_clock (f->sim, t);
-  for (guint i = 0; i < G_N_ELEMENTS (ids); i++)
-    {
-      g_autofree char *name = g_strdup_printf ("Batch %u", i);
-      ids[i] = rd_sim_odoo_add_partner (f->sim, name, "+86 139 0000 000", NULL, FALSE, 0, i % 2 ? "CN" : NULL);
-    }
-  mark = g_strdup ("2029-12-31 23:59:59");
-  for (;;)
-    {
-      g_autoptr(RdCrmChangePage) page = changes (f, RD_CRM_KIND_INDIVIDUAL, mark, after, 2, &error);
-
-      g_assert_no_error (error);
-      pages++;
-      for (guint i = 0; i < page->changes->len; i++)
-        {
-          RdCrmChange *c = page->changes->pdata[i];
-
-          g_assert_cmpstr (c->write_date, ==, "2030-01-01 00:00:00");
-          g_assert_true (c->active);
-          g_assert_cmpint (c->kind, ==, RD_CRM_KIND_INDIVIDUAL);
-          g_assert_cmpstr (c->numbers[0], ==, "+86 139 0000 000");
-          g_assert_false (g_hash_table_contains (seen, &c->id));
-          g_hash_table_add (seen, g_memdup2 (&c->id, sizeof c->id));
-          if (c->id == ids[1])
-            g_assert_cmpstr (c->country_code, ==, "CN");
-          if (c->id == ids[0])
-            g_assert_null (c->country_code);
-        }
-      g_free (mark);
-      mark = g_strdup (page->next_mark);
-      after = page->next_after_id;
-      if (!page->more)
-        break;
-      g_assert_cmpuint (pages, <, 10);
-    }
-  g_assert_cmpuint (g_hash_table_size (seen), ==, 5);
-  g_assert_cmpuint (pages, ==, 3);
-
-  /* archiving is a change: it comes back with active = FALSE */
-  rd_sim_odoo_set_clock (f->sim, t + 10);
-  rd_sim_odoo_archive (f->sim, "res.partner", ids[2]);
-  {
-    g_autoptr(RdCrmChangePage) page = changes (f, RD_CRM_KIND_INDIVIDUAL, mark, after, 50, &error);
-    RdCrmChange *c;
-
-    g_assert_no_error (error);
-    g_assert_cmpuint (page->changes->len, ==, 1);
-    c = page->changes->pdata[0];
-    g_assert_cmpint (c->id, ==, ids[2]);
-    g_assert_false (c->active);
-    g_assert_false (page->more);
-  }
-  /* companies and leads are listed separately; mixed kinds are refused */
-  {
-    g_autoptr(RdCrmChangePage) page = changes (f, RD_CRM_KIND_LEAD, NULL, 0, 100, &error);
-    g_autoptr(RdCrmChangePage) bad = NULL;
-
-    g_assert_no_error (error);
-    g_assert_cmpuint (page->changes->len, ==, 1);
-    g_assert_cmpint (((RdCrmChange *) page->changes->pdata[0])->kind, ==, RD_CRM_KIND_LEAD);
-    bad = changes (f, RD_CRM_KIND_ALL, NULL, 0, 100, &error);
-    g_assert_error (error, RD_ERROR, RD_ERROR_INVALID_INPUT);
-    g_clear_error (&error);
-    bad = changes (f, RD_CRM_KIND_COMPANY, "yesterday", 0, 100, &error);
-    g_assert_error (error, RD_ERROR, RD_ERROR_INVALID_INPUT);
-  }
+  rd_crm_list_ids_async (f->crm, kinds, first, end, NULL, crm_test_store_result, &res);
+  out = rd_crm_list_ids_finish (f->crm, crm_test_wait (&res), error);
+  g_object_unref (res);
+  return out;
 }
 
-/* The first enumeration pages by id, then hands over to the incremental pass from where it began,
- * so a record written during it behind the cursor is read again. */
+static RdCrmIdBounds *
+bounds (Fixture *f, RdCrmKind kinds, GError **error)
+{
+  GAsyncResult *res = NULL;
+  RdCrmIdBounds *out;
+
+  rd_crm_get_id_bounds_async (f->crm, kinds, NULL, crm_test_store_result, &res);
+  out = rd_crm_get_id_bounds_finish (f->crm, crm_test_wait (&res), error);
+  g_object_unref (res);
+  return out;
+}
+
+static RdCrmChange *
+change_with_id (RdCrmChangePage *page, gint64 id)
+{
+  for (guint i = 0; i < page->changes->len; i++)
+    if (((RdCrmChange *) page->changes->pdata[i])->id == id)
+      return page->changes->pdata[i];
+  return NULL;
+}
+
 static void
-test_changes_first_enumeration (Fixture *f, gconstpointer data)
+assert_ascending (RdCrmChangePage *page)
+{
+  for (guint i = 1; i < page->changes->len; i++)
+    g_assert_cmpint (((RdCrmChange *) page->changes->pdata[i - 1])->id, <,
+                     ((RdCrmChange *) page->changes->pdata[i])->id);
+}
+
+#define CONTACTS (RD_CRM_KIND_INDIVIDUAL | RD_CRM_KIND_COMPANY)
+
+static void
+test_enum_records (Fixture *f, gconstpointer data)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *mark = NULL;
-  gint64 after = 0, last_id = 0, t = 1893456000;
-  gint64 ids[5];
-  gboolean in_first = TRUE, archived_seen = FALSE, archived = FALSE;
-  guint pages = 0, seen = 0;
+  const RdCrmInfo *info = rd_crm_get_info (f->crm);
+  gint64 t = 1893456000;   /* 2030-01-01 */
+  RdCrmRecordQuery q = { .kinds = CONTACTS, .first_id = f->acme, .end_id = f->emily + 1 };
+  g_autoptr(RdCrmChangePage) page = NULL;
+  g_autoptr(RdCrmIdBounds) b = NULL;
+  RdCrmChange *c;
+  gint64 fresh;
 
+  /* Partners share one id space (individuals and companies); leads have their own. */
+  g_assert_cmpint (info->id_spaces[0], ==, CONTACTS);
+  g_assert_cmpint (info->id_spaces[1], ==, RD_CRM_KIND_LEAD);
+  g_assert_cmpint (info->id_spaces[2], ==, RD_CRM_KIND_NONE);
+
+  /* The highest id, archived records included; a mark of the server's clock less a margin. */
   rd_sim_odoo_set_clock (f->sim, t);
-  for (guint i = 0; i < G_N_ELEMENTS (ids); i++)
+  rd_sim_odoo_archive (f->sim, "res.partner", f->emily);
+  b = bounds (f, CONTACTS, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (b->max_id, ==, f->emily);
+  g_assert_cmpstr (b->mark, ==, "2029-12-31 23:59:00");
+
+  /* A range: active records only, by id, every field the index needs. */
+  page = records (f, &q, &error);
+  g_assert_no_error (error);
+  assert_ascending (page);
+  g_assert_cmpuint (page->changes->len, ==, 3);
+  g_assert_null (change_with_id (page, f->emily));   /* archived */
+  g_assert_false (page->more);
+  g_assert_cmpstr (page->next_mark, ==, "2029-12-31 23:59:00");
+  c = change_with_id (page, f->acme);
+  g_assert_cmpint (c->kind, ==, RD_CRM_KIND_COMPANY);
+  g_assert_cmpstr (c->name, ==, "Acme Shanghai Co., Ltd.");
+  g_assert_cmpstr (c->company, ==, "Acme Shanghai Co., Ltd.");
+  g_assert_cmpstr (c->numbers[0], ==, "+86 21 6123 4567");
+  g_assert_cmpstr (c->country_code, ==, "CN");
+  g_assert_true (c->active);
+  g_assert_nonnull (c->write_date);
+  c = change_with_id (page, f->li_wei);
+  g_assert_cmpint (c->kind, ==, RD_CRM_KIND_INDIVIDUAL);
+  g_assert_cmpstr (c->name, ==, "Acme Shanghai Co., Ltd., Li Wei");
+  g_assert_cmpstr (c->company, ==, "Acme Shanghai Co., Ltd.");
+  if (info->has_mobile)
+    g_assert_cmpstr (c->numbers[0], ==, "+86 138 0013 8000");
+  c = change_with_id (page, f->wang_fang);
+  g_assert_cmpstr (c->numbers[0], ==, "021 6123 4568");
+  /* Created under Acme without a country of her own: she has the company's (as in Odoo 17). */
+  g_assert_cmpstr (c->country_code, ==, "CN");
+  g_clear_pointer (&page, rd_crm_change_page_free);
+
+  /* One kind of the space only. */
+  q.kinds = RD_CRM_KIND_COMPANY;
+  page = records (f, &q, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (page->changes->len, ==, 1);
+  g_assert_cmpint (((RdCrmChange *) page->changes->pdata[0])->id, ==, f->acme);
+  g_clear_pointer (&page, rd_crm_change_page_free);
+  /* From 16, stored names and many2one as bare ids (no name computed per record); the countries
+   * were read once, so this was the last request. */
+  if (at_least (f->version, 16, 0))
     {
-      g_autofree char *name = g_strdup_printf ("Enum %u", i);
-      ids[i] = rd_sim_odoo_add_partner (f->sim, name, "+86 139 0000 0001", NULL, FALSE, 0, NULL);
+      g_assert_nonnull (strstr (rd_sim_odoo_last_request (f->sim), "\"load\":\"\""));
+      g_assert_null (strstr (rd_sim_odoo_last_request (f->sim), "display_name"));
     }
-  for (;;)
+  else
+    g_assert_null (strstr (rd_sim_odoo_last_request (f->sim), "\"load\""));
+  q.kinds = RD_CRM_KIND_LEAD;
+  q.first_id = 1;
+  q.end_id = 0;
+  page = records (f, &q, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (page->changes->len, ==, 1);
+  c = page->changes->pdata[0];
+  g_assert_cmpint (c->kind, ==, RD_CRM_KIND_LEAD);
+  g_assert_cmpstr (c->company, ==, "Pearl Delta Imports");
+  g_clear_pointer (&page, rd_crm_change_page_free);
+
+  /* A limit cuts the answer short and says where to go on. */
+  q = (RdCrmRecordQuery) { .kinds = CONTACTS, .first_id = f->acme, .end_id = f->emily + 1, .limit = 2 };
+  page = records (f, &q, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (page->changes->len, ==, 2);
+  g_assert_true (page->more);
+  g_assert_cmpint (page->next_after_id, ==, ((RdCrmChange *) page->changes->pdata[1])->id);
+  g_clear_pointer (&page, rd_crm_change_page_free);
+
+  /* Written after a mark, inside the range; plus whatever is newer than an id. */
+  rd_sim_odoo_set_clock (f->sim, t + 600);
+  rd_sim_odoo_set_phone (f->sim, "res.partner", f->wang_fang, "021 6123 9999");
+  fresh = rd_sim_odoo_add_partner (f->sim, "New Person", "+86 139 1111 2222", NULL, FALSE, 0, NULL);
+  q = (RdCrmRecordQuery) { .kinds = CONTACTS, .first_id = f->acme, .end_id = f->emily + 1, .since = b->mark };
+  page = records (f, &q, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (page->changes->len, ==, 1);
+  g_assert_cmpint (((RdCrmChange *) page->changes->pdata[0])->id, ==, f->wang_fang);
+  g_clear_pointer (&page, rd_crm_change_page_free);
+  q.newer_than = f->emily;
+  page = records (f, &q, &error);
+  g_assert_no_error (error);
+  assert_ascending (page);
+  g_assert_cmpuint (page->changes->len, ==, 2);
+  g_assert_nonnull (change_with_id (page, f->wang_fang));
+  g_assert_nonnull (change_with_id (page, fresh));
+  g_clear_pointer (&page, rd_crm_change_page_free);
+  /* New records only: an empty range. */
+  q = (RdCrmRecordQuery) { .kinds = CONTACTS, .first_id = 1, .end_id = 1, .newer_than = f->emily };
+  page = records (f, &q, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (page->changes->len, ==, 1);
+  g_assert_cmpint (((RdCrmChange *) page->changes->pdata[0])->id, ==, fresh);
+  g_clear_pointer (&page, rd_crm_change_page_free);
+
+  /* Both spaces at once, or a mark that is not a stamp, are refused. */
+  q = (RdCrmRecordQuery) { .kinds = RD_CRM_KIND_ALL, .first_id = 1 };
+  page = records (f, &q, &error);
+  g_assert_null (page);
+  g_assert_error (error, RD_ERROR, RD_ERROR_INVALID_INPUT);
+  g_clear_error (&error);
+  q = (RdCrmRecordQuery) { .kinds = CONTACTS, .first_id = 1, .since = "yesterday" };
+  page = records (f, &q, &error);
+  g_assert_null (page);
+  g_assert_error (error, RD_ERROR, RD_ERROR_INVALID_INPUT);
+}
+
+/* Ids only, ascending: what is missing was deleted or archived. */
+static void
+test_enum_ids (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) all = NULL;
+  g_autoptr(GArray) range = NULL;
+  g_autoptr(GArray) leads = NULL;
+  gboolean has_li = FALSE, has_wang = FALSE, has_emily = FALSE;
+
+  rd_sim_odoo_archive (f->sim, "res.partner", f->li_wei);
+  rd_sim_odoo_delete (f->sim, "res.partner", f->wang_fang);
+  all = ids (f, CONTACTS, 1, 0, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < all->len; i++)
     {
-      g_autoptr(RdCrmChangePage) page = changes (f, RD_CRM_KIND_INDIVIDUAL, mark, after, 2, &error);
+      gint64 id = g_array_index (all, gint64, i);
 
-      g_assert_no_error (error);
-      g_assert_cmpuint (++pages, <, 100);
-      for (guint i = 0; i < page->changes->len; i++)
-        {
-          RdCrmChange *c = page->changes->pdata[i];
-
-          if (in_first)
-            {
-              g_assert_cmpint (c->id, >, last_id);   /* by id */
-              last_id = c->id;
-              for (guint k = 0; k < G_N_ELEMENTS (ids); k++)
-                seen += c->id == ids[k];
-            }
-          else if (c->id == ids[0] && !c->active)
-            archived_seen = TRUE;
-        }
-      g_free (mark);
-      mark = g_strdup (page->next_mark);
-      after = page->next_after_id;
-      g_assert_nonnull (mark);
-      if (in_first && !g_str_has_prefix (mark, "init:"))
-        in_first = FALSE;   /* handed over: a plain stamp from now on */
-      /* Behind the cursor, someone archives the first record while the enumeration runs. */
-      if (!archived && last_id > ids[0])
-        {
-          rd_sim_odoo_set_clock (f->sim, t + 100);
-          rd_sim_odoo_archive (f->sim, "res.partner", ids[0]);
-          archived = TRUE;
-        }
-      if (!page->more)
-        break;
+      if (i > 0)
+        g_assert_cmpint (g_array_index (all, gint64, i - 1), <, id);
+      has_li |= id == f->li_wei;
+      has_wang |= id == f->wang_fang;
+      has_emily |= id == f->emily;
     }
-  g_assert_cmpuint (seen, ==, G_N_ELEMENTS (ids));
-  g_assert_false (in_first);
-  g_assert_true (archived_seen);
+  g_assert_false (has_li);
+  g_assert_false (has_wang);
+  g_assert_true (has_emily);
 
-  /* A mark that is not one of ours is refused. */
-  {
-    g_autoptr(RdCrmChangePage) bad = changes (f, RD_CRM_KIND_INDIVIDUAL, "init:soon", 0, 10, &error);
+  range = ids (f, CONTACTS, f->acme, f->emily, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (range->len, ==, 1);
+  g_assert_cmpint (g_array_index (range, gint64, 0), ==, f->acme);
+  g_assert_cmpuint (rd_sim_odoo_count_calls (f->sim, "res.partner", "search"), ==, 2);   /* ids only */
 
-    g_assert_null (bad);
-    g_assert_error (error, RD_ERROR, RD_ERROR_INVALID_INPUT);
-  }
+  leads = ids (f, RD_CRM_KIND_LEAD, 1, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (leads->len, ==, 1);
+  g_assert_cmpint (g_array_index (leads, gint64, 0), ==, f->lead);
 }
 
 /* ---- URLs --------------------------------------------------------------- */
@@ -1050,8 +1115,8 @@ main (int argc, char **argv)
     { "has-callback", test_has_callback },
     { "users", test_users },
     { "authenticate-user", test_authenticate_user },
-    { "changes", test_changes },
-    { "changes-first-enumeration", test_changes_first_enumeration },
+    { "enum-records", test_enum_records },
+    { "enum-ids", test_enum_ids },
     { "urls", test_urls },
     { "misbehaviour", test_misbehaviour },
     { "timeout", test_timeout },

@@ -8,6 +8,7 @@
 #include "crm/odoo/rd-odoo-logger.h"
 #include "crm/odoo/rd-odoo-lookup.h"
 #include "crm/odoo/rd-odoo-records.h"
+#include "crm/odoo/rd-odoo-rows.h"
 #include "crm/odoo/rd-odoo-json.h"
 #include "core/rd-error.h"
 
@@ -330,6 +331,94 @@ test_records (void)
   g_assert_null (none);
 }
 
+/* The fast page reader (rd-odoo-rows.h): what it reads, it reads as the general path does; what
+ * it does not know it leaves to the general path. */
+static void
+test_fast_rows (void)
+{
+  static const char *accepted[] = {
+    "{\"jsonrpc\": \"2.0\", \"id\": 7, \"result\": ["
+    " {\"id\": 3, \"complete_name\": \"Acme, Li Lei\", \"is_company\": false, \"commercial_company_name\": \"Acme\","
+    "  \"phone\": \"+86 138 0013 8000\", \"mobile\": \"  139\\u00a0\", \"country_id\": 48, \"write_date\": \"2024-01-02 03:04:05\"},"
+    " {\"id\": 4, \"complete_name\": false, \"is_company\": true, \"commercial_company_name\": null, \"phone\": \"\","
+    "  \"mobile\": false, \"country_id\": [233, \"United States\"], \"write_date\": false, \"active\": false,"
+    "  \"extra\": {\"nested\": [1, -2, \"x\", true, null, {}]}},"
+    " {\"id\": 9, \"complete_name\": \"\\\"Q\\\" \\\\ \\/ \\b\\f\\n\\r\\t \\u00e9\\u4e2d \u674e\", \"country_id\": false}"
+    "], \"error\": null}",
+    "[]",
+    "{\"result\": [], \"jsonrpc\": \"2.0\"}",
+  };
+  static const char *refused[] = {
+    "{\"jsonrpc\": \"2.0\", \"id\": 1, \"error\": {\"code\": 200, \"message\": \"Odoo Server Error\"}}",
+    "{\"jsonrpc\": \"2.0\", \"id\": 1}",
+    "{\"result\": [{\"id\": 1, \"complete_name\": \"a\", \"complete_name\": \"b\"}]}",     /* a member twice */
+    "{\"result\": [{\"id\": 1, \"complete_name\": \"a\\u0000b\"}]}",                        /* NUL */
+    "{\"result\": [{\"id\": 1, \"complete_name\": \"\\ud83d\\ude00\"}]}",                   /* surrogates */
+    "{\"result\": [{\"id\": 1.0, \"complete_name\": \"a\"}]}",                              /* not an integer */
+    "{\"result\": [{\"id\": 1, \"complete_name\": \"a\", \"x\": 1e5}]}",
+    "{\"result\": [{\"id\": 0, \"complete_name\": \"a\"}]}",
+    "{\"result\": [{\"id\": 1, \"display_name\": \"a\"}]}",                                 /* not the lean fields */
+    "{\"result\": [{\"id\": 1, \"complete_name\": 5}]}",                                    /* wrong type */
+    "{\"result\": [{\"id\": 1, \"complete_name\": \"a\", \"is_company\": 1}]}",
+    "{\"result\": [{\"id\": 1, \"complete_name\": \"a\"}]} x",                              /* trailing text */
+    "{\"result\": [{\"id\": 1, \"complete_name\": \"a\"},]}",
+    "{\"result\": [{\"id\": 01, \"complete_name\": \"a\"}]}",
+    "{\"result\": [{\"id\": 1, \"complete_name\": \"tab\there\"}]}",                       /* raw control character */
+    "{\"result\": [{\"id\": 99999999999999999999, \"complete_name\": \"a\"}]}",
+    "{\"result\": [1]}",
+    "{\"result\": {}}",
+    "{\"result\": [], \"result\": []}",
+  };
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(GPtrArray) page = NULL;
+  g_autoptr(GString) deep = g_string_new ("{\"result\": [{\"id\": 1, \"complete_name\": \"a\", \"x\": ");
+  RdCrmChange *c;
+
+  for (guint i = 0; i < G_N_ELEMENTS (accepted); i++)
+    g_assert_true (rd_odoo_fuzz_rows (accepted[i], strlen (accepted[i]), accepted[i][0] == '['));
+  for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
+    {
+      g_test_message ("refused: %s", refused[i]);
+      g_assert_false (rd_odoo_fuzz_rows (refused[i], strlen (refused[i]), FALSE));
+    }
+  /* Not valid UTF-8, nested deeper than the general parser allows, another HTTP status, a kind
+   * not asked for. */
+  g_assert_false (rd_odoo_fuzz_rows ("{\"result\": [{\"id\": 1, \"complete_name\": \"\xff\"}]}", 47, FALSE));
+  for (guint i = 0; i < 70; i++)
+    g_string_append_c (deep, '[');
+  for (guint i = 0; i < 70; i++)
+    g_string_append_c (deep, ']');
+  g_string_append (deep, "}]}");
+  g_assert_false (rd_odoo_fuzz_rows (deep->str, deep->len, FALSE));
+  g_assert_null (rd_odoo_rows_read (accepted[0], strlen (accepted[0]), 500, FALSE, RD_CRM_KIND_ALL, ids));
+  g_assert_null (rd_odoo_rows_read (accepted[0], strlen (accepted[0]), 200, FALSE, RD_CRM_KIND_COMPANY, ids));
+  g_assert_cmpuint (ids->len, ==, 0);
+
+  /* What the first page reads as. */
+  page = rd_odoo_rows_read (accepted[0], strlen (accepted[0]), 200, FALSE, RD_CRM_KIND_INDIVIDUAL | RD_CRM_KIND_COMPANY, ids);
+  g_assert_nonnull (page);
+  g_assert_cmpuint (page->len, ==, 3);
+  c = page->pdata[0];
+  g_assert_cmpint (c->id, ==, 3);
+  g_assert_cmpint (c->kind, ==, RD_CRM_KIND_INDIVIDUAL);
+  g_assert_cmpstr (c->name, ==, "Acme, Li Lei");
+  g_assert_cmpstr (c->company, ==, "Acme");
+  g_assert_cmpstr (c->numbers[0], ==, "+86 138 0013 8000");
+  g_assert_cmpstr (c->numbers[1], ==, "139\u00a0");   /* only ASCII white space is trimmed */
+  g_assert_true (c->active);
+  g_assert_cmpint (g_array_index (ids, gint64, 0), ==, 48);
+  c = page->pdata[1];
+  g_assert_cmpint (c->kind, ==, RD_CRM_KIND_COMPANY);
+  g_assert_cmpstr (c->name, ==, "Contact 4");
+  g_assert_null (c->company);
+  g_assert_null (c->numbers[0]);
+  g_assert_false (c->active);
+  g_assert_cmpint (g_array_index (ids, gint64, 1), ==, 233);
+  c = page->pdata[2];
+  g_assert_cmpstr (c->name, ==, "\"Q\" \\ / \b\f\n\r\t \u00e9\u4e2d \u674e");
+  g_assert_cmpint (g_array_index (ids, gint64, 2), ==, 0);
+}
+
 static void
 test_urls (void)
 {
@@ -393,6 +482,7 @@ main (int argc, char **argv)
   g_test_add_func ("/crm/parse/domains", test_domains);
   g_test_add_func ("/crm/parse/quality-ranking", test_quality_and_ranking);
   g_test_add_func ("/crm/parse/records", test_records);
+  g_test_add_func ("/crm/parse/fast-rows", test_fast_rows);
   g_test_add_func ("/crm/parse/urls", test_urls);
   g_test_add_func ("/crm/parse/log-text", test_log_text);
   g_test_add_func ("/crm/parse/fuzz-entry", test_fuzz_entry);

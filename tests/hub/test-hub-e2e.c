@@ -36,8 +36,13 @@ teardown (Fixture *f, gconstpointer data)
       rd_agent_client_stop (f->agent);
       g_clear_object (&f->agent);
     }
-  g_clear_object (&f->hub);
-  hub_wait_ms (50);
+  {
+    gpointer weak = f->hub;
+    g_object_add_weak_pointer (weak, &weak);
+    g_clear_object (&f->hub);
+    hub_wait_ms (50);
+    g_printerr ("HUB %s\n", weak == NULL ? "FREED" : "ALIVE");
+  }
   g_ptr_array_unref (f->calls);
   g_ptr_array_unref (f->matches);
   hub_sims_stop (&f->sims);
@@ -587,6 +592,47 @@ test_deleted_record (Fixture *f, gconstpointer data)
     g_assert_cmpuint (local->len, ==, 1);
     g_assert_cmpint (((RdCrmMatch *) local->pdata[0])->id, ==, successor);
   }
+}
+
+static gboolean
+not_indexed (RdHub *hub, const char *text)
+{
+  g_autoptr(RdPhoneNumber) number = rd_hub_parse_number (hub, text, NULL);
+  g_autoptr(GPtrArray) local = rd_hub_lookup_local (hub, number);
+
+  return local->len == 0;
+}
+
+static gboolean
+both_gone (gpointer data)
+{
+  Fixture *f = data;
+
+  return not_indexed (f->hub, "+86 138 0013 8000") && not_indexed (f->hub, LEAD_NUMBER);
+}
+
+/* Deleted and archived in Odoo, and never called since: the periodic reconciliation drops them
+ * from the index, so nobody pops a record that no longer exists. */
+static void
+test_deleted_leaves_index (Fixture *f, gconstpointer data)
+{
+  g_autofree char *call_id = NULL;
+  RdAgentCall *call;
+
+  bind_team (f);
+  connect_agent (f, "2001");
+  g_assert_false (not_indexed (f->hub, "+86 138 0013 8000"));
+  g_assert_false (not_indexed (f->hub, LEAD_NUMBER));
+  rd_sim_odoo_delete (f->sims.odoo, "res.partner", f->sims.li_lei);
+  rd_sim_odoo_archive (f->sims.odoo, "crm.lead", f->sims.lead);
+  rd_hub_set_index_reconcile (f->hub, 1);
+  g_assert_true (hub_wait_until (both_gone, f, 10000));
+  g_assert_false (not_indexed (f->hub, ACME_NUMBER));   /* the others stay */
+  call_id = rd_sim_pbx_play_inbound (f->sims.pbx, "+86 138 0013 8000", "01088880000", ring_2001, NULL, 200, 0);
+  call = wait_call (f, call_id, "ringing");
+  g_assert_nonnull (call);
+  g_assert_null (call->match);
+  rd_hub_set_index_reconcile (f->hub, 0);
 }
 
 /* ---- auto-create -------------------------------------------------------------------- */
@@ -1345,6 +1391,7 @@ main (int argc, char **argv)
   g_test_add ("/hub/e2e/dial-from-elsewhere", Fixture, NULL, setup, test_dial_from_elsewhere, teardown);
   g_test_add ("/hub/e2e/call-logs", Fixture, NULL, setup, test_call_logs, teardown);
   g_test_add ("/hub/e2e/deleted-record", Fixture, NULL, setup, test_deleted_record, teardown);
+  g_test_add ("/hub/e2e/deleted-leaves-index", Fixture, NULL, setup, test_deleted_leaves_index, teardown);
   g_test_add ("/hub/e2e/autocreate", Fixture, NULL, setup, test_autocreate, teardown);
   g_test_add ("/hub/e2e/sync-and-disconnect", Fixture, NULL, setup, test_sync, teardown);
   g_test_add ("/hub/e2e/sync-numbers", Fixture, NULL, setup, test_sync_numbers, teardown);

@@ -4,6 +4,7 @@
 
 #include "core/rd-error.h"
 #include "hub/rd-bindings.h"
+#include "hub/rd-flow-window.h"
 #include "hub/rd-hub-config.h"
 #include "hub/rd-phone-index.h"
 #include "hub/rd-secrets.h"
@@ -57,8 +58,6 @@ test_phone_index_basics (void)
   g_autoptr(RdPhoneIndex) index = NULL;
   g_autoptr(GPtrArray) page = g_ptr_array_new_with_free_func ((GDestroyNotify) rd_crm_change_free);
   g_autoptr(GPtrArray) matches = NULL;
-  g_autofree char *cursor = NULL;
-  gint64 after_id = 0;
 
   g_assert_no_error (error);
   index = rd_phone_index_new (store, &error);
@@ -76,7 +75,7 @@ test_phone_index_basics (void)
   g_ptr_array_add (page, change_new (0, 5, "Nobody", NULL, (const char *[]) { "+8613900000000", NULL }, NULL));
   g_ptr_array_add (page, change_new (RD_CRM_KIND_INDIVIDUAL, -1, "Negative", NULL,
                                      (const char *[]) { "+8613900000001", NULL }, NULL));
-  g_assert_true (rd_phone_index_apply (index, RD_CRM_KIND_INDIVIDUAL, page, "2024-01-04", 9, &error));
+  g_assert_true (rd_phone_index_apply (index, RD_CRM_KIND_ALL, page, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (rd_phone_index_count_numbers (index), ==, 4);
 
@@ -99,19 +98,13 @@ test_phone_index_basics (void)
   g_assert_cmpuint (matches->len, ==, 0);
   g_clear_pointer (&matches, g_ptr_array_unref);
 
-  cursor = rd_phone_index_get_cursor (index, RD_CRM_KIND_INDIVIDUAL, &after_id);
-  g_assert_cmpstr (cursor, ==, "2024-01-04");
-  g_assert_cmpint (after_id, ==, 9);
-  g_clear_pointer (&cursor, g_free);
-  g_assert_null (rd_phone_index_get_cursor (index, RD_CRM_KIND_LEAD, NULL));
-
   /* A change replaces the record's numbers; an archived record leaves. */
   g_ptr_array_set_size (page, 0);
   g_ptr_array_add (page, change_new (RD_CRM_KIND_INDIVIDUAL, 7, "Li Lei", NULL,
                                      (const char *[]) { "+86 139 0000 0000", NULL }, "2024-02-01"));
   g_ptr_array_add (page, change_new (RD_CRM_KIND_LEAD, 9, "Lead", NULL, (const char *[]) { "+8613800138000", NULL }, NULL));
   ((RdCrmChange *) page->pdata[1])->active = FALSE;
-  g_assert_true (rd_phone_index_apply (index, RD_CRM_KIND_INDIVIDUAL, page, NULL, 0, &error));
+  g_assert_true (rd_phone_index_apply (index, RD_CRM_KIND_ALL, page, &error));
   matches = lookup (index, "+8613800138000", "CN");
   g_assert_cmpuint (matches->len, ==, 1);
   g_assert_cmpint (((RdCrmMatch *) matches->pdata[0])->kind, ==, RD_CRM_KIND_COMPANY);
@@ -120,9 +113,6 @@ test_phone_index_basics (void)
   g_assert_cmpuint (matches->len, ==, 1);
   g_assert_cmpint (((RdCrmMatch *) matches->pdata[0])->id, ==, 7);
   g_clear_pointer (&matches, g_ptr_array_unref);
-  /* The cursor was not moved by a page without a mark. */
-  cursor = rd_phone_index_get_cursor (index, RD_CRM_KIND_INDIVIDUAL, NULL);
-  g_assert_cmpstr (cursor, ==, "2024-01-04");
 
   /* Withheld and internal numbers never match. */
   matches = lookup (index, "anonymous", "CN");
@@ -157,6 +147,254 @@ test_phone_index_put_match (void)
   g_assert_cmpuint (matches->len, ==, 1);
   g_assert_cmpint (((RdCrmMatch *) matches->pdata[0])->id, ==, 42);
   g_assert_cmpstr (((RdCrmMatch *) matches->pdata[0])->name, ==, match.name);
+}
+
+/* Individuals and companies of a CRM that keeps them in one id space: a contact that becomes a
+ * company replaces its old entry; spaces are reconciled by id ranges; the number count stays
+ * right without scanning. */
+static void
+test_phone_index_spaces (void)
+{
+  static const RdCrmKind spaces[4] = { RD_CRM_KIND_INDIVIDUAL | RD_CRM_KIND_COMPANY, RD_CRM_KIND_LEAD, 0, 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RdStore) store = rd_store_open (":memory:", &error);
+  g_autoptr(RdPhoneIndex) index = rd_phone_index_new (store, &error);
+  g_autoptr(GPtrArray) page = g_ptr_array_new_with_free_func ((GDestroyNotify) rd_crm_change_free);
+  g_autoptr(GPtrArray) matches = NULL;
+  g_autoptr(GArray) ids = NULL;
+  g_autoptr(GArray) gone = g_array_new (FALSE, FALSE, sizeof (gint64));
+  gint64 id;
+
+  g_assert_no_error (error);
+  rd_phone_index_set_region (index, "CN");
+  rd_phone_index_set_id_spaces (index, spaces);
+  g_assert_cmpint (rd_phone_index_space_of (index, RD_CRM_KIND_COMPANY), ==, spaces[0]);
+  g_assert_cmpint (rd_phone_index_space_of (index, RD_CRM_KIND_LEAD), ==, RD_CRM_KIND_LEAD);
+
+  for (guint i = 1; i <= 6; i++)
+    {
+      g_autofree char *phone = g_strdup_printf ("+86 139 0000 000%u", i);
+
+      g_ptr_array_add (page, change_new (RD_CRM_KIND_INDIVIDUAL, i * 10, "Person", NULL,
+                                         (const char *[]) { phone, NULL }, "2024-01-01 00:00:00"));
+    }
+  g_ptr_array_add (page, change_new (RD_CRM_KIND_LEAD, 20, "Lead twenty", NULL,
+                                     (const char *[]) { "+86 139 0000 0099", NULL }, "2024-01-01 00:00:00"));
+  g_assert_true (rd_phone_index_apply (index, spaces[0], page, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (rd_phone_index_count_numbers (index), ==, 6);   /* the lead is not of this space */
+  g_ptr_array_set_size (page, 0);
+  g_ptr_array_add (page, change_new (RD_CRM_KIND_LEAD, 20, "Lead twenty", NULL,
+                                     (const char *[]) { "+86 139 0000 0099", NULL }, "2024-01-01 00:00:00"));
+  g_assert_true (rd_phone_index_apply (index, RD_CRM_KIND_LEAD, page, &error));
+  g_assert_cmpuint (rd_phone_index_count_numbers (index), ==, 7);
+
+  /* Person 20 becomes a company with another number: one entry, the new one. */
+  g_ptr_array_set_size (page, 0);
+  g_ptr_array_add (page, change_new (RD_CRM_KIND_COMPANY, 20, "Now a company", NULL,
+                                     (const char *[]) { "+86 21 6123 4567", NULL }, "2024-02-01 00:00:00"));
+  g_assert_true (rd_phone_index_apply (index, spaces[0], page, &error));
+  matches = lookup (index, "+86 139 0000 0002", "CN");
+  g_assert_cmpuint (matches->len, ==, 0);
+  g_clear_pointer (&matches, g_ptr_array_unref);
+  matches = lookup (index, "021 6123 4567", "CN");
+  g_assert_cmpuint (matches->len, ==, 1);
+  g_assert_cmpint (((RdCrmMatch *) matches->pdata[0])->kind, ==, RD_CRM_KIND_COMPANY);
+  g_clear_pointer (&matches, g_ptr_array_unref);
+  /* Lead 20 is another space: untouched. */
+  matches = lookup (index, "+86 139 0000 0099", "CN");
+  g_assert_cmpuint (matches->len, ==, 1);
+  g_clear_pointer (&matches, g_ptr_array_unref);
+  g_assert_cmpuint (rd_phone_index_count_numbers (index), ==, 7);
+
+  /* Ids of a space in a range, and dropping some. */
+  ids = rd_phone_index_list_ids (index, spaces[0], 20, 50, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (ids->len, ==, 3);
+  g_assert_cmpint (g_array_index (ids, gint64, 0), ==, 20);
+  g_assert_cmpint (g_array_index (ids, gint64, 2), ==, 40);
+  g_clear_pointer (&ids, g_array_unref);
+  ids = rd_phone_index_list_ids (index, spaces[0], 1, 0, &error);
+  g_assert_cmpuint (ids->len, ==, 6);
+  g_clear_pointer (&ids, g_array_unref);
+  id = 20;
+  g_array_append_val (gone, id);
+  id = 60;
+  g_array_append_val (gone, id);
+  g_assert_true (rd_phone_index_forget_ids (index, spaces[0], gone, &error));
+  g_assert_no_error (error);
+  ids = rd_phone_index_list_ids (index, spaces[0], 1, 0, &error);
+  g_assert_cmpuint (ids->len, ==, 4);
+  g_clear_pointer (&ids, g_array_unref);
+  matches = lookup (index, "+86 139 0000 0099", "CN");   /* the lead with the same id stays */
+  g_assert_cmpuint (matches->len, ==, 1);
+  g_clear_pointer (&matches, g_ptr_array_unref);
+  g_assert_cmpuint (rd_phone_index_count_numbers (index), ==, 5);
+
+  /* The cached count equals a fresh count (a new index object counts from scratch). */
+  {
+    g_autoptr(RdPhoneIndex) again = rd_phone_index_new (store, &error);
+
+    g_assert_cmpuint (rd_phone_index_count_numbers (again), ==, 5);
+  }
+}
+
+static void
+test_phone_index_space_state (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RdStore) store = rd_store_open (":memory:", &error);
+  g_autoptr(RdPhoneIndex) index = rd_phone_index_new (store, &error);
+  g_autoptr(RdIndexSpace) got = NULL;
+  RdIndexSpace state = { TRUE, 1001, 1000, 1200, (char *) "2024-01-01 00:00:00", NULL, 101, 51 };
+
+  g_assert_no_error (error);
+  g_assert_null (rd_phone_index_get_space (index, RD_CRM_KIND_LEAD));
+  g_assert_true (rd_phone_index_set_space (index, RD_CRM_KIND_LEAD, &state, &error));
+  g_assert_no_error (error);
+  got = rd_phone_index_get_space (index, RD_CRM_KIND_LEAD);
+  g_assert_nonnull (got);
+  g_assert_true (got->filled);
+  g_assert_cmpint (got->fill_next, ==, 1001);
+  g_assert_cmpint (got->fill_end, ==, 1000);
+  g_assert_cmpint (got->max_id, ==, 1200);
+  g_assert_cmpstr (got->mark, ==, "2024-01-01 00:00:00");
+  g_assert_null (got->next_mark);
+  g_assert_cmpint (got->sweep_id, ==, 101);
+  g_assert_cmpint (got->reconcile_id, ==, 51);
+  g_assert_true (rd_phone_index_clear (index, &error));
+  g_assert_null (rd_phone_index_get_space (index, RD_CRM_KIND_LEAD));
+}
+
+typedef struct {
+  gboolean done;
+  gboolean ok;
+  GError  *error;
+} ApplyWait;
+
+static void
+applied_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  ApplyWait *w = user_data;
+
+  w->ok = rd_phone_index_apply_finish (RD_PHONE_INDEX (source), result, &w->error);
+  w->done = TRUE;
+}
+
+static GPtrArray *
+bulk_page (guint first, guint n)
+{
+  GPtrArray *page = g_ptr_array_new_with_free_func ((GDestroyNotify) rd_crm_change_free);
+
+  for (guint i = first; i < first + n; i++)
+    {
+      g_autofree char *phone = g_strdup_printf ("+86 138 %04u %04u", i / 10000, i % 10000);
+      g_autofree char *name = g_strdup_printf ("Person %u", i);
+
+      g_ptr_array_add (page, change_new (RD_CRM_KIND_INDIVIDUAL, i, name, NULL, (const char *[]) { phone, NULL },
+                                         "2024-01-01 00:00:00"));
+    }
+  return page;
+}
+
+/* Bulk writes off the main loop: to a database file on a second connection from a worker thread,
+ * to an in-memory database in main-loop chunks; a clear() meanwhile stops them. */
+static void
+test_phone_index_apply_async (gconstpointer data)
+{
+  gboolean file = GPOINTER_TO_INT (data);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("rd-index-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "hub.db", NULL);
+  g_autoptr(RdStore) store = rd_store_open (file ? path : ":memory:", &error);
+  g_autoptr(RdPhoneIndex) index = rd_phone_index_new (store, &error);
+  g_autoptr(GPtrArray) page = bulk_page (1, 3000);
+  g_autoptr(GPtrArray) matches = NULL;
+  ApplyWait w = { 0 };
+
+  g_assert_no_error (error);
+  rd_phone_index_set_region (index, "CN");
+  rd_phone_index_apply_async (index, RD_CRM_KIND_INDIVIDUAL, page, NULL, applied_cb, &w);
+  while (!w.done)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_no_error (w.error);
+  g_assert_true (w.ok);
+  g_assert_cmpuint (rd_phone_index_count_numbers (index), ==, 3000);
+  matches = lookup (index, "13800002999", "CN");
+  g_assert_cmpuint (matches->len, ==, 1);
+  g_assert_cmpstr (((RdCrmMatch *) matches->pdata[0])->name, ==, "Person 2999");
+
+  /* Cleared while a batch is being written: it stops, and nothing of it comes back afterwards. */
+  g_clear_pointer (&page, g_ptr_array_unref);
+  page = bulk_page (10001, 20000);
+  w = (ApplyWait) { 0 };
+  rd_phone_index_apply_async (index, RD_CRM_KIND_INDIVIDUAL, page, NULL, applied_cb, &w);
+  g_assert_true (rd_phone_index_clear (index, &error));
+  while (!w.done)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_error (w.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&w.error);
+  g_assert_cmpuint (rd_phone_index_count_numbers (index), ==, 0);
+  {
+    g_autoptr(RdPhoneIndex) again = rd_phone_index_new (store, &error);
+
+    g_assert_cmpuint (rd_phone_index_count_numbers (again), ==, 0);
+  }
+  g_clear_object (&index);
+  g_clear_object (&store);
+  if (file)
+    {
+      g_autofree char *wal = g_strconcat (path, "-wal", NULL);
+      g_autofree char *shm = g_strconcat (path, "-shm", NULL);
+
+      g_unlink (path);
+      g_unlink (wal);
+      g_unlink (shm);
+    }
+  g_rmdir (dir);
+}
+
+/* The flow window (rd-flow-window.h) against a CRM model: @workers requests served at once,
+ * each taking 100 ms for 1000 records; the others queue. */
+static guint
+settle (guint workers, guint max)
+{
+  RdFlowWindow w;
+
+  rd_flow_window_init (&w, max);
+  for (guint round = 0; round < 60; round++)
+    {
+      /* With `size` requests in flight, each waits for ceil(size / workers) service times. */
+      gint64 answer = 100000 * (gint64) ((w.size + workers - 1) / workers);
+
+      for (guint i = 0, n = w.size; i < n; i++)
+        rd_flow_window_answer (&w, answer, 1000);
+    }
+  return w.size;
+}
+
+static void
+test_flow_window (void)
+{
+  RdFlowWindow w;
+
+  g_assert_cmpuint (settle (1, 4), <=, 2);   /* one at a time: never queue more than one behind */
+  g_assert_cmpuint (settle (2, 4), ==, 2);
+  g_assert_cmpuint (settle (8, 4), ==, 4);   /* enough workers: up to the bound */
+  g_assert_cmpuint (settle (8, 1), ==, 1);
+
+  /* Small answers say nothing; an error drops to one and holds a few rounds. */
+  rd_flow_window_init (&w, 4);
+  for (guint i = 0; i < 20; i++)
+    rd_flow_window_answer (&w, 100000, 10);
+  g_assert_cmpuint (w.size, ==, 1);
+  for (guint i = 0; i < 10; i++)
+    rd_flow_window_answer (&w, 100000, 1000);
+  g_assert_cmpuint (w.size, >, 1);
+  rd_flow_window_error (&w);
+  g_assert_cmpuint (w.size, ==, 1);
+  rd_flow_window_answer (&w, 100000, 1000);
+  g_assert_cmpuint (w.size, ==, 1);
 }
 
 static void
@@ -375,6 +613,11 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/hub/phone-index/basics", test_phone_index_basics);
   g_test_add_func ("/hub/phone-index/put-match", test_phone_index_put_match);
+  g_test_add_func ("/hub/phone-index/spaces", test_phone_index_spaces);
+  g_test_add_func ("/hub/phone-index/space-state", test_phone_index_space_state);
+  g_test_add_data_func ("/hub/phone-index/apply-async/file", GINT_TO_POINTER (TRUE), test_phone_index_apply_async);
+  g_test_add_data_func ("/hub/phone-index/apply-async/memory", GINT_TO_POINTER (FALSE), test_phone_index_apply_async);
+  g_test_add_func ("/hub/flow-window", test_flow_window);
   g_test_add_func ("/hub/bindings", test_bindings);
   g_test_add_func ("/hub/secrets", test_secrets);
   g_test_add_func ("/hub/config", test_config);

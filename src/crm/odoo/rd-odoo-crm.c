@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include "rd-odoo-crm.h"
+#include "rd-odoo-enum.h"
 #include "rd-odoo-features.h"
 #include "rd-odoo-json.h"
 #include "rd-odoo-logger.h"
@@ -8,10 +9,6 @@
 #include "rd-odoo-records.h"
 #include "rd-odoo-transport.h"
 #include "core/rd-error.h"
-
-#include <stdio.h>
-
-#define MAX_PAGE 2000
 
 struct _RdOdooCrm
 {
@@ -109,10 +106,6 @@ typedef struct {
   gint64      id;
   char       *login;
   char       *key;
-  char       *since;
-  char       *resume;       /* list_changes: paging by id, then resume from this stamp */
-  gint64      after_id;
-  guint       limit;
   gint64      portal_group;
   gint64      public_group;
   gint64      system_group;
@@ -128,8 +121,6 @@ op_free (Op *op)
   if (op->key != NULL)
     memset (op->key, 0, strlen (op->key));
   g_free (op->key);
-  g_free (op->since);
-  g_free (op->resume);
   g_clear_pointer (&op->rows, g_ptr_array_unref);
   rd_crm_match_free (op->match);
   g_free (op);
@@ -794,234 +785,87 @@ odoo_authenticate_user_finish (RdCrm *crm, GAsyncResult *res, GError **error)
   return uid;
 }
 
-/* ---- changes ------------------------------------------------------------ */
-
-/* The first enumeration of a kind pages by id (`id > after_id`, ordered by id: an index range on the
- * primary key, where ordering a million rows by write_date costs Odoo a full scan and sort per
- * page). Its marks are "init:STAMP", STAMP being where the incremental pass resumes once the ids
- * are done: the newest write_date when the enumeration began, less a margin, so that every record
- * written during it (at any id) is read again. Incremental pages are ordered by (write_date, id). */
-#define INIT_PREFIX "init:"
-#define RESUME_MARGIN_S 60
-#define EPOCH_STAMP "1970-01-01 00:00:00"
+/* ---- enumeration for the phone index (rd-odoo-enum.c) --------------------- */
 
 static void
-on_change_countries (GObject *source, GAsyncResult *result, gpointer user_data)
+on_bounds (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   GTask *task = user_data;
-  RdOdooCrm *self = g_task_get_source_object (task);
-  Op *op = g_task_get_task_data (task);
-  g_autoptr(GError) error = NULL;
-  RdCrmChangePage *page;
-  RdCrmChange *last = NULL;
+  GError *error = NULL;
+  RdCrmIdBounds *bounds = rd_odoo_enum_bounds_finish (result, &error);
 
-  if (!rd_odoo_countries_finish (result, &error))
-    FAIL (task, g_steal_pointer (&error));
-  page = g_new0 (RdCrmChangePage, 1);
-  page->changes = g_ptr_array_new_with_free_func ((GDestroyNotify) rd_crm_change_free);
-  for (guint i = 0; i < op->rows->len; i++)
-    {
-      RdCrmChange *change = rd_odoo_change_from_record (op->rows->pdata[i], op->kind, self->country_codes, &error);
+  if (bounds == NULL)
+    FAIL (task, error);
+  g_task_return_pointer (task, bounds, (GDestroyNotify) rd_crm_id_bounds_free);
+  g_object_unref (task);
+}
 
-      if (change == NULL)
-        {
-          rd_crm_change_page_free (page);
-          FAIL (task, g_steal_pointer (&error));
-        }
-      if (change->country_code != NULL && *change->country_code == '\0')
-        g_clear_pointer (&change->country_code, g_free);
-      g_ptr_array_add (page->changes, change);
-    }
-  if (page->changes->len > 0)
-    last = page->changes->pdata[page->changes->len - 1];
+static void
+on_records (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  GError *error = NULL;
+  RdCrmChangePage *page = rd_odoo_enum_records_finish (result, &error);
 
-  if (op->resume != NULL && last != NULL && page->changes->len >= op->limit)
-    {
-      /* More ids to page. */
-      page->next_mark = g_strconcat (INIT_PREFIX, op->resume, NULL);
-      page->next_after_id = last->id;
-      page->more = TRUE;
-    }
-  else if (op->resume != NULL)
-    {
-      /* The ids are done: go on with what was written meanwhile. */
-      page->next_mark = g_strdup (op->resume);
-      page->next_after_id = 0;
-      page->more = TRUE;
-    }
-  else if (last != NULL)
-    {
-      page->next_mark = g_strdup (last->write_date);
-      page->next_after_id = last->id;
-      page->more = page->changes->len >= op->limit;
-    }
-  else
-    {
-      page->next_mark = g_strdup (op->since);
-      page->next_after_id = op->after_id;
-    }
+  if (page == NULL)
+    FAIL (task, error);
   g_task_return_pointer (task, page, (GDestroyNotify) rd_crm_change_page_free);
   g_object_unref (task);
 }
 
 static void
-on_changes (GObject *source, GAsyncResult *result, gpointer user_data)
+on_ids (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   GTask *task = user_data;
-  RdOdooCrm *self = g_task_get_source_object (task);
-  Op *op = g_task_get_task_data (task);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) reply = rd_odoo_transport_finish (RD_ODOO_TRANSPORT (source), result, &error);
+  GError *error = NULL;
+  GArray *ids = rd_odoo_enum_ids_finish (result, &error);
 
-  if (reply != NULL)
-    op->rows = rd_odoo_records_from_reply (reply, &error);
-  if (op->rows == NULL)
-    FAIL (task, g_steal_pointer (&error));
-  for (guint i = 0; i < op->rows->len; i++)
-    if (rd_odoo_json_get_string (op->rows->pdata[i], "write_date", NULL) == NULL)
-      FAIL (task, g_error_new_literal (RD_ERROR, RD_ERROR_PROTOCOL,
-                                                   "Odoo sent a changed record without write_date"));
-  rd_odoo_countries_async (self->transport, self->country_codes, op->rows,
-                           g_task_get_cancellable (task), on_change_countries, task);
-}
-
-static gboolean
-valid_stamp (const char *since)
-{
-  int y, mo, d, h, mi, s;
-  char tail;
-
-  return sscanf (since, "%4d-%2d-%2d %2d:%2d:%2d%c", &y, &mo, &d, &h, &mi, &s, &tail) == 6 &&
-         strlen (since) == 19;
-}
-
-/* @stamp less RESUME_MARGIN_S, as a stamp; the epoch for anything unreadable. */
-static char *
-resume_stamp (const char *stamp)
-{
-  int y, mo, d, h, mi, s;
-  g_autoptr(GDateTime) t = NULL;
-  g_autoptr(GDateTime) earlier = NULL;
-
-  if (stamp == NULL || !valid_stamp (stamp) ||
-      sscanf (stamp, "%4d-%2d-%2d %2d:%2d:%2d", &y, &mo, &d, &h, &mi, &s) != 6 ||
-      (t = g_date_time_new_utc (y, mo, d, h, mi, s)) == NULL ||
-      (earlier = g_date_time_add_seconds (t, -RESUME_MARGIN_S)) == NULL ||
-      g_date_time_get_year (earlier) < 1970)
-    return g_strdup (EPOCH_STAMP);
-  return g_date_time_format (earlier, "%Y-%m-%d %H:%M:%S");
-}
-
-/* Records of op->kind, archived ones included. */
-static JsonArray *
-changes_domain (Op *op)
-{
-  static const gboolean both[] = { TRUE, FALSE };
-  JsonArray *domain = json_array_new ();
-  JsonArray *actives = json_array_new ();
-
-  for (guint i = 0; i < G_N_ELEMENTS (both); i++)
-    json_array_add_boolean_element (actives, both[i]);
-  rd_odoo_domain_add_leaf (domain, "active", "in", json_node_init_array (json_node_alloc (), actives));
-  json_array_unref (actives);
-  if (op->kind == RD_CRM_KIND_INDIVIDUAL || op->kind == RD_CRM_KIND_COMPANY)
-    rd_odoo_domain_add_leaf (domain, "is_company", "=", rd_odoo_json_bool_new (op->kind == RD_CRM_KIND_COMPANY));
-  return domain;
+  if (ids == NULL)
+    FAIL (task, error);
+  g_task_return_pointer (task, ids, (GDestroyNotify) g_array_unref);
+  g_object_unref (task);
 }
 
 static void
-request_page (RdOdooCrm *self, GTask *task)
-{
-  Op *op = g_task_get_task_data (task);
-  JsonArray *domain = changes_domain (op);
-  g_auto(GStrv) fields = op->kind == RD_CRM_KIND_LEAD ? rd_odoo_lead_fields (self->features)
-                                                      : rd_odoo_partner_fields (self->features);
-  const char *order;
-
-  if (op->resume != NULL)
-    {
-      rd_odoo_domain_add_leaf (domain, "id", ">", rd_odoo_json_int_new (op->after_id));
-      order = "id asc";
-    }
-  else
-    {
-      rd_odoo_domain_add_op (domain, "|");
-      rd_odoo_domain_add_leaf (domain, "write_date", ">", rd_odoo_json_string_new (op->since));
-      rd_odoo_domain_add_op (domain, "&");
-      rd_odoo_domain_add_leaf (domain, "write_date", "=", rd_odoo_json_string_new (op->since));
-      rd_odoo_domain_add_leaf (domain, "id", ">", rd_odoo_json_int_new (op->after_id));
-      order = "write_date asc, id asc";
-    }
-  rd_odoo_transport_execute_async (self->transport, rd_odoo_model_for_kind (op->kind), "search_read", NULL,
-                                   rd_odoo_search_params (domain, (const char * const *) fields, order, op->limit),
-                                   g_task_get_cancellable (task), on_changes, task);
-}
-
-static void
-on_newest_stamp (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  GTask *task = user_data;
-  RdOdooCrm *self = g_task_get_source_object (task);
-  Op *op = g_task_get_task_data (task);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) reply = rd_odoo_transport_finish (RD_ODOO_TRANSPORT (source), result, &error);
-  g_autoptr(GPtrArray) rows = reply != NULL ? rd_odoo_records_from_reply (reply, &error) : NULL;
-
-  if (rows == NULL)
-    FAIL (task, g_steal_pointer (&error));
-  op->resume = resume_stamp (rows->len > 0 ? rd_odoo_json_get_string (rows->pdata[0], "write_date", NULL) : NULL);
-  request_page (self, task);
-}
-
-static void
-odoo_list_changes_async (RdCrm *crm, RdCrmKind kind, const char *since, gint64 after_id, guint limit,
-                         GCancellable *c, GAsyncReadyCallback cb, gpointer data)
+odoo_get_id_bounds_async (RdCrm *crm, RdCrmKind kinds, GCancellable *c, GAsyncReadyCallback cb, gpointer data)
 {
   RdOdooCrm *self = RD_ODOO_CRM (crm);
-  GTask *task = op_task (self, c, cb, data, odoo_list_changes_async, TRUE);
-  const char *model;
-  Op *op;
+  GTask *task = op_task (self, c, cb, data, odoo_get_id_bounds_async, TRUE);
 
   if (task == NULL)
     return;
-  op = g_task_get_task_data (task);
-  model = rd_odoo_model_for_kind (kind);
-  if (model == NULL)
-    FAIL (task, g_error_new_literal (RD_ERROR, RD_ERROR_INVALID_INPUT,
-                                                 "Changes are listed for contacts or for leads, not both at once"));
-  if (kind == RD_CRM_KIND_LEAD && !self->features->info->has_leads)
-    FAIL (task, g_error_new_literal (RD_ERROR, RD_ERROR_UNAVAILABLE,
-                                                 "The CRM app is not installed in Odoo"));
-  if (since != NULL && g_str_has_prefix (since, INIT_PREFIX))
-    {
-      if (!valid_stamp (since + strlen (INIT_PREFIX)))
-        FAIL (task, g_error_new_literal (RD_ERROR, RD_ERROR_INVALID_INPUT, "The change mark is not one of Ringdesk's"));
-      op->resume = g_strdup (since + strlen (INIT_PREFIX));
-    }
-  else if (since != NULL && !valid_stamp (since))
-    FAIL (task, g_error_new_literal (RD_ERROR, RD_ERROR_INVALID_INPUT,
-                                                 "The change mark must be “YYYY-MM-DD HH:MM:SS”"));
-  op->kind = kind;
-  op->since = g_strdup (since);
-  op->after_id = MAX (after_id, 0);
-  op->limit = limit == 0 || limit > MAX_PAGE ? MAX_PAGE : limit;
-
-  if (since == NULL)
-    {
-      /* A first enumeration: note first where the incremental pass will resume. */
-      static const char * const stamp_field[] = { "write_date", NULL };
-
-      op->after_id = 0;
-      rd_odoo_transport_execute_async (self->transport, model, "search_read", NULL,
-                                       rd_odoo_search_params (changes_domain (op), stamp_field, "write_date desc, id desc", 1),
-                                       g_task_get_cancellable (task), on_newest_stamp, task);
-      return;
-    }
-  request_page (self, task);
+  rd_odoo_enum_bounds_async (self->transport, self->features, self->country_codes, kinds,
+                             g_task_get_cancellable (task), on_bounds, task);
 }
 
-static RdCrmChangePage *
-odoo_list_changes_finish (RdCrm *crm, GAsyncResult *res, GError **error)
+static void
+odoo_list_records_async (RdCrm *crm, const RdCrmRecordQuery *query,
+                         GCancellable *c, GAsyncReadyCallback cb, gpointer data)
+{
+  RdOdooCrm *self = RD_ODOO_CRM (crm);
+  GTask *task = op_task (self, c, cb, data, odoo_list_records_async, TRUE);
+
+  if (task == NULL)
+    return;
+  rd_odoo_enum_records_async (self->transport, self->features, self->country_codes, query,
+                              g_task_get_cancellable (task), on_records, task);
+}
+
+static void
+odoo_list_ids_async (RdCrm *crm, RdCrmKind kinds, gint64 first_id, gint64 end_id,
+                     GCancellable *c, GAsyncReadyCallback cb, gpointer data)
+{
+  RdOdooCrm *self = RD_ODOO_CRM (crm);
+  GTask *task = op_task (self, c, cb, data, odoo_list_ids_async, TRUE);
+
+  if (task == NULL)
+    return;
+  rd_odoo_enum_ids_async (self->transport, self->features, kinds, first_id, end_id,
+                          g_task_get_cancellable (task), on_ids, task);
+}
+
+static gpointer
+odoo_pointer_finish (RdCrm *crm, GAsyncResult *res, GError **error)
 {
   return g_task_propagate_pointer (G_TASK (res), error);
 }
@@ -1087,8 +931,12 @@ rd_odoo_crm_iface_init (RdCrmInterface *iface)
   iface->list_users_finish = odoo_list_users_finish;
   iface->authenticate_user_async = odoo_authenticate_user_async;
   iface->authenticate_user_finish = odoo_authenticate_user_finish;
-  iface->list_changes_async = odoo_list_changes_async;
-  iface->list_changes_finish = odoo_list_changes_finish;
+  iface->get_id_bounds_async = odoo_get_id_bounds_async;
+  iface->get_id_bounds_finish = (RdCrmIdBounds *(*) (RdCrm *, GAsyncResult *, GError **)) odoo_pointer_finish;
+  iface->list_records_async = odoo_list_records_async;
+  iface->list_records_finish = (RdCrmChangePage *(*) (RdCrm *, GAsyncResult *, GError **)) odoo_pointer_finish;
+  iface->list_ids_async = odoo_list_ids_async;
+  iface->list_ids_finish = (GArray *(*) (RdCrm *, GAsyncResult *, GError **)) odoo_pointer_finish;
   iface->record_url = odoo_record_url;
   iface->has_callback_async = odoo_has_callback_async;
   iface->has_callback_finish = odoo_has_call_log_finish;

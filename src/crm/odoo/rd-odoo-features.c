@@ -153,13 +153,24 @@ rd_odoo_features_new_from_version (JsonNode *reply, GError **error)
   return g_steal_pointer (&f);
 }
 
+static gboolean
+stored (JsonObject *fields, const char *name)
+{
+  JsonNode *node = json_object_get_member (fields, name);
+
+  return node != NULL && JSON_NODE_HOLDS_OBJECT (node) && rd_odoo_json_get_bool (json_node_get_object (node), "store", FALSE);
+}
+
 gboolean
-rd_odoo_features_parse_phone_fields (JsonNode *reply, RdOdooPhoneFields *out, GError **error)
+rd_odoo_features_parse_phone_fields (JsonNode *reply, RdOdooPhoneFields *out, RdOdooIndexFields *index,
+                                     GError **error)
 {
   JsonObject *obj;
   JsonNode *node;
 
   memset (out, 0, sizeof *out);
+  if (index != NULL)
+    memset (index, 0, sizeof *index);
   if (reply == NULL || !JSON_NODE_HOLDS_OBJECT (reply))
     {
       g_set_error_literal (error, RD_ERROR, RD_ERROR_PROTOCOL, "Odoo's fields_get reply is not an object");
@@ -175,6 +186,11 @@ rd_odoo_features_parse_phone_fields (JsonNode *reply, RdOdooPhoneFields *out, GE
   node = json_object_get_member (obj, "phone_mobile_search");
   if (node != NULL && JSON_NODE_HOLDS_OBJECT (node))
     out->phone_search = rd_odoo_json_get_bool (json_node_get_object (node), "searchable", TRUE);
+  if (index != NULL)
+    {
+      index->complete_name = stored (obj, "complete_name");
+      index->commercial_company_name = stored (obj, "commercial_company_name");
+    }
   return TRUE;
 }
 
@@ -272,6 +288,8 @@ detect_run (GTask *task)
   Detect *d = g_task_get_task_data (task);
   RdOdooFeatures *f = d->features;
   static const char * const phone_fields[] = { "phone_sanitized", "phone_mobile_search", "mobile", NULL };
+  static const char * const partner_fields[] = { "phone_sanitized", "phone_mobile_search", "mobile",
+                                                 "complete_name", "commercial_company_name", NULL };
   static const char * const group_fields[] = { "groups_id", "group_ids", NULL };
 
   switch (d->step)
@@ -324,7 +342,7 @@ detect_run (GTask *task)
       }
       return;
     case STEP_PARTNER_FIELDS:
-      execute (task, "res.partner", "fields_get", NULL, fields_get_params (phone_fields));
+      execute (task, "res.partner", "fields_get", NULL, fields_get_params (partner_fields));
       return;
     case STEP_CRM:
       execute (task, "ir.model", "search_count", NULL,
@@ -472,7 +490,7 @@ detect_take (Detect *d, JsonNode *reply, GError **error)
         return TRUE;
       }
     case STEP_PARTNER_FIELDS:
-      if (!rd_odoo_features_parse_phone_fields (reply, &f->partner, error))
+      if (!rd_odoo_features_parse_phone_fields (reply, &f->partner, &f->partner_index, error))
         return FALSE;
       f->info->has_mobile = f->partner.mobile;
       f->info->has_phone_search = f->partner.phone_search;
@@ -485,10 +503,13 @@ detect_take (Detect *d, JsonNode *reply, GError **error)
           return FALSE;
         }
       f->info->has_leads = rd_odoo_json_node_int (reply, 0) > 0;
+      /* Individuals and companies are both res.partner: one sequence of ids. */
+      f->info->id_spaces[0] = RD_CRM_KIND_INDIVIDUAL | RD_CRM_KIND_COMPANY;
+      f->info->id_spaces[1] = f->info->has_leads ? RD_CRM_KIND_LEAD : RD_CRM_KIND_NONE;
       d->step = f->info->has_leads ? STEP_LEAD_FIELDS : STEP_USER_FIELDS;
       return TRUE;
     case STEP_LEAD_FIELDS:
-      if (!rd_odoo_features_parse_phone_fields (reply, &f->lead, error))
+      if (!rd_odoo_features_parse_phone_fields (reply, &f->lead, NULL, error))
         return FALSE;
       d->step = STEP_USER_FIELDS;
       return TRUE;

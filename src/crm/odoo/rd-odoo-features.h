@@ -23,6 +23,12 @@ typedef struct {
   gboolean phone_sanitized;   /* `phone_sanitized` stored */
 } RdOdooPhoneFields;
 
+/* Stored partner fields that spare the phone index computed names (16+). */
+typedef struct {
+  gboolean complete_name;            /* "Company, Person", as display_name */
+  gboolean commercial_company_name;  /* the company a contact belongs to */
+} RdOdooIndexFields;
+
 typedef struct {
   RdCrmInfo        *info;
   gboolean          saas;
@@ -33,6 +39,7 @@ typedef struct {
   char             *groups_field;  /* "groups_id" or "group_ids" */
   RdOdooPhoneFields partner;
   RdOdooPhoneFields lead;
+  RdOdooIndexFields partner_index;
   gint64            company_id;
   gboolean          can_create_partners;
   gboolean          can_create_leads;
@@ -43,8 +50,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (RdOdooFeatures, rd_odoo_features_free)
 
 /* Parses a common.version / /web/version reply and sets the version-gated flags. */
 RdOdooFeatures *rd_odoo_features_new_from_version (JsonNode *reply, GError **error);
-/* Reads a fields_get reply for the phone fields. */
-gboolean        rd_odoo_features_parse_phone_fields (JsonNode *reply, RdOdooPhoneFields *out, GError **error);
+/* Reads a fields_get reply for the phone fields (and, if @index is not NULL, the index fields). */
+gboolean        rd_odoo_features_parse_phone_fields (JsonNode *reply, RdOdooPhoneFields *out,
+                                                     RdOdooIndexFields *index, GError **error);
 
 /* The whole connect sequence: version, authentication (sets the transport's
  * uid, key and transport kind), fields, CRM, company country, admin tz, rights. */

@@ -189,6 +189,21 @@ void
 rd_odoo_countries_async (RdOdooTransport *transport, GHashTable *country_codes, GPtrArray *rows,
                          GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
 {
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+
+  for (guint i = 0; rows != NULL && i < rows->len; i++)
+    {
+      gint64 id = rd_odoo_json_get_m2o_id (rows->pdata[i], "country_id");
+
+      g_array_append_val (ids, id);
+    }
+  rd_odoo_country_ids_async (transport, country_codes, ids, cancellable, callback, user_data);
+}
+
+void
+rd_odoo_country_ids_async (RdOdooTransport *transport, GHashTable *country_codes, GArray *ids,
+                           GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
+{
   g_autoptr(GTask) task = g_task_new (transport, cancellable, callback, user_data);
   GArray *missing = g_array_new (FALSE, FALSE, sizeof (gint64));
   Countries *c = g_new0 (Countries, 1);
@@ -199,9 +214,9 @@ rd_odoo_countries_async (RdOdooTransport *transport, GHashTable *country_codes, 
   c->codes = g_hash_table_ref (country_codes);
   c->missing = missing;
   g_task_set_task_data (task, c, (GDestroyNotify) countries_free);
-  for (guint i = 0; rows != NULL && i < rows->len; i++)
+  for (guint i = 0; ids != NULL && i < ids->len; i++)
     {
-      gint64 id = rd_odoo_json_get_m2o_id (rows->pdata[i], "country_id");
+      gint64 id = g_array_index (ids, gint64, i);
       gboolean seen = FALSE;
 
       if (id <= 0 || g_hash_table_contains (country_codes, &id))

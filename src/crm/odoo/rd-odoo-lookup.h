@@ -54,6 +54,10 @@ GPtrArray          *rd_odoo_lookup_finish  (GAsyncResult *result, GError **error
 void                rd_odoo_countries_async  (RdOdooTransport *transport, GHashTable *country_codes,
                                               GPtrArray *rows, GCancellable *cancellable,
                                               GAsyncReadyCallback callback, gpointer user_data);
+/* The same for country ids (0 = none, skipped). */
+void                rd_odoo_country_ids_async (RdOdooTransport *transport, GHashTable *country_codes,
+                                               GArray *ids, GCancellable *cancellable,
+                                               GAsyncReadyCallback callback, gpointer user_data);
 gboolean            rd_odoo_countries_finish (GAsyncResult *result, GError **error);
 
 G_END_DECLS

@@ -301,29 +301,78 @@ rd_odoo_user_from_record (JsonObject *record, const char *groups_field, gint64 p
   return g_steal_pointer (&u);
 }
 
+char **
+rd_odoo_index_fields (const RdOdooFeatures *features, RdCrmKind kinds, gboolean *out_lean)
+{
+  static const char * const lean[] = {
+    "complete_name", "is_company", "commercial_company_name", "phone", "country_id", "write_date", NULL
+  };
+  static const char * const classic[] = {
+    "display_name", "name", "is_company", "parent_id", "phone", "country_id", "write_date", NULL
+  };
+  static const char * const lead[] = {
+    "name", "partner_id", "contact_name", "partner_name", "phone", "country_id", "write_date", NULL
+  };
+
+  *out_lean = FALSE;
+  if (kinds == RD_CRM_KIND_LEAD)
+    return field_list (lead, features->lead.mobile);
+  /* Stored fields only, many2one as bare ids (`load=''`, 16+): no name to compute per record. */
+  *out_lean = features->info->major >= 16 && features->partner_index.complete_name &&
+              features->partner_index.commercial_company_name;
+  return field_list (*out_lean ? lean : classic, features->partner.mobile);
+}
+
 RdCrmChange *
-rd_odoo_change_from_record (JsonObject *record, RdCrmKind kind, GHashTable *country_codes, GError **error)
+rd_odoo_change_from_row (JsonObject *row, RdCrmKind kinds, gint64 *out_country_id, GError **error)
 {
   g_autoptr(RdCrmMatch) m = NULL;
   RdCrmChange *c;
-  gint64 country_id;
 
-  if (kind == RD_CRM_KIND_LEAD)
-    m = rd_odoo_match_from_lead (record, "", FALSE, error);
+  *out_country_id = 0;
+  if (kinds == RD_CRM_KIND_LEAD)
+    m = rd_odoo_match_from_lead (row, "", FALSE, error);
+  else if (json_object_has_member (row, "complete_name"))
+    {
+      const char *complete, *company, *write_date;
+
+      m = g_new0 (RdCrmMatch, 1);
+      m->id = rd_odoo_json_get_int (row, "id", 0);
+      if (m->id <= 0)
+        {
+          g_set_error_literal (error, RD_ERROR, RD_ERROR_PROTOCOL, "Odoo sent a record without a valid id");
+          return NULL;
+        }
+      if (!get_text (row, "complete_name", &complete, error) ||
+          !get_text (row, "commercial_company_name", &company, error) ||
+          !get_text (row, "write_date", &write_date, error) ||
+          (m->numbers = rd_odoo_record_numbers (row, error)) == NULL)
+        return NULL;
+      m->write_date = dup_clean (write_date);
+      m->kind = rd_odoo_json_get_bool (row, "is_company", FALSE) ? RD_CRM_KIND_COMPANY : RD_CRM_KIND_INDIVIDUAL;
+      m->name = dup_clean (complete);
+      if (m->name == NULL)
+        m->name = g_strdup_printf ("Contact %" G_GINT64_FORMAT, m->id);
+      m->company = dup_clean (company);
+    }
   else
-    m = rd_odoo_match_from_partner (record, "", FALSE, error);
+    m = rd_odoo_match_from_partner (row, "", FALSE, error);
   if (m == NULL)
     return NULL;
+  if (kinds != RD_CRM_KIND_NONE && (m->kind & kinds) == 0)
+    {
+      g_set_error (error, RD_ERROR, RD_ERROR_PROTOCOL, "Odoo sent a %s among the records asked for",
+                   rd_crm_kind_to_string (m->kind));
+      return NULL;
+    }
   c = g_new0 (RdCrmChange, 1);
   c->kind = m->kind;
   c->id = m->id;
-  c->active = rd_odoo_json_get_bool (record, "active", TRUE);
+  c->active = rd_odoo_json_get_bool (row, "active", TRUE);
   c->numbers = g_steal_pointer (&m->numbers);
   c->name = g_steal_pointer (&m->name);
   c->company = g_steal_pointer (&m->company);
   c->write_date = g_steal_pointer (&m->write_date);
-  country_id = rd_odoo_json_get_m2o_id (record, "country_id");
-  if (country_codes != NULL && country_id > 0)
-    c->country_code = g_strdup (g_hash_table_lookup (country_codes, &country_id));
+  *out_country_id = MAX (rd_odoo_json_get_m2o_id (row, "country_id"), 0);
   return c;
 }

@@ -37,8 +37,14 @@ gboolean     rd_odoo_user_in_group      (JsonObject *record, const char *groups_
 /* @portal_group / @public_group: ids of base.group_portal / base.group_public (0 = unknown). */
 RdCrmUser   *rd_odoo_user_from_record   (JsonObject *record, const char *groups_field,
                                          gint64 portal_group, gint64 public_group, GError **error);
-/* @country_codes maps country ids (gint64*) to ISO codes; may be NULL. */
-RdCrmChange *rd_odoo_change_from_record (JsonObject *record, RdCrmKind kind, GHashTable *country_codes,
+/* The fields the phone index reads for @kinds (partners or leads): only what it
+ * needs. *out_lean: stored fields only, to be read with `load=''` (many2one as
+ * bare ids; Odoo 16+ with complete_name and commercial_company_name stored). */
+char       **rd_odoo_index_fields       (const RdOdooFeatures *features, RdCrmKind kinds, gboolean *out_lean);
+/* A row of those fields → a change (country code unset: *out_country_id is the
+ * res.country id, 0 = none). A record of a kind outside @kinds is a protocol
+ * error. Pure: callable from any thread. */
+RdCrmChange *rd_odoo_change_from_row    (JsonObject *row, RdCrmKind kinds, gint64 *out_country_id,
                                          GError **error);
 
 /* Browser URL of a record (spec §6): path style from saas~17.2, `/web#` before. */

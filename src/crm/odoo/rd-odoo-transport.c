@@ -24,6 +24,8 @@ struct _RdOdooTransport
   char        *tz;
   gboolean     json2;
   gint64       next_id;
+  gint64       server_time;    /* Date of the latest reply (unix s), 0 = none */
+  gint64       server_time_at; /* g_get_monotonic_time () when it came */
   gboolean     unreachable;  /* the last request did not get an answer from Odoo */
 };
 
@@ -35,6 +37,7 @@ static guint signals[N_SIGNALS];
 typedef struct {
   SoupMessage *msg;
   gboolean     json2;
+  gboolean     raw;       /* hand the body over unparsed */
 } Request;
 
 static void
@@ -132,9 +135,13 @@ rd_odoo_transport_new (const char *base_url, const char *database, guint timeout
   self->base = g_uri_parse (self->base_url, G_URI_FLAGS_NONE, NULL);
   self->database = g_strdup (database);
   user_agent = g_strdup_printf ("Ringdesk/%s", PACKAGE_VERSION);
+  /* libsoup's default of 2 connections per host would queue the phone index's pages in flight
+   * (up to 4) and a caller lookup behind them. */
   self->session = soup_session_new_with_options ("user-agent", user_agent,
                                                  "timeout", timeout_seconds ? timeout_seconds : DEFAULT_TIMEOUT,
                                                  "idle-timeout", 60,
+                                                 "max-conns-per-host", 8,
+                                                 "max-conns", 16,
                                                  NULL);
   /* With a pin, the handshake itself refuses any other certificate, CA-signed or not, before
    * a request (and the API key in it) is written. */
@@ -238,6 +245,46 @@ make_context (RdOdooTransport *self)
 }
 
 static void
+note_server_time (RdOdooTransport *self, SoupMessage *msg)
+{
+  const char *date = soup_message_headers_get_one (soup_message_get_response_headers (msg), "Date");
+  g_autoptr(GDateTime) t = date != NULL ? soup_date_time_new_from_http_string (date) : NULL;
+
+  if (t == NULL)
+    return;
+  self->server_time = g_date_time_to_unix (t);
+  self->server_time_at = g_get_monotonic_time ();
+}
+
+gint64
+rd_odoo_transport_server_now (RdOdooTransport *self)
+{
+  if (self->server_time == 0)
+    return g_get_real_time () / G_USEC_PER_SEC;
+  return self->server_time + (g_get_monotonic_time () - self->server_time_at) / G_USEC_PER_SEC;
+}
+
+JsonNode *
+rd_odoo_raw_parse (const RdOdooRaw *raw, GError **error)
+{
+  gsize len = 0;
+  const char *data = g_bytes_get_data (raw->body, &len);
+
+  if (raw->json2)
+    return rd_odoo_reply_parse_json2 (data, len, raw->status, error);
+  return rd_odoo_reply_parse_jsonrpc (data, len, raw->status, error);
+}
+
+void
+rd_odoo_raw_free (RdOdooRaw *raw)
+{
+  if (raw == NULL)
+    return;
+  g_bytes_unref (raw->body);
+  g_free (raw);
+}
+
+static void
 on_sent (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr(GTask) task = user_data;
@@ -270,6 +317,17 @@ on_sent (GObject *source, GAsyncResult *result, gpointer user_data)
       return;
     }
   status = soup_message_get_status (req->msg);
+  note_server_time (self, req->msg);
+  if (req->raw)
+    {
+      RdOdooRaw *raw = g_new0 (RdOdooRaw, 1);
+
+      raw->body = g_steal_pointer (&bytes);
+      raw->status = status;
+      raw->json2 = req->json2;
+      g_task_return_pointer (task, raw, (GDestroyNotify) rd_odoo_raw_free);
+      return;
+    }
   data = g_bytes_get_data (bytes, &len);
   if (status == SOUP_STATUS_BAD_GATEWAY || status == SOUP_STATUS_SERVICE_UNAVAILABLE ||
       status == SOUP_STATUS_GATEWAY_TIMEOUT)
@@ -296,7 +354,7 @@ on_sent (GObject *source, GAsyncResult *result, gpointer user_data)
 
 static void
 send_request (RdOdooTransport *self, const char *method, const char *path, JsonNode *body,
-              const char *bearer, gboolean json2, GCancellable *cancellable,
+              const char *bearer, gboolean json2, gboolean raw, GCancellable *cancellable,
               GAsyncReadyCallback callback, gpointer user_data, gpointer tag)
 {
   g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
@@ -307,6 +365,7 @@ send_request (RdOdooTransport *self, const char *method, const char *path, JsonN
   g_task_set_source_tag (task, tag);
   g_task_set_task_data (task, req, (GDestroyNotify) request_free);
   req->json2 = json2;
+  req->raw = raw;
 
   uri = g_uri_parse_relative (self->base, path, G_URI_FLAGS_ENCODED_PATH, NULL);
   if (uri == NULL)
@@ -343,7 +402,7 @@ void
 rd_odoo_transport_get_async (RdOdooTransport *self, const char *path, GCancellable *cancellable,
                              GAsyncReadyCallback callback, gpointer user_data)
 {
-  send_request (self, SOUP_METHOD_GET, path, NULL, NULL, TRUE, cancellable, callback, user_data,
+  send_request (self, SOUP_METHOD_GET, path, NULL, NULL, TRUE, FALSE, cancellable, callback, user_data,
                 rd_odoo_transport_get_async);
 }
 
@@ -374,7 +433,7 @@ rd_odoo_transport_rpc_async (RdOdooTransport *self, const char *service, const c
   g_autoptr(JsonNode) body = jsonrpc_envelope (self, service, method,
                                                args != NULL ? args : json_array_new ());
 
-  send_request (self, SOUP_METHOD_POST, "/jsonrpc", body, NULL, FALSE, cancellable, callback,
+  send_request (self, SOUP_METHOD_POST, "/jsonrpc", body, NULL, FALSE, FALSE, cancellable, callback,
                 user_data, rd_odoo_transport_rpc_async);
 }
 
@@ -385,12 +444,10 @@ is_search_method (const char *method)
          g_str_equal (method, "search_count");
 }
 
-void
-rd_odoo_transport_execute_as_async (RdOdooTransport *self, gint64 uid, const char *key,
-                                    const char *model, const char *method,
-                                    JsonArray *ids, JsonObject *params,
-                                    GCancellable *cancellable,
-                                    GAsyncReadyCallback callback, gpointer user_data)
+static void
+execute (RdOdooTransport *self, gint64 uid, const char *key, const char *model, const char *method,
+         JsonArray *ids, JsonObject *params, gboolean raw, GCancellable *cancellable,
+         GAsyncReadyCallback callback, gpointer user_data, gpointer tag)
 {
   g_autoptr(JsonArray) owned_ids = ids;
   g_autoptr(JsonObject) kwargs = params != NULL ? params : json_object_new ();
@@ -422,8 +479,8 @@ rd_odoo_transport_execute_as_async (RdOdooTransport *self, gint64 uid, const cha
         json_object_set_array_member (kwargs, "ids", g_steal_pointer (&owned_ids));
       path = g_strdup_printf ("/json/2/%s/%s", model_e, method_e);
       body = json_node_init_object (json_node_alloc (), kwargs);
-      send_request (self, SOUP_METHOD_POST, path, body, key != NULL ? key : "", TRUE, cancellable,
-                    callback, user_data, rd_odoo_transport_execute_as_async);
+      send_request (self, SOUP_METHOD_POST, path, body, key != NULL ? key : "", TRUE, raw, cancellable,
+                    callback, user_data, tag);
       return;
     }
   else
@@ -458,9 +515,36 @@ rd_odoo_transport_execute_as_async (RdOdooTransport *self, gint64 uid, const cha
       json_array_add_object_element (args, g_steal_pointer (&kwargs));
       body = jsonrpc_envelope (self, "object", "execute_kw", args);
       g_debug ("Odoo execute_kw %s.%s", model, method);
-      send_request (self, SOUP_METHOD_POST, "/jsonrpc", body, NULL, FALSE, cancellable, callback,
-                    user_data, rd_odoo_transport_execute_as_async);
+      send_request (self, SOUP_METHOD_POST, "/jsonrpc", body, NULL, FALSE, raw, cancellable, callback,
+                    user_data, tag);
     }
+}
+
+void
+rd_odoo_transport_execute_as_async (RdOdooTransport *self, gint64 uid, const char *key,
+                                    const char *model, const char *method,
+                                    JsonArray *ids, JsonObject *params,
+                                    GCancellable *cancellable,
+                                    GAsyncReadyCallback callback, gpointer user_data)
+{
+  execute (self, uid, key, model, method, ids, params, FALSE, cancellable, callback, user_data,
+           rd_odoo_transport_execute_as_async);
+}
+
+void
+rd_odoo_transport_execute_raw_async (RdOdooTransport *self, const char *model, const char *method,
+                                     JsonArray *ids, JsonObject *params, GCancellable *cancellable,
+                                     GAsyncReadyCallback callback, gpointer user_data)
+{
+  execute (self, self->uid, self->key, model, method, ids, params, TRUE, cancellable, callback, user_data,
+           rd_odoo_transport_execute_raw_async);
+}
+
+RdOdooRaw *
+rd_odoo_transport_finish_raw (RdOdooTransport *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 void

@@ -63,4 +63,28 @@ void             rd_odoo_transport_execute_as_async (RdOdooTransport *self, gint
 JsonNode        *rd_odoo_transport_finish          (RdOdooTransport *self, GAsyncResult *result,
                                                     GError **error);
 
+/* rd_odoo_transport_execute_async() whose reply is handed over unparsed, for big
+ * replies parsed on a worker thread: finish with rd_odoo_transport_finish_raw()
+ * (transport errors only), then rd_odoo_raw_parse() anywhere. */
+typedef struct {
+  GBytes  *body;
+  guint    status;
+  gboolean json2;
+} RdOdooRaw;
+
+void             rd_odoo_transport_execute_raw_async (RdOdooTransport *self, const char *model,
+                                                      const char *method, JsonArray *ids,
+                                                      JsonObject *params, GCancellable *cancellable,
+                                                      GAsyncReadyCallback callback, gpointer user_data);
+RdOdooRaw       *rd_odoo_transport_finish_raw      (RdOdooTransport *self, GAsyncResult *result,
+                                                    GError **error);
+/* The result node or a classified error, as rd_odoo_transport_finish() gives; thread-safe. */
+JsonNode        *rd_odoo_raw_parse                 (const RdOdooRaw *raw, GError **error);
+void             rd_odoo_raw_free                  (RdOdooRaw *raw);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RdOdooRaw, rd_odoo_raw_free)
+
+/* The server's clock now (unix seconds), from the HTTP Date header of its latest
+ * reply plus the time elapsed here since; this computer's clock before any reply. */
+gint64           rd_odoo_transport_server_now      (RdOdooTransport *self);
+
 G_END_DECLS

@@ -163,14 +163,29 @@ require (SimCall *call, const char *operation, GError **error)
 
 /* ---- generic ORM methods ------------------------------------------------ */
 
+/* read(load=…): "_classic_read" (the default) gives many2one as [id, name]; anything else
+ * (Odoo documents '') as the bare id, without computing the name. */
+static gboolean
+classic_load (SimCall *call, guint index)
+{
+  JsonNode *load = param (call, index, "load");
+
+  return load == NULL || (JSON_NODE_HOLDS_VALUE (load) && json_node_get_value_type (load) == G_TYPE_STRING &&
+                          g_str_equal (json_node_get_string (load), "_classic_read"));
+}
+
 static JsonNode *
 do_search (SimCall *call, gboolean read, GError **error)
 {
+  /* search_read passes **read_kwargs (load) to read() from 16 (spec: OCA backported it to 14/15). */
   static const char * const names[] = { "domain", "fields", "offset", "limit", "order", NULL };
+  static const char * const names16[] = { "domain", "fields", "offset", "limit", "order", "load", NULL };
   static const char * const search_names[] = { "domain", "offset", "limit", "order", NULL };
+  gboolean v16 = SIM_V_AT_LEAST (&call->store->version, 16, 0);
   g_autoptr(GArray) ids = NULL;
 
-  if (!check_signature (call, read ? 5 : 4, read ? names : search_names, error) || !require (call, "read", error))
+  if (!check_signature (call, read ? 5 : 4, read ? (v16 ? names16 : names) : search_names, error) ||
+      !require (call, "read", error))
     return NULL;
   ids = sim_store_search (call->store, call->model, param (call, 0, "domain"), call->context,
                           str_param (call, read ? 4 : 3, "order"), int_param (call, read ? 2 : 1, "offset", 0),
@@ -179,7 +194,8 @@ do_search (SimCall *call, gboolean read, GError **error)
     return NULL;
   if (!read)
     return ids_node (ids);
-  return sim_store_read (call->store, call->model, ids, param (call, 1, "fields"), error);
+  return sim_store_read_full (call->store, call->model, ids, param (call, 1, "fields"),
+                              classic_load (call, G_MAXUINT), error);
 }
 
 static JsonNode *
@@ -207,7 +223,7 @@ do_read (SimCall *call, GError **error)
 
   if (ids == NULL || !check_signature (call, 2, names, error) || !require (call, "read", error))
     return NULL;
-  return sim_store_read (call->store, call->model, ids, param (call, 0, "fields"), error);
+  return sim_store_read_full (call->store, call->model, ids, param (call, 0, "fields"), classic_load (call, 1), error);
 }
 
 /* crm.lead's type: "lead" when the user has crm.group_use_lead (the CRM setting "Leads"),

@@ -144,6 +144,8 @@ add_field (SimModel *m, const char *name, SimType type, const char *relation)
     case SIM_O2M:
     case SIM_PHONE_SEARCH:
     case SIM_DISPLAY_NAME:
+    case SIM_COMPLETE_NAME:   /* stored in Odoo; computed on read here */
+    case SIM_COMPANY_NAME:
       f->slot = -1;
       break;
     default:
@@ -257,6 +259,10 @@ sim_store_new (const SimVersion *version, gboolean crm, gboolean phone_validatio
   add_field (m, "country_id", SIM_M2O, "res.country");
   f = add_field (m, "active", SIM_BOOL, NULL);
   f->default_i = TRUE;
+  /* Stored computed names (display_name itself is stored up to 15, then computed). */
+  if (SIM_V_AT_LEAST (version, 16, 0))
+    add_field (m, "complete_name", SIM_COMPLETE_NAME, NULL);
+  add_field (m, "commercial_company_name", SIM_COMPANY_NAME, NULL);
   register_model (store, m);
 
   if (crm)
@@ -632,6 +638,41 @@ sim_store_display_name (SimStore *store, SimModel *model, SimRecord *rec)
   if (name == NULL && sim_model_field (model, "name") == NULL)
     return g_strdup_printf ("%s,%" G_GINT64_FORMAT, model->name, rec->id);
   return g_strdup (name != NULL ? name : "");
+}
+
+/* commercial_company_name: a company's own name, else the name of the company at the top of
+ * the contact's parents (if any). */
+static char *
+commercial_company_name (SimModel *model, SimRecord *rec)
+{
+  SimRecord *p = rec;
+
+  for (guint depth = 0; p != NULL && depth < 32; depth++)
+    {
+      SimRecord *parent = sim_model_get (model, sim_record_get_int (model, p, "parent_id"));
+
+      if (parent == NULL || sim_record_get_int (model, p, "is_company"))
+        break;
+      p = parent;
+    }
+  if (p == NULL || !sim_record_get_int (model, p, "is_company"))
+    return NULL;
+  return g_strdup (sim_record_get_string (model, p, "name"));
+}
+
+char *
+sim_store_computed_string (SimStore *store, SimModel *model, SimRecord *rec, SimField *f)
+{
+  switch (f->type)
+    {
+    case SIM_DISPLAY_NAME:
+    case SIM_COMPLETE_NAME:
+      return sim_store_display_name (store, model, rec);
+    case SIM_COMPANY_NAME:
+      return commercial_company_name (model, rec);
+    default:
+      return NULL;
+    }
 }
 
 /* A contact created under a company takes the company's address, country included
@@ -1492,8 +1533,8 @@ eval_leaf (SimStore *store, SimModel *model, SimRecord *rec, Node *n)
         g_autofree char *display = NULL;
         const char *v;
 
-        if (f->type == SIM_DISPLAY_NAME)
-          v = display = sim_store_display_name (store, model, rec);
+        if (f->type == SIM_DISPLAY_NAME || f->type == SIM_COMPLETE_NAME || f->type == SIM_COMPANY_NAME)
+          v = display = sim_store_computed_string (store, model, rec, f);
         else if (f->type == SIM_PHONE_SANITIZED)
           v = sim_store_phone_sanitized (store, model, rec);
         else
@@ -1611,10 +1652,10 @@ compare_records (gconstpointer pa, gconstpointer pb, gpointer data)
         c = cmp_int (a->write_date, b->write_date);
       else if (g_str_equal (f->name, "create_date"))
         c = cmp_int (a->create_date, b->create_date);
-      else if (f->type == SIM_DISPLAY_NAME)
+      else if (f->type == SIM_DISPLAY_NAME || f->type == SIM_COMPLETE_NAME || f->type == SIM_COMPANY_NAME)
         {
-          g_autofree char *da = sim_store_display_name (o->store, o->model, a);
-          g_autofree char *db = sim_store_display_name (o->store, o->model, b);
+          g_autofree char *da = sim_store_computed_string (o->store, o->model, a, f);
+          g_autofree char *db = sim_store_computed_string (o->store, o->model, b, f);
           c = g_strcmp0 (da, db);
         }
       else if (f->type == SIM_PHONE_SANITIZED)
@@ -1634,39 +1675,60 @@ compare_records (gconstpointer pa, gconstpointer pb, gpointer data)
   return cmp_int (a->id, b->id);
 }
 
-/* The N of a top-level ("id", ">", N) leaf of a domain that is a plain conjunction; 0 otherwise.
- * Records are stored by id, so a search can start there (as PostgreSQL walks the primary key). */
-static gint64
-domain_min_id (JsonNode *domain)
+/* The ids a domain that is a plain conjunction keeps at most, from its top-level `id` leaves
+ * (>, >=, <, <=, =): *lo <= id < *hi. Records are stored by id, so a search walks only that
+ * range, as PostgreSQL walks the primary key's index. A domain with "|" or "!" at the top
+ * gives no bound (*lo = 1, *hi = G_MAXINT64): PostgreSQL would OR two index ranges, the
+ * simulator scans. */
+static void
+domain_id_range (JsonNode *domain, gint64 *lo, gint64 *hi)
 {
   JsonArray *arr;
-  gint64 min = 0;
 
+  *lo = 1;
+  *hi = G_MAXINT64;
   if (domain == NULL || !JSON_NODE_HOLDS_ARRAY (domain))
-    return 0;
+    return;
   arr = json_node_get_array (domain);
   for (guint i = 0; i < json_array_get_length (arr); i++)
     {
       JsonNode *term = json_array_get_element (arr, i);
       JsonArray *leaf;
+      const char *op;
+      gint64 n;
 
       if (JSON_NODE_HOLDS_VALUE (term))
         {
           if (json_node_get_value_type (term) == G_TYPE_STRING && g_strcmp0 (json_node_get_string (term), "&") == 0)
             continue;
-          return 0;   /* "|" or "!": not a plain conjunction */
+          *lo = 1;
+          *hi = G_MAXINT64;
+          return;   /* "|" or "!": not a plain conjunction */
         }
-      if (!JSON_NODE_HOLDS_ARRAY (term) || json_array_get_length (leaf = json_node_get_array (term)) != 3)
+      if (!JSON_NODE_HOLDS_ARRAY (term) || json_array_get_length (leaf = json_node_get_array (term)) != 3 ||
+          !JSON_NODE_HOLDS_VALUE (json_array_get_element (leaf, 0)) ||
+          g_strcmp0 (json_array_get_string_element (leaf, 0), "id") != 0 ||
+          !JSON_NODE_HOLDS_VALUE (json_array_get_element (leaf, 1)) ||
+          json_node_get_value_type (json_array_get_element (leaf, 1)) != G_TYPE_STRING ||
+          !JSON_NODE_HOLDS_VALUE (json_array_get_element (leaf, 2)) ||
+          json_node_get_value_type (json_array_get_element (leaf, 2)) != G_TYPE_INT64)
         continue;
-      if (JSON_NODE_HOLDS_VALUE (json_array_get_element (leaf, 0)) &&
-          g_strcmp0 (json_array_get_string_element (leaf, 0), "id") == 0 &&
-          JSON_NODE_HOLDS_VALUE (json_array_get_element (leaf, 1)) &&
-          g_strcmp0 (json_array_get_string_element (leaf, 1), ">") == 0 &&
-          JSON_NODE_HOLDS_VALUE (json_array_get_element (leaf, 2)) &&
-          json_node_get_value_type (json_array_get_element (leaf, 2)) == G_TYPE_INT64)
-        min = MAX (min, json_array_get_int_element (leaf, 2));
+      op = json_array_get_string_element (leaf, 1);
+      n = json_array_get_int_element (leaf, 2);
+      if (g_str_equal (op, ">"))
+        *lo = MAX (*lo, n + 1);
+      else if (g_str_equal (op, ">="))
+        *lo = MAX (*lo, n);
+      else if (g_str_equal (op, "<"))
+        *hi = MIN (*hi, n);
+      else if (g_str_equal (op, "<="))
+        *hi = MIN (*hi, n + 1);
+      else if (g_str_equal (op, "="))
+        {
+          *lo = MAX (*lo, n);
+          *hi = MIN (*hi, n + 1);
+        }
     }
-  return min;
 }
 
 GArray *
@@ -1682,6 +1744,7 @@ sim_store_search (SimStore *store, const char *model_name, JsonNode *domain, Jso
   SimField *active = sim_model_field (model, "active");
   gboolean by_id;
   guint64 enough;
+  gint64 lo, hi;
 
   g_return_val_if_fail (model != NULL, NULL);
   root = parse_domain (store, model, domain, error);
@@ -1699,8 +1762,9 @@ sim_store_search (SimStore *store, const char *model_name, JsonNode *domain, Jso
   by_id = order.n == 1 && g_str_equal (order.fields[0]->name, "id") && !order.desc[0];
   enough = by_id && limit > 0 ? (guint64) MAX (offset, 0) + (guint64) limit : G_MAXUINT64;
 
-  for (guint i = (guint) MIN ((guint64) domain_min_id (domain), (guint64) model->records->len);
-       i < model->records->len && hits->len < enough; i++)
+  domain_id_range (domain, &lo, &hi);
+  for (guint i = (guint) MIN ((guint64) MAX (lo - 1, 0), (guint64) model->records->len);
+       i < model->records->len && (gint64) i + 1 < hi && hits->len < enough; i++)
     {
       SimRecord *rec = model->records->pdata[i];
 
@@ -1723,7 +1787,7 @@ sim_store_search (SimStore *store, const char *model_name, JsonNode *domain, Jso
 /* ---- reading ------------------------------------------------------------ */
 
 static JsonNode *
-value_node (SimStore *store, SimModel *model, SimRecord *rec, SimField *f)
+value_node (SimStore *store, SimModel *model, SimRecord *rec, SimField *f, gboolean classic)
 {
   JsonNode *node = json_node_alloc ();
 
@@ -1737,9 +1801,11 @@ value_node (SimStore *store, SimModel *model, SimRecord *rec, SimField *f)
   switch (f->type)
     {
     case SIM_DISPLAY_NAME:
+    case SIM_COMPLETE_NAME:
+    case SIM_COMPANY_NAME:
       {
-        g_autofree char *text = sim_store_display_name (store, model, rec);
-        return json_node_init_string (node, text);
+        g_autofree char *text = sim_store_computed_string (store, model, rec, f);
+        return text != NULL ? json_node_init_string (node, text) : json_node_init_boolean (node, FALSE);
       }
     case SIM_PHONE_SANITIZED:
       {
@@ -1769,6 +1835,8 @@ value_node (SimStore *store, SimModel *model, SimRecord *rec, SimField *f)
 
         if (target == NULL)
           return json_node_init_boolean (node, FALSE);
+        if (!classic)
+          return json_node_init_int (node, target->id);
         name = sim_store_display_name (store, co, target);
         pair = json_array_new ();
         json_array_add_int_element (pair, target->id);
@@ -1813,6 +1881,13 @@ value_node (SimStore *store, SimModel *model, SimRecord *rec, SimField *f)
 
 JsonNode *
 sim_store_read (SimStore *store, const char *model_name, GArray *ids, JsonNode *fields, GError **error)
+{
+  return sim_store_read_full (store, model_name, ids, fields, TRUE, error);
+}
+
+JsonNode *
+sim_store_read_full (SimStore *store, const char *model_name, GArray *ids, JsonNode *fields, gboolean classic,
+                     GError **error)
 {
   SimModel *model = sim_store_model (store, model_name);
   g_autoptr(GPtrArray) wanted = g_ptr_array_new ();
@@ -1869,7 +1944,7 @@ sim_store_read (SimStore *store, const char *model_name, GArray *ids, JsonNode *
       for (guint j = 0; j < wanted->len; j++)
         {
           SimField *f = wanted->pdata[j];
-          json_object_set_member (obj, f->name, value_node (store, model, rec, f));
+          json_object_set_member (obj, f->name, value_node (store, model, rec, f, classic));
         }
       json_array_add_object_element (out, obj);
     }

@@ -48,6 +48,8 @@ sim_version_at_least (const SimVersion *v, guint major, guint minor)
 typedef enum {
   SIM_CHAR, SIM_HTML, SIM_SELECTION, SIM_BOOL, SIM_INT, SIM_M2O, SIM_M2M, SIM_O2M,
   SIM_DATE, SIM_DATETIME, SIM_PHONE_SANITIZED, SIM_PHONE_SEARCH, SIM_DISPLAY_NAME,
+  SIM_COMPLETE_NAME,     /* res.partner.complete_name (16+): the display name, stored */
+  SIM_COMPANY_NAME,      /* res.partner.commercial_company_name: stored */
 } SimType;
 
 typedef struct {
@@ -120,8 +122,13 @@ GArray     *sim_store_search       (SimStore *store, const char *model, JsonNode
                                     const char *order, gint64 offset, gint64 limit, GError **error);
 /* Reads @fields (NULL = all) of @ids as Odoo does. */
 JsonNode   *sim_store_read         (SimStore *store, const char *model, GArray *ids, JsonNode *fields, GError **error);
+/* The same with read(load=…): @classic FALSE gives many2one fields as bare ids. */
+JsonNode   *sim_store_read_full    (SimStore *store, const char *model, GArray *ids, JsonNode *fields,
+                                    gboolean classic, GError **error);
 JsonObject *sim_store_read_one     (SimStore *store, const char *model, gint64 id);
 char       *sim_store_display_name (SimStore *store, SimModel *model, SimRecord *rec);
+/* The value of a computed name field (display_name, complete_name, commercial_company_name). */
+char       *sim_store_computed_string (SimStore *store, SimModel *model, SimRecord *rec, SimField *f);
 /* phone_sanitized as Odoo computes it (cached in the record). */
 const char *sim_store_phone_sanitized (SimStore *store, SimModel *model, SimRecord *rec);
 /* Forget every cached phone_sanitized (company country changed). */

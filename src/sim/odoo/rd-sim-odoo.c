@@ -28,6 +28,10 @@ struct _RdSimOdoo
   guint       cooldown_s;     /* base.login_cooldown_duration */
   guint       n_login_failures;
   guint       delay_ms;
+  guint       workers;        /* 0: every request is delayed on its own (no queueing) */
+  GArray     *worker_free;    /* gint64: monotonic time each worker is free again */
+  GHashTable *calls;          /* "model.method" → count (execute_kw and JSON-2) */
+  guint       max_pending;    /* most delayed answers held at once */
   gboolean    down;
   GQueue      failures;       /* char* kinds, one per request */
   GPtrArray  *held;           /* SoupServerMessage never answered ("timeout") */
@@ -73,6 +77,8 @@ rd_sim_odoo_finalize (GObject *object)
   g_hash_table_unref (self->login_failures);
   g_queue_clear_full (&self->failures, g_free);
   g_free (self->last_request);
+  g_array_unref (self->worker_free);
+  g_hash_table_unref (self->calls);
   G_OBJECT_CLASS (rd_sim_odoo_parent_class)->finalize (object);
 }
 
@@ -98,6 +104,43 @@ rd_sim_odoo_init (RdSimOdoo *self)
   self->held = g_ptr_array_new_with_free_func (g_object_unref);
   self->pending = g_hash_table_new_full (NULL, NULL, NULL, g_object_unref);
   g_queue_init (&self->failures);
+  self->worker_free = g_array_new (FALSE, TRUE, sizeof (gint64));
+  self->calls = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+}
+
+static void
+count_call (RdSimOdoo *self, const char *model, const char *method)
+{
+  g_autofree char *key = g_strdup_printf ("%s.%s", model != NULL ? model : "", method != NULL ? method : "");
+  guint n = GPOINTER_TO_UINT (g_hash_table_lookup (self->calls, key));
+
+  g_hash_table_replace (self->calls, g_steal_pointer (&key), GUINT_TO_POINTER (n + 1));
+}
+
+guint
+rd_sim_odoo_count_calls (RdSimOdoo *self, const char *model, const char *method)
+{
+  g_autofree char *key = g_strdup_printf ("%s.%s", model, method);
+
+  return GPOINTER_TO_UINT (g_hash_table_lookup (self->calls, key));
+}
+
+void
+rd_sim_odoo_reset_counts (RdSimOdoo *self)
+{
+  g_hash_table_remove_all (self->calls);
+  self->max_pending = 0;
+  self->n_jsonrpc = 0;
+  self->n_json2 = 0;
+}
+
+void
+rd_sim_odoo_set_workers (RdSimOdoo *self, guint workers)
+{
+  self->workers = workers;
+  g_array_set_size (self->worker_free, workers);
+  for (guint i = 0; i < workers; i++)
+    g_array_index (self->worker_free, gint64, i) = 0;
 }
 
 RdSimOdoo *
@@ -382,6 +425,15 @@ rd_sim_odoo_set_company_country (RdSimOdoo *self, const char *country_code)
   sim_record_set_int (store, companies, sim_model_get (companies, 1), "country_id",
                       sim_store_country_id (store, country_code));
   sim_store_invalidate_phones (store);
+}
+
+char *
+rd_sim_odoo_get_string (RdSimOdoo *self, const char *model, gint64 id, const char *field)
+{
+  SimModel *m = model_or_warn (self, model);
+  SimRecord *rec = m != NULL ? sim_model_get (m, id) : NULL;
+
+  return rec != NULL ? g_strdup (sim_record_get_string (m, rec, field)) : NULL;
 }
 
 void
@@ -969,6 +1021,7 @@ handle_jsonrpc (RdSimOdoo *self, SoupServerMessage *msg, JsonNode *root)
 
       call.model = json_array_get_string_element (args, 3);
       call.method = json_array_get_string_element (args, 4);
+      count_call (self, call.model, call.method);
       if (sim_method_is_record (call.method) && json_array_get_length (positional) > 0)
         {
           JsonNode *first = json_array_get_element (positional, 0);
@@ -1075,6 +1128,7 @@ handle_json2 (RdSimOdoo *self, SoupServerMessage *msg, const char *path, JsonNod
   fill_caller (self, &call, uid);
   call.model = parts[0];
   call.method = parts[1];
+  count_call (self, call.model, call.method);
   call.ids = ids;
   call.args = positional;
   call.kwargs = kwargs;
@@ -1113,6 +1167,24 @@ on_delay_done (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* When the answer to a request that arrives now goes out: after the delay, or, with workers,
+ * after the delay once a worker is free (FIFO), as an Odoo with that many worker processes. */
+static guint
+due_in_ms (RdSimOdoo *self)
+{
+  gint64 now = g_get_monotonic_time ();
+  gint64 *best;
+
+  if (self->workers == 0)
+    return self->delay_ms;
+  best = &g_array_index (self->worker_free, gint64, 0);
+  for (guint i = 1; i < self->worker_free->len; i++)
+    if (g_array_index (self->worker_free, gint64, i) < *best)
+      best = &g_array_index (self->worker_free, gint64, i);
+  *best = MAX (*best, now) + (gint64) self->delay_ms * 1000;
+  return (guint) ((*best - now + 999) / 1000);
+}
+
 static void
 delay (RdSimOdoo *self, SoupServerMessage *msg)
 {
@@ -1122,9 +1194,16 @@ delay (RdSimOdoo *self, SoupServerMessage *msg)
     return;
   soup_server_message_pause (msg);
   g_object_set_data (G_OBJECT (msg), "rd-sim", self);
-  source = g_timeout_add (self->delay_ms, on_delay_done, msg);
+  source = g_timeout_add (due_in_ms (self), on_delay_done, msg);
   g_object_set_data (G_OBJECT (msg), "rd-source", GUINT_TO_POINTER (source));
   g_hash_table_insert (self->pending, GUINT_TO_POINTER (source), g_object_ref (msg));
+  self->max_pending = MAX (self->max_pending, g_hash_table_size (self->pending));
+}
+
+guint
+rd_sim_odoo_max_in_flight (RdSimOdoo *self)
+{
+  return self->max_pending;
 }
 
 /* Applies a queued failure; TRUE when the request is answered (or held). */
@@ -1179,6 +1258,13 @@ on_request (SoupServer *server, SoupServerMessage *msg, const char *path, GHashT
   g_autoptr(GBytes) bytes = NULL;
   g_autoptr(JsonNode) root = NULL;
 
+  /* The server's clock, as Odoo's replies tell it: the simulator's own (rd_sim_odoo_set_clock). */
+  {
+    g_autoptr(GDateTime) now = g_date_time_new_from_unix_utc (sim_store_now (rd_sim_odoo_get_store (self)));
+    g_autofree char *date = soup_date_time_to_string (now, SOUP_DATE_HTTP);
+
+    soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Date", date);
+  }
   if (self->down)
     {
       GIOStream *stream = soup_server_message_steal_connection (msg);

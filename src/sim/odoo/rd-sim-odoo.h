@@ -77,6 +77,9 @@ void        rd_sim_odoo_set_installed (RdSimOdoo *self, const char *module, gboo
 void        rd_sim_odoo_set_clock (RdSimOdoo *self, gint64 unix_time);
 void        rd_sim_odoo_set_user_tz (RdSimOdoo *self, gint64 user_id, const char *tz);
 void        rd_sim_odoo_delete (RdSimOdoo *self, const char *model, gint64 id);
+/* One stored text field of a record (NULL when empty or the record does not exist): cheaper
+ * than rd_sim_odoo_read(), which computes every field, one2many ones included. */
+char       *rd_sim_odoo_get_string (RdSimOdoo *self, const char *model, gint64 id, const char *field);
 /* One record as `read` returns it (all fields), or NULL. */
 JsonObject *rd_sim_odoo_read (RdSimOdoo *self, const char *model, gint64 id);
 /* Ids of the open (active) activities on a record. */
@@ -97,5 +100,15 @@ guint       rd_sim_odoo_count_login_failures (RdSimOdoo *self);
 gboolean    rd_sim_odoo_login_on_cooldown (RdSimOdoo *self, const char *source);   /* NULL = 127.0.0.1 */
 /* The body of the last API request (secrets included: tests only). */
 const char *rd_sim_odoo_last_request (RdSimOdoo *self);
+/* Model method calls served (execute_kw and JSON-2), e.g. ("res.partner", "search_read"). */
+guint       rd_sim_odoo_count_calls (RdSimOdoo *self, const char *model, const char *method);
+/* Zeroes the request and call counters and the in-flight high-water mark. */
+void        rd_sim_odoo_reset_counts (RdSimOdoo *self);
+/* With rd_sim_odoo_set_delay(): @workers requests are served at a time, the others wait
+ * their turn (first come, first served), as an Odoo with that many workers (1: one Python
+ * thread at a time). 0 (the default): every request waits the delay on its own. */
+void        rd_sim_odoo_set_workers (RdSimOdoo *self, guint workers);
+/* The most requests held by the delay at once (requests in flight), since the last reset. */
+guint       rd_sim_odoo_max_in_flight (RdSimOdoo *self);
 
 G_END_DECLS

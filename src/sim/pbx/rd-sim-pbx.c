@@ -143,8 +143,10 @@ rd_sim_pbx_class_init (RdSimPbxClass *klass)
   /* RdSimPbx::call-finished: (call_id) a scenario ended and its CDR exists. */
   signals[SIGNAL_CALL_FINISHED] = g_signal_new ("call-finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                                 0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
-  /* RdSimPbx::event-pushed: (type, call_id or NULL) an event frame was just handed to every
-   * subscribed socket; lets a benchmark time from the moment the PBX emits. */
+  /* RdSimPbx::event-pushed: (type, call_id or NULL) an event frame is about to be handed to
+   * every subscribed socket (emitted just before the writes: after them, on a busy machine, this
+   * thread may get the CPU back only once the reader has handled the frame); lets a benchmark
+   * time from the moment the PBX emits. */
   signals[SIGNAL_EVENT_PUSHED] = g_signal_new ("event-pushed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                                0, NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_INT, G_TYPE_STRING);
 }
@@ -1344,6 +1346,8 @@ rd_sim_pbx_push_event (RdSimPbx *self, int type, JsonObject *msg)
     }
   frame_node = json_node_init_object (json_node_alloc (), frame);
   text = json_to_string (frame_node, FALSE);
+  g_signal_emit (self, signals[SIGNAL_EVENT_PUSHED], 0, type,
+                 json_object_get_string_member_with_default (msg, "call_id", NULL));
   for (guint i = 0; i < self->sockets->len; i++)
     {
       SimSocket *s = g_ptr_array_index (self->sockets, i);
@@ -1351,8 +1355,6 @@ rd_sim_pbx_push_event (RdSimPbx *self, int type, JsonObject *msg)
       if (has_topic (s, type))
         send_text (s, text);
     }
-  g_signal_emit (self, signals[SIGNAL_EVENT_PUSHED], 0, type,
-                 json_object_get_string_member_with_default (msg, "call_id", NULL));
 }
 
 void
