@@ -867,7 +867,7 @@ on_main_close (GtkWindow *window, RdApplication *self)
 }
 
 /* The shortcuts window (Ctrl+?), built the first time it is asked for: most people never open
- * it, and building it with the main window kept about 0.2 MB (bench B4, the demo). Our own
+ * it, and building it with the main window kept most of 0.9 MB (bench B4, the demo). Our own
  * "win.show-help-overlay" comes first, so GtkApplicationWindow adds none of its own when the
  * overlay is set. */
 static void

@@ -315,7 +315,7 @@ rd_main_window_init (RdMainWindow *self)
 }
 
 /* The primary menu's popover is built the first time it opens (click or F10): built with the
- * window, it kept about 0.1 MB that most sessions never use (bench B4, the demo). */
+ * window, it kept its widgets for sessions that never open it (bench B4, the demo). */
 static void
 create_menu_popup (GtkMenuButton *button, gpointer user_data)
 {
