@@ -8,6 +8,7 @@
 #include "core/rd-text.h"
 #include "rd-app-resources.h"
 #include "rd-application.h"
+#include "rd-memory.h"
 #include "rd-paths.h"
 
 /* Ringdesk lives in the tray and shows small forms and lists now and then: software rendering
@@ -45,6 +46,7 @@ main (int argc, char **argv)
 {
   g_autoptr(RdApplication) app = NULL;
 
+  rd_memory_init ();   /* before any thread starts */
   setlocale (LC_ALL, "");
   /* Installed: LOCALEDIR; run from a build folder: the catalogues built there. */
   bindtextdomain (GETTEXT_PACKAGE, rd_paths_get_locale_dir ());

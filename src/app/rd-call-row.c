@@ -66,6 +66,20 @@ create_menu (const char *number)
   return G_MENU_MODEL (menu);
 }
 
+/* The Create menu's popover is built when it first opens: most rows' never do, and each
+ * built popover kept its widgets (bench B4). */
+static void
+create_menu_popup (GtkMenuButton *button, gpointer user_data)
+{
+  RdCallRow *self = user_data;
+
+  if (gtk_menu_button_get_menu_model (button) == NULL)
+    {
+      g_autoptr(GMenuModel) menu = create_menu (self->number);
+      gtk_menu_button_set_menu_model (button, menu);
+    }
+}
+
 static void
 fill (RdCallRow *self, const RdAgentRecentCall *c, gint64 now)
 {
@@ -131,10 +145,7 @@ fill (RdCallRow *self, const RdAgentRecentCall *c, gint64 now)
   gtk_widget_set_visible (self->open_button, has_url);
   /* An unknown external number can become a CRM record (not extensions, not withheld). */
   if (c->match == NULL && dialable && (c->number[0] == '+' || strlen (c->number) > 6))
-    {
-      g_autoptr(GMenuModel) menu = create_menu (c->number);
-      gtk_menu_button_set_menu_model (self->create_button, menu);
-    }
+    gtk_menu_button_set_create_popup_func (self->create_button, create_menu_popup, self, NULL);
   else
     gtk_widget_set_visible (GTK_WIDGET (self->create_button), FALSE);
 

@@ -32,6 +32,7 @@ struct _RdMainWindow {
   GtkWidget       *demo_group;
   AdwActionRow    *odoo_row;
 
+  GMenuModel      *menu;     /* the primary menu, given to menu_button when first opened */
   RdRecentCalls   *recent;
   GHashTable      *toasts;   /* tag → AdwToast (borrowed; removed when dismissed) */
 };
@@ -272,6 +273,7 @@ rd_main_window_dispose (GObject *object)
   if (self->recent)
     g_signal_handlers_disconnect_by_data (self->recent, self);
   g_clear_object (&self->recent);
+  g_clear_object (&self->menu);
   G_OBJECT_CLASS (rd_main_window_parent_class)->dispose (object);
 }
 
@@ -312,11 +314,23 @@ rd_main_window_init (RdMainWindow *self)
     adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (plain[i]), FALSE);
 }
 
+/* The primary menu's popover is built the first time it opens (click or F10): built with the
+ * window, it kept its widgets for sessions that never open it (bench B4, the demo). */
+static void
+create_menu_popup (GtkMenuButton *button, gpointer user_data)
+{
+  RdMainWindow *self = user_data;
+
+  if (gtk_menu_button_get_menu_model (button) == NULL && self->menu)
+    gtk_menu_button_set_menu_model (button, self->menu);
+}
+
 RdMainWindow *
 rd_main_window_new (GtkApplication *app, GMenuModel *menu)
 {
   RdMainWindow *self = g_object_new (RD_TYPE_MAIN_WINDOW, "application", app, NULL);
 
-  gtk_menu_button_set_menu_model (self->menu_button, menu);
+  self->menu = menu ? g_object_ref (menu) : NULL;
+  gtk_menu_button_set_create_popup_func (self->menu_button, create_menu_popup, self, NULL);
   return self;
 }

@@ -441,6 +441,54 @@ one_window_named (gpointer prefix)
   return x_windows_named (prefix) == 1;
 }
 
+/* The shown windows that are transient for another (dialogs, the shortcuts window), counted;
+ * with @close, each is asked to close (WM_DELETE_WINDOW), as a window manager's close button
+ * does. */
+static guint
+x_transient_windows (gboolean close)
+{
+  Display *dpy = XOpenDisplay (NULL);
+  Window root, parent, *children = NULL;
+  unsigned int n = 0;
+  guint count = 0;
+  Atom protocols, delete_window;
+
+  g_assert_nonnull (dpy);
+  protocols = XInternAtom (dpy, "WM_PROTOCOLS", False);
+  delete_window = XInternAtom (dpy, "WM_DELETE_WINDOW", False);
+  XQueryTree (dpy, DefaultRootWindow (dpy), &root, &parent, &children, &n);
+  for (unsigned int i = 0; i < n; i++)
+    {
+      XWindowAttributes attrs;
+      Window owner = None;
+      XEvent ev = { 0 };
+
+      if (!XGetWindowAttributes (dpy, children[i], &attrs) || attrs.map_state != IsViewable ||
+          !XGetTransientForHint (dpy, children[i], &owner) || owner == None)
+        continue;
+      count++;
+      if (!close)
+        continue;
+      ev.xclient.type = ClientMessage;
+      ev.xclient.window = children[i];
+      ev.xclient.message_type = protocols;
+      ev.xclient.format = 32;
+      ev.xclient.data.l[0] = (long) delete_window;
+      ev.xclient.data.l[1] = CurrentTime;
+      XSendEvent (dpy, children[i], False, NoEventMask, &ev);
+    }
+  if (children)
+    XFree (children);
+  XCloseDisplay (dpy);
+  return count;
+}
+
+static gboolean
+transient_windows_are (gpointer count)
+{
+  return x_transient_windows (FALSE) == GPOINTER_TO_UINT (count);
+}
+
 static gboolean
 item_status_is (gpointer want)
 {
@@ -541,6 +589,18 @@ test_tray (void)
     g_variant_get (list, "(^a&s)", &names);
     g_assert_true (g_strv_contains (names, "show-help-overlay"));
   }
+  /* The shortcuts window (transient for the main window) is built when first asked for
+   * (bench B4), then shown again each time: one window. */
+  g_assert_cmpuint (x_transient_windows (FALSE), ==, 0);
+  for (guint i = 0; i < 2; i++)
+    {
+      g_variant_unref (rd_test_dbus_call (env.app_name, "/io/github/ringdesk/Ringdesk/window/1", "org.gtk.Actions",
+                                          "Activate", g_variant_new_parsed ("('show-help-overlay', @av [], @a{sv} {})"),
+                                          NULL));
+      g_assert_true (rd_test_wait_for (transient_windows_are, GUINT_TO_POINTER (1), RD_TEST_TIMEOUT_MS));
+      x_transient_windows (TRUE);
+      g_assert_true (rd_test_wait_for (transient_windows_are, GUINT_TO_POINTER (0), RD_TEST_TIMEOUT_MS));
+    }
 
   /* "Pause Pop-Ups" toggles the setting through the app's action, and shows: the paused icon,
    * the tooltip and the menu's status line say so (issue 14, defect 8); and back. */

@@ -163,6 +163,39 @@ test_main_toasts (void)
   gtk_window_destroy (GTK_WINDOW (win));
 }
 
+/* The primary menu opens (button or F10) with its items; its popover is built the first time
+ * (bench B4) and the same one opens again. */
+static void
+test_main_menu (void)
+{
+  g_autoptr(GMenuModel) menu = rd_test_primary_menu ();
+  RdMainWindow *win = rd_main_window_new (NULL, menu);
+  GtkMenuButton *button = GTK_MENU_BUTTON (rd_test_child (GTK_WIDGET (win), RD_TYPE_MAIN_WINDOW, "menu_button"));
+  GtkPopover *popover;
+
+  rd_test_show_at (win, 520, 680);
+  g_assert_true (gtk_widget_get_sensitive (GTK_WIDGET (button)));
+  g_assert_null (gtk_menu_button_get_popover (button));
+  gtk_menu_button_popup (button);
+  rd_test_gui_spin (300);
+  g_assert_true (gtk_menu_button_get_menu_model (button) == menu);
+  popover = gtk_menu_button_get_popover (button);
+  g_assert_nonnull (popover);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (popover)));
+  g_assert_nonnull (find_label (GTK_WIDGET (popover), "Preferences"));
+  gtk_menu_button_popdown (button);
+  rd_test_gui_spin (300);
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (popover)));
+  gtk_menu_button_popup (button);
+  rd_test_gui_spin (300);
+  g_assert_true (gtk_menu_button_get_popover (button) == popover);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (popover)));
+  gtk_menu_button_popdown (button);
+  rd_test_gui_spin (300);
+  gtk_window_destroy (GTK_WINDOW (win));
+  rd_test_gui_spin (100);
+}
+
 /* Issue 14, defects 1 and 4: at the minimum size everything fits across and scrolls down; in
  * a large window the lists stay clamped; numbers are never cut. */
 static void
@@ -274,6 +307,31 @@ test_recent_window (void)
                      "+86 139 1234 0000");
     g_assert_false (gtk_widget_get_visible (rd_test_child (row, RD_TYPE_CALL_ROW, "open_button")));
     g_assert_true (gtk_widget_get_visible (rd_test_child (row, RD_TYPE_CALL_ROW, "create_button")));
+    /* Its menu (built when it first opens, bench B4): contact or lead, for this number. */
+    {
+      GtkMenuButton *create = GTK_MENU_BUTTON (rd_test_child (row, RD_TYPE_CALL_ROW, "create_button"));
+      GMenuModel *model;
+      g_autoptr(GVariant) target = NULL;
+
+      g_assert_null (gtk_menu_button_get_popover (create));
+      gtk_menu_button_popup (create);
+      rd_test_gui_spin (300);
+      model = gtk_menu_button_get_menu_model (create);
+      g_assert_nonnull (model);
+      g_assert_cmpint (g_menu_model_get_n_items (model), ==, 2);
+      target = g_menu_model_get_item_attribute_value (model, 1, G_MENU_ATTRIBUTE_TARGET, G_VARIANT_TYPE ("(ss)"));
+      g_assert_nonnull (target);
+      g_assert_cmpstr (g_variant_get_type_string (target), ==, "(ss)");
+      {
+        const char *kind, *num;
+        g_variant_get (target, "(&s&s)", &kind, &num);
+        g_assert_cmpstr (kind, ==, "lead");
+        g_assert_cmpstr (num, ==, rd_call_row_get_number (RD_CALL_ROW (row)));
+      }
+      g_assert_true (gtk_widget_get_visible (GTK_WIDGET (gtk_menu_button_get_popover (create))));
+      gtk_menu_button_popdown (create);
+      rd_test_gui_spin (300);
+    }
   }
   /* The hostile name: literal, shortened in the middle, and its javascript: link refused. */
   {
@@ -537,6 +595,7 @@ main (int argc, char **argv)
 
   g_test_add_func ("/app/windows/main/states", test_main_states);
   g_test_add_func ("/app/windows/main/toasts", test_main_toasts);
+  g_test_add_func ("/app/windows/main/menu", test_main_menu);
   g_test_add_func ("/app/windows/main/sizes", test_main_sizes);
   g_test_add_func ("/app/windows/recent", test_recent_window);
   g_test_add_func ("/app/windows/preferences", test_preferences);
