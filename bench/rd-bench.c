@@ -1190,11 +1190,13 @@ run_real (const char *url, const char *database, const char *login, const char *
 
   /* This process's own connection: callers to play, and the query costs. */
   config.url = (char *) url;
-  config.database = (char *) database;
+  config.options = rd_options_new ();
+  rd_options_set (config.options, "database", database);
   config.login = (char *) login;
   config.api_key = key;
   config.timeout = 600;
   crm = rd_crm_new (&config, &error);
+  g_clear_pointer (&config.options, rd_options_unref);
   if (crm == NULL)
     g_error ("%s", error->message);
   rd_crm_connect_async (crm, NULL, crm_connected_cb, &w);

@@ -144,6 +144,8 @@ rd_demo_start_async (RdDemo *self, GCancellable *cancellable, GAsyncReadyCallbac
   g_auto(SeedFacts) facts = { 0 };
   RdPbxConfig pbx = { 0 };
   RdCrmConfig crm = { 0 };
+  g_autoptr(RdOptions) pbx_options = NULL;
+  g_autoptr(RdOptions) crm_options = NULL;
   GError *error = NULL;
 
   g_return_if_fail (RD_IS_DEMO (self));
@@ -202,10 +204,12 @@ rd_demo_start_async (RdDemo *self, GCancellable *cancellable, GAsyncReadyCallbac
   db_path = g_build_filename (self->dir, "hub.sqlite", NULL);
   self->hub = rd_local_hub_new (db_path, 0);
   pbx.base_url = (char *) rd_sim_pbx_get_base_url (self->pbx);
-  pbx.client_id = (char *) DEMO_PBX_CLIENT_ID;
-  pbx.client_secret = pbx_secret;
+  pbx.options = pbx_options = rd_options_new ();
+  rd_options_set (pbx_options, "client-id", DEMO_PBX_CLIENT_ID);
+  rd_options_set (pbx_options, "client-secret", pbx_secret);
   crm.url = (char *) rd_sim_odoo_get_url (self->odoo);
-  crm.database = (char *) rd_sim_odoo_get_database (self->odoo);
+  crm.options = crm_options = rd_options_new ();
+  rd_options_set (crm_options, "database", rd_sim_odoo_get_database (self->odoo));
   crm.login = facts.admin_login;
   crm.api_key = facts.admin_key;
   rd_local_hub_start_async (self->hub, &pbx, &crm, TRUE, cancellable, on_hub_started,

@@ -18,20 +18,22 @@ static void
 local_hub_start_async (GObject *hub, const RdEmbeddedPbx *pbx, const RdEmbeddedCrm *crm, gboolean bind_auto,
                        GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
 {
-  RdPbxConfig p = { 0 };
-  RdCrmConfig c = { 0 };
+  g_autoptr(RdOptions) pbx_options = rd_options_new ();
+  g_autoptr(RdOptions) crm_options = rd_options_new ();
+  RdPbxConfig p = { .options = pbx_options };
+  RdCrmConfig c = { .options = crm_options };
 
   if (pbx)
     {
       p.base_url = (char *) pbx->base_url;
-      p.client_id = (char *) pbx->client_id;
-      p.client_secret = (char *) pbx->client_secret;
+      rd_options_set (pbx_options, "client-id", pbx->client_id);
+      rd_options_set (pbx_options, "client-secret", pbx->client_secret);
       p.allow_insecure = pbx->allow_insecure;
     }
   if (crm)
     {
       c.url = (char *) crm->url;
-      c.database = (char *) crm->database;
+      rd_options_set (crm_options, "database", crm->database);
       c.login = (char *) crm->login;
       c.api_key = (char *) crm->api_key;
       c.allow_insecure = crm->allow_insecure;

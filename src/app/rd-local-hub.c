@@ -131,21 +131,12 @@ rd_local_hub_start_async (RdLocalHub *self, const RdPbxConfig *pbx, const RdCrmC
   if (pbx)
     {
       d->has_pbx = TRUE;
-      d->pbx.base_url = g_strdup (pbx->base_url);
-      d->pbx.client_id = g_strdup (pbx->client_id);
-      d->pbx.client_secret = g_strdup (pbx->client_secret);
-      d->pbx.cert_sha256 = g_strdup (pbx->cert_sha256);
-      d->pbx.allow_insecure = pbx->allow_insecure;
+      rd_pbx_config_copy (pbx, &d->pbx);
     }
   if (crm)
     {
       d->has_crm = TRUE;
-      d->crm.url = g_strdup (crm->url);
-      d->crm.database = g_strdup (crm->database);
-      d->crm.login = g_strdup (crm->login);
-      d->crm.api_key = g_strdup (crm->api_key);
-      d->crm.cert_sha256 = g_strdup (crm->cert_sha256);
-      d->crm.allow_insecure = crm->allow_insecure;
+      rd_crm_config_copy (crm, &d->crm);
     }
   g_task_set_task_data (task, d, (GDestroyNotify) start_data_free);
 

@@ -26,7 +26,7 @@ char     *rd_uri_to_number        (const char *uri_or_text,
 gboolean  rd_uri_is_web_url       (const char *url);
 
 /* A hub address the agent client may use: ws:// or wss:// (http/https are accepted and
- * converted), with a host; plain ws:// only to a loopback host. Returns the normalised URL
+ * converted), with a host; plain ws:// only to a loopback host. Returns the normalized URL
  * or NULL with a message a user understands. */
 char     *rd_uri_normalize_hub_url (const char  *text,
                                     GError     **error);

@@ -1,4 +1,4 @@
-/* rd-call.h — the normalised call model shared by the PBX layer, the hub and the agent protocol.
+/* rd-call.h — the normalized call model shared by the PBX layer, the hub and the agent protocol.
  *
  * The PBX backend turns vendor events into RdCallEvent (live, per extension) and
  * RdCallRecord (end of call, the source of truth for logging). Plain boxed structs

@@ -110,7 +110,7 @@ parse_valid (const char *digits, const char *extension, const char *region)
 }
 
 static char *
-normalise_region (const char *region, GError **error)
+normalize_region (const char *region, GError **error)
 {
   g_autofree char *upper = NULL;
 
@@ -171,7 +171,7 @@ parse (const char          *text,
                    rules->ext_min_len, rules->ext_max_len);
       return NULL;
     }
-  region = normalise_region (default_region, error);
+  region = normalize_region (default_region, error);
   if (region == NULL)
     return NULL;
 

@@ -386,20 +386,6 @@ rd_pn_is_valid (const RdPn *pn)
     }
 }
 
-gboolean
-rd_pn_is_possible (const RdPn *pn)
-{
-  g_return_val_if_fail (pn != nullptr, FALSE);
-  try
-    {
-      return util ()->IsPossibleNumber (pn->number) ? TRUE : FALSE;
-    }
-  catch (...)
-    {
-      return FALSE;
-    }
-}
-
 char *
 rd_pn_format (const RdPn *pn, RdPnFormat format)
 {
@@ -470,22 +456,6 @@ rd_pn_region_of_number (const RdPn *pn)
       if (out.empty () || out == "ZZ" || out == PhoneNumberUtil::kRegionCodeForNonGeoEntity)
         return nullptr;
       return dup_string (out);
-    }
-  catch (...)
-    {
-      return nullptr;
-    }
-}
-
-char *
-rd_pn_extension (const RdPn *pn)
-{
-  g_return_val_if_fail (pn != nullptr, nullptr);
-  try
-    {
-      if (!pn->number.has_extension () || pn->number.extension ().empty ())
-        return nullptr;
-      return dup_string (pn->number.extension ());
     }
   catch (...)
     {

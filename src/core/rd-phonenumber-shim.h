@@ -51,7 +51,6 @@ void         rd_pn_free                   (RdPn            *pn);
 gboolean     rd_pn_is_valid               (const RdPn *pn);
 /* rd_pn_is_valid() through the library's IsValidNumber() alone (what the shortcut is tested against). */
 gboolean     rd_pn_is_valid_reference     (const RdPn *pn);
-gboolean     rd_pn_is_possible            (const RdPn *pn);
 /* NULL only if the library failed. */
 char        *rd_pn_format                 (const RdPn *pn,
                                            RdPnFormat  format);
@@ -59,14 +58,13 @@ char        *rd_pn_national_significant_number (const RdPn *pn);
 guint        rd_pn_country_code           (const RdPn *pn);
 /* The region the number belongs to ("CN"), or NULL when unknown / non-geographic. */
 char        *rd_pn_region_of_number       (const RdPn *pn);
-/* The extension libphonenumber recognised (";ext=", " x", " ext. "), or NULL. */
-char        *rd_pn_extension              (const RdPn *pn);
 
 /* Is @region one of the regions libphonenumber has metadata for? */
 gboolean     rd_pn_region_is_supported    (const char *region);
 /* The national (trunk) prefix of @region ("0" for CN, "1" for US), or NULL if
  * the region has none or is unknown. */
 char        *rd_pn_national_prefix        (const char *region);
+
 /* The country calling code of @region (86 for "CN"), 0 if unknown. */
 guint        rd_pn_country_code_for_region (const char *region);
 

@@ -107,6 +107,26 @@ rd_store_stmt_reset (RdStoreStmt *stmt)
 }
 
 void
+rd_sql_set_error (sqlite3 *db, GError **error, const char *what)
+{
+  g_set_error (error, RD_ERROR, RD_ERROR_FAILED, "Database error (%s): %s (SQLite code %d)",
+               what, sqlite3_errmsg (db), sqlite3_extended_errcode (db));
+}
+
+gboolean
+rd_sql_stmt_done (sqlite3 *db, RdStoreStmt *stmt, const char *what, GError **error)
+{
+  int rc;
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    ;
+  if (rc != SQLITE_DONE)
+    rd_sql_set_error (db, error, what);
+  rd_store_stmt_reset (stmt);
+  return rc == SQLITE_DONE;
+}
+
+void
 rd_store_set_db_error (RdStore *self, GError **error, const char *what)
 {
   int code = sqlite3_extended_errcode (self->db);

@@ -76,3 +76,14 @@ rd_text_log_writer (GLogLevelFlags log_level, const GLogField *fields, gsize n_f
       }
   return g_log_writer_default (log_level, copy != NULL ? copy : fields, n_fields, user_data);
 }
+
+gboolean
+rd_text_is_setting (const char *text, gsize max)
+{
+  if (text == NULL || !g_utf8_validate (text, -1, NULL) || strlen (text) > max)
+    return FALSE;
+  for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p))
+    if (g_unichar_iscntrl (g_utf8_get_char (p)))
+      return FALSE;
+  return TRUE;
+}

@@ -15,6 +15,9 @@ G_BEGIN_DECLS
 char             *rd_text_clean      (const char *text);
 /* Does @text need rd_text_clean()? */
 gboolean          rd_text_is_clean   (const char *text);
+/* Is @text usable as a setting typed by an administrator: valid UTF-8, at most @max bytes, no
+ * control characters? (NULL is not.) */
+gboolean          rd_text_is_setting (const char *text, gsize max);
 /* A GLogWriterFunc for processes that log outside text: cleans the MESSAGE field, then hands the
  * record to g_log_writer_default(). */
 GLogWriterOutput  rd_text_log_writer (GLogLevelFlags log_level, const GLogField *fields, gsize n_fields,

@@ -1,9 +1,12 @@
 #include "config.h"
 
-#include "rd-crm.h"
+#include "crm/rd-crm.h"
+
+#include "core/rd-backend-registry.h"
+#include "core/rd-error.h"
+#include "crm/rd-crm-backends.h"
 
 #include <string.h>
-#include "odoo/rd-odoo-crm.h"
 
 G_DEFINE_INTERFACE (RdCrm, rd_crm, G_TYPE_OBJECT)
 
@@ -189,23 +192,62 @@ rd_crm_config_clear (RdCrmConfig *config)
 {
   if (config == NULL)
     return;
+  g_clear_pointer (&config->kind, g_free);
   g_clear_pointer (&config->url, g_free);
-  g_clear_pointer (&config->database, g_free);
   g_clear_pointer (&config->login, g_free);
   if (config->api_key != NULL)
-    memset (config->api_key, 0, strlen (config->api_key));
+    explicit_bzero (config->api_key, strlen (config->api_key));
   g_clear_pointer (&config->api_key, g_free);
   g_clear_pointer (&config->cert_sha256, g_free);
+  g_clear_pointer (&config->options, rd_options_unref);
   config->timeout = 0;
-  config->log_style = RD_CRM_LOG_ACTIVITY;
   config->allow_insecure = FALSE;
+}
+
+void
+rd_crm_config_copy (const RdCrmConfig *config, RdCrmConfig *dest)
+{
+  g_return_if_fail (config != NULL && dest != NULL);
+  dest->kind = g_strdup (config->kind);
+  dest->url = g_strdup (config->url);
+  dest->login = g_strdup (config->login);
+  dest->api_key = g_strdup (config->api_key);
+  dest->cert_sha256 = g_strdup (config->cert_sha256);
+  dest->timeout = config->timeout;
+  dest->allow_insecure = config->allow_insecure;
+  dest->options = rd_options_copy (config->options);
+}
+
+/* ---- the backend registry ------------------------------------------------ */
+
+static RdBackendRegistry registry;
+
+void
+rd_crm_register_backend (const RdCrmBackend *backend)
+{
+  g_return_if_fail (backend != NULL && backend->kind != NULL && backend->new_func != NULL);
+  rd_backend_registry_add (&registry, backend);
+}
+
+const RdCrmBackend *
+rd_crm_find_backend (const char *kind, GError **error)
+{
+  return rd_backend_registry_find (&registry, (const gconstpointer *) rd_crm_builtin_backends, kind, "CRM",
+                                   error);
 }
 
 RdCrm *
 rd_crm_new (const RdCrmConfig *config, GError **error)
 {
+  const RdCrmBackend *backend;
+
   g_return_val_if_fail (config != NULL, NULL);
-  return RD_CRM (rd_odoo_crm_new (config, error));
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  backend = rd_crm_find_backend (config->kind, error);
+  if (backend == NULL || !rd_options_validate (config->options, backend->options, error))
+    return NULL;
+  return backend->new_func (config, error);
 }
 
 /* ---- dispatch ----------------------------------------------------------- */

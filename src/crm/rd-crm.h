@@ -15,6 +15,7 @@
 #include <gio/gio.h>
 
 #include "core/rd-call.h"
+#include "core/rd-options.h"
 #include "core/rd-phone.h"
 
 G_BEGIN_DECLS
@@ -41,7 +42,7 @@ typedef struct {
   gboolean leads_enabled;  /* the CRM's "Leads" setting is on: new crm.lead records are leads, not
                             * opportunities (TRUE when unknown) */
   gboolean has_mobile;     /* mobile phone fields exist */
-  gboolean has_phone_search; /* server-side normalised phone search exists */
+  gboolean has_phone_search; /* server-side normalized phone search exists */
   char    *country_code;   /* company's default country, ISO alpha-2, or NULL */
   char    *timezone;       /* admin user's tz, or NULL */
   gint64   admin_user_id;
@@ -81,6 +82,7 @@ typedef struct {
   gboolean      is_admin;    /* may change the CRM's settings (an internal user of its settings group) */
 } RdCrmUser;
 
+/* How a call log is written: the hub's setting (crm.log-style), carried by each log. */
 typedef enum {
   RD_CRM_LOG_ACTIVITY,      /* a done "Call" activity (default) */
   RD_CRM_LOG_NOTE,          /* an internal log note */
@@ -289,18 +291,45 @@ void             rd_crm_probe_async            (RdCrm *self, GCancellable *c, GA
 gboolean         rd_crm_probe_finish           (RdCrm *self, GAsyncResult *res, GError **error);
 
 /* Construction without naming the vendor: the one place that picks the backend. */
+/* Construction without naming the vendor. The generic settings are here; what only one
+ * backend needs (a database name, how call logs are written …) is in @options, checked against
+ * that backend's own table (RdCrmBackend.options). */
 typedef struct {
-  char  *url;            /* "https://mycompany.odoo.com" */
-  char  *database;
-  char  *login;          /* admin login */
-  char  *api_key;        /* never logged */
-  char  *cert_sha256;    /* optional pinned certificate (core/rd-tls-pin.h syntax) */
-  guint  timeout;        /* seconds per request, 0 = default (20) */
-  RdCrmLogStyle log_style;
-  gboolean allow_insecure; /* accept plain http:// to another computer (the admin said so) */
+  char      *kind;           /* the backend (RdCrmBackend.kind); NULL = the default backend */
+  char      *url;            /* "https://mycompany.example.com" */
+  char      *login;          /* admin login */
+  char      *api_key;        /* never logged */
+  char      *cert_sha256;    /* optional pinned certificate (core/rd-tls-pin.h syntax) */
+  guint      timeout;        /* seconds per request, 0 = default (20) */
+  gboolean   allow_insecure; /* accept plain http:// to another computer (the admin said so) */
+  RdOptions *options;        /* the backend's own settings; NULL = none set */
 } RdCrmConfig;
 
 void   rd_crm_config_clear (RdCrmConfig *config);
-RdCrm *rd_crm_new          (const RdCrmConfig *config, GError **error);
+/* Deep copy into @dest (cleared first by the caller). */
+void   rd_crm_config_copy  (const RdCrmConfig *config, RdCrmConfig *dest);
+
+/* ---- the backend registry -------------------------------------------------
+ *
+ * Backends are picked by kind. The built-in ones are listed in rd-crm-backends.c, the one
+ * place that names them; rd_crm_register_backend() adds one at run time (tests add fakes).
+ */
+typedef RdCrm *(*RdCrmNewFunc) (const RdCrmConfig *config, GError **error);
+
+typedef struct {
+  const char         *kind;      /* lower case, stored in the hub's settings */
+  const char         *name;      /* for people */
+  const RdOptionSpec *options;   /* its own settings, terminated by an entry with a NULL name */
+  RdCrmNewFunc        new_func;  /* @config->options already validated against @options */
+} RdCrmBackend;
+
+/* @backend must stay valid for the life of the process; a kind registered again replaces the
+ * older entry. */
+void                rd_crm_register_backend (const RdCrmBackend *backend);
+/* The backend of @kind (NULL: the default, the first built-in one); NULL with an
+ * RD_ERROR_INVALID_INPUT error for an unknown kind. */
+const RdCrmBackend *rd_crm_find_backend     (const char *kind, GError **error);
+/* Picks the backend of @config->kind, checks @config->options against its table, builds it. */
+RdCrm              *rd_crm_new              (const RdCrmConfig *config, GError **error);
 
 G_END_DECLS

@@ -4,6 +4,7 @@
 #include "hub/rd-admin-commands.h"
 
 #include "core/rd-error.h"
+#include "hub/rd-backend-settings.h"
 #include "hub/rd-hub-private.h"
 
 #include <string.h>
@@ -197,6 +198,8 @@ connect_pbx_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   finish (user_data, error, NULL);
 }
 
+static int log_style_from (JsonObject *body, GError **error);
+
 static void
 connect_crm_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -204,7 +207,11 @@ connect_crm_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 
   g_autoptr(JsonObject) extra = json_object_new ();
 
-  rd_hub_connect_crm_finish (RD_HUB (source), result, &error);
+  Run *run = g_task_get_task_data (user_data);
+
+  /* the style goes with a CRM that works: set once connected */
+  if (rd_hub_connect_crm_finish (RD_HUB (source), result, &error) && get_string (run->body, "log_style") != NULL)
+    rd_hub_set_log_style (RD_HUB (source), log_style_from (run->body, NULL), &error);
   if (error == NULL && rd_hub_region_note (RD_HUB (source)) != NULL)
     json_object_set_string_member (extra, "region_note", rd_hub_region_note (RD_HUB (source)));
   finish (user_data, error, extra);
@@ -343,29 +350,35 @@ parse_kinds (const char *text, GError **error)
   return kinds;
 }
 
-/* A request without log_style keeps the saved style. */
+/* The generic settings, and the backend's own options by their names ("database"). */
 static void
-crm_config_from (RdHub *hub, RdCrmConfig *config, JsonObject *body)
+crm_config_from (RdCrmConfig *config, JsonObject *body)
 {
-  const char *style = get_string (body, "log_style");
-  g_autoptr(JsonObject) status = NULL;
+  const RdCrmBackend *backend = rd_crm_find_backend (get_string (body, "kind"), NULL);
 
-  if (style == NULL)
-    {
-      JsonObject *crm;
-
-      status = rd_hub_get_status_json (hub);
-      crm = json_object_get_object_member (status, "crm");
-      style = crm != NULL ? json_object_get_string_member_with_default (crm, "log_style", NULL) : NULL;
-    }
-
+  config->kind = g_strdup (get_string (body, "kind"));   /* unknown: refused by the hub */
+  config->options = rd_backend_settings_from_json (body, backend != NULL ? backend->options : NULL);
   config->url = g_strdup (get_string (body, "url"));
-  config->database = g_strdup (get_string (body, "database"));
   config->login = g_strdup (get_string (body, "login"));
   config->api_key = g_strdup (get_string (body, "api_key"));
   config->cert_sha256 = g_strdup (get_string (body, "cert_sha256"));
   config->allow_insecure = get_bool (body, "insecure_http", FALSE);
-  config->log_style = g_strcmp0 (style, "note") == 0 ? RD_CRM_LOG_NOTE : RD_CRM_LOG_ACTIVITY;
+}
+
+/* The log style a request asks for: -1 for none (the saved style stays), else RdCrmLogStyle. */
+static int
+log_style_from (JsonObject *body, GError **error)
+{
+  const char *style = get_string (body, "log_style");
+
+  if (style == NULL)
+    return -1;
+  if (g_str_equal (style, "activity"))
+    return RD_CRM_LOG_ACTIVITY;
+  if (g_str_equal (style, "note"))
+    return RD_CRM_LOG_NOTE;
+  g_set_error_literal (error, RD_ERROR, RD_ERROR_INVALID_INPUT, "The log style is activity or note");
+  return -1;
 }
 
 static void
@@ -533,8 +546,15 @@ rd_admin_commands_run_async (RdHub *hub, const char *actor, const char *command,
   else if (g_str_equal (command, "connect-crm") || g_str_equal (command, "test-crm"))
     {
       RdCrmConfig config = { 0 };
+      GError *error = NULL;
 
-      crm_config_from (hub, &config, body);
+      if (log_style_from (body, &error) < 0 && error != NULL)
+        {
+          finish (task, error, NULL);
+          g_error_free (error);
+          return;
+        }
+      crm_config_from (&config, body);
       if (g_str_equal (command, "test-crm"))
         rd_hub_test_crm_async (hub, &config, cancellable, test_crm_cb, task);
       else
@@ -546,15 +566,15 @@ rd_admin_commands_run_async (RdHub *hub, const char *actor, const char *command,
     {
       RdPbxConfig config = { 0 };
 
+      const RdPbxBackend *backend = rd_pbx_find_backend (get_string (body, "kind"), NULL);
+
+      config.kind = g_strdup (get_string (body, "kind"));   /* unknown: refused by the hub */
+      config.options = rd_backend_settings_from_json (body, backend != NULL ? backend->options : NULL);
       config.base_url = g_strdup (get_string (body, "url"));
-      config.client_id = g_strdup (get_string (body, "client_id"));
-      config.client_secret = g_strdup (get_string (body, "client_secret"));
       config.cert_sha256 = g_strdup (get_string (body, "cert_sha256"));
-      config.time_zone = g_strdup (get_string (body, "time_zone"));
       config.allow_insecure = get_bool (body, "insecure_http", FALSE);
       rd_hub_connect_pbx_async (hub, &config, cancellable, connect_pbx_cb, task);
-      wipe (config.client_secret);
-      rd_pbx_config_clear (&config);
+      rd_pbx_config_clear (&config);   /* the options bag wipes the secret */
     }
   else if (g_str_equal (command, "probe-certificate"))
     rd_hub_probe_certificate_async (hub, get_string (body, "url"), cancellable, probe_cb, task);

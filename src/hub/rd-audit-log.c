@@ -3,7 +3,7 @@
 #include "hub/rd-audit-log.h"
 
 #include "core/rd-error.h"
-#include "hub/rd-hub-sql.h"
+#include "core/rd-store-sql.h"
 
 #define KEEP_SECONDS (400 * 24 * 3600)
 #define KEEP_ROWS 100000
@@ -89,20 +89,20 @@ clean (const char *text)
 static void
 prune (RdAuditLog *self)
 {
-  g_autoptr(RdHubStmt) stmt = rd_hub_sql_prepare (self->db,
+  g_autoptr(RdStoreStmt) stmt = rd_store_stmt (self->store,
       "DELETE FROM hub_audit WHERE time < ?1 OR id <= (SELECT max (id) FROM hub_audit) - ?2", NULL);
 
   if (stmt == NULL)
     return;
   sqlite3_bind_int64 (stmt, 1, g_get_real_time () / G_USEC_PER_SEC - KEEP_SECONDS);
   sqlite3_bind_int64 (stmt, 2, KEEP_ROWS);
-  rd_hub_sql_step_done (self->db, stmt, "audit pruning", NULL);
+  rd_store_stmt_done (self->store, stmt, "audit pruning", NULL);
 }
 
 gboolean
 rd_audit_log_add (RdAuditLog *self, const char *actor, const char *action, const char *detail, GError **error)
 {
-  g_autoptr(RdHubStmt) stmt = NULL;
+  g_autoptr(RdStoreStmt) stmt = NULL;
   g_autofree char *clean_actor = clean (actor != NULL ? actor : "unknown");
   g_autofree char *clean_action = clean (action);
   g_autofree char *clean_detail = clean (detail);
@@ -110,15 +110,15 @@ rd_audit_log_add (RdAuditLog *self, const char *actor, const char *action, const
   g_return_val_if_fail (RD_IS_AUDIT_LOG (self), FALSE);
   g_return_val_if_fail (action != NULL, FALSE);
 
-  stmt = rd_hub_sql_prepare (self->db, "INSERT INTO hub_audit (time, actor, action, detail)"
+  stmt = rd_store_stmt (self->store, "INSERT INTO hub_audit (time, actor, action, detail)"
                              " VALUES (?1, ?2, ?3, ?4)", error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, g_get_real_time () / G_USEC_PER_SEC);
-  rd_hub_sql_bind_text (stmt, 2, clean_actor);
-  rd_hub_sql_bind_text (stmt, 3, clean_action);
-  rd_hub_sql_bind_text (stmt, 4, clean_detail != NULL && *clean_detail != '\0' ? clean_detail : NULL);
-  if (!rd_hub_sql_step_done (self->db, stmt, "audit entry", error))
+  rd_store_bind_text (stmt, 2, clean_actor);
+  rd_store_bind_text (stmt, 3, clean_action);
+  rd_store_bind_text (stmt, 4, clean_detail != NULL && *clean_detail != '\0' ? clean_detail : NULL);
+  if (!rd_store_stmt_done (self->store, stmt, "audit entry", error))
     return FALSE;
   if (++self->added % 100 == 1)
     prune (self);
@@ -128,13 +128,13 @@ rd_audit_log_add (RdAuditLog *self, const char *actor, const char *action, const
 GPtrArray *
 rd_audit_log_list (RdAuditLog *self, guint limit, GError **error)
 {
-  g_autoptr(RdHubStmt) stmt = NULL;
+  g_autoptr(RdStoreStmt) stmt = NULL;
   g_autoptr(GPtrArray) entries = g_ptr_array_new_with_free_func ((GDestroyNotify) rd_audit_entry_free);
   int rc;
 
   g_return_val_if_fail (RD_IS_AUDIT_LOG (self), NULL);
 
-  stmt = rd_hub_sql_prepare (self->db, "SELECT id, time, actor, action, detail FROM hub_audit"
+  stmt = rd_store_stmt (self->store, "SELECT id, time, actor, action, detail FROM hub_audit"
                              " ORDER BY id DESC LIMIT ?1", error);
   if (stmt == NULL)
     return NULL;
@@ -145,14 +145,14 @@ rd_audit_log_list (RdAuditLog *self, guint limit, GError **error)
 
       entry->id = sqlite3_column_int64 (stmt, 0);
       entry->time = sqlite3_column_int64 (stmt, 1);
-      entry->actor = rd_hub_sql_column_dup (stmt, 2);
-      entry->action = rd_hub_sql_column_dup (stmt, 3);
-      entry->detail = rd_hub_sql_column_dup (stmt, 4);
+      entry->actor = rd_store_column_dup (stmt, 2);
+      entry->action = rd_store_column_dup (stmt, 3);
+      entry->detail = rd_store_column_dup (stmt, 4);
       g_ptr_array_add (entries, entry);
     }
   if (rc != SQLITE_DONE)
     {
-      rd_hub_sql_set_error (self->db, error, "reading the audit log");
+      rd_store_set_db_error (self->store, error, "reading the audit log");
       return NULL;
     }
   return g_steal_pointer (&entries);

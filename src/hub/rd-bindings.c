@@ -3,7 +3,7 @@
 #include "hub/rd-bindings.h"
 
 #include "core/rd-error.h"
-#include "hub/rd-hub-sql.h"
+#include "core/rd-store-sql.h"
 
 #include <errno.h>
 #include <string.h>
@@ -107,16 +107,16 @@ rd_bindings_extension_is_valid (const char *text)
 }
 
 static RdBinding *
-binding_from_row (RdHubStmt *stmt)
+binding_from_row (RdStoreStmt *stmt)
 {
   RdBinding *binding = g_new0 (RdBinding, 1);
 
-  binding->extension = rd_hub_sql_column_dup (stmt, 0);
+  binding->extension = rd_store_column_dup (stmt, 0);
   binding->user_id = sqlite3_column_int64 (stmt, 1);
-  binding->user_name = rd_hub_sql_column_dup (stmt, 2);
-  binding->user_login = rd_hub_sql_column_dup (stmt, 3);
-  binding->user_email = rd_hub_sql_column_dup (stmt, 4);
-  binding->how = rd_hub_sql_column_dup (stmt, 5);
+  binding->user_name = rd_store_column_dup (stmt, 2);
+  binding->user_login = rd_store_column_dup (stmt, 3);
+  binding->user_email = rd_store_column_dup (stmt, 4);
+  binding->how = rd_store_column_dup (stmt, 5);
   binding->created = sqlite3_column_int64 (stmt, 6);
   return binding;
 }
@@ -124,27 +124,27 @@ binding_from_row (RdHubStmt *stmt)
 RdBinding *
 rd_bindings_get_by_extension (RdBindings *self, const char *extension)
 {
-  g_autoptr(RdHubStmt) stmt = NULL;
+  g_autoptr(RdStoreStmt) stmt = NULL;
 
   g_return_val_if_fail (RD_IS_BINDINGS (self), NULL);
 
   if (extension == NULL)
     return NULL;
-  stmt = rd_hub_sql_prepare (self->db, "SELECT " BINDING_COLUMNS " FROM hub_binding WHERE extension = ?1", NULL);
+  stmt = rd_store_stmt (self->store, "SELECT " BINDING_COLUMNS " FROM hub_binding WHERE extension = ?1", NULL);
   if (stmt == NULL)
     return NULL;
-  rd_hub_sql_bind_text (stmt, 1, extension);
+  rd_store_bind_text (stmt, 1, extension);
   return sqlite3_step (stmt) == SQLITE_ROW ? binding_from_row (stmt) : NULL;
 }
 
 RdBinding *
 rd_bindings_get_by_user (RdBindings *self, gint64 user_id)
 {
-  g_autoptr(RdHubStmt) stmt = NULL;
+  g_autoptr(RdStoreStmt) stmt = NULL;
 
   g_return_val_if_fail (RD_IS_BINDINGS (self), NULL);
 
-  stmt = rd_hub_sql_prepare (self->db, "SELECT " BINDING_COLUMNS " FROM hub_binding WHERE user_id = ?1", NULL);
+  stmt = rd_store_stmt (self->store, "SELECT " BINDING_COLUMNS " FROM hub_binding WHERE user_id = ?1", NULL);
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_int64 (stmt, 1, user_id);
@@ -154,7 +154,7 @@ rd_bindings_get_by_user (RdBindings *self, gint64 user_id)
 RdBinding *
 rd_bindings_get_by_login (RdBindings *self, const char *login)
 {
-  g_autoptr(RdHubStmt) stmt = NULL;
+  g_autoptr(RdStoreStmt) stmt = NULL;
   g_autofree char *trimmed = NULL;
 
   g_return_val_if_fail (RD_IS_BINDINGS (self), NULL);
@@ -162,11 +162,11 @@ rd_bindings_get_by_login (RdBindings *self, const char *login)
   if (login == NULL)
     return NULL;
   trimmed = g_strstrip (g_strdup (login));
-  stmt = rd_hub_sql_prepare (self->db, "SELECT " BINDING_COLUMNS " FROM hub_binding"
+  stmt = rd_store_stmt (self->store, "SELECT " BINDING_COLUMNS " FROM hub_binding"
                              " WHERE lower (user_login) = lower (?1)", NULL);
   if (stmt == NULL)
     return NULL;
-  rd_hub_sql_bind_text (stmt, 1, trimmed);
+  rd_store_bind_text (stmt, 1, trimmed);
   return sqlite3_step (stmt) == SQLITE_ROW ? binding_from_row (stmt) : NULL;
 }
 
@@ -174,11 +174,11 @@ GPtrArray *
 rd_bindings_list (RdBindings *self)
 {
   GPtrArray *list = g_ptr_array_new_with_free_func ((GDestroyNotify) rd_binding_free);
-  g_autoptr(RdHubStmt) stmt = NULL;
+  g_autoptr(RdStoreStmt) stmt = NULL;
 
   g_return_val_if_fail (RD_IS_BINDINGS (self), list);
 
-  stmt = rd_hub_sql_prepare (self->db, "SELECT " BINDING_COLUMNS " FROM hub_binding"
+  stmt = rd_store_stmt (self->store, "SELECT " BINDING_COLUMNS " FROM hub_binding"
                              " ORDER BY length(extension), extension", NULL);
   while (stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW)
     g_ptr_array_add (list, binding_from_row (stmt));
@@ -188,11 +188,11 @@ rd_bindings_list (RdBindings *self)
 guint
 rd_bindings_count (RdBindings *self)
 {
-  g_autoptr(RdHubStmt) stmt = NULL;
+  g_autoptr(RdStoreStmt) stmt = NULL;
 
   g_return_val_if_fail (RD_IS_BINDINGS (self), 0);
 
-  stmt = rd_hub_sql_prepare (self->db, "SELECT count(*) FROM hub_binding", NULL);
+  stmt = rd_store_stmt (self->store, "SELECT count(*) FROM hub_binding", NULL);
   if (stmt == NULL || sqlite3_step (stmt) != SQLITE_ROW)
     return 0;
   return (guint) sqlite3_column_int64 (stmt, 0);
@@ -216,12 +216,12 @@ in_transaction (RdBindings *self, gboolean (*body) (RdBindings *self, gconstpoin
 static gboolean
 delete_key_of (RdBindings *self, const char *extension, GError **error)
 {
-  g_autoptr(RdHubStmt) stmt = rd_hub_sql_prepare (self->db, "DELETE FROM hub_agent_key WHERE extension = ?1", error);
+  g_autoptr(RdStoreStmt) stmt = rd_store_stmt (self->store, "DELETE FROM hub_agent_key WHERE extension = ?1", error);
 
   if (stmt == NULL)
     return FALSE;
-  rd_hub_sql_bind_text (stmt, 1, extension);
-  return rd_hub_sql_step_done (self->db, stmt, "delete agent key", error);
+  rd_store_bind_text (stmt, 1, extension);
+  return rd_store_stmt_done (self->store, stmt, "delete agent key", error);
 }
 
 static gboolean
@@ -229,26 +229,26 @@ bind_body (RdBindings *self, gconstpointer data, GError **error)
 {
   const RdBinding *binding = data;
   g_autoptr(RdBinding) by_ext = rd_bindings_get_by_extension (self, binding->extension);
-  g_autoptr(RdHubStmt) stmt = NULL;
+  g_autoptr(RdStoreStmt) stmt = NULL;
 
   /* A key issued while the extension was unbound does not carry over to its new user. */
   if (by_ext == NULL && !delete_key_of (self, binding->extension, error))
     return FALSE;
-  stmt = rd_hub_sql_prepare (self->db,
+  stmt = rd_store_stmt (self->store,
                              "INSERT INTO hub_binding (" BINDING_COLUMNS ")"
                              " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (extension) DO UPDATE SET"
                              " user_name = excluded.user_name, user_login = excluded.user_login,"
                              " user_email = excluded.user_email", error);
   if (stmt == NULL)
     return FALSE;
-  rd_hub_sql_bind_text (stmt, 1, binding->extension);
+  rd_store_bind_text (stmt, 1, binding->extension);
   sqlite3_bind_int64 (stmt, 2, binding->user_id);
-  rd_hub_sql_bind_text (stmt, 3, binding->user_name);
-  rd_hub_sql_bind_text (stmt, 4, binding->user_login);
-  rd_hub_sql_bind_text (stmt, 5, binding->user_email);
-  rd_hub_sql_bind_text (stmt, 6, binding->how ? binding->how : "manual");
+  rd_store_bind_text (stmt, 3, binding->user_name);
+  rd_store_bind_text (stmt, 4, binding->user_login);
+  rd_store_bind_text (stmt, 5, binding->user_email);
+  rd_store_bind_text (stmt, 6, binding->how ? binding->how : "manual");
   sqlite3_bind_int64 (stmt, 7, g_get_real_time () / G_USEC_PER_SEC);
-  return rd_hub_sql_step_done (self->db, stmt, "bind", error);
+  return rd_store_stmt_done (self->store, stmt, "bind", error);
 }
 
 gboolean
@@ -295,12 +295,12 @@ static gboolean
 unbind_body (RdBindings *self, gconstpointer data, GError **error)
 {
   const char *extension = data;
-  g_autoptr(RdHubStmt) stmt = rd_hub_sql_prepare (self->db, "DELETE FROM hub_binding WHERE extension = ?1", error);
+  g_autoptr(RdStoreStmt) stmt = rd_store_stmt (self->store, "DELETE FROM hub_binding WHERE extension = ?1", error);
 
   if (stmt == NULL)
     return FALSE;
-  rd_hub_sql_bind_text (stmt, 1, extension);
-  if (!rd_hub_sql_step_done (self->db, stmt, "unbind", error))
+  rd_store_bind_text (stmt, 1, extension);
+  if (!rd_store_stmt_done (self->store, stmt, "unbind", error))
     return FALSE;
   if (sqlite3_changes (self->db) == 0)
     {
@@ -329,7 +329,7 @@ clear_body (RdBindings *self, gconstpointer data, GError **error)
   if (sqlite3_exec (self->db, "DELETE FROM hub_agent_key WHERE user_id != 0; DELETE FROM hub_binding",
                     NULL, NULL, NULL) != SQLITE_OK)
     {
-      rd_hub_sql_set_error (self->db, error, "clear bindings");
+      rd_store_set_db_error (self->store, error, "clear bindings");
       return FALSE;
     }
   return TRUE;
@@ -356,12 +356,12 @@ rd_agent_key_free (RdAgentKey *key)
 }
 
 static RdAgentKey *
-key_from_row (RdHubStmt *stmt)
+key_from_row (RdStoreStmt *stmt)
 {
   RdAgentKey *key = g_new0 (RdAgentKey, 1);
 
   key->id = sqlite3_column_int64 (stmt, 0);
-  key->extension = rd_hub_sql_column_dup (stmt, 1);
+  key->extension = rd_store_column_dup (stmt, 1);
   key->user_id = sqlite3_column_int64 (stmt, 2);
   key->created = sqlite3_column_int64 (stmt, 3);
   key->last_used = sqlite3_column_int64 (stmt, 4);
@@ -416,19 +416,19 @@ issue_body (RdBindings *self, gconstpointer data, GError **error)
   Issue *issue = (Issue *) data;
   g_autoptr(RdAgentKey) old = rd_bindings_get_key_of (self, issue->extension);
   g_autoptr(RdBinding) binding = rd_bindings_get_by_extension (self, issue->extension);
-  g_autoptr(RdHubStmt) stmt = NULL;
+  g_autoptr(RdStoreStmt) stmt = NULL;
 
   if (!delete_key_of (self, issue->extension, error))
     return FALSE;
-  stmt = rd_hub_sql_prepare (self->db, "INSERT INTO hub_agent_key (extension, user_id, digest, created)"
+  stmt = rd_store_stmt (self->store, "INSERT INTO hub_agent_key (extension, user_id, digest, created)"
                                        " VALUES (?1, ?2, ?3, ?4)", error);
   if (stmt == NULL)
     return FALSE;
-  rd_hub_sql_bind_text (stmt, 1, issue->extension);
+  rd_store_bind_text (stmt, 1, issue->extension);
   sqlite3_bind_int64 (stmt, 2, binding != NULL ? binding->user_id : 0);
-  rd_hub_sql_bind_text (stmt, 3, issue->digest);
+  rd_store_bind_text (stmt, 3, issue->digest);
   sqlite3_bind_int64 (stmt, 4, g_get_real_time () / G_USEC_PER_SEC);
-  if (!rd_hub_sql_step_done (self->db, stmt, "agent key", error))
+  if (!rd_store_stmt_done (self->store, stmt, "agent key", error))
     return FALSE;
   issue->id = sqlite3_last_insert_rowid (self->db);
   issue->replaced = old != NULL ? old->id : 0;
@@ -471,7 +471,7 @@ rd_bindings_issue_key (RdBindings *self, const char *extension, gint64 *key_id, 
 RdAgentKey *
 rd_bindings_check_key (RdBindings *self, const char *extension, const char *key)
 {
-  g_autoptr(RdHubStmt) stmt = NULL;
+  g_autoptr(RdStoreStmt) stmt = NULL;
   g_autoptr(RdAgentKey) found = NULL;
   g_autoptr(RdBinding) binding = NULL;
   g_autofree char *digest = NULL;
@@ -482,14 +482,14 @@ rd_bindings_check_key (RdBindings *self, const char *extension, const char *key)
 
   if (extension == NULL || key == NULL || strlen (key) > 256)
     return NULL;
-  stmt = rd_hub_sql_prepare (self->db, "SELECT " KEY_COLUMNS ", digest FROM hub_agent_key WHERE extension = ?1", NULL);
+  stmt = rd_store_stmt (self->store, "SELECT " KEY_COLUMNS ", digest FROM hub_agent_key WHERE extension = ?1", NULL);
   if (stmt == NULL)
     return NULL;
-  rd_hub_sql_bind_text (stmt, 1, extension);
+  rd_store_bind_text (stmt, 1, extension);
   if (sqlite3_step (stmt) == SQLITE_ROW)
     {
       found = key_from_row (stmt);
-      stored = rd_hub_sql_column_dup (stmt, 5);
+      stored = rd_store_column_dup (stmt, 5);
     }
   sqlite3_reset (stmt);
   digest = key_digest (key);
@@ -517,11 +517,11 @@ rd_bindings_check_key (RdBindings *self, const char *extension, const char *key)
 RdAgentKey *
 rd_bindings_get_key (RdBindings *self, gint64 id)
 {
-  g_autoptr(RdHubStmt) stmt = NULL;
+  g_autoptr(RdStoreStmt) stmt = NULL;
 
   g_return_val_if_fail (RD_IS_BINDINGS (self), NULL);
 
-  stmt = rd_hub_sql_prepare (self->db, "SELECT " KEY_COLUMNS " FROM hub_agent_key WHERE id = ?1", NULL);
+  stmt = rd_store_stmt (self->store, "SELECT " KEY_COLUMNS " FROM hub_agent_key WHERE id = ?1", NULL);
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_int64 (stmt, 1, id);
@@ -531,14 +531,14 @@ rd_bindings_get_key (RdBindings *self, gint64 id)
 RdAgentKey *
 rd_bindings_get_key_of (RdBindings *self, const char *extension)
 {
-  g_autoptr(RdHubStmt) stmt = NULL;
+  g_autoptr(RdStoreStmt) stmt = NULL;
 
   g_return_val_if_fail (RD_IS_BINDINGS (self), NULL);
 
-  stmt = rd_hub_sql_prepare (self->db, "SELECT " KEY_COLUMNS " FROM hub_agent_key WHERE extension = ?1", NULL);
+  stmt = rd_store_stmt (self->store, "SELECT " KEY_COLUMNS " FROM hub_agent_key WHERE extension = ?1", NULL);
   if (stmt == NULL)
     return NULL;
-  rd_hub_sql_bind_text (stmt, 1, extension);
+  rd_store_bind_text (stmt, 1, extension);
   return sqlite3_step (stmt) == SQLITE_ROW ? key_from_row (stmt) : NULL;
 }
 
@@ -546,11 +546,11 @@ GPtrArray *
 rd_bindings_list_keys (RdBindings *self)
 {
   GPtrArray *list = g_ptr_array_new_with_free_func ((GDestroyNotify) rd_agent_key_free);
-  g_autoptr(RdHubStmt) stmt = NULL;
+  g_autoptr(RdStoreStmt) stmt = NULL;
 
   g_return_val_if_fail (RD_IS_BINDINGS (self), list);
 
-  stmt = rd_hub_sql_prepare (self->db, "SELECT " KEY_COLUMNS " FROM hub_agent_key"
+  stmt = rd_store_stmt (self->store, "SELECT " KEY_COLUMNS " FROM hub_agent_key"
                              " ORDER BY length (extension), extension", NULL);
   while (stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW)
     g_ptr_array_add (list, key_from_row (stmt));
@@ -568,30 +568,30 @@ rd_bindings_has_key (RdBindings *self, const char *extension)
 void
 rd_bindings_touch_key (RdBindings *self, gint64 id, gint64 now_unix)
 {
-  g_autoptr(RdHubStmt) stmt = NULL;
+  g_autoptr(RdStoreStmt) stmt = NULL;
 
   g_return_if_fail (RD_IS_BINDINGS (self));
 
-  stmt = rd_hub_sql_prepare (self->db, "UPDATE hub_agent_key SET last_used = ?2 WHERE id = ?1", NULL);
+  stmt = rd_store_stmt (self->store, "UPDATE hub_agent_key SET last_used = ?2 WHERE id = ?1", NULL);
   if (stmt == NULL)
     return;
   sqlite3_bind_int64 (stmt, 1, id);
   sqlite3_bind_int64 (stmt, 2, now_unix);
-  rd_hub_sql_step_done (self->db, stmt, "agent key use", NULL);
+  rd_store_stmt_done (self->store, stmt, "agent key use", NULL);
 }
 
 gboolean
 rd_bindings_revoke_key (RdBindings *self, gint64 id, GError **error)
 {
-  g_autoptr(RdHubStmt) stmt = NULL;
+  g_autoptr(RdStoreStmt) stmt = NULL;
 
   g_return_val_if_fail (RD_IS_BINDINGS (self), FALSE);
 
-  stmt = rd_hub_sql_prepare (self->db, "DELETE FROM hub_agent_key WHERE id = ?1", error);
+  stmt = rd_store_stmt (self->store, "DELETE FROM hub_agent_key WHERE id = ?1", error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, id);
-  if (!rd_hub_sql_step_done (self->db, stmt, "revoke key", error))
+  if (!rd_store_stmt_done (self->store, stmt, "revoke key", error))
     return FALSE;
   if (sqlite3_changes (self->db) == 0)
     {

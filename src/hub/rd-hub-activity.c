@@ -164,13 +164,13 @@ call_match (RdHub *self, const RdCallRecord *record, const char *match_text)
     return NULL;
   remote = record->direction == RD_DIRECTION_INBOUND ? record->from_number : record->to_number;
   number = rd_hub_parse_number (self, remote, NULL);
-  if (number == NULL || !rd_hub_number_is_searchable (number))
+  if (number == NULL || !rd_phone_index_is_searchable (number))
     return NULL;
   local = rd_hub_lookup_local (self, number);
   if (local->len == 0)
     return NULL;
   rd_hub_fill_match_url (self, g_ptr_array_index (local, 0));
-  return rd_agent_match_to_json (g_ptr_array_index (local, 0));
+  return rd_desk_match_to_json (g_ptr_array_index (local, 0));
 }
 
 static JsonObject *

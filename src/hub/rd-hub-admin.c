@@ -5,7 +5,9 @@
 #include "hub/rd-hub-private.h"
 
 #include "core/rd-error.h"
+#include "core/rd-text.h"
 #include "core/rd-tls-pin.h"
+#include "hub/rd-backend-settings.h"
 #include "hub/rd-tls-probe.h"
 
 #include <string.h>
@@ -13,24 +15,13 @@
 #define PBX_VERIFY_TIMEOUT_S 20
 #define MAX_PREFIX 64
 
-static gboolean
-text_is_clean (const char *text, gsize max)
-{
-  if (text == NULL || !g_utf8_validate (text, -1, NULL) || strlen (text) > max)
-    return FALSE;
-  for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p))
-    if (g_unichar_iscntrl (g_utf8_get_char (p)))
-      return FALSE;
-  return TRUE;
-}
-
 /* The address and pin rules of core/rd-tls-pin.h, checked before anything is contacted. */
 static gboolean
 check_server (const char *url, const char *pin, gboolean allow_insecure, const char *what, GError **error)
 {
   g_autofree char *digest = NULL;
 
-  if (url == NULL || !text_is_clean (url, 2048))
+  if (url == NULL || !rd_text_is_setting (url, 2048))
     {
       g_set_error (error, RD_ERROR, RD_ERROR_INVALID_INPUT, "The %s address must be an http:// or https:// URL", what);
       return FALSE;
@@ -43,7 +34,7 @@ check_server (const char *url, const char *pin, gboolean allow_insecure, const c
 static gboolean
 require_field (const char *value, const char *what, GError **error)
 {
-  if (value == NULL || *value == '\0' || !text_is_clean (value, 1024))
+  if (value == NULL || *value == '\0' || !rd_text_is_setting (value, 1024))
     {
       g_set_error (error, RD_ERROR, RD_ERROR_INVALID_INPUT, "The %s is missing or not usable", what);
       return FALSE;
@@ -54,7 +45,7 @@ require_field (const char *value, const char *what, GError **error)
 static gboolean
 require_crm_configured (RdHub *self, GError **error)
 {
-  if (self->crm_state == RD_HUB_CRM_NOT_CONFIGURED)
+  if (rd_crm_link_get_state (self->crm_link) == RD_HUB_CRM_NOT_CONFIGURED)
     {
       g_set_error_literal (error, RD_ERROR, RD_ERROR_UNAVAILABLE, "No CRM is connected; run connect-crm first");
       return FALSE;
@@ -67,10 +58,10 @@ require_crm_connected (RdHub *self, GError **error)
 {
   if (!require_crm_configured (self, error))
     return FALSE;
-  if (self->crm_state != RD_HUB_CRM_CONNECTED)
+  if (rd_crm_link_get_state (self->crm_link) != RD_HUB_CRM_CONNECTED)
     {
       g_set_error (error, RD_ERROR, RD_ERROR_UNAVAILABLE, "The CRM is not reachable: %s",
-                   self->crm_message ? self->crm_message : "connecting");
+                   rd_crm_link_get_message (self->crm_link) ? rd_crm_link_get_message (self->crm_link) : "connecting");
       return FALSE;
     }
   return TRUE;
@@ -90,29 +81,12 @@ require_pbx_connected (RdHub *self, GError **error)
   return TRUE;
 }
 
-static gboolean
-check_time_zone (const char *zone, GError **error)
-{
-  g_autoptr(GTimeZone) tz = NULL;
-
-  if (zone == NULL || *zone == '\0')
-    return TRUE;
-  if (text_is_clean (zone, 64))
-    tz = g_time_zone_new_identifier (zone);
-  if (tz == NULL)
-    {
-      g_set_error_literal (error, RD_ERROR, RD_ERROR_INVALID_INPUT,
-                           "The PBX time zone must be a time zone name such as Asia/Shanghai or Europe/Paris");
-      return FALSE;
-    }
-  return TRUE;
-}
-
 /* ---- connect the PBX --------------------------------------------------------- */
 
 typedef struct {
   RdPbx       *pbx;
   RdPbxConfig  config;
+  const RdPbxBackend *backend;
   gulong       handler;
   guint        timeout_id;
   gboolean     replaced;    /* the running connection to the same PBX was released to verify */
@@ -161,14 +135,14 @@ pbx_connect_done (GTask *task, gboolean connected, const char *reason)
     }
 
   old_url = rd_store_get_setting (self->store, "pbx.url");
-  ok = rd_secrets_set (self->secrets, RD_SECRET_PBX_CLIENT_SECRET, data->config.client_secret, &error) &&
+  ok = rd_backend_settings_save_secrets (self->secrets, "pbx", data->backend->options, data->config.options, &error) &&
        rd_store_begin (self->store, &error);
   if (ok)
     {
       ok = rd_store_set_setting (self->store, "pbx.url", data->config.base_url, &error) &&
-           rd_store_set_setting (self->store, "pbx.client-id", data->config.client_id, &error) &&
+           rd_backend_settings_save (self->store, "pbx", data->backend->kind, data->backend->options,
+                                     data->config.options, &error) &&
            rd_store_set_setting (self->store, "pbx.cert-sha256", data->config.cert_sha256, &error) &&
-           rd_store_set_setting (self->store, "pbx.time-zone", data->config.time_zone, &error) &&
            rd_store_set_setting_int (self->store, "pbx.insecure", data->config.allow_insecure, &error) &&
            (g_strcmp0 (old_url, data->config.base_url) == 0 ||
             rd_store_set_setting_int (self->store, "pbx.high-water-mark", self->pbx_mark_saved, &error)) &&
@@ -187,7 +161,7 @@ pbx_connect_done (GTask *task, gboolean connected, const char *reason)
   g_message ("PBX connected and saved");
   g_clear_pointer (&self->pbx_problem, g_free);
   if (g_strcmp0 (old_url, data->config.base_url) != 0)
-    rd_hub_calls_end_all (self);   /* calls on the PBX we leave are no longer ours to follow */
+    rd_call_table_end_all (self->calls);   /* calls on the PBX we leave are no longer ours to follow */
   rd_hub_set_pbx (self, data->pbx);
   g_task_return_boolean (task, TRUE);
   g_object_unref (task);
@@ -244,9 +218,10 @@ rd_hub_connect_pbx_async (RdHub *self, const RdPbxConfig *config, GCancellable *
   g_autoptr(GTask) task = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *old_url = NULL;
-  g_autofree char *saved_secret = NULL;
   g_autofree char *saved_url = NULL;
-  g_autofree char *old_client = NULL;
+  g_autoptr(RdOptions) options = NULL;
+  const RdPbxBackend *backend;
+  gboolean same_account;
   PbxConnect *data;
   gint64 mark;
 
@@ -263,28 +238,29 @@ rd_hub_connect_pbx_async (RdHub *self, const RdPbxConfig *config, GCancellable *
   /* The saved secret only ever goes back to the saved PBX: pointing the hub at another address
    * must not hand it over (it can dial from any extension). */
   saved_url = rd_store_get_setting (self->store, "pbx.url");
-  if (config->client_secret == NULL && saved_url != NULL && g_strcmp0 (saved_url, config->base_url) == 0)
-    saved_secret = rd_secrets_get (self->secrets, RD_SECRET_PBX_CLIENT_SECRET, NULL);
+  options = rd_options_copy (config->options);
   if (!check_server (config->base_url, config->cert_sha256, config->allow_insecure, "PBX", &error) ||
-      !require_field (config->client_id, "PBX client id", &error) ||
-      !require_field (saved_secret != NULL ? saved_secret : config->client_secret, "PBX client secret", &error) ||
-      !check_time_zone (config->time_zone, &error))
+      (backend = rd_pbx_find_backend (config->kind, &error)) == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  if (saved_url != NULL && g_strcmp0 (saved_url, config->base_url) == 0)
+    rd_backend_settings_fill_secrets (self->secrets, "pbx", backend->options, options);
+  if (!rd_options_validate (options, backend->options, &error))
     {
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
 
   data = g_new0 (PbxConnect, 1);
-  data->config.base_url = g_strdup (config->base_url);
-  data->config.client_id = g_strdup (config->client_id);
-  data->config.client_secret = g_strdup (saved_secret != NULL ? saved_secret : config->client_secret);
-  if (saved_secret != NULL)
-    explicit_bzero (saved_secret, strlen (saved_secret));
-  data->config.cert_sha256 = g_strdup (config->cert_sha256);
-  data->config.user_agent = g_strdup (config->user_agent);
-  data->config.request_timeout = config->request_timeout;
-  data->config.time_zone = g_strdup (config->time_zone);
-  data->config.allow_insecure = config->allow_insecure;
+  rd_pbx_config_copy (config, &data->config);
+  g_clear_pointer (&data->config.session_state, g_free);   /* a new connection starts its own session */
+  g_free (data->config.kind);
+  data->config.kind = g_strdup (backend->kind);
+  g_clear_pointer (&data->config.options, rd_options_unref);
+  data->config.options = g_steal_pointer (&options);
+  data->backend = backend;
   g_task_set_task_data (task, data, (GDestroyNotify) pbx_connect_free);
 
   data->pbx = rd_hub_create_pbx (self, &data->config, &error);
@@ -296,7 +272,8 @@ rd_hub_connect_pbx_async (RdHub *self, const RdPbxConfig *config, GCancellable *
 
   /* The same PBX keeps its catch-up mark; a new one starts from now. */
   old_url = rd_store_get_setting (self->store, "pbx.url");
-  old_client = rd_store_get_setting (self->store, "pbx.client-id");
+  same_account = rd_backend_settings_same_account (self->store, "pbx", backend->kind, backend->options,
+                                                   data->config.options);
   mark = rd_store_get_setting_int (self->store, "pbx.high-water-mark", 0);
   if (g_strcmp0 (old_url, config->base_url) != 0 || mark <= 0)
     mark = g_get_real_time () / G_USEC_PER_SEC;
@@ -304,7 +281,7 @@ rd_hub_connect_pbx_async (RdHub *self, const RdPbxConfig *config, GCancellable *
   rd_pbx_set_high_water_mark (data->pbx, mark);
   if (g_strcmp0 (old_url, config->base_url) == 0)
     {
-      g_autoptr(GPtrArray) legs = rd_hub_calls_dup_legs (self);
+      g_autoptr(GPtrArray) legs = rd_call_table_dup_legs (self->calls);
 
       rd_pbx_adopt_calls (data->pbx, legs);   /* the same PBX: its calls go on */
     }
@@ -318,8 +295,7 @@ rd_hub_connect_pbx_async (RdHub *self, const RdPbxConfig *config, GCancellable *
   /* Connecting the same PBX with the same API client again (a new secret, a new pin): the
    * running connection gives its token back first, so that verifying does not need a second
    * one from a PBX that may allow a single token per client. */
-  if (self->pbx != NULL && g_strcmp0 (old_url, config->base_url) == 0 &&
-      g_strcmp0 (old_client, config->client_id) == 0)
+  if (self->pbx != NULL && g_strcmp0 (old_url, config->base_url) == 0 && same_account)
     {
       g_autoptr(RdPbx) old = g_object_ref (self->pbx);
 
@@ -342,19 +318,10 @@ rd_hub_connect_pbx_finish (RdHub *self, GAsyncResult *result, GError **error)
 
 /* ---- connect the CRM ---------------------------------------------------------- */
 
-/* The CRM object: every log carries the saved style (crm.log-style), so it is built with the default. */
-static RdCrm *
-create_crm (RdHub *self, const RdCrmConfig *config, GError **error)
-{
-  RdCrmConfig plain = *config;
-
-  plain.log_style = RD_CRM_LOG_ACTIVITY;
-  return rd_hub_create_crm (self, &plain, error);
-}
-
 typedef struct {
   RdCrm       *crm;
   RdCrmConfig  config;
+  const RdCrmBackend *backend;
 } CrmConnect;
 
 static void
@@ -387,14 +354,15 @@ crm_verified_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   old_url = rd_store_get_setting (self->store, "crm.url");
   first = old_url == NULL;
   ok = rd_secrets_set (self->secrets, RD_SECRET_CRM_API_KEY, data->config.api_key, &error) &&
+       rd_backend_settings_save_secrets (self->secrets, "crm", data->backend->options, data->config.options, &error) &&
        rd_store_begin (self->store, &error);
   if (ok)
     {
       ok = rd_store_set_setting (self->store, "crm.url", data->config.url, &error) &&
-           rd_store_set_setting (self->store, "crm.database", data->config.database, &error) &&
+           rd_backend_settings_save (self->store, "crm", data->backend->kind, data->backend->options,
+                                     data->config.options, &error) &&
            rd_store_set_setting (self->store, "crm.login", data->config.login, &error) &&
            rd_store_set_setting (self->store, "crm.cert-sha256", data->config.cert_sha256, &error) &&
-           rd_store_set_setting_int (self->store, "crm.log-style", data->config.log_style, &error) &&
            rd_store_set_setting_int (self->store, "crm.insecure", data->config.allow_insecure, &error) &&
            (!first || rd_store_set_setting_int (self->store, "crm.enabled", 1, &error)) &&
            rd_store_commit (self->store, &error);
@@ -409,7 +377,7 @@ crm_verified_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 
   rd_hub_load_settings (self);
   rd_hub_set_crm (self, data->crm);
-  self->crm_state = RD_HUB_CRM_CONNECTED;
+  rd_crm_link_set_state (self->crm_link, RD_HUB_CRM_CONNECTED, NULL);
   rd_phone_index_set_region (self->index, rd_hub_region (self));
   g_message ("CRM connected and saved (version %s)", info->version ? info->version : "unknown");
   if (rd_hub_region_note (self) != NULL)
@@ -427,8 +395,9 @@ rd_hub_connect_crm_async (RdHub *self, const RdCrmConfig *config, GCancellable *
   g_autoptr(GTask) task = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *old_url = NULL;
-  g_autofree char *old_db = NULL;
   g_autofree char *saved_key = NULL;
+  g_autoptr(RdOptions) options = NULL;
+  const RdCrmBackend *backend;
   CrmConnect *data;
 
   g_return_if_fail (RD_IS_HUB (self));
@@ -442,38 +411,51 @@ rd_hub_connect_crm_async (RdHub *self, const RdCrmConfig *config, GCancellable *
       return;
     }
   old_url = rd_store_get_setting (self->store, "crm.url");
-  old_db = rd_store_get_setting (self->store, "crm.database");
   if (config->api_key == NULL && old_url != NULL)
     saved_key = rd_secrets_get (self->secrets, RD_SECRET_CRM_API_KEY, NULL);
+  options = rd_options_copy (config->options);
   if (!check_server (config->url, config->cert_sha256, config->allow_insecure, "CRM", &error) ||
-      !require_field (config->database, "database name", &error) ||
+      (backend = rd_crm_find_backend (config->kind, &error)) == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  if (old_url != NULL)   /* the one CRM there is: its saved secrets, unless given again */
+    rd_backend_settings_fill_secrets (self->secrets, "crm", backend->options, options);
+  if (!rd_options_validate (options, backend->options, &error) ||
       !require_field (config->login, "administrator login", &error) ||
       !require_field (saved_key != NULL ? saved_key : config->api_key, "API key", &error))
     {
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
-  if (old_url != NULL && (g_strcmp0 (old_url, config->url) != 0 || g_strcmp0 (old_db, config->database) != 0))
+  if (old_url != NULL && (g_strcmp0 (old_url, config->url) != 0 ||
+                          !rd_backend_settings_same_account (self->store, "crm", backend->kind, backend->options,
+                                                             options)))
     {
+      g_autofree char *account = rd_backend_settings_describe_account (self->store, "crm", backend->options);
+
       g_task_return_new_error (task, RD_ERROR, RD_ERROR_CONFLICT,
-                               "This hub is connected to another CRM (%s, database %s); run disconnect first",
-                               old_url, old_db ? old_db : "?");
+                               "This hub is connected to another CRM (%s%s%s); run disconnect first",
+                               old_url, *account ? ", " : "", account);
       return;
     }
 
   data = g_new0 (CrmConnect, 1);
-  data->config.url = g_strdup (config->url);
-  data->config.database = g_strdup (config->database);
-  data->config.login = g_strdup (config->login);
-  data->config.api_key = g_strdup (saved_key != NULL ? saved_key : config->api_key);
+  rd_crm_config_copy (config, &data->config);
+  g_free (data->config.kind);
+  data->config.kind = g_strdup (backend->kind);
+  g_clear_pointer (&data->config.options, rd_options_unref);
+  data->config.options = g_steal_pointer (&options);
   if (saved_key != NULL)
-    explicit_bzero (saved_key, strlen (saved_key));
-  data->config.cert_sha256 = g_strdup (config->cert_sha256);
-  data->config.timeout = config->timeout;
-  data->config.log_style = config->log_style;
-  data->config.allow_insecure = config->allow_insecure;
+    {
+      g_free (data->config.api_key);
+      data->config.api_key = g_strdup (saved_key);
+      explicit_bzero (saved_key, strlen (saved_key));
+    }
+  data->backend = backend;
   g_task_set_task_data (task, data, (GDestroyNotify) crm_connect_free);
-  data->crm = create_crm (self, &data->config, &error);
+  data->crm = rd_hub_create_crm (self, &data->config, &error);
   if (data->crm == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&error));
@@ -563,7 +545,7 @@ lists_step (GTask *task)
   Lists *lists = g_task_get_task_data (task);
 
   if (lists->want_users && lists->users == NULL)
-    rd_crm_list_users_async (self->crm, g_task_get_cancellable (task), users_listed_cb, task);
+    rd_crm_list_users_async (rd_crm_link_get_crm (self->crm_link), g_task_get_cancellable (task), users_listed_cb, task);
   else if (lists->want_extensions && lists->extensions == NULL)
     rd_pbx_list_extensions_async (self->pbx, g_task_get_cancellable (task), extensions_listed_cb, task);
   else
@@ -623,7 +605,7 @@ static void
 end_sessions (RdHub *self, const char *extension, gint64 key_id, const char *reason)
 {
   if (self->agent_server != NULL)
-    rd_agent_server_revoke (self->agent_server, extension, key_id, reason);
+    rd_desk_server_revoke (self->agent_server, extension, key_id, reason);
 }
 
 /* A binding of @extension to @user (borrowing their strings). */
@@ -739,7 +721,7 @@ bind_auto_ready (GTask *task, GPtrArray *users, GPtrArray *extensions)
       if (rd_bindings_bind (self->bindings, &binding, &error))
         {
           g_message ("Bound extension %s to CRM user %" G_GINT64_FORMAT " by e-mail", ext->number, internal->id);
-          end_sessions (self, ext->number, 0, RD_AGENT_REVOKED_REBOUND);
+          end_sessions (self, ext->number, 0, RD_DESK_REVOKED_REBOUND);
           plan_add (plan, ext->number, internal, "bound", NULL, NULL);
           bound++;
         }
@@ -837,7 +819,7 @@ bind_ready (GTask *task, GPtrArray *users, GPtrArray *extensions)
     g_message ("Bound extension %s to CRM user %" G_GINT64_FORMAT, lists->extension, user->id);
   /* A session of the unbound extension must not become the new user's. */
   if (before == NULL)
-    end_sessions (self, lists->extension, 0, RD_AGENT_REVOKED_REBOUND);
+    end_sessions (self, lists->extension, 0, RD_DESK_REVOKED_REBOUND);
   rd_hub_emit_status (self);
   g_task_return_boolean (task, TRUE);
 }
@@ -850,7 +832,7 @@ rd_hub_bind_async (RdHub *self, const char *extension, const char *user, gboolea
 
   g_return_if_fail (RD_IS_HUB (self));
 
-  if (!rd_bindings_extension_is_valid (extension) || user == NULL || !text_is_clean (user, 256) || *user == '\0')
+  if (!rd_bindings_extension_is_valid (extension) || user == NULL || !rd_text_is_setting (user, 256) || *user == '\0')
     {
       g_task_report_new_error (self, callback, user_data, rd_hub_bind_async, RD_ERROR, RD_ERROR_INVALID_INPUT,
                                "Usage: bind EXTENSION USER (user id, login or e-mail)");
@@ -877,7 +859,7 @@ rd_hub_unbind (RdHub *self, const char *extension, GError **error)
 
   if (!rd_bindings_unbind (self->bindings, extension, error))
     return FALSE;
-  end_sessions (self, extension, 0, RD_AGENT_REVOKED_UNBOUND);
+  end_sessions (self, extension, 0, RD_DESK_REVOKED_UNBOUND);
   g_message ("Unbound extension %s; its agent key and sessions ended", extension);
   rd_hub_emit_status (self);
   return TRUE;
@@ -1112,7 +1094,7 @@ rd_hub_configure_sync_async (RdHub *self, gboolean enabled, RdCrmKind kinds, con
                                "Kinds are individual, company and lead");
       return;
     }
-  if (phonebook != NULL && (*phonebook == '\0' || !text_is_clean (phonebook, 127)))
+  if (phonebook != NULL && (*phonebook == '\0' || !rd_text_is_setting (phonebook, 127)))
     {
       g_task_return_new_error (task, RD_ERROR, RD_ERROR_INVALID_INPUT, "The phonebook name is not usable");
       return;
@@ -1207,7 +1189,7 @@ rd_hub_configure_autocreate (RdHub *self, gboolean enabled, RdHubCalls calls, Rd
       g_set_error_literal (error, RD_ERROR, RD_ERROR_INVALID_INPUT, "New records are individuals or leads");
       return FALSE;
     }
-  if (prefix != NULL && !text_is_clean (prefix, MAX_PREFIX))
+  if (prefix != NULL && !rd_text_is_setting (prefix, MAX_PREFIX))
     {
       g_set_error (error, RD_ERROR, RD_ERROR_INVALID_INPUT,
                    "The name prefix must be text of at most %d bytes without control characters", MAX_PREFIX);
@@ -1272,17 +1254,21 @@ gboolean
 rd_hub_disconnect_crm (RdHub *self, GError **error)
 {
   static const char * const keys[] = {
-    "crm.url", "crm.database", "crm.login", "crm.cert-sha256", "crm.log-style", "crm.enabled", "crm.insecure",
+    "crm.url", "crm.login", "crm.cert-sha256", "crm.log-style", "crm.enabled", "crm.insecure",
     "sync.enabled", "sync.kinds", "sync.phonebook-id", "sync.phonebook-name",
     "autocreate.enabled", "autocreate.calls", "autocreate.kind", "autocreate.prefix",
   };
   g_autoptr(GPtrArray) bound = NULL;
+  g_autofree char *kind = NULL;
+  const RdCrmBackend *backend;
   gint64 epoch;
 
   g_return_val_if_fail (RD_IS_HUB (self), FALSE);
 
   if (!require_crm_configured (self, error))
     return FALSE;
+  kind = rd_store_get_setting (self->store, "crm.kind");
+  backend = rd_crm_find_backend (kind, NULL);   /* unknown: only the kind itself to clear */
 
   bound = rd_bindings_list (self->bindings);
   epoch = self->settings.epoch + 1;
@@ -1291,9 +1277,10 @@ rd_hub_disconnect_crm (RdHub *self, GError **error)
   for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
     if (!rd_store_set_setting (self->store, keys[i], NULL, error))
       goto fail;
-  if (!rd_store_set_setting_int (self->store, "crm.epoch", epoch, error) ||
+  if (!rd_backend_settings_clear (self->store, self->secrets, "crm", backend ? backend->options : NULL, error) ||
+      !rd_store_set_setting_int (self->store, "crm.epoch", epoch, error) ||
       !rd_bindings_clear (self->bindings, error) ||
-      !rd_hub_sync_map_clear (self, error) ||
+      !rd_outbox_worker_clear_sync_map (self->outbox, error) ||
       !rd_phone_index_clear (self->index, error) ||
       !rd_store_commit (self->store, error))
     goto fail;
@@ -1304,7 +1291,7 @@ rd_hub_disconnect_crm (RdHub *self, GError **error)
   rd_hub_load_settings (self);
   for (guint i = 0; i < bound->len; i++)
     end_sessions (self, ((RdBinding *) g_ptr_array_index (bound, i))->extension, 0,
-                  RD_AGENT_REVOKED_CRM_DISCONNECTED);
+                  RD_DESK_REVOKED_CRM_DISCONNECTED);
   g_message ("CRM disconnected; bindings and options cleared, the synced phonebook stays on the PBX");
   rd_hub_emit_status (self);
   return error == NULL || *error == NULL;
@@ -1333,7 +1320,7 @@ rd_hub_issue_agent_key (RdHub *self, const char *extension, GError **error)
   if (key == NULL)
     return NULL;
   if (replaced != 0)
-    end_sessions (self, extension, replaced, RD_AGENT_REVOKED_KEY_REISSUED);
+    end_sessions (self, extension, replaced, RD_DESK_REVOKED_KEY_REISSUED);
   g_message ("Issued agent key %" G_GINT64_FORMAT " for extension %s", id, extension);
   return key;
 }
@@ -1364,7 +1351,7 @@ rd_hub_test_crm_async (RdHub *self, const RdCrmConfig *config, GCancellable *can
   g_autoptr(GError) error = NULL;
   g_autoptr(RdCrm) crm = NULL;
   g_autofree char *saved_url = NULL;
-  g_autofree char *saved_db = NULL;
+  const RdCrmBackend *backend;
   RdCrmConfig test = { 0 };
 
   g_return_if_fail (RD_IS_HUB (self));
@@ -1378,22 +1365,29 @@ rd_hub_test_crm_async (RdHub *self, const RdCrmConfig *config, GCancellable *can
       return;
     }
   test = *config;
+  test.options = rd_options_copy (config->options);
   saved_url = rd_store_get_setting (self->store, "crm.url");
-  saved_db = rd_store_get_setting (self->store, "crm.database");
+  backend = rd_crm_find_backend (config->kind, &error);
   /* The saved key only goes to the saved CRM, never to another address. */
-  if (config->api_key == NULL && saved_url != NULL && g_strcmp0 (saved_url, config->url) == 0 &&
-      g_strcmp0 (saved_db, config->database) == 0)
-    test.api_key = rd_secrets_get (self->secrets, RD_SECRET_CRM_API_KEY, NULL);
+  if (backend != NULL && saved_url != NULL && g_strcmp0 (saved_url, config->url) == 0 &&
+      rd_backend_settings_same_account (self->store, "crm", backend->kind, backend->options, config->options))
+    {
+      test.api_key = config->api_key == NULL ? rd_secrets_get (self->secrets, RD_SECRET_CRM_API_KEY, NULL)
+                                             : g_strdup (config->api_key);
+      rd_backend_settings_fill_secrets (self->secrets, "crm", backend->options, test.options);
+    }
   else
     test.api_key = g_strdup (config->api_key);
-  if (check_server (config->url, config->cert_sha256, config->allow_insecure, "CRM", &error) &&
-      require_field (config->database, "database name", &error) &&
+  if (backend != NULL &&
+      check_server (config->url, config->cert_sha256, config->allow_insecure, "CRM", &error) &&
+      rd_options_validate (test.options, backend->options, &error) &&
       require_field (config->login, "administrator login", &error) &&
       require_field (test.api_key, "API key", &error))
-    crm = create_crm (self, &test, &error);
+    crm = rd_hub_create_crm (self, &test, &error);
   if (test.api_key != NULL)
     explicit_bzero (test.api_key, strlen (test.api_key));
   g_free (test.api_key);
+  rd_options_unref (test.options);
   if (crm == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&error));
@@ -1548,7 +1542,7 @@ rd_hub_verify_crm_admin_async (RdHub *self, const char *login, const char *key, 
       g_task_return_new_error (task, RD_ERROR, RD_ERROR_AUTH, CRM_ADMIN_REFUSED);
       return;
     }
-  rd_crm_authenticate_user_async (self->crm, login, key, cancellable, admin_authenticated_cb,
+  rd_crm_authenticate_user_async (rd_crm_link_get_crm (self->crm_link), login, key, cancellable, admin_authenticated_cb,
                                   g_steal_pointer (&task));
 }
 
@@ -1598,7 +1592,7 @@ rd_hub_list_agent_keys (RdHub *self)
         json_object_set_null_member (object, "last_used");
       json_object_set_int_member (object, "sessions",
                                   self->agent_server != NULL
-                                  ? rd_agent_server_count_key_sessions (self->agent_server, key->id) : 0);
+                                  ? rd_desk_server_count_key_sessions (self->agent_server, key->id) : 0);
       json_array_add_object_element (array, object);
     }
   return array;
@@ -1635,7 +1629,7 @@ rd_hub_revoke_agent_key (RdHub *self, gint64 id, const char *extension, GError *
     }
   if (!rd_bindings_revoke_key (self->bindings, key->id, error))
     return FALSE;
-  end_sessions (self, key->extension, key->id, RD_AGENT_REVOKED_KEY_REVOKED);
+  end_sessions (self, key->extension, key->id, RD_DESK_REVOKED_KEY_REVOKED);
   g_message ("Revoked agent key %" G_GINT64_FORMAT " of extension %s", key->id, key->extension);
   rd_hub_emit_status (self);
   return TRUE;

@@ -1,4 +1,4 @@
-/* rd-hub-backend.c — RdHub as the agent protocol's backend (RdAgentBackend).
+/* rd-hub-backend.c — RdHub as the agent protocol's backend (RdDeskBackend).
  *
  * The agent server hands us the signed-in session's own extension for dial,
  * recent, lookup and create-record, so an agent never acts for another one.
@@ -30,7 +30,7 @@ rd_hub_agent_status (RdHub *self)
     }
   json_object_set_string_member (status, "crm", crm);
   if (message == NULL && (g_str_equal (crm, "failed") || g_str_equal (crm, "unreachable")))
-    message = self->crm_message;
+    message = rd_crm_link_get_message (self->crm_link);
   if (message == NULL && self->pbx != NULL && rd_pbx_get_state (self->pbx) != RD_PBX_STATE_CONNECTED)
     message = rd_pbx_get_state_message (self->pbx);
   if (message != NULL)
@@ -44,7 +44,7 @@ rd_hub_agent_status (RdHub *self)
 static gboolean
 check_crm (RdHub *self, GError **error)
 {
-  if (self->crm_state == RD_HUB_CRM_NOT_CONFIGURED)
+  if (rd_crm_link_get_state (self->crm_link) == RD_HUB_CRM_NOT_CONFIGURED)
     {
       g_set_error_literal (error, RD_ERROR, RD_ERROR_UNAVAILABLE, "The CRM is not configured on this hub");
       return FALSE;
@@ -54,10 +54,10 @@ check_crm (RdHub *self, GError **error)
       g_set_error_literal (error, RD_ERROR, RD_ERROR_DISABLED, "The CRM integration is disabled");
       return FALSE;
     }
-  if (self->crm_state != RD_HUB_CRM_CONNECTED)
+  if (rd_crm_link_get_state (self->crm_link) != RD_HUB_CRM_CONNECTED)
     {
       g_set_error (error, RD_ERROR, RD_ERROR_UNAVAILABLE, "The CRM is not reachable: %s",
-                   self->crm_message ? self->crm_message : "connecting");
+                   rd_crm_link_get_message (self->crm_link) ? rd_crm_link_get_message (self->crm_link) : "connecting");
       return FALSE;
     }
   return TRUE;
@@ -65,10 +65,10 @@ check_crm (RdHub *self, GError **error)
 
 /* ---- authenticate ------------------------------------------------------------ */
 
-static RdAgentIdentity *
+static RdDeskIdentity *
 identity_for (const char *extension, const RdBinding *binding, gint64 key_id)
 {
-  RdAgentIdentity *identity = g_new0 (RdAgentIdentity, 1);
+  RdDeskIdentity *identity = g_new0 (RdDeskIdentity, 1);
 
   identity->extension = g_strdup (extension);
   identity->key_id = key_id;
@@ -83,7 +83,7 @@ identity_for (const char *extension, const RdBinding *binding, gint64 key_id)
 /* A resumed session holds while its extension is bound to the same user (or still unbound)
  * and, for an agent key's session, while that key exists. */
 static gboolean
-hub_identity_is_current (RdAgentBackend *backend, const RdAgentIdentity *identity)
+hub_identity_is_current (RdDeskBackend *backend, const RdDeskIdentity *identity)
 {
   RdHub *self = RD_HUB (backend);
   g_autoptr(RdBinding) binding = rd_bindings_get_by_extension (self->bindings, identity->extension);
@@ -114,7 +114,7 @@ crm_user_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       if (error == NULL || (error->domain == RD_ERROR && error->code == RD_ERROR_AUTH))
         {
           g_clear_error (&error);
-          error = g_error_new_literal (RD_ERROR, RD_ERROR_AUTH, RD_AGENT_WRONG_CREDENTIALS);
+          error = g_error_new_literal (RD_ERROR, RD_ERROR_AUTH, RD_DESK_WRONG_CREDENTIALS);
         }
       else if (rd_error_is_transient (error))
         g_prefix_error (&error, "The CRM could not check the key: ");
@@ -126,10 +126,10 @@ crm_user_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   binding = rd_bindings_get_by_user (self->bindings, user_id);
   if (binding == NULL)
     {
-      g_task_return_new_error (task, RD_ERROR, RD_ERROR_AUTH, RD_AGENT_WRONG_CREDENTIALS);
+      g_task_return_new_error (task, RD_ERROR, RD_ERROR_AUTH, RD_DESK_WRONG_CREDENTIALS);
       return;
     }
-  g_task_return_pointer (task, identity_for (binding->extension, binding, 0), (GDestroyNotify) rd_agent_identity_free);
+  g_task_return_pointer (task, identity_for (binding->extension, binding, 0), (GDestroyNotify) rd_desk_identity_free);
 }
 
 #define UNBOUND_DELAY_MIN_MS 150
@@ -145,7 +145,7 @@ refuse_later (gpointer data)
 }
 
 static void
-hub_authenticate_async (RdAgentBackend *backend, const char *method, const char *who, const char *key,
+hub_authenticate_async (RdDeskBackend *backend, const char *method, const char *who, const char *key,
                         GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
 {
   RdHub *self = RD_HUB (backend);
@@ -160,12 +160,12 @@ hub_authenticate_async (RdAgentBackend *backend, const char *method, const char 
 
       if (agent_key == NULL)
         {
-          g_task_return_new_error (task, RD_ERROR, RD_ERROR_AUTH, RD_AGENT_WRONG_CREDENTIALS);
+          g_task_return_new_error (task, RD_ERROR, RD_ERROR_AUTH, RD_DESK_WRONG_CREDENTIALS);
           return;
         }
       rd_bindings_touch_key (self->bindings, agent_key->id, g_get_real_time () / G_USEC_PER_SEC);
       binding = rd_bindings_get_by_extension (self->bindings, who);
-      g_task_return_pointer (task, identity_for (who, binding, agent_key->id), (GDestroyNotify) rd_agent_identity_free);
+      g_task_return_pointer (task, identity_for (who, binding, agent_key->id), (GDestroyNotify) rd_desk_identity_free);
       return;
     }
   if (g_strcmp0 (method, "crm-key") == 0)
@@ -177,7 +177,7 @@ hub_authenticate_async (RdAgentBackend *backend, const char *method, const char 
        * time a check takes, with the same answer as a wrong key. */
       if (bound == NULL)
         {
-          g_task_set_task_data (task, g_error_new_literal (RD_ERROR, RD_ERROR_AUTH, RD_AGENT_WRONG_CREDENTIALS),
+          g_task_set_task_data (task, g_error_new_literal (RD_ERROR, RD_ERROR_AUTH, RD_DESK_WRONG_CREDENTIALS),
                                 (GDestroyNotify) g_error_free);
           g_timeout_add (g_random_int_range (UNBOUND_DELAY_MIN_MS, UNBOUND_DELAY_MAX_MS), refuse_later,
                          g_steal_pointer (&task));
@@ -195,20 +195,20 @@ hub_authenticate_async (RdAgentBackend *backend, const char *method, const char 
           g_task_return_new_error (task, RD_ERROR, RD_ERROR_AUTH, "Wrong CRM login or API key");
           return;
         }
-      rd_crm_authenticate_user_async (self->crm, who, key, cancellable, crm_user_cb, g_steal_pointer (&task));
+      rd_crm_authenticate_user_async (rd_crm_link_get_crm (self->crm_link), who, key, cancellable, crm_user_cb, g_steal_pointer (&task));
       return;
     }
   g_task_return_new_error (task, RD_ERROR, RD_ERROR_AUTH, "Unknown sign-in method");
 }
 
-static RdAgentIdentity *
-hub_authenticate_finish (RdAgentBackend *backend, GAsyncResult *result, GError **error)
+static RdDeskIdentity *
+hub_authenticate_finish (RdDeskBackend *backend, GAsyncResult *result, GError **error)
 {
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 static JsonObject *
-hub_get_status (RdAgentBackend *backend)
+hub_get_status (RdDeskBackend *backend)
 {
   return rd_hub_agent_status (RD_HUB (backend));
 }
@@ -240,12 +240,12 @@ dial_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
-  rd_hub_remember_dial (self, call_id, data->extension);
+  rd_call_table_remember_dial (self->calls, call_id, data->extension);
   g_task_return_pointer (task, g_steal_pointer (&call_id), g_free);
 }
 
 static void
-hub_dial_async (RdAgentBackend *backend, const char *extension, const char *number,
+hub_dial_async (RdDeskBackend *backend, const char *extension, const char *number,
                 GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
 {
   RdHub *self = RD_HUB (backend);
@@ -286,7 +286,7 @@ hub_dial_async (RdAgentBackend *backend, const char *extension, const char *numb
 }
 
 static char *
-hub_dial_finish (RdAgentBackend *backend, GAsyncResult *result, GError **error)
+hub_dial_finish (RdDeskBackend *backend, GAsyncResult *result, GError **error)
 {
   return g_task_propagate_pointer (G_TASK (result), error);
 }
@@ -319,7 +319,7 @@ history_start (RdHub *self, const char *extension)
 }
 
 static JsonArray *
-hub_recent_calls (RdAgentBackend *backend, const char *extension, guint limit, const char *query, GError **error)
+hub_recent_calls (RdDeskBackend *backend, const char *extension, guint limit, const char *query, GError **error)
 {
   RdHub *self = RD_HUB (backend);
   g_autoptr(GPtrArray) matches = NULL;
@@ -366,7 +366,7 @@ hub_recent_calls (RdAgentBackend *backend, const char *extension, guint limit, c
           !(match != NULL && contains_casefold (json_object_get_string_member_with_default (match, "name", NULL), needle)) &&
           !contains_casefold (record->direction == RD_DIRECTION_INBOUND ? record->from_name : record->to_name, needle))
         continue;
-      json_array_add_object_element (calls, rd_agent_recent_call_to_json (record, remote, match));
+      json_array_add_object_element (calls, rd_desk_recent_call_to_json (record, remote, match));
     }
   return calls;
 }
@@ -402,12 +402,12 @@ lookup_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       return;
     }
   reply = json_object_new ();
-  json_object_set_object_member (reply, "number", rd_agent_number_to_json (data->raw, data->number));
+  json_object_set_object_member (reply, "number", rd_desk_number_to_json (data->raw, data->number));
   list = json_array_new ();
   for (guint i = 0; i < matches->len; i++)
-    json_array_add_object_element (list, rd_agent_match_to_json (g_ptr_array_index (matches, i)));
+    json_array_add_object_element (list, rd_desk_match_to_json (g_ptr_array_index (matches, i)));
   if (matches->len > 0)
-    json_object_set_object_member (reply, "match", rd_agent_match_to_json (g_ptr_array_index (matches, 0)));
+    json_object_set_object_member (reply, "match", rd_desk_match_to_json (g_ptr_array_index (matches, 0)));
   else
     json_object_set_null_member (reply, "match");
   json_object_set_array_member (reply, "matches", list);
@@ -415,7 +415,7 @@ lookup_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 }
 
 static void
-hub_lookup_async (RdAgentBackend *backend, const char *extension, const char *number,
+hub_lookup_async (RdDeskBackend *backend, const char *extension, const char *number,
                   GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
 {
   RdHub *self = RD_HUB (backend);
@@ -443,7 +443,7 @@ hub_lookup_async (RdAgentBackend *backend, const char *extension, const char *nu
 }
 
 static JsonObject *
-hub_lookup_finish (RdAgentBackend *backend, GAsyncResult *result, GError **error)
+hub_lookup_finish (RdDeskBackend *backend, GAsyncResult *result, GError **error)
 {
   return g_task_propagate_pointer (G_TASK (result), error);
 }
@@ -472,11 +472,11 @@ created_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   if (!rd_phone_index_put_match (self->index, match, &index_error))
     g_warning ("Phone index update failed: %s", index_error->message);
   rd_hub_fill_match_url (self, match);
-  g_task_return_pointer (task, rd_agent_match_to_json (match), (GDestroyNotify) json_object_unref);
+  g_task_return_pointer (task, rd_desk_match_to_json (match), (GDestroyNotify) json_object_unref);
 }
 
 static void
-hub_create_record_async (RdAgentBackend *backend, const char *extension, const char *number,
+hub_create_record_async (RdDeskBackend *backend, const char *extension, const char *number,
                          const char *kind, const char *name, GCancellable *cancellable,
                          GAsyncReadyCallback callback, gpointer user_data)
 {
@@ -535,25 +535,25 @@ hub_create_record_async (RdAgentBackend *backend, const char *extension, const c
       record_name = g_strconcat (self->settings.autocreate_prefix, parsed->international, NULL);
     }
   g_task_set_task_data (task, g_strdup (parsed->international), g_free);
-  rd_crm_create_record_async (self->crm, crm_kind, record_name, parsed->international,
+  rd_crm_create_record_async (rd_crm_link_get_crm (self->crm_link), crm_kind, record_name, parsed->international,
                               binding != NULL ? binding->user_id : 0, cancellable, created_cb,
                               g_steal_pointer (&task));
 }
 
 static JsonObject *
-hub_create_record_finish (RdAgentBackend *backend, GAsyncResult *result, GError **error)
+hub_create_record_finish (RdDeskBackend *backend, GAsyncResult *result, GError **error)
 {
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 static JsonArray *
-hub_live_calls (RdAgentBackend *backend, const char *extension)
+hub_live_calls (RdDeskBackend *backend, const char *extension)
 {
-  return rd_hub_calls_snapshot (RD_HUB (backend), extension);
+  return rd_call_table_snapshot (RD_HUB (backend)->calls, extension);
 }
 
 void
-rd_hub_backend_iface_init (RdAgentBackendInterface *iface)
+rd_hub_backend_iface_init (RdDeskBackendInterface *iface)
 {
   iface->authenticate_async = hub_authenticate_async;
   iface->authenticate_finish = hub_authenticate_finish;

@@ -1,25 +1,30 @@
 /* rd-hub-private.h — RdHub internals shared by its source files:
- *   rd-hub.c          lifecycle, listener, PBX/CRM connections, settings, status
- *   rd-hub-calls.c    live call events (pop), end-of-call records (store + outbox)
- *   rd-hub-outbox.c   the outbox worker: call logs, call-backs, auto-create, phonebook sync
+ *   rd-hub.c          lifecycle, listener, the PBX connection, the CRM link's signals (rd-crm-link.c),
+ *                     the index timers, settings, status
+ *   rd-hub-calls.c    the caller lookup, end-of-call records (store + outbox); live events go to
+ *                     the live-call table (rd-call-table.c)
+ *   rd-hub-parts.c    the hub as its parts' context (RdHubContext); the outbox worker is rd-outbox-worker.c
  *   rd-hub-admin.c    administration (bind, sync, auto-create, enable, disconnect, keys)
- *   rd-hub-backend.c  the RdAgentBackend implementation (agent sign-in, dial, lookup …)
+ *   rd-hub-backend.c  the RdDeskBackend implementation (agent sign-in, dial, lookup …)
  *   rd-hub-activity.c outbox listing and retry, recent calls, the audit log
- * plus test hooks (backend factories) for the hub's own tests.
  */
 #pragma once
 
 #include "core/rd-phone.h"
 #include "core/rd-store.h"
 #include "hub/rd-admin-server.h"
-#include "hub/rd-agent-frames.h"
-#include "hub/rd-agent-server.h"
 #include "hub/rd-audit-log.h"
 #include "hub/rd-bindings.h"
+#include "hub/rd-call-table.h"
+#include "hub/rd-crm-link.h"
+#include "hub/rd-desk-frames.h"
+#include "hub/rd-desk-server.h"
 #include "hub/console/rd-console.h"
 #include "hub/rd-hub.h"
+#include "hub/rd-hub-settings.h"
 #include "hub/rd-index-sync.h"
 #include "hub/rd-listener.h"
+#include "hub/rd-outbox-worker.h"
 #include "hub/rd-phone-index.h"
 #include "hub/rd-secrets.h"
 
@@ -27,33 +32,7 @@
 
 G_BEGIN_DECLS
 
-typedef enum {
-  RD_HUB_CRM_NOT_CONFIGURED,
-  RD_HUB_CRM_CONNECTING,
-  RD_HUB_CRM_CONNECTED,
-  RD_HUB_CRM_FAILED,
-  RD_HUB_CRM_UNREACHABLE,    /* connected before, requests get no answer now: probed until they do */
-} RdHubCrmState;
-
-/* The integration's settings, cached from the store's settings table. */
-typedef struct {
-  gboolean    enabled;             /* crm.enabled */
-  gint64      epoch;               /* crm.epoch: bumped by disconnect; older outbox items are dropped */
-  gboolean    sync_enabled;
-  RdCrmKind   sync_kinds;
-  gint64      sync_phonebook_id;
-  char       *sync_phonebook_name;
-  gboolean    autocreate_enabled;
-  RdHubCalls  autocreate_calls;
-  RdCrmKind   autocreate_kind;     /* INDIVIDUAL or LEAD */
-  char       *autocreate_prefix;
-  char       *region;              /* override of the CRM company's country, or NULL */
-} RdHubSettings;
-
 #define RD_HUB_DEFAULT_PREFIX "Automatic New Contact - "
-
-typedef RdPbx *(*RdHubPbxFactory) (const RdPbxConfig *config, gpointer data, GError **error);
-typedef RdCrm *(*RdHubCrmFactory) (const RdCrmConfig *config, gpointer data, GError **error);
 
 struct _RdHub
 {
@@ -73,7 +52,7 @@ struct _RdHub
 
   SoupServer     *server;
   RdListener     *listener;
-  RdAgentServer  *agent_server;
+  RdDeskServer  *agent_server;
   RdAdminServer  *admin;
   RdConsole      *console;          /* the web console, or NULL */
   guint           port;
@@ -85,22 +64,11 @@ struct _RdHub
   GCancellable   *pbx_cancellable;
   gint64          pbx_mark_saved;
 
-  RdCrm          *crm;
-  GCancellable   *crm_cancellable;
-  RdHubCrmState   crm_state;
-  char           *crm_message;
-  guint           crm_retry_id;
-  guint           crm_retry_delay;
-  guint           crm_probe_id;
+  RdCrmLink      *crm_link;         /* the CRM, its state, retries and probe */
 
-  GHashTable     *calls;            /* "call_id\x1fextension" → live call (rd-hub-calls.c) */
-  GHashTable     *dialed;           /* call id → extension that dialed it (agent dial) */
+  RdCallTable    *calls;            /* the live-call table, NULL until started */
 
-  char           *claimer;
-  GPtrArray      *outbox_batch;     /* RdOutboxItem claimed and not yet processed */
-  guint           outbox_timer_id;
-  gboolean        outbox_busy;
-  gboolean        outbox_again;
+  RdOutboxWorker *outbox;           /* NULL until started */
   guint           retry_base;
   guint           retry_max;
 
@@ -114,14 +82,9 @@ struct _RdHub
   gboolean        reconcile_due;    /* a reconciliation waits for the refresh to end */
   gboolean        index_filled;     /* the first fill after connect finished */
   gint64          index_refreshed;  /* unix seconds of the last finished refresh, 0 = none */
-
-  RdHubPbxFactory pbx_factory;
-  RdHubCrmFactory crm_factory;
-  gpointer        factory_data;
 };
 
 /* rd-hub.c */
-void        rd_hub_settings_clear      (RdHubSettings *settings);
 void        rd_hub_load_settings       (RdHub *self);
 gboolean    rd_hub_save_settings       (RdHub *self, const RdHubSettings *settings, GError **error);
 void        rd_hub_emit_status         (RdHub *self);
@@ -131,8 +94,6 @@ const char *rd_hub_region              (RdHub *self);
 const char *rd_hub_region_note         (RdHub *self);
 /* Parses a number with the hub's region and rules; never NULL for non-hostile text. */
 RdPhoneNumber *rd_hub_parse_number     (RdHub *self, const char *text, GError **error);
-/* Can @number be looked up (an external or unparsed public number)? */
-gboolean    rd_hub_number_is_searchable (const RdPhoneNumber *number);
 gboolean    rd_hub_crm_ready           (RdHub *self);   /* connected and enabled */
 const char *rd_hub_crm_state_string    (RdHub *self);
 /* What auto-create makes of a caller: "individual", "lead", or "opportunity" (leads asked for,
@@ -156,50 +117,32 @@ JsonObject *rd_hub_crm_info_to_json    (const RdCrmInfo *info);
 RdHubCalls  rd_hub_calls_from_string   (const char *text, GError **error);
 
 /* rd-hub-calls.c */
-void        rd_hub_calls_init          (RdHub *self);
 void        rd_hub_on_call_event       (RdPbx *pbx, RdCallEvent *event, RdHub *self);
 void        rd_hub_on_call_record      (RdPbx *pbx, RdCallRecord *record, RdHub *self);
 void        rd_hub_on_dial_failed      (RdPbx *pbx, const char *call_id, const char *reason, RdHub *self);
+/* The live-call table's frames, to the agent protocol server. */
+void        rd_hub_on_calls_send       (RdCallTable *calls, const char *extension, JsonObject *frame, RdHub *self);
 /* The best match for @number: the phone index; on a miss and when the CRM is
  * ready, one CRM search. Result: GPtrArray of RdCrmMatch (maybe empty). */
 void        rd_hub_lookup_async        (RdHub *self, const RdPhoneNumber *number, GCancellable *cancellable,
                                         GAsyncReadyCallback callback, gpointer user_data);
 GPtrArray  *rd_hub_lookup_finish       (RdHub *self, GAsyncResult *result, GError **error);
 GPtrArray  *rd_hub_lookup_local        (RdHub *self, const RdPhoneNumber *number);
-/* The legs in progress kept at the last stop: back as live calls (call at start). */
-void        rd_hub_calls_restore       (RdHub *self);
-/* The live legs (RdCallEvent copies), for a PBX backend to adopt. */
-GPtrArray  *rd_hub_calls_dup_legs      (RdHub *self);
-/* The "call" frames of @extension's calls in progress (for a signing-in agent). */
-JsonArray  *rd_hub_calls_snapshot      (RdHub *self, const char *extension);
-/* Ends every live leg for its agent (the PBX they were on is gone). */
-void        rd_hub_calls_end_all       (RdHub *self);
-/* Remembers which extension dialed @call_id, so a later dial failure reaches that agent. */
-void        rd_hub_remember_dial       (RdHub *self, const char *call_id, const char *extension);
 
-/* rd-hub-outbox.c */
+/* rd-hub-parts.c: the hub as the context of its parts, its handle on the outbox worker */
+void        rd_hub_parts_context_iface_init (RdHubContextInterface *iface);
 gboolean    rd_hub_outbox_init         (RdHub *self, GError **error);
-/* Runs due items now (or soon). */
+/* Runs due items soon. */
 void        rd_hub_outbox_kick         (RdHub *self);
 void        rd_hub_outbox_stop         (RdHub *self);
-/* Enqueues the CRM work for a stored call; to be called inside a store transaction. */
-gboolean    rd_hub_outbox_enqueue_call (RdHub *self, const RdCallRecord *record, const RdBinding *binding,
-                                        const RdPhoneNumber *remote, JsonObject *match, GError **error);
-/* Enqueues a phonebook upsert of one CRM record (contact sync). */
-gboolean    rd_hub_outbox_enqueue_sync (RdHub *self, RdCrmKind kind, gint64 id, const char *reason,
-                                        GError **error);
-gboolean    rd_hub_sync_map_clear      (RdHub *self, GError **error);
 
 /* rd-hub-backend.c */
-void        rd_hub_backend_iface_init  (RdAgentBackendInterface *iface);
+void        rd_hub_backend_iface_init  (RdDeskBackendInterface *iface);
 JsonObject *rd_hub_agent_status        (RdHub *self);
 
-/* Test hooks: construct PBX / CRM backends through these instead of rd_pbx_new / rd_crm_new. */
-void        rd_hub_set_backend_factories (RdHub *self, RdHubPbxFactory pbx_factory,
-                                          RdHubCrmFactory crm_factory, gpointer data);
 RdStore    *rd_hub_get_store           (RdHub *self);
 RdPhoneIndex *rd_hub_get_phone_index   (RdHub *self);
-RdAgentServer *rd_hub_get_agent_server (RdHub *self);
+RdDeskServer *rd_hub_get_agent_server (RdHub *self);
 RdListener *rd_hub_get_listener        (RdHub *self);
 RdPbx      *rd_hub_get_pbx             (RdHub *self);
 RdCrm      *rd_hub_get_crm             (RdHub *self);

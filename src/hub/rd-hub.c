@@ -5,6 +5,7 @@
 #include "core/rd-error.h"
 #include "core/rd-http-server.h"
 #include "core/rd-tls-pin.h"
+#include "hub/rd-backend-settings.h"
 
 #include <string.h>
 #include <unistd.h>
@@ -17,10 +18,9 @@ enum {
 static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE_WITH_CODE (RdHub, rd_hub, G_TYPE_OBJECT,
-                               G_IMPLEMENT_INTERFACE (RD_TYPE_AGENT_BACKEND, rd_hub_backend_iface_init))
+                               G_IMPLEMENT_INTERFACE (RD_TYPE_DESK_BACKEND, rd_hub_backend_iface_init)
+                               G_IMPLEMENT_INTERFACE (RD_TYPE_HUB_CONTEXT, rd_hub_parts_context_iface_init))
 
-#define CRM_RETRY_MIN 5
-#define CRM_RETRY_MAX 300
 
 /* ---- options and settings ------------------------------------------------ */
 
@@ -38,14 +38,6 @@ rd_hub_options_clear (RdHubOptions *options)
   g_clear_pointer (&options->console_address, g_free);
   options->port = 0;
   options->console_port = 0;
-}
-
-void
-rd_hub_settings_clear (RdHubSettings *settings)
-{
-  g_clear_pointer (&settings->sync_phonebook_name, g_free);
-  g_clear_pointer (&settings->autocreate_prefix, g_free);
-  g_clear_pointer (&settings->region, g_free);
 }
 
 const char *
@@ -169,7 +161,7 @@ rd_hub_region (RdHub *self)
 
   if (self->settings.region != NULL)
     return self->settings.region;
-  info = self->crm != NULL ? rd_crm_get_info (self->crm) : NULL;
+  info = rd_hub_get_crm (self) != NULL ? rd_crm_get_info (rd_hub_get_crm (self)) : NULL;
   if (info != NULL && info->country_code != NULL && rd_phone_region_is_valid (info->country_code))
     return info->country_code;
   return NULL;
@@ -178,7 +170,7 @@ rd_hub_region (RdHub *self)
 const char *
 rd_hub_region_note (RdHub *self)
 {
-  if (rd_hub_region (self) != NULL || self->crm == NULL || rd_crm_get_info (self->crm) == NULL)
+  if (rd_hub_region (self) != NULL || rd_hub_get_crm (self) == NULL || rd_crm_get_info (rd_hub_get_crm (self)) == NULL)
     return NULL;
   return "The CRM company has no country, so numbers written without +country code cannot be read "
          "(no pop, no log for them). Set the company's country in the CRM (Settings → Companies), "
@@ -192,27 +184,20 @@ rd_hub_parse_number (RdHub *self, const char *text, GError **error)
 }
 
 gboolean
-rd_hub_number_is_searchable (const RdPhoneNumber *number)
-{
-  g_autofree char *key = rd_phone_index_key_for (number);
-
-  return key != NULL;
-}
-
-gboolean
 rd_hub_crm_ready (RdHub *self)
 {
-  return self->crm != NULL && self->crm_state == RD_HUB_CRM_CONNECTED && self->settings.enabled;
+  return rd_crm_link_get_crm (self->crm_link) != NULL &&
+         rd_crm_link_get_state (self->crm_link) == RD_HUB_CRM_CONNECTED && self->settings.enabled;
 }
 
 const char *
 rd_hub_crm_state_string (RdHub *self)
 {
-  if (self->crm_state == RD_HUB_CRM_NOT_CONFIGURED)
+  if (rd_crm_link_get_state (self->crm_link) == RD_HUB_CRM_NOT_CONFIGURED)
     return "not-configured";
   if (!self->settings.enabled)
     return "disabled";
-  switch (self->crm_state)
+  switch (rd_crm_link_get_state (self->crm_link))
     {
     case RD_HUB_CRM_CONNECTED: return "connected";
     case RD_HUB_CRM_CONNECTING: return "connecting";
@@ -224,7 +209,7 @@ rd_hub_crm_state_string (RdHub *self)
 const char *
 rd_hub_autocreate_creates (RdHub *self, const char **out_note)
 {
-  const RdCrmInfo *info = self->crm != NULL ? rd_crm_get_info (self->crm) : NULL;
+  const RdCrmInfo *info = rd_hub_get_crm (self) != NULL ? rd_crm_get_info (rd_hub_get_crm (self)) : NULL;
 
   if (out_note != NULL)
     *out_note = NULL;
@@ -247,9 +232,9 @@ rd_hub_emit_status (RdHub *self)
   if (self->agent_server != NULL)
     {
       g_autoptr(JsonObject) fields = rd_hub_agent_status (self);
-      g_autoptr(JsonObject) frame = rd_agent_frame_status (fields);
+      g_autoptr(JsonObject) frame = rd_desk_frame_status (fields);
 
-      rd_agent_server_broadcast (self->agent_server, frame);
+      rd_desk_server_broadcast (self->agent_server, frame);
     }
   g_signal_emit (self, signals[SIGNAL_STATUS_CHANGED], 0);
 }
@@ -257,35 +242,23 @@ rd_hub_emit_status (RdHub *self)
 void
 rd_hub_fill_match_url (RdHub *self, RdCrmMatch *match)
 {
-  if (match->url == NULL && self->crm != NULL && rd_crm_get_info (self->crm) != NULL)
-    match->url = rd_crm_record_url (self->crm, match->kind, match->id);
+  RdCrm *crm = rd_hub_get_crm (self);
+
+  if (match->url == NULL && crm != NULL && rd_crm_get_info (crm) != NULL)
+    match->url = rd_crm_record_url (crm, match->kind, match->id);
 }
 
 /* ---- backends ------------------------------------------------------------- */
 
-void
-rd_hub_set_backend_factories (RdHub *self, RdHubPbxFactory pbx_factory, RdHubCrmFactory crm_factory,
-                              gpointer data)
-{
-  g_return_if_fail (RD_IS_HUB (self));
-  self->pbx_factory = pbx_factory;
-  self->crm_factory = crm_factory;
-  self->factory_data = data;
-}
-
 RdPbx *
 rd_hub_create_pbx (RdHub *self, const RdPbxConfig *config, GError **error)
 {
-  if (self->pbx_factory != NULL)
-    return self->pbx_factory (config, self->factory_data, error);
   return rd_pbx_new (config, error);
 }
 
 RdCrm *
 rd_hub_create_crm (RdHub *self, const RdCrmConfig *config, GError **error)
 {
-  if (self->crm_factory != NULL)
-    return self->crm_factory (config, self->factory_data, error);
   return rd_crm_new (config, error);
 }
 
@@ -354,88 +327,43 @@ rd_hub_set_pbx (RdHub *self, RdPbx *pbx)
   rd_hub_emit_status (self);
 }
 
-#define CRM_PROBE_S 3
-
 static void
-crm_probed_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+on_crm_state_changed (RdCrmLink *link, RdHub *self)
 {
-  g_autoptr(GError) error = NULL;
-
-  /* the answer (or none) reaches on_crm_reachability through the CRM's own signal */
-  if (!rd_crm_probe_finish (RD_CRM (source), result, &error))
-    g_debug ("CRM probe: %s", error->message);
+  rd_hub_emit_status (self);
 }
 
-static gboolean
-crm_probe_cb (gpointer user_data)
+static void
+on_crm_reachable_again (RdCrmLink *link, RdHub *self)
 {
-  RdHub *self = user_data;
-
-  if (self->crm != NULL && self->crm_state == RD_HUB_CRM_UNREACHABLE)
-    rd_crm_probe_async (self->crm, self->crm_cancellable, crm_probed_cb, NULL);
-  return G_SOURCE_CONTINUE;
+  rd_hub_outbox_kick (self);
+  rd_hub_refresh_index (self);
 }
 
-/* Any CRM request that gets no answer makes the CRM unreachable at once (status, agents'
- * status frames, the last error); CRM work pauses and a probe every few seconds notices
- * when it answers again, which any request may notice first. */
 static void
-on_crm_reachability (RdCrm *crm, gboolean reachable, const char *why, RdHub *self)
+on_crm_connected (RdCrmLink *link, RdCrmInfo *info, RdHub *self)
 {
-  if (crm != self->crm)
-    return;
-  if (!reachable && (self->crm_state == RD_HUB_CRM_CONNECTED || self->crm_state == RD_HUB_CRM_UNREACHABLE))
-    {
-      if (self->crm_state == RD_HUB_CRM_UNREACHABLE && g_strcmp0 (self->crm_message, why) == 0)
-        return;
-      if (self->crm_state == RD_HUB_CRM_CONNECTED)
-        g_warning ("CRM unreachable: %s", why ? why : "no answer");
-      self->crm_state = RD_HUB_CRM_UNREACHABLE;
-      g_free (self->crm_message);
-      self->crm_message = g_strdup (why);
-      if (self->crm_probe_id == 0)
-        self->crm_probe_id = g_timeout_add_seconds (CRM_PROBE_S, crm_probe_cb, self);
-      rd_hub_emit_status (self);
-    }
-  else if (reachable && self->crm_state == RD_HUB_CRM_UNREACHABLE)
-    {
-      g_message ("CRM reachable again");
-      self->crm_state = RD_HUB_CRM_CONNECTED;
-      g_clear_pointer (&self->crm_message, g_free);
-      g_clear_handle_id (&self->crm_probe_id, g_source_remove);
-      rd_hub_emit_status (self);
-      rd_hub_outbox_kick (self);
-      rd_hub_refresh_index (self);
-    }
+  if (rd_hub_region_note (self) != NULL)
+    g_warning ("%s", rd_hub_region_note (self));
+  rd_phone_index_set_region (self->index, rd_hub_region (self));
+  rd_hub_emit_status (self);
+  rd_hub_refresh_index (self);
+  rd_hub_outbox_kick (self);
 }
 
 void
 rd_hub_set_crm (RdHub *self, RdCrm *crm)
 {
-  if (self->crm_cancellable != NULL)
-    {
-      g_cancellable_cancel (self->crm_cancellable);
-      g_clear_object (&self->crm_cancellable);
-    }
-  g_clear_handle_id (&self->crm_retry_id, g_source_remove);
-  g_clear_handle_id (&self->crm_probe_id, g_source_remove);
-  if (self->crm != NULL)
-    g_signal_handlers_disconnect_by_func (self->crm, on_crm_reachability, self);
-  g_clear_object (&self->crm);
+  rd_crm_link_set_crm (self->crm_link, crm);
   g_clear_object (&self->index_sync);
   self->index_filled = FALSE;
   self->index_busy = FALSE;
   self->reconcile_due = FALSE;
   if (crm != NULL)
     {
-      self->crm = g_object_ref (crm);
-      self->crm_cancellable = g_cancellable_new ();
       self->index_sync = rd_index_sync_new (self->index, crm);
       rd_index_sync_set_limits (self->index_sync, &self->index_limits);
-      g_signal_connect (crm, "reachability-changed", G_CALLBACK (on_crm_reachability), self);
     }
-  self->crm_state = crm != NULL ? RD_HUB_CRM_CONNECTING : RD_HUB_CRM_NOT_CONFIGURED;
-  g_clear_pointer (&self->crm_message, g_free);
 }
 
 /* Starts the PBX from saved settings. */
@@ -443,6 +371,7 @@ void
 rd_hub_start_saved_pbx (RdHub *self)
 {
   RdPbxConfig config = { 0 };
+  const RdPbxBackend *backend;
   g_autoptr(GError) error = NULL;
   g_autoptr(RdPbx) pbx = NULL;
   gint64 mark;
@@ -450,15 +379,16 @@ rd_hub_start_saved_pbx (RdHub *self)
   config.base_url = rd_store_get_setting (self->store, "pbx.url");
   if (config.base_url == NULL)
     return;
-  config.client_id = rd_store_get_setting (self->store, "pbx.client-id");
+  config.kind = rd_store_get_setting (self->store, "pbx.kind");
   config.cert_sha256 = rd_store_get_setting (self->store, "pbx.cert-sha256");
-  config.time_zone = rd_store_get_setting (self->store, "pbx.time-zone");
   config.allow_insecure = rd_store_get_setting_int (self->store, "pbx.insecure", 0) != 0;
   config.session_state = rd_secrets_get (self->secrets, RD_SECRET_PBX_SESSION, NULL);
-  config.client_secret = rd_secrets_get (self->secrets, RD_SECRET_PBX_CLIENT_SECRET, &error);
-  if (config.client_secret == NULL)
+  backend = rd_pbx_find_backend (config.kind, &error);
+  if (backend != NULL)
+    config.options = rd_backend_settings_load (self->store, self->secrets, "pbx", backend->options, &error);
+  if (config.options == NULL)
     {
-      g_warning ("PBX not started: %s", error ? error->message : "the client secret is missing");
+      g_warning ("PBX not started: %s", error->message);
       rd_pbx_config_clear (&config);
       return;
     }
@@ -477,7 +407,7 @@ rd_hub_start_saved_pbx (RdHub *self)
   self->pbx_mark_saved = mark;
   rd_pbx_set_high_water_mark (pbx, mark);
   {
-    g_autoptr(GPtrArray) legs = rd_hub_calls_dup_legs (self);
+    g_autoptr(GPtrArray) legs = rd_call_table_dup_legs (self->calls);
 
     rd_pbx_adopt_calls (pbx, legs);   /* checked with the PBX once connected */
   }
@@ -486,18 +416,6 @@ rd_hub_start_saved_pbx (RdHub *self)
 }
 
 /* ---- CRM connection ------------------------------------------------------- */
-
-static void connect_saved_crm (RdHub *self);
-
-static gboolean
-crm_retry_cb (gpointer user_data)
-{
-  RdHub *self = user_data;
-
-  self->crm_retry_id = 0;
-  connect_saved_crm (self);
-  return G_SOURCE_REMOVE;
-}
 
 static void index_run_due (RdHub *self);
 
@@ -537,7 +455,7 @@ rd_hub_refresh_index (RdHub *self)
   if (self->index_busy || self->index_sync == NULL || !rd_hub_crm_ready (self))
     return;
   self->index_busy = TRUE;
-  rd_index_sync_refresh_async (self->index_sync, self->crm_cancellable, index_refreshed_cb, g_object_ref (self));
+  rd_index_sync_refresh_async (self->index_sync, rd_crm_link_get_cancellable (self->crm_link), index_refreshed_cb, g_object_ref (self));
 }
 
 static void
@@ -570,7 +488,7 @@ rd_hub_reconcile_index (RdHub *self)
     }
   self->reconcile_due = FALSE;
   self->index_busy = TRUE;
-  rd_index_sync_reconcile_async (self->index_sync, self->crm_cancellable, index_reconciled_cb,
+  rd_index_sync_reconcile_async (self->index_sync, rd_crm_link_get_cancellable (self->crm_link), index_reconciled_cb,
                                  g_object_ref (self));
 }
 
@@ -607,87 +525,41 @@ restart_index_timer (RdHub *self)
 }
 
 static void
-saved_crm_connected_cb (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  g_autoptr(RdHub) self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(RdCrmInfo) info = rd_crm_connect_finish (RD_CRM (source), result, &error);
-
-  if (RD_CRM (source) != self->crm || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-
-  g_clear_pointer (&self->crm_message, g_free);
-  if (info == NULL)
-    {
-      self->crm_state = RD_HUB_CRM_FAILED;
-      self->crm_message = g_strdup (error->message);
-      if (rd_error_is_transient (error) && !self->stopping)
-        {
-          self->crm_retry_delay = CLAMP (self->crm_retry_delay * 2, CRM_RETRY_MIN, CRM_RETRY_MAX);
-          self->crm_retry_id = g_timeout_add_seconds (self->crm_retry_delay, crm_retry_cb, self);
-          g_warning ("CRM connection failed (retrying in %u s): %s", self->crm_retry_delay, error->message);
-        }
-      else
-        g_warning ("CRM connection failed: %s", error->message);
-      rd_hub_emit_status (self);
-      return;
-    }
-
-  self->crm_retry_delay = 0;
-  self->crm_state = RD_HUB_CRM_CONNECTED;
-  g_message ("CRM connected (version %s)", info->version ? info->version : "unknown");
-  if (rd_hub_region_note (self) != NULL)
-    g_warning ("%s", rd_hub_region_note (self));
-  rd_phone_index_set_region (self->index, rd_hub_region (self));
-  rd_hub_emit_status (self);
-  rd_hub_refresh_index (self);
-  rd_hub_outbox_kick (self);
-}
-
-/* (Re)connects the hub's CRM object. */
-static void
-connect_current_crm (RdHub *self)
-{
-  self->crm_state = RD_HUB_CRM_CONNECTING;
-  rd_crm_connect_async (self->crm, self->crm_cancellable, saved_crm_connected_cb, g_object_ref (self));
-}
-
-static void
 connect_saved_crm (RdHub *self)
 {
   RdCrmConfig config = { 0 };
+  const RdCrmBackend *backend;
   g_autoptr(GError) error = NULL;
   g_autoptr(RdCrm) crm = NULL;
 
-  if (self->crm != NULL)
+  if (rd_crm_link_get_crm (self->crm_link) != NULL)
     {
-      connect_current_crm (self);
+      rd_crm_link_connect (self->crm_link);
       return;
     }
   config.url = rd_store_get_setting (self->store, "crm.url");
   if (config.url == NULL)
     return;
-  config.database = rd_store_get_setting (self->store, "crm.database");
+  config.kind = rd_store_get_setting (self->store, "crm.kind");
   config.login = rd_store_get_setting (self->store, "crm.login");
   config.cert_sha256 = rd_store_get_setting (self->store, "crm.cert-sha256");
   config.allow_insecure = rd_store_get_setting_int (self->store, "crm.insecure", 0) != 0;
-  /* Each log carries the crm.log-style setting (rd-hub-outbox.c), so the style can change
-   * without a reconnect. */
-  config.log_style = RD_CRM_LOG_ACTIVITY;
   config.api_key = rd_secrets_get (self->secrets, RD_SECRET_CRM_API_KEY, &error);
-  if (config.api_key != NULL)
+  backend = config.api_key != NULL ? rd_crm_find_backend (config.kind, &error) : NULL;
+  if (backend != NULL)
+    config.options = rd_backend_settings_load (self->store, self->secrets, "crm", backend->options, &error);
+  if (config.options != NULL)
     crm = rd_hub_create_crm (self, &config, &error);
   rd_crm_config_clear (&config);
   if (crm == NULL)
     {
-      self->crm_state = RD_HUB_CRM_FAILED;
-      g_free (self->crm_message);
-      self->crm_message = g_strdup (error ? error->message : "The CRM API key is missing; run connect-crm again");
-      g_warning ("CRM not started: %s", self->crm_message);
+      rd_crm_link_set_state (self->crm_link, RD_HUB_CRM_FAILED,
+                             error ? error->message : "The CRM API key is missing; run connect-crm again");
+      g_warning ("CRM not started: %s", rd_crm_link_get_message (self->crm_link));
       return;
     }
   rd_hub_set_crm (self, crm);
-  connect_current_crm (self);
+  rd_crm_link_connect (self->crm_link);
 }
 
 /* ---- lifecycle ------------------------------------------------------------ */
@@ -716,7 +588,12 @@ rd_hub_dispose (GObject *object)
     soup_server_disconnect (self->server);
   g_clear_object (&self->server);
   g_clear_object (&self->agent_server);
-  rd_hub_set_crm (self, NULL);
+  if (self->crm_link != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->crm_link, self);
+      rd_crm_link_stop (self->crm_link);
+      rd_hub_set_crm (self, NULL);
+    }
   if (self->pbx != NULL)
     {
       /* not stopped first (rd_hub_stop_async): the connection must not outlive the hub,
@@ -725,8 +602,13 @@ rd_hub_dispose (GObject *object)
       rd_pbx_stop_async (self->pbx, NULL, pbx_stopped_cb, NULL);
       g_clear_object (&self->pbx);
     }
-  g_clear_pointer (&self->calls, g_hash_table_unref);
-  g_clear_pointer (&self->dialed, g_hash_table_unref);
+  if (self->calls != NULL)
+    {
+      /* lookups in flight hold the table: it must not reach the hub any more */
+      g_signal_handlers_disconnect_by_data (self->calls, self);
+      g_object_run_dispose (G_OBJECT (self->calls));
+    }
+  g_clear_object (&self->calls);
   G_OBJECT_CLASS (rd_hub_parent_class)->dispose (object);
 }
 
@@ -743,9 +625,9 @@ rd_hub_finalize (GObject *object)
   g_clear_object (&self->audit);
   g_clear_object (&self->secrets);
   g_clear_object (&self->store);
-  g_free (self->crm_message);
   g_free (self->pbx_problem);
-  g_free (self->claimer);
+  g_clear_object (&self->outbox);
+  g_clear_object (&self->crm_link);
   G_OBJECT_CLASS (rd_hub_parent_class)->finalize (object);
 }
 
@@ -765,12 +647,14 @@ static void
 rd_hub_init (RdHub *self)
 {
   self->cancellable = g_cancellable_new ();
+  self->crm_link = rd_crm_link_new ();
+  g_signal_connect (self->crm_link, "state-changed", G_CALLBACK (on_crm_state_changed), self);
+  g_signal_connect (self->crm_link, "connected", G_CALLBACK (on_crm_connected), self);
+  g_signal_connect (self->crm_link, "reachable-again", G_CALLBACK (on_crm_reachable_again), self);
   self->retry_base = 5;
   self->retry_max = 600;
   self->index_period = 45;
   self->reconcile_period = 600;
-  self->claimer = g_strdup_printf ("hub-%d", (int) getpid ());
-  rd_hub_calls_init (self);
 }
 
 RdHub *
@@ -877,11 +761,11 @@ listen_agent (RdHub *self, GError **error)
   rd_http_server_close_after_response (self->server);
   self->listener = rd_listener_new (self->server, certificate);
 
-  self->agent_server = rd_agent_server_new (RD_AGENT_BACKEND (self));
-  if (!rd_agent_server_set_store (self->agent_server, self->store, error))
+  self->agent_server = rd_desk_server_new (RD_DESK_BACKEND (self));
+  if (!rd_desk_server_set_store (self->agent_server, self->store, error))
     return FALSE;
-  rd_agent_server_set_listener (self->agent_server, self->listener);
-  rd_agent_server_attach (self->agent_server, self->server);
+  rd_desk_server_set_listener (self->agent_server, self->listener);
+  rd_desk_server_attach (self->agent_server, self->server);
 
   socket_address = g_inet_socket_address_new (inet, (guint16) self->options.port);
   if (!rd_listener_listen (self->listener, socket_address, error))
@@ -942,7 +826,9 @@ rd_hub_start (RdHub *self, GError **error)
   rd_hub_load_settings (self);
   if (!rd_hub_outbox_init (self, error))
     return FALSE;
-  rd_hub_calls_restore (self);
+  self->calls = rd_call_table_new (RD_HUB_CONTEXT (self), self->store, self->bindings);
+  g_signal_connect (self->calls, "send", G_CALLBACK (rd_hub_on_calls_send), self);
+  rd_call_table_restore (self->calls);
 
   if (!listen_agent (self, error))
     return FALSE;
@@ -1040,10 +926,7 @@ rd_hub_stop_async (RdHub *self, GCancellable *cancellable, GAsyncReadyCallback c
     rd_listener_close (self->listener);
   if (self->server != NULL)
     soup_server_disconnect (self->server);
-  if (self->crm_cancellable != NULL)
-    g_cancellable_cancel (self->crm_cancellable);
-  g_clear_handle_id (&self->crm_retry_id, g_source_remove);
-  g_clear_handle_id (&self->crm_probe_id, g_source_remove);
+  rd_crm_link_stop (self->crm_link);
 
   if (self->pbx != NULL)
     {
@@ -1074,20 +957,11 @@ set_string_or_null (JsonObject *object, const char *name, const char *value)
     json_object_set_null_member (object, name);
 }
 
-/* Calls in progress: distinct call ids among the live legs ("call_id\x1fextension"). */
+/* Calls in progress: distinct call ids among the live legs. */
 static guint
 count_live_calls (RdHub *self)
 {
-  g_autoptr(GHashTable) ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  GHashTableIter iter;
-  gpointer key;
-
-  if (self->calls == NULL)
-    return 0;
-  g_hash_table_iter_init (&iter, self->calls);
-  while (g_hash_table_iter_next (&iter, &key, NULL))
-    g_hash_table_add (ids, g_strndup (key, strcspn (key, "\x1f")));
-  return g_hash_table_size (ids);
+  return self->calls != NULL ? rd_call_table_count_calls (self->calls) : 0;
 }
 
 /* What an administrator must know about the hub's own set-up (human sentences). */
@@ -1174,9 +1048,9 @@ rd_hub_get_status_json (RdHub *self)
   crm_url = rd_store_get_setting (self->store, "crm.url");
   crm_db = rd_store_get_setting (self->store, "crm.database");
   crm_login = rd_store_get_setting (self->store, "crm.login");
-  info = self->crm != NULL ? rd_crm_get_info (self->crm) : NULL;
+  info = rd_crm_link_get_crm (self->crm_link) != NULL ? rd_crm_get_info (rd_crm_link_get_crm (self->crm_link)) : NULL;
   json_object_set_string_member (crm, "state", rd_hub_crm_state_string (self));
-  set_string_or_null (crm, "message", self->crm_message);
+  set_string_or_null (crm, "message", rd_crm_link_get_message (self->crm_link));
   set_string_or_null (crm, "url", crm_url);
   set_string_or_null (crm, "database", crm_db);
   set_string_or_null (crm, "login", crm_login);
@@ -1216,7 +1090,7 @@ rd_hub_get_status_json (RdHub *self)
 
   json_object_set_int_member (status, "bindings", rd_bindings_count (self->bindings));
   json_object_set_int_member (status, "agents",
-                              self->agent_server ? rd_agent_server_count_sessions (self->agent_server) : 0);
+                              self->agent_server ? rd_desk_server_count_sessions (self->agent_server) : 0);
   if (self->listener != NULL)
     {
       JsonObject *connections = json_object_new ();
@@ -1282,7 +1156,7 @@ rd_hub_get_phone_index (RdHub *self)
   return self->index;
 }
 
-RdAgentServer *
+RdDeskServer *
 rd_hub_get_agent_server (RdHub *self)
 {
   return self->agent_server;
@@ -1303,5 +1177,5 @@ rd_hub_get_pbx (RdHub *self)
 RdCrm *
 rd_hub_get_crm (RdHub *self)
 {
-  return self->crm;
+  return rd_crm_link_get_crm (self->crm_link);
 }

@@ -3,7 +3,7 @@
 #include "hub/rd-listener.h"
 
 #include "core/rd-error.h"
-#include "hub/rd-agent-ratelimit.h"
+#include "hub/rd-desk-ratelimit.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -283,7 +283,7 @@ static void
 admit (RdListener *self, GSocket *socket)
 {
   g_autoptr(GSocketAddress) remote = g_socket_get_remote_address (socket, NULL);
-  g_autofree char *peer = remote != NULL ? rd_agent_ratelimit_peer_key (remote) : NULL;
+  g_autofree char *peer = remote != NULL ? rd_desk_ratelimit_peer_key (remote) : NULL;
   g_autoptr(GSocketConnection) connection = NULL;
   Peer *queue;
   Conn *conn;

@@ -3,7 +3,7 @@
 #include "hub/rd-phone-index.h"
 
 #include "core/rd-error.h"
-#include "hub/rd-hub-sql.h"
+#include "core/rd-store-sql.h"
 
 #include <string.h>
 
@@ -185,7 +185,7 @@ conn_stmt (Conn *c, guint which, GError **error)
       sqlite3_prepare_v3 (c->db, stmt_sql[which], -1, SQLITE_PREPARE_PERSISTENT,
                           &c->stmts[which], NULL) != SQLITE_OK)
     {
-      rd_hub_sql_set_error (c->db, error, "prepare");
+      rd_sql_set_error (c->db, error, "prepare");
       return NULL;
     }
   sqlite3_reset (c->stmts[which]);
@@ -251,13 +251,6 @@ rd_phone_index_set_region (RdPhoneIndex *self, const char *region)
   self->region = g_strdup (region);
 }
 
-const char *
-rd_phone_index_get_region (RdPhoneIndex *self)
-{
-  g_return_val_if_fail (RD_IS_PHONE_INDEX (self), NULL);
-  return self->region;
-}
-
 void
 rd_phone_index_set_id_spaces (RdPhoneIndex *self, const RdCrmKind spaces[4])
 {
@@ -283,6 +276,14 @@ rd_phone_index_key_for (const RdPhoneNumber *number)
   return rd_index_key_for (number);
 }
 
+gboolean
+rd_phone_index_is_searchable (const RdPhoneNumber *number)
+{
+  g_autofree char *key = rd_index_key_for (number);
+
+  return key != NULL;
+}
+
 GPtrArray *
 rd_phone_index_lookup (RdPhoneIndex *self, const RdPhoneNumber *number, GError **error)
 {
@@ -297,22 +298,22 @@ rd_phone_index_lookup (RdPhoneIndex *self, const RdPhoneNumber *number, GError *
     return g_steal_pointer (&matches);
   if ((s = stmt (self, STMT_LOOKUP, error)) == NULL)
     return NULL;
-  rd_hub_sql_bind_text (s, 1, key);
+  rd_store_bind_text (s, 1, key);
   while ((rc = sqlite3_step (s)) == SQLITE_ROW)
     {
       RdCrmMatch *match = g_new0 (RdCrmMatch, 1);
 
       match->kind = sqlite3_column_int (s, 0);
       match->id = sqlite3_column_int64 (s, 1);
-      match->name = rd_hub_sql_column_dup (s, 2);
-      match->company = rd_hub_sql_column_dup (s, 3);
-      match->write_date = rd_hub_sql_column_dup (s, 4);
+      match->name = rd_store_column_dup (s, 2);
+      match->company = rd_store_column_dup (s, 3);
+      match->write_date = rd_store_column_dup (s, 4);
       g_ptr_array_add (matches, match);
     }
   sqlite3_reset (s);
   if (rc != SQLITE_DONE)
     {
-      rd_hub_sql_set_error (self->main.db, error, "lookup");
+      rd_sql_set_error (self->main.db, error, "lookup");
       return NULL;
     }
   return g_steal_pointer (&matches);
@@ -322,7 +323,7 @@ rd_phone_index_lookup (RdPhoneIndex *self, const RdPhoneNumber *number, GError *
 static gboolean
 step_numbers (Conn *c, sqlite3_stmt *s, gint sign, GError **error)
 {
-  if (!rd_hub_sql_step_done (c->db, s, "phone index", error))
+  if (!rd_sql_stmt_done (c->db, s, "phone index", error))
     return FALSE;
   c->delta += sign * sqlite3_changes (c->db);
   return TRUE;
@@ -355,7 +356,7 @@ write_record (RdPhoneIndex *self, Conn *c, RdCrmKind kind, gint64 id, const char
         return FALSE;
       sqlite3_bind_int (s, 1, single_kinds[k]);
       sqlite3_bind_int64 (s, 2, id);
-      if (!rd_hub_sql_step_done (c->db, s, "phone index", error))
+      if (!rd_sql_stmt_done (c->db, s, "phone index", error))
         return FALSE;
     }
   if (!any)
@@ -365,7 +366,7 @@ write_record (RdPhoneIndex *self, Conn *c, RdCrmKind kind, gint64 id, const char
     {
       if ((s = conn_stmt (c, STMT_INSERT_NUMBER, error)) == NULL)
         return FALSE;
-      rd_hub_sql_bind_text (s, 1, keys[i]);
+      rd_store_bind_text (s, 1, keys[i]);
       sqlite3_bind_int (s, 2, kind);
       sqlite3_bind_int64 (s, 3, id);
       if (!step_numbers (c, s, +1, error))
@@ -375,10 +376,10 @@ write_record (RdPhoneIndex *self, Conn *c, RdCrmKind kind, gint64 id, const char
     return FALSE;
   sqlite3_bind_int (s, 1, kind);
   sqlite3_bind_int64 (s, 2, id);
-  rd_hub_sql_bind_text (s, 3, name);
-  rd_hub_sql_bind_text (s, 4, company);
-  rd_hub_sql_bind_text (s, 5, write_date);
-  return rd_hub_sql_step_done (c->db, s, "phone index", error);
+  rd_store_bind_text (s, 3, name);
+  rd_store_bind_text (s, 4, company);
+  rd_store_bind_text (s, 5, write_date);
+  return rd_sql_stmt_done (c->db, s, "phone index", error);
 }
 
 static gboolean
@@ -386,7 +387,7 @@ conn_exec (Conn *c, const char *sql, GError **error)
 {
   if (sqlite3_exec (c->db, sql, NULL, NULL, NULL) == SQLITE_OK)
     return TRUE;
-  rd_hub_sql_set_error (c->db, error, sql);
+  rd_sql_set_error (c->db, error, sql);
   return FALSE;
 }
 
@@ -446,7 +447,7 @@ any_in_range (RdPhoneIndex *self, Conn *c, RdCrmKind space, gint64 first, gint64
       sqlite3_reset (s);
       if (rc != SQLITE_ROW && rc != SQLITE_DONE)
         {
-          rd_hub_sql_set_error (c->db, error, "phone index range");
+          rd_sql_set_error (c->db, error, "phone index range");
           return FALSE;
         }
       *out_any = rc == SQLITE_ROW;
@@ -466,7 +467,7 @@ insert_record (Conn *c, const RdIndexRecord *rec, GError **error)
     {
       if ((s = conn_stmt (c, STMT_INSERT_NUMBER, error)) == NULL)
         return FALSE;
-      rd_hub_sql_bind_text (s, 1, rec->keys[i]);
+      rd_store_bind_text (s, 1, rec->keys[i]);
       sqlite3_bind_int (s, 2, rec->kind);
       sqlite3_bind_int64 (s, 3, rec->id);
       if (!step_numbers (c, s, +1, error))
@@ -476,10 +477,10 @@ insert_record (Conn *c, const RdIndexRecord *rec, GError **error)
     return FALSE;
   sqlite3_bind_int (s, 1, rec->kind);
   sqlite3_bind_int64 (s, 2, rec->id);
-  rd_hub_sql_bind_text (s, 3, rec->name);
-  rd_hub_sql_bind_text (s, 4, rec->company);
-  rd_hub_sql_bind_text (s, 5, rec->write_date);
-  return rd_hub_sql_step_done (c->db, s, "phone index", error);
+  rd_store_bind_text (s, 3, rec->name);
+  rd_store_bind_text (s, 4, rec->company);
+  rd_store_bind_text (s, 5, rec->write_date);
+  return rd_sql_stmt_done (c->db, s, "phone index", error);
 }
 
 /* Writes records [batch->applied, batch->applied + @max) of @batch in one transaction of @c. */
@@ -764,7 +765,7 @@ rd_phone_index_list_ids (RdPhoneIndex *self, RdCrmKind space, gint64 first_id, g
       sqlite3_reset (s);
       if (rc != SQLITE_DONE)
         {
-          rd_hub_sql_set_error (self->main.db, error, "phone index ids");
+          rd_sql_set_error (self->main.db, error, "phone index ids");
           return NULL;
         }
     }
@@ -870,8 +871,8 @@ rd_phone_index_get_space (RdPhoneIndex *self, RdCrmKind space)
       state->fill_next = sqlite3_column_int64 (s, 1);
       state->fill_end = sqlite3_column_int64 (s, 2);
       state->max_id = sqlite3_column_int64 (s, 3);
-      state->mark = rd_hub_sql_column_dup (s, 4);
-      state->next_mark = rd_hub_sql_column_dup (s, 5);
+      state->mark = rd_store_column_dup (s, 4);
+      state->next_mark = rd_store_column_dup (s, 5);
       state->sweep_id = sqlite3_column_int64 (s, 6);
       state->reconcile_id = sqlite3_column_int64 (s, 7);
     }
@@ -894,9 +895,9 @@ rd_phone_index_set_space (RdPhoneIndex *self, RdCrmKind space, const RdIndexSpac
   sqlite3_bind_int64 (s, 3, state->fill_next);
   sqlite3_bind_int64 (s, 4, state->fill_end);
   sqlite3_bind_int64 (s, 5, state->max_id);
-  rd_hub_sql_bind_text (s, 6, state->mark);
-  rd_hub_sql_bind_text (s, 7, state->next_mark);
+  rd_store_bind_text (s, 6, state->mark);
+  rd_store_bind_text (s, 7, state->next_mark);
   sqlite3_bind_int64 (s, 8, state->sweep_id);
   sqlite3_bind_int64 (s, 9, state->reconcile_id);
-  return rd_hub_sql_step_done (self->main.db, s, "phone index space", error);
+  return rd_sql_stmt_done (self->main.db, s, "phone index space", error);
 }

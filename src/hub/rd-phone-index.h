@@ -46,7 +46,6 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (RdIndexSpace, rd_index_space_free)
 RdPhoneIndex *rd_phone_index_new           (RdStore *store, GError **error);
 /* Region for records without a country of their own ("CN"); NULL = international only. */
 void          rd_phone_index_set_region    (RdPhoneIndex *self, const char *region);
-const char   *rd_phone_index_get_region    (RdPhoneIndex *self);
 /* The CRM's id spaces (rd_crm_info_id_spaces): a record that changes kind within
  * its space replaces its old entry. Default: every kind a space of its own. */
 void          rd_phone_index_set_id_spaces (RdPhoneIndex *self, const RdCrmKind spaces[4]);
@@ -55,6 +54,8 @@ RdCrmKind     rd_phone_index_space_of      (RdPhoneIndex *self, RdCrmKind kind);
 
 /* The index key of a parsed number, or NULL for withheld / internal numbers. */
 char         *rd_phone_index_key_for       (const RdPhoneNumber *number);
+/* Can @number be looked up (it has a key: an external or unparsed public number)? */
+gboolean      rd_phone_index_is_searchable (const RdPhoneNumber *number);
 
 /* Records holding @number, best first (individual, company, lead; newest write
  * first). Element type RdCrmMatch with kind, id, name, company, write_date set

@@ -6,8 +6,9 @@
 
 #include <string.h>
 
+#include "core/rd-backend-registry.h"
 #include "core/rd-error.h"
-#include "pbx/yeastar/rd-yeastar-pbx.h"
+#include "pbx/rd-pbx-backends.h"
 
 G_DEFINE_INTERFACE (RdPbx, rd_pbx, G_TYPE_OBJECT)
 
@@ -21,7 +22,7 @@ rd_pbx_default_init (RdPbxInterface *iface)
    */
   g_signal_new ("state-changed", RD_TYPE_PBX, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                 G_TYPE_NONE, 2, G_TYPE_INT, G_TYPE_STRING);
-  /** RdPbx::call-event: a normalised live event for one extension leg. */
+  /** RdPbx::call-event: a normalized live event for one extension leg. */
   g_signal_new ("call-event", RD_TYPE_PBX, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                 G_TYPE_NONE, 1, RD_TYPE_CALL_EVENT);
   /** RdPbx::call-record: an end-of-call record (live or catch-up). */
@@ -208,22 +209,6 @@ rd_extension_free (RdExtension *ext)
   g_free (ext);
 }
 
-RdExtension *
-rd_extension_copy (const RdExtension *ext)
-{
-  RdExtension *copy;
-
-  g_return_val_if_fail (ext != NULL, NULL);
-  copy = g_new0 (RdExtension, 1);
-  copy->id = g_strdup (ext->id);
-  copy->number = g_strdup (ext->number);
-  copy->name = g_strdup (ext->name);
-  copy->email = g_strdup (ext->email);
-  copy->mobile = g_strdup (ext->mobile);
-  copy->presence = g_strdup (ext->presence);
-  return copy;
-}
-
 void
 rd_phonebook_free (RdPhonebook *book)
 {
@@ -298,17 +283,30 @@ rd_pbx_config_clear (RdPbxConfig *config)
 {
   if (config == NULL)
     return;
+  g_clear_pointer (&config->kind, g_free);
   g_clear_pointer (&config->base_url, g_free);
-  g_clear_pointer (&config->client_id, g_free);
-  g_clear_pointer (&config->client_secret, g_free);
   g_clear_pointer (&config->cert_sha256, g_free);
   g_clear_pointer (&config->user_agent, g_free);
-  g_clear_pointer (&config->time_zone, g_free);
   if (config->session_state != NULL)
     explicit_bzero (config->session_state, strlen (config->session_state));
   g_clear_pointer (&config->session_state, g_free);
+  g_clear_pointer (&config->options, rd_options_unref);
   config->request_timeout = 0;
   config->allow_insecure = FALSE;
+}
+
+void
+rd_pbx_config_copy (const RdPbxConfig *config, RdPbxConfig *dest)
+{
+  g_return_if_fail (config != NULL && dest != NULL);
+  dest->kind = g_strdup (config->kind);
+  dest->base_url = g_strdup (config->base_url);
+  dest->cert_sha256 = g_strdup (config->cert_sha256);
+  dest->user_agent = g_strdup (config->user_agent);
+  dest->request_timeout = config->request_timeout;
+  dest->allow_insecure = config->allow_insecure;
+  dest->session_state = g_strdup (config->session_state);
+  dest->options = rd_options_copy (config->options);
 }
 
 char *
@@ -325,11 +323,34 @@ rd_pbx_adopt_calls (RdPbx *self, GPtrArray *legs)
   IFACE (self)->adopt_calls (self, legs);
 }
 
+/* ---- the backend registry ------------------------------------------------ */
+
+static RdBackendRegistry registry;
+
+void
+rd_pbx_register_backend (const RdPbxBackend *backend)
+{
+  g_return_if_fail (backend != NULL && backend->kind != NULL && backend->new_func != NULL);
+  rd_backend_registry_add (&registry, backend);
+}
+
+const RdPbxBackend *
+rd_pbx_find_backend (const char *kind, GError **error)
+{
+  return rd_backend_registry_find (&registry, (const gconstpointer *) rd_pbx_builtin_backends, kind, "PBX",
+                                   error);
+}
+
 RdPbx *
 rd_pbx_new (const RdPbxConfig *config, GError **error)
 {
+  const RdPbxBackend *backend;
+
   g_return_val_if_fail (config != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  return RD_PBX (rd_yeastar_pbx_new (config, error));
+  backend = rd_pbx_find_backend (config->kind, error);
+  if (backend == NULL || !rd_options_validate (config->options, backend->options, error))
+    return NULL;
+  return backend->new_func (config, error);
 }

@@ -3,7 +3,7 @@
  * An implementation (src/pbx/yeastar) keeps its own session (tokens, event
  * socket, reconnects) and reports:
  *   - "state-changed" whenever the connection state changes;
- *   - "call-event"    normalised live call events, one per extension leg;
+ *   - "call-event"    normalized live call events, one per extension leg;
  *   - "call-record"   end-of-call records, live and from catch-up (duplicates
  *                     are possible: consumers dedup on rd_call_record_key());
  *   - "dial-failed"   (call_id, reason) when a call started by dial() fails;
@@ -26,6 +26,7 @@
 #include <gio/gio.h>
 
 #include "core/rd-call.h"
+#include "core/rd-options.h"
 
 G_BEGIN_DECLS
 
@@ -68,7 +69,6 @@ typedef struct {
 } RdPbxContact;
 
 void          rd_extension_free        (RdExtension *ext);
-RdExtension  *rd_extension_copy        (const RdExtension *ext);
 void          rd_phonebook_free        (RdPhonebook *book);
 RdPbxContact *rd_pbx_contact_new       (void);
 void          rd_pbx_contact_add_number(RdPbxContact *contact, const char *type, const char *number);
@@ -157,20 +157,45 @@ GPtrArray  *rd_pbx_fetch_records_finish  (RdPbx *self, GAsyncResult *res, GError
 char       *rd_pbx_dup_session_state     (RdPbx *self);
 void        rd_pbx_adopt_calls           (RdPbx *self, GPtrArray *legs);
 
-/* Construction without naming the vendor: the one place that picks the backend. */
+/* Construction without naming the vendor. The generic settings are here; what only one
+ * backend needs (API credentials, the time zone of its records …) is in @options, checked
+ * against that backend's own table (RdPbxBackend.options). */
 typedef struct {
-  char  *base_url;        /* "https://pbx.example.com:8088" or "http://192.0.2.10" */
-  char  *client_id;
-  char  *client_secret;   /* never logged */
-  char  *cert_sha256;     /* optional pinned certificate fingerprint (core/rd-tls-pin.h syntax) */
-  char  *user_agent;      /* NULL = "Ringdesk/<version>" */
-  guint  request_timeout; /* seconds, 0 = default (15) */
-  char  *time_zone;       /* PBX-local zone of CDR times (IANA id, e.g. "Asia/Shanghai"); NULL = local */
-  gboolean allow_insecure; /* accept plain http:// to another computer (the admin said so) */
-  char  *session_state;   /* optional: what a previous instance's dup_session_state() gave; never logged */
+  char      *kind;            /* the backend (RdPbxBackend.kind); NULL = the default backend */
+  char      *base_url;        /* "https://pbx.example.com:8088" or "http://192.0.2.10" */
+  char      *cert_sha256;     /* optional pinned certificate fingerprint (core/rd-tls-pin.h syntax) */
+  char      *user_agent;      /* NULL = "Ringdesk/<version>" */
+  guint      request_timeout; /* seconds, 0 = default (15) */
+  gboolean   allow_insecure;  /* accept plain http:// to another computer (the admin said so) */
+  char      *session_state;   /* optional: what a previous instance's dup_session_state() gave; never logged */
+  RdOptions *options;         /* the backend's own settings; NULL = none set */
 } RdPbxConfig;
 
 void   rd_pbx_config_clear (RdPbxConfig *config);
-RdPbx *rd_pbx_new          (const RdPbxConfig *config, GError **error);
+/* Deep copy into @dest (cleared first by the caller). */
+void   rd_pbx_config_copy  (const RdPbxConfig *config, RdPbxConfig *dest);
+
+/* ---- the backend registry -------------------------------------------------
+ *
+ * Backends are picked by kind. The built-in ones are listed in rd-pbx-backends.c, the one
+ * place that names them; rd_pbx_register_backend() adds one at run time (tests add fakes).
+ */
+typedef RdPbx *(*RdPbxNewFunc) (const RdPbxConfig *config, GError **error);
+
+typedef struct {
+  const char         *kind;      /* "yeastar": lower case, stored in the hub's settings */
+  const char         *name;      /* for people */
+  const RdOptionSpec *options;   /* its own settings, terminated by an entry with a NULL name */
+  RdPbxNewFunc        new_func;  /* @config->options already validated against @options */
+} RdPbxBackend;
+
+/* @backend must stay valid for the life of the process; a kind registered again replaces the
+ * older entry. */
+void                rd_pbx_register_backend (const RdPbxBackend *backend);
+/* The backend of @kind (NULL: the default, the first built-in one); NULL with an
+ * RD_ERROR_INVALID_INPUT error for an unknown kind. */
+const RdPbxBackend *rd_pbx_find_backend     (const char *kind, GError **error);
+/* Picks the backend of @config->kind, checks @config->options against its table, builds it. */
+RdPbx              *rd_pbx_new              (const RdPbxConfig *config, GError **error);
 
 G_END_DECLS

@@ -4,15 +4,15 @@
 
 #include "core/rd-error.h"
 
-static void fake_backend_iface_init (RdAgentBackendInterface *iface);
+static void fake_backend_iface_init (RdDeskBackendInterface *iface);
 
 G_DEFINE_FINAL_TYPE_WITH_CODE (FakeBackend, fake_backend, G_TYPE_OBJECT,
-                               G_IMPLEMENT_INTERFACE (RD_TYPE_AGENT_BACKEND, fake_backend_iface_init))
+                               G_IMPLEMENT_INTERFACE (RD_TYPE_DESK_BACKEND, fake_backend_iface_init))
 
-static RdAgentIdentity *
+static RdDeskIdentity *
 identity_new (const char *extension, gint64 user_id, const char *name)
 {
-  RdAgentIdentity *identity = g_new0 (RdAgentIdentity, 1);
+  RdDeskIdentity *identity = g_new0 (RdDeskIdentity, 1);
 
   identity->extension = g_strdup (extension);
   identity->user_id = user_id;
@@ -21,7 +21,7 @@ identity_new (const char *extension, gint64 user_id, const char *name)
 }
 
 static void
-fake_authenticate_async (RdAgentBackend *backend, const char *method, const char *who, const char *key,
+fake_authenticate_async (RdDeskBackend *backend, const char *method, const char *who, const char *key,
                          GCancellable *c, GAsyncReadyCallback cb, gpointer data)
 {
   FakeBackend *self = FAKE_BACKEND (backend);
@@ -37,26 +37,26 @@ fake_authenticate_async (RdAgentBackend *backend, const char *method, const char
       else if (g_str_equal (who, "5555"))
         g_task_return_new_error (task, RD_ERROR, RD_ERROR_NOT_FOUND, "Extension 5555 is not bound");
       else
-        g_task_return_pointer (task, identity_new (who, 0, NULL), (GDestroyNotify) rd_agent_identity_free);
+        g_task_return_pointer (task, identity_new (who, 0, NULL), (GDestroyNotify) rd_desk_identity_free);
     }
   else if (self->crm_down)
     g_task_return_new_error (task, RD_ERROR, RD_ERROR_UNAVAILABLE, "The CRM is unreachable");
   else if (g_str_equal (who, "alice@example.com") && g_str_equal (key, "alice-key"))
-    g_task_return_pointer (task, identity_new ("2002", 7, "Alice Zhang"), (GDestroyNotify) rd_agent_identity_free);
+    g_task_return_pointer (task, identity_new ("2002", 7, "Alice Zhang"), (GDestroyNotify) rd_desk_identity_free);
   else if (g_str_equal (who, "bob@example.com") && g_str_equal (key, "bob-key"))
     g_task_return_new_error (task, RD_ERROR, RD_ERROR_NOT_FOUND, "No extension is bound to this user");
   else
     g_task_return_new_error (task, RD_ERROR, RD_ERROR_AUTH, "Wrong login or API key");
 }
 
-static RdAgentIdentity *
-fake_authenticate_finish (RdAgentBackend *self, GAsyncResult *res, GError **error)
+static RdDeskIdentity *
+fake_authenticate_finish (RdDeskBackend *self, GAsyncResult *res, GError **error)
 {
   return g_task_propagate_pointer (G_TASK (res), error);
 }
 
 static JsonObject *
-fake_get_status (RdAgentBackend *backend)
+fake_get_status (RdDeskBackend *backend)
 {
   return json_object_ref (FAKE_BACKEND (backend)->status);
 }
@@ -70,7 +70,7 @@ seen (FakeBackend *self, const char *extension, const char *number)
 }
 
 static void
-fake_dial_async (RdAgentBackend *backend, const char *extension, const char *number,
+fake_dial_async (RdDeskBackend *backend, const char *extension, const char *number,
                  GCancellable *c, GAsyncReadyCallback cb, gpointer data)
 {
   FakeBackend *self = FAKE_BACKEND (backend);
@@ -87,7 +87,7 @@ fake_dial_async (RdAgentBackend *backend, const char *extension, const char *num
 }
 
 static char *
-fake_dial_finish (RdAgentBackend *self, GAsyncResult *res, GError **error)
+fake_dial_finish (RdDeskBackend *self, GAsyncResult *res, GError **error)
 {
   return g_task_propagate_pointer (G_TASK (res), error);
 }
@@ -107,7 +107,7 @@ match_new (const char *kind, gint64 id, const char *name)
 }
 
 static JsonArray *
-fake_recent_calls (RdAgentBackend *backend, const char *extension, guint limit,
+fake_recent_calls (RdDeskBackend *backend, const char *extension, guint limit,
                    const char *query, GError **error)
 {
   FakeBackend *self = FAKE_BACKEND (backend);
@@ -149,7 +149,7 @@ fake_recent_calls (RdAgentBackend *backend, const char *extension, guint limit,
 }
 
 static void
-fake_lookup_async (RdAgentBackend *backend, const char *extension, const char *number,
+fake_lookup_async (RdDeskBackend *backend, const char *extension, const char *number,
                    GCancellable *c, GAsyncReadyCallback cb, gpointer data)
 {
   FakeBackend *self = FAKE_BACKEND (backend);
@@ -185,13 +185,13 @@ fake_lookup_async (RdAgentBackend *backend, const char *extension, const char *n
 }
 
 static JsonObject *
-fake_lookup_finish (RdAgentBackend *self, GAsyncResult *res, GError **error)
+fake_lookup_finish (RdDeskBackend *self, GAsyncResult *res, GError **error)
 {
   return g_task_propagate_pointer (G_TASK (res), error);
 }
 
 static void
-fake_create_record_async (RdAgentBackend *backend, const char *extension, const char *number,
+fake_create_record_async (RdDeskBackend *backend, const char *extension, const char *number,
                           const char *kind, const char *name, GCancellable *c,
                           GAsyncReadyCallback cb, gpointer data)
 {
@@ -208,13 +208,13 @@ fake_create_record_async (RdAgentBackend *backend, const char *extension, const 
 }
 
 static JsonObject *
-fake_create_record_finish (RdAgentBackend *self, GAsyncResult *res, GError **error)
+fake_create_record_finish (RdDeskBackend *self, GAsyncResult *res, GError **error)
 {
   return g_task_propagate_pointer (G_TASK (res), error);
 }
 
 static void
-fake_backend_iface_init (RdAgentBackendInterface *iface)
+fake_backend_iface_init (RdDeskBackendInterface *iface)
 {
   iface->authenticate_async = fake_authenticate_async;
   iface->authenticate_finish = fake_authenticate_finish;

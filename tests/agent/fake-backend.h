@@ -1,4 +1,4 @@
-/* fake-backend.h — an in-memory RdAgentBackend for the agent protocol tests.
+/* fake-backend.h — an in-memory RdDeskBackend for the agent protocol tests.
  *
  * agent-key: extension E with key "key-E" is good, any other key is refused,
  *            extension "5555" with key "key-5555" is refused as unbound.
@@ -13,7 +13,7 @@
  */
 #pragma once
 
-#include "hub/rd-agent-backend.h"
+#include "hub/rd-desk-backend.h"
 
 G_BEGIN_DECLS
 

@@ -1,4 +1,4 @@
-/* End-to-end tests of the agent protocol: the real server (RdAgentServer on a
+/* End-to-end tests of the agent protocol: the real server (RdDeskServer on a
  * SoupServer bound to 127.0.0.1:0) with a fake backend, driven by the real client
  * (RdAgentClient) and by a raw WebSocket client for hostile input. */
 #include "config.h"
@@ -7,9 +7,9 @@
 #include "core/rd-error.h"
 #include "core/rd-text.h"
 #include "fake-backend.h"
-#include "hub/rd-agent-frames.h"
-#include "hub/rd-agent-server.h"
-#include "hub/rd-agent-server-private.h"
+#include "hub/rd-desk-frames.h"
+#include "hub/rd-desk-server.h"
+#include "hub/rd-desk-server-private.h"
 
 #include <glib/gstdio.h>
 #include <string.h>
@@ -30,7 +30,7 @@
 
 typedef struct {
   SoupServer    *soup;
-  RdAgentServer *server;
+  RdDeskServer *server;
   FakeBackend   *backend;
   char          *url;
   guint          ticker;
@@ -49,9 +49,9 @@ fixture_setup (Fixture *f, gconstpointer data)
   GSList *uris;
 
   f->backend = fake_backend_new ();
-  f->server = rd_agent_server_new (RD_AGENT_BACKEND (f->backend));
+  f->server = rd_desk_server_new (RD_DESK_BACKEND (f->backend));
   f->soup = soup_server_new (NULL, NULL);
-  rd_agent_server_attach (f->server, f->soup);
+  rd_desk_server_attach (f->server, f->soup);
   g_assert_true (soup_server_listen_local (f->soup, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error));
   g_assert_no_error (error);
   uris = soup_server_get_uris (f->soup);
@@ -337,7 +337,7 @@ call_frame (const char *call_id, const char *remote, RdCallState state)
   event->state = state;
   event->remote_number = g_strdup (remote);
   event->timestamp_us = 1700000000123456;
-  return rd_agent_frame_call (event, NULL, NULL, TRUE);
+  return rd_desk_frame_call (event, NULL, NULL, TRUE);
 }
 
 /* ---- sign-in --------------------------------------------------------------- */
@@ -356,7 +356,7 @@ test_sign_in_agent_key (Fixture *f, gconstpointer data)
   g_assert_cmpstr (rd_agent_client_get_extension (client), ==, "2001");
   g_assert_null (rd_agent_client_get_user_name (client));
   g_assert_null (rd_agent_client_get_last_error (client));
-  g_assert_cmpuint (rd_agent_server_count_sessions (f->server), ==, 1);
+  g_assert_cmpuint (rd_desk_server_count_sessions (f->server), ==, 1);
   g_assert_cmpuint (f->backend->auth_calls, ==, 1);
 
   /* welcome carried the status */
@@ -367,7 +367,7 @@ test_sign_in_agent_key (Fixture *f, gconstpointer data)
 
   rd_agent_client_stop (client);
   g_assert_cmpint (rd_agent_client_get_state (client), ==, RD_AGENT_STATE_DISCONNECTED);
-  WAIT_FOR (rd_agent_server_count_sessions (f->server) == 0);
+  WAIT_FOR (rd_desk_server_count_sessions (f->server) == 0);
 }
 
 static void
@@ -377,8 +377,8 @@ test_sign_in_agent_key_bad (Fixture *f, gconstpointer data)
 
   WAIT_FOR (client_settled (client));
   g_assert_cmpint (rd_agent_client_get_state (client), ==, RD_AGENT_STATE_AUTH_FAILED);
-  g_assert_cmpstr (rd_agent_client_get_last_error (client), ==, RD_AGENT_WRONG_CREDENTIALS);
-  g_assert_cmpuint (rd_agent_server_count_sessions (f->server), ==, 0);
+  g_assert_cmpstr (rd_agent_client_get_last_error (client), ==, RD_DESK_WRONG_CREDENTIALS);
+  g_assert_cmpuint (rd_desk_server_count_sessions (f->server), ==, 0);
 
   /* No hammering: AUTH_FAILED waits for new credentials. */
   for (int i = 0; i < 20; i++)
@@ -400,7 +400,7 @@ test_sign_in_agent_key_unbound (Fixture *f, gconstpointer data)
   WAIT_FOR (client_settled (client));
   g_assert_cmpint (rd_agent_client_get_state (client), ==, RD_AGENT_STATE_AUTH_FAILED);
   /* The same answer as a wrong key: which credentials are valid stays unknown. */
-  g_assert_cmpstr (rd_agent_client_get_last_error (client), ==, RD_AGENT_WRONG_CREDENTIALS);
+  g_assert_cmpstr (rd_agent_client_get_last_error (client), ==, RD_DESK_WRONG_CREDENTIALS);
 }
 
 static void
@@ -425,7 +425,7 @@ test_sign_in_crm_key_bad (Fixture *f, gconstpointer data)
   rd_agent_client_start (client);
   WAIT_FOR (client_settled (client));
   g_assert_cmpint (rd_agent_client_get_state (client), ==, RD_AGENT_STATE_AUTH_FAILED);
-  g_assert_cmpstr (rd_agent_client_get_last_error (client), ==, RD_AGENT_WRONG_CREDENTIALS);
+  g_assert_cmpstr (rd_agent_client_get_last_error (client), ==, RD_DESK_WRONG_CREDENTIALS);
 }
 
 static void
@@ -437,7 +437,7 @@ test_sign_in_crm_key_unbound (Fixture *f, gconstpointer data)
   rd_agent_client_start (client);
   WAIT_FOR (client_settled (client));
   g_assert_cmpint (rd_agent_client_get_state (client), ==, RD_AGENT_STATE_AUTH_FAILED);
-  g_assert_cmpstr (rd_agent_client_get_last_error (client), ==, RD_AGENT_WRONG_CREDENTIALS);
+  g_assert_cmpstr (rd_agent_client_get_last_error (client), ==, RD_DESK_WRONG_CREDENTIALS);
 }
 
 static void
@@ -503,7 +503,7 @@ test_sign_in_hello_rules (Fixture *f, gconstpointer data)
   {
     g_autoptr(Raw) raw = NULL;
 
-    rd_agent_server_set_hello_timeout (f->server, 200);
+    rd_desk_server_set_hello_timeout (f->server, 200);
     raw = raw_connect (f, NULL);
     raw_wait_closed (raw, 4401);
   }
@@ -601,7 +601,7 @@ test_session_token (Fixture *f, gconstpointer data)
   guint calls = f->backend->auth_calls;
 
   g_assert_cmpuint (strlen (token), ==, 64);
-  g_assert_cmpuint (rd_agent_server_count_tokens (f->server), ==, 1);
+  g_assert_cmpuint (rd_desk_server_count_tokens (f->server), ==, 1);
 
   /* Resume: same extension, a fresh token, no credential check. */
   hello = g_strdup_printf ("{\"type\":\"hello\",\"v\":1,\"auth\":{\"method\":\"session\",\"token\":\"%s\"}}", token);
@@ -629,9 +629,9 @@ test_session_token (Fixture *f, gconstpointer data)
     raw_wait_closed (raw, 4401);
   }
   /* Revoking the extension forgets its tokens and closes its sessions, saying why. */
-  rd_agent_server_revoke (f->server, "2001", 0, RD_AGENT_REVOKED_UNBOUND);
+  rd_desk_server_revoke (f->server, "2001", 0, RD_DESK_REVOKED_UNBOUND);
   raw_wait_closed (first, 4410);
-  g_assert_cmpuint (rd_agent_server_count_tokens (f->server), ==, 0);
+  g_assert_cmpuint (rd_desk_server_count_tokens (f->server), ==, 0);
   {
     g_autoptr(Raw) raw = raw_connect (f, NULL);
     g_autofree char *hello2 = g_strdup_printf ("{\"type\":\"hello\",\"auth\":{\"method\":\"session\",\"token\":\"%s\"}}", token2);
@@ -639,7 +639,7 @@ test_session_token (Fixture *f, gconstpointer data)
     raw_send (raw, hello2);
     g_assert_cmpstr (frame_type (raw_next (raw)), ==, "auth-failed");
   }
-  WAIT_FOR (rd_agent_server_count_sessions (f->server) == 0);
+  WAIT_FOR (rd_desk_server_count_sessions (f->server) == 0);
 }
 
 static void
@@ -648,7 +648,7 @@ test_session_expiry (Fixture *f, gconstpointer data)
   g_autofree char *token = NULL;
   g_autofree char *hello = NULL;
 
-  rd_agent_server_set_session_lifetime (f->server, 1);
+  rd_desk_server_set_session_lifetime (f->server, 1);
   {
     g_autoptr(Raw) raw = raw_sign_in (f, "2001", &token);
   }
@@ -674,7 +674,7 @@ test_session_resume_after_drop (Fixture *f, gconstpointer data)
 
   /* A request in flight when the socket drops fails with RD_ERROR_NETWORK. */
   rd_agent_client_dial_async (client, "+8613800138000", NULL, store_result, &result);
-  rd_agent_server_drop_connections (f->server);
+  rd_desk_server_drop_connections (f->server);
   WAIT_FOR (result != NULL);
   call_id = rd_agent_client_dial_finish (client, result, &error);
   g_assert_error (error, RD_ERROR, RD_ERROR_NETWORK);
@@ -684,13 +684,13 @@ test_session_resume_after_drop (Fixture *f, gconstpointer data)
   /* Comes back with its session token: the backend is not asked again. */
   WAIT_FOR (rd_agent_client_get_state (client) == RD_AGENT_STATE_SIGNED_IN);
   g_assert_cmpuint (f->backend->auth_calls, ==, 1);
-  g_assert_cmpuint (rd_agent_server_count_sessions (f->server), ==, 1);
+  g_assert_cmpuint (rd_desk_server_count_sessions (f->server), ==, 1);
 
   /* After a revoke the session and its token are gone, and so is the access the credential
    * gave: the client stops, tells why, and waits for new credentials. */
-  rd_agent_server_revoke (f->server, "2001", 0, RD_AGENT_REVOKED_KEY_REISSUED);
+  rd_desk_server_revoke (f->server, "2001", 0, RD_DESK_REVOKED_KEY_REISSUED);
   WAIT_FOR (rd_agent_client_get_state (client) == RD_AGENT_STATE_AUTH_FAILED);
-  g_assert_cmpstr (rd_agent_client_get_revoked_reason (client), ==, RD_AGENT_REVOKED_KEY_REISSUED);
+  g_assert_cmpstr (rd_agent_client_get_revoked_reason (client), ==, RD_DESK_REVOKED_KEY_REISSUED);
   g_assert_nonnull (rd_agent_client_get_close_message (client));
   g_assert_cmpstr (rd_agent_client_get_last_error (client), ==, rd_agent_client_get_close_message (client));
   wait_seconds (2);
@@ -713,17 +713,17 @@ test_routing (Fixture *f, gconstpointer data)
   g_autoptr(JsonObject) to_b = call_frame ("c-b", "2001", RD_CALL_STATE_ANSWERED);
   g_autoptr(JsonObject) match = json_object_new ();
   g_autoptr(JsonObject) match_frame = NULL;
-  g_autoptr(JsonObject) logged = rd_agent_frame_call_logged ("c-a", RD_OUTCOME_ANSWERED, 42);
-  g_autoptr(JsonObject) failed = rd_agent_frame_dial_failed ("c-b", "busy");
+  g_autoptr(JsonObject) logged = rd_desk_frame_call_logged ("c-a", RD_OUTCOME_ANSWERED, 42);
+  g_autoptr(JsonObject) failed = rd_desk_frame_dial_failed ("c-b", "busy");
   g_autoptr(JsonObject) fields = json_object_new ();
   g_autoptr(JsonObject) status = NULL;
   RdAgentCall *call;
 
-  g_assert_cmpuint (rd_agent_server_count_sessions (f->server), ==, 3);
+  g_assert_cmpuint (rd_desk_server_count_sessions (f->server), ==, 3);
 
-  rd_agent_server_send_to_extension (f->server, "2001", to_a);
-  rd_agent_server_send_to_extension (f->server, "2002", to_b);
-  rd_agent_server_send_to_extension (f->server, "9999", to_b);   /* nobody: dropped */
+  rd_desk_server_send_to_extension (f->server, "2001", to_a);
+  rd_desk_server_send_to_extension (f->server, "2002", to_b);
+  rd_desk_server_send_to_extension (f->server, "9999", to_b);   /* nobody: dropped */
   WAIT_FOR (ea1->calls->len == 1 && ea2->calls->len == 1 && eb->calls->len == 1);
   /* frames arrive in order: had B received A's call, it would have come first */
   call = g_ptr_array_index (eb->calls, 0);
@@ -745,10 +745,10 @@ test_routing (Fixture *f, gconstpointer data)
   json_object_set_string_member (match, "kind", "company");
   json_object_set_int_member (match, "id", 5);
   json_object_set_string_member (match, "name", "Acme");
-  match_frame = rd_agent_frame_match ("c-a", match);
-  rd_agent_server_send_to_extension (f->server, "2001", match_frame);
-  rd_agent_server_send_to_extension (f->server, "2001", logged);
-  rd_agent_server_send_to_extension (f->server, "2002", failed);
+  match_frame = rd_desk_frame_match ("c-a", match);
+  rd_desk_server_send_to_extension (f->server, "2001", match_frame);
+  rd_desk_server_send_to_extension (f->server, "2001", logged);
+  rd_desk_server_send_to_extension (f->server, "2002", failed);
   WAIT_FOR (ea1->logged->len == 1 && ea2->logged->len == 1 && eb->failed->len == 1);
   g_assert_cmpuint (ea1->matches->len, ==, 1);
   g_assert_cmpstr (g_ptr_array_index (ea1->matches, 0), ==, "c-a:Acme");
@@ -763,8 +763,8 @@ test_routing (Fixture *f, gconstpointer data)
   json_object_set_string_member (fields, "pbx", "reconnecting");
   json_object_set_string_member (fields, "crm", "connected");
   json_object_set_string_member (fields, "message", "PBX connection lost");
-  status = rd_agent_frame_status (fields);
-  rd_agent_server_broadcast (f->server, status);
+  status = rd_desk_frame_status (fields);
+  rd_desk_server_broadcast (f->server, status);
   WAIT_FOR (ea1->status_changes == 1 && ea2->status_changes == 1 && eb->status_changes == 1);
   g_assert_cmpstr (rd_agent_client_get_pbx_status (b), ==, "reconnecting");
   g_assert_cmpstr (rd_agent_client_get_status_message (a1), ==, "PBX connection lost");
@@ -1055,7 +1055,7 @@ test_malformed_frames (Fixture *f, gconstpointer data)
   raw_send (raw, big->str);
   raw_wait_closed (raw, SOUP_WEBSOCKET_CLOSE_TOO_BIG);
   g_assert_cmpuint (f->backend->dial_calls, ==, 0);
-  WAIT_FOR (rd_agent_server_count_sessions (f->server) == 0);
+  WAIT_FOR (rd_desk_server_count_sessions (f->server) == 0);
 
   /* absurdly large: the connection is dropped before the frame is buffered */
   {
@@ -1119,8 +1119,8 @@ test_hostile_strings (Fixture *f, gconstpointer data)
       event->call_id = g_strdup (text);
       event->remote_number = g_strdup (text);
       event->did = g_strdup (text);
-      frame = rd_agent_frame_call (event, NULL, match, FALSE);
-      rd_agent_server_send_to_extension (f->server, "2001", frame);
+      frame = rd_desk_frame_call (event, NULL, match, FALSE);
+      rd_desk_server_send_to_extension (f->server, "2001", frame);
       WAIT_FOR (events->calls->len == i + 1);
       call = g_ptr_array_index (events->calls, i);
       /* Identifiers byte for byte; text for people without control characters (issue 10). */
@@ -1166,7 +1166,7 @@ test_tls_pinning (void)
   g_autofree char *dir = g_dir_make_tmp ("rd-agent-tls-XXXXXX", NULL);
   g_autoptr(GTlsCertificate) certificate = make_certificate (dir);
   g_autoptr(FakeBackend) backend = fake_backend_new ();
-  g_autoptr(RdAgentServer) server = NULL;
+  g_autoptr(RdDeskServer) server = NULL;
   g_autoptr(SoupServer) soup = NULL;
   g_autoptr(GByteArray) der = NULL;
   g_autofree char *pin = NULL;
@@ -1184,9 +1184,9 @@ test_tls_pinning (void)
   g_object_get (certificate, "certificate", &der, NULL);
   pin = g_compute_checksum_for_data (G_CHECKSUM_SHA256, der->data, der->len);
 
-  server = rd_agent_server_new (RD_AGENT_BACKEND (backend));
+  server = rd_desk_server_new (RD_DESK_BACKEND (backend));
   soup = soup_server_new ("tls-certificate", certificate, NULL);
-  rd_agent_server_attach (server, soup);
+  rd_desk_server_attach (server, soup);
   g_assert_true (soup_server_listen_local (soup, 0, SOUP_SERVER_LISTEN_IPV4_ONLY | SOUP_SERVER_LISTEN_HTTPS, &error));
   g_assert_no_error (error);
   uris = soup_server_get_uris (soup);
@@ -1288,7 +1288,7 @@ test_concurrent_sessions (Fixture *f, gconstpointer data)
       g_ptr_array_add (events, events_watch (client));
     }
   WAIT_FOR (all_signed_in (clients));
-  g_assert_cmpuint (rd_agent_server_count_sessions (f->server), ==, N_CONCURRENT);
+  g_assert_cmpuint (rd_desk_server_count_sessions (f->server), ==, N_CONCURRENT);
 
   for (guint i = 0; i < N_CONCURRENT; i++)
     {
@@ -1296,7 +1296,7 @@ test_concurrent_sessions (Fixture *f, gconstpointer data)
       g_autofree char *call_id = g_strdup_printf ("c-%u", 3000 + i);
       g_autoptr(JsonObject) frame = call_frame (call_id, "+8613800138000", RD_CALL_STATE_RINGING);
 
-      rd_agent_server_send_to_extension (f->server, extension, frame);
+      rd_desk_server_send_to_extension (f->server, extension, frame);
     }
   for (guint i = 0; i < N_CONCURRENT; i++)
     {
@@ -1313,8 +1313,8 @@ test_concurrent_sessions (Fixture *f, gconstpointer data)
     g_autoptr(JsonObject) status = NULL;
 
     json_object_set_string_member (fields, "pbx", "failed");
-    status = rd_agent_frame_status (fields);
-    rd_agent_server_broadcast (f->server, status);
+    status = rd_desk_frame_status (fields);
+    rd_desk_server_broadcast (f->server, status);
     for (guint i = 0; i < N_CONCURRENT; i++)
       {
         RdAgentClient *client = g_ptr_array_index (clients, i);
@@ -1333,12 +1333,13 @@ typedef struct {
   gint          stop;
   gint          foreign_thread;  /* a state change arrived on another thread */
   GThread      *thread;
+  GThread      *worker_self;     /* set by the worker itself: it may run before g_thread_new() returns */
 } Worker;
 
 static void
 worker_on_state (RdAgentClient *client, GParamSpec *pspec, Worker *w)
 {
-  if (g_thread_self () != w->thread)
+  if (g_thread_self () != w->worker_self)
     g_atomic_int_set (&w->foreign_thread, 1);
 }
 
@@ -1348,6 +1349,7 @@ worker_main (gpointer data)
   Worker *w = data;
   g_autoptr(RdAgentClient) client = NULL;
 
+  w->worker_self = g_thread_self ();
   g_main_context_push_thread_default (w->context);
   client = rd_agent_client_new (w->url);
   rd_agent_client_set_agent_key (client, "2001", "rdk_not-a-hub");

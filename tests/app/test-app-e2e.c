@@ -209,13 +209,17 @@ setup (void)
 
   env.hub = rd_local_hub_new (NULL, 0);
   pbx.base_url = (char *) rd_sim_pbx_get_base_url (env.pbx);
-  pbx.client_id = (char *) "e2e-client";
-  pbx.client_secret = (char *) pbx_secret;
+  pbx.options = rd_options_new ();
+  rd_options_set (pbx.options, "client-id", (char *) "e2e-client");
+  rd_options_set (pbx.options, "client-secret", (char *) pbx_secret);
   crm.url = (char *) rd_sim_odoo_get_url (env.odoo);
-  crm.database = (char *) rd_sim_odoo_get_database (env.odoo);
+  crm.options = rd_options_new ();
+  rd_options_set (crm.options, "database", (char *) rd_sim_odoo_get_database (env.odoo));
   crm.login = (char *) "admin";
   crm.api_key = (char *) "e2e-admin-key";
   rd_local_hub_start_async (env.hub, &pbx, &crm, TRUE, NULL, on_hub_started, &started);
+  g_clear_pointer (&pbx.options, rd_options_unref);
+  g_clear_pointer (&crm.options, rd_options_unref);
   g_assert_true (rd_test_wait_for (flag_set, &started, RD_TEST_TIMEOUT_MS));
   agent_key = rd_local_hub_issue_agent_key (env.hub, "2001", &error);
   g_assert_no_error (error);

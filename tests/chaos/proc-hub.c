@@ -105,8 +105,9 @@ proc_hub_start (ProcHub *hub, guint timeout_ms, GError **error)
     return FALSE;
 
   stderr_path = g_strdup_printf ("%s/stderr-%u.log", hub->dir, hub->starts++);
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
-  g_subprocess_launcher_set_stderr_file_path (launcher, stderr_path);
+  /* GLib writes debug and info to stdout: both streams go to the log file, never to the TAP output */
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDERR_MERGE);
+  g_subprocess_launcher_set_stdout_file_path (launcher, stderr_path);
   g_subprocess_launcher_set_child_setup (launcher, child_setup, hub, NULL);
   g_subprocess_launcher_setenv (launcher, "G_MESSAGES_DEBUG", hub->debug_logs ? "all" : "", TRUE);
   g_subprocess_launcher_setenv (launcher, "LC_ALL", "C.UTF-8", TRUE);

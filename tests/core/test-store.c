@@ -3,6 +3,7 @@
 #include "core/rd-error.h"
 #include "core/rd-store.h"
 #include "core/rd-store-private.h"
+#include "core/rd-store-sql.h"
 
 #include <glib/gstdio.h>
 #include <string.h>
@@ -1234,6 +1235,97 @@ test_outbox_atomic_effect (Fixture *f, gconstpointer data)
   g_assert_cmpstr (count, ==, "1");
 }
 
+/* The statement helpers every layer uses for its own tables: a statement is prepared once per
+ * store, the autoptr cleanup resets it and clears its bindings (so a half-read SELECT neither
+ * holds a read transaction nor leaks its bindings into the next use), and errors name what
+ * failed. */
+static const char *const SQL_INSERT = "INSERT INTO helper_test (k, v) VALUES (?1, ?2)";
+static const char *const SQL_SELECT = "SELECT v FROM helper_test WHERE k >= ?1 ORDER BY k";
+
+static void
+test_statement_helpers (Fixture *f, gconstpointer data)
+{
+  static const char *const migrations[] = { "CREATE TABLE helper_test (k INTEGER PRIMARY KEY, v TEXT);" };
+  g_autoptr(GError) error = NULL;
+  RdStoreStmt *first = NULL;
+  RdStoreStmt *select = NULL;
+
+  g_assert_true (rd_store_migrate (f->store, "helper-test", migrations, 1, &error));
+  g_assert_no_error (error);
+  for (gint64 k = 1; k <= 3; k++)
+    {
+      g_autoptr(RdStoreStmt) stmt = rd_store_stmt (f->store, SQL_INSERT, &error);
+
+      g_assert_no_error (error);
+      if (first == NULL)
+        first = stmt;
+      g_assert_true (stmt == first);   /* prepared once */
+      sqlite3_bind_int64 (stmt, 1, k);
+      rd_store_bind_text (stmt, 2, k == 2 ? NULL : "v\xc3\xa9");
+      g_assert_true (rd_store_stmt_done (f->store, stmt, "insert", &error));
+      g_assert_no_error (error);
+    }
+
+  {
+    g_autoptr(RdStoreStmt) stmt = rd_store_stmt (f->store, SQL_SELECT, &error);
+    g_autofree char *v = NULL;
+
+    g_assert_no_error (error);
+    select = stmt;
+    sqlite3_bind_int64 (stmt, 1, 1);
+    g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+    v = rd_store_column_dup (stmt, 0);
+    g_assert_cmpstr (v, ==, "v\xc3\xa9");
+    g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+    g_assert_null (rd_store_column_dup (stmt, 0));   /* NULL stays NULL */
+    g_assert_true (sqlite3_stmt_busy (stmt));
+    /* left in the middle of its rows */
+  }
+  g_assert_false (sqlite3_stmt_busy (select));                    /* reset, */
+  g_assert_cmpint (sqlite3_bind_parameter_count (select), ==, 1);
+  {
+    g_autoptr(RdStoreStmt) stmt = rd_store_stmt (f->store, SQL_SELECT, &error);
+
+    g_assert_true (stmt == select);
+    g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_DONE);     /* bindings cleared: k >= NULL */
+  }
+
+  /* a broken statement: NULL and an error naming the store; a failing step names @what */
+  g_assert_null (rd_store_stmt (f->store, "SELECT nope FROM nowhere", &error));
+  g_assert_error (error, RD_ERROR, RD_ERROR_FAILED);
+  g_assert_nonnull (strstr (error->message, "no such table"));
+  g_clear_error (&error);
+  {
+    g_autoptr(RdStoreStmt) stmt = rd_store_stmt (f->store, SQL_INSERT, &error);
+
+    sqlite3_bind_int64 (stmt, 1, 1);   /* duplicate key */
+    g_assert_false (rd_store_stmt_done (f->store, stmt, "duplicate insert", &error));
+    g_assert_error (error, RD_ERROR, RD_ERROR_FAILED);
+    g_assert_nonnull (strstr (error->message, "duplicate insert"));
+    g_assert_false (sqlite3_stmt_busy (stmt));
+  }
+
+  /* the same helpers on a connection the store does not own */
+  g_clear_error (&error);
+  {
+    sqlite3 *db = NULL;
+    RdStoreStmt *stmt = NULL;
+
+    g_assert_cmpint (sqlite3_open (":memory:", &db), ==, SQLITE_OK);
+    g_assert_cmpint (sqlite3_exec (db, "CREATE TABLE t (k INTEGER PRIMARY KEY)", NULL, NULL, NULL), ==, SQLITE_OK);
+    g_assert_cmpint (sqlite3_prepare_v2 (db, "INSERT INTO t (k) VALUES (1)", -1, &stmt, NULL), ==, SQLITE_OK);
+    g_assert_true (rd_sql_stmt_done (db, stmt, "first insert", &error));
+    g_assert_no_error (error);
+    g_assert_false (rd_sql_stmt_done (db, stmt, "second insert", &error));
+    g_assert_error (error, RD_ERROR, RD_ERROR_FAILED);
+    g_assert_nonnull (strstr (error->message, "second insert"));
+    g_assert_nonnull (strstr (error->message, "UNIQUE"));
+    g_assert_false (sqlite3_stmt_busy (stmt));
+    sqlite3_finalize (stmt);
+    sqlite3_close (db);
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1249,6 +1341,7 @@ main (int argc, char **argv)
   g_test_add_func ("/store/migrate/store-from-older", test_migrate_store_from_older);
   g_test_add_func ("/store/migrate/refuse-newer", test_refuse_newer_store);
   ADD ("transactions/nested", test_nested_transactions);
+  ADD ("statements/helpers", test_statement_helpers);
   ADD ("settings/round-trip", test_settings);
   ADD ("calls/upsert", test_calls_upsert);
   ADD ("calls/merge", test_calls_merge);

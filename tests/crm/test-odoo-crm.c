@@ -34,18 +34,18 @@ at_least (const char *version, guint major, guint minor)
 }
 
 static RdCrm *
-make_crm (Fixture *f, const char *login, const char *key, guint timeout, RdCrmLogStyle style)
+make_crm (Fixture *f, const char *login, const char *key, guint timeout)
 {
   RdCrmConfig config = { 0 };
   g_autoptr(GError) error = NULL;
   RdCrm *crm;
 
   config.url = g_strdup (rd_sim_odoo_get_url (f->sim));
-  config.database = g_strdup (rd_sim_odoo_get_database (f->sim));
+  config.options = rd_options_new ();
+  rd_options_set (config.options, "database", rd_sim_odoo_get_database (f->sim));
   config.login = g_strdup (login);
   config.api_key = g_strdup (key);
   config.timeout = timeout;
-  config.log_style = style;
   crm = rd_crm_new (&config, &error);
   rd_crm_config_clear (&config);
   g_assert_no_error (error);
@@ -92,7 +92,7 @@ fixture_setup (Fixture *f, gconstpointer data)
   g_assert_true (rd_sim_odoo_start (f->sim, &error));
   g_assert_no_error (error);
 
-  f->crm = make_crm (f, "admin", ADMIN_KEY, 5, RD_CRM_LOG_ACTIVITY);
+  f->crm = make_crm (f, "admin", ADMIN_KEY, 5);
   info = connect_crm (f->crm, &error);
   g_assert_no_error (error);
   g_assert_nonnull (info);
@@ -166,8 +166,8 @@ test_connect (Fixture *f, gconstpointer data)
 static void
 test_wrong_key (Fixture *f, gconstpointer data)
 {
-  g_autoptr(RdCrm) crm = make_crm (f, "admin", "not-the-key", 5, RD_CRM_LOG_ACTIVITY);
-  g_autoptr(RdCrm) other = make_crm (f, "alice@example.com", ADMIN_KEY, 5, RD_CRM_LOG_ACTIVITY);
+  g_autoptr(RdCrm) crm = make_crm (f, "admin", "not-the-key", 5);
+  g_autoptr(RdCrm) other = make_crm (f, "alice@example.com", ADMIN_KEY, 5);
   g_autoptr(GError) error = NULL;
   g_autoptr(RdCrmInfo) info = connect_crm (crm, &error);
 
@@ -493,7 +493,7 @@ test_log_no_mail (Fixture *f, gconstpointer data)
   g_autoptr(GError) error = NULL;
   g_autoptr(RdCrmCallLog) log = call_log (f, RD_CRM_KIND_INDIVIDUAL, f->li_wei, "uid:mail-1", RD_OUTCOME_ANSWERED);
   g_autoptr(GPtrArray) bodies = NULL;
-  g_autoptr(RdCrm) crm = make_crm (f, "admin", ADMIN_KEY, 5, RD_CRM_LOG_NOTE);
+  g_autoptr(RdCrm) crm = make_crm (f, "admin", ADMIN_KEY, 5);
   g_autoptr(RdCrmInfo) info = NULL;
   g_autoptr(RdCrmCallLog) note = call_log (f, RD_CRM_KIND_INDIVIDUAL, f->li_wei, "uid:mail-2", RD_OUTCOME_ANSWERED);
   gint64 alice_partner = user_partner (f, f->alice);
@@ -510,6 +510,7 @@ test_log_no_mail (Fixture *f, gconstpointer data)
     g_assert_cmpint (last_author (f, "res.partner", f->li_wei), ==, alice_partner);
 
   /* the note style */
+  note->style = RD_CRM_LOG_NOTE;
   info = connect_crm (crm, &error);
   g_assert_no_error (error);
   g_assert_true (log_call (crm, note, FALSE, &error));
@@ -553,13 +554,14 @@ test_log_unfinished (Fixture *f, gconstpointer data)
 static void
 test_log_note (Fixture *f, gconstpointer data)
 {
-  g_autoptr(RdCrm) crm = make_crm (f, "admin", ADMIN_KEY, 5, RD_CRM_LOG_NOTE);
+  g_autoptr(RdCrm) crm = make_crm (f, "admin", ADMIN_KEY, 5);
   g_autoptr(RdCrmInfo) info = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(RdCrmCallLog) log = call_log (f, RD_CRM_KIND_LEAD, f->lead, "call:1650012665.300 & <x>", RD_OUTCOME_ANSWERED);
   g_autoptr(GPtrArray) bodies = NULL;
   g_autoptr(RdCrm) keep = NULL;
 
+  log->style = RD_CRM_LOG_NOTE;
   info = connect_crm (crm, &error);
   g_assert_no_error (error);
   g_assert_true (log_call (crm, log, FALSE, &error));
@@ -1083,7 +1085,7 @@ test_misbehaviour (Fixture *f, gconstpointer data)
 static void
 test_timeout (Fixture *f, gconstpointer data)
 {
-  g_autoptr(RdCrm) slow = make_crm (f, "admin", ADMIN_KEY, 1, RD_CRM_LOG_ACTIVITY);
+  g_autoptr(RdCrm) slow = make_crm (f, "admin", ADMIN_KEY, 1);
   g_autoptr(RdCrmInfo) info = NULL;
   g_autoptr(GError) error = NULL;
 
@@ -1092,6 +1094,76 @@ test_timeout (Fixture *f, gconstpointer data)
   g_assert_error (error, RD_ERROR, RD_ERROR_TIMEOUT);
   g_assert_true (rd_error_is_uncertain (error));
   g_assert_null (info);
+}
+
+/* The registry: the default backend and its own options, checked before anything is built;
+ * a backend added at run time (as a second CRM would be) is reached through rd_crm_new(). */
+static const RdOptionSpec fake_options[] = {
+  { "tenant", RD_OPTION_STRING, RD_OPTION_REQUIRED | RD_OPTION_IDENTITY, "tenant", NULL },
+  { NULL },
+};
+
+static guint fake_built;
+
+static RdCrm *
+fake_new (const RdCrmConfig *config, GError **error)
+{
+  g_assert_cmpstr (rd_options_get (config->options, "tenant"), ==, "acme");
+  fake_built++;
+  g_set_error_literal (error, RD_ERROR, RD_ERROR_UNAVAILABLE, "fake backend reached");
+  return NULL;
+}
+
+static const RdCrmBackend fake_backend = { "fake-crm", "Fake CRM", fake_options, fake_new };
+
+static void
+test_registry (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RdOptions) options = rd_options_new ();
+  RdCrmConfig config = { .url = (char *) "https://crm.example.com", .login = (char *) "admin",
+                         .api_key = (char *) "k", .options = options };
+  const RdCrmBackend *backend = rd_crm_find_backend (NULL, &error);
+  g_autoptr(RdCrm) crm = NULL;
+
+  g_assert_no_error (error);
+  g_assert_true (rd_crm_find_backend ("odoo", NULL) == backend);   /* the default */
+  g_assert_true (rd_option_spec_find (backend->options, "database")->flags & RD_OPTION_REQUIRED);
+
+  /* the default backend's own options */
+  g_assert_null (rd_crm_new (&config, &error));                   /* no database */
+  g_assert_error (error, RD_ERROR, RD_ERROR_INVALID_INPUT);
+  g_assert_nonnull (strstr (error->message, "database"));
+  g_clear_error (&error);
+  rd_options_set (options, "database", "ringdesk");
+  rd_options_set (options, "client-id", "x");                     /* another backend's option */
+  g_assert_null (rd_crm_new (&config, &error));
+  g_assert_error (error, RD_ERROR, RD_ERROR_INVALID_INPUT);
+  g_assert_nonnull (strstr (error->message, "client-id"));
+  g_clear_error (&error);
+  rd_options_set (options, "client-id", NULL);
+  crm = rd_crm_new (&config, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (crm);
+
+  /* a kind nobody registered, then a backend added at run time */
+  config.kind = (char *) "fake-crm";
+  g_assert_null (rd_crm_new (&config, &error));
+  g_assert_error (error, RD_ERROR, RD_ERROR_INVALID_INPUT);
+  g_clear_error (&error);
+  rd_crm_register_backend (&fake_backend);
+  g_assert_true (rd_crm_find_backend ("fake-crm", NULL) == &fake_backend);
+  g_assert_null (rd_crm_new (&config, &error));                   /* the Odoo options are not its own */
+  g_assert_error (error, RD_ERROR, RD_ERROR_INVALID_INPUT);
+  g_clear_error (&error);
+  g_clear_pointer (&config.options, rd_options_unref);
+  options = NULL;
+  config.options = rd_options_new ();
+  rd_options_set (config.options, "tenant", "acme");
+  g_assert_null (rd_crm_new (&config, &error));
+  g_assert_error (error, RD_ERROR, RD_ERROR_UNAVAILABLE);
+  g_assert_cmpuint (fake_built, ==, 1);
+  rd_options_unref (config.options);
 }
 
 int
@@ -1123,6 +1195,7 @@ main (int argc, char **argv)
   };
 
   g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/crm/registry", test_registry);
   for (guint v = 0; v < G_N_ELEMENTS (versions); v++)
     for (guint t = 0; t < G_N_ELEMENTS (tests); t++)
       {

@@ -2,9 +2,10 @@
  * parsing, lookup domains, match quality and ranking, URLs, call log text. */
 #include "config.h"
 
+#include "odoo-reply-check.h"
+
 #include "crm/odoo/rd-odoo-errors.h"
 #include "crm/odoo/rd-odoo-features.h"
-#include "crm/odoo/rd-odoo-fuzz.h"
 #include "crm/odoo/rd-odoo-logger.h"
 #include "crm/odoo/rd-odoo-lookup.h"
 #include "crm/odoo/rd-odoo-records.h"
@@ -375,21 +376,21 @@ test_fast_rows (void)
   RdCrmChange *c;
 
   for (guint i = 0; i < G_N_ELEMENTS (accepted); i++)
-    g_assert_true (rd_odoo_fuzz_rows (accepted[i], strlen (accepted[i]), accepted[i][0] == '['));
+    g_assert_true (odoo_check_rows (accepted[i], strlen (accepted[i]), accepted[i][0] == '['));
   for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
     {
       g_test_message ("refused: %s", refused[i]);
-      g_assert_false (rd_odoo_fuzz_rows (refused[i], strlen (refused[i]), FALSE));
+      g_assert_false (odoo_check_rows (refused[i], strlen (refused[i]), FALSE));
     }
   /* Not valid UTF-8, nested deeper than the general parser allows, another HTTP status, a kind
    * not asked for. */
-  g_assert_false (rd_odoo_fuzz_rows ("{\"result\": [{\"id\": 1, \"complete_name\": \"\xff\"}]}", 47, FALSE));
+  g_assert_false (odoo_check_rows ("{\"result\": [{\"id\": 1, \"complete_name\": \"\xff\"}]}", 47, FALSE));
   for (guint i = 0; i < 70; i++)
     g_string_append_c (deep, '[');
   for (guint i = 0; i < 70; i++)
     g_string_append_c (deep, ']');
   g_string_append (deep, "}]}");
-  g_assert_false (rd_odoo_fuzz_rows (deep->str, deep->len, FALSE));
+  g_assert_false (odoo_check_rows (deep->str, deep->len, FALSE));
   g_assert_null (rd_odoo_rows_read (accepted[0], strlen (accepted[0]), 500, FALSE, RD_CRM_KIND_ALL, ids));
   g_assert_null (rd_odoo_rows_read (accepted[0], strlen (accepted[0]), 200, FALSE, RD_CRM_KIND_COMPANY, ids));
   g_assert_cmpuint (ids->len, ==, 0);
@@ -457,19 +458,6 @@ test_log_text (void)
   g_assert_cmpstr (d2, ==, "1 h 02 min 03 s");
 }
 
-static void
-test_fuzz_entry (void)
-{
-  static const char * const inputs[] = {
-    "{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":[{\"id\":1,\"name\":\"x\",\"phone\":\"+1\",\"groups_id\":[10]}]}",
-    "[{\"id\":1,\"share\":true,\"group_ids\":[11],\"login\":\"a\"}]",
-    "{\"name\":\"odoo.exceptions.AccessDenied\",\"message\":\"x\"}",
-    "\"\\u0000\"", "", "[", "{\"id\":-1}",
-  };
-  for (guint i = 0; i < G_N_ELEMENTS (inputs); i++)
-    rd_odoo_fuzz_reply ((const guint8 *) inputs[i], strlen (inputs[i]));
-}
-
 int
 main (int argc, char **argv)
 {
@@ -485,6 +473,5 @@ main (int argc, char **argv)
   g_test_add_func ("/crm/parse/fast-rows", test_fast_rows);
   g_test_add_func ("/crm/parse/urls", test_urls);
   g_test_add_func ("/crm/parse/log-text", test_log_text);
-  g_test_add_func ("/crm/parse/fuzz-entry", test_fuzz_entry);
   return g_test_run ();
 }

@@ -169,19 +169,23 @@ hub_new_connecting (HubSims *sims, const char *db, guint crm_timeout)
   g_assert_no_error (error);
 
   pbx.base_url = (char *) rd_sim_pbx_get_base_url (sims->pbx);
-  pbx.client_id = (char *) RD_SIM_PBX_DEFAULT_CLIENT_ID;
-  pbx.client_secret = (char *) RD_SIM_PBX_DEFAULT_SECRET;
+  pbx.options = rd_options_new ();
+  rd_options_set (pbx.options, "client-id", (char *) RD_SIM_PBX_DEFAULT_CLIENT_ID);
+  rd_options_set (pbx.options, "client-secret", (char *) RD_SIM_PBX_DEFAULT_SECRET);
   rd_hub_connect_pbx_async (hub, &pbx, NULL, bool_op_cb, &op);
+  g_clear_pointer (&pbx.options, rd_options_unref);
   g_assert_true (hub_wait_until (op_done, &op, 20000));
   g_assert_no_error (op.error);
 
   op.done = FALSE;
   crm.url = (char *) rd_sim_odoo_get_url (sims->odoo);
-  crm.database = (char *) rd_sim_odoo_get_database (sims->odoo);
+  crm.options = rd_options_new ();
+  rd_options_set (crm.options, "database", (char *) rd_sim_odoo_get_database (sims->odoo));
   crm.login = (char *) "admin";
   crm.api_key = (char *) ADMIN_KEY;
   crm.timeout = crm_timeout;
   rd_hub_connect_crm_async (hub, &crm, NULL, bool_op_cb, &op);
+  g_clear_pointer (&crm.options, rd_options_unref);
   g_assert_true (hub_wait_until (op_done, &op, 20000));
   g_assert_no_error (op.error);
   return hub;

@@ -28,10 +28,12 @@ socket_exists (gpointer data)
 static void
 start_hub (Fixture *f)
 {
-  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDERR_MERGE);
   g_autoptr(GError) error = NULL;
 
-  g_subprocess_launcher_set_stderr_file_path (launcher, f->log);
+  /* GLib writes debug and info to stdout: both streams go to the log (searched for secrets),
+   * none to this test's TAP output */
+  g_subprocess_launcher_set_stdout_file_path (launcher, f->log);
   g_subprocess_launcher_setenv (launcher, "G_MESSAGES_DEBUG", "all", TRUE);
   f->hub = g_subprocess_launcher_spawn (launcher, &error, hub_binary, "--config", f->config, "serve", NULL);
   g_assert_no_error (error);
@@ -424,6 +426,12 @@ test_admin_friction (Fixture *f, gconstpointer data)
   /* a company without a country: said at connect and in status, with what to do */
   g_assert_true (g_file_set_contents (key_file, ADMIN_KEY "\n", -1, NULL));
   g_chmod (key_file, 0600);
+  /* a log style the CRM does not have: refused, saying which it has */
+  g_assert_cmpint (cli_err (f, NULL, &err, "connect-crm", "--url", rd_sim_odoo_get_url (f->sims.odoo),
+                            "--database", rd_sim_odoo_get_database (f->sims.odoo), "--login", "admin",
+                            "--api-key-file", key_file, "--log-style", "chatter", NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "activity or note"));
+  g_clear_pointer (&err, g_free);
   g_assert_cmpint (cli (f, NULL, &out, "connect-crm", "--url", rd_sim_odoo_get_url (f->sims.odoo),
                         "--database", rd_sim_odoo_get_database (f->sims.odoo), "--login", "admin",
                         "--api-key-file", key_file, NULL), ==, 0);
@@ -539,12 +547,13 @@ test_connect_pbx_pool_full (Fixture *f, gconstpointer data)
   g_autofree char *err = NULL;
   g_autofree char *log = NULL;
   g_autoptr(GPtrArray) others = g_ptr_array_new_with_free_func (g_object_unref);
-  RdPbxConfig config = { .base_url = (char *) rd_sim_pbx_get_base_url (f->sims.pbx),
-                         .client_id = (char *) RD_SIM_PBX_DEFAULT_CLIENT_ID,
-                         .client_secret = (char *) RD_SIM_PBX_DEFAULT_SECRET };
+  g_autoptr(RdOptions) options = rd_options_new ();
+  RdPbxConfig config = { .base_url = (char *) rd_sim_pbx_get_base_url (f->sims.pbx), .options = options };
   gboolean stopped = FALSE;
   gint64 started;
 
+  rd_options_set (options, "client-id", RD_SIM_PBX_DEFAULT_CLIENT_ID);
+  rd_options_set (options, "client-secret", RD_SIM_PBX_DEFAULT_SECRET);
   rd_sim_pbx_set_max_tokens (f->sims.pbx, 2);
   for (guint i = 0; i < 2; i++)
     {

@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include "core/rd-error.h"
+#include "hub/rd-backend-settings.h"
 #include "hub/rd-bindings.h"
 #include "hub/rd-flow-window.h"
 #include "hub/rd-hub-config.h"
@@ -554,6 +555,106 @@ test_secrets (void)
   g_assert_nonnull (error);
 }
 
+/* Where the hub keeps any backend's own options: by name in the settings (a choice as its
+ * index, as hubs did before backends had option tables), secrets in the secrets store only. */
+static const char * const styles[] = { "activity", "note", NULL };
+static const RdOptionSpec backend_options[] = {
+  { "database", RD_OPTION_STRING, RD_OPTION_REQUIRED | RD_OPTION_IDENTITY, "database name", NULL },
+  { "log-style", RD_OPTION_CHOICE, 0, "call log style", styles },
+  { "token", RD_OPTION_STRING, RD_OPTION_SECRET, "token", NULL },
+  { NULL },
+};
+
+static void
+test_backend_settings (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RdStore) store = rd_store_open (":memory:", &error);
+  g_autoptr(RdSecrets) secrets = rd_secrets_new (NULL, NULL);
+  g_autoptr(RdOptions) options = rd_options_new ();
+  g_autoptr(RdOptions) loaded = NULL;
+  g_autoptr(RdOptions) other = NULL;
+  g_autoptr(JsonObject) body = json_object_new ();
+  g_autofree char *value = NULL;
+  g_autofree char *account = NULL;
+
+  g_assert_no_error (error);
+  /* an older hub's settings: log style as its index, no kind */
+  g_assert_true (rd_store_set_setting (store, "crm.database", "prod", &error));
+  g_assert_true (rd_store_set_setting_int (store, "crm.log-style", 1, &error));
+  loaded = rd_backend_settings_load (store, secrets, "crm", backend_options, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (rd_options_get (loaded, "database"), ==, "prod");
+  g_assert_cmpstr (rd_options_get (loaded, "log-style"), ==, "note");
+  g_assert_null (rd_options_get (loaded, "token"));
+  rd_options_set (options, "database", "prod");
+  g_assert_true (rd_backend_settings_same_account (store, "crm", "odoo", backend_options, options));
+  g_clear_pointer (&loaded, rd_options_unref);
+
+  /* saved: the kind, the options by name, the secret in the secrets only */
+  rd_options_set (options, "log-style", "activity");
+  rd_options_set (options, "token", "t0ken");
+  g_assert_true (rd_backend_settings_save_secrets (secrets, "crm", backend_options, options, &error));
+  g_assert_true (rd_backend_settings_save (store, "crm", "odoo", backend_options, options, &error));
+  g_assert_no_error (error);
+  value = rd_store_get_setting (store, "crm.kind");
+  g_assert_cmpstr (value, ==, "odoo");
+  g_clear_pointer (&value, g_free);
+  value = rd_store_get_setting (store, "crm.log-style");
+  g_assert_cmpstr (value, ==, "0");
+  g_clear_pointer (&value, g_free);
+  g_assert_null (rd_store_get_setting (store, "crm.token"));
+  value = rd_secrets_get (secrets, "crm-token", &error);
+  g_assert_cmpstr (value, ==, "t0ken");
+  g_clear_pointer (&value, g_free);
+  loaded = rd_backend_settings_load (store, secrets, "crm", backend_options, &error);
+  g_assert_cmpstr (rd_options_get (loaded, "log-style"), ==, "activity");
+  g_assert_cmpstr (rd_options_get (loaded, "token"), ==, "t0ken");
+
+  /* the same account: same kind and identity options; a log style or token is not an account */
+  other = rd_options_copy (options);
+  rd_options_set (other, "log-style", "note");
+  rd_options_set (other, "token", "another");
+  g_assert_true (rd_backend_settings_same_account (store, "crm", "odoo", backend_options, other));
+  rd_options_set (other, "database", "test");
+  g_assert_false (rd_backend_settings_same_account (store, "crm", "odoo", backend_options, other));
+  g_assert_false (rd_backend_settings_same_account (store, "crm", "other-kind", backend_options, options));
+  account = rd_backend_settings_describe_account (store, "crm", backend_options);
+  g_assert_cmpstr (account, ==, "database prod");
+
+  /* the admin API's names: '_' for '-'; other types are not values */
+  json_object_set_string_member (body, "database", "prod");
+  json_object_set_string_member (body, "log_style", "note");
+  json_object_set_int_member (body, "token", 5);
+  json_object_set_string_member (body, "url", "https://crm");
+  g_clear_pointer (&other, rd_options_unref);
+  other = rd_backend_settings_from_json (body, backend_options);
+  g_assert_cmpstr (rd_options_get (other, "database"), ==, "prod");
+  g_assert_cmpstr (rd_options_get (other, "log-style"), ==, "note");
+  g_assert_null (rd_options_get (other, "token"));
+  g_assert_null (rd_options_get (other, "url"));
+
+  /* a request without the secret gets the saved one; one with it keeps its own */
+  {
+    g_autoptr(RdOptions) request = rd_options_new ();
+
+    rd_options_set (request, "database", "prod");
+    rd_backend_settings_fill_secrets (secrets, "crm", backend_options, request);
+    g_assert_cmpstr (rd_options_get (request, "token"), ==, "t0ken");
+    rd_options_set (request, "token", "new");
+    rd_backend_settings_fill_secrets (secrets, "crm", backend_options, request);
+    g_assert_cmpstr (rd_options_get (request, "token"), ==, "new");
+  }
+
+  /* cleared: settings and secrets */
+  g_assert_true (rd_backend_settings_clear (store, secrets, "crm", backend_options, &error));
+  g_assert_null (rd_store_get_setting (store, "crm.kind"));
+  g_assert_null (rd_store_get_setting (store, "crm.database"));
+  g_assert_null (rd_store_get_setting (store, "crm.log-style"));
+  g_assert_null (rd_secrets_get (secrets, "crm-token", &error));
+  g_assert_no_error (error);
+}
+
 static void
 test_config (void)
 {
@@ -621,5 +722,6 @@ main (int argc, char **argv)
   g_test_add_func ("/hub/bindings", test_bindings);
   g_test_add_func ("/hub/secrets", test_secrets);
   g_test_add_func ("/hub/config", test_config);
+  g_test_add_func ("/hub/backend-settings", test_backend_settings);
   return g_test_run ();
 }

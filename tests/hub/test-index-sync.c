@@ -94,10 +94,12 @@ setup (Fixture *f, gconstpointer data)
   g_assert_true (rd_sim_odoo_start (f->sim, &error));
 
   config.url = (char *) rd_sim_odoo_get_url (f->sim);
-  config.database = (char *) rd_sim_odoo_get_database (f->sim);
+  config.options = rd_options_new ();
+  rd_options_set (config.options, "database", rd_sim_odoo_get_database (f->sim));
   config.login = (char *) "admin";
   config.api_key = (char *) ADMIN_KEY;
   f->crm = rd_crm_new (&config, &error);
+  g_clear_pointer (&config.options, rd_options_unref);
   g_assert_no_error (error);
   rd_crm_connect_async (f->crm, NULL, connected_cb, &w);
   wait_until (&w.done, 10000);

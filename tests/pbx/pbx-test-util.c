@@ -121,20 +121,35 @@ pbx_fixture_setup (PbxFixture *f, gconstpointer data)
   pbx_test_tolerate ("plain http://");
 }
 
+RdOptions *
+pbx_test_options (const char *client_id, const char *client_secret, const char *time_zone)
+{
+  RdOptions *options = rd_options_new ();
+
+  rd_options_set (options, "client-id", client_id);
+  rd_options_set (options, "client-secret", client_secret);
+  rd_options_set (options, "time-zone", time_zone);
+  return options;
+}
+
 RdPbx *
 pbx_fixture_make_pbx (PbxFixture *f, const RdPbxConfig *overrides)
 {
   g_autoptr(GError) error = NULL;
+  g_autoptr(RdOptions) options = NULL;
   RdPbxConfig config = { 0 };
 
   if (overrides != NULL)
     config = *overrides;
   if (config.base_url == NULL)
     config.base_url = (char *) rd_sim_pbx_get_base_url (f->sim);
-  if (config.client_id == NULL)
-    config.client_id = (char *) RD_SIM_PBX_DEFAULT_CLIENT_ID;
-  if (config.client_secret == NULL)
-    config.client_secret = (char *) RD_SIM_PBX_DEFAULT_SECRET;
+  /* the simulator's API client, unless the test says otherwise */
+  options = rd_options_copy (config.options);
+  if (rd_options_get (options, "client-id") == NULL)
+    rd_options_set (options, "client-id", RD_SIM_PBX_DEFAULT_CLIENT_ID);
+  if (rd_options_get (options, "client-secret") == NULL)
+    rd_options_set (options, "client-secret", RD_SIM_PBX_DEFAULT_SECRET);
+  config.options = options;
   if (config.request_timeout == 0)
     config.request_timeout = 15;   /* the default: TLS handshakes under ASan on a loaded machine take seconds */
   f->pbx = rd_pbx_new (&config, &error);

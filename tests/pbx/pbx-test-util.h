@@ -26,6 +26,9 @@ guint    pbx_test_tolerated (void);                    /* tolerated warnings log
 void     pbx_fixture_setup    (PbxFixture *f, gconstpointer data);
 void     pbx_fixture_teardown (PbxFixture *f, gconstpointer data);
 /* Creates f->pbx against f->sim (optionally with a config tweak) with fast test timings. */
+/* A Yeastar option bag (NULL leaves an option unset). */
+RdOptions *pbx_test_options   (const char *client_id, const char *client_secret, const char *time_zone);
+/* @overrides: unset fields (and unset client-id / client-secret options) get the simulator's. */
 RdPbx   *pbx_fixture_make_pbx (PbxFixture *f, const RdPbxConfig *overrides);
 void     pbx_fixture_connect  (PbxFixture *f);        /* make_pbx if needed, start, wait CONNECTED */
 void     pbx_fixture_stop     (PbxFixture *f);

@@ -1,5 +1,5 @@
 /* test-pbx-calls.c — call scenarios through the simulator → exactly the expected
- * normalised events per extension and records; dial success and failure;
+ * normalized events per extension and records; dial success and failure;
  * reconnect with catch-up. */
 #include "config.h"
 
@@ -239,6 +239,7 @@ test_dial_failures (PbxFixture *f, gconstpointer data)
   rd_sim_pbx_set_dial_timings (f->sim, RING, TALK);
   rd_sim_pbx_set_busy_number (f->sim, "13900000000");
   rd_sim_pbx_deny_dial_permission (f->sim, "2004");
+  rd_sim_pbx_set_unreachable_number (f->sim, "13700000000");
   pbx_fixture_connect (f);
 
   id = dial (f, "2001", "13900000000", &error);
@@ -257,6 +258,16 @@ test_dial_failures (PbxFixture *f, gconstpointer data)
   pbx_wait (has_failures, f, 15000, "dial-failed");
   expected = g_strdup_printf ("%s|NO Dial Permission", id);
   g_assert_cmpstr (f->dial_failures->pdata[0], ==, expected);
+
+  g_ptr_array_set_size (f->dial_failures, 0);
+  g_clear_pointer (&id, g_free);
+  g_clear_pointer (&expected, g_free);
+  id = dial (f, "2001", "13700000000", &error);
+  g_assert_no_error (error);
+  pbx_wait (has_failures, f, 15000, "dial-failed");
+  expected = g_strdup_printf ("%s|Line Unreachable", id);
+  g_assert_cmpstr (f->dial_failures->pdata[0], ==, expected);
+  pbx_wait_finished (f, id, 15000);
 
   /* refused before reaching the PBX */
   for (guint i = 0; bad_numbers[i]; i++)

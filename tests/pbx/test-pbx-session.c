@@ -201,10 +201,10 @@ test_session_kept (PbxFixture *f, gconstpointer data)
     g_autoptr(PbxProxy) proxy = pbx_proxy_new (rd_sim_pbx_get_base_url (f->sim));
     RdPbxConfig other = { .base_url = (char *) pbx_proxy_get_base_url (proxy), .session_state = state };
     g_autoptr(RdPbx) pbx = rd_pbx_new (&other, NULL);
+    g_autoptr(RdOptions) options = NULL;
 
     g_assert_null (pbx);   /* no client id: refused before anything */
-    other.client_id = (char *) RD_SIM_PBX_DEFAULT_CLIENT_ID;
-    other.client_secret = (char *) RD_SIM_PBX_DEFAULT_SECRET;
+    other.options = options = pbx_test_options (RD_SIM_PBX_DEFAULT_CLIENT_ID, RD_SIM_PBX_DEFAULT_SECRET, NULL);
     pbx = rd_pbx_new (&other, NULL);
     g_assert_nonnull (pbx);
     g_assert_null (rd_pbx_dup_session_state (pbx));
@@ -390,7 +390,8 @@ test_fatal_errcodes (PbxFixture *f, gconstpointer data)
 static void
 test_bad_credentials (PbxFixture *f, gconstpointer data)
 {
-  RdPbxConfig config = { .client_secret = (char *) "wrong" };
+  g_autoptr(RdOptions) options = pbx_test_options (NULL, "wrong", NULL);
+  RdPbxConfig config = { .options = options };
 
   pbx_test_tolerate ("PBX event stream stopped");
   pbx_fixture_make_pbx (f, &config);
@@ -502,9 +503,8 @@ test_token_pool_full (PbxFixture *f, gconstpointer data)
   rd_sim_pbx_set_max_tokens (f->sim, 2);
   for (guint i = 0; i < 2; i++)
     {
-      RdPbxConfig config = { .base_url = (char *) rd_sim_pbx_get_base_url (f->sim),
-                             .client_id = (char *) RD_SIM_PBX_DEFAULT_CLIENT_ID,
-                             .client_secret = (char *) RD_SIM_PBX_DEFAULT_SECRET };
+      g_autoptr(RdOptions) options = pbx_test_options (RD_SIM_PBX_DEFAULT_CLIENT_ID, RD_SIM_PBX_DEFAULT_SECRET, NULL);
+      RdPbxConfig config = { .base_url = (char *) rd_sim_pbx_get_base_url (f->sim), .options = options };
       RdPbx *other = rd_pbx_new (&config, NULL);
 
       g_ptr_array_add (others, other);
@@ -635,17 +635,25 @@ test_tls_refused (PbxFixture *f, gconstpointer data)
 static void
 test_config_validation (void)
 {
+  g_autoptr(RdOptions) good = pbx_test_options ("a", "b", NULL);
+  g_autoptr(RdOptions) no_id = pbx_test_options ("", "b", NULL);
+  g_autoptr(RdOptions) no_secret = pbx_test_options ("a", NULL, NULL);
+  g_autoptr(RdOptions) bad_zone = pbx_test_options ("a", "b", "Mars/Olympus");
+  g_autoptr(RdOptions) unknown = pbx_test_options ("a", "b", NULL);
   const RdPbxConfig bad[] = {
-    { .base_url = (char *) "ftp://pbx", .client_id = (char *) "a", .client_secret = (char *) "b" },
-    { .base_url = (char *) "https://", .client_id = (char *) "a", .client_secret = (char *) "b" },
-    { .base_url = (char *) "https://pbx", .client_id = (char *) "", .client_secret = (char *) "b" },
-    { .base_url = (char *) "https://pbx", .client_id = (char *) "a", .client_secret = (char *) "b",
-      .cert_sha256 = (char *) "zz" },
-    { .base_url = (char *) "https://pbx", .client_id = (char *) "a", .client_secret = (char *) "b",
-      .time_zone = (char *) "Mars/Olympus" },
-    { .base_url = (char *) "https://user:pw@pbx", .client_id = (char *) "a", .client_secret = (char *) "b" },
+    { .base_url = (char *) "ftp://pbx", .options = good },
+    { .base_url = (char *) "https://", .options = good },
+    { .base_url = (char *) "https://pbx", .options = no_id },
+    { .base_url = (char *) "https://pbx", .options = no_secret },
+    { .base_url = (char *) "https://pbx", .options = NULL },
+    { .base_url = (char *) "https://pbx", .options = good, .cert_sha256 = (char *) "zz" },
+    { .base_url = (char *) "https://pbx", .options = bad_zone },
+    { .base_url = (char *) "https://pbx", .options = unknown },
+    { .base_url = (char *) "https://user:pw@pbx", .options = good },
+    { .kind = (char *) "asterisk", .base_url = (char *) "https://pbx", .options = good },
   };
 
+  rd_options_set (unknown, "database", "x");   /* another backend's option */
   for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
     {
       g_autoptr(GError) error = NULL;
@@ -654,6 +662,68 @@ test_config_validation (void)
       g_assert_null (pbx);
       g_assert_error (error, RD_ERROR, RD_ERROR_INVALID_INPUT);
     }
+  {
+    RdPbxConfig ok = { .kind = (char *) "yeastar", .base_url = (char *) "https://pbx", .options = good };
+    g_autoptr(RdPbx) pbx = rd_pbx_new (&ok, NULL);
+
+    g_assert_nonnull (pbx);
+  }
+}
+
+/* The registry: the default backend, kinds, a backend added at run time (as a new PBX family
+ * would be), its options checked against its own table before it is built. */
+static const RdOptionSpec fake_options[] = {
+  { "extension-prefix", RD_OPTION_STRING, RD_OPTION_REQUIRED, "extension prefix", NULL },
+  { "port", RD_OPTION_UINT, 0, "port", NULL },
+  { NULL },
+};
+
+static guint fake_built;
+
+static RdPbx *
+fake_new (const RdPbxConfig *config, GError **error)
+{
+  g_assert_cmpstr (rd_options_get (config->options, "extension-prefix"), ==, "9");
+  fake_built++;
+  g_set_error_literal (error, RD_ERROR, RD_ERROR_UNAVAILABLE, "fake backend reached");
+  return NULL;
+}
+
+static const RdPbxBackend fake_backend = { "fake-pbx", "Fake PBX", fake_options, fake_new };
+
+static void
+test_registry (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RdOptions) options = rd_options_new ();
+  RdPbxConfig config = { .kind = (char *) "fake-pbx", .base_url = (char *) "https://pbx", .options = options };
+  const RdPbxBackend *backend = rd_pbx_find_backend (NULL, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (backend);
+  g_assert_true (rd_pbx_find_backend ("yeastar", NULL) == backend);   /* the default */
+  g_assert_nonnull (rd_option_spec_find (backend->options, "client-secret"));
+  g_assert_true (rd_option_spec_find (backend->options, "client-secret")->flags & RD_OPTION_SECRET);
+  g_assert_null (rd_pbx_find_backend ("fake-pbx", &error));
+  g_assert_error (error, RD_ERROR, RD_ERROR_INVALID_INPUT);
+  g_clear_error (&error);
+
+  rd_pbx_register_backend (&fake_backend);
+  g_assert_true (rd_pbx_find_backend ("fake-pbx", NULL) == &fake_backend);
+  g_assert_true (rd_pbx_find_backend (NULL, NULL) == backend);         /* still the default */
+  g_assert_null (rd_pbx_new (&config, &error));                       /* its required option */
+  g_assert_error (error, RD_ERROR, RD_ERROR_INVALID_INPUT);
+  g_assert_cmpuint (fake_built, ==, 0);
+  g_clear_error (&error);
+  rd_options_set (options, "extension-prefix", "9");
+  rd_options_set (options, "port", "x");
+  g_assert_null (rd_pbx_new (&config, &error));                       /* a malformed one */
+  g_assert_error (error, RD_ERROR, RD_ERROR_INVALID_INPUT);
+  g_clear_error (&error);
+  rd_options_set (options, "port", "5038");
+  g_assert_null (rd_pbx_new (&config, &error));
+  g_assert_error (error, RD_ERROR, RD_ERROR_UNAVAILABLE);
+  g_assert_cmpuint (fake_built, ==, 1);
 }
 
 int
@@ -661,6 +731,7 @@ main (int argc, char **argv)
 {
   pbx_test_init (&argc, &argv);
 #define ADD(path, fn) g_test_add (path, PbxFixture, NULL, pbx_fixture_setup, fn, pbx_fixture_teardown)
+  g_test_add_func ("/pbx/session/registry", test_registry);
   ADD ("/pbx/session/connect-stop", test_connect_stop);
   ADD ("/pbx/session/session-kept", test_session_kept);
   ADD ("/pbx/session/long-run", test_long_run);

@@ -8,7 +8,7 @@
 #include "agent/rd-agent-client.h"
 #include "core/rd-error.h"
 #include "hub-test-util.h"
-#include "hub/rd-agent-server-private.h"
+#include "hub/rd-desk-server-private.h"
 #include "security-util.h"
 
 #include <string.h>
@@ -495,7 +495,7 @@ test_sessions_survive_restart (Fixture *f, gconstpointer data)
   assert_refused (try_token (f, token2));
 
   /* Expiry is kept too. */
-  rd_agent_server_set_session_lifetime (rd_hub_get_agent_server (f->hub), 1);
+  rd_desk_server_set_session_lifetime (rd_hub_get_agent_server (f->hub), 1);
   {
     g_autofree char *key2 = issue_key (f, "2002");
     g_autoptr(SecWs) ws = sign_in (f, "2002", key2, &short_token);

@@ -6,7 +6,7 @@
 #include "config.h"
 
 #include "core/rd-error.h"
-#include "hub/rd-agent-server-private.h"
+#include "hub/rd-desk-server-private.h"
 #include "hub/rd-hub-private.h"
 #include "proc-hub.h"
 #include "hub-test-util.h"
@@ -91,7 +91,7 @@ test_handshake_deadline (Fixture *f, gconstpointer data)
   loris = sec_tcp_open (port, NULL, 0);
   g_assert_true (sec_tcp_send_all (loris, "GET /agent/v1 HTTP/1.1\r\n", 24));
   /* Upgraded, then silent: the hello deadline (shortened here) ends it. */
-  rd_agent_server_set_hello_timeout (rd_hub_get_agent_server (f->hub), 600);
+  rd_desk_server_set_hello_timeout (rd_hub_get_agent_server (f->hub), 600);
   upgraded = sec_tcp_open (port, NULL, 0);
   g_assert_true (sec_tcp_ws_upgrade (upgraded, port));
 
@@ -266,7 +266,7 @@ store_calls (Fixture *f, const char *extension, guint count)
 static gboolean
 one_session (gpointer server)
 {
-  return rd_agent_server_count_sessions (server) == 1;
+  return rd_desk_server_count_sessions (server) == 1;
 }
 
 /* One agent sending `recent` without reading took the hub from 22 to 113 MB, not given back, and
@@ -275,7 +275,7 @@ one_session (gpointer server)
 static void
 test_slow_reader (Fixture *f, gconstpointer data)
 {
-  RdAgentServer *server = rd_hub_get_agent_server (f->hub);
+  RdDeskServer *server = rd_hub_get_agent_server (f->hub);
   guint port = rd_hub_get_port (f->hub);
   g_autoptr(GSocket) slow = NULL;
   g_autoptr(SecWs) other = NULL;
@@ -286,7 +286,7 @@ test_slow_reader (Fixture *f, gconstpointer data)
   guint pongs = 0;
 
   store_calls (f, "2004", 200);
-  rd_agent_server_set_send_budget (server, 64 * 1024);
+  rd_desk_server_set_send_budget (server, 64 * 1024);
   other = sign_in (f);
 
   slow = sec_tcp_open (port, NULL, 4096);
@@ -296,7 +296,7 @@ test_slow_reader (Fixture *f, gconstpointer data)
   g_assert_true (sec_tcp_ws_send (slow, hello));
   welcome = sec_tcp_ws_read_text (slow, 5000);
   g_assert_nonnull (strstr (welcome, "\"welcome\""));
-  g_assert_cmpuint (rd_agent_server_count_sessions (server), ==, 2);
+  g_assert_cmpuint (rd_desk_server_count_sessions (server), ==, 2);
 
   /* Ask for far more than the budget, reading nothing. */
   for (guint i = 0; i < 8; i++)

@@ -7,8 +7,8 @@
 
 #include "core/rd-error.h"
 #include "hub-test-util.h"
-#include "hub/rd-agent-ratelimit.h"
-#include "hub/rd-agent-server.h"
+#include "hub/rd-desk-ratelimit.h"
+#include "hub/rd-desk-server.h"
 #include "security-util.h"
 
 #include <string.h>
@@ -211,9 +211,9 @@ test_crm_budget (Fixture *f, gconstpointer data)
     }
   g_test_message ("%u checked and refused, %u not checked (budget); Odoo counted %u failures", refused, limited,
                   rd_sim_odoo_count_login_failures (f->sims.odoo));
-  g_assert_cmpuint (refused, ==, RD_AGENT_RATELIMIT_REMOTE_BUDGET);
-  g_assert_cmpuint (limited, ==, 14 - RD_AGENT_RATELIMIT_REMOTE_BUDGET);
-  g_assert_cmpuint (rd_sim_odoo_count_login_failures (f->sims.odoo), ==, RD_AGENT_RATELIMIT_REMOTE_BUDGET);
+  g_assert_cmpuint (refused, ==, RD_DESK_RATELIMIT_REMOTE_BUDGET);
+  g_assert_cmpuint (limited, ==, 14 - RD_DESK_RATELIMIT_REMOTE_BUDGET);
+  g_assert_cmpuint (rd_sim_odoo_count_login_failures (f->sims.odoo), ==, RD_DESK_RATELIMIT_REMOTE_BUDGET);
   g_assert_false (rd_sim_odoo_login_on_cooldown (f->sims.odoo, NULL));
 
   /* Agent keys are checked by the hub itself: unaffected. */
@@ -266,17 +266,21 @@ test_key_only (void)
   rd_hub_set_index_refresh (hub, 0);
   g_assert_true (rd_hub_start (hub, &error));
   pbx_config.base_url = (char *) rd_sim_pbx_get_base_url (pbx);
-  pbx_config.client_id = (char *) RD_SIM_PBX_DEFAULT_CLIENT_ID;
-  pbx_config.client_secret = (char *) RD_SIM_PBX_DEFAULT_SECRET;
+  pbx_config.options = rd_options_new ();
+  rd_options_set (pbx_config.options, "client-id", (char *) RD_SIM_PBX_DEFAULT_CLIENT_ID);
+  rd_options_set (pbx_config.options, "client-secret", (char *) RD_SIM_PBX_DEFAULT_SECRET);
   rd_hub_connect_pbx_async (hub, &pbx_config, NULL, pbx_cb, &op);
+  g_clear_pointer (&pbx_config.options, rd_options_unref);
   g_assert_true (sec_wait_until (op_done, &op, 20000));
   g_assert_no_error (op.error);
   op.done = FALSE;
   crm_config.url = (char *) rd_sim_odoo_get_url (odoo);
-  crm_config.database = (char *) rd_sim_odoo_get_database (odoo);
+  crm_config.options = rd_options_new ();
+  rd_options_set (crm_config.options, "database", (char *) rd_sim_odoo_get_database (odoo));
   crm_config.login = (char *) "admin";
   crm_config.api_key = (char *) ADMIN_KEY;
   rd_hub_connect_crm_async (hub, &crm_config, NULL, crm_cb, &op);
+  g_clear_pointer (&crm_config.options, rd_options_unref);
   g_assert_true (sec_wait_until (op_done, &op, 20000));
   g_assert_no_error (op.error);
   bind (hub, "2001", "alice");

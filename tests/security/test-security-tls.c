@@ -149,11 +149,13 @@ connect_pbx (Fixture *f, const char *url, const char *pin, gboolean insecure)
   Op op = { 0 };
 
   config.base_url = (char *) url;
-  config.client_id = (char *) RD_SIM_PBX_DEFAULT_CLIENT_ID;
-  config.client_secret = (char *) RD_SIM_PBX_DEFAULT_SECRET;
+  config.options = rd_options_new ();
+  rd_options_set (config.options, "client-id", (char *) RD_SIM_PBX_DEFAULT_CLIENT_ID);
+  rd_options_set (config.options, "client-secret", (char *) RD_SIM_PBX_DEFAULT_SECRET);
   config.cert_sha256 = (char *) pin;
   config.allow_insecure = insecure;
   rd_hub_connect_pbx_async (f->hub, &config, NULL, connect_cb, &op);
+  g_clear_pointer (&config.options, rd_options_unref);
   g_assert_true (sec_wait_until (op_done, &op, 30000));
   return op.error;
 }
@@ -165,13 +167,15 @@ connect_crm (Fixture *f, const char *url, const char *pin, gboolean insecure)
   Op op = { 0 };
 
   config.url = (char *) url;
-  config.database = (char *) rd_sim_odoo_get_database (f->odoo);
+  config.options = rd_options_new ();
+  rd_options_set (config.options, "database", (char *) rd_sim_odoo_get_database (f->odoo));
   config.login = (char *) "admin";
   config.api_key = (char *) ADMIN_KEY;
   config.cert_sha256 = (char *) pin;
   config.allow_insecure = insecure;
   config.timeout = 2;
   rd_hub_connect_crm_async (f->hub, &config, NULL, connect_cb, &op);
+  g_clear_pointer (&config.options, rd_options_unref);
   g_assert_true (sec_wait_until (op_done, &op, 30000));
   return op.error;
 }

@@ -17,7 +17,6 @@ struct _RdOdooCrm
   RdOdooTransport *transport;
   char            *login;
   char            *api_key;
-  RdCrmLogStyle    log_style;
   RdOdooFeatures  *features;       /* NULL until connected */
   GHashTable      *country_codes;  /* gint64* → char* */
   RdOdooLogIds    *log_ids;
@@ -78,24 +77,49 @@ on_reachability (RdOdooTransport *transport, gboolean reachable, const char *why
   g_signal_emit_by_name (self, "reachability-changed", reachable, why);
 }
 
+/* The backend's own settings (RdCrmConfig.options). */
+enum { OPT_DATABASE };
+
+static const RdOptionSpec odoo_options[] = {
+  [OPT_DATABASE] = { "database", RD_OPTION_STRING, RD_OPTION_REQUIRED | RD_OPTION_IDENTITY, "database name", NULL },
+  { NULL },
+};
+
+static RdCrm *
+new_as_crm (const RdCrmConfig *config, GError **error)
+{
+  return RD_CRM (rd_odoo_crm_new (config, error));
+}
+
+const RdCrmBackend rd_odoo_crm_backend = {
+  .kind = "odoo",
+  .name = "Odoo",
+  .options = odoo_options,
+  .new_func = new_as_crm,
+};
+
 RdOdooCrm *
 rd_odoo_crm_new (const RdCrmConfig *config, GError **error)
 {
-  g_autoptr(RdOdooCrm) self = g_object_new (RD_TYPE_ODOO_CRM, NULL);
+  g_autoptr(RdOdooCrm) self = NULL;
 
+  if (!rd_options_validate (config->options, odoo_options, error))
+    return NULL;
+  self = g_object_new (RD_TYPE_ODOO_CRM, NULL);
   if (config->login == NULL || *config->login == '\0' || config->api_key == NULL || *config->api_key == '\0')
     {
       g_set_error_literal (error, RD_ERROR, RD_ERROR_INVALID_INPUT, "The Odoo login and API key must be set");
       return NULL;
     }
-  self->transport = rd_odoo_transport_new (config->url, config->database, config->timeout,
+  self->transport = rd_odoo_transport_new (config->url,
+                                           rd_options_get_string (config->options, &odoo_options[OPT_DATABASE]),
+                                           config->timeout,
                                            config->cert_sha256, config->allow_insecure, error);
   if (self->transport == NULL)
     return NULL;
   g_signal_connect_object (self->transport, "reachability", G_CALLBACK (on_reachability), self, 0);
   self->login = g_strdup (config->login);
   self->api_key = g_strdup (config->api_key);
-  self->log_style = config->log_style;
   return g_steal_pointer (&self);
 }
 
@@ -481,19 +505,15 @@ odoo_log_call_async (RdCrm *crm, const RdCrmCallLog *log, GCancellable *c, GAsyn
 {
   RdOdooCrm *self = RD_ODOO_CRM (crm);
   GTask *task = op_task (self, c, cb, data, odoo_log_call_async, TRUE);
-  RdCrmCallLog styled;
 
   if (task == NULL)
     return;
   if (log == NULL)
     FAIL (task, g_error_new_literal (RD_ERROR, RD_ERROR_INVALID_INPUT, "No call log given"));
-  styled = *log;
-  if (self->log_style == RD_CRM_LOG_NOTE)
-    styled.style = RD_CRM_LOG_NOTE;
-  if (styled.kind == RD_CRM_KIND_LEAD && !self->features->info->has_leads)
+  if (log->kind == RD_CRM_KIND_LEAD && !self->features->info->has_leads)
     FAIL (task, g_error_new_literal (RD_ERROR, RD_ERROR_UNAVAILABLE,
                                                  "The CRM app is not installed in Odoo"));
-  rd_odoo_logger_log_async (self->transport, self->features, self->log_ids, &styled,
+  rd_odoo_logger_log_async (self->transport, self->features, self->log_ids, log,
                             g_task_get_cancellable (task), on_logged, task);
 }
 

@@ -147,12 +147,6 @@ lines_with_label (const RdCrmCallLog *log, const char *key_label)
   return out;
 }
 
-char **
-rd_odoo_call_log_lines (const RdCrmCallLog *log)
-{
-  return lines_with_label (log, RD_ODOO_CALL_KEY_LABEL);
-}
-
 static char *
 html_with_label (const RdCrmCallLog *log, const char *key_label)
 {

@@ -54,7 +54,6 @@ void          rd_odoo_log_ids_unref (RdOdooLogIds *ids);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RdOdooLogIds, rd_odoo_log_ids_unref)
 
 /* Lines of the log, plain text (NULL-terminated). */
-char        **rd_odoo_call_log_lines   (const RdCrmCallLog *log);
 /* "<p>line<br>line…</p>", every line HTML-escaped. */
 char         *rd_odoo_call_log_html    (const RdCrmCallLog *log);
 /* The same with RD_ODOO_CALL_BACK_KEY_LABEL: the note of a call-back task. */

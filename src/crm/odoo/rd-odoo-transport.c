@@ -178,22 +178,10 @@ rd_odoo_transport_set_credentials (RdOdooTransport *self, gint64 uid, const char
     }
 }
 
-gint64
-rd_odoo_transport_get_uid (RdOdooTransport *self)
-{
-  return self->uid;
-}
-
 void
 rd_odoo_transport_set_json2 (RdOdooTransport *self, gboolean json2)
 {
   self->json2 = json2;
-}
-
-gboolean
-rd_odoo_transport_get_json2 (RdOdooTransport *self)
-{
-  return self->json2;
 }
 
 void

@@ -33,9 +33,7 @@ RdOdooTransport *rd_odoo_transport_new             (const char *base_url,
 const char      *rd_odoo_transport_get_base_url    (RdOdooTransport *self);
 const char      *rd_odoo_transport_get_database    (RdOdooTransport *self);
 void             rd_odoo_transport_set_credentials (RdOdooTransport *self, gint64 uid, const char *key);
-gint64           rd_odoo_transport_get_uid         (RdOdooTransport *self);
 void             rd_odoo_transport_set_json2       (RdOdooTransport *self, gboolean json2);
-gboolean         rd_odoo_transport_get_json2       (RdOdooTransport *self);
 void             rd_odoo_transport_set_timezone    (RdOdooTransport *self, const char *tz);
 
 /* GET @path (e.g. "/web/version"), JSON body. */

@@ -3,7 +3,7 @@
 #include "hub/console/rd-console-accounts.h"
 
 #include "core/rd-error.h"
-#include "hub/rd-hub-sql.h"
+#include "core/rd-store-sql.h"
 
 #include <argon2.h>
 #include <errno.h>
@@ -152,18 +152,18 @@ rd_console_accounts_check_password (const char *password, GError **error)
 static char *
 get_hash (RdConsoleAccounts *self, const char *name)
 {
-  g_autoptr(RdHubStmt) stmt = rd_hub_sql_prepare (self->db, "SELECT hash FROM console_admin WHERE name = ?1", NULL);
+  g_autoptr(RdStoreStmt) stmt = rd_store_stmt (self->store, "SELECT hash FROM console_admin WHERE name = ?1", NULL);
 
   if (stmt == NULL)
     return NULL;
-  rd_hub_sql_bind_text (stmt, 1, name);
-  return sqlite3_step (stmt) == SQLITE_ROW ? rd_hub_sql_column_dup (stmt, 0) : NULL;
+  rd_store_bind_text (stmt, 1, name);
+  return sqlite3_step (stmt) == SQLITE_ROW ? rd_store_column_dup (stmt, 0) : NULL;
 }
 
 guint
 rd_console_accounts_count (RdConsoleAccounts *self)
 {
-  g_autoptr(RdHubStmt) stmt = rd_hub_sql_prepare (self->db, "SELECT count(*) FROM console_admin", NULL);
+  g_autoptr(RdStoreStmt) stmt = rd_store_stmt (self->store, "SELECT count(*) FROM console_admin", NULL);
 
   return stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW ? (guint) sqlite3_column_int64 (stmt, 0) : 0;
 }
@@ -172,7 +172,7 @@ GStrv
 rd_console_accounts_list (RdConsoleAccounts *self)
 {
   g_autoptr(GStrvBuilder) names = g_strv_builder_new ();
-  g_autoptr(RdHubStmt) stmt = rd_hub_sql_prepare (self->db, "SELECT name FROM console_admin ORDER BY name", NULL);
+  g_autoptr(RdStoreStmt) stmt = rd_store_stmt (self->store, "SELECT name FROM console_admin ORDER BY name", NULL);
 
   while (stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW)
     g_strv_builder_add (names, (const char *) sqlite3_column_text (stmt, 0));
@@ -190,7 +190,7 @@ rd_console_accounts_exists (RdConsoleAccounts *self, const char *name)
 gboolean
 rd_console_accounts_remove (RdConsoleAccounts *self, const char *name, GError **error)
 {
-  g_autoptr(RdHubStmt) stmt = NULL;
+  g_autoptr(RdStoreStmt) stmt = NULL;
 
   if (!rd_console_accounts_exists (self, name))
     {
@@ -202,11 +202,11 @@ rd_console_accounts_remove (RdConsoleAccounts *self, const char *name, GError **
       g_set_error_literal (error, RD_ERROR, RD_ERROR_CONFLICT, "The last administrator cannot be removed");
       return FALSE;
     }
-  stmt = rd_hub_sql_prepare (self->db, "DELETE FROM console_admin WHERE name = ?1", error);
+  stmt = rd_store_stmt (self->store, "DELETE FROM console_admin WHERE name = ?1", error);
   if (stmt == NULL)
     return FALSE;
-  rd_hub_sql_bind_text (stmt, 1, name);
-  return rd_hub_sql_step_done (self->db, stmt, "removing an administrator", error);
+  rd_store_bind_text (stmt, 1, name);
+  return rd_store_stmt_done (self->store, stmt, "removing an administrator", error);
 }
 
 /* ---- worker-thread jobs ---------------------------------------------------------------- */
@@ -260,7 +260,7 @@ hashed_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   Job *job = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
   g_autofree char *encoded = g_task_propagate_pointer (G_TASK (result), &error);
-  g_autoptr(RdHubStmt) stmt = NULL;
+  g_autoptr(RdStoreStmt) stmt = NULL;
   gint64 t = g_get_real_time () / G_USEC_PER_SEC;
 
   if (encoded == NULL)
@@ -268,16 +268,16 @@ hashed_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
-  stmt = rd_hub_sql_prepare (self->db, "INSERT INTO console_admin (name, hash, created, updated)"
+  stmt = rd_store_stmt (self->store, "INSERT INTO console_admin (name, hash, created, updated)"
                              " VALUES (?1, ?2, ?3, ?3) ON CONFLICT (name) DO UPDATE SET hash = ?2, updated = ?3",
                              &error);
   if (stmt != NULL)
     {
-      rd_hub_sql_bind_text (stmt, 1, job->name);
-      rd_hub_sql_bind_text (stmt, 2, encoded);
+      rd_store_bind_text (stmt, 1, job->name);
+      rd_store_bind_text (stmt, 2, encoded);
       sqlite3_bind_int64 (stmt, 3, t);
     }
-  if (stmt == NULL || !rd_hub_sql_step_done (self->db, stmt, "saving an administrator", &error))
+  if (stmt == NULL || !rd_store_stmt_done (self->store, stmt, "saving an administrator", &error))
     g_task_return_error (task, g_steal_pointer (&error));
   else
     g_task_return_boolean (task, TRUE);

@@ -1,5 +1,5 @@
 /* rd-yeastar-call-tracker.h — turns 30011 "call status changed" member lists into
- * normalised per-extension RdCallEvents.
+ * normalized per-extension RdCallEvents.
  *
  * Each 30011 carries the full member list of one call. Per extension member:
  * RING → ringing (dialing, outbound, when the extension is the caller of a

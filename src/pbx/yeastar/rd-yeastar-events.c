@@ -173,13 +173,6 @@ rd_yeastar_events_set_timings (RdYeastarEvents *self, guint heartbeat_ms,
     self->backoff_max_ms = MAX (backoff_max_ms, self->backoff_base_ms);
 }
 
-gboolean
-rd_yeastar_events_is_connected (RdYeastarEvents *self)
-{
-  g_return_val_if_fail (RD_IS_YEASTAR_EVENTS (self), FALSE);
-  return self->current.ws != NULL;
-}
-
 /* ---- duplicate frames across overlapping sockets ------------------------------ */
 
 static gboolean

@@ -27,7 +27,6 @@ G_DECLARE_FINAL_TYPE (RdYeastarEvents, rd_yeastar_events, RD, YEASTAR_EVENTS, GO
 RdYeastarEvents *rd_yeastar_events_new   (RdYeastarClient *client, RdYeastarToken *token);
 void             rd_yeastar_events_start (RdYeastarEvents *self);
 void             rd_yeastar_events_stop  (RdYeastarEvents *self);
-gboolean         rd_yeastar_events_is_connected (RdYeastarEvents *self);
 
 /* For tests: heartbeat interval, reconnect backoff base and cap (ms). */
 void             rd_yeastar_events_set_timings (RdYeastarEvents *self, guint heartbeat_ms,

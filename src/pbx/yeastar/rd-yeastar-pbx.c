@@ -1049,28 +1049,51 @@ on_tracker_event (RdYeastarCallTracker *tracker, RdCallEvent *event, gpointer us
   g_signal_emit_by_name (user_data, "call-event", event);
 }
 
+/* The backend's own settings (RdPbxConfig.options): the OpenAPI client's credentials and the
+ * zone the PBX writes CDR times in. */
+enum { OPT_CLIENT_ID, OPT_CLIENT_SECRET, OPT_TIME_ZONE };
+
+static const RdOptionSpec yeastar_options[] = {
+  [OPT_CLIENT_ID] = { "client-id", RD_OPTION_STRING, RD_OPTION_REQUIRED | RD_OPTION_IDENTITY, "PBX client id", NULL },
+  [OPT_CLIENT_SECRET] = { "client-secret", RD_OPTION_STRING, RD_OPTION_REQUIRED | RD_OPTION_SECRET,
+                          "PBX client secret", NULL },
+  [OPT_TIME_ZONE] = { "time-zone", RD_OPTION_STRING, 0, "PBX time zone", NULL },
+  { NULL },
+};
+
+static RdPbx *
+new_as_pbx (const RdPbxConfig *config, GError **error)
+{
+  return RD_PBX (rd_yeastar_pbx_new (config, error));
+}
+
+const RdPbxBackend rd_yeastar_pbx_backend = {
+  .kind = "yeastar",
+  .name = "Yeastar P-Series",
+  .options = yeastar_options,
+  .new_func = new_as_pbx,
+};
+
 RdYeastarPbx *
 rd_yeastar_pbx_new (const RdPbxConfig *config, GError **error)
 {
   g_autoptr(RdYeastarPbx) self = NULL;
   g_autoptr(RdYeastarClient) client = NULL;
   g_autoptr(GTimeZone) tz = NULL;
+  const char *time_zone;
 
   g_return_val_if_fail (config != NULL, NULL);
 
-  if (config->client_id == NULL || *config->client_id == '\0' ||
-      config->client_secret == NULL || *config->client_secret == '\0')
+  if (!rd_options_validate (config->options, yeastar_options, error))
+    return NULL;
+  time_zone = rd_options_get_string (config->options, &yeastar_options[OPT_TIME_ZONE]);
+  if (time_zone != NULL)
     {
-      g_set_error_literal (error, RD_ERROR, RD_ERROR_INVALID_INPUT,
-                           "The PBX API Client ID and Client Secret are required");
-      return NULL;
-    }
-  if (config->time_zone != NULL && *config->time_zone != '\0')
-    {
-      tz = g_time_zone_new_identifier (config->time_zone);
+      tz = g_time_zone_new_identifier (time_zone);
       if (tz == NULL)
         {
-          g_set_error (error, RD_ERROR, RD_ERROR_INVALID_INPUT, "Unknown PBX time zone “%s”", config->time_zone);
+          g_set_error_literal (error, RD_ERROR, RD_ERROR_INVALID_INPUT,
+                               "The PBX time zone must be a time zone name such as Asia/Shanghai or Europe/Paris");
           return NULL;
         }
     }
@@ -1084,7 +1107,9 @@ rd_yeastar_pbx_new (const RdPbxConfig *config, GError **error)
   self = g_object_new (RD_TYPE_YEASTAR_PBX, NULL);
   self->client = g_steal_pointer (&client);
   self->tz = g_steal_pointer (&tz);
-  self->token = rd_yeastar_token_new (self->client, config->client_id, config->client_secret);
+  self->token = rd_yeastar_token_new (self->client,
+                                      rd_options_get_string (config->options, &yeastar_options[OPT_CLIENT_ID]),
+                                      rd_options_get_string (config->options, &yeastar_options[OPT_CLIENT_SECRET]));
   if (config->session_state != NULL)
     {
       g_autoptr(GError) restore_error = NULL;

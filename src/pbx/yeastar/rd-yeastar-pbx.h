@@ -1,5 +1,5 @@
 /* rd-yeastar-pbx.h — the Yeastar P-Series backend of RdPbx (OpenAPI v1.0).
- * Only rd_pbx_new() and tests name this type. */
+ * Only the built-in backend list (rd-pbx-backends.c) and tests name it. */
 #pragma once
 
 #include "pbx/rd-pbx.h"
@@ -8,6 +8,10 @@ G_BEGIN_DECLS
 
 #define RD_TYPE_YEASTAR_PBX (rd_yeastar_pbx_get_type ())
 G_DECLARE_FINAL_TYPE (RdYeastarPbx, rd_yeastar_pbx, RD, YEASTAR_PBX, GObject)
+
+/* kind "yeastar"; options: client-id, client-secret (the OpenAPI client), time-zone (IANA id of
+ * the zone the PBX writes CDR times in; default: this computer's) */
+extern const RdPbxBackend rd_yeastar_pbx_backend;
 
 RdYeastarPbx *rd_yeastar_pbx_new (const RdPbxConfig *config, GError **error);
 

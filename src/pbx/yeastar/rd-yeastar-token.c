@@ -127,13 +127,6 @@ rd_yeastar_token_set_refresh_fraction (RdYeastarToken *self, double fraction)
   self->fraction = CLAMP (fraction, 0.1, 0.95);
 }
 
-gint64
-rd_yeastar_token_get_expiry (RdYeastarToken *self)
-{
-  g_return_val_if_fail (RD_IS_YEASTAR_TOKEN (self), 0);
-  return self->access ? self->access_expiry : 0;
-}
-
 static gboolean
 access_usable (RdYeastarToken *self)
 {

@@ -27,7 +27,6 @@ char    *rd_yeastar_token_get_finish  (RdYeastarToken *self, GAsyncResult *resul
 void     rd_yeastar_token_invalidate  (RdYeastarToken *self, const char *stale);
 
 /* Monotonic time (µs) when the current access token expires; 0 when none. */
-gint64   rd_yeastar_token_get_expiry  (RdYeastarToken *self);
 
 /* Revokes (del_token) every token this object holds and forgets them. */
 void     rd_yeastar_token_revoke_async  (RdYeastarToken *self, GCancellable *cancellable,

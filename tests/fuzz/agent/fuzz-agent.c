@@ -3,8 +3,8 @@
 #include "config.h"
 
 #include "agent/rd-agent-hub-frame.h"
-#include "hub/rd-agent-frames.h"
-#include "hub/rd-agent-request.h"
+#include "hub/rd-desk-frames.h"
+#include "hub/rd-desk-request.h"
 
 #include <stdint.h>
 
@@ -14,17 +14,17 @@ int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
   const char *text = (const char *) data;
-  g_autoptr(RdAgentRequest) request = rd_agent_request_parse (text, size, NULL);
+  g_autoptr(RdDeskRequest) request = rd_desk_request_parse (text, size, NULL);
   g_autoptr(RdAgentHubFrame) frame = rd_agent_hub_frame_parse (text, size, NULL);
 
   /* What the server does with a request: echo its id in an error reply. */
   if (request != NULL)
     {
-      g_autoptr(JsonObject) reply = rd_agent_frame_error (request->id, request->error);
-      g_autofree char *reply_text = rd_agent_frame_to_text (reply, NULL);
+      g_autoptr(JsonObject) reply = rd_desk_frame_error (request->id, request->error);
+      g_autofree char *reply_text = rd_desk_frame_to_text (reply, NULL);
 
       g_assert (g_utf8_validate (reply_text, -1, NULL));
-      if (request->error == NULL && request->type == RD_AGENT_REQUEST_HELLO)
+      if (request->error == NULL && request->type == RD_DESK_REQUEST_HELLO)
         g_assert (request->method != NULL && request->secret != NULL);
     }
   /* What the client does with a frame: copy what the signals carry. */

@@ -1,0 +1,32 @@
+/* fake-context.h — a fake engine (RdHubContext) for the unit tests of the hub's parts: a fake
+ * CRM and PBX, settings the test edits, region "CN"; lookup_local answers from @local (the
+ * "phone index"), lookup from the fake CRM. */
+#pragma once
+
+#include "fake-crm.h"
+#include "fake-pbx.h"
+
+#include "hub/rd-hub-context.h"
+
+G_BEGIN_DECLS
+
+#define FAKE_TYPE_CONTEXT (fake_context_get_type ())
+G_DECLARE_FINAL_TYPE (FakeContext, fake_context, FAKE, CONTEXT, GObject)
+
+struct _FakeContext
+{
+  GObject        parent_instance;
+  gboolean       ready;        /* crm_ready */
+  gboolean       configured;   /* crm_configured */
+  FakeCrm       *crm;
+  FakePbx       *pbx;
+  RdHubSettings  settings;
+  GPtrArray     *local;        /* RdCrmMatch: what lookup_local finds */
+  guint          lookups;      /* lookup_async calls */
+  char          *refused;      /* the last credentials_refused message */
+};
+
+FakeContext *fake_context_new       (void);
+void         fake_context_add_local (FakeContext *self, const RdCrmMatch *match);
+
+G_END_DECLS

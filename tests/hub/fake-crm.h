@@ -1,0 +1,41 @@
+/* fake-crm.h — an in-memory RdCrm for the hub's unit tests (no network, answers at once from
+ * an idle). Records: added with fake_crm_add_record(); find_by_phone matches a record holding
+ * the number's E.164 form. Failures: fake_crm_fail_next() makes the next write (log, call-back,
+ * create) fail with @code; with @after_write the write happens first (an uncertain failure:
+ * the request reached the CRM, the answer was lost). */
+#pragma once
+
+#include "core/rd-error.h"
+#include "crm/rd-crm.h"
+
+G_BEGIN_DECLS
+
+#define FAKE_TYPE_CRM (fake_crm_get_type ())
+G_DECLARE_FINAL_TYPE (FakeCrm, fake_crm, FAKE, CRM, GObject)
+
+struct _FakeCrm
+{
+  GObject     parent_instance;
+  RdCrmInfo   info;
+  GPtrArray  *records;     /* RdCrmMatch */
+  GPtrArray  *logs;        /* "kind:id:call_key" of every call log written */
+  GPtrArray  *callbacks;   /* "kind:id:call_key" of every call-back scheduled */
+  guint       creates;
+  guint       searches;
+  gint64      next_id;
+  int         fail_code;   /* -1: none */
+  gboolean    fail_after_write;
+  guint       connects;          /* connect calls */
+  guint       connect_failures;  /* the next connects that fail with connect_code */
+  RdErrorCode connect_code;
+  guint       probes;            /* probe calls */
+};
+
+FakeCrm    *fake_crm_new        (void);
+RdCrmMatch *fake_crm_add_record (FakeCrm *self, RdCrmKind kind, const char *name, const char *e164);
+void        fake_crm_fail_next  (FakeCrm *self, RdErrorCode code, gboolean after_write);
+/* Emits "reachability-changed" as a real backend does when requests stop (or start again)
+ * getting answers. */
+void        fake_crm_set_reachable (FakeCrm *self, gboolean reachable, const char *why);
+
+G_END_DECLS

@@ -1,0 +1,120 @@
+#include "config.h"
+
+#include "fake-pbx.h"
+
+static void fake_pbx_iface_init (RdPbxInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (FakePbx, fake_pbx, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (RD_TYPE_PBX, fake_pbx_iface_init))
+
+static RdPbxContact *
+contact_copy (const RdPbxContact *contact)
+{
+  RdPbxContact *copy = rd_pbx_contact_new ();
+
+  copy->id = contact->id;
+  copy->first_name = g_strdup (contact->first_name);
+  copy->last_name = g_strdup (contact->last_name);
+  copy->company = g_strdup (contact->company);
+  copy->email = g_strdup (contact->email);
+  copy->remark = g_strdup (contact->remark);
+  for (guint i = 0; contact->numbers != NULL && i < contact->numbers->len; i++)
+    {
+      RdPbxContactNumber *number = contact->numbers->pdata[i];
+
+      rd_pbx_contact_add_number (copy, number->type, number->number);
+    }
+  return copy;
+}
+
+static RdPbxState
+fake_get_state (RdPbx *pbx)
+{
+  return RD_PBX_STATE_CONNECTED;
+}
+
+static void
+fake_upsert_contact_async (RdPbx *pbx, gint64 phonebook_id, const RdPbxContact *contact, GCancellable *c,
+                           GAsyncReadyCallback cb, gpointer data)
+{
+  FakePbx *self = FAKE_PBX (pbx);
+  g_autoptr(GTask) task = g_task_new (pbx, c, cb, data);
+  RdPbxContact *copy = contact_copy (contact);
+
+  self->upserts++;
+  if (copy->id == 0)
+    copy->id = self->next_id++;
+  for (guint i = 0; i < self->contacts->len; i++)
+    if (((RdPbxContact *) self->contacts->pdata[i])->id == copy->id)
+      {
+        g_ptr_array_remove_index (self->contacts, i);
+        break;
+      }
+  g_ptr_array_add (self->contacts, copy);
+  g_task_return_int (task, copy->id);
+}
+
+static gint64
+fake_upsert_contact_finish (RdPbx *pbx, GAsyncResult *res, GError **error)
+{
+  return g_task_propagate_int (G_TASK (res), error);
+}
+
+static void
+fake_search_contacts_async (RdPbx *pbx, const char *text, GCancellable *c, GAsyncReadyCallback cb, gpointer data)
+{
+  FakePbx *self = FAKE_PBX (pbx);
+  g_autoptr(GTask) task = g_task_new (pbx, c, cb, data);
+  GPtrArray *found = g_ptr_array_new_with_free_func ((GDestroyNotify) rd_pbx_contact_free);
+
+  for (guint i = 0; i < self->contacts->len; i++)
+    {
+      RdPbxContact *contact = self->contacts->pdata[i];
+
+      if (g_strcmp0 (contact->remark, text) == 0)
+        g_ptr_array_add (found, contact_copy (contact));
+    }
+  g_task_return_pointer (task, found, (GDestroyNotify) g_ptr_array_unref);
+}
+
+static GPtrArray *
+fake_search_contacts_finish (RdPbx *pbx, GAsyncResult *res, GError **error)
+{
+  return g_task_propagate_pointer (G_TASK (res), error);
+}
+
+static void
+fake_pbx_iface_init (RdPbxInterface *iface)
+{
+  iface->get_state = fake_get_state;
+  iface->upsert_contact_async = fake_upsert_contact_async;
+  iface->upsert_contact_finish = fake_upsert_contact_finish;
+  iface->search_contacts_async = fake_search_contacts_async;
+  iface->search_contacts_finish = fake_search_contacts_finish;
+}
+
+static void
+fake_pbx_finalize (GObject *object)
+{
+  g_ptr_array_unref (FAKE_PBX (object)->contacts);
+  G_OBJECT_CLASS (fake_pbx_parent_class)->finalize (object);
+}
+
+static void
+fake_pbx_class_init (FakePbxClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = fake_pbx_finalize;
+}
+
+static void
+fake_pbx_init (FakePbx *self)
+{
+  self->contacts = g_ptr_array_new_with_free_func ((GDestroyNotify) rd_pbx_contact_free);
+  self->next_id = 500;
+}
+
+FakePbx *
+fake_pbx_new (void)
+{
+  return g_object_new (FAKE_TYPE_PBX, NULL);
+}
