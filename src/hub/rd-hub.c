@@ -250,12 +250,6 @@ rd_hub_fill_match_url (RdHub *self, RdCrmMatch *match)
 
 /* ---- backends ------------------------------------------------------------- */
 
-RdPbx *
-rd_hub_create_pbx (RdHub *self, const RdPbxConfig *config, GError **error)
-{
-  return rd_pbx_new (config, error);
-}
-
 RdCrm *
 rd_hub_create_crm (RdHub *self, const RdCrmConfig *config, GError **error)
 {
@@ -263,66 +257,27 @@ rd_hub_create_crm (RdHub *self, const RdCrmConfig *config, GError **error)
 }
 
 static void
-on_pbx_state_changed (RdPbx *pbx, int state, const char *message, RdHub *self)
+on_pbx_state_changed (RdPbxLink *link, RdHub *self)
 {
-  g_message ("PBX %s%s%s", rd_pbx_state_to_string (state), message ? ": " : "", message ? message : "");
   rd_hub_emit_status (self);
-}
-
-static void
-pbx_stopped_cb (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  g_autoptr(GError) error = NULL;
-
-  if (!rd_pbx_stop_finish (RD_PBX (source), result, &error))
-    g_debug ("PBX stop: %s", error->message);
-}
-
-/* The PBX session (its tokens) outlives the process, crashes included: a restart
- * takes it over instead of opening another one on the PBX. */
-void
-rd_hub_save_pbx_session (RdHub *self, RdPbx *pbx)
-{
-  g_autofree char *state = pbx != NULL ? rd_pbx_dup_session_state (pbx) : NULL;
-  g_autoptr(GError) error = NULL;
-
-  if (self->secrets != NULL && !rd_secrets_set (self->secrets, RD_SECRET_PBX_SESSION, state, &error))
-    g_warning ("Cannot keep the PBX session for the next start: %s", error->message);
-  if (state != NULL)
-    explicit_bzero (state, strlen (state));
-}
-
-static void
-on_pbx_session_changed (RdPbx *pbx, RdHub *self)
-{
-  if (pbx == self->pbx)
-    rd_hub_save_pbx_session (self, pbx);
 }
 
 void
 rd_hub_set_pbx (RdHub *self, RdPbx *pbx)
 {
-  if (self->pbx == pbx)
+  RdPbx *old = rd_pbx_link_get_pbx (self->pbx_link);
+
+  if (old == pbx)
     return;
-  if (self->pbx != NULL)
+  if (old != NULL)
+    g_signal_handlers_disconnect_by_data (old, self);
+  rd_pbx_link_set_pbx (self->pbx_link, pbx);
+  /* Handlers may already be connected (connect-pbx wires the candidate before verifying). */
+  if (pbx != NULL && g_signal_handler_find (pbx, G_SIGNAL_MATCH_DATA, 0, 0, NULL, NULL, self) == 0)
     {
-      g_signal_handlers_disconnect_by_data (self->pbx, self);
-      rd_pbx_stop_async (self->pbx, NULL, pbx_stopped_cb, NULL);
-      g_clear_object (&self->pbx);
-    }
-  if (pbx != NULL)
-    {
-      self->pbx = g_object_ref (pbx);
-      /* Handlers may already be connected (connect-pbx wires the candidate before verifying). */
-      if (g_signal_handler_find (pbx, G_SIGNAL_MATCH_DATA, 0, 0, NULL, NULL, self) == 0)
-        {
-          g_signal_connect (pbx, "state-changed", G_CALLBACK (on_pbx_state_changed), self);
-          g_signal_connect (pbx, "call-event", G_CALLBACK (rd_hub_on_call_event), self);
-          g_signal_connect (pbx, "call-record", G_CALLBACK (rd_hub_on_call_record), self);
-          g_signal_connect (pbx, "dial-failed", G_CALLBACK (rd_hub_on_dial_failed), self);
-        }
-      g_signal_connect (pbx, "session-changed", G_CALLBACK (on_pbx_session_changed), self);
-      rd_hub_save_pbx_session (self, pbx);
+      g_signal_connect (pbx, "call-event", G_CALLBACK (rd_hub_on_call_event), self);
+      g_signal_connect (pbx, "call-record", G_CALLBACK (rd_hub_on_call_record), self);
+      g_signal_connect (pbx, "dial-failed", G_CALLBACK (rd_hub_on_dial_failed), self);
     }
   rd_hub_emit_status (self);
 }
@@ -370,47 +325,18 @@ rd_hub_set_crm (RdHub *self, RdCrm *crm)
 void
 rd_hub_start_saved_pbx (RdHub *self)
 {
-  RdPbxConfig config = { 0 };
-  const RdPbxBackend *backend;
   g_autoptr(GError) error = NULL;
-  g_autoptr(RdPbx) pbx = NULL;
-  gint64 mark;
+  g_autoptr(RdPbx) pbx = rd_pbx_link_load_saved (self->pbx_link, &error);
+  g_autoptr(GPtrArray) legs = NULL;
 
-  config.base_url = rd_store_get_setting (self->store, "pbx.url");
-  if (config.base_url == NULL)
-    return;
-  config.kind = rd_store_get_setting (self->store, "pbx.kind");
-  config.cert_sha256 = rd_store_get_setting (self->store, "pbx.cert-sha256");
-  config.allow_insecure = rd_store_get_setting_int (self->store, "pbx.insecure", 0) != 0;
-  config.session_state = rd_secrets_get (self->secrets, RD_SECRET_PBX_SESSION, NULL);
-  backend = rd_pbx_find_backend (config.kind, &error);
-  if (backend != NULL)
-    config.options = rd_backend_settings_load (self->store, self->secrets, "pbx", backend->options, &error);
-  if (config.options == NULL)
-    {
-      g_warning ("PBX not started: %s", error->message);
-      rd_pbx_config_clear (&config);
-      return;
-    }
-  pbx = rd_hub_create_pbx (self, &config, &error);
-  rd_pbx_config_clear (&config);
   if (pbx == NULL)
     {
-      g_warning ("PBX not started: %s", error->message);
-      g_free (self->pbx_problem);
-      self->pbx_problem = g_strdup (error->message);
+      if (error != NULL)
+        g_warning ("PBX not started: %s", error->message);
       return;
     }
-  mark = rd_store_get_setting_int (self->store, "pbx.high-water-mark", 0);
-  if (mark <= 0)
-    mark = g_get_real_time () / G_USEC_PER_SEC;
-  self->pbx_mark_saved = mark;
-  rd_pbx_set_high_water_mark (pbx, mark);
-  {
-    g_autoptr(GPtrArray) legs = rd_call_table_dup_legs (self->calls);
-
-    rd_pbx_adopt_calls (pbx, legs);   /* checked with the PBX once connected */
-  }
+  legs = rd_call_table_dup_legs (self->calls);
+  rd_pbx_adopt_calls (pbx, legs);   /* checked with the PBX once connected */
   rd_hub_set_pbx (self, pbx);
   rd_pbx_start (pbx);
 }
@@ -594,13 +520,14 @@ rd_hub_dispose (GObject *object)
       rd_crm_link_stop (self->crm_link);
       rd_hub_set_crm (self, NULL);
     }
-  if (self->pbx != NULL)
+  if (self->pbx_link != NULL)
     {
       /* not stopped first (rd_hub_stop_async): the connection must not outlive the hub,
        * whoever else still holds the PBX object for a moment */
-      g_signal_handlers_disconnect_by_data (self->pbx, self);
-      rd_pbx_stop_async (self->pbx, NULL, pbx_stopped_cb, NULL);
-      g_clear_object (&self->pbx);
+      if (rd_pbx_link_get_pbx (self->pbx_link) != NULL)
+        g_signal_handlers_disconnect_by_data (rd_pbx_link_get_pbx (self->pbx_link), self);
+      g_signal_handlers_disconnect_by_data (self->pbx_link, self);
+      rd_pbx_link_set_pbx (self->pbx_link, NULL);
     }
   if (self->calls != NULL)
     {
@@ -625,7 +552,7 @@ rd_hub_finalize (GObject *object)
   g_clear_object (&self->audit);
   g_clear_object (&self->secrets);
   g_clear_object (&self->store);
-  g_free (self->pbx_problem);
+  g_clear_object (&self->pbx_link);
   g_clear_object (&self->outbox);
   g_clear_object (&self->crm_link);
   G_OBJECT_CLASS (rd_hub_parent_class)->finalize (object);
@@ -823,6 +750,8 @@ rd_hub_start (RdHub *self, GError **error)
   if (self->audit == NULL)
     return FALSE;
   self->secrets = rd_secrets_new (self->options.secrets_dir, g_getenv ("CREDENTIALS_DIRECTORY"));
+  self->pbx_link = rd_pbx_link_new (self->store, self->secrets);
+  g_signal_connect (self->pbx_link, "state-changed", G_CALLBACK (on_pbx_state_changed), self);
   rd_hub_load_settings (self);
   if (!rd_hub_outbox_init (self, error))
     return FALSE;
@@ -891,15 +820,11 @@ rd_hub_issue_console_link (RdHub *self, GError **error)
 }
 
 static void
-stop_pbx_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+pbx_released_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr(GTask) task = user_data;
-  g_autoptr(GError) error = NULL;
 
-  if (!rd_pbx_stop_finish (RD_PBX (source), result, &error))
-    g_debug ("PBX stop: %s", error->message);
-  /* released on the PBX (del_token): nothing left to keep, unless the PBX could not be told */
-  rd_hub_save_pbx_session (g_task_get_source_object (task), RD_PBX (source));
+  rd_pbx_link_release_finish (RD_PBX_LINK (source), result, NULL);
   g_task_return_boolean (task, TRUE);
 }
 
@@ -928,12 +853,10 @@ rd_hub_stop_async (RdHub *self, GCancellable *cancellable, GAsyncReadyCallback c
     soup_server_disconnect (self->server);
   rd_crm_link_stop (self->crm_link);
 
-  if (self->pbx != NULL)
+  if (self->pbx_link != NULL && rd_pbx_link_get_pbx (self->pbx_link) != NULL)
     {
-      g_autoptr(RdPbx) pbx = g_steal_pointer (&self->pbx);
-
-      g_signal_handlers_disconnect_by_data (pbx, self);
-      rd_pbx_stop_async (pbx, cancellable, stop_pbx_cb, g_steal_pointer (&task));
+      g_signal_handlers_disconnect_by_data (rd_pbx_link_get_pbx (self->pbx_link), self);
+      rd_pbx_link_release_async (self->pbx_link, cancellable, pbx_released_cb, g_steal_pointer (&task));
       return;
     }
   g_task_return_boolean (task, TRUE);
@@ -1003,6 +926,7 @@ rd_hub_get_status_json (RdHub *self)
   JsonObject *sync = json_object_new ();
   JsonObject *autocreate = json_object_new ();
   JsonObject *outbox = json_object_new ();
+  RdPbx *current;
   g_autofree char *pbx_url = NULL;
   g_autofree char *pbx_client = NULL;
   g_autofree char *pbx_pin = NULL;
@@ -1031,13 +955,16 @@ rd_hub_get_status_json (RdHub *self)
       return status;
     }
 
+  current = rd_hub_get_pbx (self);
   pbx_url = rd_store_get_setting (self->store, "pbx.url");
   pbx_client = rd_store_get_setting (self->store, "pbx.client-id");
   pbx_pin = rd_store_get_setting (self->store, "pbx.cert-sha256");
   pbx_zone = rd_store_get_setting (self->store, "pbx.time-zone");
-  json_object_set_string_member (pbx, "state", self->pbx != NULL ? rd_pbx_state_to_string (rd_pbx_get_state (self->pbx))
-                                                                  : pbx_url != NULL ? "failed" : "not-configured");
-  set_string_or_null (pbx, "message", self->pbx != NULL ? rd_pbx_get_state_message (self->pbx) : self->pbx_problem);
+  json_object_set_string_member (pbx, "state", current != NULL ? rd_pbx_state_to_string (rd_pbx_get_state (current))
+                                                                : pbx_url != NULL ? "failed" : "not-configured");
+  set_string_or_null (pbx, "message", current != NULL ? rd_pbx_get_state_message (current)
+                                                      : self->pbx_link != NULL ? rd_pbx_link_get_problem (self->pbx_link)
+                                                                               : NULL);
   set_string_or_null (pbx, "url", pbx_url);
   set_string_or_null (pbx, "client_id", pbx_client);
   set_string_or_null (pbx, "cert_sha256", pbx_pin);
@@ -1171,7 +1098,7 @@ rd_hub_get_listener (RdHub *self)
 RdPbx *
 rd_hub_get_pbx (RdHub *self)
 {
-  return self->pbx;
+  return self->pbx_link != NULL ? rd_pbx_link_get_pbx (self->pbx_link) : NULL;
 }
 
 RdCrm *
