@@ -1,6 +1,6 @@
 /* rd-hub-private.h — RdHub internals shared by its source files:
  *   rd-hub.c          lifecycle, listener, the PBX link's (rd-pbx-link.c) and the CRM link's (rd-crm-link.c) signals,
- *                     the index timers, settings, status
+ *                     the index keeper's (rd-index-keeper.c), settings, status
  *   rd-hub-calls.c    the caller lookup, end-of-call records (store + outbox); live events go to
  *                     the live-call table (rd-call-table.c)
  *   rd-hub-parts.c    the hub as its parts' context (RdHubContext); the outbox worker is rd-outbox-worker.c
@@ -22,7 +22,7 @@
 #include "hub/console/rd-console.h"
 #include "hub/rd-hub.h"
 #include "hub/rd-hub-settings.h"
-#include "hub/rd-index-sync.h"
+#include "hub/rd-index-keeper.h"
 #include "hub/rd-listener.h"
 #include "hub/rd-outbox-worker.h"
 #include "hub/rd-pbx-link.h"
@@ -70,16 +70,7 @@ struct _RdHub
   guint           retry_base;
   guint           retry_max;
 
-  RdIndexSync    *index_sync;       /* with the CRM */
-  RdIndexSyncLimits index_limits;
-  guint           index_timer_id;
-  guint           index_period;
-  guint           reconcile_timer_id;
-  guint           reconcile_period;
-  gboolean        index_busy;       /* a refresh or a reconciliation runs */
-  gboolean        reconcile_due;    /* a reconciliation waits for the refresh to end */
-  gboolean        index_filled;     /* the first fill after connect finished */
-  gint64          index_refreshed;  /* unix seconds of the last finished refresh, 0 = none */
+  RdIndexKeeper  *index_keeper;     /* the index's sync with the CRM, its timers, the first fill */
 };
 
 /* rd-hub.c */
@@ -101,7 +92,6 @@ void        rd_hub_set_pbx             (RdHub *self, RdPbx *pbx);
 void        rd_hub_start_saved_pbx     (RdHub *self);
 void        rd_hub_set_crm             (RdHub *self, RdCrm *crm);
 void        rd_hub_refresh_index       (RdHub *self);
-void        rd_hub_reconcile_index     (RdHub *self);
 RdCrm      *rd_hub_create_crm          (RdHub *self, const RdCrmConfig *config, GError **error);
 /* An RdCrmMatch with url filled in from the CRM (when connected). */
 void        rd_hub_fill_match_url      (RdHub *self, RdCrmMatch *match);

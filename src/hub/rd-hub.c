@@ -310,15 +310,7 @@ void
 rd_hub_set_crm (RdHub *self, RdCrm *crm)
 {
   rd_crm_link_set_crm (self->crm_link, crm);
-  g_clear_object (&self->index_sync);
-  self->index_filled = FALSE;
-  self->index_busy = FALSE;
-  self->reconcile_due = FALSE;
-  if (crm != NULL)
-    {
-      self->index_sync = rd_index_sync_new (self->index, crm);
-      rd_index_sync_set_limits (self->index_sync, &self->index_limits);
-    }
+  rd_index_keeper_set_crm (self->index_keeper, crm, rd_crm_link_get_cancellable (self->crm_link));
 }
 
 /* Starts the PBX from saved settings. */
@@ -343,111 +335,16 @@ rd_hub_start_saved_pbx (RdHub *self)
 
 /* ---- CRM connection ------------------------------------------------------- */
 
-static void index_run_due (RdHub *self);
-
 static void
-index_refreshed_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+on_index_filled (RdIndexKeeper *keeper, RdHub *self)
 {
-  g_autoptr(RdHub) self = user_data;
-  g_autoptr(GError) error = NULL;
-  gint64 changed = 0;
-
-  if (RD_INDEX_SYNC (source) != self->index_sync)
-    return;   /* a pass of a CRM since replaced */
-  self->index_busy = FALSE;
-  if (!rd_index_sync_refresh_finish (RD_INDEX_SYNC (source), result, &changed, &error))
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_warning ("Could not refresh the phone index: %s", error->message);
-      index_run_due (self);
-      return;
-    }
-  if (!self->index_filled)
-    g_message ("Phone index ready: %u numbers", rd_phone_index_count_numbers (self->index));
-  else if (changed > 0)
-    g_debug ("Phone index: %" G_GINT64_FORMAT " records changed", changed);
-  self->index_refreshed = g_get_real_time () / G_USEC_PER_SEC;
-  if (!self->index_filled)
-    {
-      self->index_filled = TRUE;
-      rd_hub_emit_status (self);
-    }
-  index_run_due (self);
+  rd_hub_emit_status (self);
 }
 
 void
 rd_hub_refresh_index (RdHub *self)
 {
-  if (self->index_busy || self->index_sync == NULL || !rd_hub_crm_ready (self))
-    return;
-  self->index_busy = TRUE;
-  rd_index_sync_refresh_async (self->index_sync, rd_crm_link_get_cancellable (self->crm_link), index_refreshed_cb, g_object_ref (self));
-}
-
-static void
-index_reconciled_cb (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  g_autoptr(RdHub) self = user_data;
-  g_autoptr(GError) error = NULL;
-  gint64 removed = 0;
-
-  if (RD_INDEX_SYNC (source) != self->index_sync)
-    return;
-  self->index_busy = FALSE;
-  if (!rd_index_sync_reconcile_finish (RD_INDEX_SYNC (source), result, &removed, &error) &&
-      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    g_warning ("Could not reconcile the phone index with the CRM: %s", error->message);
-  else if (removed > 0)
-    g_debug ("Phone index: %" G_GINT64_FORMAT " records removed", removed);
-}
-
-void
-rd_hub_reconcile_index (RdHub *self)
-{
-  if (self->index_sync == NULL || !rd_hub_crm_ready (self))
-    return;
-  /* Never beside a refresh (or the first fill): after it. */
-  if (self->index_busy || !self->index_filled)
-    {
-      self->reconcile_due = TRUE;
-      return;
-    }
-  self->reconcile_due = FALSE;
-  self->index_busy = TRUE;
-  rd_index_sync_reconcile_async (self->index_sync, rd_crm_link_get_cancellable (self->crm_link), index_reconciled_cb,
-                                 g_object_ref (self));
-}
-
-static void
-index_run_due (RdHub *self)
-{
-  if (self->reconcile_due && self->index_filled)
-    rd_hub_reconcile_index (self);
-}
-
-static gboolean
-index_timer_cb (gpointer user_data)
-{
-  rd_hub_refresh_index (RD_HUB (user_data));
-  return G_SOURCE_CONTINUE;
-}
-
-static gboolean
-reconcile_timer_cb (gpointer user_data)
-{
-  rd_hub_reconcile_index (RD_HUB (user_data));
-  return G_SOURCE_CONTINUE;
-}
-
-static void
-restart_index_timer (RdHub *self)
-{
-  g_clear_handle_id (&self->index_timer_id, g_source_remove);
-  g_clear_handle_id (&self->reconcile_timer_id, g_source_remove);
-  if (self->started && self->index_period > 0)
-    self->index_timer_id = g_timeout_add_seconds (self->index_period, index_timer_cb, self);
-  if (self->started && self->reconcile_period > 0)
-    self->reconcile_timer_id = g_timeout_add_seconds (self->reconcile_period, reconcile_timer_cb, self);
+  rd_index_keeper_refresh (self->index_keeper);
 }
 
 static void
@@ -497,8 +394,8 @@ rd_hub_dispose (GObject *object)
 
   self->stopping = TRUE;
   g_cancellable_cancel (self->cancellable);
-  g_clear_handle_id (&self->index_timer_id, g_source_remove);
-  g_clear_handle_id (&self->reconcile_timer_id, g_source_remove);
+  rd_index_keeper_stop (self->index_keeper);
+  g_signal_handlers_disconnect_by_data (self->index_keeper, self);
   g_clear_handle_id (&self->sigterm_id, g_source_remove);
   rd_hub_outbox_stop (self);
   if (self->admin != NULL)
@@ -555,6 +452,7 @@ rd_hub_finalize (GObject *object)
   g_clear_object (&self->pbx_link);
   g_clear_object (&self->outbox);
   g_clear_object (&self->crm_link);
+  g_clear_object (&self->index_keeper);
   G_OBJECT_CLASS (rd_hub_parent_class)->finalize (object);
 }
 
@@ -580,8 +478,8 @@ rd_hub_init (RdHub *self)
   g_signal_connect (self->crm_link, "reachable-again", G_CALLBACK (on_crm_reachable_again), self);
   self->retry_base = 5;
   self->retry_max = 600;
-  self->index_period = 45;
-  self->reconcile_period = 600;
+  self->index_keeper = rd_index_keeper_new (RD_HUB_CONTEXT (self));
+  g_signal_connect (self->index_keeper, "filled", G_CALLBACK (on_index_filled), self);
 }
 
 RdHub *
@@ -617,17 +515,21 @@ rd_hub_set_retry_policy (RdHub *self, guint base_seconds, guint max_seconds)
 void
 rd_hub_set_index_refresh (RdHub *self, guint seconds)
 {
+  guint reconcile;
+
   g_return_if_fail (RD_IS_HUB (self));
-  self->index_period = seconds;
-  restart_index_timer (self);
+  rd_index_keeper_get_periods (self->index_keeper, NULL, &reconcile);
+  rd_index_keeper_set_periods (self->index_keeper, seconds, reconcile);
 }
 
 void
 rd_hub_set_index_reconcile (RdHub *self, guint seconds)
 {
+  guint refresh;
+
   g_return_if_fail (RD_IS_HUB (self));
-  self->reconcile_period = seconds;
-  restart_index_timer (self);
+  rd_index_keeper_get_periods (self->index_keeper, &refresh, NULL);
+  rd_index_keeper_set_periods (self->index_keeper, refresh, seconds);
 }
 
 void
@@ -635,9 +537,7 @@ rd_hub_set_index_limits (RdHub *self, const RdIndexSyncLimits *limits)
 {
   g_return_if_fail (RD_IS_HUB (self));
   g_return_if_fail (limits != NULL);
-  self->index_limits = *limits;
-  if (self->index_sync != NULL)
-    rd_index_sync_set_limits (self->index_sync, limits);
+  rd_index_keeper_set_limits (self->index_keeper, limits);
 }
 
 static gboolean
@@ -746,6 +646,7 @@ rd_hub_start (RdHub *self, GError **error)
   self->index = rd_phone_index_new (self->store, error);
   if (self->index == NULL)
     return FALSE;
+  rd_index_keeper_set_index (self->index_keeper, self->index);
   self->audit = rd_audit_log_new (self->store, error);
   if (self->audit == NULL)
     return FALSE;
@@ -776,7 +677,7 @@ rd_hub_start (RdHub *self, GError **error)
              self->options.listen_address ? self->options.listen_address : "127.0.0.1", self->port);
   rd_hub_start_saved_pbx (self);
   connect_saved_crm (self);
-  restart_index_timer (self);
+  rd_index_keeper_start (self->index_keeper);
   rd_hub_outbox_kick (self);
   return TRUE;
 }
@@ -840,8 +741,7 @@ rd_hub_stop_async (RdHub *self, GCancellable *cancellable, GAsyncReadyCallback c
   self->stopping = TRUE;
   self->started = FALSE;
   g_cancellable_cancel (self->cancellable);
-  g_clear_handle_id (&self->index_timer_id, g_source_remove);
-  g_clear_handle_id (&self->reconcile_timer_id, g_source_remove);
+  rd_index_keeper_stop (self->index_keeper);
   rd_hub_outbox_stop (self);
   if (self->admin != NULL)
     rd_admin_server_close (self->admin);
@@ -909,7 +809,9 @@ index_fill_to_json (RdHub *self, JsonObject *status)
   RdCrmKind kind;
   gint64 read;
 
-  if (self->index_filled || self->index_sync == NULL || !rd_index_sync_get_fill (self->index_sync, &kind, &read))
+  RdIndexSync *sync = rd_index_keeper_get_sync (self->index_keeper);
+
+  if (rd_index_keeper_is_filled (self->index_keeper) || sync == NULL || !rd_index_sync_get_fill (sync, &kind, &read))
     return;
   json_object_set_int_member (status, "index_fill_read", read);
   /* The contacts' space holds individuals and companies; the console says "people". */
@@ -1037,9 +939,9 @@ rd_hub_get_status_json (RdHub *self)
   json_object_set_int_member (outbox, "dead", rd_store_outbox_count (self->store, RD_OUTBOX_DEAD));
   json_object_set_object_member (status, "outbox", outbox);
   json_object_set_int_member (status, "index_numbers", rd_phone_index_count_numbers (self->index));
-  json_object_set_boolean_member (status, "index_ready", self->index_filled);
-  if (self->index_sync != NULL)
-    json_object_set_object_member (status, "index", rd_index_sync_get_status (self->index_sync));
+  json_object_set_boolean_member (status, "index_ready", rd_index_keeper_is_filled (self->index_keeper));
+  if (rd_index_keeper_get_sync (self->index_keeper) != NULL)
+    json_object_set_object_member (status, "index", rd_index_sync_get_status (rd_index_keeper_get_sync (self->index_keeper)));
   index_fill_to_json (self, status);
   json_object_set_boolean_member (status, "console", self->console != NULL);
   if (self->console != NULL)
@@ -1048,7 +950,7 @@ rd_hub_get_status_json (RdHub *self)
 
       json_object_set_string_member (status, "console_url", console_url);
     }
-  json_object_set_int_member (status, "index_refreshed", self->index_refreshed);
+  json_object_set_int_member (status, "index_refreshed", rd_index_keeper_get_refreshed (self->index_keeper));
   json_object_set_int_member (status, "calls_in_progress", count_live_calls (self));
   return status;
 }
