@@ -15,7 +15,7 @@ struct _RdMainWindow {
   AdwToastOverlay *toast_overlay;
   GtkStack        *stack;
   GtkWidget       *scroller;
-  GtkWidget       *setup_button;
+  GtkWidget       *setup_button;   /* these four: NULL until their page is first shown */
   AdwStatusPage   *status_page;
   GtkWidget       *fix_button;
   GtkWidget       *retry_button;
@@ -79,6 +79,41 @@ set_row (AdwActionRow *row, const char *title, const char *subtitle)
   adw_action_row_set_subtitle (row, s ? s : "");
 }
 
+/* The welcome and signed-out pages are built the first time they are shown, from
+ * rd-main-window-pages.ui: built with the window, they kept their widgets, labels and the
+ * 128 px icon in sessions that sign in at once (bench B4, the demo). The stack holds them from
+ * then on. */
+static void
+build_page (RdMainWindow *self, const char *id, const char *name)
+{
+  g_autoptr(GtkBuilder) builder = gtk_builder_new ();
+  const char *ids[] = { id, NULL };
+  g_autoptr(GError) error = NULL;
+  GtkWidget *page;
+
+  if (!gtk_builder_add_objects_from_resource (builder, "/io/github/ringdesk/Ringdesk/ui/rd-main-window-pages.ui",
+                                              ids, &error))
+    g_error ("rd-main-window-pages.ui: %s", error->message);   /* a resource of our own */
+  page = GTK_WIDGET (gtk_builder_get_object (builder, id));
+  gtk_stack_add_named (self->stack, page, name);
+  if (g_str_equal (id, "welcome_page"))
+    self->setup_button = GTK_WIDGET (gtk_builder_get_object (builder, "setup_button"));
+  else
+    {
+      self->status_page = ADW_STATUS_PAGE (page);
+      self->fix_button = GTK_WIDGET (gtk_builder_get_object (builder, "fix_button"));
+      self->retry_button = GTK_WIDGET (gtk_builder_get_object (builder, "retry_button"));
+    }
+}
+
+static void
+show_page (RdMainWindow *self, const char *id, const char *name)
+{
+  if (gtk_stack_get_child_by_name (self->stack, name) == NULL)
+    build_page (self, id, name);
+  gtk_stack_set_visible_child_name (self->stack, name);
+}
+
 void
 rd_main_window_set_status (RdMainWindow *self, const RdStatusText *status, const char *hub,
                            const char *pbx, const char *crm)
@@ -87,11 +122,14 @@ rd_main_window_set_status (RdMainWindow *self, const RdStatusText *status, const
   g_return_if_fail (status != NULL);
 
   if (status->level == RD_STATUS_SETUP)
-    gtk_stack_set_visible_child_name (self->stack, "welcome");
+    show_page (self, "welcome_page", "welcome");
   else if (!status->signed_in)
     {
       g_autofree char *title = rd_uri_display_excerpt (status->title, 200);
       g_autofree char *advice = status->advice ? lines_excerpt (status->advice, 400) : NULL;
+
+      if (self->status_page == NULL)
+        build_page (self, "status_page", "signed-out");
 
       adw_status_page_set_icon_name (self->status_page, status->icon ? status->icon : rd_status_level_icon (status->level));
       adw_status_page_set_title (self->status_page, title);
@@ -294,8 +332,7 @@ rd_main_window_class_init (RdMainWindowClass *klass)
 
   gtk_widget_class_set_template_from_resource (w, "/io/github/ringdesk/Ringdesk/ui/rd-main-window.ui");
 #define BIND(name) gtk_widget_class_bind_template_child (w, RdMainWindow, name)
-  BIND (menu_button); BIND (toast_overlay); BIND (stack); BIND (scroller); BIND (setup_button); BIND (status_page);
-  BIND (fix_button); BIND (retry_button); BIND (problem_row); BIND (problem_icon); BIND (paused_row);
+  BIND (menu_button); BIND (toast_overlay); BIND (stack); BIND (scroller); BIND (problem_row); BIND (problem_icon); BIND (paused_row);
   BIND (account_row); BIND (avatar); BIND (hub_row); BIND (pbx_row); BIND (crm_row); BIND (dial_row);
   BIND (last_calls_list); BIND (demo_group); BIND (odoo_row);
 #undef BIND

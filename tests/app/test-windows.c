@@ -33,6 +33,21 @@ find_label (GtkWidget *w, const char *needle)
   return NULL;
 }
 
+/* The button under @w that activates @action (a page built by the window, not a template child). */
+static GtkWidget *
+find_button (GtkWidget *w, const char *action)
+{
+  if (GTK_IS_BUTTON (w) && g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (w)), action) == 0)
+    return w;
+  for (GtkWidget *c = gtk_widget_get_first_child (w); c; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_button (c, action);
+      if (found)
+        return found;
+    }
+  return NULL;
+}
+
 static GPtrArray *
 rows_of (GtkWidget *list)
 {
@@ -86,25 +101,31 @@ test_main_states (void)
   RdMainWindow *win = rd_main_window_new (NULL, menu);
   GtkWidget *w = GTK_WIDGET (win);
   GtkStack *stack = GTK_STACK (rd_test_child (w, RD_TYPE_MAIN_WINDOW, "stack"));
-  GtkWidget *status_page = rd_test_child (w, RD_TYPE_MAIN_WINDOW, "status_page");
+  GtkWidget *status_page;
   GtkLabel *label;
 
   rd_test_show_at (win, 520, 680);
 
   rd_main_window_set_status (win, setup, NULL, NULL, NULL);
   g_assert_cmpstr (gtk_stack_get_visible_child_name (stack), ==, "welcome");
+  g_assert_true (gtk_window_get_default_widget (GTK_WINDOW (win))
+                 == find_button (gtk_stack_get_visible_child (stack), "app.preferences"));
 
   /* Not signed in: a status page that says why (the hub's words, literally) and what to do. */
   rd_main_window_set_status (win, refused, "wss://hub.example.com:8443", NULL, NULL);
   g_assert_cmpstr (gtk_stack_get_visible_child_name (stack), ==, "signed-out");
+  g_assert_null (gtk_window_get_default_widget (GTK_WINDOW (win)));
+  status_page = gtk_stack_get_visible_child (stack);
+  g_assert_true (ADW_IS_STATUS_PAGE (status_page));
   g_assert_cmpstr (adw_status_page_get_title (ADW_STATUS_PAGE (status_page)), ==, "Sign-in was refused");
   rd_test_gui_spin (100);
   label = find_label (status_page, "Session closed: <b>Eve</b> & <i>Co</i>");
   g_assert_nonnull (label);
-  g_assert_true (gtk_widget_get_visible (rd_test_child (w, RD_TYPE_MAIN_WINDOW, "fix_button")));
-  g_assert_true (gtk_widget_get_visible (rd_test_child (w, RD_TYPE_MAIN_WINDOW, "retry_button")));
+  g_assert_true (gtk_widget_get_visible (find_button (status_page, "app.preferences")));
+  g_assert_true (gtk_widget_get_visible (find_button (status_page, "app.reconnect")));
   rd_main_window_set_status (win, busy, NULL, NULL, NULL);
-  g_assert_false (gtk_widget_get_visible (rd_test_child (w, RD_TYPE_MAIN_WINDOW, "fix_button")));
+  g_assert_false (gtk_widget_get_visible (find_button (status_page, "app.preferences")));
+  g_assert_false (gtk_widget_get_visible (find_button (status_page, "app.reconnect")));
 
   /* Signed in: the account, the connection, no problem row. */
   rd_main_window_set_status (win, ok, "wss://hub.example.com:8443", "Connected", "Connected");
@@ -137,6 +158,53 @@ test_main_states (void)
                    ==, "http://127.0.0.1:8069/web");
   rd_main_window_set_demo_url (win, NULL);
   g_assert_false (gtk_widget_get_visible (rd_test_child (w, RD_TYPE_MAIN_WINDOW, "demo_group")));
+
+  gtk_window_destroy (GTK_WINDOW (win));
+}
+
+/* The welcome and signed-out pages are built the first time they are shown, once each: a
+ * window that signs in at once never builds them (bench B4, the demo's footprint). */
+static void
+test_main_pages_when_shown (void)
+{
+  g_autoptr(GMenuModel) menu = rd_test_primary_menu ();
+  g_autoptr(RdStatusText) setup = rd_status_describe (FALSE, RD_AGENT_STATE_DISCONNECTED, NULL, NULL, NULL, NULL, NULL, NULL);
+  g_autoptr(RdStatusText) refused = rd_status_describe (TRUE, RD_AGENT_STATE_AUTH_FAILED, NULL, NULL, NULL, NULL, NULL, "No");
+  g_autoptr(RdStatusText) busy = rd_status_describe (TRUE, RD_AGENT_STATE_CONNECTING, NULL, NULL, NULL, NULL, NULL, NULL);
+  g_autoptr(RdStatusText) ok = rd_status_describe (TRUE, RD_AGENT_STATE_SIGNED_IN, "Alice", "2001",
+                                                   "connected", "connected", NULL, NULL);
+  RdMainWindow *win = rd_main_window_new (NULL, menu);
+  GtkStack *stack = GTK_STACK (rd_test_child (win, RD_TYPE_MAIN_WINDOW, "stack"));
+  GtkWidget *welcome, *signed_out;
+
+  rd_main_window_set_status (win, ok, "wss://hub.example.com:8443", "Connected", "Connected");
+  rd_test_show_at (win, 520, 680);
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (stack), ==, "signed-in");
+  g_assert_null (gtk_stack_get_child_by_name (stack, "welcome"));
+  g_assert_null (gtk_stack_get_child_by_name (stack, "signed-out"));
+
+  rd_main_window_set_status (win, busy, NULL, NULL, NULL);
+  signed_out = gtk_stack_get_child_by_name (stack, "signed-out");
+  g_assert_true (ADW_IS_STATUS_PAGE (signed_out));
+  g_assert_true (gtk_stack_get_visible_child (stack) == signed_out);
+  g_assert_null (gtk_stack_get_child_by_name (stack, "welcome"));
+  rd_main_window_set_status (win, ok, NULL, NULL, NULL);
+  rd_main_window_set_status (win, refused, NULL, NULL, NULL);
+  g_assert_true (gtk_stack_get_child_by_name (stack, "signed-out") == signed_out);   /* the same page */
+  g_assert_cmpstr (adw_status_page_get_title (ADW_STATUS_PAGE (signed_out)), ==, "Sign-in was refused");
+
+  rd_main_window_set_status (win, setup, NULL, NULL, NULL);
+  welcome = gtk_stack_get_child_by_name (stack, "welcome");
+  g_assert_true (ADW_IS_STATUS_PAGE (welcome));
+  g_assert_true (gtk_stack_get_visible_child (stack) == welcome);
+  g_assert_cmpstr (adw_status_page_get_title (ADW_STATUS_PAGE (welcome)), ==, "Welcome to Ringdesk");
+  g_assert_true (gtk_window_get_default_widget (GTK_WINDOW (win)) == find_button (welcome, "app.preferences"));
+  rd_main_window_set_status (win, ok, NULL, NULL, NULL);
+  g_assert_null (gtk_window_get_default_widget (GTK_WINDOW (win)));
+  rd_main_window_set_status (win, setup, NULL, NULL, NULL);
+  g_assert_true (gtk_stack_get_child_by_name (stack, "welcome") == welcome);
+  rd_test_gui_spin (50);
+  g_assert_true (gtk_widget_get_mapped (welcome));
 
   gtk_window_destroy (GTK_WINDOW (win));
 }
@@ -594,6 +662,7 @@ main (int argc, char **argv)
   g_setenv ("SECRET_FILE_TEST_PASSWORD", "test-password", TRUE);
 
   g_test_add_func ("/app/windows/main/states", test_main_states);
+  g_test_add_func ("/app/windows/main/pages-when-shown", test_main_pages_when_shown);
   g_test_add_func ("/app/windows/main/toasts", test_main_toasts);
   g_test_add_func ("/app/windows/main/menu", test_main_menu);
   g_test_add_func ("/app/windows/main/sizes", test_main_sizes);
