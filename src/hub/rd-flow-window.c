@@ -14,8 +14,10 @@ static void
 decide (RdFlowWindow *w)
 {
   double ratio = w->smooth_us / w->base_us;
+  gboolean limited = w->round_limited;
 
   w->in_round = 0;
+  w->round_limited = FALSE;
   if (ratio >= RD_FLOW_WINDOW_SHRINK)
     {
       if (w->size > 1)
@@ -31,7 +33,7 @@ decide (RdFlowWindow *w)
       w->freeze--;
       return;
     }
-  if (ratio <= RD_FLOW_WINDOW_GROW && w->size < w->max)
+  if (ratio <= RD_FLOW_WINDOW_GROW && w->size < w->max && !limited)
     {
       w->size++;
       w->grows++;
@@ -39,12 +41,14 @@ decide (RdFlowWindow *w)
 }
 
 void
-rd_flow_window_answer (RdFlowWindow *w, gint64 answer_us, guint rows)
+rd_flow_window_answer (RdFlowWindow *w, gint64 answer_us, guint rows, gboolean window_full)
 {
   double per_row;
 
   if (rows < RD_FLOW_WINDOW_MIN_ROWS || answer_us <= 0)
     return;
+  if (!window_full)
+    w->round_limited = TRUE;
   per_row = (double) answer_us / rows;
   /* The base is what one request alone costs: taken at a window of one only (beyond, our own
    * requests may queue behind each other, and a queue must not become the norm). It drifts up by
@@ -65,5 +69,6 @@ rd_flow_window_error (RdFlowWindow *w)
     w->shrinks++;
   w->size = 1;
   w->in_round = 0;
+  w->round_limited = FALSE;
   w->freeze = RD_FLOW_WINDOW_FREEZE;
 }

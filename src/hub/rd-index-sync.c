@@ -198,6 +198,8 @@ typedef struct {
   guint   attempts;
   gint64  last_id;      /* the answer's highest id */
   guint   rows;
+  gboolean window_full;  /* sent with the whole window in flight (its answer can say whether
+                          * the CRM had room for that many) */
 } Req;
 
 static void fill_issue (GTask *task);
@@ -323,13 +325,39 @@ on_fill_written (GObject *source, GAsyncResult *result, gpointer user_data)
   g_object_unref (task);
 }
 
+/* The retry's wait is over, or the fill was cancelled meanwhile (the hub stops): then the
+ * request ends as a cancelled one, at once, instead of holding the fill until its timer. */
 static gboolean
-fill_retry_cb (gpointer user_data)
+fill_retry_cb (GCancellable *cancellable, gpointer user_data)
 {
   Req *req = user_data;
+  GTask *task = req->task;
+  Pass *p = g_task_get_task_data (task);
 
-  fill_send (req->task, req);
+  if (!g_cancellable_is_cancelled (cancellable))
+    {
+      fill_send (task, req);
+      return G_SOURCE_REMOVE;
+    }
+  p->in_flight--;
+  if (p->error == NULL)
+    p->error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, "Operation was cancelled");
+  g_object_ref (task);
+  req_free (req);
+  fill_check_end (task);
+  g_object_unref (task);
   return G_SOURCE_REMOVE;
+}
+
+static void
+fill_retry_later (Req *req, guint seconds)
+{
+  g_autoptr(GSource) source = g_cancellable_source_new (g_task_get_cancellable (req->task));
+
+  /* ready at that time, or at once when cancelled */
+  g_source_set_ready_time (source, g_get_monotonic_time () + (gint64) seconds * G_USEC_PER_SEC);
+  g_source_set_callback (source, G_SOURCE_FUNC (fill_retry_cb), req, NULL);
+  g_source_attach (source, g_main_context_get_thread_default ());
 }
 
 static void
@@ -351,7 +379,7 @@ on_fill_page (GObject *source, GAsyncResult *result, gpointer user_data)
         {
           g_debug ("Phone index: ids %" G_GINT64_FORMAT "..%" G_GINT64_FORMAT " again in %u s: %s",
                    req->range.first, req->range.end - 1, 1u << req->attempts, error->message);
-          g_timeout_add_seconds (1u << req->attempts, fill_retry_cb, req);   /* still in flight */
+          fill_retry_later (req, 1u << req->attempts);   /* still in flight */
           return;
         }
       p->in_flight--;
@@ -365,7 +393,7 @@ on_fill_page (GObject *source, GAsyncResult *result, gpointer user_data)
     }
 
   p->in_flight--;
-  rd_flow_window_answer (&self->window, page->answer_us, page->changes->len);
+  rd_flow_window_answer (&self->window, page->answer_us, page->changes->len, req->window_full);
   self->window_peak = MAX (self->window_peak, self->window.size);
   req->rows = page->changes->len;
   if (page->more)
@@ -452,6 +480,7 @@ fill_issue (GTask *task)
           p->next_first = req->range.end;
         }
       p->in_flight++;
+      req->window_full = p->in_flight >= self->window.size;
       fill_send (task, req);
     }
 }

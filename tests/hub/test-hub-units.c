@@ -369,7 +369,7 @@ settle (guint workers, guint max)
       gint64 answer = 100000 * (gint64) ((w.size + workers - 1) / workers);
 
       for (guint i = 0, n = w.size; i < n; i++)
-        rd_flow_window_answer (&w, answer, 1000);
+        rd_flow_window_answer (&w, answer, 1000, TRUE);
     }
   return w.size;
 }
@@ -387,15 +387,22 @@ test_flow_window (void)
   /* Small answers say nothing; an error drops to one and holds a few rounds. */
   rd_flow_window_init (&w, 4);
   for (guint i = 0; i < 20; i++)
-    rd_flow_window_answer (&w, 100000, 10);
+    rd_flow_window_answer (&w, 100000, 10, TRUE);
   g_assert_cmpuint (w.size, ==, 1);
   for (guint i = 0; i < 10; i++)
-    rd_flow_window_answer (&w, 100000, 1000);
+    rd_flow_window_answer (&w, 100000, 1000, TRUE);
   g_assert_cmpuint (w.size, >, 1);
   rd_flow_window_error (&w);
   g_assert_cmpuint (w.size, ==, 1);
-  rd_flow_window_answer (&w, 100000, 1000);
+  rd_flow_window_answer (&w, 100000, 1000, TRUE);
   g_assert_cmpuint (w.size, ==, 1);
+
+  /* A caller that keeps only one request in flight (its writer is behind): fast answers do
+   * not grow a window it does not use */
+  rd_flow_window_init (&w, 4);
+  for (guint i = 0; i < 100; i++)
+    rd_flow_window_answer (&w, 100000, 1000, w.size == 1);
+  g_assert_cmpuint (w.size, ==, 2);
 }
 
 static void

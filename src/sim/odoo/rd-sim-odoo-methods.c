@@ -255,7 +255,7 @@ do_default_get (SimCall *call, GError **error)
   const char * const *names = v18 ? names18 : names17;
   JsonNode *fields = param (call, 0, names[0]);
   SimModel *model = sim_store_model (call->store, call->model);
-  JsonObject *out;
+  g_autoptr(JsonObject) out = NULL;
 
   if (!check_signature (call, 1, names, error))
     return NULL;
@@ -278,7 +278,7 @@ do_default_get (SimCall *call, GError **error)
       else if (f->default_s != NULL)
         json_object_set_string_member (out, name, f->default_s);
     }
-  return json_node_init_object (json_node_alloc (), out);
+  return json_node_init_object (json_node_alloc (), out);   /* takes its own reference */
 }
 
 static JsonNode *create_activity (SimCall *call, JsonObject *vals, GError **error);
