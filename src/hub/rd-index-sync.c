@@ -497,7 +497,10 @@ fill_start (GTask *task)
   p->saved_us = p->fill_started_us;
   p->next_first = MAX (p->state->fill_next, 1);
   p->density = 1.0;
-  p->done = g_array_new (FALSE, FALSE, sizeof (Range));
+  /* a pass fills space after space: each starts with no ranges done */
+  if (p->done == NULL)
+    p->done = g_array_new (FALSE, FALSE, sizeof (Range));
+  g_array_set_size (p->done, 0);
   self->filling = TRUE;
   /* The window carries over from space to space and pass to pass (the CRM is the same); a new
    * bound starts it afresh. */
