@@ -70,9 +70,11 @@ require_crm_connected (RdHub *self, GError **error)
 static gboolean
 require_pbx_connected (RdHub *self, GError **error)
 {
-  if (self->pbx == NULL || rd_pbx_get_state (self->pbx) != RD_PBX_STATE_CONNECTED)
+  RdPbx *pbx = rd_hub_get_pbx (self);
+
+  if (pbx == NULL || rd_pbx_get_state (pbx) != RD_PBX_STATE_CONNECTED)
     {
-      const char *message = self->pbx != NULL ? rd_pbx_get_state_message (self->pbx) : NULL;
+      const char *message = pbx != NULL ? rd_pbx_get_state_message (pbx) : NULL;
 
       g_set_error (error, RD_ERROR, RD_ERROR_UNAVAILABLE, "The PBX is not connected%s%s",
                    message ? ": " : "; run connect-pbx first", message ? message : "");
@@ -145,7 +147,7 @@ pbx_connect_done (GTask *task, gboolean connected, const char *reason)
            rd_store_set_setting (self->store, "pbx.cert-sha256", data->config.cert_sha256, &error) &&
            rd_store_set_setting_int (self->store, "pbx.insecure", data->config.allow_insecure, &error) &&
            (g_strcmp0 (old_url, data->config.base_url) == 0 ||
-            rd_store_set_setting_int (self->store, "pbx.high-water-mark", self->pbx_mark_saved, &error)) &&
+            rd_store_set_setting_int (self->store, "pbx.high-water-mark", rd_pbx_link_get_saved_mark (self->pbx_link), &error)) &&
            rd_store_commit (self->store, &error);
       if (!ok)
         rd_store_rollback (self->store);
@@ -159,7 +161,7 @@ pbx_connect_done (GTask *task, gboolean connected, const char *reason)
       return;
     }
   g_message ("PBX connected and saved");
-  g_clear_pointer (&self->pbx_problem, g_free);
+  rd_pbx_link_clear_problem (self->pbx_link);
   if (g_strcmp0 (old_url, data->config.base_url) != 0)
     rd_call_table_end_all (self->calls);   /* calls on the PBX we leave are no longer ours to follow */
   rd_hub_set_pbx (self, data->pbx);
@@ -204,11 +206,8 @@ start_candidate (GTask *task)
 static void
 replaced_pbx_released_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  GTask *task = user_data;
-
-  rd_pbx_stop_finish (RD_PBX (source), result, NULL);
-  rd_hub_save_pbx_session (g_task_get_source_object (task), RD_PBX (source));   /* released: nothing to keep */
-  start_candidate (task);
+  rd_pbx_link_release_finish (RD_PBX_LINK (source), result, NULL);
+  start_candidate (user_data);
 }
 
 void
@@ -223,7 +222,6 @@ rd_hub_connect_pbx_async (RdHub *self, const RdPbxConfig *config, GCancellable *
   const RdPbxBackend *backend;
   gboolean same_account;
   PbxConnect *data;
-  gint64 mark;
 
   g_return_if_fail (RD_IS_HUB (self));
   g_return_if_fail (config != NULL);
@@ -263,7 +261,7 @@ rd_hub_connect_pbx_async (RdHub *self, const RdPbxConfig *config, GCancellable *
   data->backend = backend;
   g_task_set_task_data (task, data, (GDestroyNotify) pbx_connect_free);
 
-  data->pbx = rd_hub_create_pbx (self, &data->config, &error);
+  data->pbx = rd_pbx_new (&data->config, &error);
   if (data->pbx == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&error));
@@ -274,11 +272,7 @@ rd_hub_connect_pbx_async (RdHub *self, const RdPbxConfig *config, GCancellable *
   old_url = rd_store_get_setting (self->store, "pbx.url");
   same_account = rd_backend_settings_same_account (self->store, "pbx", backend->kind, backend->options,
                                                    data->config.options);
-  mark = rd_store_get_setting_int (self->store, "pbx.high-water-mark", 0);
-  if (g_strcmp0 (old_url, config->base_url) != 0 || mark <= 0)
-    mark = g_get_real_time () / G_USEC_PER_SEC;
-  self->pbx_mark_saved = mark;
-  rd_pbx_set_high_water_mark (data->pbx, mark);
+  rd_pbx_link_load_mark (self->pbx_link, data->pbx, g_strcmp0 (old_url, config->base_url) == 0);
   if (g_strcmp0 (old_url, config->base_url) == 0)
     {
       g_autoptr(GPtrArray) legs = rd_call_table_dup_legs (self->calls);
@@ -295,15 +289,12 @@ rd_hub_connect_pbx_async (RdHub *self, const RdPbxConfig *config, GCancellable *
   /* Connecting the same PBX with the same API client again (a new secret, a new pin): the
    * running connection gives its token back first, so that verifying does not need a second
    * one from a PBX that may allow a single token per client. */
-  if (self->pbx != NULL && g_strcmp0 (old_url, config->base_url) == 0 && same_account)
+  if (rd_hub_get_pbx (self) != NULL && g_strcmp0 (old_url, config->base_url) == 0 && same_account)
     {
-      g_autoptr(RdPbx) old = g_object_ref (self->pbx);
-
       data->replaced = TRUE;
-      g_signal_handlers_disconnect_by_data (old, self);
-      g_clear_object (&self->pbx);
+      g_signal_handlers_disconnect_by_data (rd_hub_get_pbx (self), self);
+      rd_pbx_link_release_async (self->pbx_link, NULL, replaced_pbx_released_cb, g_steal_pointer (&task));
       rd_hub_emit_status (self);
-      rd_pbx_stop_async (old, NULL, replaced_pbx_released_cb, g_steal_pointer (&task));
       return;
     }
   start_candidate (g_steal_pointer (&task));
@@ -547,7 +538,7 @@ lists_step (GTask *task)
   if (lists->want_users && lists->users == NULL)
     rd_crm_list_users_async (rd_crm_link_get_crm (self->crm_link), g_task_get_cancellable (task), users_listed_cb, task);
   else if (lists->want_extensions && lists->extensions == NULL)
-    rd_pbx_list_extensions_async (self->pbx, g_task_get_cancellable (task), extensions_listed_cb, task);
+    rd_pbx_list_extensions_async (rd_hub_get_pbx (self), g_task_get_cancellable (task), extensions_listed_cb, task);
   else
     {
       lists->then (task, lists->users, lists->extensions);
@@ -1056,7 +1047,7 @@ phonebooks_listed_cb (GObject *source, GAsyncResult *result, gpointer user_data)
     {
       GCancellable *cancellable = g_task_get_cancellable (task);
 
-      rd_pbx_create_phonebook_async (self->pbx, request->phonebook, cancellable,
+      rd_pbx_create_phonebook_async (rd_hub_get_pbx (self), request->phonebook, cancellable,
                                      phonebook_created_cb, g_steal_pointer (&task));
       return;
     }
@@ -1115,7 +1106,7 @@ rd_hub_configure_sync_async (RdHub *self, gboolean enabled, RdCrmKind kinds, con
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
-  rd_pbx_list_phonebooks_async (self->pbx, cancellable, phonebooks_listed_cb, g_steal_pointer (&task));
+  rd_pbx_list_phonebooks_async (rd_hub_get_pbx (self), cancellable, phonebooks_listed_cb, g_steal_pointer (&task));
 }
 
 gboolean

@@ -19,10 +19,11 @@ rd_hub_agent_status (RdHub *self)
   JsonObject *status = json_object_new ();
   const char *crm = rd_hub_crm_state_string (self);
   const char *message = NULL;
+  RdPbx *pbx = rd_hub_get_pbx (self);
 
   json_object_set_string_member (status, "hub", "ok");
-  json_object_set_string_member (status, "pbx", self->pbx != NULL ? rd_pbx_state_to_string (rd_pbx_get_state (self->pbx))
-                                                                  : "disconnected");
+  json_object_set_string_member (status, "pbx", pbx != NULL ? rd_pbx_state_to_string (rd_pbx_get_state (pbx))
+                                                            : "disconnected");
   if (g_str_equal (crm, "connecting"))
     {
       crm = "failed";
@@ -31,8 +32,8 @@ rd_hub_agent_status (RdHub *self)
   json_object_set_string_member (status, "crm", crm);
   if (message == NULL && (g_str_equal (crm, "failed") || g_str_equal (crm, "unreachable")))
     message = rd_crm_link_get_message (self->crm_link);
-  if (message == NULL && self->pbx != NULL && rd_pbx_get_state (self->pbx) != RD_PBX_STATE_CONNECTED)
-    message = rd_pbx_get_state_message (self->pbx);
+  if (message == NULL && pbx != NULL && rd_pbx_get_state (pbx) != RD_PBX_STATE_CONNECTED)
+    message = rd_pbx_get_state_message (pbx);
   if (message != NULL)
     json_object_set_string_member (status, "message", message);
   else
@@ -256,7 +257,7 @@ hub_dial_async (RdDeskBackend *backend, const char *extension, const char *numbe
   const char *target;
 
   g_task_set_source_tag (task, hub_dial_async);
-  if (self->pbx == NULL || rd_pbx_get_state (self->pbx) != RD_PBX_STATE_CONNECTED)
+  if (self->pbx_link == NULL || !rd_pbx_link_is_connected (self->pbx_link))
     {
       g_task_return_new_error (task, RD_ERROR, RD_ERROR_UNAVAILABLE, "The PBX is not connected");
       return;
@@ -282,7 +283,7 @@ hub_dial_async (RdDeskBackend *backend, const char *extension, const char *numbe
   data->extension = g_strdup (extension);
   g_task_set_task_data (task, data, (GDestroyNotify) dial_data_free);
   g_message ("Extension %s dials out", extension);
-  rd_pbx_dial_async (self->pbx, extension, target, cancellable, dial_cb, g_steal_pointer (&task));
+  rd_pbx_dial_async (rd_hub_get_pbx (self), extension, target, cancellable, dial_cb, g_steal_pointer (&task));
 }
 
 static char *

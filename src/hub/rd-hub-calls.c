@@ -101,22 +101,6 @@ rd_hub_on_dial_failed (RdPbx *pbx, const char *call_id, const char *reason, RdHu
 
 /* ---- end-of-call records ---------------------------------------------------- */
 
-static void
-save_high_water_mark (RdHub *self, RdPbx *pbx)
-{
-  g_autoptr(GError) error = NULL;
-  gint64 mark = rd_pbx_get_high_water_mark (pbx);
-
-  if (pbx != self->pbx || mark <= self->pbx_mark_saved)
-    return;
-  if (!rd_store_set_setting_int (self->store, "pbx.high-water-mark", mark, &error))
-    {
-      g_warning ("Cannot save the PBX high-water mark: %s", error->message);
-      return;
-    }
-  self->pbx_mark_saved = mark;
-}
-
 /* Stores one record and enqueues its CRM work, atomically. Returns TRUE when new. */
 static gboolean
 intake_record (RdHub *self, const RdCallRecord *record, const RdBinding *binding, GError **error)
@@ -205,5 +189,5 @@ rd_hub_on_call_record (RdPbx *pbx, RdCallRecord *record, RdHub *self)
     }
   if (record->call_id != NULL)
     rd_call_table_forget_dial (self->calls, record->call_id);
-  save_high_water_mark (self, pbx);
+  rd_pbx_link_save_mark (self->pbx_link, pbx);
 }

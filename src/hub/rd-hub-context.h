@@ -1,8 +1,9 @@
 /* rd-hub-context.h — what the hub's parts (the outbox worker, rd-outbox-worker.h; the live-call
- * table, rd-call-table.h) read from the engine and do not own: the CRM and PBX connections and
- * whether CRM work may run, the integration's settings, the region for numbers, the caller
- * lookup; and where the worker reports that the CRM refused the hub's credentials. RdHub
- * implements it (rd-hub-outbox.c); tests use a fake (tests/hub/fake-context.c).
+ * table, rd-call-table.h; the index keeper, rd-index-keeper.h) read from the engine and do not
+ * own: the CRM and PBX connections and whether CRM work may run, the integration's settings,
+ * the region for numbers, the caller lookup; and where the worker reports that the CRM refused
+ * the hub's credentials. RdHub implements it (rd-hub-parts.c); tests use a fake
+ * (tests/hub/fake-context.c).
  */
 #pragma once
 

@@ -33,7 +33,7 @@ context_get_crm (RdHubContext *context)
 static RdPbx *
 context_get_pbx (RdHubContext *context)
 {
-  return RD_HUB (context)->pbx;
+  return rd_hub_get_pbx (RD_HUB (context));
 }
 
 static const RdHubSettings *

@@ -1,6 +1,6 @@
 /* rd-hub-private.h — RdHub internals shared by its source files:
- *   rd-hub.c          lifecycle, listener, the PBX connection, the CRM link's signals (rd-crm-link.c),
- *                     the index timers, settings, status
+ *   rd-hub.c          lifecycle, listener, the PBX link's (rd-pbx-link.c) and the CRM link's (rd-crm-link.c) signals,
+ *                     the index keeper's (rd-index-keeper.c), settings, status
  *   rd-hub-calls.c    the caller lookup, end-of-call records (store + outbox); live events go to
  *                     the live-call table (rd-call-table.c)
  *   rd-hub-parts.c    the hub as its parts' context (RdHubContext); the outbox worker is rd-outbox-worker.c
@@ -22,9 +22,10 @@
 #include "hub/console/rd-console.h"
 #include "hub/rd-hub.h"
 #include "hub/rd-hub-settings.h"
-#include "hub/rd-index-sync.h"
+#include "hub/rd-index-keeper.h"
 #include "hub/rd-listener.h"
 #include "hub/rd-outbox-worker.h"
+#include "hub/rd-pbx-link.h"
 #include "hub/rd-phone-index.h"
 #include "hub/rd-secrets.h"
 
@@ -59,10 +60,7 @@ struct _RdHub
   gboolean        tls;
   guint           sigterm_id;
 
-  RdPbx          *pbx;
-  char           *pbx_problem;      /* why the saved PBX could not be started, or NULL */
-  GCancellable   *pbx_cancellable;
-  gint64          pbx_mark_saved;
+  RdPbxLink      *pbx_link;         /* the PBX, its session and high-water mark; NULL until started */
 
   RdCrmLink      *crm_link;         /* the CRM, its state, retries and probe */
 
@@ -72,16 +70,7 @@ struct _RdHub
   guint           retry_base;
   guint           retry_max;
 
-  RdIndexSync    *index_sync;       /* with the CRM */
-  RdIndexSyncLimits index_limits;
-  guint           index_timer_id;
-  guint           index_period;
-  guint           reconcile_timer_id;
-  guint           reconcile_period;
-  gboolean        index_busy;       /* a refresh or a reconciliation runs */
-  gboolean        reconcile_due;    /* a reconciliation waits for the refresh to end */
-  gboolean        index_filled;     /* the first fill after connect finished */
-  gint64          index_refreshed;  /* unix seconds of the last finished refresh, 0 = none */
+  RdIndexKeeper  *index_keeper;     /* the index's sync with the CRM, its timers, the first fill */
 };
 
 /* rd-hub.c */
@@ -101,12 +90,8 @@ const char *rd_hub_crm_state_string    (RdHub *self);
 const char *rd_hub_autocreate_creates  (RdHub *self, const char **out_note);
 void        rd_hub_set_pbx             (RdHub *self, RdPbx *pbx);
 void        rd_hub_start_saved_pbx     (RdHub *self);
-/* Keeps what @pbx needs to take over its PBX session after a restart (NULL: nothing). */
-void        rd_hub_save_pbx_session    (RdHub *self, RdPbx *pbx);
 void        rd_hub_set_crm             (RdHub *self, RdCrm *crm);
 void        rd_hub_refresh_index       (RdHub *self);
-void        rd_hub_reconcile_index     (RdHub *self);
-RdPbx      *rd_hub_create_pbx          (RdHub *self, const RdPbxConfig *config, GError **error);
 RdCrm      *rd_hub_create_crm          (RdHub *self, const RdCrmConfig *config, GError **error);
 /* An RdCrmMatch with url filled in from the CRM (when connected). */
 void        rd_hub_fill_match_url      (RdHub *self, RdCrmMatch *match);

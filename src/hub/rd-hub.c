@@ -250,12 +250,6 @@ rd_hub_fill_match_url (RdHub *self, RdCrmMatch *match)
 
 /* ---- backends ------------------------------------------------------------- */
 
-RdPbx *
-rd_hub_create_pbx (RdHub *self, const RdPbxConfig *config, GError **error)
-{
-  return rd_pbx_new (config, error);
-}
-
 RdCrm *
 rd_hub_create_crm (RdHub *self, const RdCrmConfig *config, GError **error)
 {
@@ -263,66 +257,27 @@ rd_hub_create_crm (RdHub *self, const RdCrmConfig *config, GError **error)
 }
 
 static void
-on_pbx_state_changed (RdPbx *pbx, int state, const char *message, RdHub *self)
+on_pbx_state_changed (RdPbxLink *link, RdHub *self)
 {
-  g_message ("PBX %s%s%s", rd_pbx_state_to_string (state), message ? ": " : "", message ? message : "");
   rd_hub_emit_status (self);
-}
-
-static void
-pbx_stopped_cb (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  g_autoptr(GError) error = NULL;
-
-  if (!rd_pbx_stop_finish (RD_PBX (source), result, &error))
-    g_debug ("PBX stop: %s", error->message);
-}
-
-/* The PBX session (its tokens) outlives the process, crashes included: a restart
- * takes it over instead of opening another one on the PBX. */
-void
-rd_hub_save_pbx_session (RdHub *self, RdPbx *pbx)
-{
-  g_autofree char *state = pbx != NULL ? rd_pbx_dup_session_state (pbx) : NULL;
-  g_autoptr(GError) error = NULL;
-
-  if (self->secrets != NULL && !rd_secrets_set (self->secrets, RD_SECRET_PBX_SESSION, state, &error))
-    g_warning ("Cannot keep the PBX session for the next start: %s", error->message);
-  if (state != NULL)
-    explicit_bzero (state, strlen (state));
-}
-
-static void
-on_pbx_session_changed (RdPbx *pbx, RdHub *self)
-{
-  if (pbx == self->pbx)
-    rd_hub_save_pbx_session (self, pbx);
 }
 
 void
 rd_hub_set_pbx (RdHub *self, RdPbx *pbx)
 {
-  if (self->pbx == pbx)
+  RdPbx *old = rd_pbx_link_get_pbx (self->pbx_link);
+
+  if (old == pbx)
     return;
-  if (self->pbx != NULL)
+  if (old != NULL)
+    g_signal_handlers_disconnect_by_data (old, self);
+  rd_pbx_link_set_pbx (self->pbx_link, pbx);
+  /* Handlers may already be connected (connect-pbx wires the candidate before verifying). */
+  if (pbx != NULL && g_signal_handler_find (pbx, G_SIGNAL_MATCH_DATA, 0, 0, NULL, NULL, self) == 0)
     {
-      g_signal_handlers_disconnect_by_data (self->pbx, self);
-      rd_pbx_stop_async (self->pbx, NULL, pbx_stopped_cb, NULL);
-      g_clear_object (&self->pbx);
-    }
-  if (pbx != NULL)
-    {
-      self->pbx = g_object_ref (pbx);
-      /* Handlers may already be connected (connect-pbx wires the candidate before verifying). */
-      if (g_signal_handler_find (pbx, G_SIGNAL_MATCH_DATA, 0, 0, NULL, NULL, self) == 0)
-        {
-          g_signal_connect (pbx, "state-changed", G_CALLBACK (on_pbx_state_changed), self);
-          g_signal_connect (pbx, "call-event", G_CALLBACK (rd_hub_on_call_event), self);
-          g_signal_connect (pbx, "call-record", G_CALLBACK (rd_hub_on_call_record), self);
-          g_signal_connect (pbx, "dial-failed", G_CALLBACK (rd_hub_on_dial_failed), self);
-        }
-      g_signal_connect (pbx, "session-changed", G_CALLBACK (on_pbx_session_changed), self);
-      rd_hub_save_pbx_session (self, pbx);
+      g_signal_connect (pbx, "call-event", G_CALLBACK (rd_hub_on_call_event), self);
+      g_signal_connect (pbx, "call-record", G_CALLBACK (rd_hub_on_call_record), self);
+      g_signal_connect (pbx, "dial-failed", G_CALLBACK (rd_hub_on_dial_failed), self);
     }
   rd_hub_emit_status (self);
 }
@@ -355,173 +310,41 @@ void
 rd_hub_set_crm (RdHub *self, RdCrm *crm)
 {
   rd_crm_link_set_crm (self->crm_link, crm);
-  g_clear_object (&self->index_sync);
-  self->index_filled = FALSE;
-  self->index_busy = FALSE;
-  self->reconcile_due = FALSE;
-  if (crm != NULL)
-    {
-      self->index_sync = rd_index_sync_new (self->index, crm);
-      rd_index_sync_set_limits (self->index_sync, &self->index_limits);
-    }
+  rd_index_keeper_set_crm (self->index_keeper, crm, rd_crm_link_get_cancellable (self->crm_link));
 }
 
 /* Starts the PBX from saved settings. */
 void
 rd_hub_start_saved_pbx (RdHub *self)
 {
-  RdPbxConfig config = { 0 };
-  const RdPbxBackend *backend;
   g_autoptr(GError) error = NULL;
-  g_autoptr(RdPbx) pbx = NULL;
-  gint64 mark;
+  g_autoptr(RdPbx) pbx = rd_pbx_link_load_saved (self->pbx_link, &error);
+  g_autoptr(GPtrArray) legs = NULL;
 
-  config.base_url = rd_store_get_setting (self->store, "pbx.url");
-  if (config.base_url == NULL)
-    return;
-  config.kind = rd_store_get_setting (self->store, "pbx.kind");
-  config.cert_sha256 = rd_store_get_setting (self->store, "pbx.cert-sha256");
-  config.allow_insecure = rd_store_get_setting_int (self->store, "pbx.insecure", 0) != 0;
-  config.session_state = rd_secrets_get (self->secrets, RD_SECRET_PBX_SESSION, NULL);
-  backend = rd_pbx_find_backend (config.kind, &error);
-  if (backend != NULL)
-    config.options = rd_backend_settings_load (self->store, self->secrets, "pbx", backend->options, &error);
-  if (config.options == NULL)
-    {
-      g_warning ("PBX not started: %s", error->message);
-      rd_pbx_config_clear (&config);
-      return;
-    }
-  pbx = rd_hub_create_pbx (self, &config, &error);
-  rd_pbx_config_clear (&config);
   if (pbx == NULL)
     {
-      g_warning ("PBX not started: %s", error->message);
-      g_free (self->pbx_problem);
-      self->pbx_problem = g_strdup (error->message);
+      if (error != NULL)
+        g_warning ("PBX not started: %s", error->message);
       return;
     }
-  mark = rd_store_get_setting_int (self->store, "pbx.high-water-mark", 0);
-  if (mark <= 0)
-    mark = g_get_real_time () / G_USEC_PER_SEC;
-  self->pbx_mark_saved = mark;
-  rd_pbx_set_high_water_mark (pbx, mark);
-  {
-    g_autoptr(GPtrArray) legs = rd_call_table_dup_legs (self->calls);
-
-    rd_pbx_adopt_calls (pbx, legs);   /* checked with the PBX once connected */
-  }
+  legs = rd_call_table_dup_legs (self->calls);
+  rd_pbx_adopt_calls (pbx, legs);   /* checked with the PBX once connected */
   rd_hub_set_pbx (self, pbx);
   rd_pbx_start (pbx);
 }
 
 /* ---- CRM connection ------------------------------------------------------- */
 
-static void index_run_due (RdHub *self);
-
 static void
-index_refreshed_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+on_index_filled (RdIndexKeeper *keeper, RdHub *self)
 {
-  g_autoptr(RdHub) self = user_data;
-  g_autoptr(GError) error = NULL;
-  gint64 changed = 0;
-
-  if (RD_INDEX_SYNC (source) != self->index_sync)
-    return;   /* a pass of a CRM since replaced */
-  self->index_busy = FALSE;
-  if (!rd_index_sync_refresh_finish (RD_INDEX_SYNC (source), result, &changed, &error))
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_warning ("Could not refresh the phone index: %s", error->message);
-      index_run_due (self);
-      return;
-    }
-  if (!self->index_filled)
-    g_message ("Phone index ready: %u numbers", rd_phone_index_count_numbers (self->index));
-  else if (changed > 0)
-    g_debug ("Phone index: %" G_GINT64_FORMAT " records changed", changed);
-  self->index_refreshed = g_get_real_time () / G_USEC_PER_SEC;
-  if (!self->index_filled)
-    {
-      self->index_filled = TRUE;
-      rd_hub_emit_status (self);
-    }
-  index_run_due (self);
+  rd_hub_emit_status (self);
 }
 
 void
 rd_hub_refresh_index (RdHub *self)
 {
-  if (self->index_busy || self->index_sync == NULL || !rd_hub_crm_ready (self))
-    return;
-  self->index_busy = TRUE;
-  rd_index_sync_refresh_async (self->index_sync, rd_crm_link_get_cancellable (self->crm_link), index_refreshed_cb, g_object_ref (self));
-}
-
-static void
-index_reconciled_cb (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  g_autoptr(RdHub) self = user_data;
-  g_autoptr(GError) error = NULL;
-  gint64 removed = 0;
-
-  if (RD_INDEX_SYNC (source) != self->index_sync)
-    return;
-  self->index_busy = FALSE;
-  if (!rd_index_sync_reconcile_finish (RD_INDEX_SYNC (source), result, &removed, &error) &&
-      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    g_warning ("Could not reconcile the phone index with the CRM: %s", error->message);
-  else if (removed > 0)
-    g_debug ("Phone index: %" G_GINT64_FORMAT " records removed", removed);
-}
-
-void
-rd_hub_reconcile_index (RdHub *self)
-{
-  if (self->index_sync == NULL || !rd_hub_crm_ready (self))
-    return;
-  /* Never beside a refresh (or the first fill): after it. */
-  if (self->index_busy || !self->index_filled)
-    {
-      self->reconcile_due = TRUE;
-      return;
-    }
-  self->reconcile_due = FALSE;
-  self->index_busy = TRUE;
-  rd_index_sync_reconcile_async (self->index_sync, rd_crm_link_get_cancellable (self->crm_link), index_reconciled_cb,
-                                 g_object_ref (self));
-}
-
-static void
-index_run_due (RdHub *self)
-{
-  if (self->reconcile_due && self->index_filled)
-    rd_hub_reconcile_index (self);
-}
-
-static gboolean
-index_timer_cb (gpointer user_data)
-{
-  rd_hub_refresh_index (RD_HUB (user_data));
-  return G_SOURCE_CONTINUE;
-}
-
-static gboolean
-reconcile_timer_cb (gpointer user_data)
-{
-  rd_hub_reconcile_index (RD_HUB (user_data));
-  return G_SOURCE_CONTINUE;
-}
-
-static void
-restart_index_timer (RdHub *self)
-{
-  g_clear_handle_id (&self->index_timer_id, g_source_remove);
-  g_clear_handle_id (&self->reconcile_timer_id, g_source_remove);
-  if (self->started && self->index_period > 0)
-    self->index_timer_id = g_timeout_add_seconds (self->index_period, index_timer_cb, self);
-  if (self->started && self->reconcile_period > 0)
-    self->reconcile_timer_id = g_timeout_add_seconds (self->reconcile_period, reconcile_timer_cb, self);
+  rd_index_keeper_refresh (self->index_keeper);
 }
 
 static void
@@ -571,8 +394,8 @@ rd_hub_dispose (GObject *object)
 
   self->stopping = TRUE;
   g_cancellable_cancel (self->cancellable);
-  g_clear_handle_id (&self->index_timer_id, g_source_remove);
-  g_clear_handle_id (&self->reconcile_timer_id, g_source_remove);
+  rd_index_keeper_stop (self->index_keeper);
+  g_signal_handlers_disconnect_by_data (self->index_keeper, self);
   g_clear_handle_id (&self->sigterm_id, g_source_remove);
   rd_hub_outbox_stop (self);
   if (self->admin != NULL)
@@ -594,13 +417,14 @@ rd_hub_dispose (GObject *object)
       rd_crm_link_stop (self->crm_link);
       rd_hub_set_crm (self, NULL);
     }
-  if (self->pbx != NULL)
+  if (self->pbx_link != NULL)
     {
       /* not stopped first (rd_hub_stop_async): the connection must not outlive the hub,
        * whoever else still holds the PBX object for a moment */
-      g_signal_handlers_disconnect_by_data (self->pbx, self);
-      rd_pbx_stop_async (self->pbx, NULL, pbx_stopped_cb, NULL);
-      g_clear_object (&self->pbx);
+      if (rd_pbx_link_get_pbx (self->pbx_link) != NULL)
+        g_signal_handlers_disconnect_by_data (rd_pbx_link_get_pbx (self->pbx_link), self);
+      g_signal_handlers_disconnect_by_data (self->pbx_link, self);
+      rd_pbx_link_set_pbx (self->pbx_link, NULL);
     }
   if (self->calls != NULL)
     {
@@ -625,9 +449,10 @@ rd_hub_finalize (GObject *object)
   g_clear_object (&self->audit);
   g_clear_object (&self->secrets);
   g_clear_object (&self->store);
-  g_free (self->pbx_problem);
+  g_clear_object (&self->pbx_link);
   g_clear_object (&self->outbox);
   g_clear_object (&self->crm_link);
+  g_clear_object (&self->index_keeper);
   G_OBJECT_CLASS (rd_hub_parent_class)->finalize (object);
 }
 
@@ -653,8 +478,8 @@ rd_hub_init (RdHub *self)
   g_signal_connect (self->crm_link, "reachable-again", G_CALLBACK (on_crm_reachable_again), self);
   self->retry_base = 5;
   self->retry_max = 600;
-  self->index_period = 45;
-  self->reconcile_period = 600;
+  self->index_keeper = rd_index_keeper_new (RD_HUB_CONTEXT (self));
+  g_signal_connect (self->index_keeper, "filled", G_CALLBACK (on_index_filled), self);
 }
 
 RdHub *
@@ -690,17 +515,21 @@ rd_hub_set_retry_policy (RdHub *self, guint base_seconds, guint max_seconds)
 void
 rd_hub_set_index_refresh (RdHub *self, guint seconds)
 {
+  guint reconcile;
+
   g_return_if_fail (RD_IS_HUB (self));
-  self->index_period = seconds;
-  restart_index_timer (self);
+  rd_index_keeper_get_periods (self->index_keeper, NULL, &reconcile);
+  rd_index_keeper_set_periods (self->index_keeper, seconds, reconcile);
 }
 
 void
 rd_hub_set_index_reconcile (RdHub *self, guint seconds)
 {
+  guint refresh;
+
   g_return_if_fail (RD_IS_HUB (self));
-  self->reconcile_period = seconds;
-  restart_index_timer (self);
+  rd_index_keeper_get_periods (self->index_keeper, &refresh, NULL);
+  rd_index_keeper_set_periods (self->index_keeper, refresh, seconds);
 }
 
 void
@@ -708,9 +537,7 @@ rd_hub_set_index_limits (RdHub *self, const RdIndexSyncLimits *limits)
 {
   g_return_if_fail (RD_IS_HUB (self));
   g_return_if_fail (limits != NULL);
-  self->index_limits = *limits;
-  if (self->index_sync != NULL)
-    rd_index_sync_set_limits (self->index_sync, limits);
+  rd_index_keeper_set_limits (self->index_keeper, limits);
 }
 
 static gboolean
@@ -819,10 +646,13 @@ rd_hub_start (RdHub *self, GError **error)
   self->index = rd_phone_index_new (self->store, error);
   if (self->index == NULL)
     return FALSE;
+  rd_index_keeper_set_index (self->index_keeper, self->index);
   self->audit = rd_audit_log_new (self->store, error);
   if (self->audit == NULL)
     return FALSE;
   self->secrets = rd_secrets_new (self->options.secrets_dir, g_getenv ("CREDENTIALS_DIRECTORY"));
+  self->pbx_link = rd_pbx_link_new (self->store, self->secrets);
+  g_signal_connect (self->pbx_link, "state-changed", G_CALLBACK (on_pbx_state_changed), self);
   rd_hub_load_settings (self);
   if (!rd_hub_outbox_init (self, error))
     return FALSE;
@@ -847,7 +677,7 @@ rd_hub_start (RdHub *self, GError **error)
              self->options.listen_address ? self->options.listen_address : "127.0.0.1", self->port);
   rd_hub_start_saved_pbx (self);
   connect_saved_crm (self);
-  restart_index_timer (self);
+  rd_index_keeper_start (self->index_keeper);
   rd_hub_outbox_kick (self);
   return TRUE;
 }
@@ -891,15 +721,11 @@ rd_hub_issue_console_link (RdHub *self, GError **error)
 }
 
 static void
-stop_pbx_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+pbx_released_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr(GTask) task = user_data;
-  g_autoptr(GError) error = NULL;
 
-  if (!rd_pbx_stop_finish (RD_PBX (source), result, &error))
-    g_debug ("PBX stop: %s", error->message);
-  /* released on the PBX (del_token): nothing left to keep, unless the PBX could not be told */
-  rd_hub_save_pbx_session (g_task_get_source_object (task), RD_PBX (source));
+  rd_pbx_link_release_finish (RD_PBX_LINK (source), result, NULL);
   g_task_return_boolean (task, TRUE);
 }
 
@@ -915,8 +741,7 @@ rd_hub_stop_async (RdHub *self, GCancellable *cancellable, GAsyncReadyCallback c
   self->stopping = TRUE;
   self->started = FALSE;
   g_cancellable_cancel (self->cancellable);
-  g_clear_handle_id (&self->index_timer_id, g_source_remove);
-  g_clear_handle_id (&self->reconcile_timer_id, g_source_remove);
+  rd_index_keeper_stop (self->index_keeper);
   rd_hub_outbox_stop (self);
   if (self->admin != NULL)
     rd_admin_server_close (self->admin);
@@ -928,12 +753,10 @@ rd_hub_stop_async (RdHub *self, GCancellable *cancellable, GAsyncReadyCallback c
     soup_server_disconnect (self->server);
   rd_crm_link_stop (self->crm_link);
 
-  if (self->pbx != NULL)
+  if (self->pbx_link != NULL && rd_pbx_link_get_pbx (self->pbx_link) != NULL)
     {
-      g_autoptr(RdPbx) pbx = g_steal_pointer (&self->pbx);
-
-      g_signal_handlers_disconnect_by_data (pbx, self);
-      rd_pbx_stop_async (pbx, cancellable, stop_pbx_cb, g_steal_pointer (&task));
+      g_signal_handlers_disconnect_by_data (rd_pbx_link_get_pbx (self->pbx_link), self);
+      rd_pbx_link_release_async (self->pbx_link, cancellable, pbx_released_cb, g_steal_pointer (&task));
       return;
     }
   g_task_return_boolean (task, TRUE);
@@ -986,7 +809,9 @@ index_fill_to_json (RdHub *self, JsonObject *status)
   RdCrmKind kind;
   gint64 read;
 
-  if (self->index_filled || self->index_sync == NULL || !rd_index_sync_get_fill (self->index_sync, &kind, &read))
+  RdIndexSync *sync = rd_index_keeper_get_sync (self->index_keeper);
+
+  if (rd_index_keeper_is_filled (self->index_keeper) || sync == NULL || !rd_index_sync_get_fill (sync, &kind, &read))
     return;
   json_object_set_int_member (status, "index_fill_read", read);
   /* The contacts' space holds individuals and companies; the console says "people". */
@@ -1003,6 +828,7 @@ rd_hub_get_status_json (RdHub *self)
   JsonObject *sync = json_object_new ();
   JsonObject *autocreate = json_object_new ();
   JsonObject *outbox = json_object_new ();
+  RdPbx *current;
   g_autofree char *pbx_url = NULL;
   g_autofree char *pbx_client = NULL;
   g_autofree char *pbx_pin = NULL;
@@ -1031,13 +857,16 @@ rd_hub_get_status_json (RdHub *self)
       return status;
     }
 
+  current = rd_hub_get_pbx (self);
   pbx_url = rd_store_get_setting (self->store, "pbx.url");
   pbx_client = rd_store_get_setting (self->store, "pbx.client-id");
   pbx_pin = rd_store_get_setting (self->store, "pbx.cert-sha256");
   pbx_zone = rd_store_get_setting (self->store, "pbx.time-zone");
-  json_object_set_string_member (pbx, "state", self->pbx != NULL ? rd_pbx_state_to_string (rd_pbx_get_state (self->pbx))
-                                                                  : pbx_url != NULL ? "failed" : "not-configured");
-  set_string_or_null (pbx, "message", self->pbx != NULL ? rd_pbx_get_state_message (self->pbx) : self->pbx_problem);
+  json_object_set_string_member (pbx, "state", current != NULL ? rd_pbx_state_to_string (rd_pbx_get_state (current))
+                                                                : pbx_url != NULL ? "failed" : "not-configured");
+  set_string_or_null (pbx, "message", current != NULL ? rd_pbx_get_state_message (current)
+                                                      : self->pbx_link != NULL ? rd_pbx_link_get_problem (self->pbx_link)
+                                                                               : NULL);
   set_string_or_null (pbx, "url", pbx_url);
   set_string_or_null (pbx, "client_id", pbx_client);
   set_string_or_null (pbx, "cert_sha256", pbx_pin);
@@ -1110,9 +939,9 @@ rd_hub_get_status_json (RdHub *self)
   json_object_set_int_member (outbox, "dead", rd_store_outbox_count (self->store, RD_OUTBOX_DEAD));
   json_object_set_object_member (status, "outbox", outbox);
   json_object_set_int_member (status, "index_numbers", rd_phone_index_count_numbers (self->index));
-  json_object_set_boolean_member (status, "index_ready", self->index_filled);
-  if (self->index_sync != NULL)
-    json_object_set_object_member (status, "index", rd_index_sync_get_status (self->index_sync));
+  json_object_set_boolean_member (status, "index_ready", rd_index_keeper_is_filled (self->index_keeper));
+  if (rd_index_keeper_get_sync (self->index_keeper) != NULL)
+    json_object_set_object_member (status, "index", rd_index_sync_get_status (rd_index_keeper_get_sync (self->index_keeper)));
   index_fill_to_json (self, status);
   json_object_set_boolean_member (status, "console", self->console != NULL);
   if (self->console != NULL)
@@ -1121,7 +950,7 @@ rd_hub_get_status_json (RdHub *self)
 
       json_object_set_string_member (status, "console_url", console_url);
     }
-  json_object_set_int_member (status, "index_refreshed", self->index_refreshed);
+  json_object_set_int_member (status, "index_refreshed", rd_index_keeper_get_refreshed (self->index_keeper));
   json_object_set_int_member (status, "calls_in_progress", count_live_calls (self));
   return status;
 }
@@ -1171,7 +1000,7 @@ rd_hub_get_listener (RdHub *self)
 RdPbx *
 rd_hub_get_pbx (RdHub *self)
 {
-  return self->pbx;
+  return self->pbx_link != NULL ? rd_pbx_link_get_pbx (self->pbx_link) : NULL;
 }
 
 RdCrm *

@@ -30,7 +30,56 @@ contact_copy (const RdPbxContact *contact)
 static RdPbxState
 fake_get_state (RdPbx *pbx)
 {
-  return RD_PBX_STATE_CONNECTED;
+  return FAKE_PBX (pbx)->state;
+}
+
+static const char *
+fake_get_state_message (RdPbx *pbx)
+{
+  return FAKE_PBX (pbx)->message;
+}
+
+static void
+fake_start (RdPbx *pbx)
+{
+  FAKE_PBX (pbx)->starts++;
+}
+
+static void
+fake_stop_async (RdPbx *pbx, GCancellable *c, GAsyncReadyCallback cb, gpointer data)
+{
+  FakePbx *self = FAKE_PBX (pbx);
+  g_autoptr(GTask) task = g_task_new (pbx, c, cb, data);
+
+  self->stops++;
+  if (!self->stop_keeps_session)
+    g_clear_pointer (&self->session, g_free);
+  self->state = RD_PBX_STATE_DISCONNECTED;
+  g_task_return_boolean (task, TRUE);
+}
+
+static gboolean
+fake_stop_finish (RdPbx *pbx, GAsyncResult *res, GError **error)
+{
+  return g_task_propagate_boolean (G_TASK (res), error);
+}
+
+static void
+fake_set_high_water_mark (RdPbx *pbx, gint64 unix_seconds)
+{
+  FAKE_PBX (pbx)->mark = unix_seconds;
+}
+
+static gint64
+fake_get_high_water_mark (RdPbx *pbx)
+{
+  return FAKE_PBX (pbx)->mark;
+}
+
+static char *
+fake_dup_session_state (RdPbx *pbx)
+{
+  return g_strdup (FAKE_PBX (pbx)->session);
 }
 
 static void
@@ -87,6 +136,13 @@ static void
 fake_pbx_iface_init (RdPbxInterface *iface)
 {
   iface->get_state = fake_get_state;
+  iface->get_state_message = fake_get_state_message;
+  iface->start = fake_start;
+  iface->stop_async = fake_stop_async;
+  iface->stop_finish = fake_stop_finish;
+  iface->set_high_water_mark = fake_set_high_water_mark;
+  iface->get_high_water_mark = fake_get_high_water_mark;
+  iface->dup_session_state = fake_dup_session_state;
   iface->upsert_contact_async = fake_upsert_contact_async;
   iface->upsert_contact_finish = fake_upsert_contact_finish;
   iface->search_contacts_async = fake_search_contacts_async;
@@ -97,6 +153,8 @@ static void
 fake_pbx_finalize (GObject *object)
 {
   g_ptr_array_unref (FAKE_PBX (object)->contacts);
+  g_free (FAKE_PBX (object)->message);
+  g_free (FAKE_PBX (object)->session);
   G_OBJECT_CLASS (fake_pbx_parent_class)->finalize (object);
 }
 
@@ -111,10 +169,28 @@ fake_pbx_init (FakePbx *self)
 {
   self->contacts = g_ptr_array_new_with_free_func ((GDestroyNotify) rd_pbx_contact_free);
   self->next_id = 500;
+  self->state = RD_PBX_STATE_CONNECTED;
 }
 
 FakePbx *
 fake_pbx_new (void)
 {
   return g_object_new (FAKE_TYPE_PBX, NULL);
+}
+
+void
+fake_pbx_set_state (FakePbx *self, RdPbxState state, const char *message)
+{
+  self->state = state;
+  g_free (self->message);
+  self->message = g_strdup (message);
+  g_signal_emit_by_name (self, "state-changed", (int) state, message);
+}
+
+void
+fake_pbx_set_session (FakePbx *self, const char *session)
+{
+  g_free (self->session);
+  self->session = g_strdup (session);
+  g_signal_emit_by_name (self, "session-changed");
 }

@@ -1,5 +1,7 @@
-/* fake-pbx.h — an in-memory RdPbx for the hub's unit tests: always connected; a phonebook whose
- * contacts are upserted and searched by their remark tag. */
+/* fake-pbx.h — an in-memory RdPbx for the hub's unit tests: connected unless told otherwise
+ * (fake_pbx_set_state); a phonebook whose contacts are upserted and searched by their remark
+ * tag; a high-water mark and a session state that the test sets and reads; stop gives the
+ * session back (it becomes NULL) unless @stop_keeps_session. */
 #pragma once
 
 #include "pbx/rd-pbx.h"
@@ -15,8 +17,19 @@ struct _FakePbx
   GPtrArray  *contacts;   /* RdPbxContact, as last upserted */
   guint       upserts;
   gint64      next_id;
+  RdPbxState  state;
+  char       *message;
+  gint64      mark;
+  char       *session;              /* what dup_session_state() returns */
+  gboolean    stop_keeps_session;   /* the PBX could not be told */
+  guint       starts;
+  guint       stops;
 };
 
-FakePbx *fake_pbx_new (void);
+FakePbx *fake_pbx_new           (void);
+/* Sets the state and emits "state-changed". */
+void     fake_pbx_set_state     (FakePbx *self, RdPbxState state, const char *message);
+/* Sets the session and emits "session-changed". */
+void     fake_pbx_set_session   (FakePbx *self, const char *session);
 
 G_END_DECLS

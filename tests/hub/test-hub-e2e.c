@@ -1125,6 +1125,28 @@ flag_set (gpointer data)
   return *(gboolean *) data;
 }
 
+static void
+on_status_pbx_down (RdHub *hub, gboolean *seen)
+{
+  RdPbx *pbx = rd_hub_get_pbx (hub);
+
+  if (pbx != NULL && rd_pbx_get_state (pbx) != RD_PBX_STATE_CONNECTED)
+    *seen = TRUE;
+}
+
+/* The PBX's own state changes reach the hub's status (console, agents' status frames) when the
+ * PBX was connected with connect-pbx, not only when it was started from the saved settings. */
+static void
+test_pbx_state_reported (Fixture *f, gconstpointer data)
+{
+  gboolean seen = FALSE;
+  gulong handler = g_signal_connect (f->hub, "status-changed", G_CALLBACK (on_status_pbx_down), &seen);
+
+  rd_sim_pbx_drop_sockets (f->sims.pbx);
+  g_assert_true (hub_wait_until (flag_set, &seen, 15000));
+  g_signal_handler_disconnect (f->hub, handler);
+}
+
 static RdSimPbx *gap_pbx;
 
 static gboolean
@@ -1399,6 +1421,7 @@ main (int argc, char **argv)
   g_test_add ("/hub/e2e/disable-enable", Fixture, NULL, setup, test_disable, teardown);
   g_test_add ("/hub/e2e/crm-down", Fixture, NULL, setup, test_crm_down, teardown);
   g_test_add ("/hub/e2e/pbx-drop", Fixture, NULL, setup, test_pbx_drop, teardown);
+  g_test_add ("/hub/e2e/pbx-state-reported", Fixture, NULL, setup, test_pbx_state_reported, teardown);
   g_test_add ("/hub/e2e/gap-ends-calls", Fixture, NULL, setup, test_gap_ends_calls, teardown);
   g_test_add ("/hub/e2e/restart-keeps-call-ids", Fixture, NULL, setup, test_restart_keeps_call_ids, teardown);
   g_test_add ("/hub/e2e/http-connections-released", Fixture, NULL, setup, test_http_connections_released, teardown);
