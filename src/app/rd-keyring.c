@@ -215,7 +215,18 @@ rd_keyring_clear_finish (GAsyncResult *result, GError **error)
 void
 rd_keyring_free (char *secret)
 {
-  /* Only the module hands out secrets, so it is loaded when there is one to free. */
-  if (secret != NULL)
-    backend (NULL)->free_secret (secret);
+  const RdKeyringBackend *table;
+
+  if (secret == NULL)
+    return;
+  /* libsecret frees its own (possibly non-pageable) secrets and plain ones alike; without the
+   * module, the secret can only be a plain copy (a key the hub on this computer issued). */
+  table = backend (NULL);
+  if (table != NULL)
+    table->free_secret (secret);
+  else
+    {
+      explicit_bzero (secret, strlen (secret));
+      g_free (secret);
+    }
 }
