@@ -752,7 +752,7 @@ test_proxy (PbxFixture *f, gconstpointer data)
   rd_test_proxy_set (rd_sim_pbx_get_base_url (f->sim));
   remote = rd_yeastar_client_new (remote_url, NULL, NULL, TRUE, 5, &error);
   g_assert_no_error (error);
-  rd_yeastar_client_call_async (remote, "POST", "get_token", NULL, NULL, json_node_ref (body), NULL,
+  rd_yeastar_client_call_async (remote, "POST", "get_token", NULL, NULL, body, NULL,
                                 pbx_store_result, &res);
   pbx_wait_result (&res, 15000);
   reply = rd_yeastar_client_call_finish (remote, res, &errcode, &error);
