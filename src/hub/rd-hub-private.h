@@ -5,8 +5,6 @@
  *                     the live-call table (rd-call-table.c)
  *   rd-hub-parts.c    the hub as its parts' context (RdHubContext); the outbox worker is rd-outbox-worker.c
  *   rd-hub-admin.c    administration (bind, sync, auto-create, enable, disconnect, keys)
- *   rd-hub-backend.c  the RdDeskBackend implementation (agent sign-in, dial, lookup …)
- *   rd-hub-activity.c outbox listing and retry, recent calls, the audit log
  */
 #pragma once
 
@@ -21,6 +19,9 @@
 #include "hub/rd-desk-server.h"
 #include "hub/console/rd-console.h"
 #include "hub/rd-hub.h"
+#include "hub/rd-hub-activity.h"
+#include "hub/rd-hub-control.h"
+#include "hub/rd-hub-desk.h"
 #include "hub/rd-hub-settings.h"
 #include "hub/rd-index-keeper.h"
 #include "hub/rd-listener.h"
@@ -53,7 +54,9 @@ struct _RdHub
 
   SoupServer     *server;
   RdListener     *listener;
-  RdDeskServer  *agent_server;
+  RdDeskServer   *agent_server;
+  RdHubActivity  *activity;         /* outbox and call listings, the audit log; NULL until started */
+  RdHubDesk      *desk;             /* the agent server's backend, NULL until started */
   RdAdminServer  *admin;
   RdConsole      *console;          /* the web console, or NULL */
   guint           port;
@@ -89,6 +92,8 @@ const char *rd_hub_crm_state_string    (RdHub *self);
  * but the CRM has them turned off); and a sentence saying so in that case, else NULL. */
 const char *rd_hub_autocreate_creates  (RdHub *self, const char **out_note);
 void        rd_hub_set_pbx             (RdHub *self, RdPbx *pbx);
+/* Wires @pbx's calls, records and dial failures to the engine (once). */
+void        rd_hub_attach_pbx          (RdHub *self, RdPbx *pbx);
 void        rd_hub_start_saved_pbx     (RdHub *self);
 void        rd_hub_set_crm             (RdHub *self, RdCrm *crm);
 void        rd_hub_refresh_index       (RdHub *self);
@@ -116,14 +121,11 @@ GPtrArray  *rd_hub_lookup_local        (RdHub *self, const RdPhoneNumber *number
 
 /* rd-hub-parts.c: the hub as the context of its parts, its handle on the outbox worker */
 void        rd_hub_parts_context_iface_init (RdHubContextInterface *iface);
+void        rd_hub_parts_control_iface_init (RdHubControlInterface *iface);
 gboolean    rd_hub_outbox_init         (RdHub *self, GError **error);
 /* Runs due items soon. */
 void        rd_hub_outbox_kick         (RdHub *self);
 void        rd_hub_outbox_stop         (RdHub *self);
-
-/* rd-hub-backend.c */
-void        rd_hub_backend_iface_init  (RdDeskBackendInterface *iface);
-JsonObject *rd_hub_agent_status        (RdHub *self);
 
 RdStore    *rd_hub_get_store           (RdHub *self);
 RdPhoneIndex *rd_hub_get_phone_index   (RdHub *self);

@@ -18,8 +18,8 @@ enum {
 static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE_WITH_CODE (RdHub, rd_hub, G_TYPE_OBJECT,
-                               G_IMPLEMENT_INTERFACE (RD_TYPE_DESK_BACKEND, rd_hub_backend_iface_init)
-                               G_IMPLEMENT_INTERFACE (RD_TYPE_HUB_CONTEXT, rd_hub_parts_context_iface_init))
+                               G_IMPLEMENT_INTERFACE (RD_TYPE_HUB_CONTEXT, rd_hub_parts_context_iface_init)
+                               G_IMPLEMENT_INTERFACE (RD_TYPE_HUB_CONTROL, rd_hub_parts_control_iface_init))
 
 
 /* ---- options and settings ------------------------------------------------ */
@@ -231,7 +231,7 @@ rd_hub_emit_status (RdHub *self)
 {
   if (self->agent_server != NULL)
     {
-      g_autoptr(JsonObject) fields = rd_hub_agent_status (self);
+      g_autoptr(JsonObject) fields = rd_desk_backend_get_status (RD_DESK_BACKEND (self->desk));
       g_autoptr(JsonObject) frame = rd_desk_frame_status (fields);
 
       rd_desk_server_broadcast (self->agent_server, frame);
@@ -272,14 +272,20 @@ rd_hub_set_pbx (RdHub *self, RdPbx *pbx)
   if (old != NULL)
     g_signal_handlers_disconnect_by_data (old, self);
   rd_pbx_link_set_pbx (self->pbx_link, pbx);
-  /* Handlers may already be connected (connect-pbx wires the candidate before verifying). */
-  if (pbx != NULL && g_signal_handler_find (pbx, G_SIGNAL_MATCH_DATA, 0, 0, NULL, NULL, self) == 0)
-    {
-      g_signal_connect (pbx, "call-event", G_CALLBACK (rd_hub_on_call_event), self);
-      g_signal_connect (pbx, "call-record", G_CALLBACK (rd_hub_on_call_record), self);
-      g_signal_connect (pbx, "dial-failed", G_CALLBACK (rd_hub_on_dial_failed), self);
-    }
+  if (pbx != NULL)
+    rd_hub_attach_pbx (self, pbx);
   rd_hub_emit_status (self);
+}
+
+void
+rd_hub_attach_pbx (RdHub *self, RdPbx *pbx)
+{
+  /* Handlers may already be connected (connect-pbx wires the candidate before verifying). */
+  if (g_signal_handler_find (pbx, G_SIGNAL_MATCH_DATA, 0, 0, NULL, NULL, self) != 0)
+    return;
+  g_signal_connect (pbx, "call-event", G_CALLBACK (rd_hub_on_call_event), self);
+  g_signal_connect (pbx, "call-record", G_CALLBACK (rd_hub_on_call_record), self);
+  g_signal_connect (pbx, "dial-failed", G_CALLBACK (rd_hub_on_dial_failed), self);
 }
 
 static void
@@ -411,6 +417,9 @@ rd_hub_dispose (GObject *object)
     soup_server_disconnect (self->server);
   g_clear_object (&self->server);
   g_clear_object (&self->agent_server);
+  if (self->desk != NULL)
+    g_object_run_dispose (G_OBJECT (self->desk));   /* sessions may outlive the hub for a moment */
+  g_clear_object (&self->desk);
   if (self->crm_link != NULL)
     {
       g_signal_handlers_disconnect_by_data (self->crm_link, self);
@@ -444,6 +453,7 @@ rd_hub_finalize (GObject *object)
   rd_hub_options_clear (&self->options);
   rd_hub_settings_clear (&self->settings);
   g_clear_object (&self->cancellable);
+  g_clear_object (&self->activity);
   g_clear_object (&self->index);
   g_clear_object (&self->bindings);
   g_clear_object (&self->audit);
@@ -588,7 +598,8 @@ listen_agent (RdHub *self, GError **error)
   rd_http_server_close_after_response (self->server);
   self->listener = rd_listener_new (self->server, certificate);
 
-  self->agent_server = rd_desk_server_new (RD_DESK_BACKEND (self));
+  self->desk = rd_hub_desk_new (RD_HUB_CONTEXT (self), self->store, self->bindings, self->index, self->calls);
+  self->agent_server = rd_desk_server_new (RD_DESK_BACKEND (self->desk));
   if (!rd_desk_server_set_store (self->agent_server, self->store, error))
     return FALSE;
   rd_desk_server_set_listener (self->agent_server, self->listener);
@@ -659,6 +670,8 @@ rd_hub_start (RdHub *self, GError **error)
   self->calls = rd_call_table_new (RD_HUB_CONTEXT (self), self->store, self->bindings);
   g_signal_connect (self->calls, "send", G_CALLBACK (rd_hub_on_calls_send), self);
   rd_call_table_restore (self->calls);
+  self->activity = rd_hub_activity_new (RD_HUB_CONTEXT (self), RD_HUB_CONTROL (self), self->store, self->bindings,
+                                        self->audit);
 
   if (!listen_agent (self, error))
     return FALSE;
@@ -767,6 +780,63 @@ rd_hub_stop_finish (RdHub *self, GAsyncResult *result, GError **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
   return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* ---- activity (rd-hub-activity.h) ------------------------------------------ */
+
+static gboolean
+require_running (RdHub *self, gpointer part, GError **error)
+{
+  if (part != NULL)
+    return TRUE;
+  g_set_error_literal (error, RD_ERROR, RD_ERROR_UNAVAILABLE, "The hub is not running");
+  return FALSE;
+}
+
+JsonArray *
+rd_hub_list_outbox (RdHub *self, gboolean failed_only, guint limit, GError **error)
+{
+  g_return_val_if_fail (RD_IS_HUB (self), NULL);
+  if (!require_running (self, self->activity, error))
+    return NULL;
+  return rd_hub_activity_list_outbox (self->activity, failed_only, limit, error);
+}
+
+gboolean
+rd_hub_retry_outbox (RdHub *self, gint64 id, guint *out_count, GError **error)
+{
+  g_return_val_if_fail (RD_IS_HUB (self), FALSE);
+  if (out_count != NULL)
+    *out_count = 0;
+  if (!require_running (self, self->activity, error))
+    return FALSE;
+  return rd_hub_activity_retry_outbox (self->activity, id, out_count, error);
+}
+
+JsonArray *
+rd_hub_list_calls (RdHub *self, guint limit, GError **error)
+{
+  g_return_val_if_fail (RD_IS_HUB (self), NULL);
+  if (!require_running (self, self->activity, error))
+    return NULL;
+  return rd_hub_activity_list_calls (self->activity, limit, error);
+}
+
+void
+rd_hub_audit (RdHub *self, const char *actor, const char *action, const char *detail)
+{
+  g_return_if_fail (RD_IS_HUB (self));
+  if (self->activity != NULL)
+    rd_hub_activity_audit (self->activity, actor, action, detail);
+}
+
+JsonArray *
+rd_hub_list_audit (RdHub *self, guint limit, GError **error)
+{
+  g_return_val_if_fail (RD_IS_HUB (self), NULL);
+  if (!require_running (self, self->activity, error))
+    return NULL;
+  return rd_hub_activity_list_audit (self->activity, limit, error);
 }
 
 /* ---- status --------------------------------------------------------------- */
