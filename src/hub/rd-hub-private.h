@@ -3,8 +3,12 @@
  *                     the index keeper's (rd-index-keeper.c), settings, status
  *   rd-hub-calls.c    the caller lookup, end-of-call records (store + outbox); live events go to
  *                     the live-call table (rd-call-table.c)
- *   rd-hub-parts.c    the hub as its parts' context (RdHubContext); the outbox worker is rd-outbox-worker.c
- *   rd-hub-admin.c    administration (bind, sync, auto-create, enable, disconnect, keys)
+ *   rd-hub-parts.c    the hub as its parts' context (RdHubContext) and as what the administration
+ *                     controls (RdHubControl); the hub's API forwarding to the administration
+ *                     (rd-hub-admin.c) and the activity listings (rd-hub-activity.c); the outbox
+ *                     worker's handle (rd-outbox-worker.c)
+ * The agent backend is rd-hub-desk.c. Also read by rd-admin-commands.c (the hub's readings
+ * below) and by the end-to-end tests (the accessors at the end).
  */
 #pragma once
 
@@ -20,6 +24,7 @@
 #include "hub/console/rd-console.h"
 #include "hub/rd-hub.h"
 #include "hub/rd-hub-activity.h"
+#include "hub/rd-hub-admin.h"
 #include "hub/rd-hub-control.h"
 #include "hub/rd-hub-desk.h"
 #include "hub/rd-hub-settings.h"
@@ -55,9 +60,10 @@ struct _RdHub
   SoupServer     *server;
   RdListener     *listener;
   RdDeskServer   *agent_server;
+  RdHubAdmin     *admin;            /* connect, bind, sync, keys …; NULL until started */
   RdHubActivity  *activity;         /* outbox and call listings, the audit log; NULL until started */
   RdHubDesk      *desk;             /* the agent server's backend, NULL until started */
-  RdAdminServer  *admin;
+  RdAdminServer  *admin_server;     /* the admin socket, or NULL */
   RdConsole      *console;          /* the web console, or NULL */
   guint           port;
   gboolean        tls;
@@ -101,8 +107,6 @@ RdCrm      *rd_hub_create_crm          (RdHub *self, const RdCrmConfig *config, 
 /* An RdCrmMatch with url filled in from the CRM (when connected). */
 void        rd_hub_fill_match_url      (RdHub *self, RdCrmMatch *match);
 const char *rd_hub_kind_string         (RdCrmKind kinds, char buffer[64]);
-/* {version, major, enterprise, leads, mobile, phone_search, country, timezone} */
-JsonObject *rd_hub_crm_info_to_json    (const RdCrmInfo *info);
 /* "inbound,outbound" → flags; unknown words are an RD_ERROR_INVALID_INPUT error. */
 RdHubCalls  rd_hub_calls_from_string   (const char *text, GError **error);
 

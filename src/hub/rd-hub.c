@@ -170,11 +170,7 @@ rd_hub_region (RdHub *self)
 const char *
 rd_hub_region_note (RdHub *self)
 {
-  if (rd_hub_region (self) != NULL || rd_hub_get_crm (self) == NULL || rd_crm_get_info (rd_hub_get_crm (self)) == NULL)
-    return NULL;
-  return "The CRM company has no country, so numbers written without +country code cannot be read "
-         "(no pop, no log for them). Set the company's country in the CRM (Settings → Companies), "
-         "or run “ringdesk-hub region CODE” (e.g. CN, DE, US).";
+  return rd_hub_settings_region_note (rd_hub_region (self), rd_hub_get_crm (self));
 }
 
 RdPhoneNumber *
@@ -404,9 +400,9 @@ rd_hub_dispose (GObject *object)
   g_signal_handlers_disconnect_by_data (self->index_keeper, self);
   g_clear_handle_id (&self->sigterm_id, g_source_remove);
   rd_hub_outbox_stop (self);
-  if (self->admin != NULL)
-    rd_admin_server_close (self->admin);
-  g_clear_object (&self->admin);
+  if (self->admin_server != NULL)
+    rd_admin_server_close (self->admin_server);
+  g_clear_object (&self->admin_server);
   if (self->console != NULL)
     rd_console_close (self->console);
   g_clear_object (&self->console);
@@ -454,6 +450,7 @@ rd_hub_finalize (GObject *object)
   rd_hub_settings_clear (&self->settings);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->activity);
+  g_clear_object (&self->admin);
   g_clear_object (&self->index);
   g_clear_object (&self->bindings);
   g_clear_object (&self->audit);
@@ -675,11 +672,20 @@ rd_hub_start (RdHub *self, GError **error)
 
   if (!listen_agent (self, error))
     return FALSE;
+  {
+    RdHubAdminParts parts = {
+      .store = self->store, .secrets = self->secrets, .bindings = self->bindings, .index = self->index,
+      .crm_link = self->crm_link, .pbx_link = self->pbx_link, .calls = self->calls, .outbox = self->outbox,
+      .desk_server = self->agent_server,
+    };
+
+    self->admin = rd_hub_admin_new (RD_HUB_CONTEXT (self), RD_HUB_CONTROL (self), &parts);
+  }
 
   if (self->options.admin_socket != NULL)
     {
-      self->admin = rd_admin_server_new (self);
-      if (!rd_admin_server_listen (self->admin, self->options.admin_socket, error))
+      self->admin_server = rd_admin_server_new (self);
+      if (!rd_admin_server_listen (self->admin_server, self->options.admin_socket, error))
         return FALSE;
     }
   if (self->options.console_address != NULL && !start_console (self, error))
@@ -756,8 +762,8 @@ rd_hub_stop_async (RdHub *self, GCancellable *cancellable, GAsyncReadyCallback c
   g_cancellable_cancel (self->cancellable);
   rd_index_keeper_stop (self->index_keeper);
   rd_hub_outbox_stop (self);
-  if (self->admin != NULL)
-    rd_admin_server_close (self->admin);
+  if (self->admin_server != NULL)
+    rd_admin_server_close (self->admin_server);
   if (self->console != NULL)
     rd_console_close (self->console);
   if (self->listener != NULL)
@@ -780,63 +786,6 @@ rd_hub_stop_finish (RdHub *self, GAsyncResult *result, GError **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
   return g_task_propagate_boolean (G_TASK (result), error);
-}
-
-/* ---- activity (rd-hub-activity.h) ------------------------------------------ */
-
-static gboolean
-require_running (RdHub *self, gpointer part, GError **error)
-{
-  if (part != NULL)
-    return TRUE;
-  g_set_error_literal (error, RD_ERROR, RD_ERROR_UNAVAILABLE, "The hub is not running");
-  return FALSE;
-}
-
-JsonArray *
-rd_hub_list_outbox (RdHub *self, gboolean failed_only, guint limit, GError **error)
-{
-  g_return_val_if_fail (RD_IS_HUB (self), NULL);
-  if (!require_running (self, self->activity, error))
-    return NULL;
-  return rd_hub_activity_list_outbox (self->activity, failed_only, limit, error);
-}
-
-gboolean
-rd_hub_retry_outbox (RdHub *self, gint64 id, guint *out_count, GError **error)
-{
-  g_return_val_if_fail (RD_IS_HUB (self), FALSE);
-  if (out_count != NULL)
-    *out_count = 0;
-  if (!require_running (self, self->activity, error))
-    return FALSE;
-  return rd_hub_activity_retry_outbox (self->activity, id, out_count, error);
-}
-
-JsonArray *
-rd_hub_list_calls (RdHub *self, guint limit, GError **error)
-{
-  g_return_val_if_fail (RD_IS_HUB (self), NULL);
-  if (!require_running (self, self->activity, error))
-    return NULL;
-  return rd_hub_activity_list_calls (self->activity, limit, error);
-}
-
-void
-rd_hub_audit (RdHub *self, const char *actor, const char *action, const char *detail)
-{
-  g_return_if_fail (RD_IS_HUB (self));
-  if (self->activity != NULL)
-    rd_hub_activity_audit (self->activity, actor, action, detail);
-}
-
-JsonArray *
-rd_hub_list_audit (RdHub *self, guint limit, GError **error)
-{
-  g_return_val_if_fail (RD_IS_HUB (self), NULL);
-  if (!require_running (self, self->activity, error))
-    return NULL;
-  return rd_hub_activity_list_audit (self->activity, limit, error);
 }
 
 /* ---- status --------------------------------------------------------------- */
@@ -1023,22 +972,6 @@ rd_hub_get_status_json (RdHub *self)
   json_object_set_int_member (status, "index_refreshed", rd_index_keeper_get_refreshed (self->index_keeper));
   json_object_set_int_member (status, "calls_in_progress", count_live_calls (self));
   return status;
-}
-
-JsonObject *
-rd_hub_crm_info_to_json (const RdCrmInfo *info)
-{
-  JsonObject *object = json_object_new ();
-
-  set_string_or_null (object, "version", info->version);
-  json_object_set_int_member (object, "major", info->major);
-  json_object_set_boolean_member (object, "enterprise", info->enterprise);
-  json_object_set_boolean_member (object, "leads", info->has_leads);
-  json_object_set_boolean_member (object, "mobile", info->has_mobile);
-  json_object_set_boolean_member (object, "phone_search", info->has_phone_search);
-  set_string_or_null (object, "country", info->country_code);
-  set_string_or_null (object, "timezone", info->timezone);
-  return object;
 }
 
 /* ---- accessors for tests --------------------------------------------------- */
