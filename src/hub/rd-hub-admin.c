@@ -60,6 +60,13 @@ require_field (const char *value, const char *what, GError **error)
   return TRUE;
 }
 
+/* Why numbers without a country code cannot be read, or NULL. */
+static const char *
+region_note (RdHubAdmin *self)
+{
+  return rd_hub_settings_region_note (rd_hub_context_get_region (self->context), rd_hub_context_get_crm (self->context));
+}
+
 static gboolean
 require_crm_configured (RdHubAdmin *self, GError **error)
 {
@@ -230,7 +237,7 @@ replaced_pbx_released_cb (GObject *source, GAsyncResult *result, gpointer user_d
 
 void
 rd_hub_admin_connect_pbx_async (RdHubAdmin *self, const RdPbxConfig *config, GCancellable *cancellable,
-                          GAsyncReadyCallback callback, gpointer user_data)
+                                GAsyncReadyCallback callback, gpointer user_data)
 {
   g_autoptr(GTask) task = NULL;
   g_autoptr(GError) error = NULL;
@@ -387,8 +394,8 @@ crm_verified_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   rd_crm_link_set_state (self->crm_link, RD_HUB_CRM_CONNECTED, NULL);
   rd_phone_index_set_region (self->index, rd_hub_context_get_region (self->context));
   g_message ("CRM connected and saved (version %s)", info->version ? info->version : "unknown");
-  if (rd_hub_settings_region_note (rd_hub_context_get_region (self->context), rd_hub_context_get_crm (self->context)) != NULL)
-    g_warning ("%s", rd_hub_settings_region_note (rd_hub_context_get_region (self->context), rd_hub_context_get_crm (self->context)));
+  if (region_note (self) != NULL)
+    g_warning ("%s", region_note (self));
   rd_hub_control_status_changed (self->control);
   rd_hub_control_refresh_index (self->control);
   rd_hub_control_kick_outbox (self->control);
@@ -397,7 +404,7 @@ crm_verified_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 
 void
 rd_hub_admin_connect_crm_async (RdHubAdmin *self, const RdCrmConfig *config, GCancellable *cancellable,
-                          GAsyncReadyCallback callback, gpointer user_data)
+                                GAsyncReadyCallback callback, gpointer user_data)
 {
   g_autoptr(GTask) task = NULL;
   g_autoptr(GError) error = NULL;
@@ -552,9 +559,11 @@ lists_step (GTask *task)
   Lists *lists = g_task_get_task_data (task);
 
   if (lists->want_users && lists->users == NULL)
-    rd_crm_list_users_async (rd_crm_link_get_crm (self->crm_link), g_task_get_cancellable (task), users_listed_cb, task);
+    rd_crm_list_users_async (rd_crm_link_get_crm (self->crm_link), g_task_get_cancellable (task), users_listed_cb,
+                             task);
   else if (lists->want_extensions && lists->extensions == NULL)
-    rd_pbx_list_extensions_async (rd_pbx_link_get_pbx (self->pbx_link), g_task_get_cancellable (task), extensions_listed_cb, task);
+    rd_pbx_list_extensions_async (rd_pbx_link_get_pbx (self->pbx_link), g_task_get_cancellable (task),
+                                  extensions_listed_cb, task);
   else
     {
       lists->then (task, lists->users, lists->extensions);
@@ -745,15 +754,16 @@ bind_auto_ready (GTask *task, GPtrArray *users, GPtrArray *extensions)
 }
 
 void
-rd_hub_admin_bind_auto_async (RdHubAdmin *self, gboolean dry_run, GCancellable *cancellable, GAsyncReadyCallback callback,
-                        gpointer user_data)
+rd_hub_admin_bind_auto_async (RdHubAdmin *self, gboolean dry_run, GCancellable *cancellable,
+                              GAsyncReadyCallback callback, gpointer user_data)
 {
   Lists *lists;
 
   g_return_if_fail (RD_IS_HUB_ADMIN (self));
   lists = g_new0 (Lists, 1);
   lists->dry_run = dry_run;
-  fetch_lists (self, TRUE, TRUE, lists, bind_auto_ready, rd_hub_admin_bind_auto_async, cancellable, callback, user_data);
+  fetch_lists (self, TRUE, TRUE, lists, bind_auto_ready, rd_hub_admin_bind_auto_async, cancellable, callback,
+               user_data);
 }
 
 guint
@@ -833,7 +843,7 @@ bind_ready (GTask *task, GPtrArray *users, GPtrArray *extensions)
 
 void
 rd_hub_admin_bind_async (RdHubAdmin *self, const char *extension, const char *user, gboolean force,
-                   GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
+                         GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
 {
   Lists *lists;
 
@@ -892,7 +902,8 @@ users_ready (GTask *task, GPtrArray *users, GPtrArray *extensions)
 }
 
 void
-rd_hub_admin_list_users_async (RdHubAdmin *self, GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
+rd_hub_admin_list_users_async (RdHubAdmin *self, GCancellable *cancellable, GAsyncReadyCallback callback,
+                               gpointer user_data)
 {
   g_return_if_fail (RD_IS_HUB_ADMIN (self));
   fetch_lists (self, TRUE, FALSE, g_new0 (Lists, 1), users_ready, rd_hub_admin_list_users_async,
@@ -942,7 +953,7 @@ extensions_ready (GTask *task, GPtrArray *users, GPtrArray *extensions)
 
 void
 rd_hub_admin_list_extensions_async (RdHubAdmin *self, GCancellable *cancellable, GAsyncReadyCallback callback,
-                              gpointer user_data)
+                                    gpointer user_data)
 {
   g_return_if_fail (RD_IS_HUB_ADMIN (self));
   fetch_lists (self, FALSE, TRUE, g_new0 (Lists, 1), extensions_ready, rd_hub_admin_list_extensions_async,
@@ -1080,7 +1091,7 @@ phonebooks_listed_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 
 void
 rd_hub_admin_configure_sync_async (RdHubAdmin *self, gboolean enabled, RdCrmKind kinds, const char *phonebook,
-                             GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
+                                   GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
 {
   g_autoptr(GTask) task = NULL;
   g_autoptr(GError) error = NULL;
@@ -1122,7 +1133,8 @@ rd_hub_admin_configure_sync_async (RdHubAdmin *self, gboolean enabled, RdCrmKind
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
-  rd_pbx_list_phonebooks_async (rd_pbx_link_get_pbx (self->pbx_link), cancellable, phonebooks_listed_cb, g_steal_pointer (&task));
+  rd_pbx_list_phonebooks_async (rd_pbx_link_get_pbx (self->pbx_link), cancellable, phonebooks_listed_cb,
+                                g_steal_pointer (&task));
 }
 
 gboolean
@@ -1178,7 +1190,7 @@ edit_autocreate (RdHubSettings *s, gconstpointer data)
 
 gboolean
 rd_hub_admin_configure_autocreate (RdHubAdmin *self, gboolean enabled, RdHubCalls calls, RdCrmKind kind,
-                             const char *prefix, GError **error)
+                                   const char *prefix, GError **error)
 {
   AutocreateEdit edit = { enabled, calls, kind, prefix };
 
@@ -1352,7 +1364,7 @@ crm_tested_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 
 void
 rd_hub_admin_test_crm_async (RdHubAdmin *self, const RdCrmConfig *config, GCancellable *cancellable,
-                       GAsyncReadyCallback callback, gpointer user_data)
+                             GAsyncReadyCallback callback, gpointer user_data)
 {
   g_autoptr(GTask) task = NULL;
   g_autoptr(GError) error = NULL;
@@ -1425,7 +1437,7 @@ probed_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 
 void
 rd_hub_admin_probe_certificate_async (RdHubAdmin *self, const char *url, GCancellable *cancellable,
-                                GAsyncReadyCallback callback, gpointer user_data)
+                                      GAsyncReadyCallback callback, gpointer user_data)
 {
   g_autoptr(GTask) task = NULL;
   g_autoptr(GError) error = NULL;
@@ -1529,7 +1541,7 @@ admin_authenticated_cb (GObject *source, GAsyncResult *result, gpointer user_dat
 
 void
 rd_hub_admin_verify_crm_admin_async (RdHubAdmin *self, const char *login, const char *key, GCancellable *cancellable,
-                               GAsyncReadyCallback callback, gpointer user_data)
+                                     GAsyncReadyCallback callback, gpointer user_data)
 {
   g_autoptr(GTask) task = NULL;
   g_autoptr(GError) error = NULL;

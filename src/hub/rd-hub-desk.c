@@ -243,7 +243,8 @@ hub_authenticate_async (RdDeskBackend *backend, const char *method, const char *
           g_task_return_new_error (task, RD_ERROR, RD_ERROR_AUTH, "Wrong CRM login or API key");
           return;
         }
-      rd_crm_authenticate_user_async (rd_hub_context_get_crm (self->context), who, key, cancellable, crm_user_cb, g_steal_pointer (&task));
+      rd_crm_authenticate_user_async (rd_hub_context_get_crm (self->context), who, key, cancellable, crm_user_cb,
+                                      g_steal_pointer (&task));
       return;
     }
   g_task_return_new_error (task, RD_ERROR, RD_ERROR_AUTH, "Unknown sign-in method");
@@ -588,7 +589,8 @@ hub_create_record_async (RdDeskBackend *backend, const char *extension, const ch
   if (record_name == NULL || *record_name == '\0')
     {
       g_free (record_name);
-      record_name = g_strconcat (rd_hub_context_get_settings (self->context)->autocreate_prefix, parsed->international, NULL);
+      record_name = g_strconcat (rd_hub_context_get_settings (self->context)->autocreate_prefix,
+                                 parsed->international, NULL);
     }
   g_task_set_task_data (task, g_strdup (parsed->international), g_free);
   rd_crm_create_record_async (rd_hub_context_get_crm (self->context), crm_kind, record_name, parsed->international,

@@ -6,11 +6,14 @@
 #include "config.h"
 
 #include "fake-context.h"
+#include "hub-wait.h"
 
 #include "core/rd-error.h"
 #include "hub/rd-hub-admin.h"
 
 #include <string.h>
+
+#define WAIT_MS 10000
 
 typedef struct {
   FakeContext    *context;
@@ -23,7 +26,7 @@ typedef struct {
   RdCallTable    *calls;
   RdOutboxWorker *outbox;
   RdHubAdmin     *admin;
-  GAsyncResult   *result;
+  HubWait         wait;
 } Fixture;
 
 static void
@@ -80,31 +83,14 @@ teardown (Fixture *f, gconstpointer data)
   g_clear_object (&f->secrets);
   g_clear_object (&f->store);
   g_clear_object (&f->context);
-  g_clear_object (&f->result);
-}
-
-static void
-got_result (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  Fixture *f = user_data;
-
-  f->result = g_object_ref (result);
-}
-
-static GAsyncResult *
-wait_result (Fixture *f)
-{
-  while (f->result == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  return f->result;
+  hub_wait_clear (&f->wait);
 }
 
 static gboolean
 bind (Fixture *f, const char *extension, const char *user, gboolean force, GError **error)
 {
-  g_clear_object (&f->result);
-  rd_hub_admin_bind_async (f->admin, extension, user, force, NULL, got_result, f);
-  return rd_hub_admin_bind_finish (f->admin, wait_result (f), error);
+  rd_hub_admin_bind_async (f->admin, extension, user, force, NULL, hub_wait_cb, &f->wait);
+  return rd_hub_admin_bind_finish (f->admin, hub_wait_result (&f->wait, WAIT_MS), error);
 }
 
 static void
@@ -118,8 +104,8 @@ test_bind (Fixture *f, gconstpointer data)
   guint bound, changes;
 
   /* by e-mail: the internal user only; a portal user could set that address themselves */
-  rd_hub_admin_bind_auto_async (f->admin, FALSE, NULL, got_result, f);
-  bound = rd_hub_admin_bind_auto_finish (f->admin, wait_result (f), &plan, &error);
+  rd_hub_admin_bind_auto_async (f->admin, FALSE, NULL, hub_wait_cb, &f->wait);
+  bound = rd_hub_admin_bind_auto_finish (f->admin, hub_wait_result (&f->wait, WAIT_MS), &plan, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (bound, ==, 1);
   alice = rd_bindings_get_by_extension (f->bindings, "2001");
@@ -272,10 +258,9 @@ connect_pbx (Fixture *f, const char *token, GError **error)
   config.options = rd_options_new ();
   if (token != NULL)
     rd_options_set (config.options, "token", token);
-  g_clear_object (&f->result);
-  rd_hub_admin_connect_pbx_async (f->admin, &config, NULL, got_result, f);
+  rd_hub_admin_connect_pbx_async (f->admin, &config, NULL, hub_wait_cb, &f->wait);
   rd_options_unref (config.options);
-  ok = rd_hub_admin_connect_pbx_finish (f->admin, wait_result (f), error);
+  ok = rd_hub_admin_connect_pbx_finish (f->admin, hub_wait_result (&f->wait, WAIT_MS), error);
   return ok;
 }
 

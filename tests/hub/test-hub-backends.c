@@ -11,6 +11,7 @@
 
 #include "fake-crm.h"
 #include "fake-pbx.h"
+#include "hub-wait.h"
 
 #include "agent/rd-agent-client.h"
 #include "core/rd-error.h"
@@ -84,60 +85,6 @@ typedef struct {
   GPtrArray     *matches;   /* match names from "match" frames */
 } Fixture;
 
-typedef struct {
-  gboolean  done;
-  gboolean  ok;
-  GError   *error;
-} Op;
-
-static gboolean
-wait_until (gboolean (*check) (gpointer data), gpointer data)
-{
-  gint64 end = g_get_monotonic_time () + WAIT_MS * 1000;
-
-  while (!check (data))
-    {
-      if (g_get_monotonic_time () > end)
-        return FALSE;
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-    }
-  return TRUE;
-}
-
-static gboolean
-op_done (gpointer data)
-{
-  return ((Op *) data)->done;
-}
-
-static void
-pbx_connected_cb (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  Op *op = user_data;
-
-  op->ok = rd_hub_connect_pbx_finish (RD_HUB (source), result, &op->error);
-  op->done = TRUE;
-}
-
-static void
-crm_connected_cb (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  Op *op = user_data;
-
-  op->ok = rd_hub_connect_crm_finish (RD_HUB (source), result, &op->error);
-  op->done = TRUE;
-}
-
-static void
-bound_cb (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  Op *op = user_data;
-
-  op->ok = rd_hub_bind_finish (RD_HUB (source), result, &op->error);
-  op->done = TRUE;
-}
-
 static RdHub *
 start_hub (Fixture *f)
 {
@@ -203,15 +150,6 @@ call_logged (gpointer data)
          json_object_get_int_member (outbox, "done") == 1;
 }
 
-static void
-stopped_cb (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  Op *op = user_data;
-
-  op->ok = rd_hub_stop_finish (RD_HUB (source), result, &op->error);
-  op->done = TRUE;
-}
-
 static gboolean
 both_connected (gpointer data)
 {
@@ -271,7 +209,7 @@ test_call_through_fake_backends (Fixture *f, gconstpointer data)
   g_autoptr(GError) error = NULL;
   RdPbxConfig pbx = { 0 };
   RdCrmConfig crm = { 0 };
-  Op op = { 0 };
+  g_auto(HubWait) wait = { 0 };
   g_autofree char *key = NULL;
   g_autofree char *url = NULL;
   g_autofree char *expected_log = NULL;
@@ -288,19 +226,18 @@ test_call_through_fake_backends (Fixture *f, gconstpointer data)
   rd_options_set (pbx.options, "tenant", "t1");
   rd_options_set (pbx.options, "token", "pbx-secret-token");
   rd_options_set (pbx.options, "client-id", "not-ours");
-  rd_hub_connect_pbx_async (f->hub, &pbx, NULL, pbx_connected_cb, &op);
-  g_assert_true (wait_until (op_done, &op));
-  g_assert_error (op.error, RD_ERROR, RD_ERROR_INVALID_INPUT);
+  rd_hub_connect_pbx_async (f->hub, &pbx, NULL, hub_wait_cb, &wait);
+  g_assert_false (rd_hub_connect_pbx_finish (f->hub, hub_wait_result (&wait, WAIT_MS), &error));
+  g_assert_error (error, RD_ERROR, RD_ERROR_INVALID_INPUT);
   g_assert_null (last_pbx);
-  g_clear_error (&op.error);
+  g_clear_error (&error);
 
   rd_options_set (pbx.options, "client-id", NULL);
   rd_options_set (pbx.options, "mode", "polling");
-  op = (Op) { 0 };
-  rd_hub_connect_pbx_async (f->hub, &pbx, NULL, pbx_connected_cb, &op);
+  rd_hub_connect_pbx_async (f->hub, &pbx, NULL, hub_wait_cb, &wait);
   g_clear_pointer (&pbx.options, rd_options_unref);
-  g_assert_true (wait_until (op_done, &op));
-  g_assert_no_error (op.error);
+  g_assert_true (rd_hub_connect_pbx_finish (f->hub, hub_wait_result (&wait, WAIT_MS), &error));
+  g_assert_no_error (error);
   g_assert_nonnull (last_pbx);
   g_assert_cmpuint (last_pbx->starts, ==, 1);
   g_assert_cmpstr (rd_options_get (last_pbx_options, "tenant"), ==, "t1");
@@ -315,19 +252,17 @@ test_call_through_fake_backends (Fixture *f, gconstpointer data)
   crm.options = rd_options_new ();
   rd_options_set (crm.options, "realm", "north");
   rd_options_set (crm.options, "page-size", "50");
-  op = (Op) { 0 };
-  rd_hub_connect_crm_async (f->hub, &crm, NULL, crm_connected_cb, &op);
+  rd_hub_connect_crm_async (f->hub, &crm, NULL, hub_wait_cb, &wait);
   g_clear_pointer (&crm.options, rd_options_unref);
-  g_assert_true (wait_until (op_done, &op));
-  g_assert_no_error (op.error);
+  g_assert_true (rd_hub_connect_crm_finish (f->hub, hub_wait_result (&wait, WAIT_MS), &error));
+  g_assert_no_error (error);
   g_assert_cmpstr (rd_options_get (last_crm_options, "realm"), ==, "north");
   g_assert_cmpuint (last_crm->connects, ==, 1);
-  g_assert_true (wait_until (both_connected, f->hub));
+  g_assert_true (hub_wait_until (both_connected, f->hub, WAIT_MS));
 
-  op = (Op) { 0 };
-  rd_hub_bind_async (f->hub, "2001", "alice@example.com", FALSE, NULL, bound_cb, &op);
-  g_assert_true (wait_until (op_done, &op));
-  g_assert_no_error (op.error);
+  rd_hub_bind_async (f->hub, "2001", "alice@example.com", FALSE, NULL, hub_wait_cb, &wait);
+  g_assert_true (rd_hub_bind_finish (f->hub, hub_wait_result (&wait, WAIT_MS), &error));
+  g_assert_no_error (error);
 
   key = rd_hub_issue_agent_key (f->hub, "2001", &error);
   g_assert_no_error (error);
@@ -337,14 +272,14 @@ test_call_through_fake_backends (Fixture *f, gconstpointer data)
   g_signal_connect (f->agent, "call", G_CALLBACK (on_call), f);
   g_signal_connect (f->agent, "match", G_CALLBACK (on_match), f);
   rd_agent_client_start (f->agent);
-  g_assert_true (wait_until (agent_signed_in, f->agent));
+  g_assert_true (hub_wait_until (agent_signed_in, f->agent, WAIT_MS));
   g_assert_cmpstr (rd_agent_client_get_pbx_status (f->agent), ==, "connected");
   g_assert_cmpstr (rd_agent_client_get_crm_status (f->agent), ==, "connected");
   g_assert_cmpstr (rd_agent_client_get_user_name (f->agent), ==, "Alice");
 
   /* a call rings: the agent gets the frame with the caller's record */
   fake_pbx_emit_event (last_pbx, "call-1", "2001", RD_CALL_STATE_RINGING, RD_DIRECTION_INBOUND, "13500000001");
-  g_assert_true (wait_until (carol_popped, f));
+  g_assert_true (hub_wait_until (carol_popped, f, WAIT_MS));
   g_assert_cmpstr (((RdAgentCall *) f->calls->pdata[0])->call_id, ==, "call-1");
   g_assert_cmpstr (((RdAgentCall *) f->calls->pdata[0])->number_e164, ==, CALLER);
   fake_pbx_emit_event (last_pbx, "call-1", "2001", RD_CALL_STATE_ENDED, RD_DIRECTION_INBOUND, "13500000001");
@@ -362,7 +297,7 @@ test_call_through_fake_backends (Fixture *f, gconstpointer data)
   record->total_seconds = 30;
   record->outcome = RD_OUTCOME_ANSWERED;
   g_signal_emit_by_name (last_pbx, "call-record", record);
-  g_assert_true (wait_until (call_logged, f->hub));
+  g_assert_true (hub_wait_until (call_logged, f->hub, WAIT_MS));
   carol = last_crm->records->pdata[0];
   expected_log = g_strdup_printf ("individual:%" G_GINT64_FORMAT ":", carol->id);
   g_assert_cmpuint (last_crm->logs->len, ==, 1);
@@ -371,10 +306,9 @@ test_call_through_fake_backends (Fixture *f, gconstpointer data)
   /* a restart builds both backends again from what the hub saved, secrets included */
   rd_agent_client_stop (f->agent);
   g_clear_object (&f->agent);
-  op = (Op) { 0 };
-  rd_hub_stop_async (f->hub, NULL, stopped_cb, &op);
-  g_assert_true (wait_until (op_done, &op));
-  g_assert_no_error (op.error);
+  rd_hub_stop_async (f->hub, NULL, hub_wait_cb, &wait);
+  g_assert_true (rd_hub_stop_finish (f->hub, hub_wait_result (&wait, WAIT_MS), &error));
+  g_assert_no_error (error);
   g_clear_object (&f->hub);
   g_assert_cmpuint (last_pbx->stops, ==, 1);
   g_clear_object (&last_pbx);
@@ -389,7 +323,7 @@ test_call_through_fake_backends (Fixture *f, gconstpointer data)
   g_assert_cmpstr (rd_options_get (last_pbx_options, "mode"), ==, "polling");
   g_assert_cmpstr (rd_options_get (last_crm_options, "realm"), ==, "north");
   g_assert_cmpstr (rd_options_get (last_crm_options, "page-size"), ==, "50");
-  g_assert_true (wait_until (both_connected, f->hub));
+  g_assert_true (hub_wait_until (both_connected, f->hub, WAIT_MS));
 }
 
 int

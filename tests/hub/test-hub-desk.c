@@ -4,12 +4,15 @@
 #include "config.h"
 
 #include "fake-context.h"
+#include "hub-wait.h"
 
 #include "core/rd-error.h"
 #include "hub/rd-desk-server.h"
 #include "hub/rd-hub-desk.h"
 
 #include <string.h>
+
+#define WAIT_MS 10000
 
 #define CALLER "+8613500000001"
 
@@ -20,7 +23,7 @@ typedef struct {
   RdPhoneIndex *index;
   RdCallTable  *calls;
   RdHubDesk    *desk;
-  GAsyncResult *result;
+  HubWait       wait;
 } Fixture;
 
 static void
@@ -51,24 +54,7 @@ teardown (Fixture *f, gconstpointer data)
   g_clear_object (&f->bindings);
   g_clear_object (&f->store);
   g_clear_object (&f->context);
-  g_clear_object (&f->result);
-}
-
-static void
-got_result (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  Fixture *f = user_data;
-
-  f->result = g_object_ref (result);
-}
-
-static GAsyncResult *
-wait_result (Fixture *f)
-{
-  g_clear_object (&f->result);
-  while (f->result == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  return f->result;
+  hub_wait_clear (&f->wait);
 }
 
 static RdDeskIdentity *
@@ -76,9 +62,8 @@ sign_in (Fixture *f, const char *method, const char *who, const char *key, GErro
 {
   RdDeskBackend *backend = RD_DESK_BACKEND (f->desk);
 
-  g_clear_object (&f->result);
-  rd_desk_backend_authenticate_async (backend, method, who, key, NULL, got_result, f);
-  return rd_desk_backend_authenticate_finish (backend, wait_result (f), error);
+  rd_desk_backend_authenticate_async (backend, method, who, key, NULL, hub_wait_cb, &f->wait);
+  return rd_desk_backend_authenticate_finish (backend, hub_wait_result (&f->wait, WAIT_MS), error);
 }
 
 static void
@@ -220,8 +205,8 @@ test_status (Fixture *f, gconstpointer data)
 static char *
 dial (Fixture *f, const char *number, GError **error)
 {
-  rd_desk_backend_dial_async (RD_DESK_BACKEND (f->desk), "2001", number, NULL, got_result, f);
-  return rd_desk_backend_dial_finish (RD_DESK_BACKEND (f->desk), wait_result (f), error);
+  rd_desk_backend_dial_async (RD_DESK_BACKEND (f->desk), "2001", number, NULL, hub_wait_cb, &f->wait);
+  return rd_desk_backend_dial_finish (RD_DESK_BACKEND (f->desk), hub_wait_result (&f->wait, WAIT_MS), error);
 }
 
 static void
@@ -259,8 +244,8 @@ test_dial (Fixture *f, gconstpointer data)
 static JsonObject *
 lookup (Fixture *f, const char *number, GError **error)
 {
-  rd_desk_backend_lookup_async (RD_DESK_BACKEND (f->desk), "2001", number, NULL, got_result, f);
-  return rd_desk_backend_lookup_finish (RD_DESK_BACKEND (f->desk), wait_result (f), error);
+  rd_desk_backend_lookup_async (RD_DESK_BACKEND (f->desk), "2001", number, NULL, hub_wait_cb, &f->wait);
+  return rd_desk_backend_lookup_finish (RD_DESK_BACKEND (f->desk), hub_wait_result (&f->wait, WAIT_MS), error);
 }
 
 static void
@@ -295,8 +280,9 @@ test_lookup (Fixture *f, gconstpointer data)
 static JsonObject *
 create (Fixture *f, const char *number, const char *kind, const char *name, GError **error)
 {
-  rd_desk_backend_create_record_async (RD_DESK_BACKEND (f->desk), "2001", number, kind, name, NULL, got_result, f);
-  return rd_desk_backend_create_record_finish (RD_DESK_BACKEND (f->desk), wait_result (f), error);
+  rd_desk_backend_create_record_async (RD_DESK_BACKEND (f->desk), "2001", number, kind, name, NULL, hub_wait_cb,
+                                       &f->wait);
+  return rd_desk_backend_create_record_finish (RD_DESK_BACKEND (f->desk), hub_wait_result (&f->wait, WAIT_MS), error);
 }
 
 static void
