@@ -21,8 +21,9 @@ struct _RdPhoneIndex
 {
   GObject       parent_instance;
 
-  RdStore      *store;
-  Conn          main;         /* the store's connection: main thread only */
+  RdStore      *store;        /* the index's database: a file of its own next to the hub's store
+                               * (rd_phone_index_file_for), or the hub's store when in memory */
+  Conn          main;         /* its connection: main thread only */
   Conn          writer;       /* bulk writes from worker threads, under writer_lock; db NULL when
                                * the store is in memory (then bulk writes go to the main thread) */
   GMutex        writer_lock;
@@ -34,45 +35,58 @@ struct _RdPhoneIndex
 };
 
 /* Records per transaction of a bulk write: on the writer connection (its own thread) a transaction
- * holds the database's write lock for about a millisecond — a main-loop write that comes meanwhile
- * waits no longer; on the main thread (in-memory stores) a chunk is one main-loop iteration. */
+ * holds the index file's write lock for about a millisecond — a main-loop write to the index that
+ * comes meanwhile (the fill's progress, a record found on a miss) waits no longer; the hub's own
+ * writes (calls, outbox) go to another file and never wait for it. On the main thread (in-memory
+ * stores) a chunk is one main-loop iteration. */
 #define WRITER_CHUNK 100
 /* The writer's frames are synced (by a checkpoint, outside the write lock) every this many chunks. */
 #define WRITER_SYNC_EVERY 10
 #define MAIN_CHUNK   500
-/* Between two writer transactions: time for a main-loop write (an outbox item, a call) waiting
- * for the lock to get it (SQLite's locks are not fair). */
+/* Between two writer transactions: time for a main-loop write to the index waiting for the lock
+ * to get it (SQLite's locks are not fair). */
 #define WRITER_GAP_US 500
 
 G_DEFINE_FINAL_TYPE (RdPhoneIndex, rd_phone_index, G_TYPE_OBJECT)
 
 /* Schema: records, their numbers (key → record) and the state of each id space.
  * Append only: a released step is never edited. */
-static const char * const migrations[] = {
-  /* 0 → 1 */
-  "CREATE TABLE phone_index_record ("
-  "  kind INTEGER NOT NULL, rec_id INTEGER NOT NULL,"
-  "  name TEXT, company TEXT, write_date TEXT,"
-  "  PRIMARY KEY (kind, rec_id)) WITHOUT ROWID;"
-  "CREATE TABLE phone_index_number ("
-  "  key TEXT NOT NULL, kind INTEGER NOT NULL, rec_id INTEGER NOT NULL,"
-  "  PRIMARY KEY (key, kind, rec_id)) WITHOUT ROWID;"
-  "CREATE INDEX phone_index_number_rec ON phone_index_number (kind, rec_id);"
-  "CREATE TABLE phone_index_cursor ("
-  "  kind INTEGER PRIMARY KEY, mark TEXT, after_id INTEGER NOT NULL DEFAULT 0);",
-  /* 1 → 2: enumeration by id ranges per id space. The per-kind cursors of the old
-   * write_date paging are dropped: the index content stays (lookups go on) and the
-   * next fill reads every record again, over it. */
-  "DROP TABLE phone_index_cursor;"
-  "CREATE TABLE phone_index_space ("
-  "  space INTEGER PRIMARY KEY,"
-  "  filled INTEGER NOT NULL DEFAULT 0,"
-  "  fill_next INTEGER NOT NULL DEFAULT 0,"
-  "  fill_end INTEGER NOT NULL DEFAULT 0,"
-  "  max_id INTEGER NOT NULL DEFAULT 0,"
-  "  mark TEXT, next_mark TEXT,"
-  "  sweep_id INTEGER NOT NULL DEFAULT 0,"
-  "  reconcile_id INTEGER NOT NULL DEFAULT 0);",
+/* 0 → 1 */
+#define MIGRATION_1 \
+  "CREATE TABLE phone_index_record (" \
+  "  kind INTEGER NOT NULL, rec_id INTEGER NOT NULL," \
+  "  name TEXT, company TEXT, write_date TEXT," \
+  "  PRIMARY KEY (kind, rec_id)) WITHOUT ROWID;" \
+  "CREATE TABLE phone_index_number (" \
+  "  key TEXT NOT NULL, kind INTEGER NOT NULL, rec_id INTEGER NOT NULL," \
+  "  PRIMARY KEY (key, kind, rec_id)) WITHOUT ROWID;" \
+  "CREATE INDEX phone_index_number_rec ON phone_index_number (kind, rec_id);" \
+  "CREATE TABLE phone_index_cursor (" \
+  "  kind INTEGER PRIMARY KEY, mark TEXT, after_id INTEGER NOT NULL DEFAULT 0);"
+/* 1 → 2: enumeration by id ranges per id space. The per-kind cursors of the old
+ * write_date paging are dropped: the index content stays (lookups go on) and the
+ * next fill reads every record again, over it. */
+#define MIGRATION_2 \
+  "DROP TABLE phone_index_cursor;" \
+  "CREATE TABLE phone_index_space (" \
+  "  space INTEGER PRIMARY KEY," \
+  "  filled INTEGER NOT NULL DEFAULT 0," \
+  "  fill_next INTEGER NOT NULL DEFAULT 0," \
+  "  fill_end INTEGER NOT NULL DEFAULT 0," \
+  "  max_id INTEGER NOT NULL DEFAULT 0," \
+  "  mark TEXT, next_mark TEXT," \
+  "  sweep_id INTEGER NOT NULL DEFAULT 0," \
+  "  reconcile_id INTEGER NOT NULL DEFAULT 0);"
+
+/* The index's own database file (or the hub's in-memory store). */
+static const char * const migrations[] = { MIGRATION_1, MIGRATION_2 };
+
+/* The hub's store, which held the index up to version 2: 2 → 3 moves it out to the file of its
+ * own (move_from_store() copies it there first). */
+static const char * const store_migrations[] = {
+  MIGRATION_1, MIGRATION_2,
+  "DROP TABLE IF EXISTS phone_index_number; DROP TABLE IF EXISTS phone_index_record;"
+  " DROP TABLE IF EXISTS phone_index_space;",
 };
 
 enum {
@@ -199,12 +213,25 @@ stmt (RdPhoneIndex *self, guint which, GError **error)
   return conn_stmt (&self->main, which, error);
 }
 
-/* The writer: a second connection to the store's file, used from worker threads, so that bulk
- * writes never hold up the main loop. A main-loop write (a call, an outbox item) waits for the
- * writer's transaction to end, so that must be short: the writer does not sync in its commits
- * (synchronous=NORMAL: the index can always be read again from the CRM; WAL keeps it
- * consistent) but right after each, outside the lock, with a checkpoint (write_chunk), so that the
- * next commit on the main loop does not have to sync megabytes of the index's frames. */
+#define WRITER_BUSY_TIMEOUT_MS 30000
+
+/* Waits for the main connection's write lock a millisecond at a time: SQLite's own back-off
+ * sleeps up to 100 ms a step, long after the lock is free. */
+static int
+writer_busy_wait (void *data, int count)
+{
+  if (count >= WRITER_BUSY_TIMEOUT_MS)
+    return 0;
+  g_usleep (1000);
+  return 1;
+}
+
+/* The writer: a second connection to the index's file, used from worker threads, so that bulk
+ * writes never hold up the main loop. A main-loop write to the index waits for the writer's
+ * transaction to end, so that must be short. The writer does not sync in its commits
+ * (synchronous=NORMAL, as the index's main connection: the index can always be read again from
+ * the CRM; WAL keeps it consistent) but right after each few, outside the lock, with a checkpoint
+ * (apply_thread). */
 static void
 open_writer (RdPhoneIndex *self)
 {
@@ -214,7 +241,7 @@ open_writer (RdPhoneIndex *self)
   if (path == NULL || *path == '\0' || g_str_equal (path, ":memory:") || g_str_has_prefix (path, "file:"))
     return;
   if (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX, NULL) != SQLITE_OK ||
-      sqlite3_busy_timeout (db, 30000) != SQLITE_OK ||
+      sqlite3_busy_handler (db, writer_busy_wait, NULL) != SQLITE_OK ||
       sqlite3_exec (db, "PRAGMA synchronous=NORMAL", NULL, NULL, NULL) != SQLITE_OK)
     {
       g_warning ("Phone index: no second connection to %s (%s); bulk writes run on the main thread",
@@ -226,19 +253,124 @@ open_writer (RdPhoneIndex *self)
   self->writer.own = TRUE;
 }
 
+char *
+rd_phone_index_file_for (const char *store_path)
+{
+  if (store_path == NULL || *store_path == '\0' || g_str_equal (store_path, ":memory:") ||
+      g_str_has_prefix (store_path, "file:"))
+    return NULL;
+  if (g_str_has_suffix (store_path, ".db"))
+    return g_strdup_printf ("%.*s-index.db", (int) strlen (store_path) - 3, store_path);
+  return g_strconcat (store_path, "-index", NULL);
+}
+
+/* Copies the index an older version kept in the hub's store (schema version 2) into the fresh
+ * file of its own @db (one transaction, a few seconds for a million numbers, once). */
+static gboolean
+move_from_store (sqlite3 *db, const char *store_path, GError **error)
+{
+  sqlite3_stmt *attach = NULL;
+  gboolean ok;
+
+  if (sqlite3_prepare_v2 (db, "ATTACH DATABASE ?1 AS old", -1, &attach, NULL) != SQLITE_OK)
+    {
+      rd_sql_set_error (db, error, "phone index: attaching the store");
+      return FALSE;
+    }
+  sqlite3_bind_text (attach, 1, store_path, -1, SQLITE_TRANSIENT);
+  ok = rd_sql_stmt_done (db, attach, "phone index: attaching the store", error);
+  sqlite3_finalize (attach);
+  if (!ok)
+    return FALSE;
+  ok = sqlite3_exec (db,
+                     "BEGIN IMMEDIATE;"
+                     "INSERT INTO main.phone_index_record (kind, rec_id, name, company, write_date)"
+                     " SELECT kind, rec_id, name, company, write_date FROM old.phone_index_record;"
+                     "INSERT INTO main.phone_index_number (key, kind, rec_id)"
+                     " SELECT key, kind, rec_id FROM old.phone_index_number;"
+                     "INSERT INTO main.phone_index_space (space, filled, fill_next, fill_end, max_id, mark,"
+                     " next_mark, sweep_id, reconcile_id) SELECT space, filled, fill_next, fill_end, max_id,"
+                     " mark, next_mark, sweep_id, reconcile_id FROM old.phone_index_space;"
+                     "COMMIT;", NULL, NULL, NULL) == SQLITE_OK;
+  if (!ok)
+    {
+      rd_sql_set_error (db, error, "phone index: copying it from the store");
+      sqlite3_exec (db, "ROLLBACK", NULL, NULL, NULL);
+    }
+  sqlite3_exec (db, "DETACH DATABASE old", NULL, NULL, NULL);
+  return ok;
+}
+
+/* The index's own database file next to @store's, created and migrated; an index the store
+ * itself held (versions up to 2) is moved there. */
+static RdStore *
+open_own_file (RdStore *store, const char *path, GError **error)
+{
+  g_autoptr(RdStore) own = rd_store_open_empty (path, error);
+  int in_store, fresh;
+
+  if (own == NULL)
+    return NULL;
+  /* Like the writer's: what a power cut takes is read again from the CRM. */
+  if (sqlite3_exec (rd_store_get_db (own), "PRAGMA synchronous=NORMAL", NULL, NULL, NULL) != SQLITE_OK)
+    {
+      rd_sql_set_error (rd_store_get_db (own), error, "phone index: configuring");
+      return NULL;
+    }
+  fresh = rd_store_get_schema_version (own, "phone-index") == 0;
+  if (!rd_store_migrate (own, "phone-index", migrations, G_N_ELEMENTS (migrations), error))
+    return NULL;
+  in_store = rd_store_get_schema_version (store, "phone-index");
+  if (in_store == 1 || in_store == 2)
+    {
+      g_autoptr(GError) move_error = NULL;
+
+      /* A version-1 index is brought to 2 first (its content stays, as that step says). */
+      if (!rd_store_migrate (store, "phone-index", store_migrations, 2, error))
+        return NULL;
+      if (fresh)
+        {
+          if (move_from_store (rd_store_get_db (own), rd_store_get_path (store), &move_error))
+            g_message ("Phone index moved to a database file of its own, %s", path);
+          else
+            /* Nothing lost: the next fill reads the CRM again. */
+            g_warning ("Phone index: not moved to %s (%s); it is filled again from the CRM",
+                       path, move_error->message);
+        }
+      if (!rd_store_migrate (store, "phone-index", store_migrations, G_N_ELEMENTS (store_migrations), error))
+        return NULL;
+    }
+  return g_steal_pointer (&own);
+}
+
 RdPhoneIndex *
 rd_phone_index_new (RdStore *store, GError **error)
 {
   g_autoptr(RdPhoneIndex) self = NULL;
+  g_autoptr(RdStore) own = NULL;
+  g_autofree char *path = NULL;
 
   g_return_val_if_fail (RD_IS_STORE (store), NULL);
 
-  if (!rd_store_migrate (store, "phone-index", migrations, G_N_ELEMENTS (migrations), error))
-    return NULL;
+  /* A file of its own: the fill's writer thread holds the index file's write lock for each
+   * chunk it writes; in the store's file it held up the main loop's writes (calls, outbox)
+   * and their syncs had to flush the index's frames too. */
+  path = rd_phone_index_file_for (rd_store_get_path (store));
+  if (path != NULL)
+    {
+      if ((own = open_own_file (store, path, error)) == NULL)
+        return NULL;
+    }
+  else
+    {
+      if (!rd_store_migrate (store, "phone-index", migrations, G_N_ELEMENTS (migrations), error))
+        return NULL;
+      own = g_object_ref (store);
+    }
 
   self = g_object_new (RD_TYPE_PHONE_INDEX, NULL);
-  self->store = g_object_ref (store);
-  self->main.db = rd_store_get_db (store);
+  self->store = g_steal_pointer (&own);
+  self->main.db = rd_store_get_db (self->store);
   open_writer (self);
   return g_steal_pointer (&self);
 }

@@ -8,6 +8,8 @@
 #include <glib/gstdio.h>
 #include <stdlib.h>
 
+#include "db-files.h"
+
 int
 main (int argc, char **argv)
 {
@@ -63,14 +65,9 @@ main (int argc, char **argv)
   g_print ("lookup (parse + index): %.1f µs each, %u/10000 hits\n", g_timer_elapsed (timer, NULL) * 1e6 / 10000, hits);
   if (argc <= 2)
     {
-      g_autofree char *wal = g_strconcat (db, "-wal", NULL);
-      g_autofree char *shm = g_strconcat (db, "-shm", NULL);
-
       g_clear_object (&index);
       g_clear_object (&store);
-      g_unlink (db);
-      g_unlink (wal);
-      g_unlink (shm);
+      test_remove_db_files (db);
       g_rmdir (tmp);
     }
   return hits == 10000 ? 0 : 1;
