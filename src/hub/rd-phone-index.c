@@ -34,17 +34,18 @@ struct _RdPhoneIndex
   RdCrmKind     spaces[4];
 };
 
-/* Records per transaction of a bulk write: on the writer connection (its own thread) a transaction
- * holds the index file's write lock for about a millisecond — a main-loop write to the index that
- * comes meanwhile (the fill's progress, a record found on a miss) waits no longer; the hub's own
- * writes (calls, outbox) go to another file and never wait for it. On the main thread (in-memory
- * stores) a chunk is one main-loop iteration. */
-#define WRITER_CHUNK 100
-/* The writer's frames are synced (by a checkpoint, outside the write lock) every this many chunks. */
+/* Records per transaction of a bulk write on the writer connection (its own thread): larger
+ * transactions write each B-tree page they touch once for many records (the numbers come in an
+ * order unrelated to the ids, so most records touch a page of their own). The main loop never
+ * waits for one: the hub's own writes (calls, outbox) go to another file, and the index's own
+ * main-loop writes go through writer_lock without waiting (put_one, set_space_if_idle). On the
+ * main thread (in-memory stores) a chunk is one main-loop iteration. */
+#define WRITER_CHUNK 1000
+/* The writer's frames are synced and copied into the database (a checkpoint, outside the write
+ * lock) every this many chunks: a page written by several chunks meanwhile is copied once. */
 #define WRITER_SYNC_EVERY 10
 #define MAIN_CHUNK   500
-/* Between two writer transactions: time for a main-loop write to the index waiting for the lock
- * to get it (SQLite's locks are not fair). */
+/* Between two writer transactions: time for a main-loop write to the index to take writer_lock. */
 #define WRITER_GAP_US 500
 
 G_DEFINE_FINAL_TYPE (RdPhoneIndex, rd_phone_index, G_TYPE_OBJECT)
@@ -214,6 +215,9 @@ stmt (RdPhoneIndex *self, guint which, GError **error)
 }
 
 #define WRITER_BUSY_TIMEOUT_MS 30000
+/* The writer's page cache (KiB): the B-tree pages a fill touches again and again (the numbers are
+ * inserted in an order unrelated to the ids) are read from the file far less often. */
+#define WRITER_CACHE_KB 16384
 
 /* Waits for the main connection's write lock a millisecond at a time: SQLite's own back-off
  * sleeps up to 100 ms a step, long after the lock is free. */
@@ -242,7 +246,7 @@ open_writer (RdPhoneIndex *self)
     return;
   if (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX, NULL) != SQLITE_OK ||
       sqlite3_busy_handler (db, writer_busy_wait, NULL) != SQLITE_OK ||
-      sqlite3_exec (db, "PRAGMA synchronous=NORMAL", NULL, NULL, NULL) != SQLITE_OK)
+      sqlite3_exec (db, "PRAGMA synchronous=NORMAL; PRAGMA cache_size=-" G_STRINGIFY (WRITER_CACHE_KB), NULL, NULL, NULL) != SQLITE_OK)
     {
       g_warning ("Phone index: no second connection to %s (%s); bulk writes run on the main thread",
                  path, db != NULL ? sqlite3_errmsg (db) : "out of memory");
@@ -825,19 +829,94 @@ rd_phone_index_apply (RdPhoneIndex *self, RdCrmKind space, GPtrArray *changes, G
 
 /* ---- single records ---------------------------------------------------------- */
 
-/* write_record() for one record, in a transaction of its own on the main connection. */
+typedef struct {
+  RdCrmKind kind;
+  gint64    id;
+  char     *name, *company, *write_date;
+  char    **keys;
+  gint      epoch;
+} Put;
+
+static void
+put_free (Put *put)
+{
+  g_free (put->name);
+  g_free (put->company);
+  g_free (put->write_date);
+  g_strfreev (put->keys);
+  g_free (put);
+}
+
+/* Worker thread: a put that found a bulk write under way, written on the writer connection
+ * after it (or after its current chunk). */
+static void
+put_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
+{
+  RdPhoneIndex *self = source;
+  Put *put = data;
+  GError *error = NULL;
+  gboolean ok = TRUE;
+
+  g_mutex_lock (&self->writer_lock);
+  /* Cleared meanwhile: the record goes with the rest. */
+  if (g_atomic_int_get (&self->epoch) == put->epoch)
+    {
+      ok = begin (self, &self->writer, &error);
+      if (ok && !write_record (self, &self->writer, put->kind, put->id, put->name, put->company,
+                               put->write_date, (const char * const *) put->keys, &error))
+        {
+          rollback (self, &self->writer);
+          ok = FALSE;
+        }
+      ok = ok && commit (self, &self->writer, &error);
+    }
+  g_mutex_unlock (&self->writer_lock);
+  if (!ok)
+    {
+      g_warning ("Phone index: record %" G_GINT64_FORMAT " not written: %s", put->id, error->message);
+      g_error_free (error);
+    }
+  g_task_return_boolean (task, ok);
+}
+
+/* write_record() for one record, in a transaction of its own: on the main connection, or, while a
+ * bulk write holds the index (a fill), handed to a worker thread that writes it after that chunk
+ * on the writer connection, so that the main loop never waits for the fill. */
 static gboolean
 put_one (RdPhoneIndex *self, RdCrmKind kind, gint64 id, const char *name, const char *company,
          const char *write_date, const char * const *keys, GError **error)
 {
-  if (!begin (self, &self->main, error))
-    return FALSE;
-  if (!write_record (self, &self->main, kind, id, name, company, write_date, keys, error))
+  gboolean ok;
+
+  if (self->writer.db != NULL && !g_mutex_trylock (&self->writer_lock))
+    {
+      g_autoptr(GTask) task = g_task_new (self, NULL, NULL, NULL);
+      Put *put = g_new0 (Put, 1);
+
+      put->kind = kind;
+      put->id = id;
+      put->name = g_strdup (name);
+      put->company = g_strdup (company);
+      put->write_date = g_strdup (write_date);
+      put->keys = g_strdupv ((char **) keys);
+      put->epoch = g_atomic_int_get (&self->epoch);
+      g_debug ("Phone index: record %" G_GINT64_FORMAT " written after the bulk write's chunk", id);
+      g_task_set_source_tag (task, put_one);
+      g_task_set_task_data (task, put, (GDestroyNotify) put_free);
+      g_task_run_in_thread (task, put_thread);
+      return TRUE;
+    }
+  /* Holding writer_lock (with a writer): no bulk transaction is open, the write lock is free. */
+  ok = begin (self, &self->main, error);
+  if (ok && !write_record (self, &self->main, kind, id, name, company, write_date, keys, error))
     {
       rollback (self, &self->main);
-      return FALSE;
+      ok = FALSE;
     }
-  return commit (self, &self->main, error);
+  ok = ok && commit (self, &self->main, error);
+  if (self->writer.db != NULL)
+    g_mutex_unlock (&self->writer_lock);
+  return ok;
 }
 
 gboolean
@@ -1010,6 +1089,30 @@ rd_phone_index_get_space (RdPhoneIndex *self, RdCrmKind space)
     }
   sqlite3_reset (s);
   return state;
+}
+
+gboolean
+rd_phone_index_set_space_if_idle (RdPhoneIndex *self, RdCrmKind space, const RdIndexSpace *state,
+                                  gboolean *out_saved, GError **error)
+{
+  gboolean ok;
+
+  g_return_val_if_fail (RD_IS_PHONE_INDEX (self), FALSE);
+  g_return_val_if_fail (out_saved != NULL, FALSE);
+
+  *out_saved = FALSE;
+  if (self->writer.db == NULL)
+    ok = rd_phone_index_set_space (self, space, state, error);
+  else if (!g_mutex_trylock (&self->writer_lock))
+    return TRUE;   /* a bulk transaction is open: not now */
+  else
+    {
+      /* No bulk transaction can begin meanwhile: the write lock is free. */
+      ok = rd_phone_index_set_space (self, space, state, error);
+      g_mutex_unlock (&self->writer_lock);
+    }
+  *out_saved = ok;
+  return ok;
 }
 
 gboolean

@@ -82,7 +82,8 @@ gboolean      rd_phone_index_apply_finish  (RdPhoneIndex *self, GAsyncResult *re
 /* The same at once, in one transaction on the calling (main) thread. */
 gboolean      rd_phone_index_apply         (RdPhoneIndex *self, RdCrmKind space, GPtrArray *changes,
                                             GError **error);
-/* Puts one record (from a CRM reply) into the index at once. */
+/* Puts one record (from a CRM reply) into the index at once; while a bulk write holds the index's
+ * file, right after its current chunk, from a worker thread (the main loop never waits for it). */
 gboolean      rd_phone_index_put_match     (RdPhoneIndex *self, const RdCrmMatch *match,
                                             GError **error);
 /* Forgets one record (the CRM said it no longer exists). */
@@ -103,5 +104,10 @@ guint         rd_phone_index_count_numbers (RdPhoneIndex *self);
 RdIndexSpace *rd_phone_index_get_space     (RdPhoneIndex *self, RdCrmKind space);
 gboolean      rd_phone_index_set_space     (RdPhoneIndex *self, RdCrmKind space, const RdIndexSpace *state,
                                             GError **error);
+/* The same only if no bulk write holds the index's file now (then at once); otherwise nothing is
+ * written, *@out_saved is FALSE and the result TRUE: for progress saved now and then. */
+gboolean      rd_phone_index_set_space_if_idle (RdPhoneIndex *self, RdCrmKind space,
+                                                const RdIndexSpace *state, gboolean *out_saved,
+                                                GError **error);
 
 G_END_DECLS

@@ -427,6 +427,84 @@ test_phone_index_own_file (void)
   g_assert_cmpint (g_rmdir (dir), ==, 0);
 }
 
+/* Main-loop writes to the index while the fill's writer is busy with a large batch: each record
+ * put meanwhile is written (after the writer's chunk, from a worker thread, the call returning at
+ * once), nothing is lost or doubled, and the fill's progress is saved only when it costs no wait. */
+static void
+test_phone_index_put_during_bulk (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("rd-index-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "hub.db", NULL);
+  g_autoptr(RdStore) store = rd_store_open (path, &error);
+  g_autoptr(RdPhoneIndex) index = rd_phone_index_new (store, &error);
+  g_autoptr(GPtrArray) page = bulk_page (1, 30000);
+  g_autoptr(RdIndexSpace) state = g_new0 (RdIndexSpace, 1);
+  g_autoptr(RdIndexSpace) read = NULL;
+  ApplyWait w = { 0 };
+  guint puts = 0, found = 0;
+  gboolean saved = FALSE;
+  gint64 deadline;
+
+  g_assert_no_error (error);
+  rd_phone_index_set_region (index, "CN");
+  rd_phone_index_apply_async (index, RD_CRM_KIND_INDIVIDUAL, page, NULL, applied_cb, &w);
+  while (!w.done)
+    {
+      g_autofree char *number = g_strdup_printf ("+86 139 0000 %04u", puts);
+      RdCrmMatch match = { .kind = RD_CRM_KIND_COMPANY, .id = 100000 + puts, .name = (char *) "Put meanwhile",
+                           .numbers = (char *[]) { number, NULL } };
+
+      g_assert_true (rd_phone_index_put_match (index, &match, &error));
+      g_assert_no_error (error);
+      state->fill_next = puts;
+      g_assert_true (rd_phone_index_set_space_if_idle (index, RD_CRM_KIND_INDIVIDUAL, state, &saved, &error));
+      g_assert_no_error (error);
+      if (saved)
+        {
+          read = rd_phone_index_get_space (index, RD_CRM_KIND_INDIVIDUAL);
+          g_assert_cmpint (read->fill_next, ==, puts);
+          g_clear_pointer (&read, rd_index_space_free);
+        }
+      puts++;
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (2000);
+    }
+  g_assert_no_error (w.error);
+  g_assert_cmpuint (puts, >, 0);
+  /* The last puts may still be on their way. */
+  deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+  while (found < puts && g_get_monotonic_time () < deadline)
+    {
+      found = 0;
+      for (guint i = 0; i < puts; i++)
+        {
+          g_autofree char *number = g_strdup_printf ("139 0000 %04u", i);
+          g_autoptr(GPtrArray) matches = lookup (index, number, "CN");
+
+          found += matches->len == 1 && ((RdCrmMatch *) matches->pdata[0])->id == 100000 + i;
+        }
+      g_main_context_iteration (NULL, FALSE);
+    }
+  g_assert_cmpuint (found, ==, puts);
+  g_assert_cmpuint (rd_phone_index_count_numbers (index), ==, 30000 + puts);
+  /* The writer idle: saved at once. */
+  state->fill_next = 777;
+  g_assert_true (rd_phone_index_set_space_if_idle (index, RD_CRM_KIND_INDIVIDUAL, state, &saved, &error));
+  g_assert_true (saved);
+  read = rd_phone_index_get_space (index, RD_CRM_KIND_INDIVIDUAL);
+  g_assert_cmpint (read->fill_next, ==, 777);
+  {
+    g_autoptr(RdPhoneIndex) again = rd_phone_index_new (store, &error);   /* counts from scratch */
+
+    g_assert_cmpuint (rd_phone_index_count_numbers (again), ==, 30000 + puts);
+  }
+  g_clear_object (&index);
+  g_clear_object (&store);
+  test_remove_db_files (path);
+  g_assert_cmpint (g_rmdir (dir), ==, 0);
+}
+
 /* The index as versions up to schema 2 kept it, in the store's own file: moved into the file of
  * its own at the first start (content and fill state kept, nothing read again from the CRM), and
  * dropped from the store. */
@@ -872,6 +950,7 @@ main (int argc, char **argv)
   g_test_add_data_func ("/hub/phone-index/apply-async/memory", GINT_TO_POINTER (FALSE), test_phone_index_apply_async);
   g_test_add_func ("/hub/phone-index/own-file", test_phone_index_own_file);
   g_test_add_func ("/hub/phone-index/moved-from-store", test_phone_index_moved_from_store);
+  g_test_add_func ("/hub/phone-index/put-during-bulk", test_phone_index_put_during_bulk);
   g_test_add_func ("/hub/flow-window", test_flow_window);
   g_test_add_func ("/hub/bindings", test_bindings);
   g_test_add_func ("/hub/secrets", test_secrets);
