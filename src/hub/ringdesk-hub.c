@@ -1192,6 +1192,8 @@ main (int argc, char **argv)
   setlocale (LC_ALL, "");
   /* Log lines quote CRM and PBX text (names, error messages): clean them of control characters. */
   g_log_set_writer_func (rd_text_log_writer, NULL, NULL);
+  /* Every log line to stderr (GLib sends info and debug to stdout): stdout is the commands' output. */
+  g_log_writer_default_set_use_stderr (TRUE);
 
   for (; i < argc && g_str_has_prefix (argv[i], "--"); i++)
     {

@@ -16,6 +16,7 @@ typedef struct {
   char        *config;
   char        *socket;
   char        *log;
+  char        *out;                 /* the hub's stdout: no log line may land there */
   GSubprocess *hub;
 } Fixture;
 
@@ -28,12 +29,12 @@ socket_exists (gpointer data)
 static void
 start_hub (Fixture *f)
 {
-  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDERR_MERGE);
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
   g_autoptr(GError) error = NULL;
 
-  /* GLib writes debug and info to stdout: both streams go to the log (searched for secrets),
-   * none to this test's TAP output */
-  g_subprocess_launcher_set_stdout_file_path (launcher, f->log);
+  /* The log (stderr) is searched for secrets; stdout must stay empty; neither reaches TAP */
+  g_subprocess_launcher_set_stdout_file_path (launcher, f->out);
+  g_subprocess_launcher_set_stderr_file_path (launcher, f->log);
   g_subprocess_launcher_setenv (launcher, "G_MESSAGES_DEBUG", "all", TRUE);
   f->hub = g_subprocess_launcher_spawn (launcher, &error, hub_binary, "--config", f->config, "serve", NULL);
   g_assert_no_error (error);
@@ -82,6 +83,7 @@ setup (Fixture *f, gconstpointer data)
   f->config = g_build_filename (f->sims.tmp, "hub.conf", NULL);
   f->socket = g_build_filename (f->sims.tmp, "run", "admin.sock", NULL);
   f->log = g_build_filename (f->sims.tmp, "hub.log", NULL);
+  f->out = g_build_filename (f->sims.tmp, "hub.out", NULL);
   text = g_strdup_printf ("[hub]\nlisten-address=127.0.0.1\nport=0\ndatabase=hub.db\nadmin-socket=run/admin.sock\n"
                           "secrets-dir=secrets\n[console]\nport=0\n[engine]\nretry-base=1\nretry-max=2\nindex-refresh=0\n");
   g_assert_true (g_file_set_contents (f->config, text, -1, NULL));
@@ -95,7 +97,23 @@ teardown (Fixture *f, gconstpointer data)
   g_free (f->config);
   g_free (f->socket);
   g_free (f->log);
+  g_free (f->out);
   hub_sims_stop (&f->sims);
+}
+
+/* `serve` says it logs to stderr: with debug on, every line goes there and stdout stays empty
+ * (GLib's default writer sends info and debug to stdout). */
+static void
+test_logs_on_stderr (Fixture *f, gconstpointer data)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *log = NULL;
+
+  stop_hub (f, FALSE);
+  g_assert_true (g_file_get_contents (f->out, &out, NULL, NULL));
+  g_assert_true (g_file_get_contents (f->log, &log, NULL, NULL));
+  g_assert_cmpstr (out, ==, "");
+  g_assert_nonnull (strstr (log, "DEBUG"));
 }
 
 /* ---- running commands ------------------------------------------------------------ */
@@ -654,6 +672,7 @@ main (int argc, char **argv)
       g_printerr ("usage: test-hub-cli PATH-TO-ringdesk-hub\n");
       return 2;
     }
+  g_test_add ("/hub/cli/logs-on-stderr", Fixture, NULL, setup, test_logs_on_stderr, teardown);
   g_test_add ("/hub/cli/admin", Fixture, NULL, setup, test_admin, teardown);
   g_test_add ("/hub/cli/admin-friction", Fixture, NULL, setup, test_admin_friction, teardown);
   g_test_add ("/hub/cli/autocreate-leads-off", Fixture, NULL, setup, test_autocreate_leads_off, teardown);

@@ -222,15 +222,18 @@ test_fill_pipelined (Fixture *f, gconstpointer data)
   g_autoptr(RdIndexSpace) state = NULL;
   guint pages;
 
-  /* 300 ms a page: well above what a busy test machine adds to an answer. The simulator runs
-   * in this process, so with two pages in flight one's JSON work delays the other's answer: at
-   * 100 ms a page, under ASan on a loaded machine, that alone kept the window from growing past
-   * 2 (answers 1.3× slower than alone). */
-  rd_sim_odoo_set_delay (f->sim, 300);
+  /* 1 s a page, as for one worker: the answer time must dominate what this process adds to it.
+   * The simulator runs in this process, so with pages in flight one's JSON work delays another's
+   * answer, and a writer that falls behind holds the window back (rightly). At 300 ms a page,
+   * under ASan in a CI run at load 9, the window stayed at 2. */
+  rd_sim_odoo_set_delay (f->sim, 1000);
   rd_sim_odoo_set_workers (f->sim, 4);
   rd_sim_odoo_reset_counts (f->sim);
   g_assert_cmpint (refresh (f), >=, N_BULK);
   assert_all_indexed (f);
+  g_test_message ("window peak %" G_GINT64_FORMAT ", grows %" G_GINT64_FORMAT ", shrinks %" G_GINT64_FORMAT
+                  ", CRM in flight at most %u", status_int (f, "window_peak"), status_int (f, "window_grows"),
+                  status_int (f, "window_shrinks"), rd_sim_odoo_max_in_flight (f->sim));
   g_assert_cmpint (status_int (f, "window_peak"), >=, 3);   /* beyond what one worker gets (≤ 2) */
   /* side by side; how many at once also depends on the writer keeping up (pages read but not
    * yet stored count against the window), which a loaded machine under ASan does not */
