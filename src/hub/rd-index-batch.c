@@ -2,8 +2,6 @@
 
 #include "hub/rd-index-batch.h"
 
-#include "core/rd-background.h"
-
 #include <string.h>
 
 char *
@@ -142,7 +140,7 @@ rd_index_batch_new_async (RdCrmKind space, GPtrArray *changes, const char *regio
   job->changes = g_ptr_array_ref (changes);
   job->region = g_strdup (region);
   g_task_set_task_data (task, job, (GDestroyNotify) batch_job_free);
-  rd_background_run (task, batch_thread);
+  g_task_run_in_thread (task, batch_thread);
 }
 
 RdIndexBatch *

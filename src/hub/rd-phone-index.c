@@ -2,7 +2,6 @@
 
 #include "hub/rd-phone-index.h"
 
-#include "core/rd-background.h"
 #include "core/rd-error.h"
 #include "core/rd-store-sql.h"
 
@@ -807,7 +806,7 @@ rd_phone_index_apply_async (RdPhoneIndex *self, RdCrmKind space, GPtrArray *chan
   g_task_set_task_data (task, a, (GDestroyNotify) apply_free);
   thread = g_task_new (self, cancellable, on_apply_thread, task);
   g_task_set_task_data (thread, a, NULL);
-  rd_background_run (thread, apply_thread);
+  g_task_run_in_thread (thread, apply_thread);
 }
 
 gboolean

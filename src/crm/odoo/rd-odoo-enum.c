@@ -5,7 +5,6 @@
 #include "rd-odoo-lookup.h"
 #include "rd-odoo-records.h"
 #include "rd-odoo-rows.h"
-#include "core/rd-background.h"
 #include "core/rd-error.h"
 #include "core/rd-phone.h"
 
@@ -355,7 +354,7 @@ parse_in_thread (GTask *task, GObject *source, GAsyncResult *result, GTaskThread
   e->mark = server_mark (e->transport);
   parse = g_task_new (NULL, g_task_get_cancellable (task), done, task);
   g_task_set_task_data (parse, e, NULL);
-  rd_background_run (parse, thread_func);
+  g_task_run_in_thread (parse, thread_func);
 }
 
 static void
