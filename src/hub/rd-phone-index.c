@@ -735,6 +735,8 @@ apply_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancell
         }
       g_usleep (WRITER_GAP_US);
     }
+  /* Freed here, not with the task on the main loop: tens of thousands of strings a page. */
+  g_clear_pointer (&a->batch, rd_index_batch_free);
   g_task_return_boolean (task, TRUE);
 }
 
@@ -775,7 +777,7 @@ on_apply_thread (GObject *source, GAsyncResult *result, gpointer user_data)
       g_object_unref (task);
       return;
     }
-  if (a->batch->applied >= a->batch->records->len)
+  if (a->batch == NULL || a->batch->applied >= a->batch->records->len)
     {
       g_task_return_boolean (task, TRUE);
       g_object_unref (task);
