@@ -27,12 +27,33 @@ struct _RdPhoneIndex
   Conn          writer;       /* bulk writes from worker threads, under writer_lock; db NULL when
                                * the store is in memory (then bulk writes go to the main thread) */
   GMutex        writer_lock;
-  GMutex        count_lock;
+  GMutex        count_lock;   /* also guards puts and putting */
+  GQueue        puts;         /* Put: single-record writes waiting for a bulk write's chunk */
+  gboolean      putting;      /* a worker thread is writing them */
   gint64        n_numbers;    /* cached count of keys, -1 = unknown (count_lock) */
   gint          epoch;        /* bumped by clear: bulk writes begun before stop */
   char         *region;
   RdCrmKind     spaces[4];
 };
+
+/* A single-record write waiting for a bulk write's chunk (put_one). */
+typedef struct {
+  RdCrmKind kind;
+  gint64    id;
+  char     *name, *company, *write_date;
+  char    **keys;
+  gint      epoch;
+} Put;
+
+static void
+put_free (Put *put)
+{
+  g_free (put->name);
+  g_free (put->company);
+  g_free (put->write_date);
+  g_strfreev (put->keys);
+  g_free (put);
+}
 
 /* Records per transaction of a bulk write on the writer connection (its own thread): larger
  * transactions write each B-tree page they touch once for many records (the numbers come in an
@@ -170,6 +191,7 @@ rd_phone_index_finalize (GObject *object)
 
   conn_close (&self->main);
   conn_close (&self->writer);
+  g_queue_clear_full (&self->puts, (GDestroyNotify) put_free);   /* empty: each drain holds a ref */
   g_mutex_clear (&self->writer_lock);
   g_mutex_clear (&self->count_lock);
   g_clear_object (&self->store);
@@ -831,82 +853,88 @@ rd_phone_index_apply (RdPhoneIndex *self, RdCrmKind space, GPtrArray *changes, G
 
 /* ---- single records ---------------------------------------------------------- */
 
-typedef struct {
-  RdCrmKind kind;
-  gint64    id;
-  char     *name, *company, *write_date;
-  char    **keys;
-  gint      epoch;
-} Put;
-
+/* Worker thread: the puts that found a bulk write under way, in the order they came, each in a
+ * transaction of its own on the writer connection between the bulk write's chunks. */
 static void
-put_free (Put *put)
-{
-  g_free (put->name);
-  g_free (put->company);
-  g_free (put->write_date);
-  g_strfreev (put->keys);
-  g_free (put);
-}
-
-/* Worker thread: a put that found a bulk write under way, written on the writer connection
- * after it (or after its current chunk). */
-static void
-put_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
+puts_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
 {
   RdPhoneIndex *self = source;
-  Put *put = data;
-  GError *error = NULL;
-  gboolean ok = TRUE;
 
-  g_mutex_lock (&self->writer_lock);
-  /* Cleared meanwhile: the record goes with the rest. */
-  if (g_atomic_int_get (&self->epoch) == put->epoch)
+  for (;;)
     {
-      ok = begin (self, &self->writer, &error);
-      if (ok && !write_record (self, &self->writer, put->kind, put->id, put->name, put->company,
-                               put->write_date, (const char * const *) put->keys, &error))
+      Put *put;
+      GError *error = NULL;
+      gboolean ok = TRUE;
+
+      g_mutex_lock (&self->count_lock);
+      put = g_queue_pop_head (&self->puts);
+      if (put == NULL)
+        self->putting = FALSE;   /* the next deferred put starts another drain */
+      g_mutex_unlock (&self->count_lock);
+      if (put == NULL)
+        break;
+      g_mutex_lock (&self->writer_lock);
+      /* Cleared meanwhile: the record goes with the rest. */
+      if (g_atomic_int_get (&self->epoch) == put->epoch)
         {
-          rollback (self, &self->writer);
-          ok = FALSE;
+          ok = begin (self, &self->writer, &error);
+          if (ok && !write_record (self, &self->writer, put->kind, put->id, put->name, put->company,
+                                   put->write_date, (const char * const *) put->keys, &error))
+            {
+              rollback (self, &self->writer);
+              ok = FALSE;
+            }
+          ok = ok && commit (self, &self->writer, &error);
         }
-      ok = ok && commit (self, &self->writer, &error);
+      g_mutex_unlock (&self->writer_lock);
+      if (!ok)
+        {
+          g_warning ("Phone index: record %" G_GINT64_FORMAT " not written: %s", put->id, error->message);
+          g_error_free (error);
+        }
+      put_free (put);
     }
-  g_mutex_unlock (&self->writer_lock);
-  if (!ok)
-    {
-      g_warning ("Phone index: record %" G_GINT64_FORMAT " not written: %s", put->id, error->message);
-      g_error_free (error);
-    }
-  g_task_return_boolean (task, ok);
+  g_task_return_boolean (task, TRUE);
 }
 
 /* write_record() for one record, in a transaction of its own: on the main connection, or, while a
- * bulk write holds the index (a fill), handed to a worker thread that writes it after that chunk
- * on the writer connection, so that the main loop never waits for the fill. */
+ * bulk write holds the index (a fill) or earlier puts still wait, queued for a worker thread that
+ * writes them in order between that write's chunks, so that the main loop never waits for it. */
 static gboolean
 put_one (RdPhoneIndex *self, RdCrmKind kind, gint64 id, const char *name, const char *company,
          const char *write_date, const char * const *keys, GError **error)
 {
-  gboolean ok;
+  gboolean ok, queued = FALSE;
 
-  if (self->writer.db != NULL && !g_mutex_trylock (&self->writer_lock))
+  if (self->writer.db != NULL)
     {
-      g_autoptr(GTask) task = g_task_new (self, NULL, NULL, NULL);
-      Put *put = g_new0 (Put, 1);
+      g_mutex_lock (&self->count_lock);
+      if (self->putting || !g_mutex_trylock (&self->writer_lock))
+        {
+          Put *put = g_new0 (Put, 1);
 
-      put->kind = kind;
-      put->id = id;
-      put->name = g_strdup (name);
-      put->company = g_strdup (company);
-      put->write_date = g_strdup (write_date);
-      put->keys = g_strdupv ((char **) keys);
-      put->epoch = g_atomic_int_get (&self->epoch);
-      g_debug ("Phone index: record %" G_GINT64_FORMAT " written after the bulk write's chunk", id);
-      g_task_set_source_tag (task, put_one);
-      g_task_set_task_data (task, put, (GDestroyNotify) put_free);
-      g_task_run_in_thread (task, put_thread);
-      return TRUE;
+          put->kind = kind;
+          put->id = id;
+          put->name = g_strdup (name);
+          put->company = g_strdup (company);
+          put->write_date = g_strdup (write_date);
+          put->keys = g_strdupv ((char **) keys);
+          put->epoch = g_atomic_int_get (&self->epoch);
+          g_queue_push_tail (&self->puts, put);
+          queued = TRUE;
+          g_debug ("Phone index: record %" G_GINT64_FORMAT " written after the bulk write's chunk", id);
+          if (!self->putting)
+            {
+              g_autoptr(GTask) task = g_task_new (self, NULL, NULL, NULL);
+
+              self->putting = TRUE;
+              g_task_set_source_tag (task, put_one);
+              g_task_run_in_thread (task, puts_thread);
+            }
+        }
+      g_mutex_unlock (&self->count_lock);
+      if (queued)
+        return TRUE;
     }
   /* Holding writer_lock (with a writer): no bulk transaction is open, the write lock is free. */
   ok = begin (self, &self->main, error);

@@ -457,6 +457,15 @@ test_phone_index_put_during_bulk (void)
 
       g_assert_true (rd_phone_index_put_match (index, &match, &error));
       g_assert_no_error (error);
+      /* The same record again with another number: written in order, the second one wins. */
+      match.id = 200000 + puts;
+      match.numbers[0] = (char *) "+86 139 1111 0000";
+      g_assert_true (rd_phone_index_put_match (index, &match, &error));
+      g_free (number);
+      number = g_strdup_printf ("+86 139 2222 %04u", puts);
+      match.numbers[0] = number;
+      g_assert_true (rd_phone_index_put_match (index, &match, &error));
+      g_assert_no_error (error);
       state->fill_next = puts;
       g_assert_true (rd_phone_index_set_space_if_idle (index, RD_CRM_KIND_INDIVIDUAL, state, &saved, &error));
       g_assert_no_error (error);
@@ -482,12 +491,22 @@ test_phone_index_put_during_bulk (void)
           g_autofree char *number = g_strdup_printf ("139 0000 %04u", i);
           g_autoptr(GPtrArray) matches = lookup (index, number, "CN");
 
-          found += matches->len == 1 && ((RdCrmMatch *) matches->pdata[0])->id == 100000 + i;
+          g_autofree char *again = g_strdup_printf ("139 2222 %04u", i);
+          g_autoptr(GPtrArray) second = lookup (index, again, "CN");
+
+          found += matches->len == 1 && ((RdCrmMatch *) matches->pdata[0])->id == 100000 + i &&
+                   second->len == 1 && ((RdCrmMatch *) second->pdata[0])->id == 200000 + i;
         }
       g_main_context_iteration (NULL, FALSE);
     }
   g_assert_cmpuint (found, ==, puts);
-  g_assert_cmpuint (rd_phone_index_count_numbers (index), ==, 30000 + puts);
+  g_clear_pointer (&page, g_ptr_array_unref);
+  {
+    g_autoptr(GPtrArray) first = lookup (index, "139 1111 0000", "CN");   /* replaced every time */
+
+    g_assert_cmpuint (first->len, ==, 0);
+  }
+  g_assert_cmpuint (rd_phone_index_count_numbers (index), ==, 30000 + 2 * puts);
   /* The writer idle: saved at once. */
   state->fill_next = 777;
   g_assert_true (rd_phone_index_set_space_if_idle (index, RD_CRM_KIND_INDIVIDUAL, state, &saved, &error));
@@ -497,7 +516,7 @@ test_phone_index_put_during_bulk (void)
   {
     g_autoptr(RdPhoneIndex) again = rd_phone_index_new (store, &error);   /* counts from scratch */
 
-    g_assert_cmpuint (rd_phone_index_count_numbers (again), ==, 30000 + puts);
+    g_assert_cmpuint (rd_phone_index_count_numbers (again), ==, 30000 + 2 * puts);
   }
   g_clear_object (&index);
   g_clear_object (&store);
