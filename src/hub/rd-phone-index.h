@@ -72,7 +72,7 @@ GPtrArray    *rd_phone_index_lookup        (RdPhoneIndex *self, const RdPhoneNum
 
 /* Writes @changes (RdCrmChange of @space; their strings are taken) into the index:
  * keys parsed on a worker thread, then, for a database file, written there too on
- * a second connection (transactions of a few thousand records, not fsync'ed one by
+ * a second connection (transactions of a thousand records, not fsync'ed one by
  * one); for an in-memory database, written on the main loop a few hundred records
  * per iteration. A clear() meanwhile makes it stop (G_IO_ERROR_CANCELLED). */
 void          rd_phone_index_apply_async   (RdPhoneIndex *self, RdCrmKind space, GPtrArray *changes,
