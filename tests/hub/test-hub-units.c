@@ -438,7 +438,7 @@ test_phone_index_put_during_bulk (void)
   g_autofree char *path = g_build_filename (dir, "hub.db", NULL);
   g_autoptr(RdStore) store = rd_store_open (path, &error);
   g_autoptr(RdPhoneIndex) index = rd_phone_index_new (store, &error);
-  g_autoptr(GPtrArray) page = bulk_page (1, 20000);
+  g_autoptr(GPtrArray) page = bulk_page (1, 10000);
   g_autoptr(RdIndexSpace) state = g_new0 (RdIndexSpace, 1);
   g_autoptr(RdIndexSpace) read = NULL;
   ApplyWait w = { 0 };
@@ -508,7 +508,7 @@ test_phone_index_put_during_bulk (void)
 
     g_assert_cmpuint (first->len, ==, 0);
   }
-  g_assert_cmpuint (rd_phone_index_count_numbers (index), ==, 20000 + 2 * puts);
+  g_assert_cmpuint (rd_phone_index_count_numbers (index), ==, 10000 + 2 * puts);
   /* The writer idle: saved at once. */
   state->fill_next = 777;
   g_assert_true (rd_phone_index_set_space_if_idle (index, RD_CRM_KIND_INDIVIDUAL, state, &saved, &error));
@@ -518,7 +518,7 @@ test_phone_index_put_during_bulk (void)
   {
     g_autoptr(RdPhoneIndex) again = rd_phone_index_new (store, &error);   /* counts from scratch */
 
-    g_assert_cmpuint (rd_phone_index_count_numbers (again), ==, 20000 + 2 * puts);
+    g_assert_cmpuint (rd_phone_index_count_numbers (again), ==, 10000 + 2 * puts);
   }
   g_clear_object (&index);
   g_clear_object (&store);
