@@ -4,6 +4,7 @@
 
 #include "agent/rd-agent-hub-frame.h"
 #include "core/rd-error.h"
+#include "core/rd-loopback.h"
 #include "core/rd-tls-pin.h"
 
 #include <glib/gi18n-lib.h>
@@ -55,6 +56,7 @@ struct _RdAgentClient
   /* connection */
   GMainContext            *context;          /* the creator's thread-default context: all I/O and timers */
   SoupSession             *soup;
+  gboolean                 direct;          /* soup asks for no proxy: the hub is on loopback */
   SoupMessage             *handshake;
   SoupWebsocketConnection *ws;
   GCancellable            *connect_cancellable;
@@ -922,6 +924,13 @@ connect_now (RdAgentClient *self)
   if (self->state != RD_AGENT_STATE_RECONNECTING)
     set_state (self, RD_AGENT_STATE_CONNECTING);
 
+  /* A hub on this computer is reached directly: no proxy lookup (rd-loopback.h). Any other
+   * hub through the system's proxy settings, as libsoup does by default. */
+  if (rd_loopback_url (url) != self->direct)
+    {
+      self->direct = !self->direct;
+      g_object_set (self->soup, "proxy-resolver", self->direct ? NULL : g_proxy_resolver_get_default (), NULL);
+    }
   self->handshake = soup_message_new (SOUP_METHOD_GET, url);
   if (self->handshake == NULL)
     {

@@ -19,9 +19,7 @@ rd_embedded_load (GError **error)
 
   if (table)
     return table;
-  path = rd_paths_get_build_root ()
-         ? g_build_filename (rd_paths_get_build_root (), "src", "app", RD_EMBEDDED_MODULE, NULL)
-         : g_build_filename (PKGLIBDIR, RD_EMBEDDED_MODULE, NULL);
+  path = rd_paths_get_module (RD_EMBEDDED_MODULE);
   module = g_module_open (path, G_MODULE_BIND_LAZY | G_MODULE_BIND_LOCAL);
   if (module == NULL)
     {

@@ -1,25 +1,50 @@
-/* rd-keyring.c — libsecret with a static schema (SECRET_SCHEMA_DONT_MATCH_NAME: gnome-keyring
- * does not search locked keyrings by schema name). */
+/* rd-keyring.c — the keyring API over ringdesk-keyring.so (libsecret, rd-keyring-backend.h),
+ * which is loaded the first time a secret is stored, looked up or cleared. */
 #include "config.h"
 
 #include <glib/gi18n.h>
-#include <libsecret/secret.h>
+#include <gmodule.h>
+#include <string.h>
 
 #include "rd-keyring.h"
+#include "rd-keyring-backend.h"
+#include "rd-paths.h"
 
-static const SecretSchema *
-get_schema (void)
+typedef const RdKeyringBackend *(*GetFunc) (guint version);
+
+/* The module's table, loading it the first time; NULL with an error a user can act on. A
+ * failure is not remembered: a later call tries again. */
+static const RdKeyringBackend *
+backend (GError **error)
 {
-  static const SecretSchema schema = {
-    APP_ID, SECRET_SCHEMA_DONT_MATCH_NAME,
+  static const RdKeyringBackend *table;
+  g_autofree char *path = NULL;
+  GModule *module;
+  GetFunc get = NULL;
+
+  if (table)
+    return table;
+  path = rd_paths_get_module (RD_KEYRING_BACKEND_MODULE);
+  module = g_module_open (path, G_MODULE_BIND_LAZY | G_MODULE_BIND_LOCAL);
+  if (module == NULL)
     {
-      { "kind", SECRET_SCHEMA_ATTRIBUTE_STRING },
-      { "account", SECRET_SCHEMA_ATTRIBUTE_STRING },
-      { NULL, 0 },
-    },
-    0, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-  };
-  return &schema;
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                   _("The keyring could not be used: %s could not be loaded (%s). Reinstall Ringdesk."),
+                   RD_KEYRING_BACKEND_MODULE, g_module_error ());
+      return NULL;
+    }
+  if (!g_module_symbol (module, RD_KEYRING_BACKEND_SYMBOL, (gpointer *) &get) || get == NULL ||
+      (table = get (RD_KEYRING_BACKEND_VERSION)) == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                   _("The keyring could not be used: %s is from another version. Reinstall Ringdesk."), path);
+      g_module_close (module);
+      return NULL;
+    }
+  /* libsecret registers GObject types: it stays for the life of the process. */
+  g_module_make_resident (module);
+  g_debug ("loaded %s", path);
+  return table;
 }
 
 const char *
@@ -62,7 +87,7 @@ store_data_free (StoreData *d)
 {
   g_free (d->account);
   if (d->secret)
-    secret_password_wipe (d->secret);
+    explicit_bzero (d->secret, strlen (d->secret));
   g_free (d->secret);
   g_free (d);
 }
@@ -78,7 +103,7 @@ on_password_stored (GObject *source, GAsyncResult *res, gpointer user_data)
   GError *error = NULL;
 
   g_queue_pop_head (&store_queue);
-  if (secret_password_store_finish (res, &error))
+  if (backend (NULL)->store_finish (res, &error))
     g_task_return_boolean (task, TRUE);
   else
     g_task_return_error (task, error);
@@ -89,16 +114,26 @@ static void
 store_next (void)
 {
   GTask *task = g_queue_peek_head (&store_queue);
+  const RdKeyringBackend *table;
+  GError *error = NULL;
   StoreData *d;
   g_autofree char *label = NULL;
 
   if (task == NULL)
     return;
+  table = backend (&error);
+  if (table == NULL)
+    {
+      g_queue_pop_head (&store_queue);
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      store_next ();
+      return;
+    }
   d = g_task_get_task_data (task);
   label = make_label (d->kind, d->account);
-  secret_password_store (get_schema (), SECRET_COLLECTION_DEFAULT, label, d->secret,
-                         g_task_get_cancellable (task), on_password_stored, task,
-                         "kind", rd_keyring_kind_to_string (d->kind), "account", d->account, NULL);
+  table->store (rd_keyring_kind_to_string (d->kind), d->account, label, d->secret, g_task_get_cancellable (task),
+                on_password_stored, task);
 }
 
 void
@@ -133,36 +168,65 @@ void
 rd_keyring_lookup_async (RdKeyringKind kind, const char *account, GCancellable *cancellable,
                          GAsyncReadyCallback callback, gpointer user_data)
 {
+  const RdKeyringBackend *table;
+  GError *error = NULL;
+
   g_return_if_fail (account != NULL);
 
-  secret_password_lookup (get_schema (), cancellable, callback, user_data,
-                          "kind", rd_keyring_kind_to_string (kind), "account", account, NULL);
+  table = backend (&error);
+  if (table == NULL)
+    g_task_report_error (NULL, callback, user_data, rd_keyring_lookup_async, error);
+  else
+    table->lookup (rd_keyring_kind_to_string (kind), account, cancellable, callback, user_data);
 }
 
 char *
 rd_keyring_lookup_finish (GAsyncResult *result, GError **error)
 {
-  return secret_password_lookup_finish (result, error);
+  if (g_async_result_is_tagged (result, rd_keyring_lookup_async))
+    return g_task_propagate_pointer (G_TASK (result), error);
+  return backend (NULL)->lookup_finish (result, error);
 }
 
 void
 rd_keyring_clear_async (RdKeyringKind kind, const char *account, GCancellable *cancellable,
                         GAsyncReadyCallback callback, gpointer user_data)
 {
+  const RdKeyringBackend *table;
+  GError *error = NULL;
+
   g_return_if_fail (account != NULL);
 
-  secret_password_clear (get_schema (), cancellable, callback, user_data,
-                         "kind", rd_keyring_kind_to_string (kind), "account", account, NULL);
+  table = backend (&error);
+  if (table == NULL)
+    g_task_report_error (NULL, callback, user_data, rd_keyring_clear_async, error);
+  else
+    table->clear (rd_keyring_kind_to_string (kind), account, cancellable, callback, user_data);
 }
 
 gboolean
 rd_keyring_clear_finish (GAsyncResult *result, GError **error)
 {
-  return secret_password_clear_finish (result, error);
+  if (g_async_result_is_tagged (result, rd_keyring_clear_async))
+    return g_task_propagate_boolean (G_TASK (result), error);
+  return backend (NULL)->clear_finish (result, error);
 }
 
 void
 rd_keyring_free (char *secret)
 {
-  secret_password_free (secret);
+  const RdKeyringBackend *table;
+
+  if (secret == NULL)
+    return;
+  /* libsecret frees its own (possibly non-pageable) secrets and plain ones alike; without the
+   * module, the secret can only be a plain copy (a key the hub on this computer issued). */
+  table = backend (NULL);
+  if (table != NULL)
+    table->free_secret (secret);
+  else
+    {
+      explicit_bzero (secret, strlen (secret));
+      g_free (secret);
+    }
 }

@@ -1,4 +1,5 @@
-/* rd-keyring.h — the app's secrets in the keyring (libsecret, one static schema).
+/* rd-keyring.h — the app's secrets in the keyring (libsecret, one static schema, through
+ * ringdesk-keyring.so, loaded on first use: rd-keyring-backend.h).
  *
  * Secrets never go to GSettings or logs. In Flatpak libsecret uses the Secret portal; tests
  * use SECRET_BACKEND=file. Returned secrets are freed with rd_keyring_free (wipes memory).

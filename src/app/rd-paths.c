@@ -75,3 +75,11 @@ rd_paths_get_schema_dir (void)
     }
   return dir;
 }
+
+char *
+rd_paths_get_module (const char *name)
+{
+  const char *root = rd_paths_get_build_root ();
+
+  return root ? g_build_filename (root, "src", "app", name, NULL) : g_build_filename (PKGLIBDIR, name, NULL);
+}

@@ -15,5 +15,8 @@ const char *rd_paths_get_build_root  (void);
 const char *rd_paths_get_locale_dir  (void);
 /* <build>/data (compiled schema), or NULL when installed (the default schema path applies). */
 const char *rd_paths_get_schema_dir  (void);
+/* A module of the app (@name: "ringdesk-embedded.so", …): <build>/src/app/@name or the
+ * installed PKGLIBDIR/@name. */
+char       *rd_paths_get_module      (const char *name);
 
 G_END_DECLS

@@ -3,6 +3,7 @@
 #include "core/rd-tls-pin.h"
 
 #include "core/rd-error.h"
+#include "core/rd-loopback.h"
 
 #include <string.h>
 
@@ -190,26 +191,6 @@ rd_tls_pin_init (RdTlsPin *self)
 
 /* ---- addresses ------------------------------------------------------------------------------ */
 
-static gboolean
-host_is_loopback (const char *host)
-{
-  g_autoptr(GInetAddress) address = NULL;
-  g_autofree char *bare = NULL;
-
-  if (host == NULL)
-    return FALSE;
-  if (g_ascii_strcasecmp (host, "localhost") == 0)
-    return TRUE;
-  bare = g_strdup (host);
-  if (bare[0] == '[' && g_str_has_suffix (bare, "]"))
-    {
-      memmove (bare, bare + 1, strlen (bare));
-      bare[strlen (bare) - 1] = '\0';
-    }
-  address = g_inet_address_new_from_string (bare);
-  return address != NULL && g_inet_address_get_is_loopback (address);
-}
-
 gboolean
 rd_tls_pin_check_url (const char *url, gboolean has_pin, gboolean allow_insecure, const char *what,
                       GError **error)
@@ -238,7 +219,7 @@ rd_tls_pin_check_url (const char *url, gboolean has_pin, gboolean allow_insecure
                    "A pinned certificate needs an https:// %s address", what);
       return FALSE;
     }
-  if (!https && !allow_insecure && !host_is_loopback (g_uri_get_host (uri)))
+  if (!https && !allow_insecure && !rd_loopback_host (g_uri_get_host (uri)))
     {
       g_set_error (error, RD_ERROR, RD_ERROR_INVALID_INPUT,
                    "The %s address is plain http:// to another computer: its credentials would travel "
@@ -255,5 +236,5 @@ rd_tls_pin_url_is_insecure (const char *url)
   g_autoptr(GUri) uri = url != NULL ? g_uri_parse (url, G_URI_FLAGS_NONE, NULL) : NULL;
 
   return uri != NULL && g_ascii_strcasecmp (g_uri_get_scheme (uri), "http") == 0 &&
-         !host_is_loopback (g_uri_get_host (uri));
+         !rd_loopback_host (g_uri_get_host (uri));
 }

@@ -1497,6 +1497,7 @@ admin_authenticated_cb (GObject *source, GAsyncResult *result, gpointer user_dat
   g_autoptr(GTask) task = user_data;
   AdminCheck *check = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
+  GCancellable *cancellable;
 
   check->uid = rd_crm_authenticate_user_finish (RD_CRM (source), result, &error);
   if (check->uid <= 0)
@@ -1508,7 +1509,8 @@ admin_authenticated_cb (GObject *source, GAsyncResult *result, gpointer user_dat
         g_task_return_new_error (task, RD_ERROR, RD_ERROR_AUTH, CRM_ADMIN_REFUSED);
       return;
     }
-  rd_crm_list_users_async (RD_CRM (source), g_task_get_cancellable (task), admin_users_cb, g_steal_pointer (&task));
+  cancellable = g_task_get_cancellable (task);   /* before the task is handed on: arguments have no order */
+  rd_crm_list_users_async (RD_CRM (source), cancellable, admin_users_cb, g_steal_pointer (&task));
 }
 
 void

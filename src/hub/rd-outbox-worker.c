@@ -271,7 +271,8 @@ rd_outbox_worker_enqueue_sync (RdOutboxWorker *self, RdCrmKind kind, gint64 id, 
 static void
 job_complete (Job *job, const char *note, gboolean (*extra) (Job *job, GError **error))
 {
-  RdOutboxWorker *self = job->worker;
+  /* The job may hold the last reference (a stopped hub dropped the worker meanwhile). */
+  g_autoptr(RdOutboxWorker) self = g_object_ref (job->worker);
   g_autoptr(GError) error = NULL;
 
   if (note != NULL)
@@ -295,7 +296,7 @@ job_complete (Job *job, const char *note, gboolean (*extra) (Job *job, GError **
 static void
 job_fail (Job *job, const GError *failure)
 {
-  RdOutboxWorker *self = job->worker;
+  g_autoptr(RdOutboxWorker) self = g_object_ref (job->worker);   /* as in job_complete */
   g_autoptr(GError) error = NULL;
   gboolean auth = g_error_matches (failure, RD_ERROR, RD_ERROR_AUTH) ||
                   g_error_matches (failure, RD_ERROR, RD_ERROR_ACCESS);
@@ -962,7 +963,7 @@ process_next (RdOutboxWorker *self)
 {
   GPtrArray *batch = self->batch;
 
-  if (batch != NULL && batch->len > 0 && rd_hub_context_crm_ready (self->context) && !self->stopped)
+  if (batch != NULL && batch->len > 0 && !self->stopped && rd_hub_context_crm_ready (self->context))
     {
       RdOutboxItem *item = g_ptr_array_steal_index (batch, 0);
 

@@ -7,6 +7,7 @@
 #include "core/rd-error.h"
 #include "core/rd-text.h"
 #include "fake-backend.h"
+#include "../rd-test-proxy.h"
 #include "hub/rd-desk-frames.h"
 #include "hub/rd-desk-server.h"
 #include "hub/rd-desk-server-private.h"
@@ -1416,10 +1417,51 @@ test_worker_thread (void)
   g_free (w.url);
 }
 
+/* A hub on this computer is reached without asking GIO for a proxy (which would load its proxy
+ * modules, libproxy); a hub elsewhere goes through the system's proxy, also after the address
+ * changes from one to the other (rd-loopback.h). */
+static void
+test_proxy (Fixture *f, gconstpointer data)
+{
+  g_autoptr(RdAgentClient) client = rd_agent_client_new (f->url);
+  g_autofree char *remote = NULL;
+  g_autofree char *proxy = NULL;
+  g_autoptr(GUri) uri = g_uri_parse (f->url, G_URI_FLAGS_NONE, NULL);
+  guint before = rd_test_proxy_lookups ();
+  int port;
+
+  rd_agent_client_set_agent_key (client, "2001", "key-2001");
+  rd_agent_client_start (client);
+  WAIT_FOR (client_settled (client));
+  g_assert_cmpint (rd_agent_client_get_state (client), ==, RD_AGENT_STATE_SIGNED_IN);
+  g_assert_cmpuint (rd_test_proxy_lookups (), ==, before);
+
+  /* The same hub, as another computer's, with this one's port as the proxy. */
+  port = g_uri_get_port (uri);
+  remote = g_strdup_printf ("ws://hub.example.test:%d/agent/v1", port);
+  proxy = g_strdup_printf ("http://127.0.0.1:%d", port);
+  rd_test_proxy_set (proxy);
+  rd_agent_client_set_hub_url (client, remote);
+  WAIT_FOR (rd_test_proxy_lookups () > before && client_settled (client));
+  g_assert_cmpint (rd_agent_client_get_state (client), ==, RD_AGENT_STATE_SIGNED_IN);
+  g_assert_nonnull (strstr (rd_test_proxy_last (), "hub.example.test"));
+
+  /* Back on this computer: direct again. */
+  before = rd_test_proxy_lookups ();
+  rd_agent_client_set_hub_url (client, f->url);
+  WAIT_FOR (client_settled (client) && rd_desk_server_count_sessions (f->server) == 1);
+  g_assert_cmpint (rd_agent_client_get_state (client), ==, RD_AGENT_STATE_SIGNED_IN);
+  g_assert_cmpuint (rd_test_proxy_lookups (), ==, before);
+  rd_test_proxy_set (NULL);
+  rd_agent_client_stop (client);
+  WAIT_FOR (rd_desk_server_count_sessions (f->server) == 0);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
+  rd_test_proxy_install ();
 
 #define ADD(path, fn) g_test_add (path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
   ADD ("/agent/sign-in/agent-key", test_sign_in_agent_key);
@@ -1430,6 +1472,7 @@ main (int argc, char **argv)
   ADD ("/agent/sign-in/crm-key-unbound", test_sign_in_crm_key_unbound);
   ADD ("/agent/sign-in/crm-unavailable", test_sign_in_crm_unavailable);
   ADD ("/agent/sign-in/no-credentials", test_sign_in_no_credentials);
+  ADD ("/agent/connection/proxy", test_proxy);
   ADD ("/agent/sign-in/hello-rules", test_sign_in_hello_rules);
   ADD ("/agent/sign-in/rate-limit", test_rate_limit);
   ADD ("/agent/session/token", test_session_token);

@@ -31,6 +31,17 @@ http_get (const char *url)
   return g_strndup (g_bytes_get_data (body, NULL), g_bytes_get_size (body));
 }
 
+/* Is a file whose name contains @name mapped in @process? */
+static gboolean
+maps_contain (GSubprocess *process, const char *name)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%s/maps", g_subprocess_get_identifier (process));
+  g_autofree char *maps = NULL;
+
+  g_assert_true (g_file_get_contents (path, &maps, NULL, NULL));
+  return strstr (maps, name) != NULL;
+}
+
 static void
 test_demo (void)
 {
@@ -96,6 +107,12 @@ test_demo (void)
   g_assert_cmpuint (rd_test_count_in_file (notify_log, "Missed call from +86 139 1234 0000"), ==, 1);
   g_assert_cmpuint (rd_test_count_in_file (notify_log, "\"call-back\", \"Call Back\""), ==, 1);
   g_assert_cmpuint (rd_test_count_in_file (notify_log, "could not be placed"), ==, 0);
+
+  /* The demo never touches the keyring, so its libsecret half (with libgcrypt) is not loaded
+   * (rd-keyring-backend.h); the hub's module is. */
+  g_assert_true (maps_contain (app, "ringdesk-embedded.so"));
+  g_assert_false (maps_contain (app, "ringdesk-keyring.so"));
+  g_assert_false (maps_contain (app, "libsecret-1.so"));
 
   quit = rd_test_spawn (NULL, &error, RD_TEST_RINGDESK, "--quit", NULL);
   g_assert_true (rd_test_wait_for (rd_test_subprocess_done, app, RD_TEST_TIMEOUT_MS));
@@ -209,6 +226,9 @@ test_this_computer (void)
       g_assert_not_reached ();
     }
   g_assert_cmpuint (rd_test_count_in_file (notify_log, "could not be placed"), ==, 0);
+  /* It read its secrets from the keyring: through the keyring module, loaded on that first use. */
+  g_assert_true (maps_contain (app, "ringdesk-keyring.so"));
+  g_assert_true (maps_contain (app, "libsecret-1.so"));
 
   quit = rd_test_spawn (NULL, &error, RD_TEST_RINGDESK, "--quit", NULL);
   g_assert_true (rd_test_wait_for (rd_test_subprocess_done, app, RD_TEST_TIMEOUT_MS));

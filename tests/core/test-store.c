@@ -1326,6 +1326,40 @@ test_statement_helpers (Fixture *f, gconstpointer data)
   }
 }
 
+/* No connection of the store takes SQLite's up-front block of page-cache slots (~87 KB each,
+ * resident while the connection is open): the largest allocation SQLite made while a store was
+ * opened, written and read is smaller than that block. In a fresh process, as
+ * the setting must come before SQLite's first connection. */
+static void
+test_open_no_pagecache_block (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autofree char *dir = g_dir_make_tmp ("rd-store-XXXXXX", NULL);
+      g_autofree char *path = g_build_filename (dir, "hub.sqlite", NULL);
+      g_autoptr(RdStore) store = NULL;
+      g_autoptr(GError) error = NULL;
+      sqlite3_int64 current = 0, largest = 0;
+
+      store = rd_store_open (path, &error);
+      g_assert_no_error (error);
+      g_assert_true (rd_store_set_setting_int (store, "rd-test", 42, &error));
+      g_assert_no_error (error);
+      g_assert_cmpint (rd_store_get_setting_int (store, "rd-test", 0), ==, 42);
+      g_assert_cmpint (sqlite3_status64 (SQLITE_STATUS_MALLOC_SIZE, &current, &largest, 0), ==, SQLITE_OK);
+      g_test_message ("largest SQLite allocation: %" G_GINT64_FORMAT " bytes", (gint64) largest);
+      /* The block is 20 slots of a 4 KB page and its header (87 200 bytes here); the largest
+       * other allocation seen here is 64 KB. */
+      g_assert_cmpint (largest, <, 20 * 4096);
+      g_clear_object (&store);
+      g_unlink (path);
+      g_remove (dir);
+      return;
+    }
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1337,6 +1371,7 @@ main (int argc, char **argv)
   ADD ("open/checkpoints", test_open_checkpoints);
   g_test_add_func ("/store/open/garbage-file", test_open_garbage_file);
   g_test_add_func ("/store/open/memory", test_open_memory);
+  g_test_add_func ("/store/open/no-pagecache-block", test_open_no_pagecache_block);
   ADD ("migrate/component", test_migrate_component);
   g_test_add_func ("/store/migrate/store-from-older", test_migrate_store_from_older);
   g_test_add_func ("/store/migrate/refuse-newer", test_refuse_newer_store);

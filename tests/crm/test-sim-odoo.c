@@ -7,6 +7,8 @@
 #include "sim/odoo/rd-sim-odoo.h"
 #include "crm-test-util.h"
 #include "../rd-test-fds.h"
+#include "../rd-test-proxy.h"
+#include "core/rd-loopback.h"
 
 #include <glib/gstdio.h>
 #include <libsoup/soup.h>
@@ -361,12 +363,58 @@ test_connections_released (void)
   sim_teardown (&s);
 }
 
+/* A CRM on this computer is reached without asking GIO for a proxy (which would load its proxy
+ * modules, libproxy); a CRM elsewhere still goes through the system's proxy (rd-loopback.h). */
+static void
+test_proxy (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RdOdooTransport) remote = NULL;
+  g_autoptr(JsonNode) n = NULL;
+  g_autoptr(JsonNode) count_node = NULL;
+  Sim s = { 0 }, through;
+  guint before;
+
+  g_assert_true (rd_loopback_host ("127.0.0.1") && rd_loopback_host ("127.3.2.1") && rd_loopback_host ("::1") &&
+                 rd_loopback_host ("[::1]") && rd_loopback_host ("LocalHost"));
+  g_assert_false (rd_loopback_host ("10.0.0.1") || rd_loopback_host ("localhost.example.test") ||
+                  rd_loopback_host ("[::1") || rd_loopback_host ("") || rd_loopback_host (NULL));
+  g_assert_true (rd_loopback_url ("ws://127.0.0.1:8080/v1") && rd_loopback_url ("https://[::1]/"));
+  g_assert_false (rd_loopback_url ("http://odoo.example.test/") || rd_loopback_url ("not a url") ||
+                  rd_loopback_url (NULL));
+
+  sim_setup (&s, "17.0");
+  before = rd_test_proxy_lookups ();
+  n = call (&s, "res.partner", "search_count", NULL, "{\"domain\": []}", &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (n);
+  g_assert_cmpuint (rd_test_proxy_lookups (), ==, before);
+
+  /* The same simulator as the proxy of a CRM that is not on this computer. */
+  rd_test_proxy_set (rd_sim_odoo_get_url (s.sim));
+  g_test_expect_message ("RdCrm", G_LOG_LEVEL_WARNING, "*plain http:// to another computer*");
+  remote = rd_odoo_transport_new ("http://odoo.example.test:8069", rd_sim_odoo_get_database (s.sim), 5, NULL,
+                                  TRUE, &error);
+  g_test_assert_expected_messages ();
+  g_assert_no_error (error);
+  rd_odoo_transport_set_credentials (remote, s.uid, KEY);
+  through = (Sim) { .sim = s.sim, .t = remote, .uid = s.uid };
+  count_node = call (&through, "res.partner", "search_count", NULL, "{\"domain\": []}", &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (count_node);
+  g_assert_cmpuint (rd_test_proxy_lookups (), >, before);
+  g_assert_true (g_str_has_prefix (rd_test_proxy_last (), "http://odoo.example.test:8069"));
+  rd_test_proxy_set (NULL);
+  sim_teardown (&s);
+}
+
 int
 main (int argc, char **argv)
 {
   static const char * const versions[] = { "14.0", "15.0", "16.0", "17.0", "saas~17.2", "18.0", "19.0" };
 
   g_test_init (&argc, &argv, NULL);
+  rd_test_proxy_install ();
   for (guint i = 0; i < G_N_ELEMENTS (versions); i++)
     {
       g_autofree char *a = g_strdup_printf ("/crm/sim/%s/refusals", versions[i]);
@@ -375,6 +423,7 @@ main (int argc, char **argv)
       g_test_add_data_func (b, versions[i], test_phone_search);
     }
   g_test_add_func ("/crm/sim/json2", test_json2);
+  g_test_add_func ("/crm/sim/proxy", test_proxy);
   g_test_add_func ("/crm/sim/pages", test_pages);
   g_test_add_func ("/crm/sim/modules-absent", test_modules_absent);
   g_test_add_func ("/crm/sim/seed", test_seed);

@@ -786,6 +786,54 @@ probe_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   run->done = TRUE;
 }
 
+typedef struct {
+  gboolean    done;
+  JsonObject *user;
+  GError     *error;
+} AdminCheckWait;
+
+static void
+crm_admin_checked_cb (GObject *source, GAsyncResult *result, gpointer data)
+{
+  AdminCheckWait *w = data;
+
+  w->user = rd_hub_verify_crm_admin_finish (RD_HUB (source), result, &w->error);
+  w->done = TRUE;
+}
+
+static gboolean
+admin_checked (gpointer data)
+{
+  return ((AdminCheckWait *) data)->done;
+}
+
+/* Signing in to the console as the CRM's administrator: the right key gives the user, a wrong
+ * one is refused; the cancellable given is passed on to the CRM's requests (it was read from a
+ * task already handed on: a critical warning, and no cancellable). */
+static void
+test_crm_admin_signin (void)
+{
+  HubSims sims;
+  g_autoptr(RdHub) hub = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  AdminCheckWait ok = { 0 }, refused = { 0 };
+
+  hub_sims_start (&sims);
+  hub = hub_new_connected (&sims, NULL);
+  rd_hub_verify_crm_admin_async (hub, "admin", ADMIN_KEY, cancellable, crm_admin_checked_cb, &ok);
+  g_assert_true (hub_wait_until (admin_checked, &ok, 20000));
+  g_assert_no_error (ok.error);
+  g_assert_nonnull (ok.user);
+  json_object_unref (ok.user);
+  rd_hub_verify_crm_admin_async (hub, "admin", "not-the-key", cancellable, crm_admin_checked_cb, &refused);
+  g_assert_true (hub_wait_until (admin_checked, &refused, 20000));
+  g_assert_error (refused.error, RD_ERROR, RD_ERROR_AUTH);
+  g_assert_null (refused.user);
+  g_clear_error (&refused.error);
+  g_clear_object (&hub);
+  hub_sims_stop (&sims);
+}
+
 static void
 test_probe (void)
 {
@@ -1000,6 +1048,7 @@ main (int argc, char **argv)
   g_test_add_func ("/console/bind-force", test_bind_force);
   g_test_add_func ("/console/insecure-http", test_insecure_http);
   g_test_add_func ("/console/probe", test_probe);
+  g_test_add_func ("/console/crm-admin-signin", test_crm_admin_signin);
   g_test_add_func ("/console/tls", test_console_tls);
   g_test_add_func ("/console/config", test_config);
   g_test_add_func ("/console/index-fill-progress", test_index_fill_progress);

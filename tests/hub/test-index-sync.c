@@ -403,9 +403,9 @@ int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
-  g_test_add ("/index-sync/fill-pipelined", Fixture, "17.0", setup, test_fill_pipelined, teardown);
-  g_test_add ("/index-sync/fill-pipelined-15", Fixture, "15.0", setup, test_fill_pipelined, teardown);
-  g_test_add ("/index-sync/fill-one-worker", Fixture, "17.0", setup, test_fill_one_worker, teardown);
+  g_test_add ("/index-sync/pipelined/odoo17", Fixture, "17.0", setup, test_fill_pipelined, teardown);
+  g_test_add ("/index-sync/pipelined/odoo15", Fixture, "15.0", setup, test_fill_pipelined, teardown);
+  g_test_add ("/index-sync/one-worker", Fixture, "17.0", setup, test_fill_one_worker, teardown);
   g_test_add ("/index-sync/fill-resumes", Fixture, "17.0", setup, test_fill_resumes, teardown);
   g_test_add ("/index-sync/fill-errors", Fixture, "17.0", setup, test_fill_errors, teardown);
   g_test_add ("/index-sync/refresh-one-query", Fixture, "17.0", setup, test_refresh_one_query, teardown);

@@ -310,6 +310,41 @@ test_phonebook (Fixture *f, gconstpointer data)
   g_assert_cmpint (((RdPbxContact *) f->context->pbx->contacts->pdata[1])->id, !=, contact->id);
 }
 
+static gboolean
+log_sent (Fixture *f)
+{
+  return f->context->crm->logs->len > 0;
+}
+
+/* The hub stops and drops the worker while a CRM request is in flight: the request ends as
+ * cancelled, and the job that ends it held the worker's last reference (ASan saw the worker
+ * used after that job freed it, when a stopping hub's call-back came back). The worker goes
+ * away once the job is done; the item's lease stays for the next start. */
+static void
+test_dropped_mid_job (Fixture *f, gconstpointer data)
+{
+  RdCrmMatch *li = fake_crm_add_record (f->context->crm, RD_CRM_KIND_INDIVIDUAL, "Li Lei", CALLER);
+  RdOutboxWorker *worker;
+
+  enqueue_call (f, "c1", RD_OUTCOME_ANSWERED, li);
+  rd_outbox_worker_kick (f->worker);
+  g_assert_true (wait_until (log_sent, f));   /* written; its answer not yet delivered */
+  worker = f->worker;
+  g_object_add_weak_pointer (G_OBJECT (worker), (gpointer *) &worker);
+  rd_outbox_worker_stop (f->worker);
+  g_clear_object (&f->worker);
+  g_assert_nonnull (worker);                  /* the job in flight holds it */
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_null (worker);
+  g_assert_cmpuint (count (f, RD_OUTBOX_CLAIMED), ==, 1);
+  start_worker (f);                           /* the next start takes the lease back */
+  rd_outbox_worker_kick (f->worker);
+  g_assert_true (wait_until (nothing_pending, f));
+  settle (f);
+  g_assert_cmpuint (f->context->crm->logs->len, ==, 1);   /* found there, not written twice */
+}
+
 int
 main (int argc, char **argv)
 {
@@ -322,6 +357,7 @@ main (int argc, char **argv)
   ADD ("/outbox-worker/epoch", test_epoch);
   ADD ("/outbox-worker/paused", test_paused);
   ADD ("/outbox-worker/phonebook", test_phonebook);
+  ADD ("/outbox-worker/dropped-mid-job", test_dropped_mid_job);
 #undef ADD
   return g_test_run ();
 }

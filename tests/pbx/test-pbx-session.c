@@ -9,6 +9,7 @@
 
 #include "core/rd-error.h"
 #include "pbx/yeastar/rd-yeastar-client.h"
+#include "../rd-test-proxy.h"
 
 static void
 test_connect_stop (PbxFixture *f, gconstpointer data)
@@ -726,13 +727,54 @@ test_registry (void)
   g_assert_cmpuint (fake_built, ==, 1);
 }
 
+/* A PBX on this computer is reached, API and event socket, without asking GIO for a proxy (which
+ * would load its proxy modules, libproxy); a PBX elsewhere still goes through the system's proxy
+ * (rd-loopback.h). */
+static void
+test_proxy (PbxFixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RdYeastarClient) remote = NULL;
+  g_autoptr(GUri) sim = g_uri_parse (rd_sim_pbx_get_base_url (f->sim), G_URI_FLAGS_NONE, NULL);
+  g_autofree char *remote_url = g_strdup_printf ("http://pbx.example.test:%d", g_uri_get_port (sim));
+  g_autoptr(JsonNode) body = json_from_string ("{\"username\": \"nobody\", \"password\": \"wrong\"}", NULL);
+  g_autoptr(JsonObject) reply = NULL;
+  GAsyncResult *res = NULL;
+  guint before = rd_test_proxy_lookups ();
+  int errcode = 0;
+
+  pbx_fixture_connect (f);
+  g_assert_cmpuint (rd_sim_pbx_count_sockets (f->sim), ==, 1);
+  g_assert_cmpuint (rd_test_proxy_lookups (), ==, before);
+
+  /* The simulator as the proxy of a PBX that is not on this computer: its answer (a refusal of
+   * these credentials) came through the proxy. */
+  rd_test_proxy_set (rd_sim_pbx_get_base_url (f->sim));
+  remote = rd_yeastar_client_new (remote_url, NULL, NULL, TRUE, 5, &error);
+  g_assert_no_error (error);
+  rd_yeastar_client_call_async (remote, "POST", "get_token", NULL, NULL, body, NULL,
+                                pbx_store_result, &res);
+  pbx_wait_result (&res, 15000);
+  reply = rd_yeastar_client_call_finish (remote, res, &errcode, &error);
+  g_object_unref (res);
+  g_assert_null (reply);
+  g_assert_nonnull (error);
+  g_assert_cmpint (errcode, !=, RD_YEASTAR_ERRCODE_TRANSPORT);
+  g_assert_cmpint (errcode, !=, 0);
+  g_assert_cmpuint (rd_test_proxy_lookups (), >, before);
+  g_assert_true (g_str_has_prefix (rd_test_proxy_last (), remote_url));
+  rd_test_proxy_set (NULL);
+}
+
 int
 main (int argc, char **argv)
 {
   pbx_test_init (&argc, &argv);
+  rd_test_proxy_install ();
 #define ADD(path, fn) g_test_add (path, PbxFixture, NULL, pbx_fixture_setup, fn, pbx_fixture_teardown)
   g_test_add_func ("/pbx/session/registry", test_registry);
   ADD ("/pbx/session/connect-stop", test_connect_stop);
+  ADD ("/pbx/session/proxy", test_proxy);
   ADD ("/pbx/session/session-kept", test_session_kept);
   ADD ("/pbx/session/long-run", test_long_run);
   ADD ("/pbx/session/long-run-strict", test_long_run_strict);

@@ -4,6 +4,7 @@
 #include "rd-odoo-errors.h"
 #include "rd-odoo-json.h"
 #include "core/rd-error.h"
+#include "core/rd-loopback.h"
 #include "core/rd-tls-pin.h"
 
 #include <libsoup/soup.h>
@@ -147,6 +148,9 @@ rd_odoo_transport_new (const char *base_url, const char *database, guint timeout
    * a request (and the API key in it) is written. */
   if (self->pin != NULL)
     g_object_set (self->session, "tls-database", self->pin, NULL);
+  /* A CRM on this computer is reached directly: no proxy lookup (rd-loopback.h). */
+  if (rd_loopback_url (self->base_url))
+    g_object_set (self->session, "proxy-resolver", NULL, NULL);
   if (rd_tls_pin_url_is_insecure (self->base_url))
     g_warning ("The Odoo address is plain http:// to another computer (allowed by the administrator): "
                "the API key and call data travel unencrypted");

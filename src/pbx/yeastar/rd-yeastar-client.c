@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/rd-error.h"
+#include "core/rd-loopback.h"
 #include "core/rd-tls-pin.h"
 #include "pbx/yeastar/rd-yeastar-json.h"
 
@@ -104,6 +105,12 @@ rd_yeastar_client_new (const char *base_url, const char *user_agent, const char 
     {
       g_object_set (self->session, "tls-database", self->pin, NULL);
       g_object_set (self->ws_session, "tls-database", self->pin, NULL);
+    }
+  /* A PBX on this computer is reached directly: no proxy lookup (rd-loopback.h). */
+  if (rd_loopback_host (g_uri_get_host (self->base)))
+    {
+      g_object_set (self->session, "proxy-resolver", NULL, NULL);
+      g_object_set (self->ws_session, "proxy-resolver", NULL, NULL);
     }
   return g_steal_pointer (&self);
 }
