@@ -239,7 +239,7 @@ stmt (RdPhoneIndex *self, guint which, GError **error)
 #define WRITER_BUSY_TIMEOUT_MS 30000
 /* The writer's page cache (KiB): the B-tree pages a fill touches again and again (the numbers are
  * inserted in an order unrelated to the ids) are read from the file far less often. */
-#define WRITER_CACHE_KB 16384
+#define WRITER_CACHE_KB 8192
 
 /* Waits for the main connection's write lock a millisecond at a time: SQLite's own back-off
  * sleeps up to 100 ms a step, long after the lock is free. */
