@@ -25,6 +25,7 @@
 #include "hub/rd-phone-index.h"
 #include "bench-sim-thread.h"
 #include "proc-hub.h"
+#include "hub-wait.h"
 #include "security-util.h"
 #include "sim/odoo/rd-sim-odoo.h"
 #include "sim/pbx/rd-sim-pbx.h"
@@ -1034,66 +1035,34 @@ run_pop (guint contacts, guint n_calls, guint n_lookups)
 
 /* ---- B1 + B2 against a real Odoo --------------------------------------------------------- */
 
-typedef struct {
-  gboolean  done;
-  gpointer  value;
-  GError   *error;
-} Wait;
-
-static gboolean
-wait_done (gpointer data)
+/* Waits for one answer of the CRM (any *_finish of it); a benchmark cannot go on without it. */
+static GAsyncResult *
+crm_answer (HubWait *wait)
 {
-  return ((Wait *) data)->done;
+  return hub_wait_result (wait, 600000);
 }
 
 static void
-crm_connected_cb (GObject *source, GAsyncResult *result, gpointer data)
+crm_failed (GError *error)
 {
-  Wait *w = data;
-
-  w->value = rd_crm_connect_finish (RD_CRM (source), result, &w->error);
-  w->done = TRUE;
-}
-
-static void
-crm_page_cb (GObject *source, GAsyncResult *result, gpointer data)
-{
-  Wait *w = data;
-
-  w->value = rd_crm_list_records_finish (RD_CRM (source), result, &w->error);
-  w->done = TRUE;
-}
-
-static void
-crm_ids_cb (GObject *source, GAsyncResult *result, gpointer data)
-{
-  Wait *w = data;
-
-  w->value = rd_crm_list_ids_finish (RD_CRM (source), result, &w->error);
-  w->done = TRUE;
-}
-
-static void
-crm_bounds_cb (GObject *source, GAsyncResult *result, gpointer data)
-{
-  Wait *w = data;
-
-  w->value = rd_crm_get_id_bounds_finish (RD_CRM (source), result, &w->error);
-  w->done = TRUE;
+  g_error ("Odoo: %s", error != NULL ? error->message : "no answer");
 }
 
 static RdCrmChangePage *
 real_page (RdCrm *crm, const RdCrmRecordQuery *q, double *out_ms)
 {
-  Wait w = { 0 };
+  g_auto(HubWait) w = { 0 };
+  g_autoptr(GError) error = NULL;
+  RdCrmChangePage *page;
   double t0 = now_ms ();
 
-  rd_crm_list_records_async (crm, q, NULL, crm_page_cb, &w);
-  if (!proc_wait_until (wait_done, &w, 600000) || w.value == NULL)
-    g_error ("Odoo: %s", w.error ? w.error->message : "no answer");
+  rd_crm_list_records_async (crm, q, NULL, hub_wait_cb, &w);
+  page = rd_crm_list_records_finish (crm, crm_answer (&w), &error);
+  if (page == NULL)
+    crm_failed (error);
   if (out_ms != NULL)
     *out_ms = now_ms () - t0;
-  return w.value;
+  return page;
 }
 
 /* Numbers of the records in @q as a PBX presents a caller (E.164), with their record. */
@@ -1146,7 +1115,9 @@ real_query_costs (RdCrm *crm, gint64 max_id, const char *mark)
                                   NULL, 0, defaults.page_rows * 2 };
       g_autoptr(RdCrmChangePage) a = NULL;
       g_autoptr(RdCrmChangePage) b = NULL;
-      Wait w = { 0 };
+      g_auto(HubWait) w = { 0 };
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GArray) ids = NULL;
       double t, t0;
 
       a = real_page (crm, &q, &t);
@@ -1155,12 +1126,12 @@ real_query_costs (RdCrm *crm, gint64 max_id, const char *mark)
       g_array_append_val (fill_page, t);
       t0 = now_ms ();
       rd_crm_list_ids_async (crm, RD_CRM_KIND_INDIVIDUAL | RD_CRM_KIND_COMPANY, first, first + defaults.reconcile_span,
-                             NULL, crm_ids_cb, &w);
-      if (!proc_wait_until (wait_done, &w, 600000) || w.value == NULL)
-        g_error ("Odoo: %s", w.error ? w.error->message : "no answer");
+                             NULL, hub_wait_cb, &w);
+      ids = rd_crm_list_ids_finish (crm, crm_answer (&w), &error);
+      if (ids == NULL)
+        crm_failed (error);
       t = now_ms () - t0;
       g_array_append_val (reconcile, t);
-      g_array_unref (w.value);
     }
   result ("b7r_refresh_query_p50", median_ms (refresh), "ms");
   result ("b7r_reconcile_range_p50", median_ms (reconcile), "ms");
@@ -1190,7 +1161,7 @@ run_real (const char *url, const char *database, const char *login, const char *
   const char *region;
   double fill_ms;
   AgentThread *agent;
-  Wait w = { 0 };
+  g_auto(HubWait) w = { 0 };
 
   if (!g_file_get_contents (key_file, &key, NULL, &error))
     g_error ("%s", error->message);
@@ -1207,18 +1178,15 @@ run_real (const char *url, const char *database, const char *login, const char *
   g_clear_pointer (&config.options, rd_options_unref);
   if (crm == NULL)
     g_error ("%s", error->message);
-  rd_crm_connect_async (crm, NULL, crm_connected_cb, &w);
-  proc_wait_until (wait_done, &w, 60000);
-  if (w.value == NULL)
-    g_error ("Odoo: %s", w.error ? w.error->message : "no answer");
-  info = w.value;
+  rd_crm_connect_async (crm, NULL, hub_wait_cb, &w);
+  info = rd_crm_connect_finish (crm, hub_wait_result (&w, 60000), &error);
+  if (info == NULL)
+    crm_failed (error);
   region = info->country_code != NULL ? info->country_code : "CN";
-  w = (Wait) { 0 };
-  rd_crm_get_id_bounds_async (crm, RD_CRM_KIND_INDIVIDUAL | RD_CRM_KIND_COMPANY, NULL, crm_bounds_cb, &w);
-  proc_wait_until (wait_done, &w, 60000);
-  if (w.value == NULL)
-    g_error ("Odoo: %s", w.error ? w.error->message : "no answer");
-  bounds = w.value;
+  rd_crm_get_id_bounds_async (crm, RD_CRM_KIND_INDIVIDUAL | RD_CRM_KIND_COMPANY, NULL, hub_wait_cb, &w);
+  bounds = rd_crm_get_id_bounds_finish (crm, hub_wait_result (&w, 60000), &error);
+  if (bounds == NULL)
+    crm_failed (error);
   progress ("Odoo %s at %s, database %s: contacts up to id %" G_GINT64_FORMAT ", region %s",
             info->version, url, database, bounds->max_id, region);
 

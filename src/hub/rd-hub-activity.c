@@ -2,11 +2,24 @@
  * recent calls of every extension with their CRM record and log state, and the audit log. */
 #include "config.h"
 
-#include "hub/rd-hub-private.h"
+#include "hub/rd-hub-activity.h"
 
 #include "core/rd-error.h"
+#include "hub/rd-desk-frames.h"
 
 #include <string.h>
+
+struct _RdHubActivity
+{
+  GObject       parent_instance;
+  RdHubContext *context;   /* not owned: the engine owns the activity */
+  RdHubControl *control;   /* the same engine */
+  RdStore      *store;
+  RdBindings   *bindings;
+  RdAuditLog   *audit;
+};
+
+G_DEFINE_FINAL_TYPE (RdHubActivity, rd_hub_activity, G_TYPE_OBJECT)
 
 static const char *
 outbox_state_string (RdOutboxState state)
@@ -29,17 +42,6 @@ set_string_or_null (JsonObject *object, const char *name, const char *value)
     json_object_set_null_member (object, name);
 }
 
-static gboolean
-require_started (RdHub *self, GError **error)
-{
-  if (self->store == NULL)
-    {
-      g_set_error_literal (error, RD_ERROR, RD_ERROR_UNAVAILABLE, "The hub is not running");
-      return FALSE;
-    }
-  return TRUE;
-}
-
 /* "call-log:uid:123" → "uid:123"; NULL for items that are not about one call. */
 static const char *
 call_key_of (const char *item_key)
@@ -53,16 +55,13 @@ call_key_of (const char *item_key)
 }
 
 JsonArray *
-rd_hub_list_outbox (RdHub *self, gboolean failed_only, guint limit, GError **error)
+rd_hub_activity_list_outbox (RdHubActivity *self, gboolean failed_only, guint limit, GError **error)
 {
   g_autoptr(GPtrArray) items = NULL;
   guint states = 1u << RD_OUTBOX_DEAD;
   JsonArray *array;
 
-  g_return_val_if_fail (RD_IS_HUB (self), NULL);
-
-  if (!require_started (self, error))
-    return NULL;
+  g_return_val_if_fail (RD_IS_HUB_ACTIVITY (self), NULL);
   if (!failed_only)
     states |= (1u << RD_OUTBOX_PENDING) | (1u << RD_OUTBOX_CLAIMED);
   items = rd_store_outbox_list (self->store, states, limit, error);
@@ -88,17 +87,15 @@ rd_hub_list_outbox (RdHub *self, gboolean failed_only, guint limit, GError **err
 }
 
 gboolean
-rd_hub_retry_outbox (RdHub *self, gint64 id, guint *out_count, GError **error)
+rd_hub_activity_retry_outbox (RdHubActivity *self, gint64 id, guint *out_count, GError **error)
 {
   g_autoptr(GPtrArray) dead = NULL;
   guint count = 0;
 
-  g_return_val_if_fail (RD_IS_HUB (self), FALSE);
+  g_return_val_if_fail (RD_IS_HUB_ACTIVITY (self), FALSE);
 
   if (out_count != NULL)
     *out_count = 0;
-  if (!require_started (self, error))
-    return FALSE;
   if (id < 0)
     {
       g_set_error_literal (error, RD_ERROR, RD_ERROR_INVALID_INPUT, "Give an item id, or 0 for every failed item");
@@ -125,14 +122,23 @@ rd_hub_retry_outbox (RdHub *self, gint64 id, guint *out_count, GError **error)
   if (out_count != NULL)
     *out_count = count;
   g_message ("Outbox: %u item(s) to be retried now", count);
-  rd_hub_outbox_kick (self);
-  rd_hub_emit_status (self);
+  rd_hub_control_kick_outbox (self->control);
+  rd_hub_control_status_changed (self->control);
   return TRUE;
+}
+
+static void
+fill_match_url (RdHubActivity *self, RdCrmMatch *match)
+{
+  RdCrm *crm = rd_hub_context_get_crm (self->context);
+
+  if (match->url == NULL && crm != NULL && rd_crm_get_info (crm) != NULL)
+    match->url = rd_crm_record_url (crm, match->kind, match->id);
 }
 
 /* The stored match of a call, else the record that holds the number now (the phone index). */
 static JsonObject *
-call_match (RdHub *self, const RdCallRecord *record, const char *match_text)
+call_match (RdHubActivity *self, const RdCallRecord *record, const char *match_text)
 {
   const char *remote;
   g_autoptr(RdPhoneNumber) number = NULL;
@@ -154,7 +160,7 @@ call_match (RdHub *self, const RdCallRecord *record, const char *match_text)
 
               with_url->kind = rd_crm_kind_from_string (json_object_get_string_member_with_default (match, "kind", ""));
               with_url->id = json_object_get_int_member_with_default (match, "id", 0);
-              rd_hub_fill_match_url (self, with_url);
+              fill_match_url (self, with_url);
               set_string_or_null (match, "url", with_url->url);
             }
           return match;
@@ -163,18 +169,18 @@ call_match (RdHub *self, const RdCallRecord *record, const char *match_text)
   if (record->direction != RD_DIRECTION_INBOUND && record->direction != RD_DIRECTION_OUTBOUND)
     return NULL;
   remote = record->direction == RD_DIRECTION_INBOUND ? record->from_number : record->to_number;
-  number = rd_hub_parse_number (self, remote, NULL);
+  number = rd_phone_parse (remote != NULL ? remote : "", -1, rd_hub_context_get_region (self->context), NULL, NULL);
   if (number == NULL || !rd_phone_index_is_searchable (number))
     return NULL;
-  local = rd_hub_lookup_local (self, number);
+  local = rd_hub_context_lookup_local (self->context, number);
   if (local->len == 0)
     return NULL;
-  rd_hub_fill_match_url (self, g_ptr_array_index (local, 0));
+  fill_match_url (self, g_ptr_array_index (local, 0));
   return rd_desk_match_to_json (g_ptr_array_index (local, 0));
 }
 
 static JsonObject *
-call_log_state (RdHub *self, const char *call_key)
+call_log_state (RdHubActivity *self, const char *call_key)
 {
   g_autofree char *key = g_strconcat ("call-log:", call_key, NULL);
   g_autoptr(RdOutboxItem) item = rd_store_outbox_get (self->store, key);
@@ -191,16 +197,13 @@ call_log_state (RdHub *self, const char *call_key)
 }
 
 JsonArray *
-rd_hub_list_calls (RdHub *self, guint limit, GError **error)
+rd_hub_activity_list_calls (RdHubActivity *self, guint limit, GError **error)
 {
   g_autoptr(GPtrArray) records = NULL;
   g_autoptr(GPtrArray) matches = NULL;
   JsonArray *array;
 
-  g_return_val_if_fail (RD_IS_HUB (self), NULL);
-
-  if (!require_started (self, error))
-    return NULL;
+  g_return_val_if_fail (RD_IS_HUB_ACTIVITY (self), NULL);
   records = rd_store_calls_recent (self->store, NULL, limit, &matches, error);
   if (records == NULL)
     return NULL;
@@ -240,31 +243,24 @@ rd_hub_list_calls (RdHub *self, guint limit, GError **error)
 }
 
 void
-rd_hub_audit (RdHub *self, const char *actor, const char *action, const char *detail)
+rd_hub_activity_audit (RdHubActivity *self, const char *actor, const char *action, const char *detail)
 {
   g_autoptr(GError) error = NULL;
 
-  g_return_if_fail (RD_IS_HUB (self));
+  g_return_if_fail (RD_IS_HUB_ACTIVITY (self));
 
-  if (self->audit == NULL)
-    return;
   if (!rd_audit_log_add (self->audit, actor, action, detail, &error))
     g_warning ("Cannot write the audit log: %s", error->message);
 }
 
 JsonArray *
-rd_hub_list_audit (RdHub *self, guint limit, GError **error)
+rd_hub_activity_list_audit (RdHubActivity *self, guint limit, GError **error)
 {
   g_autoptr(GPtrArray) entries = NULL;
   JsonArray *array;
 
-  g_return_val_if_fail (RD_IS_HUB (self), NULL);
+  g_return_val_if_fail (RD_IS_HUB_ACTIVITY (self), NULL);
 
-  if (self->audit == NULL)
-    {
-      g_set_error_literal (error, RD_ERROR, RD_ERROR_UNAVAILABLE, "The hub is not running");
-      return NULL;
-    }
   entries = rd_audit_log_list (self->audit, limit, error);
   if (entries == NULL)
     return NULL;
@@ -282,4 +278,47 @@ rd_hub_list_audit (RdHub *self, guint limit, GError **error)
       json_array_add_object_element (array, object);
     }
   return array;
+}
+
+static void
+rd_hub_activity_finalize (GObject *object)
+{
+  RdHubActivity *self = RD_HUB_ACTIVITY (object);
+
+  g_clear_object (&self->store);
+  g_clear_object (&self->bindings);
+  g_clear_object (&self->audit);
+  G_OBJECT_CLASS (rd_hub_activity_parent_class)->finalize (object);
+}
+
+static void
+rd_hub_activity_class_init (RdHubActivityClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = rd_hub_activity_finalize;
+}
+
+static void
+rd_hub_activity_init (RdHubActivity *self)
+{
+}
+
+RdHubActivity *
+rd_hub_activity_new (RdHubContext *context, RdHubControl *control, RdStore *store, RdBindings *bindings,
+                     RdAuditLog *audit)
+{
+  RdHubActivity *self;
+
+  g_return_val_if_fail (RD_IS_HUB_CONTEXT (context), NULL);
+  g_return_val_if_fail (RD_IS_HUB_CONTROL (control), NULL);
+  g_return_val_if_fail (RD_IS_STORE (store), NULL);
+  g_return_val_if_fail (RD_IS_BINDINGS (bindings), NULL);
+  g_return_val_if_fail (RD_IS_AUDIT_LOG (audit), NULL);
+
+  self = g_object_new (RD_TYPE_HUB_ACTIVITY, NULL);
+  self->context = context;
+  self->control = control;
+  self->store = g_object_ref (store);
+  self->bindings = g_object_ref (bindings);
+  self->audit = g_object_ref (audit);
+  return self;
 }

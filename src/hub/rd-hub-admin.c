@@ -2,7 +2,7 @@
  * enable / disable, disconnect, agent keys. Each operation verifies before it saves. */
 #include "config.h"
 
-#include "hub/rd-hub-private.h"
+#include "hub/rd-hub-admin.h"
 
 #include "core/rd-error.h"
 #include "core/rd-text.h"
@@ -11,6 +11,24 @@
 #include "hub/rd-tls-probe.h"
 
 #include <string.h>
+
+struct _RdHubAdmin
+{
+  GObject         parent_instance;
+  RdHubContext   *context;        /* not owned: the engine owns the admin */
+  RdHubControl   *control;        /* the same engine */
+  RdStore        *store;
+  RdSecrets      *secrets;
+  RdBindings     *bindings;
+  RdPhoneIndex   *index;
+  RdCrmLink      *crm_link;
+  RdPbxLink      *pbx_link;
+  RdCallTable    *calls;
+  RdOutboxWorker *outbox;
+  RdDeskServer   *agent_server;   /* or NULL */
+};
+
+G_DEFINE_FINAL_TYPE (RdHubAdmin, rd_hub_admin, G_TYPE_OBJECT)
 
 #define PBX_VERIFY_TIMEOUT_S 20
 #define MAX_PREFIX 64
@@ -42,8 +60,15 @@ require_field (const char *value, const char *what, GError **error)
   return TRUE;
 }
 
+/* Why numbers without a country code cannot be read, or NULL. */
+static const char *
+region_note (RdHubAdmin *self)
+{
+  return rd_hub_settings_region_note (rd_hub_context_get_region (self->context), rd_hub_context_get_crm (self->context));
+}
+
 static gboolean
-require_crm_configured (RdHub *self, GError **error)
+require_crm_configured (RdHubAdmin *self, GError **error)
 {
   if (rd_crm_link_get_state (self->crm_link) == RD_HUB_CRM_NOT_CONFIGURED)
     {
@@ -54,7 +79,7 @@ require_crm_configured (RdHub *self, GError **error)
 }
 
 static gboolean
-require_crm_connected (RdHub *self, GError **error)
+require_crm_connected (RdHubAdmin *self, GError **error)
 {
   if (!require_crm_configured (self, error))
     return FALSE;
@@ -68,9 +93,9 @@ require_crm_connected (RdHub *self, GError **error)
 }
 
 static gboolean
-require_pbx_connected (RdHub *self, GError **error)
+require_pbx_connected (RdHubAdmin *self, GError **error)
 {
-  RdPbx *pbx = rd_hub_get_pbx (self);
+  RdPbx *pbx = rd_pbx_link_get_pbx (self->pbx_link);
 
   if (pbx == NULL || rd_pbx_get_state (pbx) != RD_PBX_STATE_CONNECTED)
     {
@@ -114,7 +139,7 @@ candidate_stopped_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 static void
 pbx_connect_done (GTask *task, gboolean connected, const char *reason)
 {
-  RdHub *self = g_task_get_source_object (task);
+  RdHubAdmin *self = g_task_get_source_object (task);
   PbxConnect *data = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
   g_autofree char *old_url = NULL;
@@ -126,10 +151,10 @@ pbx_connect_done (GTask *task, gboolean connected, const char *reason)
 
   if (!connected)
     {
-      g_signal_handlers_disconnect_by_data (data->pbx, self);
+      rd_hub_control_detach_pbx (self->control, data->pbx);
       rd_pbx_stop_async (data->pbx, NULL, candidate_stopped_cb, NULL);
       if (data->replaced)
-        rd_hub_start_saved_pbx (self);   /* back to what worked */
+        rd_hub_control_start_saved_pbx (self->control);   /* back to what worked */
       g_task_return_new_error (task, RD_ERROR, RD_ERROR_FAILED, "Could not connect to the PBX: %s",
                                reason && *reason ? reason : "no reason given");
       g_object_unref (task);
@@ -154,7 +179,7 @@ pbx_connect_done (GTask *task, gboolean connected, const char *reason)
     }
   if (!ok)
     {
-      g_signal_handlers_disconnect_by_data (data->pbx, self);
+      rd_hub_control_detach_pbx (self->control, data->pbx);
       rd_pbx_stop_async (data->pbx, NULL, candidate_stopped_cb, NULL);
       g_task_return_error (task, g_steal_pointer (&error));
       g_object_unref (task);
@@ -164,7 +189,7 @@ pbx_connect_done (GTask *task, gboolean connected, const char *reason)
   rd_pbx_link_clear_problem (self->pbx_link);
   if (g_strcmp0 (old_url, data->config.base_url) != 0)
     rd_call_table_end_all (self->calls);   /* calls on the PBX we leave are no longer ours to follow */
-  rd_hub_set_pbx (self, data->pbx);
+  rd_hub_control_set_pbx (self->control, data->pbx);
   g_task_return_boolean (task, TRUE);
   g_object_unref (task);
 }
@@ -211,8 +236,8 @@ replaced_pbx_released_cb (GObject *source, GAsyncResult *result, gpointer user_d
 }
 
 void
-rd_hub_connect_pbx_async (RdHub *self, const RdPbxConfig *config, GCancellable *cancellable,
-                          GAsyncReadyCallback callback, gpointer user_data)
+rd_hub_admin_connect_pbx_async (RdHubAdmin *self, const RdPbxConfig *config, GCancellable *cancellable,
+                                GAsyncReadyCallback callback, gpointer user_data)
 {
   g_autoptr(GTask) task = NULL;
   g_autoptr(GError) error = NULL;
@@ -223,12 +248,12 @@ rd_hub_connect_pbx_async (RdHub *self, const RdPbxConfig *config, GCancellable *
   gboolean same_account;
   PbxConnect *data;
 
-  g_return_if_fail (RD_IS_HUB (self));
+  g_return_if_fail (RD_IS_HUB_ADMIN (self));
   g_return_if_fail (config != NULL);
 
   task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, rd_hub_connect_pbx_async);
-  if (!self->started)
+  g_task_set_source_tag (task, rd_hub_admin_connect_pbx_async);
+  if (!rd_hub_control_is_running (self->control))
     {
       g_task_return_new_error (task, RD_ERROR, RD_ERROR_UNAVAILABLE, "The hub is not running");
       return;
@@ -281,27 +306,25 @@ rd_hub_connect_pbx_async (RdHub *self, const RdPbxConfig *config, GCancellable *
     }
 
   /* Records that arrive while verifying are kept: wire the engine before starting. */
-  g_signal_connect (data->pbx, "call-event", G_CALLBACK (rd_hub_on_call_event), self);
-  g_signal_connect (data->pbx, "call-record", G_CALLBACK (rd_hub_on_call_record), self);
-  g_signal_connect (data->pbx, "dial-failed", G_CALLBACK (rd_hub_on_dial_failed), self);
+  rd_hub_control_attach_pbx (self->control, data->pbx);
   data->handler = g_signal_connect (data->pbx, "state-changed", G_CALLBACK (candidate_state_cb), task);
 
   /* Connecting the same PBX with the same API client again (a new secret, a new pin): the
    * running connection gives its token back first, so that verifying does not need a second
    * one from a PBX that may allow a single token per client. */
-  if (rd_hub_get_pbx (self) != NULL && g_strcmp0 (old_url, config->base_url) == 0 && same_account)
+  if (rd_pbx_link_get_pbx (self->pbx_link) != NULL && g_strcmp0 (old_url, config->base_url) == 0 && same_account)
     {
       data->replaced = TRUE;
-      g_signal_handlers_disconnect_by_data (rd_hub_get_pbx (self), self);
+      rd_hub_control_detach_pbx (self->control, rd_pbx_link_get_pbx (self->pbx_link));
       rd_pbx_link_release_async (self->pbx_link, NULL, replaced_pbx_released_cb, g_steal_pointer (&task));
-      rd_hub_emit_status (self);
+      rd_hub_control_status_changed (self->control);
       return;
     }
   start_candidate (g_steal_pointer (&task));
 }
 
 gboolean
-rd_hub_connect_pbx_finish (RdHub *self, GAsyncResult *result, GError **error)
+rd_hub_admin_connect_pbx_finish (RdHubAdmin *self, GAsyncResult *result, GError **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
   return g_task_propagate_boolean (G_TASK (result), error);
@@ -327,7 +350,7 @@ static void
 crm_verified_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr(GTask) task = user_data;
-  RdHub *self = g_task_get_source_object (task);
+  RdHubAdmin *self = g_task_get_source_object (task);
   CrmConnect *data = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
   g_autoptr(RdCrmInfo) info = rd_crm_connect_finish (RD_CRM (source), result, &error);
@@ -366,22 +389,22 @@ crm_verified_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       return;
     }
 
-  rd_hub_load_settings (self);
-  rd_hub_set_crm (self, data->crm);
+  rd_hub_control_reload_settings (self->control);
+  rd_hub_control_set_crm (self->control, data->crm);
   rd_crm_link_set_state (self->crm_link, RD_HUB_CRM_CONNECTED, NULL);
-  rd_phone_index_set_region (self->index, rd_hub_region (self));
+  rd_phone_index_set_region (self->index, rd_hub_context_get_region (self->context));
   g_message ("CRM connected and saved (version %s)", info->version ? info->version : "unknown");
-  if (rd_hub_region_note (self) != NULL)
-    g_warning ("%s", rd_hub_region_note (self));
-  rd_hub_emit_status (self);
-  rd_hub_refresh_index (self);
-  rd_hub_outbox_kick (self);
+  if (region_note (self) != NULL)
+    g_warning ("%s", region_note (self));
+  rd_hub_control_status_changed (self->control);
+  rd_hub_control_refresh_index (self->control);
+  rd_hub_control_kick_outbox (self->control);
   g_task_return_boolean (task, TRUE);
 }
 
 void
-rd_hub_connect_crm_async (RdHub *self, const RdCrmConfig *config, GCancellable *cancellable,
-                          GAsyncReadyCallback callback, gpointer user_data)
+rd_hub_admin_connect_crm_async (RdHubAdmin *self, const RdCrmConfig *config, GCancellable *cancellable,
+                                GAsyncReadyCallback callback, gpointer user_data)
 {
   g_autoptr(GTask) task = NULL;
   g_autoptr(GError) error = NULL;
@@ -391,12 +414,12 @@ rd_hub_connect_crm_async (RdHub *self, const RdCrmConfig *config, GCancellable *
   const RdCrmBackend *backend;
   CrmConnect *data;
 
-  g_return_if_fail (RD_IS_HUB (self));
+  g_return_if_fail (RD_IS_HUB_ADMIN (self));
   g_return_if_fail (config != NULL);
 
   task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, rd_hub_connect_crm_async);
-  if (!self->started)
+  g_task_set_source_tag (task, rd_hub_admin_connect_crm_async);
+  if (!rd_hub_control_is_running (self->control))
     {
       g_task_return_new_error (task, RD_ERROR, RD_ERROR_UNAVAILABLE, "The hub is not running");
       return;
@@ -446,7 +469,7 @@ rd_hub_connect_crm_async (RdHub *self, const RdCrmConfig *config, GCancellable *
     }
   data->backend = backend;
   g_task_set_task_data (task, data, (GDestroyNotify) crm_connect_free);
-  data->crm = rd_hub_create_crm (self, &data->config, &error);
+  data->crm = rd_crm_new (&data->config, &error);
   if (data->crm == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&error));
@@ -456,7 +479,7 @@ rd_hub_connect_crm_async (RdHub *self, const RdCrmConfig *config, GCancellable *
 }
 
 gboolean
-rd_hub_connect_crm_finish (RdHub *self, GAsyncResult *result, GError **error)
+rd_hub_admin_connect_crm_finish (RdHubAdmin *self, GAsyncResult *result, GError **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
   return g_task_propagate_boolean (G_TASK (result), error);
@@ -532,13 +555,15 @@ extensions_listed_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 static void
 lists_step (GTask *task)
 {
-  RdHub *self = g_task_get_source_object (task);
+  RdHubAdmin *self = g_task_get_source_object (task);
   Lists *lists = g_task_get_task_data (task);
 
   if (lists->want_users && lists->users == NULL)
-    rd_crm_list_users_async (rd_crm_link_get_crm (self->crm_link), g_task_get_cancellable (task), users_listed_cb, task);
+    rd_crm_list_users_async (rd_crm_link_get_crm (self->crm_link), g_task_get_cancellable (task), users_listed_cb,
+                             task);
   else if (lists->want_extensions && lists->extensions == NULL)
-    rd_pbx_list_extensions_async (rd_hub_get_pbx (self), g_task_get_cancellable (task), extensions_listed_cb, task);
+    rd_pbx_list_extensions_async (rd_pbx_link_get_pbx (self->pbx_link), g_task_get_cancellable (task),
+                                  extensions_listed_cb, task);
   else
     {
       lists->then (task, lists->users, lists->extensions);
@@ -547,7 +572,7 @@ lists_step (GTask *task)
 }
 
 static void
-fetch_lists (RdHub *self, gboolean users, gboolean extensions, Lists *lists, ListsReady then,
+fetch_lists (RdHubAdmin *self, gboolean users, gboolean extensions, Lists *lists, ListsReady then,
              gpointer source_tag, GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
 {
   GTask *task = g_task_new (self, cancellable, callback, user_data);
@@ -593,7 +618,7 @@ set_nullable (JsonObject *object, const char *name, const char *value)
 
 /* Ends the sessions of @extension (those of agent key @key_id only, when not 0). */
 static void
-end_sessions (RdHub *self, const char *extension, gint64 key_id, const char *reason)
+end_sessions (RdHubAdmin *self, const char *extension, gint64 key_id, const char *reason)
 {
   if (self->agent_server != NULL)
     rd_desk_server_revoke (self->agent_server, extension, key_id, reason);
@@ -649,7 +674,7 @@ plan_add (JsonArray *plan, const char *extension, const RdCrmUser *user, const c
 static void
 bind_auto_ready (GTask *task, GPtrArray *users, GPtrArray *extensions)
 {
-  RdHub *self = g_task_get_source_object (task);
+  RdHubAdmin *self = g_task_get_source_object (task);
   Lists *lists = g_task_get_task_data (task);
   JsonArray *plan = json_array_new ();
   guint bound = 0;
@@ -724,24 +749,25 @@ bind_auto_ready (GTask *task, GPtrArray *users, GPtrArray *extensions)
     }
   lists->plan = plan;
   if (!lists->dry_run)
-    rd_hub_emit_status (self);
+    rd_hub_control_status_changed (self->control);
   g_task_return_int (task, bound);
 }
 
 void
-rd_hub_bind_auto_async (RdHub *self, gboolean dry_run, GCancellable *cancellable, GAsyncReadyCallback callback,
-                        gpointer user_data)
+rd_hub_admin_bind_auto_async (RdHubAdmin *self, gboolean dry_run, GCancellable *cancellable,
+                              GAsyncReadyCallback callback, gpointer user_data)
 {
   Lists *lists;
 
-  g_return_if_fail (RD_IS_HUB (self));
+  g_return_if_fail (RD_IS_HUB_ADMIN (self));
   lists = g_new0 (Lists, 1);
   lists->dry_run = dry_run;
-  fetch_lists (self, TRUE, TRUE, lists, bind_auto_ready, rd_hub_bind_auto_async, cancellable, callback, user_data);
+  fetch_lists (self, TRUE, TRUE, lists, bind_auto_ready, rd_hub_admin_bind_auto_async, cancellable, callback,
+               user_data);
 }
 
 guint
-rd_hub_bind_auto_finish (RdHub *self, GAsyncResult *result, JsonArray **plan, GError **error)
+rd_hub_admin_bind_auto_finish (RdHubAdmin *self, GAsyncResult *result, JsonArray **plan, GError **error)
 {
   Lists *lists;
   gssize bound;
@@ -757,7 +783,7 @@ rd_hub_bind_auto_finish (RdHub *self, GAsyncResult *result, JsonArray **plan, GE
 static void
 bind_ready (GTask *task, GPtrArray *users, GPtrArray *extensions)
 {
-  RdHub *self = g_task_get_source_object (task);
+  RdHubAdmin *self = g_task_get_source_object (task);
   Lists *lists = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
   g_autoptr(RdBinding) before = NULL;
@@ -811,21 +837,21 @@ bind_ready (GTask *task, GPtrArray *users, GPtrArray *extensions)
   /* A session of the unbound extension must not become the new user's. */
   if (before == NULL)
     end_sessions (self, lists->extension, 0, RD_DESK_REVOKED_REBOUND);
-  rd_hub_emit_status (self);
+  rd_hub_control_status_changed (self->control);
   g_task_return_boolean (task, TRUE);
 }
 
 void
-rd_hub_bind_async (RdHub *self, const char *extension, const char *user, gboolean force,
-                   GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
+rd_hub_admin_bind_async (RdHubAdmin *self, const char *extension, const char *user, gboolean force,
+                         GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
 {
   Lists *lists;
 
-  g_return_if_fail (RD_IS_HUB (self));
+  g_return_if_fail (RD_IS_HUB_ADMIN (self));
 
   if (!rd_bindings_extension_is_valid (extension) || user == NULL || !rd_text_is_setting (user, 256) || *user == '\0')
     {
-      g_task_report_new_error (self, callback, user_data, rd_hub_bind_async, RD_ERROR, RD_ERROR_INVALID_INPUT,
+      g_task_report_new_error (self, callback, user_data, rd_hub_admin_bind_async, RD_ERROR, RD_ERROR_INVALID_INPUT,
                                "Usage: bind EXTENSION USER (user id, login or e-mail)");
       return;
     }
@@ -833,33 +859,33 @@ rd_hub_bind_async (RdHub *self, const char *extension, const char *user, gboolea
   lists->extension = g_strdup (extension);
   lists->user = g_strdup (user);
   lists->force = force;
-  fetch_lists (self, TRUE, TRUE, lists, bind_ready, rd_hub_bind_async, cancellable, callback, user_data);
+  fetch_lists (self, TRUE, TRUE, lists, bind_ready, rd_hub_admin_bind_async, cancellable, callback, user_data);
 }
 
 gboolean
-rd_hub_bind_finish (RdHub *self, GAsyncResult *result, GError **error)
+rd_hub_admin_bind_finish (RdHubAdmin *self, GAsyncResult *result, GError **error)
 {
   g_return_val_if_fail (G_IS_TASK (result), FALSE);
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 gboolean
-rd_hub_unbind (RdHub *self, const char *extension, GError **error)
+rd_hub_admin_unbind (RdHubAdmin *self, const char *extension, GError **error)
 {
-  g_return_val_if_fail (RD_IS_HUB (self), FALSE);
+  g_return_val_if_fail (RD_IS_HUB_ADMIN (self), FALSE);
 
   if (!rd_bindings_unbind (self->bindings, extension, error))
     return FALSE;
   end_sessions (self, extension, 0, RD_DESK_REVOKED_UNBOUND);
   g_message ("Unbound extension %s; its agent key and sessions ended", extension);
-  rd_hub_emit_status (self);
+  rd_hub_control_status_changed (self->control);
   return TRUE;
 }
 
 static void
 users_ready (GTask *task, GPtrArray *users, GPtrArray *extensions)
 {
-  RdHub *self = g_task_get_source_object (task);
+  RdHubAdmin *self = g_task_get_source_object (task);
   JsonArray *array = json_array_new ();
 
   for (guint i = 0; i < users->len; i++)
@@ -876,15 +902,16 @@ users_ready (GTask *task, GPtrArray *users, GPtrArray *extensions)
 }
 
 void
-rd_hub_list_users_async (RdHub *self, GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
+rd_hub_admin_list_users_async (RdHubAdmin *self, GCancellable *cancellable, GAsyncReadyCallback callback,
+                               gpointer user_data)
 {
-  g_return_if_fail (RD_IS_HUB (self));
-  fetch_lists (self, TRUE, FALSE, g_new0 (Lists, 1), users_ready, rd_hub_list_users_async,
+  g_return_if_fail (RD_IS_HUB_ADMIN (self));
+  fetch_lists (self, TRUE, FALSE, g_new0 (Lists, 1), users_ready, rd_hub_admin_list_users_async,
                cancellable, callback, user_data);
 }
 
 JsonArray *
-rd_hub_list_users_finish (RdHub *self, GAsyncResult *result, GError **error)
+rd_hub_admin_list_users_finish (RdHubAdmin *self, GAsyncResult *result, GError **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
   return g_task_propagate_pointer (G_TASK (result), error);
@@ -893,7 +920,7 @@ rd_hub_list_users_finish (RdHub *self, GAsyncResult *result, GError **error)
 static void
 extensions_ready (GTask *task, GPtrArray *users, GPtrArray *extensions)
 {
-  RdHub *self = g_task_get_source_object (task);
+  RdHubAdmin *self = g_task_get_source_object (task);
   JsonArray *array = json_array_new ();
 
   for (guint i = 0; i < extensions->len; i++)
@@ -925,16 +952,16 @@ extensions_ready (GTask *task, GPtrArray *users, GPtrArray *extensions)
 }
 
 void
-rd_hub_list_extensions_async (RdHub *self, GCancellable *cancellable, GAsyncReadyCallback callback,
-                              gpointer user_data)
+rd_hub_admin_list_extensions_async (RdHubAdmin *self, GCancellable *cancellable, GAsyncReadyCallback callback,
+                                    gpointer user_data)
 {
-  g_return_if_fail (RD_IS_HUB (self));
-  fetch_lists (self, FALSE, TRUE, g_new0 (Lists, 1), extensions_ready, rd_hub_list_extensions_async,
+  g_return_if_fail (RD_IS_HUB_ADMIN (self));
+  fetch_lists (self, FALSE, TRUE, g_new0 (Lists, 1), extensions_ready, rd_hub_admin_list_extensions_async,
                cancellable, callback, user_data);
 }
 
 JsonArray *
-rd_hub_list_extensions_finish (RdHub *self, GAsyncResult *result, GError **error)
+rd_hub_admin_list_extensions_finish (RdHubAdmin *self, GAsyncResult *result, GError **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
   return g_task_propagate_pointer (G_TASK (result), error);
@@ -958,9 +985,9 @@ sync_request_free (SyncRequest *request)
 static void
 sync_save (GTask *task, gint64 phonebook_id, const char *phonebook_name)
 {
-  RdHub *self = g_task_get_source_object (task);
+  RdHubAdmin *self = g_task_get_source_object (task);
   SyncRequest *request = g_task_get_task_data (task);
-  RdHubSettings s = self->settings;
+  RdHubSettings s = *rd_hub_context_get_settings (self->context);
   g_autoptr(GError) error = NULL;
 
   s.sync_enabled = request->enabled;
@@ -981,7 +1008,7 @@ sync_save (GTask *task, gint64 phonebook_id, const char *phonebook_name)
   s.sync_phonebook_name = g_strdup (s.sync_phonebook_name);
   s.autocreate_prefix = g_strdup (s.autocreate_prefix);
   s.region = g_strdup (s.region);
-  if (!rd_hub_save_settings (self, &s, &error))
+  if (!rd_hub_control_save_settings (self->control, &s, &error))
     {
       rd_hub_settings_clear (&s);
       g_task_return_error (task, g_steal_pointer (&error));
@@ -1016,7 +1043,7 @@ static void
 phonebooks_listed_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr(GTask) task = user_data;
-  RdHub *self = g_task_get_source_object (task);
+  RdHubAdmin *self = g_task_get_source_object (task);
   SyncRequest *request = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) books = rd_pbx_list_phonebooks_finish (RD_PBX (source), result, &error);
@@ -1047,11 +1074,11 @@ phonebooks_listed_cb (GObject *source, GAsyncResult *result, gpointer user_data)
     {
       GCancellable *cancellable = g_task_get_cancellable (task);
 
-      rd_pbx_create_phonebook_async (rd_hub_get_pbx (self), request->phonebook, cancellable,
+      rd_pbx_create_phonebook_async (rd_pbx_link_get_pbx (self->pbx_link), request->phonebook, cancellable,
                                      phonebook_created_cb, g_steal_pointer (&task));
       return;
     }
-  if (book->id != self->settings.sync_phonebook_id && book->total > 0)
+  if (book->id != rd_hub_context_get_settings (self->context)->sync_phonebook_id && book->total > 0)
     {
       g_task_return_new_error (task, RD_ERROR, RD_ERROR_CONFLICT,
                                "The phonebook “%s” already holds %u contacts; contacts can only be synced "
@@ -1063,17 +1090,17 @@ phonebooks_listed_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 }
 
 void
-rd_hub_configure_sync_async (RdHub *self, gboolean enabled, RdCrmKind kinds, const char *phonebook,
-                             GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
+rd_hub_admin_configure_sync_async (RdHubAdmin *self, gboolean enabled, RdCrmKind kinds, const char *phonebook,
+                                   GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
 {
   g_autoptr(GTask) task = NULL;
   g_autoptr(GError) error = NULL;
   SyncRequest *request;
 
-  g_return_if_fail (RD_IS_HUB (self));
+  g_return_if_fail (RD_IS_HUB_ADMIN (self));
 
   task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, rd_hub_configure_sync_async);
+  g_task_set_source_tag (task, rd_hub_admin_configure_sync_async);
   if (!require_crm_configured (self, &error))
     {
       g_task_return_error (task, g_steal_pointer (&error));
@@ -1106,11 +1133,12 @@ rd_hub_configure_sync_async (RdHub *self, gboolean enabled, RdCrmKind kinds, con
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
-  rd_pbx_list_phonebooks_async (rd_hub_get_pbx (self), cancellable, phonebooks_listed_cb, g_steal_pointer (&task));
+  rd_pbx_list_phonebooks_async (rd_pbx_link_get_pbx (self->pbx_link), cancellable, phonebooks_listed_cb,
+                                g_steal_pointer (&task));
 }
 
 gboolean
-rd_hub_configure_sync_finish (RdHub *self, GAsyncResult *result, GError **error)
+rd_hub_admin_configure_sync_finish (RdHubAdmin *self, GAsyncResult *result, GError **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
   return g_task_propagate_boolean (G_TASK (result), error);
@@ -1120,18 +1148,18 @@ rd_hub_configure_sync_finish (RdHub *self, GAsyncResult *result, GError **error)
 
 /* Saves a modified copy of the settings; @edit changes the copy. */
 static gboolean
-update_settings (RdHub *self, void (*edit) (RdHubSettings *s, gconstpointer data), gconstpointer data,
+update_settings (RdHubAdmin *self, void (*edit) (RdHubSettings *s, gconstpointer data), gconstpointer data,
                  GError **error)
 {
   RdHubSettings s = { 0 };
   gboolean ok;
 
-  s = self->settings;
+  s = *rd_hub_context_get_settings (self->context);
   s.sync_phonebook_name = g_strdup (s.sync_phonebook_name);
   s.autocreate_prefix = g_strdup (s.autocreate_prefix);
   s.region = g_strdup (s.region);
   edit (&s, data);
-  ok = rd_hub_save_settings (self, &s, error);
+  ok = rd_hub_control_save_settings (self->control, &s, error);
   rd_hub_settings_clear (&s);
   return ok;
 }
@@ -1161,12 +1189,12 @@ edit_autocreate (RdHubSettings *s, gconstpointer data)
 }
 
 gboolean
-rd_hub_configure_autocreate (RdHub *self, gboolean enabled, RdHubCalls calls, RdCrmKind kind,
-                             const char *prefix, GError **error)
+rd_hub_admin_configure_autocreate (RdHubAdmin *self, gboolean enabled, RdHubCalls calls, RdCrmKind kind,
+                                   const char *prefix, GError **error)
 {
   AutocreateEdit edit = { enabled, calls, kind, prefix };
 
-  g_return_val_if_fail (RD_IS_HUB (self), FALSE);
+  g_return_val_if_fail (RD_IS_HUB_ADMIN (self), FALSE);
 
   if (!require_crm_configured (self, error))
     return FALSE;
@@ -1200,11 +1228,11 @@ edit_region (RdHubSettings *s, gconstpointer data)
 }
 
 gboolean
-rd_hub_set_region (RdHub *self, const char *region, GError **error)
+rd_hub_admin_set_region (RdHubAdmin *self, const char *region, GError **error)
 {
   g_autofree char *upper = region != NULL && *region != '\0' ? g_ascii_strup (region, -1) : NULL;
 
-  g_return_val_if_fail (RD_IS_HUB (self), FALSE);
+  g_return_val_if_fail (RD_IS_HUB_ADMIN (self), FALSE);
 
   if (upper != NULL && !rd_phone_region_is_valid (upper))
     {
@@ -1222,9 +1250,9 @@ edit_enabled (RdHubSettings *s, gconstpointer data)
 }
 
 gboolean
-rd_hub_set_enabled (RdHub *self, gboolean enabled, GError **error)
+rd_hub_admin_set_enabled (RdHubAdmin *self, gboolean enabled, GError **error)
 {
-  g_return_val_if_fail (RD_IS_HUB (self), FALSE);
+  g_return_val_if_fail (RD_IS_HUB_ADMIN (self), FALSE);
 
   if (!require_crm_configured (self, error))
     return FALSE;
@@ -1233,8 +1261,8 @@ rd_hub_set_enabled (RdHub *self, gboolean enabled, GError **error)
   g_message ("CRM integration %s", enabled ? "enabled" : "disabled (calls are still recorded and queued)");
   if (enabled)
     {
-      rd_hub_refresh_index (self);
-      rd_hub_outbox_kick (self);
+      rd_hub_control_refresh_index (self->control);
+      rd_hub_control_kick_outbox (self->control);
     }
   return TRUE;
 }
@@ -1242,7 +1270,7 @@ rd_hub_set_enabled (RdHub *self, gboolean enabled, GError **error)
 /* ---- disconnect ---------------------------------------------------------------------- */
 
 gboolean
-rd_hub_disconnect_crm (RdHub *self, GError **error)
+rd_hub_admin_disconnect_crm (RdHubAdmin *self, GError **error)
 {
   static const char * const keys[] = {
     "crm.url", "crm.login", "crm.cert-sha256", "crm.log-style", "crm.enabled", "crm.insecure",
@@ -1254,7 +1282,7 @@ rd_hub_disconnect_crm (RdHub *self, GError **error)
   const RdCrmBackend *backend;
   gint64 epoch;
 
-  g_return_val_if_fail (RD_IS_HUB (self), FALSE);
+  g_return_val_if_fail (RD_IS_HUB_ADMIN (self), FALSE);
 
   if (!require_crm_configured (self, error))
     return FALSE;
@@ -1262,7 +1290,7 @@ rd_hub_disconnect_crm (RdHub *self, GError **error)
   backend = rd_crm_find_backend (kind, NULL);   /* unknown: only the kind itself to clear */
 
   bound = rd_bindings_list (self->bindings);
-  epoch = self->settings.epoch + 1;
+  epoch = rd_hub_context_get_settings (self->context)->epoch + 1;
   if (!rd_store_begin (self->store, error))
     return FALSE;
   for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
@@ -1278,13 +1306,13 @@ rd_hub_disconnect_crm (RdHub *self, GError **error)
   if (!rd_secrets_set (self->secrets, RD_SECRET_CRM_API_KEY, NULL, error))
     g_prefix_error (error, "Disconnected, but ");
 
-  rd_hub_set_crm (self, NULL);
-  rd_hub_load_settings (self);
+  rd_hub_control_set_crm (self->control, NULL);
+  rd_hub_control_reload_settings (self->control);
   for (guint i = 0; i < bound->len; i++)
     end_sessions (self, ((RdBinding *) g_ptr_array_index (bound, i))->extension, 0,
                   RD_DESK_REVOKED_CRM_DISCONNECTED);
   g_message ("CRM disconnected; bindings and options cleared, the synced phonebook stays on the PBX");
-  rd_hub_emit_status (self);
+  rd_hub_control_status_changed (self->control);
   return error == NULL || *error == NULL;
 
 fail:
@@ -1295,14 +1323,14 @@ fail:
 /* ---- agent keys --------------------------------------------------------------------- */
 
 char *
-rd_hub_issue_agent_key (RdHub *self, const char *extension, GError **error)
+rd_hub_admin_issue_agent_key (RdHubAdmin *self, const char *extension, GError **error)
 {
   gint64 id = 0, replaced = 0;
   char *key;
 
-  g_return_val_if_fail (RD_IS_HUB (self), NULL);
+  g_return_val_if_fail (RD_IS_HUB_ADMIN (self), NULL);
 
-  if (!self->started)
+  if (!rd_hub_control_is_running (self->control))
     {
       g_set_error_literal (error, RD_ERROR, RD_ERROR_UNAVAILABLE, "The hub is not running");
       return NULL;
@@ -1335,8 +1363,8 @@ crm_tested_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 }
 
 void
-rd_hub_test_crm_async (RdHub *self, const RdCrmConfig *config, GCancellable *cancellable,
-                       GAsyncReadyCallback callback, gpointer user_data)
+rd_hub_admin_test_crm_async (RdHubAdmin *self, const RdCrmConfig *config, GCancellable *cancellable,
+                             GAsyncReadyCallback callback, gpointer user_data)
 {
   g_autoptr(GTask) task = NULL;
   g_autoptr(GError) error = NULL;
@@ -1345,12 +1373,12 @@ rd_hub_test_crm_async (RdHub *self, const RdCrmConfig *config, GCancellable *can
   const RdCrmBackend *backend;
   RdCrmConfig test = { 0 };
 
-  g_return_if_fail (RD_IS_HUB (self));
+  g_return_if_fail (RD_IS_HUB_ADMIN (self));
   g_return_if_fail (config != NULL);
 
   task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, rd_hub_test_crm_async);
-  if (!self->started)
+  g_task_set_source_tag (task, rd_hub_admin_test_crm_async);
+  if (!rd_hub_control_is_running (self->control))
     {
       g_task_return_new_error (task, RD_ERROR, RD_ERROR_UNAVAILABLE, "The hub is not running");
       return;
@@ -1374,7 +1402,7 @@ rd_hub_test_crm_async (RdHub *self, const RdCrmConfig *config, GCancellable *can
       rd_options_validate (test.options, backend->options, &error) &&
       require_field (config->login, "administrator login", &error) &&
       require_field (test.api_key, "API key", &error))
-    crm = rd_hub_create_crm (self, &test, &error);
+    crm = rd_crm_new (&test, &error);
   if (test.api_key != NULL)
     explicit_bzero (test.api_key, strlen (test.api_key));
   g_free (test.api_key);
@@ -1388,7 +1416,7 @@ rd_hub_test_crm_async (RdHub *self, const RdCrmConfig *config, GCancellable *can
 }
 
 JsonObject *
-rd_hub_test_crm_finish (RdHub *self, GAsyncResult *result, GError **error)
+rd_hub_admin_test_crm_finish (RdHubAdmin *self, GAsyncResult *result, GError **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
   return g_task_propagate_pointer (G_TASK (result), error);
@@ -1408,16 +1436,16 @@ probed_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 }
 
 void
-rd_hub_probe_certificate_async (RdHub *self, const char *url, GCancellable *cancellable,
-                                GAsyncReadyCallback callback, gpointer user_data)
+rd_hub_admin_probe_certificate_async (RdHubAdmin *self, const char *url, GCancellable *cancellable,
+                                      GAsyncReadyCallback callback, gpointer user_data)
 {
   g_autoptr(GTask) task = NULL;
   g_autoptr(GError) error = NULL;
 
-  g_return_if_fail (RD_IS_HUB (self));
+  g_return_if_fail (RD_IS_HUB_ADMIN (self));
 
   task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, rd_hub_probe_certificate_async);
+  g_task_set_source_tag (task, rd_hub_admin_probe_certificate_async);
   if (!check_server (url, NULL, TRUE, "server", &error))
     {
       g_task_return_error (task, g_steal_pointer (&error));
@@ -1427,16 +1455,16 @@ rd_hub_probe_certificate_async (RdHub *self, const char *url, GCancellable *canc
 }
 
 JsonObject *
-rd_hub_probe_certificate_finish (RdHub *self, GAsyncResult *result, GError **error)
+rd_hub_admin_probe_certificate_finish (RdHubAdmin *self, GAsyncResult *result, GError **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 gboolean
-rd_hub_set_log_style (RdHub *self, RdCrmLogStyle style, GError **error)
+rd_hub_admin_set_log_style (RdHubAdmin *self, RdCrmLogStyle style, GError **error)
 {
-  g_return_val_if_fail (RD_IS_HUB (self), FALSE);
+  g_return_val_if_fail (RD_IS_HUB_ADMIN (self), FALSE);
 
   if (!require_crm_configured (self, error))
     return FALSE;
@@ -1448,7 +1476,7 @@ rd_hub_set_log_style (RdHub *self, RdCrmLogStyle style, GError **error)
   if (!rd_store_set_setting_int (self->store, "crm.log-style", style, error))
     return FALSE;
   g_message ("Calls are logged as %s", style == RD_CRM_LOG_NOTE ? "notes" : "done activities");
-  rd_hub_emit_status (self);
+  rd_hub_control_status_changed (self->control);
   return TRUE;
 }
 
@@ -1514,16 +1542,16 @@ admin_authenticated_cb (GObject *source, GAsyncResult *result, gpointer user_dat
 }
 
 void
-rd_hub_verify_crm_admin_async (RdHub *self, const char *login, const char *key, GCancellable *cancellable,
-                               GAsyncReadyCallback callback, gpointer user_data)
+rd_hub_admin_verify_crm_admin_async (RdHubAdmin *self, const char *login, const char *key, GCancellable *cancellable,
+                                     GAsyncReadyCallback callback, gpointer user_data)
 {
   g_autoptr(GTask) task = NULL;
   g_autoptr(GError) error = NULL;
 
-  g_return_if_fail (RD_IS_HUB (self));
+  g_return_if_fail (RD_IS_HUB_ADMIN (self));
 
   task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, rd_hub_verify_crm_admin_async);
+  g_task_set_source_tag (task, rd_hub_admin_verify_crm_admin_async);
   g_task_set_task_data (task, g_new0 (AdminCheck, 1), g_free);
   if (!require_crm_connected (self, &error))
     {
@@ -1540,7 +1568,7 @@ rd_hub_verify_crm_admin_async (RdHub *self, const char *login, const char *key, 
 }
 
 JsonObject *
-rd_hub_verify_crm_admin_finish (RdHub *self, GAsyncResult *result, GError **error)
+rd_hub_admin_verify_crm_admin_finish (RdHubAdmin *self, GAsyncResult *result, GError **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
   return g_task_propagate_pointer (G_TASK (result), error);
@@ -1549,12 +1577,12 @@ rd_hub_verify_crm_admin_finish (RdHub *self, GAsyncResult *result, GError **erro
 /* ---- agent keys: list, revoke ------------------------------------------------------ */
 
 JsonArray *
-rd_hub_list_agent_keys (RdHub *self)
+rd_hub_admin_list_agent_keys (RdHubAdmin *self)
 {
   g_autoptr(GPtrArray) keys = NULL;
   JsonArray *array = json_array_new ();
 
-  g_return_val_if_fail (RD_IS_HUB (self), array);
+  g_return_val_if_fail (RD_IS_HUB_ADMIN (self), array);
 
   if (self->bindings == NULL)
     return array;
@@ -1592,11 +1620,11 @@ rd_hub_list_agent_keys (RdHub *self)
 }
 
 gboolean
-rd_hub_revoke_agent_key (RdHub *self, gint64 id, const char *extension, GError **error)
+rd_hub_admin_revoke_agent_key (RdHubAdmin *self, gint64 id, const char *extension, GError **error)
 {
   g_autoptr(RdAgentKey) key = NULL;
 
-  g_return_val_if_fail (RD_IS_HUB (self), FALSE);
+  g_return_val_if_fail (RD_IS_HUB_ADMIN (self), FALSE);
 
   if (self->bindings == NULL)
     {
@@ -1624,6 +1652,64 @@ rd_hub_revoke_agent_key (RdHub *self, gint64 id, const char *extension, GError *
     return FALSE;
   end_sessions (self, key->extension, key->id, RD_DESK_REVOKED_KEY_REVOKED);
   g_message ("Revoked agent key %" G_GINT64_FORMAT " of extension %s", key->id, key->extension);
-  rd_hub_emit_status (self);
+  rd_hub_control_status_changed (self->control);
   return TRUE;
+}
+
+/* ---- the object ------------------------------------------------------------------------ */
+
+static void
+rd_hub_admin_finalize (GObject *object)
+{
+  RdHubAdmin *self = RD_HUB_ADMIN (object);
+
+  g_clear_object (&self->store);
+  g_clear_object (&self->secrets);
+  g_clear_object (&self->bindings);
+  g_clear_object (&self->index);
+  g_clear_object (&self->crm_link);
+  g_clear_object (&self->pbx_link);
+  g_clear_object (&self->calls);
+  g_clear_object (&self->outbox);
+  g_clear_object (&self->agent_server);
+  G_OBJECT_CLASS (rd_hub_admin_parent_class)->finalize (object);
+}
+
+static void
+rd_hub_admin_class_init (RdHubAdminClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = rd_hub_admin_finalize;
+}
+
+static void
+rd_hub_admin_init (RdHubAdmin *self)
+{
+}
+
+RdHubAdmin *
+rd_hub_admin_new (RdHubContext *context, RdHubControl *control, const RdHubAdminParts *parts)
+{
+  RdHubAdmin *self;
+
+  g_return_val_if_fail (RD_IS_HUB_CONTEXT (context), NULL);
+  g_return_val_if_fail (RD_IS_HUB_CONTROL (control), NULL);
+  g_return_val_if_fail (parts != NULL, NULL);
+  g_return_val_if_fail (RD_IS_STORE (parts->store) && RD_IS_SECRETS (parts->secrets) &&
+                        RD_IS_BINDINGS (parts->bindings) && RD_IS_PHONE_INDEX (parts->index) &&
+                        RD_IS_CRM_LINK (parts->crm_link) && RD_IS_PBX_LINK (parts->pbx_link) &&
+                        RD_IS_CALL_TABLE (parts->calls) && RD_IS_OUTBOX_WORKER (parts->outbox), NULL);
+
+  self = g_object_new (RD_TYPE_HUB_ADMIN, NULL);
+  self->context = context;
+  self->control = control;
+  self->store = g_object_ref (parts->store);
+  self->secrets = g_object_ref (parts->secrets);
+  self->bindings = g_object_ref (parts->bindings);
+  self->index = g_object_ref (parts->index);
+  self->crm_link = g_object_ref (parts->crm_link);
+  self->pbx_link = g_object_ref (parts->pbx_link);
+  self->calls = g_object_ref (parts->calls);
+  self->outbox = g_object_ref (parts->outbox);
+  self->agent_server = parts->desk_server != NULL ? g_object_ref (parts->desk_server) : NULL;
+  return self;
 }

@@ -25,6 +25,15 @@ rd_hub_context_crm_configured (RdHubContext *self)
   return IFACE (self)->crm_configured (self);
 }
 
+const char *
+rd_hub_context_crm_status (RdHubContext *self, const char **message)
+{
+  const char *ignored = NULL;
+
+  g_return_val_if_fail (RD_IS_HUB_CONTEXT (self), "failed");
+  return IFACE (self)->crm_status (self, message != NULL ? message : &ignored);
+}
+
 GPtrArray *
 rd_hub_context_lookup_local (RdHubContext *self, const RdPhoneNumber *number)
 {

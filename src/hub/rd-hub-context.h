@@ -1,8 +1,9 @@
 /* rd-hub-context.h — what the hub's parts (the outbox worker, rd-outbox-worker.h; the live-call
  * table, rd-call-table.h; the index keeper, rd-index-keeper.h) read from the engine and do not
  * own: the CRM and PBX connections and whether CRM work may run, the integration's settings,
- * the region for numbers, the caller lookup; and where the worker reports that the CRM refused
- * the hub's credentials. RdHub implements it (rd-hub-parts.c); tests use a fake
+ * the region for numbers, the caller lookup, the CRM link's state as agents see it; and where
+ * the worker reports that the CRM refused the hub's credentials. The desk backend
+ * (rd-hub-desk.h) reads the same. RdHub implements it (rd-hub-parts.c); tests use a fake
  * (tests/hub/fake-context.c).
  */
 #pragma once
@@ -27,6 +28,9 @@ struct _RdHubContextInterface
   gboolean             (*crm_ready)           (RdHubContext *self);
   /* A CRM is configured (connected or not, enabled or not). */
   gboolean             (*crm_configured)      (RdHubContext *self);
+  /* The CRM's state for people: "not-configured", "disabled", "connected", "connecting",
+   * "unreachable" or "failed"; @message (may be NULL) gets the last problem, or NULL. */
+  const char          *(*crm_status)          (RdHubContext *self, const char **message);
   RdCrm               *(*get_crm)             (RdHubContext *self);   /* NULL: none */
   RdPbx               *(*get_pbx)             (RdHubContext *self);   /* NULL: none */
   const RdHubSettings *(*get_settings)        (RdHubContext *self);
@@ -45,6 +49,7 @@ struct _RdHubContextInterface
 
 gboolean             rd_hub_context_crm_ready           (RdHubContext *self);
 gboolean             rd_hub_context_crm_configured      (RdHubContext *self);
+const char          *rd_hub_context_crm_status          (RdHubContext *self, const char **message);
 RdCrm               *rd_hub_context_get_crm             (RdHubContext *self);
 RdPbx               *rd_hub_context_get_pbx             (RdHubContext *self);
 const RdHubSettings *rd_hub_context_get_settings        (RdHubContext *self);

@@ -3,10 +3,12 @@
  *                     the index keeper's (rd-index-keeper.c), settings, status
  *   rd-hub-calls.c    the caller lookup, end-of-call records (store + outbox); live events go to
  *                     the live-call table (rd-call-table.c)
- *   rd-hub-parts.c    the hub as its parts' context (RdHubContext); the outbox worker is rd-outbox-worker.c
- *   rd-hub-admin.c    administration (bind, sync, auto-create, enable, disconnect, keys)
- *   rd-hub-backend.c  the RdDeskBackend implementation (agent sign-in, dial, lookup …)
- *   rd-hub-activity.c outbox listing and retry, recent calls, the audit log
+ *   rd-hub-parts.c    the hub as its parts' context (RdHubContext) and as what the administration
+ *                     controls (RdHubControl); the hub's API forwarding to the administration
+ *                     (rd-hub-admin.c) and the activity listings (rd-hub-activity.c); the outbox
+ *                     worker's handle (rd-outbox-worker.c)
+ * The agent backend is rd-hub-desk.c. Also read by rd-admin-commands.c (the hub's readings
+ * below) and by the end-to-end tests (the accessors at the end).
  */
 #pragma once
 
@@ -21,6 +23,10 @@
 #include "hub/rd-desk-server.h"
 #include "hub/console/rd-console.h"
 #include "hub/rd-hub.h"
+#include "hub/rd-hub-activity.h"
+#include "hub/rd-hub-admin.h"
+#include "hub/rd-hub-control.h"
+#include "hub/rd-hub-desk.h"
 #include "hub/rd-hub-settings.h"
 #include "hub/rd-index-keeper.h"
 #include "hub/rd-listener.h"
@@ -53,8 +59,11 @@ struct _RdHub
 
   SoupServer     *server;
   RdListener     *listener;
-  RdDeskServer  *agent_server;
-  RdAdminServer  *admin;
+  RdDeskServer   *agent_server;
+  RdHubAdmin     *admin;            /* connect, bind, sync, keys …; NULL until started */
+  RdHubActivity  *activity;         /* outbox and call listings, the audit log; NULL until started */
+  RdHubDesk      *desk;             /* the agent server's backend, NULL until started */
+  RdAdminServer  *admin_server;     /* the admin socket, or NULL */
   RdConsole      *console;          /* the web console, or NULL */
   guint           port;
   gboolean        tls;
@@ -89,6 +98,8 @@ const char *rd_hub_crm_state_string    (RdHub *self);
  * but the CRM has them turned off); and a sentence saying so in that case, else NULL. */
 const char *rd_hub_autocreate_creates  (RdHub *self, const char **out_note);
 void        rd_hub_set_pbx             (RdHub *self, RdPbx *pbx);
+/* Wires @pbx's calls, records and dial failures to the engine (once). */
+void        rd_hub_attach_pbx          (RdHub *self, RdPbx *pbx);
 void        rd_hub_start_saved_pbx     (RdHub *self);
 void        rd_hub_set_crm             (RdHub *self, RdCrm *crm);
 void        rd_hub_refresh_index       (RdHub *self);
@@ -96,8 +107,6 @@ RdCrm      *rd_hub_create_crm          (RdHub *self, const RdCrmConfig *config, 
 /* An RdCrmMatch with url filled in from the CRM (when connected). */
 void        rd_hub_fill_match_url      (RdHub *self, RdCrmMatch *match);
 const char *rd_hub_kind_string         (RdCrmKind kinds, char buffer[64]);
-/* {version, major, enterprise, leads, mobile, phone_search, country, timezone} */
-JsonObject *rd_hub_crm_info_to_json    (const RdCrmInfo *info);
 /* "inbound,outbound" → flags; unknown words are an RD_ERROR_INVALID_INPUT error. */
 RdHubCalls  rd_hub_calls_from_string   (const char *text, GError **error);
 
@@ -116,14 +125,11 @@ GPtrArray  *rd_hub_lookup_local        (RdHub *self, const RdPhoneNumber *number
 
 /* rd-hub-parts.c: the hub as the context of its parts, its handle on the outbox worker */
 void        rd_hub_parts_context_iface_init (RdHubContextInterface *iface);
+void        rd_hub_parts_control_iface_init (RdHubControlInterface *iface);
 gboolean    rd_hub_outbox_init         (RdHub *self, GError **error);
 /* Runs due items soon. */
 void        rd_hub_outbox_kick         (RdHub *self);
 void        rd_hub_outbox_stop         (RdHub *self);
-
-/* rd-hub-backend.c */
-void        rd_hub_backend_iface_init  (RdDeskBackendInterface *iface);
-JsonObject *rd_hub_agent_status        (RdHub *self);
 
 RdStore    *rd_hub_get_store           (RdHub *self);
 RdPhoneIndex *rd_hub_get_phone_index   (RdHub *self);

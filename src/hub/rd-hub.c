@@ -18,8 +18,8 @@ enum {
 static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE_WITH_CODE (RdHub, rd_hub, G_TYPE_OBJECT,
-                               G_IMPLEMENT_INTERFACE (RD_TYPE_DESK_BACKEND, rd_hub_backend_iface_init)
-                               G_IMPLEMENT_INTERFACE (RD_TYPE_HUB_CONTEXT, rd_hub_parts_context_iface_init))
+                               G_IMPLEMENT_INTERFACE (RD_TYPE_HUB_CONTEXT, rd_hub_parts_context_iface_init)
+                               G_IMPLEMENT_INTERFACE (RD_TYPE_HUB_CONTROL, rd_hub_parts_control_iface_init))
 
 
 /* ---- options and settings ------------------------------------------------ */
@@ -170,11 +170,7 @@ rd_hub_region (RdHub *self)
 const char *
 rd_hub_region_note (RdHub *self)
 {
-  if (rd_hub_region (self) != NULL || rd_hub_get_crm (self) == NULL || rd_crm_get_info (rd_hub_get_crm (self)) == NULL)
-    return NULL;
-  return "The CRM company has no country, so numbers written without +country code cannot be read "
-         "(no pop, no log for them). Set the company's country in the CRM (Settings → Companies), "
-         "or run “ringdesk-hub region CODE” (e.g. CN, DE, US).";
+  return rd_hub_settings_region_note (rd_hub_region (self), rd_hub_get_crm (self));
 }
 
 RdPhoneNumber *
@@ -231,7 +227,7 @@ rd_hub_emit_status (RdHub *self)
 {
   if (self->agent_server != NULL)
     {
-      g_autoptr(JsonObject) fields = rd_hub_agent_status (self);
+      g_autoptr(JsonObject) fields = rd_desk_backend_get_status (RD_DESK_BACKEND (self->desk));
       g_autoptr(JsonObject) frame = rd_desk_frame_status (fields);
 
       rd_desk_server_broadcast (self->agent_server, frame);
@@ -272,14 +268,20 @@ rd_hub_set_pbx (RdHub *self, RdPbx *pbx)
   if (old != NULL)
     g_signal_handlers_disconnect_by_data (old, self);
   rd_pbx_link_set_pbx (self->pbx_link, pbx);
-  /* Handlers may already be connected (connect-pbx wires the candidate before verifying). */
-  if (pbx != NULL && g_signal_handler_find (pbx, G_SIGNAL_MATCH_DATA, 0, 0, NULL, NULL, self) == 0)
-    {
-      g_signal_connect (pbx, "call-event", G_CALLBACK (rd_hub_on_call_event), self);
-      g_signal_connect (pbx, "call-record", G_CALLBACK (rd_hub_on_call_record), self);
-      g_signal_connect (pbx, "dial-failed", G_CALLBACK (rd_hub_on_dial_failed), self);
-    }
+  if (pbx != NULL)
+    rd_hub_attach_pbx (self, pbx);
   rd_hub_emit_status (self);
+}
+
+void
+rd_hub_attach_pbx (RdHub *self, RdPbx *pbx)
+{
+  /* Handlers may already be connected (connect-pbx wires the candidate before verifying). */
+  if (g_signal_handler_find (pbx, G_SIGNAL_MATCH_DATA, 0, 0, NULL, NULL, self) != 0)
+    return;
+  g_signal_connect (pbx, "call-event", G_CALLBACK (rd_hub_on_call_event), self);
+  g_signal_connect (pbx, "call-record", G_CALLBACK (rd_hub_on_call_record), self);
+  g_signal_connect (pbx, "dial-failed", G_CALLBACK (rd_hub_on_dial_failed), self);
 }
 
 static void
@@ -398,9 +400,9 @@ rd_hub_dispose (GObject *object)
   g_signal_handlers_disconnect_by_data (self->index_keeper, self);
   g_clear_handle_id (&self->sigterm_id, g_source_remove);
   rd_hub_outbox_stop (self);
-  if (self->admin != NULL)
-    rd_admin_server_close (self->admin);
-  g_clear_object (&self->admin);
+  if (self->admin_server != NULL)
+    rd_admin_server_close (self->admin_server);
+  g_clear_object (&self->admin_server);
   if (self->console != NULL)
     rd_console_close (self->console);
   g_clear_object (&self->console);
@@ -411,6 +413,9 @@ rd_hub_dispose (GObject *object)
     soup_server_disconnect (self->server);
   g_clear_object (&self->server);
   g_clear_object (&self->agent_server);
+  if (self->desk != NULL)
+    g_object_run_dispose (G_OBJECT (self->desk));   /* sessions may outlive the hub for a moment */
+  g_clear_object (&self->desk);
   if (self->crm_link != NULL)
     {
       g_signal_handlers_disconnect_by_data (self->crm_link, self);
@@ -444,6 +449,8 @@ rd_hub_finalize (GObject *object)
   rd_hub_options_clear (&self->options);
   rd_hub_settings_clear (&self->settings);
   g_clear_object (&self->cancellable);
+  g_clear_object (&self->activity);
+  g_clear_object (&self->admin);
   g_clear_object (&self->index);
   g_clear_object (&self->bindings);
   g_clear_object (&self->audit);
@@ -588,7 +595,8 @@ listen_agent (RdHub *self, GError **error)
   rd_http_server_close_after_response (self->server);
   self->listener = rd_listener_new (self->server, certificate);
 
-  self->agent_server = rd_desk_server_new (RD_DESK_BACKEND (self));
+  self->desk = rd_hub_desk_new (RD_HUB_CONTEXT (self), self->store, self->bindings, self->index, self->calls);
+  self->agent_server = rd_desk_server_new (RD_DESK_BACKEND (self->desk));
   if (!rd_desk_server_set_store (self->agent_server, self->store, error))
     return FALSE;
   rd_desk_server_set_listener (self->agent_server, self->listener);
@@ -659,14 +667,25 @@ rd_hub_start (RdHub *self, GError **error)
   self->calls = rd_call_table_new (RD_HUB_CONTEXT (self), self->store, self->bindings);
   g_signal_connect (self->calls, "send", G_CALLBACK (rd_hub_on_calls_send), self);
   rd_call_table_restore (self->calls);
+  self->activity = rd_hub_activity_new (RD_HUB_CONTEXT (self), RD_HUB_CONTROL (self), self->store, self->bindings,
+                                        self->audit);
 
   if (!listen_agent (self, error))
     return FALSE;
+  {
+    RdHubAdminParts parts = {
+      .store = self->store, .secrets = self->secrets, .bindings = self->bindings, .index = self->index,
+      .crm_link = self->crm_link, .pbx_link = self->pbx_link, .calls = self->calls, .outbox = self->outbox,
+      .desk_server = self->agent_server,
+    };
+
+    self->admin = rd_hub_admin_new (RD_HUB_CONTEXT (self), RD_HUB_CONTROL (self), &parts);
+  }
 
   if (self->options.admin_socket != NULL)
     {
-      self->admin = rd_admin_server_new (self);
-      if (!rd_admin_server_listen (self->admin, self->options.admin_socket, error))
+      self->admin_server = rd_admin_server_new (self);
+      if (!rd_admin_server_listen (self->admin_server, self->options.admin_socket, error))
         return FALSE;
     }
   if (self->options.console_address != NULL && !start_console (self, error))
@@ -743,8 +762,8 @@ rd_hub_stop_async (RdHub *self, GCancellable *cancellable, GAsyncReadyCallback c
   g_cancellable_cancel (self->cancellable);
   rd_index_keeper_stop (self->index_keeper);
   rd_hub_outbox_stop (self);
-  if (self->admin != NULL)
-    rd_admin_server_close (self->admin);
+  if (self->admin_server != NULL)
+    rd_admin_server_close (self->admin_server);
   if (self->console != NULL)
     rd_console_close (self->console);
   if (self->listener != NULL)
@@ -953,22 +972,6 @@ rd_hub_get_status_json (RdHub *self)
   json_object_set_int_member (status, "index_refreshed", rd_index_keeper_get_refreshed (self->index_keeper));
   json_object_set_int_member (status, "calls_in_progress", count_live_calls (self));
   return status;
-}
-
-JsonObject *
-rd_hub_crm_info_to_json (const RdCrmInfo *info)
-{
-  JsonObject *object = json_object_new ();
-
-  set_string_or_null (object, "version", info->version);
-  json_object_set_int_member (object, "major", info->major);
-  json_object_set_boolean_member (object, "enterprise", info->enterprise);
-  json_object_set_boolean_member (object, "leads", info->has_leads);
-  json_object_set_boolean_member (object, "mobile", info->has_mobile);
-  json_object_set_boolean_member (object, "phone_search", info->has_phone_search);
-  set_string_or_null (object, "country", info->country_code);
-  set_string_or_null (object, "timezone", info->timezone);
-  return object;
 }
 
 /* ---- accessors for tests --------------------------------------------------- */

@@ -267,12 +267,27 @@ rd_outbox_worker_enqueue_sync (RdOutboxWorker *self, RdCrmKind kind, gint64 id, 
 
 /* ---- job outcomes --------------------------------------------------------------- */
 
+/* Frees @job, then takes the next item (@next) unless the worker stopped meanwhile. The job's
+ * references may be the last ones on the worker and on the engine (an answer that arrives after
+ * the engine's owner let go): both are kept until this returns. */
+static void
+job_done (Job *job, gboolean next)
+{
+  g_autoptr(RdOutboxWorker) self = g_object_ref (job->worker);
+  g_autoptr(GObject) context = g_object_ref (job->context);
+
+  job_free (job);
+  if (next && !self->stopped)
+    process_next (self);
+  else
+    self->busy = FALSE;
+}
+
 /* Completes the item (and whatever @extra does, in the same transaction). */
 static void
 job_complete (Job *job, const char *note, gboolean (*extra) (Job *job, GError **error))
 {
-  /* The job may hold the last reference (a stopped hub dropped the worker meanwhile). */
-  g_autoptr(RdOutboxWorker) self = g_object_ref (job->worker);
+  RdOutboxWorker *self = job->worker;
   g_autoptr(GError) error = NULL;
 
   if (note != NULL)
@@ -289,14 +304,13 @@ job_complete (Job *job, const char *note, gboolean (*extra) (Job *job, GError **
       rd_store_rollback (self->store);
       g_warning ("Outbox: cannot complete %s: %s", job->item->key, error->message);
     }
-  job_free (job);
-  process_next (self);
+  job_done (job, TRUE);
 }
 
 static void
 job_fail (Job *job, const GError *failure)
 {
-  g_autoptr(RdOutboxWorker) self = g_object_ref (job->worker);   /* as in job_complete */
+  RdOutboxWorker *self = job->worker;
   g_autoptr(GError) error = NULL;
   gboolean auth = g_error_matches (failure, RD_ERROR, RD_ERROR_AUTH) ||
                   g_error_matches (failure, RD_ERROR, RD_ERROR_ACCESS);
@@ -306,8 +320,7 @@ job_fail (Job *job, const GError *failure)
   if (g_error_matches (failure, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
       /* The hub is stopping: the lease stays and is released at the next start. */
-      job_free (job);
-      self->busy = FALSE;
+      job_done (job, FALSE);
       return;
     }
   if (retarget_if_gone (job, failure))
@@ -329,8 +342,7 @@ job_fail (Job *job, const GError *failure)
 
       rd_hub_context_credentials_refused (self->context, message);
     }
-  job_free (job);
-  process_next (self);
+  job_done (job, TRUE);
 }
 
 static void

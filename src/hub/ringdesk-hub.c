@@ -36,6 +36,9 @@ static const char usage_text[] =
   "  connect-pbx --url URL --client-id ID [--secret-file FILE] [--cert-sha256 HEX]\n"
   "              [--time-zone ZONE] [--insecure-http]\n"
   "                                     (--insecure-http: allow plain http:// to another computer)\n"
+  "  connect-crm, test-crm and connect-pbx also take [--kind KIND] [--set NAME=VALUE]…\n"
+  "              [--set-file NAME=FILE]…: the backend and its own settings by name (a secret\n"
+  "              one only from a file, \"-\" for stdin; a wrong name lists the backend's)\n"
   "  users [--json]                     CRM users and their extensions\n"
   "  extensions [--json]                PBX extensions and their users\n"
   "  bind --auto [--dry-run]            bind internal users whose e-mail equals an extension's\n"
@@ -74,6 +77,8 @@ usage_error (const char *message)
 typedef struct {
   GPtrArray  *positional;   /* char*, not owned */
   GHashTable *options;      /* name → value (not owned; "" for flags) */
+  GPtrArray  *sets;         /* "NAME=VALUE" of every --set, in order (not owned) */
+  GPtrArray  *set_files;    /* "NAME=FILE" of every --set-file (not owned) */
 } Args;
 
 static void
@@ -81,6 +86,8 @@ args_clear (Args *args)
 {
   g_clear_pointer (&args->positional, g_ptr_array_unref);
   g_clear_pointer (&args->options, g_hash_table_unref);
+  g_clear_pointer (&args->sets, g_ptr_array_unref);
+  g_clear_pointer (&args->set_files, g_ptr_array_unref);
 }
 
 /* @with_value: NULL-terminated option names that take a value; others are flags. */
@@ -90,6 +97,8 @@ args_parse (Args *args, int argc, char **argv, const char * const *with_value, c
 {
   args->positional = g_ptr_array_new ();
   args->options = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  args->sets = g_ptr_array_new ();
+  args->set_files = g_ptr_array_new ();
 
   for (int i = 0; i < argc; i++)
     {
@@ -131,7 +140,10 @@ args_parse (Args *args, int argc, char **argv, const char * const *with_value, c
           g_set_error (error, RD_ERROR, RD_ERROR_INVALID_INPUT, "Unknown option --%s", name);
           return FALSE;
         }
-      g_hash_table_replace (args->options, g_steal_pointer (&name), (char *) value);
+      if (g_str_equal (name, "set") || g_str_equal (name, "set-file"))   /* repeatable */
+        g_ptr_array_add (g_str_equal (name, "set") ? args->sets : args->set_files, (char *) value);
+      else
+        g_hash_table_replace (args->options, g_steal_pointer (&name), (char *) value);
     }
   return TRUE;
 }
@@ -160,6 +172,147 @@ looks_like_assignment (const char *text)
   while (g_ascii_isalnum (*p) || *p == '_')
     p++;
   return *p == '=' && p[1] != '\0' && p[1] != '=';
+}
+
+/* ---- a backend's own settings -------------------------------------------------------- */
+
+static char *read_secret (const char *file, const char *prompt, GError **error);
+
+typedef struct {
+  const char *flag;        /* the command's own flag ("client-id") */
+  const char *option;      /* the backend setting it gives ("client-id") */
+  gboolean    from_file;   /* the flag names a file holding the value (a secret) */
+} OptionAlias;
+
+static char *
+settings_list (const RdOptionSpec *specs)
+{
+  GString *list = g_string_new (NULL);
+
+  for (guint i = 0; specs != NULL && specs[i].name != NULL; i++)
+    g_string_append_printf (list, "%s%s (%s%s)", i > 0 ? ", " : "", specs[i].name, specs[i].label,
+                            (specs[i].flags & RD_OPTION_SECRET) ? ", secret" : "");
+  return g_string_free (list, FALSE);
+}
+
+static void
+wipe_value (gpointer value)
+{
+  wipe_free (value);
+}
+
+/* Puts the backend's own settings into @body as the admin API takes them (NAME with '_' for
+ * '-'): the command's own flags in @aliases (the built-in backends' settings, kept as they
+ * were), each --set NAME=VALUE, each --set-file NAME=FILE ("-": standard input). A secret
+ * setting never comes from the command line: a required one that was not given is prompted
+ * for (or read from stdin) unless @keep (the hub keeps the saved one). A wrong or missing
+ * setting is a usage error (*@usage). */
+static gboolean
+add_backend_options (Args *args, const char *what, const char *kind, const RdOptionSpec *specs,
+                     const OptionAlias *aliases, gboolean keep, JsonObject *body, gboolean *usage,
+                     GError **error)
+{
+  g_autoptr(GHashTable) values = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, wipe_value);
+  g_autofree char *known = settings_list (specs);
+
+  *usage = TRUE;
+  for (guint i = 0; aliases != NULL && aliases[i].flag != NULL; i++)
+    if (opt (args, aliases[i].flag) != NULL && !aliases[i].from_file)
+      g_hash_table_replace (values, (char *) aliases[i].option, g_strdup (opt (args, aliases[i].flag)));
+  for (guint i = 0; i < args->sets->len + args->set_files->len; i++)
+    {
+      gboolean file = i >= args->sets->len;
+      const char *item = file ? args->set_files->pdata[i - args->sets->len] : args->sets->pdata[i];
+      const char *eq = strchr (item, '=');
+      g_autofree char *name = eq != NULL ? g_strndup (item, eq - item) : NULL;
+      const RdOptionSpec *spec = name != NULL ? rd_option_spec_find (specs, name) : NULL;
+
+      if (eq == NULL)
+        {
+          g_set_error (error, RD_ERROR, RD_ERROR_INVALID_INPUT, "--%s takes NAME=%s, not “%s”",
+                       file ? "set-file" : "set", file ? "FILE" : "VALUE", item);
+          return FALSE;
+        }
+      if (spec == NULL)
+        {
+          g_set_error (error, RD_ERROR, RD_ERROR_INVALID_INPUT, "The %s backend “%s” has no setting “%s” (its settings: %s)",
+                       what, kind, name, *known != '\0' ? known : "none");
+          return FALSE;
+        }
+      if (!file && (spec->flags & RD_OPTION_SECRET))
+        {
+          g_set_error (error, RD_ERROR, RD_ERROR_INVALID_INPUT,
+                       "“%s” is a secret: give it with --set-file %s=FILE (\"-\" reads it from standard input), "
+                       "never on the command line", name, name);
+          return FALSE;
+        }
+      if (!file)
+        g_hash_table_replace (values, (char *) spec->name, g_strdup (eq + 1));
+    }
+  for (guint i = 0; specs != NULL && specs[i].name != NULL; i++)
+    if ((specs[i].flags & RD_OPTION_REQUIRED) && !(specs[i].flags & RD_OPTION_SECRET) &&
+        !g_hash_table_contains (values, specs[i].name))
+      {
+        g_autofree char *flag = NULL;
+
+        for (guint j = 0; aliases != NULL && aliases[j].flag != NULL; j++)
+          if (g_str_equal (aliases[j].option, specs[i].name))
+            flag = g_strdup_printf ("--%s or ", aliases[j].flag);
+        g_set_error (error, RD_ERROR, RD_ERROR_INVALID_INPUT, "The %s is required: give %s--set %s=VALUE",
+                     specs[i].label, flag != NULL ? flag : "", specs[i].name);
+        return FALSE;
+      }
+
+  /* the secrets last, once the rest is known to be complete */
+  *usage = FALSE;
+  for (guint i = 0; i < args->set_files->len; i++)
+    {
+      const char *item = args->set_files->pdata[i];
+      const char *eq = strchr (item, '=');
+      g_autofree char *name = g_strndup (item, eq - item);
+      const RdOptionSpec *spec = rd_option_spec_find (specs, name);
+      char *value = read_secret (g_str_equal (eq + 1, "-") ? NULL : eq + 1, spec->label, error);
+
+      if (value == NULL)
+        return FALSE;
+      g_hash_table_replace (values, (char *) spec->name, value);
+    }
+  for (guint i = 0; aliases != NULL && aliases[i].flag != NULL; i++)
+    if (aliases[i].from_file && !g_hash_table_contains (values, aliases[i].option) &&
+        rd_option_spec_find (specs, aliases[i].option) != NULL &&
+        (opt (args, aliases[i].flag) != NULL || !keep))
+      {
+        const RdOptionSpec *spec = rd_option_spec_find (specs, aliases[i].option);
+        char *value = read_secret (opt (args, aliases[i].flag), spec->label, error);
+
+        if (value == NULL)
+          return FALSE;
+        g_hash_table_replace (values, (char *) spec->name, value);
+      }
+  for (guint i = 0; !keep && specs != NULL && specs[i].name != NULL; i++)
+    if ((specs[i].flags & RD_OPTION_REQUIRED) && (specs[i].flags & RD_OPTION_SECRET) &&
+        !g_hash_table_contains (values, specs[i].name))
+      {
+        char *value = read_secret (NULL, specs[i].label, error);
+
+        if (value == NULL)
+          return FALSE;
+        g_hash_table_replace (values, (char *) specs[i].name, value);
+      }
+
+  for (guint i = 0; specs != NULL && specs[i].name != NULL; i++)
+    {
+      const char *value = g_hash_table_lookup (values, specs[i].name);
+      g_autofree char *member = NULL;
+
+      if (value == NULL)
+        continue;
+      member = g_strdelimit (g_strdup (specs[i].name), "-", '_');
+      json_object_set_string_member (body, member, value);
+    }
+  if (kind != NULL)
+    json_object_set_string_member (body, "kind", kind);
+  return TRUE;
 }
 
 static char *
@@ -800,16 +953,28 @@ run_command (const char *socket_path, const char *command, int argc, char **argv
   else if (g_str_equal (command, "connect-crm") || g_str_equal (command, "connect-odoo") ||
            g_str_equal (command, "test-crm"))
     {
-      static const char * const names[] = { "url", "database", "login", "api-key-file", "cert-sha256", "log-style", NULL };
+      static const char * const names[] = { "url", "database", "login", "api-key-file", "cert-sha256", "log-style",
+                                            "kind", "set", "set-file", NULL };
       static const char * const flags[] = { "keep-key", "insecure-http", NULL };
+      static const OptionAlias aliases[] = { { "database", "database", FALSE }, { NULL } };
       gboolean test = g_str_equal (command, "test-crm");
+      const RdCrmBackend *backend;
+      gboolean usage = TRUE;
 
       if (!args_parse (&args, argc, argv, names, flags, &error) || args.positional->len != 0)
         goto usage;
-      if (opt (&args, "url") == NULL || opt (&args, "database") == NULL || opt (&args, "login") == NULL)
+      if (opt (&args, "url") == NULL || opt (&args, "login") == NULL)
         {
-          g_set_error_literal (&error, RD_ERROR, RD_ERROR_INVALID_INPUT, "--url, --database and --login are required");
+          g_set_error_literal (&error, RD_ERROR, RD_ERROR_INVALID_INPUT, "--url and --login are required");
           goto usage;
+        }
+      backend = rd_crm_find_backend (opt (&args, "kind"), &error);
+      if (backend == NULL ||
+          !add_backend_options (&args, "CRM", backend->kind, backend->options, aliases, FALSE, body, &usage, &error))
+        {
+          if (usage)
+            goto usage;
+          goto fail;
         }
       if (opt (&args, "keep-key") == NULL)
         {
@@ -822,7 +987,6 @@ run_command (const char *socket_path, const char *command, int argc, char **argv
         }
       wire = test ? "test-crm" : "connect-crm";
       json_object_set_string_member (body, "url", opt (&args, "url"));
-      json_object_set_string_member (body, "database", opt (&args, "database"));
       json_object_set_string_member (body, "login", opt (&args, "login"));
       if (opt (&args, "cert-sha256") != NULL)
         json_object_set_string_member (body, "cert_sha256", opt (&args, "cert-sha256"));
@@ -850,31 +1014,35 @@ run_command (const char *socket_path, const char *command, int argc, char **argv
     }
   else if (g_str_equal (command, "connect-pbx"))
     {
-      static const char * const names[] = { "url", "client-id", "secret-file", "cert-sha256", "time-zone", NULL };
+      static const char * const names[] = { "url", "client-id", "secret-file", "cert-sha256", "time-zone",
+                                            "kind", "set", "set-file", NULL };
       static const char * const flags[] = { "keep-secret", "insecure-http", NULL };
+      static const OptionAlias aliases[] = {
+        { "client-id", "client-id", FALSE }, { "time-zone", "time-zone", FALSE },
+        { "secret-file", "client-secret", TRUE }, { NULL },
+      };
+      const RdPbxBackend *backend;
+      gboolean usage = TRUE;
 
       if (!args_parse (&args, argc, argv, names, flags, &error) || args.positional->len != 0)
         goto usage;
-      if (opt (&args, "url") == NULL || opt (&args, "client-id") == NULL)
+      if (opt (&args, "url") == NULL)
         {
-          g_set_error_literal (&error, RD_ERROR, RD_ERROR_INVALID_INPUT, "--url and --client-id are required");
+          g_set_error_literal (&error, RD_ERROR, RD_ERROR_INVALID_INPUT, "--url is required");
           goto usage;
         }
-      if (opt (&args, "keep-secret") == NULL)
+      backend = rd_pbx_find_backend (opt (&args, "kind"), &error);
+      if (backend == NULL ||
+          !add_backend_options (&args, "PBX", backend->kind, backend->options, aliases,
+                                opt (&args, "keep-secret") != NULL, body, &usage, &error))
         {
-          char *secret = read_secret (opt (&args, "secret-file"), "PBX client secret", &error);
-
-          if (secret == NULL)
-            goto fail;
-          json_object_set_string_member (body, "client_secret", secret);
-          wipe_free (secret);
+          if (usage)
+            goto usage;
+          goto fail;
         }
       json_object_set_string_member (body, "url", opt (&args, "url"));
-      json_object_set_string_member (body, "client_id", opt (&args, "client-id"));
       if (opt (&args, "cert-sha256") != NULL)
         json_object_set_string_member (body, "cert_sha256", opt (&args, "cert-sha256"));
-      if (opt (&args, "time-zone") != NULL)
-        json_object_set_string_member (body, "time_zone", opt (&args, "time-zone"));
       if (opt (&args, "insecure-http") != NULL)
         json_object_set_boolean_member (body, "insecure_http", TRUE);
       status = call_and_report (socket_path, command, body, NULL);

@@ -3,9 +3,11 @@
 #include "fake-context.h"
 
 static void fake_context_iface_init (RdHubContextInterface *iface);
+static void fake_control_iface_init (RdHubControlInterface *iface);
 
 G_DEFINE_FINAL_TYPE_WITH_CODE (FakeContext, fake_context, G_TYPE_OBJECT,
-                               G_IMPLEMENT_INTERFACE (RD_TYPE_HUB_CONTEXT, fake_context_iface_init))
+                               G_IMPLEMENT_INTERFACE (RD_TYPE_HUB_CONTEXT, fake_context_iface_init)
+                               G_IMPLEMENT_INTERFACE (RD_TYPE_HUB_CONTROL, fake_control_iface_init))
 
 static gboolean
 ctx_crm_ready (RdHubContext *context)
@@ -17,6 +19,21 @@ static gboolean
 ctx_crm_configured (RdHubContext *context)
 {
   return FAKE_CONTEXT (context)->configured;
+}
+
+static const char *
+ctx_crm_status (RdHubContext *context, const char **message)
+{
+  FakeContext *self = FAKE_CONTEXT (context);
+
+  *message = self->crm_message;
+  if (!self->configured)
+    return "not-configured";
+  if (!self->settings.enabled)
+    return "disabled";
+  if (self->ready)
+    return "connected";
+  return self->crm_state != NULL ? self->crm_state : "failed";
 }
 
 static GPtrArray *
@@ -111,6 +128,7 @@ fake_context_iface_init (RdHubContextInterface *iface)
 {
   iface->crm_ready = ctx_crm_ready;
   iface->crm_configured = ctx_crm_configured;
+  iface->crm_status = ctx_crm_status;
   iface->lookup_local = ctx_lookup_local;
   iface->get_crm = ctx_get_crm;
   iface->get_pbx = ctx_get_pbx;
@@ -121,6 +139,106 @@ fake_context_iface_init (RdHubContextInterface *iface)
   iface->credentials_refused = ctx_credentials_refused;
 }
 
+/* ---- RdHubControl ---- */
+
+static gboolean
+ctl_is_running (RdHubControl *control)
+{
+  return FAKE_CONTEXT (control)->running;
+}
+
+static void
+ctl_status_changed (RdHubControl *control)
+{
+  FAKE_CONTEXT (control)->status_changes++;
+}
+
+static void
+ctl_kick_outbox (RdHubControl *control)
+{
+  FAKE_CONTEXT (control)->kicks++;
+}
+
+static void
+ctl_refresh_index (RdHubControl *control)
+{
+  FAKE_CONTEXT (control)->refreshes++;
+}
+
+static gboolean
+ctl_save_settings (RdHubControl *control, const RdHubSettings *settings, GError **error)
+{
+  FakeContext *self = FAKE_CONTEXT (control);
+  RdHubSettings copy = *settings;
+
+  copy.sync_phonebook_name = g_strdup (settings->sync_phonebook_name);
+  copy.autocreate_prefix = g_strdup (settings->autocreate_prefix);
+  copy.region = g_strdup (settings->region);
+  rd_hub_settings_clear (&self->settings);
+  self->settings = copy;
+  self->saves++;
+  self->status_changes++;
+  return TRUE;
+}
+
+static void
+ctl_reload_settings (RdHubControl *control)
+{
+  FAKE_CONTEXT (control)->reloads++;
+}
+
+static void
+ctl_attach_pbx (RdHubControl *control, RdPbx *pbx)
+{
+  FAKE_CONTEXT (control)->attached++;
+}
+
+static void
+ctl_detach_pbx (RdHubControl *control, RdPbx *pbx)
+{
+  FAKE_CONTEXT (control)->attached--;
+}
+
+static void
+ctl_set_pbx (RdHubControl *control, RdPbx *pbx)
+{
+  FakeContext *self = FAKE_CONTEXT (control);
+
+  g_set_object (&self->pbx, (FakePbx *) pbx);
+  self->status_changes++;
+}
+
+static void
+ctl_start_saved_pbx (RdHubControl *control)
+{
+  FAKE_CONTEXT (control)->saved_pbx_starts++;
+}
+
+static void
+ctl_set_crm (RdHubControl *control, RdCrm *crm)
+{
+  FakeContext *self = FAKE_CONTEXT (control);
+
+  g_set_object (&self->crm, (FakeCrm *) crm);
+  self->configured = crm != NULL;
+}
+
+static void
+fake_control_iface_init (RdHubControlInterface *iface)
+{
+  iface->is_running = ctl_is_running;
+  iface->status_changed = ctl_status_changed;
+  iface->kick_outbox = ctl_kick_outbox;
+  iface->refresh_index = ctl_refresh_index;
+  iface->save_settings = ctl_save_settings;
+  iface->reload_settings = ctl_reload_settings;
+  iface->attach_pbx = ctl_attach_pbx;
+  iface->detach_pbx = ctl_detach_pbx;
+  iface->set_pbx = ctl_set_pbx;
+  iface->start_saved_pbx = ctl_start_saved_pbx;
+  iface->set_crm = ctl_set_crm;
+}
+
 static void
 fake_context_finalize (GObject *object)
 {
@@ -129,6 +247,7 @@ fake_context_finalize (GObject *object)
   g_clear_object (&self->crm);
   g_clear_object (&self->pbx);
   g_free (self->refused);
+  g_free (self->crm_message);
   g_ptr_array_unref (self->local);
   rd_hub_settings_clear (&self->settings);
   G_OBJECT_CLASS (fake_context_parent_class)->finalize (object);
@@ -145,6 +264,7 @@ fake_context_init (FakeContext *self)
 {
   self->ready = TRUE;
   self->configured = TRUE;
+  self->running = TRUE;
   self->local = g_ptr_array_new_with_free_func ((GDestroyNotify) rd_crm_match_free);
   self->crm = fake_crm_new ();
   self->pbx = fake_pbx_new ();

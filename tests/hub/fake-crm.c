@@ -265,8 +265,175 @@ fake_probe_async (RdCrm *crm, GCancellable *c, GAsyncReadyCallback cb, gpointer 
 }
 
 static void
+fake_authenticate_user_async (RdCrm *crm, const char *login, const char *key, GCancellable *c,
+                              GAsyncReadyCallback cb, gpointer data)
+{
+  FakeCrm *self = FAKE_CRM (crm);
+  g_autoptr(GTask) task = g_task_new (crm, c, cb, data);
+
+  self->authentications++;
+  if (self->user_login != NULL && g_strcmp0 (login, self->user_login) == 0 && g_strcmp0 (key, self->user_key) == 0)
+    g_task_return_int (task, self->user_id);
+  else
+    g_task_return_new_error (task, RD_ERROR, RD_ERROR_AUTH, "fake CRM: wrong login or key");
+}
+
+static gint64
+fake_authenticate_user_finish (RdCrm *crm, GAsyncResult *res, GError **error)
+{
+  return g_task_propagate_int (G_TASK (res), error);
+}
+
+static void
+fake_list_users_async (RdCrm *crm, GCancellable *c, GAsyncReadyCallback cb, gpointer data)
+{
+  FakeCrm *self = FAKE_CRM (crm);
+  g_autoptr(GTask) task = g_task_new (crm, c, cb, data);
+  GPtrArray *users = g_ptr_array_new_with_free_func ((GDestroyNotify) rd_crm_user_free);
+
+  for (guint i = 0; i < self->users->len; i++)
+    {
+      const RdCrmUser *user = self->users->pdata[i];
+      RdCrmUser *copy = g_new0 (RdCrmUser, 1);
+
+      *copy = *user;
+      copy->name = g_strdup (user->name);
+      copy->login = g_strdup (user->login);
+      copy->email = g_strdup (user->email);
+      g_ptr_array_add (users, copy);
+    }
+  g_task_return_pointer (task, users, (GDestroyNotify) g_ptr_array_unref);
+}
+
+static GPtrArray *
+fake_list_users_finish (RdCrm *crm, GAsyncResult *res, GError **error)
+{
+  return g_task_propagate_pointer (G_TASK (res), error);
+}
+
+/* The phone index's enumeration: every record, any time (the fake keeps no write times). */
+static void
+fake_get_id_bounds_async (RdCrm *crm, RdCrmKind kinds, GCancellable *c, GAsyncReadyCallback cb, gpointer data)
+{
+  FakeCrm *self = FAKE_CRM (crm);
+  g_autoptr(GTask) task = g_task_new (crm, c, cb, data);
+  RdCrmIdBounds *bounds = g_new0 (RdCrmIdBounds, 1);
+
+  for (guint i = 0; i < self->records->len; i++)
+    {
+      RdCrmMatch *match = self->records->pdata[i];
+
+      if ((match->kind & kinds) != 0)
+        bounds->max_id = MAX (bounds->max_id, match->id);
+    }
+  bounds->mark = g_strdup ("fake-mark");
+  g_task_return_pointer (task, bounds, (GDestroyNotify) rd_crm_id_bounds_free);
+}
+
+static RdCrmIdBounds *
+fake_get_id_bounds_finish (RdCrm *crm, GAsyncResult *res, GError **error)
+{
+  return g_task_propagate_pointer (G_TASK (res), error);
+}
+
+static gint
+compare_match_id (gconstpointer a, gconstpointer b)
+{
+  const RdCrmMatch *x = *(const RdCrmMatch * const *) a;
+  const RdCrmMatch *y = *(const RdCrmMatch * const *) b;
+
+  return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* The records of @kinds with first_id <= id < end_id (0: no end), ascending. */
+static GPtrArray *
+records_in (FakeCrm *self, RdCrmKind kinds, gint64 first_id, gint64 end_id)
+{
+  GPtrArray *found = g_ptr_array_new ();
+
+  for (guint i = 0; i < self->records->len; i++)
+    {
+      RdCrmMatch *match = self->records->pdata[i];
+
+      if ((match->kind & kinds) != 0 && match->id >= first_id && (end_id == 0 || match->id < end_id))
+        g_ptr_array_add (found, match);
+    }
+  g_ptr_array_sort (found, compare_match_id);
+  return found;
+}
+
+static void
+fake_list_records_async (RdCrm *crm, const RdCrmRecordQuery *query, GCancellable *c, GAsyncReadyCallback cb,
+                         gpointer data)
+{
+  FakeCrm *self = FAKE_CRM (crm);
+  g_autoptr(GTask) task = g_task_new (crm, c, cb, data);
+  g_autoptr(GPtrArray) found = records_in (self, query->kinds, query->first_id, query->end_id);
+  RdCrmChangePage *page = g_new0 (RdCrmChangePage, 1);
+
+  page->changes = g_ptr_array_new_with_free_func ((GDestroyNotify) rd_crm_change_free);
+  for (guint i = 0; i < found->len; i++)
+    {
+      RdCrmMatch *match = found->pdata[i];
+      RdCrmChange *change;
+
+      if (query->limit > 0 && page->changes->len == query->limit)
+        {
+          page->more = TRUE;
+          break;
+        }
+      change = g_new0 (RdCrmChange, 1);
+      change->kind = match->kind;
+      change->id = match->id;
+      change->active = TRUE;
+      change->numbers = g_strdupv (match->numbers);
+      change->name = g_strdup (match->name);
+      page->next_after_id = match->id;
+      g_ptr_array_add (page->changes, change);
+    }
+  page->next_mark = g_strdup ("fake-mark");
+  g_task_return_pointer (task, page, (GDestroyNotify) rd_crm_change_page_free);
+}
+
+static RdCrmChangePage *
+fake_list_records_finish (RdCrm *crm, GAsyncResult *res, GError **error)
+{
+  return g_task_propagate_pointer (G_TASK (res), error);
+}
+
+static void
+fake_list_ids_async (RdCrm *crm, RdCrmKind kinds, gint64 first_id, gint64 end_id, GCancellable *c,
+                     GAsyncReadyCallback cb, gpointer data)
+{
+  FakeCrm *self = FAKE_CRM (crm);
+  g_autoptr(GTask) task = g_task_new (crm, c, cb, data);
+  g_autoptr(GPtrArray) found = records_in (self, kinds, first_id, end_id);
+  GArray *ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+
+  for (guint i = 0; i < found->len; i++)
+    g_array_append_val (ids, ((RdCrmMatch *) found->pdata[i])->id);
+  g_task_return_pointer (task, ids, (GDestroyNotify) g_array_unref);
+}
+
+static GArray *
+fake_list_ids_finish (RdCrm *crm, GAsyncResult *res, GError **error)
+{
+  return g_task_propagate_pointer (G_TASK (res), error);
+}
+
+static void
 fake_crm_iface_init (RdCrmInterface *iface)
 {
+  iface->list_users_async = fake_list_users_async;
+  iface->list_users_finish = fake_list_users_finish;
+  iface->get_id_bounds_async = fake_get_id_bounds_async;
+  iface->get_id_bounds_finish = fake_get_id_bounds_finish;
+  iface->list_records_async = fake_list_records_async;
+  iface->list_records_finish = fake_list_records_finish;
+  iface->list_ids_async = fake_list_ids_async;
+  iface->list_ids_finish = fake_list_ids_finish;
+  iface->authenticate_user_async = fake_authenticate_user_async;
+  iface->authenticate_user_finish = fake_authenticate_user_finish;
   iface->connect_async = fake_connect_async;
   iface->connect_finish = fake_connect_finish;
   iface->probe_async = fake_probe_async;
@@ -297,7 +464,10 @@ fake_crm_finalize (GObject *object)
   g_ptr_array_unref (self->records);
   g_ptr_array_unref (self->logs);
   g_ptr_array_unref (self->callbacks);
+  g_ptr_array_unref (self->users);
   g_free (self->info.version);
+  g_free (self->user_login);
+  g_free (self->user_key);
   G_OBJECT_CLASS (fake_crm_parent_class)->finalize (object);
 }
 
@@ -313,6 +483,7 @@ fake_crm_init (FakeCrm *self)
   self->records = g_ptr_array_new_with_free_func ((GDestroyNotify) rd_crm_match_free);
   self->logs = g_ptr_array_new_with_free_func (g_free);
   self->callbacks = g_ptr_array_new_with_free_func (g_free);
+  self->users = g_ptr_array_new_with_free_func ((GDestroyNotify) rd_crm_user_free);
   self->info.version = g_strdup ("fake");
   self->info.has_leads = TRUE;
   self->info.leads_enabled = TRUE;
@@ -352,4 +523,18 @@ void
 fake_crm_set_reachable (FakeCrm *self, gboolean reachable, const char *why)
 {
   g_signal_emit_by_name (self, "reachability-changed", reachable, why);
+}
+
+RdCrmUser *
+fake_crm_add_user (FakeCrm *self, gint64 id, const char *name, const char *login, RdCrmUserType type)
+{
+  RdCrmUser *user = g_new0 (RdCrmUser, 1);
+
+  user->id = id;
+  user->name = g_strdup (name);
+  user->login = g_strdup (login);
+  user->email = g_strdup (login);
+  user->type = type;
+  g_ptr_array_add (self->users, user);
+  return user;
 }

@@ -71,38 +71,6 @@ hub_sims_stop (HubSims *sims)
   g_clear_pointer (&sims->tmp, g_free);
 }
 
-static gboolean
-timeout_cb (gpointer data)
-{
-  *(gboolean *) data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-gboolean
-hub_wait_until (gboolean (*check) (gpointer data), gpointer data, guint timeout_ms)
-{
-  gboolean timed_out = FALSE;
-  guint id = g_timeout_add (timeout_ms, timeout_cb, &timed_out);
-
-  while (!check (data) && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-  if (!timed_out)
-    g_source_remove (id);
-  return check (data);
-}
-
-static gboolean
-never (gpointer data)
-{
-  return FALSE;
-}
-
-void
-hub_wait_ms (guint ms)
-{
-  hub_wait_until (never, NULL, ms);
-}
-
 typedef struct {
   gboolean  done;
   GError   *error;

@@ -2,6 +2,8 @@
  * simulators on loopback with the seed people of the manual, and small waits. */
 #pragma once
 
+#include "hub-wait.h"
+
 #include "hub/rd-hub-private.h"
 #include "sim/odoo/rd-sim-odoo.h"
 #include "sim/pbx/rd-sim-pbx.h"
@@ -28,9 +30,6 @@ typedef struct {
 void      hub_sims_start   (HubSims *sims);
 void      hub_sims_stop    (HubSims *sims);
 
-/* Runs the default main context until @check returns TRUE or @timeout_ms passes. */
-gboolean  hub_wait_until   (gboolean (*check) (gpointer data), gpointer data, guint timeout_ms);
-void      hub_wait_ms      (guint ms);
 
 /* A started hub connected to both simulators (index filled). @db may be NULL. */
 RdHub    *hub_new_connected (HubSims *sims, const char *db);

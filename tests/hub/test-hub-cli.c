@@ -244,6 +244,26 @@ connect_both (Fixture *f)
                         "--api-key-file", key_file, NULL), ==, 0);
 }
 
+/* The same through the backends' settings by name. */
+static void
+connect_both_by_name (Fixture *f)
+{
+  g_autofree char *key_file = g_build_filename (f->sims.tmp, "odoo-key", NULL);
+  g_autofree char *secret_file = g_build_filename (f->sims.tmp, "pbx-secret", NULL);
+  g_autofree char *database = g_strconcat ("database=", rd_sim_odoo_get_database (f->sims.odoo), NULL);
+  g_autofree char *secret = g_strconcat ("client-secret=", secret_file, NULL);
+
+  g_assert_true (g_file_set_contents (key_file, ADMIN_KEY "\n", -1, NULL));
+  g_assert_true (g_file_set_contents (secret_file, RD_SIM_PBX_DEFAULT_SECRET "\n", -1, NULL));
+  g_chmod (key_file, 0600);
+  g_chmod (secret_file, 0600);
+  g_assert_cmpint (cli (f, NULL, NULL, "connect-pbx", "--url",
+                        rd_sim_pbx_get_base_url (f->sims.pbx), "--set", "client-id=" RD_SIM_PBX_DEFAULT_CLIENT_ID,
+                        "--set-file", secret, "--set", "time-zone=Asia/Shanghai", NULL), ==, 0);
+  g_assert_cmpint (cli (f, NULL, NULL, "connect-crm", "--url", rd_sim_odoo_get_url (f->sims.odoo),
+                        "--set", database, "--login", "admin", "--api-key-file", key_file, NULL), ==, 0);
+}
+
 /* ---- the admin command line --------------------------------------------------------- */
 
 static void
@@ -270,6 +290,35 @@ test_admin (Fixture *f, gconstpointer data)
   g_assert_cmpint (cli (f, "\n", NULL, "connect-pbx", "--url", "http://127.0.0.1:1", "--client-id", "x", NULL), ==, 1);
   g_assert_cmpint (cli (f, "wrong-secret\n", NULL, "connect-pbx", "--url", rd_sim_pbx_get_base_url (f->sims.pbx),
                         "--client-id", RD_SIM_PBX_DEFAULT_CLIENT_ID, NULL), ==, 1);
+  /* The backend's own settings by name: checked against its table before anything is read or
+   * sent; a secret never on the command line. */
+  {
+    g_autofree char *err = NULL;
+
+    g_assert_cmpint (cli_err (f, NULL, &err, "connect-pbx", "--url", "http://127.0.0.1:1", "--set", "nope=1", NULL),
+                     ==, 2);
+    g_assert_nonnull (strstr (err, "no setting “nope”"));
+    g_assert_nonnull (strstr (err, "client-id (PBX client id)"));
+    g_clear_pointer (&err, g_free);
+    g_assert_cmpint (cli_err (f, NULL, &err, "connect-pbx", "--url", "http://127.0.0.1:1", "--client-id", "x",
+                              "--set", "client-secret=s3cret", NULL), ==, 2);
+    g_assert_nonnull (strstr (err, "--set-file client-secret=FILE"));
+    g_clear_pointer (&err, g_free);
+    g_assert_cmpint (cli_err (f, NULL, &err, "connect-pbx", "--url", "http://127.0.0.1:1", NULL), ==, 2);
+    g_assert_nonnull (strstr (err, "--client-id or --set client-id=VALUE"));
+    g_clear_pointer (&err, g_free);
+    g_assert_cmpint (cli_err (f, NULL, &err, "connect-pbx", "--kind", "no-such-pbx", "--url", "http://127.0.0.1:1",
+                              "--client-id", "x", NULL), ==, 2);
+    g_assert_nonnull (strstr (err, "no-such-pbx"));
+    g_clear_pointer (&err, g_free);
+    g_assert_cmpint (cli_err (f, NULL, &err, "connect-crm", "--url", "http://127.0.0.1:1", "--login", "admin",
+                              "--set", "database", NULL), ==, 2);
+    g_assert_nonnull (strstr (err, "NAME=VALUE"));
+    /* the same settings as --set / --set-file reach the PBX: the wrong secret from stdin is refused there */
+    g_assert_cmpint (cli (f, "wrong-secret\n", NULL, "connect-pbx", "--url", rd_sim_pbx_get_base_url (f->sims.pbx),
+                          "--set", "client-id=" RD_SIM_PBX_DEFAULT_CLIENT_ID, "--set-file", "client-secret=-",
+                          NULL), ==, 1);
+  }
 
   connect_both (f);
   g_assert_cmpstr (state_of (f, "crm"), ==, "connected");
@@ -514,7 +563,7 @@ test_autocreate_leads_off (Fixture *f, gconstpointer data)
 
   leads_sim = f->sims.odoo;
   rd_sim_odoo_set_leads_enabled (f->sims.odoo, FALSE);
-  connect_both (f);
+  connect_both_by_name (f);
   g_assert_cmpint (cli (f, NULL, &out, "autocreate", "on", "--as", "lead", NULL), ==, 0);
   g_test_message ("%s", out);
   g_assert_nonnull (strstr (out, "opportunit"));

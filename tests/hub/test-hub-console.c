@@ -215,45 +215,17 @@ test_throttle (void)
 
 /* ---- passwords and accounts ------------------------------------------------------------------------ */
 
-typedef struct {
-  gboolean done;
-  gboolean ok;
-  GError  *error;
-} Wait;
-
-static gboolean
-wait_done (gpointer data)
-{
-  return ((Wait *) data)->done;
-}
-
-static void
-set_cb (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  Wait *wait = user_data;
-
-  wait->ok = rd_console_accounts_set_password_finish (RD_CONSOLE_ACCOUNTS (source), result, &wait->error);
-  wait->done = TRUE;
-}
-
-static void
-verify_cb (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  Wait *wait = user_data;
-
-  wait->ok = rd_console_accounts_verify_finish (RD_CONSOLE_ACCOUNTS (source), result, &wait->error);
-  wait->done = TRUE;
-}
-
 static gboolean
 verify (RdConsoleAccounts *accounts, const char *name, const char *password)
 {
-  Wait wait = { 0 };
+  g_auto(HubWait) wait = { 0 };
+  g_autoptr(GError) error = NULL;
+  gboolean ok;
 
-  rd_console_accounts_verify_async (accounts, name, password, NULL, verify_cb, &wait);
-  g_assert_true (hub_wait_until (wait_done, &wait, 20000));
-  g_assert_no_error (wait.error);
-  return wait.ok;
+  rd_console_accounts_verify_async (accounts, name, password, NULL, hub_wait_cb, &wait);
+  ok = rd_console_accounts_verify_finish (accounts, hub_wait_result (&wait, 20000), &error);
+  g_assert_no_error (error);
+  return ok;
 }
 
 static void
@@ -264,7 +236,7 @@ test_accounts (void)
   g_autoptr(RdConsoleAccounts) accounts = rd_console_accounts_new (store, &error);
   g_autofree char *hash = rd_console_password_hash ("correct horse battery", &error);
   g_auto(GStrv) names = NULL;
-  Wait wait = { 0 };
+  g_auto(HubWait) wait = { 0 };
 
   g_assert_no_error (error);
   g_assert_true (g_str_has_prefix (hash, "$argon2id$v=19$m=65536,t=3,p=1$"));
@@ -277,17 +249,14 @@ test_accounts (void)
   g_assert_false (rd_console_accounts_check_name ("tab\there", NULL));
   g_assert_true (rd_console_accounts_check_name ("张伟", NULL));
 
-  rd_console_accounts_set_password_async (accounts, "admin", "too short", NULL, set_cb, &wait);
-  g_assert_true (hub_wait_until (wait_done, &wait, 20000));
-  g_assert_false (wait.ok);
-  g_assert_error (wait.error, RD_ERROR, RD_ERROR_INVALID_INPUT);
-  g_clear_error (&wait.error);
+  rd_console_accounts_set_password_async (accounts, "admin", "too short", NULL, hub_wait_cb, &wait);
+  g_assert_false (rd_console_accounts_set_password_finish (accounts, hub_wait_result (&wait, 20000), &error));
+  g_assert_error (error, RD_ERROR, RD_ERROR_INVALID_INPUT);
+  g_clear_error (&error);
 
-  wait.done = FALSE;
-  rd_console_accounts_set_password_async (accounts, "admin", "a long console password", NULL, set_cb, &wait);
-  g_assert_true (hub_wait_until (wait_done, &wait, 20000));
-  g_assert_no_error (wait.error);
-  g_assert_true (wait.ok);
+  rd_console_accounts_set_password_async (accounts, "admin", "a long console password", NULL, hub_wait_cb, &wait);
+  g_assert_true (rd_console_accounts_set_password_finish (accounts, hub_wait_result (&wait, 20000), &error));
+  g_assert_no_error (error);
   g_assert_cmpuint (rd_console_accounts_count (accounts), ==, 1);
   g_assert_true (verify (accounts, "admin", "a long console password"));
   g_assert_false (verify (accounts, "admin", "a long console passwort"));
@@ -307,9 +276,8 @@ test_accounts (void)
   g_assert_false (rd_console_accounts_remove (accounts, "admin", &error));
   g_assert_error (error, RD_ERROR, RD_ERROR_CONFLICT);
   g_clear_error (&error);
-  wait.done = FALSE;
-  rd_console_accounts_set_password_async (accounts, "second", "another long password", NULL, set_cb, &wait);
-  g_assert_true (hub_wait_until (wait_done, &wait, 20000));
+  rd_console_accounts_set_password_async (accounts, "second", "another long password", NULL, hub_wait_cb, &wait);
+  g_assert_true (rd_console_accounts_set_password_finish (accounts, hub_wait_result (&wait, 20000), &error));
   g_assert_true (rd_console_accounts_remove (accounts, "admin", &error));
   g_assert_no_error (error);
   names = rd_console_accounts_list (accounts);
@@ -319,31 +287,13 @@ test_accounts (void)
 
 /* ---- the administration API: audit, outbox ------------------------------------------------------------ */
 
-typedef struct {
-  gboolean    done;
-  JsonObject *reply;
-  GError     *error;
-} Run;
-
-static void
-run_cb (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  Run *run = user_data;
-
-  run->reply = rd_admin_commands_run_finish (RD_HUB (source), result, &run->error);
-  run->done = TRUE;
-}
-
 static JsonObject *
 run_command (RdHub *hub, const char *actor, const char *command, JsonObject *body, GError **error)
 {
-  Run run = { 0 };
+  g_auto(HubWait) wait = { 0 };
 
-  rd_admin_commands_run_async (hub, actor, command, body, NULL, run_cb, &run);
-  g_assert_true (hub_wait_until (wait_done, &run, 30000));
-  if (run.error != NULL)
-    g_propagate_error (error, run.error);
-  return run.reply;
+  rd_admin_commands_run_async (hub, actor, command, body, NULL, hub_wait_cb, &wait);
+  return rd_admin_commands_run_finish (hub, hub_wait_result (&wait, 30000), error);
 }
 
 static void
@@ -777,36 +727,6 @@ test_certificate (void)
   return certificate;
 }
 
-static void
-probe_cb (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  Run *run = user_data;
-
-  run->reply = rd_tls_probe_finish (result, &run->error);
-  run->done = TRUE;
-}
-
-typedef struct {
-  gboolean    done;
-  JsonObject *user;
-  GError     *error;
-} AdminCheckWait;
-
-static void
-crm_admin_checked_cb (GObject *source, GAsyncResult *result, gpointer data)
-{
-  AdminCheckWait *w = data;
-
-  w->user = rd_hub_verify_crm_admin_finish (RD_HUB (source), result, &w->error);
-  w->done = TRUE;
-}
-
-static gboolean
-admin_checked (gpointer data)
-{
-  return ((AdminCheckWait *) data)->done;
-}
-
 /* Signing in to the console as the CRM's administrator: the right key gives the user, a wrong
  * one is refused; the cancellable given is passed on to the CRM's requests (it was read from a
  * task already handed on: a critical warning, and no cancellable). */
@@ -816,20 +736,21 @@ test_crm_admin_signin (void)
   HubSims sims;
   g_autoptr(RdHub) hub = NULL;
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
-  AdminCheckWait ok = { 0 }, refused = { 0 };
+  g_auto(HubWait) wait = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) user = NULL;
 
   hub_sims_start (&sims);
   hub = hub_new_connected (&sims, NULL);
-  rd_hub_verify_crm_admin_async (hub, "admin", ADMIN_KEY, cancellable, crm_admin_checked_cb, &ok);
-  g_assert_true (hub_wait_until (admin_checked, &ok, 20000));
-  g_assert_no_error (ok.error);
-  g_assert_nonnull (ok.user);
-  json_object_unref (ok.user);
-  rd_hub_verify_crm_admin_async (hub, "admin", "not-the-key", cancellable, crm_admin_checked_cb, &refused);
-  g_assert_true (hub_wait_until (admin_checked, &refused, 20000));
-  g_assert_error (refused.error, RD_ERROR, RD_ERROR_AUTH);
-  g_assert_null (refused.user);
-  g_clear_error (&refused.error);
+  rd_hub_verify_crm_admin_async (hub, "admin", ADMIN_KEY, cancellable, hub_wait_cb, &wait);
+  user = rd_hub_verify_crm_admin_finish (hub, hub_wait_result (&wait, 20000), &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (user);
+  g_clear_pointer (&user, json_object_unref);
+  rd_hub_verify_crm_admin_async (hub, "admin", "not-the-key", cancellable, hub_wait_cb, &wait);
+  user = rd_hub_verify_crm_admin_finish (hub, hub_wait_result (&wait, 20000), &error);
+  g_assert_error (error, RD_ERROR, RD_ERROR_AUTH);
+  g_assert_null (user);
   g_clear_object (&hub);
   hub_sims_stop (&sims);
 }
@@ -845,7 +766,9 @@ test_probe (void)
   g_autofree char *expected = rd_tls_pin_display (digest);
   g_autofree char *normalized = NULL;
   g_autoptr(GSList) uris = NULL;
-  Run run = { 0 };
+  g_auto(HubWait) wait = { 0 };
+  g_autoptr(JsonObject) reply = NULL;
+  g_autoptr(JsonObject) refused = NULL;
   JsonArray *problems;
 
   g_assert_true (soup_server_listen_local (server, 0, SOUP_SERVER_LISTEN_HTTPS | SOUP_SERVER_LISTEN_IPV4_ONLY, &error));
@@ -853,46 +776,30 @@ test_probe (void)
   url = g_strdup_printf ("https://127.0.0.1:%d/", g_uri_get_port (uris->data));
   g_slist_free_full (g_steal_pointer (&uris), (GDestroyNotify) g_uri_unref);
 
-  rd_tls_probe_async (url, NULL, probe_cb, &run);
-  g_assert_true (hub_wait_until (wait_done, &run, 20000));
-  g_assert_no_error (run.error);
-  g_assert_cmpstr (json_object_get_string_member (run.reply, "sha256"), ==, expected);
+  rd_tls_probe_async (url, NULL, hub_wait_cb, &wait);
+  reply = rd_tls_probe_finish (hub_wait_result (&wait, 20000), &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (json_object_get_string_member (reply, "sha256"), ==, expected);
   g_assert_cmpuint (strlen (expected), ==, 95);
   /* What the probe shows is a pin as rd-tls-pin reads it: pinning it pins this certificate. */
-  normalized = rd_tls_pin_normalize (json_object_get_string_member (run.reply, "sha256"), &error);
+  normalized = rd_tls_pin_normalize (json_object_get_string_member (reply, "sha256"), &error);
   g_assert_no_error (error);
   g_assert_cmpstr (normalized, ==, digest);
-  g_assert_false (json_object_get_boolean_member (run.reply, "trusted"));
-  problems = json_object_get_array_member (run.reply, "problems");
+  g_assert_false (json_object_get_boolean_member (reply, "trusted"));
+  problems = json_object_get_array_member (reply, "problems");
   g_assert_cmpuint (json_array_get_length (problems), >, 0);
-  g_clear_pointer (&run.reply, json_object_unref);
 
-  run.done = FALSE;
-  rd_tls_probe_async ("http://127.0.0.1:1/", NULL, probe_cb, &run);
-  g_assert_true (hub_wait_until (wait_done, &run, 20000));
-  g_assert_error (run.error, RD_ERROR, RD_ERROR_INVALID_INPUT);
-  g_clear_error (&run.error);
+  rd_tls_probe_async ("http://127.0.0.1:1/", NULL, hub_wait_cb, &wait);
+  refused = rd_tls_probe_finish (hub_wait_result (&wait, 20000), &error);
+  g_assert_null (refused);
+  g_assert_error (error, RD_ERROR, RD_ERROR_INVALID_INPUT);
+  g_clear_error (&error);
 }
 
 static gboolean
 accept_any (SoupMessage *msg, GTlsCertificate *certificate, GTlsCertificateFlags errors, gpointer data)
 {
   return TRUE;
-}
-
-typedef struct {
-  gboolean  done;
-  GBytes   *body;
-  GError   *error;
-} Sent;
-
-static void
-sent_cb (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  Sent *sent = user_data;
-
-  sent->body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &sent->error);
-  sent->done = TRUE;
 }
 
 static void
@@ -908,7 +815,8 @@ test_console_tls (void)
   g_autoptr(JsonObject) status = NULL;
   g_autoptr(SoupSession) session = soup_session_new ();
   g_autoptr(SoupMessage) msg = NULL;
-  Sent sent = { 0 };
+  g_auto(HubWait) wait = { 0 };
+  g_autoptr(GBytes) body = NULL;
   const char *cookie;
 
   options.tls_certificate = cert_path;
@@ -922,9 +830,9 @@ test_console_tls (void)
 
   msg = soup_message_new ("GET", json_object_get_string_member (status, "console_url"));
   g_signal_connect (msg, "accept-certificate", G_CALLBACK (accept_any), NULL);
-  soup_session_send_and_read_async (session, msg, G_PRIORITY_DEFAULT, NULL, sent_cb, &sent);
-  g_assert_true (hub_wait_until (wait_done, &sent, 20000));
-  g_assert_no_error (sent.error);
+  soup_session_send_and_read_async (session, msg, G_PRIORITY_DEFAULT, NULL, hub_wait_cb, &wait);
+  body = soup_session_send_and_read_finish (session, hub_wait_result (&wait, 20000), &error);
+  g_assert_no_error (error);
   g_assert_cmpuint (soup_message_get_status (msg), ==, SOUP_STATUS_OK);   /* the sign-in page */
   cookie = soup_message_headers_get_one (soup_message_get_response_headers (msg), "Set-Cookie");
   g_assert_nonnull (cookie);
@@ -942,7 +850,6 @@ test_console_tls (void)
   plain = rd_hub_new (&options);
   g_assert_false (rd_hub_start (plain, &error));
   g_assert_error (error, RD_ERROR, RD_ERROR_INVALID_INPUT);
-  g_clear_pointer (&sent.body, g_bytes_unref);
   g_rmdir (tmp);
 }
 

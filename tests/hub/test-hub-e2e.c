@@ -28,6 +28,12 @@ setup (Fixture *f, gconstpointer data)
   f->matches = g_ptr_array_new_with_free_func ((GDestroyNotify) rd_agent_match_free);
 }
 
+static gboolean
+pointer_is_null (gpointer data)
+{
+  return *(gpointer *) data == NULL;
+}
+
 static void
 teardown (Fixture *f, gconstpointer data)
 {
@@ -36,13 +42,19 @@ teardown (Fixture *f, gconstpointer data)
       rd_agent_client_stop (f->agent);
       g_clear_object (&f->agent);
     }
-  {
-    gpointer weak = f->hub;
-    g_object_add_weak_pointer (weak, &weak);
-    g_clear_object (&f->hub);
-    hub_wait_ms (50);
-    g_printerr ("HUB %s\n", weak == NULL ? "FREED" : "ALIVE");
-  }
+  if (f->hub != NULL)
+    {
+      /* nothing keeps the hub once its owner lets go (requests in flight end first) */
+      gpointer weak = f->hub;
+
+      g_object_add_weak_pointer (weak, &weak);
+      g_clear_object (&f->hub);
+      if (!hub_wait_until (pointer_is_null, &weak, 10000))
+        {
+          g_object_remove_weak_pointer (weak, &weak);
+          g_error ("the hub outlived its owner by 10 s");
+        }
+    }
   g_ptr_array_unref (f->calls);
   g_ptr_array_unref (f->matches);
   hub_sims_stop (&f->sims);

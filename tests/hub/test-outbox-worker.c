@@ -53,7 +53,8 @@ setup (Fixture *f, gconstpointer data)
 static void
 teardown (Fixture *f, gconstpointer data)
 {
-  rd_outbox_worker_stop (f->worker);
+  if (f->worker != NULL)
+    rd_outbox_worker_stop (f->worker);
   g_clear_object (&f->worker);
   g_clear_object (&f->index);
   g_clear_object (&f->store);
@@ -148,6 +149,42 @@ test_call_log_once (Fixture *f, gconstpointer data)
   g_assert_cmpuint (f->context->crm->callbacks->len, ==, 0);
   g_assert_cmpuint (f->context->crm->searches, ==, 0);   /* the pop's match is used as it is */
   g_assert_cmpuint (count (f, RD_OUTBOX_DONE), ==, 1);
+}
+
+static gboolean
+logged (Fixture *f)
+{
+  return f->context->crm->logs->len > 0;
+}
+
+/* The engine stops and its owner lets go while a log's answer is still on its way: the answer
+ * arrives (here as cancelled: the fake's task sees the stop; a real backend may answer with
+ * success), nothing reaches the worker or the engine after they are gone, and both are freed;
+ * the item stays claimed, released at the next start. */
+static void
+test_answer_after_engine_gone (Fixture *f, gconstpointer data)
+{
+  RdCrmMatch *li = fake_crm_add_record (f->context->crm, RD_CRM_KIND_INDIVIDUAL, "Li Lei", CALLER);
+  gpointer worker = f->worker;
+  gpointer context = f->context;
+  gint64 deadline = g_get_monotonic_time () + WAIT_MS * 1000;
+
+  enqueue_call (f, "c9", RD_OUTCOME_ANSWERED, li);
+  rd_outbox_worker_kick (f->worker);
+  g_assert_true (wait_until (logged, f));   /* written; its answer is not dispatched yet */
+  g_assert_true (rd_outbox_worker_is_busy (f->worker));
+
+  g_object_add_weak_pointer (worker, &worker);
+  g_object_add_weak_pointer (context, &context);
+  rd_outbox_worker_stop (f->worker);
+  g_clear_object (&f->worker);
+  g_clear_object (&f->context);
+  while ((worker != NULL || context != NULL) && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_null (worker);
+  g_assert_null (context);
+  g_assert_cmpuint (count (f, RD_OUTBOX_DONE), ==, 0);
+  g_assert_cmpuint (count (f, RD_OUTBOX_CLAIMED), ==, 1);
 }
 
 /* The log reached the CRM but its answer was lost: the retry asks the CRM before writing and
@@ -350,6 +387,7 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
 #define ADD(path, fn) g_test_add (path, Fixture, NULL, setup, fn, teardown)
+  ADD ("/outbox-worker/answer-after-engine-gone", test_answer_after_engine_gone);
   ADD ("/outbox-worker/call-log-once", test_call_log_once);
   ADD ("/outbox-worker/uncertain-retry", test_uncertain_retry);
   ADD ("/outbox-worker/missed-unknown", test_missed_unknown);

@@ -1,25 +1,65 @@
-/* rd-hub-backend.c — RdHub as the agent protocol's backend (RdDeskBackend).
- *
- * The agent server hands us the signed-in session's own extension for dial,
- * recent, lookup and create-record, so an agent never acts for another one.
- */
+/* rd-hub-desk.c — the engine as the agent protocol's backend (RdDeskBackend). */
 #include "config.h"
 
-#include "hub/rd-hub-private.h"
+#include "hub/rd-hub-desk.h"
 
 #include "core/rd-error.h"
+#include "hub/rd-desk-frames.h"
+#include "hub/rd-desk-server.h"
 
 #include <string.h>
 
 #define RECENT_SCAN_MAX 1000
 
-JsonObject *
-rd_hub_agent_status (RdHub *self)
+struct _RdHubDesk
 {
+  GObject       parent_instance;
+  RdHubContext *context;   /* not owned: the engine owns the desk */
+  RdStore      *store;
+  RdBindings   *bindings;
+  RdPhoneIndex *index;
+  RdCallTable  *calls;
+};
+
+static void rd_hub_desk_backend_init (RdDeskBackendInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (RdHubDesk, rd_hub_desk, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (RD_TYPE_DESK_BACKEND, rd_hub_desk_backend_init))
+
+/* The engine is gone (the desk was disposed with it): nothing may reach it any more. */
+static gboolean
+check_engine (RdHubDesk *self, GError **error)
+{
+  if (self->context != NULL)
+    return TRUE;
+  g_set_error_literal (error, RD_ERROR, RD_ERROR_UNAVAILABLE, "The hub is stopping");
+  return FALSE;
+}
+
+static RdPhoneNumber *
+parse_number (RdHubDesk *self, const char *text, GError **error)
+{
+  return rd_phone_parse (text != NULL ? text : "", -1, rd_hub_context_get_region (self->context), NULL, error);
+}
+
+static void
+fill_match_url (RdHubDesk *self, RdCrmMatch *match)
+{
+  RdCrm *crm = self->context != NULL ? rd_hub_context_get_crm (self->context) : NULL;
+
+  if (match->url == NULL && crm != NULL && rd_crm_get_info (crm) != NULL)
+    match->url = rd_crm_record_url (crm, match->kind, match->id);
+}
+
+static JsonObject *
+desk_get_status (RdDeskBackend *backend)
+{
+  RdHubDesk *self = RD_HUB_DESK (backend);
   JsonObject *status = json_object_new ();
-  const char *crm = rd_hub_crm_state_string (self);
+  const char *link_message = "The hub is stopping";
+  const char *crm = self->context != NULL ? rd_hub_context_crm_status (self->context, &link_message) : "failed";
   const char *message = NULL;
-  RdPbx *pbx = rd_hub_get_pbx (self);
+  RdPbx *pbx = self->context != NULL ? rd_hub_context_get_pbx (self->context) : NULL;
 
   json_object_set_string_member (status, "hub", "ok");
   json_object_set_string_member (status, "pbx", pbx != NULL ? rd_pbx_state_to_string (rd_pbx_get_state (pbx))
@@ -31,7 +71,7 @@ rd_hub_agent_status (RdHub *self)
     }
   json_object_set_string_member (status, "crm", crm);
   if (message == NULL && (g_str_equal (crm, "failed") || g_str_equal (crm, "unreachable")))
-    message = rd_crm_link_get_message (self->crm_link);
+    message = link_message;
   if (message == NULL && pbx != NULL && rd_pbx_get_state (pbx) != RD_PBX_STATE_CONNECTED)
     message = rd_pbx_get_state_message (pbx);
   if (message != NULL)
@@ -43,22 +83,29 @@ rd_hub_agent_status (RdHub *self)
 
 /* Why CRM work cannot be done now, or TRUE. */
 static gboolean
-check_crm (RdHub *self, GError **error)
+check_crm (RdHubDesk *self, GError **error)
 {
-  if (rd_crm_link_get_state (self->crm_link) == RD_HUB_CRM_NOT_CONFIGURED)
+  const char *message = NULL;
+  const char *state;
+
+  if (!check_engine (self, error))
+    return FALSE;
+  state = rd_hub_context_crm_status (self->context, &message);
+
+  if (g_str_equal (state, "not-configured"))
     {
       g_set_error_literal (error, RD_ERROR, RD_ERROR_UNAVAILABLE, "The CRM is not configured on this hub");
       return FALSE;
     }
-  if (!self->settings.enabled)
+  if (g_str_equal (state, "disabled"))
     {
       g_set_error_literal (error, RD_ERROR, RD_ERROR_DISABLED, "The CRM integration is disabled");
       return FALSE;
     }
-  if (rd_crm_link_get_state (self->crm_link) != RD_HUB_CRM_CONNECTED)
+  if (!g_str_equal (state, "connected") || rd_hub_context_get_crm (self->context) == NULL)
     {
       g_set_error (error, RD_ERROR, RD_ERROR_UNAVAILABLE, "The CRM is not reachable: %s",
-                   rd_crm_link_get_message (self->crm_link) ? rd_crm_link_get_message (self->crm_link) : "connecting");
+                   message != NULL ? message : "connecting");
       return FALSE;
     }
   return TRUE;
@@ -86,7 +133,7 @@ identity_for (const char *extension, const RdBinding *binding, gint64 key_id)
 static gboolean
 hub_identity_is_current (RdDeskBackend *backend, const RdDeskIdentity *identity)
 {
-  RdHub *self = RD_HUB (backend);
+  RdHubDesk *self = RD_HUB_DESK (backend);
   g_autoptr(RdBinding) binding = rd_bindings_get_by_extension (self->bindings, identity->extension);
   g_autoptr(RdAgentKey) key = NULL;
 
@@ -105,7 +152,7 @@ static void
 crm_user_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr(GTask) task = user_data;
-  RdHub *self = g_task_get_source_object (task);
+  RdHubDesk *self = g_task_get_source_object (task);
   g_autoptr(GError) error = NULL;
   g_autoptr(RdBinding) binding = NULL;
   gint64 user_id = rd_crm_authenticate_user_finish (RD_CRM (source), result, &error);
@@ -149,7 +196,7 @@ static void
 hub_authenticate_async (RdDeskBackend *backend, const char *method, const char *who, const char *key,
                         GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
 {
-  RdHub *self = RD_HUB (backend);
+  RdHubDesk *self = RD_HUB_DESK (backend);
   g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
   g_autoptr(GError) error = NULL;
 
@@ -196,7 +243,8 @@ hub_authenticate_async (RdDeskBackend *backend, const char *method, const char *
           g_task_return_new_error (task, RD_ERROR, RD_ERROR_AUTH, "Wrong CRM login or API key");
           return;
         }
-      rd_crm_authenticate_user_async (rd_crm_link_get_crm (self->crm_link), who, key, cancellable, crm_user_cb, g_steal_pointer (&task));
+      rd_crm_authenticate_user_async (rd_hub_context_get_crm (self->context), who, key, cancellable, crm_user_cb,
+                                      g_steal_pointer (&task));
       return;
     }
   g_task_return_new_error (task, RD_ERROR, RD_ERROR_AUTH, "Unknown sign-in method");
@@ -206,12 +254,6 @@ static RdDeskIdentity *
 hub_authenticate_finish (RdDeskBackend *backend, GAsyncResult *result, GError **error)
 {
   return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-static JsonObject *
-hub_get_status (RdDeskBackend *backend)
-{
-  return rd_hub_agent_status (RD_HUB (backend));
 }
 
 /* ---- dial ------------------------------------------------------------------------ */
@@ -231,7 +273,7 @@ static void
 dial_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr(GTask) task = user_data;
-  RdHub *self = g_task_get_source_object (task);
+  RdHubDesk *self = g_task_get_source_object (task);
   DialData *data = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
   g_autofree char *call_id = rd_pbx_dial_finish (RD_PBX (source), result, &error);
@@ -249,20 +291,27 @@ static void
 hub_dial_async (RdDeskBackend *backend, const char *extension, const char *number,
                 GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
 {
-  RdHub *self = RD_HUB (backend);
+  RdHubDesk *self = RD_HUB_DESK (backend);
   g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
   g_autoptr(GError) error = NULL;
   g_autoptr(RdPhoneNumber) parsed = NULL;
   DialData *data;
   const char *target;
+  RdPbx *pbx;
 
   g_task_set_source_tag (task, hub_dial_async);
-  if (self->pbx_link == NULL || !rd_pbx_link_is_connected (self->pbx_link))
+  if (!check_engine (self, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  pbx = rd_hub_context_get_pbx (self->context);
+  if (pbx == NULL || rd_pbx_get_state (pbx) != RD_PBX_STATE_CONNECTED)
     {
       g_task_return_new_error (task, RD_ERROR, RD_ERROR_UNAVAILABLE, "The PBX is not connected");
       return;
     }
-  parsed = rd_hub_parse_number (self, number, &error);
+  parsed = parse_number (self, number, &error);
   if (parsed == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&error));
@@ -283,7 +332,7 @@ hub_dial_async (RdDeskBackend *backend, const char *extension, const char *numbe
   data->extension = g_strdup (extension);
   g_task_set_task_data (task, data, (GDestroyNotify) dial_data_free);
   g_message ("Extension %s dials out", extension);
-  rd_pbx_dial_async (rd_hub_get_pbx (self), extension, target, cancellable, dial_cb, g_steal_pointer (&task));
+  rd_pbx_dial_async (pbx, extension, target, cancellable, dial_cb, g_steal_pointer (&task));
 }
 
 static char *
@@ -308,7 +357,7 @@ contains_casefold (const char *haystack, const char *needle_folded)
 /* An agent sees the calls of its extension made while the extension's current binding held:
  * from the bind (or, for an unbound extension, from its agent key's issue) on. */
 static gint64
-history_start (RdHub *self, const char *extension)
+history_start (RdHubDesk *self, const char *extension)
 {
   g_autoptr(RdBinding) binding = rd_bindings_get_by_extension (self->bindings, extension);
   g_autoptr(RdAgentKey) key = NULL;
@@ -322,13 +371,15 @@ history_start (RdHub *self, const char *extension)
 static JsonArray *
 hub_recent_calls (RdDeskBackend *backend, const char *extension, guint limit, const char *query, GError **error)
 {
-  RdHub *self = RD_HUB (backend);
+  RdHubDesk *self = RD_HUB_DESK (backend);
   g_autoptr(GPtrArray) matches = NULL;
   g_autoptr(GPtrArray) records = NULL;
   g_autofree char *needle = NULL;
   JsonArray *calls;
   gint64 since;
 
+  if (!check_engine (self, error))
+    return NULL;
   limit = CLAMP (limit, 1, 200);
   if (query != NULL && *query != '\0')
     {
@@ -350,7 +401,7 @@ hub_recent_calls (RdDeskBackend *backend, const char *extension, guint limit, co
       RdCallRecord *record = g_ptr_array_index (records, i);
       const char *match_text = matches != NULL && i < matches->len ? g_ptr_array_index (matches, i) : NULL;
       const char *remote_raw = record->direction == RD_DIRECTION_INBOUND ? record->from_number : record->to_number;
-      g_autoptr(RdPhoneNumber) remote = rd_hub_parse_number (self, remote_raw, NULL);
+      g_autoptr(RdPhoneNumber) remote = parse_number (self, remote_raw, NULL);
       g_autoptr(JsonParser) parser = json_parser_new ();
       JsonObject *match = NULL;
 
@@ -393,7 +444,7 @@ lookup_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr(GTask) task = user_data;
   LookupData *data = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) matches = rd_hub_lookup_finish (RD_HUB (source), result, &error);
+  g_autoptr(GPtrArray) matches = rd_hub_context_lookup_finish (RD_HUB_CONTEXT (source), result, &error);
   JsonObject *reply;
   JsonArray *list;
 
@@ -419,12 +470,17 @@ static void
 hub_lookup_async (RdDeskBackend *backend, const char *extension, const char *number,
                   GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
 {
-  RdHub *self = RD_HUB (backend);
+  RdHubDesk *self = RD_HUB_DESK (backend);
   g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
   g_autoptr(GError) error = NULL;
   LookupData *data;
 
   g_task_set_source_tag (task, hub_lookup_async);
+  if (!check_engine (self, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
   if (!check_crm (self, &error) && error->code != RD_ERROR_UNAVAILABLE)
     {
       g_task_return_error (task, g_steal_pointer (&error));
@@ -433,14 +489,14 @@ hub_lookup_async (RdDeskBackend *backend, const char *extension, const char *num
   g_clear_error (&error);
   data = g_new0 (LookupData, 1);
   data->raw = g_strdup (number);
-  data->number = rd_hub_parse_number (self, number, &error);
+  data->number = parse_number (self, number, &error);
   g_task_set_task_data (task, data, (GDestroyNotify) lookup_data_free);
   if (data->number == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
-  rd_hub_lookup_async (self, data->number, cancellable, lookup_cb, g_steal_pointer (&task));
+  rd_hub_context_lookup_async (self->context, data->number, cancellable, lookup_cb, g_steal_pointer (&task));
 }
 
 static JsonObject *
@@ -455,7 +511,7 @@ static void
 created_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr(GTask) task = user_data;
-  RdHub *self = g_task_get_source_object (task);
+  RdHubDesk *self = g_task_get_source_object (task);
   g_autoptr(GError) error = NULL;
   g_autoptr(RdCrmMatch) match = rd_crm_create_record_finish (RD_CRM (source), result, &error);
   g_autoptr(GError) index_error = NULL;
@@ -472,7 +528,7 @@ created_cb (GObject *source, GAsyncResult *result, gpointer user_data)
     }
   if (!rd_phone_index_put_match (self->index, match, &index_error))
     g_warning ("Phone index update failed: %s", index_error->message);
-  rd_hub_fill_match_url (self, match);
+  fill_match_url (self, match);
   g_task_return_pointer (task, rd_desk_match_to_json (match), (GDestroyNotify) json_object_unref);
 }
 
@@ -481,7 +537,7 @@ hub_create_record_async (RdDeskBackend *backend, const char *extension, const ch
                          const char *kind, const char *name, GCancellable *cancellable,
                          GAsyncReadyCallback callback, gpointer user_data)
 {
-  RdHub *self = RD_HUB (backend);
+  RdHubDesk *self = RD_HUB_DESK (backend);
   g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
   g_autoptr(GError) error = NULL;
   g_autoptr(RdPhoneNumber) parsed = NULL;
@@ -506,7 +562,7 @@ hub_create_record_async (RdDeskBackend *backend, const char *extension, const ch
       g_task_return_new_error (task, RD_ERROR, RD_ERROR_INVALID_INPUT, "The name is not usable");
       return;
     }
-  parsed = rd_hub_parse_number (self, number, &error);
+  parsed = parse_number (self, number, &error);
   if (parsed == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&error));
@@ -518,7 +574,7 @@ hub_create_record_async (RdDeskBackend *backend, const char *extension, const ch
                                parsed->raw ? parsed->raw : "");
       return;
     }
-  existing = rd_hub_lookup_local (self, parsed);
+  existing = rd_hub_context_lookup_local (self->context, parsed);
   if (existing->len > 0)
     {
       RdCrmMatch *match = g_ptr_array_index (existing, 0);
@@ -533,10 +589,11 @@ hub_create_record_async (RdDeskBackend *backend, const char *extension, const ch
   if (record_name == NULL || *record_name == '\0')
     {
       g_free (record_name);
-      record_name = g_strconcat (self->settings.autocreate_prefix, parsed->international, NULL);
+      record_name = g_strconcat (rd_hub_context_get_settings (self->context)->autocreate_prefix,
+                                 parsed->international, NULL);
     }
   g_task_set_task_data (task, g_strdup (parsed->international), g_free);
-  rd_crm_create_record_async (rd_crm_link_get_crm (self->crm_link), crm_kind, record_name, parsed->international,
+  rd_crm_create_record_async (rd_hub_context_get_crm (self->context), crm_kind, record_name, parsed->international,
                               binding != NULL ? binding->user_id : 0, cancellable, created_cb,
                               g_steal_pointer (&task));
 }
@@ -550,15 +607,15 @@ hub_create_record_finish (RdDeskBackend *backend, GAsyncResult *result, GError *
 static JsonArray *
 hub_live_calls (RdDeskBackend *backend, const char *extension)
 {
-  return rd_call_table_snapshot (RD_HUB (backend)->calls, extension);
+  return rd_call_table_snapshot (RD_HUB_DESK (backend)->calls, extension);
 }
 
-void
-rd_hub_backend_iface_init (RdDeskBackendInterface *iface)
+static void
+rd_hub_desk_backend_init (RdDeskBackendInterface *iface)
 {
   iface->authenticate_async = hub_authenticate_async;
   iface->authenticate_finish = hub_authenticate_finish;
-  iface->get_status = hub_get_status;
+  iface->get_status = desk_get_status;
   iface->live_calls = hub_live_calls;
   iface->dial_async = hub_dial_async;
   iface->dial_finish = hub_dial_finish;
@@ -568,4 +625,57 @@ rd_hub_backend_iface_init (RdDeskBackendInterface *iface)
   iface->create_record_async = hub_create_record_async;
   iface->create_record_finish = hub_create_record_finish;
   iface->identity_is_current = hub_identity_is_current;
+}
+
+static void
+rd_hub_desk_dispose (GObject *object)
+{
+  /* the engine is going: answers still in flight must not reach it */
+  RD_HUB_DESK (object)->context = NULL;
+  G_OBJECT_CLASS (rd_hub_desk_parent_class)->dispose (object);
+}
+
+static void
+rd_hub_desk_finalize (GObject *object)
+{
+  RdHubDesk *self = RD_HUB_DESK (object);
+
+  g_clear_object (&self->store);
+  g_clear_object (&self->bindings);
+  g_clear_object (&self->index);
+  g_clear_object (&self->calls);
+  G_OBJECT_CLASS (rd_hub_desk_parent_class)->finalize (object);
+}
+
+static void
+rd_hub_desk_class_init (RdHubDeskClass *klass)
+{
+  G_OBJECT_CLASS (klass)->dispose = rd_hub_desk_dispose;
+  G_OBJECT_CLASS (klass)->finalize = rd_hub_desk_finalize;
+}
+
+static void
+rd_hub_desk_init (RdHubDesk *self)
+{
+}
+
+RdHubDesk *
+rd_hub_desk_new (RdHubContext *context, RdStore *store, RdBindings *bindings, RdPhoneIndex *index,
+                 RdCallTable *calls)
+{
+  RdHubDesk *self;
+
+  g_return_val_if_fail (RD_IS_HUB_CONTEXT (context), NULL);
+  g_return_val_if_fail (RD_IS_STORE (store), NULL);
+  g_return_val_if_fail (RD_IS_BINDINGS (bindings), NULL);
+  g_return_val_if_fail (RD_IS_PHONE_INDEX (index), NULL);
+  g_return_val_if_fail (RD_IS_CALL_TABLE (calls), NULL);
+
+  self = g_object_new (RD_TYPE_HUB_DESK, NULL);
+  self->context = context;
+  self->store = g_object_ref (store);
+  self->bindings = g_object_ref (bindings);
+  self->index = g_object_ref (index);
+  self->calls = g_object_ref (calls);
+  return self;
 }
