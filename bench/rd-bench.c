@@ -920,9 +920,17 @@ pops_and_lookups (Env *env, Book *book, AgentThread *agent, Callers *known, guin
     result (name, proc_percentile (direct_us, 99) / 1000.0, "ms");
     g_snprintf (name, sizeof name, "%s_index_lookup_hits", b2);
     result (name, hits, "count");
+    /* The store and the phone index's file of its own beside it. */
     g_snprintf (name, sizeof name, "%s_hub_db_size", b2);
     if (g_stat (env->hub->db_path, &st) == 0)
-      result (name, st.st_size / 1048576.0, "MB");
+      {
+        g_autofree char *index_path = rd_phone_index_file_for (env->hub->db_path);
+        double size = st.st_size;
+
+        if (g_stat (index_path, &st) == 0)
+          size += st.st_size;
+        result (name, size / 1048576.0, "MB");
+      }
   }
 }
 

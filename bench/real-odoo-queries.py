@@ -11,6 +11,7 @@ Times each query over JSON-RPC (median of --runs, after one warm-up) and prints
 import argparse
 import json
 import statistics
+import threading
 import time
 import urllib.request
 
@@ -77,6 +78,30 @@ def main():
             times.append((time.monotonic() - t) * 1000)
         print("b7q_%s_p50: %.1f %s" % (name, statistics.median(times), unit))
         print("#   %s" % what)
+
+    # Can this Odoo serve first-fill pages side by side? Two pages of different ranges sent at
+    # once: the time until both are answered, against one page alone (a threaded Odoo runs its
+    # Python one request at a time; with --workers each request has a process of its own).
+    def page(first):
+        kw("res.partner", "search_read", [[["id", ">=", first], ["id", "<", first + 10000]]],
+           {"fields": lean, "order": "id asc", "limit": 20000, "load": ""})
+
+    one, two = [], []
+    for r in range(a.runs):
+        base = (r * 40000) % max(max_id - 40000, 1) + 1
+        t = time.monotonic()
+        page(base)
+        one.append((time.monotonic() - t) * 1000)
+        threads = [threading.Thread(target=page, args=(base + 10000 + i * 10000,)) for i in range(2)]
+        t = time.monotonic()
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join()
+        two.append((time.monotonic() - t) * 1000)
+    print("b7q_fill_page_alone_p50: %.1f ms" % statistics.median(one))
+    print("b7q_fill_pages_two_at_once_p50: %.1f ms" % statistics.median(two))
+    print("#   two pages sent together until both are answered; 2x alone = served one at a time")
 
 
 if __name__ == "__main__":

@@ -478,6 +478,12 @@ rd_store_open (const char *path, GError **error)
   return rd_store_open_at_version (path, G_N_ELEMENTS (store_migrations), error);
 }
 
+RdStore *
+rd_store_open_empty (const char *path, GError **error)
+{
+  return rd_store_open_at_version (path, 0, error);
+}
+
 sqlite3 *
 rd_store_get_db (RdStore *self)
 {

@@ -53,6 +53,11 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (RdOutboxItem, rd_outbox_item_free)
 /* Opens (creating if needed) and migrates the database. @path may be ":memory:". */
 RdStore      *rd_store_open             (const char  *path,
                                          GError     **error);
+/* Opens (creating if needed) a database for a layer's tables alone: the store's own tables
+ * (settings, calls, outbox …) are not created, everything else (WAL, the main-loop busy
+ * handling, checkpoints off the main loop, migrations, transactions) is as rd_store_open(). */
+RdStore      *rd_store_open_empty       (const char  *path,
+                                         GError     **error);
 sqlite3      *rd_store_get_db           (RdStore     *self);   /* for layer-owned tables */
 const char   *rd_store_get_path         (RdStore     *self);
 

@@ -45,11 +45,20 @@ typedef struct {
   GCancellable  *cancellable;
   gint64         last_seen;
   RdCallEvent   *last;            /* the leg as the agent was last shown it */
+  guint          keep_id;         /* live_call_keep() to come (live_call_keep_soon) */
 } LiveCall;
+
+static void live_call_keep (LiveCall *live);
 
 static void
 live_call_free (LiveCall *live)
 {
+  /* A leg that goes (ended) is removed from the store now, not never. */
+  if (live->keep_id != 0)
+    {
+      g_clear_handle_id (&live->keep_id, g_source_remove);
+      live_call_keep (live);
+    }
   if (live->cancellable != NULL)
     g_cancellable_cancel (live->cancellable);
   g_clear_object (&live->cancellable);
@@ -95,6 +104,27 @@ live_call_keep (LiveCall *live)
     }
   if (!ok)
     g_warning ("Call %s: %s", live->call_id, error->message);
+}
+
+static gboolean
+keep_cb (gpointer user_data)
+{
+  LiveCall *live = user_data;
+
+  live->keep_id = 0;
+  live_call_keep (live);
+  return G_SOURCE_REMOVE;
+}
+
+/* live_call_keep() once the main loop has nothing more urgent to do: the store's commit syncs
+ * the disk, which takes tens of milliseconds when something else writes a lot (the phone index's
+ * fill, other programs), and must not delay a pop (the first frame waits for the lookup's
+ * answer, which comes in a later iteration). Several changes meanwhile are kept at once. */
+static void
+live_call_keep_soon (LiveCall *live)
+{
+  if (live->keep_id == 0)
+    live->keep_id = g_idle_add_full (G_PRIORITY_LOW, keep_cb, live, NULL);
 }
 
 /* Sends the first frame (and whatever queued behind it). */
@@ -153,7 +183,7 @@ live_lookup_cb (GObject *source, GAsyncResult *result, gpointer user_data)
     {
       g_clear_pointer (&live->match, json_object_unref);
       live->match = rd_desk_match_to_json (g_ptr_array_index (matches, 0));
-      live_call_keep (live);
+      live_call_keep_soon (live);
     }
   live->lookup_pending = FALSE;
 
@@ -290,7 +320,6 @@ rd_call_table_on_event (RdCallTable *self, const RdCallEvent *event)
     live->ended = TRUE;
   g_clear_pointer (&live->last, rd_call_event_free);
   live->last = rd_call_event_copy (event);
-  live_call_keep (live);
 
   if (!live->first_sent && live->queued != NULL)
     {
@@ -303,6 +332,7 @@ rd_call_table_on_event (RdCallTable *self, const RdCallEvent *event)
       live->first_sent = TRUE;
       send_event (live, event);
     }
+  live_call_keep_soon (live);   /* for a restart, after the frame */
   forget_if_ended (live);
 }
 

@@ -171,6 +171,20 @@ save_state (GTask *task, GError **error)
   return rd_phone_index_set_space (self->index, p->space, p->state, error);
 }
 
+static gboolean
+save_state_if_idle (GTask *task, GError **error)
+{
+  RdIndexSync *self = task_sync (task);
+  Pass *p = g_task_get_task_data (task);
+  gboolean saved = FALSE;
+
+  if (!rd_phone_index_set_space_if_idle (self->index, p->space, p->state, &saved, error))
+    return FALSE;
+  if (saved)
+    p->saved_us = g_get_monotonic_time ();
+  return TRUE;
+}
+
 static void
 pass_fail (GTask *task, GError *error)
 {
@@ -312,7 +326,9 @@ on_fill_written (GObject *source, GAsyncResult *result, gpointer user_data)
       self->written += req->rows;
       fill_mark_done (p, req->range);
       fill_update_progress (self, p);
-      if (g_get_monotonic_time () - p->saved_us > SAVE_EVERY_US && !save_state (task, &error))
+      /* Progress for a resume, now and then: only between two of the writer's transactions,
+       * never waiting for one (else at the next answer). */
+      if (g_get_monotonic_time () - p->saved_us > SAVE_EVERY_US && !save_state_if_idle (task, &error))
         {
           g_warning ("%s", error->message);
           g_clear_error (&error);

@@ -21,58 +21,94 @@ struct _RdPhoneIndex
 {
   GObject       parent_instance;
 
-  RdStore      *store;
-  Conn          main;         /* the store's connection: main thread only */
+  RdStore      *store;        /* the index's database: a file of its own next to the hub's store
+                               * (rd_phone_index_file_for), or the hub's store when in memory */
+  Conn          main;         /* its connection: main thread only */
   Conn          writer;       /* bulk writes from worker threads, under writer_lock; db NULL when
                                * the store is in memory (then bulk writes go to the main thread) */
   GMutex        writer_lock;
-  GMutex        count_lock;
+  GMutex        count_lock;   /* also guards puts and putting */
+  GQueue        puts;         /* Put: single-record writes waiting for a bulk write's chunk */
+  gboolean      putting;      /* a worker thread is writing them */
   gint64        n_numbers;    /* cached count of keys, -1 = unknown (count_lock) */
   gint          epoch;        /* bumped by clear: bulk writes begun before stop */
   char         *region;
   RdCrmKind     spaces[4];
 };
 
-/* Records per transaction of a bulk write: on the writer connection (its own thread) a transaction
- * holds the database's write lock for about a millisecond — a main-loop write that comes meanwhile
- * waits no longer; on the main thread (in-memory stores) a chunk is one main-loop iteration. */
-#define WRITER_CHUNK 100
-/* The writer's frames are synced (by a checkpoint, outside the write lock) every this many chunks. */
+/* A single-record write waiting for a bulk write's chunk (put_one). */
+typedef struct {
+  RdCrmKind kind;
+  gint64    id;
+  char     *name, *company, *write_date;
+  char    **keys;
+  gint      epoch;
+} Put;
+
+static void
+put_free (Put *put)
+{
+  g_free (put->name);
+  g_free (put->company);
+  g_free (put->write_date);
+  g_strfreev (put->keys);
+  g_free (put);
+}
+
+/* Records per transaction of a bulk write on the writer connection (its own thread): larger
+ * transactions write each B-tree page they touch once for many records (the numbers come in an
+ * order unrelated to the ids, so most records touch a page of their own). The main loop never
+ * waits for one: the hub's own writes (calls, outbox) go to another file, and the index's own
+ * main-loop writes go through writer_lock without waiting (put_one, set_space_if_idle). On the
+ * main thread (in-memory stores) a chunk is one main-loop iteration. */
+#define WRITER_CHUNK 1000
+/* The writer's frames are synced and copied into the database (a checkpoint, outside the write
+ * lock) every this many chunks: a page written by several chunks meanwhile is copied once. */
 #define WRITER_SYNC_EVERY 10
 #define MAIN_CHUNK   500
-/* Between two writer transactions: time for a main-loop write (an outbox item, a call) waiting
- * for the lock to get it (SQLite's locks are not fair). */
+/* Between two writer transactions: time for a main-loop write to the index to take writer_lock. */
 #define WRITER_GAP_US 500
 
 G_DEFINE_FINAL_TYPE (RdPhoneIndex, rd_phone_index, G_TYPE_OBJECT)
 
 /* Schema: records, their numbers (key → record) and the state of each id space.
  * Append only: a released step is never edited. */
-static const char * const migrations[] = {
-  /* 0 → 1 */
-  "CREATE TABLE phone_index_record ("
-  "  kind INTEGER NOT NULL, rec_id INTEGER NOT NULL,"
-  "  name TEXT, company TEXT, write_date TEXT,"
-  "  PRIMARY KEY (kind, rec_id)) WITHOUT ROWID;"
-  "CREATE TABLE phone_index_number ("
-  "  key TEXT NOT NULL, kind INTEGER NOT NULL, rec_id INTEGER NOT NULL,"
-  "  PRIMARY KEY (key, kind, rec_id)) WITHOUT ROWID;"
-  "CREATE INDEX phone_index_number_rec ON phone_index_number (kind, rec_id);"
-  "CREATE TABLE phone_index_cursor ("
-  "  kind INTEGER PRIMARY KEY, mark TEXT, after_id INTEGER NOT NULL DEFAULT 0);",
-  /* 1 → 2: enumeration by id ranges per id space. The per-kind cursors of the old
-   * write_date paging are dropped: the index content stays (lookups go on) and the
-   * next fill reads every record again, over it. */
-  "DROP TABLE phone_index_cursor;"
-  "CREATE TABLE phone_index_space ("
-  "  space INTEGER PRIMARY KEY,"
-  "  filled INTEGER NOT NULL DEFAULT 0,"
-  "  fill_next INTEGER NOT NULL DEFAULT 0,"
-  "  fill_end INTEGER NOT NULL DEFAULT 0,"
-  "  max_id INTEGER NOT NULL DEFAULT 0,"
-  "  mark TEXT, next_mark TEXT,"
-  "  sweep_id INTEGER NOT NULL DEFAULT 0,"
-  "  reconcile_id INTEGER NOT NULL DEFAULT 0);",
+/* 0 → 1 */
+#define MIGRATION_1 \
+  "CREATE TABLE phone_index_record (" \
+  "  kind INTEGER NOT NULL, rec_id INTEGER NOT NULL," \
+  "  name TEXT, company TEXT, write_date TEXT," \
+  "  PRIMARY KEY (kind, rec_id)) WITHOUT ROWID;" \
+  "CREATE TABLE phone_index_number (" \
+  "  key TEXT NOT NULL, kind INTEGER NOT NULL, rec_id INTEGER NOT NULL," \
+  "  PRIMARY KEY (key, kind, rec_id)) WITHOUT ROWID;" \
+  "CREATE INDEX phone_index_number_rec ON phone_index_number (kind, rec_id);" \
+  "CREATE TABLE phone_index_cursor (" \
+  "  kind INTEGER PRIMARY KEY, mark TEXT, after_id INTEGER NOT NULL DEFAULT 0);"
+/* 1 → 2: enumeration by id ranges per id space. The per-kind cursors of the old
+ * write_date paging are dropped: the index content stays (lookups go on) and the
+ * next fill reads every record again, over it. */
+#define MIGRATION_2 \
+  "DROP TABLE phone_index_cursor;" \
+  "CREATE TABLE phone_index_space (" \
+  "  space INTEGER PRIMARY KEY," \
+  "  filled INTEGER NOT NULL DEFAULT 0," \
+  "  fill_next INTEGER NOT NULL DEFAULT 0," \
+  "  fill_end INTEGER NOT NULL DEFAULT 0," \
+  "  max_id INTEGER NOT NULL DEFAULT 0," \
+  "  mark TEXT, next_mark TEXT," \
+  "  sweep_id INTEGER NOT NULL DEFAULT 0," \
+  "  reconcile_id INTEGER NOT NULL DEFAULT 0);"
+
+/* The index's own database file (or the hub's in-memory store). */
+static const char * const migrations[] = { MIGRATION_1, MIGRATION_2 };
+
+/* The hub's store, which held the index up to version 2: 2 → 3 moves it out to the file of its
+ * own (move_from_store() copies it there first). */
+static const char * const store_migrations[] = {
+  MIGRATION_1, MIGRATION_2,
+  "DROP TABLE IF EXISTS phone_index_number; DROP TABLE IF EXISTS phone_index_record;"
+  " DROP TABLE IF EXISTS phone_index_space;",
 };
 
 enum {
@@ -155,6 +191,7 @@ rd_phone_index_finalize (GObject *object)
 
   conn_close (&self->main);
   conn_close (&self->writer);
+  g_queue_clear_full (&self->puts, (GDestroyNotify) put_free);   /* empty: each drain holds a ref */
   g_mutex_clear (&self->writer_lock);
   g_mutex_clear (&self->count_lock);
   g_clear_object (&self->store);
@@ -199,12 +236,28 @@ stmt (RdPhoneIndex *self, guint which, GError **error)
   return conn_stmt (&self->main, which, error);
 }
 
-/* The writer: a second connection to the store's file, used from worker threads, so that bulk
- * writes never hold up the main loop. A main-loop write (a call, an outbox item) waits for the
- * writer's transaction to end, so that must be short: the writer does not sync in its commits
- * (synchronous=NORMAL: the index can always be read again from the CRM; WAL keeps it
- * consistent) but right after each, outside the lock, with a checkpoint (write_chunk), so that the
- * next commit on the main loop does not have to sync megabytes of the index's frames. */
+#define WRITER_BUSY_TIMEOUT_MS 30000
+/* The writer's page cache (KiB): the B-tree pages a fill touches again and again (the numbers are
+ * inserted in an order unrelated to the ids) are read from the file far less often. */
+#define WRITER_CACHE_KB 8192
+
+/* Waits for the main connection's write lock a millisecond at a time: SQLite's own back-off
+ * sleeps up to 100 ms a step, long after the lock is free. */
+static int
+writer_busy_wait (void *data, int count)
+{
+  if (count >= WRITER_BUSY_TIMEOUT_MS)
+    return 0;
+  g_usleep (1000);
+  return 1;
+}
+
+/* The writer: a second connection to the index's file, used from worker threads, so that bulk
+ * writes never hold up the main loop. A main-loop write to the index waits for the writer's
+ * transaction to end, so that must be short. The writer does not sync in its commits
+ * (synchronous=NORMAL, as the index's main connection: the index can always be read again from
+ * the CRM; WAL keeps it consistent) but right after each few, outside the lock, with a checkpoint
+ * (apply_thread). */
 static void
 open_writer (RdPhoneIndex *self)
 {
@@ -214,8 +267,8 @@ open_writer (RdPhoneIndex *self)
   if (path == NULL || *path == '\0' || g_str_equal (path, ":memory:") || g_str_has_prefix (path, "file:"))
     return;
   if (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX, NULL) != SQLITE_OK ||
-      sqlite3_busy_timeout (db, 30000) != SQLITE_OK ||
-      sqlite3_exec (db, "PRAGMA synchronous=NORMAL", NULL, NULL, NULL) != SQLITE_OK)
+      sqlite3_busy_handler (db, writer_busy_wait, NULL) != SQLITE_OK ||
+      sqlite3_exec (db, "PRAGMA synchronous=NORMAL; PRAGMA cache_size=-" G_STRINGIFY (WRITER_CACHE_KB), NULL, NULL, NULL) != SQLITE_OK)
     {
       g_warning ("Phone index: no second connection to %s (%s); bulk writes run on the main thread",
                  path, db != NULL ? sqlite3_errmsg (db) : "out of memory");
@@ -226,19 +279,124 @@ open_writer (RdPhoneIndex *self)
   self->writer.own = TRUE;
 }
 
+char *
+rd_phone_index_file_for (const char *store_path)
+{
+  if (store_path == NULL || *store_path == '\0' || g_str_equal (store_path, ":memory:") ||
+      g_str_has_prefix (store_path, "file:"))
+    return NULL;
+  if (g_str_has_suffix (store_path, ".db"))
+    return g_strdup_printf ("%.*s-index.db", (int) strlen (store_path) - 3, store_path);
+  return g_strconcat (store_path, "-index", NULL);
+}
+
+/* Copies the index an older version kept in the hub's store (schema version 2) into the fresh
+ * file of its own @db (one transaction, a few seconds for a million numbers, once). */
+static gboolean
+move_from_store (sqlite3 *db, const char *store_path, GError **error)
+{
+  sqlite3_stmt *attach = NULL;
+  gboolean ok;
+
+  if (sqlite3_prepare_v2 (db, "ATTACH DATABASE ?1 AS old", -1, &attach, NULL) != SQLITE_OK)
+    {
+      rd_sql_set_error (db, error, "phone index: attaching the store");
+      return FALSE;
+    }
+  sqlite3_bind_text (attach, 1, store_path, -1, SQLITE_TRANSIENT);
+  ok = rd_sql_stmt_done (db, attach, "phone index: attaching the store", error);
+  sqlite3_finalize (attach);
+  if (!ok)
+    return FALSE;
+  ok = sqlite3_exec (db,
+                     "BEGIN IMMEDIATE;"
+                     "INSERT INTO main.phone_index_record (kind, rec_id, name, company, write_date)"
+                     " SELECT kind, rec_id, name, company, write_date FROM old.phone_index_record;"
+                     "INSERT INTO main.phone_index_number (key, kind, rec_id)"
+                     " SELECT key, kind, rec_id FROM old.phone_index_number;"
+                     "INSERT INTO main.phone_index_space (space, filled, fill_next, fill_end, max_id, mark,"
+                     " next_mark, sweep_id, reconcile_id) SELECT space, filled, fill_next, fill_end, max_id,"
+                     " mark, next_mark, sweep_id, reconcile_id FROM old.phone_index_space;"
+                     "COMMIT;", NULL, NULL, NULL) == SQLITE_OK;
+  if (!ok)
+    {
+      rd_sql_set_error (db, error, "phone index: copying it from the store");
+      sqlite3_exec (db, "ROLLBACK", NULL, NULL, NULL);
+    }
+  sqlite3_exec (db, "DETACH DATABASE old", NULL, NULL, NULL);
+  return ok;
+}
+
+/* The index's own database file next to @store's, created and migrated; an index the store
+ * itself held (versions up to 2) is moved there. */
+static RdStore *
+open_own_file (RdStore *store, const char *path, GError **error)
+{
+  g_autoptr(RdStore) own = rd_store_open_empty (path, error);
+  int in_store, fresh;
+
+  if (own == NULL)
+    return NULL;
+  /* Like the writer's: what a power cut takes is read again from the CRM. */
+  if (sqlite3_exec (rd_store_get_db (own), "PRAGMA synchronous=NORMAL", NULL, NULL, NULL) != SQLITE_OK)
+    {
+      rd_sql_set_error (rd_store_get_db (own), error, "phone index: configuring");
+      return NULL;
+    }
+  fresh = rd_store_get_schema_version (own, "phone-index") == 0;
+  if (!rd_store_migrate (own, "phone-index", migrations, G_N_ELEMENTS (migrations), error))
+    return NULL;
+  in_store = rd_store_get_schema_version (store, "phone-index");
+  if (in_store == 1 || in_store == 2)
+    {
+      g_autoptr(GError) move_error = NULL;
+
+      /* A version-1 index is brought to 2 first (its content stays, as that step says). */
+      if (!rd_store_migrate (store, "phone-index", store_migrations, 2, error))
+        return NULL;
+      if (fresh)
+        {
+          if (move_from_store (rd_store_get_db (own), rd_store_get_path (store), &move_error))
+            g_message ("Phone index moved to a database file of its own, %s", path);
+          else
+            /* Nothing lost: the next fill reads the CRM again. */
+            g_warning ("Phone index: not moved to %s (%s); it is filled again from the CRM",
+                       path, move_error->message);
+        }
+      if (!rd_store_migrate (store, "phone-index", store_migrations, G_N_ELEMENTS (store_migrations), error))
+        return NULL;
+    }
+  return g_steal_pointer (&own);
+}
+
 RdPhoneIndex *
 rd_phone_index_new (RdStore *store, GError **error)
 {
   g_autoptr(RdPhoneIndex) self = NULL;
+  g_autoptr(RdStore) own = NULL;
+  g_autofree char *path = NULL;
 
   g_return_val_if_fail (RD_IS_STORE (store), NULL);
 
-  if (!rd_store_migrate (store, "phone-index", migrations, G_N_ELEMENTS (migrations), error))
-    return NULL;
+  /* A file of its own: the fill's writer thread holds the index file's write lock for each
+   * chunk it writes; in the store's file it held up the main loop's writes (calls, outbox)
+   * and their syncs had to flush the index's frames too. */
+  path = rd_phone_index_file_for (rd_store_get_path (store));
+  if (path != NULL)
+    {
+      if ((own = open_own_file (store, path, error)) == NULL)
+        return NULL;
+    }
+  else
+    {
+      if (!rd_store_migrate (store, "phone-index", migrations, G_N_ELEMENTS (migrations), error))
+        return NULL;
+      own = g_object_ref (store);
+    }
 
   self = g_object_new (RD_TYPE_PHONE_INDEX, NULL);
-  self->store = g_object_ref (store);
-  self->main.db = rd_store_get_db (store);
+  self->store = g_steal_pointer (&own);
+  self->main.db = rd_store_get_db (self->store);
   open_writer (self);
   return g_steal_pointer (&self);
 }
@@ -599,6 +757,8 @@ apply_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancell
         }
       g_usleep (WRITER_GAP_US);
     }
+  /* Freed here, not with the task on the main loop: tens of thousands of strings a page. */
+  g_clear_pointer (&a->batch, rd_index_batch_free);
   g_task_return_boolean (task, TRUE);
 }
 
@@ -639,7 +799,7 @@ on_apply_thread (GObject *source, GAsyncResult *result, gpointer user_data)
       g_object_unref (task);
       return;
     }
-  if (a->batch->applied >= a->batch->records->len)
+  if (a->batch == NULL || a->batch->applied >= a->batch->records->len)
     {
       g_task_return_boolean (task, TRUE);
       g_object_unref (task);
@@ -693,19 +853,100 @@ rd_phone_index_apply (RdPhoneIndex *self, RdCrmKind space, GPtrArray *changes, G
 
 /* ---- single records ---------------------------------------------------------- */
 
-/* write_record() for one record, in a transaction of its own on the main connection. */
+/* Worker thread: the puts that found a bulk write under way, in the order they came, each in a
+ * transaction of its own on the writer connection between the bulk write's chunks. */
+static void
+puts_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
+{
+  RdPhoneIndex *self = source;
+
+  for (;;)
+    {
+      Put *put;
+      GError *error = NULL;
+      gboolean ok = TRUE;
+
+      g_mutex_lock (&self->count_lock);
+      put = g_queue_pop_head (&self->puts);
+      if (put == NULL)
+        self->putting = FALSE;   /* the next deferred put starts another drain */
+      g_mutex_unlock (&self->count_lock);
+      if (put == NULL)
+        break;
+      g_mutex_lock (&self->writer_lock);
+      /* Cleared meanwhile: the record goes with the rest. */
+      if (g_atomic_int_get (&self->epoch) == put->epoch)
+        {
+          ok = begin (self, &self->writer, &error);
+          if (ok && !write_record (self, &self->writer, put->kind, put->id, put->name, put->company,
+                                   put->write_date, (const char * const *) put->keys, &error))
+            {
+              rollback (self, &self->writer);
+              ok = FALSE;
+            }
+          ok = ok && commit (self, &self->writer, &error);
+        }
+      g_mutex_unlock (&self->writer_lock);
+      if (!ok)
+        {
+          g_warning ("Phone index: record %" G_GINT64_FORMAT " not written: %s", put->id, error->message);
+          g_error_free (error);
+        }
+      put_free (put);
+    }
+  g_task_return_boolean (task, TRUE);
+}
+
+/* write_record() for one record, in a transaction of its own: on the main connection, or, while a
+ * bulk write holds the index (a fill) or earlier puts still wait, queued for a worker thread that
+ * writes them in order between that write's chunks, so that the main loop never waits for it. */
 static gboolean
 put_one (RdPhoneIndex *self, RdCrmKind kind, gint64 id, const char *name, const char *company,
          const char *write_date, const char * const *keys, GError **error)
 {
-  if (!begin (self, &self->main, error))
-    return FALSE;
-  if (!write_record (self, &self->main, kind, id, name, company, write_date, keys, error))
+  gboolean ok, queued = FALSE;
+
+  if (self->writer.db != NULL)
+    {
+      g_mutex_lock (&self->count_lock);
+      if (self->putting || !g_mutex_trylock (&self->writer_lock))
+        {
+          Put *put = g_new0 (Put, 1);
+
+          put->kind = kind;
+          put->id = id;
+          put->name = g_strdup (name);
+          put->company = g_strdup (company);
+          put->write_date = g_strdup (write_date);
+          put->keys = g_strdupv ((char **) keys);
+          put->epoch = g_atomic_int_get (&self->epoch);
+          g_queue_push_tail (&self->puts, put);
+          queued = TRUE;
+          g_debug ("Phone index: record %" G_GINT64_FORMAT " written after the bulk write's chunk", id);
+          if (!self->putting)
+            {
+              g_autoptr(GTask) task = g_task_new (self, NULL, NULL, NULL);
+
+              self->putting = TRUE;
+              g_task_set_source_tag (task, put_one);
+              g_task_run_in_thread (task, puts_thread);
+            }
+        }
+      g_mutex_unlock (&self->count_lock);
+      if (queued)
+        return TRUE;
+    }
+  /* Holding writer_lock (with a writer): no bulk transaction is open, the write lock is free. */
+  ok = begin (self, &self->main, error);
+  if (ok && !write_record (self, &self->main, kind, id, name, company, write_date, keys, error))
     {
       rollback (self, &self->main);
-      return FALSE;
+      ok = FALSE;
     }
-  return commit (self, &self->main, error);
+  ok = ok && commit (self, &self->main, error);
+  if (self->writer.db != NULL)
+    g_mutex_unlock (&self->writer_lock);
+  return ok;
 }
 
 gboolean
@@ -878,6 +1119,30 @@ rd_phone_index_get_space (RdPhoneIndex *self, RdCrmKind space)
     }
   sqlite3_reset (s);
   return state;
+}
+
+gboolean
+rd_phone_index_set_space_if_idle (RdPhoneIndex *self, RdCrmKind space, const RdIndexSpace *state,
+                                  gboolean *out_saved, GError **error)
+{
+  gboolean ok;
+
+  g_return_val_if_fail (RD_IS_PHONE_INDEX (self), FALSE);
+  g_return_val_if_fail (out_saved != NULL, FALSE);
+
+  *out_saved = FALSE;
+  if (self->writer.db == NULL)
+    ok = rd_phone_index_set_space (self, space, state, error);
+  else if (!g_mutex_trylock (&self->writer_lock))
+    return TRUE;   /* a bulk transaction is open: not now */
+  else
+    {
+      /* No bulk transaction can begin meanwhile: the write lock is free. */
+      ok = rd_phone_index_set_space (self, space, state, error);
+      g_mutex_unlock (&self->writer_lock);
+    }
+  *out_saved = ok;
+  return ok;
 }
 
 gboolean

@@ -2,9 +2,13 @@
  *
  * Keys are E.164 numbers (or, for numbers libphonenumber rejects, their dialable
  * digits); values are the CRM records holding them (kind, id, display name,
- * company). Kept in the hub's SQLite store (component "phone-index"), filled
- * and kept fresh by RdIndexSync (rd-index-sync.h) and by immediate puts after
- * the hub creates or edits a record, so a caller lookup costs no CRM round trip.
+ * company). Kept in an SQLite database file of its own next to the hub's store
+ * (rd_phone_index_file_for: hub.db → hub-index.db; an in-memory store keeps it
+ * itself), filled and kept fresh by RdIndexSync (rd-index-sync.h) and by
+ * immediate puts after the hub creates or edits a record, so a caller lookup
+ * costs no CRM round trip. Its own file: the fill's bulk writes hold that file's
+ * write lock, never the store's, so the main loop's writes (calls, outbox) never
+ * wait for them, and lookups (WAL readers) never wait at all.
  *
  * Writes come in batches (rd-index-batch.h) whose keys were parsed on a worker
  * thread, applied a bounded number of records per transaction so the main loop
@@ -42,8 +46,11 @@ void          rd_index_space_free          (RdIndexSpace *space);
 RdIndexSpace *rd_index_space_copy          (const RdIndexSpace *space);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RdIndexSpace, rd_index_space_free)
 
-/* Migrates the index tables of @store. */
+/* Opens the index kept beside @store (creating and migrating its file; an index that an
+ * older version kept inside @store is moved there once); for an in-memory @store, in it. */
 RdPhoneIndex *rd_phone_index_new           (RdStore *store, GError **error);
+/* The index's database file for a store at @store_path (NULL for an in-memory store). */
+char         *rd_phone_index_file_for      (const char *store_path);
 /* Region for records without a country of their own ("CN"); NULL = international only. */
 void          rd_phone_index_set_region    (RdPhoneIndex *self, const char *region);
 /* The CRM's id spaces (rd_crm_info_id_spaces): a record that changes kind within
@@ -65,7 +72,7 @@ GPtrArray    *rd_phone_index_lookup        (RdPhoneIndex *self, const RdPhoneNum
 
 /* Writes @changes (RdCrmChange of @space; their strings are taken) into the index:
  * keys parsed on a worker thread, then, for a database file, written there too on
- * a second connection (transactions of a few thousand records, not fsync'ed one by
+ * a second connection (transactions of a thousand records, not fsync'ed one by
  * one); for an in-memory database, written on the main loop a few hundred records
  * per iteration. A clear() meanwhile makes it stop (G_IO_ERROR_CANCELLED). */
 void          rd_phone_index_apply_async   (RdPhoneIndex *self, RdCrmKind space, GPtrArray *changes,
@@ -75,7 +82,8 @@ gboolean      rd_phone_index_apply_finish  (RdPhoneIndex *self, GAsyncResult *re
 /* The same at once, in one transaction on the calling (main) thread. */
 gboolean      rd_phone_index_apply         (RdPhoneIndex *self, RdCrmKind space, GPtrArray *changes,
                                             GError **error);
-/* Puts one record (from a CRM reply) into the index at once. */
+/* Puts one record (from a CRM reply) into the index at once; while a bulk write holds the index's
+ * file, right after its current chunk, from a worker thread (the main loop never waits for it). */
 gboolean      rd_phone_index_put_match     (RdPhoneIndex *self, const RdCrmMatch *match,
                                             GError **error);
 /* Forgets one record (the CRM said it no longer exists). */
@@ -96,5 +104,10 @@ guint         rd_phone_index_count_numbers (RdPhoneIndex *self);
 RdIndexSpace *rd_phone_index_get_space     (RdPhoneIndex *self, RdCrmKind space);
 gboolean      rd_phone_index_set_space     (RdPhoneIndex *self, RdCrmKind space, const RdIndexSpace *state,
                                             GError **error);
+/* The same only if no bulk write holds the index's file now (then at once); otherwise nothing is
+ * written, *@out_saved is FALSE and the result TRUE: for progress saved now and then. */
+gboolean      rd_phone_index_set_space_if_idle (RdPhoneIndex *self, RdCrmKind space,
+                                                const RdIndexSpace *state, gboolean *out_saved,
+                                                GError **error);
 
 G_END_DECLS

@@ -210,6 +210,68 @@ test_restore (Fixture *f, gconstpointer data)
   g_assert_cmpuint (legs->len, ==, 0);
 }
 
+/* What the store holds of the legs now: "call id|match JSON" each. */
+static char *
+stored_legs (Fixture *f)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) matches = NULL;
+  g_autoptr(GPtrArray) legs = rd_store_live_calls_list (f->store, 86400, &matches, &error);
+  GString *out = g_string_new (NULL);
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < legs->len; i++)
+    g_string_append_printf (out, "%s%s|%s", i > 0 ? ";" : "", ((RdCallEvent *) legs->pdata[i])->call_id,
+                            matches->pdata[i] != NULL ? (char *) matches->pdata[i] : "");
+  return g_string_free (out, FALSE);
+}
+
+static void
+on_send_look_at_store (RdCallTable *table, const char *extension, JsonObject *frame, Fixture *f)
+{
+  g_autofree char *legs = stored_legs (f);
+
+  g_ptr_array_add (f->frames, g_strdup_printf ("stored: %s", legs));
+}
+
+/* The pop goes out before the leg is kept for a restart (the store's commit syncs the disk: tens
+ * of milliseconds when the phone index's fill or anything else writes a lot); the leg, with its
+ * record, is kept right after. From the index and after a CRM search. */
+static void
+test_pop_before_store (Fixture *f, gconstpointer data)
+{
+  RdCrmMatch *li = fake_crm_add_record (f->context->crm, RD_CRM_KIND_INDIVIDUAL, "Li Lei", CALLER);
+  g_autofree char *after = NULL;
+  gint64 deadline;
+
+  fake_crm_add_record (f->context->crm, RD_CRM_KIND_INDIVIDUAL, "Han Meimei", "+8613500000002");
+  fake_context_add_local (f->context, li);
+  g_signal_connect (f->table, "send", G_CALLBACK (on_send_look_at_store), f);
+  event (f, "c7", "2001", RD_CALL_STATE_RINGING, CALLER);
+  assert_frames (f, (const char *[]) { "2001|call|ringing|Li Lei", "stored: ", NULL });
+  event (f, "c8", "2001", RD_CALL_STATE_RINGING, "+8613500000002");
+  g_assert_true (frames_at_least (f, 4));
+  g_assert_cmpstr (f->frames->pdata[2], ==, "2001|call|ringing|Han Meimei");
+  g_assert_false (strstr (f->frames->pdata[3], "Han Meimei"));   /* its record not stored yet */
+  deadline = g_get_monotonic_time () + WAIT_MS * 1000;
+  do
+    {
+      g_clear_pointer (&after, g_free);
+      g_main_context_iteration (NULL, FALSE);
+      after = stored_legs (f);
+    }
+  while ((!strstr (after, "Li Lei") || !strstr (after, "Han Meimei")) && g_get_monotonic_time () < deadline);
+  g_assert_nonnull (strstr (after, "c7|"));
+  g_assert_nonnull (strstr (after, "Li Lei"));
+  g_assert_nonnull (strstr (after, "c8|"));
+  g_assert_nonnull (strstr (after, "Han Meimei"));
+  /* An ended leg leaves the store with the table's memory of it. */
+  event (f, "c7", "2001", RD_CALL_STATE_ENDED, CALLER);
+  g_clear_pointer (&after, g_free);
+  after = stored_legs (f);
+  g_assert_null (strstr (after, "c7|"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -221,6 +283,7 @@ main (int argc, char **argv)
   ADD ("/call-table/unbound", test_unbound);
   ADD ("/call-table/dial-failed", test_dial_failed);
   ADD ("/call-table/restore", test_restore);
+  ADD ("/call-table/pop-before-store", test_pop_before_store);
 #undef ADD
   return g_test_run ();
 }

@@ -14,6 +14,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "db-files.h"
+
 static RdCrmChange *
 change_new (RdCrmKind kind, gint64 id, const char *name, const char *country, const char *const *numbers,
             const char *write_date)
@@ -344,15 +346,257 @@ test_phone_index_apply_async (gconstpointer data)
   g_clear_object (&index);
   g_clear_object (&store);
   if (file)
-    {
-      g_autofree char *wal = g_strconcat (path, "-wal", NULL);
-      g_autofree char *shm = g_strconcat (path, "-shm", NULL);
-
-      g_unlink (path);
-      g_unlink (wal);
-      g_unlink (shm);
-    }
+    test_remove_db_files (path);
   g_rmdir (dir);
+}
+
+/* The index in a file of its own: while a bulk write holds the index file's write lock (here a
+ * second connection in a transaction), the hub's own writes (calls, outbox, settings) go on at
+ * once and lookups read the index; while the store is in a write transaction, the index is
+ * written. In the store's file they waited for each other (and a store write failed after the
+ * busy timeout). */
+static void
+test_phone_index_own_file (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("rd-index-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "hub.db", NULL);
+  g_autofree char *index_path = g_build_filename (dir, "hub-index.db", NULL);
+  g_autofree char *own_path = rd_phone_index_file_for (path);
+  g_autofree char *no_suffix = rd_phone_index_file_for ("/var/lib/hub/state");
+  g_autoptr(RdStore) store = rd_store_open (path, &error);
+  g_autoptr(RdPhoneIndex) index = rd_phone_index_new (store, &error);
+  g_autoptr(GPtrArray) page = bulk_page (1, 10);
+  g_autoptr(GPtrArray) matches = NULL;
+  RdCrmMatch match = { .kind = RD_CRM_KIND_INDIVIDUAL, .id = 500, .name = (char *) "Found on a miss",
+                       .numbers = (char *[]) { (char *) "+86 139 0000 0500", NULL } };
+  sqlite3 *bulk = NULL;
+  GStatBuf st;
+  gint64 start;
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (own_path, ==, index_path);
+  g_assert_null (rd_phone_index_file_for (":memory:"));
+  g_assert_null (rd_phone_index_file_for ("file:x?mode=memory"));
+  g_assert_cmpstr (no_suffix, ==, "/var/lib/hub/state-index");
+  g_assert_cmpint (g_stat (index_path, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);   /* names of the CRM's contacts */
+  rd_phone_index_set_region (index, "CN");
+  g_assert_true (rd_phone_index_apply (index, RD_CRM_KIND_INDIVIDUAL, page, &error));
+  g_assert_no_error (error);
+
+  /* A bulk write in progress on the index's file. */
+  g_assert_cmpint (sqlite3_open (index_path, &bulk), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (bulk, "BEGIN IMMEDIATE; DELETE FROM phone_index_number WHERE rec_id = 1",
+                                 NULL, NULL, NULL), ==, SQLITE_OK);
+  start = g_get_monotonic_time ();
+  g_assert_true (rd_store_set_setting (store, "test.key", "written", &error));
+  g_assert_no_error (error);
+  /* Not the busy timeout (5 s): no wait at all. A generous bound for a loaded machine. */
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 2 * G_USEC_PER_SEC);
+  matches = lookup (index, "13800000001", "CN");   /* the committed state */
+  g_assert_cmpuint (matches->len, ==, 1);
+  g_clear_pointer (&matches, g_ptr_array_unref);
+  g_assert_cmpint (sqlite3_exec (bulk, "ROLLBACK", NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (bulk);
+
+  /* A store transaction in progress: the index is written meanwhile. */
+  g_assert_true (rd_store_begin (store, &error));
+  g_assert_true (rd_store_set_setting (store, "test.key", "again", &error));
+  g_assert_true (rd_phone_index_put_match (index, &match, &error));
+  g_assert_no_error (error);
+  g_assert_true (rd_store_commit (store, &error));
+  matches = lookup (index, "13900000500", "CN");
+  g_assert_cmpuint (matches->len, ==, 1);
+  g_clear_pointer (&matches, g_ptr_array_unref);
+
+  /* The store itself holds no index tables. */
+  {
+    sqlite3_stmt *s = NULL;
+
+    g_assert_cmpint (sqlite3_prepare_v2 (rd_store_get_db (store),
+                                         "SELECT count(*) FROM sqlite_master WHERE name LIKE 'phone_index%'",
+                                         -1, &s, NULL), ==, SQLITE_OK);
+    g_assert_cmpint (sqlite3_step (s), ==, SQLITE_ROW);
+    g_assert_cmpint (sqlite3_column_int (s, 0), ==, 0);
+    sqlite3_finalize (s);
+  }
+  g_clear_object (&index);
+  g_clear_object (&store);
+  test_remove_db_files (path);
+  g_assert_cmpint (g_rmdir (dir), ==, 0);
+}
+
+/* Main-loop writes to the index while the fill's writer is busy with a large batch: each record
+ * put meanwhile is written (after the writer's chunk, from a worker thread, the call returning at
+ * once), nothing is lost or doubled, and the fill's progress is saved only when it costs no wait. */
+static void
+test_phone_index_put_during_bulk (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("rd-index-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "hub.db", NULL);
+  g_autoptr(RdStore) store = rd_store_open (path, &error);
+  g_autoptr(RdPhoneIndex) index = rd_phone_index_new (store, &error);
+  g_autoptr(GPtrArray) page = bulk_page (1, 10000);
+  g_autoptr(RdIndexSpace) state = g_new0 (RdIndexSpace, 1);
+  g_autoptr(RdIndexSpace) read = NULL;
+  ApplyWait w = { 0 };
+  guint puts = 0, found = 0;
+  gboolean saved = FALSE;
+  gint64 deadline;
+
+  g_assert_no_error (error);
+  rd_phone_index_set_region (index, "CN");
+  rd_phone_index_apply_async (index, RD_CRM_KIND_INDIVIDUAL, page, NULL, applied_cb, &w);
+  while (!w.done && puts < 100)
+    {
+      g_autofree char *number = g_strdup_printf ("+86 139 0000 %04u", puts);
+      RdCrmMatch match = { .kind = RD_CRM_KIND_COMPANY, .id = 100000 + puts, .name = (char *) "Put meanwhile",
+                           .numbers = (char *[]) { number, NULL } };
+
+      g_assert_true (rd_phone_index_put_match (index, &match, &error));
+      g_assert_no_error (error);
+      /* The same record again with another number: written in order, the second one wins. */
+      match.id = 200000 + puts;
+      match.numbers[0] = (char *) "+86 139 1111 0000";
+      g_assert_true (rd_phone_index_put_match (index, &match, &error));
+      g_free (number);
+      number = g_strdup_printf ("+86 139 2222 %04u", puts);
+      match.numbers[0] = number;
+      g_assert_true (rd_phone_index_put_match (index, &match, &error));
+      g_assert_no_error (error);
+      state->fill_next = puts;
+      g_assert_true (rd_phone_index_set_space_if_idle (index, RD_CRM_KIND_INDIVIDUAL, state, &saved, &error));
+      g_assert_no_error (error);
+      if (saved)
+        {
+          read = rd_phone_index_get_space (index, RD_CRM_KIND_INDIVIDUAL);
+          g_assert_cmpint (read->fill_next, ==, puts);
+          g_clear_pointer (&read, rd_index_space_free);
+        }
+      puts++;
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (5000);
+    }
+  while (!w.done)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_no_error (w.error);
+  g_assert_cmpuint (puts, >, 0);
+  /* The last puts may still be on their way. */
+  deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+  while (found < puts && g_get_monotonic_time () < deadline)
+    {
+      found = 0;
+      for (guint i = 0; i < puts; i++)
+        {
+          g_autofree char *number = g_strdup_printf ("139 0000 %04u", i);
+          g_autoptr(GPtrArray) matches = lookup (index, number, "CN");
+
+          g_autofree char *again = g_strdup_printf ("139 2222 %04u", i);
+          g_autoptr(GPtrArray) second = lookup (index, again, "CN");
+
+          found += matches->len == 1 && ((RdCrmMatch *) matches->pdata[0])->id == 100000 + i &&
+                   second->len == 1 && ((RdCrmMatch *) second->pdata[0])->id == 200000 + i;
+        }
+      g_main_context_iteration (NULL, FALSE);
+    }
+  g_assert_cmpuint (found, ==, puts);
+  g_clear_pointer (&page, g_ptr_array_unref);
+  {
+    g_autoptr(GPtrArray) first = lookup (index, "139 1111 0000", "CN");   /* replaced every time */
+
+    g_assert_cmpuint (first->len, ==, 0);
+  }
+  g_assert_cmpuint (rd_phone_index_count_numbers (index), ==, 10000 + 2 * puts);
+  /* The writer idle: saved at once. */
+  state->fill_next = 777;
+  g_assert_true (rd_phone_index_set_space_if_idle (index, RD_CRM_KIND_INDIVIDUAL, state, &saved, &error));
+  g_assert_true (saved);
+  read = rd_phone_index_get_space (index, RD_CRM_KIND_INDIVIDUAL);
+  g_assert_cmpint (read->fill_next, ==, 777);
+  {
+    g_autoptr(RdPhoneIndex) again = rd_phone_index_new (store, &error);   /* counts from scratch */
+
+    g_assert_cmpuint (rd_phone_index_count_numbers (again), ==, 10000 + 2 * puts);
+  }
+  g_clear_object (&index);
+  g_clear_object (&store);
+  test_remove_db_files (path);
+  g_assert_cmpint (g_rmdir (dir), ==, 0);
+}
+
+/* The index as versions up to schema 2 kept it, in the store's own file: moved into the file of
+ * its own at the first start (content and fill state kept, nothing read again from the CRM), and
+ * dropped from the store. */
+static const char * const old_index_schema[] = {
+  "CREATE TABLE phone_index_record ("
+  "  kind INTEGER NOT NULL, rec_id INTEGER NOT NULL,"
+  "  name TEXT, company TEXT, write_date TEXT,"
+  "  PRIMARY KEY (kind, rec_id)) WITHOUT ROWID;"
+  "CREATE TABLE phone_index_number ("
+  "  key TEXT NOT NULL, kind INTEGER NOT NULL, rec_id INTEGER NOT NULL,"
+  "  PRIMARY KEY (key, kind, rec_id)) WITHOUT ROWID;"
+  "CREATE INDEX phone_index_number_rec ON phone_index_number (kind, rec_id);"
+  "CREATE TABLE phone_index_cursor ("
+  "  kind INTEGER PRIMARY KEY, mark TEXT, after_id INTEGER NOT NULL DEFAULT 0);",
+  "DROP TABLE phone_index_cursor;"
+  "CREATE TABLE phone_index_space ("
+  "  space INTEGER PRIMARY KEY,"
+  "  filled INTEGER NOT NULL DEFAULT 0,"
+  "  fill_next INTEGER NOT NULL DEFAULT 0,"
+  "  fill_end INTEGER NOT NULL DEFAULT 0,"
+  "  max_id INTEGER NOT NULL DEFAULT 0,"
+  "  mark TEXT, next_mark TEXT,"
+  "  sweep_id INTEGER NOT NULL DEFAULT 0,"
+  "  reconcile_id INTEGER NOT NULL DEFAULT 0);",
+};
+
+static void
+test_phone_index_moved_from_store (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("rd-index-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "hub.db", NULL);
+  g_autoptr(RdStore) store = rd_store_open (path, &error);
+  g_autoptr(RdPhoneIndex) index = NULL;
+  g_autoptr(RdIndexSpace) state = NULL;
+  g_autoptr(GPtrArray) matches = NULL;
+
+  g_assert_no_error (error);
+  g_assert_true (rd_store_migrate (store, "phone-index", old_index_schema, 2, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (sqlite3_exec (rd_store_get_db (store),
+                                 "INSERT INTO phone_index_record VALUES (1, 42, 'Li Lei', 'Acme', '2024-01-01 00:00:00');"
+                                 "INSERT INTO phone_index_number VALUES ('+8613800138000', 1, 42);"
+                                 "INSERT INTO phone_index_space VALUES (3, 1, 1001, 1000, 1000, 'm1', NULL, 7, 9);",
+                                 NULL, NULL, NULL), ==, SQLITE_OK);
+
+  for (guint round = 0; round < 2; round++)   /* moved once; the second start finds it moved */
+    {
+      index = rd_phone_index_new (store, &error);
+      g_assert_no_error (error);
+      matches = lookup (index, "138 0013 8000", "CN");
+      g_assert_cmpuint (matches->len, ==, 1);
+      g_assert_cmpint (((RdCrmMatch *) matches->pdata[0])->id, ==, 42);
+      g_assert_cmpstr (((RdCrmMatch *) matches->pdata[0])->company, ==, "Acme");
+      g_clear_pointer (&matches, g_ptr_array_unref);
+      g_assert_cmpuint (rd_phone_index_count_numbers (index), ==, 1);
+      state = rd_phone_index_get_space (index, 3);
+      g_assert_nonnull (state);
+      g_assert_true (state->filled);
+      g_assert_cmpint (state->max_id, ==, 1000);
+      g_assert_cmpstr (state->mark, ==, "m1");
+      g_assert_cmpint (state->reconcile_id, ==, 9);
+      g_clear_pointer (&state, rd_index_space_free);
+      g_assert_cmpint (rd_store_get_schema_version (store, "phone-index"), ==, 3);
+      g_assert_cmpint (sqlite3_exec (rd_store_get_db (store), "SELECT 1 FROM phone_index_number",
+                                     NULL, NULL, NULL), ==, SQLITE_ERROR);   /* no such table */
+      g_clear_object (&index);
+    }
+  g_clear_object (&store);
+  test_remove_db_files (path);
+  g_assert_cmpint (g_rmdir (dir), ==, 0);
 }
 
 /* The flow window (rd-flow-window.h) against a CRM model: @workers requests served at once,
@@ -725,6 +969,9 @@ main (int argc, char **argv)
   g_test_add_func ("/hub/phone-index/space-state", test_phone_index_space_state);
   g_test_add_data_func ("/hub/phone-index/apply-async/file", GINT_TO_POINTER (TRUE), test_phone_index_apply_async);
   g_test_add_data_func ("/hub/phone-index/apply-async/memory", GINT_TO_POINTER (FALSE), test_phone_index_apply_async);
+  g_test_add_func ("/hub/phone-index/own-file", test_phone_index_own_file);
+  g_test_add_func ("/hub/phone-index/moved-from-store", test_phone_index_moved_from_store);
+  g_test_add_func ("/hub/phone-index/put-during-bulk", test_phone_index_put_during_bulk);
   g_test_add_func ("/hub/flow-window", test_flow_window);
   g_test_add_func ("/hub/bindings", test_bindings);
   g_test_add_func ("/hub/secrets", test_secrets);

@@ -12,6 +12,8 @@
 
 #include <glib/gstdio.h>
 
+#include "db-files.h"
+
 #define ADMIN_KEY "keeper-admin-key"
 #define WAIT_MS   15000
 
@@ -123,9 +125,6 @@ setup (Fixture *f, gconstpointer data)
 static void
 teardown (Fixture *f, gconstpointer data)
 {
-  g_autofree char *wal = g_strconcat (f->db, "-wal", NULL);
-  g_autofree char *shm = g_strconcat (f->db, "-shm", NULL);
-
   rd_index_keeper_set_crm (f->keeper, NULL, NULL);
   g_clear_object (&f->keeper);
   g_clear_object (&f->context);
@@ -133,9 +132,7 @@ teardown (Fixture *f, gconstpointer data)
   g_clear_object (&f->store);
   g_clear_object (&f->crm);
   g_clear_object (&f->sim);
-  g_unlink (f->db);
-  g_unlink (wal);
-  g_unlink (shm);
+  test_remove_db_files (f->db);
   g_rmdir (f->dir);
   g_free (f->db);
   g_free (f->dir);

@@ -12,6 +12,8 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
+#include "db-files.h"
+
 #define ADMIN_KEY "sync-admin-key"
 #define N_BULK    1500
 
@@ -114,12 +116,7 @@ setup (Fixture *f, gconstpointer data)
 static void
 remove_db (Fixture *f)
 {
-  g_autofree char *wal = g_strconcat (f->db, "-wal", NULL);
-  g_autofree char *shm = g_strconcat (f->db, "-shm", NULL);
-
-  g_unlink (f->db);
-  g_unlink (wal);
-  g_unlink (shm);
+  test_remove_db_files (f->db);
 }
 
 static void
