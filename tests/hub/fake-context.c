@@ -291,3 +291,17 @@ fake_context_add_local (FakeContext *self, const RdCrmMatch *match)
   copy->numbers = g_strdupv (match->numbers);
   g_ptr_array_add (self->local, copy);
 }
+
+void
+fake_store_with_alice (const char *alice_login, RdStore **store, RdBindings **bindings)
+{
+  g_autoptr(GError) error = NULL;
+  RdBinding alice = { .extension = (char *) "2001", .user_id = 7, .user_name = (char *) "Alice",
+                      .user_login = (char *) alice_login };
+
+  *store = rd_store_open (":memory:", &error);
+  g_assert_no_error (error);
+  *bindings = rd_bindings_new (*store, &error);
+  g_assert_no_error (error);
+  g_assert_true (rd_bindings_bind (*bindings, &alice, &error));
+}

@@ -8,6 +8,7 @@
 #include "fake-crm.h"
 #include "fake-pbx.h"
 
+#include "hub/rd-bindings.h"
 #include "hub/rd-hub-context.h"
 #include "hub/rd-hub-control.h"
 
@@ -37,5 +38,9 @@ struct _FakeContext
 
 FakeContext *fake_context_new       (void);
 void         fake_context_add_local (FakeContext *self, const RdCrmMatch *match);
+
+/* A store in memory and its bindings, with extension 2001 bound to Alice (user 7, login
+ * @alice_login, may be NULL): what the parts' unit tests start from. */
+void         fake_store_with_alice  (const char *alice_login, RdStore **store, RdBindings **bindings);
 
 G_END_DECLS

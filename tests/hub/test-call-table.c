@@ -42,15 +42,8 @@ make_table (Fixture *f)
 static void
 setup (Fixture *f, gconstpointer data)
 {
-  g_autoptr(GError) error = NULL;
-  RdBinding alice = { .extension = (char *) "2001", .user_id = 7, .user_name = (char *) "Alice" };
-
   f->context = fake_context_new ();
-  f->store = rd_store_open (":memory:", &error);
-  g_assert_no_error (error);
-  f->bindings = rd_bindings_new (f->store, &error);
-  g_assert_no_error (error);
-  g_assert_true (rd_bindings_bind (f->bindings, &alice, &error));
+  fake_store_with_alice (NULL, &f->store, &f->bindings);
   f->frames = g_ptr_array_new_with_free_func (g_free);
   make_table (f);
 }

@@ -22,14 +22,9 @@ static void
 setup (Fixture *f, gconstpointer data)
 {
   g_autoptr(GError) error = NULL;
-  RdBinding alice = { .extension = (char *) "2001", .user_id = 7, .user_name = (char *) "Alice" };
 
   f->context = fake_context_new ();
-  f->store = rd_store_open (":memory:", &error);
-  g_assert_no_error (error);
-  f->bindings = rd_bindings_new (f->store, &error);
-  g_assert_no_error (error);
-  g_assert_true (rd_bindings_bind (f->bindings, &alice, &error));
+  fake_store_with_alice (NULL, &f->store, &f->bindings);
   f->audit = rd_audit_log_new (f->store, &error);
   g_assert_no_error (error);
   f->activity = rd_hub_activity_new (RD_HUB_CONTEXT (f->context), RD_HUB_CONTROL (f->context), f->store,

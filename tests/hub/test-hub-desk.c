@@ -30,15 +30,9 @@ static void
 setup (Fixture *f, gconstpointer data)
 {
   g_autoptr(GError) error = NULL;
-  RdBinding alice = { .extension = (char *) "2001", .user_id = 7, .user_name = (char *) "Alice",
-                      .user_login = (char *) "alice@example.com" };
 
   f->context = fake_context_new ();
-  f->store = rd_store_open (":memory:", &error);
-  g_assert_no_error (error);
-  f->bindings = rd_bindings_new (f->store, &error);
-  g_assert_no_error (error);
-  g_assert_true (rd_bindings_bind (f->bindings, &alice, &error));
+  fake_store_with_alice ("alice@example.com", &f->store, &f->bindings);
   f->index = rd_phone_index_new (f->store, &error);
   g_assert_no_error (error);
   f->calls = rd_call_table_new (RD_HUB_CONTEXT (f->context), f->store, f->bindings);
