@@ -27,12 +27,18 @@ typedef enum {
   RD_OPTION_IDENTITY = 1 << 2,   /* with the URL, names the account: another value is another system */
 } RdOptionFlags;
 
+/* The texts for people are English, marked with N_() in the backend's table; whoever shows them
+ * (the app, the web console) translates them into its reader's language through the "ringdesk"
+ * gettext domain. */
 typedef struct {
   const char         *name;
   RdOptionType        type;
   RdOptionFlags       flags;
-  const char         *label;     /* for people: "PBX client id" ("The PBX client id is missing …") */
-  const char * const *choices;   /* CHOICE: NULL-terminated */
+  const char         *label;        /* in a sentence: "PBX client id" ("The PBX client id is missing …") */
+  const char * const *choices;      /* CHOICE: NULL-terminated */
+  const char         *title;        /* a form field's label: "Client ID" (NULL: @label) */
+  const char         *hint;         /* one sentence shown with the field, or NULL */
+  const char         *placeholder;  /* an example value shown in an empty field, or NULL */
 } RdOptionSpec;
 
 /* The spec called @name in @specs (terminated by an entry with a NULL name), or NULL. */

@@ -236,6 +236,12 @@ rd_crm_find_backend (const char *kind, GError **error)
                                    error);
 }
 
+GPtrArray *
+rd_crm_list_backends (void)
+{
+  return rd_backend_registry_list (&registry, (const gconstpointer *) rd_crm_builtin_backends);
+}
+
 RdCrm *
 rd_crm_new (const RdCrmConfig *config, GError **error)
 {

@@ -329,6 +329,9 @@ void                rd_crm_register_backend (const RdCrmBackend *backend);
 /* The backend of @kind (NULL: the default, the first built-in one); NULL with an
  * RD_ERROR_INVALID_INPUT error for an unknown kind. */
 const RdCrmBackend *rd_crm_find_backend     (const char *kind, GError **error);
+/* Every backend rd_crm_find_backend() can return (const RdCrmBackend *), each kind once, the default
+ * first (then the other built-in ones, then those registered at run time). Free the array only. */
+GPtrArray          *rd_crm_list_backends    (void);
 /* Picks the backend of @config->kind, checks @config->options against its table, builds it. */
 RdCrm              *rd_crm_new              (const RdCrmConfig *config, GError **error);
 

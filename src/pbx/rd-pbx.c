@@ -341,6 +341,12 @@ rd_pbx_find_backend (const char *kind, GError **error)
                                    error);
 }
 
+GPtrArray *
+rd_pbx_list_backends (void)
+{
+  return rd_backend_registry_list (&registry, (const gconstpointer *) rd_pbx_builtin_backends);
+}
+
 RdPbx *
 rd_pbx_new (const RdPbxConfig *config, GError **error)
 {

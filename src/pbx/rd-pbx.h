@@ -195,6 +195,9 @@ void                rd_pbx_register_backend (const RdPbxBackend *backend);
 /* The backend of @kind (NULL: the default, the first built-in one); NULL with an
  * RD_ERROR_INVALID_INPUT error for an unknown kind. */
 const RdPbxBackend *rd_pbx_find_backend     (const char *kind, GError **error);
+/* Every backend rd_pbx_find_backend() can return (const RdPbxBackend *), each kind once, the default
+ * first (then the other built-in ones, then those registered at run time). Free the array only. */
+GPtrArray          *rd_pbx_list_backends    (void);
 /* Picks the backend of @config->kind, checks @config->options against its table, builds it. */
 RdPbx              *rd_pbx_new              (const RdPbxConfig *config, GError **error);
 

@@ -691,6 +691,7 @@ fake_new (const RdPbxConfig *config, GError **error)
 }
 
 static const RdPbxBackend fake_backend = { "fake-pbx", "Fake PBX", fake_options, fake_new };
+static const RdPbxBackend fake_yeastar = { "yeastar", "Another Yeastar", fake_options, fake_new };
 
 static void
 test_registry (void)
@@ -699,6 +700,7 @@ test_registry (void)
   g_autoptr(RdOptions) options = rd_options_new ();
   RdPbxConfig config = { .kind = (char *) "fake-pbx", .base_url = (char *) "https://pbx", .options = options };
   const RdPbxBackend *backend = rd_pbx_find_backend (NULL, &error);
+  GPtrArray *list;
 
   g_assert_no_error (error);
   g_assert_nonnull (backend);
@@ -709,9 +711,29 @@ test_registry (void)
   g_assert_error (error, RD_ERROR, RD_ERROR_INVALID_INPUT);
   g_clear_error (&error);
 
+  list = rd_pbx_list_backends ();
+  g_assert_cmpuint (list->len, ==, 1);
+  g_assert_true (list->pdata[0] == backend);
+  g_clear_pointer (&list, g_ptr_array_unref);
+
   rd_pbx_register_backend (&fake_backend);
   g_assert_true (rd_pbx_find_backend ("fake-pbx", NULL) == &fake_backend);
   g_assert_true (rd_pbx_find_backend (NULL, NULL) == backend);         /* still the default */
+  list = rd_pbx_list_backends ();                                      /* the default first */
+  g_assert_cmpuint (list->len, ==, 2);
+  g_assert_true (list->pdata[0] == backend);
+  g_assert_true (list->pdata[1] == &fake_backend);
+  g_clear_pointer (&list, g_ptr_array_unref);
+  rd_pbx_register_backend (&fake_backend);                             /* again: still once */
+  rd_pbx_register_backend (&fake_yeastar);                             /* replaces the built-in one */
+  list = rd_pbx_list_backends ();
+  g_assert_cmpuint (list->len, ==, 2);
+  g_assert_true (list->pdata[0] == &fake_yeastar);
+  g_assert_true (list->pdata[1] == &fake_backend);
+  g_clear_pointer (&list, g_ptr_array_unref);
+  g_assert_true (rd_pbx_find_backend (NULL, NULL) == &fake_yeastar);
+  rd_pbx_register_backend (backend);                                   /* the real one back */
+  g_assert_true (rd_pbx_find_backend ("yeastar", NULL) == backend);
   g_assert_null (rd_pbx_new (&config, &error));                       /* its required option */
   g_assert_error (error, RD_ERROR, RD_ERROR_INVALID_INPUT);
   g_assert_cmpuint (fake_built, ==, 0);

@@ -10,6 +10,8 @@
 #include "rd-odoo-transport.h"
 #include "core/rd-error.h"
 
+#include <glib/gi18n-lib.h>
+
 struct _RdOdooCrm
 {
   GObject          parent_instance;
@@ -81,7 +83,8 @@ on_reachability (RdOdooTransport *transport, gboolean reachable, const char *why
 enum { OPT_DATABASE };
 
 static const RdOptionSpec odoo_options[] = {
-  [OPT_DATABASE] = { "database", RD_OPTION_STRING, RD_OPTION_REQUIRED | RD_OPTION_IDENTITY, "database name", NULL },
+  [OPT_DATABASE] = { "database", RD_OPTION_STRING, RD_OPTION_REQUIRED | RD_OPTION_IDENTITY, "database name", NULL,
+                     N_("Database"), N_("The name of the Odoo database, as on Odoo's database selector."), NULL },
   { NULL },
 };
 

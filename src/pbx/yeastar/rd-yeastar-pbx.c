@@ -4,6 +4,7 @@
 
 #include "pbx/yeastar/rd-yeastar-pbx.h"
 
+#include <glib/gi18n-lib.h>
 #include <string.h>
 
 #include "core/rd-error.h"
@@ -1054,10 +1055,16 @@ on_tracker_event (RdYeastarCallTracker *tracker, RdCallEvent *event, gpointer us
 enum { OPT_CLIENT_ID, OPT_CLIENT_SECRET, OPT_TIME_ZONE };
 
 static const RdOptionSpec yeastar_options[] = {
-  [OPT_CLIENT_ID] = { "client-id", RD_OPTION_STRING, RD_OPTION_REQUIRED | RD_OPTION_IDENTITY, "PBX client id", NULL },
+  [OPT_CLIENT_ID] = { "client-id", RD_OPTION_STRING, RD_OPTION_REQUIRED | RD_OPTION_IDENTITY, "PBX client id", NULL,
+                      N_("Client ID"),
+                      N_("In the PBX's web portal: Integrations → API, with the API enabled."), NULL },
   [OPT_CLIENT_SECRET] = { "client-secret", RD_OPTION_STRING, RD_OPTION_REQUIRED | RD_OPTION_SECRET,
-                          "PBX client secret", NULL },
-  [OPT_TIME_ZONE] = { "time-zone", RD_OPTION_STRING, 0, "PBX time zone", NULL },
+                          "PBX client secret", NULL, N_("Client secret"),
+                          N_("The secret can dial from any extension: it stays on the hub and is never shown "
+                             "again."), NULL },
+  [OPT_TIME_ZONE] = { "time-zone", RD_OPTION_STRING, 0, "PBX time zone", NULL, N_("PBX time zone"),
+                      N_("The zone of the times in the PBX's call records (IANA name); empty: the hub's own "
+                         "zone."), "Asia/Shanghai" },
   { NULL },
 };
 
