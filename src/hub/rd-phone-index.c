@@ -69,7 +69,10 @@ put_free (Put *put)
  * main thread (in-memory stores) a chunk is one main-loop iteration. */
 #define WRITER_CHUNK 5000
 /* The writer's frames are synced and copied into the database (a checkpoint, outside the write
- * lock) every this many chunks: a page written by several chunks meanwhile is copied once. */
+ * lock) every this many chunks and at the end of each batch: a page written by several chunks
+ * meanwhile is copied once. (SQLite's own automatic checkpoint, after every commit that leaves
+ * 1,000 pages in the WAL — every chunk of a fill — is off on the writer: a 1M simulator fill
+ * wrote 4.0 GB in 1.52M calls with it, 3.3 GB in 1.33M without.) */
 #define WRITER_SYNC_EVERY 10
 #define MAIN_CHUNK   500
 /* Between two writer transactions: time for a main-loop write to the index to take writer_lock. */
@@ -274,7 +277,8 @@ open_writer (RdPhoneIndex *self)
     return;
   if (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX, NULL) != SQLITE_OK ||
       sqlite3_busy_handler (db, writer_busy_wait, NULL) != SQLITE_OK ||
-      sqlite3_exec (db, "PRAGMA synchronous=NORMAL; PRAGMA cache_size=-" G_STRINGIFY (WRITER_CACHE_KB), NULL, NULL, NULL) != SQLITE_OK)
+      sqlite3_exec (db, "PRAGMA synchronous=NORMAL; PRAGMA wal_autocheckpoint=0; PRAGMA cache_size=-" G_STRINGIFY (WRITER_CACHE_KB),
+                    NULL, NULL, NULL) != SQLITE_OK)
     {
       g_warning ("Phone index: no second connection to %s (%s); bulk writes run on the main thread",
                  path, db != NULL ? sqlite3_errmsg (db) : "out of memory");
