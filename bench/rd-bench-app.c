@@ -252,14 +252,14 @@ main (int argc, char **argv)
   watcher = spawn (NULL, &error, (const char *[]) { "/usr/bin/python3", "-m", "dbusmock", "--session", "-t", template,
                                                     "-l", watcher_log, NULL });
   g_assert_no_error (error);
-  if (!proc_wait_until_every (name_owned, (gpointer) "org.kde.StatusNotifierWatcher", 15000, 50))
+  if (!hub_wait_until_every (name_owned, (gpointer) "org.kde.StatusNotifierWatcher", 15000, 50))
     g_error ("no mock StatusNotifierWatcher (python3-dbusmock)");
   /* A desktop also runs a notification server: without one, libnotify's first call waits for a
    * failed D-Bus activation (about 1.2 s measured here), which no user sees. */
   notifyd = spawn (NULL, &error, (const char *[]) { "/usr/bin/python3", "-m", "dbusmock", "--session", "-t",
                                                     "notification_daemon", NULL });
   g_assert_no_error (error);
-  if (!proc_wait_until_every (name_owned, (gpointer) "org.freedesktop.Notifications", 15000, 50))
+  if (!hub_wait_until_every (name_owned, (gpointer) "org.freedesktop.Notifications", 15000, 50))
     g_error ("no mock notification server (python3-dbusmock)");
 
   /* Simulators and the hub. */
@@ -295,7 +295,7 @@ main (int argc, char **argv)
 
   /* The user's configuration. */
   rd_keyring_store_async (RD_KEYRING_AGENT_KEY, "2001", key, NULL, stored_cb, &stored);
-  proc_wait_until (flag, &stored, 20000);
+  hub_wait_until (flag, &stored, 20000);
   settings = g_settings_new (APP_ID);
   g_settings_set_boolean (settings, "configured", TRUE);
   g_settings_set_string (settings, "hub-url", url);
@@ -315,7 +315,7 @@ main (int argc, char **argv)
         t_tray = g_get_monotonic_time () / 1000.0 - t0;
       if (t_signed < 0 && agent_counted (hub))
         t_signed = g_get_monotonic_time () / 1000.0 - t0;
-      proc_wait_ms (5);
+      hub_wait_ms (5);
     }
   if (t_signed < 0 || t_tray < 0)
     {
@@ -330,7 +330,7 @@ main (int argc, char **argv)
   result ("b4_ready", MAX (t_signed, t_tray), "ms");
 
   /* Idle: the app signed in, nothing happening. */
-  proc_wait_ms (2000);
+  hub_wait_ms (2000);
   g_print ("b4_app_pid: %d pid\n", (int) pid);
   fflush (stdout);
   {
@@ -342,11 +342,11 @@ main (int argc, char **argv)
         g_autofree char *text = g_strdup_printf ("%d\n", (int) pid);
 
         g_file_set_contents (ready_file, text, -1, NULL);
-        proc_wait_ms (1000);
+        hub_wait_ms (1000);
       }
   }
   sw0 = threads_switches (pid);
-  proc_wait_ms (idle_s * 1000);
+  hub_wait_ms (idle_s * 1000);
   sw1 = threads_switches (pid);
   switches = switches_between (sw0, sw1);
   result ("b4_idle", idle_s, "s");

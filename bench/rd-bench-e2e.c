@@ -522,7 +522,7 @@ main (int argc, char **argv)
   json_object_set_string_member (crm_body, "api_key", ADMIN_KEY);
   r2 = proc_hub_admin (hub, "connect-crm", crm_body, &error);
   g_assert_no_error (error);
-  if (!proc_wait_until_every (index_ready, hub, 30 * 60 * 1000, 200))
+  if (!hub_wait_until_every (index_ready, hub, 30 * 60 * 1000, 200))
     g_error ("the phone index was not filled in 30 minutes");
   progress ("hub: %u contacts indexed", contacts);
   json_object_set_boolean_member (bind, "auto", TRUE);
@@ -548,7 +548,7 @@ main (int argc, char **argv)
   key = proc_hub_agent_key (hub, APP_EXT, &url, &error);
   g_assert_no_error (error);
   rd_keyring_store_async (RD_KEYRING_AGENT_KEY, APP_EXT, key, NULL, stored_cb, &stored);
-  proc_wait_until (flag, &stored, 20000);
+  hub_wait_until (flag, &stored, 20000);
   settings = g_settings_new (APP_ID);
   g_settings_set_boolean (settings, "configured", TRUE);
   g_settings_set_string (settings, "hub-url", url);
@@ -575,7 +575,7 @@ main (int argc, char **argv)
   app = g_subprocess_launcher_spawn (launcher, &error, argv[2], "--background", NULL);
   g_assert_no_error (error);
   aw = (AgentsWait) { hub, n_agents };
-  if (!proc_wait_until_every (agents_counted, &aw, 600000, 200))
+  if (!hub_wait_until_every (agents_counted, &aw, 600000, 200))
     {
       g_autofree char *log = NULL;
 
@@ -584,7 +584,7 @@ main (int argc, char **argv)
       g_error ("not every agent signed in");
     }
   progress ("%u agents signed in (the app one of them)", n_agents);
-  proc_wait_ms (2000);
+  hub_wait_ms (2000);
 
   /* Calls to the app's extension from random contacts, one at a time. */
   t = g_get_monotonic_time () / 1e6;
@@ -602,7 +602,7 @@ main (int argc, char **argv)
       while ((t_emit = g_hash_table_lookup (emissions.emitted, call_id)) == NULL)
         g_main_context_iteration (NULL, TRUE);
       w = (OpenWait) { desktop, *t_emit, url_part };
-      proc_wait_until (opened, &w, 3000);
+      hub_wait_until (opened, &w, 3000);
       t_open = first_after (desktop, desktop->opens, *t_emit, url_part, NULL);
       t_notify = first_after (desktop, desktop->notifies, *t_emit, NULL, MISSED_PREFIX);
       g_ptr_array_add (url_parts, g_strdup (url_part));
@@ -630,7 +630,7 @@ main (int argc, char **argv)
 
           g_array_append_val (notify_ms, ms);
         }
-      proc_wait_ms (600);   /* the call rings out; the missed-call notification goes by */
+      hub_wait_ms (600);   /* the call rings out; the missed-call notification goes by */
       if (i % 50 == 49)
         progress ("%u calls", i + 1);
     }

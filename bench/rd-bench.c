@@ -251,7 +251,7 @@ env_wait_filled (Env *env, FillPops *pops)
 
   if (pops != NULL)
     fill_pops_run (pops);
-  else if (!proc_wait_until_every (index_ready, env, 30 * 60 * 1000, 200))
+  else if (!hub_wait_until_every (index_ready, env, 30 * 60 * 1000, 200))
     g_error ("the phone index was not filled in 30 minutes");
   fill = now_ms () - env->fill_t0;
   /* Who worked during the fill: the hub process, this one (the Odoo simulator answering
@@ -728,7 +728,7 @@ fill_pops_report (FillPops *p, const char *prefix)
   g_autofree char *lost = g_strdup_printf ("%s_lost", prefix);
   guint n_unmatched = 0, n_lost = 0;
 
-  proc_wait_ms (1000);
+  hub_wait_ms (1000);
   g_mutex_lock (&book_lock);
   for (guint i = 0; i < p->call_ids->len; i++)
     {
@@ -802,7 +802,7 @@ pops_and_lookups (Env *env, Book *book, AgentThread *agent, Callers *known, guin
       op.client = agent->agent->client;
       op.number = known->numbers->pdata[g_rand_int_range (rand, 0, known->numbers->len)];
       g_main_context_invoke (agent->context, lookup_start, &op);
-      proc_wait_until (lookup_done, &op, 10000);
+      hub_wait_until (lookup_done, &op, 10000);
       if (op.error != NULL)
         {
           /* The hub's per-extension lookup budget (a burst, then a few a minute) is spent: the
@@ -843,12 +843,12 @@ pops_and_lookups (Env *env, Book *book, AgentThread *agent, Callers *known, guin
       g_mutex_unlock (&book_lock);
       g_ptr_array_add (b1_ids, g_strdup (call_id));
       w.call_id = call_id;
-      proc_wait_until (rang, &w, 5000);
-      proc_wait_until (ended, &w, 5000);
+      hub_wait_until (rang, &w, 5000);
+      hub_wait_until (ended, &w, 5000);
       if (i % 100 == 99)
         progress ("%u calls", i + 1);
     }
-  proc_wait_ms (1000);
+  hub_wait_ms (1000);
   g_mutex_lock (&book_lock);
   for (guint i = 0; i < b1_ids->len; i++)
     {
@@ -1020,7 +1020,7 @@ run_pop (guint contacts, guint n_calls, guint n_lookups)
   report_fill (&env, "b2", contacts, fill_ms);
   fill_pops_report (&pops, "b2_during_fill");
   progress ("index filled in %.1f s", fill_ms / 1000);
-  if (!proc_wait_until (thread_agent_signed_in, agent, 20000))
+  if (!hub_wait_until (thread_agent_signed_in, agent, 20000))
     g_error ("agent did not sign in");
 
   pops_and_lookups (&env, &book, agent, &known, n_calls, n_lookups, "b1", "b2", "CN");
@@ -1225,7 +1225,7 @@ run_real (const char *url, const char *database, const char *login, const char *
   report_fill (&env, "b2r", (guint) hub_status_int (&env, NULL, "index_numbers"), fill_ms);
   fill_pops_report (&pops, "b2r_during_fill");
   progress ("index filled in %.1f s", fill_ms / 1000);
-  if (!proc_wait_until (thread_agent_signed_in, agent, 20000))
+  if (!hub_wait_until (thread_agent_signed_in, agent, 20000))
     g_error ("agent did not sign in");
 
   real_query_costs (crm, bounds->max_id, bounds->mark);
@@ -1350,7 +1350,7 @@ attack_start (Env *env, guint n)
   a->port = env->hub->port;
   a->n = n;
   a->thread = g_thread_new ("attack", attack_main, a);
-  if (!proc_wait_until (attack_holding, a, 30000))
+  if (!hub_wait_until (attack_holding, a, 30000))
     progress ("the attack holds only %d of %u connections", g_atomic_int_get (&a->open_now), n);
   progress ("%d connections held open that never sign in", g_atomic_int_get (&a->open_now));
   return a;
@@ -1396,12 +1396,12 @@ measure_under_attack (Env *env, Attack *attack, Agent *model)
 
       rd_agent_client_set_agent_key (client, extension, key);
       rd_agent_client_start (client);
-      if (!proc_wait_until (client_signed_in, client, 30000))
+      if (!hub_wait_until (client_signed_in, client, 30000))
         g_warning ("a sign-in under attack did not finish in 30 s");
       d = now_ms () - t;
       g_array_append_val (sign_in, d);
       rd_agent_client_stop (client);
-      proc_wait_ms (50);
+      hub_wait_ms (50);
     }
   for (guint i = 0; i < 20; i++)
     {
@@ -1412,11 +1412,11 @@ measure_under_attack (Env *env, Attack *attack, Agent *model)
       if (reply == NULL)
         g_warning ("status did not answer under attack");
       g_array_append_val (status, d);
-      proc_wait_ms (50);
+      hub_wait_ms (50);
     }
   result_latency (N ("new_sign_in"), sign_in);
   result_latency (N ("status"), status);
-  if (!proc_wait_until (client_signed_in, model->client, 30000))
+  if (!hub_wait_until (client_signed_in, model->client, 30000))
     g_warning ("agent %s did not sign in again with its new key", extension);
   result (N ("pending_connections"), hub_status_int (env, "connections", "pending"), "connections");
   g_free (extension);
@@ -1461,7 +1461,7 @@ measure_flood (Env *env, GPtrArray *agents, guint n)
 
   if (key == NULL || other_key == NULL)
     g_error ("agent-key: %s", error->message);
-  proc_wait_ms (12000);   /* the attack's connections have gone */
+  hub_wait_ms (12000);   /* the attack's connections have gone */
   pinger = sec_ws_connect (other_url, NULL, &error);
   if (pinger == NULL || g_strcmp0 (sec_frame_type (sec_ws_hello_key (pinger, other, other_key)), "welcome") != 0)
     g_error ("the pinging agent could not sign in");
@@ -1491,11 +1491,11 @@ measure_flood (Env *env, GPtrArray *agents, guint n)
           peak = MAX (peak, proc_status_field (pid, "VmRSS"));
         }
     }
-  proc_wait_ms (500);
+  hub_wait_ms (500);
   peak = MAX (peak, proc_status_field (pid, "VmRSS"));
   close_code = sec_tcp_ws_read_until_close (socket, 1000, NULL);
   g_socket_close (socket, NULL);
-  proc_wait_ms (5000);
+  hub_wait_ms (5000);
   after = proc_status_field (pid, "VmRSS");
   result (N ("flood_requests"), n, "requests");
   result (N ("flood_close_code"), close_code, "code");
@@ -1624,11 +1624,11 @@ run_scale (guint n_agents, guint rate, guint seconds, guint attack_n, guint floo
   t = now_ms ();
   for (guint i = 0; i < agents->len; i++)
     rd_agent_client_start (((Agent *) agents->pdata[i])->client);
-  if (!proc_wait_until_every (all_signed_in, agents, 300000, 100))
+  if (!hub_wait_until_every (all_signed_in, agents, 300000, 100))
     g_error ("not every agent signed in");
   result (N ("sign_in_all"), (now_ms () - t) / 1000.0, "s");
   result (N ("hub_agents_signed_in"), hub_status_int (&env, NULL, "agents"), "agents");
-  proc_wait_ms (2000);
+  hub_wait_ms (2000);
   if (attack != NULL)
     measure_under_attack (&env, attack, agents->pdata[0]);
   hub_rss_idle = proc_status_field (proc_hub_pid (env.hub), "VmRSS");
@@ -1643,13 +1643,13 @@ run_scale (guint n_agents, guint rate, guint seconds, guint attack_n, guint floo
   cpu_hub0 = proc_cpu_seconds (proc_hub_pid (env.hub));
   cpu_self0 = proc_cpu_seconds (getpid ());
   g_timeout_add (5, burst_tick, &burst);
-  proc_wait_until (burst_finished, &burst, (seconds + 30) * 1000);
+  hub_wait_until (burst_finished, &burst, (seconds + 30) * 1000);
   /* Saturation check: CPU seconds used during the burst by the hub and by this driver (the
    * simulators and the 1,000 agents share its main thread). */
   result (N ("burst_hub_cpu"), proc_cpu_seconds (proc_hub_pid (env.hub)) - cpu_hub0, "s");
   result (N ("burst_driver_cpu"), proc_cpu_seconds (getpid ()) - cpu_self0, "s");
   progress ("%u calls started in %.1f s", burst.started, (now_ms () - burst.t_begin) / 1000);
-  proc_wait_until_every (all_ended, &book, 30000, 100);
+  hub_wait_until_every (all_ended, &book, 30000, 100);
   report_hub_memory (&env, N ("hub"));
 
   {
@@ -1682,7 +1682,7 @@ run_scale (guint n_agents, guint rate, guint seconds, guint attack_n, guint floo
   result (N ("unexpected_frames"), book.unexpected, "frames");
   result (N ("wrong_or_no_match"), unmatched, "calls");
   t = now_ms ();
-  proc_wait_until_every (outbox_idle, &env, 120000, 200);
+  hub_wait_until_every (outbox_idle, &env, 120000, 200);
   result (N ("outbox_drain_after_burst"), (now_ms () - t) / 1000.0, "s");
   result (N ("outbox_dead"), hub_status_int (&env, "outbox", "dead"), "items");
   if (attack != NULL)
@@ -1844,7 +1844,7 @@ run_outbox (guint n_calls, guint outage_s)
     g_source_remove (tick);
   }
   (void) play_batch;
-  if (!proc_wait_until_every (calls_queued, &stored, 300000, 200))
+  if (!hub_wait_until_every (calls_queued, &stored, 300000, 200))
     g_warning ("only %" G_GINT64_FORMAT " of %u logs queued", hub_status_int (&env, "outbox", "pending"), n_calls);
   pending0 = hub_status_int (&env, "outbox", "pending");
   result ("b5_calls", n_calls, "calls");
@@ -1856,17 +1856,17 @@ run_outbox (guint n_calls, guint outage_s)
   g_clear_pointer (&reply, json_object_unref);
   t_enable = now_ms ();
   reply = admin (&env, "enable", NULL);
-  proc_wait_until_every (logs_reached, &half, 1800000, 100);
+  hub_wait_until_every (logs_reached, &half, 1800000, 100);
   t_down = now_ms ();
   rd_sim_odoo_set_down (env.odoo, TRUE);
   progress ("CRM down at %u logs", count_logs (env.odoo, ids));
   result ("b5_logs_when_crm_went_down", count_logs (env.odoo, ids), "logs");
-  proc_wait_ms (outage_s * 1000);
+  hub_wait_ms (outage_s * 1000);
   rd_sim_odoo_set_down (env.odoo, FALSE);
   t_up = now_ms ();
   progress ("CRM up");
-  proc_wait_until_every (logs_reached, &all, 1800000, 250);
-  proc_wait_until_every (outbox_idle, &env, 600000, 200);
+  hub_wait_until_every (logs_reached, &all, 1800000, 250);
+  hub_wait_until_every (outbox_idle, &env, 600000, 200);
   t_done = now_ms ();
   keys = count_logged_keys (env.odoo, ids);
   g_hash_table_iter_init (&iter, keys);
@@ -1918,7 +1918,7 @@ run_serve (guint seconds, const char *out)
   if (!g_file_set_contents_full (out, text, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600, &error))
     g_error ("%s", error->message);
   progress ("serving for %u s; credentials in %s", seconds, out);
-  proc_wait_ms (seconds * 1000);
+  hub_wait_ms (seconds * 1000);
   env_stop (&env);
   return 0;
 }

@@ -116,7 +116,7 @@ proc_hub_start (ProcHub *hub, guint timeout_ms, GError **error)
   g_ptr_array_add (hub->stderr_paths, g_steal_pointer (&stderr_path));
   if (hub->proc == NULL)
     return FALSE;
-  if (!proc_wait_until_every (status_answers, hub, timeout_ms, 100) || !proc_hub_running (hub))
+  if (!hub_wait_until_every (status_answers, hub, timeout_ms, 100) || !proc_hub_running (hub))
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "ringdesk-hub did not come up (see %s)",
                    (char *) g_ptr_array_index (hub->stderr_paths, hub->stderr_paths->len - 1));
@@ -164,10 +164,10 @@ proc_hub_kill (ProcHub *hub, int sig)
   if (proc_hub_running (hub))
     g_subprocess_send_signal (hub->proc, sig);
   g_subprocess_wait_async (hub->proc, NULL, wait_cb, &done);
-  if (!proc_wait_until (flag_set, &done, sig == SIGKILL ? 10000 : 30000))
+  if (!hub_wait_until (flag_set, &done, sig == SIGKILL ? 10000 : 30000))
     {
       g_subprocess_force_exit (hub->proc);
-      proc_wait_until (flag_set, &done, 10000);
+      hub_wait_until (flag_set, &done, 10000);
     }
   g_clear_object (&hub->proc);
 }
@@ -319,59 +319,7 @@ proc_free_port (void)
   return port;
 }
 
-/* ---- waiting and statistics ------------------------------------------------------------ */
-
-static gboolean
-timeout_cb (gpointer data)
-{
-  *(gboolean *) data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-gboolean
-proc_wait_until (gboolean (*check) (gpointer data), gpointer data, guint timeout_ms)
-{
-  gboolean timed_out = FALSE;
-  guint id = g_timeout_add (timeout_ms, timeout_cb, &timed_out);
-  guint tick = g_timeout_add (50, poll_tick, NULL);
-
-  while (!check (data) && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-  if (!timed_out)
-    g_source_remove (id);
-  g_source_remove (tick);
-  return check (data);
-}
-
-gboolean
-proc_wait_until_every (gboolean (*check) (gpointer data), gpointer data, guint timeout_ms, guint period_ms)
-{
-  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
-
-  for (;;)
-    {
-      gint64 left;
-
-      if (check (data))
-        return TRUE;
-      left = (deadline - g_get_monotonic_time ()) / 1000;
-      if (left <= 0)
-        return FALSE;
-      proc_wait_ms (MIN ((gint64) period_ms, left));
-    }
-}
-
-static gboolean
-never (gpointer data)
-{
-  return FALSE;
-}
-
-void
-proc_wait_ms (guint ms)
-{
-  proc_wait_until (never, NULL, ms);
-}
+/* ---- statistics ------------------------------------------------------------------------ */
 
 void
 proc_count_call_keys (GPtrArray *bodies, GHashTable *keys)

@@ -7,6 +7,8 @@
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 
+#include "hub-wait.h"   /* hub_wait_until(), hub_wait_until_every(), hub_wait_ms() */
+
 G_BEGIN_DECLS
 
 typedef struct {
@@ -53,12 +55,6 @@ gdouble     proc_cpu_seconds      (GPid pid);
 char       *proc_cmdline          (GPid pid);
 guint       proc_free_port        (void);
 
-/* Runs the default main context until @check returns TRUE or @timeout_ms passes. */
-gboolean    proc_wait_until       (gboolean (*check) (gpointer data), gpointer data, guint timeout_ms);
-/* The same, evaluating @check only every @period_ms (for expensive checks: admin status, scans). */
-gboolean    proc_wait_until_every (gboolean (*check) (gpointer data), gpointer data, guint timeout_ms,
-                                   guint period_ms);
-void        proc_wait_ms          (guint ms);
 
 /* Adds to @keys (char* → count) each distinct "Ringdesk call id: KEY" carried by each of the
  * message @bodies: a message counts once per key even when it quotes the key twice (an activity

@@ -167,7 +167,7 @@ start_hub (Fixture *f)
   json_object_set_string_member (crm, "login", "admin");
   json_object_set_string_member (crm, "api_key", f->admin_key);
   r2 = admin (f, "connect-crm", crm);
-  g_assert_true (proc_wait_until_every (index_ready, f, 60000, 100));
+  g_assert_true (hub_wait_until_every (index_ready, f, 60000, 100));
   json_object_set_boolean_member (bind, "auto", TRUE);
   r3 = admin (f, "bind", bind);
 }
@@ -396,7 +396,7 @@ test_kills (Fixture *f, gconstpointer data)
 
                 proc_hub_kill (f->hub, SIGKILL);
                 kills++;
-                proc_wait_ms (g_rand_int_range (rand, 100, 1500));
+                hub_wait_ms (g_rand_int_range (rand, 100, 1500));
                 g_assert_true (proc_hub_start (f->hub, 30000, &error));
                 g_assert_no_error (error);
               }
@@ -412,7 +412,7 @@ test_kills (Fixture *f, gconstpointer data)
               break;
             }
         }
-      proc_wait_ms (5);
+      hub_wait_ms (5);
     }
   g_test_message ("faults done: %u kills, %u CRM outages, %u PBX drops; %.1f s", kills, outages, drops,
                   g_get_monotonic_time () / 1e6 - t0);
@@ -420,7 +420,7 @@ test_kills (Fixture *f, gconstpointer data)
   g_assert_cmpuint (outages, ==, 2);
   g_assert_cmpuint (drops, ==, 10);
 
-  if (!proc_wait_until_every (drained, &drain, 180000, 1000))
+  if (!hub_wait_until_every (drained, &drain, 180000, 1000))
     g_test_message ("not drained: %u CDRs of %u calls, outbox pending %" G_GINT64_FORMAT ", %u keys logged",
                     rd_sim_pbx_count_cdrs (f->pbx), n_calls, status_int (f, "outbox", "pending"), drain.n_keys);
   g_test_message ("drained after %.1f s", g_get_monotonic_time () / 1e6 - t0);
@@ -511,14 +511,14 @@ test_restart_pool (Fixture *f, gconstpointer data)
     {
       g_autoptr(GError) error = NULL;
 
-      g_assert_true (proc_wait_until_every (pbx_connected, f, 15000, 100));
+      g_assert_true (hub_wait_until_every (pbx_connected, f, 15000, 100));
       g_assert_cmpint (g_stat (session, &st), ==, 0);
       g_assert_cmpint (st.st_mode & 0777, ==, 0600);
       proc_hub_kill (f->hub, SIGKILL);
       g_assert_true (proc_hub_start (f->hub, 30000, &error));
       g_assert_no_error (error);
       restarts++;
-      if (!proc_wait_until_every (pbx_connected, f, 15000, 100))
+      if (!hub_wait_until_every (pbx_connected, f, 15000, 100))
         {
           g_autoptr(JsonObject) status = proc_hub_status (f->hub);
           JsonObject *pbx = json_object_get_object_member (status, "pbx");
@@ -535,7 +535,7 @@ test_restart_pool (Fixture *f, gconstpointer data)
   g_assert_cmpuint (restarts, ==, 10);
   g_assert_cmpuint (most, <=, 2);
   call_id = rd_sim_pbx_play_inbound (f->pbx, "+86 138 0013 8000", DID, ring, "2001", 100, 100);
-  g_assert_true (proc_wait_until_every (one_key_logged, f, 20000, 200));
+  g_assert_true (hub_wait_until_every (one_key_logged, f, 20000, 200));
   keys = all_logged_keys (f);
   g_assert_cmpuint (g_hash_table_size (keys), ==, 1);
 
@@ -603,7 +603,7 @@ test_tokens (Fixture *f, gconstpointer data)
   start_hub (f);
   get_token_after_connect = rd_sim_pbx_count_requests (f->pbx, "get_token");
   agent = agent_new (f, "2001", NULL, NULL);
-  g_assert_true (proc_wait_until (signed_in, agent, 10000));
+  g_assert_true (hub_wait_until (signed_in, agent, 10000));
   sampler_id = g_timeout_add (20, sample_tokens, &sampler);
 
   t0 = g_get_monotonic_time () / 1e6;
@@ -611,10 +611,10 @@ test_tokens (Fixture *f, gconstpointer data)
     {
       g_ptr_array_add (ids, rd_sim_pbx_play_inbound (f->pbx, "+86 138 0013 8000", DID, ring,
                                                      ids->len % 2 ? "2001" : NULL, 100, 100));
-      proc_wait_ms (250);
+      hub_wait_ms (250);
     }
   wait = (AllRang) { agent, ids, f };
-  proc_wait_until_every (all_rang_and_logged, &wait, 30000, 500);
+  hub_wait_until_every (all_rang_and_logged, &wait, 30000, 500);
   g_source_remove (sampler_id);
 
   for (guint i = 0; i < ids->len; i++)
@@ -725,7 +725,7 @@ raw_connect (const char *url, GTlsCertificate *cert)
   g_signal_connect (msg, "accept-certificate", G_CALLBACK (accept_pinned), raw);
   soup_session_websocket_connect_async (raw->session, msg, NULL, NULL, G_PRIORITY_DEFAULT, NULL, raw_connected, raw);
   g_object_unref (msg);
-  g_assert_true (proc_wait_until (raw_done, raw, 10000));
+  g_assert_true (hub_wait_until (raw_done, raw, 10000));
   g_assert_no_error (raw->error);
   return raw;
 }
@@ -780,7 +780,7 @@ raw_wait (RawWs *raw, const char *type, const char *call_id, guint timeout_ms)
 {
   FrameWait w = { raw, type, call_id };
 
-  if (!proc_wait_until (has_frame, &w, timeout_ms))
+  if (!hub_wait_until (has_frame, &w, timeout_ms))
     for (guint i = 0; i < raw->frames->len; i++)
       {
         g_autoptr(JsonNode) node = json_node_init_object (json_node_alloc (), raw->frames->pdata[i]);
@@ -899,8 +899,8 @@ test_security (Fixture *f, gconstpointer data)
   /* Agents over wss:// with the pinned hub certificate. */
   a2001 = agent_new (f, "2001", pin, &key_2001);
   a2002 = agent_new (f, "2002", pin, &key_2002);
-  g_assert_true (proc_wait_until (signed_in, a2001, 10000));
-  g_assert_true (proc_wait_until (signed_in, a2002, 10000));
+  g_assert_true (hub_wait_until (signed_in, a2001, 10000));
+  g_assert_true (hub_wait_until (signed_in, a2002, 10000));
 
   /* A mismatched pin is refused (and the right one, above, accepted). */
   {
@@ -917,8 +917,8 @@ test_security (Fixture *f, gconstpointer data)
                                             "0000000000000000000000000000000000000000000000000000000000000000");
     rd_agent_client_set_agent_key (wrong_pin->client, "2003", k);
     rd_agent_client_start (wrong_pin->client);
-    g_assert_true (proc_wait_until (agent_failed, wrong_pin, 10000));
-    proc_wait_ms (1000);
+    g_assert_true (hub_wait_until (agent_failed, wrong_pin, 10000));
+    hub_wait_ms (1000);
     g_assert_cmpint (rd_agent_client_get_state (wrong_pin->client), !=, RD_AGENT_STATE_SIGNED_IN);
     g_test_message ("wrong pin: %s (%s)", rd_agent_state_to_string (rd_agent_client_get_state (wrong_pin->client)),
                     rd_agent_client_get_last_error (wrong_pin->client));
@@ -939,14 +939,14 @@ test_security (Fixture *f, gconstpointer data)
 
     for (guint i = 0; i < 100 && (frame = raw_find (raw, "dial-result", NULL)) == NULL &&
                       (frame = raw_find (raw, "error", NULL)) == NULL; i++)
-      proc_wait_ms (100);
+      hub_wait_ms (100);
     g_assert_nonnull (frame);
     if (g_str_equal (json_object_get_string_member (frame, "type"), "error"))
       {
         /* Refused outright: nothing reached the PBX. */
         g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (frame, "error"), "code"), ==,
                          "access");
-        proc_wait_ms (500);
+        hub_wait_ms (500);
         g_assert_cmpuint (rd_sim_pbx_count_requests (f->pbx, "call/dial"), ==, dials);
       }
     else
@@ -955,7 +955,7 @@ test_security (Fixture *f, gconstpointer data)
         g_assert_true (json_object_get_boolean_member_with_default (frame, "ok", FALSE));
         spoof_call = json_object_get_string_member (frame, "call_id");
         g_assert_nonnull (raw_wait (raw, "call", spoof_call, 10000));
-        proc_wait_ms (1500);
+        hub_wait_ms (1500);
         g_assert_false (g_hash_table_contains (a2002->all, spoof_call));
       }
   }
@@ -967,7 +967,7 @@ test_security (Fixture *f, gconstpointer data)
     FrameWait dummy = { NULL, NULL, NULL };
 
     (void) dummy;
-    proc_wait_ms (1500);
+    hub_wait_ms (1500);
     g_assert_true (g_hash_table_contains (w->ringing, in_2002));   /* positive control */
   }
   g_assert_false (raw_mentions (raw, in_2002));
@@ -998,9 +998,9 @@ test_security (Fixture *f, gconstpointer data)
 
         if (bodies->len > 0 && status_int (f, "outbox", "pending") == 0)
           break;
-        proc_wait_ms (100);
+        hub_wait_ms (100);
       }
-    proc_wait_ms (1000);
+    hub_wait_ms (1000);
     for (guint id = 1; id <= rd_sim_odoo_count_records (f->odoo, "res.partner") + 20; id++)
       {
         g_autoptr(GPtrArray) bodies = rd_sim_odoo_messages_for (f->odoo, "res.partner", id);
@@ -1038,7 +1038,7 @@ test_security (Fixture *f, gconstpointer data)
       last_retry = retry;
       raw_free (bad);
       if (i < 2)
-        proc_wait_ms (retry * 1000 + 300);
+        hub_wait_ms (retry * 1000 + 300);
     }
   g_assert_cmpint (last_retry, >=, 4);
   {
@@ -1058,7 +1058,7 @@ test_security (Fixture *f, gconstpointer data)
   raw_free (raw);
   agent_free (a2001);
   agent_free (a2002);
-  proc_wait_ms (300);
+  hub_wait_ms (300);
 
   /* No secret in argv, in any log line, or in any state file (the 0600 secrets files aside). */
   {

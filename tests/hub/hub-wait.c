@@ -18,16 +18,24 @@ timed_out_cb (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+static gboolean
+tick_cb (gpointer data)
+{
+  return G_SOURCE_CONTINUE;   /* only wakes the loop up */
+}
+
 gboolean
 hub_wait_until (gboolean (*check) (gpointer data), gpointer data, guint timeout_ms)
 {
   gboolean timed_out = FALSE;
   guint id = g_timeout_add (timeout_ms, timed_out_cb, &timed_out);
+  guint tick = g_timeout_add (50, tick_cb, NULL);
 
   while (!check (data) && !timed_out)
     g_main_context_iteration (NULL, TRUE);
   if (!timed_out)
     g_source_remove (id);
+  g_source_remove (tick);
   return check (data);
 }
 
@@ -41,6 +49,24 @@ void
 hub_wait_ms (guint ms)
 {
   hub_wait_until (never, NULL, ms);
+}
+
+gboolean
+hub_wait_until_every (gboolean (*check) (gpointer data), gpointer data, guint timeout_ms, guint period_ms)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+
+  for (;;)
+    {
+      gint64 left;
+
+      if (check (data))
+        return TRUE;
+      left = (deadline - g_get_monotonic_time ()) / 1000;
+      if (left <= 0)
+        return FALSE;
+      hub_wait_ms (MIN ((gint64) period_ms, left));
+    }
 }
 
 GAsyncResult *

@@ -27,9 +27,13 @@ GAsyncResult *hub_wait_result (HubWait *wait, guint timeout_ms);
 void          hub_wait_clear  (HubWait *wait);
 
 /* Runs the default main context until @check returns TRUE or @timeout_ms passes; @check's
- * last answer. */
-gboolean      hub_wait_until  (gboolean (*check) (gpointer data), gpointer data, guint timeout_ms);
-void          hub_wait_ms     (guint ms);
+ * last answer. @check is asked at least every 50 ms, so it may read what changes outside the
+ * main loop (another thread, another process). */
+gboolean      hub_wait_until       (gboolean (*check) (gpointer data), gpointer data, guint timeout_ms);
+/* The same, asking @check only every @period_ms (a check that costs: a status request). */
+gboolean      hub_wait_until_every (gboolean (*check) (gpointer data), gpointer data, guint timeout_ms,
+                                    guint period_ms);
+void          hub_wait_ms          (guint ms);
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (HubWait, hub_wait_clear)
 
