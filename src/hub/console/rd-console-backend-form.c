@@ -130,18 +130,21 @@ render_field (RdConsoleRequest *req, RdHtml *html, JsonObject *option, const cha
   else if (secret)
     {
       /* never shown back, not even what was just typed */
-      rd_html_printf (html, "<input id=\"%s\" name=\"%s\" type=\"password\" autocomplete=\"off\" placeholder=\"%s\"%s",
-                      field, field, secret_kept != NULL ? secret_kept : placeholder != NULL ? placeholder : "",
-                      required && secret_kept == NULL ? " required" : "");
+      rd_html_printf (html, "<input id=\"%s\" name=\"%s\" type=\"password\" autocomplete=\"off\" placeholder=\"%s\"",
+                      field, field, secret_kept != NULL ? secret_kept : placeholder != NULL ? placeholder : "");
+      if (required && secret_kept == NULL)
+        rd_html_raw (html, " required");
       rd_html_raw (html, described);
       rd_html_raw (html, ">");
     }
   else
     {
-      rd_html_printf (html, "<input id=\"%s\" name=\"%s\" value=\"%s\" placeholder=\"%s\" autocomplete=\"off\"%s%s",
-                      field, field, value != NULL ? value : "", placeholder != NULL ? placeholder : "",
-                      g_str_equal (type, "uint") ? " type=\"number\" min=\"0\" step=\"1\" inputmode=\"numeric\"" : "",
-                      required ? " required" : "");
+      rd_html_printf (html, "<input id=\"%s\" name=\"%s\" value=\"%s\" placeholder=\"%s\" autocomplete=\"off\"",
+                      field, field, value != NULL ? value : "", placeholder != NULL ? placeholder : "");
+      if (g_str_equal (type, "uint"))
+        rd_html_raw (html, " type=\"number\" min=\"0\" step=\"1\" inputmode=\"numeric\"");
+      if (required)
+        rd_html_raw (html, " required");
       rd_html_raw (html, described);
       rd_html_raw (html, ">");
     }
