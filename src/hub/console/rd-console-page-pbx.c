@@ -106,9 +106,9 @@ reply_pbx (RdConsoleRequest *req, guint status_code, const char *problem, const 
                   "<label for=\"url\">%s</label><input id=\"url\" name=\"url\" type=\"url\" value=\"%s\" "
                   "placeholder=\"https://pbx.example.com:8088\" required>", _("PBX address"), url);
   rd_console_insecure_option (req, html, insecure,
-                              _("Not recommended: the client secret, which can dial from any extension, and the call "
-                                "data would travel unencrypted. Without this, http:// works for a PBX on this computer "
-                                "only."));
+                              _("Not recommended: the PBX's credentials, which can dial from any extension, and the "
+                                "call data would travel unencrypted. Without this, http:// works for a PBX on this "
+                                "computer only."));
   rd_console_backend_form_fields (req, html, backend, from_request, saved_kind ? json_object_get_object_member (pbx, "options") : NULL,
                                   saved_kind ? _("saved — leave empty to keep") : NULL);
   rd_html_printf (html,
