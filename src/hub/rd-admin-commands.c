@@ -4,6 +4,7 @@
 #include "hub/rd-admin-commands.h"
 
 #include "core/rd-error.h"
+#include "hub/rd-backend-list.h"
 #include "hub/rd-backend-settings.h"
 #include "hub/rd-hub-private.h"
 
@@ -21,6 +22,7 @@ typedef struct {
 
 static const CommandInfo commands[] = {
   { "status", TRUE, FALSE },
+  { "list-backends", TRUE, FALSE },
   { "users", TRUE, FALSE },
   { "extensions", TRUE, FALSE },
   { "agent-keys", TRUE, FALSE },
@@ -46,8 +48,8 @@ static const CommandInfo commands[] = {
   { "admin-link", FALSE, TRUE },
 };
 
-/* Request members whose values are never written anywhere. */
-static const char * const secret_members[] = { "api_key", "client_secret", "password", "key", NULL };
+/* Request members whose values are never written anywhere (and every SECRET option of a backend). */
+static const char * const secret_members[] = { "api_key", "password", "key", NULL };
 
 static const CommandInfo *
 find_command (const char *name)
@@ -128,7 +130,7 @@ audit_detail (JsonObject *body)
 
       if (text->len > 0)
         g_string_append (text, ", ");
-      if (g_strv_contains (secret_members, name))
+      if (g_strv_contains (secret_members, name) || rd_backend_list_is_secret_field (name))
         value = g_strdup ("(given)");
       else if (JSON_NODE_HOLDS_VALUE (node))
         {
@@ -401,6 +403,13 @@ run_now (RdHub *hub, const char *command, JsonObject *body, JsonObject *extra, G
 
       for (GList *l = members; l != NULL; l = l->next)
         json_object_set_member (extra, l->data, json_node_copy (json_object_get_member (status, l->data)));
+    }
+  else if (g_str_equal (command, "list-backends"))
+    {
+      g_autoptr(JsonObject) list = rd_backend_list_to_json ();
+
+      json_object_set_array_member (extra, "pbx", json_array_ref (json_object_get_array_member (list, "pbx")));
+      json_object_set_array_member (extra, "crm", json_array_ref (json_object_get_array_member (list, "crm")));
     }
   else if (g_str_equal (command, "unbind"))
     rd_hub_unbind (hub, get_string (body, "extension"), error);

@@ -186,6 +186,36 @@ rd_backend_settings_describe_account (RdStore *store, const char *prefix, const 
   return g_string_free (text, FALSE);
 }
 
+JsonObject *
+rd_backend_settings_to_json (RdStore *store, const char *prefix, const RdOptionSpec *specs)
+{
+  JsonObject *object = json_object_new ();
+
+  for (const RdOptionSpec *spec = specs; spec != NULL && spec->name != NULL; spec++)
+    {
+      g_autofree char *key = setting_key (prefix, spec->name);
+      g_autofree char *member = NULL;
+      g_autofree char *value = NULL;
+      const char *text;
+
+      if (spec->flags & RD_OPTION_SECRET)
+        continue;
+      value = rd_store_get_setting (store, key);
+      text = value;
+      if (value != NULL && spec->type == RD_OPTION_CHOICE)
+        {
+          gint64 index = g_ascii_strtoll (value, NULL, 10);
+
+          text = index >= 0 && index < g_strv_length ((char **) spec->choices) ? spec->choices[index] : NULL;
+        }
+      if (text == NULL)
+        continue;
+      member = g_strdelimit (g_strdup (spec->name), "-", '_');
+      json_object_set_string_member (object, member, text);
+    }
+  return object;
+}
+
 RdOptions *
 rd_backend_settings_from_json (JsonObject *body, const RdOptionSpec *specs)
 {

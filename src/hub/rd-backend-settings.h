@@ -44,6 +44,10 @@ gboolean   rd_backend_settings_same_account (RdStore *store, const char *prefix,
 /* "database x" for the saved IDENTITY options (option names), for messages; "" without any. */
 char      *rd_backend_settings_describe_account (RdStore *store, const char *prefix, const RdOptionSpec *specs);
 
+/* The saved options of @specs that are not secrets, as string members by their admin API names
+ * ("client_id"; a CHOICE by its value's name); unset ones are left out. */
+JsonObject *rd_backend_settings_to_json     (RdStore *store, const char *prefix, const RdOptionSpec *specs);
+
 /* The options of @specs found as string members of @body ("client_id" for "client-id");
  * members of other types are ignored, as unset. */
 RdOptions *rd_backend_settings_from_json    (JsonObject *body, const RdOptionSpec *specs);

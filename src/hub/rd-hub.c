@@ -838,6 +838,35 @@ index_fill_to_json (RdHub *self, JsonObject *status)
                                  rd_crm_kind_to_string (kind & RD_CRM_KIND_INDIVIDUAL ? RD_CRM_KIND_INDIVIDUAL : kind));
 }
 
+/* The backend's "kind" (NULL: none configured) and its "options" that are not secrets, by their
+ * admin API names: whatever the backend, nothing here names one. */
+static void
+backend_to_json (RdHub *self, JsonObject *object, const char *prefix, gboolean configured)
+{
+  g_autofree char *key = g_strconcat (prefix, ".kind", NULL);
+  g_autofree char *kind = rd_store_get_setting (self->store, key);
+  const RdOptionSpec *specs = NULL;
+
+  if (g_str_equal (prefix, "pbx"))
+    {
+      const RdPbxBackend *backend = kind != NULL || configured ? rd_pbx_find_backend (kind, NULL) : NULL;
+
+      specs = backend != NULL ? backend->options : NULL;
+      if (kind == NULL && backend != NULL)   /* saved before kinds were recorded: the default */
+        kind = g_strdup (backend->kind);
+    }
+  else
+    {
+      const RdCrmBackend *backend = kind != NULL || configured ? rd_crm_find_backend (kind, NULL) : NULL;
+
+      specs = backend != NULL ? backend->options : NULL;
+      if (kind == NULL && backend != NULL)
+        kind = g_strdup (backend->kind);
+    }
+  set_string_or_null (object, "kind", kind);
+  json_object_set_object_member (object, "options", rd_backend_settings_to_json (self->store, prefix, specs));
+}
+
 JsonObject *
 rd_hub_get_status_json (RdHub *self)
 {
@@ -849,12 +878,9 @@ rd_hub_get_status_json (RdHub *self)
   JsonObject *outbox = json_object_new ();
   RdPbx *current;
   g_autofree char *pbx_url = NULL;
-  g_autofree char *pbx_client = NULL;
   g_autofree char *pbx_pin = NULL;
-  g_autofree char *pbx_zone = NULL;
   g_autofree char *crm_pin = NULL;
   g_autofree char *crm_url = NULL;
-  g_autofree char *crm_db = NULL;
   g_autofree char *crm_login = NULL;
   const RdCrmInfo *info;
   char kinds[64];
@@ -878,29 +904,25 @@ rd_hub_get_status_json (RdHub *self)
 
   current = rd_hub_get_pbx (self);
   pbx_url = rd_store_get_setting (self->store, "pbx.url");
-  pbx_client = rd_store_get_setting (self->store, "pbx.client-id");
   pbx_pin = rd_store_get_setting (self->store, "pbx.cert-sha256");
-  pbx_zone = rd_store_get_setting (self->store, "pbx.time-zone");
   json_object_set_string_member (pbx, "state", current != NULL ? rd_pbx_state_to_string (rd_pbx_get_state (current))
                                                                 : pbx_url != NULL ? "failed" : "not-configured");
   set_string_or_null (pbx, "message", current != NULL ? rd_pbx_get_state_message (current)
                                                       : self->pbx_link != NULL ? rd_pbx_link_get_problem (self->pbx_link)
                                                                                : NULL);
   set_string_or_null (pbx, "url", pbx_url);
-  set_string_or_null (pbx, "client_id", pbx_client);
   set_string_or_null (pbx, "cert_sha256", pbx_pin);
-  set_string_or_null (pbx, "time_zone", pbx_zone);
+  backend_to_json (self, pbx, "pbx", pbx_url != NULL);
   json_object_set_boolean_member (pbx, "insecure", rd_tls_pin_url_is_insecure (pbx_url));
   json_object_set_object_member (status, "pbx", pbx);
 
   crm_url = rd_store_get_setting (self->store, "crm.url");
-  crm_db = rd_store_get_setting (self->store, "crm.database");
   crm_login = rd_store_get_setting (self->store, "crm.login");
   info = rd_crm_link_get_crm (self->crm_link) != NULL ? rd_crm_get_info (rd_crm_link_get_crm (self->crm_link)) : NULL;
   json_object_set_string_member (crm, "state", rd_hub_crm_state_string (self));
   set_string_or_null (crm, "message", rd_crm_link_get_message (self->crm_link));
   set_string_or_null (crm, "url", crm_url);
-  set_string_or_null (crm, "database", crm_db);
+  backend_to_json (self, crm, "crm", crm_url != NULL);
   set_string_or_null (crm, "login", crm_login);
   set_string_or_null (crm, "version", info != NULL ? info->version : NULL);
   crm_pin = rd_store_get_setting (self->store, "crm.cert-sha256");

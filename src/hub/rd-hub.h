@@ -167,7 +167,8 @@ JsonObject  *rd_hub_verify_crm_admin_finish (RdHub *self, GAsyncResult *result, 
 /* A one-time sign-in URL of the web console (single use, 15 minutes). */
 char        *rd_hub_issue_console_link  (RdHub *self, GError **error);
 
-/* {hub, pbx:{state,message,url,client_id}, crm:{state,message,url,database,login,version},
+/* {hub, pbx:{state,message,url,kind,options:{…}}, crm:{state,message,url,kind,options:{…},login,version},
+ *  (options: the backend's own settings that are not secrets, by admin API name: "client_id")
  *  sync:{…}, autocreate:{…}, bindings, agents, outbox:{pending,done,dead}, index:{numbers}} */
 JsonObject  *rd_hub_get_status_json     (RdHub *self);
 

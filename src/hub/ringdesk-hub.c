@@ -5,6 +5,7 @@
 #include "core/rd-error.h"
 #include "core/rd-text.h"
 #include "hub/rd-admin-client.h"
+#include "hub/rd-backend-list.h"
 #include "hub/rd-hub-config.h"
 #include "hub/rd-hub.h"
 #include "hub/rd-secrets.h"
@@ -29,6 +30,8 @@ static const char usage_text[] =
   "\n"
   "Administer the running hub:\n"
   "  status [--json]                    connection states, settings, queue\n"
+  "  backends [--json]                  the PBX and CRM backends this program has and their\n"
+  "                                     own settings (for --kind and --set; no hub needed)\n"
   "  connect-crm --url URL --database DB --login LOGIN [--api-key-file FILE]\n"
   "              [--cert-sha256 HEX] [--log-style activity|note] [--insecure-http]\n"
   "                                     (alias connect-odoo; the key is read from the file,\n"
@@ -512,6 +515,64 @@ str (JsonObject *object, const char *name)
   return value != NULL ? value : "-";
 }
 
+/* "  client-id abc  time-zone Europe/Berlin\n": a backend's own settings from the status (secrets
+ * are never in it), by the names --set takes. */
+static void
+print_options (JsonObject *part)
+{
+  JsonObject *options = part != NULL && json_object_has_member (part, "options")
+                        ? json_object_get_object_member (part, "options") : NULL;
+  g_autoptr(GList) names = options != NULL ? json_object_get_members (options) : NULL;
+
+  names = g_list_sort (names, (GCompareFunc) g_strcmp0);
+  for (GList *l = names; l != NULL; l = l->next)
+    {
+      g_autofree char *name = g_strdelimit (g_strdup (l->data), "_", '-');
+
+      g_print ("  %s %s", name, str (options, l->data));
+    }
+  g_print ("\n");
+}
+
+/* `backends`: each backend of the registry and its own settings. */
+static void
+print_backends (JsonObject *list)
+{
+  static const char * const parts[] = { "pbx", "crm" };
+
+  for (guint p = 0; p < G_N_ELEMENTS (parts); p++)
+    {
+      JsonArray *backends = json_object_get_array_member (list, parts[p]);
+
+      g_print ("%s backends:\n", p == 0 ? "PBX" : "CRM");
+      for (guint i = 0; i < json_array_get_length (backends); i++)
+        {
+          JsonObject *backend = json_array_get_object_element (backends, i);
+          JsonArray *options = json_object_get_array_member (backend, "options");
+
+          g_print ("  %s  %s%s\n", str (backend, "kind"), str (backend, "name"),
+                   json_object_get_boolean_member (backend, "default") ? "  (default)" : "");
+          if (json_array_get_length (options) == 0)
+            g_print ("    (no settings of its own)\n");
+          for (guint j = 0; j < json_array_get_length (options); j++)
+            {
+              JsonObject *option = json_array_get_object_element (options, j);
+              g_autoptr(GString) traits = g_string_new (str (option, "type"));
+              JsonArray *choices = json_object_has_member (option, "choices")
+                                   ? json_object_get_array_member (option, "choices") : NULL;
+              static const char * const flags[] = { "required", "secret", "identity" };
+
+              for (guint k = 0; choices != NULL && k < json_array_get_length (choices); k++)
+                g_string_append_printf (traits, "%s%s", k == 0 ? ": " : "|", json_array_get_string_element (choices, k));
+              for (guint k = 0; k < G_N_ELEMENTS (flags); k++)
+                if (json_object_get_boolean_member_with_default (option, flags[k], FALSE))
+                  g_string_append_printf (traits, ", %s", flags[k]);
+              g_print ("    %-16s %-24s %s\n", str (option, "name"), str (option, "title"), traits->str);
+            }
+        }
+    }
+}
+
 static void
 print_status (JsonObject *status)
 {
@@ -526,11 +587,13 @@ print_status (JsonObject *status)
            json_object_get_boolean_member_with_default (status, "tls", FALSE) ? " (TLS)" : "");
   if (json_object_has_member (status, "console_url"))
     g_print ("Web console: %s\n", str (status, "console_url"));
-  g_print ("PBX:         %s  %s  client %s\n", str (pbx, "state"), str (pbx, "url"), str (pbx, "client_id"));
+  g_print ("PBX:         %s  %s  %s", str (pbx, "state"), str (pbx, "kind"), str (pbx, "url"));
+  print_options (pbx);
   if (pbx != NULL && json_object_get_string_member_with_default (pbx, "message", NULL) != NULL)
     g_print ("             %s\n", str (pbx, "message"));
-  g_print ("CRM:         %s  %s  database %s  login %s  version %s\n", str (crm, "state"), str (crm, "url"),
-           str (crm, "database"), str (crm, "login"), str (crm, "version"));
+  g_print ("CRM:         %s  %s  %s", str (crm, "state"), str (crm, "kind"), str (crm, "url"));
+  print_options (crm);
+  g_print ("             login %s  version %s\n", str (crm, "login"), str (crm, "version"));
   if (crm != NULL && json_object_get_string_member_with_default (crm, "message", NULL) != NULL)
     g_print ("             %s\n", str (crm, "message"));
   g_print ("Region:      %s\n", str (crm, "region"));
@@ -1349,6 +1412,31 @@ fail:
   return EXIT_FAILURE;
 }
 
+/* `backends [--json]`: from this program's own registry, no hub needed. */
+static int
+run_backends (int argc, char **argv)
+{
+  static const char * const json_flag[] = { "json", NULL };
+  g_autoptr(JsonObject) list = NULL;
+  g_autoptr(GError) error = NULL;
+  Args args = { 0 };
+  gboolean json;
+
+  if (!args_parse (&args, argc, argv, NULL, json_flag, &error) || args.positional->len != 0 || args.sets->len > 0)
+    {
+      args_clear (&args);
+      return usage_error (error != NULL ? error->message : "backends takes only --json");
+    }
+  json = opt (&args, "json") != NULL;
+  args_clear (&args);
+  list = rd_backend_list_to_json ();
+  if (json)
+    print_json (list, NULL);
+  else
+    print_backends (list);
+  return EXIT_SUCCESS;
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1389,6 +1477,8 @@ main (int argc, char **argv)
   if (i >= argc)
     return usage_error (NULL);
 
+  if (g_str_equal (argv[i], "backends"))
+    return run_backends (argc - i - 1, argv + i + 1);
   if (g_str_equal (argv[i], "serve"))
     {
       if (i + 1 != argc)

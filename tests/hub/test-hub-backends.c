@@ -18,6 +18,8 @@
 #include "hub/rd-hub.h"
 
 #include <glib/gstdio.h>
+#include <libsoup/soup.h>
+#include <string.h>
 
 #define CALLER "+8613500000001"
 #define WAIT_MS 10000
@@ -30,10 +32,13 @@ static RdOptions *last_crm_options;
 
 static const char * const fake_pbx_modes[] = { "events", "polling", NULL };
 
+/* One option of each kind the console turns into a field: text, password, number, select. */
 static const RdOptionSpec fake_pbx_options[] = {
-  { "tenant", RD_OPTION_STRING, RD_OPTION_REQUIRED | RD_OPTION_IDENTITY, "PBX tenant", NULL },
-  { "token", RD_OPTION_STRING, RD_OPTION_REQUIRED | RD_OPTION_SECRET, "PBX token", NULL },
-  { "mode", RD_OPTION_CHOICE, 0, "PBX mode", fake_pbx_modes },
+  { "tenant", RD_OPTION_STRING, RD_OPTION_REQUIRED | RD_OPTION_IDENTITY, "PBX tenant", NULL, "Tenant name",
+    "The tenant <b>as</b> the fake PBX names it.", "acme-1" },
+  { "token", RD_OPTION_STRING, RD_OPTION_REQUIRED | RD_OPTION_SECRET, "PBX token", NULL, "Access token", NULL, NULL },
+  { "mode", RD_OPTION_CHOICE, 0, "PBX mode", fake_pbx_modes, "Event delivery", NULL, NULL },
+  { "poll-seconds", RD_OPTION_UINT, 0, "polling interval", NULL, "Polling interval (s)", NULL, "30" },
   { NULL },
 };
 
@@ -326,6 +331,273 @@ test_call_through_fake_backends (Fixture *f, gconstpointer data)
   g_assert_true (hub_wait_until (both_connected, f->hub, WAIT_MS));
 }
 
+/* ---- the web console's forms for these backends --------------------------------------------------- */
+
+/* A browser of the console: one session (cookie jar), the CSRF token of the last page. */
+typedef struct {
+  SoupSession *session;
+  char        *base;
+  char        *csrf;
+  const char  *language;   /* Accept-Language, or NULL */
+} Browser;
+
+static void
+browser_clear (Browser *b)
+{
+  g_clear_object (&b->session);
+  g_clear_pointer (&b->base, g_free);
+  g_clear_pointer (&b->csrf, g_free);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Browser, browser_clear)
+
+/* GET (@form NULL) or POST @form (name, value, …, NULL; the CSRF token added) to @path, following
+ * the redirect; the page, and its status in *@status. */
+static char *
+browse (Browser *b, const char *path, guint *status, const char *first, ...)
+{
+  g_autofree char *url = g_strconcat (b->base, path, NULL);
+  g_autoptr(SoupMessage) msg = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(HubWait) wait = { 0 };
+  const char *at;
+  char *page;
+
+  if (first == NULL)
+    msg = soup_message_new ("GET", url);
+  else
+    {
+      g_autoptr(GHashTable) form = g_hash_table_new (g_str_hash, g_str_equal);
+      va_list args;
+
+      va_start (args, first);
+      for (const char *name = first; name != NULL; name = va_arg (args, const char *))
+        g_hash_table_insert (form, (char *) name, va_arg (args, char *));
+      va_end (args);
+      g_hash_table_insert (form, "csrf", b->csrf != NULL ? b->csrf : "");
+      msg = soup_message_new_from_encoded_form ("POST", url, soup_form_encode_hash (form));
+    }
+  if (b->language != NULL)
+    soup_message_headers_replace (soup_message_get_request_headers (msg), "Accept-Language", b->language);
+  soup_session_send_and_read_async (b->session, msg, G_PRIORITY_DEFAULT, NULL, hub_wait_cb, &wait);
+  bytes = soup_session_send_and_read_finish (b->session, hub_wait_result (&wait, WAIT_MS), &error);
+  g_assert_no_error (error);
+  *status = soup_message_get_status (msg);
+  page = g_strndup (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+  if ((at = strstr (page, "name=\"csrf\" value=\"")) != NULL)
+    {
+      at += strlen ("name=\"csrf\" value=\"");
+      g_free (b->csrf);
+      b->csrf = g_strndup (at, strcspn (at, "\""));
+    }
+  return page;
+}
+
+#define assert_in(page, text) g_assert_nonnull (strstr ((page), (text)))
+#define assert_not_in(page, text) g_assert_null (strstr ((page), (text)))
+
+/* The markup of the form field @id (its tag, up to '>'), or "" when absent. */
+static char *
+field_tag (const char *page, const char *id)
+{
+  g_autofree char *needle = g_strdup_printf ("id=\"%s\"", id);
+  const char *at = strstr (page, needle);
+  const char *start;
+
+  if (at == NULL)
+    return g_strdup ("");
+  for (start = at; start > page && *start != '<'; start--)
+    ;
+  return g_strndup (start, strchr (at, '>') - start + 1);
+}
+
+static void
+sign_in (Fixture *f, Browser *b)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *link = rd_hub_issue_console_link (f->hub, &error);
+  g_autofree char *page = NULL;
+  g_autofree char *token = NULL;
+  guint status;
+
+  g_assert_no_error (error);
+  b->session = soup_session_new ();
+  soup_session_add_feature_by_type (b->session, SOUP_TYPE_COOKIE_JAR);
+  b->base = g_strndup (link, strstr (link, "/link?") - link);
+  token = g_strdup (strstr (link, "t=") + 2);
+  g_free (browse (b, strstr (link, "/link?"), &status, NULL));
+  g_assert_cmpuint (status, ==, SOUP_STATUS_OK);
+  page = browse (b, "/link", &status, "t", token, "name", "admin", "password", "a long console password",
+                 "repeat", "a long console password", NULL);
+  g_assert_cmpuint (status, ==, SOUP_STATUS_OK);
+  assert_in (page, "Welcome. Connect");
+}
+
+static void
+assert_status_has_no (RdHub *hub, const char *secret)
+{
+  g_autoptr(JsonObject) status = rd_hub_get_status_json (hub);
+  g_autoptr(JsonNode) node = json_node_init_object (json_node_alloc (), status);
+  g_autofree char *text = json_to_string (node, FALSE);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonArray) audit = rd_hub_list_audit (hub, 100, &error);
+  g_autoptr(JsonNode) audit_node = json_node_init_array (json_node_alloc (), audit);
+  g_autofree char *audit_text = json_to_string (audit_node, FALSE);
+
+  g_assert_no_error (error);
+  assert_not_in (text, secret);
+  assert_not_in (audit_text, secret);
+}
+
+static void
+test_console_forms (Fixture *f, gconstpointer data)
+{
+  g_autofree char *db = g_build_filename (f->tmp, "hub.db", NULL);
+  g_autofree char *secrets = g_build_filename (f->tmp, "secrets", NULL);
+  RdHubOptions options = { .database_path = db, .secrets_dir = secrets, .console_address = (char *) "127.0.0.1" };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) status = NULL;
+  g_auto(Browser) b = { 0 };
+  JsonObject *pbx, *crm;
+  char *page;
+  char *tag;
+  guint code;
+
+  g_autofree char *po = g_build_filename (g_getenv ("G_TEST_BUILDDIR"), "..", "po", NULL);
+
+  g_setenv ("RINGDESK_LOCALEDIR", po, TRUE);   /* the translations of this build */
+  f->hub = rd_hub_new (&options);
+  g_assert_true (rd_hub_start (f->hub, &error));
+  g_assert_no_error (error);
+  g_assert_true (rd_hub_set_region (f->hub, "CN", &error));
+  sign_in (f, &b);
+
+  /* nothing connected: the default kind's fields, and the Kind select naming both */
+  page = browse (&b, "/pbx", &code, NULL);
+  g_assert_cmpuint (code, ==, SOUP_STATUS_OK);
+  assert_in (page, "<select id=\"kind\" name=\"kind\"");
+  assert_in (page, "<option value=\"fakepbx\">Fake PBX</option>");
+  assert_in (page, "formnovalidate>Show its settings</button>");
+  assert_in (page, "id=\"client_id\"");   /* the built-in default's, from its own table */
+  assert_not_in (page, "id=\"tenant\"");
+  g_free (page);
+
+  /* choosing the fake kind (a submit, no script) shows its fields, nothing saved */
+  page = browse (&b, "/pbx", &code, "do", "kind", "kind", "fakepbx", "url", "http://127.0.0.1:9", NULL);
+  g_assert_cmpuint (code, ==, SOUP_STATUS_OK);
+  assert_not_in (page, "id=\"client_id\"");
+  assert_in (page, "<option value=\"fakepbx\" selected>Fake PBX</option>");
+  assert_in (page, "value=\"http://127.0.0.1:9\"");
+  assert_in (page, "<label for=\"tenant\">Tenant name</label>");
+  tag = field_tag (page, "tenant");
+  g_assert_cmpstr (tag, ==, "<input id=\"tenant\" name=\"tenant\" value=\"\" placeholder=\"acme-1\" "
+                            "autocomplete=\"off\" required aria-describedby=\"tenant-hint\">");
+  g_free (tag);
+  assert_in (page, "<p class=\"hint\" id=\"tenant-hint\">The tenant &lt;b&gt;as&lt;/b&gt; the fake PBX names it.</p>");
+  tag = field_tag (page, "token");
+  g_assert_cmpstr (tag, ==, "<input id=\"token\" name=\"token\" type=\"password\" autocomplete=\"off\" "
+                            "placeholder=\"\" required>");
+  g_free (tag);
+  tag = field_tag (page, "mode");
+  g_assert_cmpstr (tag, ==, "<select id=\"mode\" name=\"mode\">");
+  g_free (tag);
+  assert_in (page, "<option value=\"events\">events</option><option value=\"polling\">polling</option></select>");
+  tag = field_tag (page, "poll_seconds");
+  g_assert_cmpstr (tag, ==, "<input id=\"poll_seconds\" name=\"poll_seconds\" value=\"\" placeholder=\"30\" "
+                            "autocomplete=\"off\" type=\"number\" min=\"0\" step=\"1\" inputmode=\"numeric\">");
+  g_free (tag);
+  g_free (page);
+  g_assert_null (last_pbx);
+
+  /* a wrong value: the hub's error, the form refilled, the secret not sent back */
+  page = browse (&b, "/pbx", &code, "do", "save", "kind", "fakepbx", "url", "http://127.0.0.1:9", "tenant", "t1",
+                 "token", "console-secret-token", "mode", "polling", "poll_seconds", "soon", NULL);
+  g_assert_cmpuint (code, ==, SOUP_STATUS_BAD_REQUEST);
+  assert_in (page, "polling interval");
+  assert_in (page, "value=\"t1\"");
+  assert_in (page, "value=\"soon\"");
+  assert_in (page, "<option value=\"polling\" selected>");
+  assert_not_in (page, "console-secret-token");
+  g_free (page);
+  g_assert_null (last_pbx);
+
+  /* saved: the hub built the backend with every setting; the page shows them, the secret as kept */
+  page = browse (&b, "/pbx", &code, "do", "save", "kind", "fakepbx", "url", "http://127.0.0.1:9", "tenant", " t1 ",
+                 "token", "console-secret-token", "mode", "polling", "poll_seconds", "45", NULL);
+  g_assert_cmpuint (code, ==, SOUP_STATUS_OK);
+  assert_in (page, "The PBX is connected and saved.");
+  g_assert_nonnull (last_pbx);
+  g_assert_cmpstr (rd_options_get (last_pbx_options, "tenant"), ==, "t1");
+  g_assert_cmpstr (rd_options_get (last_pbx_options, "token"), ==, "console-secret-token");
+  g_assert_cmpstr (rd_options_get (last_pbx_options, "mode"), ==, "polling");
+  g_assert_cmpstr (rd_options_get (last_pbx_options, "poll-seconds"), ==, "45");
+  assert_in (page, "<option value=\"fakepbx\" selected>");
+  assert_in (page, "value=\"t1\"");
+  assert_in (page, "value=\"45\"");
+  assert_in (page, "<option value=\"polling\" selected>");
+  tag = field_tag (page, "token");   /* may stay empty now: not required */
+  g_assert_cmpstr (tag, ==, "<input id=\"token\" name=\"token\" type=\"password\" autocomplete=\"off\" "
+                            "placeholder=\"saved — leave empty to keep\">");
+  g_free (tag);
+  assert_not_in (page, "console-secret-token");
+  g_free (page);
+
+  /* the status reports the kind and the settings, by the admin API's names, never the secret */
+  status = rd_hub_get_status_json (f->hub);
+  pbx = json_object_get_object_member (status, "pbx");
+  g_assert_cmpstr (json_object_get_string_member (pbx, "kind"), ==, "fakepbx");
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (pbx, "options"), "tenant"), ==, "t1");
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (pbx, "options"), "mode"), ==, "polling");
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (pbx, "options"), "poll_seconds"), ==,
+                   "45");
+  g_assert_cmpuint (json_object_get_size (json_object_get_object_member (pbx, "options")), ==, 3);
+  assert_status_has_no (f->hub, "console-secret-token");
+
+  /* saving again without the secret keeps it */
+  g_clear_object (&last_pbx);
+  page = browse (&b, "/pbx", &code, "do", "save", "kind", "fakepbx", "url", "http://127.0.0.1:9", "tenant", "t1",
+                 "token", "", "mode", "events", "poll_seconds", "", NULL);
+  assert_in (page, "The PBX is connected and saved.");
+  g_free (page);
+  g_assert_cmpstr (rd_options_get (last_pbx_options, "token"), ==, "console-secret-token");
+  g_assert_cmpstr (rd_options_get (last_pbx_options, "mode"), ==, "events");
+  g_assert_null (rd_options_get (last_pbx_options, "poll-seconds"));
+
+  /* the CRM form the same way */
+  page = browse (&b, "/crm", &code, NULL);
+  assert_in (page, "<option value=\"fakecrm\">Fake CRM</option>");
+  assert_in (page, "id=\"database\"");
+  g_free (page);
+  page = browse (&b, "/crm", &code, "do", "kind", "kind", "fakecrm", "url", "", "login", "", NULL);
+  assert_not_in (page, "id=\"database\"");
+  tag = field_tag (page, "page_size");
+  assert_in (tag, "type=\"number\"");
+  g_free (tag);
+  assert_in (page, "<label for=\"realm\">CRM realm</label>");   /* no title: the label */
+  g_free (page);
+  page = browse (&b, "/crm", &code, "do", "save", "kind", "fakecrm", "url", "http://127.0.0.1:9", "realm", "north",
+                 "page_size", "50", "login", "admin", "api_key", "console-crm-key", NULL);
+  assert_in (page, "The CRM is connected and saved.");
+  assert_in (page, "value=\"north\"");
+  assert_not_in (page, "console-crm-key");
+  g_free (page);
+  g_assert_cmpstr (rd_options_get (last_crm_options, "realm"), ==, "north");
+  g_assert_cmpstr (rd_options_get (last_crm_options, "page-size"), ==, "50");
+  g_clear_pointer (&status, json_object_unref);
+  status = rd_hub_get_status_json (f->hub);
+  crm = json_object_get_object_member (status, "crm");
+  g_assert_cmpstr (json_object_get_string_member (crm, "kind"), ==, "fakecrm");
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (crm, "options"), "page_size"), ==, "50");
+  assert_status_has_no (f->hub, "console-crm-key");
+
+  /* another language: the built-in default backend's texts come translated */
+  b.language = "de";
+  page = browse (&b, "/pbx", &code, "do", "kind", "kind", rd_pbx_find_backend (NULL, NULL)->kind, "url", "", NULL);
+  assert_in (page, "<label for=\"time_zone\">Zeitzone der Telefonanlage</label>");
+  g_free (page);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -334,5 +606,6 @@ main (int argc, char **argv)
   rd_crm_register_backend (&fake_crm_backend);
   g_test_add ("/hub-backends/call-through-fake-backends", Fixture, NULL, setup, test_call_through_fake_backends,
               teardown);
+  g_test_add ("/hub-backends/console-forms", Fixture, NULL, setup, test_console_forms, teardown);
   return g_test_run ();
 }

@@ -575,6 +575,22 @@ test_autocreate_leads_off (Fixture *f, gconstpointer data)
   g_clear_pointer (&out, g_free);
   g_assert_cmpint (cli (f, NULL, &out, "status", NULL), ==, 0);
   g_assert_nonnull (strstr (out, "Leads are turned off"));
+  /* each backend's own settings, by the names --set takes; never a secret */
+  {
+    g_autofree char *pbx_line = g_strdup_printf ("PBX:         connected  %s  %s  client-id %s  time-zone Asia/Shanghai\n",
+                                                 rd_pbx_find_backend (NULL, NULL)->kind,
+                                                 rd_sim_pbx_get_base_url (f->sims.pbx), RD_SIM_PBX_DEFAULT_CLIENT_ID);
+    g_autofree char *crm_line = g_strdup_printf ("  %s  database %s\n", rd_sim_odoo_get_url (f->sims.odoo),
+                                                 rd_sim_odoo_get_database (f->sims.odoo));
+    JsonObject *pbx_options = json_object_get_object_member (json_object_get_object_member (status, "pbx"), "options");
+
+    g_assert_nonnull (strstr (out, pbx_line));
+    g_assert_nonnull (strstr (out, crm_line));
+    g_assert_null (strstr (out, RD_SIM_PBX_DEFAULT_SECRET));
+    g_assert_cmpstr (json_object_get_string_member (pbx_options, "client_id"), ==, RD_SIM_PBX_DEFAULT_CLIENT_ID);
+    g_assert_cmpstr (json_object_get_string_member (pbx_options, "time_zone"), ==, "Asia/Shanghai");
+    g_assert_false (json_object_has_member (pbx_options, "client_secret"));
+  }
   g_clear_pointer (&out, g_free);
 
   /* an unknown caller: an opportunity, as the CRM's pipeline shows it */
@@ -710,6 +726,79 @@ test_sigkill (Fixture *f, gconstpointer data)
                     (n_calls + 2) / 3);
 }
 
+/* `backends` lists this program's own registry, no hub needed: every backend of each family, the
+ * default marked, and each setting with its title, type and flags (human and --json). */
+static void
+test_backends (Fixture *f, gconstpointer data)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *json = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GPtrArray) pbx = rd_pbx_list_backends ();
+  g_autoptr(GPtrArray) crm = rd_crm_list_backends ();
+  JsonObject *root;
+
+  stop_hub (f, FALSE);
+  g_assert_cmpint (cli (f, NULL, &out, "backends", NULL), ==, 0);
+  g_assert_cmpint (cli (f, NULL, &json, "backends", "--json", NULL), ==, 0);
+  g_assert_cmpint (cli (f, NULL, NULL, "backends", "extra", NULL), ==, 2);
+  g_assert_true (json_parser_load_from_data (parser, json, -1, NULL));
+  root = json_node_get_object (json_parser_get_root (parser));
+
+  g_assert_true (g_str_has_prefix (out, "PBX backends:\n"));
+  g_assert_nonnull (strstr (out, "\nCRM backends:\n"));
+  for (guint family = 0; family < 2; family++)
+    {
+      GPtrArray *list = family == 0 ? pbx : crm;
+      JsonArray *listed = json_object_get_array_member (root, family == 0 ? "pbx" : "crm");
+
+      g_assert_cmpuint (list->len, >, 0);
+      g_assert_cmpuint (json_array_get_length (listed), ==, list->len);
+      for (guint i = 0; i < list->len; i++)
+        {
+          /* RdPbxBackend and RdCrmBackend begin alike: kind, name, options */
+          const char *kind = family == 0 ? ((const RdPbxBackend *) list->pdata[i])->kind
+                                         : ((const RdCrmBackend *) list->pdata[i])->kind;
+          const char *name = family == 0 ? ((const RdPbxBackend *) list->pdata[i])->name
+                                         : ((const RdCrmBackend *) list->pdata[i])->name;
+          const RdOptionSpec *specs = family == 0 ? ((const RdPbxBackend *) list->pdata[i])->options
+                                                  : ((const RdCrmBackend *) list->pdata[i])->options;
+          JsonObject *backend = json_array_get_object_element (listed, i);
+          JsonArray *options = json_object_get_array_member (backend, "options");
+          g_autofree char *line = g_strdup_printf ("\n  %s  %s%s\n", kind, name, i == 0 ? "  (default)" : "");
+          guint n = 0;
+
+          g_assert_nonnull (strstr (out, line));
+          g_assert_cmpstr (json_object_get_string_member (backend, "kind"), ==, kind);
+          g_assert_cmpstr (json_object_get_string_member (backend, "name"), ==, name);
+          g_assert_true (json_object_get_boolean_member (backend, "default") == (i == 0));
+          for (const RdOptionSpec *spec = specs; spec != NULL && spec->name != NULL; spec++, n++)
+            {
+              JsonObject *option = json_array_get_object_element (options, n);
+              g_autofree char *field = g_strdelimit (g_strdup (spec->name), "-", '_');
+              g_autofree char *row = g_strdup_printf ("    %-16s %-24s %s%s%s%s", spec->name,
+                                                      spec->title != NULL ? spec->title : spec->label,
+                                                      spec->type == RD_OPTION_UINT ? "uint"
+                                                      : spec->type == RD_OPTION_CHOICE ? "choice" : "string",
+                                                      spec->flags & RD_OPTION_REQUIRED ? ", required" : "",
+                                                      spec->flags & RD_OPTION_SECRET ? ", secret" : "",
+                                                      spec->flags & RD_OPTION_IDENTITY ? ", identity\n" : "\n");
+
+              if (spec->type != RD_OPTION_CHOICE)
+                g_assert_nonnull (strstr (out, row));
+              g_assert_cmpstr (json_object_get_string_member (option, "name"), ==, spec->name);
+              g_assert_cmpstr (json_object_get_string_member (option, "field"), ==, field);
+              g_assert_true (json_object_get_boolean_member (option, "secret") == !!(spec->flags & RD_OPTION_SECRET));
+              g_assert_true (json_object_get_boolean_member (option, "required") ==
+                             !!(spec->flags & RD_OPTION_REQUIRED));
+              g_assert_true (json_object_get_boolean_member (option, "identity") ==
+                             !!(spec->flags & RD_OPTION_IDENTITY));
+            }
+          g_assert_cmpuint (json_array_get_length (options), ==, n);
+        }
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -721,6 +810,7 @@ main (int argc, char **argv)
       g_printerr ("usage: test-hub-cli PATH-TO-ringdesk-hub\n");
       return 2;
     }
+  g_test_add ("/hub/cli/backends", Fixture, NULL, setup, test_backends, teardown);
   g_test_add ("/hub/cli/logs-on-stderr", Fixture, NULL, setup, test_logs_on_stderr, teardown);
   g_test_add ("/hub/cli/admin", Fixture, NULL, setup, test_admin, teardown);
   g_test_add ("/hub/cli/admin-friction", Fixture, NULL, setup, test_admin_friction, teardown);

@@ -173,6 +173,39 @@ try {
   await page.click('form:has(input[name=method][value=password]) button');
   ok(page.url().endsWith('/overview'), 'and the console administrator again with the password');
 
+  // ---- PBX: the kind of PBX, and that kind's own fields (the harness adds a second kind, "lab") ---------------
+  await page.goto(base + '/pbx');
+  const defaultKind = await page.inputValue('#kind');
+  ok(await page.locator('#kind option').count() === 2 && defaultKind !== 'lab' && await page.locator('#client_id').count() === 1,
+     'the PBX page offers both kinds, the default chosen with its own fields', defaultKind);
+  await page.fill('#url', 'https://pbx.example.com');
+  await page.selectOption('#kind', 'lab');      // the script asks for the kind's fields at once
+  await page.waitForSelector('#tenant');
+  ok(await page.inputValue('#kind') === 'lab' && await page.locator('#client_id').count() === 0 &&
+     await page.inputValue('#url') === 'https://pbx.example.com',
+     'choosing another kind shows its fields instead, keeping what was typed');
+  ok(await page.getAttribute('#tenant', 'required') !== null && await page.getAttribute('#tenant', 'placeholder') === 'acme-1' &&
+     await page.getAttribute('#token', 'type') === 'password' && await page.getAttribute('#poll_seconds', 'type') === 'number' &&
+     (await page.locator('select#mode option').allInnerTexts()).join() === 'events,polling' &&
+     (await page.locator('#tenant-hint').innerText()).includes("tenant's name"),
+     'its settings as fields: text (required, with example and hint), password, number, list');
+  await snap('pbx-kind');
+  const de = await desktop.newPage();
+  record(de);
+  await de.route('**/*', (route) => route.continue({
+    headers: { ...route.request().headers(), 'accept-language': 'de-DE,de;q=0.9' } }));
+  await de.goto(base + '/pbx');
+  ok((await de.locator('label[for=time_zone]').innerText()) === 'Zeitzone der Telefonanlage' &&
+     (await de.locator('label[for=kind]').innerText()) === 'Art',
+     "the backend's field titles in the reader's language", await de.locator('label[for=time_zone]').innerText());
+  await de.screenshot({ path: join(out, 'pbx-de-desktop.png'), fullPage: true });
+  await de.goto(base + '/crm');
+  await de.screenshot({ path: join(out, 'crm-de-desktop.png'), fullPage: true });
+  await de.close();
+  await page.selectOption('#kind', defaultKind);
+  await page.waitForSelector('#client_id');
+  ok(await page.locator('#tenant').count() === 0, 'and back');
+
   // ---- PBX: plain http:// to another computer only with the option, and then with a warning ------------
   const elsewhere = (await harnessCommand('elsewhere pbx')).replace(/^ok /, '');
   await page.goto(base + '/pbx');

@@ -1,7 +1,8 @@
 /* web-harness — the world the browser tests of the web console run against: the PBX and Odoo
  * simulators (with hostile names among the seed people) and a hub with its web console, all on
  * loopback. Prints one JSON line with the addresses and credentials, then takes commands on
- * stdin, one per line, answering each with one line:
+ * stdin, one per line, answering each with one line (the hub also has a second kind of PBX, "lab",
+ * whose fields the PBX page shows when it is chosen):
  *   call EXTENSION FROM      plays an answered inbound call from FROM (→ "ok CALL_ID")
  *   ring EXTENSION FROM      a call that rings for 4 s, unanswered (→ "ok CALL_ID")
  *   logs                     the number of call logs written in the simulated CRM (→ "ok N")
@@ -23,6 +24,7 @@
 #include "../hub/hub-test-util.h"
 
 #include "agent/rd-agent-client.h"
+#include "core/rd-error.h"
 
 #include <gio/gunixinputstream.h>
 #include <stdio.h>
@@ -194,6 +196,30 @@ read_next (Harness *h)
   g_data_input_stream_read_line_async (h->input, G_PRIORITY_DEFAULT, NULL, line_cb, h);
 }
 
+/* A second kind of PBX, so that the PBX page offers a choice: its settings are one of each kind the
+ * console turns into a field (text, password, number, list). The browser only looks at them. */
+static const char * const lab_modes[] = { "events", "polling", NULL };
+
+static const RdOptionSpec lab_pbx_options[] = {
+  { "tenant", RD_OPTION_STRING, RD_OPTION_REQUIRED | RD_OPTION_IDENTITY, "lab PBX tenant", NULL, "Tenant",
+    "The tenant's name on the lab PBX.", "acme-1" },
+  { "token", RD_OPTION_STRING, RD_OPTION_REQUIRED | RD_OPTION_SECRET, "lab PBX token", NULL, "Access token", NULL, NULL },
+  { "mode", RD_OPTION_CHOICE, 0, "event delivery", lab_modes, "Event delivery", NULL, NULL },
+  { "poll-seconds", RD_OPTION_UINT, 0, "polling interval", NULL, "Polling interval (seconds)", NULL, "30" },
+  { NULL },
+};
+
+static RdPbx *
+lab_pbx_new (const RdPbxConfig *config, GError **error)
+{
+  g_set_error_literal (error, RD_ERROR, RD_ERROR_FAILED, "The lab PBX is only for looking at");
+  return NULL;
+}
+
+static const RdPbxBackend lab_pbx_backend = {
+  .kind = "lab", .name = "Lab PBX", .options = lab_pbx_options, .new_func = lab_pbx_new,
+};
+
 int
 main (int argc, char **argv)
 {
@@ -207,6 +233,7 @@ main (int argc, char **argv)
   g_autofree char *console = NULL;
   g_autoptr(GInputStream) stdin_stream = g_unix_input_stream_new (STDIN_FILENO, FALSE);
 
+  rd_pbx_register_backend (&lab_pbx_backend);
   hub_sims_start (&h.sims);
   {
     /* The PBX keeps its call records in its own zone; the test tells the hub which (Asia/Shanghai). */

@@ -3,6 +3,7 @@
  * keeps and clears. */
 #include "config.h"
 
+#include "hub/console/rd-console-backend-form.h"
 #include "hub/console/rd-console-i18n.h"
 #include "hub/console/rd-console-layout.h"
 #include "hub/console/rd-console-private.h"
@@ -50,17 +51,18 @@ reply_crm (RdConsoleRequest *req, guint status_code, const char *problem, JsonOb
   const char *state = rd_console_str (crm, "state");
   gboolean configured = !g_str_equal (state, "not-configured");
   const char *url = rd_console_request_field (req, "url");
-  const char *database = rd_console_request_field (req, "database");
   const char *login = rd_console_request_field (req, "login");
   const char *pin = rd_console_request_field (req, "cert_sha256");
   RdConsoleSession *session = rd_console_request_get_session (req);
   gboolean have_tested_key = session != NULL && session->tested_crm_key != NULL;
   gboolean insecure = rd_console_request_checkbox (req, "insecure_http");
+  gboolean from_request = url != NULL;
+  JsonObject *backend = rd_console_backend_form_chosen (req, "crm", rd_console_str (crm, "kind"));
+  gboolean saved_kind = configured && g_str_equal (rd_console_str (backend, "kind"), rd_console_str (crm, "kind"));
   RdHtml *html = rd_html_new ();
 
-  if (url == NULL)
-    url = rd_console_str (crm, "url"), database = rd_console_str (crm, "database"),
-    login = rd_console_str (crm, "login"), pin = rd_console_str (crm, "cert_sha256"),
+  if (!from_request)
+    url = rd_console_str (crm, "url"), login = rd_console_str (crm, "login"), pin = rd_console_str (crm, "cert_sha256"),
     insecure = json_object_get_boolean_member_with_default (crm, "insecure", FALSE);
 
   if (problem != NULL)
@@ -74,7 +76,7 @@ reply_crm (RdConsoleRequest *req, guint status_code, const char *problem, JsonOb
         rd_console_notice (html, "warn", rd_console_str (crm, "message"));
     }
   else if (tested == NULL)
-    rd_console_notice (html, "info", _("No CRM is connected yet. Enter the CRM's address and database, and the login "
+    rd_console_notice (html, "info", _("No CRM is connected yet. Enter the CRM's address and settings, and the login "
                                        "and API key of a CRM administrator (in the CRM: Preferences → Account Security "
                                        "→ New API Key). Test shows what the hub finds; Save connects."));
   rd_console_insecure_warnings (req, html, status, FALSE, TRUE);
@@ -83,21 +85,23 @@ reply_crm (RdConsoleRequest *req, guint status_code, const char *problem, JsonOb
     render_features (req, html, tested, _("Test passed: this is what the hub found"));
 
   rd_console_form_open (req, html, "/crm", "stack card");
+  rd_console_backend_form_kind (req, html, "crm", backend);
   rd_html_printf (html,
                   "<label for=\"url\">%s</label><input id=\"url\" name=\"url\" type=\"url\" value=\"%s\" "
                   "placeholder=\"https://mycompany.odoo.com\" required>", _("CRM address"), url);
   rd_console_insecure_option (req, html, insecure,
                               _("Not recommended: the administrator's API key and the call data would travel "
                                 "unencrypted. Without this, http:// works for a CRM on this computer only."));
+  rd_console_backend_form_fields (req, html, backend, from_request, saved_kind ? json_object_get_object_member (crm, "options") : NULL,
+                                  saved_kind ? _("saved — leave empty to keep") : NULL);
   rd_html_printf (html,
-                  "<label for=\"database\">%s</label><input id=\"database\" name=\"database\" value=\"%s\" required>"
                   "<label for=\"login\">%s</label><input id=\"login\" name=\"login\" value=\"%s\" autocomplete=\"off\" required>"
                   "<label for=\"api_key\">%s</label><input id=\"api_key\" name=\"api_key\" type=\"password\" "
                   "autocomplete=\"off\" placeholder=\"%s\" aria-describedby=\"key-hint\">"
                   "<p class=\"hint\" id=\"key-hint\">%s</p>"
                   "<label for=\"cert_sha256\">%s</label><input id=\"cert_sha256\" name=\"cert_sha256\" value=\"%s\" "
                   "aria-describedby=\"pin-hint\"><p class=\"hint\" id=\"pin-hint\">%s</p>",
-                  _("Database"), database, _("Administrator login"), login, _("API key"),
+                  _("Administrator login"), login, _("API key"),
                   have_tested_key ? _("tested — leave empty to use it") : configured ? _("saved — leave empty to keep") : "",
                   _("The key is never shown again, not even here."),
                   _("Certificate fingerprint (optional)"), pin,
@@ -123,16 +127,37 @@ reply_crm (RdConsoleRequest *req, guint status_code, const char *problem, JsonOb
   rd_console_request_reply_page (req, status_code, _("CRM connection"), "crm", html);
 }
 
+static void
+page_loaded (RdConsoleRequest *req, JsonObject *reply, const GError *error)
+{
+  reply_crm (req, error != NULL ? SOUP_STATUS_INTERNAL_SERVER_ERROR : SOUP_STATUS_OK,
+             error != NULL ? error->message : NULL, NULL);
+}
+
 void
 rd_console_page_crm (RdConsoleRequest *req)
 {
-  reply_crm (req, SOUP_STATUS_OK, NULL, NULL);
+  rd_console_backend_form_load (req, page_loaded);
 }
 
+/* The backend the submitted form is for. */
+static JsonObject *
+submitted_backend (RdConsoleRequest *req)
+{
+  g_autoptr(JsonObject) status = rd_hub_get_status_json (rd_console_request_get_hub (req));
+
+  return rd_console_backend_form_chosen (req, "crm", rd_console_str (json_object_get_object_member (status, "crm"),
+                                                                     "kind"));
+}
+
+/* What a tested key is good for: the same CRM (address, kind, the settings that name the account)
+ * and login. */
 static char *
 tested_identity (RdConsoleRequest *req)
 {
-  return g_strjoin ("\n", rd_console_request_field (req, "url") ?: "", rd_console_request_field (req, "database") ?: "",
+  g_autofree char *account = rd_console_backend_form_identity (req, submitted_backend (req));
+
+  return g_strjoin ("\n", rd_console_request_field (req, "url") ?: "", account,
                     rd_console_request_field (req, "login") ?: "", NULL);
 }
 
@@ -176,16 +201,28 @@ saved (RdConsoleRequest *req, JsonObject *reply, const GError *error)
   rd_console_request_redirect_with (req, "/crm", _("The CRM is connected and saved."), FALSE);
 }
 
-void
-rd_console_page_crm_post (RdConsoleRequest *req)
+static void
+post_loaded (RdConsoleRequest *req, JsonObject *reply, const GError *error)
 {
   g_autoptr(JsonObject) body = json_object_new ();
   RdConsoleSession *session = rd_console_request_get_session (req);
   const char *key = rd_console_request_field (req, "api_key");
-  g_autofree char *identity = tested_identity (req);
-  gboolean test = g_strcmp0 (rd_console_request_field (req, "do"), "test") == 0;
-  static const char * const fields[] = { "url", "database", "login", "cert_sha256" };
+  g_autofree char *identity = NULL;
+  const char *action = rd_console_request_field (req, "do");
+  gboolean test = g_strcmp0 (action, "test") == 0;
+  static const char * const fields[] = { "url", "login", "cert_sha256" };
 
+  if (error != NULL)
+    {
+      reply_crm (req, SOUP_STATUS_INTERNAL_SERVER_ERROR, error->message, NULL);
+      return;
+    }
+  if (g_strcmp0 (action, "kind") == 0)   /* another kind chosen: its fields, nothing saved */
+    {
+      reply_crm (req, SOUP_STATUS_OK, NULL, NULL);
+      return;
+    }
+  identity = tested_identity (req);
   for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
     {
       g_autofree char *value = rd_console_request_field_trimmed (req, fields[i]);
@@ -193,6 +230,7 @@ rd_console_page_crm_post (RdConsoleRequest *req)
       if (value != NULL)
         json_object_set_string_member (body, fields[i], value);
     }
+  rd_console_backend_form_to_body (req, submitted_backend (req), body);
   if (rd_console_request_checkbox (req, "insecure_http"))
     json_object_set_boolean_member (body, "insecure_http", TRUE);
   if (key != NULL && *key != '\0')
@@ -200,6 +238,12 @@ rd_console_page_crm_post (RdConsoleRequest *req)
   else if (session != NULL && session->tested_crm_key != NULL && g_strcmp0 (session->tested_crm, identity) == 0)
     json_object_set_string_member (body, "api_key", session->tested_crm_key);
   rd_console_request_run (req, test ? "test-crm" : "connect-crm", body, test ? tested : saved);
+}
+
+void
+rd_console_page_crm_post (RdConsoleRequest *req)
+{
+  rd_console_backend_form_load (req, post_loaded);
 }
 
 /* ---- disable, enable, disconnect ------------------------------------------------------- */

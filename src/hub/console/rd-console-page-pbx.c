@@ -1,7 +1,9 @@
-/* rd-console-page-pbx.c — the PBX connection: address, API client id and secret (never shown
- * back), the certificate it presents (with an offer to pin it) and the PBX's time zone. */
+/* rd-console-page-pbx.c — the PBX connection: its kind and address, the backend's own settings
+ * (rd-console-backend-form.h; secrets never shown back), and the certificate it presents (with an
+ * offer to pin it). */
 #include "config.h"
 
+#include "hub/console/rd-console-backend-form.h"
 #include "hub/console/rd-console-i18n.h"
 #include "hub/console/rd-console-layout.h"
 #include "hub/console/rd-console-private.h"
@@ -20,8 +22,8 @@ is_pinned (const char *pin, const char *fingerprint)
 }
 
 static void
-render_certificate (RdConsoleRequest *req, RdHtml *html, JsonObject *cert, const char *url, const char *client_id,
-                    const char *zone, const char *pin)
+render_certificate (RdConsoleRequest *req, RdHtml *html, JsonObject *cert, const char *url, JsonObject *backend,
+                    const char *pin)
 {
   gboolean pinned = is_pinned (pin, rd_console_str (cert, "sha256"));
 
@@ -53,11 +55,13 @@ render_certificate (RdConsoleRequest *req, RdHtml *html, JsonObject *cert, const
       return;
     }
   rd_console_form_open (req, html, "/pbx", "inline");
-  rd_html_printf (html, "<input type=\"hidden\" name=\"url\" value=\"%s\"><input type=\"hidden\" name=\"client_id\" "
-                  "value=\"%s\"><input type=\"hidden\" name=\"time_zone\" value=\"%s\">"
-                  "<input type=\"hidden\" name=\"cert_sha256\" value=\"%s\">"
+  rd_html_printf (html, "<input type=\"hidden\" name=\"url\" value=\"%s\">", url);
+  rd_console_backend_form_hidden (req, html, backend);
+  if (rd_console_request_checkbox (req, "insecure_http"))
+    rd_html_raw (html, "<input type=\"hidden\" name=\"insecure_http\" value=\"on\">");
+  rd_html_printf (html, "<input type=\"hidden\" name=\"cert_sha256\" value=\"%s\">"
                   "<button type=\"submit\" name=\"do\" value=\"pin\">%s</button></form></section>",
-                  url, client_id, zone, rd_console_str (cert, "sha256"), _("Pin this certificate"));
+                  rd_console_str (cert, "sha256"), _("Pin this certificate"));
 }
 
 static void
@@ -68,15 +72,15 @@ reply_pbx (RdConsoleRequest *req, guint status_code, const char *problem, const 
   const char *state = rd_console_str (pbx, "state");
   gboolean configured = !g_str_equal (state, "not-configured");
   const char *url = rd_console_request_field (req, "url");
-  const char *client_id = rd_console_request_field (req, "client_id");
   const char *pin = rd_console_request_field (req, "cert_sha256");
-  const char *zone = rd_console_request_field (req, "time_zone");
   gboolean insecure = rd_console_request_checkbox (req, "insecure_http");
+  gboolean from_request = url != NULL;
+  JsonObject *backend = rd_console_backend_form_chosen (req, "pbx", rd_console_str (pbx, "kind"));
+  gboolean saved_kind = configured && g_str_equal (rd_console_str (backend, "kind"), rd_console_str (pbx, "kind"));
   RdHtml *html = rd_html_new ();
 
-  if (url == NULL)
-    url = rd_console_str (pbx, "url"), client_id = rd_console_str (pbx, "client_id"),
-    pin = rd_console_str (pbx, "cert_sha256"), zone = rd_console_str (pbx, "time_zone"),
+  if (!from_request)
+    url = rd_console_str (pbx, "url"), pin = rd_console_str (pbx, "cert_sha256"),
     insecure = json_object_get_boolean_member_with_default (pbx, "insecure", FALSE);
   if (problem != NULL)
     rd_console_notice (html, "error", problem);
@@ -90,48 +94,46 @@ reply_pbx (RdConsoleRequest *req, guint status_code, const char *problem, const 
         rd_console_notice (html, "warn", rd_console_str (pbx, "message"));
     }
   else
-    rd_console_notice (html, "info", _("No PBX is connected yet. In the PBX's web portal, enable the API "
-                                       "(Integrations → API) and copy its client id and secret here."));
+    rd_console_notice (html, "info", _("No PBX is connected yet. Enter its address and the settings below; the hint "
+                                       "under each setting says where the PBX shows it."));
   rd_console_insecure_warnings (req, html, status, TRUE, FALSE);
   if (cert != NULL)
-    render_certificate (req, html, cert, url, client_id, zone, pin);
+    render_certificate (req, html, cert, url, backend, pin);
 
   rd_console_form_open (req, html, "/pbx", "stack card");
+  rd_console_backend_form_kind (req, html, "pbx", backend);
   rd_html_printf (html,
                   "<label for=\"url\">%s</label><input id=\"url\" name=\"url\" type=\"url\" value=\"%s\" "
                   "placeholder=\"https://pbx.example.com:8088\" required>", _("PBX address"), url);
   rd_console_insecure_option (req, html, insecure,
-                              _("Not recommended: the client secret, which can dial from any extension, and the call "
-                                "data would travel unencrypted. Without this, http:// works for a PBX on this computer "
-                                "only."));
+                              _("Not recommended: the PBX's credentials, which can dial from any extension, and the "
+                                "call data would travel unencrypted. Without this, http:// works for a PBX on this "
+                                "computer only."));
+  rd_console_backend_form_fields (req, html, backend, from_request, saved_kind ? json_object_get_object_member (pbx, "options") : NULL,
+                                  saved_kind ? _("saved — leave empty to keep") : NULL);
   rd_html_printf (html,
-                  "<label for=\"client_id\">%s</label><input id=\"client_id\" name=\"client_id\" value=\"%s\" "
-                  "autocomplete=\"off\" required>"
-                  "<label for=\"client_secret\">%s</label><input id=\"client_secret\" name=\"client_secret\" "
-                  "type=\"password\" autocomplete=\"off\" placeholder=\"%s\" aria-describedby=\"secret-hint\">"
-                  "<p class=\"hint\" id=\"secret-hint\">%s</p>"
                   "<label for=\"cert_sha256\">%s</label><input id=\"cert_sha256\" name=\"cert_sha256\" value=\"%s\" "
-                  "aria-describedby=\"pin-hint\"><p class=\"hint\" id=\"pin-hint\">%s</p>"
-                  "<label for=\"time_zone\">%s</label><input id=\"time_zone\" name=\"time_zone\" value=\"%s\" "
-                  "placeholder=\"Asia/Shanghai\" aria-describedby=\"zone-hint\"><p class=\"hint\" id=\"zone-hint\">%s</p>",
-                  _("Client ID"), client_id, _("Client secret"),
-                  configured ? _("saved — leave empty to keep") : "",
-                  _("The secret can dial from any extension: it stays on the hub and is never shown again."),
+                  "aria-describedby=\"pin-hint\"><p class=\"hint\" id=\"pin-hint\">%s</p>",
                   _("Pinned certificate (SHA-256)"), pin,
                   _("For a self-signed certificate: Check certificate shows it and pins it. Or type its SHA-256 "
-                    "fingerprint: 64 hexadecimal digits, with or without colons."),
-                  _("PBX time zone"), zone,
-                  _("The zone of the times in the PBX's call records (IANA name); empty: the hub's own zone."));
+                    "fingerprint: 64 hexadecimal digits, with or without colons."));
   rd_html_printf (html, "<div class=\"buttons\"><button type=\"submit\" name=\"do\" value=\"probe\" class=\"secondary\">%s"
                   "</button><button type=\"submit\" name=\"do\" value=\"save\">%s</button></div></form>",
                   _("Check certificate"), _("Save"));
   rd_console_request_reply_page (req, status_code, _("PBX connection"), "pbx", html);
 }
 
+static void
+page_loaded (RdConsoleRequest *req, JsonObject *reply, const GError *error)
+{
+  reply_pbx (req, error != NULL ? SOUP_STATUS_INTERNAL_SERVER_ERROR : SOUP_STATUS_OK,
+             error != NULL ? error->message : NULL, NULL, NULL);
+}
+
 void
 rd_console_page_pbx (RdConsoleRequest *req)
 {
-  reply_pbx (req, SOUP_STATUS_OK, NULL, NULL, NULL);
+  rd_console_backend_form_load (req, page_loaded);
 }
 
 static void
@@ -152,35 +154,54 @@ saved (RdConsoleRequest *req, JsonObject *reply, const GError *error)
     rd_console_request_redirect_with (req, "/pbx", _("The PBX is connected and saved."), FALSE);
 }
 
-void
-rd_console_page_pbx_post (RdConsoleRequest *req)
+static void
+post_loaded (RdConsoleRequest *req, JsonObject *reply, const GError *error)
 {
   g_autoptr(JsonObject) body = json_object_new ();
+  g_autoptr(JsonObject) status = NULL;
   const char *action = rd_console_request_field (req, "do");
-  const char *secret = rd_console_request_field (req, "client_secret");
-  static const char * const fields[] = { "url", "client_id", "cert_sha256", "time_zone" };
+  JsonObject *backend;
+  g_autofree char *url = NULL;
+  g_autofree char *pin = NULL;
 
+  if (error != NULL)
+    {
+      reply_pbx (req, SOUP_STATUS_INTERNAL_SERVER_ERROR, error->message, NULL, NULL);
+      return;
+    }
   if (g_strcmp0 (action, "pin") == 0)
     {
       reply_pbx (req, SOUP_STATUS_OK, NULL,
                  _("The fingerprint is in the form below. Save to connect with this certificate pinned."), NULL);
       return;
     }
-  for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
+  if (g_strcmp0 (action, "kind") == 0)   /* another kind chosen: its fields, nothing saved */
     {
-      g_autofree char *value = rd_console_request_field_trimmed (req, fields[i]);
-
-      if (value != NULL)
-        json_object_set_string_member (body, fields[i], value);
+      reply_pbx (req, SOUP_STATUS_OK, NULL, NULL, NULL);
+      return;
     }
+  status = rd_hub_get_status_json (rd_console_request_get_hub (req));
+  backend = rd_console_backend_form_chosen (req, "pbx",
+                                            rd_console_str (json_object_get_object_member (status, "pbx"), "kind"));
+  url = rd_console_request_field_trimmed (req, "url");
+  pin = rd_console_request_field_trimmed (req, "cert_sha256");
+  if (url != NULL)
+    json_object_set_string_member (body, "url", url);
   if (g_strcmp0 (action, "probe") == 0)
     {
       rd_console_request_run (req, "probe-certificate", body, probed);
       return;
     }
-  if (secret != NULL && *secret != '\0')
-    json_object_set_string_member (body, "client_secret", secret);
+  if (pin != NULL)
+    json_object_set_string_member (body, "cert_sha256", pin);
+  rd_console_backend_form_to_body (req, backend, body);
   if (rd_console_request_checkbox (req, "insecure_http"))
     json_object_set_boolean_member (body, "insecure_http", TRUE);
   rd_console_request_run (req, "connect-pbx", body, saved);
+}
+
+void
+rd_console_page_pbx_post (RdConsoleRequest *req)
+{
+  rd_console_backend_form_load (req, post_loaded);
 }

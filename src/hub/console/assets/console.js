@@ -15,6 +15,12 @@ document.addEventListener("DOMContentLoaded", () => {
       }
     });
   }
+  // The kind of a PBX or CRM: its fields come with the page, so choosing one asks for it at once.
+  for (const select of document.querySelectorAll("select#kind")) {
+    const button = select.form && select.form.querySelector("button.kind-switch");
+    if (!button || !select.form.requestSubmit) continue;
+    select.addEventListener("change", () => select.form.requestSubmit(button));
+  }
   for (const field of document.querySelectorAll("input.secret[readonly]"))
     field.addEventListener("focus", () => field.select());
 });
