@@ -9,10 +9,17 @@
 
 typedef const RdEmbedded *(*GetFunc) (guint version);
 
+static const RdEmbedded *table;
+
+void
+rd_embedded_set_linked (const RdEmbedded *linked)
+{
+  table = linked;
+}
+
 const RdEmbedded *
 rd_embedded_load (GError **error)
 {
-  static const RdEmbedded *table;
   g_autofree char *path = NULL;
   GModule *module;
   GetFunc get = NULL;
