@@ -620,6 +620,21 @@ part_store_secrets (RdPreferencesWindow *self, Part *part, const RdOptions *valu
     }
 }
 
+/* A GSettings on the same schema, backend and path as @settings, in delay-apply mode. */
+static GSettings *
+settings_batch (GSettings *settings)
+{
+  g_autoptr(GSettingsSchema) schema = NULL;
+  g_autoptr(GSettingsBackend) backend = NULL;
+  g_autofree char *path = NULL;
+  GSettings *batch;
+
+  g_object_get (settings, "settings-schema", &schema, "backend", &backend, "path", &path, NULL);
+  batch = g_settings_new_full (schema, backend, path);
+  g_settings_delay (batch);
+  return batch;
+}
+
 static gboolean
 check_web_url (RdPreferencesWindow *self, GtkWidget *row, const char *message)
 {
@@ -653,6 +668,7 @@ on_save_clicked (RdPreferencesWindow *self)
   g_autofree char *admin_login = row_text (self->crm_admin_login_row);
   g_autoptr(RdOptions) pbx_values = NULL;
   g_autoptr(RdOptions) crm_values = NULL;
+  g_autoptr(GSettings) batch = NULL;
 
   clear_error (self);
   if (!local)
@@ -687,13 +703,15 @@ on_save_clicked (RdPreferencesWindow *self)
       return;
     }
 
-  g_settings_delay (self->settings);
-  g_settings_set_enum (self->settings, "hub-mode", local ? 1 : 0);
+  /* Written together, through a second object: delay-apply mode cannot be left, and the window's
+   * settings (the app's) must keep writing the pop-up switches at once. */
+  batch = settings_batch (self->settings);
+  g_settings_set_enum (batch, "hub-mode", local ? 1 : 0);
   if (hub_url)
     {
       g_autofree char *cert = row_text (self->hub_cert_row);
-      g_settings_set_string (self->settings, "hub-url", hub_url);
-      g_settings_set_string (self->settings, "hub-certificate", cert);
+      g_settings_set_string (batch, "hub-url", hub_url);
+      g_settings_set_string (batch, "hub-certificate", cert);
       gtk_editable_set_text (GTK_EDITABLE (self->hub_url_row), hub_url);
     }
   else
@@ -704,17 +722,17 @@ on_save_clicked (RdPreferencesWindow *self)
 
       pbx_values = part_values (pbx);
       crm_values = part_values (crm);
-      g_settings_set_string (self->settings, "local-pbx-url", pbx_url);
-      rd_local_settings_set (self->settings, RD_EMBEDDED_PBX, pbx->backend->kind, pbx->backend->options, pbx_values);
-      g_settings_set_string (self->settings, "local-crm-url", crm_url);
-      rd_local_settings_set (self->settings, RD_EMBEDDED_CRM, crm->backend->kind, crm->backend->options, crm_values);
-      g_settings_set_string (self->settings, "local-crm-login", admin_login);
-      g_settings_set_boolean (self->settings, "local-bind-auto", gtk_switch_get_active (self->bind_auto_switch));
+      g_settings_set_string (batch, "local-pbx-url", pbx_url);
+      rd_local_settings_set (batch, RD_EMBEDDED_PBX, pbx->backend->kind, pbx->backend->options, pbx_values);
+      g_settings_set_string (batch, "local-crm-url", crm_url);
+      rd_local_settings_set (batch, RD_EMBEDDED_CRM, crm->backend->kind, crm->backend->options, crm_values);
+      g_settings_set_string (batch, "local-crm-login", admin_login);
+      g_settings_set_boolean (batch, "local-bind-auto", gtk_switch_get_active (self->bind_auto_switch));
     }
-  g_settings_set_enum (self->settings, "sign-in-method", agent ? 1 : 0);
-  g_settings_set_string (self->settings, "crm-login", crm_login);
-  g_settings_set_string (self->settings, "extension", extension);
-  g_settings_apply (self->settings);
+  g_settings_set_enum (batch, "sign-in-method", agent ? 1 : 0);
+  g_settings_set_string (batch, "crm-login", crm_login);
+  g_settings_set_string (batch, "extension", extension);
+  g_settings_apply (batch);
 
   self->store_failed = FALSE;
   self->pending_stores = 1;   /* held until every store has started */
