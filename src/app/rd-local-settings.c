@@ -175,7 +175,7 @@ on_secret (GObject *source, GAsyncResult *res, gpointer user_data)
   g_autoptr(GError) error = NULL;
   char *secret = rd_keyring_lookup_finish (res, &error);
 
-  if (error != NULL)
+  if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     g_warning ("The %s could not be read from the keyring: %s", l->kind, error->message);
   if (secret != NULL)
     rd_options_set (l->options, l->option, secret);

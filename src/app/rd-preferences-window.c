@@ -23,7 +23,6 @@ typedef struct {
   RdEmbeddedPart           part;
   GtkWidget               *group;
   AdwComboRow             *kind_row;
-  GtkWidget               *url_row;
   GPtrArray               *trailing;       /* generic rows shown after the backend's (GtkWidget, ref) */
   GPtrArray               *backends;       /* RdEmbeddedBackend; NULL until "This computer" is shown */
   const RdEmbeddedBackend *backend;        /* whose rows are shown */
@@ -305,7 +304,7 @@ field_new (RdPreferencesWindow *self, const RdOptionSpec *spec, const char *valu
 
       f->row = adw_combo_row_new ();
       adw_combo_row_set_model (ADW_COMBO_ROW (f->row), G_LIST_MODEL (model));
-      for (guint i = 0; value && spec->choices[i]; i++)
+      for (guint i = 0; value && spec->choices && spec->choices[i]; i++)
         if (g_str_equal (spec->choices[i], value))
           selected = i;
       adw_combo_row_set_selected (ADW_COMBO_ROW (f->row), selected);
@@ -334,21 +333,21 @@ field_new (RdPreferencesWindow *self, const RdOptionSpec *spec, const char *valu
     }
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (f->row), spec_title (spec));
   gtk_widget_set_name (f->row, spec->name);
-  if (spec->hint)
+  /* AdwEntryRow's title stands where a placeholder would (and GtkText's placeholder overlaps it
+   * while typing): the example goes with the hint. */
+  if (spec->hint || spec->placeholder)
     {
-      GtkWidget *button = hint_button_new (_(spec->hint));
+      g_autofree char *example = spec->placeholder ? g_strdup_printf (_("For example: %s"), spec->placeholder) : NULL;
+      g_autofree char *hint = spec->hint && example ? g_strdup_printf ("%s\n%s", _(spec->hint), example)
+                                                    : g_strdup (spec->hint ? _(spec->hint) : example);
+      GtkWidget *button = hint_button_new (hint);
 
       if (ADW_IS_ENTRY_ROW (f->row))
         adw_entry_row_add_suffix (ADW_ENTRY_ROW (f->row), button);
       else
         adw_action_row_add_suffix (ADW_ACTION_ROW (f->row), button);
     }
-  if (spec->placeholder && ADW_IS_ENTRY_ROW (f->row))
-    {
-      /* TRANSLATORS: after an option's title, with an example value: "PBX time zone, e.g. Asia/Shanghai" */
-      g_autofree char *tip = g_strdup_printf (_("%s, e.g. %s"), spec_title (spec), spec->placeholder);
-      gtk_widget_set_tooltip_text (f->row, tip);
-    }
+
   return f;
 }
 
@@ -915,7 +914,6 @@ rd_preferences_window_init (RdPreferencesWindow *self)
       part->part = i;
       part->group = i == RD_EMBEDDED_PBX ? self->pbx_group : self->crm_group;
       part->kind_row = i == RD_EMBEDDED_PBX ? self->pbx_kind_row : self->crm_kind_row;
-      part->url_row = i == RD_EMBEDDED_PBX ? self->pbx_url_row : self->crm_url_row;
       part->trailing = g_ptr_array_new_with_free_func (g_object_unref);
       part->saved_secrets = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
     }

@@ -59,6 +59,20 @@ find_named (GtkWidget *root, const char *name)
 }
 
 static GtkWidget *
+find_type (GtkWidget *root, GType type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
+    return root;
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_type (c, type);
+      if (found)
+        return found;
+    }
+  return NULL;
+}
+
+static GtkWidget *
 option_row (RdPreferencesWindow *win, const char *name)
 {
   GtkWidget *row = find_named (PREF ("pbx_group"), name);
@@ -264,6 +278,16 @@ test_german (void)
   g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (option_row (win, "client-id"))), !=,
                    "Client ID");
   rd_test_screenshot (win, path);
+  /* The example value goes with the hint, behind the row's info button. */
+  {
+    GtkWidget *button = find_type (option_row (win, "time-zone"), GTK_TYPE_MENU_BUTTON);
+    const char *tip = gtk_widget_get_tooltip_text (button);
+
+    g_assert_nonnull (strstr (tip, "Asia/Shanghai"));
+    g_assert_nonnull (strstr (tip, "Zum Beispiel"));
+    g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (gtk_popover_get_child (
+                       gtk_menu_button_get_popover (GTK_MENU_BUTTON (button))))), ==, tip);
+  }
   gtk_window_destroy (GTK_WINDOW (win));
   g_unsetenv ("LANGUAGE");
   setlocale (LC_MESSAGES, "");
