@@ -3,14 +3,11 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
-#include <gmodule.h>
 #include <string.h>
 
 #include "rd-keyring.h"
 #include "rd-keyring-backend.h"
-#include "rd-paths.h"
-
-typedef const RdKeyringBackend *(*GetFunc) (guint version);
+#include "rd-module.h"
 
 /* The module's table, loading it the first time; NULL with an error a user can act on. A
  * failure is not remembered: a later call tries again. */
@@ -18,32 +15,14 @@ static const RdKeyringBackend *
 backend (GError **error)
 {
   static const RdKeyringBackend *table;
-  g_autofree char *path = NULL;
-  GModule *module;
-  GetFunc get = NULL;
+  g_autoptr(GError) local = NULL;
 
-  if (table)
-    return table;
-  path = rd_paths_get_module (RD_KEYRING_BACKEND_MODULE);
-  module = g_module_open (path, G_MODULE_BIND_LAZY | G_MODULE_BIND_LOCAL);
-  if (module == NULL)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-                   _("The keyring could not be used: %s could not be loaded (%s). Reinstall Ringdesk."),
-                   RD_KEYRING_BACKEND_MODULE, g_module_error ());
-      return NULL;
-    }
-  if (!g_module_symbol (module, RD_KEYRING_BACKEND_SYMBOL, (gpointer *) &get) || get == NULL ||
-      (table = get (RD_KEYRING_BACKEND_VERSION)) == NULL)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
-                   _("The keyring could not be used: %s is from another version. Reinstall Ringdesk."), path);
-      g_module_close (module);
-      return NULL;
-    }
-  /* libsecret registers GObject types: it stays for the life of the process. */
-  g_module_make_resident (module);
-  g_debug ("loaded %s", path);
+  if (table == NULL &&
+      (table = rd_module_load (RD_KEYRING_BACKEND_MODULE, RD_KEYRING_BACKEND_SYMBOL, RD_KEYRING_BACKEND_VERSION,
+                               &local)) == NULL)
+    /* TRANSLATORS: %s says what is wrong with the keyring's module */
+    g_set_error (error, local->domain, local->code, _("The keyring could not be used: %s. Reinstall Ringdesk."),
+                 local->message);
   return table;
 }
 
