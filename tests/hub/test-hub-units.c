@@ -526,6 +526,59 @@ test_phone_index_put_during_bulk (void)
   g_assert_cmpint (g_rmdir (dir), ==, 0);
 }
 
+/* A first fill inserts each chunk's numbers in key order, apart from their records: records
+ * with several numbers, numbers shared by two records, keys in the reverse order of the ids,
+ * across more than one writer transaction — every number finds all its records, and only them. */
+static void
+test_phone_index_first_fill_order (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("rd-index-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "hub.db", NULL);
+  g_autoptr(RdStore) store = rd_store_open (path, &error);
+  g_autoptr(RdPhoneIndex) index = rd_phone_index_new (store, &error);
+  g_autoptr(GPtrArray) page = g_ptr_array_new_with_free_func ((GDestroyNotify) rd_crm_change_free);
+  const guint n = 12001;
+  ApplyWait w = { 0 };
+
+  g_assert_no_error (error);
+  rd_phone_index_set_region (index, "CN");
+  for (guint i = 1; i <= n; i++)
+    {
+      g_autofree char *own = g_strdup_printf ("+86 139 %04u %04u", (n - i) / 10000, (n - i) % 10000);
+      g_autofree char *shared = g_strdup_printf ("+86 137 0000 %04u", i / 2);
+      g_autofree char *name = g_strdup_printf ("Person %u", i);
+
+      g_ptr_array_add (page, change_new (RD_CRM_KIND_INDIVIDUAL, i, name, NULL,
+                                         (const char *[]) { shared, own, shared, NULL }, "2024-01-01 00:00:00"));
+    }
+  rd_phone_index_apply_async (index, RD_CRM_KIND_INDIVIDUAL, page, NULL, applied_cb, &w);
+  while (!w.done)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_no_error (w.error);
+  g_assert_cmpuint (rd_phone_index_count_numbers (index), ==, 2 * n);
+  for (guint i = 1; i <= n; i += 997)
+    {
+      g_autofree char *own = g_strdup_printf ("139 %04u %04u", (n - i) / 10000, (n - i) % 10000);
+      g_autofree char *shared = g_strdup_printf ("137 0000 %04u", i / 2);
+      g_autoptr(GPtrArray) mine = lookup (index, own, "CN");
+      g_autoptr(GPtrArray) both = lookup (index, shared, "CN");
+      g_autofree char *name = g_strdup_printf ("Person %u", i);
+      gint64 other = i % 2 == 0 ? i + 1 : i - 1;
+
+      g_assert_cmpuint (mine->len, ==, 1);
+      g_assert_cmpint (((RdCrmMatch *) mine->pdata[0])->id, ==, i);
+      g_assert_cmpstr (((RdCrmMatch *) mine->pdata[0])->name, ==, name);
+      g_assert_cmpuint (both->len, ==, other >= 1 && other <= n ? 2 : 1);
+      for (guint m = 0; m < both->len; m++)
+        g_assert_true (((RdCrmMatch *) both->pdata[m])->id == i || ((RdCrmMatch *) both->pdata[m])->id == other);
+    }
+  g_clear_object (&index);
+  g_clear_object (&store);
+  test_remove_db_files (path);
+  g_assert_cmpint (g_rmdir (dir), ==, 0);
+}
+
 /* The index as versions up to schema 2 kept it, in the store's own file: moved into the file of
  * its own at the first start (content and fill state kept, nothing read again from the CRM), and
  * dropped from the store. */
@@ -972,6 +1025,7 @@ main (int argc, char **argv)
   g_test_add_func ("/hub/phone-index/own-file", test_phone_index_own_file);
   g_test_add_func ("/hub/phone-index/moved-from-store", test_phone_index_moved_from_store);
   g_test_add_func ("/hub/phone-index/put-during-bulk", test_phone_index_put_during_bulk);
+  g_test_add_func ("/hub/phone-index/first-fill-order", test_phone_index_first_fill_order);
   g_test_add_func ("/hub/flow-window", test_flow_window);
   g_test_add_func ("/hub/bindings", test_bindings);
   g_test_add_func ("/hub/secrets", test_secrets);
