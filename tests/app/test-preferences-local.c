@@ -44,32 +44,45 @@ static const RdPbxBackend fake_backend = {
 
 #define PREF(name) rd_test_child (win, RD_TYPE_PREFERENCES_WINDOW, name)
 
+typedef gboolean (*Match) (GtkWidget *w, gconstpointer data);
+
+/* The first widget under @root (itself included, depth first) that @match takes. */
 static GtkWidget *
-find_named (GtkWidget *root, const char *name)
+find_widget (GtkWidget *root, Match match, gconstpointer data)
 {
-  if (g_strcmp0 (gtk_widget_get_name (root), name) == 0)
+  if (match (root, data))
     return root;
   for (GtkWidget *c = gtk_widget_get_first_child (root); c; c = gtk_widget_get_next_sibling (c))
     {
-      GtkWidget *found = find_named (c, name);
+      GtkWidget *found = find_widget (c, match, data);
       if (found)
         return found;
     }
   return NULL;
 }
 
-static GtkWidget *
-find_type (GtkWidget *root, GType type)
+static gboolean
+has_name (GtkWidget *w, gconstpointer name)
 {
-  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
-    return root;
-  for (GtkWidget *c = gtk_widget_get_first_child (root); c; c = gtk_widget_get_next_sibling (c))
-    {
-      GtkWidget *found = find_type (c, type);
-      if (found)
-        return found;
-    }
-  return NULL;
+  return g_strcmp0 (gtk_widget_get_name (w), name) == 0;
+}
+
+static gboolean
+has_type (GtkWidget *w, gconstpointer type)
+{
+  return G_TYPE_CHECK_INSTANCE_TYPE (w, GPOINTER_TO_SIZE (type));
+}
+
+static gboolean
+says (GtkWidget *w, gconstpointer text)
+{
+  return GTK_IS_LABEL (w) && g_str_equal (gtk_label_get_text (GTK_LABEL (w)), text);
+}
+
+static GtkWidget *
+find_named (GtkWidget *root, const char *name)
+{
+  return find_widget (root, has_name, name);
 }
 
 static GtkWidget *
@@ -89,23 +102,9 @@ option_row (RdPreferencesWindow *win, const char *name)
 static gboolean
 saved_shown (GtkWidget *row)
 {
-  const char *saved = _("Saved");
+  GtkWidget *label = find_widget (row, says, _("Saved"));
 
-  for (GtkWidget *w = row; w; )
-    {
-      if (GTK_IS_LABEL (w) && g_str_equal (gtk_label_get_text (GTK_LABEL (w)), saved))
-        return gtk_widget_is_visible (w);
-      /* depth-first walk */
-      if (gtk_widget_get_first_child (w))
-        w = gtk_widget_get_first_child (w);
-      else
-        {
-          while (w != row && gtk_widget_get_next_sibling (w) == NULL)
-            w = gtk_widget_get_parent (w);
-          w = w == row ? NULL : gtk_widget_get_next_sibling (w);
-        }
-    }
-  return FALSE;
+  return label != NULL && gtk_widget_is_visible (label);
 }
 
 static void
@@ -280,7 +279,7 @@ test_german (void)
   rd_test_screenshot (win, path);
   /* The example value goes with the hint, behind the row's info button. */
   {
-    GtkWidget *button = find_type (option_row (win, "time-zone"), GTK_TYPE_MENU_BUTTON);
+    GtkWidget *button = find_widget (option_row (win, "time-zone"), has_type, GSIZE_TO_POINTER (GTK_TYPE_MENU_BUTTON));
     const char *tip = gtk_widget_get_tooltip_text (button);
 
     g_assert_nonnull (strstr (tip, "Asia/Shanghai"));
