@@ -557,6 +557,9 @@ test_phone_index_first_fill_order (void)
     g_main_context_iteration (NULL, TRUE);
   g_assert_no_error (w.error);
   g_assert_cmpuint (rd_phone_index_count_numbers (index), ==, 2 * n);
+  /* The fill is over: the writer's page cache (megabytes while it wrote) was given back. */
+  g_assert_cmpint (rd_phone_index_get_writer_cache_bytes (index), >=, 0);
+  g_assert_cmpint (rd_phone_index_get_writer_cache_bytes (index), <, 64 * 1024);
   for (guint i = 1; i <= n; i += 997)
     {
       g_autofree char *own = g_strdup_printf ("139 %04u %04u", (n - i) / 10000, (n - i) % 10000);
