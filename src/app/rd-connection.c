@@ -7,6 +7,7 @@
 #include "rd-demo.h"
 #include "rd-embedded.h"
 #include "rd-keyring.h"
+#include "rd-local-settings.h"
 
 struct _RdConnection {
   GObject        parent_instance;
@@ -144,27 +145,6 @@ sign_in (RdConnection *self)
 
 /* ---- "This computer" ---------------------------------------------------------------- */
 
-typedef struct {
-  RdConnection *self;
-  char         *pbx_url, *pbx_client_id, *pbx_secret;
-  char         *crm_url, *crm_database, *crm_login, *crm_key;
-  gboolean      allow_insecure;   /* plain http:// to another computer (local-insecure-http) */
-} LocalData;
-
-static void
-local_data_free (LocalData *d)
-{
-  g_free (d->pbx_url);
-  g_free (d->pbx_client_id);
-  rd_keyring_free (d->pbx_secret);
-  g_free (d->crm_url);
-  g_free (d->crm_database);
-  g_free (d->crm_login);
-  rd_keyring_free (d->crm_key);
-  g_object_unref (d->self);
-  g_free (d);
-}
-
 static void
 on_local_started (GObject *source, GAsyncResult *res, gpointer user_data)
 {
@@ -181,31 +161,45 @@ on_local_started (GObject *source, GAsyncResult *res, gpointer user_data)
   sign_in (self);   /* the hub listens even when the PBX or the CRM is not reachable yet */
 }
 
+/* The options as the module takes them; secret values are wiped when it is freed. */
 static void
-on_crm_admin_key (GObject *source, GAsyncResult *res, gpointer user_data)
+wipe_free (gpointer text)
 {
-  LocalData *d = user_data;
-  RdConnection *self = d->self;
-  RdEmbeddedPbx pbx = { d->pbx_url, d->pbx_client_id, NULL, d->allow_insecure };
-  RdEmbeddedCrm crm = { d->crm_url, d->crm_database, d->crm_login, NULL, d->allow_insecure };
+  rd_keyring_free (text);
+}
 
-  d->crm_key = rd_keyring_lookup_finish (res, NULL);
-  pbx.client_secret = d->pbx_secret ? d->pbx_secret : "";
-  crm.api_key = d->crm_key ? d->crm_key : "";
-  if (!g_cancellable_is_cancelled (self->cancellable))
-    self->embedded->local_hub_start_async (self->local_hub, &pbx, &crm,
-                                           g_settings_get_boolean (self->settings, "local-bind-auto"),
-                                           self->cancellable, on_local_started, g_object_ref (self));
-  local_data_free (d);
+static GHashTable *
+options_table (const RdOptions *options)
+{
+  GHashTable *table = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, wipe_free);
+  g_autofree const char **names = rd_options_list (options);
+
+  for (guint i = 0; names[i] != NULL; i++)
+    g_hash_table_insert (table, g_strdup (names[i]), g_strdup (rd_options_get (options, names[i])));
+  return table;
 }
 
 static void
-on_pbx_secret (GObject *source, GAsyncResult *res, gpointer user_data)
+on_local_setup (GObject *source, GAsyncResult *res, gpointer user_data)
 {
-  LocalData *d = user_data;
+  g_autoptr(RdConnection) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RdLocalSetup) s = rd_local_settings_load_finish (res, &error);
+  g_autoptr(GHashTable) pbx_options = NULL;
+  g_autoptr(GHashTable) crm_options = NULL;
 
-  d->pbx_secret = rd_keyring_lookup_finish (res, NULL);
-  rd_keyring_lookup_async (RD_KEYRING_CRM_ADMIN_KEY, d->crm_login, d->self->cancellable, on_crm_admin_key, d);
+  if (s == NULL || g_cancellable_is_cancelled (self->cancellable))
+    return;
+  pbx_options = options_table (s->pbx_options);
+  crm_options = options_table (s->crm_options);
+  {
+    RdEmbeddedPbx pbx = { s->pbx_kind, s->pbx_url, pbx_options, s->allow_insecure };
+    RdEmbeddedCrm crm = { s->crm_kind, s->crm_url, s->crm_login, s->crm_api_key ? s->crm_api_key : "",
+                          crm_options, s->allow_insecure };
+
+    self->embedded->local_hub_start_async (self->local_hub, &pbx, &crm, s->bind_auto, self->cancellable,
+                                           on_local_started, g_object_ref (self));
+  }
 }
 
 /* The module with the hub, loaded the first time; FALSE (and the problem said) without it. */
@@ -226,8 +220,6 @@ ensure_embedded (RdConnection *self)
 static void
 start_local_hub (RdConnection *self)
 {
-  LocalData *d;
-
   if (!ensure_embedded (self))
     return;
   if (self->local_hub == NULL)
@@ -238,15 +230,8 @@ start_local_hub (RdConnection *self)
       g_mkdir_with_parents (dir, 0700);
       self->local_hub = self->embedded->local_hub_new (db, g_settings_get_uint (self->settings, "local-port"));
     }
-  d = g_new0 (LocalData, 1);
-  d->self = g_object_ref (self);
-  d->pbx_url = g_settings_get_string (self->settings, "local-pbx-url");
-  d->pbx_client_id = g_settings_get_string (self->settings, "local-pbx-client-id");
-  d->crm_url = g_settings_get_string (self->settings, "local-crm-url");
-  d->crm_database = g_settings_get_string (self->settings, "local-crm-database");
-  d->crm_login = g_settings_get_string (self->settings, "local-crm-login");
-  d->allow_insecure = g_settings_get_boolean (self->settings, "local-insecure-http");
-  rd_keyring_lookup_async (RD_KEYRING_PBX_SECRET, d->pbx_client_id, self->cancellable, on_pbx_secret, d);
+  rd_local_settings_load_async (self->settings, self->embedded, self->cancellable, on_local_setup,
+                                g_object_ref (self));
 }
 
 /* ---- demo ------------------------------------------------------------------------------ */
@@ -292,6 +277,42 @@ on_local_hub_stopped (GObject *source, GAsyncResult *res, gpointer user_data)
 
 /* ---- public ---------------------------------------------------------------------------- */
 
+static void
+connect_configured (RdConnection *self)
+{
+  self->preparing = FALSE;
+  if (!g_settings_get_boolean (self->settings, "configured"))
+    return;
+  self->preparing = TRUE;
+  if (g_settings_get_enum (self->settings, "hub-mode") == 1)
+    start_local_hub (self);
+  else
+    {
+      /* A hub elsewhere now: the one that ran here stops (its calls stay in its database). */
+      if (self->local_hub)
+        self->embedded->local_hub_stop_async (self->local_hub, NULL, on_local_hub_stopped, NULL);
+      g_clear_object (&self->local_hub);
+      sign_in (self);
+    }
+}
+
+static void
+on_migrated (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  g_autoptr(RdConnection) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!rd_local_settings_migrate_finish (res, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      g_warning ("The PBX secret of an older version could not be moved in the keyring (tried again at the next "
+                 "start): %s", error->message);
+    }
+  connect_configured (self);
+  g_signal_emit (self, signals[SIGNAL_CHANGED], 0);
+}
+
 void
 rd_connection_reconnect (RdConnection *self)
 {
@@ -321,20 +342,15 @@ rd_connection_reconnect (RdConnection *self)
 
   rd_agent_client_stop (self->client);
   self->preparing = FALSE;
-  if (g_settings_get_boolean (self->settings, "configured"))
+  if (rd_local_settings_needs_migration (self->settings) && rd_embedded_load (NULL) != NULL)
     {
+      /* Settings of an older version of "This computer": moved once, before anything reads them. */
       self->preparing = TRUE;
-      if (g_settings_get_enum (self->settings, "hub-mode") == 1)
-        start_local_hub (self);
-      else
-        {
-          /* A hub elsewhere now: the one that ran here stops (its calls stay in its database). */
-          if (self->local_hub)
-            self->embedded->local_hub_stop_async (self->local_hub, NULL, on_local_hub_stopped, NULL);
-          g_clear_object (&self->local_hub);
-          sign_in (self);
-        }
+      rd_local_settings_migrate_async (self->settings, rd_embedded_load (NULL), self->cancellable, on_migrated,
+                                       g_object_ref (self));
     }
+  else
+    connect_configured (self);
   g_signal_emit (self, signals[SIGNAL_CHANGED], 0);
 }
 

@@ -14,26 +14,48 @@ local_hub_new (const char *database_path, guint port)
   return G_OBJECT (rd_local_hub_new (database_path, port));
 }
 
+static RdOptions *
+options_from_table (GHashTable *table)
+{
+  RdOptions *options = rd_options_new ();
+  GHashTableIter iter;
+  gpointer name, value;
+
+  if (table != NULL)
+    {
+      g_hash_table_iter_init (&iter, table);
+      while (g_hash_table_iter_next (&iter, &name, &value))
+        rd_options_set (options, name, value);
+    }
+  return options;
+}
+
+/* Empty means the default backend, as NULL does. */
+static char *
+kind_or_default (const char *kind)
+{
+  return kind != NULL && *kind != '\0' ? (char *) kind : NULL;
+}
+
 static void
 local_hub_start_async (GObject *hub, const RdEmbeddedPbx *pbx, const RdEmbeddedCrm *crm, gboolean bind_auto,
                        GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
 {
-  g_autoptr(RdOptions) pbx_options = rd_options_new ();
-  g_autoptr(RdOptions) crm_options = rd_options_new ();
+  g_autoptr(RdOptions) pbx_options = options_from_table (pbx ? pbx->options : NULL);
+  g_autoptr(RdOptions) crm_options = options_from_table (crm ? crm->options : NULL);
   RdPbxConfig p = { .options = pbx_options };
   RdCrmConfig c = { .options = crm_options };
 
   if (pbx)
     {
+      p.kind = kind_or_default (pbx->kind);
       p.base_url = (char *) pbx->base_url;
-      rd_options_set (pbx_options, "client-id", pbx->client_id);
-      rd_options_set (pbx_options, "client-secret", pbx->client_secret);
       p.allow_insecure = pbx->allow_insecure;
     }
   if (crm)
     {
+      c.kind = kind_or_default (crm->kind);
       c.url = (char *) crm->url;
-      rd_options_set (crm_options, "database", crm->database);
       c.login = (char *) crm->login;
       c.api_key = (char *) crm->api_key;
       c.allow_insecure = crm->allow_insecure;
@@ -71,6 +93,40 @@ static gboolean
 local_hub_stop_finish (GObject *hub, GAsyncResult *result, GError **error)
 {
   return rd_local_hub_stop_finish (RD_LOCAL_HUB (hub), result, error);
+}
+
+/* RdPbxBackend and RdCrmBackend begin with kind, name and options. */
+static RdEmbeddedBackend *
+backend_new (const char *kind, const char *name, const RdOptionSpec *options)
+{
+  RdEmbeddedBackend *backend = g_new0 (RdEmbeddedBackend, 1);
+
+  backend->kind = kind;
+  backend->name = name;
+  backend->options = options;
+  return backend;
+}
+
+static GPtrArray *
+list_backends (RdEmbeddedPart part)
+{
+  GPtrArray *list = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) found = part == RD_EMBEDDED_PBX ? rd_pbx_list_backends () : rd_crm_list_backends ();
+
+  for (guint i = 0; i < found->len; i++)
+    {
+      if (part == RD_EMBEDDED_PBX)
+        {
+          const RdPbxBackend *b = found->pdata[i];
+          g_ptr_array_add (list, backend_new (b->kind, b->name, b->options));
+        }
+      else
+        {
+          const RdCrmBackend *b = found->pdata[i];
+          g_ptr_array_add (list, backend_new (b->kind, b->name, b->options));
+        }
+    }
+  return list;
 }
 
 static GObject *
@@ -123,7 +179,7 @@ demo_play_script (GObject *demo)
 
 static const RdEmbedded table = {
   local_hub_new, local_hub_start_async, local_hub_start_finish, local_hub_get_agent_url,
-  local_hub_issue_agent_key, local_hub_stop_async, local_hub_stop_finish,
+  local_hub_issue_agent_key, local_hub_stop_async, local_hub_stop_finish, list_backends,
   demo_new, demo_start_async, demo_start_finish, demo_get_agent_url, demo_get_agent_key,
   demo_get_odoo_url, demo_play, demo_play_script,
 };

@@ -11,24 +11,42 @@
 
 #include <gio/gio.h>
 
+#include "core/rd-options.h"
+
 G_BEGIN_DECLS
 
 #define RD_EMBEDDED_MODULE  "ringdesk-embedded.so"
 #define RD_EMBEDDED_SYMBOL  "rd_embedded_get"
-#define RD_EMBEDDED_VERSION 2
+#define RD_EMBEDDED_VERSION 3
 
+typedef enum {
+  RD_EMBEDDED_PBX,
+  RD_EMBEDDED_CRM,
+} RdEmbeddedPart;
+
+/* A registered PBX or CRM backend, as the preferences show it (RdPbxBackend, RdCrmBackend): its
+ * strings and table belong to the module, which stays loaded. */
 typedef struct {
+  const char         *kind;
+  const char         *name;      /* for people, not translated (a product name) */
+  const RdOptionSpec *options;   /* terminated by an entry with a NULL name */
+} RdEmbeddedBackend;
+
+/* @options: the backend's own settings, name → value (secrets included), or NULL; @kind NULL or
+ * "": the default backend. */
+typedef struct {
+  const char *kind;
   const char *base_url;
-  const char *client_id;
-  const char *client_secret;
+  GHashTable *options;
   gboolean    allow_insecure;   /* plain http:// to another computer (the admin said so) */
 } RdEmbeddedPbx;
 
 typedef struct {
+  const char *kind;
   const char *url;
-  const char *database;
   const char *login;
   const char *api_key;
+  GHashTable *options;
   gboolean    allow_insecure;
 } RdEmbeddedCrm;
 
@@ -44,6 +62,8 @@ typedef struct {
   void        (*local_hub_stop_async)      (GObject *hub, GCancellable *cancellable,
                                             GAsyncReadyCallback callback, gpointer user_data);
   gboolean    (*local_hub_stop_finish)     (GObject *hub, GAsyncResult *result, GError **error);
+  /* The backends registered (RdEmbeddedBackend), the default first; free with g_ptr_array_unref. */
+  GPtrArray  *(*list_backends)             (RdEmbeddedPart part);
   /* RdDemo (see rd-demo.h) */
   GObject    *(*demo_new)                  (void);
   void        (*demo_start_async)          (GObject *demo, GCancellable *cancellable,
@@ -58,5 +78,8 @@ typedef struct {
 
 /* The module's table, loading it the first time; NULL with an error a user can act on. */
 const RdEmbedded *rd_embedded_load (GError **error);
+/* For a program that links the hub itself (tests that register backends of their own): @table
+ * is used instead of loading the module. */
+void              rd_embedded_set_linked (const RdEmbedded *table);
 
 G_END_DECLS

@@ -3,14 +3,11 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
-#include <gmodule.h>
 #include <string.h>
 
 #include "rd-keyring.h"
 #include "rd-keyring-backend.h"
-#include "rd-paths.h"
-
-typedef const RdKeyringBackend *(*GetFunc) (guint version);
+#include "rd-module.h"
 
 /* The module's table, loading it the first time; NULL with an error a user can act on. A
  * failure is not remembered: a later call tries again. */
@@ -18,32 +15,14 @@ static const RdKeyringBackend *
 backend (GError **error)
 {
   static const RdKeyringBackend *table;
-  g_autofree char *path = NULL;
-  GModule *module;
-  GetFunc get = NULL;
+  g_autoptr(GError) local = NULL;
 
-  if (table)
-    return table;
-  path = rd_paths_get_module (RD_KEYRING_BACKEND_MODULE);
-  module = g_module_open (path, G_MODULE_BIND_LAZY | G_MODULE_BIND_LOCAL);
-  if (module == NULL)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-                   _("The keyring could not be used: %s could not be loaded (%s). Reinstall Ringdesk."),
-                   RD_KEYRING_BACKEND_MODULE, g_module_error ());
-      return NULL;
-    }
-  if (!g_module_symbol (module, RD_KEYRING_BACKEND_SYMBOL, (gpointer *) &get) || get == NULL ||
-      (table = get (RD_KEYRING_BACKEND_VERSION)) == NULL)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
-                   _("The keyring could not be used: %s is from another version. Reinstall Ringdesk."), path);
-      g_module_close (module);
-      return NULL;
-    }
-  /* libsecret registers GObject types: it stays for the life of the process. */
-  g_module_make_resident (module);
-  g_debug ("loaded %s", path);
+  if (table == NULL &&
+      (table = rd_module_load (RD_KEYRING_BACKEND_MODULE, RD_KEYRING_BACKEND_SYMBOL, RD_KEYRING_BACKEND_VERSION,
+                               &local)) == NULL)
+    /* TRANSLATORS: %s says what is wrong with the keyring's module */
+    g_set_error (error, local->domain, local->code, _("The keyring could not be used: %s. Reinstall Ringdesk."),
+                 local->message);
   return table;
 }
 
@@ -54,7 +33,6 @@ rd_keyring_kind_to_string (RdKeyringKind kind)
     {
     case RD_KEYRING_AGENT_KEY: return "agent-key";
     case RD_KEYRING_CRM_KEY: return "crm-key";
-    case RD_KEYRING_PBX_SECRET: return "pbx-secret";
     case RD_KEYRING_CRM_ADMIN_KEY: return "crm-admin-key";
     default: g_return_val_if_reached ("unknown");
     }
@@ -67,94 +45,155 @@ make_label (RdKeyringKind kind, const char *account)
     {
     case RD_KEYRING_AGENT_KEY: return g_strdup_printf (_("Ringdesk agent key for extension %s"), account);
     case RD_KEYRING_CRM_KEY: return g_strdup_printf (_("Ringdesk CRM API key for %s"), account);
-    case RD_KEYRING_PBX_SECRET: return g_strdup_printf (_("Ringdesk PBX client secret for %s"), account);
     case RD_KEYRING_CRM_ADMIN_KEY: return g_strdup_printf (_("Ringdesk CRM administrator key for %s"), account);
     default: g_return_val_if_reached (g_strdup ("Ringdesk"));
     }
 }
 
-/* Stores run one at a time, process-wide: libsecret's file backend (used in Flatpak and by
+/* Operations run one at a time, process-wide: libsecret's file backend (used in Flatpak and by
  * the tests) loads, changes and rewrites the whole keyring file per store, so two concurrent
- * stores lose one of the secrets. */
+ * stores lose one of the secrets, and a store while a lookup is still opening the file is lost
+ * to later lookups. */
+typedef enum { OP_STORE, OP_LOOKUP, OP_CLEAR } Op;
+
 typedef struct {
-  RdKeyringKind kind;
-  char         *account;
-  char         *secret;
-} StoreData;
+  Op    op;
+  char *kind;
+  char *account;
+  char *label;    /* OP_STORE */
+  char *secret;   /* OP_STORE */
+} OpData;
 
 static void
-store_data_free (StoreData *d)
+op_data_free (OpData *d)
 {
+  g_free (d->kind);
   g_free (d->account);
+  g_free (d->label);
   if (d->secret)
     explicit_bzero (d->secret, strlen (d->secret));
   g_free (d->secret);
   g_free (d);
 }
 
-static GQueue store_queue = G_QUEUE_INIT;   /* GTask; the head is running */
+static GQueue queue = G_QUEUE_INIT;   /* GTask, waiting */
+static gboolean running;
 
-static void store_next (void);
+static void run_next (void);
 
 static void
-on_password_stored (GObject *source, GAsyncResult *res, gpointer user_data)
+on_op_done (GObject *source, GAsyncResult *res, gpointer user_data)
 {
   g_autoptr(GTask) task = user_data;
+  OpData *d = g_task_get_task_data (task);
+  const RdKeyringBackend *table = backend (NULL);
   GError *error = NULL;
 
-  g_queue_pop_head (&store_queue);
-  if (backend (NULL)->store_finish (res, &error))
-    g_task_return_boolean (task, TRUE);
-  else
-    g_task_return_error (task, error);
-  store_next ();
+  running = FALSE;
+  switch (d->op)
+    {
+    case OP_STORE:
+      if (table->store_finish (res, &error))
+        g_task_return_boolean (task, TRUE);
+      else
+        g_task_return_error (task, error);
+      break;
+    case OP_LOOKUP:
+      {
+        char *secret = table->lookup_finish (res, &error);
+
+        if (error != NULL)
+          g_task_return_error (task, error);
+        else
+          g_task_return_pointer (task, secret, (GDestroyNotify) table->free_secret);
+      }
+      break;
+    case OP_CLEAR:
+      /* FALSE without an error: there was nothing to remove, which is as good. */
+      table->clear_finish (res, &error);
+      if (error != NULL)
+        g_task_return_error (task, error);
+      else
+        g_task_return_boolean (task, TRUE);
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+  run_next ();
 }
 
 static void
-store_next (void)
+run_next (void)
 {
-  GTask *task = g_queue_peek_head (&store_queue);
   const RdKeyringBackend *table;
   GError *error = NULL;
-  StoreData *d;
-  g_autofree char *label = NULL;
+  GTask *task;
+  OpData *d;
 
-  if (task == NULL)
+  if (running || (task = g_queue_pop_head (&queue)) == NULL)
     return;
   table = backend (&error);
   if (table == NULL)
     {
-      g_queue_pop_head (&store_queue);
       g_task_return_error (task, error);
       g_object_unref (task);
-      store_next ();
+      run_next ();
       return;
     }
+  running = TRUE;
   d = g_task_get_task_data (task);
-  label = make_label (d->kind, d->account);
-  table->store (rd_keyring_kind_to_string (d->kind), d->account, label, d->secret, g_task_get_cancellable (task),
-                on_password_stored, task);
+  switch (d->op)
+    {
+    case OP_STORE:
+      table->store (d->kind, d->account, d->label, d->secret, g_task_get_cancellable (task), on_op_done, task);
+      break;
+    case OP_LOOKUP:
+      table->lookup (d->kind, d->account, g_task_get_cancellable (task), on_op_done, task);
+      break;
+    case OP_CLEAR:
+      table->clear (d->kind, d->account, g_task_get_cancellable (task), on_op_done, task);
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static void
+enqueue (Op op, const char *kind, const char *account, const char *label, const char *secret,
+         GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
+{
+  GTask *task = g_task_new (NULL, cancellable, callback, user_data);
+  OpData *d = g_new0 (OpData, 1);
+
+  g_task_set_source_tag (task, enqueue);
+  d->op = op;
+  d->kind = g_strdup (kind);
+  d->account = g_strdup (account);
+  d->label = g_strdup (label);
+  d->secret = g_strdup (secret);
+  g_task_set_task_data (task, d, (GDestroyNotify) op_data_free);
+  g_queue_push_tail (&queue, task);
+  run_next ();
+}
+
+void
+rd_keyring_store_item_async (const char *kind, const char *account, const char *label, const char *secret,
+                             GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_return_if_fail (kind != NULL && account != NULL && label != NULL && secret != NULL);
+  enqueue (OP_STORE, kind, account, label, secret, cancellable, callback, user_data);
 }
 
 void
 rd_keyring_store_async (RdKeyringKind kind, const char *account, const char *secret,
                         GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
 {
-  GTask *task;
-  StoreData *d;
+  g_autofree char *label = NULL;
 
   g_return_if_fail (account != NULL && secret != NULL);
-
-  task = g_task_new (NULL, cancellable, callback, user_data);
-  g_task_set_source_tag (task, rd_keyring_store_async);
-  d = g_new0 (StoreData, 1);
-  d->kind = kind;
-  d->account = g_strdup (account);
-  d->secret = g_strdup (secret);
-  g_task_set_task_data (task, d, (GDestroyNotify) store_data_free);
-  g_queue_push_tail (&store_queue, task);
-  if (g_queue_get_length (&store_queue) == 1)
-    store_next ();
+  label = make_label (kind, account);
+  rd_keyring_store_item_async (rd_keyring_kind_to_string (kind), account, label, secret, cancellable, callback,
+                               user_data);
 }
 
 gboolean
@@ -165,51 +204,47 @@ rd_keyring_store_finish (GAsyncResult *result, GError **error)
 }
 
 void
+rd_keyring_lookup_item_async (const char *kind, const char *account, GCancellable *cancellable,
+                              GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_return_if_fail (kind != NULL && account != NULL);
+  enqueue (OP_LOOKUP, kind, account, NULL, NULL, cancellable, callback, user_data);
+}
+
+void
 rd_keyring_lookup_async (RdKeyringKind kind, const char *account, GCancellable *cancellable,
                          GAsyncReadyCallback callback, gpointer user_data)
 {
-  const RdKeyringBackend *table;
-  GError *error = NULL;
-
-  g_return_if_fail (account != NULL);
-
-  table = backend (&error);
-  if (table == NULL)
-    g_task_report_error (NULL, callback, user_data, rd_keyring_lookup_async, error);
-  else
-    table->lookup (rd_keyring_kind_to_string (kind), account, cancellable, callback, user_data);
+  rd_keyring_lookup_item_async (rd_keyring_kind_to_string (kind), account, cancellable, callback, user_data);
 }
 
 char *
 rd_keyring_lookup_finish (GAsyncResult *result, GError **error)
 {
-  if (g_async_result_is_tagged (result, rd_keyring_lookup_async))
-    return g_task_propagate_pointer (G_TASK (result), error);
-  return backend (NULL)->lookup_finish (result, error);
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+void
+rd_keyring_clear_item_async (const char *kind, const char *account, GCancellable *cancellable,
+                             GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_return_if_fail (kind != NULL && account != NULL);
+  enqueue (OP_CLEAR, kind, account, NULL, NULL, cancellable, callback, user_data);
 }
 
 void
 rd_keyring_clear_async (RdKeyringKind kind, const char *account, GCancellable *cancellable,
                         GAsyncReadyCallback callback, gpointer user_data)
 {
-  const RdKeyringBackend *table;
-  GError *error = NULL;
-
-  g_return_if_fail (account != NULL);
-
-  table = backend (&error);
-  if (table == NULL)
-    g_task_report_error (NULL, callback, user_data, rd_keyring_clear_async, error);
-  else
-    table->clear (rd_keyring_kind_to_string (kind), account, cancellable, callback, user_data);
+  rd_keyring_clear_item_async (rd_keyring_kind_to_string (kind), account, cancellable, callback, user_data);
 }
 
 gboolean
 rd_keyring_clear_finish (GAsyncResult *result, GError **error)
 {
-  if (g_async_result_is_tagged (result, rd_keyring_clear_async))
-    return g_task_propagate_boolean (G_TASK (result), error);
-  return backend (NULL)->clear_finish (result, error);
+  g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 void

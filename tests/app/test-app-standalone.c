@@ -10,6 +10,8 @@
 #include <glib/gstdio.h>
 #include <libsoup/soup.h>
 
+#include "crm/rd-crm.h"
+#include "pbx/rd-pbx.h"
 #include "rd-keyring.h"
 #include "rd-test-desktop.h"
 #include "rd-test-util.h"
@@ -130,7 +132,9 @@ test_demo (void)
     }
 }
 
-/* "This computer": settings and keyring as the preferences window leaves them; the app
+/* "This computer": settings and keyring as an older version's preferences window left them
+ * (local-pbx-client-id, local-crm-database, the secret as the "pbx-secret" item by client ID):
+ * the app moves them to the backends' option bags (rd-local-settings.h) once, then
  * starts the hub in-process, connects the PBX and Odoo simulators (secrets from the
  * keyring), binds users by e-mail, issues its own agent key for 2001 (and keeps it in the
  * keyring), signs in, and dials a link it was started with. */
@@ -211,8 +215,9 @@ test_this_computer (void)
   g_settings_set_string (settings, "extension", "2001");
   g_settings_set_enum (settings, "confirm-dial", 0);
   g_settings_sync ();
-  /* Started together, as the preferences window does (rd-keyring serialises them). */
-  rd_keyring_store_async (RD_KEYRING_PBX_SECRET, "local-client", "local-pbx-secret", NULL, on_stored, &stores[0]);
+  /* Started together, as the preferences window did (rd-keyring serialises them). */
+  rd_keyring_store_item_async ("pbx-secret", "local-client", "Ringdesk PBX client secret for local-client",
+                               "local-pbx-secret", NULL, on_stored, &stores[0]);
   rd_keyring_store_async (RD_KEYRING_CRM_ADMIN_KEY, "admin", "local-admin-key", NULL, on_stored, &stores[0]);
   g_assert_true (rd_test_wait_for (count_reached, stores, RD_TEST_TIMEOUT_MS));
 
@@ -246,16 +251,65 @@ test_this_computer (void)
   g_assert_cmpint (g_subprocess_get_exit_status (check), ==, 0);
 }
 
-/* In the checking process: exit status 0 when extension 2001's agent key is stored. */
+static char *
+lookup_item (const char *kind, const char *account)
+{
+  char *secret = NULL;
+
+  rd_keyring_lookup_item_async (kind, account, NULL, on_lookup, &secret);
+  if (!rd_test_wait_for (string_set, &secret, RD_TEST_TIMEOUT_MS))
+    return NULL;
+  return secret;
+}
+
+/* In the checking process: exit status 0 when extension 2001's agent key is stored and the older
+ * version's settings were moved: the client ID and the database into the default backends'
+ * options, the PBX secret into the item of the default PBX backend's secret option, the old keys
+ * and the old item gone. */
 static int
 check_issued_key (void)
 {
-  g_autofree char *agent_key = NULL;
+  g_autofree char *agent_key = lookup_item ("agent-key", "2001");
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autofree char *client_id = NULL, *database = NULL, *pbx_kind = NULL, *crm_kind = NULL;
+  g_autofree char *moved = NULL, *legacy = NULL, *item = NULL;
+  g_autoptr(GVariant) pbx_options = g_settings_get_value (settings, "local-pbx-options");
+  g_autoptr(GVariant) crm_options = g_settings_get_value (settings, "local-crm-options");
+  const RdPbxBackend *pbx = rd_pbx_find_backend (NULL, NULL);
+  const RdCrmBackend *crm = rd_crm_find_backend (NULL, NULL);
 
-  rd_keyring_lookup_async (RD_KEYRING_AGENT_KEY, "2001", NULL, on_lookup, &agent_key);
-  if (!rd_test_wait_for (string_set, &agent_key, RD_TEST_TIMEOUT_MS))
-    return 2;
-  return strlen (agent_key) >= 16 ? 0 : 1;
+  if (agent_key == NULL || strlen (agent_key) < 16)
+    return 1;
+  client_id = g_settings_get_string (settings, "local-pbx-client-id");
+  database = g_settings_get_string (settings, "local-crm-database");
+  pbx_kind = g_settings_get_string (settings, "local-pbx-kind");
+  crm_kind = g_settings_get_string (settings, "local-crm-kind");
+  if (*client_id != '\0' || *database != '\0')
+    return 3;
+  if (g_strcmp0 (pbx_kind, pbx->kind) != 0 || g_strcmp0 (crm_kind, crm->kind) != 0)
+    return 4;
+  /* The one identity option of each built-in backend: the client ID, the database. */
+  if (g_variant_n_children (pbx_options) != 1 || g_variant_n_children (crm_options) != 1)
+    return 5;
+  {
+    g_autofree char *dump = g_variant_print (pbx_options, FALSE);
+    g_autofree char *crm_dump = g_variant_print (crm_options, FALSE);
+    if (strstr (dump, "'local-client'") == NULL || strstr (crm_dump, "'ringdesk'") == NULL)
+      {
+        g_printerr ("moved options: %s %s\n", dump, crm_dump);
+        return 6;
+      }
+  }
+  for (const RdOptionSpec *spec = pbx->options; spec->name != NULL; spec++)
+    if (spec->flags & RD_OPTION_SECRET)
+      item = g_strdup_printf ("pbx:%s:%s", pbx->kind, spec->name);
+  moved = lookup_item (item, "local-client");
+  legacy = lookup_item ("pbx-secret", "local-client");
+  if (g_strcmp0 (moved, "local-pbx-secret") != 0)
+    return 7;
+  if (legacy == NULL || *legacy != '\0')
+    return 8;
+  return 0;
 }
 
 /* Issue 14, defect 10: run from the build folder, ringdesk speaks the user's language (its

@@ -4,11 +4,16 @@
 #include "config.h"
 
 #include <gio/gio.h>
+#include <glib/gi18n.h>
 #include <glib/gstdio.h>
+#include <locale.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "rd-autostart.h"
 #include "rd-keyring.h"
+#include "rd-keyring-backend.h"
+#include "rd-paths.h"
 #include "rd-test-util.h"
 
 static void
@@ -70,6 +75,121 @@ test_keyring_roundtrip (void)
   secret = rd_keyring_lookup_finish (wait_result (&res), &error);
   g_assert_null (secret);
   g_clear_object (&res);
+}
+
+/* ---- the keyring's module missing or not the right one --------------------------------------- */
+
+/* In a copy of this program inside a made-up build folder (see keyring_module_broken): every keyring
+ * call fails with the translated reason, one after the other, and nothing crashes. Prints the
+ * message; exit status 0 when all went as it should. */
+static int
+keyring_module_child (void)
+{
+  g_autoptr(GError) error = NULL;
+  GAsyncResult *res = NULL;
+  char *secret;
+  GIOErrorEnum expected = g_str_equal (g_getenv ("RD_TEST_KEYRING_MODULE"), "missing")
+                          ? G_IO_ERROR_NOT_FOUND : G_IO_ERROR_FAILED;
+
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, rd_paths_get_locale_dir ());
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  rd_keyring_store_async (RD_KEYRING_AGENT_KEY, "2001", "a-secret", NULL, on_done, &res);
+  if (rd_keyring_store_finish (wait_result (&res), &error) || !g_error_matches (error, G_IO_ERROR, expected))
+    return 2;
+  g_clear_error (&error);
+  g_clear_object (&res);
+  /* Queued behind a store that failed: still answered. */
+  rd_keyring_lookup_async (RD_KEYRING_AGENT_KEY, "2001", NULL, on_done, &res);
+  secret = rd_keyring_lookup_finish (wait_result (&res), &error);
+  if (secret != NULL || !g_error_matches (error, G_IO_ERROR, expected))
+    return 3;
+  g_print ("%s\n", error->message);
+  g_clear_error (&error);
+  g_clear_object (&res);
+  rd_keyring_clear_async (RD_KEYRING_AGENT_KEY, "2001", NULL, on_done, &res);
+  if (rd_keyring_clear_finish (wait_result (&res), &error) || error == NULL)
+    return 4;
+  g_clear_object (&res);
+  /* A secret the app holds itself (a key the hub on this computer issued) is still wiped and freed. */
+  rd_keyring_free (g_strdup ("issued-here"));
+  return 0;
+}
+
+/* A build folder with this program, the catalogues and schemas of the real one, and in src/app
+ * either no keyring module or @wrong_module under its name. */
+static char *
+keyring_module_broken (const char *how, const char *wrong_module, const char *language)
+{
+  g_autofree char *tmp = g_dir_make_tmp ("rd-module-XXXXXX", NULL);
+  g_autofree char *self_exe = g_file_read_link ("/proc/self/exe", NULL);
+  g_autofree char *exe_dir = g_build_filename (tmp, "tests", "app", NULL);
+  g_autofree char *exe = g_build_filename (exe_dir, "test-app-settings", NULL);
+  g_autofree char *private = g_strconcat (exe, ".p", NULL);
+  g_autofree char *marker = g_build_filename (tmp, "meson-private", NULL);
+  g_autofree char *app_dir = g_build_filename (tmp, "src", "app", NULL);
+  g_autofree char *po = g_build_filename (tmp, "po", NULL);
+  g_autofree char *real_po = g_build_filename (rd_paths_get_build_root (), "po", NULL);
+  g_autoptr(GFile) from = g_file_new_for_path (self_exe);
+  g_autoptr(GFile) to = g_file_new_for_path (exe);
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_autoptr(GSubprocess) child = NULL;
+  g_autoptr(GError) error = NULL;
+  char *out = NULL;
+
+  g_assert_nonnull (rd_paths_get_build_root ());
+  g_assert_cmpint (g_mkdir_with_parents (private, 0700), ==, 0);
+  g_assert_cmpint (g_mkdir_with_parents (marker, 0700), ==, 0);
+  g_assert_cmpint (g_mkdir_with_parents (app_dir, 0700), ==, 0);
+  g_assert_cmpint (symlink (real_po, po), ==, 0);
+  g_assert_true (g_file_copy (from, to, G_FILE_COPY_NONE, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (g_chmod (exe, 0755), ==, 0);
+  if (wrong_module != NULL)
+    {
+      g_autofree char *real = g_build_filename (rd_paths_get_build_root (), "src", "app", wrong_module, NULL);
+      g_autofree char *fake = g_build_filename (app_dir, RD_KEYRING_BACKEND_MODULE, NULL);
+      g_autoptr(GFile) module_from = g_file_new_for_path (real);
+      g_autoptr(GFile) module_to = g_file_new_for_path (fake);
+
+      g_assert_true (g_file_copy (module_from, module_to, G_FILE_COPY_NONE, NULL, NULL, NULL, &error));
+    }
+  g_subprocess_launcher_setenv (launcher, "RD_TEST_KEYRING_MODULE", how, TRUE);
+  g_subprocess_launcher_setenv (launcher, "LANGUAGE", language, TRUE);
+  child = g_subprocess_launcher_spawn (launcher, &error, exe, NULL);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_communicate_utf8 (child, NULL, NULL, &out, NULL, &error));
+  g_assert_no_error (error);
+  if (!g_subprocess_get_if_exited (child) || g_subprocess_get_exit_status (child) != 0)
+    g_error ("the keyring with its module %s: the child failed (%d): %s", how, g_subprocess_get_status (child), out);
+  rd_test_remove_tree (tmp);
+  return out;
+}
+
+static void
+test_keyring_module_missing (void)
+{
+  g_autofree char *de = keyring_module_broken ("missing", NULL, "de");
+  g_autofree char *en = keyring_module_broken ("missing", NULL, "C");
+
+  g_assert_nonnull (strstr (en, "The keyring could not be used: ringdesk-keyring.so could not be loaded ("));
+  g_assert_nonnull (strstr (en, "Reinstall Ringdesk."));
+  g_assert_nonnull (strstr (de, "Der Schlüsselbund"));
+  g_assert_nonnull (strstr (de, "ringdesk-keyring.so"));
+}
+
+static void
+test_keyring_module_wrong (void)
+{
+  /* A module without the keyring's entry point: the hub's. */
+  g_autofree char *fr = keyring_module_broken ("wrong", "ringdesk-embedded.so", "fr");
+  g_autofree char *en = keyring_module_broken ("wrong", "ringdesk-embedded.so", "C");
+
+  g_assert_nonnull (strstr (en, "The keyring could not be used: "));
+  g_assert_nonnull (strstr (en, "ringdesk-keyring.so is from another version. Reinstall Ringdesk."));
+  g_assert_nonnull (strstr (fr, "trousseau"));
 }
 
 static void
@@ -297,6 +417,8 @@ main (int argc, char **argv)
   g_autofree char *keyring = NULL;
 
   rd_test_env_init ();
+  if (g_getenv ("RD_TEST_KEYRING_MODULE"))
+    return keyring_module_child ();
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
   dir = g_dir_make_tmp ("rd-settings-XXXXXX", NULL);
   keyring = g_build_filename (dir, "test.keyring", NULL);
@@ -305,6 +427,8 @@ main (int argc, char **argv)
   g_setenv ("SECRET_FILE_TEST_PASSWORD", "test-password", TRUE);
 
   g_test_add_func ("/app/settings/keyring", test_keyring_roundtrip);
+  g_test_add_func ("/app/settings/keyring-module-missing", test_keyring_module_missing);
+  g_test_add_func ("/app/settings/keyring-module-wrong", test_keyring_module_wrong);
   g_test_add_func ("/app/settings/autostart", test_autostart);
   g_test_add_func ("/app/settings/autostart-command", test_autostart_command);
   g_test_add_func ("/app/settings/background-portal", test_background_portal);

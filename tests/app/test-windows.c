@@ -502,6 +502,13 @@ test_preferences (void)
   gtk_switch_set_active (GTK_SWITCH (PREF ("crm_only_switch")), FALSE);
   g_assert_cmpint (g_settings_get_enum (settings, "pop-when"), ==, 1);
   g_assert_false (g_settings_get_boolean (settings, "pop-crm-only"));
+  /* … and are written at once, also after a "Save and Connect" (which once left the app's settings
+   * in delay-apply mode for good: later changes were lost at quit). */
+  {
+    g_autoptr(GSettings) stored = g_settings_new (APP_ID);
+    g_assert_cmpint (g_settings_get_enum (stored, "pop-when"), ==, 1);
+    g_assert_false (g_settings_get_boolean (stored, "pop-crm-only"));
+  }
   g_settings_set_boolean (settings, "pops-paused", TRUE);
   g_assert_true (gtk_switch_get_active (GTK_SWITCH (PREF ("paused_switch"))));
   g_settings_set_enum (settings, "confirm-dial", 2);
