@@ -37,8 +37,8 @@ want() { case ",$only," in *",$1,"*) return 0 ;; esac; return 1; }
 
 [ -f "$build/build.ninja" ] || meson setup "$build"
 targets="bench/rd-bench src/hub/ringdesk-hub"
-want app && targets="$targets src/app/ringdesk src/app/ringdesk-embedded.so src/app/ringdesk-keyring.so bench/rd-bench-app"
-want e2e && targets="$targets src/app/ringdesk src/app/ringdesk-embedded.so src/app/ringdesk-keyring.so bench/rd-bench-e2e"
+want app && targets="$targets src/app/ringdesk src/app/ringdesk-embedded.so src/app/ringdesk-keyring.so data/gschemas.compiled bench/rd-bench-app"
+want e2e && targets="$targets src/app/ringdesk src/app/ringdesk-embedded.so src/app/ringdesk-keyring.so data/gschemas.compiled bench/rd-bench-e2e"
 # shellcheck disable=SC2086
 ninja -C "$build" $targets >/dev/null
 
