@@ -36,6 +36,7 @@ struct _RdPhoneIndex
   gint64        n_numbers;    /* cached count of keys, -1 = unknown (count_lock) */
   gint          epoch;        /* bumped by clear: bulk writes begun before stop */
   gint          applying;     /* bulk writes begun and not ended (atomic) */
+  GSource      *release;      /* gives the writer's memory back once it has been idle a while */
   char         *region;
   RdCrmKind     spaces[4];
 };
@@ -198,6 +199,11 @@ rd_phone_index_finalize (GObject *object)
 {
   RdPhoneIndex *self = RD_PHONE_INDEX (object);
 
+  if (self->release != NULL)
+    {
+      g_source_destroy (self->release);
+      g_source_unref (self->release);
+    }
   conn_close (&self->main);
   conn_close (&self->writer);
   g_queue_clear_full (&self->puts, (GDestroyNotify) put_free);   /* empty: each drain holds a ref */
@@ -769,11 +775,17 @@ stale (RdPhoneIndex *self, Apply *a, GCancellable *cancellable, GError **error)
   return FALSE;
 }
 
-/* The last bulk write ended (a fill is done): the writer's page cache and the heap the batches
- * used go back to the system, not kept for the next fill. On the worker thread, the writer idle. */
+/* No bulk write for this long (the fill is done, or a refresh's page written): the writer's page
+ * cache and the heap the batches used go back to the system, not kept for the next fill. Not at
+ * once: a fill from a CRM slower than the writer leaves it idle between two pages, and dropping
+ * its cache each time would read the pages again (and trim the heap) for every page. */
+#define WRITER_RELEASE_IDLE_MS 3000
+
 static void
-release_writer_memory (RdPhoneIndex *self)
+release_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
 {
+  RdPhoneIndex *self = source;
+
   g_mutex_lock (&self->writer_lock);
   if (self->writer.db != NULL && g_atomic_int_get (&self->applying) == 0)
     sqlite3_db_release_memory (self->writer.db);
@@ -781,6 +793,34 @@ release_writer_memory (RdPhoneIndex *self)
 #ifdef __GLIBC__
   malloc_trim (0);
 #endif
+  g_task_return_boolean (task, TRUE);
+}
+
+static gboolean
+release_due (gpointer data)
+{
+  RdPhoneIndex *self = data;
+  g_autoptr(GTask) task = g_task_new (self, NULL, NULL, NULL);
+
+  g_clear_pointer (&self->release, g_source_unref);
+  g_task_run_in_thread (task, release_thread);
+  return G_SOURCE_REMOVE;
+}
+
+/* On the main context: (re)starts the idle countdown when no bulk write is under way. */
+static void
+schedule_release (RdPhoneIndex *self)
+{
+  if (self->release != NULL)
+    {
+      g_source_destroy (self->release);
+      g_clear_pointer (&self->release, g_source_unref);
+    }
+  if (self->writer.db == NULL || g_atomic_int_get (&self->applying) > 0)
+    return;
+  self->release = g_timeout_source_new (WRITER_RELEASE_IDLE_MS);
+  g_source_set_callback (self->release, release_due, self, NULL);
+  g_source_attach (self->release, g_main_context_get_thread_default ());
 }
 
 /* Worker thread: the keys, then (with a writer connection) the writes. */
@@ -818,8 +858,7 @@ apply_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancell
   GError *error = NULL;
   gboolean ok = write_batch (self, data, cancellable, &error);
 
-  if (g_atomic_int_dec_and_test (&self->applying))
-    release_writer_memory (self);
+  g_atomic_int_add (&self->applying, -1);
   if (ok)
     g_task_return_boolean (task, TRUE);
   else
@@ -857,6 +896,7 @@ on_apply_thread (GObject *source, GAsyncResult *result, gpointer user_data)
   Apply *a = g_task_get_task_data (task);
   GError *error = NULL;
 
+  schedule_release (RD_PHONE_INDEX (source));
   if (!g_task_propagate_boolean (G_TASK (result), &error))
     {
       g_task_return_error (task, error);
@@ -895,6 +935,7 @@ rd_phone_index_apply_async (RdPhoneIndex *self, RdCrmKind space, GPtrArray *chan
   thread = g_task_new (self, cancellable, on_apply_thread, task);
   g_task_set_task_data (thread, a, NULL);
   g_atomic_int_inc (&self->applying);
+  schedule_release (self);   /* stops the countdown */
   g_task_run_in_thread (thread, apply_thread);
 }
 

@@ -99,8 +99,9 @@ gboolean      rd_phone_index_forget_ids    (RdPhoneIndex *self, RdCrmKind space,
 /* Forgets every number and every space's state (CRM disconnected). */
 gboolean      rd_phone_index_clear         (RdPhoneIndex *self, GError **error);
 guint         rd_phone_index_count_numbers (RdPhoneIndex *self);
-/* The bulk writer's page cache in bytes (-1: no writer connection). Once the last bulk write has
- * ended (rd_phone_index_apply_async), it is given back: a filled index keeps no fill's cache. */
+/* The bulk writer's page cache in bytes (-1: no writer connection). Once no bulk write
+ * (rd_phone_index_apply_async) has run for a few seconds, it is given back: a filled index keeps
+ * no fill's cache. */
 gint64        rd_phone_index_get_writer_cache_bytes (RdPhoneIndex *self);
 
 /* The state of @space; NULL = never enumerated. */
