@@ -169,8 +169,11 @@ test_open_checkpoints (Fixture *f, gconstpointer data)
       if (i % 100 == 99)
         g_usleep (20000);   /* a hub's pace: the checkpoints keep up */
     }
+  /* Without the restarts the 2,000 commits (two pages each) would have grown it by some 16 MB;
+   * with them it stays where it was, give or take the frames of the last few commits when the
+   * checkpoint thread is a little behind (seen under ASan on a busy machine: one frame). */
   g_assert_cmpint (g_stat (wal, &st), ==, 0);
-  g_assert_cmpint (st.st_size, <=, wal_before);
+  g_assert_cmpint (st.st_size, <=, wal_before + 16 * (4096 + 24));
 }
 
 static void
