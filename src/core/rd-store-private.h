@@ -22,9 +22,30 @@ struct _RdStore
   GThreadPool *ckpt_pool;     /* one thread for checkpoints (rd-store.c), created when needed */
   sqlite3    *ckpt_db;        /* that thread's own connection */
   gint        ckpt_running;   /* a checkpoint is queued or under way (atomic) */
+  /* relaxed commits (rd-store-sync.c) */
+  guint       relaxed_depth;
+  int         relaxed_saved;  /* the synchronous level to restore at the end, -1: left as it was */
+  GMutex      sync_lock;
+  guint64     relaxed_seq;    /* relaxed sections ended (sync_lock) */
+  guint64     synced_seq;     /* of those, known to be on disk (sync_lock) */
+  gboolean    sync_queued;    /* the sync thread has work (sync_lock) */
+  GQueue      sync_waiters;   /* SyncWaiter*: rd_store_sync_async() calls (sync_lock) */
+  GThreadPool *sync_pool;     /* one thread, created when needed */
+  int         wal_fd;         /* that thread's descriptor on the WAL file, -1 until opened */
+  guint       syncs;          /* syncs done, for the tests (sync_lock) */
+  gboolean    sync_warned;    /* a failed sync was logged; quiet until one succeeds (sync_lock) */
+  gboolean    sync_hold;      /* test hook: the sync thread waits (sync_lock, sync_cond) */
+  GCond       sync_cond;
 };
 
 gint64        rd_store_now             (RdStore     *self);
+/* rd-store-sync.c: set-up and the last sync at close. */
+void          rd_store_sync_init       (RdStore     *self);
+void          rd_store_sync_close      (RdStore     *self);
+/* Test hooks: how many times the sync thread synced the WAL; holding it before its next sync. */
+guint         rd_store_get_syncs       (RdStore     *self);
+void          rd_store_hold_syncs      (RdStore     *self,
+                                        gboolean     hold);
 
 /* Test hook: opens @path migrating the "store" component only up to
  * @store_version (an older schema), to test upgrades of real databases. */

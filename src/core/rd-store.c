@@ -248,6 +248,7 @@ rd_store_finalize (GObject *object)
    * alive until they are finalized, instead of failing the close. */
   if (self->ckpt_pool != NULL)
     g_thread_pool_free (self->ckpt_pool, FALSE, TRUE);   /* waits for a checkpoint under way */
+  rd_store_sync_close (self);
   sqlite3_close_v2 (self->db);
   if (self->ckpt_db != NULL)
     sqlite3_close (self->ckpt_db);
@@ -276,6 +277,7 @@ rd_store_init (RdStore *self)
   self->backoff_base = 2;
   self->backoff_max = 10 * 60;
   self->rand = g_rand_new ();
+  rd_store_sync_init (self);
 }
 
 /* Call records and the outbox are personal data: a new database file is

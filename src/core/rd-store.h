@@ -14,11 +14,15 @@
  *
  * Durability: WAL with synchronous=FULL, so a call that returned TRUE (or a
  * rd_store_commit()) is on disk: it survives a process crash and a power loss.
+ * Except between rd_store_relaxed_begin() and _end() (rd-store-sync.c): those
+ * commits survive a process crash at once and a power loss a few milliseconds
+ * later, once the store's sync thread has synced them; rd_store_sync_async()
+ * tells when.
  * Errors are RD_ERROR_FAILED unless stated (messages carry the SQLite code).
  */
 #pragma once
 
-#include <glib-object.h>
+#include <gio/gio.h>
 #include <sqlite3.h>
 
 #include "rd-call.h"
@@ -75,6 +79,20 @@ int           rd_store_get_schema_version (RdStore *self, const char *component)
 gboolean      rd_store_begin            (RdStore *self, GError **error);
 gboolean      rd_store_commit           (RdStore *self, GError **error);
 void          rd_store_rollback         (RdStore *self);
+
+/* Relaxed commits (rd-store-sync.c). The disk sync (milliseconds; tens of them while something
+ * else writes a lot) is the one slow part of a commit, and the main loop must not wait for it
+ * where nothing depends on it yet: the commits made between rd_store_relaxed_begin() and
+ * rd_store_relaxed_end() (outside a transaction; they nest) return without syncing, and a
+ * thread of the store syncs them right after. Only for writes that a power cut may take back
+ * (a suffix of them, never a part of one: WAL order) without harm, or that nothing outside the
+ * hub sees before rd_store_sync_async() says they are on disk. */
+void          rd_store_relaxed_begin    (RdStore *self);
+void          rd_store_relaxed_end      (RdStore *self);
+/* Completes (on the caller's main context) once every commit made so far is on disk. */
+void          rd_store_sync_async       (RdStore *self, GCancellable *cancellable,
+                                         GAsyncReadyCallback callback, gpointer user_data);
+gboolean      rd_store_sync_finish      (RdStore *self, GAsyncResult *result, GError **error);
 
 /* Small key/value settings (not for secrets). */
 char         *rd_store_get_setting      (RdStore *self, const char *key);          /* NULL if absent */

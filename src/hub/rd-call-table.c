@@ -95,6 +95,8 @@ live_call_keep (LiveCall *live)
 
   if (live->last == NULL || live->table->store == NULL)
     return;
+  /* A relaxed commit: what a power cut takes back is a call that ended with it anyway. */
+  rd_store_relaxed_begin (live->table->store);
   if (live->ended)
     ok = rd_store_live_call_remove (live->table->store, live->call_id, live->extension, &error);
   else
@@ -102,6 +104,7 @@ live_call_keep (LiveCall *live)
       match = live->match != NULL ? rd_desk_frame_to_text (live->match, NULL) : NULL;
       ok = rd_store_live_call_put (live->table->store, live->last, match, &error);
     }
+  rd_store_relaxed_end (live->table->store);
   if (!ok)
     g_warning ("Call %s: %s", live->call_id, error->message);
 }
@@ -116,10 +119,9 @@ keep_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-/* live_call_keep() once the main loop has nothing more urgent to do: the store's commit syncs
- * the disk, which takes tens of milliseconds when something else writes a lot (the phone index's
- * fill, other programs), and must not delay a pop (the first frame waits for the lookup's
- * answer, which comes in a later iteration). Several changes meanwhile are kept at once. */
+/* live_call_keep() once the main loop has nothing more urgent to do (the first frame waits for
+ * the lookup's answer, which comes in a later iteration). Several changes meanwhile are kept
+ * at once. */
 static void
 live_call_keep_soon (LiveCall *live)
 {

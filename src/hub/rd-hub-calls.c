@@ -165,7 +165,11 @@ rd_hub_on_call_record (RdPbx *pbx, RdCallRecord *record, RdHub *self)
   binding = rd_bindings_get_by_extension (self->bindings, record->extension);
   if (binding != NULL)
     {
+      /* Relaxed: a power cut can take back the record only with the mark after it (WAL order),
+       * and the PBX then sends it again; the outbox waits for the disk before posting it. */
+      rd_store_relaxed_begin (self->store);
       inserted = intake_record (self, record, binding, &error);
+      rd_store_relaxed_end (self->store);
       if (error != NULL)
         {
           /* Do not advance the mark past a record we could not keep: catch-up brings it back. */
@@ -189,5 +193,7 @@ rd_hub_on_call_record (RdPbx *pbx, RdCallRecord *record, RdHub *self)
     }
   if (record->call_id != NULL)
     rd_call_table_forget_dial (self->calls, record->call_id);
+  rd_store_relaxed_begin (self->store);
   rd_pbx_link_save_mark (self->pbx_link, pbx);
+  rd_store_relaxed_end (self->store);
 }

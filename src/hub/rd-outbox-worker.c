@@ -77,6 +77,7 @@ struct _Job {
 static void run_batch (RdOutboxWorker *self);
 static void process_next (RdOutboxWorker *self);
 static gboolean retarget_if_gone (Job *job, const GError *failure);
+static void job_fail (Job *job, const GError *failure);
 
 
 static void
@@ -102,6 +103,8 @@ begun_exists (RdOutboxWorker *self, const char *key)
   return sqlite3_step (stmt) == SQLITE_ROW;
 }
 
+/* Relaxed (rd_store_relaxed_begin()): the mark is on disk before anything outside depends on it
+ * (begin_then()); a cleared mark a power cut may take back: the item is then checked again. */
 static gboolean
 begun_set (RdOutboxWorker *self, const char *key, gboolean on, GError **error)
 {
@@ -109,12 +112,68 @@ begun_set (RdOutboxWorker *self, const char *key, gboolean on, GError **error)
       ? "INSERT OR REPLACE INTO hub_outbox_begun (key, started) VALUES (?1, ?2)"
       : "DELETE FROM hub_outbox_begun WHERE key = ?1", error);
 
+  gboolean ok;
+
   if (stmt == NULL)
     return FALSE;
   rd_store_bind_text (stmt, 1, key);
   if (on)
     sqlite3_bind_int64 (stmt, 2, g_get_real_time () / G_USEC_PER_SEC);
-  return rd_store_stmt_done (self->store, stmt, "outbox mark", error);
+  rd_store_relaxed_begin (self->store);
+  ok = rd_store_stmt_done (self->store, stmt, "outbox mark", error);
+  rd_store_relaxed_end (self->store);
+  return ok;
+}
+
+/* ---- an effect outside, once its item is marked begun on disk ---------------------------
+ * After a power cut an item marked begun is checked in the CRM (or PBX) before it is done
+ * again; so the mark must be on disk before the request leaves, and the store syncs it on a
+ * thread of its own (rd_store_sync_async()) while the main loop goes on. */
+
+typedef void (*BegunStep) (Job *job, gpointer data);
+
+typedef struct {
+  Job           *job;
+  BegunStep      then;
+  gpointer       data;
+  GDestroyNotify free_data;
+} Begun;
+
+static void
+begun_synced_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Begun *b = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!rd_store_sync_finish (RD_STORE (source), result, &error))
+    job_fail (b->job, error);
+  else
+    b->then (b->job, b->data);
+  if (b->free_data != NULL && b->data != NULL)
+    b->free_data (b->data);
+  g_free (b);
+}
+
+/* Marks @job's item begun, then runs @then (@data: freed with @free_data afterwards). */
+static void
+begin_then (Job *job, BegunStep then, gpointer data, GDestroyNotify free_data)
+{
+  g_autoptr(GError) error = NULL;
+  Begun *b;
+
+  if (!begun_set (job->worker, job->item->key, TRUE, &error))
+    {
+      if (free_data != NULL && data != NULL)
+        free_data (data);
+      job_fail (job, error);
+      return;
+    }
+  b = g_new0 (Begun, 1);
+  b->job = job;
+  b->then = then;
+  b->data = data;
+  b->free_data = free_data;
+  rd_store_sync_async (job->worker->store, job->worker->cancellable, begun_synced_cb, b);
 }
 
 /* The PBX contact a CRM record was pushed as, and a digest of what was pushed. */
@@ -295,6 +354,9 @@ job_complete (Job *job, const char *note, gboolean (*extra) (Job *job, GError **
   else
     g_debug ("Outbox: %s done", job->item->key);
 
+  /* Relaxed: a completion a power cut takes back leaves the item begun, checked before it is
+   * done again. */
+  rd_store_relaxed_begin (self->store);
   if (!rd_store_begin (self->store, &error) ||
       (extra != NULL && !extra (job, &error)) ||
       !begun_set (self, job->item->key, FALSE, &error) ||
@@ -304,6 +366,7 @@ job_complete (Job *job, const char *note, gboolean (*extra) (Job *job, GError **
       rd_store_rollback (self->store);
       g_warning ("Outbox: cannot complete %s: %s", job->item->key, error->message);
     }
+  rd_store_relaxed_end (self->store);
   job_done (job, TRUE);
 }
 
@@ -325,10 +388,12 @@ job_fail (Job *job, const GError *failure)
     }
   if (retarget_if_gone (job, failure))
     return;
+  rd_store_relaxed_begin (self->store);
   if (!rd_error_is_uncertain (failure))
     begun_set (self, job->item->key, FALSE, NULL);
   if (!rd_store_outbox_fail (self->store, job->item->id, self->claimer, failure->message, permanent, &error))
     g_warning ("Outbox: cannot record the failure of %s: %s", job->item->key, error->message);
+  rd_store_relaxed_end (self->store);
   if (permanent)
     g_warning ("Outbox: giving up on %s: %s", job->item->key, failure->message);
   else
@@ -497,17 +562,17 @@ log_posted_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 }
 
 static void
-post_log (Job *job)
+post_log_now (Job *job, gpointer unused)
 {
   g_autoptr(RdCrmCallLog) log = job_call_log (job);
-  g_autoptr(GError) error = NULL;
 
-  if (!begun_set (job->worker, job->item->key, TRUE, &error))
-    {
-      job_fail (job, error);
-      return;
-    }
   rd_crm_log_call_async (CRM (job->worker), log, job->worker->cancellable, log_posted_cb, job);
+}
+
+static void
+post_log (Job *job)
+{
+  begin_then (job, post_log_now, NULL, NULL);
 }
 
 static void
@@ -551,17 +616,17 @@ callback_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 }
 
 static void
-post_callback (Job *job)
+post_callback_now (Job *job, gpointer unused)
 {
   g_autoptr(RdCrmCallLog) log = job_call_log (job);
-  g_autoptr(GError) error = NULL;
 
-  if (!begun_set (job->worker, job->item->key, TRUE, &error))
-    {
-      job_fail (job, error);
-      return;
-    }
   rd_crm_schedule_callback_async (CRM (job->worker), log, job->worker->cancellable, callback_done_cb, job);
+}
+
+static void
+post_callback (Job *job)
+{
+  begin_then (job, post_callback_now, NULL, NULL);
 }
 
 static void
@@ -640,15 +705,25 @@ created_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 }
 
 static void
+create_now (Job *job, gpointer unused)
+{
+  RdOutboxWorker *self = job->worker;
+  g_autoptr(RdPhoneNumber) remote = job_remote (job);
+  const char *display = remote->international != NULL ? remote->international : remote->e164;
+  g_autofree char *name = g_strconcat (SETTINGS (self)->autocreate_prefix ? SETTINGS (self)->autocreate_prefix : "",
+                                       display, NULL);
+
+  rd_crm_create_record_async (CRM (self), SETTINGS (self)->autocreate_kind, name, display,
+                              json_object_get_int_member_with_default (job->payload, "user_id", 0),
+                              self->cancellable, created_cb, job);
+}
+
+static void
 create_search_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   Job *job = user_data;
-  RdOutboxWorker *self = job->worker;
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) matches = rd_hub_context_lookup_finish (RD_HUB_CONTEXT (source), result, &error);
-  g_autoptr(RdPhoneNumber) remote = NULL;
-  g_autofree char *name = NULL;
-  const char *display;
 
   if (matches == NULL)
     {
@@ -660,17 +735,7 @@ create_search_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       job_complete (job, "the number is known to the CRM now; nothing to create", NULL);
       return;
     }
-  remote = job_remote (job);
-  display = remote->international != NULL ? remote->international : remote->e164;
-  name = g_strconcat (SETTINGS (self)->autocreate_prefix ? SETTINGS (self)->autocreate_prefix : "", display, NULL);
-  if (!begun_set (self, job->item->key, TRUE, &error))
-    {
-      job_fail (job, error);
-      return;
-    }
-  rd_crm_create_record_async (CRM (self), SETTINGS (self)->autocreate_kind, name, display,
-                              json_object_get_int_member_with_default (job->payload, "user_id", 0),
-                              self->cancellable, created_cb, job);
+  begin_then (job, create_now, NULL, NULL);
 }
 
 static void
@@ -804,16 +869,17 @@ typedef struct {
 } UpsertData;
 
 static void
+upsert_send (Job *job, gpointer contact)
+{
+  rd_pbx_upsert_contact_async (PBX (job->worker), SETTINGS (job->worker)->sync_phonebook_id, contact,
+                               job->worker->cancellable, upserted_cb, job);
+}
+
+/* Takes @contact. */
+static void
 upsert_now (Job *job, RdPbxContact *contact)
 {
-  g_autoptr(GError) error = NULL;
-
-  if (!begun_set (job->worker, job->item->key, TRUE, &error))
-    job_fail (job, error);
-  else
-    rd_pbx_upsert_contact_async (PBX (job->worker), SETTINGS (job->worker)->sync_phonebook_id, contact,
-                                 job->worker->cancellable, upserted_cb, job);
-  rd_pbx_contact_free (contact);
+  begin_then (job, upsert_send, contact, (GDestroyNotify) rd_pbx_contact_free);
 }
 
 static void
@@ -1023,7 +1089,10 @@ run_batch (RdOutboxWorker *self)
   if (!rd_hub_context_crm_ready (self->context))
     return;   /* kicked again when the CRM connects or the integration is enabled */
 
+  /* Relaxed: a lease a power cut takes back is simply claimed again. */
+  rd_store_relaxed_begin (self->store);
   claimed = rd_store_outbox_claim (self->store, self->claimer, CLAIM_BATCH, LEASE_SECONDS, &error);
+  rd_store_relaxed_end (self->store);
   if (claimed == NULL)
     {
       g_warning ("Outbox: cannot claim items: %s", error->message);

@@ -1363,6 +1363,134 @@ test_open_no_pagecache_block (void)
   g_test_trap_assert_passed ();
 }
 
+/* ---- relaxed commits (rd-store-sync.c) ------------------------------------------------ */
+
+static int
+synchronous (RdStore *store)
+{
+  sqlite3_stmt *stmt = NULL;
+  int level = -1;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (rd_store_get_db (store), "PRAGMA synchronous", -1, &stmt, NULL), ==, SQLITE_OK);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    level = sqlite3_column_int (stmt, 0);
+  sqlite3_finalize (stmt);
+  return level;
+}
+
+static void
+sync_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GError **out = user_data;
+
+  if (!rd_store_sync_finish (RD_STORE (source), result, out) && *out == NULL)
+    g_assert_not_reached ();
+  g_object_set_data (source, "sync-done", GINT_TO_POINTER (1));
+}
+
+/* Waits for rd_store_sync_async(); returns its error (NULL: on disk). */
+static GError *
+wait_sync (RdStore *store)
+{
+  GError *error = NULL;
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  g_object_set_data (G_OBJECT (store), "sync-done", NULL);
+  rd_store_sync_async (store, NULL, sync_done_cb, &error);
+  while (g_object_get_data (G_OBJECT (store), "sync-done") == NULL && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_nonnull (g_object_get_data (G_OBJECT (store), "sync-done"));
+  return error;
+}
+
+/* Relaxed sections commit without a sync (synchronous=NORMAL), nest, leave a transaction's own
+ * level alone, and are synced by the store's thread: a wait completes once they are on disk.
+ * What they wrote is there after a reopen. */
+static void
+test_sync_relaxed (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *value = NULL;
+  guint syncs;
+
+  g_assert_cmpint (synchronous (f->store), ==, 2);
+  g_assert_null (wait_sync (f->store));          /* nothing relaxed yet: at once, no sync */
+  g_assert_cmpuint (rd_store_get_syncs (f->store), ==, 0);
+
+  rd_store_hold_syncs (f->store, TRUE);
+  rd_store_relaxed_begin (f->store);
+  g_assert_cmpint (synchronous (f->store), ==, 1);
+  rd_store_relaxed_begin (f->store);
+  g_assert_true (rd_store_set_setting (f->store, "relaxed", "yes", &error));
+  rd_store_relaxed_end (f->store);
+  g_assert_cmpint (synchronous (f->store), ==, 1);   /* still inside the outer section */
+  rd_store_relaxed_end (f->store);
+  g_assert_cmpint (synchronous (f->store), ==, 2);
+  g_assert_cmpuint (rd_store_get_syncs (f->store), ==, 0);   /* held */
+  rd_store_hold_syncs (f->store, FALSE);
+  g_assert_null (wait_sync (f->store));
+  syncs = rd_store_get_syncs (f->store);
+  g_assert_cmpuint (syncs, >=, 1);
+
+  /* Inside a transaction SQLite keeps the level: the commit syncs as before. */
+  g_assert_true (rd_store_begin (f->store, &error));
+  rd_store_relaxed_begin (f->store);
+  g_assert_cmpint (synchronous (f->store), ==, 2);
+  g_assert_true (rd_store_set_setting (f->store, "in-transaction", "yes", &error));
+  rd_store_relaxed_end (f->store);
+  g_assert_true (rd_store_commit (f->store, &error));
+  g_assert_cmpint (synchronous (f->store), ==, 2);
+  g_assert_null (wait_sync (f->store));
+  g_assert_no_error (error);
+
+  reopen (f);
+  value = rd_store_get_setting (f->store, "relaxed");
+  g_assert_cmpstr (value, ==, "yes");
+}
+
+/* A store in memory has nothing to sync: waits complete at once, no thread syncs. */
+static void
+test_sync_memory (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RdStore) store = rd_store_open (":memory:", &error);
+
+  g_assert_no_error (error);
+  rd_store_relaxed_begin (store);
+  g_assert_true (rd_store_set_setting (store, "k", "v", &error));
+  rd_store_relaxed_end (store);
+  g_assert_null (wait_sync (store));
+  g_assert_cmpuint (rd_store_get_syncs (store), ==, 0);
+}
+
+/* The WAL cannot be synced (here: gone from under the store): the wait fails with a clear
+ * error, logged once, and nothing is lost from the connection's view. */
+static void
+test_sync_error (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GError) sync_error = NULL;
+  g_autofree char *wal = g_strconcat (f->path, "-wal", NULL);
+  g_autofree char *value = NULL;
+
+  rd_store_hold_syncs (f->store, TRUE);
+  rd_store_relaxed_begin (f->store);
+  g_assert_true (rd_store_set_setting (f->store, "k", "v", &error));
+  rd_store_relaxed_end (f->store);
+  g_assert_cmpint (g_unlink (wal), ==, 0);
+  g_test_expect_message ("RdCore", G_LOG_LEVEL_WARNING, "*cannot open the WAL to sync it*");
+  rd_store_hold_syncs (f->store, FALSE);
+  sync_error = wait_sync (f->store);
+  g_assert_error (sync_error, RD_ERROR, RD_ERROR_FAILED);
+  g_assert_nonnull (strstr (sync_error->message, f->path));
+  g_clear_error (&sync_error);
+  sync_error = wait_sync (f->store);   /* asked again: fails again, not logged again */
+  g_assert_error (sync_error, RD_ERROR, RD_ERROR_FAILED);
+  g_test_assert_expected_messages ();
+  value = rd_store_get_setting (f->store, "k");
+  g_assert_cmpstr (value, ==, "v");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1396,6 +1524,9 @@ main (int argc, char **argv)
   ADD ("outbox/release", test_outbox_release);
   ADD ("outbox/prune", test_outbox_prune);
   ADD ("outbox/atomic-effect", test_outbox_atomic_effect);
+  ADD ("sync/relaxed", test_sync_relaxed);
+  g_test_add_func ("/store/sync/memory", test_sync_memory);
+  ADD ("sync/error", test_sync_error);
 #undef ADD
 
   return g_test_run ();

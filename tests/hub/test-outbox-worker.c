@@ -6,7 +6,10 @@
 #include "fake-context.h"
 
 #include "core/rd-error.h"
+#include "core/rd-store-private.h"
 #include "hub/rd-outbox-worker.h"
+
+#include <glib/gstdio.h>
 
 #include <string.h>
 
@@ -21,6 +24,7 @@ typedef struct {
   RdPhoneIndex   *index;
   RdOutboxWorker *worker;
   RdBinding       binding;
+  char           *dir;          /* a store on disk (setup_file) */
 } Fixture;
 
 static void
@@ -37,9 +41,16 @@ static void
 setup (Fixture *f, gconstpointer data)
 {
   g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
 
   f->context = fake_context_new ();
-  f->store = rd_store_open (":memory:", &error);
+  if (data != NULL)
+    {
+      f->dir = g_dir_make_tmp ("rd-outbox-XXXXXX", &error);
+      g_assert_no_error (error);
+      path = g_build_filename (f->dir, "hub.db", NULL);
+    }
+  f->store = rd_store_open (path != NULL ? path : ":memory:", &error);
   g_assert_no_error (error);
   rd_store_outbox_set_backoff (f->store, 1, 1);
   f->index = rd_phone_index_new (f->store, &error);
@@ -59,6 +70,18 @@ teardown (Fixture *f, gconstpointer data)
   g_clear_object (&f->index);
   g_clear_object (&f->store);
   g_clear_object (&f->context);
+  if (f->dir != NULL)
+    {
+      const char *suffixes[] = { "hub.db", "hub.db-wal", "hub.db-shm" };
+
+      for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+        {
+          g_autofree char *p = g_build_filename (f->dir, suffixes[i], NULL);
+          g_unlink (p);
+        }
+      g_rmdir (f->dir);
+      g_free (f->dir);
+    }
 }
 
 static gboolean
@@ -155,6 +178,46 @@ static gboolean
 logged (Fixture *f)
 {
   return f->context->crm->logs->len > 0;
+}
+
+static gboolean
+pause_ms_done (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+pause_ms (guint ms)
+{
+  gboolean done = FALSE;
+
+  g_timeout_add (ms, pause_ms_done, &done);
+  while (!done)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+/* A store on disk: the item is marked begun with a relaxed commit, and the log leaves for the
+ * CRM only once that mark is on disk (after a power cut a begun item is checked in the CRM
+ * before it is logged again). With the store's sync thread held, nothing leaves; released,
+ * the call is logged once. */
+static void
+test_begun_on_disk_first (Fixture *f, gconstpointer data)
+{
+  RdCrmMatch *li = fake_crm_add_record (f->context->crm, RD_CRM_KIND_INDIVIDUAL, "Li Lei", CALLER);
+
+  enqueue_call (f, "c1", RD_OUTCOME_ANSWERED, li);
+  rd_store_hold_syncs (f->store, TRUE);
+  rd_outbox_worker_kick (f->worker);
+  pause_ms (300);
+  g_assert_cmpuint (f->context->crm->logs->len, ==, 0);
+  g_assert_cmpuint (count (f, RD_OUTBOX_CLAIMED), ==, 1);
+  rd_store_hold_syncs (f->store, FALSE);
+  g_assert_true (wait_until (nothing_pending, f));
+  settle (f);
+  g_assert_cmpuint (f->context->crm->logs->len, ==, 1);
+  g_assert_cmpuint (rd_store_get_syncs (f->store), >=, 1);
+  g_assert_cmpuint (count (f, RD_OUTBOX_DONE), ==, 1);
 }
 
 /* The engine stops and its owner lets go while a log's answer is still on its way: the answer
@@ -396,6 +459,7 @@ main (int argc, char **argv)
   ADD ("/outbox-worker/paused", test_paused);
   ADD ("/outbox-worker/phonebook", test_phonebook);
   ADD ("/outbox-worker/dropped-mid-job", test_dropped_mid_job);
+  g_test_add ("/outbox-worker/begun-on-disk-first", Fixture, "file", setup, test_begun_on_disk_first, teardown);
 #undef ADD
   return g_test_run ();
 }
