@@ -280,6 +280,7 @@ rd_store_sync_close (RdStore *self)
 {
   g_autoptr(GError) error = NULL;
 
+  rd_store_hold_syncs (self, FALSE);
   if (self->sync_pool != NULL)
     g_thread_pool_free (self->sync_pool, FALSE, TRUE);
   self->sync_pool = NULL;

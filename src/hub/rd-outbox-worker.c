@@ -111,7 +111,6 @@ begun_set (RdOutboxWorker *self, const char *key, gboolean on, GError **error)
   g_autoptr(RdStoreStmt) stmt = rd_store_stmt (self->store, on
       ? "INSERT OR REPLACE INTO hub_outbox_begun (key, started) VALUES (?1, ?2)"
       : "DELETE FROM hub_outbox_begun WHERE key = ?1", error);
-
   gboolean ok;
 
   if (stmt == NULL)
