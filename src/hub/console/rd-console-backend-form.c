@@ -72,7 +72,7 @@ rd_console_backend_form_kind (RdConsoleRequest *req, RdHtml *html, const char *f
       return;
     }
   rd_html_printf (html, "<label for=\"kind\">%s</label><div class=\"kind-row\"><select id=\"kind\" name=\"kind\" "
-                  "aria-describedby=\"kind-hint\">", _("Kind"));
+                  "aria-describedby=\"kind-hint\">", _("Type"));
   for (guint i = 0; i < json_array_get_length (backends); i++)
     {
       JsonObject *backend = json_array_get_object_element (backends, i);
@@ -84,7 +84,7 @@ rd_console_backend_form_kind (RdConsoleRequest *req, RdHtml *html, const char *f
   /* formnovalidate: switching needs none of the other kind's required fields */
   rd_html_printf (html, "</select><button type=\"submit\" name=\"do\" value=\"kind\" class=\"secondary kind-switch\" "
                   "formnovalidate>%s</button></div><p class=\"hint\" id=\"kind-hint\">%s</p>",
-                  _("Show its settings"), _("Each kind has settings of its own: after choosing another, its fields "
+                  _("Show its settings"), _("Each type has settings of its own: after choosing another, its fields "
                                             "are shown here; nothing is saved until you save."));
 }
 
