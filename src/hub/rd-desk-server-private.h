@@ -18,5 +18,7 @@ void  rd_desk_server_drop_connections  (RdDeskServer *self);
 guint rd_desk_server_count_tokens      (RdDeskServer *self);
 /* How far a reader may fall behind before it is closed (default RD_DESK_SEND_BUDGET). */
 void  rd_desk_server_set_send_budget   (RdDeskServer *self, gsize bytes);
+/* Connections whose socket sends small frames at once (TCP_NODELAY), of @total. */
+guint rd_desk_server_count_no_delay    (RdDeskServer *self, guint *total);
 
 G_END_DECLS

@@ -4,6 +4,7 @@
 #include "hub/rd-desk-server-private.h"
 
 #include "core/rd-error.h"
+#include "core/rd-tcp.h"
 #include "hub/rd-desk-frames.h"
 #include "hub/rd-desk-quota.h"
 #include "hub/rd-desk-ratelimit.h"
@@ -837,6 +838,27 @@ rd_desk_server_revoke (RdDeskServer *self, const char *extension, gint64 key_id,
                extension, reason, ending->len, tokens);
   for (guint i = 0; i < ending->len; i++)
     close_session (self, g_ptr_array_index (ending, i), CLOSE_REVOKED, reason);
+}
+
+guint
+rd_desk_server_count_no_delay (RdDeskServer *self, guint *total)
+{
+  GHashTableIter iter;
+  gpointer key;
+  guint n = 0;
+
+  g_return_val_if_fail (RD_IS_DESK_SERVER (self), 0);
+
+  *total = 0;
+  g_hash_table_iter_init (&iter, self->sessions);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    {
+      RdDeskSession *session = key;
+
+      (*total)++;
+      n += rd_tcp_get_no_delay (soup_websocket_connection_get_io_stream (session->connection));
+    }
+  return n;
 }
 
 guint

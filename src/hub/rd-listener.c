@@ -3,6 +3,7 @@
 #include "hub/rd-listener.h"
 
 #include "core/rd-error.h"
+#include "core/rd-tcp.h"
 #include "hub/rd-desk-ratelimit.h"
 
 #include <errno.h>
@@ -285,11 +286,16 @@ admit (RdListener *self, GSocket *socket)
   g_autoptr(GSocketAddress) remote = g_socket_get_remote_address (socket, NULL);
   g_autofree char *peer = remote != NULL ? rd_desk_ratelimit_peer_key (remote) : NULL;
   g_autoptr(GSocketConnection) connection = NULL;
+  g_autoptr(GError) nodelay_error = NULL;
   Peer *queue;
   Conn *conn;
 
   if (peer == NULL)
     peer = g_strdup ("local");
+  /* As libsoup's own listener does: a pop sent right after another frame (an answer, a log
+   * confirmed) waited up to 40 ms for the agent's delayed acknowledgement (rd-tcp.h). */
+  if (!rd_tcp_socket_set_no_delay (socket, &nodelay_error))
+    g_debug ("connection from %s: TCP_NODELAY: %s", peer, nodelay_error->message);
   if (!make_room (self, peer))
     {
       g_debug ("connection from %s refused: every pending connection is signing in", peer);

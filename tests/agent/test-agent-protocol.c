@@ -5,12 +5,14 @@
 
 #include "agent/rd-agent-client.h"
 #include "core/rd-error.h"
+#include "core/rd-tcp.h"
 #include "core/rd-text.h"
 #include "fake-backend.h"
 #include "../rd-test-proxy.h"
 #include "hub/rd-desk-frames.h"
 #include "hub/rd-desk-server.h"
 #include "hub/rd-desk-server-private.h"
+#include "hub/rd-listener.h"
 
 #include <glib/gstdio.h>
 #include <string.h>
@@ -1457,6 +1459,64 @@ test_proxy (Fixture *f, gconstpointer data)
   WAIT_FOR (rd_desk_server_count_sessions (f->server) == 0);
 }
 
+/* The hub sends small frames at once (TCP_NODELAY): with Nagle's algorithm a frame sent while
+ * the previous one was unacknowledged waited for the agent's delayed acknowledgement, and a pop
+ * right after another frame reached the agent 40 ms late. libsoup's client sets it itself.
+ * rd_tcp_socket_set_no_delay() leaves what is not TCP alone. */
+static void
+test_no_delay (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSocket) listener = NULL, client = NULL, accepted = NULL, unix_socket = NULL;
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) any = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+  g_autoptr(GSocketConnection) plain = NULL, unix_connection = NULL;
+  g_autoptr(RdListener) hub_listener = rd_listener_new (f->soup, NULL);
+  g_autofree char *url = NULL;
+  Raw *raw;
+  guint total = 0;
+
+  /* Through the hub's own listener (it accepts the sockets itself, so libsoup's listener, which
+   * sets TCP_NODELAY, does not see them). */
+  g_assert_true (rd_listener_listen (hub_listener, any, &error));
+  g_assert_no_error (error);
+  url = g_strdup_printf ("ws://127.0.0.1:%u/agent/v1", rd_listener_get_port (hub_listener));
+  g_free (f->url);
+  f->url = g_steal_pointer (&url);
+  raw = raw_connect (f, NULL);
+  WAIT_FOR ((rd_desk_server_count_no_delay (f->server, &total), total == 1));
+  g_assert_cmpuint (rd_desk_server_count_no_delay (f->server, &total), ==, 1);
+  g_assert_nonnull (rd_tcp_socket_of (soup_websocket_connection_get_io_stream (raw->ws)));
+  g_assert_true (rd_tcp_get_no_delay (soup_websocket_connection_get_io_stream (raw->ws)));   /* libsoup's client */
+  raw_free (raw);
+  rd_listener_close (hub_listener);
+
+  /* A plain accepted TCP socket has it off; the helper turns it on. */
+  listener = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_socket_bind (listener, any, TRUE, &error));
+  g_assert_true (g_socket_listen (listener, &error));
+  bound = g_socket_get_local_address (listener, &error);
+  client = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);
+  g_assert_true (g_socket_connect (client, bound, NULL, &error));
+  accepted = g_socket_accept (listener, NULL, &error);
+  g_assert_no_error (error);
+  plain = g_socket_connection_factory_create_connection (accepted);
+  g_assert_false (rd_tcp_get_no_delay (G_IO_STREAM (plain)));
+  g_assert_true (rd_tcp_socket_set_no_delay (accepted, &error));
+  g_assert_no_error (error);
+  g_assert_true (rd_tcp_get_no_delay (G_IO_STREAM (plain)));
+
+  /* Not TCP: nothing to set, no error. */
+  unix_socket = g_socket_new (G_SOCKET_FAMILY_UNIX, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_DEFAULT, &error);
+  g_assert_no_error (error);
+  unix_connection = g_socket_connection_factory_create_connection (unix_socket);
+  g_assert_true (rd_tcp_socket_set_no_delay (unix_socket, &error));
+  g_assert_no_error (error);
+  g_assert_false (rd_tcp_get_no_delay (G_IO_STREAM (unix_connection)));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1464,6 +1524,7 @@ main (int argc, char **argv)
   rd_test_proxy_install ();
 
 #define ADD(path, fn) g_test_add (path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
+  ADD ("/agent/connection/no-delay", test_no_delay);
   ADD ("/agent/sign-in/agent-key", test_sign_in_agent_key);
   ADD ("/agent/sign-in/agent-key-bad", test_sign_in_agent_key_bad);
   ADD ("/agent/sign-in/agent-key-unbound", test_sign_in_agent_key_unbound);
