@@ -196,7 +196,7 @@ try {
     headers: { ...route.request().headers(), 'accept-language': 'de-DE,de;q=0.9' } }));
   await de.goto(base + '/pbx');
   ok((await de.locator('label[for=time_zone]').innerText()) === 'Zeitzone der Telefonanlage' &&
-     (await de.locator('label[for=kind]').innerText()) === 'Art',
+     (await de.locator('label[for=kind]').innerText()) === 'Typ',
      "the backend's field titles in the reader's language", await de.locator('label[for=time_zone]').innerText());
   await de.screenshot({ path: join(out, 'pbx-de-desktop.png'), fullPage: true });
   await de.goto(base + '/crm');
